@@ -1,0 +1,45 @@
+# dangjian — `make demo` runs the demo federation, `make test` runs the whole test suite.
+# Both set themselves up on a fresh machine (virtual environment, Python and npm packages).
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: setup demo serve test lint check messages bench clean
+
+setup: $(VENV)/.installed node_modules/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "dangjian needs Python >= 3.11"'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+demo: setup
+	DANGJIAN_DEMO=1 DANGJIAN_DEBUG=1 $(BIN)/dangjian demo --if-missing
+	@echo "演示系统地址：http://$(HOST):$(PORT)/  （Ctrl+C 停止）"
+	DANGJIAN_DEMO=1 DANGJIAN_DEBUG=1 $(BIN)/dangjian runserver $(HOST):$(PORT)
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+check: setup
+	$(BIN)/dangjian check
+	$(BIN)/dangjian makemigrations --check --dry-run
+
+test: setup lint check
+	$(BIN)/pytest
+
+messages: setup
+	bash scripts/messages.sh
+
+clean:
+	rm -rf $(VENV) node_modules

@@ -1,0 +1,1 @@
+"""dangjian: party-building work of federations of internet social organizations."""

@@ -1,0 +1,111 @@
+"""Who may see what: role assignments with a scope and dates."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from dangjian.core.models import TimeStamped, ValidityPeriod, ValidityQuerySet
+
+
+class Action(models.TextChoices):
+    VIEW = "view", _("view")
+    EDIT = "edit", _("edit")
+    APPROVE = "approve", _("approve")
+    EXPORT = "export", _("export")
+    VIEW_PERSONAL = "view_personal", _("view personal data")
+    AUDIT = "audit", _("read the audit trail")
+
+
+class RoleAssignment(ValidityPeriod, TimeStamped):
+    class Role(models.TextChoices):
+        ADMIN = "admin", _("system administrator")
+        FEDERATION_OFFICER = "federation_officer", _("federation / party committee officer")
+        UNIT_LIAISON = "unit_liaison", _("member-unit liaison")
+        BRANCH_SECRETARY = "branch_secretary", _("party organization secretary")
+        INSTRUCTOR = "instructor", _("party-building instructor")
+        AUTHORITY_VIEWER = "authority_viewer", _("supervising department / registration authority")
+        EXPERT_REVIEWER = "expert_reviewer", _("expert reviewer")
+
+    # Which scope field each role needs; the others stay empty.
+    SCOPE_FIELD = {
+        Role.ADMIN: None,
+        Role.FEDERATION_OFFICER: "federation",
+        Role.UNIT_LIAISON: "organization",
+        Role.BRANCH_SECRETARY: "party_organization",
+        Role.INSTRUCTOR: "instructor",
+        Role.AUTHORITY_VIEWER: "authority_name",
+        Role.EXPERT_REVIEWER: None,
+    }
+
+    ACTIONS = {
+        Role.ADMIN: set(Action.values),
+        Role.FEDERATION_OFFICER: set(Action.values),
+        Role.UNIT_LIAISON: {Action.VIEW, Action.EDIT, Action.EXPORT, Action.VIEW_PERSONAL},
+        Role.BRANCH_SECRETARY: {Action.VIEW, Action.EDIT, Action.EXPORT, Action.VIEW_PERSONAL},
+        Role.INSTRUCTOR: {Action.VIEW, Action.EDIT},
+        # Reports and letters only: never personal data.
+        Role.AUTHORITY_VIEWER: {Action.VIEW, Action.EXPORT},
+        Role.EXPERT_REVIEWER: set(),
+    }
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="role_assignments",
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    federation = models.ForeignKey(
+        "registry.Federation",
+        verbose_name=_("federation"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    organization = models.ForeignKey(
+        "registry.Organization",
+        verbose_name=_("organization"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    party_organization = models.ForeignKey(
+        "party.PartyOrganization",
+        verbose_name=_("party organization"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    instructor = models.ForeignKey(
+        "party.Instructor",
+        verbose_name=_("instructor"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    # The supervising unit or registration authority, as written on the units' records.
+    authority_name = models.CharField(_("authority name"), max_length=200, blank=True)
+
+    objects = ValidityQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("role assignment")
+        verbose_name_plural = _("role assignments")
+        ordering = ["user_id", "role"]
+
+    def __str__(self):
+        return f"{self.user} {self.get_role_display()}"
+
+    def clean(self):
+        super().clean()
+        needed = self.SCOPE_FIELD.get(self.role)
+        if needed and not getattr(self, needed if needed == "authority_name" else f"{needed}_id"):
+            raise ValidationError({needed: _("This role needs a scope.")})
+
+    def allows(self, action: str) -> bool:
+        return action in self.ACTIONS.get(self.role, set())

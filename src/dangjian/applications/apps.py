@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ApplicationsConfig(AppConfig):
+    name = "dangjian.applications"
+    label = "applications"
+    verbose_name = _("Membership applications")

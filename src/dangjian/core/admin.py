@@ -1,0 +1,41 @@
+from django.contrib import admin
+
+from dangjian.core.audit import record_change, snapshot
+from dangjian.core.models import AuditLog
+
+
+class AuditedAdmin(admin.ModelAdmin):
+    """Admin writes leave the same audit records as service calls."""
+
+    def save_model(self, request, obj, form, change):
+        before = snapshot(type(obj).objects.get(pk=obj.pk)) if change and obj.pk else None
+        super().save_model(request, obj, form, change)
+        record_change(request.user, obj, before)
+
+    def delete_model(self, request, obj):
+        before = snapshot(obj)
+        record_change(request.user, obj, before, deleted=True)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            record_change(request.user, obj, snapshot(obj), deleted=True)
+        super().delete_queryset(request, queryset)
+
+
+@admin.register(AuditLog)
+class AuditLogAdmin(admin.ModelAdmin):
+    list_display = ["at", "actor_name", "action", "event_type", "object_type", "object_repr"]
+    list_filter = ["action", "object_type", "event_type"]
+    search_fields = ["actor_name", "object_repr", "request_id", "object_id"]
+    date_hierarchy = "at"
+
+    # Append-only: nobody edits or deletes the trail through the admin.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,68 @@
+"""Encryption at rest for sensitive personal information (ID numbers, phones).
+
+AES-256-GCM with a random nonce; each ciphertext names the key it was made with, so keys can
+be rotated (settings.FIELD_ENCRYPTION_KEYS: the first key encrypts, all keys decrypt).
+Exact lookup and duplicate detection use a keyed hash (blind index), never the clear text.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+from functools import lru_cache
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.conf import settings
+
+PREFIX = "enc1"
+
+
+def _derive(secret: str) -> bytes:
+    # Keys are configured as arbitrary strings; derive 32 bytes so any length works.
+    return hashlib.sha256(secret.encode("utf-8")).digest()
+
+
+def key_id(secret: str) -> str:
+    return hashlib.sha256(b"kid:" + secret.encode("utf-8")).hexdigest()[:8]
+
+
+@lru_cache(maxsize=8)
+def _keys(configured: tuple[str, ...]) -> tuple[str, dict[str, AESGCM]]:
+    ring = {key_id(s): AESGCM(_derive(s)) for s in configured}
+    return key_id(configured[0]), ring
+
+
+def keyring() -> tuple[str, dict[str, AESGCM]]:
+    return _keys(tuple(settings.FIELD_ENCRYPTION_KEYS))
+
+
+def encrypt(clear: str) -> str:
+    current, ring = keyring()
+    nonce = os.urandom(12)
+    sealed = ring[current].encrypt(nonce, clear.encode("utf-8"), None)
+    return f"{PREFIX}:{current}:{base64.urlsafe_b64encode(nonce + sealed).decode('ascii')}"
+
+
+def decrypt(stored: str) -> str:
+    if not stored.startswith(PREFIX + ":"):
+        return stored  # legacy clear text; the rotate command encrypts it
+    _, kid, payload = stored.split(":", 2)
+    _, ring = keyring()
+    if kid not in ring:
+        raise ValueError(f"encrypted value made with unknown key {kid}")
+    raw = base64.urlsafe_b64decode(payload.encode("ascii"))
+    return ring[kid].decrypt(raw[:12], raw[12:], None).decode("utf-8")
+
+
+def stored_key_id(stored: str) -> str | None:
+    if not stored or not stored.startswith(PREFIX + ":"):
+        return None
+    return stored.split(":", 2)[1]
+
+
+def blind_index(clear: str) -> str:
+    """Keyed hash for exact match; without the key it cannot be reversed by enumeration."""
+    key = settings.BLIND_INDEX_KEY.encode("utf-8")
+    return hmac.new(key, clear.encode("utf-8"), hashlib.sha256).hexdigest()

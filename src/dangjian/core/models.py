@@ -1,0 +1,109 @@
+"""Shared kernel: the validity-period mixin and the audit trail."""
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+def valid_on_q(day: datetime.date, prefix: str = "") -> Q:
+    """Q for rows whose validity period contains ``day`` (valid_to is the last valid day)."""
+    return Q(**{f"{prefix}valid_from__lte": day}) & (
+        Q(**{f"{prefix}valid_to__isnull": True}) | Q(**{f"{prefix}valid_to__gte": day})
+    )
+
+
+class ValidityQuerySet(models.QuerySet):
+    def valid_on(self, day: datetime.date | None = None):
+        return self.filter(valid_on_q(day or timezone.localdate()))
+
+    def current(self):
+        return self.valid_on(timezone.localdate())
+
+
+class ValidityPeriod(models.Model):
+    """A fact that holds from ``valid_from`` to ``valid_to`` inclusive (open-ended when empty).
+
+    Facts are closed, never deleted, so every statistic can be asked "as of" a past date.
+    """
+
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+
+    objects = ValidityQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def clean(self):
+        super().clean()
+        if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
+            raise ValidationError(
+                {"valid_to": _("The end date must not be earlier than the start date.")}
+            )
+
+    def is_valid_on(self, day: datetime.date) -> bool:
+        return self.valid_from <= day and (self.valid_to is None or self.valid_to >= day)
+
+
+class TimeStamped(models.Model):
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class AuditLog(models.Model):
+    """Append-only record of every write, business event and sensitive read.
+
+    The actor's name is copied so the record survives the user's deletion; personal fields are
+    stored masked (see core.audit).
+    """
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("created")
+        UPDATE = "update", _("updated")
+        DELETE = "delete", _("deleted")
+        EVENT = "event", _("business event")
+        READ = "read", _("sensitive read")
+        SIGNIN = "signin", _("sign-in")
+
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    actor_name = models.CharField(_("actor name"), max_length=150, blank=True)
+    request_id = models.CharField(_("request id"), max_length=36, blank=True, db_index=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    event_type = models.CharField(_("event type"), max_length=64, blank=True, db_index=True)
+    object_type = models.CharField(_("object type"), max_length=100, blank=True)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    object_repr = models.CharField(_("object"), max_length=200, blank=True)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("audit record")
+        verbose_name_plural = _("audit records")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.get_action_display()} {self.object_repr}"
+
+    def save(self, *args, **kwargs):
+        # Append-only from the application's side: an existing record is never rewritten.
+        if self.pk and not kwargs.pop("_retention", False):
+            raise ValidationError(_("Audit records cannot be changed."))
+        super().save(*args, **kwargs)

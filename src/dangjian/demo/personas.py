@@ -1,0 +1,63 @@
+"""Demo sign-ins, one per role, plus an outsider who must see nothing."""
+
+from django.utils.translation import gettext_lazy as _
+
+# (username, password, title, role, scope key) — passwords are public: demo data only.
+PERSONAS = [
+    {
+        "username": "admin",
+        "password": "Dangjian-admin-2026",
+        "title": _("system administrator"),
+        "role": "admin",
+        "scope": None,
+    },
+    {
+        "username": "officer",
+        "password": "Dangjian-officer-2026",
+        "title": _("party-affairs officer of the federation"),
+        "role": "federation_officer",
+        "scope": "federation",
+    },
+    {
+        "username": "liaison",
+        "password": "Dangjian-liaison-2026",
+        "title": _("liaison of the Tianjin Internet Association"),
+        "role": "unit_liaison",
+        "scope": "liaison_unit",
+    },
+    {
+        "username": "secretary",
+        "password": "Dangjian-secretary-2026",
+        "title": _("secretary of a party branch"),
+        "role": "branch_secretary",
+        "scope": "secretary_branch",
+    },
+    {
+        "username": "instructor",
+        "password": "Dangjian-instructor-2026",
+        "title": _("party-building instructor"),
+        "role": "instructor",
+        "scope": "instructor",
+    },
+    {
+        "username": "authority",
+        "password": "Dangjian-authority-2026",
+        "title": _("supervising department (reports only)"),
+        "role": "authority_viewer",
+        "scope": "authority",
+    },
+    {
+        "username": "expert",
+        "password": "Dangjian-expert-2026",
+        "title": _("expert reviewer"),
+        "role": "expert_reviewer",
+        "scope": None,
+    },
+    {
+        "username": "outsider",
+        "password": "Dangjian-outsider-2026",
+        "title": _("signed-in user with no role"),
+        "role": None,
+        "scope": None,
+    },
+]

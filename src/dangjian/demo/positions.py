@@ -1,0 +1,52 @@
+"""Party posts in the demo: secretaries, committees where ≥ 7 full members, and a vacancy."""
+
+import datetime
+
+from dangjian.party.models import Position
+
+R = Position.Role
+COMMITTEE_ROLES = [R.SECRETARY, R.DEPUTY_SECRETARY, R.ORGANIZATION, R.PUBLICITY, R.DISCIPLINE]
+
+
+def assign_posts(builder, committee, branches, members_by_branch):
+    today = builder.today
+    leaders = [
+        builder.people.member(probationary=False, today=today, relation=committee) for _ in range(5)
+    ]
+    for role, member in zip(COMMITTEE_ROLES, leaders, strict=True):
+        Position.objects.create(
+            member=member, party_organization=committee, role=role, valid_from=committee.valid_from
+        )
+    for key, branch in branches.items():
+        full = [m for m in members_by_branch[key] if m.full_member_on]
+        start = branch.valid_from
+        if key == "iot":
+            # Deliberate: the secretary left four months ago and nobody took over.
+            Position.objects.create(
+                member=full[0],
+                party_organization=branch,
+                role=R.SECRETARY,
+                valid_from=start,
+                valid_to=today - datetime.timedelta(days=120),
+            )
+            continue
+        if key == "internet":
+            # History: a first secretary until the re-election, then the association's president.
+            Position.objects.create(
+                member=full[2],
+                party_organization=branch,
+                role=R.SECRETARY,
+                valid_from=start,
+                valid_to=branch.term_started_on - datetime.timedelta(days=1),
+            )
+            start = branch.term_started_on
+        if len(full) >= 7 and key != "ai":
+            roles = COMMITTEE_ROLES
+        elif key == "finance":
+            roles = [R.SECRETARY, R.DEPUTY_SECRETARY]
+        else:
+            roles = [R.SECRETARY]
+        for role, member in zip(roles, full, strict=False):
+            Position.objects.create(
+                member=member, party_organization=branch, role=role, valid_from=start
+            )

@@ -1,0 +1,39 @@
+"""Create the demo's sign-in accounts with their role assignments."""
+
+from django.contrib.auth import get_user_model
+
+from dangjian.access.models import RoleAssignment
+from dangjian.party.models import Instructor, PartyOrganization
+from dangjian.registry.models import Federation, Organization
+
+from .personas import PERSONAS
+from .tianjin import FOUNDED, SUPERVISOR
+
+
+def create_personas(federation: Federation):
+    User = get_user_model()
+    scopes = {
+        "federation": {"federation": federation},
+        "liaison_unit": {"organization": Organization.objects.get(name="天津市互联网协会")},
+        "secretary_branch": {
+            "party_organization": PartyOrganization.objects.get(name="天津市互联网金融协会党支部")
+        },
+        "instructor": {"instructor": Instructor.objects.order_by("pk").first()},
+        "authority": {"authority_name": SUPERVISOR},
+    }
+    for persona in PERSONAS:
+        user = User.objects.create_user(
+            persona["username"],
+            password=persona["password"],
+            is_staff=persona["role"] == "admin",
+            is_superuser=persona["role"] == "admin",
+        )
+        user.first_name = str(persona["title"])
+        user.save(update_fields=["first_name"])
+        if persona["role"]:
+            RoleAssignment.objects.create(
+                user=user,
+                role=persona["role"],
+                valid_from=FOUNDED,
+                **scopes.get(persona["scope"], {}),
+            )

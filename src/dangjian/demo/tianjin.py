@@ -1,0 +1,674 @@
+"""The demo federation: a Tianjin-like city federation founded 2018-10-30 with 33 member units.
+
+Unit names follow the kinds the 2019 case lists; every person is synthetic (Faker zh_CN) and
+every code carries a valid check digit. A few problems are built in on purpose (PROBLEMS) so
+that the rules have something true to find; everything else is kept in order, so a rule that
+flags more than PROBLEMS is wrong.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from faker import Faker
+
+from dangjian.governance.models import CharterRevision, MajorDecision, UnitLeader
+from dangjian.party.models import (
+    Coverage,
+    Designation,
+    Employment,
+    Instructor,
+    InstructorAssignment,
+    PartyMember,
+    PartyOrganization,
+)
+from dangjian.registry.models import Domain, Federation, Membership, Organization
+
+from . import identity
+from .meetings import full_regime, meetings_for
+from .people import PeopleFactory
+
+FOUNDED = datetime.date(2018, 10, 30)
+SUPERVISOR = "天津市委网信办"
+REGISTRAR = "天津市民政局"
+COMMITTEE_NAME = "天津市互联网行业党委"
+
+C, L = Organization.Category, Organization.LegalForm
+
+
+@dataclass
+class UnitSpec:
+    name: str
+    category: str
+    domains: list[str]
+    district: str
+    full: int = 0  # full party members employed there
+    probationary: int = 0
+    branch: str | None = None  # key of the party organization covering it
+    role: str = Membership.Role.MEMBER
+    joined: datetime.date = FOUNDED
+    left: datetime.date | None = None
+    charter_clause: bool = True
+    decisions_with_party: bool = True
+    legal_form: str = L.SOCIAL_GROUP
+    extra: dict = field(default_factory=dict)
+
+
+CONTENT, SECURITY, SMART = "网络内容", "网络安全和信息化", "智能科技"
+
+# Key → (name, kind, mode, established, term start, term years).
+BRANCHES = {
+    "internet": ("天津市互联网协会党支部", "branch", "in_member_unit", FOUNDED, None, 3),
+    "finance": ("天津市互联网金融协会党支部", "branch", "in_member_unit", FOUNDED, None, 3),
+    "media": ("天津市文化传媒商会党支部", "branch", "in_member_unit", FOUNDED, None, 3),
+    "bigdata": (
+        "天津市大数据协会党支部",
+        "branch",
+        "instructor_driven",
+        datetime.date(2019, 9, 20),
+        None,
+        3,
+    ),
+    "software": (
+        "天津市软件行业协会党支部",
+        "branch",
+        "in_member_unit",
+        datetime.date(2020, 6, 18),
+        datetime.date(2020, 6, 18),
+        3,
+    ),
+    "ecommerce": (
+        "天津市电子商务协会党支部",
+        "branch",
+        "in_member_unit",
+        datetime.date(2019, 5, 10),
+        None,
+        3,
+    ),
+    "iot": (
+        "天津市物联网学会党支部",
+        "branch",
+        "in_member_unit",
+        datetime.date(2020, 11, 2),
+        None,
+        3,
+    ),
+    "ai": (
+        "天津市人工智能学会党支部",
+        "branch",
+        "in_member_unit",
+        datetime.date(2021, 4, 8),
+        None,
+        3,
+    ),
+    "security": ("天津市网络安全协会党支部", "branch", "in_member_unit", FOUNDED, None, 3),
+    "board": ("天津市网络社会组织联合会理事会党支部", "branch", "in_board", FOUNDED, None, 3),
+    "joint1": (
+        "网信领域社会组织第一联合党支部",
+        "joint_branch",
+        "via_supervisor",
+        datetime.date(2019, 3, 15),
+        None,
+        3,
+    ),
+    "joint2": (
+        "网信领域社会组织第二联合党支部",
+        "joint_branch",
+        "via_supervisor",
+        datetime.date(2021, 9, 1),
+        None,
+        3,
+    ),
+}
+
+UNITS = [
+    UnitSpec(
+        "天津市互联网协会",
+        C.ASSOCIATION,
+        [CONTENT, SECURITY],
+        "和平区",
+        9,
+        1,
+        "internet",
+        Membership.Role.PRESIDENT,
+    ),
+    UnitSpec(
+        "天津市互联网金融协会",
+        C.ASSOCIATION,
+        [SECURITY],
+        "河西区",
+        6,
+        0,
+        "finance",
+        Membership.Role.VICE_PRESIDENT,
+    ),
+    UnitSpec(
+        "天津市文化传媒商会",
+        C.CHAMBER,
+        [CONTENT],
+        "南开区",
+        5,
+        1,
+        "media",
+        Membership.Role.VICE_PRESIDENT,
+    ),
+    UnitSpec(
+        "天津市大数据协会",
+        C.ASSOCIATION,
+        [SMART, SECURITY],
+        "滨海新区",
+        4,
+        0,
+        "bigdata",
+        Membership.Role.STANDING_DIRECTOR,
+        joined=datetime.date(2019, 4, 12),
+    ),
+    UnitSpec(
+        "天津市软件行业协会",
+        C.ASSOCIATION,
+        [SECURITY],
+        "南开区",
+        5,
+        0,
+        "software",
+        Membership.Role.STANDING_DIRECTOR,
+    ),
+    UnitSpec(
+        "天津市电子商务协会",
+        C.ASSOCIATION,
+        [CONTENT],
+        "河北区",
+        4,
+        0,
+        "ecommerce",
+        Membership.Role.DIRECTOR,
+    ),
+    UnitSpec(
+        "天津市物联网学会", C.SOCIETY, [SMART], "西青区", 4, 0, "iot", Membership.Role.DIRECTOR
+    ),
+    UnitSpec(
+        "天津市人工智能学会", C.SOCIETY, [SMART], "津南区", 8, 0, "ai", Membership.Role.DIRECTOR
+    ),
+    UnitSpec(
+        "天津市网络安全协会",
+        C.ASSOCIATION,
+        [SECURITY],
+        "河东区",
+        7,
+        0,
+        "security",
+        Membership.Role.VICE_PRESIDENT,
+    ),
+    # Covered through the federation's board branch.
+    UnitSpec(
+        "天津市网络文化研究院",
+        C.INSTITUTE,
+        [CONTENT],
+        "和平区",
+        2,
+        0,
+        "board",
+        Membership.Role.DIRECTOR,
+        legal_form=L.PRIVATE_NON_ENTERPRISE,
+    ),
+    UnitSpec(
+        "天津市智能科技产业研究院",
+        C.INSTITUTE,
+        [SMART],
+        "滨海新区",
+        1,
+        0,
+        "board",
+        Membership.Role.DIRECTOR,
+        legal_form=L.PRIVATE_NON_ENTERPRISE,
+    ),
+    # First joint branch: four small units (1–2 members each).
+    UnitSpec("天津市数字经济商会", C.CHAMBER, [SMART], "河西区", 2, 0, "joint1"),
+    UnitSpec("天津市网络视听协会", C.ASSOCIATION, [CONTENT], "河西区", 1, 0, "joint1"),
+    UnitSpec("天津市信息服务业商会", C.CHAMBER, [SECURITY], "红桥区", 2, 0, "joint1"),
+    UnitSpec("天津市新媒体协会", C.ASSOCIATION, [CONTENT], "河北区", 1, 1, "joint1"),
+    # Second joint branch: six units, one more than the cap (deliberate).
+    UnitSpec(
+        "天津市网络公益协会",
+        C.ASSOCIATION,
+        [CONTENT],
+        "东丽区",
+        1,
+        0,
+        "joint2",
+        joined=datetime.date(2019, 6, 3),
+    ),
+    UnitSpec("天津市电子竞技协会", C.ASSOCIATION, [CONTENT], "东丽区", 1, 0, "joint2"),
+    UnitSpec("天津市云计算学会", C.SOCIETY, [SMART], "北辰区", 2, 0, "joint2"),
+    UnitSpec("天津市数字创意产业协会", C.ASSOCIATION, [CONTENT], "北辰区", 1, 0, "joint2"),
+    UnitSpec("天津市网络摄影协会", C.ASSOCIATION, [CONTENT], "武清区", 1, 0, "joint2"),
+    UnitSpec(
+        "天津市信息技术应用创新协会",
+        C.ASSOCIATION,
+        [SECURITY],
+        "武清区",
+        2,
+        0,
+        "joint2",
+        joined=datetime.date(2019, 8, 26),
+    ),
+    # No party organization: the deliberate 应建未建 (4 full members).
+    UnitSpec(
+        "天津市网络直播行业协会",
+        C.ASSOCIATION,
+        [CONTENT],
+        "河东区",
+        4,
+        1,
+        None,
+        joined=datetime.date(2019, 11, 18),
+    ),
+    # Two full + one probationary: below the threshold, work coverage by an instructor.
+    UnitSpec(
+        "天津市区块链协会",
+        C.ASSOCIATION,
+        [SMART],
+        "滨海新区",
+        2,
+        1,
+        None,
+        charter_clause=False,
+        extra={"instructor": "wang"},
+    ),
+    # No members; instructor gives work coverage.
+    UnitSpec(
+        "天津市网络安全技术研究院",
+        C.INSTITUTE,
+        [SECURITY],
+        "西青区",
+        0,
+        0,
+        None,
+        legal_form=L.PRIVATE_NON_ENTERPRISE,
+        extra={"instructor": "wang"},
+    ),
+    UnitSpec(
+        "天津市青少年网络素养教育协会",
+        C.ASSOCIATION,
+        [CONTENT],
+        "和平区",
+        0,
+        0,
+        None,
+        extra={"instructor": "li"},
+    ),
+    UnitSpec(
+        "天津市地理信息产业协会",
+        C.ASSOCIATION,
+        [SMART],
+        "津南区",
+        1,
+        0,
+        None,
+        extra={"instructor": "li"},
+    ),
+    # No members and no instructor (deliberate: needs an instructor).
+    UnitSpec("天津市网络游戏行业协会", C.ASSOCIATION, [CONTENT], "河北区", 0, 0, None),
+    # Board decision taken without the party organization this year (deliberate).
+    UnitSpec(
+        "天津市信息化协会",
+        C.ASSOCIATION,
+        [SECURITY],
+        "红桥区",
+        3,
+        0,
+        "security",
+        decisions_with_party=False,
+    ),
+    # Non-public internet enterprises that joined as members.
+    UnitSpec(
+        "天津云帆网络科技有限公司",
+        C.ENTERPRISE,
+        [SMART],
+        "滨海新区",
+        3,
+        0,
+        "internet",
+        legal_form=L.ENTERPRISE,
+    ),
+    UnitSpec(
+        "天津星海数据技术有限公司",
+        C.ENTERPRISE,
+        [SMART],
+        "滨海新区",
+        2,
+        0,
+        "joint1",
+        legal_form=L.ENTERPRISE,
+    ),
+    UnitSpec(
+        "天津津彩互动传媒有限公司",
+        C.ENTERPRISE,
+        [CONTENT],
+        "南开区",
+        0,
+        0,
+        None,
+        legal_form=L.ENTERPRISE,
+        extra={"instructor": "li"},
+    ),
+    UnitSpec(
+        "天津智链信息科技有限公司",
+        C.ENTERPRISE,
+        [SECURITY],
+        "西青区",
+        1,
+        0,
+        None,
+        legal_form=L.ENTERPRISE,
+        extra={"instructor": "wang"},
+    ),
+    UnitSpec(
+        "天津海河融媒科技有限公司",
+        C.ENTERPRISE,
+        [CONTENT],
+        "河西区",
+        2,
+        0,
+        "media",
+        legal_form=L.ENTERPRISE,
+    ),
+    # A former member: left in 2024, kept for history.
+    UnitSpec(
+        "天津市网吧行业协会",
+        C.ASSOCIATION,
+        [CONTENT],
+        "红桥区",
+        0,
+        0,
+        None,
+        left=datetime.date(2024, 6, 30),
+    ),
+]
+
+# What the rules must find in the demo, and nothing more. Tests read this list.
+PROBLEMS = [
+    ("formation.required_not_formed", "天津市网络直播行业协会"),
+    ("formation.needs_instructor", "天津市网络游戏行业协会"),
+    ("formation.joint_branch_too_many_units", "网信领域社会组织第二联合党支部"),
+    ("formation.needs_committee", "天津市人工智能学会党支部"),
+    ("terms.overdue", "天津市软件行业协会党支部"),
+    ("terms.secretary_vacant", "天津市物联网学会党支部"),
+    ("orglife.irregular", "天津市电子商务协会党支部"),
+    ("shell.empty_branch", "天津市电子商务协会党支部"),
+    ("shell.empty_branch", "天津市物联网学会党支部"),
+    ("governance.charter_lacks_clause", "天津市区块链协会"),
+    ("governance.no_party_in_decisions", "天津市信息化协会"),
+]
+
+
+def build(seed: int = 2019, today: datetime.date | None = None) -> Federation:
+    today = today or datetime.date.today()
+    with transaction.atomic():
+        return _Builder(seed, today).run()
+
+
+class _Builder:
+    def __init__(self, seed: int, today: datetime.date):
+        self.rng = random.Random(seed)
+        self.people = PeopleFactory(Faker("zh_CN"), self.rng, seed)
+        self.today = today
+        self.units: dict[str, Organization] = {}
+        self.branches: dict[str, PartyOrganization] = {}
+        self.members_by_branch: dict[str, list[PartyMember]] = {k: [] for k in BRANCHES}
+
+    def run(self) -> Federation:
+        national = Federation.objects.create(
+            name="中国网络社会组织联合会",
+            short_name="中网联",
+            letter_prefix="中网联",
+            level=Federation.Level.NATIONAL,
+            founded_on=datetime.date(2018, 6, 28),
+        )
+        self.federation = Federation.objects.create(
+            name="天津市网络社会组织联合会",
+            short_name="津网联",
+            letter_prefix="津网联",
+            level=Federation.Level.PROVINCIAL,
+            parent=national,
+            region="天津市",
+            supervising_unit=SUPERVISOR,
+            founded_on=FOUNDED,
+            uscc=identity.social_credit_code(self.rng, "51"),
+        )
+        self.domains = {
+            n: Domain.objects.get_or_create(name=n)[0] for n in (CONTENT, SECURITY, SMART)
+        }
+        self._party_organizations()
+        for spec in UNITS:
+            self._unit(spec)
+        self._positions()
+        self._meetings()
+        self._instructors()
+        self._designations()
+        return self.federation
+
+    # -- party organizations -------------------------------------------------------------
+    def _party_organizations(self):
+        self.committee = PartyOrganization.objects.create(
+            name=COMMITTEE_NAME,
+            kind=PartyOrganization.Kind.COMMITTEE,
+            federation=self.federation,
+            valid_from=FOUNDED,
+            approval_doc_no="津党组〔2018〕58号",
+            approval_date=FOUNDED,
+            term_started_on=datetime.date(2023, 10, 27),
+            term_years=5,
+        )
+        for key, (name, kind, mode, established, term_start, years) in BRANCHES.items():
+            self.branches[key] = PartyOrganization.objects.create(
+                name=name,
+                kind=kind,
+                formation_mode=mode,
+                federation=self.federation,
+                parent=self.committee,
+                valid_from=established,
+                approval_doc_no=f"津网党〔{established.year}〕{len(self.branches) + 3}号",
+                approval_date=established,
+                # A healthy branch was re-elected within its term; "software" was not.
+                term_started_on=term_start or self._last_election(established, years),
+                term_years=years,
+            )
+
+    def _last_election(self, established: datetime.date, years: int) -> datetime.date:
+        start = established
+        while start.replace(year=start.year + years) <= self.today:
+            start = start.replace(year=start.year + years)
+        return start
+
+    # -- units and their people ----------------------------------------------------------
+    def _unit(self, spec: UnitSpec):
+        dept = {L.SOCIAL_GROUP: "51", L.PRIVATE_NON_ENTERPRISE: "52", L.ENTERPRISE: "91"}[
+            spec.legal_form
+        ]
+        founded = spec.joined - datetime.timedelta(days=self.rng.randrange(400, 4000))
+        org = Organization.objects.create(
+            name=spec.name,
+            uscc=identity.social_credit_code(self.rng, dept),
+            legal_form=spec.legal_form,
+            category=spec.category,
+            district=spec.district,
+            supervising_unit=SUPERVISOR if spec.legal_form != L.ENTERPRISE else "",
+            registration_authority=REGISTRAR
+            if spec.legal_form != L.ENTERPRISE
+            else "天津市市场监督管理委员会",
+            founded_on=founded,
+            registered_address=f"天津市{spec.district}{self.people.street()}",
+            contact_name=self.people.name(),
+            contact_phone=identity.phone(self.rng),
+            status=Organization.Status.DEREGISTERED if spec.left else Organization.Status.ACTIVE,
+        )
+        org.domains.set([self.domains[d] for d in spec.domains])
+        self.units[spec.name] = org
+        Membership.objects.create(
+            federation=self.federation,
+            organization=org,
+            role=spec.role,
+            valid_from=spec.joined,
+            valid_to=spec.left,
+        )
+        branch = self.branches.get(spec.branch) if spec.branch else None
+        if branch:
+            # A unit's own branch covers it as OWN; further units it covers count as joint.
+            first = not branch.coverages.exists()
+            kind = {
+                "board": Coverage.Kind.BOARD,
+                "joint1": Coverage.Kind.JOINT,
+                "joint2": Coverage.Kind.JOINT,
+            }.get(spec.branch, Coverage.Kind.OWN if first else Coverage.Kind.JOINT)
+            Coverage.objects.create(
+                party_organization=branch,
+                organization=org,
+                kind=kind,
+                valid_from=max(branch.valid_from, spec.joined),
+            )
+        members = []
+        for i in range(spec.full + spec.probationary):
+            probationary = i >= spec.full
+            member = self.people.member(
+                probationary=probationary,
+                today=self.today,
+                relation=branch,
+                external="" if branch else "天津市非公有制经济组织综合党委",
+            )
+            Employment.objects.create(
+                member=member,
+                organization=org,
+                valid_from=max(spec.joined - datetime.timedelta(days=200), member.joined_party_on),
+            )
+            members.append(member)
+        if spec.branch:
+            self.members_by_branch[spec.branch].extend(members)
+        self._governance(org, spec, members)
+
+    def _governance(self, org, spec: UnitSpec, members: list[PartyMember]):
+        full = [m for m in members if m.full_member_on]
+        president_member = full[0] if full and spec.branch else None
+        UnitLeader.objects.create(
+            organization=org,
+            role=UnitLeader.Role.PRESIDENT,
+            name=president_member.name if president_member else self.people.name(),
+            member=president_member,
+            valid_from=spec.joined,
+        )
+        if len(full) > 1 and spec.branch in ("internet", "finance"):
+            UnitLeader.objects.create(
+                organization=org,
+                role=UnitLeader.Role.VICE_PRESIDENT,
+                name=full[1].name,
+                member=full[1],
+                valid_from=spec.joined,
+            )
+        UnitLeader.objects.create(
+            organization=org,
+            role=UnitLeader.Role.SECRETARY_GENERAL,
+            name=self.people.name(),
+            valid_from=spec.joined,
+        )
+        CharterRevision.objects.create(
+            organization=org,
+            adopted_on=spec.joined,
+            has_party_building_clause=spec.charter_clause,
+            note="" if spec.charter_clause else "章程尚未写入党建工作内容",
+        )
+        if spec.left:
+            return
+        covered_from = self.branches[spec.branch].valid_from if spec.branch else None
+        for year in range(max(spec.joined.year + 1, 2019), self.today.year + 1):
+            day = min(datetime.date(year, 3, 16), self.today)
+            participated = bool(covered_from and covered_from <= day)
+            if not spec.decisions_with_party and year == self.today.year:
+                participated = False
+            MajorDecision.objects.create(
+                organization=org,
+                decided_on=day,
+                body=MajorDecision.Body.BOARD,
+                subject=f"{year}年度工作计划和财务预算",
+                party_participated=participated,
+            )
+
+    # -- posts -----------------------------------------------------------------------------
+    def _positions(self):
+        from .positions import assign_posts
+
+        assign_posts(self, self.committee, self.branches, self.members_by_branch)
+
+    # -- organizational life -------------------------------------------------------------
+    def _meetings(self):
+        from dangjian.orglife.models import Meeting
+
+        rows = []
+        stop_ecommerce = self.today - datetime.timedelta(days=240)
+        for key, branch in self.branches.items():
+            size = len([m for m in self.members_by_branch[key] if m.full_member_on])
+            end = stop_ecommerce if key == "ecommerce" else self.today
+            rows += meetings_for(
+                branch, branch.valid_from, end, full_regime(size >= 7 and key != "ai"), size
+            )
+        rows += meetings_for(self.committee, FOUNDED, self.today, full_regime(True), 9)
+        Meeting.objects.bulk_create(rows, batch_size=2000)
+
+    # -- instructors and designations ----------------------------------------------------
+    def _instructors(self):
+        wang = Instructor.objects.create(
+            name=self.people.name(),
+            dispatched_by=COMMITTEE_NAME,
+            notice_no="津网党〔2019〕3号",
+            notice_date=datetime.date(2019, 2, 25),
+            valid_from=datetime.date(2019, 3, 1),
+            phone=identity.phone(self.rng),
+        )
+        li = Instructor.objects.create(
+            name=self.people.name(),
+            dispatched_by="天津市滨海新区委网信办",
+            notice_no="滨网信〔2020〕11号",
+            notice_date=datetime.date(2020, 4, 1),
+            valid_from=datetime.date(2020, 4, 7),
+            phone=identity.phone(self.rng),
+        )
+        self.instructors = {"wang": wang, "li": li}
+        # The instructor who drove the big-data association's branch, until it was formed.
+        InstructorAssignment.objects.create(
+            instructor=wang,
+            organization=self.units["天津市大数据协会"],
+            notice_no="津网党〔2019〕7号",
+            notice_date=datetime.date(2019, 4, 20),
+            valid_from=datetime.date(2019, 4, 22),
+            valid_to=datetime.date(2019, 12, 31),
+        )
+        for spec in UNITS:
+            key = spec.extra.get("instructor")
+            if key:
+                inst = self.instructors[key]
+                InstructorAssignment.objects.create(
+                    instructor=inst,
+                    organization=self.units[spec.name],
+                    notice_no=inst.notice_no,
+                    notice_date=inst.notice_date,
+                    valid_from=max(inst.valid_from, spec.joined),
+                )
+
+    def _designations(self):
+        for key in ("finance", "media"):
+            Designation.objects.create(
+                kind=Designation.Kind.DEMONSTRATION_POINT,
+                party_organization=self.branches[key],
+                organization=self.branches[key].coverages.first().organization,
+                year=2019,
+                granted_by=COMMITTEE_NAME,
+            )
+        for name in ("天津市互联网协会", "天津市大数据协会"):
+            Designation.objects.create(
+                kind=Designation.Kind.LIAISON_POINT,
+                organization=self.units[name],
+                year=2020,
+                granted_by=COMMITTEE_NAME,
+            )

@@ -1,0 +1,353 @@
+"""The party ledger: party organizations, their coverage of units, members, posts, instructors."""
+
+import datetime
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from dangjian.core import crypto
+from dangjian.core.fields import EncryptedTextField
+from dangjian.core.masking import mask_id_number, mask_phone
+from dangjian.core.models import TimeStamped, ValidityPeriod, ValidityQuerySet
+from dangjian.core.validators import id_number_validator
+from dangjian.registry.models import Federation, Organization
+
+
+class PartyOrganization(ValidityPeriod, TimeStamped):
+    """A 党委 / 党总支 / 党支部 / 联合党支部; valid_from is the date it was established."""
+
+    class Kind(models.TextChoices):
+        COMMITTEE = "committee", _("party committee")
+        GENERAL_BRANCH = "general_branch", _("general party branch")
+        BRANCH = "branch", _("party branch")
+        JOINT_BRANCH = "joint_branch", _("joint party branch")
+
+    class FormationMode(models.TextChoices):
+        IN_MEMBER_UNIT = "in_member_unit", _("formed inside the member unit")
+        IN_BOARD = "in_board", _("formed inside the federation's board")
+        VIA_SUPERVISOR = "via_supervisor", _("formed jointly via the supervising department")
+        INSTRUCTOR_DRIVEN = "instructor_driven", _("formed with a dispatched instructor")
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("active")
+        DISSOLVED = "dissolved", _("dissolved")
+
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    federation = models.ForeignKey(
+        Federation,
+        verbose_name=_("federation"),
+        on_delete=models.PROTECT,
+        related_name="party_organizations",
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("higher party organization"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    formation_mode = models.CharField(
+        _("formation mode"), max_length=20, choices=FormationMode.choices, blank=True
+    )
+    approval_doc_no = models.CharField(_("approval document number"), max_length=100, blank=True)
+    approval_date = models.DateField(_("approval date"), null=True, blank=True)
+    term_started_on = models.DateField(_("current term started on"), null=True, blank=True)
+    term_years = models.PositiveSmallIntegerField(_("term length (years)"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE
+    )
+
+    objects = ValidityQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("party organization")
+        verbose_name_plural = _("party organizations")
+        ordering = ["federation_id", "name"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def established_on(self) -> datetime.date:
+        return self.valid_from
+
+    def term_ends_on(self) -> datetime.date | None:
+        if not (self.term_started_on and self.term_years):
+            return None
+        start = self.term_started_on
+        try:
+            return start.replace(year=start.year + self.term_years)
+        except ValueError:  # a term started on 29 February ends on 28 February
+            return start.replace(year=start.year + self.term_years, day=28)
+
+
+class Coverage(ValidityPeriod, TimeStamped):
+    """A party organization covers a unit (its own branch, a joint branch, or via the board)."""
+
+    class Kind(models.TextChoices):
+        OWN = "own", _("own party organization")
+        JOINT = "joint", _("joint party organization")
+        BOARD = "board", _("via the federation's board")
+
+    party_organization = models.ForeignKey(
+        PartyOrganization,
+        verbose_name=_("party organization"),
+        on_delete=models.CASCADE,
+        related_name="coverages",
+    )
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("organization"),
+        on_delete=models.CASCADE,
+        related_name="coverages",
+    )
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, default=Kind.OWN)
+
+    objects = ValidityQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("coverage")
+        verbose_name_plural = _("coverages")
+        ordering = ["-valid_from"]
+        indexes = [models.Index(fields=["organization", "valid_from"])]
+
+    def __str__(self):
+        return f"{self.party_organization} → {self.organization}"
+
+
+class PartyMember(TimeStamped):
+    """A party member in the ledger. ID number and phone are encrypted at rest."""
+
+    class Gender(models.TextChoices):
+        MALE = "male", _("male")
+        FEMALE = "female", _("female")
+
+    class Education(models.TextChoices):
+        SECONDARY = "secondary", _("secondary school or below")
+        COLLEGE = "college", _("junior college")
+        BACHELOR = "bachelor", _("bachelor")
+        MASTER = "master", _("master")
+        DOCTOR = "doctor", _("doctor")
+
+    name = models.CharField(_("name"), max_length=50, db_index=True)
+    gender = models.CharField(_("gender"), max_length=6, choices=Gender.choices)
+    ethnicity = models.CharField(_("ethnicity"), max_length=20, default="汉族")
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    id_number = EncryptedTextField(_("ID number"), validators=[id_number_validator])
+    # Keyed hash of the ID number: exact lookup and duplicate detection without clear text.
+    id_number_hash = models.CharField(max_length=64, editable=False, db_index=True)
+    phone = EncryptedTextField(_("phone"), blank=True)
+    education = models.CharField(
+        _("education"), max_length=10, choices=Education.choices, blank=True
+    )
+    joined_party_on = models.DateField(_("joined the party on"))
+    # Empty while probationary (预备党员); probationary members do not count as full members.
+    full_member_on = models.DateField(_("full membership on"), null=True, blank=True)
+    relation_party_organization = models.ForeignKey(
+        PartyOrganization,
+        verbose_name=_("organizational relation held by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="relation_members",
+    )
+    relation_external = models.CharField(
+        _("organizational relation held outside the system"), max_length=200, blank=True
+    )
+    is_flowing = models.BooleanField(_("flowing member"), default=False)
+    is_lost_contact = models.BooleanField(_("lost contact"), default=False)
+    left_on = models.DateField(_("left the ledger on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("party member")
+        verbose_name_plural = _("party members")
+        ordering = ["name", "id"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.id_number_hash = crypto.blind_index(self.id_number) if self.id_number else ""
+        super().save(*args, **kwargs)
+
+    @property
+    def id_number_masked(self) -> str:
+        return mask_id_number(self.id_number)
+
+    @property
+    def phone_masked(self) -> str:
+        return mask_phone(self.phone)
+
+    def is_full_on(self, day: datetime.date) -> bool:
+        return self.full_member_on is not None and self.full_member_on <= day
+
+    @staticmethod
+    def full_on_q(day: datetime.date, prefix: str = "") -> Q:
+        return Q(**{f"{prefix}full_member_on__lte": day})
+
+
+class Employment(ValidityPeriod, TimeStamped):
+    """Where a member works. The "≥ 3 full members" rule counts members by employer."""
+
+    member = models.ForeignKey(
+        PartyMember,
+        verbose_name=_("party member"),
+        on_delete=models.CASCADE,
+        related_name="employments",
+    )
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("employer"),
+        on_delete=models.CASCADE,
+        related_name="employments",
+    )
+    job_title = models.CharField(_("job title"), max_length=100, blank=True)
+
+    objects = ValidityQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("employment")
+        verbose_name_plural = _("employments")
+        ordering = ["-valid_from"]
+        indexes = [models.Index(fields=["organization", "valid_from"])]
+
+    def __str__(self):
+        return f"{self.member} @ {self.organization}"
+
+
+class Position(ValidityPeriod, TimeStamped):
+    """A post in a party organization (书记, 副书记, 委员 …)."""
+
+    class Role(models.TextChoices):
+        SECRETARY = "secretary", _("secretary")
+        DEPUTY_SECRETARY = "deputy_secretary", _("deputy secretary")
+        MEMBER = "member", _("committee member")
+        ORGANIZATION = "organization", _("organization committee member")
+        PUBLICITY = "publicity", _("publicity committee member")
+        DISCIPLINE = "discipline", _("discipline inspection committee member")
+
+    member = models.ForeignKey(
+        PartyMember,
+        verbose_name=_("party member"),
+        on_delete=models.CASCADE,
+        related_name="positions",
+    )
+    party_organization = models.ForeignKey(
+        PartyOrganization,
+        verbose_name=_("party organization"),
+        on_delete=models.CASCADE,
+        related_name="positions",
+    )
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+
+    objects = ValidityQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("position")
+        verbose_name_plural = _("positions")
+        ordering = ["party_organization_id", "role", "-valid_from"]
+
+    def __str__(self):
+        return f"{self.party_organization} {self.get_role_display()} {self.member}"
+
+
+class Instructor(ValidityPeriod, TimeStamped):
+    """A party-building instructor or liaison (党建工作指导员 / 联络员), from appointment to end."""
+
+    class Kind(models.TextChoices):
+        INSTRUCTOR = "instructor", _("party-building instructor")
+        LIAISON = "liaison", _("liaison")
+
+    name = models.CharField(_("name"), max_length=50)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.INSTRUCTOR)
+    member = models.ForeignKey(
+        PartyMember,
+        verbose_name=_("party member record"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    phone = EncryptedTextField(_("phone"), blank=True)
+    dispatched_by = models.CharField(_("dispatching body"), max_length=200)
+    notice_no = models.CharField(_("appointment notice number"), max_length=100, blank=True)
+    notice_date = models.DateField(_("appointment notice date"), null=True, blank=True)
+
+    objects = ValidityQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("instructor")
+        verbose_name_plural = _("instructors")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class InstructorAssignment(ValidityPeriod, TimeStamped):
+    """An instructor sent to a unit, by a dispatch notice, for a period."""
+
+    instructor = models.ForeignKey(
+        Instructor,
+        verbose_name=_("instructor"),
+        on_delete=models.CASCADE,
+        related_name="assignments",
+    )
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("organization"),
+        on_delete=models.CASCADE,
+        related_name="instructor_assignments",
+    )
+    notice_no = models.CharField(_("dispatch notice number"), max_length=100, blank=True)
+    notice_date = models.DateField(_("dispatch notice date"), null=True, blank=True)
+
+    objects = ValidityQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("instructor assignment")
+        verbose_name_plural = _("instructor assignments")
+        ordering = ["-valid_from"]
+
+    def __str__(self):
+        return f"{self.instructor} → {self.organization}"
+
+
+class Designation(TimeStamped):
+    """A liaison point or demonstration point designated by the party committee."""
+
+    class Kind(models.TextChoices):
+        LIAISON_POINT = "liaison_point", _("direct liaison point")
+        DEMONSTRATION_POINT = "demonstration_point", _("demonstration point")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("organization"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="designations",
+    )
+    party_organization = models.ForeignKey(
+        PartyOrganization,
+        verbose_name=_("party organization"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="designations",
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    granted_by = models.CharField(_("granted by"), max_length=200)
+    revoked_on = models.DateField(_("revoked on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("designation")
+        verbose_name_plural = _("designations")
+        ordering = ["-year"]
+
+    def __str__(self):
+        return f"{self.year} {self.get_kind_display()}"

@@ -1,0 +1,38 @@
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.utils import timezone
+
+from dangjian.access import scope
+from dangjian.access.models import Action
+from dangjian.core.pagination import keyset_page
+
+
+@login_required
+def party_organization_list(request):
+    qs = scope.party_organizations(request.user).select_related("federation", "parent")
+    page = keyset_page(qs, request.GET.get("after"))
+    return render(request, "party/party_organization_list.html", {"page": page})
+
+
+@login_required
+def party_organization_detail(request, pk: int):
+    party_org = scope.get_visible_or_404(
+        scope.party_organizations(request.user).select_related("federation", "parent"), pk=pk
+    )
+    today = timezone.localdate()
+    members = (
+        scope.members(request.user, Action.VIEW)
+        .filter(relation_party_organization=party_org)
+        .order_by("name")
+    )
+    context = {
+        "party_org": party_org,
+        "today": today,
+        "coverages": party_org.coverages.select_related("organization").order_by("-valid_from"),
+        "positions": party_org.positions.select_related("member").order_by("valid_to", "role"),
+        "children": scope.party_organizations(request.user).filter(parent=party_org),
+        "members": list(members[:200]),
+        "meetings": party_org.meetings.order_by("-held_on")[:30],
+        "term_ends_on": party_org.term_ends_on(),
+    }
+    return render(request, "party/party_organization_detail.html", context)

@@ -1,0 +1,56 @@
+"""The organization profile (一户一档): everything the ledger knows about one unit."""
+
+from django.utils import timezone
+
+from dangjian.access import scope
+from dangjian.access.models import Action
+from dangjian.governance import queries as governance
+from dangjian.orglife.models import Meeting
+from dangjian.party.models import Coverage, Employment, InstructorAssignment, Position
+
+
+def organization_profile(org, user) -> dict:
+    today = timezone.localdate()
+    coverages = list(
+        Coverage.objects.filter(organization=org)
+        .select_related("party_organization")
+        .order_by("-valid_from")
+    )
+    party_org_ids = [c.party_organization_id for c in coverages]
+    visible_members = scope.members(user, Action.VIEW)
+    employments = list(
+        Employment.objects.filter(organization=org, member__in=visible_members)
+        .select_related("member", "member__relation_party_organization")
+        .order_by("valid_to", "member__name")
+    )
+    return {
+        "org": org,
+        "today": today,
+        "memberships": list(org.memberships.select_related("federation")),
+        "coverages": coverages,
+        "current_coverage": [c for c in coverages if c.is_valid_on(today)],
+        "employments": employments,
+        "full_member_count": sum(
+            1 for e in employments if e.is_valid_on(today) and e.member.is_full_on(today)
+        ),
+        "positions": list(
+            Position.objects.filter(party_organization_id__in=party_org_ids)
+            .select_related("member", "party_organization")
+            .order_by("-valid_from")
+        ),
+        "assignments": list(
+            InstructorAssignment.objects.filter(organization=org).select_related("instructor")
+        ),
+        "meetings": list(
+            Meeting.objects.filter(party_organization_id__in=party_org_ids)
+            .select_related("party_organization")
+            .order_by("-held_on")[:20]
+        ),
+        "leaders": list(org.leaders.select_related("member").order_by("valid_to", "role")),
+        "charter": governance.charter_in_force(org, today),
+        "decisions": list(org.major_decisions.all()[:10]),
+        "one_shoulder": governance.one_shoulder(org, today),
+        "principal_leaders": governance.principal_leaders(org, today),
+        "designations": list(org.designations.all()),
+        "can_view_personal": scope.can(user, Action.VIEW_PERSONAL),
+    }

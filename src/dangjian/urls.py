@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from dangjian.access import views as access_views
+
+admin.site.site_header = admin.site.site_title = "党建工作管理系统"
+admin.site.index_title = "数据管理"
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="registry:organization_list"), name="home"),
+    path("login/", access_views.SignInView.as_view(), name="login"),
+    path("logout/", access_views.SignOutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+    path("", include("dangjian.registry.urls")),
+    path("", include("dangjian.party.urls")),
+]
