@@ -17,12 +17,14 @@ DEMO_TODAY = datetime.date.today()
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
+    from dangjian.demo.extensions import build_app_demo_data
     from dangjian.demo.setup_personas import create_personas
     from dangjian.demo.tianjin import build
 
     with django_db_blocker.unblock():
         federation = build(seed=2019, today=DEMO_TODAY)
         create_personas(federation)
+        build_app_demo_data(federation, DEMO_TODAY)
 
 
 @pytest.fixture

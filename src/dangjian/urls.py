@@ -14,4 +14,12 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("dangjian.registry.urls")),
     path("", include("dangjian.party.urls")),
+    path("rules/", include("dangjian.rules.urls")),
+    path("ledgers/", include("dangjian.ledgers.urls")),
+    path("applications/", include("dangjian.applications.urls")),
+    path("inspections/", include("dangjian.inspections.urls")),
+    path("recommendations/", include("dangjian.recommendations.urls")),
+    path("documents/", include("dangjian.documents.urls")),
+    path("cases/", include("dangjian.cases.urls")),
+    path("dashboard/", include("dangjian.dashboard.urls")),
 ]

@@ -8,6 +8,7 @@ from django.db import connection
 from django.utils import timezone
 
 from dangjian.core.audit import record_event
+from dangjian.demo.extensions import build_app_demo_data
 from dangjian.demo.personas import PERSONAS
 from dangjian.demo.setup_personas import create_personas
 from dangjian.demo.synthetic import generate
@@ -39,6 +40,7 @@ class Command(BaseCommand):
             federation = existing or build(seed=seed, today=timezone.localdate())
             if not existing:
                 create_personas(federation)
+                build_app_demo_data(federation, timezone.localdate(), seed)
                 record_event(None, "demo.built", federation, seed=seed)
             if scale:
                 generate(federation, scale, seed=seed, progress=self.stdout.isatty())
