@@ -53,7 +53,6 @@ def demo_live(transactional_db, live_server):
     from dangjian.demo.extensions import build_app_demo_data
     from dangjian.demo.setup_personas import create_personas
     from dangjian.demo.tianjin import build
-
     from dangjian.registry.models import Federation
 
     # The session's demo is still there for the first transactional test; later ones find the
