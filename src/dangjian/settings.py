@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "dangjian.rules",
     "dangjian.recommendations",
     "dangjian.applications",
+    "dangjian.recognition",
     "dangjian.ledgers",
     "dangjian.documents",
     "dangjian.cases",

@@ -17,6 +17,7 @@ urlpatterns = [
     path("rules/", include("dangjian.rules.urls")),
     path("ledgers/", include("dangjian.ledgers.urls")),
     path("applications/", include("dangjian.applications.urls")),
+    path("recognition/", include("dangjian.recognition.urls")),
     path("inspections/", include("dangjian.inspections.urls")),
     path("recommendations/", include("dangjian.recommendations.urls")),
     path("documents/", include("dangjian.documents.urls")),
