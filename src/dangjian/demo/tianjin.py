@@ -402,6 +402,11 @@ PROBLEMS = [
     ("shell.empty_branch", "天津市物联网学会党支部"),
     ("governance.charter_lacks_clause", "天津市区块链协会"),
     ("governance.no_party_in_decisions", "天津市信息化协会"),
+    # From the inspections app's demo data: no annual report for two years, unreachable on a visit.
+    ("dormancy.dormant_society", "天津市网络游戏行业协会"),
+    ("credit.abnormal_list_proposal", "天津市网络游戏行业协会"),
+    # No party organization where the rules require one is itself an abnormal-list condition.
+    ("credit.abnormal_list_proposal", "天津市网络直播行业协会"),
 ]
 
 
