@@ -1,0 +1,215 @@
+"""Judgments: findings of the rulebook, federation overrides of its parameters, rule runs and
+coverage snapshots.
+
+Findings are written only by the engine (``rules.engine``) and moved through their statuses only
+by the services (``rules.services``); the rules read facts and never write them.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from dangjian.core.models import TimeStamped
+from dangjian.party.models import PartyOrganization
+from dangjian.registry.models import Federation, Organization
+
+
+class Severity(models.TextChoices):
+    INFO = "info", _("information")
+    WARNING = "warning", _("warning")
+    SERIOUS = "serious", _("serious")
+
+
+class FindingQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status__in=Finding.OPEN_STATUSES)
+
+
+class Finding(TimeStamped):
+    """One row per (rule, subject, period): what the rule found, with evidence and a status.
+
+    ``subject_key`` ("o<id>" for an organization, "p<id>" for a party organization) and
+    ``period_key`` ("" when the rule has no period) make the uniqueness of (rule, subject,
+    period) enforceable with one constraint, since NULLs never collide in a unique index.
+    ``fingerprint`` hashes the facts that decide the finding (not durations that grow every day):
+    a dismissed finding is reopened only when it changes, i.e. on a new fact.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("open")
+        ACKNOWLEDGED = "acknowledged", _("acknowledged")
+        RECTIFYING = "rectifying", _("being rectified")
+        RESOLVED = "resolved", _("resolved")
+        DISMISSED = "dismissed", _("dismissed")
+
+    OPEN_STATUSES = (Status.OPEN, Status.ACKNOWLEDGED, Status.RECTIFYING)
+
+    rule_id = models.CharField(_("rule"), max_length=64, db_index=True)
+    # The effective_from of the rule revision that produced the finding (history is judged by
+    # the rule then in force).
+    rule_revision = models.DateField(_("rule revision"), null=True, blank=True)
+    federation = models.ForeignKey(
+        Federation,
+        verbose_name=_("federation"),
+        on_delete=models.CASCADE,
+        related_name="findings",
+    )
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("organization"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="findings",
+    )
+    party_organization = models.ForeignKey(
+        PartyOrganization,
+        verbose_name=_("party organization"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="findings",
+    )
+    subject_key = models.CharField(_("subject key"), max_length=24, editable=False)
+    period_start = models.DateField(_("period start"), null=True, blank=True)
+    period_end = models.DateField(_("period end"), null=True, blank=True)
+    period_key = models.CharField(_("period key"), max_length=24, blank=True, default="")
+    severity = models.CharField(_("severity"), max_length=8, choices=Severity.choices)
+    evidence = models.JSONField(_("evidence"), default=dict, blank=True)
+    explanation = models.TextField(_("explanation"))
+    fingerprint = models.CharField(_("fingerprint"), max_length=64, blank=True, default="")
+    first_seen = models.DateField(_("first seen"))
+    last_seen = models.DateField(_("last seen"))
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.OPEN, db_index=True
+    )
+    status_changed_at = models.DateTimeField(_("status changed at"), default=timezone.now)
+    status_changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("status changed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    resolved_on = models.DateField(_("resolved on"), null=True, blank=True)
+    dismissed_reason = models.TextField(_("reason for dismissal"), blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    objects = FindingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("finding")
+        verbose_name_plural = _("findings")
+        ordering = ["-last_seen", "rule_id", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rule_id", "subject_key", "period_key"], name="rules_finding_unique"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["federation", "status", "rule_id"]),
+            models.Index(fields=["organization", "status"]),
+            models.Index(fields=["party_organization", "status"]),
+        ]
+
+    def __str__(self):
+        return f"{self.rule_id} {self.subject_name} {self.period_key}".strip()
+
+    @property
+    def subject_name(self) -> str:
+        if self.party_organization_id:
+            return self.party_organization.name
+        if self.organization_id:
+            return self.organization.name
+        return self.federation.name
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+    @staticmethod
+    def subject_key_for(organization_id=None, party_organization_id=None) -> str:
+        if party_organization_id:
+            return f"p{party_organization_id}"
+        return f"o{organization_id}"
+
+
+class RuleOverride(TimeStamped):
+    """A federation's own values for some parameters of a rule, from a date.
+
+    Applies to the federation and every federation below it unless a lower one overrides again;
+    the override valid on the evaluation date with the latest ``valid_from`` wins.
+    """
+
+    federation = models.ForeignKey(
+        Federation,
+        verbose_name=_("federation"),
+        on_delete=models.CASCADE,
+        related_name="rule_overrides",
+    )
+    rule_id = models.CharField(_("rule"), max_length=64, db_index=True)
+    parameters = models.JSONField(_("parameters"), default=dict)
+    valid_from = models.DateField(_("valid from"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("rule parameter override")
+        verbose_name_plural = _("rule parameter overrides")
+        ordering = ["federation_id", "rule_id", "-valid_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["federation", "rule_id", "valid_from"], name="rules_override_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.federation} {self.rule_id} {self.valid_from}"
+
+
+class EvaluationRun(TimeStamped):
+    """One run of the rulebook over a federation subtree, with its progress (polled by htmx)."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    federation = models.ForeignKey(
+        Federation, verbose_name=_("federation"), on_delete=models.CASCADE, related_name="+"
+    )
+    as_of = models.DateField(_("as of"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    state = models.CharField(_("state"), max_length=8, choices=State.choices, default=State.QUEUED)
+    steps_total = models.PositiveIntegerField(_("steps"), default=0)
+    steps_done = models.PositiveIntegerField(_("steps done"), default=0)
+    current_step = models.CharField(_("current step"), max_length=100, blank=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    summary = models.JSONField(_("summary"), default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        verbose_name = _("rule run")
+        verbose_name_plural = _("rule runs")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.federation} {self.as_of} {self.state}"
+
+    @property
+    def percent(self) -> int:
+        if self.state == self.State.DONE:
+            return 100
+        if not self.steps_total:
+            return 0
+        return min(100, round(100 * self.steps_done / self.steps_total))
