@@ -23,7 +23,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
     with django_db_blocker.unblock():
         federation = build(seed=2019, today=DEMO_TODAY)
-        create_personas(federation)
+        create_personas(federation, must_change_password=False)
         build_app_demo_data(federation, DEMO_TODAY)
 
 

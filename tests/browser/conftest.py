@@ -28,9 +28,16 @@ def chromium():
     with sync_playwright() as pw:
         browser = pw.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--disable-dev-shm-usage"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-dev-shm-usage",
+            ],
         )
         yield browser
         browser.close()
@@ -59,7 +66,7 @@ def demo_live(transactional_db, live_server):
     # database flushed by the previous one and build it again.
     if not Federation.objects.filter(short_name="津网联").exists():
         federation = build(seed=2019, today=datetime.date.today())
-        create_personas(federation)
+        create_personas(federation, must_change_password=False)
         build_app_demo_data(federation, datetime.date.today())
     return live_server
 

@@ -6,3 +6,6 @@ class AccessConfig(AppConfig):
     name = "dangjian.access"
     label = "access"
     verbose_name = _("Access and audit")
+
+    def ready(self):
+        from dangjian.access import signals  # noqa: F401

@@ -1,9 +1,47 @@
+from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
+
+from dangjian.access import lockout
+
+
+def client_ip(request) -> str | None:
+    # Behind a reverse proxy, configure it to set REMOTE_ADDR (e.g. gunicorn --forwarded-allow-ips);
+    # X-Forwarded-For is not trusted here because any client can forge it.
+    return request.META.get("REMOTE_ADDR") if request is not None else None
 
 
 class SignInForm(AuthenticationForm):
     error_messages = {
         "invalid_login": _("The user name or password is wrong. Both are case-sensitive."),
         "inactive": _("This account is disabled."),
+        "locked": _(
+            "Too many failed sign-ins. This account or address is locked for %(minutes)d minutes."
+        ),
     }
+
+    def clean(self):
+        username = self.cleaned_data.get("username") or ""
+        ip = client_ip(self.request)
+        if lockout.is_locked(username, ip):
+            lockout.record_attempt(username, ip, succeeded=False)
+            raise forms.ValidationError(
+                self.error_messages["locked"],
+                code="locked",
+                params={"minutes": int(lockout.WINDOW.total_seconds() // 60)},
+            )
+        try:
+            cleaned = super().clean()
+        except forms.ValidationError:
+            lockout.record_attempt(username, ip, succeeded=False)
+            raise
+        lockout.record_attempt(username, ip, succeeded=True)
+        return cleaned
+
+
+class TotpForm(forms.Form):
+    code = forms.RegexField(
+        label=_("6-digit code from your authenticator app"),
+        regex=r"^\s*\d{6}\s*$",
+        error_messages={"invalid": _("Enter the 6 digits shown by your authenticator app.")},
+    )

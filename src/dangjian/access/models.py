@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from dangjian.core.fields import EncryptedTextField
 from dangjian.core.models import TimeStamped, ValidityPeriod, ValidityQuerySet
 
 
@@ -26,6 +27,9 @@ class RoleAssignment(ValidityPeriod, TimeStamped):
         INSTRUCTOR = "instructor", _("party-building instructor")
         AUTHORITY_VIEWER = "authority_viewer", _("supervising department / registration authority")
         EXPERT_REVIEWER = "expert_reviewer", _("expert reviewer")
+        # 等保 level 3 separates the system administrator from the audit administrator (三员分立):
+        # only the auditor reads the audit trail.
+        AUDITOR = "auditor", _("audit administrator")
 
     # Which scope field each role needs; the others stay empty.
     SCOPE_FIELD = {
@@ -36,17 +40,19 @@ class RoleAssignment(ValidityPeriod, TimeStamped):
         Role.INSTRUCTOR: "instructor",
         Role.AUTHORITY_VIEWER: "authority_name",
         Role.EXPERT_REVIEWER: None,
+        Role.AUDITOR: None,
     }
 
     ACTIONS = {
-        Role.ADMIN: set(Action.values),
-        Role.FEDERATION_OFFICER: set(Action.values),
+        Role.ADMIN: set(Action.values) - {Action.AUDIT},
+        Role.FEDERATION_OFFICER: set(Action.values) - {Action.AUDIT},
         Role.UNIT_LIAISON: {Action.VIEW, Action.EDIT, Action.EXPORT, Action.VIEW_PERSONAL},
         Role.BRANCH_SECRETARY: {Action.VIEW, Action.EDIT, Action.EXPORT, Action.VIEW_PERSONAL},
         Role.INSTRUCTOR: {Action.VIEW, Action.EDIT},
         # Reports and letters only: never personal data.
         Role.AUTHORITY_VIEWER: {Action.VIEW, Action.EXPORT},
         Role.EXPERT_REVIEWER: set(),
+        Role.AUDITOR: {Action.AUDIT},
     }
 
     user = models.ForeignKey(
@@ -109,3 +115,42 @@ class RoleAssignment(ValidityPeriod, TimeStamped):
 
     def allows(self, action: str) -> bool:
         return action in self.ACTIONS.get(self.role, set())
+
+
+class UserSecurity(TimeStamped):
+    """Per-user sign-in state: forced password change and the optional TOTP second factor."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="security",
+    )
+    must_change_password = models.BooleanField(_("must change password"), default=False)
+    password_changed_at = models.DateTimeField(_("password changed at"), null=True, blank=True)
+    totp_secret = EncryptedTextField(_("TOTP secret"), blank=True)
+    totp_enabled = models.BooleanField(_("second factor enabled"), default=False)
+
+    class Meta:
+        verbose_name = _("sign-in security")
+        verbose_name_plural = _("sign-in security")
+
+    def __str__(self):
+        return str(self.user)
+
+
+class SignInAttempt(models.Model):
+    """Every sign-in attempt, for lockout per account and per address (and for the audit)."""
+
+    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    username = models.CharField(_("user name"), max_length=150, db_index=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True, db_index=True)
+    succeeded = models.BooleanField(_("succeeded"))
+
+    class Meta:
+        verbose_name = _("sign-in attempt")
+        verbose_name_plural = _("sign-in attempts")
+        ordering = ["-at"]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username}"

@@ -1,13 +1,36 @@
-from django.conf import settings
-from django.contrib.auth import views as auth_views
+"""Sign-in (with the optional second factor), sign-out, password change, TOTP enrolment."""
 
-from dangjian.access.forms import SignInForm
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import get_user_model, login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import SetPasswordForm
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from dangjian.access import lockout, services
+from dangjian.access.forms import SignInForm, TotpForm, client_ip
+
+PENDING = "dangjian_pending_2fa"
 
 
 class SignInView(auth_views.LoginView):
     template_name = "access/login.html"
     authentication_form = SignInForm
     redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        user = form.get_user()
+        security = getattr(user, "security", None)
+        if security is not None and security.totp_enabled:
+            # Password is right; the session is not signed in until the code is too.
+            self.request.session[PENDING] = {"user": user.pk, "next": self.get_success_url()}
+            return redirect("login_totp")
+        return super().form_valid(form)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -18,5 +41,79 @@ class SignInView(auth_views.LoginView):
         return context
 
 
+@require_http_methods(["GET", "POST"])
+def sign_in_totp(request):
+    pending = request.session.get(PENDING)
+    if not pending:
+        return redirect("login")
+    user = get_user_model().objects.filter(pk=pending["user"], is_active=True).first()
+    if user is None:
+        return redirect("login")
+    form = TotpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        ip = client_ip(request)
+        if lockout.is_locked(user.get_username(), ip):
+            form.add_error(None, _("Too many failed sign-ins. Try again later."))
+        elif services.verify_totp(user, form.cleaned_data["code"]):
+            del request.session[PENDING]
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            target = pending.get("next") or reverse(settings.LOGIN_REDIRECT_URL)
+            if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
+                target = reverse(settings.LOGIN_REDIRECT_URL)
+            return redirect(target)
+        else:
+            lockout.record_attempt(user.get_username(), ip, succeeded=False)
+            form.add_error("code", _("The code is wrong or has expired."))
+    return render(request, "access/login_totp.html", {"form": form})
+
+
 class SignOutView(auth_views.LogoutView):
     pass
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def password_change(request):
+    form = SetPasswordForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.change_password(
+            request.user, form.cleaned_data["new_password1"], actor=request.user, request=request
+        )
+        messages.success(request, _("Your password has been changed."))
+        return redirect(settings.LOGIN_REDIRECT_URL)
+    security = getattr(request.user, "security", None)
+    return render(
+        request,
+        "access/password_change.html",
+        {"form": form, "forced": bool(security and security.must_change_password)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def totp_setup(request):
+    security = services.security_of(request.user)
+    form = TotpForm(request.POST or None)
+    if request.method == "POST" and request.POST.get("action") == "start":
+        services.start_totp_enrolment(request.user, actor=request.user)
+        return redirect("totp_setup")
+    if request.method == "POST" and request.POST.get("action") == "disable":
+        services.disable_totp(request.user, actor=request.user)
+        messages.success(request, _("The second factor is off."))
+        return redirect("totp_setup")
+    if request.method == "POST" and form.is_valid():
+        if services.confirm_totp(request.user, form.cleaned_data["code"], actor=request.user):
+            messages.success(request, _("The second factor is on."))
+            return redirect("totp_setup")
+        form.add_error("code", _("The code is wrong or has expired."))
+    security.refresh_from_db()
+    uri = ""
+    if security.totp_secret and not security.totp_enabled:
+        import pyotp
+
+        uri = pyotp.TOTP(security.totp_secret).provisioning_uri(
+            name=request.user.get_username(), issuer_name="dangjian"
+        )
+    return render(
+        request, "access/totp_setup.html", {"security": security, "form": form, "uri": uri}
+    )

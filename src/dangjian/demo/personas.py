@@ -47,6 +47,13 @@ PERSONAS = [
         "scope": "authority",
     },
     {
+        "username": "auditor",
+        "password": "Dangjian-auditor-2026",
+        "title": _("audit administrator"),
+        "role": "auditor",
+        "scope": None,
+    },
+    {
         "username": "expert",
         "password": "Dangjian-expert-2026",
         "title": _("expert reviewer"),

@@ -2,7 +2,7 @@
 
 from django.contrib.auth import get_user_model
 
-from dangjian.access.models import RoleAssignment
+from dangjian.access.models import RoleAssignment, UserSecurity
 from dangjian.party.models import Instructor, PartyOrganization
 from dangjian.registry.models import Federation, Organization
 
@@ -10,7 +10,9 @@ from .personas import PERSONAS
 from .tianjin import FOUNDED, SUPERVISOR
 
 
-def create_personas(federation: Federation):
+def create_personas(federation: Federation, must_change_password: bool = True):
+    """The demo's accounts; their passwords are public, so outside demo mode each must be
+    changed at first sign-in (access.middleware.ForcePasswordChangeMiddleware)."""
     User = get_user_model()
     scopes = {
         "federation": {"federation": federation},
@@ -30,6 +32,7 @@ def create_personas(federation: Federation):
         )
         user.first_name = str(persona["title"])
         user.save(update_fields=["first_name"])
+        UserSecurity.objects.create(user=user, must_change_password=must_change_password)
         if persona["role"]:
             RoleAssignment.objects.create(
                 user=user,

@@ -160,6 +160,10 @@ class PartyMember(TimeStamped):
     is_flowing = models.BooleanField(_("flowing member"), default=False)
     is_lost_contact = models.BooleanField(_("lost contact"), default=False)
     left_on = models.DateField(_("left the ledger on"), null=True, blank=True)
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
+
+    # Keyed hashes kept beside encrypted fields (rebuilt by `dangjian rotate_keys --blind-index`).
+    BLIND_INDEXES = {"id_number_hash": "id_number"}
 
     class Meta:
         verbose_name = _("party member")

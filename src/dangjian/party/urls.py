@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dangjian.party import views
+from dangjian.party import member_views, views
 
 app_name = "party"
 urlpatterns = [
@@ -10,4 +10,9 @@ urlpatterns = [
         views.party_organization_detail,
         name="party_organization_detail",
     ),
+    path("members/duplicates/", member_views.duplicate_members, name="duplicate_members"),
+    path("members/<int:pk>/", member_views.member_detail, name="member_detail"),
+    path("members/<int:pk>/reveal/", member_views.reveal_id_number, name="member_reveal"),
+    path("members/<int:pk>/export/", member_views.member_export, name="member_export"),
+    path("members/<int:pk>/anonymise/", member_views.member_anonymise, name="member_anonymise"),
 ]

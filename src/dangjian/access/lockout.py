@@ -1,0 +1,34 @@
+"""Lockout after repeated sign-in failures, per account and per client address.
+
+Counts come from SignInAttempt rows in a sliding window; a success does not erase earlier
+failures of the window, so guessing between successes of another account is still counted.
+"""
+
+import datetime
+
+from django.utils import timezone
+
+from dangjian.access.models import SignInAttempt
+from dangjian.env import envint
+
+WINDOW = datetime.timedelta(minutes=envint("DANGJIAN_LOCKOUT_MINUTES", 15))
+MAX_FAILURES_PER_ACCOUNT = envint("DANGJIAN_LOCKOUT_ACCOUNT_FAILURES", 5)
+MAX_FAILURES_PER_ADDRESS = envint("DANGJIAN_LOCKOUT_ADDRESS_FAILURES", 20)
+
+
+def _failures(**lookup) -> int:
+    since = timezone.now() - WINDOW
+    return SignInAttempt.objects.filter(at__gte=since, succeeded=False, **lookup).count()
+
+
+def is_locked(username: str, ip: str | None) -> bool:
+    username = (username or "").strip().lower()
+    if _failures(username=username) >= MAX_FAILURES_PER_ACCOUNT:
+        return True
+    return bool(ip) and _failures(ip_address=ip) >= MAX_FAILURES_PER_ADDRESS
+
+
+def record_attempt(username: str, ip: str | None, succeeded: bool) -> None:
+    SignInAttempt.objects.create(
+        username=(username or "").strip().lower()[:150], ip_address=ip or None, succeeded=succeeded
+    )

@@ -1,0 +1,82 @@
+"""Re-encrypt personal data with the current key, in batches; optionally rebuild blind indexes.
+
+Rotation: put the new key first in DANGJIAN_FIELD_KEYS (keep the old ones after it), run this
+command, then drop the old keys. A model that keeps a keyed hash of an encrypted field names the
+pair in ``BLIND_INDEXES = {"hash_field": "clear_field"}``; ``--blind-index`` recomputes them after
+DANGJIAN_BLIND_INDEX_KEY changed.
+"""
+
+from django.apps import apps
+from django.core.management.base import BaseCommand
+from django.db import connection, transaction
+
+from dangjian.core import crypto
+from dangjian.core.audit import record_event
+from dangjian.core.fields import EncryptedTextField
+
+BATCH = 2000
+
+
+def encrypted_columns():
+    for model in apps.get_models():
+        for field in model._meta.concrete_fields:
+            if isinstance(field, EncryptedTextField):
+                yield model, field
+
+
+class Command(BaseCommand):
+    help = "Re-encrypt every encrypted column with the current key (and rebuild blind indexes)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--blind-index", action="store_true")
+
+    def handle(self, *args, blind_index, **options):
+        current, _ = crypto.keyring()
+        total = 0
+        for model, field in encrypted_columns():
+            total += self._rotate(model, field, current)
+        if blind_index:
+            for model in apps.get_models():
+                for hash_field, clear_field in getattr(model, "BLIND_INDEXES", {}).items():
+                    self._rehash(model, hash_field, clear_field)
+        record_event(None, "keys.rotated", note=f"{total} values re-encrypted")
+        self.stdout.write(f"已用当前密钥重新加密 {total} 个字段值。")
+
+    def _rotate(self, model, field, current: str) -> int:
+        table, column, pk = model._meta.db_table, field.column, model._meta.pk.column
+        qn = connection.ops.quote_name
+        changed, last = 0, None
+        while True:
+            with transaction.atomic(), connection.cursor() as cursor:
+                where = f"{qn(column)} <> '' AND {qn(column)} NOT LIKE %s"
+                params = [f"{crypto.PREFIX}:{current}:%"]
+                if last is not None:
+                    where += f" AND {qn(pk)} > %s"
+                    params.append(last)
+                cursor.execute(
+                    f"SELECT {qn(pk)}, {qn(column)} FROM {qn(table)} WHERE {where} "  # noqa: S608
+                    f"ORDER BY {qn(pk)} LIMIT {BATCH}",
+                    params,
+                )
+                rows = cursor.fetchall()
+                if not rows:
+                    return changed
+                cursor.executemany(
+                    f"UPDATE {qn(table)} SET {qn(column)} = %s WHERE {qn(pk)} = %s",  # noqa: S608
+                    [(crypto.encrypt(crypto.decrypt(value)), key) for key, value in rows],
+                )
+                changed += len(rows)
+                last = rows[-1][0]
+
+    def _rehash(self, model, hash_field: str, clear_field: str):
+        qs = model.objects.only("pk", clear_field).order_by("pk")
+        batch = []
+        for obj in qs.iterator(chunk_size=BATCH):
+            clear = getattr(obj, clear_field)
+            setattr(obj, hash_field, crypto.blind_index(clear) if clear else "")
+            batch.append(obj)
+            if len(batch) >= BATCH:
+                model.objects.bulk_update(batch, [hash_field])
+                batch = []
+        if batch:
+            model.objects.bulk_update(batch, [hash_field])

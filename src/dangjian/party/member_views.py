@@ -1,0 +1,111 @@
+"""A member's own page, revealing the ID number (logged), data-subject export and erasure."""
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from dangjian.access import scope
+from dangjian.access.models import Action
+from dangjian.core.audit import record_read
+from dangjian.party import services
+
+
+@login_required
+def member_detail(request, pk: int):
+    member = scope.get_visible_or_404(
+        scope.members(request.user).select_related("relation_party_organization"), pk=pk
+    )
+    personal = scope.members(request.user, Action.VIEW_PERSONAL).filter(pk=pk).exists()
+    context = {
+        "member": member,
+        "employments": member.employments.select_related("organization"),
+        "positions": member.positions.select_related("party_organization"),
+        "can_view_personal": personal,
+        "can_erase": personal and scope.members(request.user, Action.EDIT).filter(pk=pk).exists(),
+    }
+    return render(request, "party/member_detail.html", context)
+
+
+@login_required
+@require_POST
+def reveal_id_number(request, pk: int):
+    member = scope.get_visible_or_404(scope.members(request.user, Action.VIEW_PERSONAL), pk=pk)
+    record_read(request.user, "member.id_number_revealed", member)
+    return render(request, "party/_revealed.html", {"member": member})
+
+
+@login_required
+def member_export(request, pk: int):
+    """Everything the ledger holds about one member, for the member (data-subject request)."""
+    member = scope.get_visible_or_404(scope.members(request.user, Action.VIEW_PERSONAL), pk=pk)
+    record_read(request.user, "member.exported_for_subject", member)
+    data = {
+        "姓名": member.name,
+        "性别": member.get_gender_display(),
+        "民族": member.ethnicity,
+        "出生日期": str(member.birth_date or ""),
+        "身份证号码": member.id_number,
+        "手机号码": member.phone,
+        "学历": member.get_education_display(),
+        "入党日期": str(member.joined_party_on),
+        "转正日期": str(member.full_member_on or ""),
+        "组织关系所在": str(member.relation_party_organization or member.relation_external or ""),
+        "从业记录": [
+            {"单位": e.organization.name, "起始": str(e.valid_from), "终止": str(e.valid_to or "")}
+            for e in member.employments.select_related("organization")
+        ],
+        "党内职务": [
+            {
+                "党组织": p.party_organization.name,
+                "职务": p.get_role_display(),
+                "起始": str(p.valid_from),
+                "终止": str(p.valid_to or ""),
+            }
+            for p in member.positions.select_related("party_organization")
+        ],
+    }
+    response = HttpResponse(
+        json.dumps(data, ensure_ascii=False, indent=2),
+        content_type="application/json; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="member-{member.pk}.json"'
+    return response
+
+
+@login_required
+@require_POST
+def member_anonymise(request, pk: int):
+    visible = scope.members(request.user, Action.VIEW_PERSONAL) & scope.members(
+        request.user, Action.EDIT
+    )
+    member = scope.get_visible_or_404(visible, pk=pk)
+    if request.POST.get("confirm") != "yes":
+        messages.error(request, _("Tick the confirmation box to anonymise this member."))
+        return redirect("party:member_detail", pk=pk)
+    services.anonymise_member(member, actor=request.user)
+    messages.success(request, _("The member's personal data has been erased."))
+    return redirect("party:member_detail", pk=pk)
+
+
+@login_required
+def duplicate_members(request):
+    """The same ID number in more than one ledger entry: one person counted twice."""
+    visible = scope.members(request.user, Action.VIEW_PERSONAL).exclude(id_number_hash="")
+    hashes = (
+        visible.values("id_number_hash")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+        .values("id_number_hash")
+    )
+    rows = (
+        visible.filter(id_number_hash__in=hashes)
+        .prefetch_related("employments__organization")
+        .order_by("id_number_hash", "pk")
+    )
+    return render(request, "party/duplicate_members.html", {"rows": rows})
