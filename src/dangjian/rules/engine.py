@@ -1,0 +1,321 @@
+"""The engine: applies every rule of the rulebook to a federation subtree as of a day, and keeps
+the findings table in step with what it finds (idempotently).
+
+Each rule *kind* (rules/kinds/) is a function ``(ctx) -> iterable[Candidate]`` built on
+set-based queries; the engine loops over rules and over federations sharing the same
+parameters, never over organizations. ``evaluate`` computes without writing; ``run`` also
+synchronises the findings:
+
+* a candidate without a row → a new open finding (first_seen = last_seen = as_of);
+* an open finding seen again → last_seen moves forward; evidence and explanation refresh;
+* an open finding not seen again (within the scope and window the run checked) → resolved,
+  resolved_on = as_of;
+* a resolved finding seen again on a later day → reopened (the condition came back);
+* a dismissed finding stays dismissed unless its fingerprint — the facts that decide it, not
+  durations that grow by themselves — changed: that is a new fact, and it reopens.
+
+A run "as of" a past day never closes a finding last seen after that day, and never moves
+last_seen backwards, so replaying history does not disturb the present.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from dangjian.registry.models import Federation
+from dangjian.rules import rulebook as rulebook_module
+from dangjian.rules.models import Finding
+from dangjian.rules.rulebook import Revision, Rulebook
+
+
+@dataclass
+class Candidate:
+    """What a rule found about one subject (and period)."""
+
+    federation_id: int
+    explanation: str
+    evidence: dict
+    facts: dict  # what decides the finding; hashed into the fingerprint
+    organization_id: int | None = None
+    party_organization_id: int | None = None
+    period_start: datetime.date | None = None
+    period_end: datetime.date | None = None
+    period_key: str = ""
+    raw: object = field(default=None, repr=False, compare=False)
+
+    @property
+    def subject_key(self) -> str:
+        return Finding.subject_key_for(self.organization_id, self.party_organization_id)
+
+    @property
+    def fingerprint(self) -> str:
+        data = json.dumps(self.facts, sort_keys=True, ensure_ascii=False, default=str)
+        return hashlib.sha256(data.encode()).hexdigest()[:32]
+
+
+@dataclass
+class Context:
+    """One rule applied to one group of federations sharing the same parameters."""
+
+    engine: Engine
+    revision: Revision
+    params: dict
+    federation_ids: list[int]
+    as_of: datetime.date
+    # Period rules report which periods they checked, so only those findings can be closed.
+    checked_periods: tuple[datetime.date, datetime.date] | None = None
+
+    def other_params(self, rule_id: str) -> dict:
+        """Parameters of another rule for this group (composite rules reuse them)."""
+        return self.engine.params_for(rule_id, self.federation_ids)
+
+
+@dataclass
+class RuleResult:
+    rule_id: str
+    candidates: list[Candidate] = field(default_factory=list)
+    created: int = 0
+    updated: int = 0
+    resolved: int = 0
+    reopened: int = 0
+    unchanged: int = 0
+
+
+KINDS: dict[str, Callable[[Context], Iterable[Candidate]]] = {}
+
+
+def kind(name: str):
+    def register(fn):
+        KINDS[name] = fn
+        return fn
+
+    return register
+
+
+def _load_kinds():
+    from dangjian.rules import kinds  # noqa: F401  (registers every kind)
+
+
+class Engine:
+    def __init__(
+        self,
+        federation: Federation,
+        as_of: datetime.date | None = None,
+        *,
+        book: Rulebook | None = None,
+        rule_ids: list[str] | None = None,
+    ):
+        _load_kinds()
+        self.root = federation
+        self.as_of = as_of or timezone.localdate()
+        self.book = book or rulebook_module.load()
+        self.rule_ids = rule_ids or self.book.rule_ids()
+        self.federations = list(federation.subtree())
+        self.cache: dict = {}
+
+    # -- parameters -----------------------------------------------------------------------
+    def params_for(self, rule_id: str, federation_ids: list[int]) -> dict:
+        revision = self.book.revision_on(rule_id, self.as_of) or self.book.latest(rule_id)
+        feds = [f for f in self.federations if f.pk in set(federation_ids)] or self.federations
+        return rulebook_module.parameter_groups(revision, feds[:1], self.as_of)[0][0]
+
+    def contexts(self, rule_id: str) -> list[Context]:
+        """One context per (revision, group of federations with equal parameters)."""
+        revision = self.book.revision_on(rule_id, self.as_of)
+        revisions = [revision] if revision else []
+        first = self.book.revisions.get(rule_id, [None])[0]
+        if first is not None and KINDS_PERIODIC.get(first.kind):
+            # Period rules judge each period by the revision in force at its end: every
+            # revision overlapping the window takes part.
+            start = KINDS_PERIODIC[first.kind](first, self.as_of)
+            revisions = self.book.revisions_between(rule_id, start, self.as_of)
+        contexts = []
+        for rev in revisions:
+            for params, fed_ids in rulebook_module.parameter_groups(
+                rev, self.federations, self.as_of
+            ):
+                contexts.append(Context(self, rev, params, fed_ids, self.as_of))
+        return contexts
+
+    # -- evaluation -----------------------------------------------------------------------
+    def evaluate_rule(self, rule_id: str) -> tuple[list[Candidate], list[Context]]:
+        candidates: list[Candidate] = []
+        contexts = self.contexts(rule_id)
+        for ctx in contexts:
+            candidates.extend(KINDS[ctx.revision.kind](ctx))
+        if len(contexts) > 1:
+            by_key: dict[tuple, list[Candidate]] = {}
+            for c in candidates:
+                by_key.setdefault((c.subject_key, c.period_key), []).append(c)
+            merger = MERGERS.get(contexts[0].revision.kind, lambda cs: cs[-1])
+            candidates = [cs[0] if len(cs) == 1 else merger(cs) for cs in by_key.values()]
+        return candidates, contexts
+
+    def evaluate(self) -> dict[str, list[Candidate]]:
+        """Everything the rulebook finds, without writing anything."""
+        return {rule_id: self.evaluate_rule(rule_id)[0] for rule_id in self.rule_ids}
+
+    def run(self, progress: Callable[[str, int, int], None] | None = None) -> list[RuleResult]:
+        results = []
+        total = len(self.rule_ids)
+        for i, rule_id in enumerate(self.rule_ids):
+            if progress:
+                progress(rule_id, i, total)
+            candidates, contexts = self.evaluate_rule(rule_id)
+            result = RuleResult(rule_id, candidates)
+            with transaction.atomic():
+                self._sync(rule_id, candidates, contexts, result)
+            results.append(result)
+        if progress:
+            progress("", total, total)
+        return results
+
+    # -- synchronising findings -----------------------------------------------------------
+    def _sync(self, rule_id: str, candidates, contexts, result: RuleResult):
+        as_of = self.as_of
+        fed_ids = [f.pk for f in self.federations]
+        scope = Q(rule_id=rule_id, federation_id__in=fed_ids)
+        keys = {(c.subject_key, c.period_key) for c in candidates}
+        existing = {
+            (f.subject_key, f.period_key): f
+            for f in Finding.objects.filter(scope).only(
+                "id",
+                "subject_key",
+                "period_key",
+                "status",
+                "fingerprint",
+                "first_seen",
+                "last_seen",
+                "resolved_on",
+                "explanation",
+                "evidence",
+                "federation_id",
+                "period_start",
+                "version",
+            )
+        }
+        # A finding moved to another federation (the unit changed federations) is still the
+        # same finding: look the missing keys up globally.
+        missing = [k for k in keys if k not in existing]
+        if missing:
+            subjects = {k[0] for k in missing}
+            for f in Finding.objects.filter(rule_id=rule_id, subject_key__in=subjects):
+                existing.setdefault((f.subject_key, f.period_key), f)
+        severity = {ctx.revision.rule_id: ctx.revision.severity for ctx in contexts}
+        revision_of = contexts[0].revision.effective_from if contexts else None
+        now = timezone.now()
+        to_create, to_update = [], []
+        fields = set()
+        for c in candidates:
+            f = existing.get((c.subject_key, c.period_key))
+            if f is None:
+                to_create.append(
+                    Finding(
+                        rule_id=rule_id,
+                        rule_revision=revision_of,
+                        federation_id=c.federation_id,
+                        organization_id=c.organization_id,
+                        party_organization_id=c.party_organization_id,
+                        subject_key=c.subject_key,
+                        period_start=c.period_start,
+                        period_end=c.period_end,
+                        period_key=c.period_key,
+                        severity=severity.get(rule_id, "warning"),
+                        evidence=c.evidence,
+                        explanation=c.explanation,
+                        fingerprint=c.fingerprint,
+                        first_seen=as_of,
+                        last_seen=as_of,
+                        status=Finding.Status.OPEN,
+                        status_changed_at=now,
+                    )
+                )
+                continue
+            changed = set()
+            if as_of < f.first_seen:
+                f.first_seen = as_of
+                changed.add("first_seen")
+            if as_of >= f.last_seen:
+                if as_of > f.last_seen:
+                    f.last_seen = as_of
+                    changed.add("last_seen")
+                new_fact = c.fingerprint != f.fingerprint
+                if f.explanation != c.explanation or f.evidence != c.evidence:
+                    f.explanation, f.evidence = c.explanation, c.evidence
+                    changed |= {"explanation", "evidence"}
+                if new_fact:
+                    f.fingerprint = c.fingerprint
+                    changed.add("fingerprint")
+                if f.federation_id != c.federation_id:
+                    f.federation_id = c.federation_id
+                    changed.add("federation")
+                reopen = (
+                    f.status == Finding.Status.RESOLVED and as_of > (f.resolved_on or as_of)
+                ) or (f.status == Finding.Status.DISMISSED and new_fact)
+                if reopen:
+                    f.status = Finding.Status.OPEN
+                    f.resolved_on = None
+                    f.status_changed_at = now
+                    f.status_changed_by = None
+                    changed |= {"status", "resolved_on", "status_changed_at", "status_changed_by"}
+                    result.reopened += 1
+            if changed:
+                f.version += 1
+                changed.add("version")
+                fields |= changed
+                to_update.append(f)
+            else:
+                result.unchanged += 1
+        # Close open findings the run checked and did not see again.
+        checked = [ctx.checked_periods for ctx in contexts if ctx.checked_periods]
+        for key, f in existing.items():
+            if key in keys or f.status not in Finding.OPEN_STATUSES:
+                continue
+            if f.federation_id not in fed_ids or f.last_seen > as_of or f.first_seen > as_of:
+                continue
+            if (
+                checked
+                and f.period_start is not None
+                and not any(lo <= f.period_start <= hi for lo, hi in checked)
+            ):
+                continue
+            f.status = Finding.Status.RESOLVED
+            f.resolved_on = as_of
+            f.status_changed_at = now
+            f.status_changed_by = None
+            f.version += 1
+            fields |= {"status", "resolved_on", "status_changed_at", "status_changed_by", "version"}
+            to_update.append(f)
+            result.resolved += 1
+        if to_create:
+            Finding.objects.bulk_create(to_create, batch_size=1000)
+        if to_update:
+            fields.add("updated_at")
+            for f in to_update:
+                f.updated_at = now
+            Finding.objects.bulk_update(to_update, sorted(fields), batch_size=500)
+        result.created = len(to_create)
+        result.updated = len(to_update) - result.resolved
+
+
+# kind name → function(first revision, as_of) giving the first day of the window it checks.
+MERGERS: dict[str, Callable[[list[Candidate]], Candidate]] = {}
+KINDS_PERIODIC: dict[str, Callable[[Revision, datetime.date], datetime.date]] = {}
+
+
+def run_rulebook(
+    federation: Federation,
+    as_of: datetime.date | None = None,
+    *,
+    progress=None,
+    rule_ids: list[str] | None = None,
+) -> list[RuleResult]:
+    return Engine(federation, as_of, rule_ids=rule_ids).run(progress)

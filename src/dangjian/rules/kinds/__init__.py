@@ -1,0 +1,9 @@
+"""The rule kinds: each implemented once, as set-based queries (registered with ``@kind``)."""
+
+from dangjian.rules.kinds import (  # noqa: F401
+    composite,
+    formation,
+    governance,
+    orglife,
+    terms,
+)

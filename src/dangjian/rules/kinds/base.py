@@ -1,0 +1,151 @@
+"""Querysets shared by the rule kinds: the units and party organizations in scope on a day,
+full members by employer, coverage and instructors — all as subqueries, never Python loops."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from dangjian.core.models import valid_on_q
+from dangjian.party.models import (
+    Coverage,
+    Employment,
+    InstructorAssignment,
+    PartyMember,
+    PartyOrganization,
+    Position,
+)
+from dangjian.registry.models import Membership, Organization
+
+
+def fmt(day: datetime.date | None) -> str:
+    return day.isoformat() if day else "—"
+
+
+def memberships(ctx, day: datetime.date | None = None):
+    return Membership.objects.filter(
+        valid_on_q(day or ctx.as_of), federation_id__in=ctx.federation_ids
+    )
+
+
+def member_units(ctx, day: datetime.date | None = None) -> QuerySet[Organization]:
+    """Member units of the context's federations on ``day``, annotated with ``fed_id``."""
+    day = day or ctx.as_of
+    ms = memberships(ctx, day).filter(organization=OuterRef("pk"))
+    return Organization.objects.filter(Exists(ms)).annotate(
+        fed_id=Subquery(ms.order_by("-federation__path", "pk").values("federation_id")[:1])
+    )
+
+
+def covered(day: datetime.date, ref: str = "pk") -> Exists:
+    return Exists(Coverage.objects.filter(valid_on_q(day), organization=OuterRef(ref)))
+
+
+def has_instructor(day: datetime.date, ref: str = "pk") -> Exists:
+    return Exists(InstructorAssignment.objects.filter(valid_on_q(day), organization=OuterRef(ref)))
+
+
+def member_in_ledger_q(day: datetime.date, prefix: str = "") -> Q:
+    return Q(**{f"{prefix}left_on__isnull": True}) | Q(**{f"{prefix}left_on__gt": day})
+
+
+def full_employments(day: datetime.date) -> QuerySet[Employment]:
+    """Employments valid on ``day`` of full members still in the ledger."""
+    return Employment.objects.filter(
+        valid_on_q(day),
+        PartyMember.full_on_q(day, "member__"),
+        member_in_ledger_q(day, "member__"),
+    )
+
+
+def full_member_count(day: datetime.date, ref: str = "pk"):
+    """Subquery: full members employed by the unit on ``day`` (0 when none)."""
+    counts = (
+        full_employments(day)
+        .filter(organization=OuterRef(ref))
+        .order_by()
+        .values("organization")
+        .annotate(n=Count("member_id", distinct=True))
+        .values("n")
+    )
+    return Coalesce(Subquery(counts, output_field=IntegerField()), Value(0))
+
+
+def party_orgs(ctx, day: datetime.date | None = None) -> QuerySet[PartyOrganization]:
+    """Party organizations of the context's federations existing on ``day``."""
+    return PartyOrganization.objects.filter(
+        valid_on_q(day or ctx.as_of), federation_id__in=ctx.federation_ids
+    )
+
+
+def relation_full_count(day: datetime.date, ref: str = "pk"):
+    """Subquery: full members whose organizational relation is held by the party org.
+
+    The relation is a current fact of the member (not dated), so on past days it reads today's
+    relations — the ledger keeps no history of transfers yet.
+    """
+    counts = (
+        PartyMember.objects.filter(
+            PartyMember.full_on_q(day),
+            member_in_ledger_q(day),
+            relation_party_organization=OuterRef(ref),
+        )
+        .order_by()
+        .values("relation_party_organization")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counts, output_field=IntegerField()), Value(0))
+
+
+def posts_count(day: datetime.date, ref: str = "pk"):
+    counts = (
+        Position.objects.filter(valid_on_q(day), party_organization=OuterRef(ref))
+        .order_by()
+        .values("party_organization")
+        .annotate(n=Count("member_id", distinct=True))
+        .values("n")
+    )
+    return Coalesce(Subquery(counts, output_field=IntegerField()), Value(0))
+
+
+def coverage_count(day: datetime.date, ref: str = "pk"):
+    counts = (
+        Coverage.objects.filter(valid_on_q(day), party_organization=OuterRef(ref))
+        .order_by()
+        .values("party_organization")
+        .annotate(n=Count("organization_id", distinct=True))
+        .values("n")
+    )
+    return Coalesce(Subquery(counts, output_field=IntegerField()), Value(0))
+
+
+def secretary_vacancies(ctx, min_days: int = 0):
+    """{party org id: (vacant since, last secretary's name)} for orgs with no secretary on the
+    context's day, vacant for at least ``min_days``."""
+    day = ctx.as_of
+    sec = Position.objects.filter(role=Position.Role.SECRETARY, party_organization=OuterRef("pk"))
+    last_end = sec.filter(valid_to__lt=day).order_by("-valid_to").values("valid_to")[:1]
+    rows = (
+        party_orgs(ctx)
+        .filter(~Exists(sec.filter(valid_on_q(day))))
+        .annotate(last_end=Subquery(last_end))
+        .values_list("pk", "valid_from", "last_end", "federation_id", "name")
+    )
+    result = {}
+    for pk, valid_from, last_end_day, fed_id, name in rows:
+        since = (last_end_day + datetime.timedelta(days=1)) if last_end_day else valid_from
+        if (day - since).days >= min_days:
+            result[pk] = {
+                "since": since,
+                "had_secretary": bool(last_end_day),
+                "fed": fed_id,
+                "name": name,
+            }
+    return result
+
+
+def names(model, ids) -> dict[int, str]:
+    return dict(model.objects.filter(pk__in=list(ids)).values_list("pk", "name"))

@@ -1,0 +1,218 @@
+"""Formation rules (DOMAIN.md §3.1): 应建未建, joint-branch candidates, units needing an
+instructor, joint branches covering too many units, branches needing a committee or too large."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+
+from django.db.models import Max, Q
+
+from dangjian.core.models import valid_on_q
+from dangjian.party.models import Coverage, PartyOrganization
+from dangjian.rules.engine import Candidate, kind
+from dangjian.rules.kinds import base
+from dangjian.rules.periods import months_between
+
+K = PartyOrganization.Kind
+
+
+def uncovered_with_members(ctx, low: int, high: int | None = None, *, no_instructor=False):
+    """[(unit id, federation id, name, full members)] of uncovered member units whose full
+    members employed number in [low, high]."""
+    day = ctx.as_of
+    qs = (
+        base.member_units(ctx)
+        .filter(~base.covered(day))
+        .annotate(full=base.full_member_count(day))
+        .filter(full__gte=low)
+    )
+    if high is not None:
+        qs = qs.filter(full__lte=high)
+    if no_instructor:
+        qs = qs.filter(~base.has_instructor(day))
+    return list(qs.values_list("pk", "fed_id", "name", "full"))
+
+
+def required_not_formed_rows(ctx, params) -> list[dict]:
+    """Units with ≥ min full members employed and no covering party organization, with the day
+    the condition began (joined, reached the threshold, or lost its coverage — the latest)."""
+    day = ctx.as_of
+    threshold = params["min_full_members"]
+    rows = uncovered_with_members(ctx, threshold)
+    if not rows:
+        return []
+    ids = [r[0] for r in rows]
+    counted_from: dict[int, list[datetime.date]] = defaultdict(list)
+    for org_id, valid_from, full_on in (
+        base.full_employments(day)
+        .filter(organization_id__in=ids)
+        .values_list("organization_id", "valid_from", "member__full_member_on")
+    ):
+        counted_from[org_id].append(max(valid_from, full_on))
+    joined = dict(
+        base.memberships(ctx)
+        .filter(organization_id__in=ids)
+        .order_by()
+        .values("organization_id")
+        .annotate(first=Max("valid_from"))
+        .values_list("organization_id", "first")
+    )
+    last_cover = dict(
+        Coverage.objects.filter(organization_id__in=ids, valid_to__lt=day)
+        .order_by()
+        .values("organization_id")
+        .annotate(last=Max("valid_to"))
+        .values_list("organization_id", "last")
+    )
+    result = []
+    for org_id, fed_id, name, full in rows:
+        dates = sorted(counted_from[org_id])
+        since = max(
+            dates[threshold - 1] if len(dates) >= threshold else day,
+            joined.get(org_id, day),
+            (last_cover[org_id] + datetime.timedelta(days=1)) if org_id in last_cover else day.min,
+        )
+        result.append({"id": org_id, "fed": fed_id, "name": name, "full": full, "since": since})
+    return result
+
+
+@kind("required_not_formed")
+def required_not_formed(ctx):
+    day = ctx.as_of
+    for row in required_not_formed_rows(ctx, ctx.params):
+        months = months_between(row["since"], day)
+        yield Candidate(
+            federation_id=row["fed"],
+            organization_id=row["id"],
+            explanation=(
+                f"该单位有正式党员 {row['full']} 名（达到 {ctx.params['min_full_members']} 名应建标准），"
+                f"截至 {base.fmt(day)} 未被任何党组织覆盖，自 {base.fmt(row['since'])} 起已持续 {months} 个月。"
+            ),
+            evidence={
+                "full_members": row["full"],
+                "threshold": ctx.params["min_full_members"],
+                "since": base.fmt(row["since"]),
+                "months": months,
+                "as_of": base.fmt(day),
+            },
+            facts={"full_members": row["full"], "since": base.fmt(row["since"])},
+        )
+
+
+@kind("joint_branch_candidate")
+def joint_branch_candidate(ctx):
+    low, high = ctx.params["min_full_members"], ctx.params["max_full_members"]
+    for org_id, fed_id, _name, full in uncovered_with_members(ctx, low, high, no_instructor=True):
+        yield Candidate(
+            federation_id=fed_id,
+            organization_id=org_id,
+            explanation=(
+                f"该单位有正式党员 {full} 名（不足 3 名），截至 {base.fmt(ctx.as_of)} 既未被党组织覆盖，"
+                f"也未派党建工作指导员，宜与邻近单位联合组建党支部或选派指导员。"
+            ),
+            evidence={"full_members": full, "as_of": base.fmt(ctx.as_of)},
+            facts={"full_members": full},
+        )
+
+
+@kind("needs_instructor")
+def needs_instructor(ctx):
+    high = ctx.params["max_full_members"]
+    for org_id, fed_id, _name, full in uncovered_with_members(ctx, 0, high, no_instructor=True):
+        yield Candidate(
+            federation_id=fed_id,
+            organization_id=org_id,
+            explanation=(
+                f"该单位有正式党员 {full} 名，截至 {base.fmt(ctx.as_of)} 未被党组织覆盖，"
+                f"也没有在岗的党建工作指导员或联络员，党的工作尚未覆盖。"
+            ),
+            evidence={"full_members": full, "as_of": base.fmt(ctx.as_of)},
+            facts={"full_members": full},
+        )
+
+
+@kind("joint_branch_too_many_units")
+def joint_branch_too_many_units(ctx):
+    day, cap = ctx.as_of, ctx.params["max_units"]
+    rows = list(
+        base.party_orgs(ctx)
+        .filter(kind=K.JOINT_BRANCH)
+        .annotate(units=base.coverage_count(day))
+        .filter(units__gt=cap)
+        .values_list("pk", "federation_id", "units")
+    )
+    unit_names = defaultdict(list)
+    for po_id, name in (
+        Coverage.objects.filter(valid_on_q(day), party_organization_id__in=[r[0] for r in rows])
+        .order_by("organization__name")
+        .values_list("party_organization_id", "organization__name")
+    ):
+        unit_names[po_id].append(name)
+    for po_id, fed_id, units in rows:
+        yield Candidate(
+            federation_id=fed_id,
+            party_organization_id=po_id,
+            explanation=(
+                f"该联合党支部截至 {base.fmt(day)} 覆盖 {units} 个单位，超过每个联合党支部不超过 "
+                f"{cap} 个单位的要求（多 {units - cap} 个）：{'、'.join(unit_names[po_id])}。"
+            ),
+            evidence={"units": units, "max_units": cap, "unit_names": unit_names[po_id]},
+            facts={"units": units},
+        )
+
+
+@kind("needs_committee")
+def needs_committee(ctx):
+    day = ctx.as_of
+    need, posts_min = ctx.params["min_full_members"], ctx.params["min_committee_posts"]
+    rows = (
+        base.party_orgs(ctx)
+        .filter(kind__in=[K.BRANCH, K.JOINT_BRANCH])
+        .annotate(full=base.relation_full_count(day), posts=base.posts_count(day))
+        .filter(full__gte=need, posts__lt=posts_min)
+        .values_list("pk", "federation_id", "full", "posts")
+    )
+    for po_id, fed_id, full, posts in rows:
+        yield Candidate(
+            federation_id=fed_id,
+            party_organization_id=po_id,
+            explanation=(
+                f"该党支部截至 {base.fmt(day)} 有正式党员 {full} 名（{need} 名以上应设支部委员会），"
+                f"但只有 {posts} 名支部委员会成员在任，未设立由 3 至 5 人组成的支部委员会。"
+            ),
+            evidence={"full_members": full, "posts": posts, "threshold": need},
+            facts={"full_members": full, "posts": posts},
+        )
+
+
+@kind("branch_too_large")
+def branch_too_large(ctx):
+    day = ctx.as_of
+    branch_max, committee_min = (
+        ctx.params["branch_max_members"],
+        ctx.params["committee_min_members"],
+    )
+    rows = (
+        base.party_orgs(ctx)
+        .annotate(full=base.relation_full_count(day))
+        .filter(
+            Q(kind__in=[K.BRANCH, K.JOINT_BRANCH], full__gt=branch_max)
+            | Q(kind=K.GENERAL_BRANCH, full__gte=committee_min)
+        )
+        .values_list("pk", "federation_id", "kind", "full")
+    )
+    for po_id, fed_id, po_kind, full in rows:
+        should = "基层党委" if full >= committee_min else "党总支"
+        current = "党总支" if po_kind == K.GENERAL_BRANCH else "党支部"
+        yield Candidate(
+            federation_id=fed_id,
+            party_organization_id=po_id,
+            explanation=(
+                f"该{current}截至 {base.fmt(day)} 有正式党员 {full} 名，超过党支部一般不超过 "
+                f"{branch_max} 名的规模，按 {branch_max} 至 {committee_min - 1} 名设党总支、"
+                f"{committee_min} 名以上设基层党委的指引，宜改设{should}。"
+            ),
+            evidence={"full_members": full, "kind": po_kind, "should_be": should},
+            facts={"full_members_band": should, "kind": po_kind},
+        )

@@ -1,0 +1,233 @@
+"""Organizational life (DOMAIN.md §3.3): each required meeting kind in each period.
+
+**Periods.** Requirements are per calendar month, quarter or year. A party organization owes a
+period only when it existed for the *whole* period: the period of its founding (unless founded
+on the period's first day) and the period it was dissolved in are not required — a branch
+formed on 20 March owes no first-quarter general meeting. The still-running period (the one
+containing the "as of" day, unless that day is its last) is never flagged. Each period is judged
+by the rule revision in force on its last day.
+
+**Findings** are one per party organization and calendar year, listing the missing periods of
+each kind; the "as of" year and ``lookback_years`` years before it are checked on each run.
+
+**Set-based.** One query counts, per party organization and meeting kind, the distinct periods
+with a meeting within the organization's required window (period numbers are integers computed
+from the date text); the number of periods owed is arithmetic on the same window. Only the
+organizations that fall short are read again, to list which periods are missing.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+
+from django.db import connection
+
+from dangjian.orglife.models import Meeting
+from dangjian.party.models import PartyOrganization, Position
+from dangjian.rules import engine as engine_module
+from dangjian.rules.engine import Candidate, kind
+from dangjian.rules.kinds import base
+from dangjian.rules.periods import (
+    STEP,
+    period_bounds,
+    period_code,
+    period_index,
+    period_label,
+    sql_first_full_period,
+    sql_last_full_period,
+    sql_month_index,
+)
+
+KIND_ZH = {
+    "general_meeting": "支部党员大会",
+    "committee_meeting": "支部委员会会议",
+    "group_meeting": "党小组会",
+    "party_lesson": "党课",
+    "theme_day": "主题党日",
+    "life_meeting": "组织生活会",
+    "democratic_review": "民主评议党员",
+}
+PERIOD_ZH = {"month": "个月", "quarter": "个季度", "year": "年"}
+PERIOD_EVERY_ZH = {"month": "每月", "quarter": "每季度", "year": "每年"}
+FAR = 10**7
+
+
+def window_start(revision, as_of: datetime.date) -> datetime.date:
+    return datetime.date(as_of.year - revision.parameters.get("lookback_years", 1), 1, 1)
+
+
+engine_module.KINDS_PERIODIC["orglife_irregular"] = window_start
+
+
+def _window_sql(ctx, periods, lo_day, hi_day, bounds):
+    po = PartyOrganization._meta.db_table
+    pos = Position._meta.db_table
+    cols = []
+    for p in periods:
+        glo, ghi = bounds[p]
+        first = sql_first_full_period("po.valid_from", p)
+        last = sql_last_full_period("po.valid_to", p)
+        cols.append(f"CASE WHEN {first} < {glo} THEN {glo} ELSE {first} END AS lo_{p}")
+        cols.append(
+            f"CASE WHEN po.valid_to IS NULL OR {last} > {ghi} THEN {ghi} ELSE {last} END AS hi_{p}"
+        )
+    fed_marks = ", ".join(["%s"] * len(ctx.federation_ids))
+    sql = (
+        f"SELECT po.id AS id, po.kind AS kind, po.federation_id AS fed, {', '.join(cols)}, "  # noqa: S608
+        f"(SELECT COUNT(*) FROM {pos} pp WHERE pp.party_organization_id = po.id "
+        f"AND pp.valid_from <= %s AND (pp.valid_to IS NULL OR pp.valid_to >= %s)) AS posts "
+        f"FROM {po} po WHERE po.federation_id IN ({fed_marks}) "
+        f"AND po.valid_from <= %s AND (po.valid_to IS NULL OR po.valid_to >= %s)"
+    )
+    params = [hi_day, hi_day, *ctx.federation_ids, hi_day, lo_day]
+    return sql, params
+
+
+def _meetings_sql(window_sql, reqs, scan_from, scan_to, only_ids=None, count=True):
+    mt = Meeting._meta.db_table
+    month = sql_month_index("m.held_on")
+    idx_case = " ".join(f"WHEN '{k}' THEN {month} / {STEP[r['period']]}" for k, r in reqs.items())
+    lo_case = " ".join(f"WHEN '{k}' THEN w.lo_{r['period']}" for k, r in reqs.items())
+    hi_case = " ".join(f"WHEN '{k}' THEN w.hi_{r['period']}" for k, r in reqs.items())
+    kinds = ", ".join(f"'{k}'" for k in reqs)
+    only = (
+        f" AND m.party_organization_id IN ({', '.join(str(int(i)) for i in only_ids)})"
+        if only_ids
+        else ""
+    )
+    inner = (
+        f"SELECT m.party_organization_id AS po, m.kind AS kind, CASE m.kind {idx_case} END AS idx, "  # noqa: S608
+        f"CASE m.kind {lo_case} END AS lo, CASE m.kind {hi_case} END AS hi "
+        f"FROM {mt} m JOIN ({window_sql}) w ON w.id = m.party_organization_id "
+        f"WHERE m.held_on >= %s AND m.held_on <= %s AND m.kind IN ({kinds}){only}"
+    )
+    if count:
+        return (
+            f"SELECT t.po, t.kind, COUNT(DISTINCT t.idx) FROM ({inner}) t "  # noqa: S608
+            f"WHERE t.idx >= t.lo AND t.idx <= t.hi GROUP BY t.po, t.kind"
+        ), [scan_from, scan_to]
+    return (
+        f"SELECT DISTINCT t.po, t.kind, t.idx FROM ({inner}) t WHERE t.idx >= t.lo AND t.idx <= t.hi"  # noqa: S608
+    ), [scan_from, scan_to]
+
+
+def applicable(req: dict, po_kind: str, posts: int, min_posts: int) -> bool:
+    if po_kind not in req.get("applies_to", []):
+        return False
+    return not (req.get("needs_committee") and posts < min_posts)
+
+
+@kind("orglife_irregular")
+def orglife_irregular(ctx):
+    p, day, rev = ctx.params, ctx.as_of, ctx.revision
+    start = datetime.date(day.year - p.get("lookback_years", 1), 1, 1)
+    ctx.checked_periods = (start, day)
+    lo_day = max(start, rev.effective_from)
+    hi_day = min(day, rev.effective_to or day)
+    if lo_day > hi_day:
+        return
+    # SQL text holds only table names, known meeting kinds and periods and integer ids (S608).
+    # Only known meeting kinds and periods reach the SQL text (overrides are user input).
+    reqs = {
+        k: r
+        for k, r in p["requirements"].items()
+        if k in KIND_ZH and isinstance(r, dict) and r.get("period") in STEP
+    }
+    periods = sorted({r["period"] for r in reqs.values()}, key=STEP.get)
+    bounds = {
+        q: (period_index(lo_day, q), period_index(hi_day + datetime.timedelta(days=1), q) - 1)
+        for q in periods
+    }
+    if all(lo > hi for lo, hi in bounds.values()):
+        return
+    scan_from = min(period_bounds(bounds[q][0], q)[0] for q in periods)
+    scan_to = hi_day
+    window_sql, window_params = _window_sql(ctx, periods, lo_day, hi_day, bounds)
+    min_posts = p.get("min_committee_posts", 3)
+    with connection.cursor() as cur:
+        cur.execute(window_sql, window_params)
+        columns = [c[0] for c in cur.description]
+        windows = [dict(zip(columns, row, strict=True)) for row in cur.fetchall()]
+        sql, params = _meetings_sql(window_sql, reqs, scan_from, scan_to)
+        cur.execute(sql, window_params + params)
+        present = {(po, k): n for po, k, n in cur.fetchall()}
+    short = {}
+    for w in windows:
+        for k, r in reqs.items():
+            if not applicable(r, w["kind"], w["posts"], min_posts):
+                continue
+            q = r["period"]
+            owed = w[f"hi_{q}"] - w[f"lo_{q}"] + 1
+            if owed > 0 and present.get((w["id"], k), 0) < owed:
+                short[(w["id"], k)] = w
+    if not short:
+        return
+    ids = sorted({po for po, _ in short})
+    held = defaultdict(set)
+    with connection.cursor() as cur:
+        for i in range(0, len(ids), 500):
+            sql, params = _meetings_sql(
+                window_sql, reqs, scan_from, scan_to, only_ids=ids[i : i + 500], count=False
+            )
+            cur.execute(sql, window_params + params)
+            for po, k, idx in cur.fetchall():
+                held[(po, k)].add(idx)
+    # {(po, year): {kind: [period codes]}}
+    missing: dict[tuple[int, int], dict[str, list[int]]] = defaultdict(dict)
+    feds = {}
+    for (po, k), w in short.items():
+        q = reqs[k]["period"]
+        for idx in range(w[f"lo_{q}"], w[f"hi_{q}"] + 1):
+            if idx not in held[(po, k)]:
+                year = period_bounds(idx, q)[0].year
+                missing[(po, year)].setdefault(k, []).append(idx)
+                feds[po] = w["fed"]
+    for (po, year), kinds in sorted(missing.items()):
+        yield make_candidate(po, feds[po], year, kinds, reqs, day)
+
+
+def merge(candidates: list[Candidate]) -> Candidate:
+    """Two revisions judged different periods of one year: one finding listing both."""
+    po, fed, year, _, reqs, day = candidates[0].raw
+    kinds: dict[str, list[int]] = defaultdict(list)
+    all_reqs = {}
+    for c in candidates:
+        all_reqs.update(c.raw[4])
+        for k, idxs in c.raw[3].items():
+            kinds[k].extend(idxs)
+    return make_candidate(po, fed, year, dict(kinds), all_reqs, day)
+
+
+engine_module.MERGERS["orglife_irregular"] = merge
+
+
+def make_candidate(po, fed, year, kinds: dict[str, list[int]], reqs, day) -> Candidate:
+    parts, evidence, total = [], {}, 0
+    for k in KIND_ZH:
+        if k not in kinds:
+            continue
+        q = reqs[k]["period"]
+        idxs = sorted(set(kinds[k]))
+        total += len(idxs)
+        labels = [period_label(i, q) for i in idxs]
+        unit = PERIOD_ZH[q]
+        parts.append(
+            f"{KIND_ZH[k]}（{PERIOD_EVERY_ZH[q]}至少 1 次）缺 {len(idxs)} {unit}：{'、'.join(labels)}"
+        )
+        evidence[k] = {"period": q, "missing": [period_code(i, q) for i in idxs]}
+    candidate = Candidate(
+        federation_id=fed,
+        party_organization_id=po,
+        period_start=datetime.date(year, 1, 1),
+        period_end=datetime.date(year, 12, 31),
+        period_key=str(year),
+        explanation=(
+            f"{year} 年（截至 {base.fmt(min(day, datetime.date(year, 12, 31)))}）组织生活记录不全，"
+            f"共缺 {total} 次：" + "；".join(parts) + "。"
+        ),
+        evidence={"year": year, "missing": evidence, "missing_total": total},
+        facts={"missing": {k: v["missing"] for k, v in evidence.items()}},
+    )
+    candidate.raw = (po, fed, year, kinds, reqs, day)
+    return candidate

@@ -1,0 +1,157 @@
+"""Loading the rulebook (rulebook.yaml) and resolving the parameters in force on a day.
+
+A rule id may have several revisions; each runs from its ``effective_from`` to the day before
+the next revision's (or its own ``effective_to``). Federation overrides (``RuleOverride``) are
+merged over the revision's parameters: the nearest federation up the path wins, and among its
+overrides the latest ``valid_from`` on or before the day.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime
+import functools
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+PATH = Path(__file__).with_name("rulebook.yaml")
+REQUIRED = ("id", "kind", "subject", "title_zh", "title_en", "source", "severity")
+
+
+@dataclass(frozen=True)
+class Revision:
+    rule_id: str
+    kind: str
+    subject: str
+    title_zh: str
+    title_en: str
+    source: str
+    verified: bool
+    severity: str
+    effective_from: datetime.date
+    effective_to: datetime.date | None
+    parameters: dict = field(default_factory=dict, hash=False, compare=False)
+
+    def in_force_on(self, day: datetime.date) -> bool:
+        return self.effective_from <= day and (
+            self.effective_to is None or day <= self.effective_to
+        )
+
+
+class Rulebook:
+    def __init__(self, entries: list[dict]):
+        by_id: dict[str, list[dict]] = {}
+        for entry in entries:
+            missing = [k for k in REQUIRED if not entry.get(k)]
+            if missing:
+                raise ValueError(f"rulebook entry {entry.get('id')!r} lacks {missing}")
+            by_id.setdefault(entry["id"], []).append(entry)
+        self.revisions: dict[str, list[Revision]] = {}
+        for rule_id, items in by_id.items():
+            items.sort(key=lambda e: e["effective_from"])
+            revisions = []
+            for i, e in enumerate(items):
+                end = e.get("effective_to")
+                if end is None and i + 1 < len(items):
+                    end = items[i + 1]["effective_from"] - datetime.timedelta(days=1)
+                revisions.append(
+                    Revision(
+                        rule_id=rule_id,
+                        kind=e["kind"],
+                        subject=e["subject"],
+                        title_zh=e["title_zh"],
+                        title_en=e["title_en"],
+                        source=e["source"],
+                        verified=bool(e.get("verified", False)),
+                        severity=e["severity"],
+                        effective_from=e["effective_from"],
+                        effective_to=end,
+                        parameters=e.get("parameters") or {},
+                    )
+                )
+            self.revisions[rule_id] = revisions
+
+    @classmethod
+    def from_yaml(cls, text: str) -> Rulebook:
+        return cls(yaml.safe_load(text) or [])
+
+    def rule_ids(self) -> list[str]:
+        return list(self.revisions)
+
+    def latest(self, rule_id: str) -> Revision:
+        return self.revisions[rule_id][-1]
+
+    def revision_on(self, rule_id: str, day: datetime.date) -> Revision | None:
+        for revision in self.revisions.get(rule_id, []):
+            if revision.in_force_on(day):
+                return revision
+        return None
+
+    def revisions_between(
+        self, rule_id: str, start: datetime.date, end: datetime.date
+    ) -> list[Revision]:
+        return [
+            r
+            for r in self.revisions.get(rule_id, [])
+            if r.effective_from <= end and (r.effective_to is None or r.effective_to >= start)
+        ]
+
+
+@functools.cache
+def _default() -> Rulebook:
+    return Rulebook.from_yaml(PATH.read_text(encoding="utf-8"))
+
+
+def load() -> Rulebook:
+    """The project's rulebook (parsed once per process)."""
+    return _default()
+
+
+def merge(base: dict, override: dict) -> dict:
+    """Parameters with ``override`` merged in (nested dicts merged key by key)."""
+    result = copy.deepcopy(base)
+    for key, value in (override or {}).items():
+        if isinstance(value, dict) and isinstance(result.get(key), dict):
+            result[key] = merge(result[key], value)
+        else:
+            result[key] = copy.deepcopy(value)
+    return result
+
+
+def overrides_for(federations, rule_id: str, day: datetime.date) -> dict[int, dict]:
+    """{federation id: merged override parameters in force on ``day``} for each federation.
+
+    Overrides apply down the federation tree: a root's override is inherited, a lower
+    federation's override is merged over it.
+    """
+    from dangjian.rules.models import RuleOverride
+
+    federations = list(federations)
+    ancestor_ids = {int(p) for f in federations for p in f.path.strip("/").split("/") if p}
+    rows = RuleOverride.objects.filter(
+        rule_id=rule_id, valid_from__lte=day, federation_id__in=ancestor_ids
+    ).order_by("federation_id", "-valid_from")
+    latest: dict[int, dict] = {}
+    for row in rows:
+        latest.setdefault(row.federation_id, row.parameters)
+    result = {}
+    for federation in federations:
+        params: dict = {}
+        for pk in (int(p) for p in federation.path.strip("/").split("/") if p):
+            if pk in latest:
+                params = merge(params, latest[pk])
+        result[federation.pk] = params
+    return result
+
+
+def parameter_groups(revision: Revision, federations, day: datetime.date):
+    """[(parameters, [federation ids])]: federations sharing the same effective parameters."""
+    groups: dict[str, tuple[dict, list[int]]] = {}
+    for fed_id, override in overrides_for(federations, revision.rule_id, day).items():
+        params = merge(revision.parameters, override)
+        key = json.dumps(params, sort_keys=True, default=str)
+        groups.setdefault(key, (params, []))[1].append(fed_id)
+    return list(groups.values())
