@@ -213,3 +213,35 @@ class EvaluationRun(TimeStamped):
         if not self.steps_total:
             return 0
         return min(100, round(100 * self.steps_done / self.steps_total))
+
+
+class CoverageSnapshot(models.Model):
+    """Coverage rates of a federation subtree at a month's end, kept so dashboards and trend
+    charts never recompute history. ``dimension``/``value`` name the slice ("all"/"", or
+    "category"/"association", "sector"/"enterprise", …)."""
+
+    federation = models.ForeignKey(
+        Federation, verbose_name=_("federation"), on_delete=models.CASCADE, related_name="+"
+    )
+    day = models.DateField(_("as of"))
+    dimension = models.CharField(_("dimension"), max_length=16, default="all")
+    value = models.CharField(_("value"), max_length=100, blank=True, default="")
+    total = models.PositiveIntegerField(_("member units"))
+    organizational = models.PositiveIntegerField(_("covered by a party organization"))
+    single = models.PositiveIntegerField(_("with their own party organization"))
+    work = models.PositiveIntegerField(_("with party work coverage"))
+    computed_at = models.DateTimeField(_("computed at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("coverage snapshot")
+        verbose_name_plural = _("coverage snapshots")
+        ordering = ["federation_id", "day", "dimension", "value"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["federation", "day", "dimension", "value"],
+                name="rules_coverage_snapshot_unique",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.federation} {self.day} {self.dimension}={self.value}"

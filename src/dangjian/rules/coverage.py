@@ -1,0 +1,267 @@
+"""Coverage rates (DOMAIN.md §3.8), as of any day, over any scope, with the units behind them.
+
+* 组织覆盖率 organizational = units covered by a party organization (own, joint or via the
+  board) on the day ÷ member units in scope on the day;
+* 单独组建率 single = units with their own party organization (coverage kind "own") ÷ all;
+* 工作覆盖率 work = units covered by a party organization **or** with an instructor/liaison
+  assigned on the day ÷ all.
+
+So work ≥ organizational ≥ single always. The scope is a federation subtree plus optional
+filters (category, domain, district, legal form, sector = enterprise / social organization).
+``compute`` always reads the facts; ``as_of`` reads a month-end snapshot when one exists for a
+past day and otherwise computes, so ``as_of(today) == compute(today)``.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import asdict, dataclass
+
+from django.db import transaction
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from dangjian.core.models import valid_on_q
+from dangjian.party.models import Coverage, InstructorAssignment
+from dangjian.registry.models import Federation, Membership, Organization
+
+MEASURES = ("total", "organizational", "single", "work")
+DIMENSIONS = ("category", "legal_form", "district", "sector", "domain")
+ENTERPRISE = Organization.LegalForm.ENTERPRISE
+
+
+@dataclass(frozen=True)
+class Rates:
+    total: int
+    organizational: int
+    single: int
+    work: int
+
+    def rate(self, measure: str) -> float | None:
+        if not self.total:
+            return None
+        return round(100 * getattr(self, measure) / self.total, 1)
+
+    @property
+    def organizational_rate(self):
+        return self.rate("organizational")
+
+    @property
+    def single_rate(self):
+        return self.rate("single")
+
+    @property
+    def work_rate(self):
+        return self.rate("work")
+
+    def as_dict(self) -> dict:
+        return asdict(self) | {
+            "organizational_rate": self.organizational_rate,
+            "single_rate": self.single_rate,
+            "work_rate": self.work_rate,
+        }
+
+
+@dataclass(frozen=True)
+class Scope:
+    federation: Federation
+    category: str = ""
+    domain: str = ""
+    district: str = ""
+    legal_form: str = ""
+    sector: str = ""  # "enterprise" | "social"
+
+    def filters(self) -> dict:
+        return {
+            k: getattr(self, k)
+            for k in ("category", "domain", "district", "legal_form", "sector")
+            if getattr(self, k)
+        }
+
+
+def units(scope: Scope, day: datetime.date) -> QuerySet[Organization]:
+    """Member units of the scope on ``day``."""
+    qs = Organization.objects.filter(
+        Exists(
+            Membership.objects.filter(
+                valid_on_q(day),
+                organization=OuterRef("pk"),
+                federation__path__startswith=scope.federation.path,
+            )
+        )
+    )
+    if scope.category:
+        qs = qs.filter(category=scope.category)
+    if scope.legal_form:
+        qs = qs.filter(legal_form=scope.legal_form)
+    if scope.district:
+        qs = qs.filter(district=scope.district)
+    if scope.domain:
+        qs = qs.filter(domains__name=scope.domain)
+    if scope.sector == "enterprise":
+        qs = qs.filter(legal_form=ENTERPRISE)
+    elif scope.sector == "social":
+        qs = qs.exclude(legal_form=ENTERPRISE)
+    return qs
+
+
+def flags(day: datetime.date) -> dict:
+    covered = Coverage.objects.filter(valid_on_q(day), organization=OuterRef("pk"))
+    return {
+        "c_org": Exists(covered),
+        "c_single": Exists(covered.filter(kind=Coverage.Kind.OWN)),
+        "c_instr": Exists(
+            InstructorAssignment.objects.filter(valid_on_q(day), organization=OuterRef("pk"))
+        ),
+    }
+
+
+MEASURE_Q = {
+    "total": Q(),
+    "organizational": Q(c_org=True),
+    "single": Q(c_single=True),
+    "work": Q(c_org=True) | Q(c_instr=True),
+    "uncovered": Q(c_org=False),
+    "no_work": Q(c_org=False, c_instr=False),
+}
+
+
+def units_behind(scope: Scope, day: datetime.date, measure: str) -> QuerySet[Organization]:
+    """The units a figure counts (or, for "uncovered"/"no_work", the ones it misses)."""
+    return units(scope, day).annotate(**flags(day)).filter(MEASURE_Q[measure])
+
+
+def _aggregates():
+    return {
+        "total": Count("pk"),
+        "organizational": Count("pk", filter=Q(c_org=True)),
+        "single": Count("pk", filter=Q(c_single=True)),
+        "work": Count("pk", filter=Q(c_org=True) | Q(c_instr=True)),
+    }
+
+
+def compute(scope: Scope, day: datetime.date | None = None) -> Rates:
+    day = day or timezone.localdate()
+    data = units(scope, day).annotate(**flags(day)).aggregate(**_aggregates())
+    return Rates(**data)
+
+
+def _dimension_field(dimension: str) -> str:
+    return {"domain": "domains__name", "sector": "legal_form"}.get(dimension, dimension)
+
+
+def breakdown(scope: Scope, day: datetime.date, dimension: str) -> list[tuple[str, Rates]]:
+    """[(value, rates)] for each value of ``dimension`` within the scope (one GROUP BY)."""
+    field = _dimension_field(dimension)
+    rows = (
+        units(scope, day)
+        .annotate(**flags(day))
+        .order_by()
+        .values(field)
+        .annotate(**_aggregates())
+        .order_by(field)
+    )
+    if dimension != "sector":
+        return [(r[field] or "", Rates(*(r[m] for m in MEASURES))) for r in rows]
+    merged = {"enterprise": [0, 0, 0, 0], "social": [0, 0, 0, 0]}
+    for r in rows:
+        key = "enterprise" if r[field] == ENTERPRISE else "social"
+        merged[key] = [a + r[m] for a, m in zip(merged[key], MEASURES, strict=True)]
+    return [(k, Rates(*v)) for k, v in merged.items() if v[0]]
+
+
+def month_ends(start: datetime.date, end: datetime.date) -> list[datetime.date]:
+    days = []
+    year, month = start.year, start.month
+    while True:
+        nxt = datetime.date(year + (month == 12), month % 12 + 1, 1)
+        last = nxt - datetime.timedelta(days=1)
+        if last > end:
+            break
+        days.append(last)
+        year, month = nxt.year, nxt.month
+    return days
+
+
+@transaction.atomic
+def take_snapshot(federation: Federation, day: datetime.date) -> int:
+    """Store (or refresh) the rates of ``federation``'s subtree on ``day``, whole and by every
+    dimension. Returns the number of rows written."""
+    from dangjian.rules.models import CoverageSnapshot
+
+    scope = Scope(federation)
+    rows = [("all", "", compute(scope, day))]
+    for dimension in DIMENSIONS:
+        rows += [(dimension, value, rates) for value, rates in breakdown(scope, day, dimension)]
+    CoverageSnapshot.objects.filter(federation=federation, day=day).delete()
+    CoverageSnapshot.objects.bulk_create(
+        [
+            CoverageSnapshot(
+                federation=federation,
+                day=day,
+                dimension=dimension,
+                value=value,
+                total=r.total,
+                organizational=r.organizational,
+                single=r.single,
+                work=r.work,
+            )
+            for dimension, value, r in rows
+        ]
+    )
+    return len(rows)
+
+
+def take_monthly_snapshots(
+    federation: Federation, start: datetime.date | None = None, end: datetime.date | None = None
+) -> int:
+    """Snapshots at every month end from ``start`` (the federation's founding) to ``end``
+    (today) that are missing; past months are never recomputed unless asked (``refresh``)."""
+    from dangjian.rules.models import CoverageSnapshot
+
+    end = end or timezone.localdate()
+    start = start or federation.founded_on or datetime.date(end.year - 5, 1, 1)
+    have = set(
+        CoverageSnapshot.objects.filter(federation=federation, dimension="all").values_list(
+            "day", flat=True
+        )
+    )
+    written = 0
+    for day in month_ends(start, end):
+        if day not in have:
+            written += take_snapshot(federation, day)
+    return written
+
+
+def as_of(scope: Scope, day: datetime.date | None = None) -> Rates:
+    """Rates from the snapshot of ``day`` when there is one (past month ends), else computed."""
+    from dangjian.rules.models import CoverageSnapshot
+
+    day = day or timezone.localdate()
+    if day < timezone.localdate():
+        filters = scope.filters()
+        dimension, value = ("all", "")
+        if len(filters) == 1:
+            dimension, value = next(iter(filters.items()))
+        if len(filters) <= 1:
+            snap = CoverageSnapshot.objects.filter(
+                federation=scope.federation, day=day, dimension=dimension, value=value
+            ).first()
+            if snap:
+                return Rates(snap.total, snap.organizational, snap.single, snap.work)
+    return compute(scope, day)
+
+
+def trend(federation: Federation, today: datetime.date | None = None) -> list[dict]:
+    """Month-end snapshots of the subtree, then today's live figures."""
+    from dangjian.rules.models import CoverageSnapshot
+
+    today = today or timezone.localdate()
+    points = [
+        {"day": s.day.isoformat(), **Rates(s.total, s.organizational, s.single, s.work).as_dict()}
+        for s in CoverageSnapshot.objects.filter(
+            federation=federation, dimension="all", day__lt=today
+        ).order_by("day")
+    ]
+    points.append({"day": today.isoformat(), **compute(Scope(federation), today).as_dict()})
+    return points

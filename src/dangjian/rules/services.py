@@ -1,0 +1,162 @@
+"""Every write a person makes in the rules app: moving findings through their statuses,
+federation parameter overrides, and starting a rule run. Atomic and audited.
+
+Findings carry a ``version``: a change names the version it was read at (optimistic locking),
+so two officers cannot silently overwrite each other; the engine bumps it too.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dangjian.core.audit import record_change, record_event, snapshot
+from dangjian.rules import rulebook
+from dangjian.rules.models import EvaluationRun, Finding, RuleOverride
+
+S = Finding.Status
+# status → statuses a person may move a finding to.
+TRANSITIONS = {
+    S.OPEN: {S.ACKNOWLEDGED, S.RECTIFYING, S.RESOLVED, S.DISMISSED},
+    S.ACKNOWLEDGED: {S.RECTIFYING, S.RESOLVED, S.DISMISSED},
+    S.RECTIFYING: {S.RESOLVED, S.DISMISSED},
+    S.RESOLVED: set(),
+    S.DISMISSED: {S.OPEN},
+}
+EVENTS = {
+    S.ACKNOWLEDGED: "finding.acknowledged",
+    S.RECTIFYING: "finding.rectifying",
+    S.RESOLVED: "finding.resolved",
+    S.DISMISSED: "finding.dismissed",
+    S.OPEN: "finding.reopened",
+}
+
+
+class EditConflict(Exception):
+    def __init__(self, message=None):
+        super().__init__(
+            message
+            or _(
+                "Someone else changed this finding after you opened it. Nothing was saved: "
+                "reload the page and try again."
+            )
+        )
+
+
+def _user(actor):
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+@transaction.atomic
+def change_status(
+    finding: Finding, status: str, *, actor, reason: str = "", version: int | None = None
+) -> Finding:
+    locked = Finding.objects.select_for_update().get(pk=finding.pk)
+    if version is not None and locked.version != int(version):
+        raise EditConflict()
+    if status not in TRANSITIONS[locked.status]:
+        raise ValidationError(
+            _("A finding that is “%(current)s” cannot be moved to “%(target)s”.")
+            % {"current": locked.get_status_display(), "target": S(status).label}
+        )
+    reason = (reason or "").strip()
+    if status == S.DISMISSED and not reason:
+        raise ValidationError(_("Give the reason for dismissing the finding."))
+    before = locked.status
+    locked.status = status
+    locked.status_changed_at = timezone.now()
+    locked.status_changed_by = _user(actor)
+    if status == S.DISMISSED:
+        locked.dismissed_reason = reason
+    if status == S.RESOLVED:
+        locked.resolved_on = timezone.localdate()
+    if status == S.OPEN:
+        locked.resolved_on = None
+    locked.version += 1
+    locked.save()
+    record_event(
+        actor,
+        EVENTS[status],
+        locked,
+        note=reason,
+        rule_id=locked.rule_id,
+        before=before,
+        after=status,
+    )
+    finding.__dict__.update(
+        {k: getattr(locked, k) for k in ("status", "version", "resolved_on", "dismissed_reason")}
+    )
+    return locked
+
+
+@transaction.atomic
+def bulk_change_status(findings, status: str, *, actor, reason: str = "") -> int:
+    """Acknowledge or dismiss many findings at once; those that cannot move are skipped."""
+    reason = (reason or "").strip()
+    if status == S.DISMISSED and not reason:
+        raise ValidationError(_("Give the reason for dismissing the findings."))
+    done = 0
+    for finding in findings:
+        if status in TRANSITIONS[finding.status]:
+            change_status(finding, status, actor=actor, reason=reason)
+            done += 1
+    return done
+
+
+def acknowledge(finding, *, actor, version=None):
+    return change_status(finding, S.ACKNOWLEDGED, actor=actor, version=version)
+
+
+def dismiss(finding, reason: str, *, actor, version=None):
+    return change_status(finding, S.DISMISSED, actor=actor, reason=reason, version=version)
+
+
+@transaction.atomic
+def set_override(
+    federation, rule_id: str, parameters: dict, valid_from: datetime.date, *, actor, note=""
+) -> RuleOverride:
+    """A federation's own parameter values for a rule, from ``valid_from``. Only parameters the
+    rule has may be overridden, with a value of the same type."""
+    book = rulebook.load()
+    if rule_id not in book.revisions:
+        raise ValidationError(_("Unknown rule."))
+    known = book.latest(rule_id).parameters
+    for key, value in parameters.items():
+        if key not in known:
+            raise ValidationError(_("The rule has no parameter “%(name)s”.") % {"name": key})
+        expected = known[key]
+        if type(value) is not type(expected):
+            raise ValidationError(
+                _("The value of “%(name)s” must have the same form as the rulebook's.")
+                % {"name": key}
+            )
+        if isinstance(value, int) and not isinstance(value, bool) and value < 0:
+            raise ValidationError(_("“%(name)s” cannot be negative.") % {"name": key})
+    override = RuleOverride.objects.filter(
+        federation=federation, rule_id=rule_id, valid_from=valid_from
+    ).first()
+    before = snapshot(override) if override else None
+    if override is None:
+        override = RuleOverride(federation=federation, rule_id=rule_id, valid_from=valid_from)
+    override.parameters = parameters
+    override.note = note
+    override.save()
+    record_change(actor, override, before)
+    return override
+
+
+@transaction.atomic
+def request_run(federation, as_of: datetime.date, *, actor) -> EvaluationRun:
+    """Queue a background run of the rulebook (django-tasks); the page polls its progress."""
+    from dangjian.rules.tasks import evaluate_rulebook
+
+    run = EvaluationRun.objects.create(
+        federation=federation, as_of=as_of, requested_by=_user(actor)
+    )
+    record_event(actor, "rules.run_requested", run, as_of=as_of.isoformat())
+    transaction.on_commit(lambda: evaluate_rulebook.enqueue(run.pk))
+    return run

@@ -1,0 +1,58 @@
+"""Background rule runs (django-tasks; the database backend by default, ``db_worker`` runs them).
+
+The run's progress is written to its ``EvaluationRun`` row after each rule, so the page can poll
+it with htmx while the worker computes.
+"""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from django_tasks import task
+
+from dangjian.rules.models import EvaluationRun
+
+
+def execute(run: EvaluationRun) -> EvaluationRun:
+    from dangjian.rules.engine import Engine
+
+    engine = Engine(run.federation, run.as_of)
+    run.state = EvaluationRun.State.RUNNING
+    run.started_at = timezone.now()
+    run.steps_total = len(engine.rule_ids)
+    run.save(update_fields=["state", "started_at", "steps_total", "updated_at"])
+
+    def progress(rule_id, done, total):
+        EvaluationRun.objects.filter(pk=run.pk).update(
+            steps_done=done, current_step=rule_id, updated_at=timezone.now()
+        )
+
+    try:
+        results = engine.run(progress)
+    except Exception as exc:
+        run.state = EvaluationRun.State.FAILED
+        run.error = f"{type(exc).__name__}: {exc}"
+        run.finished_at = timezone.now()
+        run.save(update_fields=["state", "error", "finished_at", "updated_at"])
+        raise
+    run.refresh_from_db()
+    run.state = EvaluationRun.State.DONE
+    run.steps_done = run.steps_total
+    run.current_step = ""
+    run.finished_at = timezone.now()
+    run.summary = {
+        r.rule_id: {
+            "found": len(r.candidates),
+            "created": r.created,
+            "resolved": r.resolved,
+            "reopened": r.reopened,
+        }
+        for r in results
+    }
+    run.save()
+    return run
+
+
+@task()
+def evaluate_rulebook(run_id: int) -> dict:
+    run = EvaluationRun.objects.select_related("federation").get(pk=run_id)
+    return execute(run).summary
