@@ -1,9 +1,47 @@
-"""Every write of the inspections app: one function per business action, atomic, audited."""
+"""Every write of the inspections app: one function per business action, atomic, audited.
+
+Annual inspections and grade evaluations are edited by several officers: each write names the
+version it was read at, and a stale version raises ``EditConflict`` instead of overwriting.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from dangjian.core.audit import record_change, record_event
-from dangjian.inspections.models import Visit
+from dangjian.core.audit import record_change, record_event, snapshot
+from dangjian.inspections import grading
+from dangjian.inspections.deadlines import is_exempt
+from dangjian.inspections.ledger import party_section
+from dangjian.inspections.models import AnnualInspection, GradeEvaluation, GradingSettings, Visit
+
+
+class EditConflict(Exception):
+    """Someone saved the record after this user opened it."""
+
+    def __init__(self, message=None):
+        super().__init__(
+            message
+            or _(
+                "Someone else saved this record after you opened it. Your changes were not "
+                "saved: reload the page to see the current version, then edit again."
+            )
+        )
+
+
+def _user(actor):
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+def _check_version(model, pk, expected_version):
+    locked = model.objects.select_for_update().get(pk=pk)
+    if expected_version is not None and locked.version != int(expected_version):
+        raise EditConflict()
+    return locked
 
 
 @transaction.atomic
@@ -27,7 +65,7 @@ def record_visit(
         findings=findings,
         unreachable_at_address=unreachable_at_address,
         follow_up=follow_up,
-        recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+        recorded_by=_user(actor),
     )
     record_change(actor, visit, None)
     if unreachable_at_address:
@@ -39,3 +77,163 @@ def record_visit(
             visited_on=str(visited_on),
         )
     return visit
+
+
+@transaction.atomic
+def save_annual_inspection(
+    organization,
+    year: int,
+    *,
+    report_to_supervisor_on=None,
+    report_to_registrar_on=None,
+    notes: str = "",
+    conclusion: str = "",
+    version: int | None = None,
+    refresh_party_section: bool = False,
+    today: datetime.date | None = None,
+    actor,
+) -> AnnualInspection:
+    """Create or update the unit's inspection for ``year``; the exemption follows the
+    registration date, and the party-building section is filled from the ledger when new."""
+    today = today or timezone.localdate()
+    existing = AnnualInspection.objects.filter(organization=organization, year=year).first()
+    if existing is not None:
+        inspection = _check_version(AnnualInspection, existing.pk, version)
+        before = snapshot(inspection)
+    else:
+        inspection = AnnualInspection(organization=organization, year=year)
+        before = None
+    inspection.exempt = is_exempt(organization.founded_on, year)
+    inspection.report_to_supervisor_on = report_to_supervisor_on
+    inspection.report_to_registrar_on = report_to_registrar_on
+    inspection.notes = notes
+    inspection.conclusion = conclusion
+    if conclusion:
+        inspection.inspected_by = _user(actor)
+    if before is None or refresh_party_section or not inspection.party_section:
+        inspection.party_section = party_section(organization, year, today)
+    if before is not None:
+        inspection.version += 1
+    inspection.save()
+    record_change(actor, inspection, before)
+    if conclusion and (before is None or before.get("conclusion") != conclusion):
+        record_event(
+            actor,
+            "inspection.concluded",
+            inspection,
+            organization=organization.pk,
+            year=year,
+            conclusion=conclusion,
+        )
+    return inspection
+
+
+@transaction.atomic
+def update_grading_settings(
+    federation, *, indicators, cutoffs, bar_without_party_org, actor
+) -> GradingSettings:
+    settings, created = GradingSettings.objects.get_or_create(federation=federation)
+    before = None if created else snapshot(settings)
+    settings.indicators = indicators
+    settings.cutoffs = cutoffs
+    settings.bar_without_party_org = bar_without_party_org
+    settings.save()
+    record_change(actor, settings, before)
+    return settings
+
+
+def _decimal(value) -> Decimal:
+    try:
+        return Decimal(str(value or 0))
+    except InvalidOperation:
+        return Decimal(0)
+
+
+@transaction.atomic
+def evaluate_grade(
+    organization,
+    federation,
+    year: int,
+    *,
+    scores: dict,
+    evaluated_on: datetime.date,
+    notice_no: str = "",
+    notice_date: datetime.date | None = None,
+    on_abnormal_list: bool = False,
+    on_serious_list: bool = False,
+    notes: str = "",
+    version: int | None = None,
+    actor,
+) -> GradeEvaluation:
+    """Score the sheet, check eligibility, grade by the cut-offs and set the validity.
+
+    Automatic indicators (organizational coverage) are scored from the ledger, whatever was
+    typed. A notice date makes the evaluation decided and sets the 5-year validity.
+    """
+    indicators = grading.indicators_for(federation)
+    cover = grading.coverage_status(organization, evaluated_on)
+    sheet = {}
+    for ind in indicators:
+        if ind.get("auto") == "coverage":
+            points = grading.coverage_score(cover, ind["max"])
+        else:
+            points = min(max(_decimal(scores.get(ind["code"])), Decimal(0)), Decimal(ind["max"]))
+        sheet[ind["code"]] = str(points)
+    total = sum((Decimal(v) for v in sheet.values()), Decimal(0))
+    check = grading.eligibility(
+        organization,
+        evaluated_on,
+        on_abnormal_list=on_abnormal_list,
+        on_serious_list=on_serious_list,
+    )
+    has_org = cover == "organization"
+    if check.eligible:
+        grade, grade_notes = grading.grade_for(
+            total,
+            grading.cutoffs_for(federation),
+            has_party_org=has_org,
+            bar=grading.bar_without_party_org(federation),
+        )
+    else:
+        grade, grade_notes = "", [_("Not eligible: no grade is given.")]
+
+    existing = GradeEvaluation.objects.filter(organization=organization, year=year).first()
+    if existing is not None:
+        evaluation = _check_version(GradeEvaluation, existing.pk, version)
+        before = snapshot(evaluation)
+        evaluation.version += 1
+    else:
+        evaluation = GradeEvaluation(organization=organization, year=year)
+        before = None
+    evaluation.federation = federation
+    evaluation.evaluated_on = evaluated_on
+    evaluation.indicators = indicators
+    evaluation.scores = sheet
+    evaluation.total_score = total
+    evaluation.eligible = check.eligible
+    evaluation.eligibility_reasons = check.reasons
+    evaluation.has_party_organization = has_org
+    evaluation.grade = grade
+    evaluation.grade_notes = grade_notes
+    evaluation.notice_no = notice_no
+    evaluation.notice_date = notice_date
+    if notice_date and grade:
+        evaluation.valid_from, evaluation.valid_to = grading.validity(notice_date)
+        evaluation.status = GradeEvaluation.Status.DECIDED
+    else:
+        evaluation.valid_from = evaluation.valid_to = None
+        evaluation.status = GradeEvaluation.Status.DRAFT
+    evaluation.notes = notes
+    evaluation.evaluated_by = _user(actor)
+    evaluation.save()
+    record_change(actor, evaluation, before)
+    if evaluation.status == GradeEvaluation.Status.DECIDED:
+        record_event(
+            actor,
+            "grade.decided",
+            evaluation,
+            organization=organization.pk,
+            grade=grade,
+            valid_to=str(evaluation.valid_to),
+        )
+    return evaluation

@@ -1,0 +1,447 @@
+"""Pages of annual inspections, grade evaluations and visits (thin: services do the writes)."""
+
+from __future__ import annotations
+
+import datetime
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dangjian.access import scope
+from dangjian.access.models import Action
+from dangjian.core.models import valid_on_q
+from dangjian.core.pagination import keyset_page
+from dangjian.inspections import grading, services
+from dangjian.inspections.deadlines import (
+    is_exempt,
+    registrar_deadline,
+    report_state,
+    supervisor_deadline,
+)
+from dangjian.inspections.forms import (
+    AnnualInspectionForm,
+    GradeEvaluationForm,
+    GradingSettingsForm,
+    VisitForm,
+)
+from dangjian.inspections.models import AnnualInspection, GradeEvaluation, Visit
+from dangjian.orglife.models import Meeting
+from dangjian.party.models import Instructor
+from dangjian.registry.models import Membership
+
+
+def _open_findings(organization, user):
+    """Open findings of the unit (read, never recomputed), when the rules app has them."""
+    try:
+        from dangjian.rules.models import Finding
+    except ImportError:
+        return []
+    return list(
+        Finding.objects.open()
+        .filter(organization=organization)
+        .filter(organization__in=scope.organizations(user).values("pk"))
+        .order_by("-last_seen", "rule_id")[:50]
+    )
+
+
+def _member_units(user, day: datetime.date):
+    """Units visible to the user that were member units on ``day``."""
+    return scope.organizations(user).filter(
+        pk__in=Membership.objects.filter(valid_on_q(day)).values("organization")
+    )
+
+
+def _default_year() -> int:
+    return timezone.localdate().year - 1
+
+
+def _year(value) -> int:
+    try:
+        year = int(value)
+    except (TypeError, ValueError):
+        return _default_year()
+    return year if 2000 <= year <= timezone.localdate().year else _default_year()
+
+
+def _states(inspection, org, year, today):
+    exempt = inspection.exempt if inspection else is_exempt(org.founded_on, year)
+    return (
+        report_state(
+            inspection.report_to_supervisor_on if inspection else None,
+            supervisor_deadline(year),
+            today,
+            exempt,
+        ),
+        report_state(
+            inspection.report_to_registrar_on if inspection else None,
+            registrar_deadline(year),
+            today,
+            exempt,
+        ),
+    )
+
+
+# -- annual inspections -------------------------------------------------------------------------
+@login_required
+def inspection_list(request):
+    today = timezone.localdate()
+    year = _year(request.GET.get("year"))
+    units = _member_units(request.user, datetime.date(year, 12, 31))
+    page = keyset_page(units, request.GET.get("after"))
+    inspections = {
+        i.organization_id: i
+        for i in AnnualInspection.objects.filter(year=year, organization__in=page.rows)
+    }
+    rows = []
+    for org in page.rows:
+        inspection = inspections.get(org.pk)
+        to_supervisor, to_registrar = _states(inspection, org, year, today)
+        rows.append(
+            {
+                "org": org,
+                "inspection": inspection,
+                "to_supervisor": to_supervisor,
+                "to_registrar": to_registrar,
+            }
+        )
+    return render(
+        request,
+        "inspections/inspection_list.html",
+        {
+            "year": year,
+            "years": list(range(today.year, today.year - 8, -1)),
+            "rows": rows,
+            "page": page,
+            "can_edit": scope.can(request.user, Action.APPROVE),
+            "supervisor_deadline": supervisor_deadline(year),
+            "registrar_deadline": registrar_deadline(year),
+        },
+    )
+
+
+def _meeting_rows(section: dict) -> list[dict]:
+    labels = dict(Meeting.Kind.choices)
+    return [
+        {
+            **row,
+            "label": labels.get(row.get("kind"), row.get("kind")),
+            "short": row["held"] < row["required"],
+        }
+        for row in section.get("meetings", [])
+    ]
+
+
+@login_required
+def inspection_edit(request, org_pk: int, year: int):
+    today = timezone.localdate()
+    if not 2000 <= year <= today.year:
+        raise Http404
+    org = scope.get_visible_or_404(scope.organizations(request.user), pk=org_pk)
+    can_edit = scope.organizations(request.user, Action.APPROVE).filter(pk=org.pk).exists()
+    inspection = AnnualInspection.objects.filter(organization=org, year=year).first()
+    exempt = inspection.exempt if inspection else is_exempt(org.founded_on, year)
+    initial = {"version": inspection.version if inspection else None}
+    if inspection:
+        initial.update(
+            report_to_supervisor_on=inspection.report_to_supervisor_on,
+            report_to_registrar_on=inspection.report_to_registrar_on,
+            notes=inspection.notes,
+            conclusion=inspection.conclusion,
+        )
+    form = AnnualInspectionForm(
+        request.POST if request.method == "POST" else None,
+        initial=initial,
+        year=year,
+        exempt=exempt,
+    )
+    if request.method == "POST":
+        if not can_edit:
+            raise Http404
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.save_annual_inspection(
+                    org,
+                    year,
+                    report_to_supervisor_on=data["report_to_supervisor_on"],
+                    report_to_registrar_on=data["report_to_registrar_on"],
+                    notes=data["notes"],
+                    conclusion=data["conclusion"],
+                    version=data["version"],
+                    refresh_party_section=data["refresh_party_section"],
+                    actor=request.user,
+                )
+            except services.EditConflict as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("The annual inspection was saved."))
+                return redirect("inspections:inspection_edit", org_pk=org.pk, year=year)
+    if inspection and inspection.party_section:
+        section = inspection.party_section
+        section_is_preview = False
+    else:
+        from dangjian.inspections.ledger import party_section
+
+        section = party_section(org, year, today)
+        section_is_preview = True
+    to_supervisor, to_registrar = _states(inspection, org, year, today)
+    return render(
+        request,
+        "inspections/inspection_edit.html",
+        {
+            "org": org,
+            "year": year,
+            "inspection": inspection,
+            "form": form,
+            "can_edit": can_edit,
+            "exempt": exempt,
+            "section": section,
+            "meeting_rows": _meeting_rows(section),
+            "section_is_preview": section_is_preview,
+            "to_supervisor": to_supervisor,
+            "to_registrar": to_registrar,
+            "findings": _open_findings(org, request.user),
+            "visits": Visit.objects.filter(organization=org)[:10],
+            "history": AnnualInspection.objects.filter(organization=org).order_by("-year")[:10],
+        },
+    )
+
+
+# -- visits -------------------------------------------------------------------------------------
+@login_required
+def visit_list(request):
+    visible = scope.organizations(request.user)
+    visits = (
+        Visit.objects.filter(organization__in=visible.values("pk"))
+        .select_related("organization", "instructor")
+        .order_by("-visited_on", "-id")
+    )
+    if request.GET.get("unreachable") == "1":
+        visits = visits.filter(unreachable_at_address=True)
+    org_id = request.GET.get("organization")
+    if org_id and org_id.isdigit():
+        visits = visits.filter(organization_id=int(org_id))
+    return render(
+        request,
+        "inspections/visit_list.html",
+        {
+            "visits": visits[:200],
+            "can_record": scope.can(request.user, Action.EDIT),
+            "unreachable": request.GET.get("unreachable") == "1",
+        },
+    )
+
+
+def _visit_instructors(user, organizations):
+    own = [
+        a.instructor_id for a in scope.assignments(user, Action.EDIT) if a.instructor_id is not None
+    ]
+    qs = Instructor.objects.filter(assignments__organization__in=organizations.values("pk"))
+    if own:
+        qs = qs | Instructor.objects.filter(pk__in=own)
+    return qs.distinct().order_by("name")
+
+
+@login_required
+def visit_create(request):
+    organizations = scope.organizations(request.user, Action.EDIT)
+    if not scope.can(request.user, Action.EDIT):
+        raise Http404
+    initial = {"visited_on": timezone.localdate()}
+    org_id = request.GET.get("organization")
+    if org_id and org_id.isdigit():
+        initial["organization"] = int(org_id)
+    form = VisitForm(
+        request.POST or None,
+        initial=initial,
+        organizations=organizations.order_by("name"),
+        instructors=_visit_instructors(request.user, organizations),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        services.record_visit(
+            data["organization"],
+            data["visited_on"],
+            data["visitors"],
+            data["findings"],
+            instructor=data["instructor"],
+            unreachable_at_address=data["unreachable_at_address"],
+            follow_up=data["follow_up"],
+            actor=request.user,
+        )
+        messages.success(request, _("The visit was recorded."))
+        return redirect("inspections:visit_list")
+    return render(request, "inspections/visit_form.html", {"form": form})
+
+
+# -- grade evaluations --------------------------------------------------------------------------
+def _federation_for(user, org):
+    """The federation (in the user's scope) whose grading settings apply to ``org``."""
+    membership = (
+        Membership.objects.filter(organization=org, federation__in=scope.federations(user))
+        .select_related("federation")
+        .order_by("-valid_from")
+        .first()
+    )
+    if membership is None:
+        membership = (
+            Membership.objects.filter(organization=org)
+            .select_related("federation")
+            .order_by("-valid_from")
+            .first()
+        )
+    return membership.federation if membership else None
+
+
+@login_required
+def grade_list(request):
+    evaluations = (
+        GradeEvaluation.objects.filter(
+            organization__in=scope.organizations(request.user).values("pk")
+        )
+        .select_related("organization")
+        .order_by("-year", "organization__name")[:200]
+    )
+    return render(
+        request,
+        "inspections/grade_list.html",
+        {
+            "evaluations": evaluations,
+            "can_edit": scope.can(request.user, Action.APPROVE),
+            "settings_federations": scope.federations(request.user, Action.APPROVE),
+        },
+    )
+
+
+@login_required
+def grade_detail(request, pk: int):
+    evaluation = scope.get_visible_or_404(
+        GradeEvaluation.objects.filter(
+            organization__in=scope.organizations(request.user).values("pk")
+        ).select_related("organization", "federation"),
+        pk=pk,
+    )
+    rows = [
+        {**ind, "score": evaluation.scores.get(ind["code"], "0")} for ind in evaluation.indicators
+    ]
+    can_edit = (
+        scope.organizations(request.user, Action.APPROVE)
+        .filter(pk=evaluation.organization_id)
+        .exists()
+    )
+    return render(
+        request,
+        "inspections/grade_detail.html",
+        {"evaluation": evaluation, "rows": rows, "can_edit": can_edit},
+    )
+
+
+@login_required
+def grade_edit(request, pk: int | None = None):
+    organizations = scope.organizations(request.user, Action.APPROVE)
+    if not scope.can(request.user, Action.APPROVE):
+        raise Http404
+    evaluation = None
+    if pk is not None:
+        evaluation = scope.get_visible_or_404(
+            GradeEvaluation.objects.filter(organization__in=organizations.values("pk")), pk=pk
+        )
+    org = evaluation.organization if evaluation else None
+    if org is None:
+        org_id = request.POST.get("organization") or request.GET.get("organization")
+        if org_id and str(org_id).isdigit():
+            org = organizations.filter(pk=int(org_id)).first()
+    federation = _federation_for(request.user, org) if org else None
+    if federation is None:
+        federation = scope.federations(request.user, Action.APPROVE).first()
+    indicators = evaluation.indicators if evaluation else grading.indicators_for(federation)
+    today = timezone.localdate()
+    initial = {"year": today.year, "evaluated_on": today, "organization": org}
+    if evaluation:
+        initial.update(
+            organization=evaluation.organization,
+            year=evaluation.year,
+            evaluated_on=evaluation.evaluated_on,
+            notice_no=evaluation.notice_no,
+            notice_date=evaluation.notice_date,
+            notes=evaluation.notes,
+            version=evaluation.version,
+            **{f"score_{code}": value for code, value in evaluation.scores.items()},
+        )
+    form = GradeEvaluationForm(
+        request.POST or None,
+        initial=initial,
+        organizations=organizations.order_by("name"),
+        indicators=indicators,
+    )
+    if evaluation:
+        form.fields["organization"].disabled = True
+        form.fields["year"].disabled = True
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        org = data["organization"]
+        federation = _federation_for(request.user, org) or federation
+        if (
+            evaluation is None
+            and GradeEvaluation.objects.filter(organization=org, year=data["year"]).exists()
+        ):
+            form.add_error(
+                "year", _("This unit already has an evaluation for that year: open it to edit.")
+            )
+        else:
+            try:
+                result = services.evaluate_grade(
+                    org,
+                    federation,
+                    data["year"],
+                    scores=form.scores(),
+                    evaluated_on=data["evaluated_on"],
+                    notice_no=data["notice_no"],
+                    notice_date=data["notice_date"],
+                    on_abnormal_list=data["on_abnormal_list"],
+                    on_serious_list=data["on_serious_list"],
+                    notes=data["notes"],
+                    version=data["version"] if evaluation else None,
+                    actor=request.user,
+                )
+            except services.EditConflict as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("The grade evaluation was saved."))
+                return redirect("inspections:grade_detail", pk=result.pk)
+    return render(
+        request,
+        "inspections/grade_form.html",
+        {"form": form, "evaluation": evaluation, "federation": federation},
+    )
+
+
+@login_required
+def grading_settings(request):
+    federation = scope.federations(request.user, Action.APPROVE).order_by("path").first()
+    if federation is None:
+        raise Http404
+    initial = {
+        "indicators": json.dumps(grading.indicators_for(federation), ensure_ascii=False, indent=2),
+        "bar_without_party_org": grading.bar_without_party_org(federation),
+        **{f"cutoff_{g}": v for g, v in grading.cutoffs_for(federation).items()},
+    }
+    form = GradingSettingsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        services.update_grading_settings(
+            federation,
+            indicators=form.cleaned_data["indicators"],
+            cutoffs=form.cutoffs(),
+            bar_without_party_org=form.cleaned_data["bar_without_party_org"],
+            actor=request.user,
+        )
+        messages.success(request, _("The grading settings were saved."))
+        return redirect("inspections:grading_settings")
+    return render(
+        request, "inspections/grading_settings.html", {"form": form, "federation": federation}
+    )

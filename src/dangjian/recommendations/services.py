@@ -1,0 +1,226 @@
+"""Every write of the recommendations app: drafting from findings, numbering, sending,
+recording the reply and closing; one function per business action, atomic and audited.
+
+Numbers are taken in ``issue_letter``: the federation's counter row for the year is locked with
+``select_for_update()`` (on SQLite the settings open every transaction IMMEDIATE, which
+serialises writers the same way), incremented, and written to the letter in the same
+transaction, so concurrent officers get distinct consecutive numbers and a failed transaction
+leaves no gap.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dangjian.core.audit import record_change, record_event, snapshot
+from dangjian.recommendations.drafting import draft_text
+from dangjian.recommendations.models import Letter, LetterCounter
+
+
+class LetterConflict(Exception):
+    """The letter changed after this user opened it, or is no longer in the right state."""
+
+
+def _stale_message() -> str:
+    return _(
+        "Another officer changed this letter after you opened it. Your changes were not "
+        "saved: reload the page to see the current version, then edit again."
+    )
+
+
+def _user(actor):
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+def _lock(letter: Letter, version: int | None) -> Letter:
+    locked = Letter.objects.select_for_update().get(pk=letter.pk)
+    if version is not None and locked.version != int(version):
+        raise LetterConflict(_stale_message())
+    return locked
+
+
+def _require(letter: Letter, *statuses: str) -> None:
+    if letter.status not in statuses:
+        raise LetterConflict(
+            _("This letter is %(status)s: that step is not possible now.")
+            % {"status": letter.get_status_display()}
+        )
+
+
+def format_doc_number(prefix: str, year: int, serial: int) -> str:
+    """文号 as GB/T 9704 writes it: 津网联〔2026〕12号 (六角括号, no leading zeros)."""
+    return f"{prefix}〔{year}〕{serial}号"
+
+
+@transaction.atomic
+def draft_letter(
+    federation,
+    findings,
+    *,
+    recipient_kind: str,
+    recipient: str = "",
+    today: datetime.date | None = None,
+    actor,
+) -> Letter:
+    """A draft recommendation from selected findings (read, never recomputed)."""
+    findings = list(findings)
+    if not findings:
+        raise ValueError(_("Select at least one finding."))
+    organizations = []
+    for finding in findings:
+        if finding.organization_id and finding.organization not in organizations:
+            organizations.append(finding.organization)
+    text = draft_text(
+        federation,
+        findings,
+        organizations,
+        recipient_kind,
+        recipient,
+        today or timezone.localdate(),
+    )
+    letter = Letter.objects.create(
+        federation=federation,
+        recipient_kind=recipient_kind,
+        recipient=text.recipient,
+        title=text.title,
+        body=text.body,
+        contact_note=text.contact_note,
+        drafted_by=_user(actor),
+    )
+    letter.findings.set(findings)
+    letter.organizations.set(organizations)
+    record_change(actor, letter, None)
+    record_event(
+        actor,
+        "letter.drafted",
+        letter,
+        findings=[f.pk for f in findings],
+        organizations=[o.pk for o in organizations],
+    )
+    return letter
+
+
+@transaction.atomic
+def update_letter(
+    letter: Letter,
+    *,
+    recipient: str,
+    title: str,
+    body: str,
+    contact_note: str = "",
+    version: int | None,
+    actor,
+) -> Letter:
+    letter = _lock(letter, version)
+    _require(letter, Letter.Status.DRAFT)
+    before = snapshot(letter)
+    letter.recipient, letter.title, letter.body = recipient, title, body
+    letter.contact_note = contact_note
+    letter.version += 1
+    letter.save()
+    record_change(actor, letter, before)
+    return letter
+
+
+def _next_serial(federation, year: int) -> int:
+    """Lock the counter row (creating it once) and take the next serial number."""
+    counter = LetterCounter.objects.select_for_update().filter(federation=federation, year=year)
+    row = counter.first()
+    if row is None:
+        try:
+            with transaction.atomic():
+                LetterCounter.objects.create(federation=federation, year=year, last_serial=0)
+        except IntegrityError:
+            pass  # another transaction created it first; lock theirs
+        row = counter.get()
+    row.last_serial += 1
+    row.save(update_fields=["last_serial"])
+    return row.last_serial
+
+
+@transaction.atomic
+def issue_letter(
+    letter: Letter,
+    *,
+    version: int | None = None,
+    issued_on: datetime.date | None = None,
+    actor,
+) -> Letter:
+    """Give the draft its number in the register (编号) and date it."""
+    letter = _lock(letter, version)
+    _require(letter, Letter.Status.DRAFT)
+    before = snapshot(letter)
+    issued_on = issued_on or timezone.localdate()
+    federation = letter.federation
+    serial = _next_serial(federation, issued_on.year)
+    prefix = federation.letter_prefix or federation.short_name or federation.name
+    letter.year, letter.serial = issued_on.year, serial
+    letter.doc_number = format_doc_number(prefix, issued_on.year, serial)
+    letter.issued_on = issued_on
+    letter.issued_by = _user(actor)
+    letter.status = Letter.Status.ISSUED
+    letter.version += 1
+    letter.save()
+    record_change(actor, letter, before)
+    record_event(actor, "letter.issued", letter, doc_number=letter.doc_number)
+    return letter
+
+
+@transaction.atomic
+def mark_sent(letter: Letter, *, sent_on, sent_via: str = "", version=None, actor) -> Letter:
+    letter = _lock(letter, version)
+    _require(letter, Letter.Status.ISSUED)
+    before = snapshot(letter)
+    letter.sent_on, letter.sent_via = sent_on, sent_via
+    letter.status = Letter.Status.SENT
+    letter.version += 1
+    letter.save()
+    record_change(actor, letter, before)
+    record_event(actor, "letter.sent", letter, sent_on=str(sent_on))
+    return letter
+
+
+@transaction.atomic
+def record_reply(letter: Letter, *, replied_on, reply: str, version=None, actor) -> Letter:
+    letter = _lock(letter, version)
+    _require(letter, Letter.Status.SENT, Letter.Status.ANSWERED)
+    before = snapshot(letter)
+    letter.replied_on, letter.reply = replied_on, reply
+    letter.status = Letter.Status.ANSWERED
+    letter.version += 1
+    letter.save()
+    record_change(actor, letter, before)
+    record_event(actor, "letter.answered", letter, replied_on=str(replied_on))
+    return letter
+
+
+@transaction.atomic
+def close_letter(letter: Letter, *, closed_on, note: str = "", version=None, actor) -> Letter:
+    letter = _lock(letter, version)
+    _require(letter, Letter.Status.SENT, Letter.Status.ANSWERED)
+    before = snapshot(letter)
+    letter.closed_on, letter.close_note = closed_on, note
+    letter.status = Letter.Status.CLOSED
+    letter.version += 1
+    letter.save()
+    record_change(actor, letter, before)
+    record_event(actor, "letter.closed", letter)
+    return letter
+
+
+@transaction.atomic
+def withdraw_letter(letter: Letter, *, version=None, actor) -> Letter:
+    """Withdraw a draft (it never had a number, so the register keeps no gap)."""
+    letter = _lock(letter, version)
+    _require(letter, Letter.Status.DRAFT)
+    before = snapshot(letter)
+    letter.status = Letter.Status.WITHDRAWN
+    letter.version += 1
+    letter.save()
+    record_change(actor, letter, before)
+    record_event(actor, "letter.withdrawn", letter)
+    return letter
