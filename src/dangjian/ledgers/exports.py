@@ -1,0 +1,131 @@
+"""Exports of what the user can see, as styled .xlsx files.
+
+Every queryset comes from ``access.scope``. The member export uses the member ledger's own
+columns, so an exported file can be imported again (and changes nothing). ID numbers and phones
+are masked unless the caller passes ``personal=True`` — views do so only for users with
+``Action.VIEW_PERSONAL`` who asked, and log the read.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from django.utils import timezone
+
+from dangjian.access import scope
+from dangjian.access.models import Action
+from dangjian.core.masking import mask_id_number, mask_phone
+from dangjian.ledgers import specs, workbooks
+from dangjian.ledgers.handlers import show
+from dangjian.party.models import Employment
+from dangjian.registry.filters import OrganizationFilter
+
+
+def organizations(user, params):
+    filters = OrganizationFilter(params or None, federations=scope.federations(user))
+    base = scope.organizations(user, Action.EXPORT)
+    qs = filters.apply(base) if filters.is_bound else base.with_party_organization()
+    ledger = specs.LEDGERS["organizations"]
+    columns = [c for c in ledger.columns if c.key not in ("membership_role", "joined_on")]
+    headers = [c.header for c in columns] + ["是否建立党组织"]
+
+    def rows():
+        for org in qs.order_by("name", "pk").iterator(chunk_size=2000):
+            yield [
+                show(c, getattr(org, c.key)) if c.kind == "choice" else getattr(org, c.key)
+                for c in columns
+            ] + ["是" if org.has_party_org else "否"]
+
+    notes = [f"导出时间：{timezone.localtime():%Y-%m-%d %H:%M}", "筛选条件：" + _describe(filters)]
+    return workbooks.export(
+        ledger.title,
+        headers,
+        rows(),
+        widths=[c.width for c in columns] + [14],
+        notes=notes,
+        ledger_key="organizations",
+    )
+
+
+def _describe(filters) -> str:
+    if not filters.is_bound or not filters.is_valid():
+        return "无"
+    parts = [f"{filters.fields[k].label}={v}" for k, v in filters.cleaned_data.items() if v]
+    return "，".join(str(p) for p in parts) or "无"
+
+
+def members(user, *, personal: bool):
+    """The members of the units in the user's scope, one row per member (current employer)."""
+    ledger = specs.LEDGERS["members"]
+    visible = scope.members(user, Action.EXPORT)
+    jobs = {}
+    for job in (
+        Employment.objects.filter(member__in=visible.values("pk"))
+        .select_related("organization")
+        .order_by("valid_from", "pk")
+    ):
+        if job.valid_to is None:
+            jobs[job.member_id] = job  # the current employer; members without one show none
+    count = 0
+
+    def rows():
+        nonlocal count
+        for m in visible.select_related("relation_party_organization").order_by("name", "pk"):
+            count += 1
+            job = jobs.get(m.pk)
+            org = job.organization if job else None
+            relation = (
+                m.relation_party_organization.name
+                if m.relation_party_organization_id
+                else m.relation_external
+            )
+            values = {
+                "name": m.name,
+                "gender": show(ledger.column("gender"), m.gender),
+                "ethnicity": m.ethnicity,
+                "birth_date": m.birth_date,
+                "id_number": m.id_number if personal else mask_id_number(m.id_number),
+                "phone": m.phone if personal else mask_phone(m.phone),
+                "education": show(ledger.column("education"), m.education),
+                "joined_party_on": m.joined_party_on,
+                "full_member_on": m.full_member_on,
+                "employer_uscc": org.uscc if org else "",
+                "employer_name": org.name if org else "",
+                "job_title": job.job_title if job else "",
+                "employed_from": job.valid_from if job else None,
+                "relation": relation,
+                "is_flowing": "是" if m.is_flowing else "否",
+                "is_lost_contact": "是" if m.is_lost_contact else "否",
+                "left_on": m.left_on,
+            }
+            yield [values[c.key] for c in ledger.columns]
+
+    notes = [
+        f"导出时间：{timezone.localtime():%Y-%m-%d %H:%M}",
+        "个人信息："
+        + ("未遮盖（已记录查看日志）" if personal else "已遮盖（遮盖的号码不能再导入）"),
+    ]
+    workbook = workbooks.export(
+        ledger.title,
+        [c.header for c in ledger.columns],
+        rows(),
+        widths=[c.width for c in ledger.columns],
+        notes=notes,
+        ledger_key="members",
+    )
+    return workbook, count
+
+
+def coverage_module():
+    """The coverage engine of the rules app, if it is there (it is written in parallel)."""
+    try:
+        return importlib.import_module("dangjian.rules.coverage")
+    except ImportError:
+        return None
+
+
+def coverage_statistics(user):
+    module = coverage_module()
+    if module is None or not hasattr(module, "breakdowns"):
+        return None
+    return None  # pragma: no cover - wired up once the coverage engine's API is settled

@@ -1,0 +1,355 @@
+"""Reading what users really upload: safely, streaming, with the header found and mapped.
+
+``inspect_file`` refuses hostile or broken files before any parser sees them (0 bytes, too big,
+images, password-protected, truncated, zip bombs). ``open_table`` then finds the sheet and the
+header row (title rows above, two-row merged headers), and ``Table.rows()`` streams the data rows
+as lists of raw values (python-calamine for .xlsx/.xlsm/.xls: values only, formulas never
+evaluated, external links never followed; the csv module for .csv in UTF-8 or GBK/GB18030).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import python_calamine
+from django.utils.translation import gettext as _
+
+from dangjian.env import envint
+from dangjian.ledgers import specs
+
+MAX_BYTES = envint("DANGJIAN_LEDGER_MAX_BYTES", 50 * 1024 * 1024)
+# A real ledger compresses about 5–10×; a zip bomb by thousands.
+MAX_UNCOMPRESSED = envint("DANGJIAN_LEDGER_MAX_UNCOMPRESSED", 600 * 1024 * 1024)
+MAX_RATIO = 150
+# Blank rows in a row after which the sheet is taken to have ended (styled empty rows).
+MAX_BLANK_RUN = 500
+HEADER_SCAN_ROWS = 30
+EXTENSIONS = {".xlsx", ".xlsm", ".xls", ".csv"}
+
+
+class FileRefused(Exception):
+    """The file cannot be read; ``str(exc)`` is the Chinese explanation."""
+
+
+MAGIC = {
+    b"\x89PNG": "PNG",
+    b"\xff\xd8\xff": "JPEG",
+    b"GIF8": "GIF",
+    b"%PDF": "PDF",
+}
+
+
+def inspect_file(path: Path, filename: str) -> str:
+    """Check the file before parsing; returns its kind: ``xlsx``, ``xls`` or ``csv``."""
+    size = path.stat().st_size
+    if size == 0:
+        raise FileRefused(_("The file is empty (0 bytes). Please upload the filled-in ledger."))
+    if size > MAX_BYTES:
+        raise FileRefused(
+            _("The file is %(size)d MB; the limit is %(limit)d MB. Split it into several files.")
+            % {"size": size // (1024 * 1024), "limit": MAX_BYTES // (1024 * 1024)}
+        )
+    ext = Path(filename).suffix.lower()
+    if ext not in EXTENSIONS:
+        raise FileRefused(
+            _("Only .xlsx, .xlsm, .xls and .csv files can be imported, not %(ext)s.")
+            % {"ext": ext or _("(no extension)")}
+        )
+    with path.open("rb") as fh:
+        head = fh.read(8)
+    for magic, kind in MAGIC.items():
+        if head.startswith(magic):
+            raise FileRefused(
+                _(
+                    "This file is a %(kind)s image or document renamed to %(ext)s, not a "
+                    "spreadsheet. Please upload the Excel ledger itself."
+                )
+                % {"kind": kind, "ext": ext}
+            )
+    if head.startswith(b"PK"):
+        _check_zip(path)
+        return "xlsx"
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        if _ole_is_encrypted(path):
+            raise FileRefused(_password_message())
+        return "xls"
+    if ext == ".csv":
+        return "csv"
+    raise FileRefused(
+        _(
+            "This file is not an Excel workbook (it may be damaged or another kind of file "
+            "renamed to %(ext)s). Open it in Excel or WPS and save it again as .xlsx."
+        )
+        % {"ext": ext}
+    )
+
+
+def _password_message() -> str:
+    return _(
+        "The workbook is protected with a password, so it cannot be read. Open it in Excel or "
+        "WPS, remove the password (File → Info → Protect Workbook) and upload it again."
+    )
+
+
+def _ole_is_encrypted(path: Path) -> bool:
+    """Password-protected .xlsx files are OLE containers holding an EncryptedPackage stream."""
+    marker = "EncryptedPackage".encode("utf-16-le")
+    with path.open("rb") as fh:
+        data = fh.read(4 * 1024 * 1024)
+    return marker in data or "EncryptionInfo".encode("utf-16-le") in data
+
+
+def _check_zip(path: Path) -> None:
+    truncated = _(
+        "The file is incomplete (it may have been cut off while downloading or copying). "
+        "Please save it again in Excel or WPS and re-upload."
+    )
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise FileRefused(truncated) from None
+    names = {i.filename for i in infos}
+    if "xl/workbook.xml" not in names:
+        raise FileRefused(
+            _("This is a zip archive but not an Excel workbook. Please upload the .xlsx ledger.")
+        )
+    declared = sum(i.file_size for i in infos)
+    compressed = sum(i.compress_size for i in infos) or 1
+    if declared > MAX_UNCOMPRESSED or declared / compressed > MAX_RATIO and declared > 20e6:
+        raise FileRefused(
+            _(
+                "The workbook would expand to %(size)d MB when opened (a compression ratio of "
+                "%(ratio)d:1), far more than any ledger; it was refused as unsafe. If it is a "
+                "real ledger, delete the empty rows and columns and save it again."
+            )
+            % {"size": declared // (1024 * 1024), "ratio": declared // compressed}
+        )
+
+
+@dataclass
+class Header:
+    row_index: int  # 0-based index of the (last) header row
+    labels: list[str]  # one display label per column
+    mapping: dict[int, str]  # column index → ledger column key
+    unknown: list[int] = field(default_factory=list)  # header columns we could not map
+    template_version: int | None = None
+    template_ledger: str | None = None
+
+
+@dataclass
+class Table:
+    path: Path
+    kind: str
+    sheet_name: str | None
+    header: Header
+    encoding: str | None = None
+    truncated_blank: bool = False
+
+    def rows(self):
+        """``(row_number, values)`` for every data row (row_number as Excel shows it, 1-based).
+
+        Stops after MAX_BLANK_RUN blank rows in a row, so a million styled empty rows cost
+        nothing.
+        """
+        blank = 0
+        for index, values in enumerate(_raw_rows(self), start=0):
+            if index <= self.header.row_index:
+                continue
+            if all(v == "" or v is None or (isinstance(v, str) and not v.strip()) for v in values):
+                blank += 1
+                if blank >= MAX_BLANK_RUN:
+                    self.truncated_blank = True
+                    return
+                continue
+            blank = 0
+            yield index + 1, values
+
+
+def _raw_rows(table: Table):
+    if table.kind == "csv":
+        with table.path.open("r", encoding=table.encoding, newline="") as fh:
+            yield from csv.reader(fh)
+        return
+    workbook = _workbook(table.path)
+    try:
+        sheet = workbook.get_sheet_by_name(table.sheet_name)
+        yield from sheet.iter_rows()
+    finally:
+        workbook.close()
+
+
+def _workbook(path: Path):
+    try:
+        return python_calamine.CalamineWorkbook.from_path(str(path))
+    except python_calamine.PasswordError:
+        raise FileRefused(_password_message()) from None
+    except Exception as exc:  # calamine raises several kinds for damaged files
+        if "password" in str(exc).lower() or "encrypt" in str(exc).lower():
+            raise FileRefused(_password_message()) from None
+        raise FileRefused(
+            _(
+                "The workbook could not be read (%(error)s). It may be damaged or truncated; "
+                "open it in Excel or WPS, save it again and re-upload."
+            )
+            % {"error": type(exc).__name__}
+        ) from None
+
+
+def csv_encoding(path: Path) -> str:
+    """UTF-8 (with or without BOM) if the file decodes as such, else GB18030 (⊃ GBK)."""
+    with path.open("rb") as fh:
+        sample = fh.read(4 * 1024 * 1024)
+    if sample.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    try:
+        sample.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError as exc:
+        if exc.start >= len(sample) - 4:  # cut in the middle of a character by the sample
+            return "utf-8"
+    try:
+        sample.decode("gb18030")
+        return "gb18030"
+    except UnicodeDecodeError:
+        raise FileRefused(
+            _("The CSV file is neither UTF-8 nor GBK text; save it again as UTF-8 CSV.")
+        ) from None
+
+
+def _head_rows(path: Path, kind: str, sheet: str | None, encoding: str | None) -> list[list]:
+    rows = []
+    table = Table(path, kind, sheet, Header(-1, [], {}), encoding)
+    for values in _raw_rows(table):
+        rows.append(list(values))
+        if len(rows) >= HEADER_SCAN_ROWS:
+            break
+    return rows
+
+
+def _label(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return " ".join(str(value).split())
+
+
+def detect_header(rows: list[list], ledger_key: str, remembered: dict[str, str] | None = None):
+    """The best header row among the first rows, and the column mapping it implies."""
+    index = specs.header_index(ledger_key)
+    remembered = {specs.header_key(k): v for k, v in (remembered or {}).items()}
+    best = None
+    for r, row in enumerate(rows):
+        parent = _forward_filled(rows[r - 1]) if r > 0 else []
+        labels, mapping = [], {}
+        for c, value in enumerate(row):
+            label = _label(value)
+            above = parent[c] if c < len(parent) else ""
+            candidates = [label, above + label] if label else [above]
+            if label and above and label != above:
+                candidates.insert(0, above + label)
+            shown = label or above
+            key = None
+            for cand in candidates:
+                hk = specs.header_key(cand)
+                key = remembered.get(hk) or index.get(hk)
+                if key:
+                    shown = cand
+                    break
+            labels.append(shown)
+            if key and key not in mapping.values():
+                mapping[c] = key
+        score = len(mapping)
+        if score >= 2 and (best is None or score > best[0]):
+            best = (score, r, labels, mapping)
+    if best is None:
+        return None
+    _, r, labels, mapping = best
+    unknown = [c for c, label in enumerate(labels) if label and c not in mapping]
+    return Header(r, labels, mapping, unknown)
+
+
+def _forward_filled(row: list) -> list[str]:
+    """A row above the header with merged cells: the merged value repeated across its span."""
+    filled, last = [], ""
+    for value in row:
+        label = _label(value)
+        if label:
+            last = label
+        filled.append(last)
+    return filled
+
+
+def _template_mark(workbook) -> tuple[str | None, int | None]:
+    try:
+        names = workbook.sheet_names
+        if specs.META_SHEET not in names:
+            return None, None
+        rows = workbook.get_sheet_by_name(specs.META_SHEET).to_python()
+        marks = {str(r[0]): r[1] for r in rows if len(r) >= 2}
+        version = marks.get("version")
+        return str(marks.get("ledger") or "") or None, int(version) if version else None
+    except Exception:  # a broken mark is no mark
+        return None, None
+
+
+def open_table(
+    path: Path, filename: str, ledger_key: str, remembered: dict[str, str] | None = None
+) -> Table:
+    """Inspect, pick the sheet and header row, map the columns."""
+    kind = inspect_file(path, filename)
+    if kind == "csv":
+        encoding = csv_encoding(path)
+        header = detect_header(_head_rows(path, kind, None, encoding), ledger_key, remembered)
+        if header is None:
+            raise FileRefused(_no_header_message(ledger_key))
+        return Table(path, kind, None, header, encoding)
+    workbook = _workbook(path)
+    try:
+        ledger_mark, version = _template_mark(workbook)
+        sheets = [
+            m.name
+            for m in workbook.sheets_metadata
+            if m.typ == python_calamine.SheetTypeEnum.WorkSheet
+            and m.name not in (specs.META_SHEET, specs.NOTES_SHEET)
+        ]
+    finally:
+        workbook.close()
+    if ledger_mark and ledger_mark != ledger_key and ledger_mark in specs.LEDGERS:
+        raise FileRefused(
+            _(
+                "This file was made from the template of the %(other)s, not the %(this)s. "
+                "Choose the right ledger, or download the right template."
+            )
+            % {
+                "other": specs.LEDGERS[ledger_mark].title,
+                "this": specs.LEDGERS[ledger_key].title,
+            }
+        )
+    best = None
+    for name in sheets:
+        header = detect_header(_head_rows(path, kind, name, None), ledger_key, remembered)
+        if header and (best is None or len(header.mapping) > len(best[1].mapping)):
+            best = (name, header)
+    if best is None:
+        raise FileRefused(_no_header_message(ledger_key))
+    best[1].template_version = version
+    best[1].template_ledger = ledger_mark
+    return Table(path, kind, best[0], best[1])
+
+
+def _no_header_message(ledger_key: str) -> str:
+    ledger = specs.LEDGERS[ledger_key]
+    return _(
+        "No header row of the %(ledger)s was found in the first %(rows)d rows (expected "
+        "columns such as %(examples)s). Please use the downloadable template."
+    ) % {
+        "ledger": ledger.title,
+        "rows": HEADER_SCAN_ROWS,
+        "examples": "、".join(c.header for c in ledger.columns if c.required),
+    }

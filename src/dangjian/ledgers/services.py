@@ -1,0 +1,397 @@
+"""Every write of the ledgers app: archive an upload, check it, commit it, cancel it.
+
+Flow: ``receive_upload`` archives the original file first (sha256, size) → ``analyse`` reads and
+validates every row without writing and stores the preview (counts, a sample of field-level
+changes, the error workbook) → ``commit`` writes in one transaction (all-or-nothing unless the
+user asked for the valid rows only) and records one audit event with the counts, plus one
+field-level record per changed object (``handlers.audit_updates``).
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import os
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dangjian.core.audit import record_event
+from dangjian.env import envint
+from dangjian.ledgers import engine, reader, workbooks
+from dangjian.ledgers.handlers import handler_for
+from dangjian.ledgers.models import LedgerMapping, LedgerUpload
+from dangjian.registry.models import Federation
+
+Status = LedgerUpload.Status
+# Uploads larger than this are checked and imported in the background (django-tasks).
+BACKGROUND_BYTES = envint("DANGJIAN_LEDGER_BACKGROUND_BYTES", 1024 * 1024)
+# An import still "importing" after this long is taken to have died (the lock is released).
+STALE_AFTER = datetime.timedelta(hours=2)
+
+
+class ImportBusy(Exception):
+    """Another import into the same federation is running; ``str(exc)`` is in Chinese."""
+
+
+def ledger_dir() -> Path:
+    return Path(settings.MEDIA_ROOT) / "ledgers"
+
+
+def archive_path(upload: LedgerUpload) -> Path:
+    return Path(settings.MEDIA_ROOT) / upload.stored_path
+
+
+def _flag(upload: LedgerUpload, suffix: str) -> Path:
+    return ledger_dir() / "state" / f"{upload.pk}.{suffix}"
+
+
+# --------------------------------------------------------------------------------------------
+# Receiving
+# --------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def receive_upload(chunks, filename: str, *, federation: Federation, ledger: str, actor):
+    """Archive the uploaded bytes (an iterable of chunks) and record the upload.
+
+    The file is written before anything reads it, so even a refused file is kept as it came.
+    """
+    today = timezone.localdate()
+    folder = ledger_dir() / f"{today:%Y}" / f"{today:%m}"
+    folder.mkdir(parents=True, exist_ok=True)
+    temp = folder / f".{uuid.uuid4().hex}.part"
+    digest, size = hashlib.sha256(), 0
+    limit = reader.MAX_BYTES
+    with temp.open("wb") as fh:
+        for chunk in chunks:
+            size += len(chunk)
+            if size > limit + 1:  # keep only the start of an oversized file
+                continue
+            digest.update(chunk)
+            fh.write(chunk)
+    suffix = Path(filename).suffix.lower()[:6] if Path(filename).suffix else ""
+    sha = digest.hexdigest()
+    name = f"{sha}{suffix}"
+    final = folder / name
+    os.replace(temp, final)
+    upload = LedgerUpload.objects.create(
+        federation=federation,
+        ledger=ledger,
+        uploader=actor if getattr(actor, "is_authenticated", False) else None,
+        original_name=Path(filename).name[:255],
+        stored_path=str(final.relative_to(settings.MEDIA_ROOT)),
+        sha256=sha,
+        size=size,
+    )
+    record_event(
+        actor,
+        "ledgers.uploaded",
+        upload,
+        ledger=ledger,
+        file=upload.original_name,
+        sha256=sha,
+        size=size,
+    )
+    if size > limit:
+        upload.status = Status.REFUSED
+        upload.message = _(
+            "The file is %(size)d MB; the limit is %(limit)d MB. Split it into several files."
+        ) % {"size": size // (1024 * 1024), "limit": limit // (1024 * 1024)}
+        upload.save(update_fields=["status", "message", "updated_at"])
+    return upload
+
+
+# --------------------------------------------------------------------------------------------
+# Progress and cancellation (files, so they cross the import's transaction and processes)
+# --------------------------------------------------------------------------------------------
+
+
+def write_progress(upload: LedgerUpload, done: int, phase: str) -> None:
+    path = _flag(upload, "progress")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_suffix(".tmp")
+    temp.write_text(json.dumps({"done": done, "phase": phase}), encoding="utf-8")
+    os.replace(temp, path)
+
+
+def read_progress(upload: LedgerUpload) -> dict:
+    try:
+        data = json.loads(_flag(upload, "progress").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        data = {"done": 0, "phase": ""}
+    total = upload.counts.get("rows") or upload.preview.get("rows") or 0
+    data["total"] = total
+    data["percent"] = min(100, int(data["done"] * 100 / total)) if total else 0
+    return data
+
+
+def cancel(upload: LedgerUpload, *, actor) -> None:
+    """Ask a running check or import to stop; a queued one stops before it starts."""
+    path = _flag(upload, "cancel")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.touch()
+    updated = LedgerUpload.objects.filter(
+        pk=upload.pk, status__in=[Status.QUEUED, Status.VALIDATED, Status.RECEIVED]
+    ).update(status=Status.CANCELLED, finished_at=timezone.now(), message=_("Cancelled."))
+    record_event(actor, "ledgers.cancelled", upload, immediate=bool(updated))
+
+
+def _cancelled(upload: LedgerUpload):
+    path = _flag(upload, "cancel")
+    return path.exists
+
+
+# --------------------------------------------------------------------------------------------
+# Checking (no writes to the ledgers)
+# --------------------------------------------------------------------------------------------
+
+
+def remembered_mapping(upload: LedgerUpload) -> dict:
+    saved = LedgerMapping.objects.filter(federation=upload.federation, ledger=upload.ledger).first()
+    return saved.headers if saved else {}
+
+
+def open_upload(upload: LedgerUpload) -> reader.Table:
+    table = reader.open_table(
+        archive_path(upload), upload.original_name, upload.ledger, remembered_mapping(upload)
+    )
+    if upload.mapping.get("columns"):
+        table.header.mapping = {int(k): v for k, v in upload.mapping["columns"].items() if v}
+    return table
+
+
+def _context(upload, actor, *, commit=False, valid_only=False, progress=None) -> engine.Context:
+    """``actor`` None (the command line) may import into every unit of the federation."""
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    phase = "commit" if commit else "check"
+
+    def report(done: int) -> None:
+        write_progress(upload, done, phase)
+        if progress is not None:
+            progress(done)
+
+    return engine.Context(
+        federation=upload.federation,
+        user=user,
+        commit=commit,
+        valid_only=valid_only,
+        progress=report,
+        cancelled=_cancelled(upload),
+    )
+
+
+def analyse(upload: LedgerUpload, *, actor, columns: dict | None = None) -> engine.Outcome | None:
+    """Read and validate every row; store counts, a sample of changes and the error workbook.
+
+    ``columns`` ({column index: ledger column key or ""}) overrides the detected mapping.
+    """
+    if columns is not None:
+        upload.mapping = {**upload.mapping, "columns": {str(k): v for k, v in columns.items()}}
+    upload.status = Status.VALIDATING
+    upload.save(update_fields=["status", "mapping", "updated_at"])
+    try:
+        table = open_upload(upload)
+        outcome = engine.run(table, handler_for(upload.ledger), _context(upload, actor))
+    except reader.FileRefused as exc:
+        _finish(upload, Status.REFUSED, str(exc))
+        return None
+    except engine.Cancelled:
+        _finish(upload, Status.CANCELLED, _("Cancelled."))
+        return None
+    upload.mapping = {
+        **upload.mapping,
+        "columns": {str(k): v for k, v in table.header.mapping.items()},
+        "labels": table.header.labels,
+        "header_row": table.header.row_index + 1,
+        "sheet": table.sheet_name or "",
+        "unknown": table.header.unknown,
+        "template_version": table.header.template_version,
+    }
+    _store_outcome(upload, table, outcome)
+    upload.status = Status.VALIDATED
+    upload.message = ""
+    upload.save()
+    return outcome
+
+
+def _store_outcome(upload, table, outcome: engine.Outcome) -> None:
+    notices = list(outcome.notices)
+    version = table.header.template_version
+    if version is not None and version < reader.specs.TEMPLATE_VERSION:
+        notices.insert(
+            0,
+            _(
+                "This file was made from an older template (version %(old)d; the current one is "
+                "%(new)d). It was read, but please download the new template next time."
+            )
+            % {"old": version, "new": reader.specs.TEMPLATE_VERSION},
+        )
+    outcome.notices = notices
+    upload.counts = {**outcome.counts, "rows": outcome.rows}
+    upload.preview = outcome.as_json()
+    if outcome.errors:
+        out = ledger_dir() / "errors" / f"{upload.pk}-{uuid.uuid4().hex[:8]}"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        written = workbooks.error_workbook(table, outcome.errors, upload.ledger, out)
+        upload.error_path = str(written.relative_to(settings.MEDIA_ROOT))
+    else:
+        upload.error_path = ""
+
+
+def _finish(upload, status, message="") -> None:
+    upload.status = status
+    upload.message = message
+    upload.finished_at = timezone.now()
+    upload.save(update_fields=["status", "message", "finished_at", "updated_at"])
+
+
+def remember_mapping(upload: LedgerUpload) -> None:
+    labels = upload.mapping.get("labels") or []
+    columns = upload.mapping.get("columns") or {}
+    headers = {
+        labels[int(index)]: key
+        for index, key in columns.items()
+        if int(index) < len(labels) and key
+    }
+    if not headers:
+        return
+    saved, _created = LedgerMapping.objects.get_or_create(
+        federation=upload.federation, ledger=upload.ledger
+    )
+    saved.headers = {**saved.headers, **headers}
+    saved.save()
+
+
+# --------------------------------------------------------------------------------------------
+# Committing
+# --------------------------------------------------------------------------------------------
+
+
+def _claim(upload: LedgerUpload) -> None:
+    """One import per federation at a time: a row lock on the federation, then a status check."""
+    with transaction.atomic():
+        Federation.objects.select_for_update().get(pk=upload.federation_id)
+        busy = (
+            LedgerUpload.objects.filter(
+                federation_id=upload.federation_id,
+                status=Status.COMMITTING,
+                updated_at__gte=timezone.now() - STALE_AFTER,
+            )
+            .exclude(pk=upload.pk)
+            .first()
+        )
+        if busy is not None:
+            raise ImportBusy(
+                _(
+                    "Another import into this federation (%(file)s) is running; this one was not "
+                    "started. Try again when it has finished."
+                )
+                % {"file": busy.original_name}
+            )
+        fresh = LedgerUpload.objects.select_for_update().get(pk=upload.pk)
+        if fresh.status in (Status.COMMITTING, Status.COMMITTED, Status.CANCELLED):
+            raise ImportBusy(
+                _("This upload is already %(status)s.") % {"status": fresh.get_status_display()}
+            )
+        upload.status = Status.COMMITTING
+        upload.save(update_fields=["status", "updated_at"])
+
+
+def commit(
+    upload: LedgerUpload, *, actor, valid_only: bool | None = None, progress=None
+) -> engine.Outcome | None:
+    """Import the upload. All-or-nothing unless ``valid_only``; the database is unchanged when
+    anything fails or the user cancels."""
+    if valid_only is not None:
+        upload.valid_only = valid_only
+        upload.save(update_fields=["valid_only", "updated_at"])
+    _claim(upload)
+    ctx = _context(upload, actor, commit=True, valid_only=upload.valid_only, progress=progress)
+    outcome = None
+    try:
+        table = open_upload(upload)
+        with transaction.atomic():
+            outcome = engine.run(table, handler_for(upload.ledger), ctx)
+            if outcome.errors and not upload.valid_only:
+                raise engine.Rollback
+            record_event(
+                actor,
+                "ledgers.imported",
+                upload,
+                ledger=upload.ledger,
+                file=upload.original_name,
+                sha256=upload.sha256,
+                counts=outcome.counts,
+                valid_only=upload.valid_only,
+                error_rows=len(outcome.errors),
+            )
+    except reader.FileRefused as exc:
+        _finish(upload, Status.REFUSED, str(exc))
+        return None
+    except engine.Cancelled:
+        _finish(upload, Status.CANCELLED, _("Cancelled; nothing was imported."))
+        return None
+    except engine.Rollback:
+        _store_outcome(upload, table, outcome)
+        upload.save()
+        _finish(
+            upload,
+            Status.FAILED,
+            _(
+                "%(n)d rows have errors, so nothing was imported. Fix them in the marked "
+                "workbook and upload it again, or import the valid rows only."
+            )
+            % {"n": len(outcome.errors)},
+        )
+        return outcome
+    except Exception:
+        _finish(upload, Status.FAILED, _("The import failed unexpectedly; nothing was imported."))
+        raise
+    _store_outcome(upload, table, outcome)
+    upload.save()
+    remember_mapping(upload)
+    if outcome.nothing_to_do:
+        message = _("No changes: the ledger already holds exactly this data.")
+    else:
+        message = _("Imported: %(new)d new, %(changed)d changed, %(unchanged)d unchanged.") % {
+            "new": outcome.counts[engine.NEW],
+            "changed": outcome.counts[engine.CHANGED],
+            "unchanged": outcome.counts[engine.UNCHANGED],
+        }
+        if outcome.errors:
+            message += " " + _("%(n)d rows with errors were skipped.") % {"n": len(outcome.errors)}
+    _finish(upload, Status.COMMITTED, message)
+    return outcome
+
+
+def import_file(
+    path: Path, *, ledger: str, federation: Federation, actor=None, valid_only=False, progress=None
+) -> tuple[LedgerUpload, engine.Outcome | None]:
+    """The command line's import: archive, then check and write in one pass."""
+
+    def chunks():
+        with Path(path).open("rb") as fh:
+            while block := fh.read(1024 * 1024):
+                yield block
+
+    upload = receive_upload(
+        chunks(), Path(path).name, federation=federation, ledger=ledger, actor=actor
+    )
+    if upload.status == Status.REFUSED:
+        return upload, None
+    upload.valid_only = valid_only
+    upload.status = Status.VALIDATED
+    upload.save(update_fields=["valid_only", "status", "updated_at"])
+    outcome = commit(upload, actor=actor, progress=progress)
+    upload.refresh_from_db()
+    return upload, outcome
+
+
+def archive_path_of(relative: str) -> Path:
+    return Path(settings.MEDIA_ROOT) / relative

@@ -1,0 +1,252 @@
+"""Pages of the ledgers app: templates, upload, mapping and preview, result, history, exports."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from dangjian.access import scope
+from dangjian.access.models import Action
+from dangjian.core.audit import record_read
+from dangjian.ledgers import exports, services, specs, workbooks
+from dangjian.ledgers.forms import MappingForm, UploadForm
+from dangjian.ledgers.models import LedgerUpload
+from dangjian.ledgers.tasks import analyse_upload, commit_upload
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+Status = LedgerUpload.Status
+
+
+def _uploads(user):
+    return LedgerUpload.objects.filter(
+        federation__in=scope.federations(user, Action.EDIT)
+    ).select_related("federation", "uploader")
+
+
+def _xlsx_response(workbook, filename: str) -> HttpResponse:
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
+    response["Content-Disposition"] = _disposition(filename)
+    return response
+
+
+def _disposition(filename: str) -> str:
+    from urllib.parse import quote
+
+    return f"attachment; filename=\"ledger.xlsx\"; filename*=UTF-8''{quote(filename)}"
+
+
+@login_required
+def index(request):
+    federations = scope.federations(request.user, Action.EDIT)
+    form = UploadForm(federations=federations) if federations.exists() else None
+    return render(
+        request,
+        "ledgers/index.html",
+        {
+            "ledgers": specs.LEDGERS.values(),
+            "form": form,
+            "uploads": list(_uploads(request.user)[:30]),
+            "can_export": scope.can(request.user, Action.EXPORT),
+            "can_view_personal": scope.can(request.user, Action.VIEW_PERSONAL),
+        },
+    )
+
+
+@login_required
+def template_download(request, ledger: str):
+    if ledger not in specs.LEDGERS:
+        raise Http404
+    title = specs.LEDGERS[ledger].title
+    return _xlsx_response(workbooks.template(ledger), f"{title}模板v{specs.TEMPLATE_VERSION}.xlsx")
+
+
+@login_required
+@require_POST
+def upload(request):
+    federations = scope.federations(request.user, Action.EDIT)
+    if not federations.exists():
+        raise PermissionDenied
+    form = UploadForm(request.POST, request.FILES, federations=federations)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("ledgers:index")
+    file = form.cleaned_data["file"]
+    item = services.receive_upload(
+        file.chunks(),
+        file.name,
+        federation=form.cleaned_data["federation"],
+        ledger=form.cleaned_data["ledger"],
+        actor=request.user,
+    )
+    if item.status == Status.RECEIVED:
+        _start_analysis(item, request.user)
+    return redirect("ledgers:detail", pk=item.pk)
+
+
+def _start_analysis(item, user, columns=None):
+    if item.size > services.BACKGROUND_BYTES and columns is None:
+        item.status = Status.QUEUED
+        item.save(update_fields=["status", "updated_at"])
+        result = analyse_upload.enqueue(item.pk, user.pk)
+        LedgerUpload.objects.filter(pk=item.pk).update(task_id=str(result.id))
+    else:
+        services.analyse(item, actor=user, columns=columns)
+
+
+@login_required
+def detail(request, pk: int):
+    item = scope.get_visible_or_404(_uploads(request.user), pk=pk)
+    ledger = specs.LEDGERS[item.ledger]
+    mapping_form = None
+    if item.status == Status.VALIDATED and item.mapping.get("labels"):
+        mapping_form = MappingForm(ledger=ledger, upload=item)
+    preview = item.preview or {}
+    errors = []
+    for number, problems in preview.get("errors", [])[:100]:
+        for key, message in problems.items():
+            header = ledger.column(key).header if key != "_" else ""
+            errors.append((number, header, message))
+    return render(
+        request,
+        "ledgers/detail.html",
+        {
+            "item": item,
+            "ledger": ledger,
+            "mapping_form": mapping_form,
+            "preview": preview,
+            "errors": errors,
+            "changes": preview.get("changes", [])[:100],
+            "active": item.status in LedgerUpload.ACTIVE,
+            "progress": services.read_progress(item),
+            "can_commit": item.status == Status.VALIDATED,
+        },
+    )
+
+
+@login_required
+def progress(request, pk: int):
+    item = scope.get_visible_or_404(_uploads(request.user), pk=pk)
+    response = render(
+        request,
+        "ledgers/_progress.html",
+        {
+            "item": item,
+            "progress": services.read_progress(item),
+            "active": item.status in LedgerUpload.ACTIVE,
+        },
+    )
+    if item.status not in LedgerUpload.ACTIVE:
+        response["HX-Refresh"] = "true"  # finished: reload the whole page with the result
+    return response
+
+
+@login_required
+@require_POST
+def remap(request, pk: int):
+    item = scope.get_visible_or_404(_uploads(request.user), pk=pk)
+    if item.status != Status.VALIDATED:
+        raise Http404
+    form = MappingForm(request.POST, ledger=specs.LEDGERS[item.ledger], upload=item)
+    if form.is_valid():
+        services.analyse(item, actor=request.user, columns=form.columns())
+        services.remember_mapping(item)
+        messages.success(request, _("The mapping was saved and the file checked again."))
+    else:
+        for error in form.non_field_errors():
+            messages.error(request, error)
+    return redirect("ledgers:detail", pk=item.pk)
+
+
+@login_required
+@require_POST
+def commit(request, pk: int):
+    item = scope.get_visible_or_404(_uploads(request.user), pk=pk)
+    if item.status != Status.VALIDATED:
+        messages.error(request, _("This upload cannot be imported in its current state."))
+        return redirect("ledgers:detail", pk=item.pk)
+    valid_only = request.POST.get("valid_only") == "1"
+    if item.counts.get("invalid") and not valid_only:
+        messages.error(
+            request,
+            _("Some rows have errors: fix them and upload again, or import the valid rows only."),
+        )
+        return redirect("ledgers:detail", pk=item.pk)
+    item.valid_only = valid_only
+    item.save(update_fields=["valid_only", "updated_at"])
+    try:
+        if item.size > services.BACKGROUND_BYTES:
+            item.status = Status.QUEUED
+            item.save(update_fields=["status", "updated_at"])
+            result = commit_upload.enqueue(item.pk, request.user.pk)
+            LedgerUpload.objects.filter(pk=item.pk).update(task_id=str(result.id))
+        else:
+            services.commit(item, actor=request.user)
+    except services.ImportBusy as exc:
+        LedgerUpload.objects.filter(pk=item.pk).update(status=Status.VALIDATED)
+        messages.error(request, str(exc))
+    return redirect("ledgers:detail", pk=item.pk)
+
+
+@login_required
+@require_POST
+def cancel(request, pk: int):
+    item = scope.get_visible_or_404(_uploads(request.user), pk=pk)
+    services.cancel(item, actor=request.user)
+    messages.info(request, _("Cancellation requested."))
+    return redirect("ledgers:detail", pk=item.pk)
+
+
+@login_required
+def error_workbook(request, pk: int):
+    item = scope.get_visible_or_404(_uploads(request.user), pk=pk)
+    if not item.error_path:
+        raise Http404
+    path = services.archive_path_of(item.error_path)
+    if not path.exists():
+        raise Http404
+    record_read(request.user, "ledgers.error_workbook", item, file=item.original_name)
+    stem = Path(item.original_name).stem
+    name = f"{stem}-错误标注{path.suffix}"
+    return FileResponse(path.open("rb"), as_attachment=True, filename=name)
+
+
+@login_required
+def export_organizations(request):
+    if not scope.can(request.user, Action.EXPORT):
+        raise PermissionDenied
+    workbook = exports.organizations(request.user, request.GET)
+    return _xlsx_response(workbook, f"会员单位-{timezone.localdate():%Y%m%d}.xlsx")
+
+
+@login_required
+def export_members(request):
+    if not scope.can(request.user, Action.EXPORT):
+        raise PermissionDenied
+    personal = request.GET.get("personal") == "1" and scope.can(request.user, Action.VIEW_PERSONAL)
+    workbook, count = exports.members(request.user, personal=personal)
+    if personal:
+        record_read(request.user, "ledgers.export_members", None, rows=count, unmasked=True)
+    return _xlsx_response(workbook, f"党员台账-{timezone.localdate():%Y%m%d}.xlsx")
+
+
+@login_required
+def export_coverage(request):
+    if not scope.can(request.user, Action.EXPORT):
+        raise PermissionDenied
+    workbook = exports.coverage_statistics(request.user)
+    if workbook is None:
+        raise Http404
+    return _xlsx_response(workbook, f"党组织覆盖统计-{timezone.localdate():%Y%m%d}.xlsx")
