@@ -1,49 +1,46 @@
-"""Fill empty msgstr entries of .po files from a JSON glossary (English msgid → Chinese).
+"""List or fill untranslated entries of .po files.
 
-Used after ``make messages``: ``python scripts/po_fill.py glossary.json file.po ...``.
-Entries already translated are left alone; it prints the msgids still untranslated.
+    python scripts/po_fill.py --list src/dangjian/*/locale/zh_Hans/LC_MESSAGES/django.po
+    python scripts/po_fill.py glossary.json <po files>     # English msgid → Chinese
+
+Fuzzy guesses made by msgmerge are treated as untranslated: they are often wrong.
 """
 
 import json
-import re
 import sys
 
-ENTRY = re.compile(
-    r'(?P<head>msgid "(?P<id>(?:[^"\\]|\\.)+)"\n(?:msgid_plural "(?P<pl>(?:[^"\\]|\\.)+)"\n)?)'
-    r'(?P<strs>(?:msgstr(?:\[\d\])? ""\n)+)(?!")'
-)
+import polib
 
 
-def fill(path: str, glossary: dict) -> list[str]:
-    with open(path, encoding="utf-8") as fh:
-        text = fh.read()
-    missing = []
+def pending(po):
+    return [e for e in po if not e.obsolete and (not e.translated() or e.fuzzy)]
 
-    def replace(match):
-        msgid = match.group("id")
-        zh = glossary.get(msgid)
-        if zh is None:
-            missing.append(msgid)
-            return match.group(0)
-        zh = zh.replace('"', '\\"')
-        if match.group("pl"):
-            return f'{match.group("head")}msgstr[0] "{zh}"\n'
-        return f'{match.group("head")}msgstr "{zh}"\n'
 
-    text = ENTRY.sub(replace, text)
-    text = text.replace(
-        '"Plural-Forms: nplurals=INTEGER; plural=EXPRESSION;\\n"',
-        '"Plural-Forms: nplurals=1; plural=0;\\n"',
-    )
-    text = text.replace("#, fuzzy\n", "", 1) if '#, fuzzy\nmsgid ""' in text else text
-    with open(path, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    return missing
+def main(argv):
+    if argv[0] == "--list":
+        for path in argv[1:]:
+            for entry in pending(polib.pofile(path)):
+                print(json.dumps(entry.msgid, ensure_ascii=False))
+        return
+    with open(argv[0], encoding="utf-8") as fh:
+        glossary = json.load(fh)
+    for path in argv[1:]:
+        po = polib.pofile(path)
+        po.metadata["Plural-Forms"] = "nplurals=1; plural=0;"
+        for entry in pending(po):
+            zh = glossary.get(entry.msgid)
+            if zh is None:
+                print(f"{path}: untranslated: {entry.msgid}")
+                continue
+            if "fuzzy" in entry.flags:
+                entry.flags.remove("fuzzy")
+            entry.previous_msgid = entry.previous_msgid_plural = entry.previous_msgctxt = None
+            if entry.msgid_plural:
+                entry.msgstr_plural = {0: zh}
+            else:
+                entry.msgstr = zh
+        po.save(path)
 
 
 if __name__ == "__main__":
-    with open(sys.argv[1], encoding="utf-8") as fh:
-        glossary = json.load(fh)
-    for po in sys.argv[2:]:
-        for msgid in fill(po, glossary):
-            print(f"{po}: untranslated: {msgid}")
+    main(sys.argv[1:])
