@@ -1,0 +1,177 @@
+"""The few thresholds these workflows need, and the four formation standards.
+
+The rules engine (``dangjian.rules``) will own the rulebook; until it exposes these parameters
+they are module constants here, each with its source.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from dangjian.core.models import valid_on_q
+from dangjian.party.models import Coverage, Employment, InstructorAssignment, PartyOrganization
+
+# 中国共产党支部工作条例（试行）第五条: ≥ 3 full members → a branch is formed.
+FULL_MEMBERS_FOR_BRANCH = 3
+# Local practice (DOMAIN.md §3.1): one joint branch covers at most 5 units.
+JOINT_BRANCH_MAX_UNITS = 5
+# 关于党的基层组织任期的意见 (2018): branch and general-branch terms are 3 years.
+BRANCH_TERM_YEARS = 3
+# An instructor's unit counts as overdue for a visit after this many days without one.
+VISIT_OVERDUE_DAYS = 90
+
+
+def full_member_count(units, day: datetime.date) -> int:
+    """Full members employed by any of ``units`` on ``day`` (each person once)."""
+    return (
+        Employment.objects.filter(valid_on_q(day), organization__in=units)
+        .filter(member__full_member_on__lte=day, member__left_on__isnull=True)
+        .values("member")
+        .distinct()
+        .count()
+    )
+
+
+def covered_on(units, day: datetime.date) -> list:
+    """Those of ``units`` that a party organization covers on ``day``."""
+    ids = set(
+        Coverage.objects.filter(valid_on_q(day), organization__in=units).values_list(
+            "organization", flat=True
+        )
+    )
+    return [u for u in units if u.pk in ids]
+
+
+@dataclass
+class Standard:
+    code: str
+    label: str
+    met: bool
+    detail: str
+
+
+def standards(case) -> list[Standard]:
+    """The four standards of a formed party organization, each with what is missing."""
+    day = case.established_on
+    units = list(case.units.all()) if case.pk else []
+    result = []
+
+    # 1. 有批文
+    missing = [
+        str(label)
+        for label, ok in [
+            (_("document number"), case.approval_doc_no),
+            (_("approval date"), case.approval_date),
+            (_("uploaded file"), case.approval_file_id),
+            (_("date of establishment"), day),
+        ]
+        if not ok
+    ]
+    result.append(
+        Standard(
+            "approval",
+            _("Approval document"),
+            not missing,
+            _("missing: %(list)s") % {"list": "、".join(missing)}
+            if missing
+            else f"{case.approval_doc_no}（{case.approval_date:%Y-%m-%d}）",
+        )
+    )
+
+    # 2. 有书记
+    if not case.secretary_id:
+        detail, ok = _("no secretary chosen"), False
+    elif not day:
+        detail, ok = _("date of establishment missing"), False
+    elif not case.secretary.is_full_on(day):
+        detail, ok = (
+            _("%(name)s is not a full member on that date") % {"name": case.secretary},
+            False,
+        )
+    elif not Employment.objects.filter(
+        valid_on_q(day), member=case.secretary, organization__in=units
+    ).exists():
+        detail = _("%(name)s is not employed by a covered unit on that date") % {
+            "name": case.secretary
+        }
+        ok = False
+    else:
+        detail, ok = case.secretary.name, True
+    result.append(Standard("secretary", _("Secretary"), ok, str(detail)))
+
+    # 3. 派遣党建指导员有通知
+    if case.mode != PartyOrganization.FormationMode.INSTRUCTOR_DRIVEN:
+        detail, ok = _("not required for this formation mode"), True
+    elif not case.instructor_id:
+        detail, ok = _("no instructor chosen"), False
+    elif not (case.instructor.notice_no and case.instructor.notice_date):
+        detail, ok = _("the instructor's dispatch notice number or date is missing"), False
+    else:
+        detail = f"{case.instructor.name}：{case.instructor.notice_no}（{case.instructor.notice_date:%Y-%m-%d}）"
+        ok = True
+    result.append(Standard("instructor", _("Instructor's dispatch notice"), ok, str(detail)))
+
+    # 4. 覆盖情况有明细
+    problems = []
+    if not units:
+        problems.append(_("no covered unit listed"))
+    if case.kind == PartyOrganization.Kind.JOINT_BRANCH:
+        if len(units) < 2:
+            problems.append(_("a joint branch covers at least 2 units"))
+        if len(units) > JOINT_BRANCH_MAX_UNITS:
+            problems.append(
+                _("a joint branch covers at most %(max)d units, %(count)d listed")
+                % {"max": JOINT_BRANCH_MAX_UNITS, "count": len(units)}
+            )
+    elif len(units) > 1 and case.mode != PartyOrganization.FormationMode.IN_BOARD:
+        problems.append(_("a branch of one unit covers exactly one unit; use a joint branch"))
+    if units and day:
+        already = covered_on(units, day)
+        if already:
+            problems.append(
+                _("already covered by a party organization: %(names)s")
+                % {"names": "、".join(u.name for u in already)}
+            )
+        full = full_member_count(units, day)
+        if full < FULL_MEMBERS_FOR_BRANCH:
+            problems.append(
+                _("%(count)d full members employed; at least %(min)d are needed")
+                % {"count": full, "min": FULL_MEMBERS_FOR_BRANCH}
+            )
+    result.append(
+        Standard(
+            "coverage",
+            _("Itemised coverage"),
+            not problems,
+            "；".join(str(p) for p in problems) if problems else "、".join(u.name for u in units),
+        )
+    )
+    return result
+
+
+def instructor_units(instructor, today: datetime.date | None = None) -> list:
+    """The instructor's current assignments, each with ``last_visit`` and ``overdue``."""
+    from dangjian.inspections.models import Visit
+
+    today = today or timezone.localdate()
+    last = (
+        Visit.objects.filter(instructor=instructor, organization=OuterRef("organization"))
+        .order_by("-visited_on")
+        .values("visited_on")[:1]
+    )
+    rows = list(
+        InstructorAssignment.objects.filter(valid_on_q(today), instructor=instructor)
+        .select_related("organization")
+        .annotate(last_visit=Subquery(last))
+        .order_by("organization__name")
+    )
+    for row in rows:
+        since = row.last_visit or row.valid_from
+        row.days_without_visit = (today - since).days
+        row.overdue = row.days_without_visit > VISIT_OVERDUE_DAYS
+    return rows

@@ -1,0 +1,652 @@
+"""Every write of the joining, formation and instructor workflows: one function per business
+action, atomic, audited (record_change for facts, record_event for the business steps), with
+the status history kept beside the audit trail."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from dangjian.applications.checks import (
+    BRANCH_TERM_YEARS,
+    FULL_MEMBERS_FOR_BRANCH,
+    JOINT_BRANCH_MAX_UNITS,
+    covered_on,
+    full_member_count,
+    standards,
+)
+from dangjian.applications.models import (
+    ApplicantMember,
+    Application,
+    FormationCase,
+    InstructorDossier,
+    Invitation,
+    StatusChange,
+    StoredFile,
+)
+from dangjian.applications.uploads import check_upload, safe_name, sha256_of
+from dangjian.core.audit import record_change, record_event, snapshot
+from dangjian.core.models import AuditLog
+from dangjian.core.validators import id_number_birth_date
+from dangjian.party.models import (
+    Coverage,
+    Employment,
+    Instructor,
+    InstructorAssignment,
+    PartyMember,
+    PartyOrganization,
+    Position,
+)
+from dangjian.registry.models import Membership, Organization
+
+UNIT_FIELDS = [
+    "name",
+    "uscc",
+    "legal_form",
+    "category",
+    "district",
+    "supervising_unit",
+    "registration_authority",
+    "founded_on",
+    "registered_address",
+    "contact_name",
+    "contact_phone",
+    "requested_role",
+    "statement",
+]
+MEMBER_FIELDS = [
+    "name",
+    "gender",
+    "ethnicity",
+    "id_number",
+    "phone",
+    "education",
+    "joined_party_on",
+    "full_member_on",
+    "relation_held_by",
+    "job_title",
+    "employed_since",
+]
+
+
+class WorkflowError(Exception):
+    """A step the current state does not allow; ``str(exc)`` is the Chinese message."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self):
+        return str(self.message)
+
+
+class Conflict(WorkflowError):
+    """Someone else saved the object after the user opened it (optimistic locking)."""
+
+
+def _actor_name(actor) -> str:
+    if actor is None:
+        return "system"
+    if not getattr(actor, "is_authenticated", False):
+        return "anonymous"
+    return actor.get_username()
+
+
+def _user(actor):
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+def claim(model, pk: int, version) -> object:
+    """Take the next version of a row, or raise Conflict if it moved since ``version`` was read.
+
+    One conditional UPDATE, so two concurrent writers cannot both win on SQLite or PostgreSQL.
+    """
+    try:
+        version = int(version)
+    except (TypeError, ValueError):
+        version = -1
+    if not model.objects.filter(pk=pk, version=version).update(version=F("version") + 1):
+        last = (
+            AuditLog.objects.filter(object_type=model._meta.label_lower, object_id=str(pk))
+            .order_by("-at", "-id")
+            .first()
+        )
+        if last:
+            message = _(
+                "Conflict: %(who)s changed this record at %(when)s, after you opened it. Your "
+                "changes were not saved; reload the page to see the current version."
+            ) % {
+                "who": last.actor_name,
+                "when": timezone.localtime(last.at).strftime("%Y-%m-%d %H:%M"),
+            }
+        else:
+            message = _(
+                "Conflict: someone changed this record after you opened it. Your changes were "
+                "not saved; reload the page to see the current version."
+            )
+        raise Conflict(message)
+    return model.objects.select_for_update().get(pk=pk)
+
+
+def _history(obj, old: str, new: str, actor, reason: str = "") -> StatusChange:
+    field = "application" if isinstance(obj, Application) else "formation_case"
+    return StatusChange.objects.create(
+        **{field: obj},
+        from_status=old,
+        to_status=new,
+        actor=_user(actor),
+        actor_name=_actor_name(actor),
+        reason=reason,
+    )
+
+
+# -- files ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def store_file(upload, federation, *, actor) -> StoredFile:
+    """Archive an uploaded file under MEDIA_ROOT with a name of our own (never the user's)."""
+    kind = check_upload(upload)
+    stored = StoredFile(
+        federation=federation,
+        original_name=safe_name(upload.name),
+        content_type=kind.content_type,
+        size=upload.size,
+        sha256=sha256_of(upload),
+        uploaded_by=_user(actor),
+    )
+    upload.seek(0)
+    stored.file.save(f"{uuid.uuid4().hex}.{kind.extension}", upload, save=False)
+    stored.save()
+    record_change(actor, stored, None)
+    return stored
+
+
+# -- invitations and applications ------------------------------------------------------------
+
+
+@transaction.atomic
+def create_invitation(federation, *, expires_on, note="", actor) -> Invitation:
+    invitation = Invitation.objects.create(
+        federation=federation, expires_on=expires_on, note=note, created_by=_user(actor)
+    )
+    record_event(actor, "invitation.created", invitation, expires_on=str(expires_on))
+    return invitation
+
+
+@transaction.atomic
+def revoke_invitation(invitation, *, actor) -> Invitation:
+    before = snapshot(invitation)
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at", "updated_at"])
+    record_change(actor, invitation, before)
+    return invitation
+
+
+def _write_members(application: Application, members: list[dict]) -> None:
+    application.members.all().delete()
+    for row in members:
+        ApplicantMember.objects.create(
+            application=application, **{k: row.get(k) for k in MEMBER_FIELDS if k in row}
+        )
+
+
+@transaction.atomic
+def start_application(invitation: Invitation, unit: dict, members: list[dict], *, actor):
+    """A new draft from an invitation link. Returns (application, secret token)."""
+    if not invitation.is_open():
+        raise WorkflowError(_("This invitation link has expired or was withdrawn."))
+    application = Application(federation=invitation.federation, invitation=invitation)
+    for name in UNIT_FIELDS:
+        if name in unit:
+            setattr(application, name, unit[name])
+    token = application.set_access_token()
+    application.save()
+    _write_members(application, members)
+    record_change(actor, application, None)
+    _history(application, "", Application.Status.DRAFT, actor)
+    return application, token
+
+
+@transaction.atomic
+def save_application(application, unit: dict, members: list[dict], *, version, actor):
+    """The applicant (draft or returned) or a reviewing officer (submitted) edits the data."""
+    application = claim(Application, application.pk, version)
+    if application.status not in (*Application.EDITABLE_BY_APPLICANT, *Application.OPEN_FOR_REVIEW):
+        raise WorkflowError(_("This application is closed and can no longer be changed."))
+    before = snapshot(application)
+    for name in UNIT_FIELDS:
+        if name in unit:
+            setattr(application, name, unit[name])
+    application.save()
+    _write_members(application, members)
+    record_change(actor, application, before, note=f"members={len(members)}")
+    return application
+
+
+@transaction.atomic
+def submit_application(application, *, version, actor):
+    application = claim(Application, application.pk, version)
+    if application.status not in Application.EDITABLE_BY_APPLICANT:
+        raise WorkflowError(_("This application has already been submitted."))
+    old = application.status
+    application.status = Application.Status.SUBMITTED
+    application.submitted_at = timezone.now()
+    application.reason = ""
+    application.save()
+    _history(application, old, application.status, actor)
+    record_event(actor, "application.submitted", application, members=application.members.count())
+    return application
+
+
+def _decide(application, new_status, *, version, reason, actor, event):
+    application = claim(Application, application.pk, version)
+    if application.status != Application.Status.SUBMITTED:
+        raise WorkflowError(_("Only a submitted application can be decided."))
+    old = application.status
+    application.status = new_status
+    application.reason = reason
+    application.decided_at = timezone.now()
+    application.decided_by = _user(actor)
+    application.save()
+    _history(application, old, new_status, actor, reason)
+    record_event(actor, event, application, reason=reason)
+    return application
+
+
+@transaction.atomic
+def return_application(application, *, version, reason, actor):
+    return _decide(
+        application,
+        Application.Status.RETURNED,
+        version=version,
+        reason=reason,
+        actor=actor,
+        event="application.returned",
+    )
+
+
+@transaction.atomic
+def reject_application(application, *, version, reason, actor):
+    return _decide(
+        application,
+        Application.Status.REJECTED,
+        version=version,
+        reason=reason,
+        actor=actor,
+        event="application.rejected",
+    )
+
+
+@transaction.atomic
+def reissue_access(application, *, actor) -> str:
+    """A new secret link for the applicant (the old one stops working); returns the token."""
+    token = application.set_access_token()
+    application.save(update_fields=["access_digest", "updated_at"])
+    record_event(actor, "application.link_reissued", application)
+    return token
+
+
+def federation_committee(federation) -> PartyOrganization | None:
+    """The federation's top party organization (互联网行业党委), parent of new branches."""
+    return (
+        PartyOrganization.objects.filter(
+            federation=federation, parent__isnull=True, kind=PartyOrganization.Kind.COMMITTEE
+        )
+        .order_by("valid_from", "pk")
+        .first()
+    )
+
+
+@transaction.atomic
+def approve_application(application, *, version, role, joined_on, actor):
+    """Approve: the organization, its membership, its party members and their employment go into
+    the ledger; a unit with enough full members and no party organization gets a formation case.
+    Members already in the ledger (same ID number) are linked, never duplicated."""
+    application = claim(Application, application.pk, version)
+    if application.status != Application.Status.SUBMITTED:
+        raise WorkflowError(_("Only a submitted application can be decided."))
+    federation = application.federation
+    org = Organization.objects.filter(uscc=application.uscc).first()
+    if org is None:
+        org = Organization.objects.create(
+            name=application.name,
+            uscc=application.uscc,
+            legal_form=application.legal_form,
+            category=application.category,
+            district=application.district,
+            supervising_unit=application.supervising_unit,
+            registration_authority=application.registration_authority,
+            founded_on=application.founded_on,
+            registered_address=application.registered_address,
+            contact_name=application.contact_name,
+            contact_phone=application.contact_phone,
+        )
+        record_change(actor, org, None)
+    elif (
+        Membership.objects.valid_on(joined_on)
+        .filter(organization=org, federation__path__startswith=federation.path)
+        .exists()
+    ):
+        raise WorkflowError(
+            _("%(name)s is already a member of the federation on that date.") % {"name": org.name}
+        )
+    membership = Membership.objects.create(
+        federation=federation, organization=org, role=role, valid_from=joined_on
+    )
+    record_change(actor, membership, None)
+
+    created = linked = 0
+    for row in application.members.all():
+        member = PartyMember.objects.filter(id_number_hash=row.id_number_hash).first()
+        if member is None:
+            member = PartyMember.objects.create(
+                name=row.name,
+                gender=row.gender,
+                ethnicity=row.ethnicity,
+                birth_date=id_number_birth_date(row.id_number),
+                id_number=row.id_number,
+                phone=row.phone,
+                education=row.education,
+                joined_party_on=row.joined_party_on,
+                full_member_on=row.full_member_on,
+                relation_external=row.relation_held_by,
+            )
+            record_change(actor, member, None, note=f"application {application.pk}")
+            created += 1
+        else:
+            linked += 1
+        row.member = member
+        row.save(update_fields=["member"])
+        if not (
+            Employment.objects.valid_on(joined_on).filter(member=member, organization=org).exists()
+        ):
+            employment = Employment.objects.create(
+                member=member,
+                organization=org,
+                job_title=row.job_title,
+                valid_from=min(row.employed_since or joined_on, joined_on),
+            )
+            record_change(actor, employment, None)
+
+    old = application.status
+    application.status = Application.Status.APPROVED
+    application.organization = org
+    application.decided_at = timezone.now()
+    application.decided_by = _user(actor)
+    application.reason = ""
+    application.save()
+    _history(application, old, application.status, actor)
+
+    case = None
+    full = full_member_count([org], joined_on)
+    if full >= FULL_MEMBERS_FOR_BRANCH and not covered_on([org], joined_on):
+        case = open_formation_case(
+            federation,
+            [org],
+            name=f"{org.name}党支部",
+            kind=PartyOrganization.Kind.BRANCH,
+            mode=PartyOrganization.FormationMode.IN_MEMBER_UNIT,
+            parent=federation_committee(federation),
+            application=application,
+            actor=actor,
+        )
+    record_event(
+        actor,
+        "application.approved",
+        application,
+        organization=org.pk,
+        membership_role=role,
+        joined_on=str(joined_on),
+        members_created=created,
+        members_linked=linked,
+        full_members=full,
+        formation_case=case.pk if case else None,
+    )
+    return application
+
+
+# -- formation cases ---------------------------------------------------------------------------
+
+
+def _check_units(units, kind) -> None:
+    if kind == PartyOrganization.Kind.JOINT_BRANCH and len(units) > JOINT_BRANCH_MAX_UNITS:
+        raise WorkflowError(
+            _("A joint party branch may cover at most %(max)d units; %(count)d were chosen.")
+            % {"max": JOINT_BRANCH_MAX_UNITS, "count": len(units)}
+        )
+
+
+@transaction.atomic
+def open_formation_case(
+    federation, units, *, name, kind, mode, parent=None, application=None, actor
+) -> FormationCase:
+    _check_units(units, kind)
+    case = FormationCase.objects.create(
+        federation=federation,
+        name=name,
+        kind=kind,
+        mode=mode,
+        parent=parent,
+        application=application,
+    )
+    case.units.set(units)
+    record_change(actor, case, None)
+    _history(case, "", case.status, actor)
+    record_event(actor, "formation.opened", case, units=[u.pk for u in units])
+    return case
+
+
+@transaction.atomic
+def update_formation_case(case, data: dict, units, *, version, approval_upload=None, actor):
+    """Edit the case and its evidence (mode, standards, units) while it is in preparation."""
+    case = claim(FormationCase, case.pk, version)
+    if case.status != FormationCase.Status.OPEN:
+        raise WorkflowError(_("Only a case in preparation can be changed."))
+    before = snapshot(case)
+    for field, value in data.items():
+        setattr(case, field, value)
+    _check_units(units, case.kind)
+    if approval_upload is not None:
+        case.approval_file = store_file(approval_upload, case.federation, actor=actor)
+    case.save()
+    old_units = sorted(case.units.values_list("pk", flat=True))
+    case.units.set(units)
+    record_change(actor, case, before, note=f"units {old_units} → {sorted(u.pk for u in units)}")
+    return case
+
+
+def _unmet(case) -> list[str]:
+    return [str(s.label) for s in standards(case) if not s.met]
+
+
+@transaction.atomic
+def submit_formation_case(case, *, version, actor):
+    case = claim(FormationCase, case.pk, version)
+    if case.status != FormationCase.Status.OPEN:
+        raise WorkflowError(_("Only a case in preparation can be submitted."))
+    unmet = _unmet(case)
+    if unmet:
+        raise WorkflowError(
+            _("The case does not meet every standard yet: %(list)s.") % {"list": "；".join(unmet)}
+        )
+    case.status = FormationCase.Status.SUBMITTED
+    case.reason = ""
+    case.save()
+    _history(case, FormationCase.Status.OPEN, case.status, actor)
+    record_event(actor, "formation.submitted", case)
+    return case
+
+
+@transaction.atomic
+def return_formation_case(case, *, version, reason, actor):
+    case = claim(FormationCase, case.pk, version)
+    if case.status != FormationCase.Status.SUBMITTED:
+        raise WorkflowError(_("Only a submitted case can be returned."))
+    case.status = FormationCase.Status.OPEN
+    case.reason = reason
+    case.save()
+    _history(case, FormationCase.Status.SUBMITTED, case.status, actor, reason)
+    record_event(actor, "formation.returned", case, reason=reason)
+    return case
+
+
+@transaction.atomic
+def cancel_formation_case(case, *, version, reason, actor):
+    case = claim(FormationCase, case.pk, version)
+    if case.status == FormationCase.Status.APPROVED:
+        raise WorkflowError(_("An approved case cannot be cancelled."))
+    old = case.status
+    case.status = FormationCase.Status.CANCELLED
+    case.reason = reason
+    case.save()
+    _history(case, old, case.status, actor, reason)
+    record_event(actor, "formation.cancelled", case, reason=reason)
+    return case
+
+
+@transaction.atomic
+def approve_formation_case(case, *, version, actor) -> PartyOrganization:
+    """The higher party organization approves: the party organization, its coverage of each unit
+    and the secretary's post are created, all from the date it was established."""
+    case = claim(FormationCase, case.pk, version)
+    if case.status != FormationCase.Status.SUBMITTED:
+        raise WorkflowError(_("Only a submitted case can be approved."))
+    unmet = _unmet(case)  # re-checked: coverage or members may have changed since submission
+    if unmet:
+        raise WorkflowError(
+            _("The case does not meet every standard yet: %(list)s.") % {"list": "；".join(unmet)}
+        )
+    day = case.established_on
+    units = list(case.units.all())
+    party_org = PartyOrganization.objects.create(
+        name=case.name,
+        kind=case.kind,
+        federation=case.federation,
+        parent=case.parent,
+        formation_mode=case.mode,
+        approval_doc_no=case.approval_doc_no,
+        approval_date=case.approval_date,
+        valid_from=day,
+        term_started_on=day,
+        term_years=BRANCH_TERM_YEARS,
+    )
+    record_change(actor, party_org, None)
+    if case.mode == PartyOrganization.FormationMode.IN_BOARD:
+        coverage_kind = Coverage.Kind.BOARD
+    elif case.kind == PartyOrganization.Kind.JOINT_BRANCH or len(units) > 1:
+        coverage_kind = Coverage.Kind.JOINT
+    else:
+        coverage_kind = Coverage.Kind.OWN
+    for unit in units:
+        coverage = Coverage.objects.create(
+            party_organization=party_org, organization=unit, kind=coverage_kind, valid_from=day
+        )
+        record_change(actor, coverage, None)
+    position = Position.objects.create(
+        member=case.secretary,
+        party_organization=party_org,
+        role=Position.Role.SECRETARY,
+        valid_from=day,
+    )
+    record_change(actor, position, None)
+    case.status = FormationCase.Status.APPROVED
+    case.party_organization = party_org
+    case.decided_at = timezone.now()
+    case.decided_by = _user(actor)
+    case.save()
+    _history(case, FormationCase.Status.SUBMITTED, case.status, actor)
+    record_event(
+        actor,
+        "branch.formed",
+        party_org,
+        formation_case=case.pk,
+        mode=case.mode,
+        units=[u.pk for u in units],
+        secretary=case.secretary_id,
+        established_on=str(day),
+    )
+    return party_org
+
+
+# -- instructors ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def appoint_instructor(federation, data: dict, *, notice_upload=None, actor) -> Instructor:
+    """Appoint an instructor or liaison (dispatching body, notice number and date, notice file)."""
+    instructor = Instructor.objects.create(**data)
+    notice_file = store_file(notice_upload, federation, actor=actor) if notice_upload else None
+    InstructorDossier.objects.create(
+        instructor=instructor, federation=federation, notice_file=notice_file
+    )
+    record_change(actor, instructor, None)
+    record_event(
+        actor,
+        "instructor.appointed",
+        instructor,
+        dispatched_by=instructor.dispatched_by,
+        notice_no=instructor.notice_no,
+    )
+    return instructor
+
+
+@transaction.atomic
+def assign_instructor(
+    instructor, organization, *, valid_from, notice_no="", notice_date=None, actor
+) -> InstructorAssignment:
+    if instructor.valid_to and valid_from > instructor.valid_to:
+        raise WorkflowError(_("The instructor's appointment ended before that date."))
+    if (
+        InstructorAssignment.objects.filter(instructor=instructor, organization=organization)
+        .valid_on(valid_from)
+        .exists()
+    ):
+        raise WorkflowError(
+            _("%(name)s is already assigned to this unit on that date.") % {"name": instructor}
+        )
+    assignment = InstructorAssignment.objects.create(
+        instructor=instructor,
+        organization=organization,
+        notice_no=notice_no,
+        notice_date=notice_date,
+        valid_from=valid_from,
+    )
+    record_change(actor, assignment, None)
+    record_event(
+        actor,
+        "instructor.assigned",
+        assignment,
+        instructor=instructor.pk,
+        organization=organization.pk,
+    )
+    return assignment
+
+
+@transaction.atomic
+def end_assignment(assignment, *, valid_to: datetime.date, actor) -> InstructorAssignment:
+    """End an assignment on its last day; history is kept (never deleted)."""
+    assignment = InstructorAssignment.objects.select_for_update().get(pk=assignment.pk)
+    if assignment.valid_to is not None:
+        raise WorkflowError(_("This assignment has already ended."))
+    if valid_to < assignment.valid_from:
+        raise WorkflowError(_("The end date must not be earlier than the start date."))
+    before = snapshot(assignment)
+    assignment.valid_to = valid_to
+    assignment.save(update_fields=["valid_to", "updated_at"])
+    record_change(actor, assignment, before)
+    record_event(actor, "instructor.assignment_ended", assignment, valid_to=str(valid_to))
+    return assignment
+
+
+__all__ = [
+    "Conflict",
+    "FULL_MEMBERS_FOR_BRANCH",
+    "JOINT_BRANCH_MAX_UNITS",
+    "WorkflowError",
+]

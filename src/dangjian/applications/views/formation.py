@@ -1,0 +1,230 @@
+"""Formation cases (同步推动建立): the task list, the case with its four-standard checklist, and
+approval by the higher party organization."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Exists, OuterRef
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from dangjian.access import scope
+from dangjian.access.models import Action
+from dangjian.applications import scoping, services
+from dangjian.applications.checks import FULL_MEMBERS_FOR_BRANCH, standards
+from dangjian.applications.forms import FormationCaseForm, OpenCaseForm, ReasonForm, VersionForm
+from dangjian.applications.models import FormationCase
+from dangjian.applications.views.common import requires, serve_file
+from dangjian.core.models import valid_on_q
+from dangjian.party.models import Coverage, Employment
+from dangjian.registry.models import Organization
+
+ACTIVE = (FormationCase.Status.OPEN, FormationCase.Status.SUBMITTED)
+
+
+def _current_units(user, action=Action.VIEW):
+    """Units in scope that are current members of a federation."""
+    return scope.organizations(user, action).filter(status=Organization.Status.ACTIVE)
+
+
+def qualifying_units(user, day):
+    """Units with enough full members, no party organization and no active case: to do."""
+    full = (
+        Employment.objects.filter(valid_on_q(day), member__full_member_on__lte=day)
+        .filter(member__left_on__isnull=True)
+        .values("organization")
+        .annotate(n=Count("member", distinct=True))
+        .filter(n__gte=FULL_MEMBERS_FOR_BRANCH)
+        .values("organization")
+    )
+    covered = Coverage.objects.filter(valid_on_q(day), organization=OuterRef("pk"))
+    active_case = FormationCase.objects.filter(units=OuterRef("pk"), status__in=ACTIVE)
+    return (
+        _current_units(user)
+        .filter(pk__in=full)
+        .exclude(Exists(covered))
+        .exclude(Exists(active_case))
+        .order_by("name")
+    )
+
+
+@login_required
+def formation_list(request):
+    today = timezone.localdate()
+    cases = scoping.formation_cases(request.user).prefetch_related("units")
+    status = request.GET.get("status", "active")
+    if status == "active":
+        cases = cases.filter(status__in=ACTIVE)
+    elif status in FormationCase.Status.values:
+        cases = cases.filter(status=status)
+    return render(
+        request,
+        "applications/formation_list.html",
+        {
+            "cases": cases[:200],
+            "status": status,
+            "statuses": FormationCase.Status.choices,
+            "qualifying": qualifying_units(request.user, today)[:100],
+            "threshold": FULL_MEMBERS_FOR_BRANCH,
+            "can_approve": scope.can(request.user, Action.APPROVE),
+        },
+    )
+
+
+@requires(Action.APPROVE)
+def formation_open(request):
+    federations = scope.federations(request.user, Action.APPROVE)
+    organizations = _current_units(request.user, Action.APPROVE)
+    initial = {}
+    unit = organizations.filter(pk=request.GET.get("unit") or 0).first()
+    if unit:
+        initial = {"units": [unit], "name": f"{unit.name}党支部"}
+    form = OpenCaseForm(request.POST or None, initial=initial, organizations=organizations)
+    if request.method == "POST" and form.is_valid():
+        units = list(form.cleaned_data["units"])
+        federation = federations.filter(memberships__organization__in=units).distinct().first()
+        if federation is None:
+            form.add_error("units", _("Choose units of a federation you may act for."))
+        else:
+            case = services.open_formation_case(
+                federation,
+                units,
+                name=form.cleaned_data["name"],
+                kind=form.cleaned_data["kind"],
+                mode=form.cleaned_data["mode"],
+                parent=services.federation_committee(federation),
+                actor=request.user,
+            )
+            messages.success(request, _("Formation case opened."))
+            return redirect("applications:formation_detail", pk=case.pk)
+    return render(request, "applications/formation_open.html", {"form": form})
+
+
+def _case(request, pk, action=Action.VIEW):
+    return scope.get_visible_or_404(
+        scoping.formation_cases(request.user, action).select_related(
+            "federation", "parent", "secretary", "instructor", "approval_file", "party_organization"
+        ),
+        pk=pk,
+    )
+
+
+def _case_form(request, case, data=None, files=None):
+    units = case.units.all()
+    organizations = _current_units(request.user, Action.APPROVE)
+    day = case.established_on or timezone.localdate()
+    members = scope.members(request.user, Action.APPROVE).filter(
+        Exists(
+            Employment.objects.filter(
+                valid_on_q(day), member=OuterRef("pk"), organization__in=units
+            )
+        )
+    )
+    return FormationCaseForm(
+        data,
+        files,
+        instance=case,
+        organizations=organizations,
+        party_organizations=scope.party_organizations(request.user, Action.APPROVE),
+        members=members.order_by("name"),
+        instructors=scoping.instructors(request.user, Action.APPROVE).order_by("name"),
+    )
+
+
+@login_required
+def formation_detail(request, pk):
+    case = _case(request, pk)
+    may_edit = scoping.formation_cases(request.user, Action.APPROVE).filter(pk=pk).exists()
+    form = None
+    conflict = None
+    if may_edit and case.status == FormationCase.Status.OPEN:
+        if request.method == "POST":
+            form = _case_form(request, case, request.POST, request.FILES)
+            version = VersionForm(request.POST)
+            if form.is_valid() and version.is_valid():
+                data = {k: v for k, v in form.cleaned_data.items() if k in form.Meta.fields}
+                try:
+                    services.update_formation_case(
+                        case,
+                        data,
+                        list(form.cleaned_data["units"]),
+                        version=version.cleaned_data["version"],
+                        approval_upload=form.cleaned_data.get("approval_upload"),
+                        actor=request.user,
+                    )
+                    messages.success(request, _("Changes saved."))
+                    return redirect("applications:formation_detail", pk=pk)
+                except services.WorkflowError as exc:
+                    conflict = str(exc)
+            case = _case(request, pk)
+        else:
+            form = _case_form(request, case)
+    parent_ok = case.parent_id and (
+        scope.party_organizations(request.user, Action.APPROVE).filter(pk=case.parent_id).exists()
+    )
+    return render(
+        request,
+        "applications/formation_detail.html",
+        {
+            "case": case,
+            "units": case.units.all(),
+            "standards": standards(case),
+            "form": form,
+            "conflict": conflict,
+            "may_edit": may_edit,
+            "may_approve": may_edit and parent_ok,
+            "reason_form": ReasonForm(initial={"version": case.version}),
+            "history": case.history.all(),
+        },
+        status=400 if conflict or (form is not None and form.errors) else 200,
+    )
+
+
+@require_POST
+@requires(Action.APPROVE)
+def formation_step(request, pk, step):
+    case = _case(request, pk, Action.APPROVE)
+    form = ReasonForm(request.POST) if step in ("return", "cancel") else VersionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Please give a reason."))
+        return redirect("applications:formation_detail", pk=pk)
+    data = form.cleaned_data
+    try:
+        if step == "submit":
+            services.submit_formation_case(case, version=data["version"], actor=request.user)
+            messages.success(request, _("Submitted to the higher party organization."))
+        elif step == "approve":
+            if (
+                not scope.party_organizations(request.user, Action.APPROVE)
+                .filter(pk=case.parent_id)
+                .exists()
+            ):
+                messages.error(request, _("Only the higher party organization can approve."))
+                return redirect("applications:formation_detail", pk=pk)
+            party_org = services.approve_formation_case(
+                case, version=data["version"], actor=request.user
+            )
+            messages.success(request, _("Approved: %(name)s is formed.") % {"name": party_org})
+        elif step == "return":
+            services.return_formation_case(
+                case, version=data["version"], reason=data["reason"], actor=request.user
+            )
+            messages.success(request, _("Returned for more evidence."))
+        elif step == "cancel":
+            services.cancel_formation_case(
+                case, version=data["version"], reason=data["reason"], actor=request.user
+            )
+            messages.success(request, _("Case cancelled."))
+    except services.WorkflowError as exc:
+        messages.error(request, str(exc))
+    return redirect("applications:formation_detail", pk=pk)
+
+
+@login_required
+def formation_file(request, pk):
+    case = _case(request, pk)
+    if not case.approval_file_id:
+        raise Http404
+    return serve_file(request, case.approval_file, case)

@@ -1,0 +1,223 @@
+"""Instructors (党建工作指导员): appointment, assignments to units, visit logs, overdue visits.
+
+Visit logs are ``inspections.Visit`` rows written through ``inspections.services.record_visit``.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from dangjian.access import scope
+from dangjian.access.models import Action
+from dangjian.applications import scoping, services
+from dangjian.applications.checks import VISIT_OVERDUE_DAYS, instructor_units
+from dangjian.applications.forms import (
+    AssignmentForm,
+    EndAssignmentForm,
+    InstructorForm,
+    VisitForm,
+)
+from dangjian.applications.views.common import requires, serve_file
+from dangjian.core.masking import mask_phone
+from dangjian.core.pagination import keyset_page
+from dangjian.inspections.models import Visit
+from dangjian.inspections.services import record_visit
+
+
+@login_required
+def instructor_list(request):
+    qs = scoping.instructors(request.user)
+    page = keyset_page(qs, request.GET.get("after"))
+    today = timezone.localdate()
+    for instructor in page.rows:
+        units = instructor_units(instructor, today)
+        instructor.unit_count = len(units)
+        instructor.overdue_count = sum(1 for u in units if u.overdue)
+    return render(
+        request,
+        "applications/instructor_list.html",
+        {
+            "page": page,
+            "can_appoint": scope.can(request.user, Action.APPROVE),
+            "overdue_days": VISIT_OVERDUE_DAYS,
+        },
+    )
+
+
+@requires(Action.APPROVE)
+def instructor_appoint(request):
+    federations = scope.federations(request.user, Action.APPROVE)
+    form = InstructorForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        federation = federations.filter(pk=request.POST.get("federation")).first()
+        if federation is None:
+            form.add_error(None, _("Choose a federation you may act for."))
+        else:
+            data = {k: v for k, v in form.cleaned_data.items() if k != "notice_upload"}
+            instructor = services.appoint_instructor(
+                federation,
+                data,
+                notice_upload=form.cleaned_data.get("notice_upload"),
+                actor=request.user,
+            )
+            messages.success(request, _("%(name)s appointed.") % {"name": instructor})
+            return redirect("applications:instructor_detail", pk=instructor.pk)
+    return render(
+        request,
+        "applications/instructor_appoint.html",
+        {"form": form, "federations": federations},
+        status=400 if form.errors else 200,
+    )
+
+
+def _instructor(request, pk, action=Action.VIEW):
+    return scope.get_visible_or_404(
+        scoping.instructors(request.user, action).select_related("dossier__notice_file"), pk=pk
+    )
+
+
+def _may_appoint(request, instructor) -> bool:
+    return scoping.instructors(request.user, Action.APPROVE).filter(pk=instructor.pk).exists()
+
+
+@login_required
+def instructor_detail(request, pk, assign_form=None, visit_form=None):
+    instructor = _instructor(request, pk)
+    today = timezone.localdate()
+    units = instructor_units(instructor, today)
+    may_appoint = _may_appoint(request, instructor)
+    may_log = scoping.may_log_visits(request.user, instructor)
+    visible = scope.organizations(request.user)
+    visits = (
+        Visit.objects.filter(instructor=instructor, organization__in=visible)
+        .select_related("organization")
+        .order_by("-visited_on", "-id")[:100]
+    )
+    if may_appoint and assign_form is None:
+        assign_form = AssignmentForm(
+            organizations=scope.organizations(request.user, Action.APPROVE).order_by("name")
+        )
+    if may_log and visit_form is None:
+        visit_form = _visit_form(request, instructor, units)
+    dossier = getattr(instructor, "dossier", None)
+    return render(
+        request,
+        "applications/instructor_detail.html",
+        {
+            "instructor": instructor,
+            "dossier": dossier,
+            "units": units,
+            "overdue": [u for u in units if u.overdue],
+            "overdue_days": VISIT_OVERDUE_DAYS,
+            "assignments": instructor.assignments.filter(organization__in=visible)
+            .select_related("organization")
+            .order_by("valid_to", "-valid_from"),
+            "visits": visits,
+            "assign_form": assign_form,
+            "visit_form": visit_form,
+            "end_form": EndAssignmentForm() if may_appoint else None,
+            "may_appoint": may_appoint,
+            "today": today,
+            "phone_masked": mask_phone(instructor.phone),
+        },
+        status=400
+        if (assign_form and assign_form.errors) or (visit_form and visit_form.errors)
+        else 200,
+    )
+
+
+def _visit_form(request, instructor, units, data=None):
+    ids = [u.organization_id for u in units]
+    return VisitForm(
+        data,
+        organizations=scope.organizations(request.user).filter(pk__in=ids).order_by("name"),
+    )
+
+
+@require_POST
+@requires(Action.APPROVE)
+def instructor_assign(request, pk):
+    instructor = _instructor(request, pk, Action.APPROVE)
+    form = AssignmentForm(
+        request.POST, organizations=scope.organizations(request.user, Action.APPROVE)
+    )
+    if not form.is_valid():
+        return instructor_detail(request, pk, assign_form=form)
+    data = form.cleaned_data
+    try:
+        services.assign_instructor(
+            instructor,
+            data["organization"],
+            valid_from=data["valid_from"],
+            notice_no=data["notice_no"],
+            notice_date=data["notice_date"],
+            actor=request.user,
+        )
+        messages.success(request, _("Assigned to %(unit)s.") % {"unit": data["organization"]})
+    except services.WorkflowError as exc:
+        form.add_error(None, str(exc))
+        return instructor_detail(request, pk, assign_form=form)
+    return redirect("applications:instructor_detail", pk=pk)
+
+
+@require_POST
+@requires(Action.APPROVE)
+def assignment_end(request, pk, assignment_pk):
+    instructor = _instructor(request, pk, Action.APPROVE)
+    assignment = scope.get_visible_or_404(
+        instructor.assignments.filter(
+            organization__in=scope.organizations(request.user, Action.APPROVE)
+        ),
+        pk=assignment_pk,
+    )
+    form = EndAssignmentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.end_assignment(
+                assignment, valid_to=form.cleaned_data["valid_to"], actor=request.user
+            )
+            messages.success(request, _("Assignment ended."))
+        except services.WorkflowError as exc:
+            messages.error(request, str(exc))
+    else:
+        messages.error(request, _("Enter a valid last day."))
+    return redirect("applications:instructor_detail", pk=pk)
+
+
+@require_POST
+@login_required
+def instructor_visit(request, pk):
+    instructor = _instructor(request, pk)
+    if not scoping.may_log_visits(request.user, instructor):
+        raise PermissionDenied
+    units = instructor_units(instructor)
+    form = _visit_form(request, instructor, units, request.POST)
+    if not form.is_valid():
+        return instructor_detail(request, pk, visit_form=form)
+    data = form.cleaned_data
+    record_visit(
+        data["organization"],
+        data["visited_on"],
+        data["visitors"],
+        data["findings"],
+        instructor=instructor,
+        unreachable_at_address=data["unreachable_at_address"],
+        follow_up=data["follow_up"],
+        actor=request.user,
+    )
+    messages.success(request, _("Visit recorded."))
+    return redirect("applications:instructor_detail", pk=pk)
+
+
+@login_required
+def instructor_notice(request, pk):
+    instructor = _instructor(request, pk)
+    dossier = getattr(instructor, "dossier", None)
+    if dossier is None or dossier.notice_file is None:
+        raise Http404
+    return serve_file(request, dossier.notice_file, instructor)
