@@ -169,8 +169,8 @@ def id_number(value) -> str:
 
 def _excel_display(value) -> str:
     if isinstance(value, float | int):
-        return f"{float(value):.5E}".replace("E+", "E+").replace(".00000E", "E")
-    return text(value)
+        return f"{float(value):.5E}".replace(".00000E", "E")
+    return compact(unicodedata.normalize("NFKC", text(value))).upper()
 
 
 def uscc(value) -> str:

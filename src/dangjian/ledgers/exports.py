@@ -8,8 +8,6 @@ are masked unless the caller passes ``personal=True`` — views do so only for u
 
 from __future__ import annotations
 
-import importlib
-
 from django.utils import timezone
 
 from dangjian.access import scope
@@ -116,16 +114,95 @@ def members(user, *, personal: bool):
     return workbook, count
 
 
-def coverage_module():
-    """The coverage engine of the rules app, if it is there (it is written in parallel)."""
-    try:
-        return importlib.import_module("dangjian.rules.coverage")
-    except ImportError:
-        return None
+DIMENSION_TITLES = {
+    "category": "按单位类别",
+    "legal_form": "按法人类型",
+    "district": "按所在区",
+    "sector": "按企业与社会组织",
+    "domain": "按领域",
+}
+RATE_HEADERS = [
+    "会员单位数",
+    "党组织覆盖单位数",
+    "单独组建单位数",
+    "工作覆盖单位数",
+    "组织覆盖率（%）",
+    "单独组建率（%）",
+    "工作覆盖率（%）",
+]
+
+
+def _rate_cells(rates) -> list:
+    return [
+        rates.total,
+        rates.organizational,
+        rates.single,
+        rates.work,
+        rates.organizational_rate,
+        rates.single_rate,
+        rates.work_rate,
+    ]
+
+
+def _dimension_label(dimension: str, value: str) -> str:
+    from dangjian.registry.models import Organization
+
+    if dimension == "sector":
+        return {"enterprise": "企业", "social": "社会组织"}.get(value, value)
+    choices = {"category": Organization.Category, "legal_form": Organization.LegalForm}
+    if dimension in choices:
+        return show_choice(choices[dimension], value)
+    return value or "（未填写）"
+
+
+def show_choice(choices, value) -> str:
+    labels = specs.choice_labels(choices)
+    for label, code in labels.items():
+        if code == value:
+            return label
+    return value or "（未填写）"
 
 
 def coverage_statistics(user):
-    module = coverage_module()
-    if module is None or not hasattr(module, "breakdowns"):
+    """One sheet for the totals and one per breakdown, for each federation the user may export.
+
+    The figures come from ``dangjian.rules.coverage`` (the one definition of the rates).
+    """
+    from dangjian.rules import coverage
+
+    federations = list(scope.federations(user, Action.EXPORT).order_by("path"))
+    if not federations:
         return None
-    return None  # pragma: no cover - wired up once the coverage engine's API is settled
+    day = timezone.localdate()
+    import openpyxl
+    from openpyxl.cell import WriteOnlyCell
+
+    wb = openpyxl.Workbook(write_only=True)
+
+    def sheet(title, headers):
+        ws = wb.create_sheet(title)
+        ws.freeze_panes = "A2"
+        head = []
+        for label in headers:
+            cell = WriteOnlyCell(ws, label)
+            workbooks._style_header(cell)
+            head.append(cell)
+        ws.append(head)
+        for c in range(len(headers)):
+            ws.column_dimensions[workbooks.get_column_letter(c + 1)].width = 18
+        return ws
+
+    total = sheet("总体", ["联合会", *RATE_HEADERS])
+    for fed in federations:
+        total.append([fed.name, *_rate_cells(coverage.compute(coverage.Scope(fed), day))])
+    for dimension in coverage.DIMENSIONS:
+        ws = sheet(DIMENSION_TITLES.get(dimension, dimension), ["联合会", "分类", *RATE_HEADERS])
+        for fed in federations:
+            for value, rates in coverage.breakdown(coverage.Scope(fed), day, dimension):
+                ws.append([fed.name, _dimension_label(dimension, value), *_rate_cells(rates)])
+    notes = wb.create_sheet("说明")
+    notes.append([f"统计日期：{day:%Y-%m-%d}"])
+    notes.append(["组织覆盖率 = 党组织覆盖（单独、联合或依托理事会）的会员单位数 ÷ 会员单位数"])
+    notes.append(["单独组建率 = 单独组建党组织的会员单位数 ÷ 会员单位数"])
+    notes.append(["工作覆盖率 = 党组织覆盖或选派了党建工作指导员/联络员的会员单位数 ÷ 会员单位数"])
+    return wb
