@@ -1,7 +1,7 @@
 """Official documents laid out per GB/T 9704-2012 (党政机关公文格式), written with python-docx.
 
 A4; margins top 37 mm, left 28 mm, right 26 mm, bottom 35 mm (text block 156 × 225 mm);
-22 lines × 28 characters; body 仿宋 三号 (16 pt) at a fixed 29 pt line spacing; title
+22 lines × 28 characters; body 仿宋 三号 (16 pt) at a fixed ≈29 pt (28.95 pt) line spacing; title
 方正小标宋简体 二号 (22 pt) centred; addressee flush left; paragraphs indented two characters;
 headings 一、(黑体) （一）(楷体) 1. and （1）(仿宋); date right-indented four characters; page
 numbers 宋体 四号 "— 1 —", odd pages right and even pages left, one character in from the edge.
@@ -42,7 +42,9 @@ LINES_PER_PAGE, CHARS_PER_LINE = 22, 28
 BODY_SIZE = Pt(16)  # 三号
 TITLE_SIZE = Pt(22)  # 二号
 PAGE_NUMBER_SIZE = Pt(14)  # 四号
-LINE_SPACING = Pt(29)  # fixed: 225 mm / 22 lines ≈ 29 pt
+# Fixed "29 pt": 225 mm is 637.8 pt, and 22 × 29 pt = 638 pt would leave room for 21 lines
+# only, so the usual 28.95 pt (579 twips) is used, which is what GB/T templates set.
+LINE_SPACING = Pt(28.95)
 # 156 mm holds 27.6 characters of 16 pt: condensing each by 0.25 pt fits 28 (441 pt ≤ 442.2 pt).
 CHAR_SPACING = Pt(-0.25)
 # The page number sits 7 mm below the text block.
@@ -200,8 +202,7 @@ class OfficialDocument:
         if grid is None:
             grid = OxmlElement("w:docGrid")
             sect_pr.append(grid)
-        text_height = Length(PAGE_HEIGHT - MARGIN_TOP - MARGIN_BOTTOM)
-        line_pitch = round(text_height.twips / LINES_PER_PAGE)
+        line_pitch = int(LINE_SPACING.twips)
         # A line grid only: Word and LibreOffice disagree on character grids (LibreOffice gives
         # a 16 pt character two cells of a 15.8 pt grid), so 28 characters a line come from
         # condensing each character instead (CHAR_SPACING, on every run).
@@ -228,7 +229,7 @@ class OfficialDocument:
         ppr = styles.find(qn("w:docDefaults")).find(qn("w:pPrDefault")).find(qn("w:pPr"))
         spacing = ppr.find(qn("w:spacing"))
         spacing.set(qn("w:after"), "0")
-        spacing.set(qn("w:line"), str(int(LINE_SPACING.pt * 20)))
+        spacing.set(qn("w:line"), str(int(LINE_SPACING.twips)))
         spacing.set(qn("w:lineRule"), "exact")
 
     def _setup_styles(self):
