@@ -163,7 +163,16 @@ def store_file(upload, federation, *, actor) -> StoredFile:
     upload.seek(0)
     stored.file.save(f"{uuid.uuid4().hex}.{kind.extension}", upload, save=False)
     stored.save()
-    record_change(actor, stored, None)
+    # An event rather than a field snapshot: the audit log keeps JSON, not file handles.
+    record_event(
+        actor,
+        "file.uploaded",
+        stored,
+        name=stored.original_name,
+        content_type=stored.content_type,
+        size=stored.size,
+        sha256=stored.sha256,
+    )
     return stored
 
 
