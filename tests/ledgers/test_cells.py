@@ -94,13 +94,21 @@ VALID_ID = "11010519491231002X"
 
 @pytest.mark.parametrize(
     "raw",
-    [VALID_ID, VALID_ID.lower(), "１１０１０５１９４９１２３１００２Ｘ", " 110105 19491231 002X\n", "110105-19491231-002X"],
+    [
+        VALID_ID,
+        VALID_ID.lower(),
+        "１１０１０５１９４９１２３１００２Ｘ",
+        " 110105 19491231 002X\n",
+        "110105-19491231-002X",
+    ],
 )
 def test_id_numbers_are_normalised(raw):
     assert cells.id_number(raw) == VALID_ID
 
 
-@pytest.mark.parametrize("raw", [1.10105194912310e17, "1.10105E+17", "1.10105e+17", "１.１０１０５Ｅ＋１７"])
+@pytest.mark.parametrize(
+    "raw", [1.10105194912310e17, "1.10105E+17", "1.10105e+17", "１.１０１０５Ｅ＋１７"]
+)
 def test_id_numbers_mangled_by_excel_are_refused_with_an_explanation(raw):
     with pytest.raises(cells.CellError) as exc:
         cells.id_number(raw)

@@ -123,7 +123,9 @@ def test_a_million_empty_styled_rows_are_bounded_by_the_data(world, tmp_path):
                     fh.write(head)
                     chunk = io.BytesIO()
                     for r in range(3, 1_000_003):
-                        chunk.write(b'<row r="%d" s="1" customFormat="1"><c r="A%d" s="1"/></row>' % (r, r))
+                        chunk.write(
+                            b'<row r="%d" s="1" customFormat="1"><c r="A%d" s="1"/></row>' % (r, r)
+                        )
                         if r % 50_000 == 0:
                             fh.write(chunk.getvalue())
                             chunk = io.BytesIO()
@@ -144,7 +146,7 @@ def test_formulas_and_external_links_are_never_evaluated(world, tmp_path):
     """Only the values stored in the file are read: a formula without a cached value is empty,
     and a link to another workbook is never followed."""
     row = [
-        "=HYPERLINK(\"http://example.invalid\",\"张三\")",
+        '=HYPERLINK("http://example.invalid","张三")',
         "男",
         make_id(11),
         "",
@@ -160,7 +162,7 @@ def test_formulas_and_external_links_are_never_evaluated(world, tmp_path):
     item = upload(world, path)
     assert item.status == LedgerUpload.Status.VALIDATED
     assert item.counts["invalid"] == 1
-    (number, problems), = item.preview["errors"]
+    ((number, problems),) = item.preview["errors"]
     assert set(problems) == {"name", "joined_party_on"}
     assert all("必填" in m for m in problems.values())
     assert PartyMember.objects.filter(name="张三").count() == 0

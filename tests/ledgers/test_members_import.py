@@ -25,9 +25,33 @@ def members_of(world):
 def good_rows(world):
     u1, u2 = world.units[0].uscc, world.units[1].uscc
     return [
-        ["张三", "男", make_id(11), "13800138000", "大学本科", "2015-07-01", "2016-07-01", u1, "干事", "测试甲协会党支部", "否"],
+        [
+            "张三",
+            "男",
+            make_id(11),
+            "13800138000",
+            "大学本科",
+            "2015-07-01",
+            "2016-07-01",
+            u1,
+            "干事",
+            "测试甲协会党支部",
+            "否",
+        ],
         ["李四", "女", make_id(22), "", "硕士研究生", "2018-05-04", "", u2, "", "", "否"],
-        ["王五", "男", make_id(33), "", "", "2010-01-01", "2011-01-01", u1, "", "某街道党工委", "是"],
+        [
+            "王五",
+            "男",
+            make_id(33),
+            "",
+            "",
+            "2010-01-01",
+            "2011-01-01",
+            u1,
+            "",
+            "某街道党工委",
+            "是",
+        ],
     ]
 
 
@@ -36,9 +60,33 @@ def test_messy_corpus_exact_outcome(world, tmp_path):
     rows = [
         ["2024年度党员信息台账", None, None, None, None, None, None, None, None, None, None],
         ["填报单位：测试甲协会", None, None, None, None, None, None, None, None, None, None],
-        ["党员姓名", "性别", "身份证号", "手机号", "文化程度", "入党时间", "转正时间", "统一社会信用代码", "职务", "组织关系所在", "流动党员"],
+        [
+            "党员姓名",
+            "性别",
+            "身份证号",
+            "手机号",
+            "文化程度",
+            "入党时间",
+            "转正时间",
+            "统一社会信用代码",
+            "职务",
+            "组织关系所在",
+            "流动党员",
+        ],
         # 4: full-width ID, spaces and a line break in the name, Chinese date, ✓, phone as number
-        ["张 三\n", "男", "１１０１０５１９９００３０７０１１" + make_id(11)[-1], 13800138000.0, "本科", "2015年7月1日", "2016.7.1", u1.lower(), "干事", "测试甲协会党支部", "✓"],
+        [
+            "张 三\n",
+            "男",
+            "１１０１０５１９９００３０７０１１" + make_id(11)[-1],
+            13800138000.0,
+            "本科",
+            "2015年7月1日",
+            "2016.7.1",
+            u1.lower(),
+            "干事",
+            "测试甲协会党支部",
+            "✓",
+        ],
         # 5: ID number turned into 1.10105E+17 by Excel
         ["李四", "女", 1.10105199003070e17, "", "", "2018/05/04", "", u1, "", "", "否"],
         # 6: Excel serial date, compact date, gender derived from the ID number
@@ -191,11 +239,18 @@ def test_mapping_is_adjustable_and_remembered(world, tmp_path):
     item = upload(world, write_xlsx(tmp_path / "x.xlsx", rows))
     assert item.counts["invalid"] == 1  # 姓名 is missing: "同志姓名" is not a known header
     assert "0" not in item.mapping["columns"]
-    services.analyse(item, actor=world.user, columns={0: "name", 1: "id_number", 2: "joined_party_on", 3: "employer_uscc"})
+    services.analyse(
+        item,
+        actor=world.user,
+        columns={0: "name", 1: "id_number", 2: "joined_party_on", 3: "employer_uscc"},
+    )
     services.remember_mapping(item)
     item.refresh_from_db()
     assert item.counts["new"] == 1
-    assert LedgerMapping.objects.get(federation=world.federation, ledger="members").headers["同志姓名"] == "name"
+    assert (
+        LedgerMapping.objects.get(federation=world.federation, ledger="members").headers["同志姓名"]
+        == "name"
+    )
     again = upload(world, write_xlsx(tmp_path / "y.xlsx", rows))
     assert again.mapping["columns"]["0"] == "name" and again.counts["new"] == 1
 
@@ -204,7 +259,9 @@ def test_error_workbook_is_the_users_own_with_cells_marked(world, tmp_path):
     rows = good_rows(world)
     rows[1][2] = "110105199003072"  # 15 digits
     rows[2][5] = "去年"
-    path = write_xlsx(tmp_path / "own.xlsx", [["我的党员表"], MEMBER_HEADERS, *rows], merges=["A1:K1"])
+    path = write_xlsx(
+        tmp_path / "own.xlsx", [["我的党员表"], MEMBER_HEADERS, *rows], merges=["A1:K1"]
+    )
     wb0 = openpyxl.load_workbook(path)
     wb0.active["M1"] = "我自己的备注"
     wb0.save(path)

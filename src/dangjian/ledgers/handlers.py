@@ -666,6 +666,7 @@ class ValidityHandler(Handler):
     def apply(self, ctx, rows):
         pairs = []
         for row in rows:
+            self.before_save(ctx, row)
             values = row.record["_values"]
             if row.status == NEW:
                 obj = self.model.objects.create(**values, **self.fixed(ctx, row))
@@ -682,6 +683,9 @@ class ValidityHandler(Handler):
 
     def fixed(self, ctx, row) -> dict:
         return {}
+
+    def before_save(self, ctx, row) -> None:
+        pass
 
     def after_save(self, ctx, row, obj) -> None:
         pass
@@ -844,10 +848,11 @@ class PartyOrgHandler(ValidityHandler):
             if not progress:
                 ordered.extend(pending)
                 break
-        for row in ordered:
-            if "parent" in self.present and row.record.get("parent"):
-                row.record["_values"]["parent_id"] = self._parent_id(row.record["parent"])
         super().apply(ctx, ordered)
+
+    def before_save(self, ctx, row):
+        if "parent" in self.present and row.record.get("parent"):
+            row.record["_values"]["parent_id"] = self._parent_id(row.record["parent"])
 
     def after_save(self, ctx, row, obj):
         if "covered_uscc" not in self.present and not obj.valid_to:
