@@ -1,0 +1,130 @@
+"""Who sees which campaigns, submissions and reviews — built on ``dangjian.access.scope``.
+
+- Campaign owners: federation officers whose federation is the campaign's or above it (admins
+  own every campaign). Owners see every submission that is not a draft.
+- Submitters: a unit liaison writes for their unit; a federation officer writes for a federation
+  in their subtree. They may answer the campaigns of federations above them.
+- Reviewers (expert_reviewer role): ONLY the reviews assigned to them, shown blind.
+- The public: published cases only.
+Single objects are fetched with ``scope.get_visible_or_404`` (missing and forbidden are both 404).
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from dangjian.access import scope
+from dangjian.access.models import Action, RoleAssignment
+from dangjian.registry.models import Federation, Membership
+
+from .models import Campaign, Publication, Review, Submission
+
+Role = RoleAssignment.Role
+get_visible_or_404 = scope.get_visible_or_404
+
+
+def owned_campaigns(user) -> QuerySet[Campaign]:
+    """Campaigns the user runs (edit, assign, select, publish)."""
+    return Campaign.objects.filter(federation__in=scope.federations(user, Action.APPROVE))
+
+
+def submitting_units(user):
+    """Units the user writes cases for: the liaison's own unit (admins: none — they own)."""
+    ids = [
+        g.organization_id
+        for g in scope.assignments(user, Action.EDIT)
+        if g.role == Role.UNIT_LIAISON
+    ]
+    from dangjian.registry.models import Organization
+
+    return Organization.objects.filter(pk__in=ids)
+
+
+def submitting_federations(user) -> QuerySet[Federation]:
+    """Federations the user writes cases for: an officer's federation and those below it."""
+    qs = [
+        Q(path__startswith=g.federation.path)
+        for g in scope.assignments(user, Action.EDIT)
+        if g.role == Role.FEDERATION_OFFICER
+    ]
+    if not qs:
+        return Federation.objects.none()
+    combined = qs[0]
+    for q in qs[1:]:
+        combined |= q
+    return Federation.objects.filter(combined)
+
+
+def is_submitter(user) -> bool:
+    return submitting_units(user).exists() or submitting_federations(user).exists()
+
+
+def campaigns_open_to(submitter, day=None) -> QuerySet[Campaign]:
+    """Campaigns a unit or federation may answer: those of a federation above it (a unit also
+    answers its own federation's)."""
+    if isinstance(submitter, Federation):
+        paths = [submitter.path]
+        own = Q(federation=submitter)
+    else:
+        feds = Federation.objects.filter(
+            pk__in=Membership.objects.current().filter(organization=submitter).values("federation")
+        )
+        paths = [f.path for f in feds]
+        own = Q(pk__in=[])
+    ancestor_ids = {int(x) for p in paths for x in p.strip("/").split("/") if x}
+    return Campaign.objects.filter(federation_id__in=ancestor_ids).exclude(own)
+
+
+def campaigns(user) -> QuerySet[Campaign]:
+    """Every campaign the user may look at (as owner, submitter or reviewer)."""
+    ids = set(owned_campaigns(user).values_list("pk", flat=True))
+    for unit in submitting_units(user):
+        ids |= set(campaigns_open_to(unit).values_list("pk", flat=True))
+    for fed in submitting_federations(user):
+        ids |= set(campaigns_open_to(fed).values_list("pk", flat=True))
+    return Campaign.objects.filter(pk__in=ids)
+
+
+def own_submissions(user, action: str = Action.EDIT) -> QuerySet[Submission]:
+    """Submissions the user writes (drafts included)."""
+    return Submission.objects.filter(
+        Q(organization__in=submitting_units(user)) | Q(federation__in=submitting_federations(user))
+    )
+
+
+def submissions(user) -> QuerySet[Submission]:
+    """Submissions the user may read in full (with names): their own, and the non-drafts of
+    campaigns they run. Reviewers never come through here."""
+    return Submission.objects.filter(
+        Q(pk__in=own_submissions(user).values("pk"))
+        | (Q(campaign__in=owned_campaigns(user)) & ~Q(status=Submission.Status.DRAFT))
+    )
+
+
+def is_reviewer(user) -> bool:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    cached = user.__dict__.get("_cases_is_reviewer")
+    if cached is None:
+        cached = (
+            RoleAssignment.objects.current().filter(user=user, role=Role.EXPERT_REVIEWER).exists()
+        )
+        user.__dict__["_cases_is_reviewer"] = cached
+    return cached
+
+
+def reviews(user) -> QuerySet[Review]:
+    """The reviews assigned to this expert, and nothing else."""
+    if not is_reviewer(user):
+        return Review.objects.none()
+    return Review.objects.filter(reviewer=user).select_related("submission__campaign")
+
+
+def public_publications() -> QuerySet[Publication]:
+    return Publication.objects.filter(published_at__isnull=False)
+
+
+def public_campaigns() -> QuerySet[Campaign]:
+    return Campaign.objects.filter(
+        stage=Campaign.Stage.PUBLISHED, publications__published_at__isnull=False
+    ).distinct()

@@ -1,0 +1,2 @@
+"""Views of the case collection, split by who uses them: owners (campaigns), submitters
+(submissions), experts (reviews, always blind) and the public (published cases)."""
