@@ -149,6 +149,9 @@ def _detail(request, letter, *, step: str = "", bound=None):
             pk__in=scope.organizations(request.user).values("pk")
         ),
         "failed_step": step,
+        # Conflicts and wrong-state errors are shown at the top: the form they came from may
+        # no longer be on the page (the letter moved on meanwhile).
+        "step_errors": list(bound.non_field_errors()) if bound is not None else [],
     }
     if can_edit:
         today = timezone.localdate()
