@@ -11,7 +11,8 @@ from __future__ import annotations
 import datetime
 import random
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.utils import timezone
 from faker import Faker
 from stdnum.cn import uscc
 from tqdm import tqdm
@@ -31,7 +32,8 @@ from dangjian.party.models import (
 from dangjian.registry.models import Domain, Federation, Membership, Organization
 
 from . import identity
-from .meetings import full_regime, meetings_for
+from .calendar import day_within
+from .meetings import TOPICS, full_regime
 
 CHUNK = 1000
 DISTRICTS = [
@@ -298,13 +300,54 @@ def _chunk(federation, committee, instructor, domains, names, rng, today, offset
         end = (
             today if rng.random() < 0.85 else est + datetime.timedelta(days=rng.randrange(90, 2000))
         )
-        meetings += meetings_for(
-            branch, est, min(end, today), full_regime(len(full) >= 7), len(full)
+        meetings += meeting_rows(
+            branch.pk, est, min(end, today), full_regime(len(full) >= 7), len(full)
         )
-        if len(meetings) > 20000:
-            Meeting.objects.bulk_create(meetings, batch_size=5000)
+        if len(meetings) > 50000:
+            insert_meetings(meetings)
             meetings = []
     Coverage.objects.bulk_create(coverages, batch_size=2000)
     Position.objects.bulk_create(positions, batch_size=2000)
     InstructorAssignment.objects.bulk_create(assignments, batch_size=2000)
-    Meeting.objects.bulk_create(meetings, batch_size=5000)
+    insert_meetings(meetings)
+
+
+def meeting_rows(party_org_id, start, end, regime, size):
+    """The same meetings as ``meetings.meetings_for``, as plain tuples for ``insert_meetings``
+    (building 10^7 model instances costs more than writing the rows)."""
+    rows = []
+    for kind, periods, offset in regime:
+        topic = TOPICS[kind]
+        for first, last in periods(start, end):
+            day = day_within(first, last, start, end, offset)
+            if day is None:
+                continue
+            present = max(size - (day.toordinal() % 3 == 0), 0)
+            rows.append(
+                (
+                    party_org_id,
+                    str(kind),
+                    day,
+                    f"{day.year}年{topic}",
+                    size or None,
+                    present or None,
+                    f"会议由支部书记主持，应到党员{size}名，实到{present}名。",
+                )
+            )
+    return rows
+
+
+def insert_meetings(rows):
+    """Raw ``executemany`` of meeting rows (created/updated stamped now)."""
+    if not rows:
+        return
+    field = Meeting._meta.get_field("created_at")
+    now = field.get_db_prep_value(timezone.now(), connection)
+    table = Meeting._meta.db_table
+    sql = (
+        f"INSERT INTO {table} (created_at, updated_at, party_organization_id, kind, held_on, "  # noqa: S608
+        "topic, expected_count, present_count, minutes) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)"
+    )
+    with connection.cursor() as cursor:
+        for i in range(0, len(rows), 10000):
+            cursor.executemany(sql, [(now, now, *row) for row in rows[i : i + 10000]])

@@ -1,0 +1,347 @@
+"""Pages of the rules app: the findings worklist, a finding, the rulebook, coverage, runs.
+
+Every queryset comes from ``access.scope``: findings are visible when their subject (unit or
+party organization) is; coverage scopes are the user's federations.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from dangjian.access import scope
+from dangjian.access.models import Action
+from dangjian.core.pagination import keyset_page
+from dangjian.rules import coverage, rulebook, services
+from dangjian.rules.forms import BulkForm, CoverageForm, FindingFilter, OverrideForm, StatusForm
+from dangjian.rules.models import EvaluationRun, Finding, RuleOverride
+
+
+def visible_findings(user, action: str = Action.VIEW):
+    return Finding.objects.filter(
+        Q(organization__in=scope.organizations(user, action).values("pk"))
+        | Q(party_organization__in=scope.party_organizations(user, action).values("pk"))
+    )
+
+
+@login_required
+def finding_list(request):
+    book = rulebook.load()
+    form = FindingFilter(request.GET or None, rule_choices=_rule_choices(book))
+    qs = visible_findings(request.user).select_related(
+        "organization", "party_organization", "federation"
+    )
+    if form.is_valid():
+        qs = form.apply(qs)
+    else:
+        qs = qs.filter(status__in=Finding.OPEN_STATUSES)
+    page = keyset_page(qs, request.GET.get("after"), size=50, key="rule_id")
+    query = request.GET.copy()
+    query.pop("after", None)
+    titles = {rule_id: book.latest(rule_id).title_zh for rule_id in book.rule_ids()}
+    for f in page.rows:
+        f.title_zh = titles.get(f.rule_id, f.rule_id)
+    return render(
+        request,
+        "rules/finding_list.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "bulk": BulkForm(),
+            "can_edit": scope.can(request.user, Action.EDIT),
+        },
+    )
+
+
+@login_required
+@require_POST
+def finding_bulk(request):
+    if not scope.can(request.user, Action.EDIT):
+        raise PermissionDenied
+    form = BulkForm(request.POST)
+    back = reverse("rules:finding_list") + "?" + request.POST.get("query", "")
+    if not form.is_valid():
+        messages.error(request, _("Choose findings and an action; dismissing needs a reason."))
+        return redirect(back)
+    ids = [int(i) for i in request.POST.getlist("finding") if i.isdigit()]
+    findings = list(visible_findings(request.user, Action.EDIT).filter(pk__in=ids))
+    status = form.cleaned_data["action"]
+    try:
+        done = services.bulk_change_status(
+            findings, status, actor=request.user, reason=form.cleaned_data["reason"]
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(back)
+    messages.success(request, _("%(count)d findings updated.") % {"count": done})
+    return redirect(back)
+
+
+@login_required
+def finding_detail(request, pk: int):
+    finding = scope.get_visible_or_404(
+        visible_findings(request.user).select_related(
+            "organization", "party_organization", "federation"
+        ),
+        pk=pk,
+    )
+    book = rulebook.load()
+    revision = book.revision_on(finding.rule_id, finding.last_seen) or book.latest(finding.rule_id)
+    form = StatusForm(initial={"version": finding.version})
+    if request.method == "POST":
+        if not scope.can(request.user, Action.EDIT):
+            raise PermissionDenied
+        scope.get_visible_or_404(visible_findings(request.user, Action.EDIT), pk=pk)
+        form = StatusForm(request.POST)
+        if form.is_valid():
+            try:
+                services.change_status(
+                    finding,
+                    form.cleaned_data["status"],
+                    actor=request.user,
+                    reason=form.cleaned_data["reason"],
+                    version=form.cleaned_data["version"],
+                )
+            except services.EditConflict as exc:
+                messages.error(request, str(exc))
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                messages.success(request, _("The finding was updated."))
+            return redirect("rules:finding_detail", pk=pk)
+    return render(
+        request,
+        "rules/finding_detail.html",
+        {
+            "finding": finding,
+            "revision": revision,
+            "evidence": json.dumps(finding.evidence, ensure_ascii=False, indent=1),
+            "form": form,
+            "can_edit": scope.can(request.user, Action.EDIT),
+        },
+    )
+
+
+def _rule_choices(book):
+    return [
+        (rule_id, f"{book.latest(rule_id).title_zh}（{rule_id}）") for rule_id in book.rule_ids()
+    ]
+
+
+@login_required
+def rulebook_page(request):
+    book = rulebook.load()
+    counts = dict(
+        visible_findings(request.user)
+        .open()
+        .order_by()
+        .values("rule_id")
+        .annotate(n=Count("pk"))
+        .values_list("rule_id", "n")
+    )
+    feds = scope.federations(request.user, Action.EDIT)
+    overrides = RuleOverride.objects.filter(federation__in=scope.federations(request.user))
+    by_rule: dict[str, list] = {}
+    for o in overrides.select_related("federation"):
+        by_rule.setdefault(o.rule_id, []).append(o)
+    rules = []
+    for rule_id in book.rule_ids():
+        revisions = book.revisions[rule_id]
+        rules.append(
+            {
+                "id": rule_id,
+                "current": book.revision_on(rule_id, timezone.localdate()) or revisions[-1],
+                "revisions": revisions,
+                "parameters": json.dumps(revisions[-1].parameters, ensure_ascii=False),
+                "open": counts.get(rule_id, 0),
+                "overrides": by_rule.get(rule_id, []),
+            }
+        )
+    return render(
+        request,
+        "rules/rulebook.html",
+        {
+            "rules": rules,
+            "override_form": OverrideForm(federations=feds, rule_choices=_rule_choices(book))
+            if feds.exists()
+            else None,
+            "runs": EvaluationRun.objects.filter(federation__in=scope.federations(request.user))[
+                :5
+            ],
+            "run_federations": list(feds),
+        },
+    )
+
+
+@login_required
+@require_POST
+def override_save(request):
+    feds = scope.federations(request.user, Action.EDIT)
+    if not feds.exists():
+        raise PermissionDenied
+    book = rulebook.load()
+    form = OverrideForm(request.POST, federations=feds, rule_choices=_rule_choices(book))
+    if form.is_valid():
+        try:
+            services.set_override(
+                form.cleaned_data["federation"],
+                form.cleaned_data["rule_id"],
+                form.cleaned_data["parameters"],
+                form.cleaned_data["valid_from"],
+                actor=request.user,
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("The federation's parameters were saved."))
+    else:
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+    return redirect("rules:rulebook")
+
+
+@login_required
+@require_POST
+def run_start(request):
+    feds = scope.federations(request.user, Action.EDIT)
+    try:
+        federation = scope.get_visible_or_404(feds, pk=int(request.POST.get("federation", "0")))
+    except ValueError:
+        raise Http404 from None
+    try:
+        as_of = datetime.date.fromisoformat(request.POST.get("as_of") or "")
+    except ValueError:
+        as_of = timezone.localdate()
+    run = services.request_run(federation, as_of, actor=request.user)
+    return redirect("rules:run_detail", pk=run.pk)
+
+
+@login_required
+def run_detail(request, pk: int):
+    run = scope.get_visible_or_404(
+        EvaluationRun.objects.filter(federation__in=scope.federations(request.user)), pk=pk
+    )
+    template = "rules/run_progress.html" if request.headers.get("HX-Request") else "rules/run.html"
+    return render(request, template, {"run": run})
+
+
+def _coverage_scope(request):
+    feds = scope.federations(request.user)
+    form = CoverageForm(request.GET or None, federations=feds)
+    if form.is_valid():
+        data = form.cleaned_data
+        fed = data["federation"] or feds.order_by("path").first()
+        day = data["day"] or timezone.localdate()
+        filters = {k: data[k] for k in ("category", "domain", "district", "legal_form", "sector")}
+    else:
+        fed, day, filters = feds.order_by("path").first(), timezone.localdate(), {}
+    if fed is None:
+        return form, None, day
+    return form, coverage.Scope(fed, **{k: v or "" for k, v in filters.items()}), day
+
+
+@login_required
+def coverage_page(request):
+    form, cov_scope, day = _coverage_scope(request)
+    context = {"form": form, "day": day}
+    if cov_scope is not None:
+        rates = coverage.as_of(cov_scope, day)
+        base_query = request.GET.copy()
+        base_query["day"] = day.isoformat()
+        base_query["federation"] = cov_scope.federation.pk
+        tables = []
+        for dimension in coverage.DIMENSIONS:
+            rows = []
+            for value, r in coverage.breakdown(cov_scope, day, dimension):
+                q = base_query.copy()
+                q[dimension] = value
+                rows.append(
+                    {
+                        "value": value,
+                        "label": _label(dimension, value),
+                        "rates": r,
+                        "query": q.urlencode(),
+                    }
+                )
+            tables.append(
+                {"dimension": dimension, "title": DIMENSION_TITLES[dimension], "rows": rows}
+            )
+        context |= {
+            "scope": cov_scope,
+            "rates": rates,
+            "query": base_query.urlencode(),
+            "tables": tables,
+            "trend": coverage.trend(cov_scope.federation, timezone.localdate())
+            if not cov_scope.filters()
+            else [],
+        }
+    return render(request, "rules/coverage.html", context)
+
+
+@login_required
+def coverage_units(request):
+    form, cov_scope, day = _coverage_scope(request)
+    if cov_scope is None:
+        raise Http404
+    measure = request.GET.get("measure", "total")
+    if measure not in coverage.MEASURE_Q:
+        raise Http404
+    qs = coverage.units_behind(cov_scope, day, measure).filter(
+        pk__in=scope.organizations(request.user).values("pk")
+    )
+    page = keyset_page(qs, request.GET.get("after"))
+    query = request.GET.copy()
+    query.pop("after", None)
+    return render(
+        request,
+        "rules/coverage_units.html",
+        {
+            "page": page,
+            "measure": MEASURE_TITLES.get(measure, measure),
+            "scope": cov_scope,
+            "day": day,
+            "query": query.urlencode(),
+        },
+    )
+
+
+DIMENSION_TITLES = {
+    "category": gettext_lazy("by category"),
+    "legal_form": gettext_lazy("by legal form"),
+    "district": gettext_lazy("by district"),
+    "sector": gettext_lazy("enterprises and social organizations"),
+    "domain": gettext_lazy("by domain"),
+}
+MEASURE_TITLES = {
+    "total": gettext_lazy("member units"),
+    "organizational": gettext_lazy("covered by a party organization"),
+    "single": gettext_lazy("with their own party organization"),
+    "work": gettext_lazy("with party work coverage"),
+    "uncovered": gettext_lazy("not covered by a party organization"),
+    "no_work": gettext_lazy("without party work coverage"),
+}
+
+
+def _label(dimension, value):
+    from dangjian.registry.models import Organization
+
+    if dimension == "category":
+        return dict(Organization.Category.choices).get(value, value)
+    if dimension == "legal_form":
+        return dict(Organization.LegalForm.choices).get(value, value)
+    if dimension == "sector":
+        return _("enterprises") if value == "enterprise" else _("social organizations")
+    return value or "—"
