@@ -125,7 +125,8 @@ class ApplicationForm(Bootstrap, forms.ModelForm):
 
 class MemberForm(Bootstrap, forms.Form):
     name = forms.CharField(label=_("name"), max_length=50)
-    gender = forms.ChoiceField(label=_("gender"), choices=PartyMember.Gender.choices)
+    # A blank first choice, so an untouched extra row stays unchanged (and is skipped).
+    gender = forms.ChoiceField(label=_("gender"), choices=[("", "—"), *PartyMember.Gender.choices])
     ethnicity = forms.CharField(label=_("ethnicity"), max_length=20, initial="汉族")
     id_number = forms.CharField(label=_("ID number"), max_length=30)
     phone = forms.CharField(label=_("phone"), max_length=30, required=False)
