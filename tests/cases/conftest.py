@@ -22,7 +22,7 @@ AFTER = DEADLINE + datetime.timedelta(days=1)
 UNIT_NAME = "测试甲市网络安全促进会"
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture
 def media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
@@ -37,7 +37,7 @@ def _user(username, role=None, **scope):
 
 
 @pytest.fixture
-def world(db):
+def world(db, media_in_tmp):
     top = Federation.objects.create(name="测试全国联合会", level="national")
     prov = Federation.objects.create(
         name="测试甲省网络社会组织联合会", short_name="甲网联", level="provincial", parent=top

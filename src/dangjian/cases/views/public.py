@@ -5,12 +5,13 @@ sanitised copy (title, editor's note, sections, captioned photos, corrections) a
 the unit or federation under which the case is published — never who typed it or their contacts.
 """
 
-from django.http import FileResponse, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import cache_control
 
 from .. import docx_export, scope, text
 from ..models import SubmissionImage
+from . import file_response
 
 
 def index(request):
@@ -67,4 +68,4 @@ def image(request, image_pk):
         SubmissionImage.objects.filter(submission__publication__published_at__isnull=False),
         pk=image_pk,
     )
-    return FileResponse(img.file.open("rb"), content_type="image/jpeg")
+    return file_response(img.file, content_type="image/jpeg")

@@ -19,6 +19,7 @@ from dangjian.core.audit import record_read
 
 from .. import scope, services, text, uploads
 from ..models import Campaign
+from . import file_response
 from .campaigns import _errors
 from .submissions import case_context
 
@@ -73,7 +74,7 @@ def review(request, pk):
 def review_image(request, pk, image_pk):
     item = _review(request, pk)
     img = scope.get_visible_or_404(item.submission.images.all(), pk=image_pk)
-    return FileResponse(img.file.open("rb"), content_type="image/jpeg", filename="image.jpg")
+    return file_response(img.file, content_type="image/jpeg", filename="image.jpg")
 
 
 @login_required
@@ -83,8 +84,11 @@ def review_attachment(request, pk, number):
     if not 1 <= number <= len(attachments):
         raise Http404
     attachment = attachments[number - 1]
-    with attachment.file.open("rb") as fh:
-        data = fh.read()
+    try:
+        with attachment.file.open("rb") as fh:
+            data = fh.read()
+    except FileNotFoundError:
+        raise Http404 from None
     if attachment.kind == "docx":
         data = uploads.blind_docx(data, text.redaction_names(item.submission), text.REDACTED)
         content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,6 +14,7 @@ from dangjian.core.audit import record_read
 from .. import scope, services, text
 from ..forms import AttachmentForm, FigureForm, ImageForm, PullFiguresForm
 from ..models import Submission
+from . import file_response
 from .campaigns import _errors
 
 
@@ -260,7 +261,7 @@ def remove_figure(request, pk, figure_pk):
 def image(request, pk, image_pk):
     sub = _readable(request, pk)
     img = scope.get_visible_or_404(sub.images.all(), pk=image_pk)
-    return FileResponse(img.file.open("rb"), content_type="image/jpeg")
+    return file_response(img.file, content_type="image/jpeg")
 
 
 @login_required
@@ -268,4 +269,4 @@ def attachment(request, pk, attachment_pk):
     sub = _readable(request, pk)
     item = scope.get_visible_or_404(sub.attachments.all(), pk=attachment_pk)
     record_read(request.user, "case.attachment_download", item)
-    return FileResponse(item.file.open("rb"), as_attachment=True, filename=item.original_name)
+    return file_response(item.file, as_attachment=True, filename=item.original_name)
