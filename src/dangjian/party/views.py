@@ -25,10 +25,15 @@ def party_organization_detail(request, pk: int):
         .filter(relation_party_organization=party_org)
         .order_by("name")
     )
+    # A joint branch covers several units: a unit's liaison sees its own, and only a count of
+    # the others.
+    coverages = party_org.coverages.select_related("organization").order_by("-valid_from")
+    visible_coverages = coverages.filter(organization__in=scope.organizations(request.user))
     context = {
         "party_org": party_org,
         "today": today,
-        "coverages": party_org.coverages.select_related("organization").order_by("-valid_from"),
+        "coverages": visible_coverages,
+        "hidden_coverage_count": coverages.count() - visible_coverages.count(),
         "positions": party_org.positions.select_related("member").order_by("valid_to", "role"),
         "children": scope.party_organizations(request.user).filter(parent=party_org),
         "members": list(members[:200]),

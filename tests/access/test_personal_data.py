@@ -1,0 +1,179 @@
+"""Personal data: encrypted at rest, masked on screen, revealed only with the right (logged),
+rotation of keys, duplicates across ledgers, data-subject export and erasure."""
+
+import json
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test import override_settings
+from django.urls import reverse
+
+from dangjian.core import crypto
+from dangjian.core.models import AuditLog
+from dangjian.party.models import Employment, PartyMember
+from dangjian.registry.models import Organization
+
+pytestmark = pytest.mark.django_db
+
+
+def raw(column, pk):
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {column} FROM party_partymember WHERE id = %s", [pk])  # noqa: S608
+        return cursor.fetchone()[0]
+
+
+def a_member_of(org_name):
+    return (
+        Employment.objects.filter(organization__name=org_name)
+        .select_related("member")
+        .first()
+        .member
+    )
+
+
+def test_no_clear_id_number_or_phone_in_any_row(demo_federation):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id_number, phone FROM party_partymember")
+        stored = cursor.fetchall()
+    clear = PartyMember.objects.values_list("id_number", "phone")
+    stored_text = "\n".join(f"{a}|{b}" for a, b in stored)
+    for id_number, phone in clear:
+        assert id_number not in stored_text
+        assert phone not in stored_text
+    assert all(value.startswith("enc1:") for value, _ in stored)
+
+
+def test_blind_index_finds_a_member_without_clear_text(demo_federation):
+    member = PartyMember.objects.first()
+    found = PartyMember.objects.get(id_number_hash=crypto.blind_index(member.id_number))
+    assert found == member
+
+
+def test_reveal_requires_the_right_and_is_logged(persona_client):
+    member = a_member_of("天津市互联网协会")
+    url = reverse("party:member_reveal", args=[member.pk])
+    html = persona_client("liaison").post(url).content.decode()
+    assert member.id_number in html
+    log = AuditLog.objects.get(event_type="member.id_number_revealed", object_id=str(member.pk))
+    assert log.actor_name == "liaison"
+    # The authority viewer may see the unit but never personal data: 404, like a missing page.
+    assert persona_client("authority").post(url).status_code == 404
+    assert persona_client("instructor").post(url).status_code == 404
+
+
+def test_profile_shows_masked_numbers_only(persona_client):
+    member = a_member_of("天津市互联网协会")
+    html = (
+        persona_client("liaison")
+        .get(reverse("party:member_detail", args=[member.pk]))
+        .content.decode()
+    )
+    assert member.id_number not in html
+    assert member.id_number_masked in html
+    assert member.phone not in html
+
+
+def test_key_rotation_reencrypts_every_value(demo_federation, settings):
+    member = PartyMember.objects.first()
+    old_stored = raw("id_number", member.pk)
+    old_kid = crypto.stored_key_id(old_stored)
+    settings.FIELD_ENCRYPTION_KEYS = ["a-brand-new-key-for-2027", *settings.FIELD_ENCRYPTION_KEYS]
+    call_command("rotate_keys")
+    new_kid = crypto.key_id("a-brand-new-key-for-2027")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id_number FROM party_partymember")
+        kids = {crypto.stored_key_id(v) for (v,) in cursor.fetchall()}
+    assert kids == {new_kid} and old_kid != new_kid
+    assert PartyMember.objects.get(pk=member.pk).id_number == member.id_number
+    # With only the new key, everything still decrypts.
+    settings.FIELD_ENCRYPTION_KEYS = ["a-brand-new-key-for-2027"]
+    assert PartyMember.objects.get(pk=member.pk).id_number == member.id_number
+    assert AuditLog.objects.filter(event_type="keys.rotated").exists()
+
+
+def test_blind_index_rebuild_after_key_change(demo_federation, settings):
+    member = PartyMember.objects.first()
+    settings.BLIND_INDEX_KEY = "another-blind-index-key"
+    call_command("rotate_keys", "--blind-index")
+    assert PartyMember.objects.get(id_number_hash=crypto.blind_index(member.id_number)) == member
+
+
+def test_member_in_two_ledgers_is_shown_to_officers(persona_client):
+    original = a_member_of("天津市互联网协会")
+    twin = PartyMember.objects.create(
+        name=original.name,
+        gender=original.gender,
+        id_number=original.id_number,
+        joined_party_on=original.joined_party_on,
+        full_member_on=original.full_member_on,
+    )
+    Employment.objects.create(
+        member=twin,
+        organization=Organization.objects.get(name="天津市大数据协会"),
+        valid_from=original.joined_party_on,
+    )
+    html = persona_client("officer").get(reverse("party:duplicate_members")).content.decode()
+    assert html.count(original.id_number_masked) == 2
+    assert "天津市大数据协会" in html and "天津市互联网协会" in html
+    # The liaison of one unit sees neither the twin nor a duplicate.
+    html = persona_client("liaison").get(reverse("party:duplicate_members")).content.decode()
+    assert "没有重复登记的党员" in html
+
+
+def test_data_subject_export_contains_their_record_and_is_logged(persona_client):
+    member = a_member_of("天津市互联网协会")
+    response = persona_client("liaison").get(reverse("party:member_export", args=[member.pk]))
+    data = json.loads(response.content.decode())
+    assert data["身份证号码"] == member.id_number
+    assert data["从业记录"][0]["单位"] == "天津市互联网协会"
+    assert AuditLog.objects.filter(event_type="member.exported_for_subject").count() == 1
+
+
+def test_anonymise_keeps_facts_but_no_personal_data(persona_client):
+    member = a_member_of("天津市互联网协会")
+    clear_id, name = member.id_number, member.name
+    AuditLog.objects.create(
+        action="update",
+        object_type="party.partymember",
+        object_id=str(member.pk),
+        object_repr=name,
+        changes={"fields": {"name": [name, name]}},
+    )
+    client = persona_client("liaison")
+    url = reverse("party:member_anonymise", args=[member.pk])
+    client.post(url)  # without the confirmation box: nothing happens
+    assert PartyMember.objects.get(pk=member.pk).name == name
+    client.post(url, {"confirm": "yes"})
+    member.refresh_from_db()
+    assert member.name.startswith("已匿名") and member.id_number == "" and member.birth_date is None
+    assert member.employments.filter(valid_to__isnull=True).count() == 0
+    assert Employment.objects.filter(member=member).exists()  # the fact stays for statistics
+    trail = AuditLog.objects.filter(object_type="party.partymember", object_id=str(member.pk))
+    dump = json.dumps(list(trail.values("object_repr", "changes", "note")), ensure_ascii=False)
+    assert name not in dump and clear_id not in dump
+    assert trail.filter(event_type="member.anonymised").exists()
+
+
+@override_settings(DEBUG=False)
+@pytest.mark.parametrize(
+    "payload",
+    [
+        "' OR 1=1 --",
+        "{{ 7*7 }}{% debug %}",
+        "<script>alert(1)</script>",
+        "a\x00b",
+        "x" * 5000,
+        "Ａ​ＢＣ天津",
+    ],
+)
+def test_hostile_search_input_is_harmless_and_escaped(officer_client, payload):
+    response = officer_client.get(reverse("registry:organization_list"), {"q": payload})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<script>alert(1)</script>" not in html
+    if "<script>" in payload:
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html  # shown back, escaped
+    if "7*7" in payload:
+        assert "{{ 7*7 }}" in html  # echoed as text, never evaluated
+    assert "没有符合条件的单位" in html or "部分筛选条件无效" in html
