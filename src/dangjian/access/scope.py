@@ -193,3 +193,11 @@ def get_visible_or_404(queryset: QuerySet, **lookup):
         return queryset.get(**lookup)
     except (queryset.model.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+
+
+def recheck(queryset: QuerySet, obj) -> None:
+    """Call inside the write's transaction, after saving: if the change moved the object out of
+    the user's scope (e.g. a liaison reassigning a member to another unit), raise 404 so the
+    transaction rolls back and nothing is written."""
+    if not queryset.filter(pk=obj.pk).exists():
+        raise Http404
