@@ -22,12 +22,24 @@ def _converter(field: models.Field):
     vendor = connection.vendor
     if vendor == "sqlite":
         if isinstance(field, models.DateTimeField):
-            return connection.ops.adapt_datetimefield_value
+            return _last_value(connection.ops.adapt_datetimefield_value)
         if isinstance(field, models.DateField):
             return lambda v: v.isoformat() if v is not None else None
         if isinstance(field, models.JSONField):
             return lambda v: field.get_db_prep_save(v, connection)
     return None
+
+
+def _last_value(convert):
+    """``convert`` remembering its last answer: every row of a chunk shares one timestamp."""
+    last = [object(), None]
+
+    def cached(value):
+        if value is not last[0]:
+            last[0], last[1] = value, convert(value)
+        return last[1]
+
+    return cached
 
 
 def reserve_ids(model: type[models.Model], count: int) -> list[int]:

@@ -88,6 +88,42 @@ def parsers_for(ledger: specs.Ledger, mapping: dict[int, str]):
 
 
 def _parser(column: specs.Column):
+    parse = _plain_parser(column)
+    if column.kind in ("id_number", "text", "name"):
+        return parse  # unique per row, or already cheap
+    return _memoized(parse)
+
+
+MEMO_LIMIT = 50_000
+
+
+def _memoized(parse):
+    """Cache a pure cell parser by raw value: credit codes, choices, dates and yes/no repeat
+    thousands of times in a large ledger (the credit-code validator alone costs ~80 µs)."""
+    memo: dict = {}
+
+    def cached(value):
+        key = (type(value), value)
+        try:
+            hit = memo[key]
+        except KeyError:
+            try:
+                hit = (True, parse(value))
+            except cells.CellError as exc:
+                hit = (False, str(exc))
+            except TypeError:  # unhashable: never from calamine or csv, but be safe
+                return parse(value)
+            if len(memo) >= MEMO_LIMIT:
+                memo.clear()
+            memo[key] = hit
+        if hit[0]:
+            return hit[1]
+        raise cells.CellError(hit[1])
+
+    return cached
+
+
+def _plain_parser(column: specs.Column):
     kind = column.kind
     if kind == "choice":
         labels = column.labels()

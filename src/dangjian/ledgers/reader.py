@@ -149,6 +149,8 @@ class Table:
     header: Header
     encoding: str | None = None
     truncated_blank: bool = False
+    # The calamine sheet, loaded once for header detection and reading (values only).
+    sheet: object = field(default=None, repr=False)
 
     def rows(self):
         """``(row_number, values)`` for every data row (row_number as Excel shows it, 1-based).
@@ -174,6 +176,9 @@ def _raw_rows(table: Table):
     if table.kind == "csv":
         with table.path.open("r", encoding=table.encoding, newline="") as fh:
             yield from csv.reader(fh)
+        return
+    if table.sheet is not None:
+        yield from table.sheet.iter_rows()
         return
     workbook = _workbook(table.path)
     try:
@@ -221,9 +226,8 @@ def csv_encoding(path: Path) -> str:
         ) from None
 
 
-def _head_rows(path: Path, kind: str, sheet: str | None, encoding: str | None) -> list[list]:
+def _head_rows(table: Table) -> list[list]:
     rows = []
-    table = Table(path, kind, sheet, Header(-1, [], {}), encoding)
     for values in _raw_rows(table):
         rows.append(list(values))
         if len(rows) >= HEADER_SCAN_ROWS:
@@ -305,10 +309,12 @@ def open_table(
     kind = inspect_file(path, filename)
     if kind == "csv":
         encoding = csv_encoding(path)
-        header = detect_header(_head_rows(path, kind, None, encoding), ledger_key, remembered)
+        table = Table(path, kind, None, Header(-1, [], {}), encoding)
+        header = detect_header(_head_rows(table), ledger_key, remembered)
         if header is None:
             raise FileRefused(_no_header_message(ledger_key))
-        return Table(path, kind, None, header, encoding)
+        table.header = header
+        return table
     workbook = _workbook(path)
     try:
         ledger_mark, version = _template_mark(workbook)
@@ -318,6 +324,17 @@ def open_table(
             if m.typ == python_calamine.SheetTypeEnum.WorkSheet
             and m.name not in (specs.META_SHEET, specs.NOTES_SHEET)
         ]
+        best = None
+        for name in sheets:
+            try:
+                sheet = workbook.get_sheet_by_name(name)
+            except Exception:  # noqa: S112 - a sheet calamine cannot read is not the data
+                continue
+            table = Table(path, kind, name, Header(-1, [], {}), sheet=sheet)
+            header = detect_header(_head_rows(table), ledger_key, remembered)
+            if header and (best is None or len(header.mapping) > len(best.header.mapping)):
+                table.header = header
+                best = table
     finally:
         workbook.close()
     if ledger_mark and ledger_mark != ledger_key and ledger_mark in specs.LEDGERS:
@@ -331,16 +348,11 @@ def open_table(
                 "this": specs.LEDGERS[ledger_key].title,
             }
         )
-    best = None
-    for name in sheets:
-        header = detect_header(_head_rows(path, kind, name, None), ledger_key, remembered)
-        if header and (best is None or len(header.mapping) > len(best[1].mapping)):
-            best = (name, header)
     if best is None:
         raise FileRefused(_no_header_message(ledger_key))
-    best[1].template_version = version
-    best[1].template_ledger = ledger_mark
-    return Table(path, kind, best[0], best[1])
+    best.header.template_version = version
+    best.header.template_ledger = ledger_mark
+    return best
 
 
 def _no_header_message(ledger_key: str) -> str:
