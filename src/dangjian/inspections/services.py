@@ -178,7 +178,7 @@ def evaluate_grade(
             points = grading.coverage_score(cover, ind["max"])
         else:
             points = min(max(_decimal(scores.get(ind["code"])), Decimal(0)), Decimal(ind["max"]))
-        sheet[ind["code"]] = str(points)
+        sheet[ind["code"]] = str(points.quantize(Decimal("0.01")))
     total = sum((Decimal(v) for v in sheet.values()), Decimal(0))
     check = grading.eligibility(
         organization,

@@ -41,12 +41,24 @@ def _open_findings(organization, user):
         from dangjian.rules.models import Finding
     except ImportError:
         return []
-    return list(
+    findings = list(
         Finding.objects.open()
         .filter(organization=organization)
         .filter(organization__in=scope.organizations(user).values("pk"))
         .order_by("-last_seen", "rule_id")[:50]
     )
+    for finding in findings:
+        finding.title = _rule_title(finding.rule_id)
+    return findings
+
+
+def _rule_title(rule_id: str) -> str:
+    try:
+        from dangjian.rules import rulebook
+
+        return rulebook.load().latest(rule_id).title_zh
+    except (ImportError, KeyError):
+        return rule_id
 
 
 def _member_units(user, day: datetime.date):

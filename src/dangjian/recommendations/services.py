@@ -56,6 +56,18 @@ def format_doc_number(prefix: str, year: int, serial: int) -> str:
     return f"{prefix}〔{year}〕{serial}号"
 
 
+# The letter tells the gravest matters first: dormancy, empty shells, then credit-list proposals.
+RULE_ORDER = ("dormancy.", "shell.", "credit.", "formation.")
+
+
+def _finding_order(finding):
+    rank = next(
+        (i for i, prefix in enumerate(RULE_ORDER) if finding.rule_id.startswith(prefix)),
+        len(RULE_ORDER),
+    )
+    return (finding.subject_name, rank, finding.rule_id, finding.pk)
+
+
 @transaction.atomic
 def draft_letter(
     federation,
@@ -67,7 +79,7 @@ def draft_letter(
     actor,
 ) -> Letter:
     """A draft recommendation from selected findings (read, never recomputed)."""
-    findings = list(findings)
+    findings = sorted(findings, key=_finding_order)
     if not findings:
         raise ValueError(_("Select at least one finding."))
     organizations = []
