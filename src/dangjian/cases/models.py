@@ -269,7 +269,8 @@ class SubmissionFigure(TimeStamped):
     class Kind(models.TextChoices):
         MEMBER_UNITS = "member_units", _("member units")
         PARTY_ORGANIZATIONS = "party_orgs", _("party organizations")
-        COVERAGE_RATE = "coverage", _("organizational coverage rate (covered/all units)")
+        COVERAGE_RATE = "coverage", _("organizational coverage rate")
+        WORK_COVERAGE_RATE = "work_coverage", _("work coverage rate")
         FULL_MEMBERS = "full_members", _("full party members employed")
         COVERED = "covered", _("covered by a party organization (1 = yes)")
         STATED = "stated", _("stated by the submitter")
