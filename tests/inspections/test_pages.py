@@ -316,3 +316,15 @@ def test_grade_pages_are_scoped(persona_client):
     assert (
         persona_client("authority").get(reverse("inspections:grading_settings")).status_code == 404
     )
+
+
+def test_two_officers_creating_the_same_inspection_see_a_conflict(officer_client, persona_client):
+    org = _org("天津市网络游戏行业协会")
+    url = reverse("inspections:inspection_edit", args=[org.pk, LAST_YEAR])
+    data = {"report_to_supervisor_on": "", "report_to_registrar_on": "", "version": ""}
+    # Both opened the page while no inspection existed (empty version).
+    assert persona_client("admin").post(url, {**data, "notes": "先保存"}).status_code == 302
+    second = officer_client.post(url, {**data, "notes": "后保存"})
+    assert second.status_code == 200
+    assert "其他人" in second.content.decode()
+    assert AnnualInspection.objects.get(organization=org, year=LAST_YEAR).notes == "先保存"

@@ -184,7 +184,9 @@ def inspection_edit(request, org_pk: int, year: int):
                     report_to_registrar_on=data["report_to_registrar_on"],
                     notes=data["notes"],
                     conclusion=data["conclusion"],
-                    version=data["version"],
+                    # Empty: the officer saw no inspection yet; if one appeared meanwhile,
+                    # version 0 never matches it and the service reports the conflict.
+                    version=data["version"] or 0,
                     refresh_party_section=data["refresh_party_section"],
                     actor=request.user,
                 )
@@ -418,7 +420,7 @@ def grade_edit(request, pk: int | None = None):
                     on_abnormal_list=data["on_abnormal_list"],
                     on_serious_list=data["on_serious_list"],
                     notes=data["notes"],
-                    version=data["version"] if evaluation else None,
+                    version=data["version"] if evaluation else 0,
                     actor=request.user,
                 )
             except services.EditConflict as exc:
