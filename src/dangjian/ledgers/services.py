@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
+import logging
 import os
 import uuid
 from pathlib import Path
@@ -29,6 +30,16 @@ from dangjian.ledgers.models import LedgerMapping, LedgerUpload
 from dangjian.registry.models import Federation
 
 Status = LedgerUpload.Status
+logger = logging.getLogger(__name__)
+
+
+def _unreadable() -> str:
+    return _(
+        "The file could not be read. It may be damaged; open it in Excel or WPS, save it again "
+        "as .xlsx and re-upload."
+    )
+
+
 # Uploads larger than this are checked and imported in the background (django-tasks).
 BACKGROUND_BYTES = envint("DANGJIAN_LEDGER_BACKGROUND_BYTES", 1024 * 1024)
 # An import still "importing" after this long is taken to have died (the lock is released).
@@ -203,6 +214,10 @@ def analyse(upload: LedgerUpload, *, actor, columns: dict | None = None) -> engi
         return None
     except engine.Cancelled:
         _finish(upload, Status.CANCELLED, _("Cancelled."))
+        return None
+    except Exception:  # a file that breaks a parser is refused, never left "validating"
+        logger.exception("ledger upload %s could not be read", upload.pk)
+        _finish(upload, Status.REFUSED, _unreadable())
         return None
     upload.mapping = {
         **upload.mapping,

@@ -5,6 +5,7 @@ and styled exports.
 from __future__ import annotations
 
 import datetime
+import logging
 import zipfile
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from dangjian.ledgers import reader, specs
 
+logger = logging.getLogger(__name__)
 HEADER_FILL = PatternFill("solid", fgColor="B3140C")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 REQUIRED_FONT = Font(bold=True, color="FFFF00")
@@ -167,24 +169,35 @@ def error_workbook(table: reader.Table, errors: list, ledger_key: str, out: Path
     ledger = specs.LEDGERS[ledger_key]
     header_row = table.header.row_index + 1
     if table.kind == "xlsx" and _sheet_xml_size(table.path) <= ANNOTATE_MAX_XML:
-        keep_vba = table.path.suffix.lower() == ".xlsm" or _has_vba(table.path)
-        wb = openpyxl.load_workbook(table.path, keep_vba=keep_vba, keep_links=True)
-        ws = wb[table.sheet_name]
-        error_col = max(ws.max_column, len(table.header.labels)) + 1
-        if ws.cell(header_row, error_col - 1).value == ERROR_HEADER:  # a re-upload
-            error_col -= 1
-            for r in range(header_row + 1, ws.max_row + 1):
-                ws.cell(r, error_col).value = None
-        for r in range(header_row + 1, ws.max_row + 1):  # clear marks of an earlier round
-            for c in range(1, error_col):
-                cell = ws.cell(r, c)
-                if cell.comment is not None and cell.comment.author == "党建系统":
-                    cell.comment = None
-                    cell.fill = PatternFill()
-        _mark(ws, by_row, columns, ledger, header_row, error_col)
-        out = out.with_suffix(".xlsm" if keep_vba else ".xlsx")
-        wb.save(out)
-        return out
+        try:
+            return _annotate_own(table, by_row, columns, ledger, header_row, out)
+        except Exception:  # openpyxl cannot load every file calamine reads: rebuild it
+            logger.warning("could not annotate %s in place; rebuilding it", table.path)
+    return _rebuilt(table, by_row, columns, ledger, header_row, out)
+
+
+def _annotate_own(table, by_row, columns, ledger, header_row, out: Path) -> Path:
+    keep_vba = table.path.suffix.lower() == ".xlsm" or _has_vba(table.path)
+    wb = openpyxl.load_workbook(table.path, keep_vba=keep_vba, keep_links=True)
+    ws = wb[table.sheet_name]
+    error_col = max(ws.max_column, len(table.header.labels)) + 1
+    if ws.cell(header_row, error_col - 1).value == ERROR_HEADER:  # a re-upload
+        error_col -= 1
+        for r in range(header_row + 1, ws.max_row + 1):
+            ws.cell(r, error_col).value = None
+    for r in range(header_row + 1, ws.max_row + 1):  # clear marks of an earlier round
+        for c in range(1, error_col):
+            cell = ws.cell(r, c)
+            if cell.comment is not None and cell.comment.author == "党建系统":
+                cell.comment = None
+                cell.fill = PatternFill()
+    _mark(ws, by_row, columns, ledger, header_row, error_col)
+    out = out.with_suffix(".xlsm" if keep_vba else ".xlsx")
+    wb.save(out)
+    return out
+
+
+def _rebuilt(table, by_row, columns, ledger, header_row, out: Path) -> Path:
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = (table.sheet_name or ledger.title)[:31]
