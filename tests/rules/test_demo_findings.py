@@ -38,12 +38,15 @@ def test_findings_table_holds_exactly_the_problems(demo_federation):
 
 def test_explanations_carry_the_numbers(demo_federation):
     found = Engine(demo_federation, TODAY).evaluate()
-    text = {(rule_id, _subject(c)): c.explanation for rule_id, cands in found.items() for c in cands}
+    text = {
+        (rule_id, _subject(c)): c.explanation for rule_id, cands in found.items() for c in cands
+    }
     assert "正式党员 4 名" in text[("formation.required_not_formed", "天津市网络直播行业协会")]
     assert TODAY.isoformat() in text[("formation.required_not_formed", "天津市网络直播行业协会")]
-    assert "覆盖 6 个单位" in text[
-        ("formation.joint_branch_too_many_units", "网信领域社会组织第二联合党支部")
-    ]
+    assert (
+        "覆盖 6 个单位"
+        in text[("formation.joint_branch_too_many_units", "网信领域社会组织第二联合党支部")]
+    )
     assert "正式党员 8 名" in text[("formation.needs_committee", "天津市人工智能学会党支部")]
     overdue = text[("terms.overdue", "天津市软件行业协会党支部")]
     assert "2020-06-18" in overdue and "2023-06-18" in overdue and "2024-06-18" in overdue

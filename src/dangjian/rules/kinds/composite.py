@@ -78,6 +78,18 @@ def missing_reports(ctx, years: list[int], registrar_only: bool) -> dict[int, tu
         return {}
     AnnualInspection = mod[0]
     day = ctx.as_of
+    # Only where the federation keeps annual inspections for those years: a federation that
+    # does not use the inspection ledger would otherwise see every unit as missing its report.
+    kept = set(
+        AnnualInspection.objects.filter(
+            year__in=years,
+            organization__memberships__federation_id__in=ctx.federation_ids,
+        )
+        .values_list("year", flat=True)
+        .distinct()
+    )
+    if kept != set(years):
+        return {}
     received = Q(report_to_registrar_on__lte=day) | Q(exempt=True)
     if not registrar_only:
         received |= Q(report_to_supervisor_on__lte=day)

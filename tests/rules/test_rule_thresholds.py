@@ -1,0 +1,327 @@
+"""Hand-computed scenarios for every rule, at and around each threshold."""
+
+import datetime
+
+import pytest
+
+from dangjian.inspections.models import AnnualInspection, Visit
+from dangjian.party.models import Coverage, PartyOrganization, Position
+from dangjian.rules.periods import latest_start_overdue, term_deadline
+
+D = datetime.date
+K = PartyOrganization.Kind
+AS_OF = D(2025, 11, 15)
+pytestmark = pytest.mark.django_db
+
+
+def subjects(candidates) -> set[int]:
+    return {c.party_organization_id or c.organization_id for c in candidates}
+
+
+# -- formation ---------------------------------------------------------------------------
+def test_required_not_formed_at_two_and_three_full_members(world):
+    two = world.unit("两名党员协会", full=2)
+    three = world.unit("三名党员协会", full=3)
+    probation = world.unit("两正一预协会", full=2, probationary=1)
+    found = world.evaluate(AS_OF, "formation.required_not_formed")
+    assert subjects(found) == {three.pk}
+    (c,) = found
+    assert "正式党员 3 名" in c.explanation and "2025-11-15" in c.explanation
+    # Membership began 2019-01-01, three full members employed since 2016: 82 months.
+    assert c.evidence["since"] == "2019-01-01" and "82 个月" in c.explanation
+    candidates = world.evaluate(AS_OF, "formation.joint_branch_candidate")
+    assert subjects(candidates) == {two.pk, probation.pk}
+
+
+def test_required_not_formed_counts_members_as_of_the_day(world):
+    unit = world.unit("新近转正协会", full=2)
+    world.members(1, employer=unit, full_on=D(2025, 6, 1))
+    assert world.evaluate(D(2025, 5, 31), "formation.required_not_formed") == []
+    (c,) = world.evaluate(D(2025, 6, 1), "formation.required_not_formed")
+    assert c.evidence["since"] == "2025-06-01" and c.evidence["months"] == 0
+    # A member who left the ledger no longer counts.
+    world.members(0)
+    leaver = unit.employments.first().member
+    leaver.left_on = D(2025, 9, 1)
+    leaver.save()
+    assert world.evaluate(D(2025, 9, 2), "formation.required_not_formed") == []
+
+
+def test_covered_units_and_instructors(world):
+    covered = world.unit("已覆盖协会", full=5)
+    world.party_org("已覆盖协会党支部", units=[covered], relation_full=5)
+    small = world.unit("一名党员协会", full=1)
+    world.instructor(small)
+    empty = world.unit("无党员协会")
+    empty_with_instructor = world.unit("有指导员协会")
+    world.instructor(empty_with_instructor)
+    assert world.evaluate(AS_OF, "formation.required_not_formed") == []
+    assert world.evaluate(AS_OF, "formation.joint_branch_candidate") == []
+    assert subjects(world.evaluate(AS_OF, "formation.needs_instructor")) == {empty.pk}
+
+
+def test_joint_branch_with_five_and_six_units(world):
+    five = [world.unit(f"五{i}协会", full=1) for i in range(5)]
+    six = [world.unit(f"六{i}协会", full=1) for i in range(6)]
+    world.party_org("第一联合党支部", kind=K.JOINT_BRANCH, units=five)
+    second = world.party_org("第二联合党支部", kind=K.JOINT_BRANCH, units=six)
+    (c,) = world.evaluate(AS_OF, "formation.joint_branch_too_many_units")
+    assert c.party_organization_id == second.pk
+    assert "覆盖 6 个单位" in c.explanation and "多 1 个" in c.explanation
+
+
+def test_committee_needed_at_seven_full_members(world):
+    six = world.party_org("六人支部", relation_full=6)
+    seven = world.party_org("七人支部", relation_full=7)
+    seven_with_committee = world.party_org("七人有委员会支部", relation_full=7, posts=2)
+    found = world.evaluate(AS_OF, "formation.needs_committee")
+    assert subjects(found) == {seven.pk}
+    assert "正式党员 7 名" in found[0].explanation
+    assert six.pk not in subjects(found) and seven_with_committee.pk not in subjects(found)
+
+
+def test_branch_size_49_50_51_and_general_branch_100(world):
+    world.party_org("四十九人支部", relation_full=48)  # + the secretary = 49
+    world.party_org("五十人支部", relation_full=50)
+    big = world.party_org("五十一人支部", relation_full=51)
+    general = world.party_org("百人总支", kind=K.GENERAL_BRANCH, relation_full=100)
+    world.party_org("九十九人总支", kind=K.GENERAL_BRANCH, relation_full=99)
+    found = {
+        c.party_organization_id: c for c in world.evaluate(AS_OF, "formation.branch_too_large")
+    }
+    assert set(found) == {big.pk, general.pk}
+    assert "正式党员 51 名" in found[big.pk].explanation and "党总支" in found[big.pk].explanation
+    assert "基层党委" in found[general.pk].explanation
+
+
+# -- terms ---------------------------------------------------------------------------------
+def test_term_starting_on_a_leap_day():
+    # 3 years from 29 Feb 2020 ends 28 Feb 2023; the one-year extension ends 28 Feb 2024.
+    assert term_deadline(D(2020, 2, 29), 3, 1) == (D(2023, 2, 28), D(2024, 2, 28))
+    assert latest_start_overdue(D(2024, 2, 29), 3, 1) == D(2020, 2, 29)
+    assert latest_start_overdue(D(2024, 2, 28), 3, 1) < D(2020, 2, 29)
+
+
+def test_term_overdue_around_the_deadline(world):
+    leap = world.party_org("闰日换届支部", valid_from=D(2019, 1, 1), term_started_on=D(2020, 2, 29))
+    assert world.evaluate(D(2024, 2, 28), "terms.overdue") == []
+    (c,) = world.evaluate(D(2024, 2, 29), "terms.overdue")
+    assert c.party_organization_id == leap.pk
+    assert "2023-02-28" in c.explanation and "2024-02-28" in c.explanation
+    assert "逾期 1 天" in c.explanation
+    # A committee's term is five years.
+    world.party_org("行业党委", kind=K.COMMITTEE, term_started_on=D(2020, 3, 1))
+    ids = subjects(world.evaluate(D(2026, 2, 28), "terms.overdue"))
+    assert ids == {leap.pk}
+
+
+def test_secretary_vacant(world):
+    po = world.party_org("书记离任支部", relation_full=4)
+    Position.objects.filter(party_organization=po).update(valid_to=D(2025, 8, 31))
+    assert world.evaluate(D(2025, 8, 31), "terms.secretary_vacant") == []
+    (c,) = world.evaluate(AS_OF, "terms.secretary_vacant")
+    assert c.evidence["vacant_since"] == "2025-09-01" and "空缺 75 天" in c.explanation
+    never = world.party_org("从未配书记支部", secretary=False, valid_from=D(2025, 10, 1))
+    assert never.pk in subjects(world.evaluate(AS_OF, "terms.secretary_vacant"))
+
+
+# -- four standards --------------------------------------------------------------------------
+def test_standards_without_double_reporting_the_secretary(world):
+    unit = world.unit("指导员组建协会", full=3)
+    no_doc = world.party_org("无批文支部", units=[world.unit("甲协会", full=3)], approval="")
+    instructor_made = world.party_org(
+        "指导员组建支部", units=[unit], mode=PartyOrganization.FormationMode.INSTRUCTOR_DRIVEN
+    )
+    no_units = world.party_org("无覆盖支部", units=[])
+    no_secretary = world.party_org(
+        "无书记支部", units=[world.unit("乙协会", full=3)], secretary=False
+    )
+    found = {c.party_organization_id: c for c in world.evaluate(AS_OF, "standards.incomplete")}
+    assert set(found) == {no_doc.pk, instructor_made.pk, no_units.pk}
+    assert no_secretary.pk not in found
+    assert "批文" in found[no_doc.pk].explanation
+    assert "派遣通知" in found[instructor_made.pk].explanation
+    world.instructor(unit, notice_no="测指〔2019〕9号")
+    found = subjects(world.evaluate(AS_OF, "standards.incomplete"))
+    assert instructor_made.pk not in found
+
+
+# -- organizational life ---------------------------------------------------------------------
+def test_branch_formed_mid_quarter_owes_only_whole_periods(world):
+    po = world.party_org("年中成立支部", valid_from=D(2025, 2, 10))
+    # It meets in March only (theme day and general meeting), then nothing.
+    world.meeting(po, "theme_day", D(2025, 3, 5))
+    world.meeting(po, "general_meeting", D(2025, 3, 20))
+    (c,) = world.evaluate(D(2025, 7, 15), "orglife.irregular")
+    missing = c.evidence["missing"]
+    # Q1 2025 and February are partial: not owed. Q2 is owed; March is met; April–June missing.
+    assert missing["general_meeting"]["missing"] == ["2025Q2"]
+    assert missing["party_lesson"]["missing"] == ["2025Q2"]
+    assert missing["theme_day"]["missing"] == ["2025-04", "2025-05", "2025-06"]
+    assert "life_meeting" not in missing  # 2025 is not over
+    assert "共缺 5 次" in c.explanation and "2025年第二季度" in c.explanation
+
+
+def test_last_day_of_a_quarter(world):
+    po = world.party_org("季末支部", valid_from=D(2025, 1, 1))
+    world.meet_regularly(po, D(2025, 1, 1), D(2025, 3, 31))
+    world.meet_regularly(po, D(2025, 4, 1), D(2025, 6, 30), kinds=("theme_day", "party_lesson"))
+    assert world.evaluate(D(2025, 6, 29), "orglife.irregular") == []
+    (c,) = world.evaluate(D(2025, 6, 30), "orglife.irregular")
+    assert c.evidence["missing"] == {
+        "general_meeting": {"period": "quarter", "missing": ["2025Q2"]}
+    }
+
+
+def test_committee_meetings_only_where_a_committee_exists(world):
+    small = world.party_org("无委员会支部", valid_from=D(2024, 1, 1))
+    big = world.party_org("有委员会支部", valid_from=D(2024, 1, 1), posts=2, relation_full=7)
+    for po in (small, big):
+        world.meet_regularly(po, D(2024, 1, 1), AS_OF)
+    found = world.evaluate(AS_OF, "orglife.irregular")
+    assert subjects(found) == {big.pk}
+    assert set(found[0].evidence["missing"]) == {"committee_meeting"}
+
+
+def test_rule_revised_mid_year(world):
+    from dangjian.rules.rulebook import Rulebook, load
+
+    base = load()
+    entries = []
+    for rule_id, revisions in base.revisions.items():
+        for r in revisions:
+            entries.append(
+                {
+                    "id": rule_id,
+                    "kind": r.kind,
+                    "subject": r.subject,
+                    "title_zh": r.title_zh,
+                    "title_en": r.title_en,
+                    "source": r.source,
+                    "verified": r.verified,
+                    "severity": r.severity,
+                    "effective_from": r.effective_from,
+                    "parameters": r.parameters,
+                }
+            )
+    revised = dict(next(e for e in entries if e["id"] == "orglife.irregular"))
+    revised["effective_from"] = D(2025, 7, 1)
+    reqs = dict(revised["parameters"]["requirements"])
+    reqs.pop("theme_day")  # the revision no longer asks for a monthly theme day
+    revised["parameters"] = {**revised["parameters"], "requirements": reqs}
+    book = Rulebook([*entries, revised])
+    po = world.party_org("修订期间支部", valid_from=D(2025, 1, 1))
+    world.meet_regularly(
+        po, D(2025, 1, 1), D(2025, 10, 31), kinds=("general_meeting", "party_lesson")
+    )
+    (c,) = world.evaluate(D(2025, 11, 1), "orglife.irregular", book=book)
+    # Theme days are owed January–June (the first revision), not July–October.
+    assert c.evidence["missing"]["theme_day"]["missing"] == [f"2025-0{m}" for m in range(1, 7)]
+
+
+# -- empty shell ---------------------------------------------------------------------------
+def test_empty_shell_conditions(world):
+    quiet = world.party_org("停摆支部", units=[world.unit("丙协会", full=4)], relation_full=4)
+    world.meeting(quiet, "theme_day", D(2025, 5, 14))  # 6 months before 15 Nov is 15 May
+    vacant = world.party_org("缺书记支部", units=[world.unit("丁协会", full=4)], relation_full=4)
+    world.meet_regularly(vacant, D(2019, 1, 1), AS_OF)
+    Position.objects.filter(party_organization=vacant).update(valid_to=D(2025, 8, 14))
+    tiny = world.party_org("两人支部", units=[world.unit("戊协会", full=2)], relation_full=2)
+    world.meet_regularly(tiny, D(2019, 1, 1), AS_OF)
+    healthy = world.party_org("正常支部", units=[world.unit("己协会", full=4)], relation_full=4)
+    world.meet_regularly(healthy, D(2019, 1, 1), AS_OF)
+    found = {c.party_organization_id: c for c in world.evaluate(AS_OF, "shell.empty_branch")}
+    assert set(found) == {quiet.pk, vacant.pk, tiny.pk}
+    assert found[quiet.pk].evidence["conditions"][0]["code"] == "no_orglife"
+    assert "2025-05-14" in found[quiet.pk].explanation
+    assert found[vacant.pk].evidence["conditions"][0]["code"] == "secretary_vacant"
+    assert "正式党员 2 名" in found[tiny.pk].explanation
+    # One day less quiet, one day less vacant: not yet.
+    world.meeting(quiet, "theme_day", D(2025, 5, 15))
+    Position.objects.filter(party_organization=vacant).update(valid_to=D(2025, 8, 15))
+    assert set(subjects(world.evaluate(AS_OF, "shell.empty_branch"))) == {tiny.pk}
+
+
+def test_empty_shell_when_every_unit_left(world):
+    unit = world.unit("已退会协会", full=3, left=D(2025, 3, 31))
+    po = world.party_org("退会单位支部", units=[unit], relation_full=3)
+    world.meet_regularly(po, D(2019, 1, 1), AS_OF)
+    (c,) = world.evaluate(AS_OF, "shell.empty_branch")
+    assert c.evidence["conditions"][0]["code"] == "units_gone"
+
+
+# -- governance ----------------------------------------------------------------------------
+def test_charter_and_decisions(world):
+    unit = world.unit("章程协会", full=3)
+    world.charter(unit, D(2019, 1, 1), False)
+    po = world.party_org("章程协会党支部", units=[unit], valid_from=D(2025, 4, 1))
+    assert subjects(world.evaluate(AS_OF, "governance.charter_lacks_clause")) == {unit.pk}
+    world.charter(unit, D(2025, 6, 1), True)
+    assert world.evaluate(AS_OF, "governance.charter_lacks_clause") == []
+    assert world.evaluate(D(2025, 5, 31), "governance.charter_lacks_clause") != []
+    # Before the branch existed, a decision without it is not a finding; after, it is.
+    world.decision(unit, D(2025, 3, 16), False)
+    assert world.evaluate(AS_OF, "governance.no_party_in_decisions") == []
+    world.decision(unit, D(2025, 9, 1), False)
+    (c,) = world.evaluate(AS_OF, "governance.no_party_in_decisions")
+    assert "1 项重大决策" in c.explanation and "2025-09-01" in c.explanation
+    assert c.period_key == "2025"
+    assert po.pk
+
+
+# -- dormancy and credit -------------------------------------------------------------------
+def test_dormant_society_and_abnormal_list(world):
+    unit = world.unit("沉寂协会", joined=D(2019, 1, 1))
+    for year in (2019, 2020, 2021, 2022):
+        AnnualInspection.objects.create(
+            organization=unit, year=year, report_to_registrar_on=D(year + 1, 5, 1)
+        )
+    world.instructor(unit)  # work coverage, so it is not the needs-instructor case
+    diligent = world.unit("按时报送协会", joined=D(2019, 1, 1))
+    for year in range(2019, 2025):
+        AnnualInspection.objects.create(
+            organization=diligent, year=year, report_to_registrar_on=D(year + 1, 5, 1)
+        )
+    # As of 15 Nov 2025 the last due year is 2024: 2023 and 2024 are missing.
+    dormant = world.evaluate(AS_OF, "dormancy.dormant_society")
+    assert subjects(dormant) == {unit.pk}
+    codes = [c["code"] for c in dormant[0].evidence["conditions"]]
+    assert codes == ["no_annual_report", "inactive"]
+    assert "2023—2024 年度连续 2 年未报送" in dormant[0].explanation
+    # On 31 May 2024 the 2023 report is not yet late.
+    assert world.evaluate(D(2024, 5, 31), "credit.abnormal_list_proposal") == []
+    (c,) = world.evaluate(D(2024, 6, 1), "credit.abnormal_list_proposal")
+    assert c.evidence["conditions"][0]["code"] == "annual_report_not_filed"
+    Visit.objects.create(
+        organization=unit,
+        visited_on=D(2025, 10, 1),
+        visitors="走访组",
+        findings="人去楼空",
+        unreachable_at_address=True,
+    )
+    (c,) = world.evaluate(AS_OF, "credit.abnormal_list_proposal")
+    assert [x["code"] for x in c.evidence["conditions"]] == [
+        "annual_report_not_filed",
+        "unreachable",
+    ]
+    assert diligent.pk not in subjects(world.evaluate(AS_OF, "dormancy.dormant_society"))
+    # Enterprises are not judged by the social-organization rules.
+    firm = world.unit("沉寂公司", legal_form="enterprise", category="enterprise")
+    assert firm.pk not in subjects(world.evaluate(AS_OF, "dormancy.dormant_society"))
+
+
+def test_abnormal_list_for_required_not_formed(world):
+    unit = world.unit("应建协会", full=3)
+    for year in range(2019, 2025):
+        AnnualInspection.objects.create(
+            organization=unit, year=year, report_to_registrar_on=D(year + 1, 3, 1)
+        )
+    (c,) = world.evaluate(AS_OF, "credit.abnormal_list_proposal")
+    assert c.evidence["conditions"][0]["code"] == "no_party_organization"
+    assert "正式党员 3 名" in c.explanation
+    Coverage.objects.create(
+        party_organization=world.party_org("应建协会党支部"),
+        organization=unit,
+        valid_from=D(2025, 1, 1),
+    )
+    assert world.evaluate(AS_OF, "credit.abnormal_list_proposal") == []
