@@ -287,3 +287,24 @@ def test_error_workbook_is_the_users_own_with_cells_marked(world, tmp_path):
     again = upload(world, fixed)
     assert again.counts["invalid"] == 0 and again.counts["new"] == 3
     assert again.error_path == ""
+
+
+def test_original_is_archived_first_with_its_checksum(world, tmp_path):
+    import hashlib
+
+    path = write_xlsx(tmp_path / "a.xlsm", [MEMBER_HEADERS, *good_rows(world)])
+    item = upload(world, path)
+    archived = services.archive_path_of(item.stored_path)
+    assert archived.read_bytes() == path.read_bytes()
+    assert item.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert item.size == path.stat().st_size and item.uploader == world.user
+    assert item.original_name == "a.xlsm" and item.counts["new"] == 3  # .xlsm is read too
+    assert AuditLog.objects.filter(event_type="ledgers.uploaded", object_id=str(item.pk)).exists()
+
+
+def test_workbook_with_the_wrong_extension_is_read_by_its_content(world, tmp_path):
+    path = write_xlsx(tmp_path / "m.xlsx", [MEMBER_HEADERS, *good_rows(world)])
+    renamed = tmp_path / "老台账.xls"
+    renamed.write_bytes(path.read_bytes())
+    item = upload(world, renamed)
+    assert item.status == LedgerUpload.Status.VALIDATED and item.counts["new"] == 3

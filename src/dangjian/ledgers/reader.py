@@ -180,7 +180,7 @@ def _raw_rows(table: Table):
     if table.sheet is not None:
         yield from table.sheet.iter_rows()
         return
-    workbook = _workbook(table.path)
+    workbook = _workbook(table.path, table.kind)
     try:
         sheet = workbook.get_sheet_by_name(table.sheet_name)
         yield from sheet.iter_rows()
@@ -188,9 +188,14 @@ def _raw_rows(table: Table):
         workbook.close()
 
 
-def _workbook(path: Path):
+def _workbook(path: Path, kind: str):
+    """Open with calamine by content, not by name: WPS users rename .xls and .xlsx freely."""
+    suffix = path.suffix.lower()
     try:
-        return python_calamine.CalamineWorkbook.from_path(str(path))
+        if (kind == "xlsx") == (suffix in (".xlsx", ".xlsm")) and suffix != ".csv":
+            return python_calamine.CalamineWorkbook.from_path(str(path))
+        with path.open("rb") as fh:
+            return python_calamine.CalamineWorkbook.from_filelike(fh)
     except python_calamine.PasswordError:
         raise FileRefused(_password_message()) from None
     except Exception as exc:  # calamine raises several kinds for damaged files
@@ -315,7 +320,7 @@ def open_table(
             raise FileRefused(_no_header_message(ledger_key))
         table.header = header
         return table
-    workbook = _workbook(path)
+    workbook = _workbook(path, kind)
     try:
         ledger_mark, version = _template_mark(workbook)
         sheets = [
