@@ -70,6 +70,10 @@ def sizes() -> dict:
     }
 
 
+def say(text):
+    print(f"[{time.strftime('%H:%M:%S')}] {text}", file=sys.stderr, flush=True)
+
+
 def timed(fn, repeat: int = 1):
     best = None
     result = None
@@ -114,15 +118,21 @@ def measure(repeat: int) -> dict:
             cursor.execute("ANALYZE")
     fed = Federation.objects.get(short_name="津网联")
     today = timezone.localdate()
+    Engine(fed, today)  # import the rule kinds outside the timings
     floor_query()  # warm the cache: every figure below is measured warm
+    say("floor")
     floor, groups = timed(floor_query, repeat)
     Finding.objects.all().delete()
+    say(f"floor {floor:.2f} s; full run")
     full, results = timed(lambda: Engine(fed, today).run())
     found = sum(len(r.candidates) for r in results)
+    say(f"full run {full:.2f} s; re-run")
     rerun, results2 = timed(lambda: Engine(fed, today).run(), repeat)
     created_again = sum(r.created for r in results2)
+    say(f"re-run {rerun:.2f} s; coverage")
     cov, rates = timed(lambda: compute(Scope(fed), today), repeat)
     cov_cat, _ = timed(lambda: compute(Scope(fed, category="association"), today), repeat)
+    say("per rule")
     per_rule = {}
     engine = Engine(fed, today)
     for rule_id in engine.rule_ids:

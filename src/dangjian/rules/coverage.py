@@ -81,12 +81,13 @@ class Scope:
 
 def units(scope: Scope, day: datetime.date) -> QuerySet[Organization]:
     """Member units of the scope on ``day``."""
+    # Federation ids first: a join to the federation inside the subquery lets SQLite plan it
+    # through the federation index (every membership of the federation for each unit).
+    federation_ids = list(scope.federation.subtree().values_list("pk", flat=True))
     qs = Organization.objects.filter(
         Exists(
             Membership.objects.filter(
-                valid_on_q(day),
-                organization=OuterRef("pk"),
-                federation__path__startswith=scope.federation.path,
+                valid_on_q(day), organization=OuterRef("pk"), federation_id__in=federation_ids
             )
         )
     )

@@ -21,13 +21,13 @@ last_seen backwards, so replaying history does not disturb the present.
 from __future__ import annotations
 
 import datetime
+import functools
 import hashlib
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from dangjian.registry.models import Federation
@@ -55,7 +55,7 @@ class Candidate:
     def subject_key(self) -> str:
         return Finding.subject_key_for(self.organization_id, self.party_organization_id)
 
-    @property
+    @functools.cached_property
     def fingerprint(self) -> str:
         data = json.dumps(self.facts, sort_keys=True, ensure_ascii=False, default=str)
         return hashlib.sha256(data.encode()).hexdigest()[:32]
@@ -179,44 +179,51 @@ class Engine:
         return results
 
     # -- synchronising findings -----------------------------------------------------------
+    ROW_FIELDS = (
+        "id",
+        "subject_key",
+        "period_key",
+        "status",
+        "fingerprint",
+        "first_seen",
+        "last_seen",
+        "resolved_on",
+        "explanation",
+        "federation_id",
+        "period_start",
+    )
+
+    def _existing(self, qs) -> dict[tuple[str, str], dict]:
+        """Existing findings as plain rows (model instances only for the few that change)."""
+        return {
+            (row[1], row[2]): dict(zip(self.ROW_FIELDS, row, strict=True))
+            for row in qs.values_list(*self.ROW_FIELDS)
+        }
+
     def _sync(self, rule_id: str, candidates, contexts, result: RuleResult):
         as_of = self.as_of
-        fed_ids = [f.pk for f in self.federations]
-        scope = Q(rule_id=rule_id, federation_id__in=fed_ids)
+        fed_ids = {f.pk for f in self.federations}
         keys = {(c.subject_key, c.period_key) for c in candidates}
-        existing = {
-            (f.subject_key, f.period_key): f
-            for f in Finding.objects.filter(scope).only(
-                "id",
-                "subject_key",
-                "period_key",
-                "status",
-                "fingerprint",
-                "first_seen",
-                "last_seen",
-                "resolved_on",
-                "explanation",
-                "evidence",
-                "federation_id",
-                "period_start",
-                "version",
-            )
-        }
+        existing = self._existing(
+            Finding.objects.filter(rule_id=rule_id, federation_id__in=fed_ids)
+        )
         # A finding moved to another federation (the unit changed federations) is still the
         # same finding: look the missing keys up globally.
-        missing = [k for k in keys if k not in existing]
-        if missing:
-            subjects = {k[0] for k in missing}
-            for f in Finding.objects.filter(rule_id=rule_id, subject_key__in=subjects):
-                existing.setdefault((f.subject_key, f.period_key), f)
-        severity = {ctx.revision.rule_id: ctx.revision.severity for ctx in contexts}
+        missing = {k[0] for k in keys if k not in existing}
+        for chunk in _chunks(sorted(missing), 500):
+            for key, row in self._existing(
+                Finding.objects.filter(rule_id=rule_id, subject_key__in=chunk)
+            ).items():
+                existing.setdefault(key, row)
+        severity = contexts[0].revision.severity if contexts else "warning"
         revision_of = contexts[0].revision.effective_from if contexts else None
         now = timezone.now()
-        to_create, to_update = [], []
-        fields = set()
+        to_create: list[Finding] = []
+        changes: dict[int, dict] = {}  # finding id → {field: value}
         for c in candidates:
-            f = existing.get((c.subject_key, c.period_key))
-            if f is None:
+            row = existing.get((c.subject_key, c.period_key))
+            fingerprint = c.fingerprint
+            if row is None:
                 to_create.append(
                     Finding(
                         rule_id=rule_id,
@@ -228,10 +235,10 @@ class Engine:
                         period_start=c.period_start,
                         period_end=c.period_end,
                         period_key=c.period_key,
-                        severity=severity.get(rule_id, "warning"),
+                        severity=severity,
                         evidence=c.evidence,
                         explanation=c.explanation,
-                        fingerprint=c.fingerprint,
+                        fingerprint=fingerprint,
                         first_seen=as_of,
                         last_seen=as_of,
                         status=Finding.Status.OPEN,
@@ -239,71 +246,85 @@ class Engine:
                     )
                 )
                 continue
-            changed = set()
-            if as_of < f.first_seen:
-                f.first_seen = as_of
-                changed.add("first_seen")
-            if as_of >= f.last_seen:
-                if as_of > f.last_seen:
-                    f.last_seen = as_of
-                    changed.add("last_seen")
-                new_fact = c.fingerprint != f.fingerprint
-                if f.explanation != c.explanation or f.evidence != c.evidence:
-                    f.explanation, f.evidence = c.explanation, c.evidence
-                    changed |= {"explanation", "evidence"}
+            change = {}
+            if as_of < row["first_seen"]:
+                change["first_seen"] = as_of
+            if as_of >= row["last_seen"]:
+                if as_of > row["last_seen"]:
+                    change["last_seen"] = as_of
+                new_fact = fingerprint != row["fingerprint"]
+                # The explanation carries every number of the evidence: equal text, same
+                # evidence (so the JSON need not be read back to compare).
+                if row["explanation"] != c.explanation or new_fact:
+                    change |= {"explanation": c.explanation, "evidence": c.evidence}
                 if new_fact:
-                    f.fingerprint = c.fingerprint
-                    changed.add("fingerprint")
-                if f.federation_id != c.federation_id:
-                    f.federation_id = c.federation_id
-                    changed.add("federation")
+                    change["fingerprint"] = fingerprint
+                if row["federation_id"] != c.federation_id:
+                    change["federation_id"] = c.federation_id
+                status = row["status"]
                 reopen = (
-                    f.status == Finding.Status.RESOLVED and as_of > (f.resolved_on or as_of)
-                ) or (f.status == Finding.Status.DISMISSED and new_fact)
+                    status == Finding.Status.RESOLVED and as_of > (row["resolved_on"] or as_of)
+                ) or (status == Finding.Status.DISMISSED and new_fact)
                 if reopen:
-                    f.status = Finding.Status.OPEN
-                    f.resolved_on = None
-                    f.status_changed_at = now
-                    f.status_changed_by = None
-                    changed |= {"status", "resolved_on", "status_changed_at", "status_changed_by"}
+                    change |= {
+                        "status": Finding.Status.OPEN,
+                        "resolved_on": None,
+                        "status_changed_at": now,
+                        "status_changed_by": None,
+                    }
                     result.reopened += 1
-            if changed:
-                f.version += 1
-                changed.add("version")
-                fields |= changed
-                to_update.append(f)
+            if change:
+                changes[row["id"]] = change
             else:
                 result.unchanged += 1
         # Close open findings the run checked and did not see again.
         checked = [ctx.checked_periods for ctx in contexts if ctx.checked_periods]
-        for key, f in existing.items():
-            if key in keys or f.status not in Finding.OPEN_STATUSES:
+        for key, row in existing.items():
+            if key in keys or row["status"] not in Finding.OPEN_STATUSES:
                 continue
-            if f.federation_id not in fed_ids or f.last_seen > as_of or f.first_seen > as_of:
+            if row["federation_id"] not in fed_ids:
                 continue
-            if (
-                checked
-                and f.period_start is not None
-                and not any(lo <= f.period_start <= hi for lo, hi in checked)
-            ):
+            if row["last_seen"] > as_of or row["first_seen"] > as_of:
                 continue
-            f.status = Finding.Status.RESOLVED
-            f.resolved_on = as_of
-            f.status_changed_at = now
-            f.status_changed_by = None
-            f.version += 1
-            fields |= {"status", "resolved_on", "status_changed_at", "status_changed_by", "version"}
-            to_update.append(f)
+            start = row["period_start"]
+            if checked and start is not None and not any(lo <= start <= hi for lo, hi in checked):
+                continue
+            changes[row["id"]] = {
+                "status": Finding.Status.RESOLVED,
+                "resolved_on": as_of,
+                "status_changed_at": now,
+                "status_changed_by": None,
+            }
             result.resolved += 1
         if to_create:
             Finding.objects.bulk_create(to_create, batch_size=1000)
-        if to_update:
-            fields.add("updated_at")
-            for f in to_update:
-                f.updated_at = now
-            Finding.objects.bulk_update(to_update, sorted(fields), batch_size=500)
+        self._apply(changes, now)
         result.created = len(to_create)
-        result.updated = len(to_update) - result.resolved
+        result.updated = len(changes) - result.resolved
+
+    @staticmethod
+    def _apply(changes: dict[int, dict], now):
+        """Write the changes, grouped by the set of fields they touch (one bulk_update each)."""
+        groups: dict[tuple[str, ...], list[int]] = {}
+        for pk, change in changes.items():
+            groups.setdefault(tuple(sorted(change)), []).append(pk)
+        for fields, ids in groups.items():
+            for chunk in _chunks(ids, 500):
+                objs = list(Finding.objects.filter(pk__in=chunk).only("id", "version"))
+                for obj in objs:
+                    for name, value in changes[obj.pk].items():
+                        setattr(obj, name, value)
+                    obj.version += 1
+                    obj.updated_at = now
+                Finding.objects.bulk_update(
+                    objs, [*(f.removesuffix("_id") for f in fields), "version", "updated_at"]
+                )
+
+
+def _chunks(items, size):
+    items = list(items)
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
 
 
 # kind name → function(first revision, as_of) giving the first day of the window it checks.

@@ -122,11 +122,14 @@ def sql_period_index(column: str, period: str) -> str:
 
 
 def sql_first_full_period(column: str, period: str) -> str:
-    """Index of the first period lying wholly on or after the day in ``column``."""
+    """Index of the first period lying wholly on or after the day in ``column``.
+
+    The modulo is written ``%%``: the SQL is run with parameters (both drivers unescape it).
+    """
     step = STEP[period]
     return (
         f"({sql_period_index(column, period)} + CASE WHEN {sql_day(column)} = 1 AND "
-        f"{sql_month_index(column)} % {step} = 0 THEN 0 ELSE 1 END)"
+        f"{sql_month_index(column)} %% {step} = 0 THEN 0 ELSE 1 END)"
     )
 
 

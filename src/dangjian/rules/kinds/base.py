@@ -34,9 +34,12 @@ def member_units(ctx, day: datetime.date | None = None) -> QuerySet[Organization
     """Member units of the context's federations on ``day``, annotated with ``fed_id``."""
     day = day or ctx.as_of
     ms = memberships(ctx, day).filter(organization=OuterRef("pk"))
-    return Organization.objects.filter(Exists(ms)).annotate(
-        fed_id=Subquery(ms.order_by("-federation__path", "pk").values("federation_id")[:1])
-    )
+    qs = Organization.objects.filter(Exists(ms))
+    if len(ctx.federation_ids) == 1:
+        # The usual case: no per-row subquery (SQLite would plan it through the federation
+        # index and scan every membership of the federation for each unit).
+        return qs.annotate(fed_id=Value(ctx.federation_ids[0], output_field=IntegerField()))
+    return qs.annotate(fed_id=Subquery(ms.order_by("-federation_id").values("federation_id")[:1]))
 
 
 def covered(day: datetime.date, ref: str = "pk") -> Exists:

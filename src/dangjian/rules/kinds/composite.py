@@ -6,6 +6,7 @@ condition is a set-based query, and the conditions are combined per subject in P
 from __future__ import annotations
 
 import datetime
+import json
 from collections import defaultdict
 
 from django.db.models import (
@@ -169,7 +170,19 @@ def inactive(ctx, months: int) -> dict[int, dict]:
     }
 
 
+def cached(ctx, name: str, params: dict, compute):
+    """One computation per run for what several rules read (dormant units, 应建未建 rows)."""
+    key = (name, tuple(ctx.federation_ids), ctx.as_of, json.dumps(params, sort_keys=True))
+    if key not in ctx.engine.cache:
+        ctx.engine.cache[key] = compute()
+    return ctx.engine.cache[key]
+
+
 def dormant_units(ctx, params) -> dict[int, dict]:
+    return cached(ctx, "dormant", params, lambda: _dormant_units(ctx, params))
+
+
+def _dormant_units(ctx, params) -> dict[int, dict]:
     """{unit id: {"fed", "conditions": [...]}} — every condition met, with evidence."""
     day = ctx.as_of
     found: dict[int, dict] = defaultdict(lambda: {"conditions": []})
@@ -252,7 +265,7 @@ def abnormal_list_proposal(ctx):
             }
         )
     formation = ctx.other_params("formation.required_not_formed")
-    required = required_not_formed_rows(ctx, formation)
+    required = cached(ctx, "required", formation, lambda: required_not_formed_rows(ctx, formation))
     social_ids = set(
         _social(ctx).filter(pk__in=[r["id"] for r in required]).values_list("pk", flat=True)
     )

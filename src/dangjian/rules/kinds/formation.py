@@ -79,8 +79,11 @@ def required_not_formed_rows(ctx, params) -> list[dict]:
 
 @kind("required_not_formed")
 def required_not_formed(ctx):
+    from dangjian.rules.kinds.composite import cached
+
     day = ctx.as_of
-    for row in required_not_formed_rows(ctx, ctx.params):
+    rows = cached(ctx, "required", ctx.params, lambda: required_not_formed_rows(ctx, ctx.params))
+    for row in rows:
         months = months_between(row["since"], day)
         yield Candidate(
             federation_id=row["fed"],

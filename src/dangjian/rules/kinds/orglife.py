@@ -96,19 +96,29 @@ def _meetings_sql(window_sql, reqs, scan_from, scan_to, only_ids=None, count=Tru
         if only_ids
         else ""
     )
+    if connection.vendor == "sqlite":
+        # CROSS JOIN fixes SQLite's join order: each party organization's meetings in the
+        # window are one range of the (party_organization, held_on) index, instead of a scan
+        # of every meeting ever held.
+        join = f"w CROSS JOIN {mt} m ON m.party_organization_id = w.id"
+    else:
+        join = f"{mt} m JOIN w ON w.id = m.party_organization_id"
+    # The window is materialised once; inlined, its expressions (and the posts count) would be
+    # recomputed for every meeting row.
+    with_w = f"WITH w AS MATERIALIZED ({window_sql}) "
     inner = (
         f"SELECT m.party_organization_id AS po, m.kind AS kind, CASE m.kind {idx_case} END AS idx, "  # noqa: S608
         f"CASE m.kind {lo_case} END AS lo, CASE m.kind {hi_case} END AS hi "
-        f"FROM {mt} m JOIN ({window_sql}) w ON w.id = m.party_organization_id "
+        f"FROM {join} "
         f"WHERE m.held_on >= %s AND m.held_on <= %s AND m.kind IN ({kinds}){only}"
     )
     if count:
         return (
-            f"SELECT t.po, t.kind, COUNT(DISTINCT t.idx) FROM ({inner}) t "  # noqa: S608
+            f"{with_w}SELECT t.po, t.kind, COUNT(DISTINCT t.idx) FROM ({inner}) t "  # noqa: S608
             f"WHERE t.idx >= t.lo AND t.idx <= t.hi GROUP BY t.po, t.kind"
         ), [scan_from, scan_to]
     return (
-        f"SELECT DISTINCT t.po, t.kind, t.idx FROM ({inner}) t WHERE t.idx >= t.lo AND t.idx <= t.hi"  # noqa: S608
+        f"{with_w}SELECT DISTINCT t.po, t.kind, t.idx FROM ({inner}) t WHERE t.idx >= t.lo AND t.idx <= t.hi"  # noqa: S608
     ), [scan_from, scan_to]
 
 
