@@ -1,0 +1,34 @@
+"""An officer works the findings list and reads the coverage page with its trend chart."""
+
+import os
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+
+def test_findings_worklist_and_coverage(demo_live, page, sign_in, screenshot_dir):
+    sign_in(demo_live, "officer")
+    page.goto(f"{demo_live.url}/rules/findings/")
+    assert page.locator("h1").inner_text() == "问题清单"
+    row = page.locator("#findings tr", has_text="天津市网络直播行业协会").first
+    assert "应建未建" in row.inner_text() or "建议列入活动异常名录" in row.inner_text()
+    # Filter by rule, then acknowledge the finding in bulk.
+    page.select_option("#id_rule", "formation.required_not_formed")
+    page.click("#finding-filter button[type=submit]")
+    assert page.locator("#findings tbody tr").count() == 1
+    page.check("#findings input[name=finding]")
+    page.select_option("#id_action", "acknowledged")
+    page.click("#bulk-form button[type=submit]")
+    page.select_option("#id_status", "acknowledged")
+    page.click("#finding-filter button[type=submit]")
+    assert "已确认" in page.locator("#findings tbody tr").first.inner_text()
+    page.screenshot(path=os.path.join(screenshot_dir, "findings.png"), full_page=True)
+
+    page.goto(f"{demo_live.url}/rules/coverage/")
+    assert page.locator("h1").inner_text().startswith("覆盖率")
+    assert page.locator("#figure-total").inner_text() == "33"
+    page.wait_for_selector("#coverage-trend[data-ready='1'] canvas")
+    page.screenshot(path=os.path.join(screenshot_dir, "coverage.png"), full_page=True)
+    page.click("#coverage-figures a:text('未覆盖单位')")
+    assert page.locator("#coverage-units", has_text="天津市网络直播行业协会").count() == 1
