@@ -32,16 +32,8 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
-    "django.contrib.auth",
-    "django.contrib.contenttypes",
-    "django.contrib.sessions",
-    "django.contrib.messages",
-    "django.contrib.staticfiles",
-    "django.contrib.humanize",
-    "django_tasks",
-    "django_tasks_db",
-    # Domain apps, lowest layer first (facts → judgments → actions → presentation).
+    # Domain apps first, lowest layer first (facts → judgments → actions → presentation):
+    # an app's zh_Hans catalogue then wins over Django's own for the same msgid ("Filter").
     "dangjian.core",
     "dangjian.access",
     "dangjian.registry",
@@ -58,7 +50,17 @@ INSTALLED_APPS = [
     "dangjian.cases",
     "dangjian.dashboard",
     "dangjian.demo",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_tasks",
+    "django_tasks_db",
 ]
+BEHIND_PROXY = envbool("DANGJIAN_BEHIND_PROXY", False)  # see access.forms.client_ip
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -58,7 +58,40 @@ def test_address_locks_after_twenty_failures_across_accounts(persona_passwords):
 
 def test_successful_sign_in_is_audited(persona_passwords):
     post_login(Client(), "officer", persona_passwords["officer"])
-    assert AuditLog.objects.filter(event_type="account.signed_in", actor_name="officer").exists()
+    assert AuditLog.objects.filter(
+        action="signin", event_type="account.signed_in", actor_name="officer"
+    ).exists()
+
+
+def test_new_accounts_must_change_their_initial_password(django_user_model):
+    user = django_user_model.objects.create_user("newcomer", password="Initial-Pass-2026")
+    assert user.security.must_change_password
+
+
+@override_settings(BEHIND_PROXY=True)
+def test_behind_a_proxy_the_address_is_the_one_the_proxy_appended(persona_passwords):
+    client = Client()
+    for i in range(20):
+        client.post(
+            LOGIN,
+            {"username": f"u{i}", "password": "x"},
+            REMOTE_ADDR="127.0.0.1",
+            HTTP_X_FORWARDED_FOR=f"1.2.3.{i}, 10.1.1.1",
+        )
+    blocked = client.post(
+        LOGIN,
+        {"username": "officer", "password": persona_passwords["officer"]},
+        REMOTE_ADDR="127.0.0.1",
+        HTTP_X_FORWARDED_FOR="10.1.1.1",
+    )
+    assert "登录失败次数过多" in blocked.content.decode()
+    other = client.post(
+        LOGIN,
+        {"username": "officer", "password": persona_passwords["officer"]},
+        REMOTE_ADDR="127.0.0.1",
+        HTTP_X_FORWARDED_FOR="10.1.1.1, 10.2.2.2",
+    )
+    assert other.status_code == 302
 
 
 @pytest.mark.parametrize(
@@ -76,7 +109,7 @@ def test_strong_password_is_accepted():
 
 
 @override_settings(DEMO_MODE=False)
-def test_initial_password_must_be_changed_outside_demo_mode(persona_client):
+def test_initial_password_must_be_changed_outside_demo_mode(persona_client, persona_passwords):
     client = persona_client("officer")
     officer = get_user_model().objects.get(username="officer")
     officer.security.must_change_password = True
@@ -85,9 +118,22 @@ def test_initial_password_must_be_changed_outside_demo_mode(persona_client):
     assert response.status_code == 302 and response["Location"] == reverse("password_change")
     page = client.get(reverse("password_change")).content.decode()
     assert "初始密码" in page
+    wrong = client.post(
+        reverse("password_change"),
+        {
+            "old_password": "not-it",
+            "new_password1": "Haihe-River-2026",
+            "new_password2": "Haihe-River-2026",
+        },
+    )
+    assert "旧密码" in wrong.content.decode() or "原密码" in wrong.content.decode()
     response = client.post(
         reverse("password_change"),
-        {"new_password1": "Haihe-River-2026", "new_password2": "Haihe-River-2026"},
+        {
+            "old_password": persona_passwords["officer"],
+            "new_password1": "Haihe-River-2026",
+            "new_password2": "Haihe-River-2026",
+        },
     )
     assert response.status_code == 302
     assert client.get(reverse("registry:organization_list")).status_code == 200

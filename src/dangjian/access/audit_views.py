@@ -15,8 +15,6 @@ from dangjian.access.models import Action
 from dangjian.core.audit import record_read
 from dangjian.core.models import AuditLog
 
-EXPORT_LIMIT = 100_000
-
 
 class AuditFilter(forms.Form):
     q = forms.CharField(label=_("search"), required=False, max_length=100)

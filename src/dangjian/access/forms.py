@@ -1,14 +1,27 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.conf import settings
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.access import lockout
 
 
 def client_ip(request) -> str | None:
-    # Behind a reverse proxy, configure it to set REMOTE_ADDR (e.g. gunicorn --forwarded-allow-ips);
-    # X-Forwarded-For is not trusted here because any client can forge it.
-    return request.META.get("REMOTE_ADDR") if request is not None else None
+    """The client's address for the per-address lockout.
+
+    Behind a reverse proxy (DANGJIAN_BEHIND_PROXY=1) every request comes from the proxy, so the
+    address is the LAST entry of X-Forwarded-For — the one our proxy appended; earlier entries
+    are whatever the client claimed and are ignored. Without a proxy, X-Forwarded-For is not
+    trusted at all, since any client can forge it.
+    """
+    if request is None:
+        return None
+    if settings.BEHIND_PROXY:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        last = forwarded.split(",")[-1].strip()
+        if last:
+            return last
+    return request.META.get("REMOTE_ADDR")
 
 
 class SignInForm(AuthenticationForm):
@@ -45,3 +58,7 @@ class TotpForm(forms.Form):
         regex=r"^\s*\d{6}\s*$",
         error_messages={"invalid": _("Enter the 6 digits shown by your authenticator app.")},
     )
+
+
+class ChangePasswordForm(PasswordChangeForm):
+    """Asks for the current password too, so a session left open cannot change it."""

@@ -1,17 +1,28 @@
-"""Sign-ins and sign-outs go into the audit trail (failures are in SignInAttempt)."""
+"""Sign-ins and sign-outs go into the audit trail (failures are in SignInAttempt); every new
+account starts with a password someone else chose, so it must be changed at first sign-in."""
 
+from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out
+from django.db.models.signals import post_save
 from django.dispatch import receiver
 
-from dangjian.core.audit import record_event
+from dangjian.core.audit import record_signin
 
 
 @receiver(user_logged_in)
 def _signed_in(sender, request, user, **kwargs):
-    record_event(user, "account.signed_in", user)
+    record_signin(user, "account.signed_in")
 
 
 @receiver(user_logged_out)
 def _signed_out(sender, request, user, **kwargs):
     if user is not None:
-        record_event(user, "account.signed_out", user)
+        record_signin(user, "account.signed_out")
+
+
+@receiver(post_save, sender=settings.AUTH_USER_MODEL)
+def _new_account(sender, instance, created, raw=False, **kwargs):
+    if created and not raw:
+        from dangjian.access.models import UserSecurity
+
+        UserSecurity.objects.get_or_create(user=instance, defaults={"must_change_password": True})

@@ -5,7 +5,6 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import SetPasswordForm
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -13,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from dangjian.access import lockout, services
-from dangjian.access.forms import SignInForm, TotpForm, client_ip
+from dangjian.access.forms import ChangePasswordForm, SignInForm, TotpForm, client_ip
 
 PENDING = "dangjian_pending_2fa"
 
@@ -74,7 +73,7 @@ class SignOutView(auth_views.LogoutView):
 @login_required
 @require_http_methods(["GET", "POST"])
 def password_change(request):
-    form = SetPasswordForm(request.user, request.POST or None)
+    form = ChangePasswordForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.change_password(
             request.user, form.cleaned_data["new_password1"], actor=request.user, request=request

@@ -30,6 +30,16 @@ class AuditLogAdmin(admin.ModelAdmin):
     search_fields = ["actor_name", "object_repr", "request_id", "object_id"]
     date_hierarchy = "at"
 
+    # Only the audit administrator reads the trail (三员分立), not even a superuser.
+    def has_view_permission(self, request, obj=None):
+        from dangjian.access import scope
+        from dangjian.access.models import Action
+
+        return scope.can(request.user, Action.AUDIT)
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)
+
     # Append-only: nobody edits or deletes the trail through the admin.
     def has_add_permission(self, request):
         return False

@@ -121,3 +121,16 @@ def record_read(actor, what: str, obj: models.Model | None = None, note="", **da
         **_actor_fields(actor),
         **_context(),
     )
+
+
+def record_signin(user, what: str):
+    """Sign-in and sign-out, under their own action so the trail can be filtered by them."""
+    return AuditLog.objects.create(
+        action=AuditLog.Action.SIGNIN,
+        event_type=what,
+        object_type=user._meta.label_lower,
+        object_id=str(user.pk),
+        object_repr=str(user)[:200],
+        **_actor_fields(user),
+        **_context(),
+    )

@@ -32,7 +32,9 @@ def create_personas(federation: Federation, must_change_password: bool = True):
         )
         user.first_name = str(persona["title"])
         user.save(update_fields=["first_name"])
-        UserSecurity.objects.create(user=user, must_change_password=must_change_password)
+        UserSecurity.objects.update_or_create(
+            user=user, defaults={"must_change_password": must_change_password}
+        )
         if persona["role"]:
             RoleAssignment.objects.create(
                 user=user,

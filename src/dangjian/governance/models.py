@@ -29,7 +29,7 @@ class UnitLeader(ValidityPeriod, TimeStamped):
         related_name="leaders",
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(_("full name"), max_length=50)
     member = models.ForeignKey(
         PartyMember,
         verbose_name=_("party member record"),

@@ -132,7 +132,7 @@ class PartyMember(TimeStamped):
         MASTER = "master", _("master")
         DOCTOR = "doctor", _("doctor")
 
-    name = models.CharField(_("name"), max_length=50, db_index=True)
+    name = models.CharField(_("full name"), max_length=50, db_index=True)
     gender = models.CharField(_("gender"), max_length=6, choices=Gender.choices)
     ethnicity = models.CharField(_("ethnicity"), max_length=20, default="汉族")
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
@@ -265,7 +265,7 @@ class Instructor(ValidityPeriod, TimeStamped):
         INSTRUCTOR = "instructor", _("party-building instructor")
         LIAISON = "liaison", _("liaison")
 
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(_("full name"), max_length=50)
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.INSTRUCTOR)
     member = models.ForeignKey(
         PartyMember,
