@@ -58,6 +58,7 @@ def test_grant_and_revoke_a_designation(officer_client):
 def test_record_honour_individual_and_work(officer_client):
     org = Organization.objects.get(name="天津市互联网协会")
     url = reverse("recognition:recognition_new")
+    before = Recognition.objects.filter(organization=org).count()
     base = {
         "organization": org.pk,
         "level": "city",
@@ -78,7 +79,7 @@ def test_record_honour_individual_and_work(officer_client):
     officer_client.post(
         url, {**base, "kind": "work", "title": "短视频《初心》", "url": "https://example.org/v/1"}
     )
-    assert Recognition.objects.filter(organization=org).count() == 3
+    assert Recognition.objects.filter(organization=org).count() == before + 3
     html = officer_client.get(reverse("recognition:overview"), {"tab": "work"}).content.decode()
     assert "短视频《初心》" in html and 'rel="noopener noreferrer"' in html
     future = officer_client.post(
@@ -104,3 +105,13 @@ def test_recognition_is_scoped(persona_client):
         .status_code
         == 403
     )
+
+
+def test_person_names_stay_hidden_from_authority_viewers(persona_client):
+    individual = Recognition.objects.get(kind="individual", title="优秀共产党员")
+    officer = persona_client("officer").get(reverse("recognition:overview"), {"tab": "individual"})
+    assert individual.person_name in officer.content.decode()
+    authority = persona_client("authority").get(
+        reverse("recognition:unit", args=[individual.organization_id])
+    )
+    assert individual.person_name not in authority.content.decode()

@@ -154,18 +154,21 @@ def standards(case) -> list[Standard]:
     return result
 
 
-def instructor_units(instructor, today: datetime.date | None = None) -> list:
-    """The instructor's current assignments, each with ``last_visit`` and ``overdue``."""
+def current_assignments(instructors, today: datetime.date | None = None) -> list:
+    """Current assignments of ``instructors``, each with ``last_visit`` (by that instructor to
+    that unit), ``days_without_visit`` and ``overdue``; one query whatever the number."""
     from dangjian.inspections.models import Visit
 
     today = today or timezone.localdate()
     last = (
-        Visit.objects.filter(instructor=instructor, organization=OuterRef("organization"))
+        Visit.objects.filter(
+            instructor=OuterRef("instructor"), organization=OuterRef("organization")
+        )
         .order_by("-visited_on")
         .values("visited_on")[:1]
     )
     rows = list(
-        InstructorAssignment.objects.filter(valid_on_q(today), instructor=instructor)
+        InstructorAssignment.objects.filter(valid_on_q(today), instructor__in=instructors)
         .select_related("organization")
         .annotate(last_visit=Subquery(last))
         .order_by("organization__name")
@@ -175,3 +178,7 @@ def instructor_units(instructor, today: datetime.date | None = None) -> list:
         row.days_without_visit = (today - since).days
         row.overdue = row.days_without_visit > VISIT_OVERDUE_DAYS
     return rows
+
+
+def instructor_units(instructor, today: datetime.date | None = None) -> list:
+    return current_assignments([instructor], today)

@@ -45,6 +45,7 @@ def overview(request):
         "can_grant": scope.can(request.user, Action.APPROVE),
         "can_record": scope.can(request.user, Action.EDIT),
         "revoke_form": RevokeForm(),
+        "can_view_personal": scope.can(request.user, Action.VIEW_PERSONAL),
     }
     if tab == "designations":
         context["designations"] = (
@@ -157,5 +158,6 @@ def unit(request, pk):
             "org": org,
             "designations": org.designations.select_related("party_organization"),
             "recognitions": org.recognitions.all(),
+            "can_view_personal": scope.can(request.user, Action.VIEW_PERSONAL),
         },
     )

@@ -15,7 +15,11 @@ from django.views.decorators.http import require_POST
 from dangjian.access import scope
 from dangjian.access.models import Action
 from dangjian.applications import scoping, services
-from dangjian.applications.checks import VISIT_OVERDUE_DAYS, instructor_units
+from dangjian.applications.checks import (
+    VISIT_OVERDUE_DAYS,
+    current_assignments,
+    instructor_units,
+)
 from dangjian.applications.forms import (
     AssignmentForm,
     EndAssignmentForm,
@@ -29,15 +33,21 @@ from dangjian.inspections.models import Visit
 from dangjian.inspections.services import record_visit
 
 
+def shows_dispatcher(user) -> bool:
+    """The dispatching body is often a party committee the viewer may not otherwise see: shown
+    to those who see the federation."""
+    return scope.federations(user).exists()
+
+
 @login_required
 def instructor_list(request):
     qs = scoping.instructors(request.user)
     page = keyset_page(qs, request.GET.get("after"))
-    today = timezone.localdate()
+    rows = current_assignments(page.rows)
     for instructor in page.rows:
-        units = instructor_units(instructor, today)
-        instructor.unit_count = len(units)
-        instructor.overdue_count = sum(1 for u in units if u.overdue)
+        mine = [r for r in rows if r.instructor_id == instructor.pk]
+        instructor.unit_count = len(mine)
+        instructor.overdue_count = sum(1 for r in mine if r.overdue)
     return render(
         request,
         "applications/instructor_list.html",
@@ -45,6 +55,7 @@ def instructor_list(request):
             "page": page,
             "can_appoint": scope.can(request.user, Action.APPROVE),
             "overdue_days": VISIT_OVERDUE_DAYS,
+            "show_dispatcher": shows_dispatcher(request.user),
         },
     )
 
@@ -89,10 +100,11 @@ def _may_appoint(request, instructor) -> bool:
 def instructor_detail(request, pk, assign_form=None, visit_form=None):
     instructor = _instructor(request, pk)
     today = timezone.localdate()
-    units = instructor_units(instructor, today)
+    visible = scope.organizations(request.user)
+    visible_ids = set(visible.values_list("pk", flat=True))
+    units = [u for u in instructor_units(instructor, today) if u.organization_id in visible_ids]
     may_appoint = _may_appoint(request, instructor)
     may_log = scoping.may_log_visits(request.user, instructor)
-    visible = scope.organizations(request.user)
     visits = (
         Visit.objects.filter(instructor=instructor, organization__in=visible)
         .select_related("organization")
@@ -124,6 +136,7 @@ def instructor_detail(request, pk, assign_form=None, visit_form=None):
             "may_appoint": may_appoint,
             "today": today,
             "phone_masked": mask_phone(instructor.phone),
+            "show_dispatcher": shows_dispatcher(request.user),
         },
         status=400
         if (assign_form and assign_form.errors) or (visit_form and visit_form.errors)

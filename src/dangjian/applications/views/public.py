@@ -10,6 +10,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from dangjian.access.public import public
 from dangjian.applications import excel, services
 from dangjian.applications.forms import (
     ApplicationForm,
@@ -63,6 +64,7 @@ def bind_application_forms(request, federation, application=None):
     return form, formset, upload, valid
 
 
+@public
 def apply(request, token):
     """A new application through an invitation link."""
     invitation = get_object_or_404(Invitation.objects.select_related("federation"), token=token)
@@ -111,6 +113,7 @@ def _by_secret(token) -> Application:
         raise Http404 from None
 
 
+@public
 def apply_edit(request, token):
     """The applicant's draft (or returned) application, through its secret link."""
     application = _by_secret(token)
@@ -161,6 +164,7 @@ def apply_edit(request, token):
 VALIDATORS = {"uscc": validate_uscc, "id_number": validate_id_number}
 
 
+@public
 @require_POST
 def validate_field(request, field):
     """htmx: check one credit code or ID number as it is typed (POST, so it stays out of logs).
@@ -184,6 +188,7 @@ def validate_field(request, field):
     )
 
 
+@public
 def members_template(request):
     response = HttpResponse(
         excel.template(),

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -194,7 +195,9 @@ def application_reissue(request, pk):
 @login_required
 def invitation_list(request):
     federations = scope.federations(request.user, Action.APPROVE)
-    form = InvitationForm(request.POST or None)
+    if request.method == "POST" and not scope.can(request.user, Action.APPROVE):
+        raise PermissionDenied
+    form = InvitationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         federation = federations.filter(pk=request.POST.get("federation")).first()
         if federation is None:
