@@ -19,7 +19,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from PIL import Image, ImageDraw
 
-from dangjian.access.models import RoleAssignment
+from dangjian.access.models import RoleAssignment, UserSecurity
 from dangjian.registry.models import Federation, Organization
 
 from . import services
@@ -161,9 +161,15 @@ def _photo() -> SimpleUploadedFile:
 
 def _users(national: Federation, provinces: dict[str, Federation]):
     User = get_user_model()
-    users = {}
+    users = {"expert": User.objects.get(username="expert")}
+    # Like the personas: a forced password change outside demo mode, unless the caller said not.
+    persona = UserSecurity.objects.filter(user=users["expert"]).first()
+    must_change = persona.must_change_password if persona else True
     for username, password, title, role in EXTRA_USERS:
         user = User.objects.create_user(username, password=password, first_name=title)
+        UserSecurity.objects.update_or_create(
+            user=user, defaults={"must_change_password": must_change}
+        )
         RoleAssignment.objects.create(
             user=user,
             role=role,
@@ -171,7 +177,6 @@ def _users(national: Federation, provinces: dict[str, Federation]):
             valid_from=datetime.date(2018, 10, 30),
         )
         users[username] = user
-    users["expert"] = User.objects.get(username="expert")
     # Affiliations: the conflict-of-interest rule keeps expert2 and expert3 from their provinces.
     ReviewerProfile.objects.create(user=users["expert"], federation=national)
     ReviewerProfile.objects.create(user=users["expert2"], federation=provinces["江东"])

@@ -23,7 +23,7 @@ ALLOWED_TAGS = {
     "h4",
     "blockquote",
 }
-REDACTED = "〔单位名称已隐去〕"
+REDACTED = "〔名称已隐去〕"
 _TAG = re.compile(r"<[^>]*>")
 _BLOCK = re.compile(r"<(p|br|ul|ol|li|h3|h4|blockquote)[\s/>]", re.IGNORECASE)
 _NOT_COUNTED = re.compile(r"[\s\u3000，。、；：？！“”‘’（）《》〈〉【】…—,.;:?!\"'()\[\]<>-]+")
@@ -47,22 +47,30 @@ def word_count(raw: str) -> int:
     return len(_NOT_COUNTED.sub("", plain_text(raw)))
 
 
-def redaction_names(submission) -> list[str]:
-    """Every name that would tell a reviewer who wrote the case, longest first."""
+def redaction_names(submission, limit: int = 5000) -> list[str]:
+    """Every name that would tell a reviewer who wrote the case, longest first: the submitting
+    unit or federation (and short name), the federations it belongs to, and the ledger names
+    around it (member units and party organizations of the submitting federation's subtree; the
+    party organizations covering the submitting unit)."""
+    from dangjian.party.models import PartyOrganization
+    from dangjian.registry.models import Federation, Organization
+
     names = set()
-    for who in (submission.organization, submission.federation):
-        if who is None:
-            continue
-        names.add(who.name)
-        short = getattr(who, "short_name", "")
-        if short and len(short) >= 2:
-            names.add(short)
+    if submission.federation_id:
+        feds = Federation.objects.filter(path__startswith=submission.federation.path)
+        orgs = Organization.objects.filter(memberships__federation__in=feds)
+        party = PartyOrganization.objects.filter(federation__in=feds)
+    else:
+        feds = Federation.objects.filter(memberships__organization=submission.organization_id)
+        orgs = Organization.objects.filter(pk=submission.organization_id)
+        party = PartyOrganization.objects.filter(coverages__organization=submission.organization_id)
+    for name, short in feds.values_list("name", "short_name")[:limit]:
+        names |= {name, short}
+    names |= set(orgs.values_list("name", flat=True)[:limit])
+    names |= set(party.values_list("name", flat=True)[:limit])
     if submission.created_by_id:
-        user = submission.created_by
-        name = user.get_full_name()
-        if len(name) >= 2:
-            names.add(name)
-    return sorted(names, key=len, reverse=True)
+        names.add(submission.created_by.get_full_name())
+    return sorted((n for n in names if n and len(n) >= 2), key=len, reverse=True)
 
 
 def redact(text: str, names: list[str]) -> str:

@@ -9,15 +9,19 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import cache_control
 
+from dangjian.access.public import public
+
 from .. import docx_export, scope, text
 from ..models import SubmissionImage
 from . import file_response
 
 
+@public
 def index(request):
     return render(request, "cases/public_index.html", {"campaigns": scope.public_campaigns()})
 
 
+@public
 def campaign(request, pk):
     item = scope.get_visible_or_404(scope.public_campaigns(), pk=pk)
     publications = scope.public_publications().filter(campaign=item).order_by("number")
@@ -34,6 +38,7 @@ def _publication(pk, number):
     )
 
 
+@public
 def case(request, pk, number):
     publication = _publication(pk, number)
     siblings = scope.public_publications().filter(campaign_id=pk).order_by("number")
@@ -50,6 +55,7 @@ def case(request, pk, number):
     return render(request, "cases/public_case.html", context)
 
 
+@public
 def case_docx(request, pk, number):
     publication = _publication(pk, number)
     data = docx_export.build(publication)
@@ -62,6 +68,7 @@ def case_docx(request, pk, number):
     return response
 
 
+@public
 @cache_control(public=True, max_age=3600)
 def image(request, image_pk):
     img = scope.get_visible_or_404(
