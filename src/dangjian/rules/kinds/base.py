@@ -4,6 +4,7 @@ full members by employer, coverage and instructors — all as subqueries, never 
 from __future__ import annotations
 
 import datetime
+import json
 
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -18,6 +19,14 @@ from dangjian.party.models import (
     Position,
 )
 from dangjian.registry.models import Membership, Organization
+
+
+def cached(ctx, name: str, params: dict, compute):
+    """One computation per run for what several rules read (dormant units, 应建未建 rows)."""
+    key = (name, tuple(ctx.federation_ids), ctx.as_of, json.dumps(params, sort_keys=True))
+    if key not in ctx.engine.cache:
+        ctx.engine.cache[key] = compute()
+    return ctx.engine.cache[key]
 
 
 def fmt(day: datetime.date | None) -> str:

@@ -6,7 +6,6 @@ condition is a set-based query, and the conditions are combined per subject in P
 from __future__ import annotations
 
 import datetime
-import json
 from collections import defaultdict
 
 from django.db.models import (
@@ -27,6 +26,7 @@ from dangjian.party.models import Coverage, InstructorAssignment, PartyOrganizat
 from dangjian.registry.models import Membership, Organization
 from dangjian.rules.engine import Candidate, kind
 from dangjian.rules.kinds import base
+from dangjian.rules.kinds.base import cached
 from dangjian.rules.kinds.formation import required_not_formed_rows
 from dangjian.rules.periods import add_months, months_between
 
@@ -86,6 +86,7 @@ def missing_reports(ctx, years: list[int], registrar_only: bool) -> dict[int, tu
             year__in=years,
             organization__memberships__federation_id__in=ctx.federation_ids,
         )
+        .order_by()
         .values_list("year", flat=True)
         .distinct()
     )
@@ -168,14 +169,6 @@ def inactive(ctx, months: int) -> dict[int, dict]:
         }
         for pk, fed, last in rows
     }
-
-
-def cached(ctx, name: str, params: dict, compute):
-    """One computation per run for what several rules read (dormant units, 应建未建 rows)."""
-    key = (name, tuple(ctx.federation_ids), ctx.as_of, json.dumps(params, sort_keys=True))
-    if key not in ctx.engine.cache:
-        ctx.engine.cache[key] = compute()
-    return ctx.engine.cache[key]
 
 
 def dormant_units(ctx, params) -> dict[int, dict]:
@@ -422,21 +415,27 @@ def empty_branch(ctx):
         )
     # (4) every unit it covered has left the federation or is dormant.
     dormant = set(dormant_units(ctx, ctx.other_params("dormancy.dormant_society")))
-    live_unit = Coverage.objects.filter(
-        valid_on_q(day),
-        party_organization=OuterRef("pk"),
-        organization__in=Membership.objects.filter(valid_on_q(day)).values("organization"),
-    ).exclude(organization__in=list(dormant))
-    rows = (
-        branches.annotate(
-            had_units=Exists(
-                Coverage.objects.filter(party_organization=OuterRef("pk"), valid_from__lte=day)
-            ),
-            live=Exists(live_unit),
+    # Branches with a live unit: covered on the day, a member somewhere, not dormant. The
+    # dormant set is applied to the (branch, unit) rows in Python rather than as a huge IN list.
+    live = set()
+    for po_id, org_id in (
+        Coverage.objects.filter(
+            valid_on_q(day),
+            party_organization__in=branches.values("pk"),
+            organization__in=Membership.objects.filter(valid_on_q(day)).values("organization"),
         )
-        .filter(had_units=True, live=False)
-        .values_list("pk", "federation_id")
-    )
+        .order_by()
+        .values_list("party_organization_id", "organization_id")
+    ):
+        if org_id not in dormant:
+            live.add(po_id)
+    rows = [
+        (pk, fed)
+        for pk, fed in branches.filter(
+            Exists(Coverage.objects.filter(party_organization=OuterRef("pk"), valid_from__lte=day))
+        ).values_list("pk", "federation_id")
+        if pk not in live
+    ]
     for pk, fed in rows:
         found[pk]["fed"] = fed
         found[pk]["conditions"].append(

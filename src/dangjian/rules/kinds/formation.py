@@ -17,21 +17,30 @@ from dangjian.rules.periods import months_between
 K = PartyOrganization.Kind
 
 
+def uncovered_units(ctx) -> list[tuple]:
+    """[(unit id, federation id, name, full members, has instructor)] of the member units no
+    party organization covers on the day — one query shared by three formation rules."""
+    day = ctx.as_of
+
+    def compute():
+        return list(
+            base.member_units(ctx)
+            .filter(~base.covered(day))
+            .annotate(full=base.full_member_count(day), instructed=base.has_instructor(day))
+            .values_list("pk", "fed_id", "name", "full", "instructed")
+        )
+
+    return base.cached(ctx, "uncovered", {}, compute)
+
+
 def uncovered_with_members(ctx, low: int, high: int | None = None, *, no_instructor=False):
     """[(unit id, federation id, name, full members)] of uncovered member units whose full
     members employed number in [low, high]."""
-    day = ctx.as_of
-    qs = (
-        base.member_units(ctx)
-        .filter(~base.covered(day))
-        .annotate(full=base.full_member_count(day))
-        .filter(full__gte=low)
-    )
-    if high is not None:
-        qs = qs.filter(full__lte=high)
-    if no_instructor:
-        qs = qs.filter(~base.has_instructor(day))
-    return list(qs.values_list("pk", "fed_id", "name", "full"))
+    return [
+        (pk, fed, name, full)
+        for pk, fed, name, full, instructed in uncovered_units(ctx)
+        if full >= low and (high is None or full <= high) and not (no_instructor and instructed)
+    ]
 
 
 def required_not_formed_rows(ctx, params) -> list[dict]:
@@ -79,10 +88,10 @@ def required_not_formed_rows(ctx, params) -> list[dict]:
 
 @kind("required_not_formed")
 def required_not_formed(ctx):
-    from dangjian.rules.kinds.composite import cached
-
     day = ctx.as_of
-    rows = cached(ctx, "required", ctx.params, lambda: required_not_formed_rows(ctx, ctx.params))
+    rows = base.cached(
+        ctx, "required", ctx.params, lambda: required_not_formed_rows(ctx, ctx.params)
+    )
     for row in rows:
         months = months_between(row["since"], day)
         yield Candidate(

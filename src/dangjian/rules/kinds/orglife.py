@@ -60,7 +60,7 @@ def window_start(revision, as_of: datetime.date) -> datetime.date:
 engine_module.KINDS_PERIODIC["orglife_irregular"] = window_start
 
 
-def _window_sql(ctx, periods, lo_day, hi_day, bounds):
+def _window_sql(ctx, periods, lo_day, hi_day, bounds, only_ids=None):
     po = PartyOrganization._meta.db_table
     pos = Position._meta.db_table
     cols = []
@@ -80,6 +80,8 @@ def _window_sql(ctx, periods, lo_day, hi_day, bounds):
         f"FROM {po} po WHERE po.federation_id IN ({fed_marks}) "
         f"AND po.valid_from <= %s AND (po.valid_to IS NULL OR po.valid_to >= %s)"
     )
+    if only_ids:
+        sql += f" AND po.id IN ({', '.join(str(int(i)) for i in only_ids)})"
     params = [hi_day, hi_day, *ctx.federation_ids, hi_day, lo_day]
     return sql, params
 
@@ -177,10 +179,11 @@ def orglife_irregular(ctx):
     held = defaultdict(set)
     with connection.cursor() as cur:
         for i in range(0, len(ids), 500):
-            sql, params = _meetings_sql(
-                window_sql, reqs, scan_from, scan_to, only_ids=ids[i : i + 500], count=False
+            chunk_sql, chunk_params = _window_sql(
+                ctx, periods, lo_day, hi_day, bounds, only_ids=ids[i : i + 500]
             )
-            cur.execute(sql, window_params + params)
+            sql, params = _meetings_sql(chunk_sql, reqs, scan_from, scan_to, count=False)
+            cur.execute(sql, chunk_params + params)
             for po, k, idx in cur.fetchall():
                 held[(po, k)].add(idx)
     # {(po, year): {kind: [period codes]}}
