@@ -106,6 +106,7 @@ def test_reviewer_pages_and_downloads_never_name_the_unit(campaign, username, at
     for response in pages:
         assert response.status_code == 200
         html = response.content.decode()
+        assert "&lt;p&gt;" not in html  # sanitised HTML is shown as HTML, not as its source
         for name in names:
             assert name not in html, name
     for response in downloads:

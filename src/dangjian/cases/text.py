@@ -74,13 +74,12 @@ def redaction_names(submission, limit: int = 5000) -> list[str]:
 
 
 def redact(text: str, names: list[str]) -> str:
-    """Replace each name (as typed and as HTML-escaped) with a neutral marker."""
+    """Replace each name with a neutral marker; sanitised HTML (a SafeString) stays safe."""
+    safe = isinstance(text, SafeString)
     for name in names:
-        text = text.replace(name, REDACTED)
-        escaped = html.escape(name)
-        if escaped != name:
-            text = text.replace(escaped, REDACTED)
-    return text
+        # In HTML a name appears escaped; matching only that form never cuts into markup.
+        text = text.replace(html.escape(name, quote=False) if safe else name, REDACTED)
+    return mark_safe(text) if safe else text  # noqa: S308
 
 
 _BLOCK_END = re.compile(r"</(p|li|h3|h4|blockquote)>|<br\s*/?>", re.IGNORECASE)
