@@ -651,11 +651,3 @@ def end_assignment(assignment, *, valid_to: datetime.date, actor) -> InstructorA
     record_change(actor, assignment, before)
     record_event(actor, "instructor.assignment_ended", assignment, valid_to=str(valid_to))
     return assignment
-
-
-__all__ = [
-    "Conflict",
-    "FULL_MEMBERS_FOR_BRANCH",
-    "JOINT_BRANCH_MAX_UNITS",
-    "WorkflowError",
-]

@@ -31,7 +31,6 @@ def bind_application_forms(request, federation, application=None):
     without saving anything.
     """
     post = request.POST if request.method == "POST" else None
-    form = ApplicationForm(post, instance=application, federation=federation)
     upload = MembersUploadForm()
     if post is not None and "import" in post:
         upload = MembersUploadForm(post, request.FILES)
@@ -58,6 +57,7 @@ def bind_application_forms(request, federation, application=None):
         # Keep what was typed in the unit form, without judging it before it is sent.
         form = ApplicationForm(initial=post.dict(), instance=application, federation=federation)
         return form, formset, upload, False
+    form = ApplicationForm(post, instance=application, federation=federation)
     initial = member_initial(application) if application and post is None else None
     formset = MemberFormSet(post, prefix=PREFIX, initial=initial)
     valid = post is not None and form.is_valid() & formset.is_valid()
