@@ -17,9 +17,11 @@ def organization_profile(org, user) -> dict:
         .order_by("-valid_from")
     )
     party_org_ids = [c.party_organization_id for c in coverages]
-    visible_members = scope.members(user, Action.VIEW)
+    # Narrow the member scope to this unit's employees first: the scope's OR of subqueries is
+    # then evaluated for a handful of rows, not for every member in the federation.
+    visible_members = scope.members(user, Action.VIEW).filter(employments__organization=org)
     employments = list(
-        Employment.objects.filter(organization=org, member__in=visible_members)
+        Employment.objects.filter(organization=org, member__in=visible_members.values("pk"))
         .select_related("member", "member__relation_party_organization")
         .order_by("valid_to", "member__name")
     )
