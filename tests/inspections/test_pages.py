@@ -328,3 +328,9 @@ def test_two_officers_creating_the_same_inspection_see_a_conflict(officer_client
     assert second.status_code == 200
     assert "其他人" in second.content.decode()
     assert AnnualInspection.objects.get(organization=org, year=LAST_YEAR).notes == "先保存"
+
+
+def test_units_do_not_record_visits_to_themselves(persona_client):
+    client = persona_client("liaison")
+    assert client.get(reverse("inspections:visit_create")).status_code == 404
+    assert "登记走访" not in client.get(reverse("inspections:visit_list")).content.decode()

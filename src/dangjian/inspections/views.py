@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dangjian.access import scope
-from dangjian.access.models import Action
+from dangjian.access.models import Action, RoleAssignment
 from dangjian.core.models import valid_on_q
 from dangjian.core.pagination import keyset_page
 from dangjian.inspections import grading, services
@@ -33,6 +33,8 @@ from dangjian.inspections.models import AnnualInspection, GradeEvaluation, Visit
 from dangjian.orglife.models import Meeting
 from dangjian.party.models import Instructor
 from dangjian.registry.models import Membership
+
+Role = RoleAssignment.Role
 
 
 def _open_findings(organization, user):
@@ -245,7 +247,7 @@ def visit_list(request):
         "inspections/visit_list.html",
         {
             "visits": visits[:200],
-            "can_record": scope.can(request.user, Action.EDIT),
+            "can_record": _can_record_visits(request.user),
             "unreachable": request.GET.get("unreachable") == "1",
         },
     )
@@ -261,11 +263,19 @@ def _visit_instructors(user, organizations):
     return qs.distinct().order_by("name")
 
 
+# Visits are made by the federation's staff and by instructors, not by the units themselves.
+VISITING_ROLES = (Role.ADMIN, Role.FEDERATION_OFFICER, Role.INSTRUCTOR)
+
+
+def _can_record_visits(user) -> bool:
+    return any(g.role in VISITING_ROLES for g in scope.assignments(user, Action.EDIT))
+
+
 @login_required
 def visit_create(request):
-    organizations = scope.organizations(request.user, Action.EDIT)
-    if not scope.can(request.user, Action.EDIT):
+    if not _can_record_visits(request.user):
         raise Http404
+    organizations = scope.organizations(request.user, Action.EDIT)
     initial = {"visited_on": timezone.localdate()}
     org_id = request.GET.get("organization")
     if org_id and org_id.isdigit():
