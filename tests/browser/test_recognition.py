@@ -19,8 +19,8 @@ def test_grant_designation_and_record_honour(demo_live, page, sign_in):
     page.click("#record")
     page.select_option("#id_kind", "honour")
     page.select_option("#id_organization", label="天津市网络安全协会")
-    page.fill("#id_title", "先进社会组织")
+    page.fill("#id_title", "网络文明建设先进单位")
     page.fill("#id_granted_by", "天津市委网信办")
     page.fill("#id_granted_on", datetime.date.today().isoformat())
     page.click("#recognition-form button[type=submit]")
-    assert page.locator("#recognitions").get_by_text("先进社会组织").count() == 1
+    assert page.locator("#recognitions").get_by_text("网络文明建设先进单位").count() == 1
