@@ -1,6 +1,5 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from dangjian.access import views as access_views
 
@@ -8,7 +7,7 @@ admin.site.site_header = admin.site.site_title = "党建工作管理系统"
 admin.site.index_title = "数据管理"
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="registry:organization_list"), name="home"),
+    path("", access_views.home, name="home"),
     path("login/", access_views.SignInView.as_view(), name="login"),
     path("logout/", access_views.SignOutView.as_view(), name="logout"),
     path("login/second-factor/", access_views.sign_in_totp, name="login_totp"),

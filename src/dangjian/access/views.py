@@ -116,3 +116,17 @@ def totp_setup(request):
     return render(
         request, "access/totp_setup.html", {"security": security, "form": form, "uri": uri}
     )
+
+
+@login_required
+def home(request):
+    """Where signing in lands: the unit list for ledger roles, the case reviews for experts,
+    the audit trail for the auditor."""
+    from dangjian.access import scope
+    from dangjian.access.models import Action
+
+    if scope.can(request.user, Action.VIEW):
+        return redirect("registry:organization_list")
+    if scope.can(request.user, Action.AUDIT):
+        return redirect("access:audit_list")
+    return redirect("cases:index")
