@@ -78,7 +78,8 @@ def route_pattern_converters(name):
 def candidate_ids(invisible_pks):
     """Ids of objects outside the scope, and the first ids, which every model of the demo has
     (for models this test does not know, an object outside a narrow scope is among them)."""
-    return sorted(set(invisible_pks) | {1, 2})
+    hidden_first = list(dict.fromkeys(invisible_pks))
+    return hidden_first + [pk for pk in (1, 2) if pk not in hidden_first]
 
 
 def urls_for(name, converters, ids):
@@ -155,8 +156,10 @@ def test_no_page_reveals_anything_outside_the_scope(demo_federation, persona):
     audit_before = AuditLog.objects.count()
     problems = []
     for name, converters in iter_patterns():
-        for url in urls_for(name, converters, ids):
-            for method in ("get", "post"):
+        for index, url in enumerate(urls_for(name, converters, ids)):
+            # Reads with every candidate id; writes with the first (an empty POST reaches the
+            # same scoping code whatever the id).
+            for method in ("get", "post") if index == 0 else ("get",):
                 response = getattr(client, method)(url)
                 if response.status_code >= 500:
                     problems.append(f"{method.upper()} {url}: {response.status_code}")
