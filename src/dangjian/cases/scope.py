@@ -15,7 +15,7 @@ from django.db.models import Q, QuerySet
 
 from dangjian.access import scope
 from dangjian.access.models import Action, RoleAssignment
-from dangjian.registry.models import Federation, Membership
+from dangjian.registry.models import Federation, Membership, Organization
 
 from .models import Campaign, Publication, Review, Submission
 
@@ -35,8 +35,6 @@ def submitting_units(user):
         for g in scope.assignments(user, Action.EDIT)
         if g.role == Role.UNIT_LIAISON
     ]
-    from dangjian.registry.models import Organization
-
     return Organization.objects.filter(pk__in=ids)
 
 
@@ -59,33 +57,45 @@ def is_submitter(user) -> bool:
     return submitting_units(user).exists() or submitting_federations(user).exists()
 
 
-def campaigns_open_to(submitter, day=None) -> QuerySet[Campaign]:
-    """Campaigns a unit or federation may answer: those of a federation above it (a unit also
-    answers its own federation's)."""
+def _ids(path: str) -> list[int]:
+    return [int(x) for x in path.strip("/").split("/") if x]
+
+
+def _answerable_federation_ids(federation_paths, unit_federation_paths) -> set[int]:
+    """A federation answers the calls of federations above it; a unit also its own federation's."""
+    ids = {i for p in federation_paths for i in _ids(p)[:-1]}
+    return ids | {i for p in unit_federation_paths for i in _ids(p)}
+
+
+def _unit_federation_paths(units) -> list[str]:
+    return list(
+        Membership.objects.current()
+        .filter(organization__in=units)
+        .values_list("federation__path", flat=True)
+    )
+
+
+def campaigns_open_to(submitter) -> QuerySet[Campaign]:
+    """Campaigns a unit or federation may answer."""
     if isinstance(submitter, Federation):
-        paths = [submitter.path]
-        own = Q(federation=submitter)
+        ids = _answerable_federation_ids([submitter.path], [])
     else:
-        feds = Federation.objects.filter(
-            pk__in=Membership.objects.current().filter(organization=submitter).values("federation")
-        )
-        paths = [f.path for f in feds]
-        own = Q(pk__in=[])
-    ancestor_ids = {int(x) for p in paths for x in p.strip("/").split("/") if x}
-    return Campaign.objects.filter(federation_id__in=ancestor_ids).exclude(own)
+        ids = _answerable_federation_ids([], _unit_federation_paths([submitter.pk]))
+    return Campaign.objects.filter(federation_id__in=ids)
 
 
 def campaigns(user) -> QuerySet[Campaign]:
     """Every campaign the user may look at (as owner, submitter or reviewer)."""
-    ids = set(owned_campaigns(user).values_list("pk", flat=True))
-    for unit in submitting_units(user):
-        ids |= set(campaigns_open_to(unit).values_list("pk", flat=True))
-    for fed in submitting_federations(user):
-        ids |= set(campaigns_open_to(fed).values_list("pk", flat=True))
-    return Campaign.objects.filter(pk__in=ids)
+    ids = _answerable_federation_ids(
+        submitting_federations(user).values_list("path", flat=True),
+        _unit_federation_paths(submitting_units(user).values("pk")),
+    )
+    return Campaign.objects.filter(
+        Q(federation_id__in=ids) | Q(pk__in=owned_campaigns(user).values("pk"))
+    )
 
 
-def own_submissions(user, action: str = Action.EDIT) -> QuerySet[Submission]:
+def own_submissions(user) -> QuerySet[Submission]:
     """Submissions the user writes (drafts included)."""
     return Submission.objects.filter(
         Q(organization__in=submitting_units(user)) | Q(federation__in=submitting_federations(user))

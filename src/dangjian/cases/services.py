@@ -436,12 +436,13 @@ def ranking(campaign: Campaign) -> list[scoring.Ranked]:
             "submission_id", "reviewer_id", "round", "total", "completed_at"
         )
     )
+    # The last round whose reviews are all complete counts for each case (default: round 1).
+    incomplete = {(r["submission_id"], r["round"]) for r in reviews if not r["completed_at"]}
     final_round = {}
     for row in reviews:
-        s, rnd = row["submission_id"], row["round"]
-        same = [r for r in reviews if r["submission_id"] == s and r["round"] == rnd]
-        if all(r["completed_at"] for r in same):
-            final_round[s] = max(final_round.get(s, 0), rnd)
+        key = (row["submission_id"], row["round"])
+        if key not in incomplete:
+            final_round[key[0]] = max(final_round.get(key[0], 0), key[1])
     triples = [
         (r["reviewer_id"], r["submission_id"], float(r["total"]))
         for r in reviews

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -50,8 +51,6 @@ def campaign_form(request, pk=None):
     campaign = _owned_or_404(request, pk) if pk else Campaign()
     federations = access_scope.federations(request.user, Action.APPROVE)
     if not pk and not federations.exists():
-        from django.http import Http404
-
         raise Http404
     form = CampaignForm(request.POST or None, instance=campaign, federations=federations)
     if request.method == "POST" and form.is_valid():
