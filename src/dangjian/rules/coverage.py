@@ -132,19 +132,31 @@ def units_behind(scope: Scope, day: datetime.date, measure: str) -> QuerySet[Org
     return units(scope, day).annotate(**flags(day)).filter(MEASURE_Q[measure])
 
 
-def _aggregates():
+def _sets(day: datetime.date):
+    covered = Coverage.objects.filter(valid_on_q(day), organization=OuterRef("pk"))
+    instructed = InstructorAssignment.objects.filter(valid_on_q(day), organization=OuterRef("pk"))
     return {
-        "total": Count("pk"),
-        "organizational": Count("pk", filter=Q(c_org=True)),
-        "single": Count("pk", filter=Q(c_single=True)),
-        "work": Count("pk", filter=Q(c_org=True) | Q(c_instr=True)),
+        "organizational": Q(Exists(covered)),
+        "single": Q(Exists(covered.filter(kind=Coverage.Kind.OWN))),
+        # Work coverage = covered, plus uncovered units with an instructor (counted apart so
+        # each count is a plain semi-/anti-join, not an OR of subqueries).
+        "instructor_only": ~Q(Exists(covered)) & Q(Exists(instructed)),
     }
 
 
 def compute(scope: Scope, day: datetime.date | None = None) -> Rates:
+    """Four COUNTs with the subqueries in WHERE (semi-joins), not per-row flags in SELECT."""
     day = day or timezone.localdate()
-    data = units(scope, day).annotate(**flags(day)).aggregate(**_aggregates())
-    return Rates(**data)
+    qs = units(scope, day)
+    sets = _sets(day)
+    counts = {name: qs.filter(q).count() for name, q in sets.items()}
+    organizational = counts["organizational"]
+    return Rates(
+        total=qs.count(),
+        organizational=organizational,
+        single=counts["single"],
+        work=organizational + counts["instructor_only"],
+    )
 
 
 def _dimension_field(dimension: str) -> str:
@@ -152,23 +164,28 @@ def _dimension_field(dimension: str) -> str:
 
 
 def breakdown(scope: Scope, day: datetime.date, dimension: str) -> list[tuple[str, Rates]]:
-    """[(value, rates)] for each value of ``dimension`` within the scope (one GROUP BY)."""
+    """[(value, rates)] for each value of ``dimension`` within the scope (GROUP BY queries)."""
     field = _dimension_field(dimension)
-    rows = (
-        units(scope, day)
-        .annotate(**flags(day))
-        .order_by()
-        .values(field)
-        .annotate(**_aggregates())
-        .order_by(field)
-    )
-    if dimension != "sector":
-        return [(r[field] or "", Rates(*(r[m] for m in MEASURES))) for r in rows]
-    merged = {"enterprise": [0, 0, 0, 0], "social": [0, 0, 0, 0]}
-    for r in rows:
-        key = "enterprise" if r[field] == ENTERPRISE else "social"
-        merged[key] = [a + r[m] for a, m in zip(merged[key], MEASURES, strict=True)]
-    return [(k, Rates(*v)) for k, v in merged.items() if v[0]]
+    qs = units(scope, day)
+
+    def grouped(q=None):
+        rows = (q and qs.filter(q) or qs).order_by().values(field).annotate(n=Count("pk"))
+        return {r[field] or "": r["n"] for r in rows}
+
+    sets = _sets(day)
+    total, org = grouped(), grouped(sets["organizational"])
+    single, extra = grouped(sets["single"]), grouped(sets["instructor_only"])
+    result = {
+        value: [n, org.get(value, 0), single.get(value, 0), org.get(value, 0) + extra.get(value, 0)]
+        for value, n in total.items()
+    }
+    if dimension == "sector":
+        merged = {"enterprise": [0, 0, 0, 0], "social": [0, 0, 0, 0]}
+        for value, nums in result.items():
+            key = "enterprise" if value == ENTERPRISE else "social"
+            merged[key] = [a + b for a, b in zip(merged[key], nums, strict=True)]
+        result = {k: v for k, v in merged.items() if v[0]}
+    return [(value, Rates(*nums)) for value, nums in sorted(result.items())]
 
 
 def month_ends(start: datetime.date, end: datetime.date) -> list[datetime.date]:

@@ -112,6 +112,27 @@ def relation_full_count(day: datetime.date, ref: str = "pk"):
     return Coalesce(Subquery(counts, output_field=IntegerField()), Value(0))
 
 
+def relation_counts(ctx) -> dict[int, int]:
+    """{party org id: full members holding their relation there} for the context's party
+    organizations on the day — one GROUP BY shared by the rules that need branch sizes."""
+    day = ctx.as_of
+
+    def compute():
+        return dict(
+            PartyMember.objects.filter(
+                PartyMember.full_on_q(day),
+                member_in_ledger_q(day),
+                relation_party_organization__in=party_orgs(ctx).values("pk"),
+            )
+            .order_by()
+            .values("relation_party_organization")
+            .annotate(n=Count("pk"))
+            .values_list("relation_party_organization", "n")
+        )
+
+    return cached(ctx, "relation_counts", {}, compute)
+
+
 def posts_count(day: datetime.date, ref: str = "pk"):
     counts = (
         Position.objects.filter(valid_on_q(day), party_organization=OuterRef(ref))

@@ -9,8 +9,10 @@ import datetime
 from collections import defaultdict
 
 from django.db.models import (
+    BooleanField,
     DateField,
     Exists,
+    ExpressionWrapper,
     Max,
     OuterRef,
     Q,
@@ -296,38 +298,38 @@ def standards_incomplete(ctx):
     """有批文、派遣指导员有通知、覆盖有明细. The secretary (有书记) is the secretary_vacant
     rule's finding and is not reported twice."""
     day = ctx.as_of
-    covered_units = Coverage.objects.filter(party_organization=OuterRef("pk"), valid_from__lte=day)
-    notice = InstructorAssignment.objects.filter(
-        organization__in=Coverage.objects.filter(
-            party_organization=OuterRef(OuterRef("pk"))
-        ).values("organization"),
-        valid_from__lte=day,
-    ).exclude(notice_no="")
-    children = PartyOrganization.objects.filter(valid_on_q(day), parent=OuterRef("pk"))
-    rows = (
-        base.party_orgs(ctx)
+    # Party orgs with a dispatch notice for a unit they cover: one uncorrelated set.
+    with_notice = Coverage.objects.filter(
+        organization__in=InstructorAssignment.objects.filter(valid_from__lte=day)
+        .exclude(notice_no="")
+        .values("organization")
+    ).values("party_organization")
+    with_units = Coverage.objects.filter(valid_on_q(day)).values("party_organization")
+    with_children = PartyOrganization.objects.filter(valid_on_q(day), parent__isnull=False).values(
+        "parent"
+    )
+    no_notice = Q(formation_mode=PartyOrganization.FormationMode.INSTRUCTOR_DRIVEN) & ~Q(
+        pk__in=with_notice
+    )
+    no_units = Q(kind__in=BRANCH_KINDS) & ~Q(pk__in=with_units) & ~Q(pk__in=with_children)
+    rows = [
+        (pk, fed, doc, mode, has_notice, po_kind, 0 if lacks_units else 1, False)
+        for pk, fed, doc, mode, po_kind, has_notice, lacks_units in base.party_orgs(ctx)
+        .filter(Q(approval_doc_no="") | no_notice | no_units)
         .annotate(
-            units_now=base.coverage_count(day),
-            has_notice=Exists(notice),
-            has_children=Exists(children),
-            ever_covered=Exists(covered_units),
-        )
-        .filter(
-            Q(approval_doc_no="")
-            | Q(formation_mode=PartyOrganization.FormationMode.INSTRUCTOR_DRIVEN, has_notice=False)
-            | Q(kind__in=BRANCH_KINDS, units_now=0, has_children=False)
+            has_notice=ExpressionWrapper(~no_notice, output_field=BooleanField()),
+            lacks_units=ExpressionWrapper(no_units, output_field=BooleanField()),
         )
         .values_list(
             "pk",
             "federation_id",
             "approval_doc_no",
             "formation_mode",
-            "has_notice",
             "kind",
-            "units_now",
-            "has_children",
+            "has_notice",
+            "lacks_units",
         )
-    )
+    ]
     for pk, fed, doc, mode, has_notice, po_kind, units_now, has_children in rows:
         missing = []
         if not doc:
@@ -398,12 +400,15 @@ def empty_branch(ctx):
         )
     # (3) a single-unit branch with fewer full members than a branch needs.
     need = p["min_full_members_single_unit"]
-    rows = (
-        branches.filter(kind=K.BRANCH)
-        .annotate(units=base.coverage_count(day), full=base.relation_full_count(day))
-        .filter(units=1, full__lt=need)
-        .values_list("pk", "federation_id", "full")
-    )
+    counts = base.relation_counts(ctx)
+    rows = [
+        (pk, fed, counts.get(pk, 0))
+        for pk, fed in branches.filter(kind=K.BRANCH)
+        .annotate(units=base.coverage_count(day))
+        .filter(units=1)
+        .values_list("pk", "federation_id")
+        if counts.get(pk, 0) < need
+    ]
     for pk, fed, full in rows:
         found[pk]["fed"] = fed
         found[pk]["conditions"].append(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 
-from django.db.models import Max, Q
+from django.db.models import Max
 
 from dangjian.core.models import valid_on_q
 from dangjian.party.models import Coverage, PartyOrganization
@@ -178,13 +178,17 @@ def joint_branch_too_many_units(ctx):
 def needs_committee(ctx):
     day = ctx.as_of
     need, posts_min = ctx.params["min_full_members"], ctx.params["min_committee_posts"]
-    rows = (
-        base.party_orgs(ctx)
-        .filter(kind__in=[K.BRANCH, K.JOINT_BRANCH])
-        .annotate(full=base.relation_full_count(day), posts=base.posts_count(day))
-        .filter(full__gte=need, posts__lt=posts_min)
-        .values_list("pk", "federation_id", "full", "posts")
-    )
+    counts = base.relation_counts(ctx)
+    rows = [
+        (pk, fed, counts[pk], posts)
+        for pk, fed, posts in base.party_orgs(ctx)
+        .filter(
+            kind__in=[K.BRANCH, K.JOINT_BRANCH], pk__in=[k for k, n in counts.items() if n >= need]
+        )
+        .annotate(posts=base.posts_count(day))
+        .filter(posts__lt=posts_min)
+        .values_list("pk", "federation_id", "posts")
+    ]
     for po_id, fed_id, full, posts in rows:
         yield Candidate(
             federation_id=fed_id,
@@ -205,15 +209,15 @@ def branch_too_large(ctx):
         ctx.params["branch_max_members"],
         ctx.params["committee_min_members"],
     )
-    rows = (
-        base.party_orgs(ctx)
-        .annotate(full=base.relation_full_count(day))
-        .filter(
-            Q(kind__in=[K.BRANCH, K.JOINT_BRANCH], full__gt=branch_max)
-            | Q(kind=K.GENERAL_BRANCH, full__gte=committee_min)
-        )
-        .values_list("pk", "federation_id", "kind", "full")
-    )
+    counts = base.relation_counts(ctx)
+    rows = [
+        (pk, fed, po_kind, counts[pk])
+        for pk, fed, po_kind in base.party_orgs(ctx)
+        .filter(pk__in=[k for k, n in counts.items() if n > branch_max])
+        .values_list("pk", "federation_id", "kind")
+        if (po_kind in (K.BRANCH, K.JOINT_BRANCH) and counts[pk] > branch_max)
+        or (po_kind == K.GENERAL_BRANCH and counts[pk] >= committee_min)
+    ]
     for po_id, fed_id, po_kind, full in rows:
         should = "基层党委" if full >= committee_min else "党总支"
         current = "党总支" if po_kind == K.GENERAL_BRANCH else "党支部"
