@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client, override_settings
 from stdnum.cn import ric, uscc
 
-from dangjian.access.models import RoleAssignment
+from dangjian.access.models import RoleAssignment, UserSecurity
 from dangjian.party.models import Coverage, PartyOrganization
 from dangjian.registry.models import Federation, Membership, Organization
 
@@ -49,6 +49,8 @@ def world(db, settings, tmp_path):
         party_organization=branch, organization=units[0], valid_from=datetime.date(2020, 6, 1)
     )
     user = get_user_model().objects.create_user("ledger-officer", password="x-Secret-12345")
+    # New accounts must change their password first (access); this one already has.
+    UserSecurity.objects.update_or_create(user=user, defaults={"must_change_password": False})
     RoleAssignment.objects.create(
         user=user, role="federation_officer", federation=fed, valid_from=datetime.date(2020, 1, 1)
     )
