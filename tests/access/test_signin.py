@@ -190,7 +190,7 @@ def test_security_headers_and_csrf(persona_client):
 
 def test_deploy_check_is_clean_with_production_settings(tmp_path):
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
         "DANGJIAN_VAR_DIR": str(tmp_path),
         "DANGJIAN_SECRET_KEY": "x" * 30 + "Production-Secret-Key-For-Check-" + "y" * 20,
         "DANGJIAN_DEBUG": "0",

@@ -153,9 +153,11 @@ def test_no_page_reveals_anything_outside_the_scope(demo_federation, persona):
     ids = candidate_ids(sorted(hidden_pks)[:2])
     client = Client(raise_request_exception=False)  # a crash is reported with the others
     client.force_login(user)
-    audit_before = AuditLog.objects.count()
+    audit_before = AuditLog.objects.exclude(action=AuditLog.Action.READ).count()
     problems = []
     for name, converters in iter_patterns():
+        if persona == "auditor" and name.startswith("access:"):
+            continue  # the audit trail names every object on purpose: that is the auditor's job
         for index, url in enumerate(urls_for(name, converters, ids)):
             # Reads with every candidate id; writes with the first (an empty POST reaches the
             # same scoping code whatever the id).
@@ -175,7 +177,8 @@ def test_no_page_reveals_anything_outside_the_scope(demo_federation, persona):
                 leaked = sorted(h for h in hidden if h in text)
                 if leaked:
                     problems.append(f"{method.upper()} {url} shows {leaked[:3]}")
-    writes = AuditLog.objects.filter(pk__gt=0).count() - audit_before
+    # Reads (an ID number shown to someone allowed to see it) are logged but are not writes.
+    writes = AuditLog.objects.exclude(action=AuditLog.Action.READ).count() - audit_before
     assert problems == [], "\n".join(problems)
     # Empty POSTs to every URL changed nothing (every write leaves an audit record).
     assert writes == 0, list(

@@ -34,9 +34,11 @@ class SignInView(auth_views.LoginView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         if settings.DEMO_MODE:
+            from dangjian.cases.demo_data import EXTRA_USERS
             from dangjian.demo.personas import PERSONAS
 
-            context["demo_personas"] = PERSONAS
+            extra = [{"username": u, "password": p, "title": t} for u, p, t, _ in EXTRA_USERS]
+            context["demo_personas"] = [*PERSONAS, *extra]
         return context
 
 

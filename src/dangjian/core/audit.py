@@ -13,6 +13,7 @@ import decimal
 import uuid
 
 from django.db import models
+from django.db.models.fields.files import FieldFile
 
 from dangjian.core.masking import mask_id_number, mask_phone
 from dangjian.core.models import AuditLog
@@ -35,6 +36,8 @@ def _plain(value):
         return str(value)
     if isinstance(value, models.Model):
         return value.pk
+    if isinstance(value, FieldFile):
+        return value.name
     return value
 
 

@@ -17,6 +17,7 @@ change the value, so forms should still store ``normalize_*``/``validate_*``'s r
 from __future__ import annotations
 
 import datetime
+import functools
 import string
 import unicodedata
 
@@ -189,6 +190,7 @@ def normalize_id_number(value: str) -> str:
     return normalize_code(value)
 
 
+@functools.lru_cache(maxsize=4096)  # ~3,500 area codes; the lookup dominated imports
 def _area_code_known(area: str) -> bool:
     """Whether stdnum's table (GB/T 2260, with history) has had this 6-digit code at any time.
 

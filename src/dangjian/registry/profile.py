@@ -54,5 +54,7 @@ def organization_profile(org, user) -> dict:
         "one_shoulder": governance.one_shoulder(org, today),
         "principal_leaders": governance.principal_leaders(org, today),
         "designations": list(org.designations.all()),
+        "recognitions": list(org.recognitions.all()),
+        "last_year": today.year - 1,
         "can_view_personal": scope.can(user, Action.VIEW_PERSONAL),
     }
