@@ -18,6 +18,7 @@ from django.urls.resolvers import RoutePattern
 from dangjian.access import scope
 from dangjian.access.public import is_public
 from dangjian.core.models import AuditLog
+from dangjian.governance.models import UnitLeader
 from dangjian.party.models import PartyMember, PartyOrganization
 from dangjian.registry.models import Federation, Membership, Organization
 
@@ -112,6 +113,8 @@ def context_names(orgs, party_orgs) -> set[str]:
     )
     ids = {int(part) for path in paths for part in path.strip("/").split("/") if part}
     names |= set(Federation.objects.filter(pk__in=ids).values_list("name", flat=True))
+    # A unit's leaders (会长, 秘书长 …) are registration facts, shown with the unit.
+    names |= set(UnitLeader.objects.filter(organization__in=orgs).values_list("name", flat=True))
     frontier = set(party_orgs.values_list("parent_id", flat=True)) - {None}
     while frontier:
         rows = list(

@@ -34,7 +34,9 @@ def party_organization_detail(request, pk: int):
         "today": today,
         "coverages": visible_coverages,
         "hidden_coverage_count": coverages.count() - visible_coverages.count(),
-        "positions": party_org.positions.select_related("member").order_by("valid_to", "role"),
+        "positions": party_org.positions.filter(member__in=scope.members(request.user).values("pk"))
+        .select_related("member")
+        .order_by("valid_to", "role"),
         "children": scope.party_organizations(request.user).filter(parent=party_org),
         "members": list(members[:200]),
         "meetings": party_org.meetings.order_by("-held_on")[:30],

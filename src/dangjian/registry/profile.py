@@ -11,6 +11,8 @@ from dangjian.party.models import Coverage, Employment, InstructorAssignment, Po
 
 def organization_profile(org, user) -> dict:
     today = timezone.localdate()
+    # Authority viewers see the unit but no personal data, party membership included.
+    sees_members = scope.members(user, Action.VIEW).exists()
     coverages = list(
         Coverage.objects.filter(organization=org)
         .select_related("party_organization")
@@ -35,8 +37,12 @@ def organization_profile(org, user) -> dict:
         "full_member_count": sum(
             1 for e in employments if e.is_valid_on(today) and e.member.is_full_on(today)
         ),
+        # Party posts reveal party membership: only for viewers who may see these members.
         "positions": list(
-            Position.objects.filter(party_organization_id__in=party_org_ids)
+            Position.objects.filter(
+                party_organization_id__in=party_org_ids,
+                member__in=scope.members(user, Action.VIEW).values("pk"),
+            )
             .select_related("member", "party_organization")
             .order_by("-valid_from")
         ),
@@ -51,7 +57,8 @@ def organization_profile(org, user) -> dict:
         "leaders": list(org.leaders.select_related("member").order_by("valid_to", "role")),
         "charter": governance.charter_in_force(org, today),
         "decisions": list(org.major_decisions.all()[:10]),
-        "one_shoulder": governance.one_shoulder(org, today),
+        "one_shoulder": governance.one_shoulder(org, today) if sees_members else [],
+        "sees_members": sees_members,
         "principal_leaders": governance.principal_leaders(org, today),
         "designations": list(org.designations.all()),
         "recognitions": list(org.recognitions.all()),
