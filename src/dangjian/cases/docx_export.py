@@ -21,7 +21,7 @@ def build(publication) -> bytes:
     doc.add_doc_number(f"{series} · {_('Case')} {publication.number}")
     doc.add_title(publication.title)
     doc.add_paragraph(f"【{_('Editor’s note')}】{publication.editor_note}")
-    for i, (heading, body) in enumerate(publication.sections.items()):
+    for i, (heading, body) in enumerate(publication.ordered_sections()):
         number = CHINESE_NUMBERS[i] if i < len(CHINESE_NUMBERS) else str(i + 1)
         doc.add_heading(f"{number}、{heading}", 1)
         for line in text.plain_paragraphs(body):

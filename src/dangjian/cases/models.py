@@ -360,6 +360,15 @@ class Publication(TimeStamped):
     def __str__(self):
         return self.title
 
+    def ordered_sections(self) -> list[tuple[str, str]]:
+        """Sections in the campaign's order: PostgreSQL's jsonb does not keep a dict's key
+        order, so the order comes from the campaign's list, not from the stored dict."""
+        order = list(self.campaign.sections)
+        keys = [k for k in order if k in self.sections] + [
+            k for k in self.sections if k not in order
+        ]
+        return [(k, self.sections[k]) for k in keys]
+
     @property
     def is_public(self) -> bool:
         return self.published_at is not None

@@ -175,14 +175,14 @@ def revise(request, pk):
     publication = scope.get_visible_or_404(
         Publication.objects.filter(campaign__in=scope.owned_campaigns(request.user)), pk=pk
     )
-    sections = publication.sections
     form = RevisionForm(
         request.POST or None,
         initial={"title": publication.title, "editor_note": publication.editor_note},
     )
     if request.method == "POST" and form.is_valid():
         new_sections = {
-            k: request.POST.get(f"section-{i}", v) for i, (k, v) in enumerate(sections.items())
+            k: request.POST.get(f"section-{i}", v)
+            for i, (k, v) in enumerate(publication.ordered_sections())
         }
         try:
             services.revise_publication(
@@ -201,5 +201,9 @@ def revise(request, pk):
     return render(
         request,
         "cases/revise.html",
-        {"form": form, "publication": publication, "sections": list(enumerate(sections.items()))},
+        {
+            "form": form,
+            "publication": publication,
+            "sections": list(enumerate(publication.ordered_sections())),
+        },
     )

@@ -45,7 +45,7 @@ def case(request, pk, number):
     context = {
         "publication": publication,
         "campaign": publication.campaign,
-        "sections": [(k, text.sanitise(v)) for k, v in publication.sections.items()],
+        "sections": [(k, text.sanitise(v)) for k, v in publication.ordered_sections()],
         "images": publication.submission.images.all(),
         "figures": publication.submission.figures.filter(confirmed=True),
         "revisions": publication.revisions.all(),
