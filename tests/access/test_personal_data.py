@@ -177,3 +177,18 @@ def test_hostile_search_input_is_harmless_and_escaped(officer_client, payload):
     if "7*7" in payload:
         assert "{{ 7*7 }}" in html  # echoed as text, never evaluated
     assert "没有符合条件的单位" in html or "部分筛选条件无效" in html
+
+
+def test_every_blind_index_is_known_to_the_rotation_command():
+    from django.apps import apps
+
+    from dangjian.core.fields import EncryptedTextField
+
+    for model in apps.get_models():
+        names = {f.name for f in model._meta.concrete_fields}
+        encrypted = {
+            f.name for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField)
+        }
+        for field in encrypted:
+            if f"{field}_hash" in names:
+                assert getattr(model, "BLIND_INDEXES", {}).get(f"{field}_hash") == field, model

@@ -238,6 +238,9 @@ class ApplicantMember(models.Model):
         related_name="+",
     )
 
+    # Rebuilt by `dangjian rotate_keys --blind-index` like the ledger's members.
+    BLIND_INDEXES = {"id_number_hash": "id_number"}
+
     class Meta:
         verbose_name = _("party member of an applying unit")
         verbose_name_plural = _("party members of an applying unit")
