@@ -484,20 +484,10 @@ class MemberHandler(Handler):
                 action, job, arg = plan
                 if action == "close":
                     closes.append((job, max(arg, job.valid_from)))
-                elif action == "move":
-                    closes.append((job, max(arg - ONE_DAY, job.valid_from)))
-                    job_rows.append(
-                        (
-                            member.pk,
-                            row.record["employer_id"],
-                            row.record.get("job_title", ""),
-                            arg,
-                            None,
-                            now,
-                            now,
-                        )
-                    )
-                elif action == "create":
+                elif action in ("move", "create"):
+                    # A move closes the old employment the day before the new one starts.
+                    if action == "move":
+                        closes.append((job, max(arg - ONE_DAY, job.valid_from)))
                     job_rows.append(
                         (
                             member.pk,
