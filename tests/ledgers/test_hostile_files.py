@@ -8,7 +8,7 @@ import zipfile
 
 import pytest
 
-from dangjian.ledgers import reader
+from dangjian.ledgers import reader, services
 from dangjian.ledgers.models import LedgerUpload
 from dangjian.party.models import PartyMember
 
@@ -61,14 +61,42 @@ def test_truncated_workbook(world, tmp_path):
 
 
 def test_password_protected_workbook(world, tmp_path):
-    # An encrypted Office file is an OLE2 compound file holding "EncryptionInfo" and
-    # "EncryptedPackage" streams (MS-OFFCRYPTO); the directory names are UTF-16.
-    header = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504
-    directory = "EncryptionInfo".encode("utf-16-le") + b"\x00" * 50
-    directory += "EncryptedPackage".encode("utf-16-le") + b"\x00" * 50
+    """A real encrypted .xlsx (ECMA-376 Agile encryption, as Excel and WPS write it when a
+    password is set): an OLE2 container, not a zip; refused in Chinese, nothing written."""
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    plain = good_file(world, tmp_path)
+    path = tmp_path / "加密台账.xlsx"
+    with plain.open("rb") as source, path.open("wb") as target:
+        OOXMLFile(source).encrypt("Passw0rd", target)
+    assert path.read_bytes()[:4] == b"\xd0\xcf\x11\xe0"
+    before = set(LedgerUpload.objects.values_list("pk", flat=True))
+    message = refused(world, path)
+    assert message.startswith("工作簿设置了打开密码，系统无法读取。"), message
+    assert "取消密码" in message and "WPS" in message
+    (item,) = LedgerUpload.objects.exclude(pk__in=before)
+    assert item.counts == {} and item.error_path == ""
+    assert not PartyMember.objects.filter(name="张三").exists()
+
+
+def test_password_protected_workbook_refused_on_commit_too(world, tmp_path, monkeypatch):
+    """Even if the check were skipped, the commit re-reads the archive and refuses it."""
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    plain = good_file(world, tmp_path)
     path = tmp_path / "secret.xlsx"
-    path.write_bytes(header + directory + b"\x00" * 4096)
-    assert "密码" in refused(world, path)
+    with plain.open("rb") as source, path.open("wb") as target:
+        OOXMLFile(source).encrypt("Passw0rd", target)
+    item = services.receive_upload(
+        [path.read_bytes()], path.name, federation=world.federation, ledger="members",
+        actor=world.user,
+    )  # fmt: skip
+    item.status = LedgerUpload.Status.VALIDATED
+    item.save()
+    before = PartyMember.objects.count()
+    item = commit(world, item)
+    assert item.status == REFUSED and "密码" in item.message
+    assert PartyMember.objects.count() == before
 
 
 def test_zip_bomb_renamed_xlsx(world, tmp_path, monkeypatch):
