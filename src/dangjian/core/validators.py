@@ -1,9 +1,11 @@
 """Validators for Chinese identifiers: USCC (GB 32100), resident ID number (GB 11643), organization
 code (GB 11714).
 
-The check digits of the USCC and of the ID number come from python-stdnum (``stdnum.cn.uscc``,
-``stdnum.cn.ric``), and so do the ID number's birth date and area-code table. Only the organization
-code's check digit, which stdnum does not know, is computed here.
+The USCC's check digit comes from python-stdnum (``stdnum.cn.uscc``), and so does the ID number's
+area-code table (GB/T 2260, ``stdnum.numdb``). The ID number's check character and birth date are
+computed here (the same arithmetic as ``stdnum.cn.ric``, without its per-character clean-up: a
+ledger import validates 100,000 numbers), and so is the organization code's check digit, which
+stdnum does not know.
 
 Every ``validate_*`` function normalises its input (see :func:`normalize_code`), returns the
 normalised value and raises :class:`~django.core.exceptions.ValidationError` naming the part that
@@ -18,17 +20,19 @@ from __future__ import annotations
 
 import datetime
 import functools
+import re
 import string
 import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from stdnum import numdb
-from stdnum.cn import ric, uscc
+from stdnum.cn import uscc
 from stdnum.exceptions import ValidationError as StdnumError
 
 __all__ = [
     "id_number_birth_date",
+    "id_number_check_character",
     "id_number_gender",
     "id_number_validator",
     "normalize_code",
@@ -66,6 +70,10 @@ def normalize_code(value: str) -> str:
         return ""
     if not isinstance(value, str):
         value = str(value)
+    if value.isascii() and value.isalnum():
+        # Fast path (almost every cell of a ledger): ASCII letters and digits only, so NFKC is
+        # the identity and there is no space, dash or format character to remove.
+        return value.upper()
     value = unicodedata.normalize("NFKC", value)
     return "".join(
         ch
@@ -202,9 +210,74 @@ def _area_code_known(area: str) -> bool:
     return any("county" in props for _part, props in numdb.get("cn/loc").info(area))
 
 
+# An 18-character number as it should be: 17 ASCII digits and a digit or X (after normalising).
+_ID_SHAPE = re.compile(r"[0-9]{17}[0-9X]", re.ASCII)
+_ID_CHECK_CHARACTERS = "10X98765432"  # indexed by Σ(digit × weight) mod 11
+
+
+def id_number_check_character(body17: str) -> str:
+    """GB 11643's check character of the first 17 digits of an ID number.
+
+    The weights are Wi = 2^(17−i) mod 11 (7 9 10 5 8 4 2 1 6 3 7 9 10 5 8 4 2) and the check
+    character is ``"10X98765432"[Σ ai·Wi mod 11]``. Since 2·13^(16−i) ≡ 2^(17−i) (mod 11),
+    Σ ai·Wi ≡ 2·int(body17, 13), which ``int`` computes in C: one call instead of 17 steps.
+    """
+    return _ID_CHECK_CHARACTERS[2 * int(body17, 13) % 11]
+
+
+def _id_birth_date(birth: str) -> datetime.date | None:
+    try:
+        return datetime.date(int(birth[:4]), int(birth[4:6]), int(birth[6:]))
+    except ValueError:
+        return None
+
+
 def validate_id_number(value: str) -> str:
-    """Check an 18-digit resident ID number and return it normalised (``x`` → ``X``)."""
+    """Check an 18-digit resident ID number and return it normalised (``x`` → ``X``).
+
+    In this order, naming the first problem found: 15-digit legacy number, length, non-digits,
+    last character, birth date (a real date, not in the future), area code (known to GB/T 2260
+    at some time), check character.
+    """
     number = normalize_id_number(value)
+    if _ID_SHAPE.fullmatch(number) is None:
+        _id_number_shape_error(number)
+    birth = number[6:14]
+    birth_date = _id_birth_date(birth)
+    if birth_date is None:
+        raise ValidationError(
+            _("The birth date %(birth)s in the ID number (digits 7 to 14) is not a valid date."),
+            code="id_number_birth_date",
+            params={"birth": birth},
+        )
+    if birth_date > datetime.date.today():
+        raise ValidationError(
+            _("The birth date %(birth)s in the ID number (digits 7 to 14) is in the future."),
+            code="id_number_birth_date_future",
+            params={"birth": birth},
+        )
+    area = number[:6]
+    if not _area_code_known(area):
+        raise ValidationError(
+            _("The area code %(area)s in the ID number (first 6 digits) is not a known area."),
+            code="id_number_area",
+            params={"area": area},
+        )
+    expected = id_number_check_character(number[:17])
+    if number[17] != expected:
+        raise ValidationError(
+            _(
+                "The check character (18th) of the ID number should be %(expected)s, not "
+                "%(given)s; please check the number for typos."
+            ),
+            code="id_number_checksum",
+            params={"expected": expected, "given": number[17]},
+        )
+    return number
+
+
+def _id_number_shape_error(number: str) -> None:
+    """Raise the error for a normalised number that is not 17 digits and a digit or X."""
     if len(number) == 15 and all(ch in _DIGITS for ch in number):
         raise ValidationError(
             _(
@@ -227,45 +300,11 @@ def validate_id_number(value: str) -> str:
             code="id_number_not_digits",
             params={"chars": _join(invalid)},
         )
-    if number[17] not in _DIGITS and number[17] != "X":
-        raise ValidationError(
-            _("The last character of the ID number must be a digit or X, not %(given)s."),
-            code="id_number_last_char",
-            params={"given": number[17]},
-        )
-    birth = number[6:14]
-    try:
-        birth_date = ric.get_birth_date(number)
-    except StdnumError:
-        raise ValidationError(
-            _("The birth date %(birth)s in the ID number (digits 7 to 14) is not a valid date."),
-            code="id_number_birth_date",
-            params={"birth": birth},
-        ) from None
-    if birth_date > datetime.date.today():
-        raise ValidationError(
-            _("The birth date %(birth)s in the ID number (digits 7 to 14) is in the future."),
-            code="id_number_birth_date_future",
-            params={"birth": birth},
-        )
-    area = number[:6]
-    if not _area_code_known(area):
-        raise ValidationError(
-            _("The area code %(area)s in the ID number (first 6 digits) is not a known area."),
-            code="id_number_area",
-            params={"area": area},
-        )
-    expected = ric.calc_check_digit(number)  # takes the full 18 characters, ignores the last
-    if number[17] != expected:
-        raise ValidationError(
-            _(
-                "The check character (18th) of the ID number should be %(expected)s, not "
-                "%(given)s; please check the number for typos."
-            ),
-            code="id_number_checksum",
-            params={"expected": expected, "given": number[17]},
-        )
-    return number
+    raise ValidationError(
+        _("The last character of the ID number must be a digit or X, not %(given)s."),
+        code="id_number_last_char",
+        params={"given": number[17]},
+    )
 
 
 def id_number_validator(value: str) -> None:
@@ -275,7 +314,7 @@ def id_number_validator(value: str) -> None:
 
 def id_number_birth_date(value: str) -> datetime.date:
     """Birth date (digits 7 to 14) of a valid ID number; ``ValidationError`` if it is invalid."""
-    return ric.get_birth_date(validate_id_number(value))
+    return _id_birth_date(validate_id_number(value)[6:14])
 
 
 def id_number_gender(value: str) -> str:

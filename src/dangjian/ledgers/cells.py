@@ -37,7 +37,20 @@ class CellError(Exception):
 
 
 def is_blank(value) -> bool:
-    return value is None or (isinstance(value, str) and not _SPACES.sub("", value))
+    if value is None:
+        return True
+    if not isinstance(value, str):
+        return False
+    if value and not value[0].isspace() and value[0] not in "\u200b\ufeff":
+        return False  # fast path: a cell that starts with something visible
+    return not _SPACES.sub("", value)
+
+
+def _plain(value: str) -> bool:
+    """Whether a str cell has nothing for :data:`_SPACES` to change: every character printable
+    and no space. (Line breaks, tabs, U+3000, NBSP, zero-width spaces and BOMs are all
+    non-printable; so this is a C-speed test that skips the regular expression.)"""
+    return value.isprintable() and " " not in value
 
 
 def text(value) -> str:
@@ -53,11 +66,15 @@ def text(value) -> str:
         value = value.date()
     if not isinstance(value, str):
         return str(value)
+    if _plain(value):
+        return value
     return _SPACES.sub(" ", value).strip()
 
 
 def compact(value) -> str:
     """Text with every space and line break removed (names of people and units)."""
+    if isinstance(value, str) and _plain(value):
+        return value
     return _SPACES.sub("", text(value))
 
 

@@ -42,15 +42,22 @@ class Context:
     now: datetime.datetime = field(default_factory=timezone.now)
 
 
-@dataclass
 class Row:
-    number: int
-    record: dict
-    errors: dict = field(default_factory=dict)  # column key → message
-    status: str = ""
-    label: str = ""
-    changes: dict = field(default_factory=dict)  # header → [old, new]
-    key: object = None
+    """One data row of the file: its clean values (``record``) and problems (``errors``)."""
+
+    __slots__ = ("number", "record", "errors", "status", "label", "changes", "key")
+
+    def __init__(self, number: int, record: dict, errors: dict | None = None):
+        self.number = number
+        self.record = record
+        self.errors = {} if errors is None else errors  # column key → message
+        self.status = ""
+        self.label = ""
+        self.changes = {}  # header → [old, new]
+        self.key = None
+
+    def __repr__(self):  # no values: they may be personal data
+        return f"<Row {self.number} {self.status or '-'} errors={sorted(self.errors)}>"
 
 
 @dataclass
@@ -78,49 +85,95 @@ class Outcome:
         }
 
 
-def parsers_for(ledger: specs.Ledger, mapping: dict[int, str]):
-    """(column index, key, parse, required) for each mapped column, in file order."""
-    plan = []
-    for index, key in sorted(mapping.items()):
-        column = ledger.column(key)
-        plan.append((index, key, _parser(column), column.required))
-    return plan
-
-
-def _parser(column: specs.Column):
-    parse = _plain_parser(column)
-    if column.kind in ("id_number", "text", "name"):
-        return parse  # unique per row, or already cheap
-    return _memoized(parse)
+def parsers_for(ledger: specs.Ledger, mapping: dict[int, str]) -> list[ColumnParser]:
+    """One :class:`ColumnParser` per mapped column, in file order."""
+    return [ColumnParser(index, ledger.column(key)) for index, key in sorted(mapping.items())]
 
 
 MEMO_LIMIT = 50_000
+_MISS = object()
+# Raw values that can key the memo as they are: no two of these types compare equal. Numbers
+# (1 == 1.0 == True, yet a whole-number column refuses True) are keyed with their type.
+_DIRECT_KEYS = frozenset([str, datetime.date, datetime.datetime, type(None)])
 
 
-def _memoized(parse):
-    """Cache a pure cell parser by raw value: credit codes, choices, dates and yes/no repeat
-    thousands of times in a large ledger (the credit-code validator alone costs ~80 µs)."""
-    memo: dict = {}
+class ColumnParser:
+    """Parses one column of a chunk at a time: ``parse(raws)`` → clean values, with a
+    :class:`cells.CellError` in place of each cell that cannot be read.
 
-    def cached(value):
-        key = (type(value), value)
-        try:
-            hit = memo[key]
-        except KeyError:
+    Pure parsers are memoised by raw value for the whole import: credit codes, choices, dates
+    and yes/no repeat thousands of times in a large ledger, so most cells cost one dict lookup
+    (done in a list comprehension, not a Python call per cell). ID numbers and names are unique
+    per row and are parsed directly.
+    """
+
+    __slots__ = ("index", "key", "required", "one", "memo", "memo_has_errors")
+
+    def __init__(self, index: int, column: specs.Column):
+        self.index, self.key, self.required = index, column.key, column.required
+        self.one = _never_raising(_plain_parser(column), column.required)
+        self.memo = None if column.kind in ("id_number", "name") else {}
+        self.memo_has_errors = False
+
+    # (index, key, parse, required), as the plan's entries were before (benchmarks, tests)
+    def __iter__(self):
+        yield from (self.index, self.key, self.one, self.required)
+
+    def parse(self, raws: list) -> tuple[list, list[int]]:
+        """(values, positions of the cells that failed)."""
+        one, memo = self.one, self.memo
+        if memo is None:
+            out = [one(v) for v in raws]
+            return out, [i for i, v in enumerate(out) if v.__class__ is cells.CellError]
+        get, direct = memo.get, _DIRECT_KEYS
+        out = [get(v, _MISS) if v.__class__ in direct else _MISS for v in raws]
+        missed = [i for i, v in enumerate(out) if v is _MISS]
+        if len(memo) + len(missed) > MEMO_LIMIT:
+            memo.clear()
+            self.memo_has_errors = False
+        errors = []
+        for i in missed:
+            raw = raws[i]
+            key = raw if raw.__class__ in direct else (raw.__class__, raw)
             try:
-                hit = (True, parse(value))
-            except cells.CellError as exc:
-                hit = (False, str(exc))
+                value = memo[key]
+            except KeyError:
+                value = one(raw)
+                memo[key] = value
             except TypeError:  # unhashable: never from calamine or csv, but be safe
-                return parse(value)
-            if len(memo) >= MEMO_LIMIT:
-                memo.clear()
-            memo[key] = hit
-        if hit[0]:
-            return hit[1]
-        raise cells.CellError(hit[1])
+                value = one(raw)
+            if value.__class__ is cells.CellError:
+                self.memo_has_errors = True
+                errors.append(i)
+            out[i] = value
+        if self.memo_has_errors:
+            errors = [i for i, v in enumerate(out) if v.__class__ is cells.CellError]
+        return out, errors
 
-    return cached
+
+def _never_raising(parse, required: bool):
+    """``parse`` returning the :class:`cells.CellError` instead of raising it."""
+    is_blank = cells.is_blank
+    if required:
+        message = _("This column is required.")
+
+        def one(value):
+            if is_blank(value):
+                return cells.CellError(message)
+            try:
+                return parse(value)
+            except cells.CellError as exc:
+                return exc
+
+    else:
+
+        def one(value):
+            try:
+                return parse(value)
+            except cells.CellError as exc:
+                return exc
+
+    return one
 
 
 def _plain_parser(column: specs.Column):
@@ -141,18 +194,42 @@ def _plain_parser(column: specs.Column):
 
 
 def parse_row(plan, values) -> tuple[dict, dict]:
+    """One row alone (the engine parses whole chunks column by column: :func:`parse_chunk`)."""
     record, errors = {}, {}
     width = len(values)
-    for index, key, parse, required in plan:
-        raw = values[index] if index < width else ""
-        if required and cells.is_blank(raw):
-            errors[key] = _("This column is required.")
-            continue
-        try:
-            record[key] = parse(raw)
-        except cells.CellError as exc:
-            errors[key] = str(exc)
+    for column in plan:
+        value = column.one(values[column.index] if column.index < width else "")
+        if value.__class__ is cells.CellError:
+            errors[column.key] = str(value)
+        else:
+            record[column.key] = value
     return record, errors
+
+
+def parse_chunk(plan: list[ColumnParser], raw_rows: list[tuple[int, list]]) -> list[Row]:
+    """Rows of (number, raw values) → :class:`Row` objects, parsing column by column."""
+    if not raw_rows:
+        return []
+    need = max(c.index for c in plan) + 1 if plan else 0
+    grid = [v if len(v) >= need else [*v, *[""] * (need - len(v))] for _n, v in raw_rows]
+    keys = [c.key for c in plan]
+    columns, failures = [], []
+    for c in plan:
+        index = c.index
+        values, failed = c.parse([r[index] for r in grid])
+        columns.append(values)
+        if failed:
+            failures.append((c.key, values, failed))
+    rows = [
+        Row(number, dict(zip(keys, values, strict=True)))
+        for (number, _v), values in zip(raw_rows, zip(*columns, strict=True), strict=True)
+    ] if columns else [Row(number, {}) for number, _v in raw_rows]  # fmt: skip
+    for key, values, failed in failures:
+        for i in failed:
+            row = rows[i]
+            del row.record[key]
+            row.errors[key] = str(values[i])
+    return rows
 
 
 def run(table, handler, ctx: Context, chunk_size: int | None = None) -> Outcome:
@@ -175,15 +252,14 @@ def run(table, handler, ctx: Context, chunk_size: int | None = None) -> Outcome:
     plan = parsers_for(ledger, table.header.mapping)
     handler.load(ctx, set(table.header.mapping.values()))
     size = chunk_size or handler.chunk_size
-    chunk: list[Row] = []
-    for number, values in table.rows():
-        record, errors = parse_row(plan, values)
-        chunk.append(Row(number, record, errors))
+    chunk: list = []
+    for item in table.rows():
+        chunk.append(item)
         if len(chunk) >= size:
-            _process(chunk, handler, ctx, outcome)
+            _process(parse_chunk(plan, chunk), handler, ctx, outcome)
             chunk = []
     if chunk:
-        _process(chunk, handler, ctx, outcome)
+        _process(parse_chunk(plan, chunk), handler, ctx, outcome)
     if table.truncated_blank:
         outcome.notices.append(
             _("Reading stopped after %(n)d empty rows in a row; rows below them were ignored.")

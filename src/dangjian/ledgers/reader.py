@@ -159,10 +159,14 @@ class Table:
         nothing.
         """
         blank = 0
+        header_row = self.header.row_index
         for index, values in enumerate(_raw_rows(self), start=0):
-            if index <= self.header.row_index:
+            if index <= header_row:
                 continue
-            if all(v == "" or v is None or (isinstance(v, str) and not v.strip()) for v in values):
+            for v in values:  # usually stops at the first cell
+                if v != "" and v is not None and not (isinstance(v, str) and not v.strip()):
+                    break
+            else:
                 blank += 1
                 if blank >= MAX_BLANK_RUN:
                     self.truncated_blank = True
