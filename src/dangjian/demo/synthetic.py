@@ -1,9 +1,17 @@
-"""Synthetic units at scale, deterministically from a seed, with bulk writes.
+"""Synthetic units at scale, deterministically from a seed, with raw bulk writes.
 
 Proportions follow what a city federation looks like: about a fifth of units have no party
-member, a quarter one or two, the rest three or more; most of those have their own branch,
-small units share joint branches of up to five, and some units have an instructor. A share of
-branches is deliberately irregular so the rules have work at scale too.
+member, a fifth one or two, the rest three or more; most of those have their own branch,
+small units share joint branches of up to five, and most units without members have an
+instructor. Units look like the demo's real ones — social organizations file their annual
+reports, units keep a charter with the party-building clause and record their board decisions,
+branches hold elections on time and members hold their organizational relation in their branch —
+and a realistic few percent of them have each problem the rules look for, so the rules have work
+at scale without flagging every synthetic unit.
+
+Rows are written by raw ``executemany`` (``COPY`` on PostgreSQL) with primary keys reserved up
+front: building and preparing 10^6 model instances costs more than writing the rows. Encrypted
+fields are still real ciphertexts (``core.crypto.encrypt``) with their blind index.
 """
 
 from __future__ import annotations
@@ -19,6 +27,9 @@ from tqdm import tqdm
 
 from dangjian.core import crypto
 from dangjian.core.validators import org_code_check_digit
+from dangjian.governance.models import CharterRevision, MajorDecision
+from dangjian.inspections import deadlines
+from dangjian.inspections.models import AnnualInspection
 from dangjian.orglife.models import Meeting
 from dangjian.party.models import (
     Coverage,
@@ -83,17 +94,38 @@ WORDS = [
     "智慧",
     "科技",
 ]
+DECISIONS = ["年度工作计划", "年度财务预算", "会员发展规划", "重大项目立项", "换届工作方案"]
+
+# How often each problem occurs (the rest of the units are healthy).
+P_OWN_BRANCH = 0.94  # units with ≥ 3 full members that formed their own branch
+P_JOINT = 0.9  # groups of small units that formed a joint branch
+P_INSTRUCTOR = 0.85  # units without members that have an instructor
+P_SECRETARY = 0.96  # party organizations with a secretary in post
+P_KEEPS_MEETING = 0.95  # branches that keep meeting to this day (the rest stop at some point)
+P_TERM_LATE = 0.03  # branches that skipped their last election
+P_REPORT_MISSING = 0.03  # social organizations that did not file the last year's report
+P_DORMANT = 0.01  # … nor the year's before (dormant societies)
+P_NO_CLAUSE = 0.04  # charters in force without the party-building clause
+P_DECISION_WITHOUT_PARTY = 0.03  # units with a decision this year the party org did not join
+
+
+COMMITTEE_ROLES = [
+    Position.Role.ORGANIZATION,
+    Position.Role.PUBLICITY,
+    Position.Role.DISCIPLINE,
+    Position.Role.MEMBER,
+]
 
 
 def members_in_unit(rng: random.Random) -> int:
     roll = rng.random()
     if roll < 0.2:
         return 0
-    if roll < 0.45:
+    if roll < 0.42:
         return rng.randint(1, 2)
-    if roll < 0.97:
-        return rng.randint(3, 20)
-    return rng.randint(21, 60)
+    if roll < 0.95:
+        return rng.randint(3, 25)
+    return rng.randint(26, 80)
 
 
 def _uscc(dept: str, index: int) -> str:
@@ -114,7 +146,7 @@ def generate(federation: Federation, count: int, *, seed: int = 2019, progress: 
     committee = PartyOrganization.objects.filter(
         federation=federation, kind=PartyOrganization.Kind.COMMITTEE
     ).first()
-    domains = list(Domain.objects.all())
+    domains = list(Domain.objects.values_list("pk", flat=True))
     start_index = Organization.objects.filter(name__startswith="（合成）").count()
     instructor = Instructor.objects.create(
         name=rng.choice(names),
@@ -144,51 +176,120 @@ def generate(federation: Federation, count: int, *, seed: int = 2019, progress: 
     bar.close()
 
 
+# -- raw writing ----------------------------------------------------------------------------
+class Rows:
+    """Rows of one model, written by one raw statement (``COPY`` on PostgreSQL).
+
+    Callers give database-ready values for the columns they name; every other column gets its
+    field's default, prepared once (created_at/updated_at: now)."""
+
+    def __init__(self, model, columns: list[str]):
+        self.model = model
+        self.columns = columns
+        self.rows: list[tuple] = []
+        now = timezone.now()
+        self.constants = {}
+        for f in model._meta.concrete_fields:
+            if f.attname in columns or f.primary_key:
+                continue
+            if f.attname in ("created_at", "updated_at"):
+                value = now
+            else:
+                value = f.get_default()  # "" for text fields without a default
+                if value is None and not f.null:
+                    raise ValueError(f"{model.__name__}.{f.attname} needs a value")
+            self.constants[f.column] = f.get_db_prep_save(value, connection)
+
+    def reserve(self, n: int) -> list[int]:
+        """``n`` primary keys for new rows, taken from the table's sequence."""
+        table = self.model._meta.db_table
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute(
+                    "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                    [table, n],
+                )
+                return [row[0] for row in cursor.fetchall()]
+            cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")  # noqa: S608
+            first = cursor.fetchone()[0] + 1 + getattr(self, "_reserved", 0)
+            self._reserved = getattr(self, "_reserved", 0) + n
+            return list(range(first, first + n))
+
+    def add(self, *values):
+        self.rows.append(values)
+
+    def write(self):
+        if not self.rows:
+            return
+        meta = self.model._meta
+        names = [meta.get_field(c).column for c in self.columns] + list(self.constants)
+        constants = tuple(self.constants.values())
+        table = meta.db_table
+        quoted = ", ".join(connection.ops.quote_name(n) for n in names)
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                with cursor.cursor.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
+                    for row in self.rows:
+                        copy.write_row(row + constants)
+            else:
+                marks = ", ".join(["%s"] * len(names))
+                sql = f"INSERT INTO {table} ({quoted}) VALUES ({marks})"  # noqa: S608
+                for i in range(0, len(self.rows), 10000):
+                    cursor.executemany(sql, [r + constants for r in self.rows[i : i + 10000]])
+        self.rows = []
+        self._reserved = 0
+
+
 def _chunk(federation, committee, instructor, domains, names, rng, today, offset, size):
-    orgs, specs = [], []
-    for i in range(offset, offset + size):
+    orgs = Rows(
+        Organization,
+        [
+            "id",
+            "name",
+            "uscc",
+            "legal_form",
+            "category",
+            "district",
+            "supervising_unit",
+            "registration_authority",
+            "founded_on",
+            "registered_address",
+        ],
+    )
+    org_ids = orgs.reserve(size)
+    units = []  # (id, name, legal form, joined, founded, members)
+    for pk, i in zip(org_ids, range(offset, offset + size), strict=True):
         word, category, legal_form, dept = rng.choice(KINDS)
         joined = datetime.date(2018, 10, 30) + datetime.timedelta(days=rng.randrange(0, 2400))
         district = rng.choice(DISTRICTS)
-        orgs.append(
-            Organization(
-                name=f"（合成）天津市{district}{rng.choice(WORDS)}{rng.choice(WORDS)}{word}{i:06d}",
-                uscc=_uscc(dept, i),
-                legal_form=legal_form,
-                category=category,
-                district=district,
-                supervising_unit="天津市委网信办" if dept != "91" else "",
-                registration_authority="天津市民政局"
-                if dept != "91"
-                else "天津市市场监督管理委员会",
-                founded_on=joined - datetime.timedelta(days=rng.randrange(300, 4000)),
-                registered_address=f"天津市{district}某路{rng.randrange(1, 999)}号",
-            )
+        name = f"（合成）天津市{district}{rng.choice(WORDS)}{rng.choice(WORDS)}{word}{i:06d}"
+        founded = joined - datetime.timedelta(days=rng.randrange(300, 4000))
+        orgs.add(
+            pk,
+            name,
+            _uscc(dept, i),
+            legal_form,
+            category,
+            district,
+            "天津市委网信办" if dept != "91" else "",
+            "天津市民政局" if dept != "91" else "天津市市场监督管理委员会",
+            founded,
+            f"天津市{district}某路{rng.randrange(1, 999)}号",
         )
-        specs.append((joined, members_in_unit(rng)))
-    Organization.objects.bulk_create(orgs, batch_size=1000)
-    Organization.domains.through.objects.bulk_create(
-        [
-            Organization.domains.through(organization_id=o.pk, domain_id=rng.choice(domains).pk)
-            for o in orgs
-        ],
-        batch_size=2000,
-    )
-    Membership.objects.bulk_create(
-        [
-            Membership(
-                federation=federation,
-                organization=o,
-                valid_from=joined,
-                role=Membership.Role.MEMBER,
-            )
-            for o, (joined, _) in zip(orgs, specs, strict=True)
-        ],
-        batch_size=2000,
-    )
+        units.append((pk, name, legal_form, joined, founded, members_in_unit(rng)))
+    orgs.write()
+    through = Organization.domains.through
+    links = Rows(through, ["organization_id", "domain_id"])
+    joins = Rows(Membership, ["federation_id", "organization_id", "valid_from", "role"])
+    for pk, _name, _form, joined, _founded, _n in units:
+        links.add(pk, rng.choice(domains))
+        joins.add(federation.pk, pk, joined, Membership.Role.MEMBER)
+    links.write()
+    joins.write()
 
-    members, employments, unit_members = [], [], []
-    for _joined, n in specs:
+    # Members, planned before their branches (they hold their relation there).
+    planned = []  # per unit: [(birth, male, joined_party, full_member_on)]
+    for _pk, _name, _form, _joined, _founded, n in units:
         mine = []
         for _ in range(n):
             male = rng.random() < 0.6
@@ -196,120 +297,215 @@ def _chunk(federation, committee, instructor, domains, names, rng, today, offset
                 rng.randrange(1960, 1999), rng.randrange(1, 13), rng.randrange(1, 29)
             )
             joined_party = birth.replace(year=birth.year + rng.randrange(20, 26))
-            probationary = rng.random() < 0.05
-            if probationary:
+            full_on = joined_party + datetime.timedelta(days=365)
+            if rng.random() < 0.05:  # probationary
                 joined_party = today - datetime.timedelta(days=rng.randrange(30, 330))
-            id_number = identity.id_number(rng, birth, male)
-            member = PartyMember(
-                name=rng.choice(names),
-                gender="male" if male else "female",
-                birth_date=birth,
-                id_number=id_number,
-                id_number_hash=crypto.blind_index(id_number),
-                joined_party_on=joined_party,
-                full_member_on=None
-                if probationary
-                else joined_party + datetime.timedelta(days=365),
-            )
-            members.append(member)
-            mine.append(member)
-        unit_members.append(mine)
-    PartyMember.objects.bulk_create(members, batch_size=2000)
-    for o, (joined, _), mine in zip(orgs, specs, unit_members, strict=True):
-        employments += [Employment(member=m, organization=o, valid_from=joined) for m in mine]
-    Employment.objects.bulk_create(employments, batch_size=2000)
+                full_on = None
+            mine.append((birth, male, joined_party, full_on))
+        planned.append(mine)
 
     # Party organizations: own branch for most units with ≥ 3; joint branches of ≤ 5 small units.
-    branches, coverage_plan, small = [], [], []
-    for o, (joined, n), mine in zip(orgs, specs, unit_members, strict=True):
-        full = sum(1 for m in mine if m.full_member_on)
-        if full >= 3 and rng.random() < 0.9:
+    branches = Rows(
+        PartyOrganization,
+        [
+            "id",
+            "name",
+            "kind",
+            "formation_mode",
+            "federation_id",
+            "parent_id",
+            "valid_from",
+            "approval_doc_no",
+            "approval_date",
+            "term_started_on",
+            "term_years",
+        ],
+    )
+    plan, small, lone = [], [], []  # plan: (unit indexes, established, kind, name, doc)
+    for u, ((pk, name, _form, joined, _founded, n), mine) in enumerate(
+        zip(units, planned, strict=True)
+    ):
+        full = sum(1 for m in mine if m[3])
+        if full >= 3 and rng.random() < P_OWN_BRANCH:
             est = joined + datetime.timedelta(days=rng.randrange(0, 400))
             if est > today:
                 continue
             kind = "branch" if full < 50 else "general_branch"
-            branches.append(
-                PartyOrganization(
-                    name=f"{o.name}党支部",
-                    kind=kind,
-                    formation_mode="in_member_unit",
-                    federation=federation,
-                    parent=committee,
-                    valid_from=est,
-                    approval_doc_no=f"合成〔{est.year}〕{o.pk}号",
-                    approval_date=est,
-                    term_started_on=est,
-                    term_years=3,
-                )
-            )
-            coverage_plan.append(([o], mine, est))
+            plan.append(([u], est, kind, f"{name}党支部", f"合成〔{est.year}〕{pk}号"))
         elif 1 <= n <= 2:
-            small.append((o, joined, mine))
-        elif n == 0 and rng.random() < 0.6:
-            coverage_plan.append((None, o, joined))  # instructor only
+            small.append(u)
+        elif n == 0 and rng.random() < P_INSTRUCTOR:
+            lone.append(u)
     for g in range(0, len(small) - len(small) % 5, 5):
         group = small[g : g + 5]
-        if rng.random() < 0.3:
+        if rng.random() > P_JOINT:
             continue
-        est = max(j for _, j, _ in group) + datetime.timedelta(days=rng.randrange(0, 200))
+        est = max(units[u][3] for u in group) + datetime.timedelta(days=rng.randrange(0, 200))
         if est > today:
             continue
-        branches.append(
-            PartyOrganization(
-                name=f"合成联合党支部{group[0][0].pk}",
-                kind="joint_branch",
-                formation_mode="via_supervisor",
-                federation=federation,
-                parent=committee,
-                valid_from=est,
-                approval_date=est,
-                term_started_on=est,
-                term_years=3,
-                approval_doc_no=f"合成联〔{est.year}〕{group[0][0].pk}号",
-            )
+        first = units[group[0]][0]
+        plan.append(
+            (group, est, "joint_branch", f"合成联合党支部{first}", f"合成联〔{est.year}〕{first}号")
         )
-        coverage_plan.append(([o for o, _, _ in group], [m for *_, ms in group for m in ms], est))
-    PartyOrganization.objects.bulk_create(branches, batch_size=1000)
+    branch_ids = branches.reserve(len(plan))
+    branch_of = {}  # unit index → (branch id, established)
+    for po_id, (group, est, kind, name, doc) in zip(branch_ids, plan, strict=True):
+        # Elections every three years, on time; a few branches skipped the last one.
+        elections = [est]
+        while deadlines.add_months(elections[-1], 36) <= today:
+            elections.append(deadlines.add_months(elections[-1], 36))
+        late = len(elections) > 1 and rng.random() < P_TERM_LATE
+        term = elections[-2] if late else elections[-1]
+        mode = "in_member_unit" if len(group) == 1 else "via_supervisor"
+        branches.add(
+            po_id,
+            name,
+            kind,
+            mode,
+            federation.pk,
+            committee.pk if committee else None,
+            est,
+            doc,
+            est,
+            term,
+            3,
+        )
+        for u in group:
+            branch_of[u] = (po_id, est)
+    branches.write()
 
-    coverages, positions, meetings, assignments = [], [], [], []
-    branch_iter = iter(branches)
-    for units, people, est in coverage_plan:
-        if units is None:
-            assignments.append(
-                InstructorAssignment(
-                    instructor=instructor,
-                    organization=people,
-                    valid_from=max(est, instructor.valid_from),
-                )
+    members = Rows(
+        PartyMember,
+        [
+            "id",
+            "name",
+            "gender",
+            "birth_date",
+            "id_number",
+            "id_number_hash",
+            "joined_party_on",
+            "full_member_on",
+            "relation_party_organization_id",
+        ],
+    )
+    member_ids = iter(members.reserve(sum(len(m) for m in planned)))
+    jobs = Rows(Employment, ["member_id", "organization_id", "valid_from"])
+    people = {}  # unit index → [(member id, full)]
+    for u, ((unit_id, *_rest), mine) in enumerate(zip(units, planned, strict=True)):
+        joined = units[u][3]
+        relation = branch_of.get(u, (None,))[0]
+        people[u] = []
+        for birth, male, joined_party, full_on in mine:
+            pk = next(member_ids)
+            id_number = identity.id_number(rng, birth, male)
+            members.add(
+                pk,
+                rng.choice(names),
+                "male" if male else "female",
+                birth,
+                crypto.encrypt(id_number),
+                crypto.blind_index(id_number),
+                joined_party,
+                full_on,
+                relation,
             )
-            continue
-        branch = next(branch_iter)
-        kind = Coverage.Kind.OWN if len(units) == 1 else Coverage.Kind.JOINT
-        coverages += [
-            Coverage(party_organization=branch, organization=u, kind=kind, valid_from=est)
-            for u in units
-        ]
-        full = [m for m in people if m.full_member_on]
-        if full and rng.random() < 0.95:
-            positions.append(
-                Position(
-                    member=full[0], party_organization=branch, role="secretary", valid_from=est
-                )
-            )
+            jobs.add(pk, unit_id, joined)
+            people[u].append((pk, full_on is not None))
+    members.write()
+    jobs.write()
+
+    coverages = Rows(Coverage, ["party_organization_id", "organization_id", "kind", "valid_from"])
+    posts = Rows(Position, ["member_id", "party_organization_id", "role", "valid_from"])
+    assignments = Rows(InstructorAssignment, ["instructor_id", "organization_id", "valid_from"])
+    for u in lone:
+        assignments.add(instructor.pk, units[u][0], max(units[u][3], instructor.valid_from))
+    meetings = []
+    for po_id, (group, est, _kind, _name, _doc) in zip(branch_ids, plan, strict=True):
+        cov_kind = Coverage.Kind.OWN if len(group) == 1 else Coverage.Kind.JOINT
+        for u in group:
+            coverages.add(po_id, units[u][0], cov_kind, est)
+        full = [pk for u in group for pk, is_full in people[u] if is_full]
+        if full and rng.random() < P_SECRETARY:
+            posts.add(full[0], po_id, Position.Role.SECRETARY, est)
+        if len(full) >= 7:  # a branch committee of three to five
+            for member, role in zip(full[1:], COMMITTEE_ROLES[: rng.randint(2, 4)], strict=False):
+                posts.add(member, po_id, role, est)
         # Most branches meet as required; some stop at some point (irregular or empty shells).
         end = (
-            today if rng.random() < 0.85 else est + datetime.timedelta(days=rng.randrange(90, 2000))
+            today
+            if rng.random() < P_KEEPS_MEETING
+            else est + datetime.timedelta(days=rng.randrange(90, 2000))
         )
         meetings += meeting_rows(
-            branch.pk, est, min(end, today), full_regime(len(full) >= 7), len(full)
+            po_id, est, min(end, today), full_regime(len(full) >= 7), len(full)
         )
         if len(meetings) > 50000:
             insert_meetings(meetings)
             meetings = []
-    Coverage.objects.bulk_create(coverages, batch_size=2000)
-    Position.objects.bulk_create(positions, batch_size=2000)
-    InstructorAssignment.objects.bulk_create(assignments, batch_size=2000)
+    coverages.write()
+    posts.write()
+    assignments.write()
     insert_meetings(meetings)
+    _governance(units, branch_of, rng, today)
+
+
+def _governance(units, branch_of, rng, today):
+    """Annual reports of social organizations, charters and board decisions."""
+    reports = Rows(
+        AnnualInspection,
+        [
+            "organization_id",
+            "year",
+            "report_to_supervisor_on",
+            "report_to_registrar_on",
+            "exempt",
+            "conclusion",
+        ],
+    )
+    charters = Rows(CharterRevision, ["organization_id", "adopted_on", "has_party_building_clause"])
+    decisions = Rows(
+        MajorDecision, ["organization_id", "decided_on", "body", "subject", "party_participated"]
+    )
+    last_year = today.year - 1
+    while deadlines.registrar_deadline(last_year) >= today:
+        last_year -= 1
+    for u, (pk, _name, legal_form, joined, founded, _n) in enumerate(units):
+        if legal_form != Organization.LegalForm.ENTERPRISE:
+            first = deadlines.first_inspection_year(founded, joined)
+            roll = rng.random()
+            skip = 2 if roll < P_DORMANT else 1 if roll < P_REPORT_MISSING else 0
+            for year in range(first, last_year + 1):
+                if year > last_year - skip:
+                    break
+                if deadlines.is_exempt(founded, year):
+                    reports.add(pk, year, None, None, True, "")
+                    continue
+                supervisor = datetime.date(year + 1, 3, 1) + datetime.timedelta(
+                    days=rng.randrange(0, 30)
+                )
+                registrar = supervisor + datetime.timedelta(days=rng.randrange(10, 60))
+                reports.add(pk, year, supervisor, registrar, False, "passed")
+        # A charter adopted on joining; some units amended it later to add the clause.
+        adopted = max(founded, joined - datetime.timedelta(days=rng.randrange(30, 300)))
+        if rng.random() < 0.3:
+            charters.add(pk, adopted, False)
+            adopted = min(today, adopted + datetime.timedelta(days=rng.randrange(200, 900)))
+        charters.add(pk, adopted, rng.random() >= P_NO_CLAUSE)
+        # Board decisions last year and this year; the party organization takes part.
+        covered_since = branch_of.get(u, (None, None))[1]
+        sidelined = rng.random() < P_DECISION_WITHOUT_PARTY
+        for year in (today.year - 1, today.year):
+            for d in range(rng.randint(1, 2)):
+                day = datetime.date(year, 1, 15) + datetime.timedelta(days=rng.randrange(0, 330))
+                if day > today or day < joined:
+                    continue
+                party = covered_since is not None and covered_since <= day
+                if party and sidelined and year == today.year and d == 0:
+                    party = False
+                decisions.add(pk, day, "board", f"{year}年{rng.choice(DECISIONS)}", party)
+    reports.write()
+    charters.write()
+    decisions.write()
 
 
 def meeting_rows(party_org_id, start, end, regime, size):
@@ -338,16 +534,18 @@ def meeting_rows(party_org_id, start, end, regime, size):
 
 
 def insert_meetings(rows):
-    """Raw ``executemany`` of meeting rows (created/updated stamped now)."""
-    if not rows:
-        return
-    field = Meeting._meta.get_field("created_at")
-    now = field.get_db_prep_value(timezone.now(), connection)
-    table = Meeting._meta.db_table
-    sql = (
-        f"INSERT INTO {table} (created_at, updated_at, party_organization_id, kind, held_on, "  # noqa: S608
-        "topic, expected_count, present_count, minutes) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)"
+    """Meeting rows by one raw write (``COPY`` on PostgreSQL; created/updated stamped now)."""
+    writer = Rows(
+        Meeting,
+        [
+            "party_organization_id",
+            "kind",
+            "held_on",
+            "topic",
+            "expected_count",
+            "present_count",
+            "minutes",
+        ],
     )
-    with connection.cursor() as cursor:
-        for i in range(0, len(rows), 10000):
-            cursor.executemany(sql, [(now, now, *row) for row in rows[i : i + 10000]])
+    writer.rows = rows
+    writer.write()

@@ -17,8 +17,8 @@ from __future__ import annotations
 import datetime
 from dataclasses import asdict, dataclass
 
-from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db import connection, transaction
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
 from django.utils import timezone
 
 from dangjian.core.models import valid_on_q
@@ -132,31 +132,39 @@ def units_behind(scope: Scope, day: datetime.date, measure: str) -> QuerySet[Org
     return units(scope, day).annotate(**flags(day)).filter(MEASURE_Q[measure])
 
 
-def _sets(day: datetime.date):
-    covered = Coverage.objects.filter(valid_on_q(day), organization=OuterRef("pk"))
-    instructed = InstructorAssignment.objects.filter(valid_on_q(day), organization=OuterRef("pk"))
-    return {
-        "organizational": Q(Exists(covered)),
-        "single": Q(Exists(covered.filter(kind=Coverage.Kind.OWN))),
-        # Work coverage = covered, plus uncovered units with an instructor (counted apart so
-        # each count is a plain semi-/anti-join, not an OR of subqueries).
-        "instructor_only": ~Q(Exists(covered)) & Q(Exists(instructed)),
-    }
+def _counts(qs: QuerySet[Organization], day: datetime.date, group: str | None = None) -> dict:
+    """{group value: [total, organizational, single, work]} of the units of ``qs`` on ``day``,
+    in one pass: the units LEFT JOINed to the coverage and instructor sets of the day, each
+    aggregated once per unit (no correlated subquery per unit, no second count)."""
+    if group:
+        qs = qs.annotate(dim=F(group)).values("pk", "dim")
+    else:
+        qs = qs.annotate(dim=Value("")).values("pk", "dim")
+    unit_sql, unit_params = qs.order_by().query.sql_with_params()
+    valid = "valid_from <= %s AND (valid_to IS NULL OR valid_to >= %s)"
+    sql = (
+        "SELECT u.dim, COUNT(*), COUNT(c.organization_id), COALESCE(SUM(c.own), 0), "  # noqa: S608
+        "COUNT(c.organization_id) + COUNT(CASE WHEN c.organization_id IS NULL "
+        "THEN i.organization_id END) "
+        f"FROM ({unit_sql}) u "
+        "LEFT JOIN (SELECT organization_id, MAX(CASE WHEN kind = %s THEN 1 ELSE 0 END) AS own "
+        f"FROM {Coverage._meta.db_table} WHERE {valid} GROUP BY organization_id) c "
+        "ON c.organization_id = u.pk "
+        f"LEFT JOIN (SELECT DISTINCT organization_id FROM {InstructorAssignment._meta.db_table} "
+        f"WHERE {valid}) i ON i.organization_id = u.pk "
+        "GROUP BY u.dim"
+    )
+    params = [*unit_params, Coverage.Kind.OWN.value, day, day, day, day]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {dim or "": [int(n) for n in nums] for dim, *nums in cursor.fetchall()}
 
 
 def compute(scope: Scope, day: datetime.date | None = None) -> Rates:
-    """Four COUNTs with the subqueries in WHERE (semi-joins), not per-row flags in SELECT."""
+    """One query: the scope's units of the day with their coverage flags, counted."""
     day = day or timezone.localdate()
-    qs = units(scope, day)
-    sets = _sets(day)
-    counts = {name: qs.filter(q).count() for name, q in sets.items()}
-    organizational = counts["organizational"]
-    return Rates(
-        total=qs.count(),
-        organizational=organizational,
-        single=counts["single"],
-        work=organizational + counts["instructor_only"],
-    )
+    nums = _counts(units(scope, day), day).get("", [0, 0, 0, 0])
+    return Rates(*nums)
 
 
 def _dimension_field(dimension: str) -> str:
@@ -164,21 +172,8 @@ def _dimension_field(dimension: str) -> str:
 
 
 def breakdown(scope: Scope, day: datetime.date, dimension: str) -> list[tuple[str, Rates]]:
-    """[(value, rates)] for each value of ``dimension`` within the scope (GROUP BY queries)."""
-    field = _dimension_field(dimension)
-    qs = units(scope, day)
-
-    def grouped(q=None):
-        rows = (q and qs.filter(q) or qs).order_by().values(field).annotate(n=Count("pk"))
-        return {r[field] or "": r["n"] for r in rows}
-
-    sets = _sets(day)
-    total, org = grouped(), grouped(sets["organizational"])
-    single, extra = grouped(sets["single"]), grouped(sets["instructor_only"])
-    result = {
-        value: [n, org.get(value, 0), single.get(value, 0), org.get(value, 0) + extra.get(value, 0)]
-        for value, n in total.items()
-    }
+    """[(value, rates)] for each value of ``dimension`` within the scope (one GROUP BY)."""
+    result = _counts(units(scope, day), day, _dimension_field(dimension))
     if dimension == "sector":
         merged = {"enterprise": [0, 0, 0, 0], "social": [0, 0, 0, 0]}
         for value, nums in result.items():

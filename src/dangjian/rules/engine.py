@@ -16,6 +16,13 @@ synchronises the findings:
 
 A run "as of" a past day never closes a finding last seen after that day, and never moves
 last_seen backwards, so replaying history does not disturb the present.
+
+A rule whose inputs did not change since its last run over the same federation for the same
+day is skipped (``RuleState``): the inputs are every ledger table the rules read (row count,
+largest id, latest ``updated_at`` of each), the audit log (its latest write), the rulebook with
+every parameter and override, the rules' code, and the rule's own findings (so a person's status
+change or a deleted finding re-evaluates too). Same inputs give the same candidates, and the
+same candidates on the same day leave the findings as they are, so skipping changes nothing.
 """
 
 from __future__ import annotations
@@ -26,13 +33,16 @@ import hashlib
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from django.apps import apps
 from django.db import connection, transaction
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from dangjian.registry.models import Federation
 from dangjian.rules import rulebook as rulebook_module
-from dangjian.rules.models import Finding
+from dangjian.rules.models import Finding, RuleState
 from dangjian.rules.rulebook import Revision, Rulebook
 
 
@@ -87,6 +97,12 @@ class RuleResult:
     resolved: int = 0
     reopened: int = 0
     unchanged: int = 0
+    skipped: bool = False  # inputs unchanged since the last run for the same day
+    found_before: int = 0  # what the skipped rule found then
+
+    @property
+    def found(self) -> int:
+        return self.found_before if self.skipped else len(self.candidates)
 
 
 KINDS: dict[str, Callable[[Context], Iterable[Candidate]]] = {}
@@ -163,20 +179,64 @@ class Engine:
         """Everything the rulebook finds, without writing anything."""
         return {rule_id: self.evaluate_rule(rule_id)[0] for rule_id in self.rule_ids}
 
-    def run(self, progress: Callable[[str, int, int], None] | None = None) -> list[RuleResult]:
+    def run(
+        self, progress: Callable[[str, int, int], None] | None = None, *, force: bool = False
+    ) -> list[RuleResult]:
+        """Evaluate and synchronise every rule; ``force`` re-evaluates rules whose inputs did
+        not change too."""
         results = []
         total = len(self.rule_ids)
+        inputs = input_state()  # before anything is read: a later change re-evaluates
+        states = {
+            s.rule_id: s
+            for s in RuleState.objects.filter(federation=self.root, rule_id__in=self.rule_ids)
+        }
         for i, rule_id in enumerate(self.rule_ids):
             if progress:
                 progress(rule_id, i, total)
+            key = self._input_key(rule_id, inputs)
+            state = states.get(rule_id)
+            if (
+                not force
+                and state is not None
+                and state.as_of == self.as_of
+                and state.inputs == key
+                and state.findings == findings_state(rule_id)
+            ):
+                results.append(RuleResult(rule_id, skipped=True, found_before=state.found))
+                continue
             candidates, contexts = self.evaluate_rule(rule_id)
             result = RuleResult(rule_id, candidates)
             with transaction.atomic():
                 self._sync(rule_id, candidates, contexts, result)
+                RuleState.objects.update_or_create(
+                    federation=self.root,
+                    rule_id=rule_id,
+                    defaults={
+                        "as_of": self.as_of,
+                        "inputs": key,
+                        "findings": findings_state(rule_id),
+                        "found": len(candidates),
+                        "computed_at": timezone.now(),
+                    },
+                )
             results.append(result)
         if progress:
             progress("", total, total)
         return results
+
+    def _input_key(self, rule_id: str, inputs: str) -> str:
+        """The ledger's state, the day, the federation subtree and the rulebook in force."""
+        if "_book_digest" not in self.cache:
+            book = [
+                (r.rule_id, r.kind, r.severity, r.effective_from, r.effective_to, r.parameters)
+                for revisions in self.book.revisions.values()
+                for r in revisions
+            ]
+            self.cache["_book_digest"] = _digest(
+                [book, [f.pk for f in self.federations], code_version()]
+            )
+        return _digest([inputs, self.cache["_book_digest"], rule_id, self.as_of])
 
     # -- synchronising findings -----------------------------------------------------------
     ROW_FIELDS = (
@@ -393,6 +453,70 @@ def _insert_findings(findings: list[Finding], now):
             cursor.executemany(sql, chunk)
 
 
+# Apps whose tables the rules read. Every table of these apps counts (a few are not read by
+# any rule: changing them only costs a re-evaluation).
+INPUT_APPS = ("registry", "party", "orglife", "inspections", "governance")
+
+
+def input_models() -> list:
+    models = [
+        model
+        for label in INPUT_APPS
+        if apps.is_installed(f"dangjian.{label}")
+        for model in apps.get_app_config(label).get_models(include_auto_created=True)
+    ]
+    return [*models, apps.get_model("rules", "RuleOverride")]
+
+
+def _table_state(model) -> list:
+    names = {f.attname for f in model._meta.concrete_fields}
+    aggregates = {"n": Count("*"), "top": Max("pk")}
+    if "updated_at" in names:
+        aggregates["changed"] = Max("updated_at")
+    row = model._base_manager.order_by().aggregate(**aggregates)
+    return [model._meta.db_table, row["n"], row["top"], str(row.get("changed"))]
+
+
+def input_state() -> str:
+    """A digest of every input table: row count, largest id and latest ``updated_at`` (inserts,
+    deletions and saved changes), and of the audit log's latest write (changes made through a
+    service with a queryset ``update()`` that leaves ``updated_at`` alone). The rules' own
+    events (run requests, status changes) are left out: the rule's findings are compared on
+    their own."""
+    from dangjian.core.models import AuditLog
+
+    parts = [_table_state(model) for model in input_models()]
+    audit = (
+        AuditLog.objects.exclude(action__in=[AuditLog.Action.READ, AuditLog.Action.SIGNIN])
+        .exclude(Q(event_type__startswith="rules.") | Q(object_type__startswith="rules."))
+        .aggregate(top=Max("pk"))
+    )
+    parts.append(["audit", audit["top"]])
+    return _digest(parts)
+
+
+def findings_state(rule_id: str) -> str:
+    row = (
+        Finding.objects.filter(rule_id=rule_id)
+        .order_by()
+        .aggregate(n=Count("*"), top=Max("pk"), changed=Max("updated_at"))
+    )
+    return _digest([row["n"], row["top"], str(row["changed"])])
+
+
+@functools.cache
+def code_version() -> str:
+    """The rules' code (a new version of a rule kind re-evaluates)."""
+    here = Path(__file__).parent
+    files = sorted([here / "engine.py", here / "periods.py", *(here / "kinds").glob("*.py")])
+    return hashlib.sha256(b"".join(f.read_bytes() for f in files)).hexdigest()[:16]
+
+
+def _digest(value) -> str:
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
 def _chunks(items, size):
     items = list(items)
     for i in range(0, len(items), size):
@@ -410,5 +534,6 @@ def run_rulebook(
     *,
     progress=None,
     rule_ids: list[str] | None = None,
+    force: bool = False,
 ) -> list[RuleResult]:
-    return Engine(federation, as_of, rule_ids=rule_ids).run(progress)
+    return Engine(federation, as_of, rule_ids=rule_ids).run(progress, force=force)

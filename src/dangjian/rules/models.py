@@ -245,3 +245,28 @@ class CoverageSnapshot(models.Model):
 
     def __str__(self):
         return f"{self.federation} {self.day} {self.dimension}={self.value}"
+
+
+class RuleState(models.Model):
+    """What the last run of a rule over a federation subtree read (digests), so that a run for
+    the same day with nothing changed skips the rule (see ``rules.engine``)."""
+
+    federation = models.ForeignKey(
+        Federation, verbose_name=_("federation"), on_delete=models.CASCADE, related_name="+"
+    )
+    rule_id = models.CharField(_("rule"), max_length=64)
+    as_of = models.DateField(_("as of"))
+    inputs = models.CharField(_("digest of the inputs"), max_length=64)
+    findings = models.CharField(_("digest of the findings"), max_length=64)
+    found = models.PositiveIntegerField(_("found"), default=0)
+    computed_at = models.DateTimeField(_("computed at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("rule state")
+        verbose_name_plural = _("rule states")
+        constraints = [
+            models.UniqueConstraint(fields=["federation", "rule_id"], name="rules_state_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.federation} {self.rule_id} {self.as_of}"

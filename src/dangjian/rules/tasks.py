@@ -41,7 +41,8 @@ def execute(run: EvaluationRun) -> EvaluationRun:
     run.finished_at = timezone.now()
     run.summary = {
         r.rule_id: {
-            "found": len(r.candidates),
+            "found": r.found,
+            "skipped": r.skipped,
             "created": r.created,
             "resolved": r.resolved,
             "reopened": r.reopened,

@@ -1,5 +1,6 @@
-"""``dangjian evaluate [--as-of DATE] [--federation NAME|ID]`` — run the rulebook in the
-foreground, with a progress bar, and print a summary table."""
+"""``dangjian evaluate [--as-of DATE] [--federation NAME|ID] [--force]`` — run the rulebook in
+the foreground, with a progress bar, and print a summary table. Rules whose inputs did not change
+since their last run for the same day are skipped (marked "unchanged") unless ``--force``."""
 
 import datetime
 
@@ -26,10 +27,13 @@ class Command(BaseCommand):
         parser.add_argument("--rule", action="append", help="only these rule ids")
         parser.add_argument("--no-progress", action="store_true")
         parser.add_argument(
+            "--force", action="store_true", help="re-evaluate rules whose inputs did not change"
+        )
+        parser.add_argument(
             "--snapshots", action="store_true", help="also take missing monthly coverage snapshots"
         )
 
-    def handle(self, *args, as_of, federation, rule, no_progress, snapshots, **options):
+    def handle(self, *args, as_of, federation, rule, no_progress, snapshots, force, **options):
         try:
             day = datetime.date.fromisoformat(as_of) if as_of else timezone.localdate()
         except ValueError as exc:
@@ -61,7 +65,7 @@ class Command(BaseCommand):
                 bar.set_postfix_str(rule_id)
                 bar.refresh()
 
-            results = engine.run(progress)
+            results = engine.run(progress, force=force)
             bar.close()
             for r in results:
                 open_count = (
@@ -72,8 +76,8 @@ class Command(BaseCommand):
                 rows.append(
                     (
                         fed.short_name or fed.name,
-                        r.rule_id,
-                        len(r.candidates),
+                        r.rule_id + (" (unchanged)" if r.skipped else ""),
+                        r.found,
                         r.created,
                         r.resolved,
                         r.reopened,

@@ -1,0 +1,150 @@
+"""Re-running with nothing changed skips every rule; any change of an input re-evaluates."""
+
+from __future__ import annotations
+
+import datetime
+
+from dangjian.core.audit import record_change, snapshot
+from dangjian.party.models import Coverage
+from dangjian.rules import services
+from dangjian.rules.engine import Engine
+from dangjian.rules.models import Finding, RuleOverride, RuleState
+
+D = datetime.date
+AS_OF = D(2025, 6, 30)
+RULE = "formation.required_not_formed"
+
+
+def findings(world):
+    return Finding.objects.filter(federation=world.fed, rule_id=RULE)
+
+
+def skipped(results):
+    return {r.rule_id for r in results if r.skipped}
+
+
+def covered_unit(world, name="覆盖协会", full=4):
+    unit = world.unit(name, full=full)
+    world.party_org(f"{name}党支部", units=[unit], relation_full=full)
+    return unit
+
+
+def test_unchanged_rerun_skips_every_rule_and_writes_nothing(world):
+    world.unit("应建协会", full=4)
+    first = world.run(AS_OF)
+    assert not skipped(first)
+    assert RuleState.objects.filter(federation=world.fed).count() == len(first)
+    before = list(Finding.objects.filter(federation=world.fed).values_list("id", "updated_at"))
+    second = world.run(AS_OF)
+    assert skipped(second) == {r.rule_id for r in second}
+    assert {r.rule_id: r.found for r in second} == {r.rule_id: r.found for r in first}
+    after = list(Finding.objects.filter(federation=world.fed).values_list("id", "updated_at"))
+    assert after == before
+    # Another day, or forced: evaluated again.
+    assert not skipped(world.run(D(2025, 7, 31), [RULE]))
+    assert not skipped(Engine(world.fed, D(2025, 7, 31), rule_ids=[RULE]).run(force=True))
+
+
+def test_a_new_row_re_evaluates(world):
+    unit = world.unit("三人协会", full=2)
+    world.run(AS_OF, [RULE])
+    assert not findings(world).exists()
+    world.members(1, employer=unit)  # inserted: the third full member
+    (result,) = world.run(AS_OF, [RULE])
+    assert not result.skipped and result.created == 1
+    assert "正式党员 3 名" in findings(world).get().explanation
+
+
+def test_a_saved_change_re_evaluates(world):
+    unit = covered_unit(world)
+    world.run(AS_OF, [RULE])
+    assert not findings(world).exists()
+    coverage = Coverage.objects.get(organization=unit)
+    coverage.valid_to = D(2024, 12, 31)  # a correction: the branch stopped covering it
+    coverage.save()
+    (result,) = world.run(AS_OF, [RULE])
+    assert not result.skipped and result.created == 1
+
+
+def test_a_deleted_row_re_evaluates(world):
+    unit = covered_unit(world)
+    world.run(AS_OF, [RULE])
+    Coverage.objects.filter(organization=unit).delete()
+    (result,) = world.run(AS_OF, [RULE])
+    assert not result.skipped and result.created == 1
+
+
+def test_an_audited_queryset_update_re_evaluates(world, django_user_model):
+    """A service that writes with ``update()`` (``updated_at`` untouched) records the change in
+    the audit log, which is an input too."""
+    unit = covered_unit(world)
+    actor = django_user_model.objects.create(username="rerun-officer")
+    world.run(AS_OF, [RULE])
+    coverage = Coverage.objects.get(organization=unit)
+    before = snapshot(coverage)
+    Coverage.objects.filter(pk=coverage.pk).update(valid_to=D(2024, 12, 31))
+    coverage.refresh_from_db()
+    record_change(actor, coverage, before)
+    (result,) = world.run(AS_OF, [RULE])
+    assert not result.skipped and result.created == 1
+
+
+def test_a_resolved_condition_closes_on_the_same_day(world):
+    unit = world.unit("应建协会", full=4)
+    world.run(AS_OF, [RULE])
+    world.party_org("新建党支部", units=[unit], relation_full=4, valid_from=D(2025, 6, 1))
+    (result,) = world.run(AS_OF, [RULE])
+    assert not result.skipped and result.resolved == 1
+    assert findings(world).get().status == "resolved"
+
+
+def test_a_parameter_override_re_evaluates(world):
+    world.unit("四人协会", full=4)
+    world.run(AS_OF, [RULE])
+    assert findings(world).count() == 1
+    RuleOverride.objects.create(
+        federation=world.fed, rule_id=RULE, parameters={"min_full_members": 5}, valid_from=D2019
+    )
+    (result,) = world.run(AS_OF, [RULE])
+    assert not result.skipped and result.resolved == 1
+
+
+def test_a_changed_rulebook_re_evaluates(world):
+    from dangjian.rules import rulebook
+
+    world.unit("四人协会", full=4)
+    world.run(AS_OF, [RULE])
+    text = rulebook.PATH.read_text(encoding="utf-8").replace(
+        "min_full_members: 3", "min_full_members: 5", 1
+    )
+    book = rulebook.Rulebook.from_yaml(text)
+    (result,) = world.run(AS_OF, [RULE], book=book)
+    assert not result.skipped
+
+
+def test_a_persons_status_change_or_deleted_finding_re_evaluates(world, django_user_model):
+    world.unit("应建协会", full=4)
+    officer = django_user_model.objects.create(username="rerun-dismisser")
+    world.run(AS_OF, [RULE])
+    services.dismiss(findings(world).get(), "组织关系在原单位", actor=officer)
+    (result,) = world.run(AS_OF, [RULE])
+    assert not result.skipped
+    assert findings(world).get().status == "dismissed"  # no new fact: stays dismissed
+    (result,) = world.run(AS_OF, [RULE])
+    assert result.skipped
+    findings(world).delete()
+    (result,) = world.run(AS_OF, [RULE])
+    assert not result.skipped and result.created == 1
+
+
+def test_a_run_over_another_federation_does_not_skip_this_one(world, make_world):
+    world.unit("应建协会", full=4)
+    other = make_world()
+    other.unit("另一应建协会", full=4)
+    world.run(AS_OF, [RULE])
+    other.run(AS_OF, [RULE])  # writes findings of the same rule
+    (result,) = world.run(AS_OF, [RULE])
+    assert not result.skipped and result.created == 0 and result.unchanged == 1
+
+
+D2019 = D(2019, 1, 1)
