@@ -8,9 +8,12 @@
 2. measure, on the same database:
    * floor — one hand-written SQL GROUP BY of meetings per party organization and quarter
      (strftime on SQLite, date_trunc on PostgreSQL), all rows fetched;
-   * the full rulebook run on an empty findings table;
-   * the re-run with nothing changed;
-   * coverage for one scope and date (the whole federation; and one category);
+   * the full rulebook run on an empty findings table (no rule state: every rule evaluated);
+   * the re-run with nothing changed (rules whose inputs did not change are skipped), and the
+     cost of the input digest it starts with;
+   * the forced re-run (every rule evaluated again and compared with its findings);
+   * coverage for one scope and date (the whole federation; and one category), and one
+     coverage snapshot (the whole federation and every dimension);
 3. print the figures and ratios as JSON and a Markdown row (--out appends it to a file).
 """
 
@@ -109,9 +112,9 @@ def measure(repeat: int) -> dict:
     from django.utils import timezone
 
     from dangjian.registry.models import Federation
-    from dangjian.rules.coverage import Scope, compute
-    from dangjian.rules.engine import Engine
-    from dangjian.rules.models import Finding
+    from dangjian.rules.coverage import Scope, compute, take_snapshot
+    from dangjian.rules.engine import Engine, input_state
+    from dangjian.rules.models import Finding, RuleState
 
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -123,34 +126,59 @@ def measure(repeat: int) -> dict:
     say("floor")
     floor, groups = timed(floor_query, repeat)
     Finding.objects.all().delete()
+    RuleState.objects.all().delete()
+    loads = [load()]
     say(f"floor {floor:.2f} s; full run")
     full, results = timed(lambda: Engine(fed, today).run())
-    found = sum(len(r.candidates) for r in results)
+    found = sum(r.found for r in results)
+    by_rule = {r.rule_id: r.found for r in results}
+    loads.append(load())
     say(f"full run {full:.2f} s; re-run")
     rerun, results2 = timed(lambda: Engine(fed, today).run(), repeat)
     created_again = sum(r.created for r in results2)
-    say(f"re-run {rerun:.2f} s; coverage")
-    cov, rates = timed(lambda: compute(Scope(fed), today), repeat)
-    cov_cat, _ = timed(lambda: compute(Scope(fed, category="association"), today), repeat)
+    skipped = sum(r.skipped for r in results2)
+    digest, _ = timed(input_state, repeat)
+    say(f"re-run {rerun:.2f} s; forced re-run")
+    forced, results3 = timed(lambda: Engine(fed, today).run(force=True))
+    changed = sum(r.created + r.updated + r.resolved + r.reopened for r in results3)
+    loads.append(load())
+    say(f"forced re-run {forced:.2f} s; coverage")
+    cov, rates = timed(lambda: compute(Scope(fed), today), max(repeat, 3))
+    cov_cat, _ = timed(lambda: compute(Scope(fed, category="association"), today), max(repeat, 3))
+    snap, snap_rows = timed(lambda: take_snapshot(fed, today))
     say("per rule")
     per_rule = {}
     engine = Engine(fed, today)
     for rule_id in engine.rule_ids:
         per_rule[rule_id] = round(timed(lambda r=rule_id: engine.evaluate_rule(r))[0], 3)
+    loads.append(load())
     return {
         "floor_s": round(floor, 3),
         "floor_groups": groups,
         "full_run_s": round(full, 3),
         "full_ratio": round(full / floor, 2),
         "findings": found,
+        "findings_by_rule": by_rule,
         "rerun_s": round(rerun, 3),
         "rerun_ratio": round(rerun / floor, 2),
         "rerun_new_rows": created_again,
+        "rerun_rules_skipped": skipped,
+        "input_digest_s": round(digest, 3),
+        "forced_rerun_s": round(forced, 3),
+        "forced_rerun_ratio": round(forced / floor, 2),
+        "forced_rerun_rows_changed": changed,
         "coverage_ms": round(cov * 1000, 1),
         "coverage_category_ms": round(cov_cat * 1000, 1),
         "coverage": rates.as_dict(),
+        "coverage_snapshot_ms": round(snap * 1000, 1),
+        "coverage_snapshot_rows": snap_rows,
         "per_rule_evaluate_s": per_rule,
+        "load_average_1_5_15": loads,
     }
+
+
+def load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def main():

@@ -134,7 +134,7 @@ def units_behind(scope: Scope, day: datetime.date, measure: str) -> QuerySet[Org
 
 def _counts(qs: QuerySet[Organization], day: datetime.date, group: str | None = None) -> dict:
     """{group value: [total, organizational, single, work]} of the units of ``qs`` on ``day``,
-    in one pass: the units LEFT JOINed to the coverage and instructor sets of the day, each
+    in one pass: the units LEFT JOINed to one set of the day's coverage and instructor rows,
     aggregated once per unit (no correlated subquery per unit, no second count)."""
     if group:
         qs = qs.annotate(dim=F(group)).values("pk", "dim")
@@ -142,20 +142,29 @@ def _counts(qs: QuerySet[Organization], day: datetime.date, group: str | None = 
         qs = qs.annotate(dim=Value("")).values("pk", "dim")
     unit_sql, unit_params = qs.order_by().query.sql_with_params()
     valid = "valid_from <= %s AND (valid_to IS NULL OR valid_to >= %s)"
+    # f: one row per unit covered or instructed on the day; cov = covered by a party
+    # organization, own = by its own one (instructor rows count only towards work coverage).
     sql = (
-        "SELECT u.dim, COUNT(*), COUNT(c.organization_id), COALESCE(SUM(c.own), 0), "  # noqa: S608
-        "COUNT(c.organization_id) + COUNT(CASE WHEN c.organization_id IS NULL "
-        "THEN i.organization_id END) "
+        "SELECT u.dim, COUNT(*), COALESCE(SUM(f.cov), 0), COALESCE(SUM(f.own), 0), "  # noqa: S608
+        "COUNT(f.organization_id) "
         f"FROM ({unit_sql}) u "
-        "LEFT JOIN (SELECT organization_id, MAX(CASE WHEN kind = %s THEN 1 ELSE 0 END) AS own "
-        f"FROM {Coverage._meta.db_table} WHERE {valid} GROUP BY organization_id) c "
-        "ON c.organization_id = u.pk "
-        f"LEFT JOIN (SELECT DISTINCT organization_id FROM {InstructorAssignment._meta.db_table} "
-        f"WHERE {valid}) i ON i.organization_id = u.pk "
+        "LEFT JOIN (SELECT organization_id, MAX(own) AS own, MAX(cov) AS cov FROM ("
+        "SELECT organization_id, CASE WHEN kind = %s THEN 1 ELSE 0 END AS own, 1 AS cov "
+        f"FROM {Coverage._meta.db_table} WHERE {valid} "
+        "UNION ALL SELECT organization_id, 0 AS own, 0 AS cov "
+        f"FROM {InstructorAssignment._meta.db_table} WHERE {valid}"
+        ") x GROUP BY organization_id) f ON f.organization_id = u.pk "
         "GROUP BY u.dim"
     )
     params = [*unit_params, Coverage.Kind.OWN.value, day, day, day, day]
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # ~10^5 small rows: one backend hashing them in memory is faster than parallel
+            # workers that each rebuild the same hash tables (and spill at the default 4 MB).
+            cursor.execute(
+                "SELECT set_config('work_mem', '64MB', true), "
+                "set_config('max_parallel_workers_per_gather', '0', true)"
+            )
         cursor.execute(sql, params)
         return {dim or "": [int(n) for n in nums] for dim, *nums in cursor.fetchall()}
 

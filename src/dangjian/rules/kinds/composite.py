@@ -13,7 +13,6 @@ from django.db.models import (
     DateField,
     Exists,
     ExpressionWrapper,
-    Max,
     OuterRef,
     Q,
     Subquery,
@@ -129,9 +128,54 @@ def unreachable(ctx) -> dict[int, dict]:
 def inactive(ctx, months: int) -> dict[int, dict]:
     """{unit id: evidence} for social organizations with nothing recorded for ``months``: no
     joining, decision, charter revision, annual report, visit finding it active, or meeting of a
-    party organization covering it."""
+    party organization covering it.
+
+    Two steps: the units with any activity in the window (one cheap range query per source;
+    meetings by an index probe per party organization, never a scan of every meeting) are set
+    aside; only the few left have their latest activity looked up, for the evidence."""
     day = ctx.as_of
     since = add_months(day, -months)
+
+    def within(field):
+        return {f"{field}__gte": since, f"{field}__lte": day}
+
+    met = Meeting.objects.filter(
+        party_organization=OuterRef("party_organization_id"), **within("held_on")
+    )
+    sources = [
+        Membership.objects.filter(**within("valid_from")),
+        MajorDecision.objects.filter(**within("decided_on")),
+        CharterRevision.objects.filter(**within("adopted_on")),
+        Coverage.objects.filter(Exists(met)),
+    ]
+    mod = _inspections()
+    if mod:
+        AnnualInspection, Visit, _ = mod
+        sources += [
+            AnnualInspection.objects.filter(
+                Q(**within("report_to_registrar_on")) | Q(**within("report_to_supervisor_on"))
+            ),
+            Visit.objects.filter(unreachable_at_address=False, **within("visited_on")),
+        ]
+    active = set()
+    for qs in sources:
+        active.update(qs.order_by().values_list("organization_id", flat=True).distinct())
+    quiet = [pk for pk in _social(ctx).values_list("pk", flat=True) if pk not in active]
+    result = {}
+    for chunk in _chunks(quiet, 500):
+        for pk, fed, last in last_activity(ctx, chunk):
+            if last < since:  # always, unless a fact changed meanwhile
+                result[pk] = {
+                    "fed": fed,
+                    "last_activity": base.fmt(last if last != EPOCH else None),
+                    "months": months_between(last, day) if last != EPOCH else None,
+                }
+    return result
+
+
+def last_activity(ctx, ids) -> list[tuple[int, int, datetime.date]]:
+    """[(unit id, fed id, day of its latest activity or EPOCH)] for the given units."""
+    day = ctx.as_of
     ref = OuterRef("pk")
 
     def latest(qs, field):
@@ -157,20 +201,18 @@ def inactive(ctx, months: int) -> dict[int, dict]:
                 Visit.objects.filter(organization=ref, unreachable_at_address=False), "visited_on"
             ),
         ]
-    rows = (
+    return list(
         _social(ctx)
+        .filter(pk__in=list(ids))
         .annotate(last_activity=Greatest(*activity))
-        .filter(last_activity__lt=since)
         .values_list("pk", "fed_id", "last_activity")
     )
-    return {
-        pk: {
-            "fed": fed,
-            "last_activity": base.fmt(last if last != EPOCH else None),
-            "months": months_between(last, day) if last != EPOCH else None,
-        }
-        for pk, fed, last in rows
-    }
+
+
+def _chunks(items, size):
+    items = list(items)
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
 
 
 def dormant_units(ctx, params) -> dict[int, dict]:
@@ -360,17 +402,20 @@ def empty_branch(ctx):
     branches = base.party_orgs(ctx).filter(kind__in=BRANCH_KINDS)
     # (1) no organizational life for the given months.
     quiet_since = add_months(day, -p["no_orglife_months"])
+    # Quiet branches first (one index probe each for a meeting in the window), then the last
+    # meeting of those few only (the newest entry of the (party org, held_on) index).
+    recent = Meeting.objects.filter(
+        party_organization=OuterRef("pk"), held_on__gte=quiet_since, held_on__lte=day
+    )
     last_meeting = (
         Meeting.objects.filter(party_organization=OuterRef("pk"), held_on__lte=day)
-        .order_by()
-        .values("party_organization")
-        .annotate(last=Max("held_on"))
-        .values("last")
+        .order_by("-held_on")
+        .values("held_on")[:1]
     )
     rows = (
         branches.filter(valid_from__lte=quiet_since)
+        .filter(~Exists(recent))
         .annotate(last=Subquery(last_meeting, output_field=DateField()))
-        .filter(Q(last__isnull=True) | Q(last__lt=quiet_since))
         .values_list("pk", "federation_id", "last")
     )
     for pk, fed, last in rows:
