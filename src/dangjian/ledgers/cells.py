@@ -163,7 +163,16 @@ def _scientific(value) -> bool:
     return False
 
 
+# An ID number typed cleanly as text (almost every cell): no space, sign, "E" or "*" to look for.
+_PLAIN_ID = re.compile(r"[0-9]{17}[0-9Xx]", re.ASCII)
+
+
 def id_number(value) -> str:
+    if value.__class__ is str and _PLAIN_ID.fullmatch(value):
+        try:
+            return validate_id_number(value)
+        except ValidationError as exc:
+            raise CellError(" ".join(exc.messages)) from None
     if isinstance(value, int) and not isinstance(value, bool) and len(str(value)) == 18:
         value = str(value)
     if _scientific(value) or (isinstance(value, int) and not isinstance(value, bool)):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -103,8 +104,8 @@ class ColumnParser:
 
     Pure parsers are memoised by raw value for the whole import: credit codes, choices, dates
     and yes/no repeat thousands of times in a large ledger, so most cells cost one dict lookup
-    (done in a list comprehension, not a Python call per cell). ID numbers and names are unique
-    per row and are parsed directly.
+    (done in a list comprehension, not a Python call per cell). ID numbers, names and phones
+    are (nearly) unique per row and are parsed directly.
     """
 
     __slots__ = ("index", "key", "required", "one", "memo", "memo_has_errors")
@@ -112,7 +113,7 @@ class ColumnParser:
     def __init__(self, index: int, column: specs.Column):
         self.index, self.key, self.required = index, column.key, column.required
         self.one = _never_raising(_plain_parser(column), column.required)
-        self.memo = None if column.kind in ("id_number", "name") else {}
+        self.memo = None if column.kind in ("id_number", "name", "phone") else {}
         self.memo_has_errors = False
 
     # (index, key, parse, required), as the plan's entries were before (benchmarks, tests)
@@ -220,10 +221,11 @@ def parse_chunk(plan: list[ColumnParser], raw_rows: list[tuple[int, list]]) -> l
         columns.append(values)
         if failed:
             failures.append((c.key, values, failed))
-    rows = [
-        Row(number, dict(zip(keys, values, strict=True)))
-        for (number, _v), values in zip(raw_rows, zip(*columns, strict=True), strict=True)
-    ] if columns else [Row(number, {}) for number, _v in raw_rows]  # fmt: skip
+    if columns:
+        records = map(dict, map(partial(zip, keys, strict=True), zip(*columns, strict=True)))
+        rows = [Row(number, record) for (number, _v), record in zip(raw_rows, records, strict=True)]
+    else:
+        rows = [Row(number, {}) for number, _v in raw_rows]
     for key, values, failed in failures:
         for i in failed:
             row = rows[i]
