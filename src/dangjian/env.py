@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -72,6 +73,12 @@ def persistent_secret(path: Path, nbytes: int = 50) -> str:
     return value
 
 
+def _test_database_file(name: str) -> str | None:
+    if name == ":memory:":
+        return None
+    return os.path.join(tempfile.gettempdir(), f"dangjian-test-{os.getpid()}.sqlite3")
+
+
 def database_from_url(url: str) -> dict:
     """Translate ``sqlite:///path`` or ``postgres://user:pw@host:port/name`` to a DATABASES entry."""
     parsed = urlparse(url)
@@ -91,6 +98,11 @@ def database_from_url(url: str) -> dict:
                 "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000;",
                 "transaction_mode": "IMMEDIATE",
             },
+            # Tests run on a file too, one per test process: with Django's default in-memory test
+            # database the live server's request threads and the test thread share one
+            # connection (and its transaction), which the real app never does — browser tests
+            # then fail at random when an autosave request overlaps a query of the test.
+            "TEST": {"NAME": _test_database_file(name)},
         }
     if parsed.scheme in {"postgres", "postgresql", "pgsql"}:
         return {
@@ -101,6 +113,9 @@ def database_from_url(url: str) -> dict:
             "HOST": parsed.hostname or "",
             "PORT": str(parsed.port or ""),
             "CONN_MAX_AGE": 60,
+            # One test database per test process, so two runs on one server don't drop each
+            # other's database.
+            "TEST": {"NAME": f"test_{unquote(parsed.path.lstrip('/'))}_{os.getpid()}"},
         }
     raise ValueError(
         f"DANGJIAN_DATABASE_URL: unsupported scheme {parsed.scheme!r} (use sqlite or postgres)"

@@ -14,8 +14,15 @@ pytestmark = pytest.mark.browser
 UNIT = "天津市互联网协会"
 
 
-def _log_in(page, server, username, password):
+def _switch_user(page):
+    # Leave the page first: an autosave still in flight would otherwise answer after the cookies
+    # are cleared and set the previous user's session cookie again.
+    page.goto("about:blank")
     page.context.clear_cookies()
+
+
+def _log_in(page, server, username, password):
+    _switch_user(page)
     page.goto(f"{server.url}/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", password)
@@ -53,7 +60,7 @@ def test_full_campaign_to_public_phone_page(demo_live, page, sign_in, screenshot
     assert campaign.rubric[0]["title"] == "政治引领"
 
     # 2. The liaison writes the case; the draft autosaves as they type.
-    page.context.clear_cookies()
+    _switch_user(page)
     sign_in(server, "liaison")
     page.goto(f"{server.url}/cases/campaigns/{campaign.pk}/")
     page.fill("#id_new_title", "协会党支部的三项做法")
