@@ -102,13 +102,15 @@ def term_deadline(start: datetime.date, years: int, extension_years: int):
 def sql_month_index(column: str) -> str:
     if connection.vendor == "sqlite":
         return f"(CAST(substr({column}, 1, 4) AS INTEGER) * 12 + CAST(substr({column}, 6, 2) AS INTEGER) - 1)"
-    return f"(CAST(EXTRACT(YEAR FROM {column}) AS INTEGER) * 12 + CAST(EXTRACT(MONTH FROM {column}) AS INTEGER) - 1)"
+    # date_part (double precision) rather than EXTRACT (numeric since PostgreSQL 14): the same
+    # integers, computed faster over millions of meeting rows.
+    return f"(CAST(date_part('year', {column}) AS INTEGER) * 12 + CAST(date_part('month', {column}) AS INTEGER) - 1)"
 
 
 def sql_day(column: str) -> str:
     if connection.vendor == "sqlite":
         return f"CAST(substr({column}, 9, 2) AS INTEGER)"
-    return f"CAST(EXTRACT(DAY FROM {column}) AS INTEGER)"
+    return f"CAST(date_part('day', {column}) AS INTEGER)"
 
 
 def sql_next_day(column: str) -> str:

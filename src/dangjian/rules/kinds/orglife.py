@@ -10,10 +10,12 @@ by the rule revision in force on its last day.
 **Findings** are one per party organization and calendar year, listing the missing periods of
 each kind; the "as of" year and ``lookback_years`` years before it are checked on each run.
 
-**Set-based.** One query counts, per party organization and meeting kind, the distinct periods
-with a meeting within the organization's required window (period numbers are integers computed
-from the date text); the number of periods owed is arithmetic on the same window. Only the
-organizations that fall short are read again, to list which periods are missing.
+**Set-based.** One query aggregates the meetings of the checked periods per party organization
+and meeting kind on their own — distinct periods, first and last (period numbers are integers
+computed from the date) — with no join per meeting row; the ~10^5 aggregates then meet each
+organization's window, where the number of periods owed is arithmetic. Pairs that fall short,
+have no meeting, or have meetings outside the organization's own window (founded or dissolved
+inside the checked years) are read again, exactly, to list which periods are missing.
 """
 
 from __future__ import annotations
@@ -86,7 +88,8 @@ def _window_sql(ctx, periods, lo_day, hi_day, bounds, only_ids=None):
     return sql, params
 
 
-def _meetings_sql(window_sql, reqs, scan_from, scan_to, only_ids=None, count=True):
+def _meetings_sql(window_sql, reqs, scan_from, scan_to, only_ids=None):
+    """The distinct (party org, kind, period) with a meeting, for the given party orgs."""
     mt = Meeting._meta.db_table
     month = sql_month_index("m.held_on")
     idx_case = " ".join(f"WHEN '{k}' THEN {month} / {STEP[r['period']]}" for k, r in reqs.items())
@@ -114,14 +117,43 @@ def _meetings_sql(window_sql, reqs, scan_from, scan_to, only_ids=None, count=Tru
         f"FROM {join} "
         f"WHERE m.held_on >= %s AND m.held_on <= %s AND m.kind IN ({kinds}){only}"
     )
-    if count:
-        return (
-            f"{with_w}SELECT t.po, t.kind, COUNT(DISTINCT t.idx) FROM ({inner}) t "  # noqa: S608
-            f"WHERE t.idx >= t.lo AND t.idx <= t.hi GROUP BY t.po, t.kind"
-        ), [scan_from, scan_to]
     return (
         f"{with_w}SELECT DISTINCT t.po, t.kind, t.idx FROM ({inner}) t WHERE t.idx >= t.lo AND t.idx <= t.hi"  # noqa: S608
     ), [scan_from, scan_to]
+
+
+def _short_sql(window_sql, reqs, bounds, scan_from, scan_to):
+    """(party org, kind) pairs that may fall short: no meeting of the kind in the window, fewer
+    distinct periods than owed, or meetings outside the organization's own window (founded or
+    dissolved inside it: counted exactly afterwards).
+
+    The meetings are aggregated per (party org, kind) on their own — distinct periods, first
+    and last — with no join per meeting row; only the ~10^5 aggregates meet the windows."""
+    mt = Meeting._meta.db_table
+    month = sql_month_index("m.held_on")
+    kinds = ", ".join(f"'{k}'" for k in reqs)
+    # Periods outside every window (the running one, before the window) are left out early.
+    g_lo = " ".join(f"WHEN '{k}' THEN {bounds[r['period']][0]}" for k, r in reqs.items())
+    g_hi = " ".join(f"WHEN '{k}' THEN {bounds[r['period']][1]}" for k, r in reqs.items())
+    step = " ".join(f"WHEN '{k}' THEN {STEP[r['period']]}" for k, r in reqs.items())
+    lo_case = " ".join(f"WHEN '{k}' THEN w.lo_{r['period']}" for k, r in reqs.items())
+    hi_case = " ".join(f"WHEN '{k}' THEN w.hi_{r['period']}" for k, r in reqs.items())
+    values = ", ".join(f"('{k}')" for k in reqs)
+    sql = (
+        f"WITH w AS MATERIALIZED ({window_sql}), "  # noqa: S608
+        "a AS (SELECT t.po, t.kind, COUNT(DISTINCT t.idx) AS n, MIN(t.idx) AS mn, "
+        "MAX(t.idx) AS mx FROM (SELECT m.party_organization_id AS po, m.kind AS kind, "
+        f"{month} / CASE m.kind {step} END AS idx FROM {mt} m "
+        f"WHERE m.held_on >= %s AND m.held_on <= %s AND m.kind IN ({kinds})) t "
+        f"WHERE t.idx >= CASE t.kind {g_lo} END AND t.idx <= CASE t.kind {g_hi} END "
+        f"GROUP BY t.po, t.kind), k (kind) AS (VALUES {values}) "
+        "SELECT w.id, k.kind FROM w CROSS JOIN k "
+        "LEFT JOIN a ON a.po = w.id AND a.kind = k.kind "
+        f"WHERE a.po IS NULL OR a.mn < CASE k.kind {lo_case} END "
+        f"OR a.mx > CASE k.kind {hi_case} END "
+        f"OR a.n < CASE k.kind {hi_case} END - CASE k.kind {lo_case} END + 1"
+    )
+    return sql, [scan_from, scan_to]
 
 
 def applicable(req: dict, po_kind: str, posts: int, min_posts: int) -> bool:
@@ -161,17 +193,18 @@ def orglife_irregular(ctx):
         cur.execute(window_sql, window_params)
         columns = [c[0] for c in cur.description]
         windows = [dict(zip(columns, row, strict=True)) for row in cur.fetchall()]
-        sql, params = _meetings_sql(window_sql, reqs, scan_from, scan_to)
+        sql, params = _short_sql(window_sql, reqs, bounds, scan_from, scan_to)
         cur.execute(sql, window_params + params)
-        present = {(po, k): n for po, k, n in cur.fetchall()}
+        maybe_short = set(cur.fetchall())
     short = {}
     for w in windows:
         for k, r in reqs.items():
+            if (w["id"], k) not in maybe_short:
+                continue
             if not applicable(r, w["kind"], w["posts"], min_posts):
                 continue
             q = r["period"]
-            owed = w[f"hi_{q}"] - w[f"lo_{q}"] + 1
-            if owed > 0 and present.get((w["id"], k), 0) < owed:
+            if w[f"hi_{q}"] - w[f"lo_{q}"] + 1 > 0:
                 short[(w["id"], k)] = w
     if not short:
         return
@@ -182,7 +215,7 @@ def orglife_irregular(ctx):
             chunk_sql, chunk_params = _window_sql(
                 ctx, periods, lo_day, hi_day, bounds, only_ids=ids[i : i + 500]
             )
-            sql, params = _meetings_sql(chunk_sql, reqs, scan_from, scan_to, count=False)
+            sql, params = _meetings_sql(chunk_sql, reqs, scan_from, scan_to)
             cur.execute(sql, chunk_params + params)
             for po, k, idx in cur.fetchall():
                 held[(po, k)].add(idx)
