@@ -112,7 +112,7 @@ def measure(repeat: int) -> dict:
     from django.utils import timezone
 
     from dangjian.registry.models import Federation
-    from dangjian.rules.coverage import Scope, compute, take_snapshot
+    from dangjian.rules.coverage import Scope, as_of, compute, take_snapshot
     from dangjian.rules.engine import Engine, input_state
     from dangjian.rules.models import Finding, RuleState
 
@@ -146,6 +146,9 @@ def measure(repeat: int) -> dict:
     cov, rates = timed(lambda: compute(Scope(fed), today), max(repeat, 3))
     cov_cat, _ = timed(lambda: compute(Scope(fed, category="association"), today), max(repeat, 3))
     snap, snap_rows = timed(lambda: take_snapshot(fed, today))
+    month_end = today.replace(day=1) - datetime.timedelta(days=1)
+    take_snapshot(fed, month_end)
+    past, _ = timed(lambda: as_of(Scope(fed), month_end), max(repeat, 3))
     say("per rule")
     per_rule = {}
     engine = Engine(fed, today)
@@ -172,6 +175,7 @@ def measure(repeat: int) -> dict:
         "coverage": rates.as_dict(),
         "coverage_snapshot_ms": round(snap * 1000, 1),
         "coverage_snapshot_rows": snap_rows,
+        "coverage_past_month_end_from_snapshot_ms": round(past * 1000, 1),
         "per_rule_evaluate_s": per_rule,
         "load_average_1_5_15": loads,
     }

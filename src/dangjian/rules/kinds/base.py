@@ -133,15 +133,22 @@ def relation_counts(ctx) -> dict[int, int]:
     return cached(ctx, "relation_counts", {}, compute)
 
 
-def posts_count(day: datetime.date, ref: str = "pk"):
-    counts = (
-        Position.objects.filter(valid_on_q(day), party_organization=OuterRef(ref))
-        .order_by()
-        .values("party_organization")
-        .annotate(n=Count("member_id", distinct=True))
-        .values("n")
-    )
-    return Coalesce(Subquery(counts, output_field=IntegerField()), Value(0))
+def post_counts(ctx) -> dict[int, int]:
+    """{party org id: people holding a post there on the day} — one GROUP BY."""
+    day = ctx.as_of
+
+    def compute():
+        return dict(
+            Position.objects.filter(
+                valid_on_q(day), party_organization__in=party_orgs(ctx).values("pk")
+            )
+            .order_by()
+            .values("party_organization")
+            .annotate(n=Count("member_id", distinct=True))
+            .values_list("party_organization", "n")
+        )
+
+    return cached(ctx, "post_counts", {}, compute)
 
 
 def coverage_count(day: datetime.date, ref: str = "pk"):

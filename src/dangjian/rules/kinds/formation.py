@@ -179,15 +179,13 @@ def needs_committee(ctx):
     day = ctx.as_of
     need, posts_min = ctx.params["min_full_members"], ctx.params["min_committee_posts"]
     counts = base.relation_counts(ctx)
+    posts_of = base.post_counts(ctx)
     rows = [
-        (pk, fed, counts[pk], posts)
-        for pk, fed, posts in base.party_orgs(ctx)
-        .filter(
-            kind__in=[K.BRANCH, K.JOINT_BRANCH], pk__in=[k for k, n in counts.items() if n >= need]
-        )
-        .annotate(posts=base.posts_count(day))
-        .filter(posts__lt=posts_min)
-        .values_list("pk", "federation_id", "posts")
+        (pk, fed, counts.get(pk, 0), posts_of.get(pk, 0))
+        for pk, fed in base.party_orgs(ctx)
+        .filter(kind__in=[K.BRANCH, K.JOINT_BRANCH])
+        .values_list("pk", "federation_id")
+        if counts.get(pk, 0) >= need and posts_of.get(pk, 0) < posts_min
     ]
     for po_id, fed_id, full, posts in rows:
         yield Candidate(
