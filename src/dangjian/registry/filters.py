@@ -30,6 +30,11 @@ class OrganizationFilter(forms.Form):
     def __init__(self, *args, federations=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["federation"].queryset = federations or Federation.objects.none()
+        for field in self.fields.values():
+            select = isinstance(field.widget, forms.Select)
+            field.widget.attrs["class"] = (
+                "form-select form-select-sm" if select else "form-control form-control-sm"
+            )
 
     def apply(self, qs):
         if not self.is_valid():
