@@ -234,8 +234,15 @@ def parse_chunk(plan: list[ColumnParser], raw_rows: list[tuple[int, list]]) -> l
     return rows
 
 
-def run(table, handler, ctx: Context, chunk_size: int | None = None) -> Outcome:
-    """Validate every row; with ``ctx.commit`` also write (the caller holds the transaction)."""
+def run(
+    table, handler, ctx: Context, chunk_size: int | None = None, *, keep=None, kept=None
+) -> Outcome:
+    """Validate every row; with ``ctx.commit`` also write (the caller holds the transaction).
+
+    ``keep`` (a ``kept.Writer``) receives each parsed chunk; ``kept`` (chunks of parsed
+    :class:`Row` objects from an earlier check of the same file, see ``ledgers.kept``) replaces
+    reading and parsing the file. The handler's checks against the database run either way.
+    """
     ledger = specs.LEDGERS[handler.ledger]
     missing = [
         c.header
@@ -253,21 +260,31 @@ def run(table, handler, ctx: Context, chunk_size: int | None = None) -> Outcome:
         return outcome
     plan = parsers_for(ledger, table.header.mapping)
     handler.load(ctx, set(table.header.mapping.values()))
-    size = chunk_size or handler.chunk_size
-    chunk: list = []
-    for item in table.rows():
-        chunk.append(item)
-        if len(chunk) >= size:
-            _process(parse_chunk(plan, chunk), handler, ctx, outcome)
-            chunk = []
-    if chunk:
-        _process(parse_chunk(plan, chunk), handler, ctx, outcome)
+    if kept is not None:
+        for rows in kept:
+            _process(rows, handler, ctx, outcome)
+    else:
+        size = chunk_size or handler.chunk_size
+        chunk: list = []
+        for item in table.rows():
+            chunk.append(item)
+            if len(chunk) >= size:
+                _parsed(parse_chunk(plan, chunk), handler, ctx, outcome, keep)
+                chunk = []
+        if chunk:
+            _parsed(parse_chunk(plan, chunk), handler, ctx, outcome, keep)
     if table.truncated_blank:
         outcome.notices.append(
             _("Reading stopped after %(n)d empty rows in a row; rows below them were ignored.")
             % {"n": 500}
         )
     return outcome
+
+
+def _parsed(rows: list[Row], handler, ctx: Context, outcome: Outcome, keep) -> None:
+    if keep is not None:
+        keep.add(rows)
+    _process(rows, handler, ctx, outcome)
 
 
 def _process(chunk: list[Row], handler, ctx: Context, outcome: Outcome) -> None:

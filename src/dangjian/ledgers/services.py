@@ -5,6 +5,11 @@ validates every row without writing and stores the preview (counts, a sample of 
 changes, the error workbook) → ``commit`` writes in one transaction (all-or-nothing unless the
 user asked for the valid rows only) and records one audit event with the counts, plus one
 field-level record per changed object (``handlers.audit_updates``).
+
+The check keeps the cells it parsed (``ledgers.kept``: authenticated, bound to the archived
+file, the mapping, the parsing code and the day, ID numbers and phones sealed); the commit uses
+them instead of reading the file again when they provably are the same, and checks every row
+against the database again either way.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from django.utils.translation import gettext as _
 
 from dangjian.core.audit import record_event
 from dangjian.env import envint
-from dangjian.ledgers import engine, reader, workbooks
+from dangjian.ledgers import engine, kept, reader, workbooks
 from dangjian.ledgers.handlers import handler_for
 from dangjian.ledgers.models import LedgerMapping, LedgerUpload
 from dangjian.registry.models import Federation
@@ -205,22 +210,31 @@ def analyse(upload: LedgerUpload, *, actor, columns: dict | None = None) -> engi
     if columns is not None:
         upload.mapping = {**upload.mapping, "columns": {str(k): v for k, v in columns.items()}}
     upload.status = Status.VALIDATING
+    upload.mapping.pop("kept", None)
     upload.save(update_fields=["status", "mapping", "updated_at"])
+    keep = None
     try:
         table = open_upload(upload)
-        outcome = engine.run(table, handler_for(upload.ledger), _context(upload, actor))
+        bound = kept.binding(upload, table.header.mapping, upload.sha256)
+        keep = kept.Writer(_flag(upload, "cells"), bound, upload.ledger)
+        outcome = engine.run(table, handler_for(upload.ledger), _context(upload, actor), keep=keep)
+        mac = keep.finish(table)
     except reader.FileRefused as exc:
+        _discard(keep)
         _finish(upload, Status.REFUSED, str(exc))
         return None
     except engine.Cancelled:
+        _discard(keep)
         _finish(upload, Status.CANCELLED, _("Cancelled."))
         return None
     except Exception:  # a file that breaks a parser is refused, never left "validating"
+        _discard(keep)
         logger.exception("ledger upload %s could not be read", upload.pk)
         _finish(upload, Status.REFUSED, _unreadable())
         return None
     upload.mapping = {
         **upload.mapping,
+        "kept": mac,
         "columns": {str(k): v for k, v in table.header.mapping.items()},
         "labels": table.header.labels,
         "header_row": table.header.row_index + 1,
@@ -257,6 +271,23 @@ def _store_outcome(upload, table, outcome: engine.Outcome) -> None:
         upload.error_path = str(written.relative_to(settings.MEDIA_ROOT))
     else:
         upload.error_path = ""
+
+
+def _discard(keep) -> None:
+    if keep is not None:
+        keep.discard()
+
+
+def _kept(upload: LedgerUpload):
+    """The cells parsed by the check, if they are provably what reading the file gives now."""
+    columns = upload.mapping.get("columns") or {}
+    bound = kept.binding(upload, columns, upload.sha256)
+    try:
+        return kept.load(_flag(upload, "cells"), upload.mapping.get("kept"), bound,
+                         archive_path(upload))  # fmt: skip
+    except Exception:  # anything unexpected: read the file again
+        logger.exception("kept cells of ledger upload %s not used", upload.pk)
+        return None
 
 
 def _finish(upload, status, message="") -> None:
@@ -330,9 +361,15 @@ def commit(
     ctx = _context(upload, actor, commit=True, valid_only=upload.valid_only, progress=progress)
     outcome = None
     try:
-        table = open_upload(upload)
+        reuse = _kept(upload)
+        table = reuse.table if reuse is not None else open_upload(upload)
         with transaction.atomic():
-            outcome = engine.run(table, handler_for(upload.ledger), ctx)
+            outcome = engine.run(
+                table,
+                handler_for(upload.ledger),
+                ctx,
+                kept=reuse.chunks() if reuse is not None else None,
+            )
             if outcome.errors and not upload.valid_only:
                 raise engine.Rollback
             record_event(
@@ -381,6 +418,7 @@ def commit(
         }
         if outcome.errors:
             message += " " + _("%(n)d rows with errors were skipped.") % {"n": len(outcome.errors)}
+    _flag(upload, "cells").unlink(missing_ok=True)  # the kept cells served their purpose
     _finish(upload, Status.COMMITTED, message)
     return outcome
 
