@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from dangjian.applications import uploads
-from dangjian.applications.checks import JOINT_BRANCH_MAX_UNITS, VISIT_OVERDUE_DAYS
+from dangjian.applications.checks import VISIT_OVERDUE_DAYS
 from dangjian.applications.models import Application, FormationCase
 from dangjian.core.models import AuditLog
 from dangjian.inspections.models import Visit
@@ -150,7 +150,7 @@ def test_joint_branch_with_cap_check(officer_client):
     html = officer_client.post(
         url, {**case_post(case, units=[u.pk for u in six]), "approval_upload": pdf()}
     ).content.decode()
-    assert f"最多覆盖 {JOINT_BRANCH_MAX_UNITS} 个单位" in html
+    assert "最多覆盖 5 个单位" in html  # the rulebook's cap (formation.joint_branch_too_many_units)
     secretary = (
         Employment.objects.filter(
             organization__name="天津市区块链协会", member__full_member_on__isnull=False

@@ -1,7 +1,7 @@
-"""The few thresholds these workflows need, and the four formation standards.
+"""The thresholds these workflows need, and the four formation standards.
 
-The rules engine (``dangjian.rules``) will own the rulebook; until it exposes these parameters
-they are module constants here, each with its source.
+The thresholds are the rulebook's (``rules/rulebook.yaml``), read through ``rules.params`` with
+the federation's overrides, so a workflow never accepts what the rules will flag later.
 """
 
 from __future__ import annotations
@@ -15,15 +15,33 @@ from django.utils.translation import gettext_lazy as _
 
 from dangjian.core.models import valid_on_q
 from dangjian.party.models import Coverage, Employment, InstructorAssignment, PartyOrganization
+from dangjian.rules import params
 
-# 中国共产党支部工作条例（试行）第五条: ≥ 3 full members → a branch is formed.
-FULL_MEMBERS_FOR_BRANCH = 3
-# Local practice (DOMAIN.md §3.1): one joint branch covers at most 5 units.
-JOINT_BRANCH_MAX_UNITS = 5
-# 关于党的基层组织任期的意见 (2018): branch and general-branch terms are 3 years.
-BRANCH_TERM_YEARS = 3
-# An instructor's unit counts as overdue for a visit after this many days without one.
+# An instructor's unit counts as overdue for a visit after this many days without one (a working
+# reminder of this page, not a rule of the rulebook: no finding is raised from it).
 VISIT_OVERDUE_DAYS = 90
+
+
+def full_members_for_branch(federation=None, day: datetime.date | None = None) -> int:
+    """Full members that oblige a unit to form a branch (支部工作条例第五条: 3)."""
+    return params.value(
+        "formation.required_not_formed", "min_full_members", day=day, federation=federation
+    )
+
+
+def joint_branch_max_units(federation=None, day: datetime.date | None = None) -> int:
+    """Units one joint branch may cover (local practice, DOMAIN.md §3.1: 5)."""
+    return params.value(
+        "formation.joint_branch_too_many_units", "max_units", day=day, federation=federation
+    )
+
+
+def term_years(kind: str, federation=None, day: datetime.date | None = None) -> int:
+    """A new organization's term: 5 years for a 党委, 3 for the others (任期的意见, 2018)."""
+    name = (
+        "committee_term_years" if kind == PartyOrganization.Kind.COMMITTEE else "branch_term_years"
+    )
+    return params.value("terms.overdue", name, day=day, federation=federation)
 
 
 def full_member_count(units, day: datetime.date) -> int:
@@ -123,10 +141,11 @@ def standards(case) -> list[Standard]:
     if case.kind == PartyOrganization.Kind.JOINT_BRANCH:
         if len(units) < 2:
             problems.append(_("a joint branch covers at least 2 units"))
-        if len(units) > JOINT_BRANCH_MAX_UNITS:
+        cap = joint_branch_max_units(case.federation, day)
+        if len(units) > cap:
             problems.append(
                 _("a joint branch covers at most %(max)d units, %(count)d listed")
-                % {"max": JOINT_BRANCH_MAX_UNITS, "count": len(units)}
+                % {"max": cap, "count": len(units)}
             )
     elif len(units) > 1 and case.mode != PartyOrganization.FormationMode.IN_BOARD:
         problems.append(_("a branch of one unit covers exactly one unit; use a joint branch"))
@@ -138,10 +157,11 @@ def standards(case) -> list[Standard]:
                 % {"names": "、".join(u.name for u in already)}
             )
         full = full_member_count(units, day)
-        if full < FULL_MEMBERS_FOR_BRANCH:
+        minimum = full_members_for_branch(case.federation, day)
+        if full < minimum:
             problems.append(
                 _("%(count)d full members employed; at least %(min)d are needed")
-                % {"count": full, "min": FULL_MEMBERS_FOR_BRANCH}
+                % {"count": full, "min": minimum}
             )
     result.append(
         Standard(

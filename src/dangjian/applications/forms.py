@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dangjian.applications.checks import JOINT_BRANCH_MAX_UNITS
+from dangjian.applications.checks import joint_branch_max_units
 from dangjian.applications.models import Application, FormationCase
 from dangjian.applications.services import MEMBER_FIELDS, UNIT_FIELDS
 from dangjian.applications.uploads import check_upload
@@ -276,7 +276,6 @@ class FormationCaseForm(Bootstrap, forms.ModelForm):
     units = forms.ModelMultipleChoiceField(
         label=_("covered units"),
         queryset=Organization.objects.none(),
-        help_text=_("a joint branch covers 2 to %(max)d units") % {"max": JOINT_BRANCH_MAX_UNITS},
     )
     approval_upload = FileField(
         label=_("approval document file"),
@@ -312,17 +311,20 @@ class FormationCaseForm(Bootstrap, forms.ModelForm):
         if self.instance.pk:
             self.initial.setdefault("units", list(self.instance.units.all()))
         self.fields["units"].widget.attrs["size"] = 8
+        # The cap is the rulebook's, with the case's federation's override.
+        self.joint_max = joint_branch_max_units(getattr(self.instance, "federation", None))
+        self.fields["units"].help_text = _("a joint branch covers 2 to %(max)d units") % {
+            "max": self.joint_max
+        }
 
     def clean(self):
         data = super().clean()
         units = data.get("units") or []
-        if data.get("kind") == PartyOrganization.Kind.JOINT_BRANCH and len(units) > (
-            JOINT_BRANCH_MAX_UNITS
-        ):
+        if data.get("kind") == PartyOrganization.Kind.JOINT_BRANCH and len(units) > self.joint_max:
             self.add_error(
                 "units",
                 _("A joint party branch may cover at most %(max)d units; %(count)d were chosen.")
-                % {"max": JOINT_BRANCH_MAX_UNITS, "count": len(units)},
+                % {"max": self.joint_max, "count": len(units)},
             )
         day, approved = data.get("established_on"), data.get("approval_date")
         if day and approved and day < approved:
@@ -344,19 +346,8 @@ class OpenCaseForm(Bootstrap, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["units"].queryset = organizations
         self.fields["units"].widget.attrs["size"] = 8
-
-    def clean(self):
-        data = super().clean()
-        units = data.get("units") or []
-        if data.get("kind") == PartyOrganization.Kind.JOINT_BRANCH and len(units) > (
-            JOINT_BRANCH_MAX_UNITS
-        ):
-            self.add_error(
-                "units",
-                _("A joint party branch may cover at most %(max)d units; %(count)d were chosen.")
-                % {"max": JOINT_BRANCH_MAX_UNITS, "count": len(units)},
-            )
-        return data
+        # The joint-branch cap depends on the units' federation, known only after cleaning:
+        # services.open_formation_case checks it and the view shows its error on this field.
 
 
 # -- instructors -------------------------------------------------------------------------------

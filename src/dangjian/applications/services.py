@@ -13,12 +13,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.applications.checks import (
-    BRANCH_TERM_YEARS,
-    FULL_MEMBERS_FOR_BRANCH,
-    JOINT_BRANCH_MAX_UNITS,
     covered_on,
     full_member_count,
+    full_members_for_branch,
+    joint_branch_max_units,
     standards,
+    term_years,
 )
 from dangjian.applications.models import (
     ApplicantMember,
@@ -394,7 +394,7 @@ def approve_application(application, *, version, role, joined_on, actor):
 
     case = None
     full = full_member_count([org], joined_on)
-    if full >= FULL_MEMBERS_FOR_BRANCH and not covered_on([org], joined_on):
+    if full >= full_members_for_branch(federation, joined_on) and not covered_on([org], joined_on):
         case = open_formation_case(
             federation,
             [org],
@@ -423,11 +423,12 @@ def approve_application(application, *, version, role, joined_on, actor):
 # -- formation cases ---------------------------------------------------------------------------
 
 
-def _check_units(units, kind) -> None:
-    if kind == PartyOrganization.Kind.JOINT_BRANCH and len(units) > JOINT_BRANCH_MAX_UNITS:
+def _check_units(federation, units, kind) -> None:
+    cap = joint_branch_max_units(federation)
+    if kind == PartyOrganization.Kind.JOINT_BRANCH and len(units) > cap:
         raise WorkflowError(
             _("A joint party branch may cover at most %(max)d units; %(count)d were chosen.")
-            % {"max": JOINT_BRANCH_MAX_UNITS, "count": len(units)}
+            % {"max": cap, "count": len(units)}
         )
 
 
@@ -435,7 +436,7 @@ def _check_units(units, kind) -> None:
 def open_formation_case(
     federation, units, *, name, kind, mode, parent=None, application=None, actor
 ) -> FormationCase:
-    _check_units(units, kind)
+    _check_units(federation, units, kind)
     case = FormationCase.objects.create(
         federation=federation,
         name=name,
@@ -460,7 +461,7 @@ def update_formation_case(case, data: dict, units, *, version, approval_upload=N
     before = snapshot(case)
     for field, value in data.items():
         setattr(case, field, value)
-    _check_units(units, case.kind)
+    _check_units(case.federation, units, case.kind)
     if approval_upload is not None:
         case.approval_file = store_file(approval_upload, case.federation, actor=actor)
     case.save()
@@ -543,7 +544,7 @@ def approve_formation_case(case, *, version, actor) -> PartyOrganization:
         approval_date=case.approval_date,
         valid_from=day,
         term_started_on=day,
-        term_years=BRANCH_TERM_YEARS,
+        term_years=term_years(case.kind, case.federation, day),
     )
     record_change(actor, party_org, None)
     if case.mode == PartyOrganization.FormationMode.IN_BOARD:

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from dangjian.access import scope
 from dangjian.access.models import Action
 from dangjian.applications import scoping, services
-from dangjian.applications.checks import FULL_MEMBERS_FOR_BRANCH
+from dangjian.applications.checks import full_members_for_branch
 from dangjian.applications.forms import ApproveForm, InvitationForm, ReasonForm
 from dangjian.applications.models import Application
 from dangjian.applications.views.common import requires
@@ -78,7 +78,7 @@ def application_detail(request, pk, forms=None):
             "application": application,
             "rows": rows,
             "full_count": sum(1 for r in rows if r.is_full),
-            "threshold": FULL_MEMBERS_FOR_BRANCH,
+            "threshold": full_members_for_branch(application.federation),
             "history": application.history.all(),
             "can_decide": can_decide,
             "can_reissue": may_approve

@@ -1,0 +1,76 @@
+"""The workflows use the rulebook's numbers, with the federation's overrides: a federation that
+changes a threshold in the rulebook sees its forms and tasks follow, not only its findings."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from dangjian.applications.checks import (
+    full_members_for_branch,
+    joint_branch_max_units,
+    term_years,
+)
+from dangjian.applications.models import FormationCase
+from dangjian.registry.models import Federation, Organization
+from dangjian.rules.models import RuleOverride
+
+pytestmark = pytest.mark.django_db
+
+SMALL_UNITS = ["天津市区块链协会", "天津市地理信息产业协会", "天津智链信息科技有限公司"]
+
+
+def test_defaults_are_the_rulebooks():
+    assert full_members_for_branch() == 3
+    assert joint_branch_max_units() == 5
+    assert term_years("branch") == 3
+    assert term_years("general_branch") == 3
+    assert term_years("committee") == 5
+
+
+def test_a_federation_override_applies_from_its_date_and_down_the_tree(demo_federation):
+    RuleOverride.objects.create(
+        federation=demo_federation,
+        rule_id="formation.joint_branch_too_many_units",
+        parameters={"max_units": 3},
+        valid_from=datetime.date(2025, 1, 1),
+    )
+    RuleOverride.objects.create(
+        federation=demo_federation,
+        rule_id="terms.overdue",
+        parameters={"branch_term_years": 4},
+        valid_from=datetime.date(2025, 1, 1),
+    )
+    assert joint_branch_max_units(demo_federation, datetime.date(2025, 1, 1)) == 3
+    assert joint_branch_max_units(demo_federation, datetime.date(2024, 12, 31)) == 5
+    assert term_years("branch", demo_federation, datetime.date(2025, 6, 1)) == 4
+    assert term_years("committee", demo_federation, datetime.date(2025, 6, 1)) == 5
+    below = Federation.objects.create(name="下级测试联合会", level="city", parent=demo_federation)
+    assert joint_branch_max_units(below, datetime.date(2025, 1, 1)) == 3
+    other = Federation.objects.create(name="另一测试联合会", level="city")
+    assert joint_branch_max_units(other, datetime.date(2025, 1, 1)) == 5
+
+
+def test_opening_a_joint_case_over_the_federations_cap_is_refused_on_the_field(
+    officer_client, demo_federation
+):
+    RuleOverride.objects.create(
+        federation=demo_federation,
+        rule_id="formation.joint_branch_too_many_units",
+        parameters={"max_units": 2},
+        valid_from=datetime.date(2020, 1, 1),
+    )
+    units = list(Organization.objects.filter(name__in=SMALL_UNITS))
+    assert len(units) == 3
+    response = officer_client.post(
+        reverse("applications:formation_open"),
+        {
+            "name": "测试联合党支部",
+            "kind": "joint_branch",
+            "mode": "via_supervisor",
+            "units": [u.pk for u in units],
+        },
+    )
+    assert response.status_code == 200
+    assert "联合党支部最多覆盖 2 个单位，现选择了 3 个。" in response.content.decode()
+    assert not FormationCase.objects.filter(name="测试联合党支部").exists()
