@@ -56,7 +56,10 @@ def _select_in(model, columns: list[str], key: str, values: list, size: int = 50
     with connection.cursor() as cursor:
         for start in range(0, len(values), size):
             part = values[start : start + size]
-            cursor.execute(head + f"({', '.join(['%s'] * len(part))})", part)
+            if connection.vendor == "postgresql":  # one array: parsed and planned at once
+                cursor.execute(head.removesuffix(" IN ") + " = ANY(%s)", [part])
+            else:
+                cursor.execute(head + f"({', '.join(['%s'] * len(part))})", part)
             found += cursor.fetchall()
     return found
 
@@ -607,11 +610,9 @@ class MemberHandler(Handler):
                 setattr(job, f, v)
             job.save(update_fields=[*updates, "updated_at"])
             audit_pairs.append((job, before))
-        job_ids = bulk.reserve_ids(Employment, len(job_rows))
-        bulk.insert(
+        bulk.insert(  # ids from the database: nothing points at a new employment yet
             Employment,
             [
-                "id",
                 "member",
                 "organization",
                 "job_title",
@@ -620,7 +621,7 @@ class MemberHandler(Handler):
                 "created_at",
                 "updated_at",
             ],
-            [(pk, *r) for pk, r in zip(job_ids, job_rows, strict=True)],
+            job_rows,
         )
         audit_updates(ctx, audit_pairs, self.note)
 
