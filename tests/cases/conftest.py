@@ -60,6 +60,9 @@ def world(db, media_in_tmp):
     # t_expert0 belongs to the provincial federation: never on its cases.
     ReviewerProfile.objects.create(user=w.experts[0], federation=prov)
     ReviewerProfile.objects.create(user=w.experts[1], federation=other)
+    # t_expert2 and t_expert3 are declared independent (no unit, no federation).
+    ReviewerProfile.objects.create(user=w.experts[2])
+    ReviewerProfile.objects.create(user=w.experts[3])
     w.campaign = services.create_campaign(
         top,
         actor=w.owner,

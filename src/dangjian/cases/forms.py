@@ -148,3 +148,36 @@ class RevisionForm(_Styled):
         label=_("Revision note (shown on the public page)"),
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+class AffiliationForm(forms.Form):
+    """Where an expert works; both empty records an independent expert."""
+
+    uscc = forms.CharField(
+        label=_("Unit's unified social credit code"),
+        required=False,
+        max_length=18,
+        help_text=_("the unit the expert works for, if it is in your ledger"),
+    )
+    federation = forms.ModelChoiceField(
+        label=_("Federation"),
+        required=False,
+        queryset=None,
+        help_text=_("the federation the expert works for or represents"),
+    )
+
+    def __init__(self, *args, organizations, federations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organizations = organizations
+        self.fields["federation"].queryset = federations
+        self.fields["uscc"].widget.attrs["class"] = "form-control"
+        self.fields["federation"].widget.attrs["class"] = "form-select"
+
+    def clean_uscc(self):
+        code = (self.cleaned_data.get("uscc") or "").strip().upper()
+        if not code:
+            return None
+        organization = self.organizations.filter(uscc=code).first()
+        if organization is None:
+            raise ValidationError(_("No unit with this credit code in your scope."))
+        return organization

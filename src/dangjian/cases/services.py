@@ -312,6 +312,28 @@ def experts():
     return User.objects.filter(pk__in=ids.values("user"), is_active=True).order_by("username")
 
 
+def undeclared_experts():
+    """Experts whose affiliation nobody has recorded: the conflict-of-interest rule cannot keep
+    them from their own unit's cases, so they are not assigned until it is recorded."""
+    return experts().filter(reviewer_profile__isnull=True)
+
+
+@transaction.atomic
+def declare_affiliation(expert, *, organization=None, federation=None, actor) -> ReviewerProfile:
+    """Record where an expert works (both empty: an independent expert, declared as such)."""
+    if not experts().filter(pk=expert.pk).exists():
+        raise ValidationError(_("Only a current expert reviewer has an affiliation to record."))
+    profile = ReviewerProfile.objects.select_for_update().filter(user=expert).first()
+    before = snapshot(profile) if profile else None
+    if profile is None:
+        profile = ReviewerProfile(user=expert)
+    profile.organization = organization
+    profile.federation = federation
+    profile.save()
+    record_change(actor, profile, before)
+    return profile
+
+
 def _unit_keys(organization: Organization, day: datetime.date) -> set:
     feds = Membership.objects.valid_on(day).filter(organization=organization)
     return {("org", organization.pk)} | {
@@ -354,7 +376,8 @@ def assign_reviewers(campaign: Campaign, *, actor, round: int = 1, only=None, no
         if only is not None
         else campaign.submissions.filter(status=Submission.Status.SUBMITTED)
     )
-    users = {u.pk: u for u in experts()}
+    # Only experts whose affiliation is on record: an undeclared one could be their own judge.
+    users = {u.pk: u for u in experts().filter(reviewer_profile__isnull=False)}
     existing = list(
         Review.objects.filter(submission__campaign=campaign, round=round).values_list(
             "submission_id", "reviewer_id"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import campaigns, public, reports, reviews, submissions
+from .views import campaigns, public, reports, reviewers, reviews, submissions
 
 app_name = "cases"
 urlpatterns = [
@@ -39,6 +39,8 @@ urlpatterns = [
         submissions.attachment,
         name="attachment",
     ),
+    path("reviewers/", reviewers.reviewer_list, name="reviewer_list"),
+    path("reviewers/<int:pk>/", reviewers.reviewer_edit, name="reviewer_edit"),
     path("review/", reviews.review_list, name="review_list"),
     path("review/<int:pk>/", reviews.review, name="review"),
     path("review/<int:pk>/images/<int:image_pk>/", reviews.review_image, name="review_image"),

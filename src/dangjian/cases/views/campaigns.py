@@ -92,6 +92,7 @@ def campaign_detail(request, pk):
                 total=Count("pk"), done=Count("pk", filter=Q(completed_at__isnull=False))
             ),
             has_borderline=any(row.borderline for row in rows),
+            undeclared=services.undeclared_experts(),
             select_form=SelectForm(),
         )
     else:
