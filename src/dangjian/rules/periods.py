@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import calendar
 import datetime
+import functools
 
 from django.db import connection
 
@@ -26,6 +27,7 @@ def period_index(day: datetime.date, period: str) -> int:
     return month_index(day) // STEP[period]
 
 
+@functools.lru_cache(maxsize=4096)
 def period_bounds(index: int, period: str) -> tuple[datetime.date, datetime.date]:
     first_month = index * STEP[period]
     year, month = divmod(first_month, 12)
@@ -37,6 +39,7 @@ def period_bounds(index: int, period: str) -> tuple[datetime.date, datetime.date
     return start, end
 
 
+@functools.lru_cache(maxsize=4096)
 def period_label(index: int, period: str) -> str:
     start, _ = period_bounds(index, period)
     if period == "month":
@@ -46,6 +49,7 @@ def period_label(index: int, period: str) -> str:
     return f"{start.year}年"
 
 
+@functools.lru_cache(maxsize=4096)
 def period_code(index: int, period: str) -> str:
     start, _ = period_bounds(index, period)
     if period == "month":

@@ -122,7 +122,7 @@ def _meetings_sql(window_sql, reqs, scan_from, scan_to, only_ids=None):
     ), [scan_from, scan_to]
 
 
-def _short_sql(window_sql, reqs, bounds, scan_from, scan_to):
+def _short_sql(window_sql, reqs, bounds):
     """(party org, kind) pairs that may fall short: no meeting of the kind in the window, fewer
     distinct periods than owed, or meetings outside the organization's own window (founded or
     dissolved inside it: counted exactly afterwards).
@@ -131,10 +131,15 @@ def _short_sql(window_sql, reqs, bounds, scan_from, scan_to):
     and last — with no join per meeting row; only the ~10^5 aggregates meet the windows."""
     mt = Meeting._meta.db_table
     month = sql_month_index("m.held_on")
-    kinds = ", ".join(f"'{k}'" for k in reqs)
-    # Periods outside every window (the running one, before the window) are left out early.
-    g_lo = " ".join(f"WHEN '{k}' THEN {bounds[r['period']][0]}" for k, r in reqs.items())
-    g_hi = " ".join(f"WHEN '{k}' THEN {bounds[r['period']][1]}" for k, r in reqs.items())
+    # Only the meetings of the checked, complete periods of each kind (not the running one):
+    # date ranges on the row itself, so the period number is computed only for what counts.
+    ranges, params = [], []
+    for q, (lo, hi) in bounds.items():
+        of_q = ", ".join(f"'{k}'" for k, r in reqs.items() if r["period"] == q)
+        if lo > hi or not of_q:
+            continue
+        ranges.append(f"(m.kind IN ({of_q}) AND m.held_on >= %s AND m.held_on <= %s)")
+        params += [period_bounds(lo, q)[0], period_bounds(hi, q)[1]]
     step = " ".join(f"WHEN '{k}' THEN {STEP[r['period']]}" for k, r in reqs.items())
     lo_case = " ".join(f"WHEN '{k}' THEN w.lo_{r['period']}" for k, r in reqs.items())
     hi_case = " ".join(f"WHEN '{k}' THEN w.hi_{r['period']}" for k, r in reqs.items())
@@ -144,8 +149,7 @@ def _short_sql(window_sql, reqs, bounds, scan_from, scan_to):
         "a AS (SELECT t.po, t.kind, COUNT(DISTINCT t.idx) AS n, MIN(t.idx) AS mn, "
         "MAX(t.idx) AS mx FROM (SELECT m.party_organization_id AS po, m.kind AS kind, "
         f"{month} / CASE m.kind {step} END AS idx FROM {mt} m "
-        f"WHERE m.held_on >= %s AND m.held_on <= %s AND m.kind IN ({kinds})) t "
-        f"WHERE t.idx >= CASE t.kind {g_lo} END AND t.idx <= CASE t.kind {g_hi} END "
+        f"WHERE {' OR '.join(ranges) or '1 = 0'}) t "
         f"GROUP BY t.po, t.kind), k (kind) AS (VALUES {values}) "
         "SELECT w.id, k.kind FROM w CROSS JOIN k "
         "LEFT JOIN a ON a.po = w.id AND a.kind = k.kind "
@@ -153,7 +157,7 @@ def _short_sql(window_sql, reqs, bounds, scan_from, scan_to):
         f"OR a.mx > CASE k.kind {hi_case} END "
         f"OR a.n < CASE k.kind {hi_case} END - CASE k.kind {lo_case} END + 1"
     )
-    return sql, [scan_from, scan_to]
+    return sql, params
 
 
 def applicable(req: dict, po_kind: str, posts: int, min_posts: int) -> bool:
@@ -193,7 +197,7 @@ def orglife_irregular(ctx):
         cur.execute(window_sql, window_params)
         columns = [c[0] for c in cur.description]
         windows = [dict(zip(columns, row, strict=True)) for row in cur.fetchall()]
-        sql, params = _short_sql(window_sql, reqs, bounds, scan_from, scan_to)
+        sql, params = _short_sql(window_sql, reqs, bounds)
         cur.execute(sql, window_params + params)
         maybe_short = set(cur.fetchall())
     short = {}
