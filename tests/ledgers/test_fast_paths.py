@@ -104,3 +104,21 @@ def test_bulk_blind_index_is_crypto_blind_index():
     fast = bulk.blind_indexer()
     for value in ["11010519491231002X", make_id(5), "", "张三"]:
         assert fast(value) == crypto.blind_index(value)
+
+
+@pytest.mark.django_db
+def test_roomy_cache_is_sqlite_only_and_restored():
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        with bulk.roomy_cache():
+            pass
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        before = cursor.fetchone()[0]
+        with bulk.roomy_cache(8):
+            cursor.execute("PRAGMA cache_size")
+            assert cursor.fetchone()[0] == -8 * 1024
+        cursor.execute("PRAGMA cache_size")
+        assert cursor.fetchone()[0] == before

@@ -290,18 +290,21 @@ def _parsed(rows: list[Row], handler, ctx: Context, outcome: Outcome, keep) -> N
 def _process(chunk: list[Row], handler, ctx: Context, outcome: Outcome) -> None:
     if ctx.cancelled and ctx.cancelled():
         raise Cancelled
+    check = handler.check
     for row in chunk:
-        handler.check(ctx, row)
+        check(ctx, row)
     valid = [row for row in chunk if not row.errors]
     handler.classify(ctx, valid)
+    counts, errors, changes = outcome.counts, outcome.errors, outcome.changes
+    outcome.rows += len(chunk)
     for row in chunk:
-        outcome.rows += 1
         if row.errors:
             row.status = INVALID
-            outcome.errors.append((row.number, row.errors))
-        outcome.counts[row.status] += 1
-        if row.status in (NEW, CHANGED) and len(outcome.changes) < SAMPLE_CHANGES:
-            outcome.changes.append([row.number, row.label, row.status, row.changes])
+            errors.append((row.number, row.errors))
+        status = row.status
+        counts[status] += 1
+        if status in (NEW, CHANGED) and len(changes) < SAMPLE_CHANGES:
+            changes.append([row.number, row.label, status, row.changes])
     if ctx.commit and (ctx.valid_only or not outcome.errors):
         handler.apply(ctx, [row for row in valid if row.status in (NEW, CHANGED)])
         outcome.written = True

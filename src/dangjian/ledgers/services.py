@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 
 from dangjian.core.audit import record_event
 from dangjian.env import envint
-from dangjian.ledgers import engine, kept, reader, workbooks
+from dangjian.ledgers import bulk, engine, kept, reader, workbooks
 from dangjian.ledgers.handlers import handler_for
 from dangjian.ledgers.models import LedgerMapping, LedgerUpload
 from dangjian.registry.models import Federation
@@ -363,7 +363,7 @@ def commit(
     try:
         reuse = _kept(upload)
         table = reuse.table if reuse is not None else open_upload(upload)
-        with transaction.atomic():
+        with bulk.roomy_cache(), transaction.atomic():
             outcome = engine.run(
                 table,
                 handler_for(upload.ledger),
