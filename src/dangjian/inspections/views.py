@@ -30,6 +30,7 @@ from dangjian.inspections.forms import (
     VisitForm,
 )
 from dangjian.inspections.models import AnnualInspection, GradeEvaluation, Visit
+from dangjian.ledgers import lists
 from dangjian.orglife.models import Meeting
 from dangjian.party.models import Instructor
 from dangjian.registry.models import Membership
@@ -101,11 +102,44 @@ def _states(inspection, org, year, today):
 
 
 # -- annual inspections -------------------------------------------------------------------------
+def _state_text(state) -> str:
+    received = getattr(state, "received_on", None)
+    return f"{state.label} {received:%Y-%m-%d}" if received else str(state.label)
+
+
+def _export_inspections(request, units, year, today):
+    units = list(units.order_by("name", "pk"))
+    found = {
+        i.organization_id: i
+        for i in AnnualInspection.objects.filter(year=year, organization__in=units)
+    }
+    states = {u.pk: _states(found.get(u.pk), u, year, today) for u in units}
+    return lists.xlsx_response(
+        request,
+        title=_("Annual inspections of work year %(year)s") % {"year": year},
+        columns=[
+            (_("organization"), lambda u: u.name, 36),
+            (_("to the supervising unit"), lambda u: _state_text(states[u.pk][0]), 22),
+            (_("to the registration authority"), lambda u: _state_text(states[u.pk][1]), 22),
+            (
+                _("conclusion"),
+                lambda u: found[u.pk].get_conclusion_display() if u.pk in found else "",
+                12,
+            ),
+            (_("notes"), lambda u: found[u.pk].notes if u.pk in found else "", 40),
+        ],
+        rows=units,
+        filters=f"{year}",
+    )
+
+
 @login_required
 def inspection_list(request):
     today = timezone.localdate()
     year = _year(request.GET.get("year"))
     units = _member_units(request.user, datetime.date(year, 12, 31))
+    if lists.wants_xlsx(request):
+        return _export_inspections(request, units, year, today)
     page = keyset_page(units, request.GET.get("after"))
     inspections = {
         i.organization_id: i
@@ -131,6 +165,7 @@ def inspection_list(request):
             "years": list(range(today.year, today.year - 8, -1)),
             "rows": rows,
             "page": page,
+            "export_query": lists.export_query(request),
             "can_edit": scope.can(request.user, Action.APPROVE),
             "supervisor_deadline": supervisor_deadline(year),
             "registrar_deadline": registrar_deadline(year),
@@ -242,11 +277,27 @@ def visit_list(request):
     org_id = request.GET.get("organization")
     if org_id and org_id.isdigit():
         visits = visits.filter(organization_id=int(org_id))
+    if lists.wants_xlsx(request):
+        return lists.xlsx_response(
+            request,
+            title=Visit._meta.verbose_name_plural,
+            columns=[
+                lists.field(Visit, "visited_on", 12),
+                lists.field(Visit, "organization", 34),
+                lists.field(Visit, "visitors", 20),
+                lists.field(Visit, "instructor", 14),
+                lists.field(Visit, "findings", 40),
+                lists.field(Visit, "unreachable_at_address", 12),
+                lists.field(Visit, "follow_up", 40),
+            ],
+            rows=visits.iterator(chunk_size=2000),
+        )
     return render(
         request,
         "inspections/visit_list.html",
         {
             "visits": visits[:200],
+            "export_query": lists.export_query(request),
             "can_record": _can_record_visits(request.user),
             "unreachable": request.GET.get("unreachable") == "1",
         },
@@ -329,8 +380,27 @@ def grade_list(request):
             organization__in=scope.organizations(request.user).values("pk")
         )
         .select_related("organization")
-        .order_by("-year", "organization__name")[:200]
+        .order_by("-year", "organization__name")
     )
+    if lists.wants_xlsx(request):
+        return lists.xlsx_response(
+            request,
+            title=GradeEvaluation._meta.verbose_name_plural,
+            columns=[
+                lists.field(GradeEvaluation, "year", 8),
+                lists.field(GradeEvaluation, "organization", 34),
+                lists.field(GradeEvaluation, "evaluated_on", 12),
+                lists.field(GradeEvaluation, "total_score", 10),
+                lists.field(GradeEvaluation, "eligible", 10),
+                lists.field(GradeEvaluation, "grade", 8),
+                lists.field(GradeEvaluation, "notice_no", 20),
+                lists.field(GradeEvaluation, "valid_from", 12),
+                lists.field(GradeEvaluation, "valid_to", 12),
+                lists.field(GradeEvaluation, "status", 10),
+            ],
+            rows=evaluations.iterator(chunk_size=2000),
+        )
+    evaluations = evaluations[:200]
     return render(
         request,
         "inspections/grade_list.html",
@@ -338,6 +408,7 @@ def grade_list(request):
             "evaluations": evaluations,
             "can_edit": scope.can(request.user, Action.APPROVE),
             "settings_federations": scope.federations(request.user, Action.APPROVE),
+            "export_query": lists.export_query(request),
         },
     )
 

@@ -1,17 +1,43 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from dangjian.access import scope
 from dangjian.access.models import Action
 from dangjian.core.pagination import keyset_page
+from dangjian.ledgers import lists
+from dangjian.party.models import PartyOrganization
 
 
 @login_required
 def party_organization_list(request):
     qs = scope.party_organizations(request.user).select_related("federation", "parent")
+    if lists.wants_xlsx(request):
+        return lists.xlsx_response(
+            request,
+            title=PartyOrganization._meta.verbose_name_plural,
+            columns=[
+                lists.field(PartyOrganization, "name", 36),
+                lists.field(PartyOrganization, "kind", 12),
+                lists.field(PartyOrganization, "formation_mode", 22),
+                lists.field(PartyOrganization, "parent", 30),
+                lists.field(PartyOrganization, "federation", 26),
+                lists.field(PartyOrganization, "approval_doc_no", 22),
+                lists.field(PartyOrganization, "approval_date", 12),
+                (_("established on"), lambda p: p.valid_from, 12),
+                lists.field(PartyOrganization, "term_started_on", 12),
+                lists.field(PartyOrganization, "term_years", 10),
+                lists.field(PartyOrganization, "status", 10),
+            ],
+            rows=qs.order_by("name", "pk").iterator(chunk_size=2000),
+        )
     page = keyset_page(qs, request.GET.get("after"))
-    return render(request, "party/party_organization_list.html", {"page": page})
+    return render(
+        request,
+        "party/party_organization_list.html",
+        {"page": page, "export_query": lists.export_query(request)},
+    )
 
 
 @login_required

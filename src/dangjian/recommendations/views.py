@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from dangjian.access import scope
 from dangjian.access.models import Action
 from dangjian.core.audit import record_read
+from dangjian.ledgers import lists
 from dangjian.recommendations import access, services
 from dangjian.recommendations.drafting import rule_title
 from dangjian.recommendations.forms import (
@@ -99,11 +100,30 @@ def letter_list(request):
     year = request.GET.get("year")
     if year and year.isdigit():
         letters = letters.filter(year=int(year))
+    letters = letters.order_by("-year", "-serial", "-created_at")
+    if lists.wants_xlsx(request):
+        return lists.xlsx_response(
+            request,
+            title=_("Register of outgoing letters"),
+            columns=[
+                lists.field(Letter, "doc_number", 22),
+                lists.field(Letter, "title", 40),
+                lists.field(Letter, "recipient", 26),
+                lists.field(Letter, "status", 10),
+                lists.field(Letter, "issued_on", 12),
+                lists.field(Letter, "sent_on", 12),
+                lists.field(Letter, "sent_via", 12),
+                lists.field(Letter, "replied_on", 12),
+                lists.field(Letter, "closed_on", 12),
+            ],
+            rows=letters.iterator(chunk_size=2000),
+        )
     return render(
         request,
         "recommendations/letter_list.html",
         {
-            "letters": letters.order_by("-year", "-serial", "-created_at")[:300],
+            "letters": letters[:300],
+            "export_query": lists.export_query(request),
             "statuses": Letter.Status.choices,
             "status": status,
             "can_draft": access.can_draft(request.user),

@@ -18,6 +18,7 @@ from dangjian.applications.forms import FormationCaseForm, OpenCaseForm, ReasonF
 from dangjian.applications.models import FormationCase
 from dangjian.applications.views.common import requires, serve_file
 from dangjian.core.models import valid_on_q
+from dangjian.ledgers import lists
 from dangjian.party.models import Coverage, Employment
 from dangjian.registry.models import Organization
 
@@ -61,6 +62,24 @@ def formation_list(request):
         cases = cases.filter(status__in=ACTIVE)
     elif status in FormationCase.Status.values:
         cases = cases.filter(status=status)
+    if lists.wants_xlsx(request):
+        return lists.xlsx_response(
+            request,
+            title=FormationCase._meta.verbose_name_plural,
+            columns=[
+                lists.field(FormationCase, "name", 34),
+                lists.field(FormationCase, "kind", 12),
+                lists.field(FormationCase, "mode", 22),
+                (_("covered units"), lambda c: "、".join(u.name for u in c.units.all()), 40),
+                lists.field(FormationCase, "status", 10),
+                lists.field(FormationCase, "approval_doc_no", 20),
+                lists.field(FormationCase, "approval_date", 12),
+                lists.field(FormationCase, "established_on", 12),
+                lists.field(FormationCase, "decided_at", 18),
+            ],
+            rows=cases.order_by("-created_at", "pk"),
+            filters=status,
+        )
     return render(
         request,
         "applications/formation_list.html",
@@ -71,6 +90,7 @@ def formation_list(request):
             "qualifying": qualifying_units(request.user, today)[:100],
             "threshold": full_members_for_branch(day=today),
             "can_approve": scope.can(request.user, Action.APPROVE),
+            "export_query": lists.export_query(request),
         },
     )
 

@@ -31,6 +31,8 @@ from dangjian.core.masking import mask_phone
 from dangjian.core.pagination import keyset_page
 from dangjian.inspections.models import Visit
 from dangjian.inspections.services import record_visit
+from dangjian.ledgers import lists
+from dangjian.party.models import Instructor
 
 
 def shows_dispatcher(user) -> bool:
@@ -42,6 +44,34 @@ def shows_dispatcher(user) -> bool:
 @login_required
 def instructor_list(request):
     qs = scoping.instructors(request.user)
+    if lists.wants_xlsx(request):
+        instructors = list(qs.order_by("name", "pk"))
+        assignments = current_assignments(instructors)
+        units = {}
+        for row in assignments:
+            units.setdefault(row.instructor_id, []).append(row)
+        return lists.xlsx_response(
+            request,
+            title=Instructor._meta.verbose_name_plural,
+            columns=[
+                lists.field(Instructor, "name", 14),
+                lists.field(Instructor, "kind", 14),
+                lists.field(Instructor, "dispatched_by", 26),
+                lists.field(Instructor, "notice_no", 22),
+                lists.field(Instructor, "notice_date", 12),
+                (
+                    _("units assigned"),
+                    lambda i: "、".join(r.organization.name for r in units.get(i.pk, [])),
+                    40,
+                ),
+                (
+                    _("overdue for a visit"),
+                    lambda i: sum(1 for r in units.get(i.pk, []) if r.overdue),
+                    12,
+                ),
+            ],
+            rows=instructors,
+        )
     page = keyset_page(qs, request.GET.get("after"))
     rows = current_assignments(page.rows)
     for instructor in page.rows:
@@ -56,6 +86,7 @@ def instructor_list(request):
             "can_appoint": scope.can(request.user, Action.APPROVE),
             "overdue_days": VISIT_OVERDUE_DAYS,
             "show_dispatcher": shows_dispatcher(request.user),
+            "export_query": lists.export_query(request),
         },
     )
 

@@ -19,6 +19,7 @@ from dangjian.applications.models import Application
 from dangjian.applications.views.common import requires
 from dangjian.applications.views.public import bind_application_forms
 from dangjian.core.pagination import keyset_page
+from dangjian.ledgers import lists
 from dangjian.party.models import PartyMember
 
 STATUS_TABS = [
@@ -36,6 +37,25 @@ def application_list(request):
     if status not in Application.Status.values:
         status = Application.Status.SUBMITTED
     qs = scoping.applications(request.user).filter(status=status).select_related("federation")
+    if lists.wants_xlsx(request):
+        return lists.xlsx_response(
+            request,
+            title=Application._meta.verbose_name_plural,
+            columns=[
+                lists.field(Application, "name", 34),
+                lists.field(Application, "uscc", 22),
+                lists.field(Application, "category", 10),
+                lists.field(Application, "district", 12),
+                lists.field(Application, "federation", 26),
+                lists.field(Application, "requested_role", 12),
+                lists.field(Application, "status", 10),
+                lists.field(Application, "submitted_at", 18),
+                lists.field(Application, "decided_at", 18),
+                lists.field(Application, "reason", 30),
+            ],
+            rows=qs.order_by("-submitted_at", "pk").iterator(chunk_size=2000),
+            filters=str(Application.Status(status).label),
+        )
     page = keyset_page(qs, request.GET.get("after"))
     return render(
         request,
@@ -45,6 +65,7 @@ def application_list(request):
             "status": status,
             "tabs": [(s, Application.Status(s).label) for s in STATUS_TABS],
             "can_approve": scope.can(request.user, Action.APPROVE),
+            "export_query": lists.export_query(request),
         },
     )
 

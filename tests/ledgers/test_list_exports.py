@@ -1,0 +1,88 @@
+"""Every list page exports what the user sees (scope and filter) as .xlsx — issue 5, item 6."""
+
+import io
+
+import openpyxl
+import pytest
+from django.urls import reverse
+
+from dangjian.access import scope
+from dangjian.core.models import AuditLog
+
+pytestmark = pytest.mark.django_db
+
+
+def _user(username):
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.get(username=username)
+
+
+def _sheet(response):
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    workbook = openpyxl.load_workbook(io.BytesIO(response.content))
+    sheet = workbook.worksheets[0]
+    return [list(row) for row in sheet.iter_rows(values_only=True)], workbook
+
+
+def test_party_organizations_export_is_the_scoped_list(persona_client):
+    officer = persona_client("officer")
+    page = officer.get(reverse("party:party_organization_list")).content.decode()
+    assert "export=xlsx" in page
+    rows, workbook = _sheet(
+        officer.get(reverse("party:party_organization_list"), {"export": "xlsx"})
+    )
+    assert rows[0][:3] == ["名称", "类型", "组建方式"]
+    names = {r[0] for r in rows[1:]}
+    assert "天津市大数据协会党支部" in names
+    assert len(rows) - 1 == scope.party_organizations(_user("officer")).count() > 10
+    notes = [r[0] for r in workbook["说明"].iter_rows(values_only=True)]
+    assert any(n.startswith("导出人：") for n in notes)
+    assert AuditLog.objects.filter(event_type="ledgers.list_exported").exists()
+    # A unit's liaison sees (and exports) only the party organizations covering their unit.
+    liaison = persona_client("liaison")
+    rows, _ = _sheet(liaison.get(reverse("party:party_organization_list"), {"export": "xlsx"}))
+    assert 1 <= len(rows) - 1 < len(names)
+
+
+def test_no_export_right_no_export(persona_client):
+    # The authority viewer sees reports, not ledgers: no button, and the URL is refused.
+    client = persona_client("expert")
+    response = client.get(reverse("party:party_organization_list"), {"export": "xlsx"})
+    assert response.status_code in (403, 404)
+
+
+LISTS = [
+    # (list page, its filter, first header, a cell the demo puts in the export or None)
+    ("applications:application_list", {"status": "approved"}, "单位名称", None),
+    ("applications:formation_list", {"status": "active"}, "党组织名称", None),
+    ("applications:instructor_list", {}, "姓名", "吴海燕"),
+    ("inspections:inspection_list", {"year": "2025"}, "单位", "天津云帆网络科技有限公司"),
+    ("inspections:visit_list", {}, "走访日期", "天津市地理信息产业协会"),
+    ("inspections:grade_list", {}, "评估年度", "天津市互联网协会"),
+    ("recommendations:letter_list", {"status": "issued"}, "文号", None),
+]
+
+
+@pytest.mark.parametrize("name,params,header,cell", LISTS)
+def test_every_list_exports_its_filtered_rows(persona_client, name, params, header, cell):
+    officer = persona_client("officer")
+    page = officer.get(reverse(name), params).content.decode()
+    assert 'id="export-xlsx"' in page and "export=xlsx" in page
+    rows, _ = _sheet(officer.get(reverse(name), {**params, "export": "xlsx"}))
+    assert rows[0][0] == header
+    assert all(isinstance(h, str) and h.isascii() is False for h in rows[0])  # all in Chinese
+    if cell:
+        assert any(cell in (str(v) for v in row) for row in rows[1:])
+
+
+def test_the_inspection_export_says_what_the_page_says(persona_client):
+    rows, workbook = _sheet(
+        persona_client("officer").get(
+            reverse("inspections:inspection_list"), {"year": "2025", "export": "xlsx"}
+        )
+    )
+    assert workbook.worksheets[0].title == "2025年度检查"
+    row = next(r for r in rows if r[0] == "天津云帆网络科技有限公司")
+    assert row[1].startswith("按时 2026-") and row[3] == "合格"
