@@ -86,3 +86,18 @@ def test_the_inspection_export_says_what_the_page_says(persona_client):
     assert workbook.worksheets[0].title == "2025年度检查"
     row = next(r for r in rows if r[0] == "天津云帆网络科技有限公司")
     assert row[1].startswith("按时 2026-") and row[3] == "合格"
+
+
+def test_party_organizations_filter_and_its_export_agree(persona_client):
+    officer = persona_client("officer")
+    url = reverse("party:party_organization_list")
+    page = officer.get(url, {"kind": "joint_branch"}).content.decode()
+    assert "网信领域社会组织第一联合党支部" in page
+    assert "天津市大数据协会党支部" not in page
+    rows, workbook = _sheet(officer.get(url, {"kind": "joint_branch", "export": "xlsx"}))
+    assert rows[1:] and all(r[1] == "联合党支部" for r in rows[1:])
+    notes = [r[0] for r in workbook["说明"].iter_rows(values_only=True)]
+    assert "筛选条件：类型=联合党支部" in notes
+    # A bad value is said, not silently ignored.
+    bad = officer.get(url, {"kind": "nonsense"}).content.decode()
+    assert "部分筛选条件无效" in bad

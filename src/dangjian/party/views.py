@@ -1,4 +1,5 @@
 from django.contrib.auth.decorators import login_required
+from django.http import QueryDict
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -7,12 +8,23 @@ from dangjian.access import scope
 from dangjian.access.models import Action
 from dangjian.core.pagination import keyset_page
 from dangjian.ledgers import lists
+from dangjian.party.filters import PartyOrganizationFilter
 from dangjian.party.models import PartyOrganization
+
+
+def _filter_params(request):
+    params = request.GET.copy()
+    for key in ("after", "export"):
+        params.pop(key, None)
+    return params or None
 
 
 @login_required
 def party_organization_list(request):
-    qs = scope.party_organizations(request.user).select_related("federation", "parent")
+    filters = PartyOrganizationFilter(_filter_params(request))
+    qs = filters.apply(
+        scope.party_organizations(request.user).select_related("federation", "parent")
+    )
     if lists.wants_xlsx(request):
         return lists.xlsx_response(
             request,
@@ -31,12 +43,18 @@ def party_organization_list(request):
                 lists.field(PartyOrganization, "status", 10),
             ],
             rows=qs.order_by("name", "pk").iterator(chunk_size=2000),
+            filters=filters.describe(),
         )
     page = keyset_page(qs, request.GET.get("after"))
     return render(
         request,
         "party/party_organization_list.html",
-        {"page": page, "export_query": lists.export_query(request)},
+        {
+            "page": page,
+            "filters": filters,
+            "query": (_filter_params(request) or QueryDict()).urlencode(),
+            "export_query": lists.export_query(request),
+        },
     )
 
 
