@@ -101,3 +101,16 @@ def test_party_organizations_filter_and_its_export_agree(persona_client):
     # A bad value is said, not silently ignored.
     bad = officer.get(url, {"kind": "nonsense"}).content.decode()
     assert "部分筛选条件无效" in bad
+
+
+def test_findings_worklist_exports_the_open_findings_with_their_explanations(persona_client):
+    officer = persona_client("officer")
+    url = reverse("rules:finding_list")
+    assert 'id="export-xlsx"' in officer.get(url).content.decode()
+    rows, workbook = _sheet(officer.get(url, {"export": "xlsx"}))
+    by_rule = {r[0]: r for r in rows[1:]}
+    row = by_rule["应建未建"]
+    assert row[1] == "天津市网络直播行业协会" and row[3] == "严重"
+    assert "有正式党员 4 名" in row[5] and row[8] == "待处理"
+    notes = [r[0] for r in workbook["说明"].iter_rows(values_only=True)]
+    assert "筛选条件：状态=待处理、已确认或整改中" in notes

@@ -10,6 +10,7 @@ export, masked unless asked and logged.
 from __future__ import annotations
 
 import datetime
+import decimal
 import io
 from collections.abc import Callable, Iterable
 from urllib.parse import quote
@@ -73,7 +74,9 @@ def _cell(value):
         return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
     if isinstance(value, bool):
         return "是" if value else "否"
-    return value
+    if isinstance(value, str | int | float | decimal.Decimal | datetime.date):
+        return value
+    return str(value)  # a model instance or anything else: as the page shows it
 
 
 def xlsx_response(

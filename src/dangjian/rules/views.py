@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 from dangjian.access import scope
 from dangjian.access.models import Action
 from dangjian.core.pagination import keyset_page
+from dangjian.ledgers import lists
 from dangjian.rules import coverage, rulebook, services
 from dangjian.rules.forms import BulkForm, CoverageForm, FindingFilter, OverrideForm, StatusForm
 from dangjian.rules.models import EvaluationRun, Finding, RuleOverride
@@ -47,10 +48,12 @@ def finding_list(request):
         qs = form.apply(qs)
     else:
         qs = qs.filter(status__in=Finding.OPEN_STATUSES)
+    titles = {rule_id: book.latest(rule_id).title_zh for rule_id in book.rule_ids()}
+    if lists.wants_xlsx(request):
+        return _export_findings(request, qs, titles, form)
     page = keyset_page(qs, request.GET.get("after"), size=50, key="rule_id")
     query = request.GET.copy()
     query.pop("after", None)
-    titles = {rule_id: book.latest(rule_id).title_zh for rule_id in book.rule_ids()}
     for f in page.rows:
         f.title_zh = titles.get(f.rule_id, f.rule_id)
     return render(
@@ -62,8 +65,55 @@ def finding_list(request):
             "query": query.urlencode(),
             "bulk": BulkForm(),
             "can_edit": scope.can(request.user, Action.EDIT),
+            "export_query": lists.export_query(request),
         },
     )
+
+
+def _export_findings(request, qs, titles, form):
+    """The worklist as a workbook: what officers send on or keep as the problem ledger."""
+
+    def subject(f):
+        return f.organization or f.party_organization or ""
+
+    return lists.xlsx_response(
+        request,
+        title=Finding._meta.verbose_name_plural,
+        columns=[
+            (Finding._meta.get_field("rule_id").verbose_name, lambda f: titles.get(f.rule_id), 22),
+            (_("subject"), subject, 32),
+            lists.field(Finding, "federation", 24),
+            lists.field(Finding, "severity", 8),
+            lists.field(Finding, "period_key", 12),
+            lists.field(Finding, "explanation", 70),
+            lists.field(Finding, "first_seen", 12),
+            lists.field(Finding, "last_seen", 12),
+            lists.field(Finding, "status", 10),
+            lists.field(Finding, "resolved_on", 12),
+            lists.field(Finding, "dismissed_reason", 30),
+        ],
+        rows=qs.order_by("rule_id", "pk").iterator(chunk_size=2000),
+        filters=_describe(form),
+    )
+
+
+def _describe(form) -> str:
+    """The filter in words, for the export's notes sheet (an empty status means the open ones)."""
+    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    parts = [f"{form.fields['status'].label}={_('open, acknowledged or being rectified')}"]
+    for name, value in data.items():
+        if not value:
+            continue
+        field = form.fields[name]
+        choices = dict(getattr(field, "choices", []))
+        shown = "、".join(
+            str(choices.get(v, v)) for v in (value if isinstance(value, list) else [value])
+        )
+        if name == "status":
+            parts[0] = f"{field.label}={shown}"
+        else:
+            parts.append(f"{field.label}={shown}")
+    return "，".join(parts)
 
 
 @login_required
