@@ -98,6 +98,11 @@ class OverrideForm(forms.Form):
     def __init__(self, *args, federations=None, rule_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["federation"].queryset = federations
+        for field in self.fields.values():
+            select = isinstance(field.widget, forms.Select)
+            field.widget.attrs["class"] = (
+                "form-select form-select-sm" if select else "form-control form-control-sm"
+            )
         self.fields["rule_id"].choices = list(rule_choices)
 
     def clean_parameters(self):
@@ -128,3 +133,8 @@ class CoverageForm(forms.Form):
     def __init__(self, *args, federations=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["federation"].queryset = federations
+        for field in self.fields.values():
+            select = isinstance(field.widget, forms.Select)
+            field.widget.attrs["class"] = (
+                "form-select form-select-sm" if select else "form-control form-control-sm"
+            )
