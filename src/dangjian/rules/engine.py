@@ -506,9 +506,19 @@ def findings_state(rule_id: str) -> str:
 
 @functools.cache
 def code_version() -> str:
-    """The rules' code (a new version of a rule kind re-evaluates)."""
+    """The rules' code (a new version of a rule kind re-evaluates), with the annual-report
+    deadlines of the inspections app that the composite rules apply."""
     here = Path(__file__).parent
-    files = sorted([here / "engine.py", here / "periods.py", *(here / "kinds").glob("*.py")])
+    files = sorted(
+        [
+            here / "engine.py",
+            here / "periods.py",
+            here / "rulebook.py",
+            here.parent / "inspections" / "deadlines.py",
+            *(here / "kinds").glob("*.py"),
+        ]
+    )
+    files = [f for f in files if f.exists()]
     return hashlib.sha256(b"".join(f.read_bytes() for f in files)).hexdigest()[:16]
 
 
