@@ -48,6 +48,32 @@ def encryptor():
     return encrypt
 
 
+_FROM_URLSAFE = bytes.maketrans(b"-_", b"+/")
+
+
+def decryptor():
+    """``crypto.decrypt`` for many values (keys looked up once, base64 decoded in one C call).
+
+    Values not made by ``crypto.encrypt`` (legacy clear text) and unknown keys go to
+    ``crypto.decrypt`` itself, which returns or refuses them as it always does.
+    """
+    _current, ring = crypto.keyring()
+    opens = {kid: aead.decrypt for kid, aead in ring.items()}
+    prefix, a2b = crypto.PREFIX + ":", binascii.a2b_base64
+
+    def decrypt(stored: str) -> str:
+        if not stored or not stored.startswith(prefix):
+            return crypto.decrypt(stored) if stored else stored
+        _prefix, kid, payload = stored.split(":", 2)
+        open_ = opens.get(kid)
+        if open_ is None:
+            return crypto.decrypt(stored)
+        raw = a2b(payload.encode("ascii").translate(_FROM_URLSAFE))
+        return open_(raw[:12], raw[12:], None).decode("utf-8")
+
+    return decrypt
+
+
 def blind_indexer():
     """``crypto.blind_index`` for many values (HMAC-SHA256 in one C call, the key encoded once).
 

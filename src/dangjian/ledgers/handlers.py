@@ -421,7 +421,7 @@ class MemberHandler(Handler):
         """
         columns = ["id", "id_number_hash", *MEMBER_FIELDS]
         found = _select_in(PartyMember, columns, "id_number_hash", hashes)
-        decrypt = crypto.decrypt if "phone" in self.managed else None
+        decrypt = bulk.decryptor() if "phone" in self.managed else None
         out = {}
         for values in found:
             member = Stored(columns, values)

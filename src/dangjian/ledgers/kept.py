@@ -16,7 +16,7 @@ uses it instead of reading the file again — only when it provably is the same 
   ledger's columns with their accepted labels), to the language of the messages and to the day
   (an ID number's birth date is "in the future" relative to today);
 * ID numbers and phones are never in it in clear: they are sealed with the field encryption
-  (AES-256-GCM, ``core.crypto``) and opened again at the commit.
+  (AES-256-GCM, ``core.crypto``'s keys and format) and opened again at the commit.
 
 If anything does not match, the commit reads and checks the file again, as before.
 """
@@ -35,7 +35,7 @@ import stdnum
 from django.conf import settings
 from django.utils import timezone, translation
 
-from dangjian.core import crypto, validators
+from dangjian.core import validators
 from dangjian.ledgers import bulk, cells, engine, reader, specs
 
 FORMAT = 1
@@ -148,7 +148,7 @@ class Kept:
         self.table, self._chunks, self.personal = table, chunks, personal
 
     def chunks(self):
-        personal, open_ = self.personal, crypto.decrypt
+        personal, open_ = self.personal, bulk.decryptor()
         for blob in self._chunks:
             rows = []
             for number, record, errors in pickle.loads(blob):  # noqa: S301 - MAC checked
