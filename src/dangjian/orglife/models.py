@@ -35,7 +35,12 @@ class Meeting(TimeStamped):
         verbose_name = _("meeting")
         verbose_name_plural = _("meetings")
         ordering = ["-held_on", "-id"]
-        indexes = [models.Index(fields=["party_organization", "held_on"])]
+        indexes = [
+            models.Index(fields=["party_organization", "held_on"]),
+            # The rules engine's "did anything change since the last run" probe reads the latest
+            # updated_at; without an index that is a scan of every meeting (10^7 rows).
+            models.Index(fields=["updated_at"], name="orglife_meeting_updated_at"),
+        ]
 
     def __str__(self):
         return f"{self.held_on} {self.get_kind_display()}"
