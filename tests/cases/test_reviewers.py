@@ -73,3 +73,21 @@ def test_only_campaign_runners_reach_the_pool(world, who):
     assert client.get(reverse("cases:reviewer_list")).status_code == 404
     url = reverse("cases:reviewer_edit", args=[world.experts[2].pk])
     assert client.post(url, {"uscc": "", "federation": ""}).status_code == 404
+
+
+def test_an_affiliation_outside_the_officers_scope_cannot_be_overwritten(world):
+    # t_expert1 works for the 乙 province federation; the 甲 province officer cannot see it,
+    # so cannot clear it either (clearing would let t_expert1 judge 乙's cases).
+    client = _client(world.prov_officer)
+    url = reverse("cases:reviewer_edit", args=[world.experts[1].pk])
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"uscc": "", "federation": ""}).status_code == 404
+    assert ReviewerProfile.objects.get(user=world.experts[1]).federation == world.other
+    pool = client.get(reverse("cases:reviewer_list")).content.decode()
+    assert url not in pool  # no button for it
+
+
+def test_the_form_opens_with_the_recorded_affiliation(world):
+    client = _client(world.prov_officer)
+    html = client.get(reverse("cases:reviewer_edit", args=[world.experts[0].pk])).content.decode()
+    assert f'<option value="{world.prov.pk}" selected>' in html

@@ -323,13 +323,13 @@ def declare_affiliation(expert, *, organization=None, federation=None, actor) ->
     """Record where an expert works (both empty: an independent expert, declared as such)."""
     if not experts().filter(pk=expert.pk).exists():
         raise ValidationError(_("Only a current expert reviewer has an affiliation to record."))
-    profile = ReviewerProfile.objects.select_for_update().filter(user=expert).first()
-    before = snapshot(profile) if profile else None
-    if profile is None:
-        profile = ReviewerProfile(user=expert)
-    profile.organization = organization
-    profile.federation = federation
-    profile.save()
+    existing = ReviewerProfile.objects.select_for_update().filter(user=expert).first()
+    before = snapshot(existing) if existing else None
+    # update_or_create: two officers recording a first affiliation at once do not collide on
+    # the one-profile-per-expert constraint; the later one wins and both are audited.
+    profile, _created = ReviewerProfile.objects.update_or_create(
+        user=expert, defaults={"organization": organization, "federation": federation}
+    )
     record_change(actor, profile, before)
     return profile
 

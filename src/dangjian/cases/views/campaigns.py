@@ -92,7 +92,9 @@ def campaign_detail(request, pk):
                 total=Count("pk"), done=Count("pk", filter=Q(completed_at__isnull=False))
             ),
             has_borderline=any(row.borderline for row in rows),
-            undeclared=services.undeclared_experts(),
+            undeclared=services.undeclared_experts()
+            if campaign.stage != Campaign.Stage.PUBLISHED
+            else [],
             select_form=SelectForm(),
         )
     else:

@@ -14,6 +14,7 @@ from dangjian.access.models import Action
 
 from .. import scope, services
 from ..forms import AffiliationForm
+from ..models import ReviewerProfile
 
 
 def _require_campaign_runner(user):
@@ -47,6 +48,7 @@ def reviewer_list(request):
     for expert in services.experts().select_related("reviewer_profile"):
         profile = getattr(expert, "reviewer_profile", None)
         rows.append((expert, _affiliation(profile, organizations, visible_federations)))
+    # (the edit page refuses an affiliation partly outside the viewer's scope; no button then)
     return render(
         request,
         "cases/reviewer_list.html",
@@ -59,9 +61,23 @@ def reviewer_edit(request, pk):
     user = request.user
     federations = _require_campaign_runner(user)
     expert = scope.get_visible_or_404(services.experts(), pk=pk)
-    organizations = access_scope.organizations(user)
+    organizations = access_scope.organizations(user, Action.APPROVE)
+    profile = ReviewerProfile.objects.filter(user=expert).first()
+    # An affiliation recorded by someone with another scope is theirs to change: this officer
+    # could neither see what they would overwrite nor put it back.
+    if profile and (
+        (profile.organization_id and not organizations.filter(pk=profile.organization_id).exists())
+        or (profile.federation_id and not federations.filter(pk=profile.federation_id).exists())
+    ):
+        raise Http404
+    initial = {}
+    if profile:
+        initial = {
+            "uscc": profile.organization.uscc if profile.organization_id else "",
+            "federation": profile.federation_id,
+        }
     form = AffiliationForm(
-        request.POST or None, organizations=organizations, federations=federations
+        request.POST or None, initial=initial, organizations=organizations, federations=federations
     )
     if request.method == "POST" and form.is_valid():
         try:
