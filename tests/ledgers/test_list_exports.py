@@ -6,8 +6,8 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
-from dangjian.access import scope
 from dangjian.core.models import AuditLog
+from dangjian.party.models import Coverage, PartyOrganization
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +26,7 @@ def _sheet(response):
     return [list(row) for row in sheet.iter_rows(values_only=True)], workbook
 
 
-def test_party_organizations_export_is_the_scoped_list(persona_client):
+def test_party_organizations_export_is_the_scoped_list(persona_client, demo_federation):
     officer = persona_client("officer")
     page = officer.get(reverse("party:party_organization_list")).content.decode()
     assert "export=xlsx" in page
@@ -34,23 +34,61 @@ def test_party_organizations_export_is_the_scoped_list(persona_client):
         officer.get(reverse("party:party_organization_list"), {"export": "xlsx"})
     )
     assert rows[0][:3] == ["名称", "类型", "组建方式"]
-    names = {r[0] for r in rows[1:]}
-    assert "天津市大数据协会党支部" in names
-    assert len(rows) - 1 == scope.party_organizations(_user("officer")).count() > 10
+    names = [r[0] for r in rows[1:]]
+    # Every party organization of the Tianjin federation's tree, each once, and no other.
+    expected = PartyOrganization.objects.filter(
+        federation__path__startswith=demo_federation.path
+    ).values_list("name", flat=True)
+    assert sorted(names) == sorted(expected) and "天津市大数据协会党支部" in names
     notes = [r[0] for r in workbook["说明"].iter_rows(values_only=True)]
-    assert any(n.startswith("导出人：") for n in notes)
-    assert AuditLog.objects.filter(event_type="ledgers.list_exported").exists()
-    # A unit's liaison sees (and exports) only the party organizations covering their unit.
+    assert "导出人：联合会党务工作者" in notes
+    assert AuditLog.objects.filter(
+        event_type="ledgers.list_exported", action=AuditLog.Action.READ
+    ).exists()
+    # The liaison of 天津市互联网协会 exports the party organizations covering that unit.
     liaison = persona_client("liaison")
     rows, _ = _sheet(liaison.get(reverse("party:party_organization_list"), {"export": "xlsx"}))
-    assert 1 <= len(rows) - 1 < len(names)
+    covering = Coverage.objects.filter(organization__name="天津市互联网协会").values_list(
+        "party_organization__name", flat=True
+    )
+    assert sorted(r[0] for r in rows[1:]) == sorted(set(covering))
 
 
 def test_no_export_right_no_export(persona_client):
-    # The authority viewer sees reports, not ledgers: no button, and the URL is refused.
+    # An expert reviewer holds no export right: refused, and no button.
     client = persona_client("expert")
     response = client.get(reverse("party:party_organization_list"), {"export": "xlsx"})
-    assert response.status_code in (403, 404)
+    assert response.status_code == 403
+    page = client.get(reverse("party:party_organization_list")).content.decode()
+    assert 'id="export-xlsx"' not in page
+
+
+def test_formation_cases_export_lists_the_covered_units(persona_client, demo_federation):
+    from dangjian.applications import services as workflow
+    from dangjian.party.models import PartyOrganization as PO
+    from dangjian.registry.models import Organization
+
+    units = list(
+        Organization.objects.filter(name__in=["天津市区块链协会", "天津市地理信息产业协会"])
+    )
+    officer = _user("officer")
+    workflow.open_formation_case(
+        demo_federation,
+        units,
+        name="导出测试联合党支部",
+        kind=PO.Kind.JOINT_BRANCH,
+        mode=PO.FormationMode.VIA_SUPERVISOR,
+        parent=workflow.federation_committee(demo_federation),
+        actor=officer,
+    )
+    rows, workbook = _sheet(
+        persona_client("officer").get(reverse("applications:formation_list"), {"export": "xlsx"})
+    )
+    row = next(r for r in rows if r[0] == "导出测试联合党支部")
+    assert set(row[3].split("、")) == {"天津市区块链协会", "天津市地理信息产业协会"}
+    assert row[1] == "联合党支部"
+    notes = [r[0] for r in workbook["说明"].iter_rows(values_only=True)]
+    assert "筛选条件：待办" in notes
 
 
 LISTS = [

@@ -64,9 +64,9 @@ def _rule_title(rule_id: str) -> str:
         return rule_id
 
 
-def _member_units(user, day: datetime.date):
+def _member_units(user, day: datetime.date, action=Action.VIEW):
     """Units visible to the user that were member units on ``day``."""
-    return scope.organizations(user).filter(
+    return scope.organizations(user, action).filter(
         pk__in=Membership.objects.filter(valid_on_q(day)).values("organization")
     )
 
@@ -108,11 +108,11 @@ def _state_text(state) -> str:
 
 
 def _export_inspections(request, units, year, today):
-    units = list(units.order_by("name", "pk"))
     found = {
         i.organization_id: i
-        for i in AnnualInspection.objects.filter(year=year, organization__in=units)
+        for i in AnnualInspection.objects.filter(year=year, organization__in=units.values("pk"))
     }
+    units = list(units.order_by("name", "pk"))
     states = {u.pk: _states(found.get(u.pk), u, year, today) for u in units}
     return lists.xlsx_response(
         request,
@@ -129,7 +129,7 @@ def _export_inspections(request, units, year, today):
             (_("notes"), lambda u: found[u.pk].notes if u.pk in found else "", 40),
         ],
         rows=units,
-        filters=f"{year}",
+        filters=f"{_('work year')}={year}",
     )
 
 
@@ -137,9 +137,10 @@ def _export_inspections(request, units, year, today):
 def inspection_list(request):
     today = timezone.localdate()
     year = _year(request.GET.get("year"))
-    units = _member_units(request.user, datetime.date(year, 12, 31))
     if lists.wants_xlsx(request):
+        units = _member_units(request.user, datetime.date(year, 12, 31), Action.EXPORT)
         return _export_inspections(request, units, year, today)
+    units = _member_units(request.user, datetime.date(year, 12, 31))
     page = keyset_page(units, request.GET.get("after"))
     inspections = {
         i.organization_id: i
@@ -264,9 +265,21 @@ def inspection_edit(request, org_pk: int, year: int):
 
 
 # -- visits -------------------------------------------------------------------------------------
+def _visit_filters(request, visits) -> str:
+    parts = []
+    if request.GET.get("unreachable") == "1":
+        parts.append(str(_("unreachable at the registered address")))
+    org_id = request.GET.get("organization")
+    if org_id and org_id.isdigit():
+        first = visits.select_related("organization").first()
+        parts.append(f"{_('organization')}={first.organization.name if first else org_id}")
+    return "，".join(parts)
+
+
 @login_required
 def visit_list(request):
-    visible = scope.organizations(request.user)
+    action = Action.EXPORT if lists.wants_xlsx(request) else Action.VIEW
+    visible = scope.organizations(request.user, action)
     visits = (
         Visit.objects.filter(organization__in=visible.values("pk"))
         .select_related("organization", "instructor")
@@ -291,6 +304,7 @@ def visit_list(request):
                 lists.field(Visit, "follow_up", 40),
             ],
             rows=visits.iterator(chunk_size=2000),
+            filters=_visit_filters(request, visits),
         )
     return render(
         request,
@@ -377,7 +391,9 @@ def _federation_for(user, org):
 def grade_list(request):
     evaluations = (
         GradeEvaluation.objects.filter(
-            organization__in=scope.organizations(request.user).values("pk")
+            organization__in=scope.organizations(
+                request.user, Action.EXPORT if lists.wants_xlsx(request) else Action.VIEW
+            ).values("pk")
         )
         .select_related("organization")
         .order_by("-year", "organization__name")

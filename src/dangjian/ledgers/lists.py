@@ -22,7 +22,7 @@ from django.utils.functional import Promise
 
 from dangjian.access import scope
 from dangjian.access.models import Action
-from dangjian.core.audit import record_event
+from dangjian.core.audit import record_read
 from dangjian.ledgers import workbooks
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -113,7 +113,10 @@ def xlsx_response(
     )
     buffer = io.BytesIO()
     workbook.save(buffer)
-    record_event(request.user, "ledgers.list_exported", None, list=str(title), rows=count)
+    # A read, like every export: who took which rows out of the system, under which filter.
+    record_read(
+        request.user, "ledgers.list_exported", None, list=str(title), rows=count, filters=filters
+    )
     response = HttpResponse(buffer.getvalue(), content_type=XLSX)
     filename = f"{title}-{now:%Y%m%d}.xlsx"
     response["Content-Disposition"] = (

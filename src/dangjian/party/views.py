@@ -22,10 +22,11 @@ def _filter_params(request):
 @login_required
 def party_organization_list(request):
     filters = PartyOrganizationFilter(_filter_params(request))
+    action = Action.EXPORT if lists.wants_xlsx(request) else Action.VIEW
     qs = filters.apply(
-        scope.party_organizations(request.user).select_related("federation", "parent")
+        scope.party_organizations(request.user, action).select_related("federation", "parent")
     )
-    if lists.wants_xlsx(request):
+    if lists.wants_xlsx(request) and not filters.errors:
         return lists.xlsx_response(
             request,
             title=PartyOrganization._meta.verbose_name_plural,

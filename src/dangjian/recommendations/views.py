@@ -93,7 +93,8 @@ def finding_select(request):
 
 @login_required
 def letter_list(request):
-    letters = access.letters(request.user).select_related("federation")
+    action = Action.EXPORT if lists.wants_xlsx(request) else Action.VIEW
+    letters = access.letters(request.user, action).select_related("federation")
     status = request.GET.get("status")
     if status in Letter.Status.values:
         letters = letters.filter(status=status)
@@ -117,6 +118,16 @@ def letter_list(request):
                 lists.field(Letter, "closed_on", 12),
             ],
             rows=letters.iterator(chunk_size=2000),
+            filters="，".join(
+                part
+                for part in (
+                    f"{_('status')}={Letter.Status(status).label}"
+                    if status in Letter.Status.values
+                    else "",
+                    f"{_('year')}={year}" if year and year.isdigit() else "",
+                )
+                if part
+            ),
         )
     return render(
         request,

@@ -17,10 +17,12 @@ from dangjian.rules.rulebook import load, merge, overrides_for
 
 def value(rule_id: str, name: str, *, day: datetime.date | None = None, federation=None):
     """The parameter ``name`` of ``rule_id`` on ``day`` (today) for ``federation`` (or the
-    rulebook's own value). Before a rule's first revision, its first revision's value."""
+    rulebook's own value): the revision in force that day; between or after revisions the last
+    one that began on or before it; before the first, the first."""
     day = day or timezone.localdate()
-    book = load()
-    revision = book.revision_on(rule_id, day) or book.revisions[rule_id][0]
+    revisions = load().revisions[rule_id]  # an unknown rule id is a programming error
+    started = [r for r in revisions if r.effective_from <= day]
+    revision = started[-1] if started else revisions[0]
     parameters = revision.parameters
     if federation is not None:
         parameters = merge(parameters, overrides_for([federation], rule_id, day)[federation.pk])

@@ -41,7 +41,8 @@ def visible_findings(user, action: str = Action.VIEW):
 def finding_list(request):
     book = rulebook.load()
     form = FindingFilter(request.GET or None, rule_choices=_rule_choices(book))
-    qs = visible_findings(request.user).select_related(
+    action = Action.EXPORT if lists.wants_xlsx(request) else Action.VIEW
+    qs = visible_findings(request.user, action).select_related(
         "organization", "party_organization", "federation"
     )
     if form.is_valid():

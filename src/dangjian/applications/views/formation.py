@@ -3,7 +3,7 @@ approval by the higher party organization."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -20,7 +20,8 @@ from dangjian.applications.views.common import requires, serve_file
 from dangjian.core.models import valid_on_q
 from dangjian.ledgers import lists
 from dangjian.party.models import Coverage, Employment
-from dangjian.registry.models import Organization
+from dangjian.registry.models import Membership, Organization
+from dangjian.rules import rulebook
 
 ACTIVE = (FormationCase.Status.OPEN, FormationCase.Status.SUBMITTED)
 
@@ -30,33 +31,55 @@ def _current_units(user, action=Action.VIEW):
     return scope.organizations(user, action).filter(status=Organization.Status.ACTIVE)
 
 
-def qualifying_units(user, day):
-    """Units with enough full members, no party organization and no active case: to do."""
-    full = (
+def threshold_groups(user, day) -> list[tuple[int, list[int]]]:
+    """[(full members needed, [federation ids])] over the federations the user sees: one group
+    unless a federation overrides formation.required_not_formed in the rulebook."""
+    book = rulebook.load()
+    revision = book.revision_on("formation.required_not_formed", day) or book.latest(
+        "formation.required_not_formed"
+    )
+    groups = rulebook.parameter_groups(revision, scope.federations(user), day)
+    return sorted((params["min_full_members"], ids) for params, ids in groups)
+
+
+def qualifying_units(user, day, groups=None):
+    """Units with enough full members (by their federation's threshold), no party organization
+    and no active case: to do."""
+    counts = (
         Employment.objects.filter(valid_on_q(day), member__full_member_on__lte=day)
         .filter(member__left_on__isnull=True)
         .values("organization")
         .annotate(n=Count("member", distinct=True))
-        # The rulebook's own threshold: a federation's lower or higher one shows up per unit
-        # in the findings (formation.required_not_formed); this to-do list is the common case.
-        .filter(n__gte=full_members_for_branch(day=day))
-        .values("organization")
     )
+    enough = Q(pk__in=[])
+    for threshold, federation_ids in groups or threshold_groups(user, day):
+        member = Membership.objects.filter(
+            valid_on_q(day), organization=OuterRef("pk"), federation_id__in=federation_ids
+        )
+        enough |= Q(Exists(member), pk__in=counts.filter(n__gte=threshold).values("organization"))
     covered = Coverage.objects.filter(valid_on_q(day), organization=OuterRef("pk"))
     active_case = FormationCase.objects.filter(units=OuterRef("pk"), status__in=ACTIVE)
     return (
         _current_units(user)
-        .filter(pk__in=full)
+        .filter(enough)
         .exclude(Exists(covered))
         .exclude(Exists(active_case))
         .order_by("name")
     )
 
 
+def _status_label(status: str) -> str:
+    if status in FormationCase.Status.values:
+        return str(FormationCase.Status(status).label)
+    return str(_("To do")) if status == "active" else "—"
+
+
 @login_required
 def formation_list(request):
     today = timezone.localdate()
-    cases = scoping.formation_cases(request.user).prefetch_related("units")
+    groups = threshold_groups(request.user, today)
+    action = Action.EXPORT if lists.wants_xlsx(request) else Action.VIEW
+    cases = scoping.formation_cases(request.user, action).prefetch_related("units")
     status = request.GET.get("status", "active")
     if status == "active":
         cases = cases.filter(status__in=ACTIVE)
@@ -78,7 +101,7 @@ def formation_list(request):
                 lists.field(FormationCase, "decided_at", 18),
             ],
             rows=cases.order_by("-created_at", "pk"),
-            filters=status,
+            filters=_status_label(status),
         )
     return render(
         request,
@@ -87,8 +110,9 @@ def formation_list(request):
             "cases": cases[:200],
             "status": status,
             "statuses": FormationCase.Status.choices,
-            "qualifying": qualifying_units(request.user, today)[:100],
-            "threshold": full_members_for_branch(day=today),
+            "qualifying": qualifying_units(request.user, today, groups)[:100],
+            "threshold": "–".join(sorted({str(g[0]) for g in groups}, key=int))
+            or full_members_for_branch(day=today),
             "can_approve": scope.can(request.user, Action.APPROVE),
             "export_query": lists.export_query(request),
         },

@@ -41,37 +41,43 @@ def shows_dispatcher(user) -> bool:
     return scope.federations(user).exists()
 
 
+def _export_instructors(request):
+    user = request.user
+    instructors = list(scoping.instructors(user, Action.EXPORT).order_by("name", "pk"))
+    # Only the assignments to units the viewer may export, as the instructor's page shows them.
+    visible = set(scope.organizations(user, Action.EXPORT).values_list("pk", flat=True))
+    units = {}
+    for row in current_assignments(instructors):
+        if row.organization_id in visible:
+            units.setdefault(row.instructor_id, []).append(row)
+    columns = [
+        lists.field(Instructor, "name", 14),
+        lists.field(Instructor, "kind", 14),
+        lists.field(Instructor, "notice_no", 22),
+        lists.field(Instructor, "notice_date", 12),
+        (
+            _("units assigned"),
+            lambda i: "、".join(r.organization.name for r in units.get(i.pk, [])),
+            40,
+        ),
+        (
+            _("overdue for a visit"),
+            lambda i: sum(1 for r in units.get(i.pk, []) if r.overdue),
+            12,
+        ),
+    ]
+    if shows_dispatcher(user):
+        columns.insert(2, lists.field(Instructor, "dispatched_by", 26))
+    return lists.xlsx_response(
+        request, title=Instructor._meta.verbose_name_plural, columns=columns, rows=instructors
+    )
+
+
 @login_required
 def instructor_list(request):
-    qs = scoping.instructors(request.user)
     if lists.wants_xlsx(request):
-        instructors = list(qs.order_by("name", "pk"))
-        assignments = current_assignments(instructors)
-        units = {}
-        for row in assignments:
-            units.setdefault(row.instructor_id, []).append(row)
-        return lists.xlsx_response(
-            request,
-            title=Instructor._meta.verbose_name_plural,
-            columns=[
-                lists.field(Instructor, "name", 14),
-                lists.field(Instructor, "kind", 14),
-                lists.field(Instructor, "dispatched_by", 26),
-                lists.field(Instructor, "notice_no", 22),
-                lists.field(Instructor, "notice_date", 12),
-                (
-                    _("units assigned"),
-                    lambda i: "、".join(r.organization.name for r in units.get(i.pk, [])),
-                    40,
-                ),
-                (
-                    _("overdue for a visit"),
-                    lambda i: sum(1 for r in units.get(i.pk, []) if r.overdue),
-                    12,
-                ),
-            ],
-            rows=instructors,
-        )
+        return _export_instructors(request)
+    qs = scoping.instructors(request.user)
     page = keyset_page(qs, request.GET.get("after"))
     rows = current_assignments(page.rows)
     for instructor in page.rows:

@@ -36,7 +36,12 @@ def application_list(request):
     status = request.GET.get("status") or Application.Status.SUBMITTED
     if status not in Application.Status.values:
         status = Application.Status.SUBMITTED
-    qs = scoping.applications(request.user).filter(status=status).select_related("federation")
+    action = Action.EXPORT if lists.wants_xlsx(request) else Action.VIEW
+    qs = (
+        scoping.applications(request.user, action)
+        .filter(status=status)
+        .select_related("federation")
+    )
     if lists.wants_xlsx(request):
         return lists.xlsx_response(
             request,
