@@ -5,6 +5,7 @@ Browser tests use ``live_server`` (a transactional database), so each builds the
 ``demo_live`` builds the demo federation for one test.
 """
 
+import atexit
 import os
 import shutil
 import tempfile
@@ -104,7 +105,9 @@ def _take_snapshot():
             for table in tables:
                 cursor.execute(f'CREATE TABLE demo_snapshot."{table}" AS TABLE public."{table}"')
         else:
-            path = os.path.join(tempfile.mkdtemp(prefix="dangjian-snapshot-"), "demo.sqlite3")
+            folder = tempfile.mkdtemp(prefix="dangjian-snapshot-")
+            atexit.register(shutil.rmtree, folder, ignore_errors=True)
+            path = os.path.join(folder, "demo.sqlite3")
             cursor.execute("ATTACH DATABASE %s AS demo_snapshot", [path])
             for table in tables:
                 cursor.execute(
