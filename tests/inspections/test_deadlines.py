@@ -85,3 +85,52 @@ def test_first_inspection_year():
     assert first_inspection_year(D(2010, 5, 1), D(2018, 10, 30)) == 2018
     assert first_inspection_year(D(2020, 9, 1), D(2019, 1, 1)) == 2020
     assert first_inspection_year(None, D(2019, 1, 1)) == 2019
+
+
+def _book_with_deadlines(**revised):
+    """The project's rulebook with a revision of the credit rule from 2030 (others unchanged)."""
+    import copy
+
+    import yaml
+
+    from dangjian.rules.rulebook import PATH, Rulebook
+
+    entries = yaml.safe_load(PATH.read_text(encoding="utf-8"))
+    credit = next(e for e in entries if e["id"] == "credit.abnormal_list_proposal")
+    later = copy.deepcopy(credit)
+    later["effective_from"] = datetime.date(2030, 1, 1)
+    later["parameters"].update(revised)
+    return Rulebook([*entries, later])
+
+
+def test_the_deadlines_are_the_rulebooks_and_follow_its_revisions(monkeypatch):
+    from dangjian.rules import params
+
+    book = _book_with_deadlines(report_due_to_supervisor="04-30", exempt_registered_within_months=3)
+    monkeypatch.setattr(params, "load", lambda: book)
+    # Work year 2028: the revision in force on 1 January 2029 (the first one).
+    assert supervisor_deadline(2028) == datetime.date(2029, 3, 31)
+    assert exemption_cutoff(2028) == datetime.date(2028, 6, 30)
+    # Work year 2029: reported in 2030, under the revision of 1 January 2030.
+    assert supervisor_deadline(2029) == datetime.date(2030, 4, 30)
+    assert registrar_deadline(2029) == datetime.date(2030, 5, 31)
+    assert exemption_cutoff(2029) == datetime.date(2029, 9, 30)
+
+
+@pytest.mark.django_db
+def test_a_federation_cannot_move_the_national_deadlines(demo_federation):
+    from django.contrib.auth import get_user_model
+    from django.core.exceptions import ValidationError
+
+    from dangjian.rules import services
+
+    officer = get_user_model().objects.get(username="officer")
+    with pytest.raises(ValidationError) as refused:
+        services.set_override(
+            demo_federation,
+            "credit.abnormal_list_proposal",
+            {"report_due_to_registrar": "06-30"},
+            datetime.date(2026, 1, 1),
+            actor=officer,
+        )
+    assert "全国统一" in refused.value.messages[0]

@@ -1,9 +1,10 @@
 """Annual-report deadlines and the exemption (DOMAIN.md §3.7).
 
-The parameters are module constants (the rulebook's ``(cfg)`` values): the annual work report is
-due to the supervising unit by 31 March and to the registration authority by 31 May of the year
-after the work year; a unit registered six months or less before 31 December of the work year
-skips that year.
+The days are the rulebook's (``credit.abnormal_list_proposal``, national parameters): by default
+the annual work report is due to the supervising unit by 31 March and to the registration
+authority by 31 May of the year after the work year; a unit registered six months or less
+before 31 December of the work year skips that year. A work year's report follows the rulebook
+revision in force on 1 January after it.
 """
 
 from __future__ import annotations
@@ -14,9 +15,18 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-SUPERVISOR_DEADLINE = (3, 31)  # (month, day) of the year after the work year
-REGISTRAR_DEADLINE = (5, 31)
-EXEMPT_WITHIN_MONTHS = 6  # registered ≤ 6 months before 31 December → exempt that year
+RULE = "credit.abnormal_list_proposal"
+
+
+def _parameter(name: str, year: int):
+    from dangjian.rules import params  # the rules app reads this module too: import late
+
+    return params.value(RULE, name, day=datetime.date(year + 1, 1, 1))
+
+
+def _due(name: str, year: int) -> datetime.date:
+    month, day = (int(part) for part in _parameter(name, year).split("-"))
+    return datetime.date(year + 1, month, day)
 
 
 def add_months(day: datetime.date, months: int) -> datetime.date:
@@ -28,16 +38,17 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
 
 
 def supervisor_deadline(year: int) -> datetime.date:
-    return datetime.date(year + 1, *SUPERVISOR_DEADLINE)
+    return _due("report_due_to_supervisor", year)
 
 
 def registrar_deadline(year: int) -> datetime.date:
-    return datetime.date(year + 1, *REGISTRAR_DEADLINE)
+    return _due("report_due_to_registrar", year)
 
 
 def exemption_cutoff(year: int) -> datetime.date:
     """The earliest registration date that still counts as "≤ 6 months before 31 December"."""
-    return add_months(datetime.date(year, 12, 31), -EXEMPT_WITHIN_MONTHS)
+    months = _parameter("exempt_registered_within_months", year)
+    return add_months(datetime.date(year, 12, 31), -months)
 
 
 def is_exempt(registered_on: datetime.date | None, year: int) -> bool:

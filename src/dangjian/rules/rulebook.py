@@ -34,6 +34,9 @@ class Revision:
     effective_from: datetime.date
     effective_to: datetime.date | None
     parameters: dict = field(default_factory=dict, hash=False, compare=False)
+    # Parameters that apply nationally (pages outside the engine read them without a
+    # federation): a federation may not override them.
+    national: tuple = field(default=(), compare=False)
 
     def in_force_on(self, day: datetime.date) -> bool:
         return self.effective_from <= day and (
@@ -70,6 +73,7 @@ class Rulebook:
                         effective_from=e["effective_from"],
                         effective_to=end,
                         parameters=e.get("parameters") or {},
+                        national=tuple(e.get("national_parameters") or ()),
                     )
                 )
             self.revisions[rule_id] = revisions

@@ -128,6 +128,11 @@ def set_override(
     for key, value in parameters.items():
         if key not in known:
             raise ValidationError(_("The rule has no parameter “%(name)s”.") % {"name": key})
+        if key in book.latest(rule_id).national:
+            raise ValidationError(
+                _("“%(name)s” applies nationally and cannot be changed for one federation.")
+                % {"name": key}
+            )
         expected = known[key]
         if type(value) is not type(expected):
             raise ValidationError(
