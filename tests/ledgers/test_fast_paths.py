@@ -132,3 +132,18 @@ def test_bulk_decryptor_reads_what_crypto_encrypt_wrote():
     assert decrypt("") == "" and decrypt("legacy clear text") == "legacy clear text"
     with pytest.raises(ValueError):
         decrypt("enc1:ffffffff:AAAA")  # an unknown key is refused as core refuses it
+
+
+def test_fewer_collections_restores_the_thresholds_also_when_nested():
+    import gc
+
+    before = gc.get_threshold()
+    with engine.fewer_collections(60_000):
+        assert gc.get_threshold()[0] == max(60_000, before[0])
+        with engine.fewer_collections(60_000):
+            assert gc.get_threshold()[0] == max(60_000, before[0])
+        assert gc.get_threshold()[0] == max(60_000, before[0])  # the outer import still runs
+    assert gc.get_threshold() == before
+    with pytest.raises(RuntimeError), engine.fewer_collections():
+        raise RuntimeError
+    assert gc.get_threshold() == before

