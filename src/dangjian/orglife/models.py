@@ -38,7 +38,7 @@ class Meeting(TimeStamped):
         indexes = [
             models.Index(fields=["party_organization", "held_on"]),
             # The rules engine's "did anything change since the last run" probe reads the latest
-            # updated_at; without an index that is a scan of every meeting (10^7 rows).
+            # updated_at; without an index that is a scan of every meeting (10^7 rows) on SQLite.
             models.Index(fields=["updated_at"], name="orglife_meeting_updated_at"),
         ]
 
