@@ -147,3 +147,11 @@ def test_remapped_check_keeps_new_cells(world, tmp_path, reads):
     item = commit(world, item)
     assert item.status == COMMITTED and reads == []
     assert PartyMember.objects.get(name="张三").phone == ""
+
+
+def test_cancelling_a_checked_upload_removes_its_kept_cells(world, tmp_path):
+    item = checked(world, tmp_path)
+    services.cancel(item, actor=world.user)
+    item.refresh_from_db()
+    assert item.status == LedgerUpload.Status.CANCELLED
+    assert not services._flag(item, "cells").exists()

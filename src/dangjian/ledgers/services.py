@@ -155,6 +155,8 @@ def cancel(upload: LedgerUpload, *, actor) -> None:
     updated = LedgerUpload.objects.filter(
         pk=upload.pk, status__in=[Status.QUEUED, Status.VALIDATED, Status.RECEIVED]
     ).update(status=Status.CANCELLED, finished_at=timezone.now(), message=_("Cancelled."))
+    if updated:
+        _flag(upload, "cells").unlink(missing_ok=True)  # kept cells of a check: not needed
     record_event(actor, "ledgers.cancelled", upload, immediate=bool(updated))
 
 
