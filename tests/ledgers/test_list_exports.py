@@ -5,6 +5,7 @@ import io
 import openpyxl
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from dangjian.core.models import AuditLog
 from dangjian.party.models import Coverage, PartyOrganization
@@ -152,3 +153,29 @@ def test_findings_worklist_exports_the_open_findings_with_their_explanations(per
     assert "有正式党员 4 名" in row[5] and row[8] == "待处理"
     notes = [r[0] for r in workbook["说明"].iter_rows(values_only=True)]
     assert "筛选条件：状态=待处理、已确认或整改中" in notes
+
+
+def test_times_keep_their_clock_time_in_beijing(persona_client):
+    from dangjian.applications.models import Application
+
+    application = Application.objects.exclude(submitted_at=None).first()
+    rows, workbook = _sheet(
+        persona_client("officer").get(
+            reverse("applications:application_list"),
+            {"status": application.status, "export": "xlsx"},
+        )
+    )
+    sheet = workbook.worksheets[0]
+    cell = sheet.cell(row=2, column=8)  # 提交时间
+    assert rows[0][7] == "提交时间"
+    assert cell.number_format == "yyyy-mm-dd hh:mm"
+    local = timezone.localtime(application.submitted_at).replace(tzinfo=None, microsecond=0)
+    assert cell.value.replace(microsecond=0) == local
+
+
+def test_an_unfiltered_export_says_no_filter(persona_client):
+    _, workbook = _sheet(
+        persona_client("officer").get(reverse("inspections:grade_list"), {"export": "xlsx"})
+    )
+    notes = [r[0] for r in workbook["说明"].iter_rows(values_only=True)]
+    assert "筛选条件：无" in notes

@@ -19,6 +19,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.translation import gettext as _
 
 from dangjian.access import scope
 from dangjian.access.models import Action
@@ -73,7 +74,7 @@ def _cell(value):
         # openpyxl refuses aware datetimes; a reader expects the local (Beijing) time.
         return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
     if isinstance(value, bool):
-        return "是" if value else "否"
+        return str(_("yes") if value else _("no"))
     if isinstance(value, str | int | float | decimal.Decimal | datetime.date):
         return value
     return str(value)  # a model instance or anything else: as the page shows it
@@ -105,10 +106,11 @@ def xlsx_response(
         values(),
         widths=[width for _, _, width in columns],
         notes=[
-            f"导出时间：{now:%Y-%m-%d %H:%M}",
-            f"导出人：{request.user.get_full_name() or request.user.get_username()}",
-            f"筛选条件：{filters or '无'}",
-            "范围：仅含导出人有权查看的数据。",
+            _("Exported at: %(time)s") % {"time": f"{now:%Y-%m-%d %H:%M}"},
+            _("Exported by: %(user)s")
+            % {"user": request.user.get_full_name() or request.user.get_username()},
+            _("Filter: %(filter)s") % {"filter": filters or _("no filter")},
+            _("Scope: only the rows the exporting user may see."),
         ],
     )
     buffer = io.BytesIO()

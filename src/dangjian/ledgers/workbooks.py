@@ -28,6 +28,7 @@ EXAMPLE_FONT = Font(italic=True, color="808080")
 THIN = Side(style="thin", color="BFBFBF")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 DATE_FORMAT = "yyyy-mm-dd"
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 ERROR_HEADER = "错误说明"
 # The user's own workbook is annotated when openpyxl can load it cheaply; beyond this it is
 # rebuilt from the values (openpyxl keeps every cell of a loaded workbook in memory).
@@ -288,7 +289,9 @@ def export(
         out = []
         for value in row:
             cell = WriteOnlyCell(ws, value)
-            if isinstance(value, datetime.date):
+            if isinstance(value, datetime.datetime):  # a datetime is a date too: test it first
+                cell.number_format = DATETIME_FORMAT
+            elif isinstance(value, datetime.date):
                 cell.number_format = DATE_FORMAT
             elif isinstance(value, str):
                 cell.number_format = "@"
