@@ -124,7 +124,7 @@ class ApplicationForm(Bootstrap, forms.ModelForm):
 
 
 class MemberForm(Bootstrap, forms.Form):
-    name = forms.CharField(label=_("name"), max_length=50)
+    name = forms.CharField(label=_("full name"), max_length=50)
     # A blank first choice, so an untouched extra row stays unchanged (and is skipped).
     gender = forms.ChoiceField(label=_("gender"), choices=[("", "—"), *PartyMember.Gender.choices])
     ethnicity = forms.CharField(label=_("ethnicity"), max_length=20, initial="汉族")

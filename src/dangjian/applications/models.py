@@ -213,7 +213,7 @@ class ApplicantMember(models.Model):
         on_delete=models.CASCADE,
         related_name="members",
     )
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(_("full name"), max_length=50)
     gender = models.CharField(_("gender"), max_length=6, choices=PartyMember.Gender.choices)
     ethnicity = models.CharField(_("ethnicity"), max_length=20, default="汉族")
     id_number = EncryptedTextField(_("ID number"))
@@ -271,8 +271,8 @@ class StatusChange(models.Model):
     formation_case = models.ForeignKey(
         "FormationCase", null=True, blank=True, on_delete=models.CASCADE, related_name="history"
     )
-    from_status = models.CharField(_("from"), max_length=12, blank=True)
-    to_status = models.CharField(_("to"), max_length=12)
+    from_status = models.CharField(_("previous status"), max_length=12, blank=True)
+    to_status = models.CharField(_("new status"), max_length=12)
     at = models.DateTimeField(_("time"), default=timezone.now)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dangjian.core.models import TimeStamped
 from dangjian.party.models import PartyOrganization
@@ -175,7 +176,8 @@ class EvaluationRun(TimeStamped):
         QUEUED = "queued", _("queued")
         RUNNING = "running", _("running")
         DONE = "done", _("done")
-        FAILED = "failed", _("failed")
+        # Its own context: "failed" is 不合格 for an inspection, 失败 for a run.
+        FAILED = "failed", pgettext_lazy("evaluation run", "failed")
 
     federation = models.ForeignKey(
         Federation, verbose_name=_("federation"), on_delete=models.CASCADE, related_name="+"
