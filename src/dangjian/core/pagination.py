@@ -17,9 +17,17 @@ class KeysetPage:
     is_first: bool
 
 
-def keyset_page(qs: QuerySet, cursor: str | None, size: int = 50, key: str = "name") -> KeysetPage:
-    """Rows ordered by (key, id) after ``cursor``; a bad or tampered cursor restarts at page 1."""
-    qs = qs.order_by(key, "pk")
+def keyset_page(
+    qs: QuerySet, cursor: str | None, size: int = 50, key: str = "name", newest_first=False
+) -> KeysetPage:
+    """Rows ordered by (key, id) — or (key, id) descending, for registers read newest first —
+    after ``cursor``; a bad or tampered cursor restarts at page 1."""
+    if newest_first:
+        qs = qs.order_by(f"-{key}", "-pk")
+        before, same = f"{key}__lt", "pk__lt"
+    else:
+        qs = qs.order_by(key, "pk")
+        before, same = f"{key}__gt", "pk__gt"
     position = None
     if cursor:
         try:
@@ -28,11 +36,14 @@ def keyset_page(qs: QuerySet, cursor: str | None, size: int = 50, key: str = "na
             position = None
     if position:
         value, pk = position
-        qs = qs.filter(Q(**{f"{key}__gt": value}) | Q(**{key: value, "pk__gt": pk}))
+        qs = qs.filter(Q(**{before: value}) | Q(**{key: value, same: pk}))
     rows = list(qs[: size + 1])
     next_cursor = None
     if len(rows) > size:
         rows = rows[:size]
         last = rows[-1]
-        next_cursor = signing.dumps([getattr(last, key), last.pk], salt=SALT)
+        value = getattr(last, key)
+        # Dates travel as ISO text (the signed cursor is JSON); the lookups accept it back.
+        value = value.isoformat() if hasattr(value, "isoformat") else value
+        next_cursor = signing.dumps([value, last.pk], salt=SALT)
     return KeysetPage(rows=rows, next_cursor=next_cursor, is_first=position is None)

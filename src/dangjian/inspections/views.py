@@ -265,6 +265,13 @@ def inspection_edit(request, org_pk: int, year: int):
 
 
 # -- visits -------------------------------------------------------------------------------------
+def _query_without_paging(request) -> str:
+    params = request.GET.copy()
+    for key in ("after", "export"):
+        params.pop(key, None)
+    return params.urlencode()
+
+
 def _visit_filters(request, visits) -> str:
     parts = []
     if request.GET.get("unreachable") == "1":
@@ -306,11 +313,14 @@ def visit_list(request):
             rows=visits.iterator(chunk_size=2000),
             filters=_visit_filters(request, visits),
         )
+    page = keyset_page(visits, request.GET.get("after"), key="visited_on", newest_first=True)
     return render(
         request,
         "inspections/visit_list.html",
         {
-            "visits": visits[:200],
+            "visits": page.rows,
+            "page": page,
+            "query": _query_without_paging(request),
             "export_query": lists.export_query(request),
             "can_record": _can_record_visits(request.user),
             "unreachable": request.GET.get("unreachable") == "1",
@@ -416,7 +426,8 @@ def grade_list(request):
             ],
             rows=evaluations.iterator(chunk_size=2000),
         )
-    evaluations = evaluations[:200]
+    page = keyset_page(evaluations, request.GET.get("after"), key="evaluated_on", newest_first=True)
+    evaluations = page.rows
     return render(
         request,
         "inspections/grade_list.html",
@@ -425,6 +436,8 @@ def grade_list(request):
             "can_edit": scope.can(request.user, Action.APPROVE),
             "settings_federations": scope.federations(request.user, Action.APPROVE),
             "export_query": lists.export_query(request),
+            "page": page,
+            "query": _query_without_paging(request),
         },
     )
 
