@@ -107,3 +107,30 @@ def test_eligibility_reasons_for_the_credit_lists(monkeypatch):
     )
     assert not check.eligible
     assert len(check.reasons) == 2
+
+
+def test_validity_and_eligibility_years_follow_the_rulebook(monkeypatch):
+    """grading.parameters (national): a revision applies from its date, earlier notices keep
+    the years then in force."""
+    import copy
+
+    import yaml
+
+    from dangjian.rules import params
+    from dangjian.rules.rulebook import PATH, Rulebook
+
+    entries = yaml.safe_load(PATH.read_text(encoding="utf-8"))
+    first = next(e for e in entries if e["id"] == "grading.parameters")
+    later = copy.deepcopy(first)
+    later["effective_from"] = datetime.date(2030, 1, 1)
+    later["parameters"] = {"min_registered_years": 3, "valid_years": 3}
+    book = Rulebook([*entries, later])
+    monkeypatch.setattr(params, "load", lambda: book)
+    assert grading.validity(datetime.date(2029, 12, 20)) == (
+        datetime.date(2030, 1, 1),
+        datetime.date(2034, 12, 31),
+    )
+    assert grading.validity(datetime.date(2030, 3, 1)) == (
+        datetime.date(2031, 1, 1),
+        datetime.date(2033, 12, 31),
+    )

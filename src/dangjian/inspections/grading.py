@@ -32,8 +32,17 @@ COVERAGE_SCALE = Decimal("2")
 DEFAULT_CUTOFFS = {"5A": 900, "4A": 800, "3A": 700, "2A": 600, "1A": 500}
 GRADES = ["5A", "4A", "3A", "2A", "1A"]
 BARRED_GRADES = {"5A", "4A"}
-MIN_REGISTERED_YEARS = 2
-VALID_YEARS = 5
+# Registered years needed to take part, and the years a grade stays valid: the rulebook's
+# (grading.parameters, national), in the revision in force on the day in question.
+GRADING_RULE = "grading.parameters"
+
+
+def _parameter(name: str, day: datetime.date) -> int:
+    from dangjian.rules import params  # the rules app reads this app's models: import late
+
+    return params.value(GRADING_RULE, name, day=day)
+
+
 # Open findings of these rules mean the unit is on (or proposed for) a credit list.
 LIST_RULES = ("credit.abnormal_list_proposal", "credit.serious_list_proposal")
 
@@ -71,7 +80,8 @@ def coverage_score(status: str, maximum) -> Decimal:
 def validity(notice_date: datetime.date) -> tuple[datetime.date, datetime.date]:
     """2026 rule: from 1 January after the notice to 31 December of the fifth year."""
     start = datetime.date(notice_date.year + 1, 1, 1)
-    return start, datetime.date(start.year + VALID_YEARS - 1, 12, 31)
+    years = _parameter("valid_years", notice_date)
+    return start, datetime.date(start.year + years - 1, 12, 31)
 
 
 @dataclass
@@ -90,12 +100,13 @@ def eligibility(
     """Registered ≥ 2 full years and not on the abnormal/serious lists, each with its reason."""
     reasons = []
     registered = organization.founded_on
+    years = _parameter("min_registered_years", day)
     if registered is None:
         reasons.append(_("The registration date is unknown."))
-    elif add_months(registered, 12 * MIN_REGISTERED_YEARS) > day:
+    elif add_months(registered, 12 * years) > day:
         reasons.append(
             _("Registered on %(date)s: less than %(years)d full years before %(day)s.")
-            % {"date": registered.isoformat(), "years": MIN_REGISTERED_YEARS, "day": day}
+            % {"date": registered.isoformat(), "years": years, "day": day}
         )
     if on_abnormal_list:
         reasons.append(_("On the abnormal-activity list."))

@@ -106,6 +106,7 @@ class RuleResult:
 
 
 KINDS: dict[str, Callable[[Context], Iterable[Candidate]]] = {}
+PARAMETERS_ONLY = "parameters"  # a rulebook entry that finds nothing: its numbers serve pages
 
 
 def kind(name: str):
@@ -133,7 +134,10 @@ class Engine:
         self.root = federation
         self.as_of = as_of or timezone.localdate()
         self.book = book or rulebook_module.load()
-        self.rule_ids = rule_ids or self.book.rule_ids()
+        # Entries of kind "parameters" only hold numbers other apps apply (e.g. grading).
+        self.rule_ids = rule_ids or [
+            r for r in self.book.rule_ids() if self.book.latest(r).kind != PARAMETERS_ONLY
+        ]
         self.federations = list(federation.subtree())
         self.cache: dict = {}
 
