@@ -43,8 +43,10 @@ def _parameter(name: str, day: datetime.date) -> int:
     return params.value(GRADING_RULE, name, day=day)
 
 
-# Open findings of these rules mean the unit is on (or proposed for) a credit list.
-LIST_RULES = ("credit.abnormal_list_proposal", "credit.serious_list_proposal")
+# Open findings of these rules mean the unit is proposed for a credit list. (The list of serious
+# violations is the registration authority's decision, not something the ledger shows: the
+# evaluator ticks it on the score sheet — ``on_serious_list``.)
+LIST_RULES = ("credit.abnormal_list_proposal",)
 
 
 def indicators_for(federation) -> list[dict]:
