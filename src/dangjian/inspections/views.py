@@ -265,13 +265,6 @@ def inspection_edit(request, org_pk: int, year: int):
 
 
 # -- visits -------------------------------------------------------------------------------------
-def _query_without_paging(request) -> str:
-    params = request.GET.copy()
-    for key in ("after", "export"):
-        params.pop(key, None)
-    return params.urlencode()
-
-
 def _visit_filters(request, visits) -> str:
     parts = []
     if request.GET.get("unreachable") == "1":
@@ -285,7 +278,7 @@ def _visit_filters(request, visits) -> str:
 
 @login_required
 def visit_list(request):
-    action = Action.EXPORT if lists.wants_xlsx(request) else Action.VIEW
+    action = lists.scope_action(request)
     visible = scope.organizations(request.user, action)
     visits = (
         Visit.objects.filter(organization__in=visible.values("pk"))
@@ -320,7 +313,7 @@ def visit_list(request):
         {
             "visits": page.rows,
             "page": page,
-            "query": _query_without_paging(request),
+            "query": lists.filter_params(request).urlencode(),
             "export_query": lists.export_query(request),
             "can_record": _can_record_visits(request.user),
             "unreachable": request.GET.get("unreachable") == "1",
@@ -401,9 +394,9 @@ def _federation_for(user, org):
 def grade_list(request):
     evaluations = (
         GradeEvaluation.objects.filter(
-            organization__in=scope.organizations(
-                request.user, Action.EXPORT if lists.wants_xlsx(request) else Action.VIEW
-            ).values("pk")
+            organization__in=scope.organizations(request.user, lists.scope_action(request)).values(
+                "pk"
+            )
         )
         .select_related("organization")
         .order_by("-year", "organization__name")
@@ -437,7 +430,7 @@ def grade_list(request):
             "settings_federations": scope.federations(request.user, Action.APPROVE),
             "export_query": lists.export_query(request),
             "page": page,
-            "query": _query_without_paging(request),
+            "query": lists.filter_params(request).urlencode(),
         },
     )
 

@@ -57,10 +57,40 @@ def wants_xlsx(request) -> bool:
     return request.GET.get("export") == "xlsx"
 
 
-def export_query(request) -> str:
-    """The page's own query string with ``export=xlsx`` (for the button)."""
+def scope_action(request) -> str:
+    """The action a list's rows are scoped by: exporting needs the export right on each row."""
+    return Action.EXPORT if wants_xlsx(request) else Action.VIEW
+
+
+def describe_filter(form, defaults: dict | None = None) -> str:
+    """A list's filter form in words for the notes sheet: "label=shown value" for each field
+    set (choices by their labels), with ``defaults`` ({field: words}) for fields left empty
+    whose emptiness still filters."""
+    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    parts = []
+    for name, field in form.fields.items():
+        value = data.get(name)
+        if value:
+            choices = dict(getattr(field, "choices", []))
+            values = value if isinstance(value, list) else [value]
+            parts.append(f"{field.label}={'、'.join(str(choices.get(v, v)) for v in values)}")
+        elif defaults and name in defaults:
+            parts.append(f"{field.label}={defaults[name]}")
+    return "，".join(parts)
+
+
+def filter_params(request):
+    """The page's filter: its query without the page cursor and the export switch."""
     params = request.GET.copy()
-    params.pop("after", None)  # the whole list, not the page the user is on
+    for key in ("after", "export"):
+        params.pop(key, None)
+    return params
+
+
+def export_query(request) -> str:
+    """The page's own query string with ``export=xlsx`` (for the button): the whole list, not
+    the page the user is on."""
+    params = filter_params(request)
     params["export"] = "xlsx"
     return params.urlencode()
 

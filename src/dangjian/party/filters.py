@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from dangjian.core.forms import style_compact
 from dangjian.party.models import PartyOrganization
 
 
@@ -24,11 +25,7 @@ class PartyOrganizationFilter(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            select = isinstance(field.widget, forms.Select)
-            field.widget.attrs["class"] = (
-                "form-select form-select-sm" if select else "form-control form-control-sm"
-            )
+        style_compact(self)
 
     def apply(self, qs):
         if not self.is_bound:
@@ -42,14 +39,3 @@ class PartyOrganizationFilter(forms.Form):
             if data[name]:
                 qs = qs.filter(**{name: data[name]})
         return qs
-
-    def describe(self) -> str:
-        if not self.is_bound or not self.is_valid():
-            return ""
-        parts = []
-        for name, value in self.cleaned_data.items():
-            if value:
-                field = self.fields[name]
-                shown = dict(field.choices).get(value, value) if name != "q" else value
-                parts.append(f"{field.label}={shown}")
-        return "，".join(parts)

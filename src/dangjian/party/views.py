@@ -1,5 +1,4 @@
 from django.contrib.auth.decorators import login_required
-from django.http import QueryDict
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -12,17 +11,10 @@ from dangjian.party.filters import PartyOrganizationFilter
 from dangjian.party.models import PartyOrganization
 
 
-def _filter_params(request):
-    params = request.GET.copy()
-    for key in ("after", "export"):
-        params.pop(key, None)
-    return params or None
-
-
 @login_required
 def party_organization_list(request):
-    filters = PartyOrganizationFilter(_filter_params(request))
-    action = Action.EXPORT if lists.wants_xlsx(request) else Action.VIEW
+    filters = PartyOrganizationFilter(lists.filter_params(request) or None)
+    action = lists.scope_action(request)
     qs = filters.apply(
         scope.party_organizations(request.user, action).select_related("federation", "parent")
     )
@@ -44,7 +36,7 @@ def party_organization_list(request):
                 lists.field(PartyOrganization, "status", 10),
             ],
             rows=qs.order_by("name", "pk").iterator(chunk_size=2000),
-            filters=filters.describe(),
+            filters=lists.describe_filter(filters),
         )
     page = keyset_page(qs, request.GET.get("after"))
     return render(
@@ -53,7 +45,7 @@ def party_organization_list(request):
         {
             "page": page,
             "filters": filters,
-            "query": (_filter_params(request) or QueryDict()).urlencode(),
+            "query": lists.filter_params(request).urlencode(),
             "export_query": lists.export_query(request),
         },
     )

@@ -93,7 +93,7 @@ def finding_select(request):
 
 @login_required
 def letter_list(request):
-    action = Action.EXPORT if lists.wants_xlsx(request) else Action.VIEW
+    action = lists.scope_action(request)
     letters = access.letters(request.user, action).select_related("federation")
     status = request.GET.get("status")
     if status in Letter.Status.values:

@@ -4,6 +4,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from dangjian.core.forms import style_compact
 from dangjian.registry.models import Federation, Organization
 
 YES_NO = [("", _("all")), ("yes", _("yes")), ("no", _("no"))]
@@ -30,11 +31,7 @@ class OrganizationFilter(forms.Form):
     def __init__(self, *args, federations=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["federation"].queryset = federations or Federation.objects.none()
-        for field in self.fields.values():
-            select = isinstance(field.widget, forms.Select)
-            field.widget.attrs["class"] = (
-                "form-select form-select-sm" if select else "form-control form-control-sm"
-            )
+        style_compact(self)
 
     def apply(self, qs):
         if not self.is_valid():

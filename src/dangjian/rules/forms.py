@@ -3,6 +3,7 @@ import json
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from dangjian.core.forms import style_compact
 from dangjian.registry.models import Organization
 from dangjian.rules.models import Finding, Severity
 
@@ -98,11 +99,7 @@ class OverrideForm(forms.Form):
     def __init__(self, *args, federations=None, rule_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["federation"].queryset = federations
-        for field in self.fields.values():
-            select = isinstance(field.widget, forms.Select)
-            field.widget.attrs["class"] = (
-                "form-select form-select-sm" if select else "form-control form-control-sm"
-            )
+        style_compact(self)
         self.fields["rule_id"].choices = list(rule_choices)
 
     def clean_parameters(self):
@@ -133,8 +130,4 @@ class CoverageForm(forms.Form):
     def __init__(self, *args, federations=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["federation"].queryset = federations
-        for field in self.fields.values():
-            select = isinstance(field.widget, forms.Select)
-            field.widget.attrs["class"] = (
-                "form-select form-select-sm" if select else "form-control form-control-sm"
-            )
+        style_compact(self)

@@ -41,7 +41,7 @@ def visible_findings(user, action: str = Action.VIEW):
 def finding_list(request):
     book = rulebook.load()
     form = FindingFilter(request.GET or None, rule_choices=_rule_choices(book))
-    action = Action.EXPORT if lists.wants_xlsx(request) else Action.VIEW
+    action = lists.scope_action(request)
     qs = visible_findings(request.user, action).select_related(
         "organization", "party_organization", "federation"
     )
@@ -100,21 +100,9 @@ def _export_findings(request, qs, titles, form):
 
 def _describe(form) -> str:
     """The filter in words, for the export's notes sheet (an empty status means the open ones)."""
-    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    parts = [f"{form.fields['status'].label}={_('open, acknowledged or being rectified')}"]
-    for name, value in data.items():
-        if not value:
-            continue
-        field = form.fields[name]
-        choices = dict(getattr(field, "choices", []))
-        shown = "、".join(
-            str(choices.get(v, v)) for v in (value if isinstance(value, list) else [value])
-        )
-        if name == "status":
-            parts[0] = f"{field.label}={shown}"
-        else:
-            parts.append(f"{field.label}={shown}")
-    return "，".join(parts)
+    return lists.describe_filter(
+        form, defaults={"status": _("open, acknowledged or being rectified")}
+    )
 
 
 @login_required

@@ -78,7 +78,7 @@ def _status_label(status: str) -> str:
 def formation_list(request):
     today = timezone.localdate()
     groups = threshold_groups(request.user, today)
-    action = Action.EXPORT if lists.wants_xlsx(request) else Action.VIEW
+    action = lists.scope_action(request)
     cases = scoping.formation_cases(request.user, action).prefetch_related("units")
     status = request.GET.get("status", "active")
     if status == "active":

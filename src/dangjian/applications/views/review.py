@@ -36,7 +36,7 @@ def application_list(request):
     status = request.GET.get("status") or Application.Status.SUBMITTED
     if status not in Application.Status.values:
         status = Application.Status.SUBMITTED
-    action = Action.EXPORT if lists.wants_xlsx(request) else Action.VIEW
+    action = lists.scope_action(request)
     qs = (
         scoping.applications(request.user, action)
         .filter(status=status)
