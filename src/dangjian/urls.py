@@ -23,7 +23,5 @@ urlpatterns = [
     path("recognition/", include("dangjian.recognition.urls")),
     path("inspections/", include("dangjian.inspections.urls")),
     path("recommendations/", include("dangjian.recommendations.urls")),
-    path("documents/", include("dangjian.documents.urls")),
     path("cases/", include("dangjian.cases.urls")),
-    path("dashboard/", include("dangjian.dashboard.urls")),
 ]
