@@ -116,8 +116,8 @@ def test_validity_and_eligibility_years_follow_the_rulebook(monkeypatch):
 
     import yaml
 
-    from dangjian.rules import params
-    from dangjian.rules.rulebook import PATH, Rulebook
+    from dangjian.rulebook import params
+    from dangjian.rulebook.loader import PATH, Rulebook
 
     entries = yaml.safe_load(PATH.read_text(encoding="utf-8"))
     first = next(e for e in entries if e["id"] == "grading.parameters")

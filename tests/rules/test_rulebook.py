@@ -7,9 +7,9 @@ import pytest
 from django.core.management import call_command
 
 from dangjian.registry.models import Federation
-from dangjian.rules import rulebook
+from dangjian.rulebook import loader as rulebook
+from dangjian.rulebook.models import RuleOverride
 from dangjian.rules.engine import KINDS, Engine, _load_kinds
-from dangjian.rules.models import RuleOverride
 
 D = datetime.date
 

@@ -14,7 +14,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from dangjian.core.models import valid_on_q
-from dangjian.inspections.deadlines import add_months
+from dangjian.rulebook.periods import add_months
 
 # Indicator names are data (a federation writes its own set), so they are stored in Chinese.
 DEFAULT_INDICATORS = [
@@ -38,7 +38,7 @@ GRADING_RULE = "grading.parameters"
 
 
 def _parameter(name: str, day: datetime.date) -> int:
-    from dangjian.rules import params  # the rules app reads this app's models: import late
+    from dangjian.rulebook import params
 
     return params.value(GRADING_RULE, name, day=day)
 

@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 
 from dangjian.core.audit import record_change, record_event, snapshot
 from dangjian.inspections import grading
-from dangjian.inspections.deadlines import is_exempt
 from dangjian.inspections.ledger import party_section
 from dangjian.inspections.models import AnnualInspection, GradeEvaluation, GradingSettings, Visit
+from dangjian.rulebook.deadlines import is_exempt
 
 
 class EditConflict(Exception):

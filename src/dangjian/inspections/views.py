@@ -17,12 +17,6 @@ from dangjian.access.models import Action, RoleAssignment
 from dangjian.core.models import valid_on_q
 from dangjian.core.pagination import keyset_page
 from dangjian.inspections import grading, services
-from dangjian.inspections.deadlines import (
-    is_exempt,
-    registrar_deadline,
-    report_state,
-    supervisor_deadline,
-)
 from dangjian.inspections.forms import (
     AnnualInspectionForm,
     GradeEvaluationForm,
@@ -30,10 +24,12 @@ from dangjian.inspections.forms import (
     VisitForm,
 )
 from dangjian.inspections.models import AnnualInspection, GradeEvaluation, Visit
+from dangjian.inspections.reports import report_state
 from dangjian.ledgers import lists
 from dangjian.orglife.models import Meeting
 from dangjian.party.models import Instructor
 from dangjian.registry.models import Membership
+from dangjian.rulebook.deadlines import is_exempt, registrar_deadline, supervisor_deadline
 
 Role = RoleAssignment.Role
 
@@ -57,7 +53,7 @@ def _open_findings(organization, user):
 
 def _rule_title(rule_id: str) -> str:
     try:
-        from dangjian.rules import rulebook
+        from dangjian.rulebook import loader as rulebook
 
         return rulebook.load().latest(rule_id).title_zh
     except (ImportError, KeyError):

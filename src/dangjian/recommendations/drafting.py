@@ -25,7 +25,7 @@ CHINESE_NUMERALS = "一二三四五六七八九十"
 
 def rule_title(rule_id: str) -> str:
     try:
-        from dangjian.rules import rulebook
+        from dangjian.rulebook import loader as rulebook
 
         return rulebook.load().latest(rule_id).title_zh
     except (ImportError, KeyError, AttributeError):

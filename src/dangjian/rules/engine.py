@@ -30,7 +30,9 @@ from __future__ import annotations
 import datetime
 import functools
 import hashlib
+import importlib
 import json
+import pkgutil
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,9 +43,9 @@ from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from dangjian.registry.models import Federation
-from dangjian.rules import rulebook as rulebook_module
+from dangjian.rulebook import loader as rulebook_module
+from dangjian.rulebook.loader import Revision, Rulebook
 from dangjian.rules.models import Finding, RuleState
-from dangjian.rules.rulebook import Revision, Rulebook
 
 
 @dataclass
@@ -469,7 +471,7 @@ def input_models() -> list:
         if apps.is_installed(f"dangjian.{label}")
         for model in apps.get_app_config(label).get_models(include_auto_created=True)
     ]
-    return [*models, apps.get_model("rules", "RuleOverride")]
+    return [*models, apps.get_model("rulebook", "RuleOverride")]
 
 
 def _table_state(model) -> list:
@@ -515,21 +517,29 @@ def findings_state(rule_id: str) -> str:
     return _digest([row["n"], row["top"], str(row["changed"])])
 
 
+# The modules whose code decides what the rules find: the engine, every kind, and the
+# rulebook's loader, parameters, periods and deadlines. Named by module, not by path, so a
+# module that moves is still hashed (or fails loudly when it no longer exists).
+CODE_MODULES = (
+    "dangjian.rules.engine",
+    "dangjian.rulebook.loader",
+    "dangjian.rulebook.params",
+    "dangjian.rulebook.periods",
+    "dangjian.rulebook.deadlines",
+)
+
+
 @functools.cache
 def code_version() -> str:
-    """The rules' code (a new version of a rule kind re-evaluates), with the annual-report
-    deadlines of the inspections app that the composite rules apply."""
-    here = Path(__file__).parent
-    files = sorted(
-        [
-            here / "engine.py",
-            here / "periods.py",
-            here / "rulebook.py",
-            here.parent / "inspections" / "deadlines.py",
-            *(here / "kinds").glob("*.py"),
-        ]
-    )
-    files = [f for f in files if f.exists()]
+    """The rules' code and the rulebook's: a new version of a rule kind, of a parameter's
+    lookup or of a deadline re-evaluates."""
+    from dangjian.rules import kinds
+
+    names = [
+        *CODE_MODULES,
+        *(f"{kinds.__name__}.{m.name}" for m in pkgutil.iter_modules(kinds.__path__)),
+    ]
+    files = sorted({Path(importlib.import_module(name).__file__) for name in names})
     return hashlib.sha256(b"".join(f.read_bytes() for f in files)).hexdigest()[:16]
 
 

@@ -25,11 +25,11 @@ from dangjian.governance.models import CharterRevision, MajorDecision
 from dangjian.orglife.models import Meeting
 from dangjian.party.models import Coverage, InstructorAssignment, PartyOrganization
 from dangjian.registry.models import Membership, Organization
+from dangjian.rulebook.periods import add_months, months_between
 from dangjian.rules.engine import Candidate, kind
 from dangjian.rules.kinds import base
 from dangjian.rules.kinds.base import cached
 from dangjian.rules.kinds.formation import required_not_formed_rows
-from dangjian.rules.periods import add_months, months_between
 
 K = PartyOrganization.Kind
 BRANCH_KINDS = [K.BRANCH, K.JOINT_BRANCH, K.GENERAL_BRANCH]
@@ -38,8 +38,8 @@ EPOCH = datetime.date(1900, 1, 1)
 
 def _inspections():
     try:
-        from dangjian.inspections import deadlines
         from dangjian.inspections.models import AnnualInspection, Visit
+        from dangjian.rulebook import deadlines
     except ImportError:  # pragma: no cover — the inspections app is optional for the engine
         return None
     return AnnualInspection, Visit, deadlines

@@ -27,10 +27,7 @@ from django.db import connection
 
 from dangjian.orglife.models import Meeting
 from dangjian.party.models import PartyOrganization, Position
-from dangjian.rules import engine as engine_module
-from dangjian.rules.engine import Candidate, kind
-from dangjian.rules.kinds import base
-from dangjian.rules.periods import (
+from dangjian.rulebook.periods import (
     STEP,
     period_bounds,
     period_code,
@@ -40,6 +37,9 @@ from dangjian.rules.periods import (
     sql_last_full_period,
     sql_month_index,
 )
+from dangjian.rules import engine as engine_module
+from dangjian.rules.engine import Candidate, kind
+from dangjian.rules.kinds import base
 
 KIND_ZH = {
     "general_meeting": "支部党员大会",

@@ -12,7 +12,7 @@ import datetime
 
 from django.utils import timezone
 
-from dangjian.rules.rulebook import load, merge, overrides_for
+from dangjian.rulebook.loader import load, merge, overrides_for
 
 
 def value(rule_id: str, name: str, *, day: datetime.date | None = None, federation=None):

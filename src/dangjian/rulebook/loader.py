@@ -131,7 +131,7 @@ def overrides_for(federations, rule_id: str, day: datetime.date) -> dict[int, di
     Overrides apply down the federation tree: a root's override is inherited, a lower
     federation's override is merged over it.
     """
-    from dangjian.rules.models import RuleOverride
+    from dangjian.rulebook.models import RuleOverride
 
     federations = list(federations)
     ancestor_ids = {int(p) for f in federations for p in f.path.strip("/").split("/") if p}
