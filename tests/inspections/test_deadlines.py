@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+
 from dangjian.inspections.reports import report_state
 from dangjian.rulebook.deadlines import (
     exemption_cutoff,

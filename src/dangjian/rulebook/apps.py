@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.core import checks
 from django.utils.translation import gettext_lazy as _
 
 
@@ -9,3 +10,8 @@ class RulebookConfig(AppConfig):
     name = "dangjian.rulebook"
     label = "rulebook"
     verbose_name = _("Rulebook")
+
+    def ready(self) -> None:
+        from dangjian.rulebook.checks import national_overrides
+
+        checks.register(national_overrides)

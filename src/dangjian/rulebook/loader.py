@@ -12,10 +12,15 @@ import copy
 import datetime
 import functools
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import yaml
+
+if TYPE_CHECKING:
+    from dangjian.rulebook.models import RuleOverride
 
 PATH = Path(__file__).with_name("rulebook.yaml")
 REQUIRED = ("id", "kind", "subject", "title_zh", "title_en", "source", "severity")
@@ -94,6 +99,10 @@ class Rulebook:
                 return revision
         return None
 
+    def national(self, rule_id: str) -> frozenset[str]:
+        """Parameters of ``rule_id`` that no federation may override (in any revision)."""
+        return frozenset(n for r in self.revisions.get(rule_id, []) for n in r.national)
+
     def revisions_between(
         self, rule_id: str, start: datetime.date, end: datetime.date
     ) -> list[Revision]:
@@ -125,13 +134,25 @@ def merge(base: dict, override: dict) -> dict:
     return result
 
 
-def overrides_for(federations, rule_id: str, day: datetime.date) -> dict[int, dict]:
+def refused(override: RuleOverride, book: Rulebook | None = None) -> list[str]:
+    """The parameters ``override`` sets that apply nationally: they are ignored when read
+    (an override saved around ``set_override``, e.g. in the admin, cannot move them)."""
+    national = (book or load()).national(override.rule_id)
+    return sorted(k for k in (override.parameters or {}) if k in national)
+
+
+def overrides_for(
+    federations: Iterable[Any], rule_id: str, day: datetime.date
+) -> dict[int, dict[str, Any]]:
     """{federation id: merged override parameters in force on ``day``} for each federation.
 
     Overrides apply down the federation tree: a root's override is inherited, a lower
-    federation's override is merged over it.
+    federation's override is merged over it. National parameters are left out of every
+    override: they are the same for every federation whatever was saved.
     """
     from dangjian.rulebook.models import RuleOverride
+
+    national = load().national(rule_id)
 
     federations = list(federations)
     ancestor_ids = {int(p) for f in federations for p in f.path.strip("/").split("/") if p}
@@ -140,7 +161,10 @@ def overrides_for(federations, rule_id: str, day: datetime.date) -> dict[int, di
     ).order_by("federation_id", "-valid_from")
     latest: dict[int, dict] = {}
     for row in rows:
-        latest.setdefault(row.federation_id, row.parameters)
+        if row.federation_id not in latest:
+            latest[row.federation_id] = {
+                k: v for k, v in (row.parameters or {}).items() if k not in national
+            }
     result = {}
     for federation in federations:
         params: dict = {}
