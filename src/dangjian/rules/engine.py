@@ -18,76 +18,36 @@ A run "as of" a past day never closes a finding last seen after that day, and ne
 last_seen backwards, so replaying history does not disturb the present.
 
 A rule whose inputs did not change since its last run over the same federation for the same
-day is skipped (``RuleState``): the inputs are every ledger table the rules read (row count,
-largest id, latest ``updated_at`` of each), the audit log (its latest write), the rulebook with
-every parameter and override, the rules' code, and the rule's own findings (so a person's status
-change or a deleted finding re-evaluates too). Same inputs give the same candidates, and the
-same candidates on the same day leave the findings as they are, so skipping changes nothing.
+day is skipped (``RuleState``; the digests are ``rules.freshness``'s). Same inputs give the
+same candidates, and the same candidates on the same day leave the findings as they are, so
+skipping changes nothing. The kinds and their registry are ``rules.registry``'s.
 """
 
 from __future__ import annotations
 
 import datetime
-import functools
-import hashlib
-import importlib
 import json
-import pkgutil
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from django.apps import apps
 from django.db import connection, transaction
-from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from dangjian.registry.models import Federation
 from dangjian.rulebook import loader as rulebook_module
-from dangjian.rulebook.loader import Revision, Rulebook
+from dangjian.rulebook.loader import Rulebook
+from dangjian.rules.freshness import code_version, digest, findings_state, input_state
 from dangjian.rules.models import Finding, RuleState
-
-
-@dataclass
-class Candidate:
-    """What a rule found about one subject (and period)."""
-
-    federation_id: int
-    explanation: str
-    evidence: dict
-    facts: dict  # what decides the finding; hashed into the fingerprint
-    organization_id: int | None = None
-    party_organization_id: int | None = None
-    period_start: datetime.date | None = None
-    period_end: datetime.date | None = None
-    period_key: str = ""
-    raw: object = field(default=None, repr=False, compare=False)
-
-    @property
-    def subject_key(self) -> str:
-        return Finding.subject_key_for(self.organization_id, self.party_organization_id)
-
-    @functools.cached_property
-    def fingerprint(self) -> str:
-        data = json.dumps(self.facts, sort_keys=True, ensure_ascii=False, default=str)
-        return hashlib.sha256(data.encode()).hexdigest()[:32]
-
-
-@dataclass
-class Context:
-    """One rule applied to one group of federations sharing the same parameters."""
-
-    engine: Engine
-    revision: Revision
-    params: dict
-    federation_ids: list[int]
-    as_of: datetime.date
-    # Period rules report which periods they checked, so only those findings can be closed.
-    checked_periods: tuple[datetime.date, datetime.date] | None = None
-
-    def other_params(self, rule_id: str) -> dict:
-        """Parameters of another rule for this group (composite rules reuse them)."""
-        return self.engine.params_for(rule_id, self.federation_ids)
+from dangjian.rules.registry import (
+    KINDS,
+    KINDS_PERIODIC,
+    MERGERS,
+    PARAMETERS_ONLY,
+    Candidate,
+    Context,
+    chunks,
+    load_kinds,
+)
 
 
 @dataclass
@@ -107,22 +67,6 @@ class RuleResult:
         return self.found_before if self.skipped else len(self.candidates)
 
 
-KINDS: dict[str, Callable[[Context], Iterable[Candidate]]] = {}
-PARAMETERS_ONLY = "parameters"  # a rulebook entry that finds nothing: its numbers serve pages
-
-
-def kind(name: str):
-    def register(fn):
-        KINDS[name] = fn
-        return fn
-
-    return register
-
-
-def _load_kinds():
-    from dangjian.rules import kinds  # noqa: F401  (registers every kind)
-
-
 class Engine:
     def __init__(
         self,
@@ -132,7 +76,7 @@ class Engine:
         book: Rulebook | None = None,
         rule_ids: list[str] | None = None,
     ):
-        _load_kinds()
+        load_kinds()
         self.root = federation
         self.as_of = as_of or timezone.localdate()
         self.book = book or rulebook_module.load()
@@ -239,10 +183,10 @@ class Engine:
                 for revisions in self.book.revisions.values()
                 for r in revisions
             ]
-            self.cache["_book_digest"] = _digest(
+            self.cache["_book_digest"] = digest(
                 [book, [f.pk for f in self.federations], code_version()]
             )
-        return _digest([inputs, self.cache["_book_digest"], rule_id, self.as_of])
+        return digest([inputs, self.cache["_book_digest"], rule_id, self.as_of])
 
     # -- synchronising findings -----------------------------------------------------------
     ROW_FIELDS = (
@@ -276,7 +220,7 @@ class Engine:
         # A finding moved to another federation (the unit changed federations) is still the
         # same finding: look the missing keys up globally.
         missing = {k[0] for k in keys if k not in existing}
-        for chunk in _chunks(sorted(missing), 500):
+        for chunk in chunks(sorted(missing), 500):
             for key, row in self._existing(
                 Finding.objects.filter(rule_id=rule_id, subject_key__in=chunk)
             ).items():
@@ -375,7 +319,7 @@ class Engine:
         for pk, change in changes.items():
             groups.setdefault(tuple(sorted(change)), []).append(pk)
         for fields, ids in groups.items():
-            for chunk in _chunks(ids, 500):
+            for chunk in chunks(ids, 500):
                 objs = list(Finding.objects.filter(pk__in=chunk).only("id", "version"))
                 for obj in objs:
                     for name, value in changes[obj.pk].items():
@@ -455,108 +399,8 @@ def _insert_findings(findings: list[Finding], now):
         for f in findings
     ]
     with connection.cursor() as cursor:
-        for chunk in _chunks(rows, 2000):
+        for chunk in chunks(rows, 2000):
             cursor.executemany(sql, chunk)
-
-
-# Apps whose tables the rules read. Every table of these apps counts (a few are not read by
-# any rule: changing them only costs a re-evaluation).
-INPUT_APPS = ("registry", "party", "orglife", "inspections", "governance")
-
-
-def input_models() -> list:
-    models = [
-        model
-        for label in INPUT_APPS
-        if apps.is_installed(f"dangjian.{label}")
-        for model in apps.get_app_config(label).get_models(include_auto_created=True)
-    ]
-    return [*models, apps.get_model("rulebook", "RuleOverride")]
-
-
-def _table_state(model) -> list:
-    qs = model._base_manager.order_by()
-    names = {f.attname for f in model._meta.concrete_fields}
-    if connection.vendor == "sqlite":
-        # Three queries: MAX(pk) and MAX(updated_at) are each one index probe and COUNT(*)
-        # alone reads the smallest index (7.7M meetings: 0.28 s against 0.79 s in one query).
-        changed = qs.aggregate(v=Max("updated_at"))["v"] if "updated_at" in names else None
-        return [model._meta.db_table, qs.count(), qs.aggregate(v=Max("pk"))["v"], str(changed)]
-    # PostgreSQL counts with a parallel scan either way; one query is then the cheaper.
-    aggregates = {"n": Count("*"), "top": Max("pk")}
-    if "updated_at" in names:
-        aggregates["changed"] = Max("updated_at")
-    row = qs.aggregate(**aggregates)
-    return [model._meta.db_table, row["n"], row["top"], str(row.get("changed"))]
-
-
-def input_state() -> str:
-    """A digest of every input table: row count, largest id and latest ``updated_at`` (inserts,
-    deletions and saved changes), and of the audit log's latest write (changes made through a
-    service with a queryset ``update()`` that leaves ``updated_at`` alone). The rules' own
-    events (run requests, status changes) are left out: the rule's findings are compared on
-    their own."""
-    from dangjian.core.models import AuditLog
-
-    parts = [_table_state(model) for model in input_models()]
-    audit = (
-        AuditLog.objects.exclude(action__in=[AuditLog.Action.READ, AuditLog.Action.SIGNIN])
-        .exclude(Q(event_type__startswith="rules.") | Q(object_type__startswith="rules."))
-        .aggregate(top=Max("pk"))
-    )
-    parts.append(["audit", audit["top"]])
-    return _digest(parts)
-
-
-def findings_state(rule_id: str) -> str:
-    row = (
-        Finding.objects.filter(rule_id=rule_id)
-        .order_by()
-        .aggregate(n=Count("*"), top=Max("pk"), changed=Max("updated_at"))
-    )
-    return _digest([row["n"], row["top"], str(row["changed"])])
-
-
-# The modules whose code decides what the rules find: the engine, every kind, and the
-# rulebook's loader, parameters, periods and deadlines. Named by module, not by path, so a
-# module that moves is still hashed (or fails loudly when it no longer exists).
-CODE_MODULES = (
-    "dangjian.rules.engine",
-    "dangjian.rulebook.loader",
-    "dangjian.rulebook.params",
-    "dangjian.rulebook.periods",
-    "dangjian.rulebook.deadlines",
-)
-
-
-@functools.cache
-def code_version() -> str:
-    """The rules' code and the rulebook's: a new version of a rule kind, of a parameter's
-    lookup or of a deadline re-evaluates."""
-    from dangjian.rules import kinds
-
-    names = [
-        *CODE_MODULES,
-        *(f"{kinds.__name__}.{m.name}" for m in pkgutil.iter_modules(kinds.__path__)),
-    ]
-    files = sorted({Path(importlib.import_module(name).__file__) for name in names})
-    return hashlib.sha256(b"".join(f.read_bytes() for f in files)).hexdigest()[:16]
-
-
-def _digest(value) -> str:
-    text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(text.encode()).hexdigest()[:32]
-
-
-def _chunks(items, size):
-    items = list(items)
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
-
-
-# kind name → function(first revision, as_of) giving the first day of the window it checks.
-MERGERS: dict[str, Callable[[list[Candidate]], Candidate]] = {}
-KINDS_PERIODIC: dict[str, Callable[[Revision, datetime.date], datetime.date]] = {}
 
 
 def run_rulebook(
