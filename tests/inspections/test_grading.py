@@ -92,16 +92,14 @@ class _Org:
         self.pk = None
 
 
-def test_eligibility_needs_two_full_years(monkeypatch):
-    monkeypatch.setattr(grading, "_open_list_findings", lambda org: [])
+def test_eligibility_needs_two_full_years():
     assert grading.eligibility(_Org(D(2024, 11, 26)), D(2026, 11, 26)).eligible
     check = grading.eligibility(_Org(D(2024, 11, 27)), D(2026, 11, 26))
     assert not check.eligible
     assert "2024-11-27" in check.reasons[0]
 
 
-def test_eligibility_reasons_for_the_credit_lists(monkeypatch):
-    monkeypatch.setattr(grading, "_open_list_findings", lambda org: [])
+def test_eligibility_reasons_for_the_credit_lists():
     check = grading.eligibility(
         _Org(D(2010, 1, 1)), D(2026, 11, 26), on_abnormal_list=True, on_serious_list=True
     )
