@@ -29,8 +29,10 @@ import datetime
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from dangjian.registry.models import Federation
@@ -75,7 +77,7 @@ class Engine:
         *,
         book: Rulebook | None = None,
         rule_ids: list[str] | None = None,
-    ):
+    ) -> None:
         load_kinds()
         self.root = federation
         self.as_of = as_of or timezone.localdate()
@@ -85,10 +87,11 @@ class Engine:
             r for r in self.book.rule_ids() if self.book.latest(r).kind != PARAMETERS_ONLY
         ]
         self.federations = list(federation.subtree())
-        self.cache: dict = {}
+        # Shared by the kinds of one run (base.cached): keyed by name and parameters.
+        self.cache: dict[str, Any] = {}
 
     # -- parameters -----------------------------------------------------------------------
-    def params_for(self, rule_id: str, federation_ids: list[int]) -> dict:
+    def params_for(self, rule_id: str, federation_ids: list[int]) -> dict[str, Any]:
         revision = self.book.revision_on(rule_id, self.as_of) or self.book.latest(rule_id)
         feds = [f for f in self.federations if f.pk in set(federation_ids)] or self.federations
         return rulebook_module.parameter_groups(revision, feds[:1], self.as_of)[0][0]
@@ -103,7 +106,7 @@ class Engine:
             # revision overlapping the window takes part.
             start = KINDS_PERIODIC[first.kind](first, self.as_of)
             revisions = self.book.revisions_between(rule_id, start, self.as_of)
-        contexts = []
+        contexts: list[Context] = []
         for rev in revisions:
             for params, fed_ids in rulebook_module.parameter_groups(
                 rev, self.federations, self.as_of
@@ -118,10 +121,10 @@ class Engine:
         for ctx in contexts:
             candidates.extend(KINDS[ctx.revision.kind](ctx))
         if len(contexts) > 1:
-            by_key: dict[tuple, list[Candidate]] = {}
+            by_key: dict[tuple[str, str], list[Candidate]] = {}
             for c in candidates:
                 by_key.setdefault((c.subject_key, c.period_key), []).append(c)
-            merger = MERGERS.get(contexts[0].revision.kind, lambda cs: cs[-1])
+            merger = MERGERS.get(contexts[0].revision.kind, _last)
             candidates = [cs[0] if len(cs) == 1 else merger(cs) for cs in by_key.values()]
         return candidates, contexts
 
@@ -134,7 +137,7 @@ class Engine:
     ) -> list[RuleResult]:
         """Evaluate and synchronise every rule; ``force`` re-evaluates rules whose inputs did
         not change too."""
-        results = []
+        results: list[RuleResult] = []
         total = len(self.rule_ids)
         inputs = input_state()  # before anything is read: a later change re-evaluates
         states = {
@@ -203,14 +206,20 @@ class Engine:
         "period_start",
     )
 
-    def _existing(self, qs) -> dict[tuple[str, str], dict]:
+    def _existing(self, qs: QuerySet[Finding]) -> dict[tuple[str, str], dict[str, Any]]:
         """Existing findings as plain rows (model instances only for the few that change)."""
         return {
             (row[1], row[2]): dict(zip(self.ROW_FIELDS, row, strict=True))
             for row in qs.values_list(*self.ROW_FIELDS)
         }
 
-    def _sync(self, rule_id: str, candidates, contexts, result: RuleResult):
+    def _sync(
+        self,
+        rule_id: str,
+        candidates: list[Candidate],
+        contexts: list[Context],
+        result: RuleResult,
+    ) -> None:
         as_of = self.as_of
         fed_ids = {f.pk for f in self.federations}
         keys = {(c.subject_key, c.period_key) for c in candidates}
@@ -229,7 +238,7 @@ class Engine:
         revision_of = contexts[0].revision.effective_from if contexts else None
         now = timezone.now()
         to_create: list[Finding] = []
-        changes: dict[int, dict] = {}  # finding id → {field: value}
+        changes: dict[int, dict[str, Any]] = {}  # finding id → {field: value}
         for c in candidates:
             row = existing.get((c.subject_key, c.period_key))
             fingerprint = c.fingerprint
@@ -256,7 +265,7 @@ class Engine:
                     )
                 )
                 continue
-            change = {}
+            change: dict[str, Any] = {}
             if as_of < row["first_seen"]:
                 change["first_seen"] = as_of
             if as_of >= row["last_seen"]:
@@ -313,7 +322,7 @@ class Engine:
         result.updated = len(changes) - result.resolved
 
     @staticmethod
-    def _apply(changes: dict[int, dict], now):
+    def _apply(changes: dict[int, dict[str, Any]], now: datetime.datetime) -> None:
         """Write the changes, grouped by the set of fields they touch (one bulk_update each)."""
         groups: dict[tuple[str, ...], list[int]] = {}
         for pk, change in changes.items():
@@ -357,13 +366,13 @@ INSERT_FIELDS = (
 )
 
 
-def _insert_findings(findings: list[Finding], now):
+def _insert_findings(findings: list[Finding], now: datetime.datetime) -> None:
     """New findings by one ``executemany``: ``bulk_create`` spends most of a large run preparing
     each field of each row; here dates, times and JSON are prepared once per kind of value."""
     sqlite = connection.vendor == "sqlite"
     stamp = Finding._meta.get_field("created_at").get_db_prep_value(now, connection)
 
-    def day(value):
+    def day(value: datetime.date | None) -> datetime.date | str | None:
         return value.isoformat() if sqlite and value is not None else value
 
     columns = ", ".join(connection.ops.quote_name(f) for f in INSERT_FIELDS)
@@ -403,11 +412,16 @@ def _insert_findings(findings: list[Finding], now):
             cursor.executemany(sql, chunk)
 
 
+def _last(candidates: list[Candidate]) -> Candidate:
+    """The default merger: the candidate of the latest revision."""
+    return candidates[-1]
+
+
 def run_rulebook(
     federation: Federation,
     as_of: datetime.date | None = None,
     *,
-    progress=None,
+    progress: Callable[[str, int, int], None] | None = None,
     rule_ids: list[str] | None = None,
     force: bool = False,
 ) -> list[RuleResult]:
