@@ -4,6 +4,7 @@ around the service (admin, ORM) is ignored by every reader and reported."""
 import datetime
 
 import pytest
+from django.core.checks.registry import registry
 from django.urls import reverse
 
 from dangjian.rulebook import deadlines, loader, params
@@ -61,6 +62,8 @@ def test_the_ignored_override_is_reported(demo_federation, national_override):
     assert warnings[0].id == "rulebook.W001"
     assert "report_due_to_registrar" in warnings[0].msg
     assert "全国统一" in warnings[0].msg
+    # Registered, so `dangjian check` runs it.
+    assert national_overrides in registry.registered_checks
 
 
 @pytest.mark.django_db
