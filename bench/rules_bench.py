@@ -113,7 +113,8 @@ def measure(repeat: int) -> dict:
 
     from dangjian.registry.models import Federation
     from dangjian.rules.coverage import Scope, as_of, compute, take_snapshot
-    from dangjian.rules.engine import Engine, input_state
+    from dangjian.rules.engine import Engine
+    from dangjian.rules.freshness import input_state
     from dangjian.rules.models import Finding, RuleState
 
     if connection.vendor == "postgresql":

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     # Domain apps first, lowest layer first (facts → judgments → actions → presentation):
     # an app's zh_Hans catalogue then wins over Django's own for the same msgid ("Filter").
     "dangjian.core",
+    "dangjian.rulebook",
     "dangjian.access",
     "dangjian.registry",
     "dangjian.party",

@@ -13,7 +13,7 @@ from dangjian.applications.checks import (
 )
 from dangjian.applications.models import FormationCase
 from dangjian.registry.models import Federation, Organization
-from dangjian.rules.models import RuleOverride
+from dangjian.rulebook.models import RuleOverride
 
 pytestmark = pytest.mark.django_db
 
@@ -77,8 +77,8 @@ def test_opening_a_joint_case_over_the_federations_cap_is_refused_on_the_field(
 
 
 def test_the_revision_in_force_is_read_and_the_last_one_after_the_end(monkeypatch):
-    from dangjian.rules import params
-    from dangjian.rules.rulebook import Rulebook
+    from dangjian.rulebook import params
+    from dangjian.rulebook.loader import Rulebook
 
     base = {
         "id": "formation.joint_branch_too_many_units",

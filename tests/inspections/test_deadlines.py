@@ -4,15 +4,15 @@ import datetime
 
 import pytest
 
-from dangjian.inspections.deadlines import (
-    add_months,
+from dangjian.inspections.reports import report_state
+from dangjian.rulebook.deadlines import (
     exemption_cutoff,
     first_inspection_year,
     is_exempt,
     registrar_deadline,
-    report_state,
     supervisor_deadline,
 )
+from dangjian.rulebook.periods import add_months
 
 D = datetime.date
 
@@ -93,7 +93,7 @@ def _book_with_deadlines(**revised):
 
     import yaml
 
-    from dangjian.rules.rulebook import PATH, Rulebook
+    from dangjian.rulebook.loader import PATH, Rulebook
 
     entries = yaml.safe_load(PATH.read_text(encoding="utf-8"))
     credit = next(e for e in entries if e["id"] == "credit.abnormal_list_proposal")
@@ -104,7 +104,7 @@ def _book_with_deadlines(**revised):
 
 
 def test_the_deadlines_are_the_rulebooks_and_follow_its_revisions(monkeypatch):
-    from dangjian.rules import params
+    from dangjian.rulebook import params
 
     book = _book_with_deadlines(report_due_to_supervisor="04-30", exempt_registered_within_months=3)
     monkeypatch.setattr(params, "load", lambda: book)
@@ -122,7 +122,7 @@ def test_a_federation_cannot_move_the_national_deadlines(demo_federation):
     from django.contrib.auth import get_user_model
     from django.core.exceptions import ValidationError
 
-    from dangjian.rules import services
+    from dangjian.rulebook import services
 
     officer = get_user_model().objects.get(username="officer")
     with pytest.raises(ValidationError) as refused:

@@ -5,9 +5,9 @@ import datetime
 import pytest
 
 from dangjian.core.models import valid_on_q
-from dangjian.inspections.deadlines import first_inspection_year, is_exempt
 from dangjian.inspections.models import AnnualInspection, GradeEvaluation, Visit
 from dangjian.registry.models import Membership
+from dangjian.rulebook.deadlines import first_inspection_year, is_exempt
 
 pytestmark = pytest.mark.django_db
 DORMANT = "天津市网络游戏行业协会"

@@ -92,16 +92,14 @@ class _Org:
         self.pk = None
 
 
-def test_eligibility_needs_two_full_years(monkeypatch):
-    monkeypatch.setattr(grading, "_open_list_findings", lambda org: [])
+def test_eligibility_needs_two_full_years():
     assert grading.eligibility(_Org(D(2024, 11, 26)), D(2026, 11, 26)).eligible
     check = grading.eligibility(_Org(D(2024, 11, 27)), D(2026, 11, 26))
     assert not check.eligible
     assert "2024-11-27" in check.reasons[0]
 
 
-def test_eligibility_reasons_for_the_credit_lists(monkeypatch):
-    monkeypatch.setattr(grading, "_open_list_findings", lambda org: [])
+def test_eligibility_reasons_for_the_credit_lists():
     check = grading.eligibility(
         _Org(D(2010, 1, 1)), D(2026, 11, 26), on_abnormal_list=True, on_serious_list=True
     )
@@ -116,8 +114,8 @@ def test_validity_and_eligibility_years_follow_the_rulebook(monkeypatch):
 
     import yaml
 
-    from dangjian.rules import params
-    from dangjian.rules.rulebook import PATH, Rulebook
+    from dangjian.rulebook import params
+    from dangjian.rulebook.loader import PATH, Rulebook
 
     entries = yaml.safe_load(PATH.read_text(encoding="utf-8"))
     first = next(e for e in entries if e["id"] == "grading.parameters")

@@ -6,9 +6,10 @@ import datetime
 
 from dangjian.core.audit import record_change, snapshot
 from dangjian.party.models import Coverage
+from dangjian.rulebook.models import RuleOverride
 from dangjian.rules import services
 from dangjian.rules.engine import Engine
-from dangjian.rules.models import Finding, RuleOverride, RuleState
+from dangjian.rules.models import Finding, RuleState
 
 D = datetime.date
 AS_OF = D(2025, 6, 30)
@@ -110,7 +111,7 @@ def test_a_parameter_override_re_evaluates(world):
 
 
 def test_a_changed_rulebook_re_evaluates(world):
-    from dangjian.rules import rulebook
+    from dangjian.rulebook import loader as rulebook
 
     world.unit("四人协会", full=4)
     world.run(AS_OF, [RULE])

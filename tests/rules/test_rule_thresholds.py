@@ -6,7 +6,7 @@ import pytest
 
 from dangjian.inspections.models import AnnualInspection, Visit
 from dangjian.party.models import Coverage, PartyOrganization, Position
-from dangjian.rules.periods import latest_start_overdue, term_deadline
+from dangjian.rulebook.periods import latest_start_overdue, term_deadline
 
 D = datetime.date
 K = PartyOrganization.Kind
@@ -184,7 +184,7 @@ def test_committee_meetings_only_where_a_committee_exists(world):
 
 
 def test_rule_revised_mid_year(world):
-    from dangjian.rules.rulebook import Rulebook, load
+    from dangjian.rulebook.loader import Rulebook, load
 
     base = load()
     entries = []

@@ -7,15 +7,16 @@ import pytest
 from django.core.management import call_command
 
 from dangjian.registry.models import Federation
-from dangjian.rules import rulebook
-from dangjian.rules.engine import KINDS, Engine, _load_kinds
-from dangjian.rules.models import RuleOverride
+from dangjian.rulebook import loader as rulebook
+from dangjian.rulebook.models import RuleOverride
+from dangjian.rules.engine import Engine
+from dangjian.rules.registry import KINDS, load_kinds
 
 D = datetime.date
 
 
 def test_every_rule_is_complete():
-    _load_kinds()
+    load_kinds()
     book = rulebook.load()
     assert len(book.rule_ids()) >= 15
     for rule_id in book.rule_ids():

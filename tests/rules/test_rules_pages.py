@@ -71,7 +71,7 @@ def test_rulebook_page_shows_rules_and_open_counts(officer_client):
 
 
 def test_override_saved_by_officer(officer_client, demo_federation):
-    from dangjian.rules.models import RuleOverride
+    from dangjian.rulebook.models import RuleOverride
 
     officer_client.post(
         reverse("rules:override_save"),

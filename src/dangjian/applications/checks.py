@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dangjian.core.models import valid_on_q
 from dangjian.party.models import Coverage, Employment, InstructorAssignment, PartyOrganization
-from dangjian.rules import params
+from dangjian.rulebook import params
 
 # An instructor's unit counts as overdue for a visit after this many days without one (a working
 # reminder of this page, not a rule of the rulebook: no finding is raised from it).

@@ -28,7 +28,6 @@ from tqdm import tqdm
 from dangjian.core import crypto
 from dangjian.core.validators import org_code_check_digit
 from dangjian.governance.models import CharterRevision, MajorDecision
-from dangjian.inspections import deadlines
 from dangjian.inspections.models import AnnualInspection
 from dangjian.orglife.models import Meeting
 from dangjian.party.models import (
@@ -41,6 +40,8 @@ from dangjian.party.models import (
     Position,
 )
 from dangjian.registry.models import Domain, Federation, Membership, Organization
+from dangjian.rulebook import deadlines
+from dangjian.rulebook.periods import add_months
 
 from . import identity
 from .calendar import day_within
@@ -352,8 +353,8 @@ def _chunk(federation, committee, instructor, domains, names, rng, today, offset
     for po_id, (group, est, kind, name, doc) in zip(branch_ids, plan, strict=True):
         # Elections every three years, on time; a few branches skipped the last one.
         elections = [est]
-        while deadlines.add_months(elections[-1], 36) <= today:
-            elections.append(deadlines.add_months(elections[-1], 36))
+        while add_months(elections[-1], 36) <= today:
+            elections.append(add_months(elections[-1], 36))
         late = len(elections) > 1 and rng.random() < P_TERM_LATE
         term = elections[-2] if late else elections[-1]
         mode = "in_member_unit" if len(group) == 1 else "via_supervisor"

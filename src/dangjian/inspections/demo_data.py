@@ -10,16 +10,16 @@ import datetime
 
 from dangjian.core.models import valid_on_q
 from dangjian.inspections import grading
-from dangjian.inspections.deadlines import (
+from dangjian.inspections.ledger import party_section
+from dangjian.inspections.models import AnnualInspection, GradeEvaluation, Visit
+from dangjian.party.models import InstructorAssignment
+from dangjian.registry.models import Membership
+from dangjian.rulebook.deadlines import (
     first_inspection_year,
     is_exempt,
     registrar_deadline,
     supervisor_deadline,
 )
-from dangjian.inspections.ledger import party_section
-from dangjian.inspections.models import AnnualInspection, GradeEvaluation, Visit
-from dangjian.party.models import InstructorAssignment
-from dangjian.registry.models import Membership
 
 DORMANT = "天津市网络游戏行业协会"
 VISITED = ["天津市互联网协会", "天津市大数据协会", "天津市地理信息产业协会"]

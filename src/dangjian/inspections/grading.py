@@ -8,13 +8,14 @@ coverage is 20 (2 of 100: own or joint organization 2, instructor only 1.5, neit
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
 from dangjian.core.models import valid_on_q
-from dangjian.inspections.deadlines import add_months
+from dangjian.rulebook.periods import add_months
 
 # Indicator names are data (a federation writes its own set), so they are stored in Chinese.
 DEFAULT_INDICATORS = [
@@ -38,15 +39,9 @@ GRADING_RULE = "grading.parameters"
 
 
 def _parameter(name: str, day: datetime.date) -> int:
-    from dangjian.rules import params  # the rules app reads this app's models: import late
+    from dangjian.rulebook import params
 
     return params.value(GRADING_RULE, name, day=day)
-
-
-# Open findings of these rules mean the unit is proposed for a credit list. (The list of serious
-# violations is the registration authority's decision, not something the ledger shows: the
-# evaluator ticks it on the score sheet — ``on_serious_list``.)
-LIST_RULES = ("credit.abnormal_list_proposal",)
 
 
 def indicators_for(federation) -> list[dict]:
@@ -98,8 +93,13 @@ def eligibility(
     *,
     on_abnormal_list: bool = False,
     on_serious_list: bool = False,
+    list_findings: Iterable[str] = (),
 ) -> Eligibility:
-    """Registered ≥ 2 full years and not on the abnormal/serious lists, each with its reason."""
+    """Registered ≥ 2 full years and not on the abnormal/serious lists, each with its reason.
+
+    ``list_findings`` are the rule ids of the unit's open findings that propose a credit
+    listing: findings are judgments above this app, so the caller reads them
+    (``recommendations.eligibility.grade_eligibility``)."""
     reasons = []
     registered = organization.founded_on
     years = _parameter("min_registered_years", day)
@@ -114,24 +114,11 @@ def eligibility(
         reasons.append(_("On the abnormal-activity list."))
     if on_serious_list:
         reasons.append(_("On the list of serious violations."))
-    for rule_id in _open_list_findings(organization):
+    for rule_id in list_findings:
         reasons.append(
             _("An open finding proposes a credit listing (%(rule)s).") % {"rule": rule_id}
         )
     return Eligibility(not reasons, reasons)
-
-
-def _open_list_findings(organization) -> list[str]:
-    try:
-        from dangjian.rules.models import Finding
-    except ImportError:  # the rules app is optional for this check
-        return []
-    return list(
-        Finding.objects.open()
-        .filter(organization=organization, rule_id__in=LIST_RULES)
-        .values_list("rule_id", flat=True)
-        .distinct()
-    )
 
 
 def grade_for(

@@ -9,15 +9,15 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal, InvalidOperation
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dangjian.core.audit import record_change, record_event, snapshot
 from dangjian.inspections import grading
-from dangjian.inspections.deadlines import is_exempt
 from dangjian.inspections.ledger import party_section
 from dangjian.inspections.models import AnnualInspection, GradeEvaluation, GradingSettings, Visit
+from dangjian.rulebook.deadlines import is_exempt
 
 
 class EditConflict(Exception):
@@ -35,6 +35,15 @@ class EditConflict(Exception):
 
 def _user(actor):
     return actor if getattr(actor, "is_authenticated", False) else None
+
+
+class AlreadyEvaluated(EditConflict):
+    """The unit already has a grade evaluation for that year (one per unit and year)."""
+
+    def __init__(self, message=None):
+        super().__init__(
+            message or _("This unit already has an evaluation for that year: open it to edit.")
+        )
 
 
 def _check_version(model, pk, expected_version):
@@ -157,18 +166,21 @@ def evaluate_grade(
     *,
     scores: dict,
     evaluated_on: datetime.date,
+    eligibility: grading.Eligibility,
     notice_no: str = "",
     notice_date: datetime.date | None = None,
-    on_abnormal_list: bool = False,
-    on_serious_list: bool = False,
     notes: str = "",
     version: int | None = None,
     actor,
 ) -> GradeEvaluation:
-    """Score the sheet, check eligibility, grade by the cut-offs and set the validity.
+    """Score the sheet, grade by the cut-offs if ``eligibility`` allows, set the validity.
 
-    Automatic indicators (organizational coverage) are scored from the ledger, whatever was
-    typed. A notice date makes the evaluation decided and sets the 5-year validity.
+    ``eligibility`` is decided above this app (it reads the open findings of the rules:
+    ``recommendations.eligibility.grade_eligibility``). Automatic indicators (organizational
+    coverage) are scored from the ledger, whatever was typed. A notice date makes the
+    evaluation decided and sets the 5-year validity. ``version=0`` creates the unit's
+    evaluation for the year: if it already has one, ``AlreadyEvaluated`` (also when another
+    officer creates it at the same moment).
     """
     indicators = grading.indicators_for(federation)
     cover = grading.coverage_status(organization, evaluated_on)
@@ -180,12 +192,7 @@ def evaluate_grade(
             points = min(max(_decimal(scores.get(ind["code"])), Decimal(0)), Decimal(ind["max"]))
         sheet[ind["code"]] = str(points.quantize(Decimal("0.01")))
     total = sum((Decimal(v) for v in sheet.values()), Decimal(0))
-    check = grading.eligibility(
-        organization,
-        evaluated_on,
-        on_abnormal_list=on_abnormal_list,
-        on_serious_list=on_serious_list,
-    )
+    check = eligibility
     has_org = cover == "organization"
     if check.eligible:
         grade, grade_notes = grading.grade_for(
@@ -197,7 +204,10 @@ def evaluate_grade(
     else:
         grade, grade_notes = "", [_("Not eligible: no grade is given.")]
 
+    creating = version is not None and int(version) == 0
     existing = GradeEvaluation.objects.filter(organization=organization, year=year).first()
+    if existing is not None and creating:
+        raise AlreadyEvaluated()
     if existing is not None:
         evaluation = _check_version(GradeEvaluation, existing.pk, version)
         before = snapshot(evaluation)
@@ -225,7 +235,13 @@ def evaluate_grade(
         evaluation.status = GradeEvaluation.Status.DRAFT
     evaluation.notes = notes
     evaluation.evaluated_by = _user(actor)
-    evaluation.save()
+    try:
+        # A savepoint: two officers creating the same unit's evaluation at once meet the
+        # unique constraint (one per unit and year), and the second is told so.
+        with transaction.atomic():
+            evaluation.save()
+    except IntegrityError:
+        raise AlreadyEvaluated() from None
     record_change(actor, evaluation, before)
     if evaluation.status == GradeEvaluation.Status.DECIDED:
         record_event(

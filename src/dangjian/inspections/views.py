@@ -17,12 +17,6 @@ from dangjian.access.models import Action, RoleAssignment
 from dangjian.core.models import valid_on_q
 from dangjian.core.pagination import keyset_page
 from dangjian.inspections import grading, services
-from dangjian.inspections.deadlines import (
-    is_exempt,
-    registrar_deadline,
-    report_state,
-    supervisor_deadline,
-)
 from dangjian.inspections.forms import (
     AnnualInspectionForm,
     GradeEvaluationForm,
@@ -30,10 +24,13 @@ from dangjian.inspections.forms import (
     VisitForm,
 )
 from dangjian.inspections.models import AnnualInspection, GradeEvaluation, Visit
+from dangjian.inspections.reports import report_state
 from dangjian.ledgers import lists
 from dangjian.orglife.models import Meeting
 from dangjian.party.models import Instructor
+from dangjian.recommendations.eligibility import grade_eligibility
 from dangjian.registry.models import Membership
+from dangjian.rulebook.deadlines import is_exempt, registrar_deadline, supervisor_deadline
 
 Role = RoleAssignment.Role
 
@@ -57,7 +54,7 @@ def _open_findings(organization, user):
 
 def _rule_title(rule_id: str) -> str:
     try:
-        from dangjian.rules import rulebook
+        from dangjian.rulebook import loader as rulebook
 
         return rulebook.load().latest(rule_id).title_zh
     except (ImportError, KeyError):
@@ -503,34 +500,31 @@ def grade_edit(request, pk: int | None = None):
         data = form.cleaned_data
         org = data["organization"]
         federation = _federation_for(request.user, org) or federation
-        if (
-            evaluation is None
-            and GradeEvaluation.objects.filter(organization=org, year=data["year"]).exists()
-        ):
-            form.add_error(
-                "year", _("This unit already has an evaluation for that year: open it to edit.")
-            )
-        else:
-            try:
-                result = services.evaluate_grade(
+        try:
+            result = services.evaluate_grade(
+                org,
+                federation,
+                data["year"],
+                scores=form.scores(),
+                evaluated_on=data["evaluated_on"],
+                eligibility=grade_eligibility(
                     org,
-                    federation,
-                    data["year"],
-                    scores=form.scores(),
-                    evaluated_on=data["evaluated_on"],
-                    notice_no=data["notice_no"],
-                    notice_date=data["notice_date"],
+                    data["evaluated_on"],
                     on_abnormal_list=data["on_abnormal_list"],
                     on_serious_list=data["on_serious_list"],
-                    notes=data["notes"],
-                    version=data["version"] if evaluation else 0,
-                    actor=request.user,
-                )
-            except services.EditConflict as exc:
-                form.add_error(None, str(exc))
-            else:
-                messages.success(request, _("The grade evaluation was saved."))
-                return redirect("inspections:grade_detail", pk=result.pk)
+                ),
+                notice_no=data["notice_no"],
+                notice_date=data["notice_date"],
+                notes=data["notes"],
+                version=data["version"] if evaluation else 0,
+                actor=request.user,
+            )
+        except services.EditConflict as exc:
+            duplicate = isinstance(exc, services.AlreadyEvaluated)
+            form.add_error("year" if duplicate else None, str(exc))
+        else:
+            messages.success(request, _("The grade evaluation was saved."))
+            return redirect("inspections:grade_detail", pk=result.pk)
     return render(
         request,
         "inspections/grade_form.html",

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from dangjian.core.admin import AuditedAdmin
-from dangjian.rules.models import CoverageSnapshot, EvaluationRun, Finding, RuleOverride
+from dangjian.rules.models import CoverageSnapshot, EvaluationRun, Finding
 
 
 @admin.register(Finding)
@@ -10,12 +10,6 @@ class FindingAdmin(AuditedAdmin):
     list_filter = ("rule_id", "severity", "status")
     search_fields = ("explanation", "organization__name", "party_organization__name")
     readonly_fields = ("rule_id", "subject_key", "period_key", "evidence", "fingerprint", "version")
-
-
-@admin.register(RuleOverride)
-class RuleOverrideAdmin(AuditedAdmin):
-    list_display = ("federation", "rule_id", "valid_from")
-    list_filter = ("rule_id",)
 
 
 @admin.register(EvaluationRun)

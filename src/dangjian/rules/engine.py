@@ -18,74 +18,38 @@ A run "as of" a past day never closes a finding last seen after that day, and ne
 last_seen backwards, so replaying history does not disturb the present.
 
 A rule whose inputs did not change since its last run over the same federation for the same
-day is skipped (``RuleState``): the inputs are every ledger table the rules read (row count,
-largest id, latest ``updated_at`` of each), the audit log (its latest write), the rulebook with
-every parameter and override, the rules' code, and the rule's own findings (so a person's status
-change or a deleted finding re-evaluates too). Same inputs give the same candidates, and the
-same candidates on the same day leave the findings as they are, so skipping changes nothing.
+day is skipped (``RuleState``; the digests are ``rules.freshness``'s). Same inputs give the
+same candidates, and the same candidates on the same day leave the findings as they are, so
+skipping changes nothing. The kinds and their registry are ``rules.registry``'s.
 """
 
 from __future__ import annotations
 
 import datetime
-import functools
-import hashlib
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
+from typing import Any
 
-from django.apps import apps
 from django.db import connection, transaction
-from django.db.models import Count, Max, Q
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from dangjian.registry.models import Federation
-from dangjian.rules import rulebook as rulebook_module
+from dangjian.rulebook import loader as rulebook_module
+from dangjian.rulebook.loader import Rulebook
+from dangjian.rules.freshness import code_version, digest, findings_state, input_state
 from dangjian.rules.models import Finding, RuleState
-from dangjian.rules.rulebook import Revision, Rulebook
-
-
-@dataclass
-class Candidate:
-    """What a rule found about one subject (and period)."""
-
-    federation_id: int
-    explanation: str
-    evidence: dict
-    facts: dict  # what decides the finding; hashed into the fingerprint
-    organization_id: int | None = None
-    party_organization_id: int | None = None
-    period_start: datetime.date | None = None
-    period_end: datetime.date | None = None
-    period_key: str = ""
-    raw: object = field(default=None, repr=False, compare=False)
-
-    @property
-    def subject_key(self) -> str:
-        return Finding.subject_key_for(self.organization_id, self.party_organization_id)
-
-    @functools.cached_property
-    def fingerprint(self) -> str:
-        data = json.dumps(self.facts, sort_keys=True, ensure_ascii=False, default=str)
-        return hashlib.sha256(data.encode()).hexdigest()[:32]
-
-
-@dataclass
-class Context:
-    """One rule applied to one group of federations sharing the same parameters."""
-
-    engine: Engine
-    revision: Revision
-    params: dict
-    federation_ids: list[int]
-    as_of: datetime.date
-    # Period rules report which periods they checked, so only those findings can be closed.
-    checked_periods: tuple[datetime.date, datetime.date] | None = None
-
-    def other_params(self, rule_id: str) -> dict:
-        """Parameters of another rule for this group (composite rules reuse them)."""
-        return self.engine.params_for(rule_id, self.federation_ids)
+from dangjian.rules.registry import (
+    KINDS,
+    KINDS_PERIODIC,
+    MERGERS,
+    PARAMETERS_ONLY,
+    Candidate,
+    Context,
+    chunks,
+    load_kinds,
+)
 
 
 @dataclass
@@ -105,22 +69,6 @@ class RuleResult:
         return self.found_before if self.skipped else len(self.candidates)
 
 
-KINDS: dict[str, Callable[[Context], Iterable[Candidate]]] = {}
-PARAMETERS_ONLY = "parameters"  # a rulebook entry that finds nothing: its numbers serve pages
-
-
-def kind(name: str):
-    def register(fn):
-        KINDS[name] = fn
-        return fn
-
-    return register
-
-
-def _load_kinds():
-    from dangjian.rules import kinds  # noqa: F401  (registers every kind)
-
-
 class Engine:
     def __init__(
         self,
@@ -129,8 +77,8 @@ class Engine:
         *,
         book: Rulebook | None = None,
         rule_ids: list[str] | None = None,
-    ):
-        _load_kinds()
+    ) -> None:
+        load_kinds()
         self.root = federation
         self.as_of = as_of or timezone.localdate()
         self.book = book or rulebook_module.load()
@@ -139,10 +87,11 @@ class Engine:
             r for r in self.book.rule_ids() if self.book.latest(r).kind != PARAMETERS_ONLY
         ]
         self.federations = list(federation.subtree())
-        self.cache: dict = {}
+        # Shared by the kinds of one run (base.cached): keyed by name and parameters.
+        self.cache: dict[str, Any] = {}
 
     # -- parameters -----------------------------------------------------------------------
-    def params_for(self, rule_id: str, federation_ids: list[int]) -> dict:
+    def params_for(self, rule_id: str, federation_ids: list[int]) -> dict[str, Any]:
         revision = self.book.revision_on(rule_id, self.as_of) or self.book.latest(rule_id)
         feds = [f for f in self.federations if f.pk in set(federation_ids)] or self.federations
         return rulebook_module.parameter_groups(revision, feds[:1], self.as_of)[0][0]
@@ -157,7 +106,7 @@ class Engine:
             # revision overlapping the window takes part.
             start = KINDS_PERIODIC[first.kind](first, self.as_of)
             revisions = self.book.revisions_between(rule_id, start, self.as_of)
-        contexts = []
+        contexts: list[Context] = []
         for rev in revisions:
             for params, fed_ids in rulebook_module.parameter_groups(
                 rev, self.federations, self.as_of
@@ -172,10 +121,10 @@ class Engine:
         for ctx in contexts:
             candidates.extend(KINDS[ctx.revision.kind](ctx))
         if len(contexts) > 1:
-            by_key: dict[tuple, list[Candidate]] = {}
+            by_key: dict[tuple[str, str], list[Candidate]] = {}
             for c in candidates:
                 by_key.setdefault((c.subject_key, c.period_key), []).append(c)
-            merger = MERGERS.get(contexts[0].revision.kind, lambda cs: cs[-1])
+            merger = MERGERS.get(contexts[0].revision.kind, _last)
             candidates = [cs[0] if len(cs) == 1 else merger(cs) for cs in by_key.values()]
         return candidates, contexts
 
@@ -188,7 +137,7 @@ class Engine:
     ) -> list[RuleResult]:
         """Evaluate and synchronise every rule; ``force`` re-evaluates rules whose inputs did
         not change too."""
-        results = []
+        results: list[RuleResult] = []
         total = len(self.rule_ids)
         inputs = input_state()  # before anything is read: a later change re-evaluates
         states = {
@@ -237,10 +186,10 @@ class Engine:
                 for revisions in self.book.revisions.values()
                 for r in revisions
             ]
-            self.cache["_book_digest"] = _digest(
+            self.cache["_book_digest"] = digest(
                 [book, [f.pk for f in self.federations], code_version()]
             )
-        return _digest([inputs, self.cache["_book_digest"], rule_id, self.as_of])
+        return digest([inputs, self.cache["_book_digest"], rule_id, self.as_of])
 
     # -- synchronising findings -----------------------------------------------------------
     ROW_FIELDS = (
@@ -257,14 +206,20 @@ class Engine:
         "period_start",
     )
 
-    def _existing(self, qs) -> dict[tuple[str, str], dict]:
+    def _existing(self, qs: QuerySet[Finding]) -> dict[tuple[str, str], dict[str, Any]]:
         """Existing findings as plain rows (model instances only for the few that change)."""
         return {
             (row[1], row[2]): dict(zip(self.ROW_FIELDS, row, strict=True))
             for row in qs.values_list(*self.ROW_FIELDS)
         }
 
-    def _sync(self, rule_id: str, candidates, contexts, result: RuleResult):
+    def _sync(
+        self,
+        rule_id: str,
+        candidates: list[Candidate],
+        contexts: list[Context],
+        result: RuleResult,
+    ) -> None:
         as_of = self.as_of
         fed_ids = {f.pk for f in self.federations}
         keys = {(c.subject_key, c.period_key) for c in candidates}
@@ -274,7 +229,7 @@ class Engine:
         # A finding moved to another federation (the unit changed federations) is still the
         # same finding: look the missing keys up globally.
         missing = {k[0] for k in keys if k not in existing}
-        for chunk in _chunks(sorted(missing), 500):
+        for chunk in chunks(sorted(missing), 500):
             for key, row in self._existing(
                 Finding.objects.filter(rule_id=rule_id, subject_key__in=chunk)
             ).items():
@@ -283,7 +238,7 @@ class Engine:
         revision_of = contexts[0].revision.effective_from if contexts else None
         now = timezone.now()
         to_create: list[Finding] = []
-        changes: dict[int, dict] = {}  # finding id → {field: value}
+        changes: dict[int, dict[str, Any]] = {}  # finding id → {field: value}
         for c in candidates:
             row = existing.get((c.subject_key, c.period_key))
             fingerprint = c.fingerprint
@@ -310,7 +265,7 @@ class Engine:
                     )
                 )
                 continue
-            change = {}
+            change: dict[str, Any] = {}
             if as_of < row["first_seen"]:
                 change["first_seen"] = as_of
             if as_of >= row["last_seen"]:
@@ -367,13 +322,13 @@ class Engine:
         result.updated = len(changes) - result.resolved
 
     @staticmethod
-    def _apply(changes: dict[int, dict], now):
+    def _apply(changes: dict[int, dict[str, Any]], now: datetime.datetime) -> None:
         """Write the changes, grouped by the set of fields they touch (one bulk_update each)."""
         groups: dict[tuple[str, ...], list[int]] = {}
         for pk, change in changes.items():
             groups.setdefault(tuple(sorted(change)), []).append(pk)
         for fields, ids in groups.items():
-            for chunk in _chunks(ids, 500):
+            for chunk in chunks(ids, 500):
                 objs = list(Finding.objects.filter(pk__in=chunk).only("id", "version"))
                 for obj in objs:
                     for name, value in changes[obj.pk].items():
@@ -411,13 +366,13 @@ INSERT_FIELDS = (
 )
 
 
-def _insert_findings(findings: list[Finding], now):
+def _insert_findings(findings: list[Finding], now: datetime.datetime) -> None:
     """New findings by one ``executemany``: ``bulk_create`` spends most of a large run preparing
     each field of each row; here dates, times and JSON are prepared once per kind of value."""
     sqlite = connection.vendor == "sqlite"
     stamp = Finding._meta.get_field("created_at").get_db_prep_value(now, connection)
 
-    def day(value):
+    def day(value: datetime.date | None) -> datetime.date | str | None:
         return value.isoformat() if sqlite and value is not None else value
 
     columns = ", ".join(connection.ops.quote_name(f) for f in INSERT_FIELDS)
@@ -453,107 +408,20 @@ def _insert_findings(findings: list[Finding], now):
         for f in findings
     ]
     with connection.cursor() as cursor:
-        for chunk in _chunks(rows, 2000):
+        for chunk in chunks(rows, 2000):
             cursor.executemany(sql, chunk)
 
 
-# Apps whose tables the rules read. Every table of these apps counts (a few are not read by
-# any rule: changing them only costs a re-evaluation).
-INPUT_APPS = ("registry", "party", "orglife", "inspections", "governance")
-
-
-def input_models() -> list:
-    models = [
-        model
-        for label in INPUT_APPS
-        if apps.is_installed(f"dangjian.{label}")
-        for model in apps.get_app_config(label).get_models(include_auto_created=True)
-    ]
-    return [*models, apps.get_model("rules", "RuleOverride")]
-
-
-def _table_state(model) -> list:
-    qs = model._base_manager.order_by()
-    names = {f.attname for f in model._meta.concrete_fields}
-    if connection.vendor == "sqlite":
-        # Three queries: MAX(pk) and MAX(updated_at) are each one index probe and COUNT(*)
-        # alone reads the smallest index (7.7M meetings: 0.28 s against 0.79 s in one query).
-        changed = qs.aggregate(v=Max("updated_at"))["v"] if "updated_at" in names else None
-        return [model._meta.db_table, qs.count(), qs.aggregate(v=Max("pk"))["v"], str(changed)]
-    # PostgreSQL counts with a parallel scan either way; one query is then the cheaper.
-    aggregates = {"n": Count("*"), "top": Max("pk")}
-    if "updated_at" in names:
-        aggregates["changed"] = Max("updated_at")
-    row = qs.aggregate(**aggregates)
-    return [model._meta.db_table, row["n"], row["top"], str(row.get("changed"))]
-
-
-def input_state() -> str:
-    """A digest of every input table: row count, largest id and latest ``updated_at`` (inserts,
-    deletions and saved changes), and of the audit log's latest write (changes made through a
-    service with a queryset ``update()`` that leaves ``updated_at`` alone). The rules' own
-    events (run requests, status changes) are left out: the rule's findings are compared on
-    their own."""
-    from dangjian.core.models import AuditLog
-
-    parts = [_table_state(model) for model in input_models()]
-    audit = (
-        AuditLog.objects.exclude(action__in=[AuditLog.Action.READ, AuditLog.Action.SIGNIN])
-        .exclude(Q(event_type__startswith="rules.") | Q(object_type__startswith="rules."))
-        .aggregate(top=Max("pk"))
-    )
-    parts.append(["audit", audit["top"]])
-    return _digest(parts)
-
-
-def findings_state(rule_id: str) -> str:
-    row = (
-        Finding.objects.filter(rule_id=rule_id)
-        .order_by()
-        .aggregate(n=Count("*"), top=Max("pk"), changed=Max("updated_at"))
-    )
-    return _digest([row["n"], row["top"], str(row["changed"])])
-
-
-@functools.cache
-def code_version() -> str:
-    """The rules' code (a new version of a rule kind re-evaluates), with the annual-report
-    deadlines of the inspections app that the composite rules apply."""
-    here = Path(__file__).parent
-    files = sorted(
-        [
-            here / "engine.py",
-            here / "periods.py",
-            here / "rulebook.py",
-            here.parent / "inspections" / "deadlines.py",
-            *(here / "kinds").glob("*.py"),
-        ]
-    )
-    files = [f for f in files if f.exists()]
-    return hashlib.sha256(b"".join(f.read_bytes() for f in files)).hexdigest()[:16]
-
-
-def _digest(value) -> str:
-    text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(text.encode()).hexdigest()[:32]
-
-
-def _chunks(items, size):
-    items = list(items)
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
-
-
-# kind name → function(first revision, as_of) giving the first day of the window it checks.
-MERGERS: dict[str, Callable[[list[Candidate]], Candidate]] = {}
-KINDS_PERIODIC: dict[str, Callable[[Revision, datetime.date], datetime.date]] = {}
+def _last(candidates: list[Candidate]) -> Candidate:
+    """The default merger: the candidate of the latest revision."""
+    return candidates[-1]
 
 
 def run_rulebook(
     federation: Federation,
     as_of: datetime.date | None = None,
     *,
-    progress=None,
+    progress: Callable[[str, int, int], None] | None = None,
     rule_ids: list[str] | None = None,
     force: bool = False,
 ) -> list[RuleResult]:

@@ -1,5 +1,5 @@
-"""Judgments: findings of the rulebook, federation overrides of its parameters, rule runs and
-coverage snapshots.
+"""Judgments: findings of the rulebook, rule runs and coverage snapshots (federation overrides
+of the rulebook's parameters live in ``dangjian.rulebook``).
 
 Findings are written only by the engine (``rules.engine``) and moved through their statuses only
 by the services (``rules.services``); the rules read facts and never write them.
@@ -135,38 +135,6 @@ class Finding(TimeStamped):
         if party_organization_id:
             return f"p{party_organization_id}"
         return f"o{organization_id}"
-
-
-class RuleOverride(TimeStamped):
-    """A federation's own values for some parameters of a rule, from a date.
-
-    Applies to the federation and every federation below it unless a lower one overrides again;
-    the override valid on the evaluation date with the latest ``valid_from`` wins.
-    """
-
-    federation = models.ForeignKey(
-        Federation,
-        verbose_name=_("federation"),
-        on_delete=models.CASCADE,
-        related_name="rule_overrides",
-    )
-    rule_id = models.CharField(_("rule"), max_length=64, db_index=True)
-    parameters = models.JSONField(_("parameters"), default=dict)
-    valid_from = models.DateField(_("valid from"))
-    note = models.CharField(_("note"), max_length=200, blank=True)
-
-    class Meta:
-        verbose_name = _("rule parameter override")
-        verbose_name_plural = _("rule parameter overrides")
-        ordering = ["federation_id", "rule_id", "-valid_from"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["federation", "rule_id", "valid_from"], name="rules_override_unique"
-            )
-        ]
-
-    def __str__(self):
-        return f"{self.federation} {self.rule_id} {self.valid_from}"
 
 
 class EvaluationRun(TimeStamped):

@@ -1,5 +1,5 @@
-"""Every write a person makes in the rules app: moving findings through their statuses,
-federation parameter overrides, and starting a rule run. Atomic and audited.
+"""Every write a person makes in the rules app: moving findings through their statuses and
+starting a rule run. Atomic and audited (federation parameter overrides: ``rulebook.services``).
 
 Findings carry a ``version``: a change names the version it was read at (optimistic locking),
 so two officers cannot silently overwrite each other; the engine bumps it too.
@@ -14,9 +14,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dangjian.core.audit import record_change, record_event, snapshot
-from dangjian.rules import rulebook
-from dangjian.rules.models import EvaluationRun, Finding, RuleOverride
+from dangjian.core.audit import record_event
+from dangjian.rules.models import EvaluationRun, Finding
 
 S = Finding.Status
 # status → statuses a person may move a finding to.
@@ -113,45 +112,6 @@ def acknowledge(finding, *, actor, version=None):
 
 def dismiss(finding, reason: str, *, actor, version=None):
     return change_status(finding, S.DISMISSED, actor=actor, reason=reason, version=version)
-
-
-@transaction.atomic
-def set_override(
-    federation, rule_id: str, parameters: dict, valid_from: datetime.date, *, actor, note=""
-) -> RuleOverride:
-    """A federation's own parameter values for a rule, from ``valid_from``. Only parameters the
-    rule has may be overridden, with a value of the same type."""
-    book = rulebook.load()
-    if rule_id not in book.revisions:
-        raise ValidationError(_("Unknown rule."))
-    known = book.latest(rule_id).parameters
-    for key, value in parameters.items():
-        if key not in known:
-            raise ValidationError(_("The rule has no parameter “%(name)s”.") % {"name": key})
-        if key in book.latest(rule_id).national:
-            raise ValidationError(
-                _("“%(name)s” applies nationally and cannot be changed for one federation.")
-                % {"name": key}
-            )
-        expected = known[key]
-        if type(value) is not type(expected):
-            raise ValidationError(
-                _("The value of “%(name)s” must have the same form as the rulebook's.")
-                % {"name": key}
-            )
-        if isinstance(value, int) and not isinstance(value, bool) and value < 0:
-            raise ValidationError(_("“%(name)s” cannot be negative.") % {"name": key})
-    override = RuleOverride.objects.filter(
-        federation=federation, rule_id=rule_id, valid_from=valid_from
-    ).first()
-    before = snapshot(override) if override else None
-    if override is None:
-        override = RuleOverride(federation=federation, rule_id=rule_id, valid_from=valid_from)
-    override.parameters = parameters
-    override.note = note
-    override.save()
-    record_change(actor, override, before)
-    return override
 
 
 @transaction.atomic

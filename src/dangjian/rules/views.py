@@ -25,9 +25,12 @@ from dangjian.access import scope
 from dangjian.access.models import Action
 from dangjian.core.pagination import keyset_page
 from dangjian.ledgers import lists
-from dangjian.rules import coverage, rulebook, services
+from dangjian.rulebook import loader as rulebook
+from dangjian.rulebook.models import RuleOverride
+from dangjian.rulebook.services import set_override
+from dangjian.rules import coverage, services
 from dangjian.rules.forms import BulkForm, CoverageForm, FindingFilter, OverrideForm, StatusForm
-from dangjian.rules.models import EvaluationRun, Finding, RuleOverride
+from dangjian.rules.models import EvaluationRun, Finding
 
 
 def visible_findings(user, action: str = Action.VIEW):
@@ -235,7 +238,7 @@ def override_save(request):
     form = OverrideForm(request.POST, federations=feds, rule_choices=_rule_choices(book))
     if form.is_valid():
         try:
-            services.set_override(
+            set_override(
                 form.cleaned_data["federation"],
                 form.cleaned_data["rule_id"],
                 form.cleaned_data["parameters"],

@@ -21,7 +21,7 @@ from dangjian.core.models import valid_on_q
 from dangjian.ledgers import lists
 from dangjian.party.models import Coverage, Employment
 from dangjian.registry.models import Membership, Organization
-from dangjian.rules import rulebook
+from dangjian.rulebook import loader as rulebook
 
 ACTIVE = (FormationCase.Status.OPEN, FormationCase.Status.SUBMITTED)
 

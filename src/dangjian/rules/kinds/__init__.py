@@ -1,9 +1,10 @@
 """The rule kinds: each implemented once, as set-based queries (registered with ``@kind``)."""
 
 from dangjian.rules.kinds import (  # noqa: F401
-    composite,
+    dormancy,
     formation,
     governance,
     orglife,
+    standards,
     terms,
 )

@@ -10,9 +10,9 @@ from django.db.models import Max
 
 from dangjian.core.models import valid_on_q
 from dangjian.party.models import Coverage, PartyOrganization
-from dangjian.rules.engine import Candidate, kind
+from dangjian.rulebook.periods import months_between
 from dangjian.rules.kinds import base
-from dangjian.rules.periods import months_between
+from dangjian.rules.registry import Candidate, kind
 
 K = PartyOrganization.Kind
 

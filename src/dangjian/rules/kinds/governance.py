@@ -11,8 +11,8 @@ from django.db.models import Exists, OuterRef, Subquery
 from dangjian.core.models import valid_on_q
 from dangjian.governance.models import CharterRevision, MajorDecision
 from dangjian.party.models import Coverage
-from dangjian.rules.engine import Candidate, kind
 from dangjian.rules.kinds import base
+from dangjian.rules.registry import Candidate, kind
 
 
 @kind("charter_lacks_clause")

@@ -1,4 +1,5 @@
-"""Organizational life (DOMAIN.md §3.3): each required meeting kind in each period.
+"""Organizational life (DOMAIN.md §3.3): each required meeting kind in each period; and the
+empty-shell branch (空壳支部, §3.4), judged on the same meetings, posts, members and units.
 
 **Periods.** Requirements are per calendar month, quarter or year. A party organization owes a
 period only when it existed for the *whole* period: the period of its founding (unless founded
@@ -24,14 +25,16 @@ import datetime
 from collections import defaultdict
 
 from django.db import connection
+from django.db.models import DateField, Exists, OuterRef, Subquery
 
+from dangjian.core.models import valid_on_q
 from dangjian.orglife.models import Meeting
-from dangjian.party.models import PartyOrganization, Position
-from dangjian.rules import engine as engine_module
-from dangjian.rules.engine import Candidate, kind
-from dangjian.rules.kinds import base
-from dangjian.rules.periods import (
+from dangjian.party.models import Coverage, PartyOrganization, Position
+from dangjian.registry.models import Membership
+from dangjian.rulebook.periods import (
     STEP,
+    add_months,
+    months_between,
     period_bounds,
     period_code,
     period_index,
@@ -40,6 +43,13 @@ from dangjian.rules.periods import (
     sql_last_full_period,
     sql_month_index,
 )
+from dangjian.rules.kinds import base
+from dangjian.rules.kinds.dormancy import conditions_candidate, dormant_units
+from dangjian.rules.registry import Candidate, kind
+
+K = PartyOrganization.Kind
+# The kinds judged as branches (a committee is not): they owe meetings and cover units.
+BRANCH_KINDS = [K.BRANCH, K.JOINT_BRANCH, K.GENERAL_BRANCH]
 
 KIND_ZH = {
     "general_meeting": "支部党员大会",
@@ -57,9 +67,6 @@ FAR = 10**7
 
 def window_start(revision, as_of: datetime.date) -> datetime.date:
     return datetime.date(as_of.year - revision.parameters.get("lookback_years", 1), 1, 1)
-
-
-engine_module.KINDS_PERIODIC["orglife_irregular"] = window_start
 
 
 def _window_sql(ctx, periods, lo_day, hi_day, bounds, only_ids=None):
@@ -166,7 +173,19 @@ def applicable(req: dict, po_kind: str, posts: int, min_posts: int) -> bool:
     return not (req.get("needs_committee") and posts < min_posts)
 
 
-@kind("orglife_irregular")
+def merge(candidates: list[Candidate]) -> Candidate:
+    """Two revisions judged different periods of one year: one finding listing both."""
+    po, fed, year, _, reqs, day = candidates[0].raw
+    kinds: dict[str, list[int]] = defaultdict(list)
+    all_reqs = {}
+    for c in candidates:
+        all_reqs.update(c.raw[4])
+        for k, idxs in c.raw[3].items():
+            kinds[k].extend(idxs)
+    return make_candidate(po, fed, year, dict(kinds), all_reqs, day)
+
+
+@kind("orglife_irregular", window=window_start, merge=merge)
 def orglife_irregular(ctx):
     p, day, rev = ctx.params, ctx.as_of, ctx.revision
     start = datetime.date(day.year - p.get("lookback_years", 1), 1, 1)
@@ -237,21 +256,6 @@ def orglife_irregular(ctx):
         yield make_candidate(po, feds[po], year, kinds, reqs, day)
 
 
-def merge(candidates: list[Candidate]) -> Candidate:
-    """Two revisions judged different periods of one year: one finding listing both."""
-    po, fed, year, _, reqs, day = candidates[0].raw
-    kinds: dict[str, list[int]] = defaultdict(list)
-    all_reqs = {}
-    for c in candidates:
-        all_reqs.update(c.raw[4])
-        for k, idxs in c.raw[3].items():
-            kinds[k].extend(idxs)
-    return make_candidate(po, fed, year, dict(kinds), all_reqs, day)
-
-
-engine_module.MERGERS["orglife_irregular"] = merge
-
-
 def make_candidate(po, fed, year, kinds: dict[str, list[int]], reqs, day) -> Candidate:
     parts, evidence, total = [], {}, 0
     for k in KIND_ZH:
@@ -281,3 +285,105 @@ def make_candidate(po, fed, year, kinds: dict[str, list[int]], reqs, day) -> Can
     )
     candidate.raw = (po, fed, year, kinds, reqs, day)
     return candidate
+
+
+@kind("empty_branch")
+def empty_branch(ctx):
+    day, p = ctx.as_of, ctx.params
+    found: dict[int, dict] = defaultdict(lambda: {"conditions": []})
+    branches = base.party_orgs(ctx).filter(kind__in=BRANCH_KINDS)
+    # (1) no organizational life for the given months.
+    quiet_since = add_months(day, -p["no_orglife_months"])
+    # Quiet branches first (one index probe each for a meeting in the window), then the last
+    # meeting of those few only (the newest entry of the (party org, held_on) index).
+    recent = Meeting.objects.filter(
+        party_organization=OuterRef("pk"), held_on__gte=quiet_since, held_on__lte=day
+    )
+    last_meeting = (
+        Meeting.objects.filter(party_organization=OuterRef("pk"), held_on__lte=day)
+        .order_by("-held_on")
+        .values("held_on")[:1]
+    )
+    rows = (
+        branches.filter(valid_from__lte=quiet_since)
+        .filter(~Exists(recent))
+        .annotate(last=Subquery(last_meeting, output_field=DateField()))
+        .values_list("pk", "federation_id", "last")
+    )
+    for pk, fed, last in rows:
+        found[pk]["fed"] = fed
+        text = (
+            f"最近一次组织生活记录为 {base.fmt(last)}，已 {months_between(last, day)} 个月"
+            f"（{(day - last).days} 天）没有组织生活"
+            if last
+            else "没有任何组织生活记录"
+        )
+        found[pk]["conditions"].append(
+            {"code": "no_orglife", "last_meeting": base.fmt(last), "text": text}
+        )
+    # (2) secretary vacant for the given months.
+    vacant_since = add_months(day, -p["secretary_vacant_months"])
+    branch_ids = set(branches.values_list("pk", flat=True))
+    for pk, info in base.secretary_vacancies(ctx).items():
+        if pk not in branch_ids or info["since"] > vacant_since:
+            continue
+        found[pk]["fed"] = info["fed"]
+        found[pk]["conditions"].append(
+            {
+                "code": "secretary_vacant",
+                "since": base.fmt(info["since"]),
+                "text": f"书记自 {base.fmt(info['since'])} 起空缺已 {months_between(info['since'], day)} 个月",
+            }
+        )
+    # (3) a single-unit branch with fewer full members than a branch needs.
+    need = p["min_full_members_single_unit"]
+    counts = base.relation_counts(ctx)
+    rows = [
+        (pk, fed, counts.get(pk, 0))
+        for pk, fed in branches.filter(kind=K.BRANCH)
+        .annotate(units=base.coverage_count(day))
+        .filter(units=1)
+        .values_list("pk", "federation_id")
+        if counts.get(pk, 0) < need
+    ]
+    for pk, fed, full in rows:
+        found[pk]["fed"] = fed
+        found[pk]["conditions"].append(
+            {
+                "code": "too_few_members",
+                "full_members": full,
+                "text": f"单独组建的党支部只有正式党员 {full} 名（不足 {need} 名）",
+            }
+        )
+    # (4) every unit it covered has left the federation or is dormant.
+    dormant = set(dormant_units(ctx, ctx.other_params("dormancy.dormant_society")))
+    # Branches with a live unit: covered on the day, a member somewhere, not dormant. The
+    # dormant set is applied to the (branch, unit) rows in Python rather than as a huge IN list.
+    live = set()
+    for po_id, org_id in (
+        Coverage.objects.filter(
+            valid_on_q(day),
+            party_organization__in=branches.values("pk"),
+            organization__in=Membership.objects.filter(valid_on_q(day)).values("organization"),
+        )
+        .order_by()
+        .values_list("party_organization_id", "organization_id")
+    ):
+        if org_id not in dormant:
+            live.add(po_id)
+    rows = [
+        (pk, fed)
+        for pk, fed in branches.filter(
+            Exists(Coverage.objects.filter(party_organization=OuterRef("pk"), valid_from__lte=day))
+        ).values_list("pk", "federation_id")
+        if pk not in live
+    ]
+    for pk, fed in rows:
+        found[pk]["fed"] = fed
+        found[pk]["conditions"].append(
+            {"code": "units_gone", "text": "所覆盖的单位均已退出联合会或处于休眠状态"}
+        )
+    for pk, subject in sorted(found.items()):
+        yield conditions_candidate(
+            subject, lead="该党支部疑似空壳支部", day=day, party_organization_id=pk
+        )

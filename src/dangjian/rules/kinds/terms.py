@@ -6,9 +6,9 @@ from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 
 from dangjian.party.models import PartyOrganization
-from dangjian.rules.engine import Candidate, kind
+from dangjian.rulebook.periods import latest_start_overdue, months_between, term_deadline
 from dangjian.rules.kinds import base
-from dangjian.rules.periods import latest_start_overdue, months_between, term_deadline
+from dangjian.rules.registry import Candidate, kind
 
 K = PartyOrganization.Kind
 

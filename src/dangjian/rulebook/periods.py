@@ -88,7 +88,7 @@ def latest_start_overdue(as_of: datetime.date, years: int, extension_years: int)
     (SQLite and PostgreSQL disagree about 29 February + 1 year).
     """
     guess = add_years(as_of, -(years + extension_years))
-    best = None
+    best: datetime.date | None = None
     for delta in range(-4, 5):
         start = guess + datetime.timedelta(days=delta)
         if add_years(add_years(start, years), extension_years) < as_of:
@@ -97,7 +97,9 @@ def latest_start_overdue(as_of: datetime.date, years: int, extension_years: int)
     return best
 
 
-def term_deadline(start: datetime.date, years: int, extension_years: int):
+def term_deadline(
+    start: datetime.date, years: int, extension_years: int
+) -> tuple[datetime.date, datetime.date]:
     end = add_years(start, years)
     return end, add_years(end, extension_years)
 

@@ -9,13 +9,16 @@ revision in force on the day, with the federation's override (``RuleOverride``) 
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.utils import timezone
 
-from dangjian.rules.rulebook import load, merge, overrides_for
+from dangjian.rulebook.loader import load, merge, overrides_for
 
 
-def value(rule_id: str, name: str, *, day: datetime.date | None = None, federation=None):
+def value(
+    rule_id: str, name: str, *, day: datetime.date | None = None, federation: Any = None
+) -> Any:
     """The parameter ``name`` of ``rule_id`` on ``day`` (today) for ``federation`` (or the
     rulebook's own value): the revision in force that day; between or after revisions the last
     one that began on or before it; before the first, the first."""

@@ -12,10 +12,15 @@ import copy
 import datetime
 import functools
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import yaml
+
+if TYPE_CHECKING:
+    from dangjian.rulebook.models import RuleOverride
 
 PATH = Path(__file__).with_name("rulebook.yaml")
 REQUIRED = ("id", "kind", "subject", "title_zh", "title_en", "source", "severity")
@@ -33,10 +38,10 @@ class Revision:
     severity: str
     effective_from: datetime.date
     effective_to: datetime.date | None
-    parameters: dict = field(default_factory=dict, hash=False, compare=False)
+    parameters: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
     # Parameters that apply nationally (pages outside the engine read them without a
     # federation): a federation may not override them.
-    national: tuple = field(default=(), compare=False)
+    national: tuple[str, ...] = field(default=(), compare=False)
 
     def in_force_on(self, day: datetime.date) -> bool:
         return self.effective_from <= day and (
@@ -45,8 +50,8 @@ class Revision:
 
 
 class Rulebook:
-    def __init__(self, entries: list[dict]):
-        by_id: dict[str, list[dict]] = {}
+    def __init__(self, entries: list[dict[str, Any]]) -> None:
+        by_id: dict[str, list[dict[str, Any]]] = {}
         for entry in entries:
             missing = [k for k in REQUIRED if not entry.get(k)]
             if missing:
@@ -55,7 +60,7 @@ class Rulebook:
         self.revisions: dict[str, list[Revision]] = {}
         for rule_id, items in by_id.items():
             items.sort(key=lambda e: e["effective_from"])
-            revisions = []
+            revisions: list[Revision] = []
             for i, e in enumerate(items):
                 end = e.get("effective_to")
                 if end is None and i + 1 < len(items):
@@ -94,6 +99,10 @@ class Rulebook:
                 return revision
         return None
 
+    def national(self, rule_id: str) -> frozenset[str]:
+        """Parameters of ``rule_id`` that no federation may override (in any revision)."""
+        return frozenset(n for r in self.revisions.get(rule_id, []) for n in r.national)
+
     def revisions_between(
         self, rule_id: str, start: datetime.date, end: datetime.date
     ) -> list[Revision]:
@@ -114,7 +123,7 @@ def load() -> Rulebook:
     return _default()
 
 
-def merge(base: dict, override: dict) -> dict:
+def merge(base: dict[str, Any], override: dict[str, Any] | None) -> dict[str, Any]:
     """Parameters with ``override`` merged in (nested dicts merged key by key)."""
     result = copy.deepcopy(base)
     for key, value in (override or {}).items():
@@ -125,25 +134,40 @@ def merge(base: dict, override: dict) -> dict:
     return result
 
 
-def overrides_for(federations, rule_id: str, day: datetime.date) -> dict[int, dict]:
+def refused(override: RuleOverride, book: Rulebook | None = None) -> list[str]:
+    """The parameters ``override`` sets that apply nationally: they are ignored when read
+    (an override saved around ``set_override``, e.g. in the admin, cannot move them)."""
+    national = (book or load()).national(override.rule_id)
+    return sorted(k for k in (override.parameters or {}) if k in national)
+
+
+def overrides_for(
+    federations: Iterable[Any], rule_id: str, day: datetime.date
+) -> dict[int, dict[str, Any]]:
     """{federation id: merged override parameters in force on ``day``} for each federation.
 
     Overrides apply down the federation tree: a root's override is inherited, a lower
-    federation's override is merged over it.
+    federation's override is merged over it. National parameters are left out of every
+    override: they are the same for every federation whatever was saved.
     """
-    from dangjian.rules.models import RuleOverride
+    from dangjian.rulebook.models import RuleOverride
+
+    national = load().national(rule_id)
 
     federations = list(federations)
     ancestor_ids = {int(p) for f in federations for p in f.path.strip("/").split("/") if p}
     rows = RuleOverride.objects.filter(
         rule_id=rule_id, valid_from__lte=day, federation_id__in=ancestor_ids
     ).order_by("federation_id", "-valid_from")
-    latest: dict[int, dict] = {}
+    latest: dict[int, dict[str, Any]] = {}
     for row in rows:
-        latest.setdefault(row.federation_id, row.parameters)
-    result = {}
+        if row.federation_id not in latest:
+            latest[row.federation_id] = {
+                k: v for k, v in (row.parameters or {}).items() if k not in national
+            }
+    result: dict[int, dict[str, Any]] = {}
     for federation in federations:
-        params: dict = {}
+        params: dict[str, Any] = {}
         for pk in (int(p) for p in federation.path.strip("/").split("/") if p):
             if pk in latest:
                 params = merge(params, latest[pk])
@@ -151,9 +175,11 @@ def overrides_for(federations, rule_id: str, day: datetime.date) -> dict[int, di
     return result
 
 
-def parameter_groups(revision: Revision, federations, day: datetime.date):
+def parameter_groups(
+    revision: Revision, federations: Iterable[Any], day: datetime.date
+) -> list[tuple[dict[str, Any], list[int]]]:
     """[(parameters, [federation ids])]: federations sharing the same effective parameters."""
-    groups: dict[str, tuple[dict, list[int]]] = {}
+    groups: dict[str, tuple[dict[str, Any], list[int]]] = {}
     for fed_id, override in overrides_for(federations, revision.rule_id, day).items():
         params = merge(revision.parameters, override)
         key = json.dumps(params, sort_keys=True, default=str)

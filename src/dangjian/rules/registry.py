@@ -1,0 +1,115 @@
+"""The rule kinds' registry: what a kind finds (``Candidate``), what it is given (``Context``),
+and the ``@kind`` decorator that registers it with its window and merger.
+
+Each rule *kind* (rules/kinds/) is a function ``(ctx) -> iterable[Candidate]``. The kinds
+import this module and the engine imports it too; the engine never needs the kinds' modules
+except to have them register (``load_kinds``), so there is no import circle.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from dangjian.rulebook.loader import Revision
+from dangjian.rules.models import Finding
+
+if TYPE_CHECKING:
+    from dangjian.rules.engine import Engine
+
+T = TypeVar("T")
+
+# A rulebook entry of this kind finds nothing: its numbers serve pages and workflows.
+PARAMETERS_ONLY = "parameters"
+
+
+@dataclass
+class Candidate:
+    """What a rule found about one subject (and period)."""
+
+    federation_id: int
+    explanation: str
+    evidence: dict[str, Any]
+    facts: dict[str, Any]  # what decides the finding; hashed into the fingerprint
+    organization_id: int | None = None
+    party_organization_id: int | None = None
+    period_start: datetime.date | None = None
+    period_end: datetime.date | None = None
+    period_key: str = ""
+    raw: object = field(default=None, repr=False, compare=False)
+
+    @property
+    def subject_key(self) -> str:
+        return Finding.subject_key_for(self.organization_id, self.party_organization_id)
+
+    @functools.cached_property
+    def fingerprint(self) -> str:
+        data = json.dumps(self.facts, sort_keys=True, ensure_ascii=False, default=str)
+        return hashlib.sha256(data.encode()).hexdigest()[:32]
+
+
+@dataclass
+class Context:
+    """One rule applied to one group of federations sharing the same parameters."""
+
+    engine: Engine
+    revision: Revision
+    params: dict[str, Any]
+    federation_ids: list[int]
+    as_of: datetime.date
+    # Period rules report which periods they checked, so only those findings can be closed.
+    checked_periods: tuple[datetime.date, datetime.date] | None = None
+
+    def other_params(self, rule_id: str) -> dict[str, Any]:
+        """Parameters of another rule for this group (composite rules reuse them)."""
+        return self.engine.params_for(rule_id, self.federation_ids)
+
+
+KindFunction = Callable[[Context], Iterable[Candidate]]
+WindowFunction = Callable[[Revision, datetime.date], datetime.date]
+MergeFunction = Callable[[list[Candidate]], Candidate]
+
+# kind name → the function that finds its candidates.
+KINDS: dict[str, KindFunction] = {}
+# kind name → function(first revision, as_of) giving the first day of the window a period
+# rule checks: every revision overlapping the window takes part.
+KINDS_PERIODIC: dict[str, WindowFunction] = {}
+# kind name → how two revisions' candidates for the same subject and period become one.
+MERGERS: dict[str, MergeFunction] = {}
+
+
+def kind(
+    name: str,
+    *,
+    window: WindowFunction | None = None,
+    merge: MergeFunction | None = None,
+) -> Callable[[KindFunction], KindFunction]:
+    """Register a rule kind; ``window`` makes it a period rule, ``merge`` joins candidates
+    of several revisions (default: the last revision's)."""
+
+    def register(fn: KindFunction) -> KindFunction:
+        KINDS[name] = fn
+        if window is not None:
+            KINDS_PERIODIC[name] = window
+        if merge is not None:
+            MERGERS[name] = merge
+        return fn
+
+    return register
+
+
+def load_kinds() -> None:
+    """Import every kind module so that each registers."""
+    from dangjian.rules import kinds  # noqa: F401
+
+
+def chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """``items`` in lists of ``size`` (the engine and the kinds both bound their IN lists)."""
+    items = list(items)
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
