@@ -141,6 +141,21 @@ def move_relations_bulk(
     return moved
 
 
+@transaction.atomic
+def move_relations_of_units(
+    party_org: PartyOrganization, units, *, on: datetime.date, actor, note: str = ""
+) -> int:
+    """Move the 组织关系 of every member employed by ``units`` on ``on`` (and still in the
+    ledger) to ``party_org`` — what forming a branch for those units does. Returns how many
+    moved; those already held there are left alone."""
+    from dangjian.party.queries import employed_members
+
+    members = employed_members(units, on).exclude(relation_party_organization=party_org)
+    return move_relations_bulk(
+        [(member, party_org) for member in members.order_by("pk")], on=on, actor=actor, note=note
+    )
+
+
 # -- employment ------------------------------------------------------------------------------
 
 

@@ -7,8 +7,11 @@ loops), so a workflow never accepts what the rules will flag later.
 
 from __future__ import annotations
 
+import datetime
+
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from dangjian.core.models import valid_on_q
 from dangjian.party.models import Employment, PartyMember
 from dangjian.registry.models import Federation, Membership
 
@@ -44,3 +47,17 @@ def held_elsewhere(hashes: list[str], federation: Federation) -> set[str]:
     )
     return everywhere - inside
 
+
+def member_in_ledger_q(day: datetime.date, prefix: str = "") -> Q:
+    """Still in the ledger on ``day``: not left, or left after it (a member who left on the
+    day is gone that day)."""
+    return Q(**{f"{prefix}left_on__isnull": True}) | Q(**{f"{prefix}left_on__gt": day})
+
+
+def employed_members(units, day: datetime.date) -> QuerySet[PartyMember]:
+    """Members (full or probationary) employed by any of ``units`` on ``day`` and still in the
+    ledger that day."""
+    employed = Employment.objects.filter(
+        valid_on_q(day), organization__in=units, member=OuterRef("pk")
+    )
+    return PartyMember.objects.filter(Exists(employed)).filter(member_in_ledger_q(day))
