@@ -93,14 +93,16 @@ def delete_meeting(meeting: Meeting, *, actor, note="") -> None:
 
 @transaction.atomic
 def record_meetings_bulk(
-    rows: Iterable[dict], *, actor, note: str = "", today: datetime.date | None = None
+    rows: Iterable[dict | Meeting], *, actor, note: str = "", today: datetime.date | None = None
 ) -> list[Meeting]:
     """Record many meetings: rows of ``party_organization_id`` (or ``party_organization``),
     ``kind``, ``held_on``, ``topic``, ``expected_count``, ``present_count``, ``minutes``.
-    ``today`` is the day "in the future" is measured from (a demo builds a past world).
+    Unsaved Meeting instances are taken too. ``today``, when given, refuses a meeting after it.
     One audit event with the count."""
     objs = []
     for row in rows:
+        if isinstance(row, Meeting):  # built unsaved by the caller (the demo's generator)
+            row = {f: getattr(row, f) for f in MEETING_FIELDS if f != "party_organization"}
         values = {k: v for k, v in row.items() if k in MEETING_FIELDS}
         _check(values, today=today or datetime.date.max)
         objs.append(Meeting(**values))
