@@ -516,6 +516,11 @@ def update_instructor(instructor: Instructor, values: dict, *, actor, note="") -
 
 
 @transaction.atomic
+def delete_instructor(instructor: Instructor, *, actor, note="") -> None:
+    _delete(instructor, actor=actor, note=note)
+
+
+@transaction.atomic
 def end_instructor(instructor: Instructor, *, on: datetime.date, actor, note="") -> Instructor:
     """The instructor's appointment ends; ``on`` is its last day."""
     return _end(Instructor, instructor, on, actor=actor, note=note, event="instructor.ended")
@@ -611,6 +616,7 @@ def designate(
     granted_by: str,
     organization=None,
     party_organization: PartyOrganization | None = None,
+    revoked_on: datetime.date | None = None,
     actor,
     note="",
 ) -> Designation:
@@ -623,6 +629,7 @@ def designate(
         party_organization=party_organization,
         year=year,
         granted_by=granted_by,
+        revoked_on=revoked_on,
     )
     record_change(actor, designation, None, note=note)
     return designation

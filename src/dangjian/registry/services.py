@@ -283,3 +283,35 @@ def set_domains(org: Organization, domains: Iterable[Domain], *, actor, note="")
     new = sorted(org.domains.values_list("pk", flat=True))
     if old != new:
         record_event(actor, "organization.domains_changed", org, note=note, before=old, after=new)
+
+
+@transaction.atomic
+def update_federation(federation: Federation, values: dict, *, actor, note="") -> Federation:
+    before = snapshot(federation)
+    for field, value in values.items():
+        setattr(federation, field, value)
+    federation.save()
+    record_change(actor, federation, before, note=note)
+    return federation
+
+
+@transaction.atomic
+def delete_federation(federation: Federation, *, actor, note="") -> None:
+    record_change(actor, federation, snapshot(federation), deleted=True, note=note)
+    federation.delete()
+
+
+@transaction.atomic
+def rename_domain(found: Domain, values: dict, *, actor, note="") -> Domain:
+    before = snapshot(found)
+    for field, value in values.items():
+        setattr(found, field, value)
+    found.save()
+    record_change(actor, found, before, note=note)
+    return found
+
+
+@transaction.atomic
+def delete_domain(found: Domain, *, actor, note="") -> None:
+    record_change(actor, found, snapshot(found), deleted=True, note=note)
+    found.delete()
