@@ -15,7 +15,6 @@ from django.utils.translation import gettext_lazy as _
 
 from dangjian.applications.checks import (
     covered_on,
-    full_member_count,
     full_members_for_branch,
     joint_branch_max_units,
     standards,
@@ -34,6 +33,7 @@ from dangjian.applications.uploads import check_upload, safe_name, sha256_of
 from dangjian.core.audit import record_change, record_event, snapshot
 from dangjian.core.models import AuditLog
 from dangjian.party import bulk as party_bulk
+from dangjian.party import queries
 from dangjian.party import services as party_services
 from dangjian.party.models import (
     Employment,
@@ -379,7 +379,7 @@ def approve_application(application, *, version, role, joined_on, actor):
     _history(application, old, application.status, actor)
 
     case = None
-    full = full_member_count([org], joined_on)
+    full = queries.full_member_count([org], joined_on)
     if full >= full_members_for_branch(federation, joined_on) and not covered_on([org], joined_on):
         case = open_formation_case(
             federation,
