@@ -94,7 +94,9 @@ def test_instructor_driven_branch_gets_its_dispatch_and_is_not_flagged(demo_fede
         actor=officer,
     )
     instructor = Instructor.objects.filter(notice_no__gt="").order_by("pk").first()
-    assert not InstructorAssignment.objects.filter(instructor=instructor, organization=unit).exists()
+    assert not InstructorAssignment.objects.filter(
+        instructor=instructor, organization=unit
+    ).exists()
     branch = _form(case, officer, mode="instructor_driven", instructor=instructor)
     assignment = InstructorAssignment.objects.get(instructor=instructor, organization=unit)
     assert assignment.valid_from <= TODAY and assignment.notice_no == instructor.notice_no
