@@ -43,7 +43,7 @@ class PartyOrganizationAdmin(FactAdmin):
         return services.update_party_organization(obj, values, actor=actor)
 
     def delete(obj, actor):
-        return services.delete_party_organization(obj, actor=actor)
+        return services.remove(obj, actor=actor)
 
 
 @admin.register(Coverage)
@@ -65,10 +65,10 @@ class CoverageAdmin(FactAdmin):
         )
 
     def update(obj, values, actor):
-        return services.update_coverage(obj, values, actor=actor)
+        return services.correct(obj, values, actor=actor)
 
     def delete(obj, actor):
-        return services.delete_coverage(obj, actor=actor)
+        return services.remove(obj, actor=actor)
 
 
 class EmploymentInline(ReadOnlyInline):
@@ -97,7 +97,7 @@ class PartyMemberAdmin(FactAdmin):
         return services.update_member(obj, values, actor=actor)
 
     def delete(obj, actor):
-        return services.delete_member(obj, actor=actor)
+        return services.remove(obj, actor=actor)
 
 
 @admin.register(Employment)
@@ -118,10 +118,10 @@ class EmploymentAdmin(FactAdmin):
         )
 
     def update(obj, values, actor):
-        return services.update_employment(obj, values, actor=actor)
+        return services.correct(obj, values, actor=actor)
 
     def delete(obj, actor):
-        return services.delete_employment(obj, actor=actor)
+        return services.remove(obj, actor=actor)
 
 
 @admin.register(Position)
@@ -142,10 +142,10 @@ class PositionAdmin(FactAdmin):
         )
 
     def update(obj, values, actor):
-        return services.update_position(obj, values, actor=actor)
+        return services.correct(obj, values, actor=actor)
 
     def delete(obj, actor):
-        return services.delete_position(obj, actor=actor)
+        return services.remove(obj, actor=actor)
 
 
 @admin.register(Instructor)
@@ -159,10 +159,10 @@ class InstructorAdmin(FactAdmin):
         return services.appoint_instructor(values, actor=actor)
 
     def update(obj, values, actor):
-        return services.update_instructor(obj, values, actor=actor)
+        return services.correct(obj, values, actor=actor)
 
     def delete(obj, actor):
-        return services.delete_instructor(obj, actor=actor)
+        return services.remove(obj, actor=actor)
 
 
 @admin.register(InstructorAssignment)
@@ -183,10 +183,10 @@ class InstructorAssignmentAdmin(FactAdmin):
         )
 
     def update(obj, values, actor):
-        return services.update_instructor_assignment(obj, values, actor=actor)
+        return services.correct(obj, values, actor=actor)
 
     def delete(obj, actor):
-        return services.delete_instructor_assignment(obj, actor=actor)
+        return services.remove(obj, actor=actor)
 
 
 @admin.register(Designation)
@@ -200,7 +200,7 @@ class DesignationAdmin(FactAdmin):
         return services.designate(values.pop("kind"), actor=actor, **values)
 
     def update(obj, values, actor):
-        return services.update_designation(obj, values, actor=actor)
+        return services.correct(obj, values, actor=actor)
 
     def delete(obj, actor):
-        return services.delete_designation(obj, actor=actor)
+        return services.remove(obj, actor=actor)

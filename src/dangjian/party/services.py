@@ -189,13 +189,6 @@ def update_member(member: PartyMember, values: dict, *, actor, note="") -> Party
 
 
 @transaction.atomic
-def delete_member(member: PartyMember, *, actor, note="") -> None:
-    """Remove a member entered by mistake (a member who left gets ``left_on``; a departed
-    member's personal data goes with ``anonymise_member``)."""
-    _delete(member, actor=actor, note=note)
-
-
-@transaction.atomic
 def move_relation(
     member: PartyMember, *, to: PartyOrganization | str | None, on: datetime.date, actor, note=""
 ) -> PartyMember:
@@ -265,22 +258,6 @@ def start_employment(
 def close_employment(employment: Employment, *, on: datetime.date, actor, note="") -> Employment:
     """The employment ends; ``on`` is its last day."""
     return _end(Employment, employment, on, actor=actor, note=note)
-
-
-@transaction.atomic
-def update_employment(employment: Employment, values: dict, *, actor, note="") -> Employment:
-    return _update(
-        employment,
-        values,
-        actor=actor,
-        note=note,
-        allowed=("job_title", "valid_from", "valid_to", "organization", "organization_id"),
-    )
-
-
-@transaction.atomic
-def delete_employment(employment: Employment, *, actor, note="") -> None:
-    _delete(employment, actor=actor, note=note)
 
 
 # -- party organizations and coverage --------------------------------------------------------
@@ -370,11 +347,6 @@ def dissolve_party_organization(
 
 
 @transaction.atomic
-def delete_party_organization(party_org: PartyOrganization, *, actor, note="") -> None:
-    _delete(party_org, actor=actor, note=note)
-
-
-@transaction.atomic
 def add_coverage(
     party_org: PartyOrganization,
     organization,
@@ -411,18 +383,6 @@ def end_coverage(coverage: Coverage, *, on: datetime.date, actor, note="") -> Co
     return _end(Coverage, coverage, on, actor=actor, note=note)
 
 
-@transaction.atomic
-def update_coverage(coverage: Coverage, values: dict, *, actor, note="") -> Coverage:
-    return _update(
-        coverage, values, actor=actor, note=note, allowed=("kind", "valid_from", "valid_to")
-    )
-
-
-@transaction.atomic
-def delete_coverage(coverage: Coverage, *, actor, note="") -> None:
-    _delete(coverage, actor=actor, note=note)
-
-
 # -- posts -------------------------------------------------------------------------------------
 
 
@@ -456,18 +416,6 @@ def appoint_position(
 def end_position(position: Position, *, on: datetime.date, actor, note="") -> Position:
     """The post ends; ``on`` is its last day."""
     return _end(Position, position, on, actor=actor, note=note)
-
-
-@transaction.atomic
-def update_position(position: Position, values: dict, *, actor, note="") -> Position:
-    return _update(
-        position, values, actor=actor, note=note, allowed=("role", "valid_from", "valid_to")
-    )
-
-
-@transaction.atomic
-def delete_position(position: Position, *, actor, note="") -> None:
-    _delete(position, actor=actor, note=note)
 
 
 # -- instructors (moved from applications: they are party facts) -------------------------------
@@ -508,16 +456,6 @@ def appoint_instructor(data: dict, *, actor, note="") -> Instructor:
         notice_no=instructor.notice_no,
     )
     return instructor
-
-
-@transaction.atomic
-def update_instructor(instructor: Instructor, values: dict, *, actor, note="") -> Instructor:
-    return _update(instructor, values, actor=actor, note=note, allowed=INSTRUCTOR_FIELDS)
-
-
-@transaction.atomic
-def delete_instructor(instructor: Instructor, *, actor, note="") -> None:
-    _delete(instructor, actor=actor, note=note)
 
 
 @transaction.atomic
@@ -587,24 +525,6 @@ def end_instructor_assignment(
     )
 
 
-@transaction.atomic
-def update_instructor_assignment(
-    assignment: InstructorAssignment, values: dict, *, actor, note=""
-) -> InstructorAssignment:
-    return _update(
-        assignment,
-        values,
-        actor=actor,
-        note=note,
-        allowed=("notice_no", "notice_date", "valid_from", "valid_to"),
-    )
-
-
-@transaction.atomic
-def delete_instructor_assignment(assignment: InstructorAssignment, *, actor, note="") -> None:
-    _delete(assignment, actor=actor, note=note)
-
-
 # -- designations (liaison and demonstration points) ---------------------------------------------
 
 
@@ -648,17 +568,32 @@ def revoke_designation(
     return designation
 
 
-@transaction.atomic
-def update_designation(designation: Designation, values: dict, *, actor, note="") -> Designation:
-    return _update(
-        designation,
-        values,
-        actor=actor,
-        note=note,
-        allowed=("kind", "year", "granted_by", "revoked_on", "organization", "party_organization"),
-    )
+# -- corrections (the admin) -----------------------------------------------------------------
+
+# What may be corrected on each fact; a real change of state has its own service above (end a
+# post, close an employment, move a relation...).
+CORRECTABLE = {
+    PartyMember: MEMBER_FIELDS,
+    Employment: ("job_title", "valid_from", "valid_to"),
+    PartyOrganization: PARTY_ORG_FIELDS,
+    Coverage: ("kind", "valid_from", "valid_to"),
+    Position: ("role", "valid_from", "valid_to"),
+    Instructor: INSTRUCTOR_FIELDS,
+    InstructorAssignment: ("notice_no", "notice_date", "valid_from", "valid_to"),
+    Designation: ("kind", "year", "granted_by", "revoked_on", "organization", "party_organization"),
+}
 
 
 @transaction.atomic
-def delete_designation(designation: Designation, *, actor, note="") -> None:
-    _delete(designation, actor=actor, note=note)
+def correct(obj, values: dict, *, actor, note=""):
+    """Correct a party fact entered wrongly: only the fields of ``CORRECTABLE`` may change."""
+    return _update(obj, values, actor=actor, note=note, allowed=CORRECTABLE[type(obj)])
+
+
+@transaction.atomic
+def remove(obj, *, actor, note="") -> None:
+    """Remove a party fact entered by mistake (real history is ended, never deleted; a departed
+    member's personal data goes with ``anonymise_member``)."""
+    if type(obj) not in CORRECTABLE:
+        raise ValidationError(_("This record cannot be removed here."))
+    _delete(obj, actor=actor, note=note)
