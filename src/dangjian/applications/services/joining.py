@@ -179,7 +179,10 @@ def reissue_access(application, *, actor) -> str:
 def approve_application(application, *, version, role, joined_on, actor):
     """Approve: the organization, its membership, its party members and their employment go into
     the ledger; a unit with enough full members and no party organization gets a formation case.
-    Members already in the ledger (same ID number) are linked, never duplicated."""
+    Members already in the ledger (same ID number) are linked, never duplicated — but only
+    within the application's federation (``party.services.register_or_link_member``): a number
+    held only by another federation's ledger refuses the approval until that federation
+    transfers the member, and the refusal names no one."""
     application = claim(Application, application.pk, version)
     if application.status != Application.Status.SUBMITTED:
         raise WorkflowError(_("Only a submitted application can be decided."))
