@@ -165,8 +165,11 @@ def approve_formation_case(case, *, version, actor) -> PartyOrganization:
             party_org, case.secretary, role=Position.Role.SECRETARY, valid_from=day, actor=actor
         )
         # The members the branch is formed from hold their 组织关系 in it from its first day
-        # (otherwise the rules see an empty branch: 空壳支部 on the day it is approved).
-        party_bulk.move_relations_of_units(party_org, units, on=day, actor=actor)
+        # (otherwise the rules see an empty branch: 空壳支部 on the day it is approved). Not for
+        # an organization formed in the federation's board: its members are the board's party
+        # members, not every employee of the units it reaches through the board.
+        if case.mode != PartyOrganization.FormationMode.IN_BOARD:
+            party_bulk.move_relations_of_units(party_org, units, on=day, actor=actor)
         if case.mode == PartyOrganization.FormationMode.INSTRUCTOR_DRIVEN and case.instructor_id:
             for unit in units:
                 if not (
