@@ -20,7 +20,6 @@ from dangjian.applications.models import Application, Invitation
 from dangjian.applications.views.public import bind_application_forms
 from dangjian.core.pagination import keyset_page
 from dangjian.ledgers import lists
-from dangjian.party.models import PartyMember
 
 STATUS_TABS = [
     Application.Status.SUBMITTED,
@@ -86,10 +85,12 @@ def _application(request, pk, action=Action.VIEW):
 def application_detail(request, pk, forms=None):
     application, rights = scope.get_with_rights(request.user, APPLICATIONS, pk)
     rows = list(application.members.all())
+    # "Already in the ledger" only as far as the reviewing officer's scope reaches: whether an
+    # ID number is in another federation's ledger is that federation's to tell.
     in_ledger = set(
-        PartyMember.objects.filter(id_number_hash__in=[r.id_number_hash for r in rows]).values_list(
-            "id_number_hash", flat=True
-        )
+        scope.members(request.user)
+        .filter(id_number_hash__in=[r.id_number_hash for r in rows])
+        .values_list("id_number_hash", flat=True)
     )
     for row in rows:
         row.in_ledger = row.id_number_hash in in_ledger
