@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from dangjian.applications.models import Application
-from dangjian.inspections.views import _federation_for
+from dangjian.inspections.views.grading import _federation_for
 from dangjian.party.models import Employment, PartyMember, PartyOrganization, Position
 from dangjian.registry.models import Federation, Membership, Organization
 
