@@ -93,6 +93,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "dangjian.core.context_processors.site",
                 "dangjian.access.context_processors.capabilities",
+                # Demo sign-ins on the sign-in page (empty unless DANGJIAN_DEMO is set).
+                "dangjian.demo.context_processors.demo_sign_ins",
             ],
         },
     }

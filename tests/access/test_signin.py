@@ -209,3 +209,10 @@ def test_deploy_check_is_clean_with_production_settings(tmp_path):
         timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("demo", [True, False])
+def test_demo_sign_ins_are_listed_only_in_demo_mode(client, settings, demo):
+    settings.DEMO_MODE = demo
+    page = client.get(reverse("login")).content.decode()
+    assert ("<code>officer</code>" in page) is demo

@@ -353,7 +353,7 @@ def test_instructor_sees_own_page_and_logs_visits(persona_client):
         },
     )
     assert response.status_code == 302
-    assert client.post(reverse("applications:instructor_appoint"), {}).status_code == 403
+    assert client.post(reverse("applications:instructor_appoint"), {}).status_code == 404
 
 
 def test_outsider_sees_no_instructor_or_case(persona_client):

@@ -1,7 +1,9 @@
 from django.contrib import admin
 
-from dangjian.access.models import RoleAssignment, UserSecurity
+from dangjian.access import scope
+from dangjian.access.models import Action, RoleAssignment, UserSecurity
 from dangjian.core.admin import AuditedAdmin
+from dangjian.core.models import AuditLog
 
 
 @admin.register(RoleAssignment)
@@ -32,3 +34,28 @@ class UserSecurityAdmin(AuditedAdmin):
 
     def has_add_permission(self, request):
         return False  # created with each account
+
+
+@admin.register(AuditLog)
+class AuditLogAdmin(admin.ModelAdmin):
+    list_display = ["at", "actor_name", "action", "event_type", "object_type", "object_repr"]
+    list_filter = ["action", "object_type", "event_type"]
+    search_fields = ["actor_name", "object_repr", "request_id", "object_id"]
+    date_hierarchy = "at"
+
+    # Only the audit administrator reads the trail (三员分立), not even a superuser.
+    def has_view_permission(self, request, obj=None):
+        return scope.can(request.user, Action.AUDIT)
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)
+
+    # Append-only: nobody edits or deletes the trail through the admin.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -2,27 +2,43 @@
 
 ``organizations(user, action)``, ``party_organizations(...)``, ``members(...)`` and
 ``meetings(...)`` return only what the user's current role assignments allow for that action.
-Views fetch single objects with ``get_visible_or_404`` so that missing and forbidden look the
-same (404).
+
+Every other model a user can reach registers its rule once (``register``), in the spirit of
+NetBox's ``RestrictedQuerySet.restrict()``: the facts below this app here, the apps above it in
+their ``access_rules.py`` (imported from their AppConfig.ready). Views then ask one lookup:
+
+- ``visible(Model, user, action)`` → the queryset the user may see for ``action``;
+- ``get(user, Model | queryset, pk, action)`` → one object, 404 when missing or forbidden;
+- ``get_with_rights(user, Model | queryset, pk)`` → ``(obj, frozenset of actions)``, the object
+  and what the user may do on it, in one query (Healthchecks' ``_get_project_for_user``).
 """
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from collections.abc import Callable
+from typing import Any
+
+from django.apps import apps
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from dangjian.access.models import Action, RoleAssignment
 from dangjian.core.models import valid_on_q
+from dangjian.governance.models import CharterRevision, MajorDecision, UnitLeader
 from dangjian.orglife.models import Meeting
 from dangjian.party.models import (
     Coverage,
+    Designation,
     Employment,
+    Instructor,
     InstructorAssignment,
     PartyMember,
     PartyOrganization,
+    Position,
 )
 from dangjian.registry.models import Federation, Membership, Organization
+from dangjian.rulebook.models import RuleOverride
 
 NOTHING = Q(pk__in=[])
 Role = RoleAssignment.Role
@@ -94,7 +110,8 @@ def _org_q(grant: RoleAssignment, ref: str = "pk", rel: str = "") -> Q:
     return NOTHING
 
 
-def _combine(qs: list[Q]) -> Q:
+def combine(qs: list[Q]) -> Q:
+    """OR the conditions of several grants together (nothing when there is none)."""
     if not qs:
         return NOTHING
     combined = qs[0]
@@ -107,7 +124,7 @@ def organizations(user, action: str = Action.VIEW) -> QuerySet[Organization]:
     grants = assignments(user, action)
     if any(g.role == Role.ADMIN for g in grants):
         return Organization.objects.all()
-    return Organization.objects.filter(_combine([_org_q(g) for g in grants]))
+    return Organization.objects.filter(combine([_org_q(g) for g in grants]))
 
 
 def filter_by_organization(
@@ -118,7 +135,7 @@ def filter_by_organization(
     grants = assignments(user, action)
     if any(g.role == Role.ADMIN for g in grants):
         return qs
-    return qs.filter(_combine([_org_q(g, f"{field}_id", f"{field}__") for g in grants]))
+    return qs.filter(combine([_org_q(g, f"{field}_id", f"{field}__") for g in grants]))
 
 
 def federations(user, action: str = Action.VIEW) -> QuerySet[Federation]:
@@ -128,7 +145,7 @@ def federations(user, action: str = Action.VIEW) -> QuerySet[Federation]:
     qs = [
         Q(path__startswith=g.federation.path) for g in grants if g.role == Role.FEDERATION_OFFICER
     ]
-    return Federation.objects.filter(_combine(qs))
+    return Federation.objects.filter(combine(qs))
 
 
 def party_organizations(user, action: str = Action.VIEW) -> QuerySet[PartyOrganization]:
@@ -144,7 +161,7 @@ def party_organizations(user, action: str = Action.VIEW) -> QuerySet[PartyOrgani
         elif g.role in (Role.UNIT_LIAISON, Role.INSTRUCTOR, Role.AUTHORITY_VIEWER):
             coverages = Coverage.objects.filter(party_organization=OuterRef("pk"))
             qs.append(Q(Exists(coverages.filter(_org_q(g, "organization_id", "organization__")))))
-    return PartyOrganization.objects.filter(_combine(qs))
+    return PartyOrganization.objects.filter(combine(qs))
 
 
 def members(user, action: str = Action.VIEW) -> QuerySet[PartyMember]:
@@ -177,13 +194,117 @@ def members(user, action: str = Action.VIEW) -> QuerySet[PartyMember]:
                 qs.append(
                     Q(relation_party_organization__federation__path__startswith=g.federation.path)
                 )
-    return PartyMember.objects.filter(_combine(qs))
+    return PartyMember.objects.filter(combine(qs))
 
 
 def meetings(user, action: str = Action.VIEW) -> QuerySet[Meeting]:
     return Meeting.objects.filter(
         party_organization__in=party_organizations(user, action).values("pk")
     )
+
+
+def own_instructor_ids(user, action: str = Action.VIEW) -> set[int]:
+    """The instructor records the user *is* (through an instructor role)."""
+    return {g.instructor_id for g in assignments(user, action) if g.role == Role.INSTRUCTOR}
+
+
+def instructors(user, action: str = Action.VIEW) -> QuerySet[Instructor]:
+    """Instructors: seen by the federation that appointed them (their dossier's), by whoever
+    sees a unit they are or were assigned to, and by the instructor themself.
+
+    This is the one definition. The visit form used to offer only "assigned to a unit in scope,
+    or self", which hid from a federation officer the instructors their own federation had just
+    appointed and not yet assigned — exactly the ones they dispatch on a first visit.
+    """
+    grants = assignments(user, action)
+    if any(g.role == Role.ADMIN for g in grants):
+        return Instructor.objects.all()
+    assigned = InstructorAssignment.objects.filter(instructor=OuterRef("pk")).filter(
+        combine([_org_q(g, "organization_id", "organization__") for g in grants])
+    )
+    q = Q(dossier__federation__in=federations(user, action).values("pk")) | Q(Exists(assigned))
+    own = own_instructor_ids(user, action)
+    if own:
+        q |= Q(pk__in=own)
+    return Instructor.objects.filter(q)
+
+
+# -- the registry: one rule per model, one lookup ----------------------------------------------
+Rule = Callable[[Any, str], QuerySet]
+_RULES: dict[type[Model], Rule] = {}
+_PUBLIC: dict[type[Model], Callable[[], QuerySet]] = {}
+
+
+def register(model: type[Model], rule: Rule | None = None, *, public=None):
+    """Declare who sees ``model``: ``rule(user, action) -> QuerySet``. Usable as a decorator.
+
+    ``public()`` (optional) returns the objects shown to everyone, signed in or not (e.g.
+    published cases); the leak test does not count them as hidden.
+    """
+
+    def add(rule: Rule) -> Rule:
+        if _RULES.get(model, rule) is not rule:
+            raise ValueError(f"{model.__name__} already has a visibility rule")
+        _RULES[model] = rule
+        if public is not None:
+            _PUBLIC[model] = public
+        return rule
+
+    return add(rule) if rule is not None else add
+
+
+def registered_models() -> list[type[Model]]:
+    return list(_RULES)
+
+
+def public(model: type[Model]) -> QuerySet:
+    """The objects of ``model`` that are shown to everyone (none unless registered so)."""
+    return _PUBLIC[model]() if model in _PUBLIC else model._default_manager.none()
+
+
+def visible(model: type[Model] | str, user, action: str = Action.VIEW) -> QuerySet:
+    """The objects of ``model`` the user may reach for ``action``.
+
+    ``model`` may be given by label ("rules.Finding"), so a page can read the objects of a
+    layer above its app without importing it."""
+    if isinstance(model, str):
+        model = apps.get_model(model)
+    try:
+        rule = _RULES[model]
+    except KeyError:
+        raise LookupError(f"{model.__name__} has no visibility rule in dangjian.access") from None
+    return rule(user, action)
+
+
+def _restricted(user, model_or_qs, action: str) -> QuerySet:
+    if isinstance(model_or_qs, str):
+        model_or_qs = apps.get_model(model_or_qs)
+    if isinstance(model_or_qs, QuerySet):
+        model = model_or_qs.model
+        return model_or_qs.filter(pk__in=visible(model, user, action).values("pk"))
+    return visible(model_or_qs, user, action)
+
+
+def get(user, model_or_qs, pk, action: str = Action.VIEW):
+    """One object the user may reach for ``action``; missing and forbidden are both 404.
+
+    ``model_or_qs`` may be a queryset (for select_related, or a narrower set such as a
+    campaign's submissions); the registered rule is applied on top of it.
+    """
+    return get_visible_or_404(_restricted(user, model_or_qs, action), pk=pk)
+
+
+def get_with_rights(user, model_or_qs, pk, action: str = Action.VIEW) -> tuple[Any, frozenset[str]]:
+    """The object (as ``get``) and the actions the user may take on it, in one query."""
+    qs = _restricted(user, model_or_qs, action)
+    model = qs.model
+    others = [a for a in Action.values if a != action]
+    qs = qs.annotate(
+        **{f"_may_{a}": Exists(visible(model, user, a).filter(pk=OuterRef("pk"))) for a in others}
+    )
+    obj = get_visible_or_404(qs, pk=pk)
+    rights = {action} | {a for a in others if getattr(obj, f"_may_{a}")}
+    return obj, frozenset(rights)
 
 
 def get_visible_or_404(queryset: QuerySet, **lookup):
@@ -194,9 +315,44 @@ def get_visible_or_404(queryset: QuerySet, **lookup):
         raise Http404 from None
 
 
-def recheck(queryset: QuerySet, obj) -> None:
-    """Call inside the write's transaction, after saving: if the change moved the object out of
-    the user's scope (e.g. a liaison reassigning a member to another unit), raise 404 so the
-    transaction rolls back and nothing is written."""
-    if not queryset.filter(pk=obj.pk).exists():
-        raise Http404
+def _by_organization(model: type[Model], field: str = "organization") -> Rule:
+    return lambda user, action: filter_by_organization(
+        model._default_manager.all(), user, action, field
+    )
+
+
+# Facts below this app: their rules are written out above or follow from the organization.
+register(Federation, federations)
+register(Organization, organizations)
+register(PartyOrganization, party_organizations)
+register(PartyMember, members)
+register(Meeting, meetings)
+register(Instructor, instructors)
+register(Membership, _by_organization(Membership))
+register(Coverage, _by_organization(Coverage))
+register(InstructorAssignment, _by_organization(InstructorAssignment))
+register(Designation, _by_organization(Designation))
+register(UnitLeader, _by_organization(UnitLeader))
+register(CharterRevision, _by_organization(CharterRevision))
+register(MajorDecision, _by_organization(MajorDecision))
+# Jobs and posts hold personal data: they follow the member and the unit or party organization.
+register(
+    Employment,
+    lambda user, action: filter_by_organization(
+        Employment.objects.filter(member__in=members(user, action).values("pk")), user, action
+    ),
+)
+register(
+    Position,
+    lambda user, action: Position.objects.filter(
+        member__in=members(user, action).values("pk"),
+        party_organization__in=party_organizations(user, action).values("pk"),
+    ),
+)
+# A federation's overrides of rulebook parameters are its own configuration.
+register(
+    RuleOverride,
+    lambda user, action: RuleOverride.objects.filter(
+        federation__in=federations(user, action).values("pk")
+    ),
+)

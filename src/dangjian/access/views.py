@@ -31,16 +31,6 @@ class SignInView(auth_views.LoginView):
             return redirect("login_totp")
         return super().form_valid(form)
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        if settings.DEMO_MODE:
-            from dangjian.cases.demo_data import EXTRA_USERS
-            from dangjian.demo.personas import PERSONAS
-
-            extra = [{"username": u, "password": p, "title": t} for u, p, t, _ in EXTRA_USERS]
-            context["demo_personas"] = [*PERSONAS, *extra]
-        return context
-
 
 @require_http_methods(["GET", "POST"])
 def sign_in_totp(request):

@@ -6,3 +6,8 @@ class ApplicationsConfig(AppConfig):
     name = "dangjian.applications"
     label = "applications"
     verbose_name = _("Membership applications")
+
+    def ready(self):
+        from dangjian.applications import access_rules
+
+        access_rules.register()

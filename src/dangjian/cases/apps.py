@@ -6,3 +6,8 @@ class CasesConfig(AppConfig):
     name = "dangjian.cases"
     label = "cases"
     verbose_name = _("Case collection")
+
+    def ready(self):
+        from dangjian.cases import access_rules
+
+        access_rules.register()

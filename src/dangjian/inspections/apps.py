@@ -6,3 +6,8 @@ class InspectionsConfig(AppConfig):
     name = "dangjian.inspections"
     label = "inspections"
     verbose_name = _("Inspections and evaluations")
+
+    def ready(self):
+        from dangjian.inspections import access_rules
+
+        access_rules.register()

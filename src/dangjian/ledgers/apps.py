@@ -6,3 +6,8 @@ class LedgersConfig(AppConfig):
     name = "dangjian.ledgers"
     label = "ledgers"
     verbose_name = _("Excel ledgers")
+
+    def ready(self):
+        from dangjian.ledgers import access_rules
+
+        access_rules.register()

@@ -27,9 +27,7 @@ Status = LedgerUpload.Status
 
 
 def _uploads(user):
-    return LedgerUpload.objects.filter(
-        federation__in=scope.federations(user, Action.EDIT)
-    ).select_related("federation", "uploader")
+    return scope.visible(LedgerUpload, user).select_related("federation", "uploader")
 
 
 def _xlsx_response(workbook, filename: str) -> HttpResponse:

@@ -14,22 +14,35 @@ from dangjian.access import scope
 from dangjian.access.models import Action
 from dangjian.core.audit import record_read
 from dangjian.party import services
+from dangjian.party.models import Employment, PartyMember, Position
 
 
 @login_required
 def member_detail(request, pk: int):
-    member = scope.get_visible_or_404(
-        scope.members(request.user).select_related("relation_party_organization"), pk=pk
+    member, rights = scope.get_with_rights(
+        request.user, PartyMember.objects.select_related("relation_party_organization"), pk
     )
-    personal = scope.members(request.user, Action.VIEW_PERSONAL).filter(pk=pk).exists()
+    personal = Action.VIEW_PERSONAL in rights
     context = {
         "member": member,
-        "employments": member.employments.select_related("organization"),
-        "positions": member.positions.select_related("party_organization"),
+        **_jobs_and_posts(request.user, member, Action.VIEW),
         "can_view_personal": personal,
-        "can_erase": personal and scope.members(request.user, Action.EDIT).filter(pk=pk).exists(),
+        "can_erase": personal and Action.EDIT in rights,
     }
     return render(request, "party/member_detail.html", context)
+
+
+def _jobs_and_posts(user, member, action):
+    """The member's jobs and party posts, each only where the user's scope reaches: a member
+    known to two federations must not show one federation's units to the other."""
+    return {
+        "employments": scope.visible(Employment, user, action)
+        .filter(member=member)
+        .select_related("organization"),
+        "positions": scope.visible(Position, user, action)
+        .filter(member=member)
+        .select_related("party_organization"),
+    }
 
 
 @login_required
@@ -42,9 +55,11 @@ def reveal_id_number(request, pk: int):
 
 @login_required
 def member_export(request, pk: int):
-    """Everything the ledger holds about one member, for the member (data-subject request)."""
+    """What the ledger holds about one member, for the member (data-subject request), as far
+    as the exporter's scope reaches (jobs and posts elsewhere are another federation's to give)."""
     member = scope.get_visible_or_404(scope.members(request.user, Action.VIEW_PERSONAL), pk=pk)
     record_read(request.user, "member.exported_for_subject", member)
+    rows = _jobs_and_posts(request.user, member, Action.VIEW_PERSONAL)
     data = {
         "姓名": member.name,
         "性别": member.get_gender_display(),
@@ -58,7 +73,7 @@ def member_export(request, pk: int):
         "组织关系所在": str(member.relation_party_organization or member.relation_external or ""),
         "从业记录": [
             {"单位": e.organization.name, "起始": str(e.valid_from), "终止": str(e.valid_to or "")}
-            for e in member.employments.select_related("organization")
+            for e in rows["employments"]
         ],
         "党内职务": [
             {
@@ -67,7 +82,7 @@ def member_export(request, pk: int):
                 "起始": str(p.valid_from),
                 "终止": str(p.valid_to or ""),
             }
-            for p in member.positions.select_related("party_organization")
+            for p in rows["positions"]
         ],
     }
     response = HttpResponse(

@@ -6,3 +6,8 @@ class RecognitionConfig(AppConfig):
     name = "dangjian.recognition"
     label = "recognition"
     verbose_name = _("Honours and recognition")
+
+    def ready(self):
+        from dangjian.recognition import access_rules
+
+        access_rules.register()

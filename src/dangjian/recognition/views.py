@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dangjian.access import scope
+from dangjian.access.decorators import requires
 from dangjian.access.models import Action
-from dangjian.applications.views.common import requires
 from dangjian.party.models import Designation
 from dangjian.recognition import services
 from dangjian.recognition.forms import DesignationForm, RecognitionForm, RevokeForm
@@ -20,14 +20,6 @@ from dangjian.recognition.models import Recognition
 
 def _tab(tab: str):
     return redirect(f"{reverse('recognition:overview')}?tab={tab}")
-
-
-def designations(user, action=Action.VIEW):
-    return Designation.objects.filter(organization__in=scope.organizations(user, action))
-
-
-def recognitions(user, action=Action.VIEW):
-    return Recognition.objects.filter(organization__in=scope.organizations(user, action))
 
 
 TABS = ["designations", *Recognition.Kind.values]
@@ -49,13 +41,13 @@ def overview(request):
     }
     if tab == "designations":
         context["designations"] = (
-            designations(request.user)
+            scope.visible(Designation, request.user)
             .select_related("organization", "party_organization")
             .order_by("revoked_on", "-year", "organization__name")[:300]
         )
     else:
         context["recognitions"] = (
-            recognitions(request.user)
+            scope.visible(Recognition, request.user)
             .filter(kind=tab)
             .select_related("organization")
             .order_by("revoked_on", "-granted_on")[:300]
@@ -100,7 +92,7 @@ def designation_new(request):
 @require_POST
 @requires(Action.APPROVE)
 def designation_revoke(request, pk):
-    designation = scope.get_visible_or_404(designations(request.user, Action.APPROVE), pk=pk)
+    designation = scope.get(request.user, Designation, pk, Action.APPROVE)
     form = RevokeForm(request.POST)
     if form.is_valid():
         try:
@@ -135,7 +127,7 @@ def recognition_new(request):
 @require_POST
 @requires(Action.EDIT)
 def recognition_revoke(request, pk):
-    recognition = scope.get_visible_or_404(recognitions(request.user, Action.EDIT), pk=pk)
+    recognition = scope.get(request.user, Recognition, pk, Action.EDIT)
     form = RevokeForm(request.POST)
     if form.is_valid():
         try:

@@ -6,3 +6,8 @@ class RecommendationsConfig(AppConfig):
     name = "dangjian.recommendations"
     label = "recommendations"
     verbose_name = _("Handling recommendations")
+
+    def ready(self):
+        from dangjian.recommendations import access_rules
+
+        access_rules.register()

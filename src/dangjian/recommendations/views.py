@@ -16,7 +16,7 @@ from dangjian.access import scope
 from dangjian.access.models import Action
 from dangjian.core.audit import record_read
 from dangjian.ledgers import lists
-from dangjian.recommendations import access, services
+from dangjian.recommendations import services
 from dangjian.recommendations.drafting import rule_title
 from dangjian.recommendations.forms import (
     CloseForm,
@@ -29,16 +29,26 @@ from dangjian.recommendations.forms import (
 )
 from dangjian.recommendations.letters import letter_docx
 from dangjian.recommendations.models import Letter
+from dangjian.rules.models import Finding
 
 # The rules whose findings are handled by recommendations first (others can be shown too).
 MAIN_RULES = ("dormancy.dormant_society", "shell.empty_branch", "credit.abnormal_list_proposal")
 
 
+def _draftable_findings(user):
+    """Findings a user may draft letters from: visible with APPROVE, and raised by a federation
+    in the user's APPROVE scope (the letter is written in that federation's name)."""
+    return scope.visible(Finding, user, Action.APPROVE).filter(
+        federation__in=scope.federations(user, Action.APPROVE).values("pk")
+    )
+
+
+def _can_draft(user) -> bool:
+    return scope.federations(user, Action.APPROVE).exists()
+
+
 def _open_findings(user, show_all: bool):
-    try:
-        qs = access.findings(user).open()
-    except ImportError:
-        raise Http404 from None
+    qs = _draftable_findings(user).open()
     if not show_all:
         qs = qs.filter(rule_id__in=MAIN_RULES)
     return qs.select_related("organization", "party_organization", "federation").order_by(
@@ -48,7 +58,7 @@ def _open_findings(user, show_all: bool):
 
 @login_required
 def finding_select(request):
-    if not access.can_draft(request.user):
+    if not _can_draft(request.user):
         raise Http404
     show_all = request.GET.get("all") == "1" or request.POST.get("all") == "1"
     findings = _open_findings(request.user, show_all)
@@ -75,7 +85,7 @@ def finding_select(request):
         )
     drafted = {}
     for letter in (
-        access.letters(request.user)
+        scope.visible(Letter, request.user)
         .filter(findings__in=[r["finding"].pk for r in rows])
         .exclude(status=Letter.Status.WITHDRAWN)
         .prefetch_related("findings")
@@ -94,7 +104,7 @@ def finding_select(request):
 @login_required
 def letter_list(request):
     action = lists.scope_action(request)
-    letters = access.letters(request.user, action).select_related("federation")
+    letters = scope.visible(Letter, request.user, action).select_related("federation")
     status = request.GET.get("status")
     if status in Letter.Status.values:
         letters = letters.filter(status=status)
@@ -137,15 +147,18 @@ def letter_list(request):
             "export_query": lists.export_query(request),
             "statuses": Letter.Status.choices,
             "status": status,
-            "can_draft": access.can_draft(request.user),
+            "can_draft": _can_draft(request.user),
         },
     )
 
 
 def _letter(request, pk, action=Action.VIEW):
-    return scope.get_visible_or_404(
-        access.letters(request.user, action).select_related("federation"), pk=pk
+    """The letter, with what the user may do on it in ``letter.rights``."""
+    letter, rights = scope.get_with_rights(
+        request.user, Letter.objects.select_related("federation"), pk, action
     )
+    letter.rights = rights
+    return letter
 
 
 FORM_KEYS = {
@@ -167,7 +180,7 @@ STEPS = {
 
 
 def _detail(request, letter, *, step: str = "", bound=None):
-    can_edit = access.letters(request.user, Action.APPROVE).filter(pk=letter.pk).exists()
+    can_edit = Action.APPROVE in letter.rights
     context = {
         "letter": letter,
         "can_edit": can_edit,

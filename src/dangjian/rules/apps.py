@@ -6,3 +6,8 @@ class RulesConfig(AppConfig):
     name = "dangjian.rules"
     label = "rules"
     verbose_name = _("Rules and coverage")
+
+    def ready(self):
+        from dangjian.rules import access_rules
+
+        access_rules.register()

@@ -12,7 +12,7 @@ import json
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -33,19 +33,12 @@ from dangjian.rules.forms import BulkForm, CoverageForm, FindingFilter, Override
 from dangjian.rules.models import EvaluationRun, Finding
 
 
-def visible_findings(user, action: str = Action.VIEW):
-    return Finding.objects.filter(
-        Q(organization__in=scope.organizations(user, action).values("pk"))
-        | Q(party_organization__in=scope.party_organizations(user, action).values("pk"))
-    )
-
-
 @login_required
 def finding_list(request):
     book = rulebook.load()
     form = FindingFilter(request.GET or None, rule_choices=_rule_choices(book))
     action = lists.scope_action(request)
-    qs = visible_findings(request.user, action).select_related(
+    qs = scope.visible(Finding, request.user, action).select_related(
         "organization", "party_organization", "federation"
     )
     if form.is_valid():
@@ -119,7 +112,7 @@ def finding_bulk(request):
         messages.error(request, _("Choose findings and an action; dismissing needs a reason."))
         return redirect(back)
     ids = [int(i) for i in request.POST.getlist("finding") if i.isdigit()]
-    findings = list(visible_findings(request.user, Action.EDIT).filter(pk__in=ids))
+    findings = list(scope.visible(Finding, request.user, Action.EDIT).filter(pk__in=ids))
     status = form.cleaned_data["action"]
     try:
         done = services.bulk_change_status(
@@ -135,7 +128,7 @@ def finding_bulk(request):
 @login_required
 def finding_detail(request, pk: int):
     finding = scope.get_visible_or_404(
-        visible_findings(request.user).select_related(
+        scope.visible(Finding, request.user).select_related(
             "organization", "party_organization", "federation"
         ),
         pk=pk,
@@ -146,7 +139,7 @@ def finding_detail(request, pk: int):
     if request.method == "POST":
         if not scope.can(request.user, Action.EDIT):
             raise PermissionDenied
-        scope.get_visible_or_404(visible_findings(request.user, Action.EDIT), pk=pk)
+        scope.get(request.user, Finding, pk, Action.EDIT)
         form = StatusForm(request.POST)
         if form.is_valid():
             try:
@@ -187,7 +180,7 @@ def _rule_choices(book):
 def rulebook_page(request):
     book = rulebook.load()
     counts = dict(
-        visible_findings(request.user)
+        scope.visible(Finding, request.user)
         .open()
         .order_by()
         .values("rule_id")
@@ -195,7 +188,7 @@ def rulebook_page(request):
         .values_list("rule_id", "n")
     )
     feds = scope.federations(request.user, Action.EDIT)
-    overrides = RuleOverride.objects.filter(federation__in=scope.federations(request.user))
+    overrides = scope.visible(RuleOverride, request.user)
     by_rule: dict[str, list] = {}
     for o in overrides.select_related("federation"):
         by_rule.setdefault(o.rule_id, []).append(o)
@@ -220,9 +213,7 @@ def rulebook_page(request):
             "override_form": OverrideForm(federations=feds, rule_choices=_rule_choices(book))
             if feds.exists()
             else None,
-            "runs": EvaluationRun.objects.filter(federation__in=scope.federations(request.user))[
-                :5
-            ],
+            "runs": scope.visible(EvaluationRun, request.user)[:5],
             "run_federations": list(feds),
         },
     )
@@ -273,9 +264,7 @@ def run_start(request):
 
 @login_required
 def run_detail(request, pk: int):
-    run = scope.get_visible_or_404(
-        EvaluationRun.objects.filter(federation__in=scope.federations(request.user)), pk=pk
-    )
+    run = scope.get(request.user, EvaluationRun, pk)
     template = "rules/run_progress.html" if request.headers.get("HX-Request") else "rules/run.html"
     return render(request, template, {"run": run})
 

@@ -11,12 +11,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dangjian.access import scope
+from dangjian.access.decorators import requires
 from dangjian.access.models import Action
-from dangjian.applications import scoping, services
+from dangjian.applications import services
 from dangjian.applications.checks import full_members_for_branch, standards
 from dangjian.applications.forms import FormationCaseForm, OpenCaseForm, ReasonForm, VersionForm
 from dangjian.applications.models import FormationCase
-from dangjian.applications.views.common import requires, serve_file
+from dangjian.applications.views.common import serve_file
 from dangjian.core.models import valid_on_q
 from dangjian.ledgers import lists
 from dangjian.party import queries
@@ -78,7 +79,7 @@ def formation_list(request):
     today = timezone.localdate()
     groups = threshold_groups(request.user, today)
     action = lists.scope_action(request)
-    cases = scoping.formation_cases(request.user, action).prefetch_related("units")
+    cases = scope.visible(FormationCase, request.user, action).prefetch_related("units")
     status = request.GET.get("status", "active")
     if status == "active":
         cases = cases.filter(status__in=ACTIVE)
@@ -151,13 +152,13 @@ def formation_open(request):
     return render(request, "applications/formation_open.html", {"form": form})
 
 
+CASES = FormationCase.objects.select_related(
+    "federation", "parent", "secretary", "instructor", "approval_file", "party_organization"
+)
+
+
 def _case(request, pk, action=Action.VIEW):
-    return scope.get_visible_or_404(
-        scoping.formation_cases(request.user, action).select_related(
-            "federation", "parent", "secretary", "instructor", "approval_file", "party_organization"
-        ),
-        pk=pk,
-    )
+    return scope.get(request.user, CASES, pk, action)
 
 
 def _case_form(request, case, data=None, files=None):
@@ -178,14 +179,14 @@ def _case_form(request, case, data=None, files=None):
         organizations=organizations,
         party_organizations=scope.party_organizations(request.user, Action.APPROVE),
         members=members.order_by("name"),
-        instructors=scoping.instructors(request.user, Action.APPROVE).order_by("name"),
+        instructors=scope.instructors(request.user, Action.APPROVE).order_by("name"),
     )
 
 
 @login_required
 def formation_detail(request, pk):
-    case = _case(request, pk)
-    may_edit = scoping.formation_cases(request.user, Action.APPROVE).filter(pk=pk).exists()
+    case, rights = scope.get_with_rights(request.user, CASES, pk)
+    may_edit = Action.APPROVE in rights
     form = None
     conflict = None
     if may_edit and case.status == FormationCase.Status.OPEN:

@@ -13,8 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dangjian.access import scope
+from dangjian.access.decorators import requires
 from dangjian.access.models import Action
-from dangjian.applications import scoping, services
+from dangjian.applications import access_rules, services
 from dangjian.applications.checks import (
     VISIT_OVERDUE_DAYS,
     current_assignments,
@@ -26,7 +27,7 @@ from dangjian.applications.forms import (
     InstructorForm,
     VisitForm,
 )
-from dangjian.applications.views.common import requires, serve_file
+from dangjian.applications.views.common import serve_file
 from dangjian.core.masking import mask_phone
 from dangjian.core.pagination import keyset_page
 from dangjian.inspections.models import Visit
@@ -43,7 +44,7 @@ def shows_dispatcher(user) -> bool:
 
 def _export_instructors(request):
     user = request.user
-    instructors = list(scoping.instructors(user, Action.EXPORT).order_by("name", "pk"))
+    instructors = list(scope.instructors(user, Action.EXPORT).order_by("name", "pk"))
     # Only the assignments to units the viewer may export, as the instructor's page shows them.
     visible = set(scope.organizations(user, Action.EXPORT).values_list("pk", flat=True))
     units = {}
@@ -77,7 +78,7 @@ def _export_instructors(request):
 def instructor_list(request):
     if lists.wants_xlsx(request):
         return _export_instructors(request)
-    qs = scoping.instructors(request.user)
+    qs = scope.instructors(request.user)
     page = keyset_page(qs, request.GET.get("after"))
     rows = current_assignments(page.rows)
     for instructor in page.rows:
@@ -123,25 +124,22 @@ def instructor_appoint(request):
     )
 
 
+INSTRUCTORS = Instructor.objects.select_related("dossier__notice_file")
+
+
 def _instructor(request, pk, action=Action.VIEW):
-    return scope.get_visible_or_404(
-        scoping.instructors(request.user, action).select_related("dossier__notice_file"), pk=pk
-    )
-
-
-def _may_appoint(request, instructor) -> bool:
-    return scoping.instructors(request.user, Action.APPROVE).filter(pk=instructor.pk).exists()
+    return scope.get(request.user, INSTRUCTORS, pk, action)
 
 
 @login_required
 def instructor_detail(request, pk, assign_form=None, visit_form=None):
-    instructor = _instructor(request, pk)
+    instructor, rights = scope.get_with_rights(request.user, INSTRUCTORS, pk)
     today = timezone.localdate()
     visible = scope.organizations(request.user)
     visible_ids = set(visible.values_list("pk", flat=True))
     units = [u for u in instructor_units(instructor, today) if u.organization_id in visible_ids]
-    may_appoint = _may_appoint(request, instructor)
-    may_log = scoping.may_log_visits(request.user, instructor)
+    may_appoint = Action.APPROVE in rights
+    may_log = access_rules.may_log_visits(request.user, instructor)
     visits = (
         Visit.objects.filter(instructor=instructor, organization__in=visible)
         .select_related("organization")
@@ -243,7 +241,7 @@ def assignment_end(request, pk, assignment_pk):
 @login_required
 def instructor_visit(request, pk):
     instructor = _instructor(request, pk)
-    if not scoping.may_log_visits(request.user, instructor):
+    if not access_rules.may_log_visits(request.user, instructor):
         raise PermissionDenied
     units = instructor_units(instructor)
     form = _visit_form(request, instructor, units, request.POST)

@@ -11,16 +11,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dangjian.access import scope
+from dangjian.access.decorators import requires
 from dangjian.access.models import Action
-from dangjian.applications import scoping, services
+from dangjian.applications import services
 from dangjian.applications.checks import full_members_for_branch
 from dangjian.applications.forms import ApproveForm, InvitationForm, ReasonForm
-from dangjian.applications.models import Application
-from dangjian.applications.views.common import requires
+from dangjian.applications.models import Application, Invitation
 from dangjian.applications.views.public import bind_application_forms
 from dangjian.core.pagination import keyset_page
 from dangjian.ledgers import lists
-from dangjian.party.models import PartyMember
 
 STATUS_TABS = [
     Application.Status.SUBMITTED,
@@ -38,7 +37,7 @@ def application_list(request):
         status = Application.Status.SUBMITTED
     action = lists.scope_action(request)
     qs = (
-        scoping.applications(request.user, action)
+        scope.visible(Application, request.user, action)
         .filter(status=status)
         .select_related("federation")
     )
@@ -75,27 +74,29 @@ def application_list(request):
     )
 
 
+APPLICATIONS = Application.objects.select_related("federation", "organization")
+
+
 def _application(request, pk, action=Action.VIEW):
-    return scope.get_visible_or_404(
-        scoping.applications(request.user, action).select_related("federation", "organization"),
-        pk=pk,
-    )
+    return scope.get(request.user, APPLICATIONS, pk, action)
 
 
 @login_required
 def application_detail(request, pk, forms=None):
-    application = _application(request, pk)
+    application, rights = scope.get_with_rights(request.user, APPLICATIONS, pk)
     rows = list(application.members.all())
+    # "Already in the ledger" only as far as the reviewing officer's scope reaches: whether an
+    # ID number is in another federation's ledger is that federation's to tell.
     in_ledger = set(
-        PartyMember.objects.filter(id_number_hash__in=[r.id_number_hash for r in rows]).values_list(
-            "id_number_hash", flat=True
-        )
+        scope.members(request.user)
+        .filter(id_number_hash__in=[r.id_number_hash for r in rows])
+        .values_list("id_number_hash", flat=True)
     )
     for row in rows:
         row.in_ledger = row.id_number_hash in in_ledger
     forms = forms or {}
     version = {"version": application.version}
-    may_approve = scoping.applications(request.user, Action.APPROVE).filter(pk=pk).exists()
+    may_approve = Action.APPROVE in rights
     can_decide = may_approve and application.status == Application.Status.SUBMITTED
     return render(
         request,
@@ -232,7 +233,7 @@ def invitation_list(request):
             services.create_invitation(federation, **form.cleaned_data, actor=request.user)
             messages.success(request, _("Invitation link created."))
             return redirect("applications:invitation_list")
-    invitations = scoping.invitations(request.user).select_related("federation")[:100]
+    invitations = scope.visible(Invitation, request.user).select_related("federation")[:100]
     today = timezone.localdate()
     for invitation in invitations:
         invitation.open = invitation.is_open(today)
@@ -249,7 +250,7 @@ def invitation_list(request):
 @require_POST
 @requires(Action.APPROVE)
 def invitation_revoke(request, pk):
-    invitation = scope.get_visible_or_404(scoping.invitations(request.user, Action.APPROVE), pk=pk)
+    invitation = scope.get(request.user, Invitation, pk, Action.APPROVE)
     services.revoke_invitation(invitation, actor=request.user)
     messages.success(request, _("Invitation link withdrawn."))
     return redirect("applications:invitation_list")

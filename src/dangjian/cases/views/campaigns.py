@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from dangjian.access import scope as access_scope
 from dangjian.access.models import Action
 
-from .. import scope, services
+from .. import access_rules, services
 from ..forms import CampaignForm, RevisionForm, SelectForm
 from ..models import Campaign, Publication, Review, Submission
 
@@ -25,25 +25,29 @@ def _errors(request, exc: ValidationError):
 @login_required
 def index(request):
     user = request.user
-    owned = scope.owned_campaigns(user).annotate(
+    owned = access_scope.visible(Campaign, user, Action.APPROVE).annotate(
         n_submitted=Count("submissions", filter=Q(submissions__status=Submission.Status.SUBMITTED))
     )
-    open_ids = scope.campaigns(user).exclude(pk__in=owned.values("pk"))
+    open_ids = access_scope.visible(Campaign, user).exclude(pk__in=owned.values("pk"))
     context = {
         "owned": owned,
         "answerable": open_ids.filter(stage=Campaign.Stage.OPEN),
-        "mine": scope.own_submissions(user).select_related(
+        "mine": access_scope.visible(Submission, user, Action.EDIT).select_related(
             "campaign", "organization", "federation"
         ),
-        "reviews": scope.reviews(user).filter(submission__campaign__stage=Campaign.Stage.REVIEW),
+        "reviews": access_scope.visible(Review, user).filter(
+            submission__campaign__stage=Campaign.Stage.REVIEW
+        ),
         "can_create": access_scope.federations(user, Action.APPROVE).exists(),
-        "public": scope.public_campaigns(),
+        "public": access_scope.public(Campaign),
     }
     return render(request, "cases/index.html", context)
 
 
 def _owned_or_404(request, pk):
-    return scope.get_visible_or_404(scope.owned_campaigns(request.user), pk=pk)
+    return access_scope.get_visible_or_404(
+        access_scope.visible(Campaign, request.user, Action.APPROVE), pk=pk
+    )
 
 
 @login_required
@@ -71,8 +75,8 @@ def campaign_form(request, pk=None):
 
 @login_required
 def campaign_detail(request, pk):
-    campaign = scope.get_visible_or_404(scope.campaigns(request.user), pk=pk)
-    owner = scope.owned_campaigns(request.user).filter(pk=pk).exists()
+    campaign, rights = access_scope.get_with_rights(request.user, Campaign, pk)
+    owner = Action.APPROVE in rights
     context = {"campaign": campaign, "owner": owner}
     if owner:
         subs = campaign.submissions.exclude(status=Submission.Status.DRAFT).select_related(
@@ -98,13 +102,17 @@ def campaign_detail(request, pk):
             select_form=SelectForm(),
         )
     else:
-        submitters = list(scope.submitting_units(request.user)) + list(
-            scope.submitting_federations(request.user)
+        submitters = list(access_rules.submitting_units(request.user)) + list(
+            access_rules.submitting_federations(request.user)
         )
         context["submitters"] = [
-            s for s in submitters if scope.campaigns_open_to(s).filter(pk=campaign.pk).exists()
+            s
+            for s in submitters
+            if access_rules.campaigns_open_to(s).filter(pk=campaign.pk).exists()
         ]
-        context["mine"] = scope.own_submissions(request.user).filter(campaign=campaign)
+        context["mine"] = access_scope.visible(Submission, request.user, Action.EDIT).filter(
+            campaign=campaign
+        )
     return render(request, "cases/campaign_detail.html", context)
 
 
@@ -140,7 +148,7 @@ def second_round(request, pk):
 @require_POST
 def select(request, pk, sub_pk):
     campaign = _owned_or_404(request, pk)
-    submission = scope.get_visible_or_404(campaign.submissions.all(), pk=sub_pk)
+    submission = access_scope.get_visible_or_404(campaign.submissions.all(), pk=sub_pk)
     if request.POST.get("deselect"):
         try:
             services.deselect_case(submission, actor=request.user)
@@ -175,8 +183,11 @@ def publish(request, pk):
 
 @login_required
 def revise(request, pk):
-    publication = scope.get_visible_or_404(
-        Publication.objects.filter(campaign__in=scope.owned_campaigns(request.user)), pk=pk
+    publication = access_scope.get_visible_or_404(
+        Publication.objects.filter(
+            campaign__in=access_scope.visible(Campaign, request.user, Action.APPROVE)
+        ),
+        pk=pk,
     )
     form = RevisionForm(
         request.POST or None,

@@ -9,30 +9,31 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import cache_control
 
+from dangjian.access import scope as access_scope
 from dangjian.access.public import public
 
-from .. import docx_export, scope, text
-from ..models import SubmissionImage
+from .. import docx_export, text
+from ..models import Campaign, Publication, SubmissionImage
 from . import file_response
 
 
 @public
 def index(request):
-    return render(request, "cases/public_index.html", {"campaigns": scope.public_campaigns()})
+    return render(request, "cases/public_index.html", {"campaigns": access_scope.public(Campaign)})
 
 
 @public
 def campaign(request, pk):
-    item = scope.get_visible_or_404(scope.public_campaigns(), pk=pk)
-    publications = scope.public_publications().filter(campaign=item).order_by("number")
+    item = access_scope.get_visible_or_404(access_scope.public(Campaign), pk=pk)
+    publications = access_scope.public(Publication).filter(campaign=item).order_by("number")
     return render(
         request, "cases/public_campaign.html", {"campaign": item, "publications": publications}
     )
 
 
 def _publication(pk, number):
-    return scope.get_visible_or_404(
-        scope.public_publications().select_related("campaign", "submission"),
+    return access_scope.get_visible_or_404(
+        access_scope.public(Publication).select_related("campaign", "submission"),
         campaign_id=pk,
         number=number,
     )
@@ -41,7 +42,7 @@ def _publication(pk, number):
 @public
 def case(request, pk, number):
     publication = _publication(pk, number)
-    siblings = scope.public_publications().filter(campaign_id=pk).order_by("number")
+    siblings = access_scope.public(Publication).filter(campaign_id=pk).order_by("number")
     context = {
         "publication": publication,
         "campaign": publication.campaign,
@@ -71,7 +72,7 @@ def case_docx(request, pk, number):
 @public
 @cache_control(public=True, max_age=3600)
 def image(request, image_pk):
-    img = scope.get_visible_or_404(
+    img = access_scope.get_visible_or_404(
         SubmissionImage.objects.filter(submission__publication__published_at__isnull=False),
         pk=image_pk,
     )

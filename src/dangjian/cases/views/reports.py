@@ -7,8 +7,10 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.shortcuts import render
 
-from .. import scope
-from ..models import Review, Submission
+from dangjian.access import scope as access_scope
+from dangjian.access.models import Action
+
+from ..models import Campaign, Review, Submission
 
 
 def _federation_of(submission: Submission) -> str:
@@ -20,7 +22,9 @@ def _federation_of(submission: Submission) -> str:
 
 @login_required
 def report(request, pk):
-    campaign = scope.get_visible_or_404(scope.owned_campaigns(request.user), pk=pk)
+    campaign = access_scope.get_visible_or_404(
+        access_scope.visible(Campaign, request.user, Action.APPROVE), pk=pk
+    )
     subs = list(
         campaign.submissions.filter(status=Submission.Status.SUBMITTED)
         .select_related("organization", "federation")

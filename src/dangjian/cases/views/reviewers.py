@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from dangjian.access import scope as access_scope
 from dangjian.access.models import Action
 
-from .. import scope, services
+from .. import services
 from ..forms import AffiliationForm
 from ..models import ReviewerProfile
 
@@ -60,7 +60,7 @@ def reviewer_list(request):
 def reviewer_edit(request, pk):
     user = request.user
     federations = _require_campaign_runner(user)
-    expert = scope.get_visible_or_404(services.experts(), pk=pk)
+    expert = access_scope.get_visible_or_404(services.experts(), pk=pk)
     organizations = access_scope.organizations(user, Action.APPROVE)
     profile = ReviewerProfile.objects.filter(user=expert).first()
     # An affiliation recorded by someone with another scope is theirs to change: this officer

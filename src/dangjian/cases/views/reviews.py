@@ -15,10 +15,11 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from dangjian.access import scope as access_scope
 from dangjian.core.audit import record_read
 
-from .. import scope, services, text, uploads
-from ..models import Campaign
+from .. import services, text, uploads
+from ..models import Campaign, Review
 from . import file_response
 from .campaigns import _errors
 from .submissions import case_context
@@ -26,12 +27,14 @@ from .submissions import case_context
 
 @login_required
 def review_list(request):
-    reviews = scope.reviews(request.user).order_by("-submission__campaign__year", "round", "pk")
+    reviews = access_scope.visible(Review, request.user).order_by(
+        "-submission__campaign__year", "round", "pk"
+    )
     return render(request, "cases/review_list.html", {"reviews": reviews})
 
 
 def _review(request, pk):
-    return scope.get_visible_or_404(scope.reviews(request.user), pk=pk)
+    return access_scope.get_visible_or_404(access_scope.visible(Review, request.user), pk=pk)
 
 
 @login_required
@@ -73,7 +76,7 @@ def review(request, pk):
 @login_required
 def review_image(request, pk, image_pk):
     item = _review(request, pk)
-    img = scope.get_visible_or_404(item.submission.images.all(), pk=image_pk)
+    img = access_scope.get_visible_or_404(item.submission.images.all(), pk=image_pk)
     return file_response(img.file, content_type="image/jpeg", filename="image.jpg")
 
 

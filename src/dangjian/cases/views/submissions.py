@@ -9,35 +9,40 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from dangjian.access import scope as access_scope
+from dangjian.access.models import Action
 from dangjian.core.audit import record_read
 
-from .. import scope, services, text
+from .. import access_rules, services, text
 from ..forms import AttachmentForm, FigureForm, ImageForm, PullFiguresForm
-from ..models import Submission
+from ..models import Campaign, Submission
 from . import file_response
 from .campaigns import _errors
 
 
 def _own(request, pk) -> Submission:
-    return scope.get_visible_or_404(
-        scope.own_submissions(request.user).select_related("campaign"), pk=pk
+    return access_scope.get(
+        request.user, Submission.objects.select_related("campaign"), pk, Action.EDIT
     )
 
 
 def _readable(request, pk) -> Submission:
-    return scope.get_visible_or_404(
-        scope.submissions(request.user).select_related("campaign"), pk=pk
-    )
+    return access_scope.get(request.user, Submission.objects.select_related("campaign"), pk)
 
 
 @login_required
 @require_POST
 def start(request, campaign_pk):
-    campaign = scope.get_visible_or_404(scope.campaigns(request.user), pk=campaign_pk)
-    choices = {f"org-{o.pk}": o for o in scope.submitting_units(request.user)}
-    choices |= {f"fed-{f.pk}": f for f in scope.submitting_federations(request.user)}
+    campaign = access_scope.get_visible_or_404(
+        access_scope.visible(Campaign, request.user), pk=campaign_pk
+    )
+    choices = {f"org-{o.pk}": o for o in access_rules.submitting_units(request.user)}
+    choices |= {f"fed-{f.pk}": f for f in access_rules.submitting_federations(request.user)}
     submitter = choices.get(request.POST.get("submitter", ""))
-    if submitter is None or not scope.campaigns_open_to(submitter).filter(pk=campaign.pk).exists():
+    if (
+        submitter is None
+        or not access_rules.campaigns_open_to(submitter).filter(pk=campaign.pk).exists()
+    ):
         raise Http404
     try:
         submission = services.create_submission(
@@ -80,8 +85,10 @@ def case_context(submission: Submission, *, blind_names=None) -> dict:
 
 @login_required
 def submission(request, pk):
-    own = scope.own_submissions(request.user).filter(pk=pk).exists()
-    sub = _own(request, pk) if own else _readable(request, pk)
+    sub, rights = access_scope.get_with_rights(
+        request.user, Submission.objects.select_related("campaign"), pk
+    )
+    own = Action.EDIT in rights
     campaign = sub.campaign
     editing = own and sub.is_editable and campaign.is_open
     if request.method == "POST" and editing:
@@ -211,7 +218,7 @@ def remove_file(request, pk, kind, file_pk):
         raise Http404
     try:
         services.remove_file(
-            scope.get_visible_or_404(related.all(), pk=file_pk), actor=request.user
+            access_scope.get_visible_or_404(related.all(), pk=file_pk), actor=request.user
         )
     except ValidationError as exc:
         _errors(request, exc)
@@ -250,7 +257,7 @@ def remove_figure(request, pk, figure_pk):
     sub = _own(request, pk)
     try:
         services.remove_figure(
-            scope.get_visible_or_404(sub.figures.all(), pk=figure_pk), actor=request.user
+            access_scope.get_visible_or_404(sub.figures.all(), pk=figure_pk), actor=request.user
         )
     except ValidationError as exc:
         _errors(request, exc)
@@ -260,13 +267,13 @@ def remove_figure(request, pk, figure_pk):
 @login_required
 def image(request, pk, image_pk):
     sub = _readable(request, pk)
-    img = scope.get_visible_or_404(sub.images.all(), pk=image_pk)
+    img = access_scope.get_visible_or_404(sub.images.all(), pk=image_pk)
     return file_response(img.file, content_type="image/jpeg")
 
 
 @login_required
 def attachment(request, pk, attachment_pk):
     sub = _readable(request, pk)
-    item = scope.get_visible_or_404(sub.attachments.all(), pk=attachment_pk)
+    item = access_scope.get_visible_or_404(sub.attachments.all(), pk=attachment_pk)
     record_read(request.user, "case.attachment_download", item)
     return file_response(item.file, as_attachment=True, filename=item.original_name)

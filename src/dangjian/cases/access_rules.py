@@ -1,4 +1,5 @@
-"""Who sees which campaigns, submissions and reviews — built on ``dangjian.access.scope``.
+"""Who sees which campaigns, submissions and reviews, registered with ``dangjian.access.scope``
+(the one lookup: views ask ``scope.visible(Campaign, user, action)`` and ``scope.get``).
 
 - Campaign owners: federation officers whose federation is the campaign's or above it (admins
   own every campaign). Owners see every submission that is not a draft.
@@ -6,7 +7,9 @@
   in their subtree. They may answer the campaigns of federations above them.
 - Reviewers (expert_reviewer role): ONLY the reviews assigned to them, shown blind.
 - The public: published cases only.
-Single objects are fetched with ``scope.get_visible_or_404`` (missing and forbidden are both 404).
+Rights by action: a campaign or submission with APPROVE is one the user runs; a submission with
+EDIT is one the user writes. The helpers below (who submits for what, who reviews) are
+capabilities, not visibility, and stay here beside the rules they share.
 """
 
 from __future__ import annotations
@@ -17,10 +20,17 @@ from dangjian.access import scope
 from dangjian.access.models import Action, RoleAssignment
 from dangjian.registry.models import Federation, Membership, Organization
 
-from .models import Campaign, Publication, Review, Submission
+from .models import (
+    Campaign,
+    Publication,
+    Review,
+    Submission,
+    SubmissionAttachment,
+    SubmissionFigure,
+    SubmissionImage,
+)
 
 Role = RoleAssignment.Role
-get_visible_or_404 = scope.get_visible_or_404
 
 
 def owned_campaigns(user) -> QuerySet[Campaign]:
@@ -47,10 +57,7 @@ def submitting_federations(user) -> QuerySet[Federation]:
     ]
     if not qs:
         return Federation.objects.none()
-    combined = qs[0]
-    for q in qs[1:]:
-        combined |= q
-    return Federation.objects.filter(combined)
+    return Federation.objects.filter(scope.combine(qs))
 
 
 def is_submitter(user) -> bool:
@@ -138,3 +145,44 @@ def public_campaigns() -> QuerySet[Campaign]:
     return Campaign.objects.filter(
         stage=Campaign.Stage.PUBLISHED, publications__published_at__isnull=False
     ).distinct()
+
+
+def _campaigns(user, action):
+    return owned_campaigns(user) if action == Action.APPROVE else campaigns(user)
+
+
+def _submissions(user, action):
+    if action == Action.EDIT:
+        return own_submissions(user)
+    if action == Action.APPROVE:
+        return Submission.objects.filter(campaign__in=owned_campaigns(user)).exclude(
+            status=Submission.Status.DRAFT
+        )
+    if action in (Action.VIEW, Action.EXPORT):
+        return submissions(user)
+    return Submission.objects.none()
+
+
+def _published_submissions():
+    return Submission.objects.filter(publication__published_at__isnull=False)
+
+
+def _part_of_submission(model):
+    def rule(user, action):
+        return model.objects.filter(submission__in=_submissions(user, action).values("pk"))
+
+    return rule
+
+
+def register() -> None:
+    scope.register(Campaign, _campaigns, public=public_campaigns)
+    scope.register(Submission, _submissions, public=_published_submissions)
+    for model in (SubmissionImage, SubmissionAttachment, SubmissionFigure):
+        scope.register(model, _part_of_submission(model))
+    # Reviews are the expert's own, whatever the action: experts hold no scoped grants.
+    scope.register(Review, lambda user, action: reviews(user))
+    scope.register(
+        Publication,
+        lambda user, action: Publication.objects.filter(campaign__in=owned_campaigns(user)),
+        public=public_publications,
+    )

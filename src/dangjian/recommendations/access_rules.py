@@ -1,4 +1,4 @@
-"""Who sees which letters and findings: built on ``dangjian.access.scope``.
+"""Who sees which letters, registered with ``dangjian.access.scope``.
 
 Federation officers (and admins) see their federations' letters, drafts included. Authority
 viewers see numbered letters about units they supervise or registered, or addressed to them.
@@ -11,7 +11,8 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from dangjian.access import scope
 from dangjian.access.models import Action, RoleAssignment
-from dangjian.recommendations.models import Letter
+
+from .models import Letter
 
 Role = RoleAssignment.Role
 HIDDEN_FROM_AUTHORITIES = (Letter.Status.DRAFT, Letter.Status.WITHDRAWN)
@@ -22,9 +23,8 @@ def letters(user, action: str = Action.VIEW) -> QuerySet[Letter]:
     if any(g.role == Role.ADMIN for g in grants):
         return Letter.objects.all()
     q = Q(pk__in=[])
-    feds = scope.federations(user, action)
     if any(g.role == Role.FEDERATION_OFFICER for g in grants):
-        q |= Q(federation__in=feds.values("pk"))
+        q |= Q(federation__in=scope.federations(user, action).values("pk"))
     names = [g.authority_name for g in grants if g.role == Role.AUTHORITY_VIEWER]
     if names:
         about_their_units = Exists(
@@ -37,14 +37,5 @@ def letters(user, action: str = Action.VIEW) -> QuerySet[Letter]:
     return Letter.objects.filter(q)
 
 
-def findings(user):
-    """Findings a user may draft letters from: their federations' findings (officers only)."""
-    from dangjian.rules.models import Finding
-
-    return Finding.objects.filter(
-        federation__in=scope.federations(user, Action.APPROVE).values("pk")
-    )
-
-
-def can_draft(user) -> bool:
-    return scope.federations(user, Action.APPROVE).exists()
+def register() -> None:
+    scope.register(Letter, letters)

@@ -1,0 +1,118 @@
+"""Pages of visits to units (by the federation's staff and by instructors)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dangjian.access import scope
+from dangjian.access.models import Action, RoleAssignment
+from dangjian.core.pagination import keyset_page
+from dangjian.inspections import services
+from dangjian.inspections.forms import VisitForm
+from dangjian.inspections.models import Visit
+from dangjian.ledgers import lists
+from dangjian.party.models import Instructor
+
+Role = RoleAssignment.Role
+
+
+# -- visits -------------------------------------------------------------------------------------
+def _visit_filters(request, visits) -> str:
+    parts = []
+    if request.GET.get("unreachable") == "1":
+        parts.append(str(_("unreachable at the registered address")))
+    org_id = request.GET.get("organization")
+    if org_id and org_id.isdigit():
+        first = visits.select_related("organization").first()
+        parts.append(f"{_('organization')}={first.organization.name if first else org_id}")
+    return "，".join(parts)
+
+
+@login_required
+def visit_list(request):
+    action = lists.scope_action(request)
+    visible = scope.organizations(request.user, action)
+    visits = (
+        Visit.objects.filter(organization__in=visible.values("pk"))
+        .select_related("organization", "instructor")
+        .order_by("-visited_on", "-id")
+    )
+    if request.GET.get("unreachable") == "1":
+        visits = visits.filter(unreachable_at_address=True)
+    org_id = request.GET.get("organization")
+    if org_id and org_id.isdigit():
+        visits = visits.filter(organization_id=int(org_id))
+    if lists.wants_xlsx(request):
+        return lists.xlsx_response(
+            request,
+            title=Visit._meta.verbose_name_plural,
+            columns=[
+                lists.field(Visit, "visited_on", 12),
+                lists.field(Visit, "organization", 34),
+                lists.field(Visit, "visitors", 20),
+                lists.field(Visit, "instructor", 14),
+                lists.field(Visit, "findings", 40),
+                lists.field(Visit, "unreachable_at_address", 12),
+                lists.field(Visit, "follow_up", 40),
+            ],
+            rows=visits.iterator(chunk_size=2000),
+            filters=_visit_filters(request, visits),
+        )
+    page = keyset_page(visits, request.GET.get("after"), key="visited_on", newest_first=True)
+    return render(
+        request,
+        "inspections/visit_list.html",
+        {
+            "visits": page.rows,
+            "page": page,
+            "query": lists.filter_params(request).urlencode(),
+            "export_query": lists.export_query(request),
+            "can_record": _can_record_visits(request.user),
+            "unreachable": request.GET.get("unreachable") == "1",
+        },
+    )
+
+
+# Visits are made by the federation's staff and by instructors, not by the units themselves.
+VISITING_ROLES = (Role.ADMIN, Role.FEDERATION_OFFICER, Role.INSTRUCTOR)
+
+
+def _can_record_visits(user) -> bool:
+    return any(g.role in VISITING_ROLES for g in scope.assignments(user, Action.EDIT))
+
+
+@login_required
+def visit_create(request):
+    if not _can_record_visits(request.user):
+        raise Http404
+    organizations = scope.organizations(request.user, Action.EDIT)
+    initial = {"visited_on": timezone.localdate()}
+    org_id = request.GET.get("organization")
+    if org_id and org_id.isdigit():
+        initial["organization"] = int(org_id)
+    form = VisitForm(
+        request.POST or None,
+        initial=initial,
+        organizations=organizations.order_by("name"),
+        instructors=scope.visible(Instructor, request.user, Action.EDIT).order_by("name"),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        services.record_visit(
+            data["organization"],
+            data["visited_on"],
+            data["visitors"],
+            data["findings"],
+            instructor=data["instructor"],
+            unreachable_at_address=data["unreachable_at_address"],
+            follow_up=data["follow_up"],
+            actor=request.user,
+        )
+        messages.success(request, _("The visit was recorded."))
+        return redirect("inspections:visit_list")
+    return render(request, "inspections/visit_form.html", {"form": form})
