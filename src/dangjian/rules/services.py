@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dangjian.core.audit import record_change, record_event, snapshot
+from dangjian.core.audit import current_request_id, record_change, record_event, snapshot
 from dangjian.rules import rulebook
 from dangjian.rules.models import EvaluationRun, Finding, RuleOverride
 
@@ -163,5 +163,6 @@ def request_run(federation, as_of: datetime.date, *, actor) -> EvaluationRun:
         federation=federation, as_of=as_of, requested_by=_user(actor)
     )
     record_event(actor, "rules.run_requested", run, as_of=as_of.isoformat())
-    transaction.on_commit(lambda: evaluate_rulebook.enqueue(run.pk))
+    request_id = current_request_id()  # the run's audit rows share this request's id
+    transaction.on_commit(lambda: evaluate_rulebook.enqueue(run.pk, request_id))
     return run
