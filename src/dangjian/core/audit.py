@@ -19,8 +19,23 @@ from typing import Any
 from django.db import models
 from django.db.models.fields.files import FieldFile
 
+from dangjian.core.events import AuditEvent, checked
 from dangjian.core.masking import mask_id_number, mask_phone
 from dangjian.core.models import AuditLog
+
+__all__ = [
+    "AuditEvent",
+    "context",
+    "current_request_id",
+    "diff",
+    "new_request_id",
+    "record_change",
+    "record_changes",
+    "record_event",
+    "record_read",
+    "record_signin",
+    "snapshot",
+]
 
 request_context: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar(
     "audit_request", default=None
@@ -194,11 +209,17 @@ def record_changes(
     return len(rows)
 
 
-def record_event(actor, event_type: str, obj: models.Model | None = None, note="", **data):
-    """A typed business event ("application.approved", "branch.formed", "finding.dismissed")."""
+def record_event(
+    actor: Any,
+    event_type: AuditEvent | str,
+    obj: models.Model | None = None,
+    note: str = "",
+    **data: Any,
+) -> AuditLog:
+    """A business event from the catalogue (``AuditEvent.BRANCH_FORMED``); unknown names raise."""
     return AuditLog.objects.create(
         action=AuditLog.Action.EVENT,
-        event_type=event_type,
+        event_type=checked(event_type),
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
         object_repr=str(obj)[:200] if obj is not None else "",
@@ -209,11 +230,17 @@ def record_event(actor, event_type: str, obj: models.Model | None = None, note="
     )
 
 
-def record_read(actor, what: str, obj: models.Model | None = None, note="", **data):
+def record_read(
+    actor: Any,
+    what: AuditEvent | str,
+    obj: models.Model | None = None,
+    note: str = "",
+    **data: Any,
+) -> AuditLog:
     """A sensitive read: an unmasked ID number, an export of personal data, a file download."""
     return AuditLog.objects.create(
         action=AuditLog.Action.READ,
-        event_type=what,
+        event_type=checked(what),
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
         object_repr=str(obj)[:200] if obj is not None else "",
@@ -224,11 +251,11 @@ def record_read(actor, what: str, obj: models.Model | None = None, note="", **da
     )
 
 
-def record_signin(user, what: str):
+def record_signin(user: Any, what: AuditEvent | str) -> AuditLog:
     """Sign-in and sign-out, under their own action so the trail can be filtered by them."""
     return AuditLog.objects.create(
         action=AuditLog.Action.SIGNIN,
-        event_type=what,
+        event_type=checked(what),
         object_type=user._meta.label_lower,
         object_id=str(user.pk),
         object_repr=str(user)[:200],

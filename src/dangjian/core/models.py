@@ -9,6 +9,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from dangjian.core.events import label as event_words
+
 
 def valid_on_q(day: datetime.date, prefix: str = "") -> Q:
     """Q for rows whose validity period contains ``day`` (valid_to is the last valid day)."""
@@ -107,3 +109,8 @@ class AuditLog(models.Model):
         if self.pk and not kwargs.pop("_retention", False):
             raise ValidationError(_("Audit records cannot be changed."))
         super().save(*args, **kwargs)
+
+    @property
+    def event_label(self) -> str:
+        """The event in words (``AuditEvent`` label), for the audit page."""
+        return event_words(self.event_type) if self.event_type else ""

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dangjian.core.audit import record_change, record_event, snapshot
+from dangjian.core.events import AuditEvent
 from dangjian.inspections import grading
 from dangjian.inspections.deadlines import is_exempt
 from dangjian.inspections.ledger import party_section
@@ -71,7 +72,7 @@ def record_visit(
     if unreachable_at_address:
         record_event(
             actor,
-            "visit.unreachable",
+            AuditEvent.VISIT_UNREACHABLE,
             visit,
             organization=organization.pk,
             visited_on=str(visited_on),
@@ -119,7 +120,7 @@ def save_annual_inspection(
     if conclusion and (before is None or before.get("conclusion") != conclusion):
         record_event(
             actor,
-            "inspection.concluded",
+            AuditEvent.INSPECTION_CONCLUDED,
             inspection,
             organization=organization.pk,
             year=year,
@@ -230,7 +231,7 @@ def evaluate_grade(
     if evaluation.status == GradeEvaluation.Status.DECIDED:
         record_event(
             actor,
-            "grade.decided",
+            AuditEvent.GRADE_DECIDED,
             evaluation,
             organization=organization.pk,
             grade=grade,

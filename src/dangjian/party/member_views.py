@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from dangjian.access import scope
 from dangjian.access.models import Action
 from dangjian.core.audit import record_read
+from dangjian.core.events import AuditEvent
 from dangjian.party import services
 
 
@@ -36,7 +37,7 @@ def member_detail(request, pk: int):
 @require_POST
 def reveal_id_number(request, pk: int):
     member = scope.get_visible_or_404(scope.members(request.user, Action.VIEW_PERSONAL), pk=pk)
-    record_read(request.user, "member.id_number_revealed", member)
+    record_read(request.user, AuditEvent.MEMBER_ID_NUMBER_REVEALED, member)
     return render(request, "party/_revealed.html", {"member": member})
 
 
@@ -44,7 +45,7 @@ def reveal_id_number(request, pk: int):
 def member_export(request, pk: int):
     """Everything the ledger holds about one member, for the member (data-subject request)."""
     member = scope.get_visible_or_404(scope.members(request.user, Action.VIEW_PERSONAL), pk=pk)
-    record_read(request.user, "member.exported_for_subject", member)
+    record_read(request.user, AuditEvent.MEMBER_EXPORTED_FOR_SUBJECT, member)
     data = {
         "姓名": member.name,
         "性别": member.get_gender_display(),

@@ -4,6 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from dangjian.core.audit import record_event
+from dangjian.core.events import AuditEvent
 from dangjian.core.models import AuditLog
 from dangjian.party.models import PartyMember
 
@@ -30,5 +31,5 @@ def anonymise_member(member: PartyMember, *, actor, left_on=None) -> PartyMember
     AuditLog.objects.filter(object_type="party.partymember", object_id=str(member.pk)).update(
         object_repr=member.name, changes={"redacted": True}
     )
-    record_event(actor, "member.anonymised", member)
+    record_event(actor, AuditEvent.MEMBER_ANONYMISED, member)
     return member

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.core.audit import record_change, record_event, snapshot
+from dangjian.core.events import AuditEvent
 from dangjian.party.models import Designation
 from dangjian.recognition.models import Recognition
 
@@ -37,7 +38,9 @@ def grant_designation(
         granted_by=granted_by,
     )
     record_change(actor, designation, None)
-    record_event(actor, "designation.granted", designation, organization=organization.pk, kind=kind)
+    record_event(
+        actor, AuditEvent.DESIGNATION_GRANTED, designation, organization=organization.pk, kind=kind
+    )
     return designation
 
 
@@ -50,7 +53,7 @@ def revoke_designation(designation, *, revoked_on: datetime.date, actor) -> Desi
     designation.revoked_on = revoked_on
     designation.save(update_fields=["revoked_on", "updated_at"])
     record_change(actor, designation, before)
-    record_event(actor, "designation.revoked", designation, revoked_on=str(revoked_on))
+    record_event(actor, AuditEvent.DESIGNATION_REVOKED, designation, revoked_on=str(revoked_on))
     return designation
 
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dangjian.core.audit import record_change, record_event, snapshot
+from dangjian.core.events import AuditEvent
 from dangjian.recommendations.drafting import draft_text
 from dangjian.recommendations.models import Letter, LetterCounter
 
@@ -108,7 +109,7 @@ def draft_letter(
     record_change(actor, letter, None)
     record_event(
         actor,
-        "letter.drafted",
+        AuditEvent.LETTER_DRAFTED,
         letter,
         findings=[f.pk for f in findings],
         organizations=[o.pk for o in organizations],
@@ -178,7 +179,7 @@ def issue_letter(
     letter.version += 1
     letter.save()
     record_change(actor, letter, before)
-    record_event(actor, "letter.issued", letter, doc_number=letter.doc_number)
+    record_event(actor, AuditEvent.LETTER_ISSUED, letter, doc_number=letter.doc_number)
     return letter
 
 
@@ -192,7 +193,7 @@ def mark_sent(letter: Letter, *, sent_on, sent_via: str = "", version=None, acto
     letter.version += 1
     letter.save()
     record_change(actor, letter, before)
-    record_event(actor, "letter.sent", letter, sent_on=str(sent_on))
+    record_event(actor, AuditEvent.LETTER_SENT, letter, sent_on=str(sent_on))
     return letter
 
 
@@ -206,7 +207,7 @@ def record_reply(letter: Letter, *, replied_on, reply: str, version=None, actor)
     letter.version += 1
     letter.save()
     record_change(actor, letter, before)
-    record_event(actor, "letter.answered", letter, replied_on=str(replied_on))
+    record_event(actor, AuditEvent.LETTER_ANSWERED, letter, replied_on=str(replied_on))
     return letter
 
 
@@ -220,7 +221,7 @@ def close_letter(letter: Letter, *, closed_on, note: str = "", version=None, act
     letter.version += 1
     letter.save()
     record_change(actor, letter, before)
-    record_event(actor, "letter.closed", letter)
+    record_event(actor, AuditEvent.LETTER_CLOSED, letter)
     return letter
 
 
@@ -234,5 +235,5 @@ def withdraw_letter(letter: Letter, *, version=None, actor) -> Letter:
     letter.version += 1
     letter.save()
     record_change(actor, letter, before)
-    record_event(actor, "letter.withdrawn", letter)
+    record_event(actor, AuditEvent.LETTER_WITHDRAWN, letter)
     return letter

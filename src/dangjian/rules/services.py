@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dangjian.core.audit import current_request_id, record_change, record_event, snapshot
+from dangjian.core.events import AuditEvent
 from dangjian.rules import rulebook
 from dangjian.rules.models import EvaluationRun, Finding, RuleOverride
 
@@ -28,11 +29,11 @@ TRANSITIONS = {
     S.DISMISSED: {S.OPEN},
 }
 EVENTS = {
-    S.ACKNOWLEDGED: "finding.acknowledged",
-    S.RECTIFYING: "finding.rectifying",
-    S.RESOLVED: "finding.resolved",
-    S.DISMISSED: "finding.dismissed",
-    S.OPEN: "finding.reopened",
+    S.ACKNOWLEDGED: AuditEvent.FINDING_ACKNOWLEDGED,
+    S.RECTIFYING: AuditEvent.FINDING_RECTIFYING,
+    S.RESOLVED: AuditEvent.FINDING_RESOLVED,
+    S.DISMISSED: AuditEvent.FINDING_DISMISSED,
+    S.OPEN: AuditEvent.FINDING_REOPENED,
 }
 
 
@@ -162,7 +163,7 @@ def request_run(federation, as_of: datetime.date, *, actor) -> EvaluationRun:
     run = EvaluationRun.objects.create(
         federation=federation, as_of=as_of, requested_by=_user(actor)
     )
-    record_event(actor, "rules.run_requested", run, as_of=as_of.isoformat())
+    record_event(actor, AuditEvent.RULES_RUN_REQUESTED, run, as_of=as_of.isoformat())
     request_id = current_request_id()  # the run's audit rows share this request's id
     transaction.on_commit(lambda: evaluate_rulebook.enqueue(run.pk, request_id))
     return run

@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from dangjian.core.audit import record_read
+from dangjian.core.events import AuditEvent
 
 from .. import scope, services, text, uploads
 from ..models import Campaign
@@ -94,7 +95,7 @@ def review_attachment(request, pk, number):
         content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     else:
         content_type = "image/jpeg"
-    record_read(request.user, "case.blind_attachment_download", item, number=number)
+    record_read(request.user, AuditEvent.CASE_BLIND_ATTACHMENT_DOWNLOAD, item, number=number)
     return FileResponse(
         io.BytesIO(data),
         as_attachment=True,

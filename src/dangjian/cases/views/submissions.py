@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dangjian.core.audit import record_read
+from dangjian.core.events import AuditEvent
 
 from .. import scope, services, text
 from ..forms import AttachmentForm, FigureForm, ImageForm, PullFiguresForm
@@ -268,5 +269,5 @@ def image(request, pk, image_pk):
 def attachment(request, pk, attachment_pk):
     sub = _readable(request, pk)
     item = scope.get_visible_or_404(sub.attachments.all(), pk=attachment_pk)
-    record_read(request.user, "case.attachment_download", item)
+    record_read(request.user, AuditEvent.CASE_ATTACHMENT_DOWNLOAD, item)
     return file_response(item.file, as_attachment=True, filename=item.original_name)

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from dangjian.core.audit import record_event
+from dangjian.core.events import AuditEvent
 from dangjian.core.models import AuditLog
 from dangjian.env import envint
 
@@ -31,7 +32,9 @@ class Command(BaseCommand):
         count = old.count()
         if not dry_run:
             old._raw_delete(old.db)  # no per-row signals: the trail may be millions of rows
-            record_event(None, "audit.pruned", note=f"{count} records before {cutoff:%Y-%m-%d}")
+            record_event(
+                None, AuditEvent.AUDIT_PRUNED, note=f"{count} records before {cutoff:%Y-%m-%d}"
+            )
         self.stdout.write(
             f"{'将删除' if dry_run else '已删除'} {count} 条 {cutoff:%Y-%m-%d} 之前的审计记录。"
         )

@@ -12,6 +12,7 @@ from django.db import connection, transaction
 
 from dangjian.core import crypto
 from dangjian.core.audit import record_event
+from dangjian.core.events import AuditEvent
 from dangjian.core.fields import EncryptedTextField
 
 BATCH = 2000
@@ -39,7 +40,7 @@ class Command(BaseCommand):
             for model in apps.get_models():
                 for hash_field, clear_field in getattr(model, "BLIND_INDEXES", {}).items():
                     self._rehash(model, hash_field, clear_field)
-        record_event(None, "keys.rotated", note=f"{total} values re-encrypted")
+        record_event(None, AuditEvent.KEYS_ROTATED, note=f"{total} values re-encrypted")
         self.stdout.write(f"已用当前密钥重新加密 {total} 个字段值。")
 
     def _rotate(self, model, field, current: str) -> int:
