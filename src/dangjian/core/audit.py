@@ -19,8 +19,8 @@ from typing import Any
 from django.db import models
 from django.db.models.fields.files import FieldFile
 
+from dangjian.core import personal
 from dangjian.core.events import AuditEvent, checked
-from dangjian.core.masking import mask_id_number, mask_phone
 from dangjian.core.models import AuditLog
 
 __all__ = [
@@ -41,8 +41,7 @@ request_context: contextvars.ContextVar[dict[str, Any] | None] = contextvars.Con
     "audit_request", default=None
 )
 
-# Field names whose values are personal information: the log keeps them masked.
-MASKERS = {"id_number": mask_id_number, "phone": mask_phone, "contact_phone": mask_phone}
+# Personal values are kept masked: which fields, and how, is core.personal's registry.
 SKIPPED = {"id_number_hash", "updated_at", "created_at"}
 
 
@@ -84,16 +83,20 @@ def _plain(value: Any) -> Any:
 def snapshot(obj: models.Model, *, m2m: bool = True) -> dict[str, Any]:
     """The object's concrete field values, personal fields masked, and its many-to-many links.
 
+    Masked fields are those ``core.personal.FIELDS`` lists for the model (ID numbers, phones,
+    secrets); names stay readable, as the trail must say whom a change was about.
+
     Links are the sorted primary keys of each many-to-many field (one query per field, unless
     prefetched); ``m2m=False`` leaves them out for bulk paths that never change links.
     """
     data: dict[str, Any] = {}
+    maskers = personal.maskers(obj._meta.label_lower)
     for field in obj._meta.concrete_fields:
         if field.name in SKIPPED:
             continue
         value = _plain(getattr(obj, field.attname))
-        if field.name in MASKERS and value:
-            value = MASKERS[field.name](str(value))
+        if field.name in maskers and value:
+            value = maskers[field.name](str(value))
         data[field.name] = value
     if m2m and obj.pk is not None:
         prefetched = getattr(obj, "_prefetched_objects_cache", {})

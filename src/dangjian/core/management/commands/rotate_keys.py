@@ -1,28 +1,26 @@
 """Re-encrypt personal data with the current key, in batches; optionally rebuild blind indexes.
 
 Rotation: put the new key first in DANGJIAN_FIELD_KEYS (keep the old ones after it), run this
-command, then drop the old keys. A model that keeps a keyed hash of an encrypted field names the
-pair in ``BLIND_INDEXES = {"hash_field": "clear_field"}``; ``--blind-index`` recomputes them after
-DANGJIAN_BLIND_INDEX_KEY changed.
+command, then drop the old keys. Which columns are encrypted and which keep a keyed hash beside
+them is core.personal's registry (a test checks it against the models); ``--blind-index``
+recomputes the hashes after DANGJIAN_BLIND_INDEX_KEY changed.
 """
 
 from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 
-from dangjian.core import crypto
+from dangjian.core import crypto, personal
 from dangjian.core.audit import record_event
 from dangjian.core.events import AuditEvent
-from dangjian.core.fields import EncryptedTextField
 
 BATCH = 2000
 
 
 def encrypted_columns():
-    for model in apps.get_models():
-        for field in model._meta.concrete_fields:
-            if isinstance(field, EncryptedTextField):
-                yield model, field
+    for label, entry in personal.encrypted_fields():
+        model = apps.get_model(label)
+        yield model, model._meta.get_field(entry.name)
 
 
 class Command(BaseCommand):
@@ -37,9 +35,8 @@ class Command(BaseCommand):
         for model, field in encrypted_columns():
             total += self._rotate(model, field, current)
         if blind_index:
-            for model in apps.get_models():
-                for hash_field, clear_field in getattr(model, "BLIND_INDEXES", {}).items():
-                    self._rehash(model, hash_field, clear_field)
+            for label, hash_field, clear_field in personal.blind_indexes():
+                self._rehash(apps.get_model(label), hash_field, clear_field)
         record_event(None, AuditEvent.KEYS_ROTATED, note=f"{total} values re-encrypted")
         self.stdout.write(f"已用当前密钥重新加密 {total} 个字段值。")
 
