@@ -60,6 +60,15 @@ class TimeStamped(models.Model):
         abstract = True
 
 
+class Versioned(models.Model):
+    """A record edited through pages that check for concurrent edits (core.concurrency.claim)."""
+
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    class Meta:
+        abstract = True
+
+
 class AuditLog(models.Model):
     """Append-only record of every write, business event and sensitive read.
 

@@ -14,35 +14,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dangjian.core.audit import record_change, record_event, snapshot
+from dangjian.core.concurrency import claim
+from dangjian.core.errors import Conflict
 from dangjian.core.events import AuditEvent
 from dangjian.inspections import grading
 from dangjian.inspections.deadlines import is_exempt
 from dangjian.inspections.ledger import party_section
 from dangjian.inspections.models import AnnualInspection, GradeEvaluation, GradingSettings, Visit
 
-
-class EditConflict(Exception):
-    """Someone saved the record after this user opened it."""
-
-    def __init__(self, message=None):
-        super().__init__(
-            message
-            or _(
-                "Someone else saved this record after you opened it. Your changes were not "
-                "saved: reload the page to see the current version, then edit again."
-            )
-        )
+# Someone saved the record after this user opened it: the one conflict error of every app.
+EditConflict = Conflict
 
 
 def _user(actor):
     return actor if getattr(actor, "is_authenticated", False) else None
-
-
-def _check_version(model, pk, expected_version):
-    locked = model.objects.select_for_update().get(pk=pk)
-    if expected_version is not None and locked.version != int(expected_version):
-        raise EditConflict()
-    return locked
 
 
 @transaction.atomic
@@ -99,7 +84,7 @@ def save_annual_inspection(
     today = today or timezone.localdate()
     existing = AnnualInspection.objects.filter(organization=organization, year=year).first()
     if existing is not None:
-        inspection = _check_version(AnnualInspection, existing.pk, version)
+        inspection = claim(AnnualInspection, existing.pk, version)
         before = snapshot(inspection)
     else:
         inspection = AnnualInspection(organization=organization, year=year)
@@ -113,8 +98,6 @@ def save_annual_inspection(
         inspection.inspected_by = _user(actor)
     if before is None or refresh_party_section or not inspection.party_section:
         inspection.party_section = party_section(organization, year, today)
-    if before is not None:
-        inspection.version += 1
     inspection.save()
     record_change(actor, inspection, before)
     if conclusion and (before is None or before.get("conclusion") != conclusion):
@@ -200,9 +183,8 @@ def evaluate_grade(
 
     existing = GradeEvaluation.objects.filter(organization=organization, year=year).first()
     if existing is not None:
-        evaluation = _check_version(GradeEvaluation, existing.pk, version)
+        evaluation = claim(GradeEvaluation, existing.pk, version)
         before = snapshot(evaluation)
-        evaluation.version += 1
     else:
         evaluation = GradeEvaluation(organization=organization, year=year)
         before = None

@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dangjian.core.audit import current_request_id, record_change, record_event, snapshot
+from dangjian.core.concurrency import claim
+from dangjian.core.errors import Conflict
 from dangjian.core.events import AuditEvent
 from dangjian.rules import rulebook
 from dangjian.rules.models import EvaluationRun, Finding, RuleOverride
@@ -37,15 +39,8 @@ EVENTS = {
 }
 
 
-class EditConflict(Exception):
-    def __init__(self, message=None):
-        super().__init__(
-            message
-            or _(
-                "Someone else changed this finding after you opened it. Nothing was saved: "
-                "reload the page and try again."
-            )
-        )
+# Someone changed the finding after this user opened it: the one conflict error of every app.
+EditConflict = Conflict
 
 
 def _user(actor):
@@ -54,11 +49,9 @@ def _user(actor):
 
 @transaction.atomic
 def change_status(
-    finding: Finding, status: str, *, actor, reason: str = "", version: int | None = None
+    finding: Finding, status: str, *, actor, reason: str = "", version: int | str
 ) -> Finding:
-    locked = Finding.objects.select_for_update().get(pk=finding.pk)
-    if version is not None and locked.version != int(version):
-        raise EditConflict()
+    locked = claim(Finding, finding.pk, version)
     if status not in TRANSITIONS[locked.status]:
         raise ValidationError(
             _("A finding that is “%(current)s” cannot be moved to “%(target)s”.")
@@ -77,7 +70,6 @@ def change_status(
         locked.resolved_on = timezone.localdate()
     if status == S.OPEN:
         locked.resolved_on = None
-    locked.version += 1
     locked.save()
     record_event(
         actor,
@@ -103,16 +95,16 @@ def bulk_change_status(findings, status: str, *, actor, reason: str = "") -> int
     done = 0
     for finding in findings:
         if status in TRANSITIONS[finding.status]:
-            change_status(finding, status, actor=actor, reason=reason)
+            change_status(finding, status, actor=actor, reason=reason, version=finding.version)
             done += 1
     return done
 
 
-def acknowledge(finding, *, actor, version=None):
+def acknowledge(finding, *, actor, version):
     return change_status(finding, S.ACKNOWLEDGED, actor=actor, version=version)
 
 
-def dismiss(finding, reason: str, *, actor, version=None):
+def dismiss(finding, reason: str, *, actor, version):
     return change_status(finding, S.DISMISSED, actor=actor, reason=reason, version=version)
 
 
