@@ -27,14 +27,18 @@ class AuditedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         super().save_model(request, obj, form, change)
 
     def save_related(
-        self, request: HttpRequest, form: BaseModelForm, formsets: Any, change: bool
+        self, request: HttpRequest, form: BaseModelForm[Any], formsets: Any, change: bool
     ) -> None:
         super().save_related(request, form, formsets, change)
         obj = form.instance
         record_change(request.user, obj, getattr(obj, "_audit_before", None))
 
     def save_formset(
-        self, request: HttpRequest, form: BaseModelForm, formset: BaseModelFormSet, change: bool
+        self,
+        request: HttpRequest,
+        form: BaseModelForm[Any],
+        formset: BaseModelFormSet[Any, Any],
+        change: bool,
     ) -> None:
         befores: dict[Any, dict[str, Any]] = {}
         for inline_form in formset.initial_forms:

@@ -17,9 +17,9 @@ def client_ip(request: HttpRequest | None) -> str | None:
     if request is None:
         return None
     if settings.BEHIND_PROXY:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        forwarded = str(request.META.get("HTTP_X_FORWARDED_FOR", ""))
         last = forwarded.split(",")[-1].strip()
         if last:
             return last
-    remote: str | None = request.META.get("REMOTE_ADDR")
-    return remote
+    remote = request.META.get("REMOTE_ADDR")
+    return str(remote) if remote else None

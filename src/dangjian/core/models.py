@@ -1,6 +1,9 @@
 """Shared kernel: the validity-period mixin and the audit trail."""
 
+from __future__ import annotations
+
 import datetime
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -19,11 +22,11 @@ def valid_on_q(day: datetime.date, prefix: str = "") -> Q:
     )
 
 
-class ValidityQuerySet(models.QuerySet):
-    def valid_on(self, day: datetime.date | None = None):
+class ValidityQuerySet(models.QuerySet[Any]):
+    def valid_on(self, day: datetime.date | None = None) -> ValidityQuerySet:
         return self.filter(valid_on_q(day or timezone.localdate()))
 
-    def current(self):
+    def current(self) -> ValidityQuerySet:
         return self.valid_on(timezone.localdate())
 
 
@@ -41,7 +44,7 @@ class ValidityPeriod(models.Model):
     class Meta:
         abstract = True
 
-    def clean(self):
+    def clean(self) -> None:
         super().clean()
         if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
             raise ValidationError(
@@ -110,10 +113,10 @@ class AuditLog(models.Model):
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["object_type", "object_id"])]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.get_action_display()} {self.object_repr}"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         # Append-only from the application's side: an existing record is never rewritten.
         if self.pk and not kwargs.pop("_retention", False):
             raise ValidationError(_("Audit records cannot be changed."))
