@@ -127,3 +127,27 @@ def test_request_run_passes_its_request_id_to_the_task(monkeypatch, demo_federat
         mp.setattr("django.db.transaction.on_commit", lambda fn, *a, **k: fn())
         run = services.request_run(demo_federation, datetime.date.today(), actor=None)
     assert sent == [(run.pk, "req-42")]
+
+
+@pytest.mark.parametrize("name", ["analyse_upload", "commit_upload"])
+def test_queued_imports_keep_the_request_id_of_the_click(monkeypatch, demo_federation, name):
+    from dangjian.ledgers import tasks
+    from dangjian.ledgers.models import LedgerUpload
+
+    upload = LedgerUpload.objects.create(
+        federation=demo_federation,
+        ledger="members",
+        status=LedgerUpload.Status.VALIDATED,
+        original_name="t.xlsx",
+        stored_path="ledgers/t.xlsx",
+        sha256="0" * 64,
+        size=1,
+    )
+
+    def fake(upload, *, actor):
+        audit.record_event(actor, "ledgers.imported", upload, note=f"{name} in the task")
+
+    monkeypatch.setattr(tasks.services, name.split("_")[0], fake)
+    getattr(tasks, name).call(upload.pk, None, "req-of-the-upload")
+    log = AuditLog.objects.get(note=f"{name} in the task")
+    assert log.request_id == "req-of-the-upload"
