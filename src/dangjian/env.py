@@ -10,6 +10,7 @@ import os
 import secrets
 import tempfile
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlparse
 
 TRUE = {"1", "true", "yes", "on"}
@@ -79,13 +80,14 @@ def _test_database_file(name: str) -> str | None:
     return os.path.join(tempfile.gettempdir(), f"dangjian-test-{os.getpid()}.sqlite3")
 
 
-def database_from_url(url: str) -> dict:
+def database_from_url(url: str) -> dict[str, Any]:
     """Translate ``sqlite:///path`` or ``postgres://user:pw@host:port/name`` to a DATABASES entry."""
     parsed = urlparse(url)
     if parsed.scheme == "sqlite":
         path = unquote(parsed.path)
         if url.startswith("sqlite:////"):
-            name = path
+            # Four slashes: an absolute path (urlparse keeps "//" at its start).
+            name = "/" + path.lstrip("/")
         else:
             name = path.lstrip("/") or ":memory:"
         return {

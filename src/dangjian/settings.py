@@ -61,7 +61,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
 ]
-BEHIND_PROXY = envbool("DANGJIAN_BEHIND_PROXY", False)  # see access.forms.client_ip
+BEHIND_PROXY = envbool("DANGJIAN_BEHIND_PROXY", False)  # see core.http.client_ip
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -44,6 +44,97 @@ def test_admin_edit_records_field_level_change_with_request_id(persona_client):
     assert log.actor_name == "admin" and len(log.request_id) == 36
 
 
+def _organization_form(client, org):
+    """The admin change form as the browser would post it back, inlines included."""
+    url = reverse("admin:registry_organization_change", args=[org.pk])
+    response = client.get(url)
+    data = {}
+    form = response.context["adminform"].form
+    for name, field in form.fields.items():
+        value = form.initial.get(name, field.initial)
+        if value is None:
+            continue
+        if name == "domains":
+            value = [d.pk for d in value]
+        elif hasattr(value, "isoformat"):
+            value = value.isoformat()
+        data[name] = value
+    for formset in response.context["inline_admin_formsets"]:
+        management = formset.formset.management_form
+        for name in management.fields:
+            data[f"{management.prefix}-{name}"] = management.initial.get(name, "")
+        for inline_form in formset.formset.initial_forms:
+            for name, field in inline_form.fields.items():
+                value = inline_form.initial.get(name, field.initial)
+                if value is None:
+                    continue
+                if hasattr(value, "pk"):
+                    value = value.pk
+                elif hasattr(value, "isoformat"):
+                    value = value.isoformat()
+                data[inline_form.add_prefix(name)] = value
+    return url, data
+
+
+def test_admin_inline_changes_are_audited(persona_client):
+    from dangjian.registry.models import Federation, Membership
+
+    org = Organization.objects.filter(memberships__isnull=False).order_by("pk").first()
+    client = persona_client("admin")
+    url, data = _organization_form(client, org)
+    existing = org.memberships.order_by("pk").first()
+    index = next(k.split("-")[1] for k, v in data.items() if k.endswith("-id") and v == existing.pk)
+    other = Federation.objects.exclude(memberships__organization=org).first()
+    total = int(data["memberships-TOTAL_FORMS"])
+    data[f"memberships-{index}-note"] = "改自后台"
+    data.update(
+        {
+            "memberships-TOTAL_FORMS": str(total + 1),
+            f"memberships-{total}-federation": other.pk,
+            f"memberships-{total}-role": Membership.Role.MEMBER,
+            f"memberships-{total}-valid_from": "2024-01-01",
+            f"memberships-{total}-organization": org.pk,
+        }
+    )
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    added = Membership.objects.get(organization=org, federation=other)
+    created = AuditLog.objects.get(
+        object_type="registry.membership", object_id=str(added.pk), action="create"
+    )
+    assert created.actor_name == "admin" and len(created.request_id) == 36
+    updated = AuditLog.objects.get(
+        object_type="registry.membership", object_id=str(existing.pk), action="update"
+    )
+    assert updated.changes["fields"]["note"][1] == "改自后台"
+    assert updated.request_id == created.request_id
+
+    url, data = _organization_form(client, org)
+    index = next(k.split("-")[1] for k, v in data.items() if k.endswith("-id") and v == added.pk)
+    data[f"memberships-{index}-DELETE"] = "on"
+    assert client.post(url, data).status_code == 302
+    assert not Membership.objects.filter(pk=added.pk).exists()
+    deleted = AuditLog.objects.get(
+        object_type="registry.membership", object_id=str(added.pk), action="delete"
+    )
+    assert deleted.changes["before"]["federation"] == other.pk
+
+
+def test_admin_link_change_is_in_the_objects_record(persona_client):
+    from dangjian.registry.models import Domain
+
+    org = Organization.objects.filter(memberships__isnull=False).order_by("pk").first()
+    client = persona_client("admin")
+    url, data = _organization_form(client, org)
+    new = Domain.objects.exclude(organization=org).first()
+    data["domains"] = [*data.get("domains", []), new.pk]
+    assert client.post(url, data).status_code == 302
+    log = AuditLog.objects.get(
+        object_type="registry.organization", object_id=str(org.pk), action="update"
+    )
+    assert new.pk in log.changes["fields"]["domains"][1]
+
+
 def test_masked_values_in_the_log(persona_client):
     from dangjian.core.audit import snapshot
     from dangjian.party.models import PartyMember

@@ -99,7 +99,7 @@ def test_two_officers_editing_see_a_conflict(officer_client, persona_client):
     assert first.status_code == 302
     second = officer_client.post(url, {**base, "notes": "第二位"})
     assert second.status_code == 200
-    assert "其他人" in second.content.decode()
+    assert "修改冲突" in second.content.decode()  # core.errors.Conflict, one message
     inspection.refresh_from_db()
     assert inspection.notes == "第一位"
 
@@ -326,7 +326,7 @@ def test_two_officers_creating_the_same_inspection_see_a_conflict(officer_client
     assert persona_client("admin").post(url, {**data, "notes": "先保存"}).status_code == 302
     second = officer_client.post(url, {**data, "notes": "后保存"})
     assert second.status_code == 200
-    assert "其他人" in second.content.decode()
+    assert "修改冲突" in second.content.decode()  # core.errors.Conflict, one message
     assert AnnualInspection.objects.get(organization=org, year=LAST_YEAR).notes == "先保存"
 
 

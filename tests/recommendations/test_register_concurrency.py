@@ -76,7 +76,9 @@ def test_concurrent_drafts_get_distinct_consecutive_numbers():
         letter = services.draft_letter(
             federation, [finding], recipient_kind="supervisor", today=DAY, actor=user
         )
-        return services.issue_letter(letter, issued_on=DAY, actor=user).serial
+        return services.issue_letter(
+            letter, version=letter.version, issued_on=DAY, actor=user
+        ).serial
 
     serials = _run_concurrently(draft_and_number)
     assert sorted(serials) == list(range(1, N + 1))
@@ -101,7 +103,9 @@ def test_concurrent_numbering_of_existing_drafts():
     ]
 
     def number(i):
-        return services.issue_letter(drafts[i], issued_on=DAY, actor=user).serial
+        return services.issue_letter(
+            drafts[i], version=drafts[i].version, issued_on=DAY, actor=user
+        ).serial
 
     serials = _run_concurrently(number)
     assert sorted(serials) == list(range(1, N + 1))
@@ -136,7 +140,7 @@ fed = Federation.objects.get(short_name="并网联")
 user = get_user_model().objects.get(username="concurrent-officer")
 day = datetime.date(2026, 3, 2)
 letter = services.draft_letter(fed, list(Finding.objects.all()), recipient_kind="supervisor", today=day, actor=user)
-print(services.issue_letter(letter, issued_on=day, actor=user).serial)
+print(services.issue_letter(letter, version=letter.version, issued_on=day, actor=user).serial)
 """
 
 

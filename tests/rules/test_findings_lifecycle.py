@@ -58,8 +58,10 @@ def test_dismissed_stays_dismissed_until_a_new_fact(world, django_user_model):
     world.run(D(2025, 6, 30), [RULE])
     f = findings(world).get()
     with pytest.raises(ValidationError):
-        services.dismiss(f, "", actor=officer)
-    services.dismiss(f, "该单位党员组织关系均在原单位，已报上级党委备案", actor=officer)
+        services.dismiss(f, "", actor=officer, version=f.version)
+    services.dismiss(
+        f, "该单位党员组织关系均在原单位，已报上级党委备案", actor=officer, version=f.version
+    )
     world.run(D(2025, 7, 31), [RULE])
     f.refresh_from_db()
     assert f.status == "dismissed" and f.last_seen == D(2025, 7, 31)
@@ -78,9 +80,9 @@ def test_optimistic_locking_and_transitions(world, django_user_model):
     services.acknowledge(f, actor=officer, version=f.version)
     with pytest.raises(services.EditConflict):
         services.acknowledge(f, actor=officer, version=f.version - 1)
-    services.change_status(f, "rectifying", actor=officer)
+    services.change_status(f, "rectifying", actor=officer, version=f.version)
     with pytest.raises(ValidationError):
-        services.change_status(f, "acknowledged", actor=officer)
+        services.change_status(f, "acknowledged", actor=officer, version=f.version)
     assert Finding.objects.get(pk=f.pk).status == "rectifying"
 
 

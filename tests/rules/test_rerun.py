@@ -127,7 +127,8 @@ def test_a_persons_status_change_or_deleted_finding_re_evaluates(world, django_u
     world.unit("应建协会", full=4)
     officer = django_user_model.objects.create(username="rerun-dismisser")
     world.run(AS_OF, [RULE])
-    services.dismiss(findings(world).get(), "组织关系在原单位", actor=officer)
+    finding = findings(world).get()
+    services.dismiss(finding, "组织关系在原单位", actor=officer, version=finding.version)
     (result,) = world.run(AS_OF, [RULE])
     assert not result.skipped
     assert findings(world).get().status == "dismissed"  # no new fact: stays dismissed

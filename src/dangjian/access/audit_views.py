@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from dangjian.access import scope
 from dangjian.access.models import Action
 from dangjian.core.audit import record_read
+from dangjian.core.events import AuditEvent
 from dangjian.core.models import AuditLog
 
 
@@ -74,7 +75,7 @@ class _Echo:
 @login_required
 def audit_export(request):
     qs = AuditFilter(request.GET or {}).apply(_audit_queryset(request.user))
-    record_read(request.user, "audit.exported", note=request.GET.urlencode())
+    record_read(request.user, AuditEvent.AUDIT_EXPORTED, note=request.GET.urlencode())
     writer = csv.writer(_Echo())
     header = [
         "time",

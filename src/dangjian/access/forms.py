@@ -1,27 +1,9 @@
 from django import forms
-from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.access import lockout
-
-
-def client_ip(request) -> str | None:
-    """The client's address for the per-address lockout.
-
-    Behind a reverse proxy (DANGJIAN_BEHIND_PROXY=1) every request comes from the proxy, so the
-    address is the LAST entry of X-Forwarded-For — the one our proxy appended; earlier entries
-    are whatever the client claimed and are ignored. Without a proxy, X-Forwarded-For is not
-    trusted at all, since any client can forge it.
-    """
-    if request is None:
-        return None
-    if settings.BEHIND_PROXY:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        last = forwarded.split(",")[-1].strip()
-        if last:
-            return last
-    return request.META.get("REMOTE_ADDR")
+from dangjian.core.http import client_ip
 
 
 class SignInForm(AuthenticationForm):

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from dangjian.access.models import RoleAssignment, UserSecurity
 from dangjian.core.audit import record_change, record_event, snapshot
+from dangjian.core.events import AuditEvent
 
 
 def security_of(user) -> UserSecurity:
@@ -24,7 +25,7 @@ def change_password(user, new_password: str, *, actor, request=None):
     if request is not None:
         update_session_auth_hash(request, user)
     # The password itself is never logged, not even hashed.
-    record_event(actor, "account.password_changed", user)
+    record_event(actor, AuditEvent.ACCOUNT_PASSWORD_CHANGED, user)
 
 
 @transaction.atomic
@@ -50,7 +51,7 @@ def confirm_totp(user, code: str, *, actor) -> bool:
     security = security_of(user)
     security.totp_enabled = True
     security.save(update_fields=["totp_enabled", "updated_at"])
-    record_event(actor, "account.totp_enabled", user)
+    record_event(actor, AuditEvent.ACCOUNT_TOTP_ENABLED, user)
     return True
 
 
@@ -60,7 +61,7 @@ def disable_totp(user, *, actor):
     security.totp_enabled = False
     security.totp_secret = ""
     security.save(update_fields=["totp_enabled", "totp_secret", "updated_at"])
-    record_event(actor, "account.totp_disabled", user)
+    record_event(actor, AuditEvent.ACCOUNT_TOTP_DISABLED, user)
 
 
 @transaction.atomic

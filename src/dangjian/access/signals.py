@@ -7,17 +7,18 @@ from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from dangjian.core.audit import record_signin
+from dangjian.core.events import AuditEvent
 
 
 @receiver(user_logged_in)
 def _signed_in(sender, request, user, **kwargs):
-    record_signin(user, "account.signed_in")
+    record_signin(user, AuditEvent.ACCOUNT_SIGNED_IN)
 
 
 @receiver(user_logged_out)
 def _signed_out(sender, request, user, **kwargs):
     if user is not None:
-        record_signin(user, "account.signed_out")
+        record_signin(user, AuditEvent.ACCOUNT_SIGNED_OUT)
 
 
 @receiver(post_save, sender=settings.AUTH_USER_MODEL)

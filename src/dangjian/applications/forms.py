@@ -15,6 +15,7 @@ from dangjian.applications.checks import joint_branch_max_units
 from dangjian.applications.models import Application, FormationCase
 from dangjian.applications.services import MEMBER_FIELDS, UNIT_FIELDS
 from dangjian.applications.uploads import check_upload
+from dangjian.core.forms import Bootstrap
 from dangjian.core.validators import (
     id_number_gender,
     normalize_code,
@@ -23,38 +24,6 @@ from dangjian.core.validators import (
 )
 from dangjian.party.models import Instructor, PartyMember, PartyOrganization
 from dangjian.registry.models import Membership, Organization
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
-
-
-class Bootstrap:
-    """Bootstrap classes on every widget, and ``is-invalid`` on fields with errors."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select | forms.SelectMultiple):
-                css = "form-select"
-            else:
-                css = "form-control"
-            widget.attrs["class"] = css
-            if isinstance(field, forms.DateField):
-                field.widget = DateInput(attrs=widget.attrs)
-
-    def full_clean(self):
-        super().full_clean()
-        for name in self._errors or {}:
-            if name in self.fields:
-                widget = self.fields[name].widget
-                widget.attrs["class"] = widget.attrs.get("class", "") + " is-invalid"
 
 
 def _phone(value: str) -> str:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from dangjian.access.models import RoleAssignment
 from dangjian.core.audit import record_change, record_event, snapshot
+from dangjian.core.events import AuditEvent
 from dangjian.registry.models import Federation, Membership, Organization
 
 from . import figures as ledger_figures
@@ -168,7 +169,7 @@ def submit(submission: Submission, *, actor, now=None) -> Submission:
     submission.submitted_at = now
     submission.save()
     record_change(actor, submission, before)
-    record_event(actor, "case.submitted", submission)
+    record_event(actor, AuditEvent.CASE_SUBMITTED, submission)
     return submission
 
 
@@ -184,7 +185,7 @@ def withdraw(submission: Submission, *, actor, now=None) -> Submission:
     submission.submitted_at = None
     submission.save()
     record_change(actor, submission, before)
-    record_event(actor, "case.withdrawn", submission)
+    record_event(actor, AuditEvent.CASE_WITHDRAWN, submission)
     return submission
 
 
@@ -213,7 +214,7 @@ def add_image(
     )
     image.file.save("image.jpg", ContentFile(jpeg), save=False)
     image.save()
-    _record_file(actor, "case.image_added", image)
+    _record_file(actor, AuditEvent.CASE_IMAGE_ADDED, image)
     return image
 
 
@@ -235,14 +236,14 @@ def add_attachment(submission: Submission, upload, *, actor, now=None) -> Submis
     )
     attachment.file.save(f"file.{kind}", ContentFile(stored), save=False)
     attachment.save()
-    _record_file(actor, "case.attachment_added", attachment)
+    _record_file(actor, AuditEvent.CASE_ATTACHMENT_ADDED, attachment)
     return attachment
 
 
 @transaction.atomic
 def remove_file(obj: SubmissionImage | SubmissionAttachment, *, actor, now=None):
     _check_editable(obj.submission, _now(now))
-    _record_file(actor, "case.file_removed", obj)
+    _record_file(actor, AuditEvent.CASE_FILE_REMOVED, obj)
     obj.file.delete(save=False)
     obj.delete()
 
@@ -273,7 +274,7 @@ def pull_figures(submission: Submission, day: datetime.date, *, actor, now=None)
         created.append(figure)
     record_event(
         actor,
-        "case.figures_pulled",
+        AuditEvent.CASE_FIGURES_PULLED,
         submission,
         as_of=str(day),
         figures={f.label: f.value for f in created},
@@ -404,7 +405,11 @@ def assign_reviewers(campaign: Campaign, *, actor, round: int = 1, only=None, no
         campaign.save()
         record_change(actor, campaign, before)
     record_event(
-        actor, "case.reviewers_assigned", campaign, round=round, pairs=[[s, r] for s, r in pairs]
+        actor,
+        AuditEvent.CASE_REVIEWERS_ASSIGNED,
+        campaign,
+        round=round,
+        pairs=[[s, r] for s, r in pairs],
     )
     return created
 
@@ -483,7 +488,7 @@ def start_second_round(campaign: Campaign, *, actor, now=None) -> list:
     subs = list(Submission.objects.filter(pk__in=borderline))
     if not subs:
         raise ValidationError(_("No case is near the cut-off."))
-    record_event(actor, "case.second_round", campaign, submissions=borderline)
+    record_event(actor, AuditEvent.CASE_SECOND_ROUND, campaign, submissions=borderline)
     return assign_reviewers(campaign, actor=actor, round=2, only=subs, now=now)
 
 
@@ -550,7 +555,7 @@ def publish_campaign(campaign: Campaign, *, actor, now=None) -> int:
     campaign.published_at = campaign.published_at or now
     campaign.save()
     record_change(actor, campaign, before)
-    record_event(actor, "case.published", campaign, count=count)
+    record_event(actor, AuditEvent.CASE_PUBLISHED, campaign, count=count)
     return count
 
 

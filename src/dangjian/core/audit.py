@@ -1,29 +1,47 @@
 """Writing the audit trail: field-level changes, business events and sensitive reads.
 
-Services call ``snapshot`` before a change and ``record_change`` after it; the request id and
-client address come from the middleware through a context variable, so one bulk import shares
-one request id.
+Services call ``snapshot`` before a change and ``record_change`` after it (``record_changes`` for
+a bulk write). The request id and client address come from the middleware through a context
+variable; a background task re-enters the request id of the action that queued it with
+``context(request_id=...)``, so one queued import still shares one request id.
 """
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import datetime
 import decimal
 import uuid
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 from django.db import models
 from django.db.models.fields.files import FieldFile
 
-from dangjian.core.masking import mask_id_number, mask_phone
+from dangjian.core import personal
+from dangjian.core.events import AuditEvent, checked
 from dangjian.core.models import AuditLog
 
-request_context: contextvars.ContextVar[dict | None] = contextvars.ContextVar(
+__all__ = [
+    "AuditEvent",
+    "context",
+    "current_request_id",
+    "diff",
+    "new_request_id",
+    "record_change",
+    "record_changes",
+    "record_event",
+    "record_read",
+    "record_signin",
+    "snapshot",
+]
+
+request_context: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar(
     "audit_request", default=None
 )
 
-# Field names whose values are personal information: the log keeps them masked.
-MASKERS = {"id_number": mask_id_number, "phone": mask_phone, "contact_phone": mask_phone}
+# Personal values are kept masked: which fields, and how, is core.personal's registry.
 SKIPPED = {"id_number_hash", "updated_at", "created_at"}
 
 
@@ -31,7 +49,28 @@ def new_request_id() -> str:
     return str(uuid.uuid4())
 
 
-def _plain(value):
+@contextlib.contextmanager
+def context(*, request_id: str | None = None, ip: str | None = None) -> Iterator[str]:
+    """Audit rows written inside carry this request id (a fresh one when empty) and address.
+
+    The middleware wraps every request in it; a background task wraps its work in it with the
+    request id its caller passed along (``current_request_id()`` at enqueue time).
+    """
+    request_id = request_id or new_request_id()
+    token = request_context.set({"request_id": request_id, "ip": ip})
+    try:
+        yield request_id
+    finally:
+        request_context.reset(token)
+
+
+def current_request_id() -> str:
+    """The request id audit rows get now: pass it to a task so its rows share it."""
+    ctx = request_context.get() or {}
+    return str(ctx.get("request_id", ""))
+
+
+def _plain(value: Any) -> Any:
     if isinstance(value, datetime.date | datetime.datetime | decimal.Decimal | uuid.UUID):
         return str(value)
     if isinstance(value, models.Model):
@@ -41,20 +80,47 @@ def _plain(value):
     return value
 
 
-def snapshot(obj: models.Model) -> dict:
-    """The object's concrete field values, personal fields masked."""
-    data = {}
+def snapshot(obj: models.Model, *, m2m: bool = True) -> dict[str, Any]:
+    """The object's concrete field values, personal fields masked, and its many-to-many links.
+
+    Masked fields are those ``core.personal.FIELDS`` lists for the model (ID numbers, phones,
+    secrets); names stay readable, as the trail must say whom a change was about.
+
+    Links are the sorted primary keys of each many-to-many field (one query per field, unless
+    prefetched); ``m2m=False`` leaves them out for bulk paths that never change links.
+    """
+    data: dict[str, Any] = {}
+    maskers = personal.maskers(obj._meta.label_lower)
     for field in obj._meta.concrete_fields:
         if field.name in SKIPPED:
             continue
         value = _plain(getattr(obj, field.attname))
-        if field.name in MASKERS and value:
-            value = MASKERS[field.name](str(value))
+        if field.name in maskers and value:
+            value = maskers[field.name](str(value))
         data[field.name] = value
+    if m2m and obj.pk is not None:
+        prefetched = getattr(obj, "_prefetched_objects_cache", {})
+        for m2m_field in obj._meta.many_to_many:
+            name = m2m_field.name
+            if name in prefetched:
+                pks = [o.pk for o in prefetched[name]]
+            else:
+                pks = list(getattr(obj, name).values_list("pk", flat=True))
+            data[name] = sorted(pks)
     return data
 
 
-def diff(before: dict, after: dict) -> dict:
+def _m2m_names(obj: models.Model) -> set[str]:
+    return {f.name for f in obj._meta.many_to_many}
+
+
+def _after(obj: models.Model, before: dict[str, Any]) -> dict[str, Any]:
+    """Snapshot the object the way ``before`` was taken (with links only if it has them)."""
+    names = _m2m_names(obj)
+    return snapshot(obj, m2m=bool(names) and bool(names & before.keys()))
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     return {
         name: [before.get(name), after.get(name)]
         for name in sorted(set(before) | set(after))
@@ -62,28 +128,55 @@ def diff(before: dict, after: dict) -> dict:
     }
 
 
-def _actor_fields(actor) -> dict:
+def _actor_fields(actor: Any) -> dict[str, Any]:
     if actor is None or not getattr(actor, "is_authenticated", False):
         return {"actor": None, "actor_name": "system" if actor is None else "anonymous"}
     return {"actor": actor, "actor_name": actor.get_username()}
 
 
-def _context() -> dict:
+def _context() -> dict[str, Any]:
     ctx = request_context.get() or {}
     return {"request_id": ctx.get("request_id", ""), "ip_address": ctx.get("ip")}
 
 
-def record_change(actor, obj: models.Model, before: dict | None, *, deleted: bool = False, note=""):
-    """Record a create (before is None), an update, or a delete (deleted=True)."""
+def _update_row(
+    obj: models.Model, changed: dict[str, list[Any]], note: str, fields: dict[str, Any]
+) -> AuditLog:
+    return AuditLog(
+        action=AuditLog.Action.UPDATE,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:200],
+        changes={"fields": changed},
+        note=note,
+        **fields,
+    )
+
+
+def record_change(
+    actor: Any,
+    obj: models.Model,
+    before: dict[str, Any] | None,
+    *,
+    deleted: bool = False,
+    note: str = "",
+) -> AuditLog | None:
+    """Record a create (before is None), an update, or a delete (deleted=True).
+
+    An update with no changed field and no link change is recorded only when it has a note
+    (the note says what happened, e.g. a correction that kept the text).
+    """
     if deleted:
         action, changes = AuditLog.Action.DELETE, {"before": before or snapshot(obj)}
     elif before is None:
         action, changes = AuditLog.Action.CREATE, {"after": snapshot(obj)}
     else:
-        changed = diff(before, snapshot(obj))
-        if not changed:
+        changed = diff(before, _after(obj, before))
+        if not changed and not note:
             return None
-        action, changes = AuditLog.Action.UPDATE, {"fields": changed}
+        row = _update_row(obj, changed, note, {**_actor_fields(actor), **_context()})
+        row.save()
+        return row
     return AuditLog.objects.create(
         action=action,
         object_type=obj._meta.label_lower,
@@ -96,11 +189,40 @@ def record_change(actor, obj: models.Model, before: dict | None, *, deleted: boo
     )
 
 
-def record_event(actor, event_type: str, obj: models.Model | None = None, note="", **data):
-    """A typed business event ("application.approved", "branch.formed", "finding.dismissed")."""
+def record_changes(
+    actor: Any,
+    pairs: Iterable[tuple[models.Model, dict[str, Any]]],
+    *,
+    note: str = "",
+    batch_size: int = 1000,
+) -> int:
+    """Record many updates at once: one row per ``(obj, before)`` pair whose object changed.
+
+    For bulk writes (ledger imports): the rows are inserted in batches and, unlike
+    ``record_change``, an unchanged object gets no row even with a note (the note names the
+    import, not a change). Returns the number of rows written.
+    """
+    fields = {**_actor_fields(actor), **_context()}
+    rows = []
+    for obj, before in pairs:
+        changed = diff(before, _after(obj, before))
+        if changed:
+            rows.append(_update_row(obj, changed, note, fields))
+    AuditLog.objects.bulk_create(rows, batch_size=batch_size)
+    return len(rows)
+
+
+def record_event(
+    actor: Any,
+    event_type: AuditEvent | str,
+    obj: models.Model | None = None,
+    note: str = "",
+    **data: Any,
+) -> AuditLog:
+    """A business event from the catalogue (``AuditEvent.BRANCH_FORMED``); unknown names raise."""
     return AuditLog.objects.create(
         action=AuditLog.Action.EVENT,
-        event_type=event_type,
+        event_type=checked(event_type),
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
         object_repr=str(obj)[:200] if obj is not None else "",
@@ -111,11 +233,17 @@ def record_event(actor, event_type: str, obj: models.Model | None = None, note="
     )
 
 
-def record_read(actor, what: str, obj: models.Model | None = None, note="", **data):
+def record_read(
+    actor: Any,
+    what: AuditEvent | str,
+    obj: models.Model | None = None,
+    note: str = "",
+    **data: Any,
+) -> AuditLog:
     """A sensitive read: an unmasked ID number, an export of personal data, a file download."""
     return AuditLog.objects.create(
         action=AuditLog.Action.READ,
-        event_type=what,
+        event_type=checked(what),
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
         object_repr=str(obj)[:200] if obj is not None else "",
@@ -126,11 +254,11 @@ def record_read(actor, what: str, obj: models.Model | None = None, note="", **da
     )
 
 
-def record_signin(user, what: str):
+def record_signin(user: Any, what: AuditEvent | str) -> AuditLog:
     """Sign-in and sign-out, under their own action so the trail can be filtered by them."""
     return AuditLog.objects.create(
         action=AuditLog.Action.SIGNIN,
-        event_type=what,
+        event_type=checked(what),
         object_type=user._meta.label_lower,
         object_id=str(user.pk),
         object_repr=str(user)[:200],

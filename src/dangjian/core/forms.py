@@ -1,10 +1,77 @@
-"""Form helpers shared by the apps."""
+"""Form helpers shared by the apps: Bootstrap classes on widgets (no inline styles: strict CSP)."""
+
+from __future__ import annotations
+
+from typing import Any
 
 from django import forms
 
 
+class DateInput(forms.DateInput):
+    """The browser's date picker, with the value in the ISO form it expects."""
+
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None, **kwargs: Any) -> None:
+        kwargs.setdefault("format", "%Y-%m-%d")
+        super().__init__(attrs, **kwargs)
+
+
+def _css_for(widget: forms.Widget) -> str:
+    if isinstance(widget, forms.CheckboxInput):
+        return "form-check-input"
+    if isinstance(
+        widget, forms.RadioSelect
+    ):  # also CheckboxSelectMultiple: the template lays it out
+        return ""
+    if isinstance(widget, forms.Select):  # also SelectMultiple
+        return "form-select"
+    return "form-control"
+
+
+class Bootstrap:
+    """Mixin for Form and ModelForm: Bootstrap classes on every widget, date pickers for dates,
+    and ``is-invalid`` on the fields with errors.
+
+    A class the form declared on a widget is kept after the Bootstrap one. A form that adds
+    fields after ``__init__`` calls ``style()`` again (it is idempotent).
+    """
+
+    fields: dict[str, forms.Field]
+    _errors: Any
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.style()
+
+    def style(self) -> None:
+        for field in self.fields.values():
+            if isinstance(field, forms.DateField) and not isinstance(
+                field.widget, DateInput | forms.HiddenInput
+            ):
+                field.widget = DateInput(attrs=field.widget.attrs)
+            widget = field.widget
+            css = _css_for(widget)
+            present = widget.attrs.get("class", "")
+            if css and css not in present.split():
+                widget.attrs["class"] = f"{css} {present}".strip()
+
+    def full_clean(self) -> None:
+        super().full_clean()  # type: ignore[misc]
+        for name in self._errors or {}:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                classes = widget.attrs.get("class", "")
+                if "is-invalid" not in classes.split():
+                    widget.attrs["class"] = f"{classes} is-invalid".strip()
+
+
+class StyledForm(Bootstrap, forms.Form):
+    """A plain form with the Bootstrap styling."""
+
+
 def style_compact(form: forms.BaseForm) -> None:
-    """Small Bootstrap controls, for the filter rows above lists (no inline styles: strict CSP)."""
+    """Small Bootstrap controls, for the filter rows above lists."""
     for field in form.fields.values():
         select = isinstance(field.widget, forms.Select)
         field.widget.attrs["class"] = (

@@ -1,22 +1,24 @@
 """Request id for the audit trail, and security headers."""
 
-from dangjian.core.audit import new_request_id, request_context
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+
+from dangjian.core import audit
+from dangjian.core.http import client_ip
 
 
 class RequestIdMiddleware:
-    def __init__(self, get_response):
+    """Every audit row written while serving a request carries its id and the client's address."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
-        request.request_id = new_request_id()
-        token = request_context.set(
-            {"request_id": request.request_id, "ip": request.META.get("REMOTE_ADDR")}
-        )
-        try:
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        with audit.context(ip=client_ip(request)) as request_id:
+            request.request_id = request_id  # type: ignore[attr-defined]
             response = self.get_response(request)
-        finally:
-            request_context.reset(token)
-        response["X-Request-ID"] = request.request_id
+        response["X-Request-ID"] = request_id
         return response
 
 
@@ -29,10 +31,10 @@ class SecurityHeadersMiddleware:
         "frame-ancestors 'none'"
     )
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         if not request.path.startswith("/admin/"):
             response.setdefault("Content-Security-Policy", self.POLICY)

@@ -1,6 +1,9 @@
 """Shared kernel: the validity-period mixin and the audit trail."""
 
+from __future__ import annotations
+
 import datetime
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -8,6 +11,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from dangjian.core.events import label as event_words
 
 
 def valid_on_q(day: datetime.date, prefix: str = "") -> Q:
@@ -17,11 +22,11 @@ def valid_on_q(day: datetime.date, prefix: str = "") -> Q:
     )
 
 
-class ValidityQuerySet(models.QuerySet):
-    def valid_on(self, day: datetime.date | None = None):
+class ValidityQuerySet(models.QuerySet[Any]):
+    def valid_on(self, day: datetime.date | None = None) -> ValidityQuerySet:
         return self.filter(valid_on_q(day or timezone.localdate()))
 
-    def current(self):
+    def current(self) -> ValidityQuerySet:
         return self.valid_on(timezone.localdate())
 
 
@@ -39,7 +44,7 @@ class ValidityPeriod(models.Model):
     class Meta:
         abstract = True
 
-    def clean(self):
+    def clean(self) -> None:
         super().clean()
         if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
             raise ValidationError(
@@ -53,6 +58,15 @@ class ValidityPeriod(models.Model):
 class TimeStamped(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Versioned(models.Model):
+    """A record edited through pages that check for concurrent edits (core.concurrency.claim)."""
+
+    version = models.PositiveIntegerField(_("version"), default=1)
 
     class Meta:
         abstract = True
@@ -99,11 +113,16 @@ class AuditLog(models.Model):
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["object_type", "object_id"])]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.get_action_display()} {self.object_repr}"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         # Append-only from the application's side: an existing record is never rewritten.
         if self.pk and not kwargs.pop("_retention", False):
             raise ValidationError(_("Audit records cannot be changed."))
         super().save(*args, **kwargs)
+
+    @property
+    def event_label(self) -> str:
+        """The event in words (``AuditEvent`` label), for the audit page."""
+        return event_words(self.event_type) if self.event_type else ""

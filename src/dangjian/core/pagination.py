@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.core import signing
 from django.db.models import Q, QuerySet
@@ -12,13 +13,17 @@ SALT = "dangjian.keyset"
 
 @dataclass
 class KeysetPage:
-    rows: list
+    rows: list[Any]
     next_cursor: str | None
     is_first: bool
 
 
 def keyset_page(
-    qs: QuerySet, cursor: str | None, size: int = 50, key: str = "name", newest_first=False
+    qs: QuerySet[Any],
+    cursor: str | None,
+    size: int = 50,
+    key: str = "name",
+    newest_first: bool = False,
 ) -> KeysetPage:
     """Rows ordered by (key, id) — or (key, id) descending, for registers read newest first —
     after ``cursor``; a bad or tampered cursor restarts at page 1."""

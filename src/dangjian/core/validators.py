@@ -23,6 +23,7 @@ import functools
 import re
 import string
 import unicodedata
+from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -53,7 +54,7 @@ _ALNUM = frozenset(string.digits + string.ascii_uppercase)
 _DIGITS = frozenset(string.digits)
 
 
-def _join(chars) -> str:
+def _join(chars: Iterable[str]) -> str:
     """The distinct characters of ``chars`` in order of appearance, for an error message."""
     return ", ".join(dict.fromkeys(chars))
 
@@ -314,7 +315,10 @@ def id_number_validator(value: str) -> None:
 
 def id_number_birth_date(value: str) -> datetime.date:
     """Birth date (digits 7 to 14) of a valid ID number; ``ValidationError`` if it is invalid."""
-    return _id_birth_date(validate_id_number(value)[6:14])
+    born = _id_birth_date(validate_id_number(value)[6:14])
+    if born is None:  # not reached: validate_id_number has checked the date
+        raise ValueError("ID number without a valid birth date")
+    return born
 
 
 def id_number_gender(value: str) -> str:

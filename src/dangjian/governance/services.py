@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.core.audit import record_change, record_event, snapshot
+from dangjian.core.events import AuditEvent
 from dangjian.governance.models import CharterRevision, MajorDecision, UnitLeader
 
 BATCH = 2000
@@ -108,7 +109,9 @@ def appoint_unit_leaders_bulk(rows: Iterable[dict], *, actor, note="") -> list[U
     rows = list(rows)
     for row in rows:
         _check_period(row.get("valid_from"), row.get("valid_to"))
-    return _insert(UnitLeader, rows, actor=actor, event="governance.leaders_appointed", note=note)
+    return _insert(
+        UnitLeader, rows, actor=actor, event=AuditEvent.GOVERNANCE_LEADERS_APPOINTED, note=note
+    )
 
 
 # -- charter -----------------------------------------------------------------------------------
@@ -151,7 +154,11 @@ def delete_charter_revision(revision: CharterRevision, *, actor, note="") -> Non
 def record_charter_revisions_bulk(rows: Iterable[dict], *, actor, note="") -> list[CharterRevision]:
     """Many charter revisions: rows of CharterRevision fields."""
     return _insert(
-        CharterRevision, list(rows), actor=actor, event="governance.charters_recorded", note=note
+        CharterRevision,
+        list(rows),
+        actor=actor,
+        event=AuditEvent.GOVERNANCE_CHARTERS_RECORDED,
+        note=note,
     )
 
 
@@ -200,5 +207,9 @@ def delete_major_decision(decision: MajorDecision, *, actor, note="") -> None:
 def record_major_decisions_bulk(rows: Iterable[dict], *, actor, note="") -> list[MajorDecision]:
     """Many major decisions: rows of MajorDecision fields."""
     return _insert(
-        MajorDecision, list(rows), actor=actor, event="governance.decisions_recorded", note=note
+        MajorDecision,
+        list(rows),
+        actor=actor,
+        event=AuditEvent.GOVERNANCE_DECISIONS_RECORDED,
+        note=note,
     )

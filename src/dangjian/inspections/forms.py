@@ -10,35 +10,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from dangjian.core.forms import DateInput, StyledForm
 from dangjian.inspections import grading
 from dangjian.inspections.models import AnnualInspection
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-class StyledForm(forms.Form):
-    """Bootstrap classes on every widget (no inline styles: strict CSP)."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.style()
-
-    def style(self):
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select"
-            else:
-                css = "form-control"
-            if css not in widget.attrs.get("class", ""):
-                widget.attrs["class"] = f"{css} {widget.attrs.get('class', '')}".strip()
 
 
 def _not_future(value):

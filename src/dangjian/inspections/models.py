@@ -10,16 +10,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dangjian.core.models import TimeStamped
-
-
-class Versioned(models.Model):
-    """Optimistic locking: a write names the version it read; a stale one is a conflict."""
-
-    version = models.PositiveIntegerField(_("version"), default=1)
-
-    class Meta:
-        abstract = True
+from dangjian.core.models import TimeStamped, Versioned
 
 
 class AnnualInspection(Versioned, TimeStamped):

@@ -14,23 +14,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dangjian.core.audit import record_change, record_event, snapshot
+from dangjian.core.concurrency import claim
+from dangjian.core.errors import Conflict
+from dangjian.core.events import AuditEvent
 from dangjian.inspections import grading
 from dangjian.inspections.ledger import party_section
 from dangjian.inspections.models import AnnualInspection, GradeEvaluation, GradingSettings, Visit
 from dangjian.rulebook.deadlines import is_exempt
 
-
-class EditConflict(Exception):
-    """Someone saved the record after this user opened it."""
-
-    def __init__(self, message=None):
-        super().__init__(
-            message
-            or _(
-                "Someone else saved this record after you opened it. Your changes were not "
-                "saved: reload the page to see the current version, then edit again."
-            )
-        )
+# Someone saved the record after this user opened it: the one conflict error of every app.
+EditConflict = Conflict
 
 
 def _user(actor):
@@ -44,13 +37,6 @@ class AlreadyEvaluated(EditConflict):
         super().__init__(
             message or _("This unit already has an evaluation for that year: open it to edit.")
         )
-
-
-def _check_version(model, pk, expected_version):
-    locked = model.objects.select_for_update().get(pk=pk)
-    if expected_version is not None and locked.version != int(expected_version):
-        raise EditConflict()
-    return locked
 
 
 @transaction.atomic
@@ -80,7 +66,7 @@ def record_visit(
     if unreachable_at_address:
         record_event(
             actor,
-            "visit.unreachable",
+            AuditEvent.VISIT_UNREACHABLE,
             visit,
             organization=organization.pk,
             visited_on=str(visited_on),
@@ -107,7 +93,7 @@ def save_annual_inspection(
     today = today or timezone.localdate()
     existing = AnnualInspection.objects.filter(organization=organization, year=year).first()
     if existing is not None:
-        inspection = _check_version(AnnualInspection, existing.pk, version)
+        inspection = claim(AnnualInspection, existing.pk, version)
         before = snapshot(inspection)
     else:
         inspection = AnnualInspection(organization=organization, year=year)
@@ -121,14 +107,12 @@ def save_annual_inspection(
         inspection.inspected_by = _user(actor)
     if before is None or refresh_party_section or not inspection.party_section:
         inspection.party_section = party_section(organization, year, today)
-    if before is not None:
-        inspection.version += 1
     inspection.save()
     record_change(actor, inspection, before)
     if conclusion and (before is None or before.get("conclusion") != conclusion):
         record_event(
             actor,
-            "inspection.concluded",
+            AuditEvent.INSPECTION_CONCLUDED,
             inspection,
             organization=organization.pk,
             year=year,
@@ -209,9 +193,8 @@ def evaluate_grade(
     if existing is not None and creating:
         raise AlreadyEvaluated()
     if existing is not None:
-        evaluation = _check_version(GradeEvaluation, existing.pk, version)
+        evaluation = claim(GradeEvaluation, existing.pk, version)
         before = snapshot(evaluation)
-        evaluation.version += 1
     else:
         evaluation = GradeEvaluation(organization=organization, year=year)
         before = None
@@ -246,7 +229,7 @@ def evaluate_grade(
     if evaluation.status == GradeEvaluation.Status.DECIDED:
         record_event(
             actor,
-            "grade.decided",
+            AuditEvent.GRADE_DECIDED,
             evaluation,
             organization=organization.pk,
             grade=grade,

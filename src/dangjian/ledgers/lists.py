@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from dangjian.access import scope
 from dangjian.access.models import Action
 from dangjian.core.audit import record_read
+from dangjian.core.events import AuditEvent
 from dangjian.ledgers import workbooks
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -147,7 +148,12 @@ def xlsx_response(
     workbook.save(buffer)
     # A read, like every export: who took which rows out of the system, under which filter.
     record_read(
-        request.user, "ledgers.list_exported", None, list=str(title), rows=count, filters=filters
+        request.user,
+        AuditEvent.LEDGERS_LIST_EXPORTED,
+        None,
+        list=str(title),
+        rows=count,
+        filters=filters,
     )
     response = HttpResponse(buffer.getvalue(), content_type=XLSX)
     filename = f"{title}-{now:%Y%m%d}.xlsx"

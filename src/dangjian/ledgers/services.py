@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dangjian.core.audit import record_event
+from dangjian.core.events import AuditEvent
 from dangjian.env import envint
 from dangjian.ledgers import bulk, engine, kept, reader, workbooks
 from dangjian.ledgers.handlers import handler_for
@@ -107,7 +108,7 @@ def receive_upload(chunks, filename: str, *, federation: Federation, ledger: str
     )
     record_event(
         actor,
-        "ledgers.uploaded",
+        AuditEvent.LEDGERS_UPLOADED,
         upload,
         ledger=ledger,
         file=upload.original_name,
@@ -157,7 +158,7 @@ def cancel(upload: LedgerUpload, *, actor) -> None:
     ).update(status=Status.CANCELLED, finished_at=timezone.now(), message=_("Cancelled."))
     if updated:
         _flag(upload, "cells").unlink(missing_ok=True)  # kept cells of a check: not needed
-    record_event(actor, "ledgers.cancelled", upload, immediate=bool(updated))
+    record_event(actor, AuditEvent.LEDGERS_CANCELLED, upload, immediate=bool(updated))
 
 
 def _cancelled(upload: LedgerUpload):
@@ -376,7 +377,7 @@ def commit(
                 raise engine.Rollback
             record_event(
                 actor,
-                "ledgers.imported",
+                AuditEvent.LEDGERS_IMPORTED,
                 upload,
                 ledger=upload.ledger,
                 file=upload.original_name,

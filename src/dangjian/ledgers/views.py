@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from dangjian.access import scope
 from dangjian.access.models import Action
 from dangjian.core.audit import record_read
+from dangjian.core.events import AuditEvent
 from dangjian.ledgers import exports, services, specs, workbooks
 from dangjian.ledgers.forms import MappingForm, UploadForm
 from dangjian.ledgers.models import LedgerUpload
@@ -215,7 +216,7 @@ def error_workbook(request, pk: int):
     path = services.archive_path_of(item.error_path)
     if not path.exists():
         raise Http404
-    record_read(request.user, "ledgers.error_workbook", item, file=item.original_name)
+    record_read(request.user, AuditEvent.LEDGERS_ERROR_WORKBOOK, item, file=item.original_name)
     stem = Path(item.original_name).stem
     name = f"{stem}-错误标注{path.suffix}"
     return FileResponse(path.open("rb"), as_attachment=True, filename=name)
@@ -236,7 +237,9 @@ def export_members(request):
     personal = request.GET.get("personal") == "1" and scope.can(request.user, Action.VIEW_PERSONAL)
     workbook, count = exports.members(request.user, personal=personal)
     if personal:
-        record_read(request.user, "ledgers.export_members", None, rows=count, unmasked=True)
+        record_read(
+            request.user, AuditEvent.LEDGERS_EXPORT_MEMBERS, None, rows=count, unmasked=True
+        )
     return _xlsx_response(workbook, f"党员台账-{timezone.localdate():%Y%m%d}.xlsx")
 
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.core.audit import record_change, record_event, snapshot
+from dangjian.core.events import AuditEvent
 from dangjian.orglife.models import Meeting
 
 BATCH = 2000
@@ -108,7 +109,9 @@ def record_meetings_bulk(
         objs.append(Meeting(**values))
     Meeting.objects.bulk_create(objs, batch_size=BATCH)
     if objs:
-        record_event(actor, "orglife.meetings_recorded", None, note=note, created=len(objs))
+        record_event(
+            actor, AuditEvent.ORGLIFE_MEETINGS_RECORDED, None, note=note, created=len(objs)
+        )
     return objs
 
 

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dangjian.core import crypto
 from dangjian.core.audit import record_change, record_event, snapshot
+from dangjian.core.events import AuditEvent
 from dangjian.core.validators import id_number_birth_date
 from dangjian.party.models import (
     Coverage,
@@ -127,7 +128,9 @@ def create_members_bulk(rows: Iterable[dict], *, actor, note: str = "") -> list[
         if number and not values.get("birth_date"):
             values["birth_date"] = id_number_birth_date(number)
         prepared.append(values)
-    return _insert(PartyMember, prepared, actor=actor, event="party.members_created", note=note)
+    return _insert(
+        PartyMember, prepared, actor=actor, event=AuditEvent.PARTY_MEMBERS_CREATED, note=note
+    )
 
 
 @transaction.atomic
@@ -184,7 +187,9 @@ def start_employments_bulk(rows: Iterable[dict], *, actor, note: str = "") -> li
         for r in rows
     ]
     _periods(rows)
-    return _insert(Employment, rows, actor=actor, event="party.employments_started", note=note)
+    return _insert(
+        Employment, rows, actor=actor, event=AuditEvent.PARTY_EMPLOYMENTS_STARTED, note=note
+    )
 
 
 @transaction.atomic
@@ -263,7 +268,7 @@ def add_coverages_bulk(rows: Iterable[dict], *, actor, note: str = "") -> list[C
         for r in rows
     ]
     _periods(rows)
-    return _insert(Coverage, rows, actor=actor, event="party.coverages_added", note=note)
+    return _insert(Coverage, rows, actor=actor, event=AuditEvent.PARTY_COVERAGES_ADDED, note=note)
 
 
 @transaction.atomic
@@ -289,7 +294,9 @@ def appoint_positions_bulk(rows: Iterable[dict], *, actor, note: str = "") -> li
         for r in rows
     ]
     _periods(rows)
-    return _insert(Position, rows, actor=actor, event="party.positions_appointed", note=note)
+    return _insert(
+        Position, rows, actor=actor, event=AuditEvent.PARTY_POSITIONS_APPOINTED, note=note
+    )
 
 
 @transaction.atomic
@@ -313,7 +320,9 @@ def appoint_instructors_bulk(rows: Iterable[dict], *, actor, note: str = "") -> 
     notice_no, notice_date, valid_from, valid_to). Returns them with their ids, in order."""
     rows = [{k: v for k, v in r.items() if k in INSTRUCTOR_FIELDS} for r in rows]
     _periods(rows)
-    return _insert(Instructor, rows, actor=actor, event="party.instructors_appointed", note=note)
+    return _insert(
+        Instructor, rows, actor=actor, event=AuditEvent.PARTY_INSTRUCTORS_APPOINTED, note=note
+    )
 
 
 @transaction.atomic
@@ -337,7 +346,11 @@ def assign_instructors_bulk(
         )
     _periods(prepared)
     return _insert(
-        InstructorAssignment, prepared, actor=actor, event="party.instructors_assigned", note=note
+        InstructorAssignment,
+        prepared,
+        actor=actor,
+        event=AuditEvent.PARTY_INSTRUCTORS_ASSIGNED,
+        note=note,
     )
 
 

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from dangjian.access import scope
 from dangjian.access.models import Action
 from dangjian.core.audit import record_read
+from dangjian.core.events import AuditEvent
 from dangjian.party import services
 from dangjian.party.models import Employment, PartyMember, Position
 
@@ -49,7 +50,7 @@ def _jobs_and_posts(user, member, action):
 @require_POST
 def reveal_id_number(request, pk: int):
     member = scope.get_visible_or_404(scope.members(request.user, Action.VIEW_PERSONAL), pk=pk)
-    record_read(request.user, "member.id_number_revealed", member)
+    record_read(request.user, AuditEvent.MEMBER_ID_NUMBER_REVEALED, member)
     return render(request, "party/_revealed.html", {"member": member})
 
 
@@ -58,7 +59,7 @@ def member_export(request, pk: int):
     """What the ledger holds about one member, for the member (data-subject request), as far
     as the exporter's scope reaches (jobs and posts elsewhere are another federation's to give)."""
     member = scope.get_visible_or_404(scope.members(request.user, Action.VIEW_PERSONAL), pk=pk)
-    record_read(request.user, "member.exported_for_subject", member)
+    record_read(request.user, AuditEvent.MEMBER_EXPORTED_FOR_SUBJECT, member)
     rows = _jobs_and_posts(request.user, member, Action.VIEW_PERSONAL)
     data = {
         "姓名": member.name,

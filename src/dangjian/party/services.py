@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import datetime
 
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dangjian.core import crypto
+from dangjian.core import crypto, personal
 from dangjian.core.audit import record_change, record_event, snapshot
+from dangjian.core.events import AuditEvent
 from dangjian.core.models import AuditLog
 from dangjian.core.validators import id_number_birth_date
 from dangjian.party.models import (
@@ -32,30 +35,49 @@ from dangjian.party.models import (
 )
 from dangjian.party.queries import members_of_federation
 
-ANONYMOUS_NAME = "已匿名"
+ANONYMOUS_NAME = personal.ANONYMOUS_NAME
 
 
 @transaction.atomic
 def anonymise_member(member: PartyMember, *, actor, left_on=None) -> PartyMember:
     """Erase a departed member's personal data (PIPL art. 47), keeping the facts for statistics.
 
-    The audit trail keeps that the member existed and was anonymised, but the personal values
-    already in it (name in the object label, masked numbers) are redacted too.
+    Which fields are personal is core.personal's registry; it also names the copies of a
+    member's data elsewhere (an applying unit's member list), erased with the member. The audit
+    trail keeps its history and that the member was anonymised, with the personal values in it
+    (name in the object label, masked numbers) redacted.
     """
     today = timezone.localdate()
-    member.name = f"{ANONYMOUS_NAME}#{member.pk}"
-    member.id_number = ""
-    member.phone = ""
-    member.birth_date = None
-    member.relation_external = ""
+    # The member and the copies of their data in other apps (an applicant's member list), as
+    # core.personal lists them: found before erasing, since the blind index goes with it.
+    copies = []
+    for label, link in personal.COPIES_OF_SUBJECT.items():
+        model = apps.get_model(label)
+        found = Q(**{link: member})
+        if member.id_number_hash and any(f.blind_index for f in personal.fields_of(label)):
+            found |= Q(id_number_hash=member.id_number_hash)
+        copies.append(
+            (label, model, list(model.objects.filter(found).values_list("pk", flat=True)))
+        )
+    for field, value in personal.erasure(personal.SUBJECT, member.pk).items():
+        setattr(member, field, value)
     member.left_on = member.left_on or left_on or today
     member.anonymised_at = timezone.now()
     member.save()
     member.employments.filter(valid_to__isnull=True).update(valid_to=member.left_on)
-    AuditLog.objects.filter(object_type="party.partymember", object_id=str(member.pk)).update(
-        object_repr=member.name, changes={"redacted": True}
-    )
-    record_event(actor, "member.anonymised", member)
+    for label, model, pks in copies:
+        model.objects.filter(pk__in=pks).update(**personal.erasure(label, member.pk))
+    # Old audit rows keep the non-personal history; only the personal values go.
+    trail = [(personal.SUBJECT, [member.pk], member.name)]
+    trail += [(label, pks, None) for label, _model, pks in copies if pks]
+    for label, pks, new_repr in trail:
+        logs = AuditLog.objects.filter(object_type=label, object_id__in=[str(pk) for pk in pks])
+        for log in logs.only("pk", "changes", "object_repr"):
+            AuditLog.objects.filter(pk=log.pk).update(
+                object_repr=new_repr or f"{personal.ANONYMOUS_NAME}#{member.pk}",
+                changes=personal.redact_changes(label, log.changes),
+            )
+    record_event(actor, AuditEvent.MEMBER_ANONYMISED, member)
     return member
 
 
@@ -212,7 +234,7 @@ def move_relation(
     if record_change(actor, member, before, note=note) is not None:
         record_event(
             actor,
-            "member.relation_moved",
+            AuditEvent.MEMBER_RELATION_MOVED,
             member,
             note=note,
             on=str(on),
@@ -342,7 +364,7 @@ def dissolve_party_organization(
     party_org.status = PartyOrganization.Status.DISSOLVED
     party_org.save(update_fields=["status", "updated_at"])
     record_change(actor, party_org, before, note=note)
-    record_event(actor, "party_organization.dissolved", party_org, valid_to=str(on))
+    record_event(actor, AuditEvent.PARTY_ORGANIZATION_DISSOLVED, party_org, valid_to=str(on))
     return party_org
 
 
@@ -461,7 +483,9 @@ def appoint_instructor(data: dict, *, actor, note="") -> Instructor:
 @transaction.atomic
 def end_instructor(instructor: Instructor, *, on: datetime.date, actor, note="") -> Instructor:
     """The instructor's appointment ends; ``on`` is its last day."""
-    return _end(Instructor, instructor, on, actor=actor, note=note, event="instructor.ended")
+    return _end(
+        Instructor, instructor, on, actor=actor, note=note, event=AuditEvent.INSTRUCTOR_ENDED
+    )
 
 
 @transaction.atomic

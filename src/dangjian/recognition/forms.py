@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dangjian.applications.forms import Bootstrap
+from dangjian.core.forms import Bootstrap
 from dangjian.party.models import Designation
 from dangjian.recognition.models import Recognition
 from dangjian.registry.models import Organization

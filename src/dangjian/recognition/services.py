@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.core.audit import record_change, record_event, snapshot
+from dangjian.core.events import AuditEvent
 from dangjian.party import services as party_services
 from dangjian.party.models import Designation
 from dangjian.recognition.models import Recognition
@@ -38,7 +39,9 @@ def grant_designation(
         granted_by=granted_by,
         actor=actor,
     )
-    record_event(actor, "designation.granted", designation, organization=organization.pk, kind=kind)
+    record_event(
+        actor, AuditEvent.DESIGNATION_GRANTED, designation, organization=organization.pk, kind=kind
+    )
     return designation
 
 
@@ -48,7 +51,7 @@ def revoke_designation(designation, *, revoked_on: datetime.date, actor) -> Desi
     if designation.revoked_on:
         raise RecognitionError(_("This designation has already been revoked."))
     designation = party_services.revoke_designation(designation, on=revoked_on, actor=actor)
-    record_event(actor, "designation.revoked", designation, revoked_on=str(revoked_on))
+    record_event(actor, AuditEvent.DESIGNATION_REVOKED, designation, revoked_on=str(revoked_on))
     return designation
 
 

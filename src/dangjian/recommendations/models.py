@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from dangjian.core.models import TimeStamped
+from dangjian.core.models import TimeStamped, Versioned
 
 
 class LetterCounter(models.Model):
@@ -38,7 +38,7 @@ class LetterCounter(models.Model):
         return f"{self.federation} {self.year}: {self.last_serial}"
 
 
-class Letter(TimeStamped):
+class Letter(Versioned, TimeStamped):
     """A handling recommendation to a supervising department or registration authority."""
 
     class Status(models.TextChoices):
@@ -105,7 +105,6 @@ class Letter(TimeStamped):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    version = models.PositiveIntegerField(_("version"), default=1)
 
     class Meta:
         verbose_name = _("letter")

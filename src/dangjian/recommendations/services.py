@@ -17,30 +17,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dangjian.core.audit import record_change, record_event, snapshot
+from dangjian.core.concurrency import claim
+from dangjian.core.errors import Conflict
+from dangjian.core.events import AuditEvent
 from dangjian.recommendations.drafting import draft_text
 from dangjian.recommendations.models import Letter, LetterCounter
 
-
-class LetterConflict(Exception):
-    """The letter changed after this user opened it, or is no longer in the right state."""
-
-
-def _stale_message() -> str:
-    return _(
-        "Another officer changed this letter after you opened it. Your changes were not "
-        "saved: reload the page to see the current version, then edit again."
-    )
+# The letter changed after this user opened it, or is no longer in the right state: the one
+# conflict error of every app (pages catch it under this name too).
+LetterConflict = Conflict
 
 
 def _user(actor):
     return actor if getattr(actor, "is_authenticated", False) else None
-
-
-def _lock(letter: Letter, version: int | None) -> Letter:
-    locked = Letter.objects.select_for_update().get(pk=letter.pk)
-    if version is not None and locked.version != int(version):
-        raise LetterConflict(_stale_message())
-    return locked
 
 
 def _require(letter: Letter, *statuses: str) -> None:
@@ -108,7 +97,7 @@ def draft_letter(
     record_change(actor, letter, None)
     record_event(
         actor,
-        "letter.drafted",
+        AuditEvent.LETTER_DRAFTED,
         letter,
         findings=[f.pk for f in findings],
         organizations=[o.pk for o in organizations],
@@ -124,15 +113,14 @@ def update_letter(
     title: str,
     body: str,
     contact_note: str = "",
-    version: int | None,
+    version: int | str,
     actor,
 ) -> Letter:
-    letter = _lock(letter, version)
+    letter = claim(Letter, letter.pk, version)
     _require(letter, Letter.Status.DRAFT)
     before = snapshot(letter)
     letter.recipient, letter.title, letter.body = recipient, title, body
     letter.contact_note = contact_note
-    letter.version += 1
     letter.save()
     record_change(actor, letter, before)
     return letter
@@ -158,12 +146,12 @@ def _next_serial(federation, year: int) -> int:
 def issue_letter(
     letter: Letter,
     *,
-    version: int | None = None,
+    version: int | str,
     issued_on: datetime.date | None = None,
     actor,
 ) -> Letter:
     """Give the draft its number in the register (编号) and date it."""
-    letter = _lock(letter, version)
+    letter = claim(Letter, letter.pk, version)
     _require(letter, Letter.Status.DRAFT)
     before = snapshot(letter)
     issued_on = issued_on or timezone.localdate()
@@ -175,64 +163,59 @@ def issue_letter(
     letter.issued_on = issued_on
     letter.issued_by = _user(actor)
     letter.status = Letter.Status.ISSUED
-    letter.version += 1
     letter.save()
     record_change(actor, letter, before)
-    record_event(actor, "letter.issued", letter, doc_number=letter.doc_number)
+    record_event(actor, AuditEvent.LETTER_ISSUED, letter, doc_number=letter.doc_number)
     return letter
 
 
 @transaction.atomic
-def mark_sent(letter: Letter, *, sent_on, sent_via: str = "", version=None, actor) -> Letter:
-    letter = _lock(letter, version)
+def mark_sent(letter: Letter, *, sent_on, sent_via: str = "", version: int | str, actor) -> Letter:
+    letter = claim(Letter, letter.pk, version)
     _require(letter, Letter.Status.ISSUED)
     before = snapshot(letter)
     letter.sent_on, letter.sent_via = sent_on, sent_via
     letter.status = Letter.Status.SENT
-    letter.version += 1
     letter.save()
     record_change(actor, letter, before)
-    record_event(actor, "letter.sent", letter, sent_on=str(sent_on))
+    record_event(actor, AuditEvent.LETTER_SENT, letter, sent_on=str(sent_on))
     return letter
 
 
 @transaction.atomic
-def record_reply(letter: Letter, *, replied_on, reply: str, version=None, actor) -> Letter:
-    letter = _lock(letter, version)
+def record_reply(letter: Letter, *, replied_on, reply: str, version: int | str, actor) -> Letter:
+    letter = claim(Letter, letter.pk, version)
     _require(letter, Letter.Status.SENT, Letter.Status.ANSWERED)
     before = snapshot(letter)
     letter.replied_on, letter.reply = replied_on, reply
     letter.status = Letter.Status.ANSWERED
-    letter.version += 1
     letter.save()
     record_change(actor, letter, before)
-    record_event(actor, "letter.answered", letter, replied_on=str(replied_on))
+    record_event(actor, AuditEvent.LETTER_ANSWERED, letter, replied_on=str(replied_on))
     return letter
 
 
 @transaction.atomic
-def close_letter(letter: Letter, *, closed_on, note: str = "", version=None, actor) -> Letter:
-    letter = _lock(letter, version)
+def close_letter(letter: Letter, *, closed_on, note: str = "", version: int | str, actor) -> Letter:
+    letter = claim(Letter, letter.pk, version)
     _require(letter, Letter.Status.SENT, Letter.Status.ANSWERED)
     before = snapshot(letter)
     letter.closed_on, letter.close_note = closed_on, note
     letter.status = Letter.Status.CLOSED
-    letter.version += 1
     letter.save()
     record_change(actor, letter, before)
-    record_event(actor, "letter.closed", letter)
+    record_event(actor, AuditEvent.LETTER_CLOSED, letter)
     return letter
 
 
 @transaction.atomic
-def withdraw_letter(letter: Letter, *, version=None, actor) -> Letter:
+def withdraw_letter(letter: Letter, *, version: int | str, actor) -> Letter:
     """Withdraw a draft (it never had a number, so the register keeps no gap)."""
-    letter = _lock(letter, version)
+    letter = claim(Letter, letter.pk, version)
     _require(letter, Letter.Status.DRAFT)
     before = snapshot(letter)
     letter.status = Letter.Status.WITHDRAWN
-    letter.version += 1
     letter.save()
     record_change(actor, letter, before)
-    record_event(actor, "letter.withdrawn", letter)
+    record_event(actor, AuditEvent.LETTER_WITHDRAWN, letter)
     return letter

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from dangjian.access import scope
 from dangjian.access.models import Action
 from dangjian.core.audit import record_read
+from dangjian.core.events import AuditEvent
 from dangjian.ledgers import lists
 from dangjian.recommendations import services
 from dangjian.recommendations.drafting import rule_title
@@ -294,7 +295,7 @@ def letter_download(request, pk: int):
     data = letter_docx(letter)
     record_read(
         request.user,
-        "letter.downloaded",
+        AuditEvent.LETTER_DOWNLOADED,
         letter,
         doc_number=letter.doc_number,
         status=letter.status,

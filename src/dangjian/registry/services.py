@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.core.audit import record_change, record_event, snapshot
+from dangjian.core.events import AuditEvent
 from dangjian.registry.models import Domain, Federation, Membership, Organization
 
 BATCH = 2000
@@ -154,7 +155,7 @@ def end_membership(membership: Membership, *, on: datetime.date, actor, note="")
     membership.valid_to = on
     membership.save(update_fields=["valid_to", "updated_at"])
     record_change(actor, membership, before, note=note)
-    record_event(actor, "membership.ended", membership, valid_to=str(on))
+    record_event(actor, AuditEvent.MEMBERSHIP_ENDED, membership, valid_to=str(on))
     return membership
 
 
@@ -208,7 +209,7 @@ def admit_units_bulk(
     if rows:
         record_event(
             actor,
-            "registry.units_admitted",
+            AuditEvent.REGISTRY_UNITS_ADMITTED,
             federation,
             note=note,
             units_created=len(new_units),
@@ -282,7 +283,9 @@ def set_domains(org: Organization, domains: Iterable[Domain], *, actor, note="")
     org.domains.set(domains)
     new = sorted(org.domains.values_list("pk", flat=True))
     if old != new:
-        record_event(actor, "organization.domains_changed", org, note=note, before=old, after=new)
+        record_event(
+            actor, AuditEvent.ORGANIZATION_DOMAINS_CHANGED, org, note=note, before=old, after=new
+        )
 
 
 @transaction.atomic

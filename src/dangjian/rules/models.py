@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from dangjian.core.models import TimeStamped
+from dangjian.core.models import TimeStamped, Versioned
 from dangjian.party.models import PartyOrganization
 from dangjian.registry.models import Federation, Organization
 
@@ -27,7 +27,7 @@ class FindingQuerySet(models.QuerySet):
         return self.filter(status__in=Finding.OPEN_STATUSES)
 
 
-class Finding(TimeStamped):
+class Finding(Versioned, TimeStamped):
     """One row per (rule, subject, period): what the rule found, with evidence and a status.
 
     ``subject_key`` ("o<id>" for an organization, "p<id>" for a party organization) and
@@ -96,7 +96,6 @@ class Finding(TimeStamped):
     )
     resolved_on = models.DateField(_("resolved on"), null=True, blank=True)
     dismissed_reason = models.TextField(_("reason for dismissal"), blank=True)
-    version = models.PositiveIntegerField(_("version"), default=1)
 
     objects = FindingQuerySet.as_manager()
 

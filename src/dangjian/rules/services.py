@@ -14,7 +14,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dangjian.core.audit import record_event
+from dangjian.core.audit import current_request_id, record_event
+from dangjian.core.concurrency import claim
+from dangjian.core.errors import Conflict
+from dangjian.core.events import AuditEvent
 from dangjian.rules.models import EvaluationRun, Finding
 
 S = Finding.Status
@@ -27,23 +30,16 @@ TRANSITIONS = {
     S.DISMISSED: {S.OPEN},
 }
 EVENTS = {
-    S.ACKNOWLEDGED: "finding.acknowledged",
-    S.RECTIFYING: "finding.rectifying",
-    S.RESOLVED: "finding.resolved",
-    S.DISMISSED: "finding.dismissed",
-    S.OPEN: "finding.reopened",
+    S.ACKNOWLEDGED: AuditEvent.FINDING_ACKNOWLEDGED,
+    S.RECTIFYING: AuditEvent.FINDING_RECTIFYING,
+    S.RESOLVED: AuditEvent.FINDING_RESOLVED,
+    S.DISMISSED: AuditEvent.FINDING_DISMISSED,
+    S.OPEN: AuditEvent.FINDING_REOPENED,
 }
 
 
-class EditConflict(Exception):
-    def __init__(self, message=None):
-        super().__init__(
-            message
-            or _(
-                "Someone else changed this finding after you opened it. Nothing was saved: "
-                "reload the page and try again."
-            )
-        )
+# Someone changed the finding after this user opened it: the one conflict error of every app.
+EditConflict = Conflict
 
 
 def _user(actor):
@@ -52,11 +48,9 @@ def _user(actor):
 
 @transaction.atomic
 def change_status(
-    finding: Finding, status: str, *, actor, reason: str = "", version: int | None = None
+    finding: Finding, status: str, *, actor, reason: str = "", version: int | str
 ) -> Finding:
-    locked = Finding.objects.select_for_update().get(pk=finding.pk)
-    if version is not None and locked.version != int(version):
-        raise EditConflict()
+    locked = claim(Finding, finding.pk, version)
     if status not in TRANSITIONS[locked.status]:
         raise ValidationError(
             _("A finding that is “%(current)s” cannot be moved to “%(target)s”.")
@@ -75,7 +69,6 @@ def change_status(
         locked.resolved_on = timezone.localdate()
     if status == S.OPEN:
         locked.resolved_on = None
-    locked.version += 1
     locked.save()
     record_event(
         actor,
@@ -101,16 +94,16 @@ def bulk_change_status(findings, status: str, *, actor, reason: str = "") -> int
     done = 0
     for finding in findings:
         if status in TRANSITIONS[finding.status]:
-            change_status(finding, status, actor=actor, reason=reason)
+            change_status(finding, status, actor=actor, reason=reason, version=finding.version)
             done += 1
     return done
 
 
-def acknowledge(finding, *, actor, version=None):
+def acknowledge(finding, *, actor, version):
     return change_status(finding, S.ACKNOWLEDGED, actor=actor, version=version)
 
 
-def dismiss(finding, reason: str, *, actor, version=None):
+def dismiss(finding, reason: str, *, actor, version):
     return change_status(finding, S.DISMISSED, actor=actor, reason=reason, version=version)
 
 
@@ -122,6 +115,7 @@ def request_run(federation, as_of: datetime.date, *, actor) -> EvaluationRun:
     run = EvaluationRun.objects.create(
         federation=federation, as_of=as_of, requested_by=_user(actor)
     )
-    record_event(actor, "rules.run_requested", run, as_of=as_of.isoformat())
-    transaction.on_commit(lambda: evaluate_rulebook.enqueue(run.pk))
+    record_event(actor, AuditEvent.RULES_RUN_REQUESTED, run, as_of=as_of.isoformat())
+    request_id = current_request_id()  # the run's audit rows share this request's id
+    transaction.on_commit(lambda: evaluate_rulebook.enqueue(run.pk, request_id))
     return run

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.utils import timezone
 from django_tasks import task
 
+from dangjian.core import audit
 from dangjian.rules.models import EvaluationRun
 
 
@@ -54,6 +55,8 @@ def execute(run: EvaluationRun) -> EvaluationRun:
 
 
 @task()
-def evaluate_rulebook(run_id: int) -> dict:
+def evaluate_rulebook(run_id: int, request_id: str = "") -> dict:
+    """``request_id``: the id of the request that queued the run, so its audit rows share it."""
     run = EvaluationRun.objects.select_related("federation").get(pk=run_id)
-    return execute(run).summary
+    with audit.context(request_id=request_id):
+        return execute(run).summary

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from dangjian.access import scope as access_scope
 from dangjian.core.audit import record_read
+from dangjian.core.events import AuditEvent
 
 from .. import services, text, uploads
 from ..models import Campaign, Review
@@ -97,7 +98,7 @@ def review_attachment(request, pk, number):
         content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     else:
         content_type = "image/jpeg"
-    record_read(request.user, "case.blind_attachment_download", item, number=number)
+    record_read(request.user, AuditEvent.CASE_BLIND_ATTACHMENT_DOWNLOAD, item, number=number)
     return FileResponse(
         io.BytesIO(data),
         as_attachment=True,

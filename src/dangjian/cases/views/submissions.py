@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from dangjian.access import scope as access_scope
 from dangjian.access.models import Action
 from dangjian.core.audit import record_read
+from dangjian.core.events import AuditEvent
 
 from .. import access_rules, services, text
 from ..forms import AttachmentForm, FigureForm, ImageForm, PullFiguresForm
@@ -275,5 +276,5 @@ def image(request, pk, image_pk):
 def attachment(request, pk, attachment_pk):
     sub = _readable(request, pk)
     item = access_scope.get_visible_or_404(sub.attachments.all(), pk=attachment_pk)
-    record_read(request.user, "case.attachment_download", item)
+    record_read(request.user, AuditEvent.CASE_ATTACHMENT_DOWNLOAD, item)
     return file_response(item.file, as_attachment=True, filename=item.original_name)

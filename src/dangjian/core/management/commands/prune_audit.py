@@ -1,11 +1,14 @@
 """Delete audit records older than the retention period (at least 6 months, as 等保 asks)."""
 
 import datetime
+from argparse import ArgumentParser
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from dangjian.core.audit import record_event
+from dangjian.core.events import AuditEvent
 from dangjian.core.models import AuditLog
 from dangjian.env import envint
 
@@ -15,13 +18,13 @@ MINIMUM_DAYS = 183
 class Command(BaseCommand):
     help = "Prune audit records older than --days (default DANGJIAN_AUDIT_RETENTION_DAYS or 365)."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument(
             "--days", type=int, default=envint("DANGJIAN_AUDIT_RETENTION_DAYS", 365)
         )
         parser.add_argument("--dry-run", action="store_true")
 
-    def handle(self, *args, days, dry_run, **options):
+    def handle(self, *args: Any, days: int, dry_run: bool, **options: Any) -> None:
         if days < MINIMUM_DAYS:
             raise CommandError(
                 f"审计日志至少保留 {MINIMUM_DAYS} 天（6 个月），不能设为 {days} 天。"
@@ -31,7 +34,9 @@ class Command(BaseCommand):
         count = old.count()
         if not dry_run:
             old._raw_delete(old.db)  # no per-row signals: the trail may be millions of rows
-            record_event(None, "audit.pruned", note=f"{count} records before {cutoff:%Y-%m-%d}")
+            record_event(
+                None, AuditEvent.AUDIT_PRUNED, note=f"{count} records before {cutoff:%Y-%m-%d}"
+            )
         self.stdout.write(
             f"{'将删除' if dry_run else '已删除'} {count} 条 {cutoff:%Y-%m-%d} 之前的审计记录。"
         )

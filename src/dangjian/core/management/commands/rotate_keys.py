@@ -1,48 +1,52 @@
 """Re-encrypt personal data with the current key, in batches; optionally rebuild blind indexes.
 
 Rotation: put the new key first in DANGJIAN_FIELD_KEYS (keep the old ones after it), run this
-command, then drop the old keys. A model that keeps a keyed hash of an encrypted field names the
-pair in ``BLIND_INDEXES = {"hash_field": "clear_field"}``; ``--blind-index`` recomputes them after
-DANGJIAN_BLIND_INDEX_KEY changed.
+command, then drop the old keys. Which columns are encrypted and which keep a keyed hash beside
+them is core.personal's registry (a test checks it against the models); ``--blind-index``
+recomputes the hashes after DANGJIAN_BLIND_INDEX_KEY changed.
 """
+
+from argparse import ArgumentParser
+from collections.abc import Iterator
+from typing import Any
 
 from django.apps import apps
 from django.core.management.base import BaseCommand
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 
-from dangjian.core import crypto
+from dangjian.core import crypto, personal
 from dangjian.core.audit import record_event
-from dangjian.core.fields import EncryptedTextField
+from dangjian.core.events import AuditEvent
 
 BATCH = 2000
 
 
-def encrypted_columns():
-    for model in apps.get_models():
-        for field in model._meta.concrete_fields:
-            if isinstance(field, EncryptedTextField):
-                yield model, field
+def encrypted_columns() -> Iterator[tuple[type[models.Model], models.Field[Any, Any]]]:
+    for label, entry in personal.encrypted_fields():
+        model = apps.get_model(label)
+        yield model, model._meta.get_field(entry.name)
 
 
 class Command(BaseCommand):
     help = "Re-encrypt every encrypted column with the current key (and rebuild blind indexes)."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--blind-index", action="store_true")
 
-    def handle(self, *args, blind_index, **options):
+    def handle(self, *args: Any, blind_index: bool, **options: Any) -> None:
         current, _ = crypto.keyring()
         total = 0
         for model, field in encrypted_columns():
             total += self._rotate(model, field, current)
         if blind_index:
-            for model in apps.get_models():
-                for hash_field, clear_field in getattr(model, "BLIND_INDEXES", {}).items():
-                    self._rehash(model, hash_field, clear_field)
-        record_event(None, "keys.rotated", note=f"{total} values re-encrypted")
+            for label, hash_field, clear_field in personal.blind_indexes():
+                self._rehash(apps.get_model(label), hash_field, clear_field)
+        record_event(None, AuditEvent.KEYS_ROTATED, note=f"{total} values re-encrypted")
         self.stdout.write(f"已用当前密钥重新加密 {total} 个字段值。")
 
-    def _rotate(self, model, field, current: str) -> int:
+    def _rotate(
+        self, model: type[models.Model], field: models.Field[Any, Any], current: str
+    ) -> int:
         table, column, pk = model._meta.db_table, field.column, model._meta.pk.column
         qn = connection.ops.quote_name
         changed, last = 0, None
@@ -68,15 +72,15 @@ class Command(BaseCommand):
                 changed += len(rows)
                 last = rows[-1][0]
 
-    def _rehash(self, model, hash_field: str, clear_field: str):
-        qs = model.objects.only("pk", clear_field).order_by("pk")
+    def _rehash(self, model: type[models.Model], hash_field: str, clear_field: str) -> None:
+        qs = model._default_manager.only("pk", clear_field).order_by("pk")
         batch = []
         for obj in qs.iterator(chunk_size=BATCH):
             clear = getattr(obj, clear_field)
             setattr(obj, hash_field, crypto.blind_index(clear) if clear else "")
             batch.append(obj)
             if len(batch) >= BATCH:
-                model.objects.bulk_update(batch, [hash_field])
+                model._default_manager.bulk_update(batch, [hash_field])
                 batch = []
         if batch:
-            model.objects.bulk_update(batch, [hash_field])
+            model._default_manager.bulk_update(batch, [hash_field])

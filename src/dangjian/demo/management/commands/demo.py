@@ -8,6 +8,7 @@ from django.db import connection
 from django.utils import timezone
 
 from dangjian.core.audit import record_event
+from dangjian.core.events import AuditEvent
 from dangjian.demo.extensions import build_app_demo_data
 from dangjian.demo.personas import PERSONAS
 from dangjian.demo.setup_personas import create_personas
@@ -41,7 +42,7 @@ class Command(BaseCommand):
             if not existing:
                 create_personas(federation)
                 build_app_demo_data(federation, timezone.localdate(), seed)
-                record_event(None, "demo.built", federation, seed=seed)
+                record_event(None, AuditEvent.DEMO_BUILT, federation, seed=seed)
             if scale:
                 generate(federation, scale, seed=seed, progress=self.stdout.isatty())
             if connection.vendor == "postgresql":

@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from dangjian.core.audit import record_event
+from dangjian.core.events import AuditEvent
 from dangjian.ledgers.models import LedgerUpload
 from dangjian.ledgers.services import ledger_dir
 
@@ -49,5 +50,5 @@ class Command(BaseCommand):
             for path in doomed:
                 path.unlink(missing_ok=True)
             if doomed:
-                record_event(None, "ledgers.working_files_pruned", files=len(doomed))
+                record_event(None, AuditEvent.LEDGERS_WORKING_FILES_PRUNED, files=len(doomed))
         self.stdout.write(f"{'将删除' if dry_run else '已删除'} {len(doomed)} 个导入工作文件。")
