@@ -8,19 +8,15 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.core.audit import record_change, record_event, snapshot
+from dangjian.core.errors import WorkflowError
 from dangjian.core.events import AuditEvent
 from dangjian.party import services as party_services
 from dangjian.party.models import Designation
 from dangjian.recognition.models import Recognition
 
 
-class RecognitionError(Exception):
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
-
-    def __str__(self):
-        return str(self.message)
+class RecognitionError(WorkflowError):
+    """A designation or honour the current facts do not allow; the message is in Chinese."""
 
 
 @transaction.atomic

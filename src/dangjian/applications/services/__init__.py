@@ -7,7 +7,7 @@ Split by workflow; the names are re-exported here so ``from dangjian.application
 import X`` keeps working.
 """
 
-from dangjian.applications.services.common import Conflict, WorkflowError, claim, fact_errors
+from dangjian.applications.services.common import fact_errors
 from dangjian.applications.services.files import store_file
 from dangjian.applications.services.formation import (
     approve_formation_case,
@@ -36,6 +36,8 @@ from dangjian.applications.services.joining import (
     start_application,
     submit_application,
 )
+from dangjian.core.concurrency import claim
+from dangjian.core.errors import Conflict, WorkflowError
 
 __all__ = [
     "MEMBER_FIELDS",

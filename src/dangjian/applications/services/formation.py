@@ -10,15 +10,11 @@ from django.utils.translation import gettext_lazy as _
 
 from dangjian.applications.checks import joint_branch_max_units, standards, term_years
 from dangjian.applications.models import FormationCase
-from dangjian.applications.services.common import (
-    WorkflowError,
-    _history,
-    _user,
-    claim,
-    fact_errors,
-)
+from dangjian.applications.services.common import _history, _user, fact_errors
 from dangjian.applications.services.files import store_file
 from dangjian.core.audit import record_change, record_event, snapshot
+from dangjian.core.concurrency import claim
+from dangjian.core.errors import WorkflowError
 from dangjian.party import bulk as party_bulk
 from dangjian.party import services as party_services
 from dangjian.party.models import InstructorAssignment, PartyOrganization, Position

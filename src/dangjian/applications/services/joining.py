@@ -9,15 +9,11 @@ from django.utils.translation import gettext_lazy as _
 
 from dangjian.applications.checks import covered_on, full_members_for_branch
 from dangjian.applications.models import ApplicantMember, Application, Invitation
-from dangjian.applications.services.common import (
-    WorkflowError,
-    _history,
-    _user,
-    claim,
-    fact_errors,
-)
+from dangjian.applications.services.common import _history, _user, fact_errors
 from dangjian.applications.services.formation import federation_committee, open_formation_case
 from dangjian.core.audit import record_change, record_event, snapshot
+from dangjian.core.concurrency import claim
+from dangjian.core.errors import WorkflowError
 from dangjian.party import queries
 from dangjian.party import services as party_services
 from dangjian.party.models import Employment, PartyOrganization
