@@ -194,11 +194,6 @@ def test_approval_document_needs_number_and_date(fed, doc_no, date, on_record):
     assert checked.met == on_record
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="standards_incomplete still reads the document number only; the lead wires it to "
-    "party.queries.four_standards (issue 10) — then remove this mark",
-)
 def test_the_standards_rule_agrees_on_an_approval_without_a_date(fed):
     org = unit(fed, "无日期协会")
     branch = party.form_party_organization(

@@ -126,6 +126,8 @@ class World:
             term_started_on=term_started_on or valid_from,
             term_years=3,
             approval_doc_no=approval,
+            # A 批文 is on record with its number and date (party.queries.four_standards).
+            approval_date=valid_from if approval else None,
             formation_mode=mode,
         )
         for unit in units:
@@ -167,6 +169,7 @@ class World:
             valid_from=valid_from,
             valid_to=valid_to,
             notice_no=notice_no,
+            notice_date=valid_from if notice_no else None,
         )
 
     def meeting(self, po, kind, day):

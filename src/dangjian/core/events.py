@@ -99,10 +99,6 @@ class AuditEvent(models.TextChoices):
     # Facts (registry, party, governance, organizational life), written through their services
     REGISTRY_UNITS_ADMITTED = "registry.units_admitted", _("member units admitted")
     MEMBERSHIP_ENDED = "membership.ended", _("membership ended")
-    ORGANIZATION_DOMAINS_CHANGED = (
-        "organization.domains_changed",
-        _("fields of work changed"),
-    )
     PARTY_MEMBERS_CREATED = "party.members_created", _("party members added")
     PARTY_EMPLOYMENTS_STARTED = "party.employments_started", _("employments recorded")
     PARTY_COVERAGES_ADDED = "party.coverages_added", _("coverage of units added")

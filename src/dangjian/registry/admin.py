@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from dangjian.core.admin import AuditedAdmin
+from dangjian.core.audit import record_change, snapshot
 from dangjian.registry import services
 from dangjian.registry.models import Domain, Federation, Membership, Organization
 
@@ -28,6 +29,14 @@ class FactAdmin(AuditedAdmin):
             created = type(self).create(self._values(obj, form, False), request.user)
             obj.pk = created.pk
             obj._state.adding = False
+
+    def save_related(self, request, form, formsets, change):
+        # The service wrote the object's own record; only a change of its many-to-many links
+        # (saved here by the form) is left to record — record_change writes nothing otherwise.
+        obj = form.instance
+        before = snapshot(obj)
+        admin.ModelAdmin.save_related(self, request, form, formsets, change)
+        record_change(request.user, obj, before)
 
     def delete_model(self, request, obj):
         type(self).delete(obj, request.user)

@@ -278,14 +278,13 @@ def domain(name: str, *, actor) -> Domain:
 
 @transaction.atomic
 def set_domains(org: Organization, domains: Iterable[Domain], *, actor, note="") -> None:
-    """Replace the unit's fields of work (a many-to-many change, recorded as an event)."""
+    """Replace the unit's fields of work: the audit snapshot holds many-to-many links, so the
+    change is the organization's own update record (nothing is written when nothing changed)."""
     old = sorted(org.domains.values_list("pk", flat=True))
     org.domains.set(domains)
     new = sorted(org.domains.values_list("pk", flat=True))
     if old != new:
-        record_event(
-            actor, AuditEvent.ORGANIZATION_DOMAINS_CHANGED, org, note=note, before=old, after=new
-        )
+        record_change(actor, org, {**snapshot(org, m2m=False), "domains": old}, note=note)
 
 
 @transaction.atomic

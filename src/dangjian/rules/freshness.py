@@ -37,6 +37,9 @@ CODE_MODULES = (
     "dangjian.rulebook.params",
     "dangjian.rulebook.periods",
     "dangjian.rulebook.deadlines",
+    # The definitions the kinds count by (full members, coverage, 四有): a change re-runs them.
+    "dangjian.party.queries",
+    "dangjian.governance.queries",
 )
 
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 from django.db.models import BooleanField, ExpressionWrapper, Q
 
 from dangjian.core.models import valid_on_q
-from dangjian.party.models import Coverage, InstructorAssignment, PartyOrganization
+from dangjian.party import queries
+from dangjian.party.models import Coverage, PartyOrganization
 from dangjian.rules.kinds import base
 from dangjian.rules.kinds.orglife import BRANCH_KINDS
 from dangjian.rules.registry import Candidate, kind
@@ -18,24 +19,19 @@ def standards_incomplete(ctx):
     """有批文、派遣指导员有通知、覆盖有明细. The secretary (有书记) is the secretary_vacant
     rule's finding and is not reported twice."""
     day = ctx.as_of
-    # Party orgs with a dispatch notice for a unit they cover: one uncorrelated set.
-    with_notice = Coverage.objects.filter(
-        organization__in=InstructorAssignment.objects.filter(valid_from__lte=day)
-        .exclude(notice_no="")
-        .values("organization")
-    ).values("party_organization")
+    # 有批文 and 派遣指导员有通知 are party/queries.py's definitions, which the formation
+    # workflow reads too: a branch the workflow accepts is not flagged here.
+    no_approval = queries.approval_missing_q()
+    no_notice = queries.notice_missing_q(day)
     with_units = Coverage.objects.filter(valid_on_q(day)).values("party_organization")
     with_children = PartyOrganization.objects.filter(valid_on_q(day), parent__isnull=False).values(
         "parent"
     )
-    no_notice = Q(formation_mode=PartyOrganization.FormationMode.INSTRUCTOR_DRIVEN) & ~Q(
-        pk__in=with_notice
-    )
     no_units = Q(kind__in=BRANCH_KINDS) & ~Q(pk__in=with_units) & ~Q(pk__in=with_children)
     rows = [
-        (pk, fed, doc, mode, has_notice, po_kind, 0 if lacks_units else 1, False)
-        for pk, fed, doc, mode, po_kind, has_notice, lacks_units in base.party_orgs(ctx)
-        .filter(Q(approval_doc_no="") | no_notice | no_units)
+        (pk, fed, doc, doc_date, mode, has_notice, po_kind, 0 if lacks_units else 1, False)
+        for pk, fed, doc, doc_date, mode, po_kind, has_notice, lacks_units in base.party_orgs(ctx)
+        .filter(no_approval | no_notice | no_units)
         .annotate(
             has_notice=ExpressionWrapper(~no_notice, output_field=BooleanField()),
             lacks_units=ExpressionWrapper(no_units, output_field=BooleanField()),
@@ -44,16 +40,21 @@ def standards_incomplete(ctx):
             "pk",
             "federation_id",
             "approval_doc_no",
+            "approval_date",
             "formation_mode",
             "kind",
             "has_notice",
             "lacks_units",
         )
     ]
-    for pk, fed, doc, mode, has_notice, po_kind, units_now, has_children in rows:
+    for pk, fed, doc, doc_date, mode, has_notice, po_kind, units_now, has_children in rows:
         missing = []
         if not doc:
             missing.append({"code": "approval", "text": "无成立批复文件（批文）文号"})
+        elif doc_date is None:
+            missing.append(
+                {"code": "approval", "text": f"成立批复文件（批文）{doc} 未登记批复日期"}
+            )
         if mode == PartyOrganization.FormationMode.INSTRUCTOR_DRIVEN and not has_notice:
             missing.append(
                 {
