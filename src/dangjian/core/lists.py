@@ -65,6 +65,9 @@ class Column:
     empty: str = DASH
     html: bool = True
     export: bool = True
+    # Shown on the page only when this holds for the request (e.g. a selection checkbox for
+    # those who may act on the rows).
+    when: Callable[[HttpRequest], bool] | None = None
 
     def text(self, obj) -> Any:
         value = self.cell(obj) if self.cell is not None else _page_text(self.value(obj))
@@ -76,6 +79,12 @@ class Cell:
     text: Any
     link: str = ""
     css: str = ""
+
+
+class Row(list):
+    """A row's cells, with the ``<tr>`` attributes (``ListSpec.row_attrs``)."""
+
+    attrs: Any = ""
 
 
 def _page_text(value):
@@ -128,7 +137,7 @@ class Table:
 
     headers: list
     width: int
-    rows: list[list[Cell]]
+    rows: list[Row]
     page: KeysetPage
     query: str
     id: str
@@ -154,6 +163,8 @@ class ListSpec:
     empty: Any = _("None recorded.")
     # The query parameter that carries the cursor: a page with two lists gives each its own.
     cursor_param: str = "after"
+    # Extra <tr> attributes of a row, as format_html markup (e.g. data-* for scripts).
+    row_attrs: Callable[[Any], Any] | None = None
     # Query parameters a baseline request needs (e.g. a tab), for the query-count test.
     baseline_query: dict = dc_field(default_factory=dict)
     # Path arguments of the URL, for lists that live on an object's page (the baseline picks
@@ -181,11 +192,12 @@ class ListSpec:
         )
 
     def table(self, request: HttpRequest, page: KeysetPage) -> Table:
-        columns = [c for c in self.columns if c.html]
-        rows = [
-            [Cell(c.text(obj), c.link(obj) if c.link else "", c.css) for c in columns]
-            for obj in page.rows
-        ]
+        columns = [c for c in self.columns if c.html and (c.when is None or c.when(request))]
+        rows = []
+        for obj in page.rows:
+            row = Row(Cell(c.text(obj), c.link(obj) if c.link else "", c.css) for c in columns)
+            row.attrs = self.row_attrs(obj) if self.row_attrs else ""
+            rows.append(row)
         params = request.GET.copy()
         for name in (self.cursor_param, "export"):
             params.pop(name, None)
