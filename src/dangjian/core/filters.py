@@ -18,13 +18,12 @@ from dangjian.core.forms import style_compact
 ALL = _("all")
 
 
-def params(request: HttpRequest) -> QueryDict | None:
-    """The request's filter: its query without the page cursor and the export switch, or None
-    when nothing is asked (an unbound filter: the list's defaults)."""
+def params(request: HttpRequest) -> QueryDict:
+    """The request's filter: its query without the page cursor and the export switch."""
     query = request.GET.copy()
     for key in ("after", "export"):
         query.pop(key, None)
-    return query or None
+    return query
 
 
 class FilterSet(django_filters.FilterSet):
@@ -34,7 +33,9 @@ class FilterSet(django_filters.FilterSet):
     defaults: dict = {}
 
     def __init__(self, data=None, queryset=None, **kwargs):
-        super().__init__(data, queryset, **kwargs)
+        # Always bound: no query is the empty filter, so a list's defaults (e.g. the open
+        # findings) hold on its first visit too, and the same code path serves both.
+        super().__init__(data if data is not None else QueryDict(), queryset, **kwargs)
         style_compact(self.form)
 
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:
@@ -50,7 +51,7 @@ class FilterSet(django_filters.FilterSet):
         """The filter in words for an export's notes sheet: "label=shown value" for each filter
         set (choices by their labels, not codes), and the ``defaults`` of those left empty."""
         form = self.form
-        data = form.cleaned_data if self.is_bound and form.is_valid() else {}
+        data = form.cleaned_data if form.is_valid() else {}
         parts = []
         for name, field in form.fields.items():
             value = data.get(name)

@@ -3,7 +3,6 @@ or being rectified): the worklist shows what still needs doing unless asked othe
 
 import django_filters
 from django.db.models import Q
-from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.core.filters import FilterSet
@@ -28,8 +27,7 @@ class FindingFilter(FilterSet):
     defaults = {"status": OPEN}
 
     def __init__(self, data=None, queryset=None, *, rule_choices=(), **kwargs):
-        # No query is the empty filter (the open findings), not "no filter".
-        super().__init__(data if data is not None else QueryDict(), queryset, **kwargs)
+        super().__init__(data, queryset, **kwargs)
         self.form.fields["rule"].choices = list(rule_choices)
 
     def filter_queryset(self, queryset):
