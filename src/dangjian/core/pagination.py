@@ -19,41 +19,64 @@ class KeysetPage:
 
 
 def keyset_page(
-    qs: QuerySet, cursor: str | None, size: int = 50, key: str = "name", newest_first=False
+    qs: QuerySet,
+    cursor: str | None,
+    size: int = 50,
+    key: str | tuple[str, ...] = "name",
+    newest_first=False,
 ) -> KeysetPage:
     """Rows ordered by (key, id) — or (key, id) descending, for registers read newest first —
     after ``cursor``; a bad or tampered cursor restarts at page 1.
 
-    ``key`` must be non-null: a NULL sorts first on one database and last on another, and
-    ``key > value`` never matches it, so rows would be skipped without a word."""
-    _require_non_null(qs.model, key)
+    ``key`` may be several fields, each ascending or, with a leading "-", descending (e.g.
+    ``("revoked", "-year", "organization__name")``; ``newest_first`` reverses them all). Keys
+    must be non-null: a NULL sorts first on one database and last on another, and
+    ``key > value`` never matches it, so rows would be skipped without a word — order by an
+    annotation such as ``revoked_on IS NOT NULL`` instead of a nullable field."""
+    keys = [key] if isinstance(key, str) else list(key)
     if newest_first:
-        qs = qs.order_by(f"-{key}", "-pk")
-        before, same = f"{key}__lt", "pk__lt"
-    else:
-        qs = qs.order_by(key, "pk")
-        before, same = f"{key}__gt", "pk__gt"
+        keys = [k[1:] if k.startswith("-") else f"-{k}" for k in keys]
+    # The pk breaks ties in the direction of the last key.
+    keys.append("-pk" if keys[-1].startswith("-") else "pk")
+    for k in keys[:-1]:
+        _require_non_null(qs.model, k.lstrip("-"))
+    qs = qs.order_by(*keys)
     position = None
     if cursor:
         try:
             position = signing.loads(cursor, salt=SALT)
         except signing.BadSignature:
             position = None
+        if not isinstance(position, list) or len(position) != len(keys):
+            position = None
     if position:
-        value, pk = position
-        qs = qs.filter(Q(**{before: value}) | Q(**{key: value, same: pk}))
+        qs = qs.filter(_after(keys, position))
     rows = list(qs[: size + 1])
     next_cursor = None
     if len(rows) > size:
         rows = rows[:size]
         last = rows[-1]
-        value = _value(last, key)
-        if value is None:  # an annotation or expression key that turned out NULL
-            raise ValueError(f"keyset key {key!r} is NULL on {last!r}")
-        # Dates travel as ISO text (the signed cursor is JSON); the lookups accept it back.
-        value = value.isoformat() if hasattr(value, "isoformat") else value
-        next_cursor = signing.dumps([value, last.pk], salt=SALT)
+        values = []
+        for k in keys:
+            value = _value(last, k.lstrip("-"))
+            if value is None:  # an annotation or expression key that turned out NULL
+                raise ValueError(f"keyset key {k!r} is NULL on {last!r}")
+            # Dates travel as ISO text (the signed cursor is JSON); the lookups accept it back.
+            values.append(value.isoformat() if hasattr(value, "isoformat") else value)
+        next_cursor = signing.dumps(values, salt=SALT)
     return KeysetPage(rows=rows, next_cursor=next_cursor, is_first=position is None)
+
+
+def _after(keys: list[str], values: list) -> Q:
+    """Rows after ``values`` in the order of ``keys``: (k1 > v1) or (k1 = v1 and k2 > v2) …"""
+    condition = Q()
+    equal: dict = {}
+    for k, value in zip(keys, values, strict=True):
+        name = k.lstrip("-")
+        lookup = "lt" if k.startswith("-") else "gt"
+        condition |= Q(**equal, **{f"{name}__{lookup}": value})
+        equal[name] = value
+    return condition
 
 
 def _require_non_null(model, key: str) -> None:
