@@ -12,6 +12,7 @@ AUDIT = ListSpec(
     key="at",
     newest_first=True,
     table_id="audit",
+    baseline_user="auditor",
     table_css="table table-sm",
     columns=[
         column(_("time"), lambda log: f"{timezone.localtime(log.at):%Y-%m-%d %H:%M:%S}", empty=""),

@@ -167,6 +167,8 @@ class ListSpec:
     row_attrs: Callable[[Any], Any] | None = None
     # Query parameters a baseline request needs (e.g. a tab), for the query-count test.
     baseline_query: dict = dc_field(default_factory=dict)
+    # The demo persona whose first page is the baseline (the audit trail is the auditor's).
+    baseline_user: str = "officer"
     # Path arguments of the URL, for lists that live on an object's page (the baseline picks
     # the first object from this callable).
     baseline_args: Callable[[], list] | None = None
