@@ -41,3 +41,10 @@ FORMATION_CASES = ListSpec(
         field(FormationCase, "decided_at", 18, html=False),
     ],
 )
+
+
+# Lists whose tables are still the template's and whose exports are the view's (the
+# application tabs, the instructors with their computed assignments): the specs give them
+# their keyset pages and their query-count baselines.
+APPLICATIONS = ListSpec("applications:application_list", columns=[])
+INSTRUCTORS = ListSpec("applications:instructor_list", columns=[])

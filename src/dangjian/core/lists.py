@@ -40,6 +40,7 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.core.pagination import KeysetPage, keyset_page
+from dangjian.core.pagination import order as keyset_order
 
 DASH = "—"
 
@@ -154,7 +155,7 @@ class ListSpec:
     url_name: str
     columns: list[Column]
     title: Any = ""
-    key: str = "name"
+    key: str | tuple[str, ...] = "name"
     newest_first: bool = False
     size: int = 50
     table_id: str = ""
@@ -163,6 +164,8 @@ class ListSpec:
     empty: Any = _("None recorded.")
     # The query parameter that carries the cursor: a page with two lists gives each its own.
     cursor_param: str = "after"
+    # The export's order when it differs from the page's keyset order (a register read by year).
+    export_order: tuple[str, ...] | None = None
     # Extra <tr> attributes of a row, as format_html markup (e.g. data-* for scripts).
     row_attrs: Callable[[Any], Any] | None = None
     # Query parameters a baseline request needs (e.g. a tab), for the query-count test.
@@ -235,7 +238,7 @@ class ListSpec:
         """The whole filtered list (not the page) as .xlsx, in the page's order."""
         from dangjian.ledgers import lists as exports  # moving to core.exports (issue 10)
 
-        order = (f"-{self.key}", "-pk") if self.newest_first else (self.key, "pk")
+        order = self.export_order or keyset_order(self.key, self.newest_first)
         return exports.xlsx_response(
             request,
             title=self.title,

@@ -33,11 +33,7 @@ def keyset_page(
     must be non-null: a NULL sorts first on one database and last on another, and
     ``key > value`` never matches it, so rows would be skipped without a word — order by an
     annotation such as ``revoked_on IS NOT NULL`` instead of a nullable field."""
-    keys = [key] if isinstance(key, str) else list(key)
-    if newest_first:
-        keys = [k[1:] if k.startswith("-") else f"-{k}" for k in keys]
-    # The pk breaks ties in the direction of the last key.
-    keys.append("-pk" if keys[-1].startswith("-") else "pk")
+    keys = order(key, newest_first)
     for k in keys[:-1]:
         _require_non_null(qs.model, k.lstrip("-"))
     qs = qs.order_by(*keys)
@@ -65,6 +61,15 @@ def keyset_page(
             values.append(value.isoformat() if hasattr(value, "isoformat") else value)
         next_cursor = signing.dumps(values, salt=SALT)
     return KeysetPage(rows=rows, next_cursor=next_cursor, is_first=position is None)
+
+
+def order(key: str | tuple[str, ...], newest_first: bool = False) -> list[str]:
+    """The ``order_by`` of a keyset: the keys, reversed for newest first, then the pk (which
+    breaks ties in the direction of the last key)."""
+    keys = [key] if isinstance(key, str) else list(key)
+    if newest_first:
+        keys = [k[1:] if k.startswith("-") else f"-{k}" for k in keys]
+    return [*keys, "-pk" if keys[-1].startswith("-") else "pk"]
 
 
 def _after(keys: list[str], values: list) -> Q:

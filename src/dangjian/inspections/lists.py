@@ -5,8 +5,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from dangjian.core.lists import ListSpec, field
-from dangjian.inspections.models import Visit
+from dangjian.core.lists import ListSpec, column, field
+from dangjian.inspections.models import GradeEvaluation, Visit
 
 
 def _organization(v):
@@ -54,3 +54,51 @@ VISITS = ListSpec(
         field(Visit, "follow_up", 40, cell=lambda v: linebreaksbr(v.follow_up), empty=""),
     ],
 )
+
+
+def _validity(e):
+    if not e.valid_from:
+        return None
+    return (
+        f"{e.valid_from:%Y-%m-%d} – {e.valid_to:%Y-%m-%d}"
+        if e.valid_to
+        else f"{e.valid_from:%Y-%m-%d} – "
+    )
+
+
+GRADES = ListSpec(
+    "inspections:grade_list",
+    title=GradeEvaluation._meta.verbose_name_plural,
+    key="evaluated_on",
+    newest_first=True,
+    table_css="table table-sm",
+    empty=_("No evaluations yet."),
+    export_order=("-year", "organization__name", "pk"),
+    columns=[
+        # The page leads with the unit, the export (read by year) with the year.
+        field(
+            GradeEvaluation,
+            "organization",
+            export=False,
+            cell=lambda e: e.organization.name,
+            link=lambda e: reverse("inspections:grade_detail", args=[e.pk]),
+        ),
+        field(GradeEvaluation, "year", 8),
+        field(GradeEvaluation, "organization", 34, html=False),
+        field(GradeEvaluation, "evaluated_on", 12, html=False),
+        field(GradeEvaluation, "total_score", 10),
+        field(GradeEvaluation, "eligible", 10, html=False),
+        field(GradeEvaluation, "grade", 8, cell=lambda e: e.grade),
+        column(_("valid"), _validity, export=False),
+        field(GradeEvaluation, "notice_no", 20, html=False),
+        field(GradeEvaluation, "valid_from", 12, html=False),
+        field(GradeEvaluation, "valid_to", 12, html=False),
+        field(GradeEvaluation, "status", 10),
+    ],
+)
+
+
+# The annual-inspection register: its rows are computed per page (each unit's two report
+# states from the deadlines), so its table and export stay in the view and the template; the
+# spec gives it its keyset page and its query-count baseline.
+INSPECTIONS = ListSpec("inspections:inspection_list", columns=[])

@@ -16,7 +16,6 @@ from dangjian.access import scope
 from dangjian.access.models import Action, RoleAssignment
 from dangjian.core.filters import params
 from dangjian.core.models import valid_on_q
-from dangjian.core.pagination import keyset_page
 from dangjian.inspections import grading, services
 from dangjian.inspections.deadlines import (
     is_exempt,
@@ -31,7 +30,7 @@ from dangjian.inspections.forms import (
     GradingSettingsForm,
     VisitForm,
 )
-from dangjian.inspections.lists import VISITS
+from dangjian.inspections.lists import GRADES, INSPECTIONS, VISITS
 from dangjian.inspections.models import AnnualInspection, GradeEvaluation, Visit
 from dangjian.ledgers import lists
 from dangjian.orglife.models import Meeting
@@ -144,7 +143,7 @@ def inspection_list(request):
         units = _member_units(request.user, datetime.date(year, 12, 31), Action.EXPORT)
         return _export_inspections(request, units, year, today)
     units = _member_units(request.user, datetime.date(year, 12, 31))
-    page = keyset_page(units, request.GET.get("after"))
+    page = INSPECTIONS.page(request, units)
     inspections = {
         i.organization_id: i
         for i in AnnualInspection.objects.filter(year=year, organization__in=page.rows)
@@ -373,35 +372,14 @@ def grade_list(request):
         .order_by("-year", "organization__name")
     )
     if lists.wants_xlsx(request):
-        return lists.xlsx_response(
-            request,
-            title=GradeEvaluation._meta.verbose_name_plural,
-            columns=[
-                lists.field(GradeEvaluation, "year", 8),
-                lists.field(GradeEvaluation, "organization", 34),
-                lists.field(GradeEvaluation, "evaluated_on", 12),
-                lists.field(GradeEvaluation, "total_score", 10),
-                lists.field(GradeEvaluation, "eligible", 10),
-                lists.field(GradeEvaluation, "grade", 8),
-                lists.field(GradeEvaluation, "notice_no", 20),
-                lists.field(GradeEvaluation, "valid_from", 12),
-                lists.field(GradeEvaluation, "valid_to", 12),
-                lists.field(GradeEvaluation, "status", 10),
-            ],
-            rows=evaluations.iterator(chunk_size=2000),
-        )
-    page = keyset_page(evaluations, request.GET.get("after"), key="evaluated_on", newest_first=True)
-    evaluations = page.rows
+        return GRADES.export(request, evaluations)
     return render(
         request,
         "inspections/grade_list.html",
         {
-            "evaluations": evaluations,
+            **GRADES.context(request, evaluations),
             "can_edit": scope.can(request.user, Action.APPROVE),
             "settings_federations": scope.federations(request.user, Action.APPROVE),
-            "export_query": lists.export_query(request),
-            "page": page,
-            "query": lists.filter_params(request).urlencode(),
         },
     )
 

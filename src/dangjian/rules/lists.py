@@ -96,3 +96,9 @@ FINDINGS = ListSpec(
         field(Finding, "dismissed_reason", 30, html=False),
     ],
 )
+
+
+# The units behind a coverage figure: the template's table, a keyset page (no export).
+COVERAGE_UNITS = ListSpec(
+    "rules:coverage_units", columns=[], baseline_query={"measure": "uncovered"}
+)

@@ -24,12 +24,11 @@ from django.views.decorators.http import require_POST
 from dangjian.access import scope
 from dangjian.access.models import Action
 from dangjian.core.filters import params
-from dangjian.core.pagination import keyset_page
 from dangjian.ledgers import lists
 from dangjian.rules import coverage, rulebook, services
 from dangjian.rules.filters import FindingFilter
 from dangjian.rules.forms import BulkForm, CoverageForm, OverrideForm, StatusForm
-from dangjian.rules.lists import FINDINGS
+from dangjian.rules.lists import COVERAGE_UNITS, FINDINGS
 from dangjian.rules.models import EvaluationRun, Finding, RuleOverride
 
 
@@ -302,7 +301,7 @@ def coverage_units(request):
     qs = coverage.units_behind(cov_scope, day, measure).filter(
         pk__in=scope.organizations(request.user).values("pk")
     )
-    page = keyset_page(qs, request.GET.get("after"))
+    page = COVERAGE_UNITS.page(request, qs)
     query = request.GET.copy()
     query.pop("after", None)
     return render(

@@ -26,9 +26,9 @@ from dangjian.applications.forms import (
     InstructorForm,
     VisitForm,
 )
+from dangjian.applications.lists import INSTRUCTORS
 from dangjian.applications.views.common import requires, serve_file
 from dangjian.core.masking import mask_phone
-from dangjian.core.pagination import keyset_page
 from dangjian.inspections.models import Visit
 from dangjian.inspections.services import record_visit
 from dangjian.ledgers import lists
@@ -78,7 +78,7 @@ def instructor_list(request):
     if lists.wants_xlsx(request):
         return _export_instructors(request)
     qs = scoping.instructors(request.user)
-    page = keyset_page(qs, request.GET.get("after"))
+    page = INSTRUCTORS.page(request, qs)
     rows = current_assignments(page.rows)
     for instructor in page.rows:
         mine = [r for r in rows if r.instructor_id == instructor.pk]

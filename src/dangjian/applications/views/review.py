@@ -15,10 +15,10 @@ from dangjian.access.models import Action
 from dangjian.applications import scoping, services
 from dangjian.applications.checks import full_members_for_branch
 from dangjian.applications.forms import ApproveForm, InvitationForm, ReasonForm
+from dangjian.applications.lists import APPLICATIONS
 from dangjian.applications.models import Application
 from dangjian.applications.views.common import requires
 from dangjian.applications.views.public import bind_application_forms
-from dangjian.core.pagination import keyset_page
 from dangjian.ledgers import lists
 from dangjian.party.models import PartyMember
 
@@ -61,7 +61,7 @@ def application_list(request):
             rows=qs.order_by("-submitted_at", "pk").iterator(chunk_size=2000),
             filters=str(Application.Status(status).label),
         )
-    page = keyset_page(qs, request.GET.get("after"))
+    page = APPLICATIONS.page(request, qs)
     return render(
         request,
         "applications/application_list.html",
