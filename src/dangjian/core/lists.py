@@ -37,6 +37,7 @@ from typing import Any
 
 from django.db import models
 from django.http import HttpRequest, HttpResponse, QueryDict
+from django.urls import get_resolver
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.core.pagination import KeysetPage, keyset_page
@@ -249,5 +250,7 @@ class ListSpec:
 
 
 def registry() -> dict[str, ListSpec]:
-    """Every declared list, by URL name (plus its baseline query, if any)."""
+    """Every declared list, by URL name (plus its baseline query, if any). Loading the URLconf
+    imports every app's views, hence every ListSpec."""
+    get_resolver().url_patterns  # noqa: B018 (imported for its side effect)
     return dict(_REGISTRY)
