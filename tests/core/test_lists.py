@@ -57,9 +57,10 @@ def test_filters_describe_themselves_in_labels_and_refuse_bad_values():
 
 def test_the_federation_choices_are_not_evaluated_to_build_the_filter(django_assert_num_queries):
     with django_assert_num_queries(0):
-        OrganizationFilter(
+        filters = OrganizationFilter(
             QueryDict(), Organization.objects.all(), federations=Federation.objects.all()
-        ).form
+        )
+    assert filters.form.fields["federation"].queryset.model is Federation
 
 
 def test_a_list_spec_renders_its_columns_links_and_empty_cells():
