@@ -8,6 +8,8 @@ filter shows its errors and matches nothing (``invalid``), on the page and in th
 
 from __future__ import annotations
 
+from typing import Any
+
 import django_filters
 from django.db.models import QuerySet
 from django.http import HttpRequest, QueryDict
@@ -26,24 +28,27 @@ def params(request: HttpRequest) -> QueryDict:
     return query
 
 
-class FilterSet(django_filters.FilterSet):
+class FilterSet(django_filters.FilterSet):  # type: ignore[misc]  # django-filter ships no types
     """A list's filters. ``defaults`` ({filter name: words}) name what an empty filter still
     means (e.g. an empty status shows the open findings), for ``describe``."""
 
-    defaults: dict = {}
+    defaults: dict[str, Any] = {}
 
-    def __init__(self, data=None, queryset=None, **kwargs):
+    def __init__(
+        self, data: QueryDict | None = None, queryset: QuerySet[Any] | None = None, **kwargs: Any
+    ) -> None:
         # Always bound: no query is the empty filter, so a list's defaults (e.g. the open
         # findings) hold on its first visit too, and the same code path serves both.
         super().__init__(data if data is not None else QueryDict(), queryset, **kwargs)
         style_compact(self.form)
 
-    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+    def filter_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
         if not self.form.is_valid():
             return self.invalid(queryset)
-        return super().filter_queryset(queryset)
+        filtered: QuerySet[Any] = super().filter_queryset(queryset)
+        return filtered
 
-    def invalid(self, queryset: QuerySet) -> QuerySet:
+    def invalid(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
         """An invalid filter matches nothing; its errors are on the page."""
         return queryset.none()
 

@@ -71,7 +71,7 @@ class Column:
     # those who may act on the rows).
     when: Callable[[HttpRequest], bool] | None = None
 
-    def text(self, obj) -> Any:
+    def text(self, obj: Any) -> Any:
         value = self.cell(obj) if self.cell is not None else _page_text(self.value(obj))
         return self.empty if value is None or value == "" else value
 
@@ -83,13 +83,13 @@ class Cell:
     css: str = ""
 
 
-class Row(list):
+class Row(list[Cell]):
     """A row's cells, with the ``<tr>`` attributes (``ListSpec.row_attrs``)."""
 
     attrs: Any = ""
 
 
-def _page_text(value):
+def _page_text(value: Any) -> Any:
     # As the templates wrote it: dates as Y-m-d, the local day of a timestamp with its time.
     if isinstance(value, datetime.datetime):
         from django.utils import timezone
@@ -102,33 +102,33 @@ def _page_text(value):
     return value
 
 
-def field(model: type[models.Model], name: str, width: int = 14, **options) -> Column:
+def field(model: type[models.Model], name: str, width: int = 14, **options: Any) -> Column:
     """A column of a model field headed by its verbose name (already in the catalogues);
     choices show their labels, relations the related object's text. ``options`` are
     ``Column``'s (``value`` replaces the field's value)."""
     f = model._meta.get_field(name)
-    value = options.pop("value", None)
+    value: Callable[[Any], Any] | None = options.pop("value", None)
     if value is None:
         if getattr(f, "choices", None):
 
-            def value(obj):
+            def value(obj: Any) -> Any:
                 return getattr(obj, f"get_{name}_display")()
 
         elif f.is_relation:
 
-            def value(obj):
+            def value(obj: Any) -> Any:
                 related = getattr(obj, name)
                 return str(related) if related is not None else ""
 
         else:
 
-            def value(obj):
+            def value(obj: Any) -> Any:
                 return getattr(obj, name)
 
-    return Column(f.verbose_name, value, width, **options)
+    return Column(getattr(f, "verbose_name", name), value, width, **options)
 
 
-def column(header, value: Callable[[Any], Any], width: int = 14, **options) -> Column:
+def column(header: Any, value: Callable[[Any], Any], width: int = 14, **options: Any) -> Column:
     """A column of anything else: an explicit English msgid header and a value."""
     return Column(header, value, width, **options)
 
@@ -137,7 +137,7 @@ def column(header, value: Callable[[Any], Any], width: int = 14, **options) -> C
 class Table:
     """What ``includes/list_table.html`` renders."""
 
-    headers: list
+    headers: list[Any]
     width: int
     rows: list[Row]
     page: KeysetPage
@@ -170,14 +170,14 @@ class ListSpec:
     # Extra <tr> attributes of a row, as format_html markup (e.g. data-* for scripts).
     row_attrs: Callable[[Any], Any] | None = None
     # Query parameters a baseline request needs (e.g. a tab), for the query-count test.
-    baseline_query: dict = dc_field(default_factory=dict)
+    baseline_query: dict[str, str] = dc_field(default_factory=dict)
     # The demo persona whose first page is the baseline (the audit trail is the auditor's).
     baseline_user: str = "officer"
     # Path arguments of the URL, for lists that live on an object's page (the baseline picks
     # the first object from this callable).
-    baseline_args: Callable[[], list] | None = None
+    baseline_args: Callable[[], list[Any]] | None = None
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         _REGISTRY[self.registry_key] = self
 
     @property
@@ -188,7 +188,7 @@ class ListSpec:
         query.update(self.baseline_query)
         return f"{self.url_name}?{query.urlencode()}"
 
-    def page(self, request: HttpRequest, qs: models.QuerySet) -> KeysetPage:
+    def page(self, request: HttpRequest, qs: models.QuerySet[Any]) -> KeysetPage:
         return keyset_page(
             qs,
             request.GET.get(self.cursor_param),
@@ -219,7 +219,7 @@ class ListSpec:
             cursor_param=self.cursor_param,
         )
 
-    def context(self, request: HttpRequest, qs: models.QuerySet) -> dict:
+    def context(self, request: HttpRequest, qs: models.QuerySet[Any]) -> dict[str, Any]:
         """The page's context: ``page`` (its rows), ``table`` for the include, ``query`` (the
         filter without the cursor) and ``export_query`` for the export button."""
         from dangjian.ledgers import lists as exports  # moving to core.exports (issue 10)
@@ -234,7 +234,7 @@ class ListSpec:
         }
 
     def export(
-        self, request: HttpRequest, qs: models.QuerySet, *, filters: str = ""
+        self, request: HttpRequest, qs: models.QuerySet[Any], *, filters: str = ""
     ) -> HttpResponse:
         """The whole filtered list (not the page) as .xlsx, in the page's order."""
         from dangjian.ledgers import lists as exports  # moving to core.exports (issue 10)

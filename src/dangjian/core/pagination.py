@@ -3,27 +3,28 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.core import signing
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 
 SALT = "dangjian.keyset"
 
 
 @dataclass
 class KeysetPage:
-    rows: list
+    rows: list[Any]
     next_cursor: str | None
     is_first: bool
 
 
 def keyset_page(
-    qs: QuerySet,
+    qs: QuerySet[Any],
     cursor: str | None,
     size: int = 50,
     key: str | tuple[str, ...] = "name",
-    newest_first=False,
+    newest_first: bool = False,
 ) -> KeysetPage:
     """Rows ordered by (key, id) — or (key, id) descending, for registers read newest first —
     after ``cursor``; a bad or tampered cursor restarts at page 1.
@@ -72,10 +73,10 @@ def order(key: str | tuple[str, ...], newest_first: bool = False) -> list[str]:
     return [*keys, "-pk" if keys[-1].startswith("-") else "pk"]
 
 
-def _after(keys: list[str], values: list) -> Q:
+def _after(keys: list[str], values: list[Any]) -> Q:
     """Rows after ``values`` in the order of ``keys``: (k1 > v1) or (k1 = v1 and k2 > v2) …"""
     condition = Q()
-    equal: dict = {}
+    equal: dict[str, Any] = {}
     for k, value in zip(keys, values, strict=True):
         name = k.lstrip("-")
         lookup = "lt" if k.startswith("-") else "gt"
@@ -84,7 +85,7 @@ def _after(keys: list[str], values: list) -> Q:
     return condition
 
 
-def _require_non_null(model, key: str) -> None:
+def _require_non_null(model: type[Model], key: str) -> None:
     """Refuse a key path through a nullable field (a model field; annotations are checked on
     the page's last row instead)."""
     for name in key.split("__"):
@@ -94,12 +95,13 @@ def _require_non_null(model, key: str) -> None:
             return
         if getattr(field, "null", False):
             raise ImproperlyConfigured(f"keyset key {key!r}: {model.__name__}.{name} may be NULL")
-        if not field.is_relation:
+        related = field.related_model
+        if not field.is_relation or not isinstance(related, type):
             return
-        model = field.related_model
+        model = related
 
 
-def _value(obj, key: str):
+def _value(obj: Any, key: str) -> Any:
     for name in key.split("__"):
         obj = getattr(obj, name)
         if obj is None:

@@ -70,10 +70,11 @@ FINDINGS = ListSpec(
             export=False,
             when=lambda request: scope.can(request.user, Action.EDIT),
         ),
-        column(
-            Finding._meta.get_field("rule_id").verbose_name,
-            _title,
+        field(
+            Finding,
+            "rule_id",
             22,
+            value=_title,
             link=lambda f: reverse("rules:finding_detail", args=[f.pk]),
         ),
         column(_("subject"), lambda f: f.subject_name, 32, link=_subject_link),
