@@ -3,7 +3,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from dangjian.applications.models import FormationCase
+from dangjian.applications.models import Application, FormationCase
 from dangjian.core.filters import FilterSet
 
 ACTIVE = (FormationCase.Status.OPEN, FormationCase.Status.SUBMITTED)
@@ -36,3 +36,31 @@ class FormationCaseFilter(FilterSet):
     def tab(self) -> str:
         """The tab shown."""
         return (self.form.cleaned_data.get("status") if self.form.is_valid() else "") or "active"
+
+
+class ApplicationFilter(FilterSet):
+    """The applications' tabs: one status, the submitted ones (awaiting review) by default; an
+    unknown status falls back to them, as the tabs always did."""
+
+    status = django_filters.ChoiceFilter(
+        label=_("status"), choices=Application.Status.choices, empty_label=None
+    )
+
+    defaults = {"status": Application.Status.SUBMITTED.label}
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        if self.form.is_valid() and not self.form.cleaned_data.get("status"):
+            queryset = queryset.filter(status=Application.Status.SUBMITTED)
+        return queryset
+
+    def invalid(self, queryset):
+        return queryset.filter(status=Application.Status.SUBMITTED)
+
+    @property
+    def tab(self) -> str:
+        """The tab shown."""
+        valid = self.form.is_valid()
+        return (
+            self.form.cleaned_data.get("status") if valid else ""
+        ) or Application.Status.SUBMITTED

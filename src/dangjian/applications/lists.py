@@ -3,7 +3,7 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from dangjian.applications.models import FormationCase
+from dangjian.applications.models import Application, FormationCase
 from dangjian.core.lists import ListSpec, column, field
 
 
@@ -43,8 +43,35 @@ FORMATION_CASES = ListSpec(
 )
 
 
-# Lists whose tables are still the template's and whose exports are the view's (the
-# application tabs, the instructors with their computed assignments): the specs give them
-# their keyset pages and their query-count baselines.
-APPLICATIONS = ListSpec("applications:application_list", columns=[])
+# The instructors' table and export stay in the view and template (their assignments and
+# overdue visits are computed per page); the spec gives the list its keyset page and its
+# query-count baseline.
 INSTRUCTORS = ListSpec("applications:instructor_list", columns=[])
+
+
+APPLICATIONS = ListSpec(
+    "applications:application_list",
+    title=Application._meta.verbose_name_plural,
+    table_id="applications",
+    # The export reads newest first; drafts (never submitted) last.
+    export_order=("-submitted_at", "pk"),
+    columns=[
+        field(
+            Application,
+            "name",
+            34,
+            link=lambda a: reverse("applications:application_detail", args=[a.pk]),
+        ),
+        field(Application, "uscc", 22, css="masked", empty=""),
+        field(Application, "category", 10, html=False),
+        field(Application, "district", 12, html=False),
+        field(Application, "federation", 26, empty=""),
+        # The page shows when it came in before its status; the export after.
+        field(Application, "submitted_at", export=False),
+        field(Application, "requested_role", 12, html=False),
+        field(Application, "status", 10),
+        field(Application, "submitted_at", 18, html=False),
+        field(Application, "decided_at", 18, html=False),
+        field(Application, "reason", 30, html=False),
+    ],
+)

@@ -14,11 +14,13 @@ from dangjian.access import scope
 from dangjian.access.models import Action
 from dangjian.applications import scoping, services
 from dangjian.applications.checks import full_members_for_branch
+from dangjian.applications.filters import ApplicationFilter
 from dangjian.applications.forms import ApproveForm, InvitationForm, ReasonForm
 from dangjian.applications.lists import APPLICATIONS
 from dangjian.applications.models import Application
 from dangjian.applications.views.common import requires
 from dangjian.applications.views.public import bind_application_forms
+from dangjian.core.filters import params
 from dangjian.ledgers import lists
 from dangjian.party.models import PartyMember
 
@@ -33,44 +35,19 @@ STATUS_TABS = [
 
 @login_required
 def application_list(request):
-    status = request.GET.get("status") or Application.Status.SUBMITTED
-    if status not in Application.Status.values:
-        status = Application.Status.SUBMITTED
     action = lists.scope_action(request)
-    qs = (
-        scoping.applications(request.user, action)
-        .filter(status=status)
-        .select_related("federation")
-    )
+    qs = scoping.applications(request.user, action).select_related("federation")
+    filters = ApplicationFilter(params(request), qs)
     if lists.wants_xlsx(request):
-        return lists.xlsx_response(
-            request,
-            title=Application._meta.verbose_name_plural,
-            columns=[
-                lists.field(Application, "name", 34),
-                lists.field(Application, "uscc", 22),
-                lists.field(Application, "category", 10),
-                lists.field(Application, "district", 12),
-                lists.field(Application, "federation", 26),
-                lists.field(Application, "requested_role", 12),
-                lists.field(Application, "status", 10),
-                lists.field(Application, "submitted_at", 18),
-                lists.field(Application, "decided_at", 18),
-                lists.field(Application, "reason", 30),
-            ],
-            rows=qs.order_by("-submitted_at", "pk").iterator(chunk_size=2000),
-            filters=str(Application.Status(status).label),
-        )
-    page = APPLICATIONS.page(request, qs)
+        return APPLICATIONS.export(request, filters.qs, filters=filters.describe())
     return render(
         request,
         "applications/application_list.html",
         {
-            "page": page,
-            "status": status,
+            **APPLICATIONS.context(request, filters.qs),
+            "status": filters.tab,
             "tabs": [(s, Application.Status(s).label) for s in STATUS_TABS],
             "can_approve": scope.can(request.user, Action.APPROVE),
-            "export_query": lists.export_query(request),
         },
     )
 
