@@ -89,7 +89,7 @@ def test_formation_cases_export_lists_the_covered_units(persona_client, demo_fed
     assert set(row[3].split("、")) == {"天津市区块链协会", "天津市地理信息产业协会"}
     assert row[1] == "联合党支部"
     notes = [r[0] for r in workbook["说明"].iter_rows(values_only=True)]
-    assert "筛选条件：待办" in notes
+    assert "筛选条件：状态=待办" in notes
 
 
 LISTS = [

@@ -2,49 +2,19 @@
 
 import csv
 
-from django import forms
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from dangjian.access import scope
+from dangjian.access.filters import AuditFilter
+from dangjian.access.lists import AUDIT
 from dangjian.access.models import Action
 from dangjian.core.audit import record_read
 from dangjian.core.events import AuditEvent
+from dangjian.core.filters import params
 from dangjian.core.models import AuditLog
-
-
-class AuditFilter(forms.Form):
-    q = forms.CharField(label=_("search"), required=False, max_length=100)
-    action = forms.ChoiceField(
-        label=_("action"), required=False, choices=[("", _("all")), *AuditLog.Action.choices]
-    )
-    since = forms.DateField(label=_("from"), required=False)
-    until = forms.DateField(label=_("to"), required=False)
-
-    def apply(self, qs):
-        if not self.is_valid():
-            return qs.none()
-        data = self.cleaned_data
-        if data["q"]:
-            term = data["q"].strip()
-            qs = qs.filter(
-                Q(actor_name__icontains=term)
-                | Q(object_repr__icontains=term)
-                | Q(event_type__icontains=term)
-                | Q(request_id=term)
-                | Q(object_type=term)
-            )
-        if data["action"]:
-            qs = qs.filter(action=data["action"])
-        if data["since"]:
-            qs = qs.filter(at__date__gte=data["since"])
-        if data["until"]:
-            qs = qs.filter(at__date__lte=data["until"])
-        return qs
 
 
 def _audit_queryset(user):
@@ -56,14 +26,11 @@ def _audit_queryset(user):
 @login_required
 def audit_list(request):
     qs = _audit_queryset(request.user)
-    filters = AuditFilter(request.GET or None)
-    if filters.is_bound:
-        qs = filters.apply(qs)
-    rows = list(qs.order_by("-at", "-id")[:200])
+    filters = AuditFilter(params(request), qs)
     return render(
         request,
         "access/audit_list.html",
-        {"filters": filters, "rows": rows, "query": request.GET.urlencode()},
+        {**AUDIT.context(request, filters.qs), "filters": filters.form},
     )
 
 
@@ -74,7 +41,7 @@ class _Echo:
 
 @login_required
 def audit_export(request):
-    qs = AuditFilter(request.GET or {}).apply(_audit_queryset(request.user))
+    qs = AuditFilter(params(request), _audit_queryset(request.user)).qs
     record_read(request.user, AuditEvent.AUDIT_EXPORTED, note=request.GET.urlencode())
     writer = csv.writer(_Echo())
     header = [

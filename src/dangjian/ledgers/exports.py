@@ -16,14 +16,13 @@ from dangjian.core.masking import mask_id_number, mask_phone
 from dangjian.ledgers import specs, workbooks
 from dangjian.ledgers.handlers import show
 from dangjian.party.models import Employment
-from dangjian.party.queries import with_party_organization
 from dangjian.registry.filters import OrganizationFilter
 
 
 def organizations(user, params):
-    filters = OrganizationFilter(params or None, federations=scope.federations(user))
     base = scope.organizations(user, Action.EXPORT)
-    qs = filters.apply(base) if filters.is_bound else with_party_organization(base)
+    filters = OrganizationFilter(params or None, base, federations=scope.federations(user))
+    qs = filters.qs
     ledger = specs.LEDGERS["organizations"]
     columns = [c for c in ledger.columns if c.key not in ("membership_role", "joined_on")]
     headers = [c.header for c in columns] + ["是否建立党组织"]
@@ -35,7 +34,10 @@ def organizations(user, params):
                 for c in columns
             ] + ["是" if org.has_party_org else "否"]
 
-    notes = [f"导出时间：{timezone.localtime():%Y-%m-%d %H:%M}", "筛选条件：" + _describe(filters)]
+    notes = [
+        f"导出时间：{timezone.localtime():%Y-%m-%d %H:%M}",
+        "筛选条件：" + (filters.describe() or "无"),
+    ]
     return workbooks.export(
         ledger.title,
         headers,

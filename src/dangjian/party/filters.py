@@ -1,41 +1,25 @@
-"""The party organization list's filters, as a plain form applied to a scoped queryset."""
+"""The party organization list's filters."""
 
-from django import forms
+import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from dangjian.core.forms import style_compact
+from dangjian.core.filters import ALL, FilterSet
 from dangjian.party.models import PartyOrganization
 
 
-class PartyOrganizationFilter(forms.Form):
-    q = forms.CharField(label=_("search"), required=False, max_length=100)
-    kind = forms.ChoiceField(
-        label=_("kind"), required=False, choices=[("", _("all")), *PartyOrganization.Kind.choices]
+class PartyOrganizationFilter(FilterSet):
+    q = django_filters.CharFilter(label=_("search"), method="search", max_length=100)
+    kind = django_filters.ChoiceFilter(
+        label=_("kind"), choices=PartyOrganization.Kind.choices, empty_label=ALL
     )
-    formation_mode = forms.ChoiceField(
+    formation_mode = django_filters.ChoiceFilter(
         label=_("formation mode"),
-        required=False,
-        choices=[("", _("all")), *PartyOrganization.FormationMode.choices],
+        choices=PartyOrganization.FormationMode.choices,
+        empty_label=ALL,
     )
-    status = forms.ChoiceField(
-        label=_("status"),
-        required=False,
-        choices=[("", _("all")), *PartyOrganization.Status.choices],
+    status = django_filters.ChoiceFilter(
+        label=_("status"), choices=PartyOrganization.Status.choices, empty_label=ALL
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        style_compact(self)
-
-    def apply(self, qs):
-        if not self.is_bound:
-            return qs
-        if not self.is_valid():
-            return qs.none()
-        data = self.cleaned_data
-        if data["q"]:
-            qs = qs.filter(name__contains=data["q"].strip())
-        for name in ("kind", "formation_mode", "status"):
-            if data[name]:
-                qs = qs.filter(**{name: data[name]})
-        return qs
+    def search(self, qs, name, value):
+        return qs.filter(name__contains=value.strip()) if value.strip() else qs

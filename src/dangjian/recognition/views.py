@@ -15,6 +15,7 @@ from dangjian.access.models import Action
 from dangjian.party.models import Designation
 from dangjian.recognition import services
 from dangjian.recognition.forms import DesignationForm, RecognitionForm, RevokeForm
+from dangjian.recognition.lists import DESIGNATIONS, RECOGNITIONS, REVOKED, UNIT_NAME
 from dangjian.recognition.models import Recognition
 
 
@@ -40,17 +41,23 @@ def overview(request):
         "can_view_personal": scope.can(request.user, Action.VIEW_PERSONAL),
     }
     if tab == "designations":
-        context["designations"] = (
-            scope.visible(Designation, request.user)
-            .select_related("organization", "party_organization")
-            .order_by("revoked_on", "-year", "organization__name")[:300]
+        context.update(
+            DESIGNATIONS.context(
+                request,
+                scope.visible(Designation, request.user)
+                .select_related("organization", "party_organization")
+                .annotate(revoked=REVOKED, unit_name=UNIT_NAME),
+            )
         )
     else:
-        context["recognitions"] = (
-            scope.visible(Recognition, request.user)
-            .filter(kind=tab)
-            .select_related("organization")
-            .order_by("revoked_on", "-granted_on")[:300]
+        context.update(
+            RECOGNITIONS[tab].context(
+                request,
+                scope.visible(Recognition, request.user)
+                .filter(kind=tab)
+                .select_related("organization")
+                .annotate(revoked=REVOKED),
+            )
         )
     return render(request, "recognition/overview.html", context)
 

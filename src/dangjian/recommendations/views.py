@@ -16,9 +16,11 @@ from dangjian.access import scope
 from dangjian.access.models import Action
 from dangjian.core.audit import record_read
 from dangjian.core.events import AuditEvent
+from dangjian.core.filters import params
 from dangjian.ledgers import lists
 from dangjian.recommendations import services
 from dangjian.recommendations.drafting import rule_title
+from dangjian.recommendations.filters import LetterFilter
 from dangjian.recommendations.forms import (
     CloseForm,
     DraftForm,
@@ -29,6 +31,7 @@ from dangjian.recommendations.forms import (
     WithdrawForm,
 )
 from dangjian.recommendations.letters import letter_docx
+from dangjian.recommendations.lists import LETTERS
 from dangjian.recommendations.models import Letter
 from dangjian.rules.models import Finding
 
@@ -106,48 +109,17 @@ def finding_select(request):
 def letter_list(request):
     action = lists.scope_action(request)
     letters = scope.visible(Letter, request.user, action).select_related("federation")
-    status = request.GET.get("status")
-    if status in Letter.Status.values:
-        letters = letters.filter(status=status)
-    year = request.GET.get("year")
-    if year and year.isdigit():
-        letters = letters.filter(year=int(year))
-    letters = letters.order_by("-year", "-serial", "-created_at")
-    if lists.wants_xlsx(request):
-        return lists.xlsx_response(
-            request,
-            title=_("Register of outgoing letters"),
-            columns=[
-                lists.field(Letter, "doc_number", 22),
-                lists.field(Letter, "title", 40),
-                lists.field(Letter, "recipient", 26),
-                lists.field(Letter, "status", 10),
-                lists.field(Letter, "issued_on", 12),
-                lists.field(Letter, "sent_on", 12),
-                lists.field(Letter, "sent_via", 12),
-                lists.field(Letter, "replied_on", 12),
-                lists.field(Letter, "closed_on", 12),
-            ],
-            rows=letters.iterator(chunk_size=2000),
-            filters="，".join(
-                part
-                for part in (
-                    f"{_('status')}={Letter.Status(status).label}"
-                    if status in Letter.Status.values
-                    else "",
-                    f"{_('year')}={year}" if year and year.isdigit() else "",
-                )
-                if part
-            ),
-        )
+    filters = LetterFilter(params(request), letters)
+    if lists.wants_xlsx(request) and not filters.errors:
+        return LETTERS.export(request, filters.qs, filters=filters.describe())
     return render(
         request,
         "recommendations/letter_list.html",
         {
-            "letters": letters[:300],
-            "export_query": lists.export_query(request),
+            **LETTERS.context(request, filters.qs),
+            "filters": filters.form,
             "statuses": Letter.Status.choices,
-            "status": status,
+            "status": filters.form["status"].value(),
             "can_draft": _can_draft(request.user),
         },
     )

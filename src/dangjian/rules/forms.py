@@ -5,55 +5,9 @@ from django.utils.translation import gettext_lazy as _
 
 from dangjian.core.forms import style_compact
 from dangjian.registry.models import Organization
-from dangjian.rules.models import Finding, Severity
+from dangjian.rules.models import Finding
 
 SECTORS = [("", "—"), ("enterprise", _("enterprises")), ("social", _("social organizations"))]
-
-
-class FindingFilter(forms.Form):
-    rule = forms.ChoiceField(label=_("rule"), required=False)
-    severity = forms.ChoiceField(
-        label=_("severity"), required=False, choices=[("", "—"), *Severity.choices]
-    )
-    status = forms.ChoiceField(
-        label=_("status"),
-        required=False,
-        choices=[
-            ("", _("open, acknowledged or being rectified")),
-            ("all", _("all")),
-            *Finding.Status.choices,
-        ],
-    )
-    unit = forms.CharField(label=_("unit"), required=False, max_length=100)
-
-    def __init__(self, *args, rule_choices=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["rule"].choices = [("", "—"), *rule_choices]
-        for field in self.fields.values():
-            field.widget.attrs["class"] = (
-                "form-select form-select-sm"
-                if isinstance(field, forms.ChoiceField)
-                else "form-control form-control-sm"
-            )
-
-    def apply(self, qs):
-        data = self.cleaned_data
-        if data["rule"]:
-            qs = qs.filter(rule_id=data["rule"])
-        if data["severity"]:
-            qs = qs.filter(severity=data["severity"])
-        if data["status"] == "":
-            qs = qs.filter(status__in=Finding.OPEN_STATUSES)
-        elif data["status"] != "all":
-            qs = qs.filter(status=data["status"])
-        if data["unit"]:
-            from django.db.models import Q
-
-            qs = qs.filter(
-                Q(organization__name__icontains=data["unit"])
-                | Q(party_organization__name__icontains=data["unit"])
-            )
-        return qs
 
 
 class BulkForm(forms.Form):

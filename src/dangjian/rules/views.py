@@ -23,81 +23,41 @@ from django.views.decorators.http import require_POST
 
 from dangjian.access import scope
 from dangjian.access.models import Action
-from dangjian.core.pagination import keyset_page
+from dangjian.core.filters import params
 from dangjian.ledgers import lists
 from dangjian.rulebook import loader as rulebook
 from dangjian.rulebook.models import RuleOverride
 from dangjian.rulebook.services import set_override
 from dangjian.rules import coverage, services
-from dangjian.rules.forms import BulkForm, CoverageForm, FindingFilter, OverrideForm, StatusForm
+from dangjian.rules.filters import FindingFilter
+from dangjian.rules.forms import BulkForm, CoverageForm, OverrideForm, StatusForm
+from dangjian.rules.lists import COVERAGE_UNITS, FINDINGS
 from dangjian.rules.models import EvaluationRun, Finding
 
 
 @login_required
 def finding_list(request):
     book = rulebook.load()
-    form = FindingFilter(request.GET or None, rule_choices=_rule_choices(book))
     action = lists.scope_action(request)
-    qs = scope.visible(Finding, request.user, action).select_related(
-        "organization", "party_organization", "federation"
+    filters = FindingFilter(
+        params(request),
+        scope.visible(Finding, request.user, action).select_related(
+            "organization", "party_organization", "federation"
+        ),
+        rule_choices=_rule_choices(book),
     )
-    if form.is_valid():
-        qs = form.apply(qs)
-    else:
-        qs = qs.filter(status__in=Finding.OPEN_STATUSES)
-    titles = {rule_id: book.latest(rule_id).title_zh for rule_id in book.rule_ids()}
     if lists.wants_xlsx(request):
-        return _export_findings(request, qs, titles, form)
-    page = keyset_page(qs, request.GET.get("after"), size=50, key="rule_id")
-    query = request.GET.copy()
-    query.pop("after", None)
-    for f in page.rows:
-        f.title_zh = titles.get(f.rule_id, f.rule_id)
+        # The worklist as a workbook: what officers send on or keep as the problem ledger.
+        return FINDINGS.export(request, filters.qs, filters=filters.describe())
     return render(
         request,
         "rules/finding_list.html",
         {
-            "form": form,
-            "page": page,
-            "query": query.urlencode(),
+            **FINDINGS.context(request, filters.qs),
+            "form": filters.form,
             "bulk": BulkForm(),
             "can_edit": scope.can(request.user, Action.EDIT),
-            "export_query": lists.export_query(request),
         },
-    )
-
-
-def _export_findings(request, qs, titles, form):
-    """The worklist as a workbook: what officers send on or keep as the problem ledger."""
-
-    def subject(f):
-        return f.organization or f.party_organization or ""
-
-    return lists.xlsx_response(
-        request,
-        title=Finding._meta.verbose_name_plural,
-        columns=[
-            (Finding._meta.get_field("rule_id").verbose_name, lambda f: titles.get(f.rule_id), 22),
-            (_("subject"), subject, 32),
-            lists.field(Finding, "federation", 24),
-            lists.field(Finding, "severity", 8),
-            lists.field(Finding, "period_key", 12),
-            lists.field(Finding, "explanation", 70),
-            lists.field(Finding, "first_seen", 12),
-            lists.field(Finding, "last_seen", 12),
-            lists.field(Finding, "status", 10),
-            lists.field(Finding, "resolved_on", 12),
-            lists.field(Finding, "dismissed_reason", 30),
-        ],
-        rows=qs.order_by("rule_id", "pk").iterator(chunk_size=2000),
-        filters=_describe(form),
-    )
-
-
-def _describe(form) -> str:
-    """The filter in words, for the export's notes sheet (an empty status means the open ones)."""
-    return lists.describe_filter(
-        form, defaults={"status": _("open, acknowledged or being rectified")}
     )
 
 
@@ -333,7 +293,7 @@ def coverage_units(request):
     qs = coverage.units_behind(cov_scope, day, measure).filter(
         pk__in=scope.organizations(request.user).values("pk")
     )
-    page = keyset_page(qs, request.GET.get("after"))
+    page = COVERAGE_UNITS.page(request, qs)
     query = request.GET.copy()
     query.pop("after", None)
     return render(

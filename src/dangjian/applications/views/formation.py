@@ -15,17 +15,18 @@ from dangjian.access.decorators import requires
 from dangjian.access.models import Action
 from dangjian.applications import services
 from dangjian.applications.checks import full_members_for_branch, standards
+from dangjian.applications.filters import ACTIVE, FormationCaseFilter
 from dangjian.applications.forms import FormationCaseForm, OpenCaseForm, ReasonForm, VersionForm
+from dangjian.applications.lists import FORMATION_CASES
 from dangjian.applications.models import FormationCase
 from dangjian.applications.views.common import serve_file
+from dangjian.core.filters import params
 from dangjian.core.models import valid_on_q
 from dangjian.ledgers import lists
 from dangjian.party import queries
 from dangjian.party.models import Employment
 from dangjian.registry.models import Membership, Organization
 from dangjian.rulebook import loader as rulebook
-
-ACTIVE = (FormationCase.Status.OPEN, FormationCase.Status.SUBMITTED)
 
 
 def _current_units(user, action=Action.VIEW):
@@ -68,53 +69,27 @@ def qualifying_units(user, day, groups=None):
     )
 
 
-def _status_label(status: str) -> str:
-    if status in FormationCase.Status.values:
-        return str(FormationCase.Status(status).label)
-    return str(_("To do")) if status == "active" else "—"
-
-
 @login_required
 def formation_list(request):
     today = timezone.localdate()
     groups = threshold_groups(request.user, today)
     action = lists.scope_action(request)
     cases = scope.visible(FormationCase, request.user, action).prefetch_related("units")
-    status = request.GET.get("status", "active")
-    if status == "active":
-        cases = cases.filter(status__in=ACTIVE)
-    elif status in FormationCase.Status.values:
-        cases = cases.filter(status=status)
-    if lists.wants_xlsx(request):
-        return lists.xlsx_response(
-            request,
-            title=FormationCase._meta.verbose_name_plural,
-            columns=[
-                lists.field(FormationCase, "name", 34),
-                lists.field(FormationCase, "kind", 12),
-                lists.field(FormationCase, "mode", 22),
-                (_("covered units"), lambda c: "、".join(u.name for u in c.units.all()), 40),
-                lists.field(FormationCase, "status", 10),
-                lists.field(FormationCase, "approval_doc_no", 20),
-                lists.field(FormationCase, "approval_date", 12),
-                lists.field(FormationCase, "established_on", 12),
-                lists.field(FormationCase, "decided_at", 18),
-            ],
-            rows=cases.order_by("-created_at", "pk"),
-            filters=_status_label(status),
-        )
+    filters = FormationCaseFilter(params(request), cases)
+    if lists.wants_xlsx(request) and not filters.errors:
+        return FORMATION_CASES.export(request, filters.qs, filters=filters.describe())
     return render(
         request,
         "applications/formation_list.html",
         {
-            "cases": cases[:200],
-            "status": status,
+            **FORMATION_CASES.context(request, filters.qs),
+            "filters": filters.form,
+            "status": filters.tab,
             "statuses": FormationCase.Status.choices,
             "qualifying": qualifying_units(request.user, today, groups)[:100],
             "threshold": "–".join(sorted({str(g[0]) for g in groups}, key=int))
             or full_members_for_branch(day=today),
             "can_approve": scope.can(request.user, Action.APPROVE),
-            "export_query": lists.export_query(request),
         },
     )
 

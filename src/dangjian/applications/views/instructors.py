@@ -27,9 +27,9 @@ from dangjian.applications.forms import (
     InstructorForm,
     VisitForm,
 )
+from dangjian.applications.lists import INSTRUCTORS
 from dangjian.applications.views.common import serve_file
 from dangjian.core.masking import mask_phone
-from dangjian.core.pagination import keyset_page
 from dangjian.inspections.models import Visit
 from dangjian.inspections.services import record_visit
 from dangjian.ledgers import lists
@@ -79,7 +79,7 @@ def instructor_list(request):
     if lists.wants_xlsx(request):
         return _export_instructors(request)
     qs = scope.instructors(request.user)
-    page = keyset_page(qs, request.GET.get("after"))
+    page = INSTRUCTORS.page(request, qs)
     rows = current_assignments(page.rows)
     for instructor in page.rows:
         mine = [r for r in rows if r.instructor_id == instructor.pk]
@@ -124,16 +124,16 @@ def instructor_appoint(request):
     )
 
 
-INSTRUCTORS = Instructor.objects.select_related("dossier__notice_file")
+INSTRUCTOR_ROWS = Instructor.objects.select_related("dossier__notice_file")
 
 
 def _instructor(request, pk, action=Action.VIEW):
-    return scope.get(request.user, INSTRUCTORS, pk, action)
+    return scope.get(request.user, INSTRUCTOR_ROWS, pk, action)
 
 
 @login_required
 def instructor_detail(request, pk, assign_form=None, visit_form=None):
-    instructor, rights = scope.get_with_rights(request.user, INSTRUCTORS, pk)
+    instructor, rights = scope.get_with_rights(request.user, INSTRUCTOR_ROWS, pk)
     today = timezone.localdate()
     visible = scope.organizations(request.user)
     visible_ids = set(visible.values_list("pk", flat=True))

@@ -15,10 +15,12 @@ from dangjian.access.decorators import requires
 from dangjian.access.models import Action
 from dangjian.applications import services
 from dangjian.applications.checks import full_members_for_branch
+from dangjian.applications.filters import ApplicationFilter
 from dangjian.applications.forms import ApproveForm, InvitationForm, ReasonForm
+from dangjian.applications.lists import APPLICATIONS
 from dangjian.applications.models import Application, Invitation
 from dangjian.applications.views.public import bind_application_forms
-from dangjian.core.pagination import keyset_page
+from dangjian.core.filters import params
 from dangjian.ledgers import lists
 
 STATUS_TABS = [
@@ -32,58 +34,33 @@ STATUS_TABS = [
 
 @login_required
 def application_list(request):
-    status = request.GET.get("status") or Application.Status.SUBMITTED
-    if status not in Application.Status.values:
-        status = Application.Status.SUBMITTED
     action = lists.scope_action(request)
-    qs = (
-        scope.visible(Application, request.user, action)
-        .filter(status=status)
-        .select_related("federation")
-    )
+    qs = scope.visible(Application, request.user, action).select_related("federation")
+    filters = ApplicationFilter(params(request), qs)
     if lists.wants_xlsx(request):
-        return lists.xlsx_response(
-            request,
-            title=Application._meta.verbose_name_plural,
-            columns=[
-                lists.field(Application, "name", 34),
-                lists.field(Application, "uscc", 22),
-                lists.field(Application, "category", 10),
-                lists.field(Application, "district", 12),
-                lists.field(Application, "federation", 26),
-                lists.field(Application, "requested_role", 12),
-                lists.field(Application, "status", 10),
-                lists.field(Application, "submitted_at", 18),
-                lists.field(Application, "decided_at", 18),
-                lists.field(Application, "reason", 30),
-            ],
-            rows=qs.order_by("-submitted_at", "pk").iterator(chunk_size=2000),
-            filters=str(Application.Status(status).label),
-        )
-    page = keyset_page(qs, request.GET.get("after"))
+        return APPLICATIONS.export(request, filters.qs, filters=filters.describe())
     return render(
         request,
         "applications/application_list.html",
         {
-            "page": page,
-            "status": status,
+            **APPLICATIONS.context(request, filters.qs),
+            "status": filters.tab,
             "tabs": [(s, Application.Status(s).label) for s in STATUS_TABS],
             "can_approve": scope.can(request.user, Action.APPROVE),
-            "export_query": lists.export_query(request),
         },
     )
 
 
-APPLICATIONS = Application.objects.select_related("federation", "organization")
+APPLICATION_ROWS = Application.objects.select_related("federation", "organization")
 
 
 def _application(request, pk, action=Action.VIEW):
-    return scope.get(request.user, APPLICATIONS, pk, action)
+    return scope.get(request.user, APPLICATION_ROWS, pk, action)
 
 
 @login_required
 def application_detail(request, pk, forms=None):
-    application, rights = scope.get_with_rights(request.user, APPLICATIONS, pk)
+    application, rights = scope.get_with_rights(request.user, APPLICATION_ROWS, pk)
     rows = list(application.members.all())
     # "Already in the ledger" only as far as the reviewing officer's scope reaches: whether an
     # ID number is in another federation's ledger is that federation's to tell.

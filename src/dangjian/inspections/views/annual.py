@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 from dangjian.access import scope
 from dangjian.access.models import Action
 from dangjian.core.models import valid_on_q
-from dangjian.core.pagination import keyset_page
 from dangjian.inspections import services
 from dangjian.inspections.forms import AnnualInspectionForm
+from dangjian.inspections.lists import INSPECTIONS
 from dangjian.inspections.models import AnnualInspection, Visit
 from dangjian.inspections.reports import report_state
 from dangjian.ledgers import lists
@@ -124,7 +124,7 @@ def inspection_list(request):
         units = _member_units(request.user, datetime.date(year, 12, 31), Action.EXPORT)
         return _export_inspections(request, units, year, today)
     units = _member_units(request.user, datetime.date(year, 12, 31))
-    page = keyset_page(units, request.GET.get("after"))
+    page = INSPECTIONS.page(request, units)
     inspections = {
         i.organization_id: i
         for i in AnnualInspection.objects.filter(year=year, organization__in=page.rows)

@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 
 from dangjian.access import scope
 from dangjian.access.models import Action
-from dangjian.core.pagination import keyset_page
 from dangjian.inspections import grading, services
 from dangjian.inspections.forms import GradeEvaluationForm, GradingSettingsForm
+from dangjian.inspections.lists import GRADES
 from dangjian.inspections.models import GradeEvaluation
 from dangjian.ledgers import lists
 from dangjian.recommendations.eligibility import grade_eligibility
@@ -57,35 +57,14 @@ def grade_list(request):
         .order_by("-year", "organization__name")
     )
     if lists.wants_xlsx(request):
-        return lists.xlsx_response(
-            request,
-            title=GradeEvaluation._meta.verbose_name_plural,
-            columns=[
-                lists.field(GradeEvaluation, "year", 8),
-                lists.field(GradeEvaluation, "organization", 34),
-                lists.field(GradeEvaluation, "evaluated_on", 12),
-                lists.field(GradeEvaluation, "total_score", 10),
-                lists.field(GradeEvaluation, "eligible", 10),
-                lists.field(GradeEvaluation, "grade", 8),
-                lists.field(GradeEvaluation, "notice_no", 20),
-                lists.field(GradeEvaluation, "valid_from", 12),
-                lists.field(GradeEvaluation, "valid_to", 12),
-                lists.field(GradeEvaluation, "status", 10),
-            ],
-            rows=evaluations.iterator(chunk_size=2000),
-        )
-    page = keyset_page(evaluations, request.GET.get("after"), key="evaluated_on", newest_first=True)
-    evaluations = page.rows
+        return GRADES.export(request, evaluations)
     return render(
         request,
         "inspections/grade_list.html",
         {
-            "evaluations": evaluations,
+            **GRADES.context(request, evaluations),
             "can_edit": scope.can(request.user, Action.APPROVE),
             "settings_federations": scope.federations(request.user, Action.APPROVE),
-            "export_query": lists.export_query(request),
-            "page": page,
-            "query": lists.filter_params(request).urlencode(),
         },
     )
 

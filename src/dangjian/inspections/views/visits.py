@@ -11,9 +11,11 @@ from django.utils.translation import gettext as _
 
 from dangjian.access import scope
 from dangjian.access.models import Action, RoleAssignment
-from dangjian.core.pagination import keyset_page
+from dangjian.core.filters import params
 from dangjian.inspections import services
+from dangjian.inspections.filters import VisitFilter
 from dangjian.inspections.forms import VisitForm
+from dangjian.inspections.lists import VISITS
 from dangjian.inspections.models import Visit
 from dangjian.ledgers import lists
 from dangjian.party.models import Instructor
@@ -22,17 +24,6 @@ Role = RoleAssignment.Role
 
 
 # -- visits -------------------------------------------------------------------------------------
-def _visit_filters(request, visits) -> str:
-    parts = []
-    if request.GET.get("unreachable") == "1":
-        parts.append(str(_("unreachable at the registered address")))
-    org_id = request.GET.get("organization")
-    if org_id and org_id.isdigit():
-        first = visits.select_related("organization").first()
-        parts.append(f"{_('organization')}={first.organization.name if first else org_id}")
-    return "，".join(parts)
-
-
 @login_required
 def visit_list(request):
     action = lists.scope_action(request)
@@ -42,38 +33,17 @@ def visit_list(request):
         .select_related("organization", "instructor")
         .order_by("-visited_on", "-id")
     )
-    if request.GET.get("unreachable") == "1":
-        visits = visits.filter(unreachable_at_address=True)
-    org_id = request.GET.get("organization")
-    if org_id and org_id.isdigit():
-        visits = visits.filter(organization_id=int(org_id))
-    if lists.wants_xlsx(request):
-        return lists.xlsx_response(
-            request,
-            title=Visit._meta.verbose_name_plural,
-            columns=[
-                lists.field(Visit, "visited_on", 12),
-                lists.field(Visit, "organization", 34),
-                lists.field(Visit, "visitors", 20),
-                lists.field(Visit, "instructor", 14),
-                lists.field(Visit, "findings", 40),
-                lists.field(Visit, "unreachable_at_address", 12),
-                lists.field(Visit, "follow_up", 40),
-            ],
-            rows=visits.iterator(chunk_size=2000),
-            filters=_visit_filters(request, visits),
-        )
-    page = keyset_page(visits, request.GET.get("after"), key="visited_on", newest_first=True)
+    filters = VisitFilter(params(request), visits, organizations=visible)
+    if lists.wants_xlsx(request) and not filters.errors:
+        return VISITS.export(request, filters.qs, filters=filters.describe())
     return render(
         request,
         "inspections/visit_list.html",
         {
-            "visits": page.rows,
-            "page": page,
-            "query": lists.filter_params(request).urlencode(),
-            "export_query": lists.export_query(request),
+            **VISITS.context(request, filters.qs),
+            "filters": filters.form,
             "can_record": _can_record_visits(request.user),
-            "unreachable": request.GET.get("unreachable") == "1",
+            "unreachable": filters.form["unreachable"].value() == "1",
         },
     )
 

@@ -1,0 +1,51 @@
+"""The party app's lists: columns declared once for the page and the export (core.lists)."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from dangjian.core.lists import ListSpec, column, field
+from dangjian.party.models import PartyMember, PartyOrganization
+
+PARTY_ORGANIZATIONS = ListSpec(
+    "party:party_organization_list",
+    title=PartyOrganization._meta.verbose_name_plural,
+    table_id="party-organizations",
+    columns=[
+        field(
+            PartyOrganization,
+            "name",
+            36,
+            link=lambda p: reverse("party:party_organization_detail", args=[p.pk]),
+        ),
+        field(PartyOrganization, "kind", 12),
+        field(PartyOrganization, "formation_mode", 22),
+        field(PartyOrganization, "parent", 30),
+        field(PartyOrganization, "federation", 26, html=False),
+        field(PartyOrganization, "approval_doc_no", 22, html=False),
+        field(PartyOrganization, "approval_date", 12, html=False),
+        column(_("established on"), lambda p: p.valid_from, 12, css="text-nowrap", empty=""),
+        field(PartyOrganization, "term_started_on", 12, html=False),
+        field(PartyOrganization, "term_years", 10, html=False),
+        field(PartyOrganization, "status", 10),
+    ],
+)
+
+
+def _full_or_probationary(m):
+    return _("full member") if m.full_member_on else _("probationary member")
+
+
+# The members on a party organization's page (the detail's own rows, a page at a time).
+ORGANIZATION_MEMBERS = ListSpec(
+    "party:party_organization_detail",
+    cursor_param="members_after",
+    table_css="table table-sm mb-0",
+    headers=False,
+    columns=[
+        field(PartyMember, "name", link=lambda m: reverse("party:member_detail", args=[m.pk])),
+        column(_("ID number"), lambda m: m.id_number_masked, css="masked"),
+        column(_("status"), _full_or_probationary),
+        field(PartyMember, "joined_party_on", css="text-nowrap", empty=""),
+    ],
+    baseline_args=lambda: [PartyOrganization.objects.order_by("pk").values("pk")[:1].get()["pk"]],
+)
