@@ -27,7 +27,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dangjian.core.audit import record_event
+from dangjian.core.audit import record_event, request_context
 from dangjian.env import envint
 from dangjian.ledgers import bulk, engine, kept, reader, workbooks
 from dangjian.ledgers.handlers import handler_for
@@ -158,6 +158,54 @@ def cancel(upload: LedgerUpload, *, actor) -> None:
     if updated:
         _flag(upload, "cells").unlink(missing_ok=True)  # kept cells of a check: not needed
     record_event(actor, "ledgers.cancelled", upload, immediate=bool(updated))
+
+
+def _enqueue(task, upload: LedgerUpload, actor) -> None:
+    """Once the caller's transaction has committed (a worker must see the queued state), put the
+    task on the queue with the request id of the action that queued it, and note its id."""
+    context = request_context.get() or {}
+    request_id, user_id = context.get("request_id", ""), getattr(actor, "pk", None)
+
+    def enqueue():
+        result = task.enqueue(upload.pk, user_id, request_id)
+        LedgerUpload.objects.filter(pk=upload.pk).update(task_id=str(result.id))
+
+    transaction.on_commit(enqueue)
+
+
+@transaction.atomic
+def queue_analysis(upload: LedgerUpload, *, actor) -> None:
+    """Check the upload in the background (a large file): queued now, started after commit."""
+    from dangjian.ledgers.tasks import analyse_upload  # the tasks call this module's functions
+
+    upload.status = Status.QUEUED
+    upload.save(update_fields=["status", "updated_at"])
+    record_event(actor, "ledgers.analysis_queued", upload, file=upload.original_name)
+    _enqueue(analyse_upload, upload, actor)
+
+
+@transaction.atomic
+def queue_commit(upload: LedgerUpload, *, valid_only: bool, actor) -> None:
+    """Import the upload in the background (a large file). Only a checked upload is queued,
+    once: a second request for the same upload raises ``ImportBusy``."""
+    from dangjian.ledgers.tasks import commit_upload  # the tasks call this module's functions
+
+    fresh = LedgerUpload.objects.select_for_update().get(pk=upload.pk)
+    if fresh.status != Status.VALIDATED:
+        raise ImportBusy(
+            _("This upload is already %(status)s.") % {"status": fresh.get_status_display()}
+        )
+    upload.valid_only = valid_only
+    upload.status = Status.QUEUED
+    upload.save(update_fields=["valid_only", "status", "updated_at"])
+    record_event(
+        actor,
+        "ledgers.commit_queued",
+        upload,
+        file=upload.original_name,
+        valid_only=valid_only,
+    )
+    _enqueue(commit_upload, upload, actor)
 
 
 def _cancelled(upload: LedgerUpload):

@@ -20,7 +20,6 @@ from dangjian.core.audit import record_read
 from dangjian.ledgers import exports, services, specs, workbooks
 from dangjian.ledgers.forms import MappingForm, UploadForm
 from dangjian.ledgers.models import LedgerUpload
-from dangjian.ledgers.tasks import analyse_upload, commit_upload
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 Status = LedgerUpload.Status
@@ -98,10 +97,7 @@ def upload(request):
 
 def _start_analysis(item, user, columns=None):
     if item.size > services.BACKGROUND_BYTES and columns is None:
-        item.status = Status.QUEUED
-        item.save(update_fields=["status", "updated_at"])
-        result = analyse_upload.enqueue(item.pk, user.pk)
-        LedgerUpload.objects.filter(pk=item.pk).update(task_id=str(result.id))
+        services.queue_analysis(item, actor=user)
     else:
         services.analyse(item, actor=user, columns=columns)
 
@@ -184,18 +180,12 @@ def commit(request, pk: int):
             _("Some rows have errors: fix them and upload again, or import the valid rows only."),
         )
         return redirect("ledgers:detail", pk=item.pk)
-    item.valid_only = valid_only
-    item.save(update_fields=["valid_only", "updated_at"])
     try:
         if item.size > services.BACKGROUND_BYTES:
-            item.status = Status.QUEUED
-            item.save(update_fields=["status", "updated_at"])
-            result = commit_upload.enqueue(item.pk, request.user.pk)
-            LedgerUpload.objects.filter(pk=item.pk).update(task_id=str(result.id))
+            services.queue_commit(item, valid_only=valid_only, actor=request.user)
         else:
-            services.commit(item, actor=request.user)
-    except services.ImportBusy as exc:
-        LedgerUpload.objects.filter(pk=item.pk).update(status=Status.VALIDATED)
+            services.commit(item, valid_only=valid_only, actor=request.user)
+    except services.ImportBusy as exc:  # refused before anything changed
         messages.error(request, str(exc))
     return redirect("ledgers:detail", pk=item.pk)
 
