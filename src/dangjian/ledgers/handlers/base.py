@@ -239,6 +239,9 @@ class Handler:
     def load(self, ctx, present: set[str]) -> None:
         self.present = present
 
+    def prepare(self, ctx, rows: list[Row]) -> None:
+        """Work done for a whole chunk before its rows are checked one by one (optional)."""
+
     def check(self, ctx, row: Row) -> None:
         raise NotImplementedError
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from dangjian.access import scope
 from dangjian.access.models import Action
-from dangjian.core import audit
+from dangjian.core import audit, crypto
 from dangjian.ledgers import bulk, cells
 from dangjian.ledgers.engine import CHANGED, NEW, UNCHANGED
 from dangjian.ledgers.handlers.base import (
@@ -72,9 +72,14 @@ class MemberHandler(Handler):
         for derived in ("gender", "birth_date"):
             if derived not in self.managed:
                 self.managed.append(derived)
-        self.blind_index = bulk.blind_indexer()
         self.relations: dict[str, int | None] = {}  # relation text → party organization or None
         self.births: dict[str, datetime.date] = {}  # digits 7–14 → date (valid: validated)
+
+    def prepare(self, ctx, rows):
+        numbered = [r.record for r in rows if r.record.get("id_number")]
+        hashes = crypto.blind_index_many([rec["id_number"] for rec in numbered])
+        for rec, digest in zip(numbered, hashes, strict=True):
+            rec["hash"] = digest
 
     def check(self, ctx, row):
         rec, errors = row.record, row.errors
@@ -82,8 +87,7 @@ class MemberHandler(Handler):
         number = get("id_number")
         rec["name"] = cells.compact(get("name", ""))
         if number:
-            rec["hash"] = digest = self.blind_index(number)
-            self.duplicate(row, digest, "id_number")
+            self.duplicate(row, rec["hash"], "id_number")
             gender = "female" if number[16] in "02468" else "male"
             if get("gender") and rec["gender"] != gender:
                 errors["gender"] = _("The gender does not match the ID number.")
@@ -183,15 +187,14 @@ class MemberHandler(Handler):
         """
         columns = ["id", "id_number_hash", *MEMBER_FIELDS]
         found = _select_in(PartyMember, columns, "id_number_hash", hashes)
-        decrypt = bulk.decryptor() if "phone" in self.managed else None
-        out = {}
-        for values in found:
-            member = Stored(columns, values)
+        members = [Stored(columns, values) for values in found]
+        for member in members:
             _typed(member, _MEMBER_TYPES)
-            if decrypt is not None and member.phone:
-                member.phone = decrypt(member.phone)
-            out[member.id_number_hash] = member
-        return out
+        if "phone" in self.managed:
+            phones = crypto.decrypt_many([m.phone for m in members])
+            for member, phone in zip(members, phones, strict=True):
+                member.phone = phone
+        return {m.id_number_hash: m for m in members}
 
     @staticmethod
     def open_jobs(member_ids: list[int]) -> dict[int, Stored]:
