@@ -202,6 +202,17 @@ def test_organization_export_respects_the_filter(officer_client):
     assert set(row[-1].value for row in ws.iter_rows(min_row=2)) == {"否"}
 
 
+def test_organization_export_notes_say_the_filter_in_labels(officer_client):
+    # The notes said the raw codes ("category=association, has a party organization=no").
+    response = officer_client.get(
+        reverse("ledgers:export_organizations"),
+        {"category": "association", "has_party_org": "no"},
+    )
+    notes = openpyxl.load_workbook(io.BytesIO(response.content))["说明"]
+    lines = [row[0] for row in notes.iter_rows(values_only=True)]
+    assert "筛选条件：类别=协会，已建党组织=否" in lines, lines
+
+
 def test_coverage_statistics_workbook(officer_client, persona_client):
     response = officer_client.get(reverse("ledgers:export_coverage"))
     assert response.status_code == 200

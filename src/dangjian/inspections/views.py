@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dangjian.access import scope
+from dangjian.access import lists, scope
 from dangjian.access.models import Action, RoleAssignment
 from dangjian.core.models import valid_on_q
 from dangjian.core.pagination import keyset_page
@@ -30,7 +30,6 @@ from dangjian.inspections.forms import (
     VisitForm,
 )
 from dangjian.inspections.models import AnnualInspection, GradeEvaluation, Visit
-from dangjian.ledgers import lists
 from dangjian.orglife.models import Meeting
 from dangjian.party.models import Instructor
 from dangjian.registry.models import Membership

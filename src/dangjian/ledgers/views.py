@@ -20,6 +20,7 @@ from dangjian.core.audit import record_read
 from dangjian.ledgers import exports, services, specs, workbooks
 from dangjian.ledgers.forms import MappingForm, UploadForm
 from dangjian.ledgers.models import LedgerUpload
+from dangjian.rules import exports as rules_exports
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 Status = LedgerUpload.Status
@@ -236,7 +237,7 @@ def export_members(request):
 def export_coverage(request):
     if not scope.can(request.user, Action.EXPORT):
         raise PermissionDenied
-    workbook = exports.coverage_statistics(request.user)
+    workbook = rules_exports.coverage_statistics(request.user)
     if workbook is None:
         raise Http404
     return _xlsx_response(workbook, f"党组织覆盖统计-{timezone.localdate():%Y%m%d}.xlsx")

@@ -3,10 +3,9 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dangjian.access import scope
+from dangjian.access import lists, scope
 from dangjian.access.models import Action
 from dangjian.core.pagination import keyset_page
-from dangjian.ledgers import lists
 from dangjian.party.filters import PartyOrganizationFilter
 from dangjian.party.models import PartyOrganization
 

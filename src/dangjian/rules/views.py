@@ -21,10 +21,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from dangjian.access import scope
+from dangjian.access import lists, scope
 from dangjian.access.models import Action
 from dangjian.core.pagination import keyset_page
-from dangjian.ledgers import lists
 from dangjian.rules import coverage, rulebook, services
 from dangjian.rules.forms import BulkForm, CoverageForm, FindingFilter, OverrideForm, StatusForm
 from dangjian.rules.models import EvaluationRun, Finding, RuleOverride

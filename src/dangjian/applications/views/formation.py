@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from dangjian.access import scope
+from dangjian.access import lists, scope
 from dangjian.access.models import Action
 from dangjian.applications import scoping, services
 from dangjian.applications.checks import full_members_for_branch, standards
@@ -18,7 +18,6 @@ from dangjian.applications.forms import FormationCaseForm, OpenCaseForm, ReasonF
 from dangjian.applications.models import FormationCase
 from dangjian.applications.views.common import requires, serve_file
 from dangjian.core.models import valid_on_q
-from dangjian.ledgers import lists
 from dangjian.party.models import Coverage, Employment
 from dangjian.registry.models import Membership, Organization
 from dangjian.rules import rulebook

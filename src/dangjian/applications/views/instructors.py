@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from dangjian.access import scope
+from dangjian.access import lists, scope
 from dangjian.access.models import Action
 from dangjian.applications import scoping, services
 from dangjian.applications.checks import (
@@ -31,7 +31,6 @@ from dangjian.core.masking import mask_phone
 from dangjian.core.pagination import keyset_page
 from dangjian.inspections.models import Visit
 from dangjian.inspections.services import record_visit
-from dangjian.ledgers import lists
 from dangjian.party.models import Instructor
 
 

@@ -10,7 +10,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from dangjian.access import scope
+from dangjian.access import lists, scope
 from dangjian.access.models import Action
 from dangjian.applications import scoping, services
 from dangjian.applications.checks import full_members_for_branch
@@ -19,7 +19,6 @@ from dangjian.applications.models import Application
 from dangjian.applications.views.common import requires
 from dangjian.applications.views.public import bind_application_forms
 from dangjian.core.pagination import keyset_page
-from dangjian.ledgers import lists
 from dangjian.party.models import PartyMember
 
 STATUS_TABS = [

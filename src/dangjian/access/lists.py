@@ -1,5 +1,9 @@
 """Any list page as a styled .xlsx — "exports of every list the user can see" (issue 5).
 
+It lives in ``access`` because what a list holds is an access question: the rows are scoped by
+the action (view or export) and the export needs the export right. The workbook itself is
+``core.exports``'s, like every other export.
+
 A list view builds its scoped, filtered queryset as it does for the page and, when the request
 asks ``?export=xlsx``, hands it here with its columns: the export holds the same rows the user
 sees — inside their scope, under the current filter — only not cut into pages. Lists with
@@ -23,8 +27,8 @@ from django.utils.translation import gettext as _
 
 from dangjian.access import scope
 from dangjian.access.models import Action
+from dangjian.core import exports
 from dangjian.core.audit import record_read
-from dangjian.ledgers import workbooks
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 Column = tuple[str, Callable[[object], object], int]  # header, value of a row, width
@@ -130,7 +134,7 @@ def xlsx_response(
             yield [_cell(value(row)) for _, value, _ in columns]
 
     now = timezone.localtime()
-    workbook = workbooks.export(
+    workbook = exports.workbook(
         str(title),
         [str(header) for header, _, _ in columns],
         values(),
