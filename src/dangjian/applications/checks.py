@@ -7,14 +7,14 @@ the federation's overrides, so a workflow never accepts what the rules will flag
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
 
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.core.models import valid_on_q
-from dangjian.party.models import Coverage, Employment, InstructorAssignment, PartyOrganization
+from dangjian.party import queries
+from dangjian.party.models import Employment, InstructorAssignment, PartyOrganization
 from dangjian.rules import params
 
 # An instructor's unit counts as overdue for a visit after this many days without one (a working
@@ -44,33 +44,13 @@ def term_years(kind: str, federation=None, day: datetime.date | None = None) -> 
     return params.value("terms.overdue", name, day=day, federation=federation)
 
 
-def full_member_count(units, day: datetime.date) -> int:
-    """Full members employed by any of ``units`` on ``day`` (each person once)."""
-    return (
-        Employment.objects.filter(valid_on_q(day), organization__in=units)
-        .filter(member__full_member_on__lte=day, member__left_on__isnull=True)
-        .values("member")
-        .distinct()
-        .count()
-    )
-
-
 def covered_on(units, day: datetime.date) -> list:
     """Those of ``units`` that a party organization covers on ``day``."""
-    ids = set(
-        Coverage.objects.filter(valid_on_q(day), organization__in=units).values_list(
-            "organization", flat=True
-        )
-    )
+    ids = set(queries.covered_units(on=day, units=units).values_list("pk", flat=True))
     return [u for u in units if u.pk in ids]
 
 
-@dataclass
-class Standard:
-    code: str
-    label: str
-    met: bool
-    detail: str
+Standard = queries.Standard
 
 
 def standards(case) -> list[Standard]:
@@ -79,7 +59,8 @@ def standards(case) -> list[Standard]:
     units = list(case.units.all()) if case.pk else []
     result = []
 
-    # 1. 有批文
+    # 1. 有批文: number and date on record (party.queries.document_on_record), plus the file
+    # this workflow archives and the date the organization is established from.
     missing = [
         str(label)
         for label, ok in [
@@ -93,7 +74,7 @@ def standards(case) -> list[Standard]:
     result.append(
         Standard(
             "approval",
-            _("Approval document"),
+            queries.STANDARD_LABELS["approval"],
             not missing,
             _("missing: %(list)s") % {"list": "、".join(missing)}
             if missing
@@ -120,19 +101,34 @@ def standards(case) -> list[Standard]:
         ok = False
     else:
         detail, ok = case.secretary.name, True
-    result.append(Standard("secretary", _("Secretary"), ok, str(detail)))
+    result.append(Standard("secretary", queries.STANDARD_LABELS["secretary"], ok, str(detail)))
 
-    # 3. 派遣党建指导员有通知
+    # 3. 派遣党建指导员有通知: a dispatch notice on record (party.queries.four_standards).
+    # The instructor's assignment to a covered unit carries it; where none exists yet, approval
+    # creates it with the instructor's notice, so that notice must be on record.
+    notice = None
+    if case.instructor_id and day:
+        notice = (
+            queries.notices(day)
+            .filter(instructor=case.instructor, organization__in=units)
+            .order_by("valid_from")
+            .first()
+        )
     if case.mode != PartyOrganization.FormationMode.INSTRUCTOR_DRIVEN:
         detail, ok = _("not required for this formation mode"), True
     elif not case.instructor_id:
         detail, ok = _("no instructor chosen"), False
-    elif not (case.instructor.notice_no and case.instructor.notice_date):
+    elif notice is not None:
+        detail, ok = (
+            f"{case.instructor.name}：{notice.notice_no}（{notice.notice_date:%Y-%m-%d}）",
+            True,
+        )
+    elif not queries.document_on_record(case.instructor.notice_no, case.instructor.notice_date):
         detail, ok = _("the instructor's dispatch notice number or date is missing"), False
     else:
         detail = f"{case.instructor.name}：{case.instructor.notice_no}（{case.instructor.notice_date:%Y-%m-%d}）"
         ok = True
-    result.append(Standard("instructor", _("Instructor's dispatch notice"), ok, str(detail)))
+    result.append(Standard("instructor", queries.STANDARD_LABELS["instructor"], ok, str(detail)))
 
     # 4. 覆盖情况有明细
     problems = []
@@ -156,7 +152,7 @@ def standards(case) -> list[Standard]:
                 _("already covered by a party organization: %(names)s")
                 % {"names": "、".join(u.name for u in already)}
             )
-        full = full_member_count(units, day)
+        full = queries.full_member_count(units, day)
         minimum = full_members_for_branch(case.federation, day)
         if full < minimum:
             problems.append(
@@ -166,7 +162,7 @@ def standards(case) -> list[Standard]:
     result.append(
         Standard(
             "coverage",
-            _("Itemised coverage"),
+            queries.STANDARD_LABELS["coverage"],
             not problems,
             "；".join(str(p) for p in problems) if problems else "、".join(u.name for u in units),
         )

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 import uuid
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -14,7 +15,6 @@ from django.utils.translation import gettext_lazy as _
 
 from dangjian.applications.checks import (
     covered_on,
-    full_member_count,
     full_members_for_branch,
     joint_branch_max_units,
     standards,
@@ -32,17 +32,17 @@ from dangjian.applications.models import (
 from dangjian.applications.uploads import check_upload, safe_name, sha256_of
 from dangjian.core.audit import record_change, record_event, snapshot
 from dangjian.core.models import AuditLog
-from dangjian.core.validators import id_number_birth_date
+from dangjian.party import bulk as party_bulk
+from dangjian.party import queries
+from dangjian.party import services as party_services
 from dangjian.party.models import (
-    Coverage,
     Employment,
     Instructor,
     InstructorAssignment,
-    PartyMember,
     PartyOrganization,
     Position,
 )
-from dangjian.registry.models import Membership, Organization
+from dangjian.registry import services as registry_services
 
 UNIT_FIELDS = [
     "name",
@@ -321,67 +321,53 @@ def approve_application(application, *, version, role, joined_on, actor):
     if application.status != Application.Status.SUBMITTED:
         raise WorkflowError(_("Only a submitted application can be decided."))
     federation = application.federation
-    org = Organization.objects.filter(uscc=application.uscc).first()
-    if org is None:
-        org = Organization.objects.create(
-            name=application.name,
-            uscc=application.uscc,
-            legal_form=application.legal_form,
-            category=application.category,
-            district=application.district,
-            supervising_unit=application.supervising_unit,
-            registration_authority=application.registration_authority,
-            founded_on=application.founded_on,
-            registered_address=application.registered_address,
-            contact_name=application.contact_name,
-            contact_phone=application.contact_phone,
+    unit = {
+        name: getattr(application, name)
+        for name in UNIT_FIELDS
+        if name in registry_services.UNIT_FIELDS
+    }
+    unit["uscc"] = application.uscc
+    try:
+        membership = registry_services.admit_unit(
+            federation, unit, role=role, joined_on=joined_on, actor=actor
         )
-        record_change(actor, org, None)
-    elif (
-        Membership.objects.valid_on(joined_on)
-        .filter(organization=org, federation__path__startswith=federation.path)
-        .exists()
-    ):
-        raise WorkflowError(
-            _("%(name)s is already a member of the federation on that date.") % {"name": org.name}
-        )
-    membership = Membership.objects.create(
-        federation=federation, organization=org, role=role, valid_from=joined_on
-    )
-    record_change(actor, membership, None)
-
-    created = linked = 0
-    for row in application.members.all():
-        member = PartyMember.objects.filter(id_number_hash=row.id_number_hash).first()
-        if member is None:
-            member = PartyMember.objects.create(
-                name=row.name,
-                gender=row.gender,
-                ethnicity=row.ethnicity,
-                birth_date=id_number_birth_date(row.id_number),
-                id_number=row.id_number,
-                phone=row.phone,
-                education=row.education,
-                joined_party_on=row.joined_party_on,
-                full_member_on=row.full_member_on,
-                relation_external=row.relation_held_by,
+        org = membership.organization
+        created = linked = 0
+        for row in application.members.all():
+            member, new = party_services.register_or_link_member(
+                {
+                    "name": row.name,
+                    "gender": row.gender,
+                    "ethnicity": row.ethnicity,
+                    "id_number": row.id_number,
+                    "phone": row.phone,
+                    "education": row.education,
+                    "joined_party_on": row.joined_party_on,
+                    "full_member_on": row.full_member_on,
+                    "relation_external": row.relation_held_by,
+                },
+                federation=federation,
+                actor=actor,
+                note=f"application {application.pk}",
             )
-            record_change(actor, member, None, note=f"application {application.pk}")
-            created += 1
-        else:
-            linked += 1
-        row.member = member
-        row.save(update_fields=["member"])
-        if not (
-            Employment.objects.valid_on(joined_on).filter(member=member, organization=org).exists()
-        ):
-            employment = Employment.objects.create(
-                member=member,
-                organization=org,
-                job_title=row.job_title,
-                valid_from=min(row.employed_since or joined_on, joined_on),
-            )
-            record_change(actor, employment, None)
+            created += new
+            linked += not new
+            row.member = member
+            row.save(update_fields=["member"])
+            if not (
+                Employment.objects.valid_on(joined_on)
+                .filter(member=member, organization=org)
+                .exists()
+            ):
+                party_services.start_employment(
+                    member,
+                    org,
+                    on=min(row.employed_since or joined_on, joined_on),
+                    job_title=row.job_title,
+                    actor=actor,
+                )
+    except ValidationError as exc:
+        raise WorkflowError("；".join(exc.messages)) from exc
 
     old = application.status
     application.status = Application.Status.APPROVED
@@ -393,7 +379,7 @@ def approve_application(application, *, version, role, joined_on, actor):
     _history(application, old, application.status, actor)
 
     case = None
-    full = full_member_count([org], joined_on)
+    full = queries.full_member_count([org], joined_on)
     if full >= full_members_for_branch(federation, joined_on) and not covered_on([org], joined_on):
         case = open_formation_case(
             federation,
@@ -534,37 +520,44 @@ def approve_formation_case(case, *, version, actor) -> PartyOrganization:
         )
     day = case.established_on
     units = list(case.units.all())
-    party_org = PartyOrganization.objects.create(
-        name=case.name,
-        kind=case.kind,
-        federation=case.federation,
-        parent=case.parent,
-        formation_mode=case.mode,
-        approval_doc_no=case.approval_doc_no,
-        approval_date=case.approval_date,
-        valid_from=day,
-        term_started_on=day,
-        term_years=term_years(case.kind, case.federation, day),
-    )
-    record_change(actor, party_org, None)
-    if case.mode == PartyOrganization.FormationMode.IN_BOARD:
-        coverage_kind = Coverage.Kind.BOARD
-    elif case.kind == PartyOrganization.Kind.JOINT_BRANCH or len(units) > 1:
-        coverage_kind = Coverage.Kind.JOINT
-    else:
-        coverage_kind = Coverage.Kind.OWN
-    for unit in units:
-        coverage = Coverage.objects.create(
-            party_organization=party_org, organization=unit, kind=coverage_kind, valid_from=day
+    try:
+        party_org = party_services.form_party_organization(
+            case.federation,
+            name=case.name,
+            kind=case.kind,
+            valid_from=day,
+            units=units,
+            parent=case.parent,
+            formation_mode=case.mode,
+            approval_doc_no=case.approval_doc_no,
+            approval_date=case.approval_date,
+            term_started_on=day,
+            term_years=term_years(case.kind, case.federation, day),
+            actor=actor,
         )
-        record_change(actor, coverage, None)
-    position = Position.objects.create(
-        member=case.secretary,
-        party_organization=party_org,
-        role=Position.Role.SECRETARY,
-        valid_from=day,
-    )
-    record_change(actor, position, None)
+        party_services.appoint_position(
+            party_org, case.secretary, role=Position.Role.SECRETARY, valid_from=day, actor=actor
+        )
+        # The members the branch is formed from hold their 组织关系 in it from its first day
+        # (otherwise the rules see an empty branch: 空壳支部 on the day it is approved).
+        party_bulk.move_relations_of_units(party_org, units, on=day, actor=actor)
+        if case.mode == PartyOrganization.FormationMode.INSTRUCTOR_DRIVEN and case.instructor_id:
+            for unit in units:
+                if not (
+                    InstructorAssignment.objects.valid_on(day)
+                    .filter(instructor=case.instructor, organization=unit)
+                    .exists()
+                ):
+                    party_services.assign_instructor(
+                        case.instructor,
+                        unit,
+                        valid_from=max(day, case.instructor.valid_from),
+                        notice_no=case.instructor.notice_no,
+                        notice_date=case.instructor.notice_date,
+                        actor=actor,
+                    )
+    except ValidationError as exc:
+        raise WorkflowError("；".join(exc.messages)) from exc
     case.status = FormationCase.Status.APPROVED
     case.party_organization = party_org
     case.decided_at = timezone.now()
@@ -585,23 +578,20 @@ def approve_formation_case(case, *, version, actor) -> PartyOrganization:
 
 
 # -- instructors ---------------------------------------------------------------------------
+# The instructor and the assignment are party facts (party.services); the workflow adds the
+# notice file and the federation's dossier, and speaks its own error type to the views.
 
 
 @transaction.atomic
 def appoint_instructor(federation, data: dict, *, notice_upload=None, actor) -> Instructor:
     """Appoint an instructor or liaison (dispatching body, notice number and date, notice file)."""
-    instructor = Instructor.objects.create(**data)
+    try:
+        instructor = party_services.appoint_instructor(data, actor=actor)
+    except ValidationError as exc:
+        raise WorkflowError("；".join(exc.messages)) from exc
     notice_file = store_file(notice_upload, federation, actor=actor) if notice_upload else None
     InstructorDossier.objects.create(
         instructor=instructor, federation=federation, notice_file=notice_file
-    )
-    record_change(actor, instructor, None)
-    record_event(
-        actor,
-        "instructor.appointed",
-        instructor,
-        dispatched_by=instructor.dispatched_by,
-        notice_no=instructor.notice_no,
     )
     return instructor
 
@@ -610,45 +600,23 @@ def appoint_instructor(federation, data: dict, *, notice_upload=None, actor) -> 
 def assign_instructor(
     instructor, organization, *, valid_from, notice_no="", notice_date=None, actor
 ) -> InstructorAssignment:
-    if instructor.valid_to and valid_from > instructor.valid_to:
-        raise WorkflowError(_("The instructor's appointment ended before that date."))
-    if (
-        InstructorAssignment.objects.filter(instructor=instructor, organization=organization)
-        .valid_on(valid_from)
-        .exists()
-    ):
-        raise WorkflowError(
-            _("%(name)s is already assigned to this unit on that date.") % {"name": instructor}
+    try:
+        return party_services.assign_instructor(
+            instructor,
+            organization,
+            valid_from=valid_from,
+            notice_no=notice_no,
+            notice_date=notice_date,
+            actor=actor,
         )
-    assignment = InstructorAssignment.objects.create(
-        instructor=instructor,
-        organization=organization,
-        notice_no=notice_no,
-        notice_date=notice_date,
-        valid_from=valid_from,
-    )
-    record_change(actor, assignment, None)
-    record_event(
-        actor,
-        "instructor.assigned",
-        assignment,
-        instructor=instructor.pk,
-        organization=organization.pk,
-    )
-    return assignment
+    except ValidationError as exc:
+        raise WorkflowError("；".join(exc.messages)) from exc
 
 
 @transaction.atomic
 def end_assignment(assignment, *, valid_to: datetime.date, actor) -> InstructorAssignment:
     """End an assignment on its last day; history is kept (never deleted)."""
-    assignment = InstructorAssignment.objects.select_for_update().get(pk=assignment.pk)
-    if assignment.valid_to is not None:
-        raise WorkflowError(_("This assignment has already ended."))
-    if valid_to < assignment.valid_from:
-        raise WorkflowError(_("The end date must not be earlier than the start date."))
-    before = snapshot(assignment)
-    assignment.valid_to = valid_to
-    assignment.save(update_fields=["valid_to", "updated_at"])
-    record_change(actor, assignment, before)
-    record_event(actor, "instructor.assignment_ended", assignment, valid_to=str(valid_to))
-    return assignment
+    try:
+        return party_services.end_instructor_assignment(assignment, on=valid_to, actor=actor)
+    except ValidationError as exc:
+        raise WorkflowError("；".join(exc.messages)) from exc

@@ -21,6 +21,7 @@ from PIL import Image, ImageDraw
 
 from dangjian.access.models import RoleAssignment, UserSecurity
 from dangjian.registry.models import Federation, Organization
+from dangjian.registry.services import create_federation
 
 from . import services
 from .models import Campaign, Review, ReviewerProfile
@@ -216,12 +217,15 @@ def build(federation: Federation, today: datetime.date, rng) -> None:
     national = federation.parent
     provinces = {}
     for short, name in (("江东", "江东省网络社会组织联合会"), ("西川", "西川省网络社会组织联合会")):
-        provinces[short] = Federation.objects.create(
-            name=name,
-            short_name=f"{short}网联",
-            level=Federation.Level.PROVINCIAL,
-            parent=national,
-            region=f"{short}省",
+        provinces[short] = create_federation(
+            {
+                "name": name,
+                "short_name": f"{short}网联",
+                "level": Federation.Level.PROVINCIAL,
+                "parent": national,
+                "region": f"{short}省",
+            },
+            actor=None,
         )
     users = _users(national, provinces)
     officer = users["national"]

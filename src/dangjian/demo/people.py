@@ -3,6 +3,7 @@
 import datetime
 import random
 
+from dangjian.party import services as party
 from dangjian.party.models import PartyMember
 
 from . import identity
@@ -48,8 +49,11 @@ class PeopleFactory:
         }
 
     def member(self, *, probationary: bool, today: datetime.date, relation=None, external=""):
-        return PartyMember.objects.create(
-            **self.member_fields(probationary=probationary, today=today),
-            relation_party_organization=relation,
-            relation_external=external,
+        return party.create_member(
+            {
+                **self.member_fields(probationary=probationary, today=today),
+                "relation_party_organization": relation,
+                "relation_external": external,
+            },
+            actor=None,
         )

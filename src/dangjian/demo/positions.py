@@ -3,6 +3,7 @@
 import datetime
 
 from dangjian.party.models import Position
+from dangjian.party.services import appoint_position
 
 R = Position.Role
 COMMITTEE_ROLES = [R.SECRETARY, R.DEPUTY_SECRETARY, R.ORGANIZATION, R.PUBLICITY, R.DISCIPLINE]
@@ -14,17 +15,16 @@ def assign_posts(builder, committee, branches, members_by_branch):
         builder.people.member(probationary=False, today=today, relation=committee) for _ in range(5)
     ]
     for role, member in zip(COMMITTEE_ROLES, leaders, strict=True):
-        Position.objects.create(
-            member=member, party_organization=committee, role=role, valid_from=committee.valid_from
-        )
+        appoint_position(committee, member, actor=None, role=role, valid_from=committee.valid_from)
     for key, branch in branches.items():
         full = [m for m in members_by_branch[key] if m.full_member_on]
         start = branch.valid_from
         if key == "iot":
             # Deliberate: the secretary left four months ago and nobody took over.
-            Position.objects.create(
-                member=full[0],
-                party_organization=branch,
+            appoint_position(
+                branch,
+                full[0],
+                actor=None,
                 role=R.SECRETARY,
                 valid_from=start,
                 valid_to=today - datetime.timedelta(days=120),
@@ -32,9 +32,10 @@ def assign_posts(builder, committee, branches, members_by_branch):
             continue
         if key == "internet":
             # History: a first secretary until the re-election, then the association's president.
-            Position.objects.create(
-                member=full[2],
-                party_organization=branch,
+            appoint_position(
+                branch,
+                full[2],
+                actor=None,
                 role=R.SECRETARY,
                 valid_from=start,
                 valid_to=branch.term_started_on - datetime.timedelta(days=1),
@@ -47,6 +48,4 @@ def assign_posts(builder, committee, branches, members_by_branch):
         else:
             roles = [R.SECRETARY]
         for role, member in zip(roles, full, strict=False):
-            Position.objects.create(
-                member=member, party_organization=branch, role=role, valid_from=start
-            )
+            appoint_position(branch, member, actor=None, role=role, valid_from=start)

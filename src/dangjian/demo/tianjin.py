@@ -15,17 +15,13 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from faker import Faker
 
-from dangjian.governance.models import CharterRevision, MajorDecision, UnitLeader
-from dangjian.party.models import (
-    Coverage,
-    Designation,
-    Employment,
-    Instructor,
-    InstructorAssignment,
-    PartyMember,
-    PartyOrganization,
-)
-from dangjian.registry.models import Domain, Federation, Membership, Organization
+from dangjian.governance import services as governance
+from dangjian.governance.models import MajorDecision, UnitLeader
+from dangjian.orglife.services import record_meetings_bulk
+from dangjian.party import services as party
+from dangjian.party.models import Coverage, Designation, PartyMember, PartyOrganization
+from dangjian.registry import services as registry
+from dangjian.registry.models import Federation, Membership, Organization
 
 from . import identity
 from .meetings import full_regime, meetings_for
@@ -426,27 +422,31 @@ class _Builder:
         self.members_by_branch: dict[str, list[PartyMember]] = {k: [] for k in BRANCHES}
 
     def run(self) -> Federation:
-        national = Federation.objects.create(
-            name="中国网络社会组织联合会",
-            short_name="中网联",
-            letter_prefix="中网联",
-            level=Federation.Level.NATIONAL,
-            founded_on=datetime.date(2018, 6, 28),
+        national = registry.create_federation(
+            {
+                "name": "中国网络社会组织联合会",
+                "short_name": "中网联",
+                "letter_prefix": "中网联",
+                "level": Federation.Level.NATIONAL,
+                "founded_on": datetime.date(2018, 6, 28),
+            },
+            actor=None,
         )
-        self.federation = Federation.objects.create(
-            name="天津市网络社会组织联合会",
-            short_name="津网联",
-            letter_prefix="津网联",
-            level=Federation.Level.PROVINCIAL,
-            parent=national,
-            region="天津市",
-            supervising_unit=SUPERVISOR,
-            founded_on=FOUNDED,
-            uscc=identity.social_credit_code(self.rng, "51"),
+        self.federation = registry.create_federation(
+            {
+                "name": "天津市网络社会组织联合会",
+                "short_name": "津网联",
+                "letter_prefix": "津网联",
+                "level": Federation.Level.PROVINCIAL,
+                "parent": national,
+                "region": "天津市",
+                "supervising_unit": SUPERVISOR,
+                "founded_on": FOUNDED,
+                "uscc": identity.social_credit_code(self.rng, "51"),
+            },
+            actor=None,
         )
-        self.domains = {
-            n: Domain.objects.get_or_create(name=n)[0] for n in (CONTENT, SECURITY, SMART)
-        }
+        self.domains = {n: registry.domain(n, actor=None) for n in (CONTENT, SECURITY, SMART)}
         self._party_organizations()
         for spec in UNITS:
             self._unit(spec)
@@ -458,23 +458,25 @@ class _Builder:
 
     # -- party organizations -------------------------------------------------------------
     def _party_organizations(self):
-        self.committee = PartyOrganization.objects.create(
+        self.committee = party.form_party_organization(
+            self.federation,
             name=COMMITTEE_NAME,
             kind=PartyOrganization.Kind.COMMITTEE,
-            federation=self.federation,
             valid_from=FOUNDED,
+            actor=None,
             approval_doc_no="津党组〔2018〕58号",
             approval_date=FOUNDED,
             term_started_on=datetime.date(2023, 10, 27),
             term_years=5,
         )
         for key, (name, kind, mode, established, term_start, years) in BRANCHES.items():
-            self.branches[key] = PartyOrganization.objects.create(
+            self.branches[key] = party.form_party_organization(
+                self.federation,
                 name=name,
                 kind=kind,
                 formation_mode=mode,
-                federation=self.federation,
                 parent=self.committee,
+                actor=None,
                 valid_from=established,
                 approval_doc_no=f"津网党〔{established.year}〕{len(self.branches) + 3}号",
                 approval_date=established,
@@ -495,31 +497,32 @@ class _Builder:
             spec.legal_form
         ]
         founded = spec.joined - datetime.timedelta(days=self.rng.randrange(400, 4000))
-        org = Organization.objects.create(
-            name=spec.name,
-            uscc=identity.social_credit_code(self.rng, dept),
-            legal_form=spec.legal_form,
-            category=spec.category,
-            district=spec.district,
-            supervising_unit=SUPERVISOR if spec.legal_form != L.ENTERPRISE else "",
-            registration_authority=REGISTRAR
+        unit = {
+            "name": spec.name,
+            "uscc": identity.social_credit_code(self.rng, dept),
+            "legal_form": spec.legal_form,
+            "category": spec.category,
+            "district": spec.district,
+            "supervising_unit": SUPERVISOR if spec.legal_form != L.ENTERPRISE else "",
+            "registration_authority": REGISTRAR
             if spec.legal_form != L.ENTERPRISE
             else "天津市市场监督管理委员会",
-            founded_on=founded,
-            registered_address=f"天津市{spec.district}{self.people.street()}",
-            contact_name=self.people.name(),
-            contact_phone=identity.phone(self.rng),
-            status=Organization.Status.DEREGISTERED if spec.left else Organization.Status.ACTIVE,
-        )
-        org.domains.set([self.domains[d] for d in spec.domains])
-        self.units[spec.name] = org
-        Membership.objects.create(
-            federation=self.federation,
-            organization=org,
+            "founded_on": founded,
+            "registered_address": f"天津市{spec.district}{self.people.street()}",
+            "contact_name": self.people.name(),
+            "contact_phone": identity.phone(self.rng),
+            "status": Organization.Status.DEREGISTERED if spec.left else Organization.Status.ACTIVE,
+        }
+        org = registry.admit_unit(
+            self.federation,
+            unit,
             role=spec.role,
-            valid_from=spec.joined,
+            joined_on=spec.joined,
             valid_to=spec.left,
-        )
+            actor=None,
+        ).organization
+        registry.set_domains(org, [self.domains[d] for d in spec.domains], actor=None)
+        self.units[spec.name] = org
         branch = self.branches.get(spec.branch) if spec.branch else None
         if branch:
             # A unit's own branch covers it as OWN; further units it covers count as joint.
@@ -529,11 +532,8 @@ class _Builder:
                 "joint1": Coverage.Kind.JOINT,
                 "joint2": Coverage.Kind.JOINT,
             }.get(spec.branch, Coverage.Kind.OWN if first else Coverage.Kind.JOINT)
-            Coverage.objects.create(
-                party_organization=branch,
-                organization=org,
-                kind=kind,
-                valid_from=max(branch.valid_from, spec.joined),
+            party.add_coverage(
+                branch, org, kind=kind, valid_from=max(branch.valid_from, spec.joined), actor=None
             )
         members = []
         for i in range(spec.full + spec.probationary):
@@ -544,10 +544,11 @@ class _Builder:
                 relation=branch,
                 external="" if branch else "天津市非公有制经济组织综合党委",
             )
-            Employment.objects.create(
-                member=member,
-                organization=org,
-                valid_from=max(spec.joined - datetime.timedelta(days=200), member.joined_party_on),
+            party.start_employment(
+                member,
+                org,
+                on=max(spec.joined - datetime.timedelta(days=200), member.joined_party_on),
+                actor=None,
             )
             members.append(member)
         if spec.branch:
@@ -557,32 +558,36 @@ class _Builder:
     def _governance(self, org, spec: UnitSpec, members: list[PartyMember]):
         full = [m for m in members if m.full_member_on]
         president_member = full[0] if full and spec.branch else None
-        UnitLeader.objects.create(
-            organization=org,
+        governance.appoint_unit_leader(
+            org,
+            actor=None,
             role=UnitLeader.Role.PRESIDENT,
             name=president_member.name if president_member else self.people.name(),
             member=president_member,
             valid_from=spec.joined,
         )
         if len(full) > 1 and spec.branch in ("internet", "finance"):
-            UnitLeader.objects.create(
-                organization=org,
+            governance.appoint_unit_leader(
+                org,
+                actor=None,
                 role=UnitLeader.Role.VICE_PRESIDENT,
                 name=full[1].name,
                 member=full[1],
                 valid_from=spec.joined,
             )
-        UnitLeader.objects.create(
-            organization=org,
+        governance.appoint_unit_leader(
+            org,
+            actor=None,
             role=UnitLeader.Role.SECRETARY_GENERAL,
             name=self.people.name(),
             valid_from=spec.joined,
         )
-        CharterRevision.objects.create(
-            organization=org,
+        governance.record_charter_revision(
+            org,
             adopted_on=spec.joined,
             has_party_building_clause=spec.charter_clause,
-            note="" if spec.charter_clause else "章程尚未写入党建工作内容",
+            note_text="" if spec.charter_clause else "章程尚未写入党建工作内容",
+            actor=None,
         )
         if spec.left:
             return
@@ -592,8 +597,9 @@ class _Builder:
             participated = bool(covered_from and covered_from <= day)
             if not spec.decisions_with_party and year == self.today.year:
                 participated = False
-            MajorDecision.objects.create(
-                organization=org,
+            governance.record_major_decision(
+                org,
+                actor=None,
                 decided_on=day,
                 body=MajorDecision.Body.BOARD,
                 subject=f"{year}年度工作计划和财务预算",
@@ -608,8 +614,6 @@ class _Builder:
 
     # -- organizational life -------------------------------------------------------------
     def _meetings(self):
-        from dangjian.orglife.models import Meeting
-
         rows = []
         stop_ecommerce = self.today - datetime.timedelta(days=240)
         for key, branch in self.branches.items():
@@ -619,31 +623,38 @@ class _Builder:
                 branch, branch.valid_from, end, full_regime(size >= 7 and key != "ai"), size
             )
         rows += meetings_for(self.committee, FOUNDED, self.today, full_regime(True), 9)
-        Meeting.objects.bulk_create(rows, batch_size=2000)
+        record_meetings_bulk(rows, actor=None, note="demo")
 
     # -- instructors and designations ----------------------------------------------------
     def _instructors(self):
-        wang = Instructor.objects.create(
-            name=self.people.name(),
-            dispatched_by=COMMITTEE_NAME,
-            notice_no="津网党〔2019〕3号",
-            notice_date=datetime.date(2019, 2, 25),
-            valid_from=datetime.date(2019, 3, 1),
-            phone=identity.phone(self.rng),
+        wang = party.appoint_instructor(
+            {
+                "name": self.people.name(),
+                "dispatched_by": COMMITTEE_NAME,
+                "notice_no": "津网党〔2019〕3号",
+                "notice_date": datetime.date(2019, 2, 25),
+                "valid_from": datetime.date(2019, 3, 1),
+                "phone": identity.phone(self.rng),
+            },
+            actor=None,
         )
-        li = Instructor.objects.create(
-            name=self.people.name(),
-            dispatched_by="天津市滨海新区委网信办",
-            notice_no="滨网信〔2020〕11号",
-            notice_date=datetime.date(2020, 4, 1),
-            valid_from=datetime.date(2020, 4, 7),
-            phone=identity.phone(self.rng),
+        li = party.appoint_instructor(
+            {
+                "name": self.people.name(),
+                "dispatched_by": "天津市滨海新区委网信办",
+                "notice_no": "滨网信〔2020〕11号",
+                "notice_date": datetime.date(2020, 4, 1),
+                "valid_from": datetime.date(2020, 4, 7),
+                "phone": identity.phone(self.rng),
+            },
+            actor=None,
         )
         self.instructors = {"wang": wang, "li": li}
         # The instructor who drove the big-data association's branch, until it was formed.
-        InstructorAssignment.objects.create(
-            instructor=wang,
-            organization=self.units["天津市大数据协会"],
+        party.assign_instructor(
+            wang,
+            self.units["天津市大数据协会"],
+            actor=None,
             notice_no="津网党〔2019〕7号",
             notice_date=datetime.date(2019, 4, 20),
             valid_from=datetime.date(2019, 4, 22),
@@ -653,9 +664,10 @@ class _Builder:
             key = spec.extra.get("instructor")
             if key:
                 inst = self.instructors[key]
-                InstructorAssignment.objects.create(
-                    instructor=inst,
-                    organization=self.units[spec.name],
+                party.assign_instructor(
+                    inst,
+                    self.units[spec.name],
+                    actor=None,
                     notice_no=inst.notice_no,
                     notice_date=inst.notice_date,
                     valid_from=max(inst.valid_from, spec.joined),
@@ -663,16 +675,18 @@ class _Builder:
 
     def _designations(self):
         for key in ("finance", "media"):
-            Designation.objects.create(
-                kind=Designation.Kind.DEMONSTRATION_POINT,
+            party.designate(
+                Designation.Kind.DEMONSTRATION_POINT,
+                actor=None,
                 party_organization=self.branches[key],
                 organization=self.branches[key].coverages.first().organization,
                 year=2019,
                 granted_by=COMMITTEE_NAME,
             )
         for name in ("天津市互联网协会", "天津市大数据协会"):
-            Designation.objects.create(
-                kind=Designation.Kind.LIAISON_POINT,
+            party.designate(
+                Designation.Kind.LIAISON_POINT,
+                actor=None,
                 organization=self.units[name],
                 year=2020,
                 granted_by=COMMITTEE_NAME,

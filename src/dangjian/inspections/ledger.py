@@ -13,6 +13,7 @@ from django.db.models import Count, Q
 
 from dangjian.core.models import valid_on_q
 from dangjian.orglife.models import Meeting
+from dangjian.party import queries
 from dangjian.party.models import Coverage, Employment, InstructorAssignment, Position
 
 # Required frequency per year of each kind of meeting (DOMAIN.md §3.3, (cfg)); "per quarter" is
@@ -46,7 +47,7 @@ def party_section(organization, year: int, today: datetime.date) -> dict:
         Q(member__left_on__isnull=True) | Q(member__left_on__gt=as_of),
         member__joined_party_on__lte=as_of,
     )
-    full = employed.filter(member__full_member_on__lte=as_of).values("member").distinct().count()
+    full = queries.full_members(on=as_of, by="employer", units=[organization]).count()
     total = employed.values("member").distinct().count()
     assignment = (
         InstructorAssignment.objects.filter(valid_on_q(as_of), organization=organization)

@@ -17,13 +17,14 @@ from dangjian.core.masking import mask_id_number, mask_phone
 from dangjian.ledgers import specs, workbooks
 from dangjian.ledgers.handlers import show
 from dangjian.party.models import Employment
+from dangjian.party.queries import with_party_organization
 from dangjian.registry.filters import OrganizationFilter
 
 
 def organizations(user, params):
     filters = OrganizationFilter(params or None, federations=scope.federations(user))
     base = scope.organizations(user, Action.EXPORT)
-    qs = filters.apply(base) if filters.is_bound else base.with_party_organization()
+    qs = filters.apply(base) if filters.is_bound else with_party_organization(base)
     ledger = specs.LEDGERS["organizations"]
     columns = [c for c in ledger.columns if c.key not in ("membership_role", "joined_on")]
     headers = [c.header for c in columns] + ["是否建立党组织"]

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.core.audit import record_change, record_event, snapshot
+from dangjian.party import services as party_services
 from dangjian.party.models import Designation
 from dangjian.recognition.models import Recognition
 
@@ -29,14 +30,14 @@ def grant_designation(
         organization=organization, kind=kind, year=year, revoked_on__isnull=True
     ).exists():
         raise RecognitionError(_("The unit already holds this designation for that year."))
-    designation = Designation.objects.create(
+    designation = party_services.designate(
+        kind,
         organization=organization,
         party_organization=party_organization,
-        kind=kind,
         year=year,
         granted_by=granted_by,
+        actor=actor,
     )
-    record_change(actor, designation, None)
     record_event(actor, "designation.granted", designation, organization=organization.pk, kind=kind)
     return designation
 
@@ -46,10 +47,7 @@ def revoke_designation(designation, *, revoked_on: datetime.date, actor) -> Desi
     designation = Designation.objects.select_for_update().get(pk=designation.pk)
     if designation.revoked_on:
         raise RecognitionError(_("This designation has already been revoked."))
-    before = snapshot(designation)
-    designation.revoked_on = revoked_on
-    designation.save(update_fields=["revoked_on", "updated_at"])
-    record_change(actor, designation, before)
+    designation = party_services.revoke_designation(designation, on=revoked_on, actor=actor)
     record_event(actor, "designation.revoked", designation, revoked_on=str(revoked_on))
     return designation
 

@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.core.forms import style_compact
+from dangjian.party.queries import with_party_organization
 from dangjian.registry.models import Federation, Organization
 
 YES_NO = [("", _("all")), ("yes", _("yes")), ("no", _("no"))]
@@ -48,7 +49,7 @@ class OrganizationFilter(forms.Form):
             qs = qs.filter(district=data["district"].strip())
         if data["status"]:
             qs = qs.filter(status=data["status"])
-        qs = qs.with_party_organization()
+        qs = with_party_organization(qs)
         if data["has_party_org"] == "yes":
             qs = qs.filter(has_party_org=True)
         elif data["has_party_org"] == "no":

@@ -76,13 +76,8 @@ class Domain(models.Model):
 
 
 class OrganizationQuerySet(models.QuerySet):
-    def with_party_organization(self, day: datetime.date | None = None):
-        """Annotate ``has_party_org``: covered by a party organization on ``day``."""
-        from dangjian.party.models import Coverage
-
-        day = day or timezone.localdate()
-        covered = Coverage.objects.filter(valid_on_q(day), organization=OuterRef("pk"))
-        return self.annotate(has_party_org=Exists(covered))
+    # "Covered by a party organization on a day" is party.queries.with_party_organization(qs):
+    # a registry queryset does not know about party coverage.
 
     def members_of(self, federation: Federation, day: datetime.date | None = None):
         """Organizations holding a membership of ``federation`` or one below it on ``day``."""

@@ -6,6 +6,7 @@ from dangjian.access import scope
 from dangjian.access.models import Action
 from dangjian.governance import queries as governance
 from dangjian.orglife.models import Meeting
+from dangjian.party import queries
 from dangjian.party.models import Coverage, Employment, InstructorAssignment, Position
 
 
@@ -34,9 +35,11 @@ def organization_profile(org, user) -> dict:
         "coverages": coverages,
         "current_coverage": [c for c in coverages if c.is_valid_on(today)],
         "employments": employments,
-        "full_member_count": sum(
-            1 for e in employments if e.is_valid_on(today) and e.member.is_full_on(today)
-        ),
+        # The one definition of a full member (party.queries), over the members this viewer
+        # may see.
+        "full_member_count": queries.full_members(on=today, by="employer", units=[org])
+        .filter(pk__in=visible_members.values("pk"))
+        .count(),
         # Party posts reveal party membership: only for viewers who may see these members.
         "positions": list(
             Position.objects.filter(

@@ -3,6 +3,7 @@ from django.shortcuts import render
 
 from dangjian.access import scope
 from dangjian.core.pagination import keyset_page
+from dangjian.party.queries import with_party_organization
 from dangjian.registry.filters import OrganizationFilter
 from dangjian.registry.profile import organization_profile
 
@@ -13,7 +14,7 @@ def organization_list(request):
     qs = (
         filters.apply(scope.organizations(request.user))
         if filters.is_bound
-        else (scope.organizations(request.user).with_party_organization())
+        else with_party_organization(scope.organizations(request.user))
     )
     page = keyset_page(qs, request.GET.get("after"))
     query = request.GET.copy()

@@ -18,7 +18,8 @@ from dangjian.applications.forms import FormationCaseForm, OpenCaseForm, ReasonF
 from dangjian.applications.models import FormationCase
 from dangjian.applications.views.common import requires, serve_file
 from dangjian.core.models import valid_on_q
-from dangjian.party.models import Coverage, Employment
+from dangjian.party import queries
+from dangjian.party.models import Employment
 from dangjian.registry.models import Membership, Organization
 from dangjian.rules import rulebook
 
@@ -45,8 +46,7 @@ def qualifying_units(user, day, groups=None):
     """Units with enough full members (by their federation's threshold), no party organization
     and no active case: to do."""
     counts = (
-        Employment.objects.filter(valid_on_q(day), member__full_member_on__lte=day)
-        .filter(member__left_on__isnull=True)
+        queries.full_employments(day)
         .values("organization")
         .annotate(n=Count("member", distinct=True))
     )
@@ -56,12 +56,11 @@ def qualifying_units(user, day, groups=None):
             valid_on_q(day), organization=OuterRef("pk"), federation_id__in=federation_ids
         )
         enough |= Q(Exists(member), pk__in=counts.filter(n__gte=threshold).values("organization"))
-    covered = Coverage.objects.filter(valid_on_q(day), organization=OuterRef("pk"))
     active_case = FormationCase.objects.filter(units=OuterRef("pk"), status__in=ACTIVE)
     return (
         _current_units(user)
         .filter(enough)
-        .exclude(Exists(covered))
+        .exclude(queries.covered_q(day))
         .exclude(Exists(active_case))
         .order_by("name")
     )

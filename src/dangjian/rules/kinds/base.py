@@ -1,24 +1,29 @@
 """Querysets shared by the rule kinds: the units and party organizations in scope on a day,
-full members by employer, coverage and instructors — all as subqueries, never Python loops."""
+and per-run caches. What a full member, coverage or an instructor is on a day is defined once
+in ``party.queries`` (read by the workflows too) and re-exported here under the names the kinds
+use."""
 
 from __future__ import annotations
 
 import datetime
 import json
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from dangjian.core.models import valid_on_q
-from dangjian.party.models import (
-    Coverage,
-    Employment,
-    InstructorAssignment,
-    PartyMember,
-    PartyOrganization,
-    Position,
-)
+from dangjian.party import queries
+from dangjian.party.models import Coverage, PartyOrganization, Position
+
+# The names the rule kinds read (explicit re-exports of the one definition).
+from dangjian.party.queries import full_employments as full_employments
+from dangjian.party.queries import has_instructor as has_instructor
+from dangjian.party.queries import member_in_ledger_q as member_in_ledger_q
+from dangjian.party.queries import relation_full_count as relation_full_count
 from dangjian.registry.models import Membership, Organization
+
+covered = queries.covered_q
+full_member_count = queries.full_member_count_q
 
 
 def cached(ctx, name: str, params: dict, compute):
@@ -51,40 +56,6 @@ def member_units(ctx, day: datetime.date | None = None) -> QuerySet[Organization
     return qs.annotate(fed_id=Subquery(ms.order_by("-federation_id").values("federation_id")[:1]))
 
 
-def covered(day: datetime.date, ref: str = "pk") -> Exists:
-    return Exists(Coverage.objects.filter(valid_on_q(day), organization=OuterRef(ref)))
-
-
-def has_instructor(day: datetime.date, ref: str = "pk") -> Exists:
-    return Exists(InstructorAssignment.objects.filter(valid_on_q(day), organization=OuterRef(ref)))
-
-
-def member_in_ledger_q(day: datetime.date, prefix: str = "") -> Q:
-    return Q(**{f"{prefix}left_on__isnull": True}) | Q(**{f"{prefix}left_on__gt": day})
-
-
-def full_employments(day: datetime.date) -> QuerySet[Employment]:
-    """Employments valid on ``day`` of full members still in the ledger."""
-    return Employment.objects.filter(
-        valid_on_q(day),
-        PartyMember.full_on_q(day, "member__"),
-        member_in_ledger_q(day, "member__"),
-    )
-
-
-def full_member_count(day: datetime.date, ref: str = "pk"):
-    """Subquery: full members employed by the unit on ``day`` (0 when none)."""
-    counts = (
-        full_employments(day)
-        .filter(organization=OuterRef(ref))
-        .order_by()
-        .values("organization")
-        .annotate(n=Count("member_id", distinct=True))
-        .values("n")
-    )
-    return Coalesce(Subquery(counts, output_field=IntegerField()), Value(0))
-
-
 def party_orgs(ctx, day: datetime.date | None = None) -> QuerySet[PartyOrganization]:
     """Party organizations of the context's federations existing on ``day``."""
     return PartyOrganization.objects.filter(
@@ -92,45 +63,16 @@ def party_orgs(ctx, day: datetime.date | None = None) -> QuerySet[PartyOrganizat
     )
 
 
-def relation_full_count(day: datetime.date, ref: str = "pk"):
-    """Subquery: full members whose organizational relation is held by the party org.
-
-    The relation is a current fact of the member (not dated), so on past days it reads today's
-    relations — the ledger keeps no history of transfers yet.
-    """
-    counts = (
-        PartyMember.objects.filter(
-            PartyMember.full_on_q(day),
-            member_in_ledger_q(day),
-            relation_party_organization=OuterRef(ref),
-        )
-        .order_by()
-        .values("relation_party_organization")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(counts, output_field=IntegerField()), Value(0))
-
-
 def relation_counts(ctx) -> dict[int, int]:
     """{party org id: full members holding their relation there} for the context's party
     organizations on the day — one GROUP BY shared by the rules that need branch sizes."""
     day = ctx.as_of
-
-    def compute():
-        return dict(
-            PartyMember.objects.filter(
-                PartyMember.full_on_q(day),
-                member_in_ledger_q(day),
-                relation_party_organization__in=party_orgs(ctx).values("pk"),
-            )
-            .order_by()
-            .values("relation_party_organization")
-            .annotate(n=Count("pk"))
-            .values_list("relation_party_organization", "n")
-        )
-
-    return cached(ctx, "relation_counts", {}, compute)
+    return cached(
+        ctx,
+        "relation_counts",
+        {},
+        lambda: queries.relation_counts(party_orgs(ctx).values("pk"), day),
+    )
 
 
 def post_counts(ctx) -> dict[int, int]:
