@@ -4,7 +4,7 @@ Flow: ``receive_upload`` archives the original file first (sha256, size) → ``a
 validates every row without writing and stores the preview (counts, a sample of field-level
 changes, the error workbook) → ``commit`` writes in one transaction (all-or-nothing unless the
 user asked for the valid rows only) and records one audit event with the counts, plus one
-field-level record per changed object (``handlers.base.audit_updates``).
+field-level record per changed object (written by the fact services the handlers call).
 
 The check keeps the cells it parsed (``ledgers.kept``: authenticated, bound to the archived
 file, the mapping, the parsing code and the day, ID numbers and phones sealed); the commit uses

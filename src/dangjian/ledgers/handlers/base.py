@@ -1,4 +1,5 @@
-"""The handler base: shared lookups, cross-column checks and the audit of updated rows.
+"""The handler base: shared lookups and cross-column checks. Writes go through the fact
+apps' services (registry, party, orglife), which audit them.
 
 Stable keys: members by the blind index of their ID number, units by their credit code, party
 organizations by name within the federation. A row that ends a fact (a leaving date, an exit
@@ -16,8 +17,6 @@ from django.utils.translation import gettext as _
 
 from dangjian.access import scope
 from dangjian.access.models import Action
-from dangjian.core import audit
-from dangjian.core.models import AuditLog
 from dangjian.ledgers import cells, specs
 from dangjian.ledgers.engine import Row
 from dangjian.party.models import PartyOrganization
@@ -94,30 +93,6 @@ def show(column: specs.Column | None, value) -> str:
 
 def name_key(value: str) -> str:
     return cells.compact(value)
-
-
-def audit_updates(ctx, pairs: list[tuple[object, dict]], note: str) -> None:
-    """One AuditLog row per changed object, built like ``core.audit.record_change`` does."""
-    records = []
-    actor_fields = audit._actor_fields(ctx.user)
-    context = audit._context()
-    for obj, before in pairs:
-        changed = audit.diff(before, audit.snapshot(obj))
-        if not changed:
-            continue
-        records.append(
-            AuditLog(
-                action=AuditLog.Action.UPDATE,
-                object_type=obj._meta.label_lower,
-                object_id=str(obj.pk),
-                object_repr=str(obj)[:200],
-                changes={"fields": changed},
-                note=note,
-                **actor_fields,
-                **context,
-            )
-        )
-    AuditLog.objects.bulk_create(records, batch_size=1000)
 
 
 class Handler:

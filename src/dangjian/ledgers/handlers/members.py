@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from dangjian.access import scope
 from dangjian.access.models import Action
-from dangjian.core import audit, crypto
+from dangjian.core import crypto
 from dangjian.ledgers import bulk, cells
 from dangjian.ledgers.engine import CHANGED, NEW, UNCHANGED
 from dangjian.ledgers.handlers.base import (
@@ -22,10 +22,10 @@ from dangjian.ledgers.handlers.base import (
     _date,
     _select_in,
     _typed,
-    audit_updates,
     name_key,
     show,
 )
+from dangjian.party import bulk as party_bulk
 from dangjian.party.models import Employment, PartyMember
 
 _MEMBER_TYPES = {
@@ -251,10 +251,17 @@ class MemberHandler(Handler):
         return ("update", job, updates) if updates else None
 
     def apply(self, ctx, rows):
+        """New members and their employments are written on the import's raw path
+        (``ledgers.bulk``: reserved ids, COPY / executemany), not through
+        ``party.bulk.create_members_bulk``: that one builds a model instance per row and calls
+        ``bulk_create``, about six times slower for 100,000 members (bench/RESULTS.md), and the
+        import must stay fast. The import's one ``ledgers.imported`` event records them. Every
+        change to a stored member or employment goes through the party services."""
         now = ctx.now
         new = [r for r in rows if r.status == NEW]
         ids = bulk.reserve_ids(PartyMember, len(new))
-        member_rows, job_rows, closes, job_updates, audit_pairs = [], [], [], [], []
+        member_rows, job_rows, closes, job_updates = [], [], [], []
+        member_changes, job_starts = [], []
         for pk, row in zip(ids, new, strict=True):
             rec = row.record
             member_rows.append(
@@ -316,7 +323,7 @@ class MemberHandler(Handler):
             ],
             member_rows,
         )
-        updated, update_rows = [r for r in rows if r.status == CHANGED], []
+        updated = [r for r in rows if r.status == CHANGED]
         members = PartyMember.objects.defer("id_number").in_bulk([r.key.pk for r in updated])
         job_ids = [
             r.record["_job"][1].pk
@@ -327,15 +334,9 @@ class MemberHandler(Handler):
         for row in updated:
             member, values = members[row.key.pk], row.record["_values"]
             member.id_number = row.record["id_number"]  # same hash, same number: not loaded
-            before = audit.snapshot(member)
             changed = {f: v for f, v in values.items() if getattr(member, f) != v}
-            for f, v in changed.items():
-                setattr(member, f, v)
             if changed:
-                update_rows.append(
-                    tuple(getattr(member, f) for f in MEMBER_FIELDS) + (now, member.pk)
-                )
-                audit_pairs.append((member, before))
+                member_changes.append((member, changed))
             plan = row.record.get("_job")
             if plan:
                 action, job, arg = plan
@@ -346,35 +347,25 @@ class MemberHandler(Handler):
                     # A move closes the old employment the day before the new one starts.
                     if action == "move":
                         closes.append((job, max(arg - ONE_DAY, job.valid_from)))
-                    job_rows.append(
-                        (
-                            member.pk,
-                            row.record["employer_id"],
-                            row.record.get("job_title", ""),
-                            arg,
-                            None,
-                            now,
-                            now,
-                        )
+                    job_starts.append(
+                        {
+                            "member_id": member.pk,
+                            "organization_id": row.record["employer_id"],
+                            "job_title": row.record.get("job_title", ""),
+                            "valid_from": arg,
+                            "valid_to": None,
+                        }
                     )
                 elif action == "update":
                     job_updates.append((job, arg))
-        bulk.update(
-            PartyMember,
-            [*(f.removesuffix("_id") for f in MEMBER_FIELDS), "updated_at"],
-            update_rows,
-        )
-        for job, valid_to in closes:
-            before = audit.snapshot(job)
-            job.valid_to = valid_to
-            job.save(update_fields=["valid_to", "updated_at"])
-            audit_pairs.append((job, before))
-        for job, updates in job_updates:
-            before = audit.snapshot(job)
-            for f, v in updates.items():
-                setattr(job, f, v)
-            job.save(update_fields=[*updates, "updated_at"])
-            audit_pairs.append((job, before))
+        # Changes to stored members and employments (usually few) go through the party
+        # services, which audit each changed row; a moved member's old employment is closed
+        # before the new one starts.
+        actor, note = ctx.user, self.note
+        party_bulk.update_members_bulk(member_changes, actor=actor, note=note)
+        party_bulk.close_employments_bulk(closes, actor=actor, note=note)
+        party_bulk.update_employments_bulk(job_updates, actor=actor, note=note)
+        party_bulk.start_employments_bulk(job_starts, actor=actor, note=note)
         bulk.insert(  # ids from the database: nothing points at a new employment yet
             Employment,
             [
@@ -388,4 +379,3 @@ class MemberHandler(Handler):
             ],
             job_rows,
         )
-        audit_updates(ctx, audit_pairs, self.note)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from dangjian.core import audit
 from dangjian.ledgers import cells
 from dangjian.ledgers.engine import CHANGED, NEW, UNCHANGED
-from dangjian.ledgers.handlers.base import Handler, audit_updates
+from dangjian.ledgers.handlers.base import Handler
+from dangjian.registry import services as registry_services
 from dangjian.registry.models import Membership, Organization
 
 
@@ -61,25 +61,26 @@ class OrganizationHandler(Handler):
             row.status = CHANGED if row.changes else UNCHANGED
 
     def apply(self, ctx, rows):
-        pairs = []
-        for row in rows:
-            rec = row.record
-            if row.status == NEW:
-                org = Organization.objects.create(
-                    uscc=rec["uscc"], **{f: rec[f] for f in self.FIELDS if f in rec}
-                )
-                Membership.objects.create(
-                    federation=ctx.federation,
-                    organization=org,
-                    role=rec.get("membership_role") or Membership.Role.MEMBER,
-                    valid_from=rec.get("joined_on") or ctx.today,
-                )
-                self.unit_by_uscc[org.uscc] = org.pk
-            else:
-                org = row.key
-                before = audit.snapshot(org)
-                for f, v in rec["_values"].items():
-                    setattr(org, f, v)
-                org.save()
-                pairs.append((org, before))
-        audit_updates(ctx, pairs, self.note)
+        """New units are admitted to the federation, changed ones updated: through the registry
+        services (one event for the admitted units, a field-level record per changed one)."""
+        new = [r.record for r in rows if r.status == NEW]
+        memberships = registry_services.admit_units_bulk(
+            ctx.federation,
+            [
+                {
+                    "unit": {"uscc": rec["uscc"], **{f: rec[f] for f in self.FIELDS if f in rec}},
+                    "role": rec.get("membership_role") or Membership.Role.MEMBER,
+                    "valid_from": rec.get("joined_on") or ctx.today,
+                }
+                for rec in new
+            ],
+            actor=ctx.user,
+            note=self.note,
+        )
+        for rec, membership in zip(new, memberships, strict=True):
+            self.unit_by_uscc[rec["uscc"]] = membership.organization_id
+        registry_services.update_organizations_bulk(
+            [(r.key, r.record["_values"]) for r in rows if r.status == CHANGED],
+            actor=ctx.user,
+            note=self.note,
+        )

@@ -8,11 +8,14 @@ import re
 
 from django.utils.translation import gettext as _
 
-from dangjian.core import audit, crypto
+from dangjian.core import crypto
 from dangjian.ledgers import cells
 from dangjian.ledgers.engine import CHANGED, NEW, UNCHANGED
-from dangjian.ledgers.handlers.base import Handler, audit_updates, name_key, show
+from dangjian.ledgers.handlers.base import Handler, name_key, show
+from dangjian.orglife import services as orglife_services
 from dangjian.orglife.models import Meeting
+from dangjian.party import bulk as party_bulk
+from dangjian.party import services as party_services
 from dangjian.party.models import (
     Coverage,
     Instructor,
@@ -21,6 +24,7 @@ from dangjian.party.models import (
     PartyOrganization,
     Position,
 )
+from dangjian.registry import services as registry_services
 from dangjian.registry.models import Membership
 
 
@@ -64,31 +68,26 @@ class ValidityHandler(Handler):
     sources: dict = {}
 
     def apply(self, ctx, rows):
-        pairs = []
-        for row in rows:
-            self.before_save(ctx, row)
-            values = row.record["_values"]
-            if row.status == NEW:
-                obj = self.model.objects.create(**values, **self.fixed(ctx, row))
-                self._existing[row.key] = obj
-            else:
-                obj = row.record["_obj"]
-                before = audit.snapshot(obj)
-                for f, v in values.items():
-                    setattr(obj, f, v)
-                obj.save()
-                pairs.append((obj, before))
-            self.after_save(ctx, row, obj)
-        audit_updates(ctx, pairs, self.note)
+        """New facts in one call of their service's bulk form, changed ones in another (each
+        changed row gets its field-level audit record there)."""
+        new = [r for r in rows if r.status == NEW]
+        created = self.create(ctx, [{**r.record["_values"], **self.fixed(ctx, r)} for r in new])
+        for row, obj in zip(new, created, strict=True):
+            self._existing[row.key] = obj
+        self.update(
+            ctx, [(r.record["_obj"], r.record["_values"]) for r in rows if r.status == CHANGED]
+        )
 
     def fixed(self, ctx, row) -> dict:
         return {}
 
-    def before_save(self, ctx, row) -> None:
-        pass
+    def create(self, ctx, rows: list[dict]) -> list:
+        """Write the new facts (dicts of model fields) through the owning app's service."""
+        raise NotImplementedError
 
-    def after_save(self, ctx, row, obj) -> None:
-        pass
+    def update(self, ctx, changes: list[tuple[object, dict]]) -> None:
+        """Apply ``(fact, {field: value})`` changes through the owning app's service."""
+        raise NotImplementedError
 
 
 class MembershipHandler(ValidityHandler):
@@ -125,7 +124,15 @@ class MembershipHandler(ValidityHandler):
         }
 
     def fixed(self, ctx, row):
-        return {"federation": ctx.federation, "organization_id": row.key}
+        return {"organization_id": row.key}
+
+    def create(self, ctx, rows):
+        return registry_services.admit_units_bulk(
+            ctx.federation, rows, actor=ctx.user, note=self.note
+        )
+
+    def update(self, ctx, changes):
+        registry_services.update_memberships_bulk(changes, actor=ctx.user, note=self.note)
 
 
 class PartyOrgHandler(ValidityHandler):
@@ -226,9 +233,6 @@ class PartyOrgHandler(ValidityHandler):
             return obj.pk
         return self.party_org_by_name.get(key)
 
-    def fixed(self, ctx, row):
-        return {"federation": ctx.federation}
-
     def apply(self, ctx, rows):
         # Parents first, so children named after them find their ids.
         pending = list(rows)
@@ -248,11 +252,22 @@ class PartyOrgHandler(ValidityHandler):
             if not progress:
                 ordered.extend(pending)
                 break
-        super().apply(ctx, ordered)
-
-    def before_save(self, ctx, row):
-        if "parent" in self.present and row.record.get("parent"):
-            row.record["_values"]["parent_id"] = self._parent_id(row.record["parent"])
+        # One at a time (they are few): a child's parent may be formed just before it.
+        for row in ordered:
+            values = row.record["_values"]
+            if "parent" in self.present and row.record.get("parent"):
+                values["parent_id"] = self._parent_id(row.record["parent"])
+            if row.status == NEW:
+                [obj] = party_bulk.form_party_organizations_bulk(
+                    ctx.federation, [values], actor=ctx.user, note=self.note
+                )
+                self._existing[row.key] = obj
+            else:
+                obj = row.record["_obj"]
+                party_bulk.update_party_organizations_bulk(
+                    [(obj, values)], actor=ctx.user, note=self.note
+                )
+            self.after_save(ctx, row, obj)
 
     def after_save(self, ctx, row, obj):
         if "covered_uscc" not in self.present and not obj.valid_to:
@@ -262,21 +277,27 @@ class PartyOrgHandler(ValidityHandler):
         start = max(obj.valid_from, ctx.today) if row.status == CHANGED else obj.valid_from
         end = obj.valid_to
         kind = rec.get("coverage_kind") or Coverage.Kind.OWN
-        pairs = []
-        for coverage in obj.coverages.filter(valid_to__isnull=True):
+        ends = []
+        for coverage in Coverage.objects.filter(party_organization=obj, valid_to__isnull=True):
             if coverage.organization_id in wanted and not end:
                 wanted.discard(coverage.organization_id)
                 continue
-            before = audit.snapshot(coverage)
-            coverage.valid_to = max(coverage.valid_from, end or ctx.today)
-            coverage.save(update_fields=["valid_to", "updated_at"])
-            pairs.append((coverage, before))
+            ends.append((coverage, end or ctx.today))  # never before its start (the service)
+        party_bulk.end_coverages_bulk(ends, actor=ctx.user, note=self.note)
         if not end:
-            Coverage.objects.bulk_create(
-                Coverage(party_organization=obj, organization_id=o, kind=kind, valid_from=start)
-                for o in wanted
+            party_bulk.add_coverages_bulk(
+                [
+                    {
+                        "party_organization_id": obj.pk,
+                        "organization_id": o,
+                        "kind": kind,
+                        "valid_from": start,
+                    }
+                    for o in sorted(wanted)
+                ],
+                actor=ctx.user,
+                note=self.note,
             )
-        audit_updates(ctx, pairs, self.note)
 
 
 def _split_codes(value: str) -> list[str]:
@@ -331,6 +352,12 @@ class PositionHandler(ValidityHandler):
             "role": rec["role"],
             "valid_from": rec["valid_from"],
         }
+
+    def create(self, ctx, rows):
+        return party_bulk.appoint_positions_bulk(rows, actor=ctx.user, note=self.note)
+
+    def update(self, ctx, changes):
+        party_bulk.update_positions_bulk(changes, actor=ctx.user, note=self.note)
 
 
 class InstructorHandler(ValidityHandler):
@@ -388,14 +415,18 @@ class InstructorHandler(ValidityHandler):
         key = (rec["name"], rec["dispatched_by"])
         instructor = self.instructors.get(key)
         if instructor is None:
-            instructor = Instructor.objects.create(
-                name=rec["name"],
-                kind=rec.get("kind") or Instructor.Kind.INSTRUCTOR,
-                phone=rec.get("phone", ""),
-                dispatched_by=rec["dispatched_by"],
-                notice_no=rec.get("notice_no", ""),
-                notice_date=rec.get("notice_date"),
-                valid_from=rec["valid_from"],
+            instructor = party_services.appoint_instructor(
+                {
+                    "name": rec["name"],
+                    "kind": rec.get("kind") or Instructor.Kind.INSTRUCTOR,
+                    "phone": rec.get("phone", ""),
+                    "dispatched_by": rec["dispatched_by"],
+                    "notice_no": rec.get("notice_no", ""),
+                    "notice_date": rec.get("notice_date"),
+                    "valid_from": rec["valid_from"],
+                },
+                actor=ctx.user,
+                note=self.note,
             )
             self.instructors[key] = instructor
         return {
@@ -403,6 +434,12 @@ class InstructorHandler(ValidityHandler):
             "organization_id": rec["_org"],
             "valid_from": rec["valid_from"],
         }
+
+    def create(self, ctx, rows):
+        return party_bulk.assign_instructors_bulk(rows, actor=ctx.user, note=self.note)
+
+    def update(self, ctx, changes):
+        party_bulk.update_instructor_assignments_bulk(changes, actor=ctx.user, note=self.note)
 
 
 class MeetingHandler(ValidityHandler):
@@ -449,3 +486,9 @@ class MeetingHandler(ValidityHandler):
             "held_on": rec["held_on"],
             "topic": rec.get("topic", ""),
         }
+
+    def create(self, ctx, rows):
+        return orglife_services.record_meetings_bulk(rows, actor=ctx.user, note=self.note)
+
+    def update(self, ctx, changes):
+        orglife_services.update_meetings_bulk(changes, actor=ctx.user, note=self.note)
