@@ -1,6 +1,6 @@
 """Every list page stays within its recorded number of queries (NetBox's query_counts.json).
 
-The lists are walked from ``core.lists.registry()`` — every ``ListSpec`` registers itself when
+The lists are walked from ``core.listspec.registry()`` — every ``ListSpec`` registers itself when
 its app's URLconf is imported — so a new list is measured without being added here. Each is
 fetched as its baseline persona (the federation officer, unless the spec says otherwise) on
 the demo federation, first page, and the second request is counted (the first warms per-process
@@ -23,7 +23,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from dangjian.core import lists
+from dangjian.access import listspec
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +32,7 @@ UPDATE = os.environ.get("DANGJIAN_UPDATE_QUERY_COUNTS") == "1"
 
 
 def _specs() -> dict:
-    return lists.registry()
+    return listspec.registry()
 
 
 def _baseline() -> dict:

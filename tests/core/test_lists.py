@@ -6,7 +6,7 @@ from django.http import QueryDict
 from django.test import RequestFactory
 from django.utils import translation
 
-from dangjian.core.lists import registry
+from dangjian.access.listspec import registry
 from dangjian.core.pagination import keyset_page
 from dangjian.party.filters import PartyOrganizationFilter
 from dangjian.party.lists import PARTY_ORGANIZATIONS

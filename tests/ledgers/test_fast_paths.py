@@ -1,5 +1,6 @@
 """The import's fast paths give exactly what the plain code gives: column-by-column parsing with
-memoised cells, the C-speed blank/text tests, bulk encryption and the blind index."""
+memoised cells, the C-speed blank/text tests. (The bulk encryption and blind index are
+``core.crypto``'s: tests/core/test_crypto_many.py.)"""
 
 import datetime
 import re
@@ -8,7 +9,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dangjian.core import crypto
 from dangjian.ledgers import bulk, cells, engine, specs
 
 from .conftest import make_id, make_uscc
@@ -90,22 +90,6 @@ def test_parse_row_reports_cells_like_before():
     assert set(errors) == {"name", "joined"} and "必填" in errors["name"]
 
 
-def test_bulk_encryptor_is_read_by_crypto_decrypt():
-    encrypt = bulk.encryptor()
-    sealed = [encrypt("11010519491231002X") for _ in range(3)]
-    assert len(set(sealed)) == 3  # a fresh nonce each time
-    assert all(crypto.decrypt(s) == "11010519491231002X" for s in sealed)
-    assert all(crypto.stored_key_id(s) == crypto.keyring()[0] for s in sealed)
-    assert encrypt("") == ""
-    assert crypto.decrypt(encrypt("联系电话 13800138000")) == "联系电话 13800138000"
-
-
-def test_bulk_blind_index_is_crypto_blind_index():
-    fast = bulk.blind_indexer()
-    for value in ["11010519491231002X", make_id(5), "", "张三"]:
-        assert fast(value) == crypto.blind_index(value)
-
-
 @pytest.mark.django_db
 def test_roomy_cache_is_sqlite_only_and_restored():
     from django.db import connection
@@ -122,16 +106,6 @@ def test_roomy_cache_is_sqlite_only_and_restored():
             assert cursor.fetchone()[0] == -8 * 1024
         cursor.execute("PRAGMA cache_size")
         assert cursor.fetchone()[0] == before
-
-
-def test_bulk_decryptor_reads_what_crypto_encrypt_wrote():
-    decrypt = bulk.decryptor()
-    for clear in ["11010519491231002X", "13800138000", "联系电话", "x" * 300]:
-        assert decrypt(crypto.encrypt(clear)) == clear
-        assert decrypt(bulk.encryptor()(clear)) == clear
-    assert decrypt("") == "" and decrypt("legacy clear text") == "legacy clear text"
-    with pytest.raises(ValueError):
-        decrypt("enc1:ffffffff:AAAA")  # an unknown key is refused as core refuses it
 
 
 def test_fewer_collections_restores_the_thresholds_also_when_nested():

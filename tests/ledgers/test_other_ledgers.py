@@ -235,3 +235,32 @@ def test_meetings(world, tmp_path):
     again = imported(world, tmp_path, "meetings", rows[:2], "m2.xlsx")
     assert again.counts["unchanged"] == 1
     assert LedgerUpload.objects.filter(federation=world.federation).count() == 2
+
+
+def test_the_import_writes_through_the_fact_services(world, tmp_path):
+    """New facts get the services' events, changed ones a field-level record each, all with the
+    importing user and the import's note (tests/test_services_only.py keeps it that way)."""
+    from dangjian.core.models import AuditLog
+
+    headers = ["党组织名称", "党组织类别", "成立日期", "覆盖单位统一社会信用代码", "覆盖方式"]
+    row = ["测试党支部", "党支部", "2021-03-01", world.units[0].uscc, "单独"]
+    commit(world, imported(world, tmp_path, "party_organizations", [headers, row]))
+    branch = PartyOrganization.objects.get(name="测试党支部")
+    created = AuditLog.objects.get(
+        action=AuditLog.Action.CREATE,
+        object_type="party.partyorganization",
+        object_id=str(branch.pk),
+    )
+    assert created.actor == world.user and created.note == "ledger import"
+    added = AuditLog.objects.get(event_type="party.coverages_added")
+    assert added.actor == world.user and added.changes["created"] == 1
+    # The coverage moves to the other unit: the old one ends today, audited field by field.
+    row[3] = world.units[1].uscc
+    commit(world, imported(world, tmp_path, "party_organizations", [headers, row], "g.xlsx"))
+    ended = Coverage.objects.get(party_organization=branch, organization=world.units[0])
+    assert ended.valid_to == TODAY
+    record = AuditLog.objects.get(
+        action=AuditLog.Action.UPDATE, object_type="party.coverage", object_id=str(ended.pk)
+    )
+    assert record.changes["fields"]["valid_to"] == [None, str(TODAY)]
+    assert record.actor == world.user and record.note == "ledger import"

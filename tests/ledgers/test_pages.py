@@ -202,6 +202,17 @@ def test_organization_export_respects_the_filter(officer_client):
     assert set(row[-1].value for row in ws.iter_rows(min_row=2)) == {"否"}
 
 
+def test_organization_export_notes_say_the_filter_in_labels(officer_client):
+    # The notes said the raw codes ("category=association, has a party organization=no").
+    response = officer_client.get(
+        reverse("ledgers:export_organizations"),
+        {"category": "association", "has_party_org": "no"},
+    )
+    notes = openpyxl.load_workbook(io.BytesIO(response.content))["说明"]
+    lines = [row[0] for row in notes.iter_rows(values_only=True)]
+    assert "筛选条件：类别=协会，已建党组织=否" in lines, lines
+
+
 def test_coverage_statistics_workbook(officer_client, persona_client):
     response = officer_client.get(reverse("ledgers:export_coverage"))
     assert response.status_code == 200
@@ -247,21 +258,44 @@ def test_concurrent_import_into_the_same_federation_conflicts_cleanly(world, tmp
     assert PartyMember.objects.filter(name="张三").count() == 1
 
 
-def test_large_uploads_run_in_the_background_with_progress(world, tmp_path, monkeypatch):
+def test_large_uploads_run_in_the_background_with_progress(
+    world, tmp_path, monkeypatch, django_capture_on_commit_callbacks
+):
     monkeypatch.setattr(services, "BACKGROUND_BYTES", 0)
     row = ["张三", "男", make_id(11), "", "", "2015-07-01", "", world.units[0].uscc, "", "", "否"]
     path = write_xlsx(tmp_path / "a.xlsx", [MEMBER_HEADERS, row])
     with override_settings(TASKS=IMMEDIATE_TASKS):
-        response = _post_file(world.client, path.read_bytes(), "a.xlsx", world.federation)
+        # The task is enqueued once the request's transaction commits, not before.
+        with django_capture_on_commit_callbacks(execute=True) as queued:
+            response = _post_file(world.client, path.read_bytes(), "a.xlsx", world.federation)
+        assert len(queued) == 1
         item = LedgerUpload.objects.get(pk=_pk(response["Location"]))
         assert item.task_id and item.status == "validated"
         progress = world.client.get(reverse("ledgers:progress", args=[item.pk]))
         assert progress["HX-Refresh"] == "true"
         assert services.read_progress(item)["done"] == 1
-        world.client.post(reverse("ledgers:commit", args=[item.pk]))
+        with django_capture_on_commit_callbacks(execute=True):
+            world.client.post(reverse("ledgers:commit", args=[item.pk]))
     item.refresh_from_db()
     assert item.status == "committed"
     assert PartyMember.objects.filter(name="张三").count() == 1
+    events = AuditLog.objects.filter(object_id=str(item.pk), object_type="ledgers.ledgerupload")
+    queued_events = set(events.values_list("event_type", flat=True))
+    assert {"ledgers.analysis_queued", "ledgers.commit_queued"} <= queued_events
+    # The background import's audit rows carry the id of the request that queued it.
+    commit_queued = events.get(event_type="ledgers.commit_queued")
+    imported = events.get(event_type="ledgers.imported")
+    assert commit_queued.request_id and imported.request_id == commit_queued.request_id
+
+
+def test_a_queued_import_is_not_queued_twice(world, tmp_path, monkeypatch):
+    monkeypatch.setattr(services, "BACKGROUND_BYTES", 0)
+    item = upload(world, write_xlsx(tmp_path / "a.xlsx", [MEMBER_HEADERS]))
+    services.queue_commit(item, valid_only=False, actor=world.user)
+    item.refresh_from_db()
+    assert item.status == "queued"
+    with pytest.raises(services.ImportBusy):
+        services.queue_commit(item, valid_only=True, actor=world.user)
 
 
 def test_progress_page_polls_while_active(world, tmp_path):

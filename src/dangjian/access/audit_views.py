@@ -8,8 +8,8 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from dangjian.access import scope
+from dangjian.access.audit_lists import AUDIT
 from dangjian.access.filters import AuditFilter
-from dangjian.access.lists import AUDIT
 from dangjian.access.models import Action
 from dangjian.core.audit import record_read
 from dangjian.core.events import AuditEvent

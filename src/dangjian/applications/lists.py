@@ -3,8 +3,8 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from dangjian.access.listspec import ListSpec, column, field
 from dangjian.applications.models import Application, FormationCase
-from dangjian.core.lists import ListSpec, column, field
 
 
 def _units(case):

@@ -37,6 +37,8 @@ class AuditEvent(models.TextChoices):
     LEDGERS_UPLOADED = "ledgers.uploaded", _("ledger uploaded")
     LEDGERS_CANCELLED = "ledgers.cancelled", _("ledger import cancelled")
     LEDGERS_IMPORTED = "ledgers.imported", _("ledger imported")
+    LEDGERS_ANALYSIS_QUEUED = "ledgers.analysis_queued", _("ledger check queued")
+    LEDGERS_COMMIT_QUEUED = "ledgers.commit_queued", _("ledger import queued")
     LEDGERS_ERROR_WORKBOOK = "ledgers.error_workbook", _("ledger error workbook downloaded")
     LEDGERS_EXPORT_MEMBERS = "ledgers.export_members", _("member list exported unmasked")
     LEDGERS_LIST_EXPORTED = "ledgers.list_exported", _("list exported")

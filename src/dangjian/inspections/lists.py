@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from dangjian.core.lists import ListSpec, column, field
+from dangjian.access.listspec import ListSpec, column, field
 from dangjian.inspections.models import GradeEvaluation, Visit
 
 

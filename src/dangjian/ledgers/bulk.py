@@ -3,7 +3,7 @@
 Django's ``bulk_create`` spends most of its time preparing each value of each object in Python;
 for 100,000 party members that alone is slower than the whole target. Here the caller gives
 plain tuples (values already in Python types); values are converted column by column (dates and
-datetimes adapted once per column kind, encrypted columns encrypted here, once per value), and
+datetimes adapted once per column kind, encrypted columns through ``crypto.encrypt_many``), and
 primary keys are reserved up front (SQLite: after the highest id, inside the write transaction;
 PostgreSQL: from the table's sequence) so the caller can insert child rows (employments) that
 point at the new members. PostgreSQL gets its rows through ``COPY … FROM STDIN`` (psycopg's
@@ -12,91 +12,18 @@ point at the new members. PostgreSQL gets its rows through ``COPY … FROM STDIN
 
 from __future__ import annotations
 
-import binascii
-import hmac
-import os
 from contextlib import contextmanager
 
-from django.conf import settings
 from django.db import connection, models
 
 from dangjian.core import crypto
 from dangjian.core.fields import EncryptedTextField
 
-_URLSAFE = bytes.maketrans(b"+/", b"-_")
-
-
-def encryptor():
-    """``crypto.encrypt`` for many values: the key looked up once, one ``urandom`` per call.
-
-    Produces exactly ``crypto.encrypt``'s format (``enc1:<key id>:<urlsafe b64(nonce + sealed)>``,
-    AES-256-GCM, random 96-bit nonce); ``tests/ledgers/test_bulk.py`` checks that
-    ``crypto.decrypt`` reads it back.
-    """
-    current, ring = crypto.keyring()
-    seal = ring[current].encrypt
-    prefix = f"{crypto.PREFIX}:{current}:"
-    urandom, b2a = os.urandom, binascii.b2a_base64
-
-    def encrypt(clear: str) -> str:
-        if not clear:
-            return clear
-        nonce = urandom(12)
-        sealed = nonce + seal(nonce, clear.encode("utf-8"), None)
-        return prefix + b2a(sealed, newline=False).translate(_URLSAFE).decode("ascii")
-
-    return encrypt
-
-
-_FROM_URLSAFE = bytes.maketrans(b"-_", b"+/")
-
-
-def decryptor():
-    """``crypto.decrypt`` for many values (keys looked up once, base64 decoded in one C call).
-
-    Values not made by ``crypto.encrypt`` (legacy clear text) and unknown keys go to
-    ``crypto.decrypt`` itself, which returns or refuses them as it always does.
-    """
-    _current, ring = crypto.keyring()
-    opens = {kid: aead.decrypt for kid, aead in ring.items()}
-    prefix, a2b = crypto.PREFIX + ":", binascii.a2b_base64
-
-    def decrypt(stored: str) -> str:
-        if not stored or not stored.startswith(prefix):
-            return crypto.decrypt(stored) if stored else stored
-        _prefix, kid, payload = stored.split(":", 2)
-        open_ = opens.get(kid)
-        if open_ is None:
-            return crypto.decrypt(stored)
-        raw = a2b(payload.encode("ascii").translate(_FROM_URLSAFE))
-        return open_(raw[:12], raw[12:], None).decode("utf-8")
-
-    return decrypt
-
-
-def blind_indexer():
-    """``crypto.blind_index`` for many values (HMAC-SHA256 in one C call, the key encoded once).
-
-    Checked against ``crypto.blind_index`` on a probe value; should they ever differ (the
-    function changed), ``crypto.blind_index`` itself is used.
-    """
-    key = settings.BLIND_INDEX_KEY.encode("utf-8")
-    digest = hmac.digest
-
-    def blind_index(clear: str) -> str:
-        return digest(key, clear.encode("utf-8"), "sha256").hex()
-
-    probe = "11010519491231002X"
-    if blind_index(probe) != crypto.blind_index(probe):  # pragma: no cover - a changed core
-        return crypto.blind_index
-    return blind_index
-
 
 def _column_converter(field: models.Field):
     """A function converting a whole column (list of values) for the database, or None."""
     if isinstance(field, EncryptedTextField):
-        encrypt = encryptor()
-        return lambda values: [encrypt(v) if v else v for v in values]
+        return crypto.encrypt_many
     if connection.vendor != "sqlite":
         return None  # psycopg adapts dates, datetimes and bools itself
     if isinstance(field, models.DateTimeField):

@@ -329,6 +329,7 @@ def _parsed(rows: list[Row], handler, ctx: Context, outcome: Outcome, keep) -> N
 def _process(chunk: list[Row], handler, ctx: Context, outcome: Outcome) -> None:
     if ctx.cancelled and ctx.cancelled():
         raise Cancelled
+    handler.prepare(ctx, chunk)
     check = handler.check
     for row in chunk:
         check(ctx, row)

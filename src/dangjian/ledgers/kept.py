@@ -35,8 +35,8 @@ import stdnum
 from django.conf import settings
 from django.utils import timezone, translation
 
-from dangjian.core import validators
-from dangjian.ledgers import bulk, cells, engine, reader, specs
+from dangjian.core import crypto, validators
+from dangjian.ledgers import cells, engine, reader, specs
 
 FORMAT = 1
 PERSONAL_KINDS = ("id_number", "phone")
@@ -90,7 +90,6 @@ class Writer:
         self.mac = hmac.new(_key(), digestmod="sha256")
         ledger = specs.LEDGERS[ledger_key]
         self.personal = {c.key for c in ledger.columns if c.kind in PERSONAL_KINDS}
-        self.seal = bulk.encryptor()
         self._dump(bound)
 
     def _dump(self, obj) -> None:
@@ -101,17 +100,13 @@ class Writer:
 
     def add(self, rows: list) -> None:
         """A parsed chunk, before the handler's checks change the records."""
-        personal, seal = self.personal, self.seal
-        self._dump(
-            [
-                (
-                    row.number,
-                    {k: (seal(v) if k in personal and v else v) for k, v in row.record.items()},
-                    row.errors,
-                )
-                for row in rows
-            ]
-        )
+        records = [dict(row.record) for row in rows]
+        for key in self.personal:
+            holders = [rec for rec in records if rec.get(key)]
+            sealed = crypto.encrypt_many([rec[key] for rec in holders])
+            for rec, value in zip(holders, sealed, strict=True):
+                rec[key] = value
+        self._dump([(row.number, rec, row.errors) for row, rec in zip(rows, records, strict=True)])
 
     def finish(self, table: reader.Table) -> str:
         header = table.header
@@ -148,15 +143,14 @@ class Kept:
         self.table, self._chunks, self.personal = table, chunks, personal
 
     def chunks(self):
-        personal, open_ = self.personal, bulk.decryptor()
         for blob in self._chunks:
-            rows = []
-            for number, record, errors in pickle.loads(blob):  # noqa: S301 - MAC checked
-                for key in personal & record.keys():
-                    if record[key]:
-                        record[key] = open_(record[key])
-                rows.append(engine.Row(number, record, errors))
-            yield rows
+            kept = pickle.loads(blob)  # noqa: S301 - MAC checked
+            for key in self.personal:
+                holders = [record for _n, record, _e in kept if record.get(key)]
+                opened = crypto.decrypt_many([record[key] for record in holders])
+                for record, value in zip(holders, opened, strict=True):
+                    record[key] = value
+            yield [engine.Row(number, record, errors) for number, record, errors in kept]
 
 
 def load(path: Path, mac: str | None, bound: dict, archive: Path) -> Kept | None:

@@ -4,7 +4,7 @@ Flow: ``receive_upload`` archives the original file first (sha256, size) → ``a
 validates every row without writing and stores the preview (counts, a sample of field-level
 changes, the error workbook) → ``commit`` writes in one transaction (all-or-nothing unless the
 user asked for the valid rows only) and records one audit event with the counts, plus one
-field-level record per changed object (``handlers.audit_updates``).
+field-level record per changed object (written by the fact services the handlers call).
 
 The check keeps the cells it parsed (``ledgers.kept``: authenticated, bound to the archived
 file, the mapping, the parsing code and the day, ID numbers and phones sealed); the commit uses
@@ -27,6 +27,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dangjian.core import audit
 from dangjian.core.audit import record_event
 from dangjian.core.events import AuditEvent
 from dangjian.env import envint
@@ -159,6 +160,53 @@ def cancel(upload: LedgerUpload, *, actor) -> None:
     if updated:
         _flag(upload, "cells").unlink(missing_ok=True)  # kept cells of a check: not needed
     record_event(actor, AuditEvent.LEDGERS_CANCELLED, upload, immediate=bool(updated))
+
+
+def _enqueue(task, upload: LedgerUpload, actor) -> None:
+    """Once the caller's transaction has committed (a worker must see the queued state), put the
+    task on the queue with the request id of the action that queued it, and note its id."""
+    request_id, user_id = audit.current_request_id(), getattr(actor, "pk", None)
+
+    def enqueue():
+        result = task.enqueue(upload.pk, user_id, request_id)
+        LedgerUpload.objects.filter(pk=upload.pk).update(task_id=str(result.id))
+
+    transaction.on_commit(enqueue)
+
+
+@transaction.atomic
+def queue_analysis(upload: LedgerUpload, *, actor) -> None:
+    """Check the upload in the background (a large file): queued now, started after commit."""
+    from dangjian.ledgers.tasks import analyse_upload  # the tasks call this module's functions
+
+    upload.status = Status.QUEUED
+    upload.save(update_fields=["status", "updated_at"])
+    record_event(actor, AuditEvent.LEDGERS_ANALYSIS_QUEUED, upload, file=upload.original_name)
+    _enqueue(analyse_upload, upload, actor)
+
+
+@transaction.atomic
+def queue_commit(upload: LedgerUpload, *, valid_only: bool, actor) -> None:
+    """Import the upload in the background (a large file). Only a checked upload is queued,
+    once: a second request for the same upload raises ``ImportBusy``."""
+    from dangjian.ledgers.tasks import commit_upload  # the tasks call this module's functions
+
+    fresh = LedgerUpload.objects.select_for_update().get(pk=upload.pk)
+    if fresh.status != Status.VALIDATED:
+        raise ImportBusy(
+            _("This upload is already %(status)s.") % {"status": fresh.get_status_display()}
+        )
+    upload.valid_only = valid_only
+    upload.status = Status.QUEUED
+    upload.save(update_fields=["valid_only", "status", "updated_at"])
+    record_event(
+        actor,
+        AuditEvent.LEDGERS_COMMIT_QUEUED,
+        upload,
+        file=upload.original_name,
+        valid_only=valid_only,
+    )
+    _enqueue(commit_upload, upload, actor)
 
 
 def _cancelled(upload: LedgerUpload):

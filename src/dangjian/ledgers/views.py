@@ -21,7 +21,7 @@ from dangjian.core.events import AuditEvent
 from dangjian.ledgers import exports, services, specs, workbooks
 from dangjian.ledgers.forms import MappingForm, UploadForm
 from dangjian.ledgers.models import LedgerUpload
-from dangjian.ledgers.tasks import analyse_upload, commit_upload
+from dangjian.rules import exports as rules_exports
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 Status = LedgerUpload.Status
@@ -97,10 +97,7 @@ def upload(request):
 
 def _start_analysis(item, user, columns=None):
     if item.size > services.BACKGROUND_BYTES and columns is None:
-        item.status = Status.QUEUED
-        item.save(update_fields=["status", "updated_at"])
-        result = analyse_upload.enqueue(item.pk, user.pk)
-        LedgerUpload.objects.filter(pk=item.pk).update(task_id=str(result.id))
+        services.queue_analysis(item, actor=user)
     else:
         services.analyse(item, actor=user, columns=columns)
 
@@ -183,18 +180,12 @@ def commit(request, pk: int):
             _("Some rows have errors: fix them and upload again, or import the valid rows only."),
         )
         return redirect("ledgers:detail", pk=item.pk)
-    item.valid_only = valid_only
-    item.save(update_fields=["valid_only", "updated_at"])
     try:
         if item.size > services.BACKGROUND_BYTES:
-            item.status = Status.QUEUED
-            item.save(update_fields=["status", "updated_at"])
-            result = commit_upload.enqueue(item.pk, request.user.pk)
-            LedgerUpload.objects.filter(pk=item.pk).update(task_id=str(result.id))
+            services.queue_commit(item, valid_only=valid_only, actor=request.user)
         else:
-            services.commit(item, actor=request.user)
-    except services.ImportBusy as exc:
-        LedgerUpload.objects.filter(pk=item.pk).update(status=Status.VALIDATED)
+            services.commit(item, valid_only=valid_only, actor=request.user)
+    except services.ImportBusy as exc:  # refused before anything changed
         messages.error(request, str(exc))
     return redirect("ledgers:detail", pk=item.pk)
 
@@ -247,7 +238,7 @@ def export_members(request):
 def export_coverage(request):
     if not scope.can(request.user, Action.EXPORT):
         raise PermissionDenied
-    workbook = exports.coverage_statistics(request.user)
+    workbook = rules_exports.coverage_statistics(request.user)
     if workbook is None:
         raise Http404
     return _xlsx_response(workbook, f"党组织覆盖统计-{timezone.localdate():%Y%m%d}.xlsx")

@@ -11,36 +11,23 @@ from pathlib import Path
 
 import openpyxl
 from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from dangjian.core.exports import DATE_FORMAT, style_header
 from dangjian.ledgers import reader, specs
 
 logger = logging.getLogger(__name__)
-HEADER_FILL = PatternFill("solid", fgColor="B3140C")
-HEADER_FONT = Font(bold=True, color="FFFFFF")
-REQUIRED_FONT = Font(bold=True, color="FFFF00")
 ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
 ERROR_FONT = Font(color="9C0006")
 EXAMPLE_FONT = Font(italic=True, color="808080")
-THIN = Side(style="thin", color="BFBFBF")
-BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-DATE_FORMAT = "yyyy-mm-dd"
-DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 ERROR_HEADER = "错误说明"
 # The user's own workbook is annotated when openpyxl can load it cheaply; beyond this it is
 # rebuilt from the values (openpyxl keeps every cell of a loaded workbook in memory).
 ANNOTATE_MAX_XML = 40 * 1024 * 1024
 TEMPLATE_ROWS = 2000
-
-
-def _style_header(cell, required=False):
-    cell.fill = HEADER_FILL
-    cell.font = REQUIRED_FONT if required else HEADER_FONT
-    cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    cell.border = BORDER
 
 
 def template(ledger_key: str, version: int = specs.TEMPLATE_VERSION) -> openpyxl.Workbook:
@@ -52,7 +39,7 @@ def template(ledger_key: str, version: int = specs.TEMPLATE_VERSION) -> openpyxl
     ws.freeze_panes = "A2"
     for col, column in enumerate(ledger.columns, start=1):
         cell = ws.cell(1, col, column.header + ("*" if column.required else ""))
-        _style_header(cell, column.required)
+        style_header(cell, column.required)
         letter = get_column_letter(col)
         ws.column_dimensions[letter].width = max(column.width, len(column.header) * 2 + 2)
         example = ws.cell(2, col, _example(column))
@@ -105,7 +92,7 @@ def template(ledger_key: str, version: int = specs.TEMPLATE_VERSION) -> openpyxl
     notes.append([])
     notes.append(["列名", "是否必填", "可识别的其他列名", "说明", "可选值"])
     for cell in notes[4]:
-        _style_header(cell)
+        style_header(cell)
     for column in ledger.columns:
         notes.append(
             [
@@ -120,7 +107,7 @@ def template(ledger_key: str, version: int = specs.TEMPLATE_VERSION) -> openpyxl
         )
     for letter, width in zip("ABCDE", (24, 10, 30, 60, 40), strict=True):
         notes.column_dimensions[letter].width = width
-    _mark_version(wb, ledger_key, version)
+    mark_version(wb, ledger_key, version)
     return wb
 
 
@@ -203,7 +190,7 @@ def _rebuilt(table, by_row, columns, ledger, header_row, out: Path) -> Path:
     ws = wb.active
     ws.title = (table.sheet_name or ledger.title)[:31]
     for c, label in enumerate(table.header.labels, start=1):
-        _style_header(ws.cell(header_row, c, label))
+        style_header(ws.cell(header_row, c, label))
     for number, values in table.rows():
         for c, value in enumerate(values, start=1):
             if value not in ("", None):
@@ -229,7 +216,7 @@ def _has_vba(path: Path) -> bool:
 
 def _mark(ws, by_row, columns, ledger, header_row, error_col):
     head = ws.cell(header_row, error_col, ERROR_HEADER)
-    _style_header(head)
+    style_header(head)
     ws.column_dimensions[get_column_letter(error_col)].width = 60
     for number, problems in by_row.items():
         texts = []
@@ -258,7 +245,7 @@ def _mark(ws, by_row, columns, ledger, header_row, error_col):
 # --------------------------------------------------------------------------------------------
 
 
-def _mark_version(wb, ledger_key: str, version: int) -> None:
+def mark_version(wb, ledger_key: str, version: int) -> None:
     meta = wb.create_sheet(specs.META_SHEET)
     meta.append(["ledger", ledger_key])
     meta.append(["version", version])
@@ -266,41 +253,3 @@ def _mark_version(wb, ledger_key: str, version: int) -> None:
     wb.defined_names[specs.DEFINED_NAME] = DefinedName(
         specs.DEFINED_NAME, attr_text=f'"{ledger_key}:v{version}"'
     )
-
-
-def export(
-    title: str, headers: list[str], rows, *, widths=None, notes: list[str] = (), ledger_key=None
-):
-    """A styled write-only workbook (streams rows, so large exports stay small in memory)."""
-    wb = openpyxl.Workbook(write_only=True)
-    ws = wb.create_sheet(title[:31])
-    ws.freeze_panes = "A2"
-    for c, width in enumerate(widths or [], start=1):
-        ws.column_dimensions[get_column_letter(c)].width = width
-    from openpyxl.cell import WriteOnlyCell
-
-    head = []
-    for label in headers:
-        cell = WriteOnlyCell(ws, label)
-        _style_header(cell)
-        head.append(cell)
-    ws.append(head)
-    for row in rows:
-        out = []
-        for value in row:
-            cell = WriteOnlyCell(ws, value)
-            if isinstance(value, datetime.datetime):  # a datetime is a date too: test it first
-                cell.number_format = DATETIME_FORMAT
-            elif isinstance(value, datetime.date):
-                cell.number_format = DATE_FORMAT
-            elif isinstance(value, str):
-                cell.number_format = "@"
-            out.append(cell)
-        ws.append(out)
-    if notes:
-        info = wb.create_sheet("说明")
-        for line in notes:
-            info.append([line])
-    if ledger_key:
-        _mark_version(wb, ledger_key, specs.TEMPLATE_VERSION)
-    return wb

@@ -3,7 +3,7 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from dangjian.core.lists import ListSpec, column, field
+from dangjian.access.listspec import ListSpec, column, field
 from dangjian.party.models import PartyMember, PartyOrganization
 
 PARTY_ORGANIZATIONS = ListSpec(

@@ -2,10 +2,9 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils import timezone
 
-from dangjian.access import scope
+from dangjian.access import lists, scope
 from dangjian.access.models import Action
 from dangjian.core.filters import params
-from dangjian.ledgers import lists
 from dangjian.party.filters import PartyOrganizationFilter
 from dangjian.party.lists import ORGANIZATION_MEMBERS, PARTY_ORGANIZATIONS
 

@@ -8,7 +8,7 @@ no export of these lists yet, so the columns are the template's alone.
 from django.db.models import BooleanField, ExpressionWrapper, Q, Value
 from django.db.models.functions import Coalesce
 
-from dangjian.core.lists import ListSpec
+from dangjian.access.listspec import ListSpec
 from dangjian.recognition.models import Recognition
 
 # Current entries first, then the revoked ones: ``revoked_on`` itself may be NULL, which a keyset

@@ -3,7 +3,7 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from dangjian.core.lists import ListSpec, field
+from dangjian.access.listspec import ListSpec, field
 from dangjian.recommendations.models import Letter
 
 LETTERS = ListSpec(

@@ -12,12 +12,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from dangjian.access import scope
+from dangjian.access import lists, scope
 from dangjian.access.models import Action
 from dangjian.core.audit import record_read
 from dangjian.core.events import AuditEvent
 from dangjian.core.filters import params
-from dangjian.ledgers import lists
 from dangjian.recommendations import services
 from dangjian.recommendations.drafting import rule_title
 from dangjian.recommendations.filters import LetterFilter

@@ -8,8 +8,8 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.access import scope
+from dangjian.access.listspec import ListSpec, column, field
 from dangjian.access.models import Action
-from dangjian.core.lists import ListSpec, column, field
 from dangjian.rulebook import loader as rulebook
 from dangjian.rules.models import Finding
 

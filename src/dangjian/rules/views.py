@@ -21,10 +21,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from dangjian.access import scope
+from dangjian.access import lists, scope
 from dangjian.access.models import Action
 from dangjian.core.filters import params
-from dangjian.ledgers import lists
 from dangjian.rulebook import loader as rulebook
 from dangjian.rulebook.models import RuleOverride
 from dangjian.rulebook.services import set_override

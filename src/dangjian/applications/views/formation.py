@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from dangjian.access import scope
+from dangjian.access import lists, scope
 from dangjian.access.decorators import requires
 from dangjian.access.models import Action
 from dangjian.applications import services
@@ -22,7 +22,6 @@ from dangjian.applications.models import FormationCase
 from dangjian.applications.views.common import serve_file
 from dangjian.core.filters import params
 from dangjian.core.models import valid_on_q
-from dangjian.ledgers import lists
 from dangjian.party import queries
 from dangjian.party.models import Employment
 from dangjian.registry.models import Membership, Organization

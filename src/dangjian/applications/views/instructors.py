@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from dangjian.access import scope
+from dangjian.access import lists, scope
 from dangjian.access.decorators import requires
 from dangjian.access.models import Action
 from dangjian.applications import access_rules, services
@@ -32,7 +32,6 @@ from dangjian.applications.views.common import serve_file
 from dangjian.core.masking import mask_phone
 from dangjian.inspections.models import Visit
 from dangjian.inspections.services import record_visit
-from dangjian.ledgers import lists
 from dangjian.party.models import Instructor
 
 

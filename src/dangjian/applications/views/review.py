@@ -10,7 +10,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from dangjian.access import scope
+from dangjian.access import lists, scope
 from dangjian.access.decorators import requires
 from dangjian.access.models import Action
 from dangjian.applications import services
@@ -21,7 +21,6 @@ from dangjian.applications.lists import APPLICATIONS
 from dangjian.applications.models import Application, Invitation
 from dangjian.applications.views.public import bind_application_forms
 from dangjian.core.filters import params
-from dangjian.ledgers import lists
 
 STATUS_TABS = [
     Application.Status.SUBMITTED,

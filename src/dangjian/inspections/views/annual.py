@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dangjian.access import scope
+from dangjian.access import lists, scope
 from dangjian.access.models import Action
 from dangjian.core.models import valid_on_q
 from dangjian.inspections import services
@@ -19,7 +19,6 @@ from dangjian.inspections.forms import AnnualInspectionForm
 from dangjian.inspections.lists import INSPECTIONS
 from dangjian.inspections.models import AnnualInspection, Visit
 from dangjian.inspections.reports import report_state
-from dangjian.ledgers import lists
 from dangjian.orglife.models import Meeting
 from dangjian.registry.models import Membership, Organization
 from dangjian.rulebook import loader as rulebook

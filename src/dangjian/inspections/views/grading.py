@@ -11,13 +11,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dangjian.access import scope
+from dangjian.access import lists, scope
 from dangjian.access.models import Action
 from dangjian.inspections import grading, services
 from dangjian.inspections.forms import GradeEvaluationForm, GradingSettingsForm
 from dangjian.inspections.lists import GRADES
 from dangjian.inspections.models import GradeEvaluation
-from dangjian.ledgers import lists
 from dangjian.recommendations.eligibility import grade_eligibility
 from dangjian.registry.models import Membership
 

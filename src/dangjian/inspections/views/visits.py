@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dangjian.access import scope
+from dangjian.access import lists, scope
 from dangjian.access.models import Action, RoleAssignment
 from dangjian.core.filters import params
 from dangjian.inspections import services
@@ -17,7 +17,6 @@ from dangjian.inspections.filters import VisitFilter
 from dangjian.inspections.forms import VisitForm
 from dangjian.inspections.lists import VISITS
 from dangjian.inspections.models import Visit
-from dangjian.ledgers import lists
 from dangjian.party.models import Instructor
 
 Role = RoleAssignment.Role

@@ -222,7 +222,7 @@ class ListSpec:
     def context(self, request: HttpRequest, qs: models.QuerySet[Any]) -> dict[str, Any]:
         """The page's context: ``page`` (its rows), ``table`` for the include, ``query`` (the
         filter without the cursor) and ``export_query`` for the export button."""
-        from dangjian.ledgers import lists as exports  # moving to core.exports (issue 10)
+        from dangjian.access import lists as exports
 
         page = self.page(request, qs)
         table = self.table(request, page)
@@ -237,7 +237,7 @@ class ListSpec:
         self, request: HttpRequest, qs: models.QuerySet[Any], *, filters: str = ""
     ) -> HttpResponse:
         """The whole filtered list (not the page) as .xlsx, in the page's order."""
-        from dangjian.ledgers import lists as exports  # moving to core.exports (issue 10)
+        from dangjian.access import lists as exports
 
         order = self.export_order or keyset_order(self.key, self.newest_first)
         return exports.xlsx_response(

@@ -1,0 +1,238 @@
+"""The handler base: shared lookups and cross-column checks. Writes go through the fact
+apps' services (registry, party, orglife), which audit them.
+
+Stable keys: members by the blind index of their ID number, units by their credit code, party
+organizations by name within the federation. A row that ends a fact (a leaving date, an exit
+date, a dissolution date, a shortened coverage list) closes its validity period; nothing is
+deleted.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import connection
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext as _
+
+from dangjian.access import scope
+from dangjian.access.models import Action
+from dangjian.ledgers import cells, specs
+from dangjian.ledgers.engine import Row
+from dangjian.party.models import PartyOrganization
+from dangjian.registry.models import Membership, Organization
+
+ONE_DAY = datetime.timedelta(days=1)
+
+
+class Stored:
+    """A stored row read with a plain query: its columns as attributes (``member.phone``)."""
+
+    def __init__(self, columns, values):
+        self.__dict__.update(zip(columns, values, strict=True))
+        self.pk = self.id
+
+
+def _select_in(model, columns: list[str], key: str, values: list, size: int = 5000) -> list:
+    """``SELECT columns FROM model WHERE key IN values`` in parts of ``size`` parameters."""
+    if not values:
+        return []
+    quote = connection.ops.quote_name
+    head = "SELECT {} FROM {} WHERE {} IN ".format(  # noqa: S608 - names from the model
+        ", ".join(quote(c) for c in columns), quote(model._meta.db_table), quote(key)
+    )
+    found = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(values), size):
+            part = values[start : start + size]
+            if connection.vendor == "postgresql":  # one array: parsed and planned at once
+                cursor.execute(head.removesuffix(" IN ") + " = ANY(%s)", [part])
+            else:
+                cursor.execute(head + f"({', '.join(['%s'] * len(part))})", part)
+            found += cursor.fetchall()
+    return found
+
+
+def _date(value):
+    """A date column's value as SQLite (text) or PostgreSQL (date) returns it, as a date."""
+    if value is None or isinstance(value, datetime.date):
+        return value
+    return datetime.date.fromisoformat(value)
+
+
+_MEMBER_TYPES = {
+    "birth_date": _date,
+    "joined_party_on": _date,
+    "full_member_on": _date,
+    "left_on": _date,
+    "is_flowing": bool,
+    "is_lost_contact": bool,
+}
+
+
+def _typed(stored: Stored, types: dict) -> None:
+    fields = stored.__dict__
+    for name, convert in types.items():
+        fields[name] = convert(fields[name])
+
+
+def show(column: specs.Column | None, value) -> str:
+    """A value as the user wrote it in the ledger (for previews and audit notes)."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if column is not None and column.kind == "choice":
+        for label, code in column.labels().items():
+            if code == value:
+                return label
+    return str(value)
+
+
+def name_key(value: str) -> str:
+    return cells.compact(value)
+
+
+class Handler:
+    ledger = ""
+    chunk_size = 5000
+    note = "ledger import"
+
+    def __init__(self):
+        self.spec = specs.LEDGERS[self.ledger]
+        self.columns = {c.key: c for c in self.spec.columns}
+        self.seen: dict = {}
+        self.present: set[str] = set()
+
+    def required_alternatives(self, present: set[str]) -> bool:
+        return False
+
+    # -- lookups shared by the ledgers -------------------------------------------------------
+    def units(self, ctx):
+        # every unit that is or was a member of the federation (or one below it)
+        qs = Organization.objects.filter(member_of_federation(ctx.federation))
+        if ctx.user is not None:
+            qs = qs.filter(pk__in=scope.organizations(ctx.user, Action.EDIT).values("pk"))
+        return qs
+
+    def party_orgs(self, ctx):
+        qs = PartyOrganization.objects.filter(federation__path__startswith=ctx.federation.path)
+        if ctx.user is not None:
+            qs = qs.filter(pk__in=scope.party_organizations(ctx.user, Action.EDIT).values("pk"))
+        return qs
+
+    def load_units(self, ctx):
+        self.unit_by_uscc, self.unit_by_name, self.unit_names = {}, {}, {}
+        for pk, uscc, name in self.units(ctx).values_list("pk", "uscc", "name"):
+            self.unit_names[pk] = name
+            if uscc:
+                self.unit_by_uscc[uscc] = pk
+            key = name_key(name)
+            self.unit_by_name[key] = None if key in self.unit_by_name else pk
+
+    def load_party_orgs(self, ctx):
+        self.party_org_by_name, self.party_org_names = {}, {}
+        for pk, name in self.party_orgs(ctx).values_list("pk", "name"):
+            self.party_org_names[pk] = name
+            key = name_key(name)
+            self.party_org_by_name[key] = None if key in self.party_org_by_name else pk
+
+    def unit_for(self, row: Row, uscc_key: str, name_key_: str | None):
+        uscc = row.record.get(uscc_key)
+        if uscc:
+            pk = self.unit_by_uscc.get(uscc)
+            if pk is None:
+                row.errors[uscc_key] = _(
+                    "No member unit of this federation within your scope has the credit code "
+                    "%(uscc)s; import the unit first (member unit ledger) or check the code."
+                ) % {"uscc": uscc}
+            return pk
+        name = row.record.get(name_key_) if name_key_ else ""
+        if name:
+            pk = self.unit_by_name.get(name_key(name), "missing")
+            if pk == "missing":
+                row.errors[name_key_] = _(
+                    "No member unit of this federation within your scope is named %(name)s."
+                ) % {"name": name}
+                return None
+            if pk is None:
+                row.errors[name_key_] = _(
+                    "Several units are named %(name)s; fill in the credit code instead."
+                ) % {"name": name}
+            return pk
+        row.errors[uscc_key] = _("Fill in the unit's credit code (or its full name).")
+        return None
+
+    def party_org_for(self, row: Row, key: str, *, required=True):
+        name = row.record.get(key)
+        if not name:
+            return None
+        pk = self.party_org_by_name.get(name_key(name), "missing")
+        if pk == "missing" or pk is None:
+            if required:
+                row.errors[key] = (
+                    _(
+                        "No party organization of this federation within your scope is named %(name)s."
+                    )
+                    % {"name": name}
+                    if pk == "missing"
+                    else _("Several party organizations are named %(name)s.") % {"name": name}
+                )
+            return None
+        return pk
+
+    def duplicate(self, row: Row, key, column: str) -> bool:
+        first = self.seen.get(key)
+        if first is not None:
+            row.errors[column] = _("Same as row %(row)d of this file; each appears once.") % {
+                "row": first
+            }
+            return True
+        self.seen[key] = row.number
+        return False
+
+    def compare(self, row: Row, obj, values: dict, labels: dict[str, str]) -> None:
+        """Fill ``row.changes`` with the fields of ``obj`` that ``values`` would change."""
+        for fieldname, new in values.items():
+            old = getattr(obj, fieldname)
+            if old != new:
+                column = self.columns.get(labels.get(fieldname, fieldname))
+                header = column.header if column else fieldname
+                row.changes[header] = [
+                    self.display(fieldname, column, old),
+                    self.display(fieldname, column, new),
+                ]
+
+    def display(self, fieldname: str, column, value) -> str:
+        if fieldname in ("relation_party_organization_id", "parent_id") and value:
+            return self.party_org_names.get(value, str(value))
+        return show(column, value)
+
+    # -- to be provided ----------------------------------------------------------------------
+    def load(self, ctx, present: set[str]) -> None:
+        self.present = present
+
+    def prepare(self, ctx, rows: list[Row]) -> None:
+        """Work done for a whole chunk before its rows are checked one by one (optional)."""
+
+    def check(self, ctx, row: Row) -> None:
+        raise NotImplementedError
+
+    def classify(self, ctx, rows: list[Row]) -> None:
+        raise NotImplementedError
+
+    def apply(self, ctx, rows: list[Row]) -> None:
+        raise NotImplementedError
+
+
+def member_of_federation(federation) -> Q:
+    """Units that are or were a member of ``federation`` (or of a federation below it)."""
+    return Q(
+        Exists(
+            Membership.objects.filter(
+                organization=OuterRef("pk"), federation__path__startswith=federation.path
+            )
+        )
+    )
