@@ -6,6 +6,7 @@ from django.forms import BaseModelForm
 from django.forms.models import BaseModelFormSet
 from django.http import HttpRequest
 
+from dangjian.core import personal
 from dangjian.core.audit import record_change, snapshot
 
 
@@ -64,3 +65,22 @@ class AuditedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         for obj in queryset:
             record_change(request.user, obj, snapshot(obj), deleted=True)
         super().delete_queryset(request, queryset)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Workflow records (applications, formation cases, case campaigns, honours) change only
+    through their workflow's pages and services, which keep the state machine, the version and
+    the audit trail; the admin shows them for support and never edits them. Personal fields
+    (``core.personal``) are left out of the page, so the admin shows no ID number or phone."""
+
+    def get_exclude(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return [f.name for f in personal.fields_of(self.model._meta.label_lower)]
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

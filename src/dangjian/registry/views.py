@@ -3,9 +3,9 @@ from django.shortcuts import render
 
 from dangjian.access import scope
 from dangjian.core.filters import params
+from dangjian.dashboard.profile import organization_profile
 from dangjian.registry.filters import OrganizationFilter
 from dangjian.registry.lists import ORGANIZATIONS
-from dangjian.registry.profile import organization_profile
 
 
 @login_required
