@@ -13,19 +13,7 @@ from dangjian.registry.models import Membership, Organization
 
 class OrganizationHandler(Handler):
     ledger = "organizations"
-    FIELDS = (
-        "name",
-        "legal_form",
-        "category",
-        "district",
-        "supervising_unit",
-        "registration_authority",
-        "founded_on",
-        "registered_address",
-        "contact_name",
-        "contact_phone",
-        "status",
-    )
+    FIELDS = registry_services.UNIT_FIELDS  # what an import may set on a unit: one list
 
     def load(self, ctx, present):
         super().load(ctx, present)
