@@ -8,7 +8,7 @@ from django.core.management.base import CommandError
 from django.db import connection
 
 from dangjian.core.validators import validate_id_number, validate_uscc
-from dangjian.demo.tianjin import PROBLEMS
+from dangjian.demo.tianjin_data import PROBLEMS
 from dangjian.orglife.models import Meeting
 from dangjian.party.models import Coverage, Employment, PartyMember, PartyOrganization, Position
 from dangjian.registry.models import Membership, Organization

@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from dangjian.demo.tianjin import PROBLEMS
+from dangjian.demo.tianjin_data import PROBLEMS
 from dangjian.registry.models import Federation
 from dangjian.rules.engine import Engine
 from dangjian.rules.models import Finding

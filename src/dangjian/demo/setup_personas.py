@@ -7,7 +7,7 @@ from dangjian.party.models import Instructor, PartyOrganization
 from dangjian.registry.models import Federation, Organization
 
 from .personas import PERSONAS
-from .tianjin import FOUNDED, SUPERVISOR
+from .tianjin_data import FOUNDED, SUPERVISOR
 
 
 def create_personas(federation: Federation, must_change_password: bool = True):

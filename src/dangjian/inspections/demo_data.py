@@ -1,7 +1,7 @@
 """The inspections part of the demo: every current member unit's annual inspections, a few
 visits and one grade evaluation — all in order, except 天津市网络游戏行业协会, which filed no
 annual report for the last two years and was found unreachable at its registered address
-(so the rules find a dormant society and an abnormal-list proposal; see demo/tianjin.PROBLEMS).
+(so the rules find a dormant society and an abnormal-list proposal; see demo/tianjin_data.PROBLEMS).
 """
 
 from __future__ import annotations
