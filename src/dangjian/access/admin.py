@@ -1,9 +1,19 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from dangjian.access import scope
 from dangjian.access.models import Action, RoleAssignment, UserSecurity
 from dangjian.core.admin import AuditedAdmin
 from dangjian.core.models import AuditLog
+
+if TYPE_CHECKING:
+    _LogAdmin = admin.ModelAdmin[AuditLog]
+else:  # ModelAdmin is generic only in django-stubs, not at run time
+    _LogAdmin = admin.ModelAdmin
 
 
 @admin.register(RoleAssignment)
@@ -32,30 +42,30 @@ class UserSecurityAdmin(AuditedAdmin):
     fields = ["user", "must_change_password", "totp_enabled", "password_changed_at"]
     readonly_fields = ["user", "password_changed_at"]
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # created with each account
 
 
 @admin.register(AuditLog)
-class AuditLogAdmin(admin.ModelAdmin):
+class AuditLogAdmin(_LogAdmin):
     list_display = ["at", "actor_name", "action", "event_type", "object_type", "object_repr"]
     list_filter = ["action", "object_type", "event_type"]
     search_fields = ["actor_name", "object_repr", "request_id", "object_id"]
     date_hierarchy = "at"
 
     # Only the audit administrator reads the trail (三员分立), not even a superuser.
-    def has_view_permission(self, request, obj=None):
+    def has_view_permission(self, request: HttpRequest, obj: AuditLog | None = None) -> bool:
         return scope.can(request.user, Action.AUDIT)
 
-    def has_module_permission(self, request):
+    def has_module_permission(self, request: HttpRequest) -> bool:
         return self.has_view_permission(request)
 
     # Append-only: nobody edits or deletes the trail through the admin.
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: AuditLog | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: AuditLog | None = None) -> bool:
         return False

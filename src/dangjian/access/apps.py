@@ -7,5 +7,5 @@ class AccessConfig(AppConfig):
     label = "access"
     verbose_name = _("Access and audit")
 
-    def ready(self):
+    def ready(self) -> None:
         from dangjian.access import signals  # noqa: F401

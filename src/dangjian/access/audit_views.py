@@ -1,9 +1,11 @@
 """The audit trail: searchable and exportable by audit administrators only (三员分立)."""
 
 import csv
+from collections.abc import Iterator
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, StreamingHttpResponse
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -11,20 +13,21 @@ from dangjian.access import scope
 from dangjian.access.audit_lists import AUDIT
 from dangjian.access.filters import AuditFilter
 from dangjian.access.models import Action
+from dangjian.access.scope import AnyUser
 from dangjian.core.audit import record_read
 from dangjian.core.events import AuditEvent
 from dangjian.core.filters import params
 from dangjian.core.models import AuditLog
 
 
-def _audit_queryset(user):
+def _audit_queryset(user: AnyUser) -> QuerySet[AuditLog]:
     if not scope.can(user, Action.AUDIT):
         raise Http404
     return AuditLog.objects.all()
 
 
 @login_required
-def audit_list(request):
+def audit_list(request: HttpRequest) -> HttpResponse:
     qs = _audit_queryset(request.user)
     filters = AuditFilter(params(request), qs)
     return render(
@@ -35,12 +38,12 @@ def audit_list(request):
 
 
 class _Echo:
-    def write(self, value):
+    def write(self, value: str) -> str:
         return value
 
 
 @login_required
-def audit_export(request):
+def audit_export(request: HttpRequest) -> StreamingHttpResponse:
     qs = AuditFilter(params(request), _audit_queryset(request.user)).qs
     record_read(request.user, AuditEvent.AUDIT_EXPORTED, note=request.GET.urlencode())
     writer = csv.writer(_Echo())
@@ -57,7 +60,7 @@ def audit_export(request):
         "changes",
     ]
 
-    def rows():
+    def rows() -> Iterator[str]:
         yield "\ufeff"  # BOM: Excel/WPS open the UTF-8 file with the right encoding
         yield writer.writerow(header)
         for log in qs.order_by("at", "id").iterator(chunk_size=2000):

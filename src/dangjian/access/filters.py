@@ -1,7 +1,7 @@
 """The audit trail's filters (the page and the CSV export share them)."""
 
 import django_filters
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.core.filters import ALL, FilterSet
@@ -16,7 +16,7 @@ class AuditFilter(FilterSet):
     since = django_filters.DateFilter(label=_("from"), field_name="at__date", lookup_expr="gte")
     until = django_filters.DateFilter(label=_("to"), field_name="at__date", lookup_expr="lte")
 
-    def search(self, qs, name, value):
+    def search(self, qs: QuerySet[AuditLog], name: str, value: str) -> QuerySet[AuditLog]:
         term = value.strip()
         if not term:
             return qs

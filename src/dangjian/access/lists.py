@@ -16,11 +16,14 @@ from __future__ import annotations
 import datetime
 import decimal
 import io
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, cast
 from urllib.parse import quote
 
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.db.models import Field, Model
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -32,42 +35,49 @@ from dangjian.core.audit import record_read
 from dangjian.core.events import AuditEvent
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-Column = tuple[str, Callable[[object], object], int]  # header, value of a row, width
+Column = tuple[str | Promise, Callable[[Any], object], int]  # header, value of a row, width
 
 
-def field(model, name: str, width: int = 14, value=None) -> Column:
+def field(
+    model: type[Model],
+    name: str,
+    width: int = 14,
+    value: Callable[[Any], object] | None = None,
+) -> Column:
     """A column of a model field, headed by its verbose name (already in the catalogues)."""
-    f = model._meta.get_field(name)
+    f = cast(
+        Field[Any, Any], model._meta.get_field(name)
+    )  # a column is a field, not a reverse relation
     if value is None:
         if f.choices:
 
-            def value(obj):
+            def value(obj: Any) -> object:
                 return getattr(obj, f"get_{name}_display")()
 
         elif f.is_relation:
 
-            def value(obj):
+            def value(obj: Any) -> object:
                 related = getattr(obj, name)
                 return str(related) if related is not None else ""
 
         else:
 
-            def value(obj):
+            def value(obj: Any) -> object:
                 return getattr(obj, name)
 
     return (f.verbose_name, value, width)
 
 
-def wants_xlsx(request) -> bool:
+def wants_xlsx(request: HttpRequest) -> bool:
     return request.GET.get("export") == "xlsx"
 
 
-def scope_action(request) -> str:
+def scope_action(request: HttpRequest) -> str:
     """The action a list's rows are scoped by: exporting needs the export right on each row."""
     return Action.EXPORT if wants_xlsx(request) else Action.VIEW
 
 
-def filter_params(request):
+def filter_params(request: HttpRequest) -> QueryDict:
     """The page's filter: its query without the page cursor and the export switch."""
     params = request.GET.copy()
     for key in ("after", "export"):
@@ -75,7 +85,7 @@ def filter_params(request):
     return params
 
 
-def export_query(request) -> str:
+def export_query(request: HttpRequest) -> str:
     """The page's own query string with ``export=xlsx`` (for the button): the whole list, not
     the page the user is on."""
     params = filter_params(request)
@@ -83,7 +93,7 @@ def export_query(request) -> str:
     return params.urlencode()
 
 
-def _cell(value):
+def _cell(value: object) -> object:
     if value is None:
         return ""
     if isinstance(value, Promise):
@@ -99,19 +109,20 @@ def _cell(value):
 
 
 def xlsx_response(
-    request,
+    request: HttpRequest,
     *,
     title: str,
     columns: list[Column],
-    rows: Iterable,
+    rows: Iterable[Any],
     filters: str = "",
 ) -> HttpResponse:
     """The rows as a styled workbook named after the list and the day; the export is audited."""
     if not scope.can(request.user, Action.EXPORT):
         raise PermissionDenied
+    user = cast(User, request.user)  # allowed to export: a signed-in account
     count = 0
 
-    def values():
+    def values() -> Iterator[list[object]]:
         nonlocal count
         for row in rows:
             count += 1
@@ -125,8 +136,7 @@ def xlsx_response(
         widths=[width for _, _, width in columns],
         notes=[
             _("Exported at: %(time)s") % {"time": f"{now:%Y-%m-%d %H:%M}"},
-            _("Exported by: %(user)s")
-            % {"user": request.user.get_full_name() or request.user.get_username()},
+            _("Exported by: %(user)s") % {"user": user.get_full_name() or user.get_username()},
             _("Filter: %(filter)s") % {"filter": filters or _("no filter")},
             _("Scope: only the rows the exporting user may see."),
         ],

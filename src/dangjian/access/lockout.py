@@ -16,7 +16,7 @@ MAX_FAILURES_PER_ACCOUNT = envint("DANGJIAN_LOCKOUT_ACCOUNT_FAILURES", 5)
 MAX_FAILURES_PER_ADDRESS = envint("DANGJIAN_LOCKOUT_ADDRESS_FAILURES", 20)
 
 
-def _failures(**lookup) -> int:
+def _failures(**lookup: object) -> int:
     since = timezone.now() - WINDOW
     return SignInAttempt.objects.filter(at__gte=since, succeeded=False, **lookup).count()
 

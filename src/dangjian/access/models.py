@@ -1,12 +1,14 @@
 """Who may see what: role assignments with a scope and dates."""
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.core.fields import EncryptedTextField
-from dangjian.core.models import TimeStamped, ValidityPeriod, ValidityQuerySet
+from dangjian.core.models import TimeStamped, ValidityPeriod
 
 
 class Action(models.TextChoices):
@@ -32,7 +34,7 @@ class RoleAssignment(ValidityPeriod, TimeStamped):
         AUDITOR = "auditor", _("audit administrator")
 
     # Which scope field each role needs; the others stay empty.
-    SCOPE_FIELD = {
+    SCOPE_FIELD: ClassVar[dict[str, str | None]] = {
         Role.ADMIN: None,
         Role.FEDERATION_OFFICER: "federation",
         Role.UNIT_LIAISON: "organization",
@@ -43,7 +45,7 @@ class RoleAssignment(ValidityPeriod, TimeStamped):
         Role.AUDITOR: None,
     }
 
-    ACTIONS = {
+    ACTIONS: ClassVar[dict[str, set[str]]] = {
         Role.ADMIN: set(Action.values) - {Action.AUDIT},
         Role.FEDERATION_OFFICER: set(Action.values) - {Action.AUDIT},
         Role.UNIT_LIAISON: {Action.VIEW, Action.EDIT, Action.EXPORT, Action.VIEW_PERSONAL},
@@ -97,17 +99,17 @@ class RoleAssignment(ValidityPeriod, TimeStamped):
     # The supervising unit or registration authority, as written on the units' records.
     authority_name = models.CharField(_("authority name"), max_length=200, blank=True)
 
-    objects = ValidityQuerySet.as_manager()
+    # ``objects`` (the ValidityQuerySet manager) comes from ValidityPeriod.
 
     class Meta:
         verbose_name = _("role assignment")
         verbose_name_plural = _("role assignments")
         ordering = ["user_id", "role"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.user} {self.get_role_display()}"
 
-    def clean(self):
+    def clean(self) -> None:
         super().clean()
         needed = self.SCOPE_FIELD.get(self.role)
         if needed and not getattr(self, needed if needed == "authority_name" else f"{needed}_id"):
@@ -135,7 +137,7 @@ class UserSecurity(TimeStamped):
         verbose_name = _("sign-in security")
         verbose_name_plural = _("sign-in security")
 
-    def __str__(self):
+    def __str__(self) -> str:
         return str(self.user)
 
 
@@ -152,5 +154,5 @@ class SignInAttempt(models.Model):
         verbose_name_plural = _("sign-in attempts")
         ordering = ["-at"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.username}"

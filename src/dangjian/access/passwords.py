@@ -2,6 +2,7 @@
 
 import re
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -14,10 +15,10 @@ CLASSES = [
 
 
 class CharacterClassValidator:
-    def __init__(self, min_classes: int = 3):
+    def __init__(self, min_classes: int = 3) -> None:
         self.min_classes = min_classes
 
-    def validate(self, password, user=None):
+    def validate(self, password: str, user: AbstractBaseUser | None = None) -> None:
         present = sum(1 for pattern in CLASSES if pattern.search(password))
         if present < self.min_classes:
             raise ValidationError(
@@ -29,7 +30,7 @@ class CharacterClassValidator:
                 params={"count": self.min_classes},
             )
 
-    def get_help_text(self):
+    def get_help_text(self) -> str:
         return _(
             "Use at least %(count)d of: lower-case letters, upper-case letters, digits, symbols."
         ) % {"count": self.min_classes}

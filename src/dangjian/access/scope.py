@@ -16,9 +16,11 @@ their ``access_rules.py`` (imported from their AppConfig.ready). Views then ask 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar, cast, overload
 
 from django.apps import apps
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -42,9 +44,17 @@ from dangjian.rulebook.models import RuleOverride
 
 NOTHING = Q(pk__in=[])
 Role = RoleAssignment.Role
+# Whoever asks: a signed-in user or the anonymous one (``request.user``).
+AnyUser = AbstractBaseUser | AnonymousUser
+M = TypeVar("M", bound=Model)
 
 
-def assignments(user, action: str) -> list[RoleAssignment]:
+def _federation(grant: RoleAssignment) -> Federation:
+    # A federation officer's grant always names its federation (RoleAssignment.clean).
+    return cast(Federation, grant.federation)
+
+
+def assignments(user: AnyUser, action: str) -> list[RoleAssignment]:
     """The user's role assignments valid today that allow ``action`` (cached per request)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return []
@@ -57,11 +67,11 @@ def assignments(user, action: str) -> list[RoleAssignment]:
     return [a for a in cache if a.allows(action)]
 
 
-def is_admin(user) -> bool:
+def is_admin(user: AnyUser) -> bool:
     return any(a.role == Role.ADMIN for a in assignments(user, Action.VIEW))
 
 
-def can(user, action: str) -> bool:
+def can(user: AnyUser, action: str) -> bool:
     return bool(assignments(user, action))
 
 
@@ -81,7 +91,7 @@ def _org_q(grant: RoleAssignment, ref: str = "pk", rel: str = "") -> Q:
         return Q(
             Exists(
                 Membership.objects.filter(
-                    organization=OuterRef(ref), federation__path__startswith=grant.federation.path
+                    organization=OuterRef(ref), federation__path__startswith=_federation(grant).path
                 )
             )
         )
@@ -99,7 +109,9 @@ def _org_q(grant: RoleAssignment, ref: str = "pk", rel: str = "") -> Q:
         return Q(
             Exists(
                 InstructorAssignment.objects.filter(
-                    valid_on_q(today), organization=OuterRef(ref), instructor_id=grant.instructor_id
+                    valid_on_q(today),
+                    organization=OuterRef(ref),
+                    instructor_id=cast(int, grant.instructor_id),  # the role needs it (clean)
                 )
             )
         )
@@ -120,7 +132,7 @@ def combine(qs: list[Q]) -> Q:
     return combined
 
 
-def organizations(user, action: str = Action.VIEW) -> QuerySet[Organization]:
+def organizations(user: AnyUser, action: str = Action.VIEW) -> QuerySet[Organization]:
     grants = assignments(user, action)
     if any(g.role == Role.ADMIN for g in grants):
         return Organization.objects.all()
@@ -128,8 +140,8 @@ def organizations(user, action: str = Action.VIEW) -> QuerySet[Organization]:
 
 
 def filter_by_organization(
-    qs: QuerySet, user, action: str = Action.VIEW, field: str = "organization"
-):
+    qs: QuerySet[M], user: AnyUser, action: str = Action.VIEW, field: str = "organization"
+) -> QuerySet[M]:
     """Keep the rows of ``qs`` whose ``field`` (a foreign key to Organization) is in the user's
     scope — the fast form of ``qs.filter(organization__in=organizations(user))``."""
     grants = assignments(user, action)
@@ -138,24 +150,24 @@ def filter_by_organization(
     return qs.filter(combine([_org_q(g, f"{field}_id", f"{field}__") for g in grants]))
 
 
-def federations(user, action: str = Action.VIEW) -> QuerySet[Federation]:
+def federations(user: AnyUser, action: str = Action.VIEW) -> QuerySet[Federation]:
     grants = assignments(user, action)
     if any(g.role == Role.ADMIN for g in grants):
         return Federation.objects.all()
     qs = [
-        Q(path__startswith=g.federation.path) for g in grants if g.role == Role.FEDERATION_OFFICER
+        Q(path__startswith=_federation(g).path) for g in grants if g.role == Role.FEDERATION_OFFICER
     ]
     return Federation.objects.filter(combine(qs))
 
 
-def party_organizations(user, action: str = Action.VIEW) -> QuerySet[PartyOrganization]:
+def party_organizations(user: AnyUser, action: str = Action.VIEW) -> QuerySet[PartyOrganization]:
     grants = assignments(user, action)
     if any(g.role == Role.ADMIN for g in grants):
         return PartyOrganization.objects.all()
     qs = []
     for g in grants:
         if g.role == Role.FEDERATION_OFFICER:
-            qs.append(Q(federation__path__startswith=g.federation.path))
+            qs.append(Q(federation__path__startswith=_federation(g).path))
         elif g.role == Role.BRANCH_SECRETARY:
             qs.append(Q(pk=g.party_organization_id) | Q(parent_id=g.party_organization_id))
         elif g.role in (Role.UNIT_LIAISON, Role.INSTRUCTOR, Role.AUTHORITY_VIEWER):
@@ -164,7 +176,7 @@ def party_organizations(user, action: str = Action.VIEW) -> QuerySet[PartyOrgani
     return PartyOrganization.objects.filter(combine(qs))
 
 
-def members(user, action: str = Action.VIEW) -> QuerySet[PartyMember]:
+def members(user: AnyUser, action: str = Action.VIEW) -> QuerySet[PartyMember]:
     """Party members: personal data, so authority viewers and reviewers never see any."""
     grants = [
         g
@@ -192,23 +204,27 @@ def members(user, action: str = Action.VIEW) -> QuerySet[PartyMember]:
             qs.append(Q(Exists(employments.filter(_org_q(g, "organization_id", "organization__")))))
             if g.role == Role.FEDERATION_OFFICER:
                 qs.append(
-                    Q(relation_party_organization__federation__path__startswith=g.federation.path)
+                    Q(relation_party_organization__federation__path__startswith=_federation(g).path)
                 )
     return PartyMember.objects.filter(combine(qs))
 
 
-def meetings(user, action: str = Action.VIEW) -> QuerySet[Meeting]:
+def meetings(user: AnyUser, action: str = Action.VIEW) -> QuerySet[Meeting]:
     return Meeting.objects.filter(
         party_organization__in=party_organizations(user, action).values("pk")
     )
 
 
-def own_instructor_ids(user, action: str = Action.VIEW) -> set[int]:
+def own_instructor_ids(user: AnyUser, action: str = Action.VIEW) -> set[int]:
     """The instructor records the user *is* (through an instructor role)."""
-    return {g.instructor_id for g in assignments(user, action) if g.role == Role.INSTRUCTOR}
+    return {
+        g.instructor_id
+        for g in assignments(user, action)
+        if g.role == Role.INSTRUCTOR and g.instructor_id is not None
+    }
 
 
-def instructors(user, action: str = Action.VIEW) -> QuerySet[Instructor]:
+def instructors(user: AnyUser, action: str = Action.VIEW) -> QuerySet[Instructor]:
     """Instructors: seen by the federation that appointed them (their dossier's), by whoever
     sees a unit they are or were assigned to, and by the instructor themself.
 
@@ -230,12 +246,21 @@ def instructors(user, action: str = Action.VIEW) -> QuerySet[Instructor]:
 
 
 # -- the registry: one rule per model, one lookup ----------------------------------------------
-Rule = Callable[[Any, str], QuerySet]
+Rule = Callable[[AnyUser, str], QuerySet[Any]]
+Public = Callable[[], QuerySet[Any]]
 _RULES: dict[type[Model], Rule] = {}
-_PUBLIC: dict[type[Model], Callable[[], QuerySet]] = {}
+_PUBLIC: dict[type[Model], Public] = {}
 
 
-def register(model: type[Model], rule: Rule | None = None, *, public=None):
+@overload
+def register(model: type[Model], rule: Rule, *, public: Public | None = None) -> Rule: ...
+@overload
+def register(
+    model: type[Model], rule: None = None, *, public: Public | None = None
+) -> Callable[[Rule], Rule]: ...
+def register(
+    model: type[Model], rule: Rule | None = None, *, public: Public | None = None
+) -> Rule | Callable[[Rule], Rule]:
     """Declare who sees ``model``: ``rule(user, action) -> QuerySet``. Usable as a decorator.
 
     ``public()`` (optional) returns the objects shown to everyone, signed in or not (e.g.
@@ -257,12 +282,16 @@ def registered_models() -> list[type[Model]]:
     return list(_RULES)
 
 
-def public(model: type[Model]) -> QuerySet:
+def public(model: type[M]) -> QuerySet[M]:
     """The objects of ``model`` that are shown to everyone (none unless registered so)."""
     return _PUBLIC[model]() if model in _PUBLIC else model._default_manager.none()
 
 
-def visible(model: type[Model] | str, user, action: str = Action.VIEW) -> QuerySet:
+@overload
+def visible(model: type[M], user: AnyUser, action: str = ...) -> QuerySet[M]: ...
+@overload
+def visible(model: str, user: AnyUser, action: str = ...) -> QuerySet[Any]: ...
+def visible(model: type[Model] | str, user: AnyUser, action: str = Action.VIEW) -> QuerySet[Any]:
     """The objects of ``model`` the user may reach for ``action``.
 
     ``model`` may be given by label ("rules.Finding"), so a page can read the objects of a
@@ -276,7 +305,9 @@ def visible(model: type[Model] | str, user, action: str = Action.VIEW) -> QueryS
     return rule(user, action)
 
 
-def _restricted(user, model_or_qs, action: str) -> QuerySet:
+def _restricted(
+    user: AnyUser, model_or_qs: type[Model] | QuerySet[Any] | str, action: str
+) -> QuerySet[Any]:
     if isinstance(model_or_qs, str):
         model_or_qs = apps.get_model(model_or_qs)
     if isinstance(model_or_qs, QuerySet):
@@ -285,7 +316,16 @@ def _restricted(user, model_or_qs, action: str) -> QuerySet:
     return visible(model_or_qs, user, action)
 
 
-def get(user, model_or_qs, pk, action: str = Action.VIEW):
+@overload
+def get(user: AnyUser, model_or_qs: type[M] | QuerySet[M], pk: object, action: str = ...) -> M: ...
+@overload
+def get(user: AnyUser, model_or_qs: str, pk: object, action: str = ...) -> Any: ...
+def get(
+    user: AnyUser,
+    model_or_qs: type[Model] | QuerySet[Any] | str,
+    pk: object,
+    action: str = Action.VIEW,
+) -> Any:
     """One object the user may reach for ``action``; missing and forbidden are both 404.
 
     ``model_or_qs`` may be a queryset (for select_related, or a narrower set such as a
@@ -294,7 +334,20 @@ def get(user, model_or_qs, pk, action: str = Action.VIEW):
     return get_visible_or_404(_restricted(user, model_or_qs, action), pk=pk)
 
 
-def get_with_rights(user, model_or_qs, pk, action: str = Action.VIEW) -> tuple[Any, frozenset[str]]:
+@overload
+def get_with_rights(
+    user: AnyUser, model_or_qs: type[M] | QuerySet[M], pk: object, action: str = ...
+) -> tuple[M, frozenset[str]]: ...
+@overload
+def get_with_rights(
+    user: AnyUser, model_or_qs: str, pk: object, action: str = ...
+) -> tuple[Any, frozenset[str]]: ...
+def get_with_rights(
+    user: AnyUser,
+    model_or_qs: type[Model] | QuerySet[Any] | str,
+    pk: object,
+    action: str = Action.VIEW,
+) -> tuple[Any, frozenset[str]]:
     """The object (as ``get``) and the actions the user may take on it, in one query."""
     qs = _restricted(user, model_or_qs, action)
     model = qs.model
@@ -307,11 +360,12 @@ def get_with_rights(user, model_or_qs, pk, action: str = Action.VIEW) -> tuple[A
     return obj, frozenset(rights)
 
 
-def get_visible_or_404(queryset: QuerySet, **lookup):
+def get_visible_or_404(queryset: QuerySet[M], **lookup: Any) -> M:
     """Fetch one object from an already-scoped queryset; missing and forbidden are both 404."""
     try:
         return queryset.get(**lookup)
-    except (queryset.model.DoesNotExist, ValueError, TypeError):
+    # ``get`` raises only its own model's DoesNotExist, a subclass of this one.
+    except (ObjectDoesNotExist, ValueError, TypeError):
         raise Http404 from None
 
 

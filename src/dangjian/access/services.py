@@ -1,21 +1,33 @@
 """Writes of the access app: passwords, second factor, role assignments."""
 
+import datetime
+from typing import Any
+
 import pyotp
 from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth.models import User
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
 from dangjian.access.models import RoleAssignment, UserSecurity
+from dangjian.access.scope import AnyUser
 from dangjian.core.audit import record_change, record_event, snapshot
 from dangjian.core.events import AuditEvent
 
 
-def security_of(user) -> UserSecurity:
+def security_of(user: User) -> UserSecurity:
     return UserSecurity.objects.get_or_create(user=user)[0]
 
 
 @transaction.atomic
-def change_password(user, new_password: str, *, actor, request=None):
+def change_password(
+    user: User,
+    new_password: str,
+    *,
+    actor: AnyUser | None,
+    request: HttpRequest | None = None,
+) -> None:
     user.set_password(new_password)
     user.save(update_fields=["password"])
     security = security_of(user)
@@ -29,23 +41,24 @@ def change_password(user, new_password: str, *, actor, request=None):
 
 
 @transaction.atomic
-def start_totp_enrolment(user, *, actor) -> str:
+def start_totp_enrolment(user: User, *, actor: AnyUser | None) -> str:
     security = security_of(user)
     security.totp_secret = pyotp.random_base32()
     security.totp_enabled = False
     security.save(update_fields=["totp_secret", "totp_enabled", "updated_at"])
-    return security.totp_secret
+    return str(security.totp_secret)  # an EncryptedTextField: typed Any
 
 
-def verify_totp(user, code: str) -> bool:
+def verify_totp(user: User, code: str) -> bool:
     security = security_of(user)
     if not security.totp_secret:
         return False
-    return pyotp.TOTP(security.totp_secret).verify(code.strip(), valid_window=1)
+    # pyotp ships no types
+    return bool(pyotp.TOTP(security.totp_secret).verify(code.strip(), valid_window=1))
 
 
 @transaction.atomic
-def confirm_totp(user, code: str, *, actor) -> bool:
+def confirm_totp(user: User, code: str, *, actor: AnyUser | None) -> bool:
     if not verify_totp(user, code):
         return False
     security = security_of(user)
@@ -56,7 +69,7 @@ def confirm_totp(user, code: str, *, actor) -> bool:
 
 
 @transaction.atomic
-def disable_totp(user, *, actor):
+def disable_totp(user: User, *, actor: AnyUser | None) -> None:
     security = security_of(user)
     security.totp_enabled = False
     security.totp_secret = ""
@@ -65,7 +78,14 @@ def disable_totp(user, *, actor):
 
 
 @transaction.atomic
-def grant_role(user, role: str, *, actor, valid_from, **scope) -> RoleAssignment:
+def grant_role(
+    user: User,
+    role: str,
+    *,
+    actor: AnyUser | None,
+    valid_from: datetime.date,
+    **scope: Any,
+) -> RoleAssignment:
     assignment = RoleAssignment(user=user, role=role, valid_from=valid_from, **scope)
     assignment.full_clean()
     assignment.save()
@@ -74,7 +94,9 @@ def grant_role(user, role: str, *, actor, valid_from, **scope) -> RoleAssignment
 
 
 @transaction.atomic
-def end_role(assignment: RoleAssignment, valid_to, *, actor):
+def end_role(
+    assignment: RoleAssignment, valid_to: datetime.date | None, *, actor: AnyUser | None
+) -> None:
     before = snapshot(assignment)
     assignment.valid_to = valid_to
     assignment.full_clean()

@@ -1,10 +1,14 @@
 """Sign-in (with the optional second factor), sign-out, password change, TOTP enrolment."""
 
+from typing import Any, cast
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -12,9 +16,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from dangjian.access import lockout, services
-from dangjian.access.forms import ChangePasswordForm, SignInForm, TotpForm, client_ip
+from dangjian.access.forms import ChangePasswordForm, SignInForm, TotpForm
+from dangjian.core.http import client_ip
 
 PENDING = "dangjian_pending_2fa"
+
+
+def _signed_in(request: HttpRequest) -> User:
+    # Only behind login_required: the user is a signed-in account, not the anonymous one.
+    return cast(User, request.user)
 
 
 class SignInView(auth_views.LoginView):
@@ -22,7 +32,7 @@ class SignInView(auth_views.LoginView):
     authentication_form = SignInForm
     redirect_authenticated_user = True
 
-    def form_valid(self, form):
+    def form_valid(self, form: Any) -> HttpResponse:
         user = form.get_user()
         security = getattr(user, "security", None)
         if security is not None and security.totp_enabled:
@@ -33,7 +43,7 @@ class SignInView(auth_views.LoginView):
 
 
 @require_http_methods(["GET", "POST"])
-def sign_in_totp(request):
+def sign_in_totp(request: HttpRequest) -> HttpResponse:
     pending = request.session.get(PENDING)
     if not pending:
         return redirect("login")
@@ -64,11 +74,12 @@ class SignOutView(auth_views.LogoutView):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def password_change(request):
-    form = ChangePasswordForm(request.user, request.POST or None)
+def password_change(request: HttpRequest) -> HttpResponse:
+    user = _signed_in(request)
+    form = ChangePasswordForm(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.change_password(
-            request.user, form.cleaned_data["new_password1"], actor=request.user, request=request
+            user, form.cleaned_data["new_password1"], actor=user, request=request
         )
         messages.success(request, _("Your password has been changed."))
         return redirect(settings.LOGIN_REDIRECT_URL)
@@ -82,18 +93,19 @@ def password_change(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def totp_setup(request):
-    security = services.security_of(request.user)
+def totp_setup(request: HttpRequest) -> HttpResponse:
+    user = _signed_in(request)
+    security = services.security_of(user)
     form = TotpForm(request.POST or None)
     if request.method == "POST" and request.POST.get("action") == "start":
-        services.start_totp_enrolment(request.user, actor=request.user)
+        services.start_totp_enrolment(user, actor=user)
         return redirect("totp_setup")
     if request.method == "POST" and request.POST.get("action") == "disable":
-        services.disable_totp(request.user, actor=request.user)
+        services.disable_totp(user, actor=user)
         messages.success(request, _("The second factor is off."))
         return redirect("totp_setup")
     if request.method == "POST" and form.is_valid():
-        if services.confirm_totp(request.user, form.cleaned_data["code"], actor=request.user):
+        if services.confirm_totp(user, form.cleaned_data["code"], actor=user):
             messages.success(request, _("The second factor is on."))
             return redirect("totp_setup")
         form.add_error("code", _("The code is wrong or has expired."))
@@ -103,7 +115,7 @@ def totp_setup(request):
         import pyotp
 
         uri = pyotp.TOTP(security.totp_secret).provisioning_uri(
-            name=request.user.get_username(), issuer_name="dangjian"
+            name=user.get_username(), issuer_name="dangjian"
         )
     return render(
         request, "access/totp_setup.html", {"security": security, "form": form, "uri": uri}
@@ -111,7 +123,7 @@ def totp_setup(request):
 
 
 @login_required
-def home(request):
+def home(request: HttpRequest) -> HttpResponse:
     """Where signing in lands: the unit list for ledger roles, the case reviews for experts,
     the audit trail for the auditor."""
     from dangjian.access import scope

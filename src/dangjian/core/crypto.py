@@ -11,6 +11,7 @@ import base64
 import hashlib
 import hmac
 import os
+from collections.abc import Iterable
 from functools import lru_cache
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -77,7 +78,7 @@ _TO_URLSAFE = bytes.maketrans(b"+/", b"-_")
 _FROM_URLSAFE = bytes.maketrans(b"-_", b"+/")
 
 
-def encrypt_many(values) -> list[str]:
+def encrypt_many(values: Iterable[str]) -> list[str]:
     """``encrypt`` of each value, in order; an empty value stays empty (nothing to protect)."""
     import binascii
 
@@ -85,7 +86,7 @@ def encrypt_many(values) -> list[str]:
     seal = ring[current].encrypt
     prefix = f"{PREFIX}:{current}:"
     urandom, b2a = os.urandom, binascii.b2a_base64
-    out = []
+    out: list[str] = []
     for clear in values:
         if not clear:
             out.append(clear)
@@ -96,7 +97,7 @@ def encrypt_many(values) -> list[str]:
     return out
 
 
-def decrypt_many(values) -> list[str]:
+def decrypt_many(values: Iterable[str]) -> list[str]:
     """``decrypt`` of each value, in order; an empty value stays empty. Legacy clear text and
     unknown keys go to ``decrypt`` itself, which returns or refuses them as it always does."""
     import binascii
@@ -104,7 +105,7 @@ def decrypt_many(values) -> list[str]:
     _current, ring = keyring()
     opens = {kid: aead.decrypt for kid, aead in ring.items()}
     prefix, a2b = PREFIX + ":", binascii.a2b_base64
-    out = []
+    out: list[str] = []
     for stored in values:
         if not stored or not stored.startswith(prefix):
             out.append(decrypt(stored) if stored else stored)
@@ -119,7 +120,7 @@ def decrypt_many(values) -> list[str]:
     return out
 
 
-def blind_index_many(values) -> list[str]:
+def blind_index_many(values: Iterable[str]) -> list[str]:
     """``blind_index`` of each value, in order (HMAC-SHA256 in one C call each)."""
     key = settings.BLIND_INDEX_KEY.encode("utf-8")
     digest = hmac.digest

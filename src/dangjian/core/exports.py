@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from typing import Any
 
 import openpyxl
 from openpyxl.cell import WriteOnlyCell
@@ -25,8 +26,9 @@ DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 NOTES_SHEET = "说明"
 
 
-def style_header(cell, required: bool = False) -> None:
-    """The header look of every workbook (a required column's header in yellow)."""
+def style_header(cell: Any, required: bool = False) -> None:
+    """The header look of every workbook (a required column's header in yellow). ``cell`` is any
+    openpyxl cell (openpyxl ships no types)."""
     cell.fill = HEADER_FILL
     cell.font = REQUIRED_FONT if required else HEADER_FONT
     cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
@@ -37,10 +39,10 @@ def add_sheet(
     wb: openpyxl.Workbook,
     title: str,
     headers: list[str],
-    rows: Iterable = (),
+    rows: Iterable[Iterable[object]] = (),
     *,
     widths: list[int] | None = None,
-):
+) -> Any:  # the openpyxl write-only worksheet (openpyxl ships no types)
     """A sheet of a write-only workbook: styled, frozen header row, then ``rows`` with dates,
     datetimes and text cells formatted as such (text stays text: "001" is not a number)."""
     ws = wb.create_sheet(title[:31])
@@ -78,7 +80,7 @@ def add_notes(wb: openpyxl.Workbook, lines: Iterable[str]) -> None:
 def workbook(
     title: str,
     headers: list[str],
-    rows: Iterable,
+    rows: Iterable[Iterable[object]],
     *,
     widths: list[int] | None = None,
     notes: Iterable[str] = (),

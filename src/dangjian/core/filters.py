@@ -28,7 +28,7 @@ def params(request: HttpRequest) -> QueryDict:
     return query
 
 
-class FilterSet(django_filters.FilterSet):  # type: ignore[misc]  # django-filter ships no types
+class FilterSet(django_filters.FilterSet):
     """A list's filters. ``defaults`` ({filter name: words}) name what an empty filter still
     means (e.g. an empty status shows the open findings), for ``describe``."""
 

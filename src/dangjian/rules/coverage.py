@@ -137,10 +137,10 @@ def _counts(qs: QuerySet[Organization], day: datetime.date, group: str | None = 
     in one pass: the units LEFT JOINed to one set of the day's coverage and instructor rows,
     aggregated once per unit (no correlated subquery per unit, no second count)."""
     if group:
-        qs = qs.annotate(dim=F(group)).values("pk", "dim")
+        rows = qs.annotate(dim=F(group)).values("pk", "dim")
     else:
-        qs = qs.annotate(dim=Value("")).values("pk", "dim")
-    unit_sql, unit_params = qs.order_by().query.sql_with_params()
+        rows = qs.annotate(dim=Value("")).values("pk", "dim")
+    unit_sql, unit_params = rows.order_by().query.sql_with_params()
     valid = "valid_from <= %s AND (valid_to IS NULL OR valid_to >= %s)"
     # f: one row per unit covered or instructed on the day; cov = covered by a party
     # organization, own = by its own one (instructor rows count only towards work coverage).

@@ -1,10 +1,12 @@
+from __future__ import annotations
+
 import json
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.core.forms import style_compact
-from dangjian.registry.models import Organization
+from dangjian.registry.models import Federation, Organization
 from dangjian.rules.models import Finding
 
 SECTORS = [("", "—"), ("enterprise", _("enterprises")), ("social", _("social organizations"))]
@@ -40,7 +42,9 @@ class StatusForm(forms.Form):
 
 
 class OverrideForm(forms.Form):
-    federation = forms.ModelChoiceField(label=_("federation"), queryset=None)
+    federation: forms.ModelChoiceField[Federation] = forms.ModelChoiceField(
+        label=_("federation"), queryset=None
+    )
     rule_id = forms.ChoiceField(label=_("rule"))
     parameters = forms.CharField(
         label=_("parameters (JSON)"), widget=forms.Textarea(attrs={"rows": 2}), initial="{}"
@@ -67,7 +71,9 @@ class OverrideForm(forms.Form):
 
 
 class CoverageForm(forms.Form):
-    federation = forms.ModelChoiceField(label=_("federation"), queryset=None, required=False)
+    federation: forms.ModelChoiceField[Federation] = forms.ModelChoiceField(
+        label=_("federation"), queryset=None, required=False
+    )
     day = forms.DateField(
         label=_("as of"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )

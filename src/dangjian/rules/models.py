@@ -119,10 +119,10 @@ class Finding(Versioned, TimeStamped):
 
     @property
     def subject_name(self) -> str:
-        if self.party_organization_id:
-            return self.party_organization.name
-        if self.organization_id:
-            return self.organization.name
+        if (party_organization := self.party_organization) is not None:
+            return party_organization.name
+        if (organization := self.organization) is not None:
+            return organization.name
         return self.federation.name
 
     @property

@@ -22,14 +22,14 @@ from dangjian.rules.models import EvaluationRun, Finding
 
 S = Finding.Status
 # status → statuses a person may move a finding to.
-TRANSITIONS = {
+TRANSITIONS: dict[str, set[str]] = {
     S.OPEN: {S.ACKNOWLEDGED, S.RECTIFYING, S.RESOLVED, S.DISMISSED},
     S.ACKNOWLEDGED: {S.RECTIFYING, S.RESOLVED, S.DISMISSED},
     S.RECTIFYING: {S.RESOLVED, S.DISMISSED},
     S.RESOLVED: set(),
     S.DISMISSED: {S.OPEN},
 }
-EVENTS = {
+EVENTS: dict[str, AuditEvent] = {
     S.ACKNOWLEDGED: AuditEvent.FINDING_ACKNOWLEDGED,
     S.RECTIFYING: AuditEvent.FINDING_RECTIFYING,
     S.RESOLVED: AuditEvent.FINDING_RESOLVED,

@@ -124,7 +124,7 @@ def inactive(ctx, months: int) -> dict[int, dict]:
         ),
         Visit.objects.filter(unreachable_at_address=False, **within("visited_on")),
     ]
-    active = set()
+    active: set[int] = set()
     for qs in sources:
         active.update(qs.order_by().values_list("organization_id", flat=True).distinct())
     quiet = [pk for pk in _social(ctx).values_list("pk", flat=True) if pk not in active]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from typing import cast
 
 from django.db.models import Max
 
@@ -58,7 +59,8 @@ def required_not_formed_rows(ctx, params) -> list[dict]:
         .filter(organization_id__in=ids)
         .values_list("organization_id", "valid_from", "member__full_member_on")
     ):
-        counted_from[org_id].append(max(valid_from, full_on))
+        # full_employments holds full members only: their full_member_on is set.
+        counted_from[org_id].append(max(valid_from, cast(datetime.date, full_on)))
     joined = dict(
         base.memberships(ctx)
         .filter(organization_id__in=ids)

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from typing import Any, cast
 
 from django.db import connection
 from django.db.models import DateField, Exists, OuterRef, Subquery
@@ -173,14 +174,20 @@ def applicable(req: dict, po_kind: str, posts: int, min_posts: int) -> bool:
     return not (req.get("needs_committee") and posts < min_posts)
 
 
+# A candidate's ``raw`` (make_candidate): party organization, federation, year, missing periods
+# by kind, requirements by kind, as-of day.
+Raw = tuple[int, int, int, dict[str, list[int]], dict[str, Any], datetime.date]
+
+
 def merge(candidates: list[Candidate]) -> Candidate:
     """Two revisions judged different periods of one year: one finding listing both."""
-    po, fed, year, _, reqs, day = candidates[0].raw
+    po, fed, year, _, reqs, day = cast(Raw, candidates[0].raw)
     kinds: dict[str, list[int]] = defaultdict(list)
-    all_reqs = {}
+    all_reqs: dict[str, Any] = {}
     for c in candidates:
-        all_reqs.update(c.raw[4])
-        for k, idxs in c.raw[3].items():
+        raw = cast(Raw, c.raw)
+        all_reqs.update(raw[4])
+        for k, idxs in raw[3].items():
             kinds[k].extend(idxs)
     return make_candidate(po, fed, year, dict(kinds), all_reqs, day)
 

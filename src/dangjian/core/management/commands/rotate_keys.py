@@ -48,6 +48,8 @@ class Command(BaseCommand):
         self, model: type[models.Model], field: models.Field[Any, Any], current: str
     ) -> int:
         table, column, pk = model._meta.db_table, field.column, model._meta.pk.column
+        # An encrypted field and a primary key are concrete: they always have a column.
+        assert column is not None and pk is not None
         qn = connection.ops.quote_name
         changed, last = 0, None
         while True:
