@@ -244,6 +244,23 @@ def test_oversized_upload_is_refused(monkeypatch):
     assert uploads.check_upload(SimpleUploadedFile("a.docx", docx_bytes())) == uploads.DOCX
 
 
+def test_upload_without_a_declared_size_is_measured(monkeypatch):
+    # An UploadedFile built without a size (never by Django's handlers) is still size-checked.
+    from django.core.files.uploadedfile import InMemoryUploadedFile
+
+    monkeypatch.setattr(uploads, "MAX_UPLOAD_BYTES", 1000)
+
+    def unsized(content):
+        return InMemoryUploadedFile(
+            io.BytesIO(content), "f", "a.pdf", "application/pdf", None, None
+        )
+
+    with pytest.raises(Exception) as exc:
+        uploads.check_upload(unsized(PDF + b"0" * 2000))
+    assert "过大" in str(exc.value.messages)
+    assert uploads.check_upload(unsized(PDF)) == uploads.PDF
+
+
 def test_instructor_appointment_assignment_visits(officer_client, persona_client):
     response = officer_client.post(
         reverse("applications:instructor_appoint"),

@@ -358,3 +358,15 @@ def test_redaction_covers_names_and_short_names(world):
         f"{UNIT_NAME}",
         text.redaction_names(write_case(world, world.unit, world.liaison, submit=False, title="x")),
     )
+
+
+def test_an_officer_grant_without_a_federation_grants_no_submitting_federation(world):
+    # RoleAssignment.clean requires the federation; a row written around it (the ORM, a fixture)
+    # grants nothing instead of failing on its missing path.
+    from dangjian.cases.access_rules import submitting_federations
+
+    from .conftest import _user
+
+    broken = _user("t_broken", "federation_officer")
+    assert not submitting_federations(broken).exists()
+    assert set(submitting_federations(world.prov_officer)) == {world.prov}

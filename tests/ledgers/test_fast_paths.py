@@ -121,3 +121,13 @@ def test_fewer_collections_restores_the_thresholds_also_when_nested():
     with pytest.raises(RuntimeError), engine.fewer_collections():
         raise RuntimeError
     assert gc.get_threshold() == before
+
+
+def test_bulk_writes_name_a_column_that_is_not_one():
+    # Only concrete fields have a column; a reverse relation is refused by name.
+    from dangjian.party.models import PartyMember
+
+    fields, columns = bulk._fields(PartyMember, ["name"])
+    assert columns == ["name"] and fields[0].name == "name"
+    with pytest.raises(ValueError, match="employments"):
+        bulk._fields(PartyMember, ["employments"])

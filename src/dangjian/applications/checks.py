@@ -7,6 +7,7 @@ the federation's overrides, so a workflow never accepts what the rules will flag
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING
 
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
@@ -16,6 +17,9 @@ from dangjian.core.models import valid_on_q
 from dangjian.party import queries
 from dangjian.party.models import Employment, InstructorAssignment, PartyOrganization
 from dangjian.rulebook import params
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # An instructor's unit counts as overdue for a visit after this many days without one (a working
 # reminder of this page, not a rule of the rulebook: no finding is raised from it).
@@ -83,6 +87,7 @@ def standards(case) -> list[Standard]:
     )
 
     # 2. 有书记
+    detail: StrOrPromise
     if not case.secretary_id:
         detail, ok = _("no secretary chosen"), False
     elif not day:
@@ -131,7 +136,7 @@ def standards(case) -> list[Standard]:
     result.append(Standard("instructor", queries.STANDARD_LABELS["instructor"], ok, str(detail)))
 
     # 4. 覆盖情况有明细
-    problems = []
+    problems: list[StrOrPromise] = []
     if not units:
         problems.append(_("no covered unit listed"))
     if case.kind == PartyOrganization.Kind.JOINT_BRANCH:

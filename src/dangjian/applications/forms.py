@@ -172,7 +172,8 @@ class BaseMemberFormSet(forms.BaseFormSet):
             {k: form.cleaned_data.get(k) for k in MEMBER_FIELDS}
             for form in self.forms
             if form.has_changed()
-            and not self._should_delete_form(form)
+            # Django's own test for a ticked DELETE box; django-stubs omits this private method.
+            and not self._should_delete_form(form)  # type: ignore[attr-defined]
             and getattr(form, "cleaned_data", None)
         ]
 

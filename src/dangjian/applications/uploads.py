@@ -149,16 +149,21 @@ def detect(upload, allowed: tuple[Kind, ...]) -> Kind:
 
 def check_upload(upload: UploadedFile, allowed: tuple[Kind, ...] = DOCUMENT_KINDS) -> Kind:
     """Size and content check of an uploaded file; returns its kind."""
-    if upload.size > MAX_UPLOAD_BYTES:
+    size = upload.size
+    if size is None:  # an UploadedFile built without one (Django's upload handlers always set it)
+        upload.seek(0, os.SEEK_END)
+        size = upload.tell()
+        upload.seek(0)
+    if size > MAX_UPLOAD_BYTES:
         raise ValidationError(
             _("The file is too large (%(size)s MB); at most %(max)s MB is accepted."),
             code="file_size",
             params={
-                "size": f"{upload.size / 1024 / 1024:.1f}",
+                "size": f"{size / 1024 / 1024:.1f}",
                 "max": MAX_UPLOAD_BYTES // 1024 // 1024,
             },
         )
-    if upload.size == 0:
+    if size == 0:
         raise ValidationError(_("The file is empty."), code="file_empty")
     return detect(upload, allowed)
 

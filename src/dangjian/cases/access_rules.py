@@ -53,7 +53,8 @@ def submitting_federations(user) -> QuerySet[Federation]:
     qs = [
         Q(path__startswith=g.federation.path)
         for g in scope.assignments(user, Action.EDIT)
-        if g.role == Role.FEDERATION_OFFICER
+        # An officer's grant names a federation (RoleAssignment.clean); one without grants none.
+        if g.role == Role.FEDERATION_OFFICER and g.federation is not None
     ]
     if not qs:
         return Federation.objects.none()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime
 import io
 import zoneinfo
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -45,7 +46,7 @@ CALL = (
     "服务发展等方面，写清背景、做法和成效，所引数字注明时间。经专家评审选出的案例将分期刊发。"
 )
 
-TIANJIN = {
+TIANJIN: dict[str, Any] = {
     "title": "党建与联合会同步起步　“三个同步”扩大网信领域覆盖",
     "category": "组织建设",
     "sections": {
@@ -87,7 +88,7 @@ TIANJIN = {
     ),
 }
 
-OTHERS = [
+OTHERS: list[dict[str, Any]] = [
     {
         "who": ("org", "天津市互联网金融协会"),
         "title": "示范点支部带动行业规范经营",
@@ -215,6 +216,7 @@ def _write(campaign, submitter, spec, actor, *, image=False, as_of=None, stated=
 @transaction.atomic
 def build(federation: Federation, today: datetime.date, rng) -> None:
     national = federation.parent
+    assert national is not None, "the demo federation sits under the national one"
     provinces = {}
     for short, name in (("江东", "江东省网络社会组织联合会"), ("西川", "西川省网络社会组织联合会")):
         provinces[short] = create_federation(
@@ -247,7 +249,8 @@ def build(federation: Federation, today: datetime.date, rng) -> None:
     )
     tianjin_officer = get_user_model().objects.get(username="officer")
     liaison = get_user_model().objects.get(username="liaison")
-    subs = {}
+    # Each case's scores by expert and the note it is published with.
+    subs: dict[int, tuple[dict[str, float], str | None]] = {}
     tj = _write(
         campaign,
         federation,
@@ -260,6 +263,7 @@ def build(federation: Federation, today: datetime.date, rng) -> None:
     subs[tj.pk] = (TIANJIN_SCORES, TIANJIN["editor_note"])
     for spec in OTHERS:
         kind, name = spec["who"]
+        submitter: Organization | Federation
         if kind == "org":
             submitter = Organization.objects.get(name=name)
             actor = liaison if name == "天津市互联网协会" else tianjin_officer

@@ -1,6 +1,10 @@
+from __future__ import annotations
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
+from dangjian.registry.models import Federation
 
 from .models import Campaign
 
@@ -159,7 +163,8 @@ class AffiliationForm(forms.Form):
         max_length=18,
         help_text=_("the unit the expert works for, if it is in your ledger"),
     )
-    federation = forms.ModelChoiceField(
+    # The queryset (the officer's federations) is set per request in __init__.
+    federation: forms.ModelChoiceField[Federation] = forms.ModelChoiceField(
         label=_("Federation"),
         required=False,
         queryset=None,

@@ -65,7 +65,7 @@ def _unit_keys(organization: Organization, day: datetime.date) -> set:
 
 
 def submission_keys(submission: Submission, day: datetime.date) -> set:
-    if submission.organization_id:
+    if submission.organization is not None:
         return _unit_keys(submission.organization, day)
     return {("fed", submission.federation_id)}
 
@@ -75,7 +75,7 @@ def reviewer_keys(user, day: datetime.date) -> set:
     profile = ReviewerProfile.objects.filter(user=user).first()
     if profile is None:
         return set()
-    keys = _unit_keys(profile.organization, day) if profile.organization_id else set()
+    keys = _unit_keys(profile.organization, day) if profile.organization is not None else set()
     if profile.federation_id:
         keys.add(("fed", profile.federation_id))
     return keys
@@ -91,7 +91,7 @@ def ranking(campaign: Campaign) -> list[scoring.Ranked]:
     )
     # The last round whose reviews are all complete counts for each case (default: round 1).
     incomplete = {(r["submission_id"], r["round"]) for r in reviews if not r["completed_at"]}
-    final_round = {}
+    final_round: dict[int, int] = {}
     for row in reviews:
         key = (row["submission_id"], row["round"])
         if key not in incomplete:

@@ -19,6 +19,11 @@ import math
 from collections import defaultdict
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+# Whatever identifies a submission and a reviewer (primary keys in the app, anything in the tests).
+S = TypeVar("S", bound=Hashable)
+R = TypeVar("R", bound=Hashable)
 
 
 def conflicts(reviewer_keys: set, submission_keys: set) -> bool:
@@ -27,11 +32,11 @@ def conflicts(reviewer_keys: set, submission_keys: set) -> bool:
 
 
 def plan_assignments(
-    submissions: Mapping[Hashable, set],
-    reviewers: Mapping[Hashable, set],
+    submissions: Mapping[S, set],
+    reviewers: Mapping[R, set],
     per_submission: int,
-    existing: Iterable[tuple[Hashable, Hashable]] = (),
-) -> list[tuple[Hashable, Hashable]]:
+    existing: Iterable[tuple[S, R]] = (),
+) -> list[tuple[S, R]]:
     """New (submission, reviewer) pairs so that each submission has ``per_submission`` reviewers
     (or every eligible one, if fewer), never a conflicted one, with loads as even as the conflicts
     allow. ``existing`` pairs count towards both the submission's reviewers and the loads.
@@ -42,7 +47,7 @@ def plan_assignments(
     """
     order = sorted(reviewers, key=repr)
     load = {r: 0 for r in order}
-    assigned: dict[Hashable, set] = defaultdict(set)
+    assigned: dict[S, set[R]] = defaultdict(set)
     fixed = set()
     for s, r in existing:
         assigned[s].add(r)
@@ -98,8 +103,8 @@ def _sd(xs: list[float]) -> float:
 
 
 @dataclass
-class Ranked:
-    submission: Hashable
+class Ranked(Generic[S]):
+    submission: S
     normalised: float  # on the 0–100 scale
     mean_z: float
     raw_mean: float
@@ -115,14 +120,14 @@ class Ranked:
         return self.raw_max - self.raw_min
 
 
-def z_scores(scores: Iterable[tuple[Hashable, Hashable, float]]) -> dict[tuple, float]:
+def z_scores(scores: Iterable[tuple[R, S, float]]) -> dict[tuple[R, S], float]:
     """{(reviewer, submission): z} from (reviewer, submission, score) triples."""
     scores = list(scores)
     if not scores:
         return {}
     everything = [x for _, _, x in scores]
     pooled_mean, pooled_sd = _mean(everything), _sd(everything) or 1.0
-    by_reviewer: dict[Hashable, list[float]] = defaultdict(list)
+    by_reviewer: dict[R, list[float]] = defaultdict(list)
     for r, _, x in scores:
         by_reviewer[r].append(x)
     stats = {}
@@ -132,9 +137,7 @@ def z_scores(scores: Iterable[tuple[Hashable, Hashable, float]]) -> dict[tuple, 
     return {(r, s): (x - stats[r][0]) / stats[r][1] for r, s, x in scores}
 
 
-def rank(
-    scores: Iterable[tuple[Hashable, Hashable, float]], quota: int = 0, margin: int = 0
-) -> list[Ranked]:
+def rank(scores: Iterable[tuple[R, S, float]], quota: int = 0, margin: int = 0) -> list[Ranked[S]]:
     """Rank submissions by the mean of their reviewers' z-scores (highest first).
 
     ``borderline`` marks the ranks within ``margin`` of the cut-off after ``quota``: those
@@ -146,7 +149,7 @@ def rank(
     z = z_scores(scores)
     everything = [x for _, _, x in scores]
     pooled_mean, pooled_sd = _mean(everything), _sd(everything) or 1.0
-    per_sub: dict[Hashable, list[tuple[float, float]]] = defaultdict(list)
+    per_sub: dict[S, list[tuple[float, float]]] = defaultdict(list)
     for r, s, x in scores:
         per_sub[s].append((x, z[(r, s)]))
     rows = []

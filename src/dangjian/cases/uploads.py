@@ -45,10 +45,9 @@ def reencode_image(data: bytes) -> tuple[bytes, int, int]:
             if probe.width * probe.height > MAX_PIXELS:
                 raise ValidationError(_("The image has too many pixels."))
             probe.verify()
-        with Image.open(io.BytesIO(data)) as img:
-            img.load()
-            img = ImageOps.exif_transpose(img)
-            img = img.convert("RGB")
+        with Image.open(io.BytesIO(data)) as opened:
+            opened.load()
+            img = ImageOps.exif_transpose(opened).convert("RGB")
             img.thumbnail((MAX_SIDE, MAX_SIDE))
             # A fresh image holding only the pixels: nothing of the original's info survives.
             clean = Image.new("RGB", img.size)

@@ -1,12 +1,15 @@
 """Meetings that satisfy the organizational-life regime, period by period."""
 
 import datetime
+from collections.abc import Callable, Iterable
 
 from dangjian.orglife.models import Meeting
 
 from .calendar import day_within, month_periods, quarter_periods, year_periods
 
 K = Meeting.Kind
+# A calendar function: (first day, last day) of each period that meets [start, end].
+Periods = Callable[[datetime.date, datetime.date], Iterable[tuple[datetime.date, datetime.date]]]
 
 TOPICS = {
     K.GENERAL_MEETING: "学习贯彻党的创新理论",
@@ -18,9 +21,9 @@ TOPICS = {
 }
 
 
-def full_regime(has_committee: bool) -> list[tuple[str, object, int]]:
+def full_regime(has_committee: bool) -> list[tuple[Meeting.Kind, Periods, int]]:
     """(kind, period generator, day offset) for every required meeting kind."""
-    regime = [
+    regime: list[tuple[Meeting.Kind, Periods, int]] = [
         (K.GENERAL_MEETING, quarter_periods, 20),
         (K.PARTY_LESSON, quarter_periods, 35),
         (K.THEME_DAY, month_periods, 4),

@@ -1,9 +1,25 @@
 """Demo sign-ins, one per role, plus an outsider who must see nothing."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, TypedDict
+
 from django.utils.translation import gettext_lazy as _
 
-# (username, password, title, role, scope key) — passwords are public: demo data only.
-PERSONAS = [
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+
+class Persona(TypedDict):
+    username: str
+    password: str
+    title: StrOrPromise
+    role: str | None  # an access.models.Role value; None: signed in with no role
+    scope: str | None  # a key of setup_personas' scopes; None: the role needs none
+
+
+# Passwords are public: demo data only.
+PERSONAS: list[Persona] = [
     {
         "username": "admin",
         "password": "Dangjian-admin-2026",

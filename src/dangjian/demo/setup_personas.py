@@ -1,5 +1,7 @@
 """Create the demo's sign-in accounts with their role assignments."""
 
+from typing import Any
+
 from django.contrib.auth import get_user_model
 
 from dangjian.access.models import RoleAssignment, UserSecurity
@@ -14,7 +16,8 @@ def create_personas(federation: Federation, must_change_password: bool = True):
     """The demo's accounts; their passwords are public, so outside demo mode each must be
     changed at first sign-in (access.middleware.ForcePasswordChangeMiddleware)."""
     User = get_user_model()
-    scopes = {
+    # A persona's scope key (None: the role has no scope) → its role assignment's scope fields.
+    scopes: dict[str | None, dict[str, Any]] = {
         "federation": {"federation": federation},
         "liaison_unit": {"organization": Organization.objects.get(name="天津市互联网协会")},
         "secretary_branch": {

@@ -157,15 +157,16 @@ class _Builder:
         ).organization
         registry.set_domains(org, [self.domains[d] for d in spec.domains], actor=None)
         self.units[spec.name] = org
-        branch = self.branches.get(spec.branch) if spec.branch else None
-        if branch:
+        key = spec.branch
+        branch = self.branches.get(key) if key else None
+        if key and branch:
             # A unit's own branch covers it as OWN; further units it covers count as joint.
             first = not branch.coverages.exists()
             kind = {
                 "board": Coverage.Kind.BOARD,
                 "joint1": Coverage.Kind.JOINT,
                 "joint2": Coverage.Kind.JOINT,
-            }.get(spec.branch, Coverage.Kind.OWN if first else Coverage.Kind.JOINT)
+            }.get(key, Coverage.Kind.OWN if first else Coverage.Kind.JOINT)
             party.add_coverage(
                 branch, org, kind=kind, valid_from=max(branch.valid_from, spec.joined), actor=None
             )

@@ -30,7 +30,7 @@ class UnitSpec:
     left: datetime.date | None = None
     charter_clause: bool = True
     decisions_with_party: bool = True
-    legal_form: str = L.SOCIAL_GROUP
+    legal_form: Organization.LegalForm = L.SOCIAL_GROUP
     extra: dict = field(default_factory=dict)
 
 

@@ -7,7 +7,7 @@ never typed in (see governance/queries.py).
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from dangjian.core.models import TimeStamped, ValidityPeriod, ValidityQuerySet
+from dangjian.core.models import TimeStamped, ValidityPeriod
 from dangjian.party.models import PartyMember
 from dangjian.registry.models import Organization
 
@@ -38,8 +38,6 @@ class UnitLeader(ValidityPeriod, TimeStamped):
         on_delete=models.SET_NULL,
         related_name="unit_leaderships",
     )
-
-    objects = ValidityQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("unit leader")

@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from dangjian.core.forms import DateInput, StyledForm
 from dangjian.inspections import grading
 from dangjian.inspections.models import AnnualInspection
+from dangjian.party.models import Instructor
+from dangjian.registry.models import Organization
 
 
 def _not_future(value):
@@ -80,10 +82,15 @@ class AnnualInspectionForm(StyledForm):
 
 
 class VisitForm(StyledForm):
-    organization = forms.ModelChoiceField(label=_("organization"), queryset=None)
+    # The querysets (what the user may edit) are set per request in __init__.
+    organization: forms.ModelChoiceField[Organization] = forms.ModelChoiceField(
+        label=_("organization"), queryset=None
+    )
     visited_on = forms.DateField(label=_("visited on"), widget=DateInput())
     visitors = forms.CharField(label=_("visitors"), max_length=200)
-    instructor = forms.ModelChoiceField(label=_("instructor"), queryset=None, required=False)
+    instructor: forms.ModelChoiceField[Instructor] = forms.ModelChoiceField(
+        label=_("instructor"), queryset=None, required=False
+    )
     findings = forms.CharField(label=_("what was found"), widget=forms.Textarea(attrs={"rows": 4}))
     unreachable_at_address = forms.BooleanField(
         label=_("unreachable at the registered address"), required=False
@@ -102,7 +109,9 @@ class VisitForm(StyledForm):
 
 
 class GradeEvaluationForm(StyledForm):
-    organization = forms.ModelChoiceField(label=_("organization"), queryset=None)
+    organization: forms.ModelChoiceField[Organization] = forms.ModelChoiceField(
+        label=_("organization"), queryset=None
+    )
     year = forms.IntegerField(label=_("evaluation year"), min_value=2000, max_value=2100)
     evaluated_on = forms.DateField(label=_("evaluated on"), widget=DateInput())
     on_abnormal_list = forms.BooleanField(label=_("on the abnormal-activity list"), required=False)

@@ -7,14 +7,18 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 @dataclass(frozen=True)
 class ReportState:
     code: str  # on_time | late | missing | pending | exempt
-    label: str
+    label: StrOrPromise  # one of STATE_LABELS, translated when shown
     deadline: datetime.date
     received_on: datetime.date | None
 

@@ -107,17 +107,31 @@ def reserve_ids(model: type[models.Model], count: int) -> list[int]:
     return list(range(highest + 1, highest + 1 + count))
 
 
+def _fields(model: type[models.Model], names: list[str]) -> tuple[list[models.Field], list[str]]:
+    """The fields named and their columns: only a concrete field (not a reverse relation) has one."""
+    fields, columns = [], []
+    for name in names:
+        field = model._meta.get_field(name)
+        if not isinstance(field, models.Field) or field.column is None:
+            raise ValueError(f"{model.__name__}.{name} has no column to write")
+        fields.append(field)
+        columns.append(field.column)
+    return fields, columns
+
+
 def insert(model: type[models.Model], columns: list[str], rows: list[tuple]) -> None:
     """INSERT ``rows`` (tuples in the order of ``columns``: field names, ``id`` included)."""
     if not rows:
         return
     if connection.vendor not in ("sqlite", "postgresql"):  # pragma: no cover - other databases
-        model.objects.bulk_create([model(**dict(zip(columns, r, strict=True))) for r in rows])
+        model._default_manager.bulk_create(
+            [model(**dict(zip(columns, r, strict=True))) for r in rows]
+        )
         return
-    fields = [model._meta.get_field(name) for name in columns]
+    fields, db_columns = _fields(model, columns)
     rows = _converted(fields, rows)
     quote = connection.ops.quote_name
-    names = ", ".join(quote(f.column) for f in fields)
+    names = ", ".join(quote(c) for c in db_columns)
     table = quote(model._meta.db_table)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -134,11 +148,11 @@ def update(model: type[models.Model], columns: list[str], rows: list[tuple]) -> 
     """UPDATE by id: ``rows`` are tuples of ``columns`` values followed by the id."""
     if not rows:
         return
-    fields = [model._meta.get_field(name) for name in columns]
+    fields, db_columns = _fields(model, columns)
     rows = _converted([*fields, model._meta.pk], rows)
     quote = connection.ops.quote_name
     sql = "UPDATE {} SET {} WHERE id = %s".format(  # noqa: S608
-        quote(model._meta.db_table), ", ".join(f"{quote(f.column)} = %s" for f in fields)
+        quote(model._meta.db_table), ", ".join(f"{quote(c)} = %s" for c in db_columns)
     )
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
+from typing import Any, TypedDict
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -57,7 +58,7 @@ class Row:
         self.errors = {} if errors is None else errors  # column key → message
         self.status = ""
         self.label = ""
-        self.changes = {}  # header → [old, new]
+        self.changes: dict[str, list] = {}  # header → [old, new]
         self.key = None
 
     def __repr__(self):  # no values: they may be personal data
@@ -116,7 +117,10 @@ class ColumnParser:
     def __init__(self, index: int, column: specs.Column):
         self.index, self.key, self.required = index, column.key, column.required
         self.one = _never_raising(_plain_parser(column), column.required)
-        self.memo = None if column.kind in ("id_number", "name", "phone") else {}
+        # raw value (or (type, value)) → clean value or CellError; None: not memoised
+        self.memo: dict[Any, Any] | None = (
+            None if column.kind in ("id_number", "name", "phone") else {}
+        )
         self.memo_has_errors = False
 
     # (index, key, parse, required), as the plan's entries were before (benchmarks, tests)
@@ -238,7 +242,14 @@ def parse_chunk(plan: list[ColumnParser], raw_rows: list[tuple[int, list]]) -> l
 
 
 _gc_lock = threading.Lock()
-_gc_state = {"users": 0, "saved": None}
+
+
+class _GcState(TypedDict):
+    users: int  # imports running in this process
+    saved: tuple[int, int, int] | None  # the thresholds before the first of them
+
+
+_gc_state: _GcState = {"users": 0, "saved": None}
 GC_GEN0_THRESHOLD = 50_000
 
 
@@ -264,8 +275,9 @@ def fewer_collections(gen0: int = GC_GEN0_THRESHOLD):
     finally:
         with _gc_lock:
             _gc_state["users"] -= 1
-            if _gc_state["users"] == 0:
-                gc.set_threshold(*_gc_state["saved"])
+            previous = _gc_state["saved"]
+            if _gc_state["users"] == 0 and previous is not None:  # set by the first one in
+                gc.set_threshold(*previous)
 
 
 def run(

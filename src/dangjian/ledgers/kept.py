@@ -50,6 +50,7 @@ def _key() -> bytes:
 def code_digest(ledger_key: str) -> str:
     digest = hashlib.sha256()
     for module in (cells, engine, reader, specs, validators):
+        assert module.__file__ is not None  # our own modules, imported from their .py files
         digest.update(Path(module.__file__).read_bytes())
     digest.update(stdnum.__version__.encode())
     ledger = specs.LEDGERS[ledger_key]

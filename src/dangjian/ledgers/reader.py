@@ -150,7 +150,7 @@ class Table:
     encoding: str | None = None
     truncated_blank: bool = False
     # The calamine sheet, loaded once for header detection and reading (values only).
-    sheet: object = field(default=None, repr=False)
+    sheet: python_calamine.CalamineSheet | None = field(default=None, repr=False)
 
     def rows(self):
         """``(row_number, values)`` for every data row (row_number as Excel shows it, 1-based).
@@ -259,7 +259,8 @@ def detect_header(rows: list[list], ledger_key: str, remembered: dict[str, str] 
     best = None
     for r, row in enumerate(rows):
         parent = _forward_filled(rows[r - 1]) if r > 0 else []
-        labels, mapping = [], {}
+        labels: list[str] = []
+        mapping: dict[int, str] = {}
         for c, value in enumerate(row):
             label = _label(value)
             above = parent[c] if c < len(parent) else ""

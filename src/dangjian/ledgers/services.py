@@ -441,6 +441,7 @@ def commit(
         _finish(upload, Status.CANCELLED, _("Cancelled; nothing was imported."))
         return None
     except engine.Rollback:
+        assert outcome is not None  # raised above, once the run has its outcome
         _store_outcome(upload, table, outcome)
         upload.save()
         _finish(

@@ -161,8 +161,8 @@ def remap(request, pk: int):
         services.remember_mapping(item)
         messages.success(request, _("The mapping was saved and the file checked again."))
     else:
-        for error in form.non_field_errors():
-            messages.error(request, error)
+        for error in form.non_field_errors():  # the messages (an ErrorList yields strings)
+            messages.error(request, str(error))
     return redirect("ledgers:detail", pk=item.pk)
 
 

@@ -113,7 +113,7 @@ def template(ledger_key: str, version: int = specs.TEMPLATE_VERSION) -> openpyxl
 
 def _example(column: specs.Column):
     if column.kind == "date" and column.example:
-        return datetime.date.fromisoformat(column.example)
+        return datetime.date.fromisoformat(str(column.example))  # written as "YYYY-MM-DD"
     if column.kind == "bool":
         return "否"
     return column.example

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from dangjian.core import crypto
 from dangjian.core.fields import EncryptedTextField
 from dangjian.core.masking import mask_id_number, mask_phone
-from dangjian.core.models import TimeStamped, ValidityPeriod, ValidityQuerySet
+from dangjian.core.models import TimeStamped, ValidityPeriod
 from dangjian.core.validators import id_number_validator
 from dangjian.registry.models import Federation, Organization
 
@@ -60,8 +60,6 @@ class PartyOrganization(ValidityPeriod, TimeStamped):
         _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE
     )
 
-    objects = ValidityQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("party organization")
         verbose_name_plural = _("party organizations")
@@ -105,8 +103,6 @@ class Coverage(ValidityPeriod, TimeStamped):
         related_name="coverages",
     )
     kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, default=Kind.OWN)
-
-    objects = ValidityQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("coverage")
@@ -210,8 +206,6 @@ class Employment(ValidityPeriod, TimeStamped):
     )
     job_title = models.CharField(_("job title"), max_length=100, blank=True)
 
-    objects = ValidityQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("employment")
         verbose_name_plural = _("employments")
@@ -247,8 +241,6 @@ class Position(ValidityPeriod, TimeStamped):
     )
     role = models.CharField(_("role"), max_length=16, choices=Role.choices)
 
-    objects = ValidityQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("position")
         verbose_name_plural = _("positions")
@@ -280,8 +272,6 @@ class Instructor(ValidityPeriod, TimeStamped):
     notice_no = models.CharField(_("appointment notice number"), max_length=100, blank=True)
     notice_date = models.DateField(_("appointment notice date"), null=True, blank=True)
 
-    objects = ValidityQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("instructor")
         verbose_name_plural = _("instructors")
@@ -308,8 +298,6 @@ class InstructorAssignment(ValidityPeriod, TimeStamped):
     )
     notice_no = models.CharField(_("dispatch notice number"), max_length=100, blank=True)
     notice_date = models.DateField(_("dispatch notice date"), null=True, blank=True)
-
-    objects = ValidityQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("instructor assignment")

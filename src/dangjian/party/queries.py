@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -33,6 +34,9 @@ from dangjian.party.models import (
     Position,
 )
 from dangjian.registry.models import Federation, Membership, Organization
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # -- who is in a federation's ledger -----------------------------------------------------------
 
@@ -206,7 +210,7 @@ def has_instructor(day: datetime.date, ref: str = "pk") -> Exists:
 @dataclass
 class Standard:
     code: str
-    label: str
+    label: StrOrPromise  # one of STANDARD_LABELS, translated when shown
     met: bool
     detail: str
 

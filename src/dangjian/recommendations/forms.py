@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dangjian.core.forms import DateInput, StyledForm
 from dangjian.recommendations.models import Letter
+from dangjian.rules.models import Finding
 
 
 def _not_future(value):
@@ -17,7 +18,8 @@ def _not_future(value):
 
 
 class DraftForm(StyledForm):
-    findings = forms.ModelMultipleChoiceField(
+    # The queryset (the findings this user may draft on) is set per request in __init__.
+    findings: forms.ModelMultipleChoiceField[Finding] = forms.ModelMultipleChoiceField(
         label=_("findings"),
         queryset=None,
         widget=forms.CheckboxSelectMultiple,

@@ -7,7 +7,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dangjian.core.models import TimeStamped, ValidityPeriod, ValidityQuerySet, valid_on_q
+from dangjian.core.models import TimeStamped, ValidityPeriod, valid_on_q
 from dangjian.core.validators import uscc_validator
 
 
@@ -180,8 +180,6 @@ class Membership(ValidityPeriod, TimeStamped):
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.MEMBER)
     note = models.CharField(_("note"), max_length=200, blank=True)
-
-    objects = ValidityQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("membership")

@@ -103,6 +103,7 @@ def admit_unit(
     that day. Returns the membership; ``membership.organization`` is the unit.
     """
     _check_period(joined_on, valid_to)
+    org: Organization | None
     if isinstance(unit, Organization):
         org = unit
     else:

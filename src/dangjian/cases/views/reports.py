@@ -14,8 +14,10 @@ from ..models import Campaign, Review, Submission
 
 
 def _federation_of(submission: Submission) -> str:
-    if submission.federation_id:
+    if submission.federation is not None:
         return submission.federation.name
+    # A submission without a federation has a unit (the model's check constraint).
+    assert submission.organization is not None
     membership = submission.organization.memberships.order_by("-valid_from").first()
     return membership.federation.name if membership else "—"
 

@@ -2,6 +2,8 @@
 expert from the cases of their own unit and federation, so an expert whose affiliation is not
 on record is not assigned at all."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -28,7 +30,12 @@ def _affiliation(profile, organizations, federations) -> dict:
     """What the viewer may see of an expert's affiliation: names only inside their scope."""
     if profile is None:
         return {"declared": False}
-    row = {"declared": True, "organization": None, "federation": None, "hidden": False}
+    row: dict[str, Any] = {
+        "declared": True,
+        "organization": None,
+        "federation": None,
+        "hidden": False,
+    }
     if profile.organization_id:
         row["organization"] = organizations.filter(pk=profile.organization_id).first()
         row["hidden"] |= row["organization"] is None

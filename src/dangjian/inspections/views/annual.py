@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -177,7 +178,7 @@ def inspection_edit(request, org_pk: int, year: int):
     can_edit = Action.APPROVE in rights
     inspection = AnnualInspection.objects.filter(organization=org, year=year).first()
     exempt = inspection.exempt if inspection else is_exempt(org.founded_on, year)
-    initial = {"version": inspection.version if inspection else None}
+    initial: dict[str, Any] = {"version": inspection.version if inspection else None}
     if inspection:
         initial.update(
             report_to_supervisor_on=inspection.report_to_supervisor_on,

@@ -10,6 +10,7 @@ deleted.
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q
@@ -31,6 +32,12 @@ class Stored:
     def __init__(self, columns, values):
         self.__dict__.update(zip(columns, values, strict=True))
         self.pk = self.id
+
+    if TYPE_CHECKING:  # the columns are known only when the query runs
+
+        def __getattr__(self, name: str) -> Any: ...
+
+        def __setattr__(self, name: str, value: Any) -> None: ...
 
 
 def _select_in(model, columns: list[str], key: str, values: list, size: int = 5000) -> list:
@@ -100,7 +107,7 @@ class Handler:
     chunk_size = 5000
     note = "ledger import"
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.spec = specs.LEDGERS[self.ledger]
         self.columns = {c.key: c for c in self.spec.columns}
         self.seen: dict = {}

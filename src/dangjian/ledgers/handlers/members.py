@@ -61,7 +61,7 @@ class MemberHandler(Handler):
     ledger = "members"
     chunk_size = 5000
 
-    def load(self, ctx, present):
+    def load(self, ctx, present) -> None:
         super().load(ctx, present)
         self.load_units(ctx)
         self.load_party_orgs(ctx)

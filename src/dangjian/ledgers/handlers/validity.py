@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from django.db import models
 from django.utils.translation import gettext as _
 
 from dangjian.core import crypto
@@ -34,7 +35,7 @@ class ValidityHandler(Handler):
     Subclasses say how a row maps to a model object: ``key``, ``values`` and ``existing``.
     """
 
-    model = None
+    model: type[models.Model] | None = None  # the fact's model; each subclass names its own
     closes_with = "valid_to"
 
     def values(self, ctx, row) -> dict:

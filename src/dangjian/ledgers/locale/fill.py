@@ -7,7 +7,7 @@ msgids still missing. (scripts/po_fill.py does not handle wrapped msgids.)
 import json
 from pathlib import Path
 
-import polib
+import polib  # type: ignore[import-untyped]  # ships no type hints; types-polib is not installed
 
 HERE = Path(__file__).resolve().parent
 glossary = json.loads((HERE / "glossary.json").read_text(encoding="utf-8"))

@@ -57,7 +57,7 @@ def anonymise_member(member: PartyMember, *, actor, left_on=None) -> PartyMember
     for label, model, pks in copies:
         model.objects.filter(pk__in=pks).update(**personal.erasure(label, member.pk))
     # Old audit rows keep the non-personal history; only the personal values go.
-    trail = [(personal.SUBJECT, [member.pk], member.name)]
+    trail: list[tuple[str, list[int], str | None]] = [(personal.SUBJECT, [member.pk], member.name)]
     trail += [(label, pks, None) for label, _model, pks in copies if pks]
     for label, pks, new_repr in trail:
         logs = AuditLog.objects.filter(object_type=label, object_id__in=[str(pk) for pk in pks])
