@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from dangjian.core.crypto import blind_index
 from dangjian.core.fields import EncryptedTextField
 from dangjian.core.masking import mask_id_number, mask_phone
-from dangjian.core.models import TimeStamped
+from dangjian.core.models import Decided, TimeStamped
 from dangjian.party.models import PartyMember, PartyOrganization
 from dangjian.registry.models import Membership, Organization
 
@@ -98,7 +98,7 @@ class Invitation(TimeStamped):
         return self.revoked_at is None and (day or timezone.localdate()) <= self.expires_on
 
 
-class Application(TimeStamped):
+class Application(Decided, TimeStamped):
     """A unit's application to join a federation, with its party members (同步采集)."""
 
     class Status(models.TextChoices):
@@ -158,15 +158,7 @@ class Application(TimeStamped):
 
     # The review.
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
-    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("decided by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    # The applicant reads it: its label says so (the field is Decided's).
     reason = models.TextField(_("reason given to the applicant"), blank=True)
     organization = models.ForeignKey(
         Organization,
@@ -301,7 +293,7 @@ class StatusChange(models.Model):
         return self._label(self.to_status)
 
 
-class FormationCase(TimeStamped):
+class FormationCase(Decided, TimeStamped):
     """Pushing the formation of a party organization for one unit or a group (联合党支部).
 
     The four standards (有批文, 有书记, 派遣党建指导员有通知, 覆盖情况有明细) are checked from the
@@ -389,16 +381,6 @@ class FormationCase(TimeStamped):
         related_name="+",
     )
     note = models.TextField(_("note"), blank=True)
-    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("decided by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    reason = models.TextField(_("reason"), blank=True)
     party_organization = models.ForeignKey(
         PartyOrganization,
         verbose_name=_("party organization formed"),

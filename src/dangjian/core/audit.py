@@ -128,7 +128,15 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     }
 
 
-def _actor_fields(actor: Any) -> dict[str, Any]:
+def acting_user(actor: Any) -> Any:
+    """The actor as the user to store in a ``recorded_by`` / ``decided_by`` field: ``None`` for
+    the system (a command, a task) and for an anonymous visitor (a public form)."""
+    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+
+
+def actor_fields(actor: Any) -> dict[str, Any]:
+    """``actor`` and ``actor_name`` of a record of who did something (the name is copied, so the
+    record outlives the user)."""
     if actor is None or not getattr(actor, "is_authenticated", False):
         return {"actor": None, "actor_name": "system" if actor is None else "anonymous"}
     return {"actor": actor, "actor_name": actor.get_username()}
@@ -174,7 +182,7 @@ def record_change(
         changed = diff(before, _after(obj, before))
         if not changed and not note:
             return None
-        row = _update_row(obj, changed, note, {**_actor_fields(actor), **_context()})
+        row = _update_row(obj, changed, note, {**actor_fields(actor), **_context()})
         row.save()
         return row
     return AuditLog.objects.create(
@@ -184,7 +192,7 @@ def record_change(
         object_repr=str(obj)[:200],
         changes=changes,
         note=note,
-        **_actor_fields(actor),
+        **actor_fields(actor),
         **_context(),
     )
 
@@ -202,7 +210,7 @@ def record_changes(
     ``record_change``, an unchanged object gets no row even with a note (the note names the
     import, not a change). Returns the number of rows written.
     """
-    fields = {**_actor_fields(actor), **_context()}
+    fields = {**actor_fields(actor), **_context()}
     rows = []
     for obj, before in pairs:
         changed = diff(before, _after(obj, before))
@@ -228,7 +236,7 @@ def record_event(
         object_repr=str(obj)[:200] if obj is not None else "",
         changes=data,
         note=note,
-        **_actor_fields(actor),
+        **actor_fields(actor),
         **_context(),
     )
 
@@ -249,7 +257,7 @@ def record_read(
         object_repr=str(obj)[:200] if obj is not None else "",
         changes=data,
         note=note,
-        **_actor_fields(actor),
+        **actor_fields(actor),
         **_context(),
     )
 
@@ -262,6 +270,6 @@ def record_signin(user: Any, what: AuditEvent | str) -> AuditLog:
         object_type=user._meta.label_lower,
         object_id=str(user.pk),
         object_repr=str(user)[:200],
-        **_actor_fields(user),
+        **actor_fields(user),
         **_context(),
     )

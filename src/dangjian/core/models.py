@@ -72,6 +72,33 @@ class Versioned(models.Model):
         abstract = True
 
 
+class Decided(models.Model):
+    """A workflow record that someone decides (approves, rejects, returns): who, when, and the
+    reason given — one set of fields and one way to set them (``decide``)."""
+
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        abstract = True
+
+    def decide(self, actor: Any, reason: str = "") -> None:
+        """Record the decision on the instance (the caller saves it in its transaction)."""
+        from dangjian.core.audit import acting_user  # audit imports this module
+
+        self.decided_at = timezone.now()
+        self.decided_by = acting_user(actor)
+        self.reason = reason
+
+
 class AuditLog(models.Model):
     """Append-only record of every write, business event and sensitive read.
 

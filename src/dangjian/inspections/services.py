@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dangjian.core.audit import record_change, record_event, snapshot
+from dangjian.core.audit import acting_user, record_change, record_event, snapshot
 from dangjian.core.concurrency import claim
 from dangjian.core.errors import Conflict
 from dangjian.core.events import AuditEvent
@@ -24,10 +24,6 @@ from dangjian.rulebook.deadlines import is_exempt
 
 # Someone saved the record after this user opened it: the one conflict error of every app.
 EditConflict = Conflict
-
-
-def _user(actor):
-    return actor if getattr(actor, "is_authenticated", False) else None
 
 
 class AlreadyEvaluated(EditConflict):
@@ -60,7 +56,7 @@ def record_visit(
         findings=findings,
         unreachable_at_address=unreachable_at_address,
         follow_up=follow_up,
-        recorded_by=_user(actor),
+        recorded_by=acting_user(actor),
     )
     record_change(actor, visit, None)
     if unreachable_at_address:
@@ -104,7 +100,7 @@ def save_annual_inspection(
     inspection.notes = notes
     inspection.conclusion = conclusion
     if conclusion:
-        inspection.inspected_by = _user(actor)
+        inspection.inspected_by = acting_user(actor)
     if before is None or refresh_party_section or not inspection.party_section:
         inspection.party_section = party_section(organization, year, today)
     inspection.save()
@@ -217,7 +213,7 @@ def evaluate_grade(
         evaluation.valid_from = evaluation.valid_to = None
         evaluation.status = GradeEvaluation.Status.DRAFT
     evaluation.notes = notes
-    evaluation.evaluated_by = _user(actor)
+    evaluation.evaluated_by = acting_user(actor)
     try:
         # A savepoint: two officers creating the same unit's evaluation at once meet the
         # unique constraint (one per unit and year), and the second is told so.

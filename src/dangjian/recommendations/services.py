@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dangjian.core.audit import record_change, record_event, snapshot
+from dangjian.core.audit import acting_user, record_change, record_event, snapshot
 from dangjian.core.concurrency import claim
 from dangjian.core.errors import Conflict
 from dangjian.core.events import AuditEvent
@@ -26,10 +26,6 @@ from dangjian.recommendations.models import Letter, LetterCounter
 # The letter changed after this user opened it, or is no longer in the right state: the one
 # conflict error of every app (pages catch it under this name too).
 LetterConflict = Conflict
-
-
-def _user(actor):
-    return actor if getattr(actor, "is_authenticated", False) else None
 
 
 def _require(letter: Letter, *statuses: str) -> None:
@@ -90,7 +86,7 @@ def draft_letter(
         title=text.title,
         body=text.body,
         contact_note=text.contact_note,
-        drafted_by=_user(actor),
+        drafted_by=acting_user(actor),
     )
     letter.findings.set(findings)
     letter.organizations.set(organizations)
@@ -161,7 +157,7 @@ def issue_letter(
     letter.year, letter.serial = issued_on.year, serial
     letter.doc_number = format_doc_number(prefix, issued_on.year, serial)
     letter.issued_on = issued_on
-    letter.issued_by = _user(actor)
+    letter.issued_by = acting_user(actor)
     letter.status = Letter.Status.ISSUED
     letter.save()
     record_change(actor, letter, before)

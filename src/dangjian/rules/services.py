@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dangjian.core.audit import current_request_id, record_event
+from dangjian.core.audit import acting_user, current_request_id, record_event
 from dangjian.core.concurrency import claim
 from dangjian.core.errors import Conflict
 from dangjian.core.events import AuditEvent
@@ -42,10 +42,6 @@ EVENTS: dict[str, AuditEvent] = {
 EditConflict = Conflict
 
 
-def _user(actor):
-    return actor if getattr(actor, "is_authenticated", False) else None
-
-
 @transaction.atomic
 def change_status(
     finding: Finding, status: str, *, actor, reason: str = "", version: int | str
@@ -62,7 +58,7 @@ def change_status(
     before = locked.status
     locked.status = status
     locked.status_changed_at = timezone.now()
-    locked.status_changed_by = _user(actor)
+    locked.status_changed_by = acting_user(actor)
     if status == S.DISMISSED:
         locked.dismissed_reason = reason
     if status == S.RESOLVED:
@@ -113,7 +109,7 @@ def request_run(federation, as_of: datetime.date, *, actor) -> EvaluationRun:
     from dangjian.rules.tasks import evaluate_rulebook
 
     run = EvaluationRun.objects.create(
-        federation=federation, as_of=as_of, requested_by=_user(actor)
+        federation=federation, as_of=as_of, requested_by=acting_user(actor)
     )
     record_event(actor, AuditEvent.RULES_RUN_REQUESTED, run, as_of=as_of.isoformat())
     request_id = current_request_id()  # the run's audit rows share this request's id

@@ -1,5 +1,5 @@
-"""What every workflow service shares: the errors and optimistic locking of ``core`` (re-exported
-here for the views), the status history, and turning a fact service's ValidationError into the workflow's error."""
+"""What every workflow service shares: the status history, and turning a fact service's
+ValidationError into the workflow's error (the errors and locking are ``core``'s)."""
 
 from __future__ import annotations
 
@@ -8,19 +8,8 @@ import contextlib
 from django.core.exceptions import ValidationError
 
 from dangjian.applications.models import Application, StatusChange
+from dangjian.core.audit import actor_fields
 from dangjian.core.errors import WorkflowError
-
-
-def _actor_name(actor) -> str:
-    if actor is None:
-        return "system"
-    if not getattr(actor, "is_authenticated", False):
-        return "anonymous"
-    return actor.get_username()
-
-
-def _user(actor):
-    return actor if getattr(actor, "is_authenticated", False) else None
 
 
 def _history(obj, old: str, new: str, actor, reason: str = "") -> StatusChange:
@@ -29,8 +18,7 @@ def _history(obj, old: str, new: str, actor, reason: str = "") -> StatusChange:
         **{field: obj},
         from_status=old,
         to_status=new,
-        actor=_user(actor),
-        actor_name=_actor_name(actor),
+        **actor_fields(actor),
         reason=reason,
     )
 

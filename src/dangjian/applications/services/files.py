@@ -7,9 +7,8 @@ import uuid
 from django.db import transaction
 
 from dangjian.applications.models import StoredFile
-from dangjian.applications.services.common import _user
 from dangjian.applications.uploads import check_upload, safe_name, sha256_of
-from dangjian.core.audit import record_event
+from dangjian.core.audit import acting_user, record_event
 
 
 @transaction.atomic
@@ -22,7 +21,7 @@ def store_file(upload, federation, *, actor) -> StoredFile:
         content_type=kind.content_type,
         size=upload.size,
         sha256=sha256_of(upload),
-        uploaded_by=_user(actor),
+        uploaded_by=acting_user(actor),
     )
     upload.seek(0)
     stored.file.save(f"{uuid.uuid4().hex}.{kind.extension}", upload, save=False)

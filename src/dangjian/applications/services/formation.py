@@ -5,12 +5,11 @@ the party organization through the party services — coverage, the secretary, t
 from __future__ import annotations
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.applications.checks import joint_branch_max_units, standards, term_years
 from dangjian.applications.models import FormationCase
-from dangjian.applications.services.common import _history, _user, fact_errors
+from dangjian.applications.services.common import _history, fact_errors
 from dangjian.applications.services.files import store_file
 from dangjian.core.audit import record_change, record_event, snapshot
 from dangjian.core.concurrency import claim
@@ -183,8 +182,7 @@ def approve_formation_case(case, *, version, actor) -> PartyOrganization:
                     )
     case.status = FormationCase.Status.APPROVED
     case.party_organization = party_org
-    case.decided_at = timezone.now()
-    case.decided_by = _user(actor)
+    case.decide(actor, case.reason)
     case.save()
     _history(case, FormationCase.Status.SUBMITTED, case.status, actor)
     record_event(

@@ -9,9 +9,9 @@ from django.utils.translation import gettext_lazy as _
 
 from dangjian.applications.checks import covered_on, full_members_for_branch
 from dangjian.applications.models import ApplicantMember, Application, Invitation
-from dangjian.applications.services.common import _history, _user, fact_errors
+from dangjian.applications.services.common import _history, fact_errors
 from dangjian.applications.services.formation import federation_committee, open_formation_case
-from dangjian.core.audit import record_change, record_event, snapshot
+from dangjian.core.audit import acting_user, record_change, record_event, snapshot
 from dangjian.core.concurrency import claim
 from dangjian.core.errors import WorkflowError
 from dangjian.party import queries
@@ -52,7 +52,7 @@ MEMBER_FIELDS = [
 @transaction.atomic
 def create_invitation(federation, *, expires_on, note="", actor) -> Invitation:
     invitation = Invitation.objects.create(
-        federation=federation, expires_on=expires_on, note=note, created_by=_user(actor)
+        federation=federation, expires_on=expires_on, note=note, created_by=acting_user(actor)
     )
     record_event(actor, "invitation.created", invitation, expires_on=str(expires_on))
     return invitation
@@ -129,9 +129,7 @@ def _decide(application, new_status, *, version, reason, actor, event):
         raise WorkflowError(_("Only a submitted application can be decided."))
     old = application.status
     application.status = new_status
-    application.reason = reason
-    application.decided_at = timezone.now()
-    application.decided_by = _user(actor)
+    application.decide(actor, reason)
     application.save()
     _history(application, old, new_status, actor, reason)
     record_event(actor, event, application, reason=reason)
@@ -232,9 +230,7 @@ def approve_application(application, *, version, role, joined_on, actor):
     old = application.status
     application.status = Application.Status.APPROVED
     application.organization = org
-    application.decided_at = timezone.now()
-    application.decided_by = _user(actor)
-    application.reason = ""
+    application.decide(actor)
     application.save()
     _history(application, old, application.status, actor)
 
