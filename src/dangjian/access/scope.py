@@ -67,6 +67,17 @@ def assignments(user: AnyUser, action: str) -> list[RoleAssignment]:
     return [a for a in cache if a.allows(action)]
 
 
+# Roles that read reports and never a person: the supervising unit or registration authority
+# ("reports only, never personal data") and the expert reviewer. Every rule over a model that
+# names a person (members, instructors, unit leaders, visit logs) drops their grants.
+NO_PERSONAL_DATA = frozenset({Role.AUTHORITY_VIEWER, Role.EXPERT_REVIEWER})
+
+
+def personal_assignments(user: AnyUser, action: str) -> list[RoleAssignment]:
+    """``assignments`` without the grants of roles that never see personal data."""
+    return [g for g in assignments(user, action) if g.role not in NO_PERSONAL_DATA]
+
+
 def is_admin(user: AnyUser) -> bool:
     return any(a.role == Role.ADMIN for a in assignments(user, Action.VIEW))
 
@@ -140,11 +151,18 @@ def organizations(user: AnyUser, action: str = Action.VIEW) -> QuerySet[Organiza
 
 
 def filter_by_organization(
-    qs: QuerySet[M], user: AnyUser, action: str = Action.VIEW, field: str = "organization"
+    qs: QuerySet[M],
+    user: AnyUser,
+    action: str = Action.VIEW,
+    field: str = "organization",
+    *,
+    personal: bool = False,
 ) -> QuerySet[M]:
     """Keep the rows of ``qs`` whose ``field`` (a foreign key to Organization) is in the user's
-    scope — the fast form of ``qs.filter(organization__in=organizations(user))``."""
-    grants = assignments(user, action)
+    scope — the fast form of ``qs.filter(organization__in=organizations(user))``.
+
+    ``personal``: the rows name a person, so roles that never see personal data get none."""
+    grants = personal_assignments(user, action) if personal else assignments(user, action)
     if any(g.role == Role.ADMIN for g in grants):
         return qs
     return qs.filter(combine([_org_q(g, f"{field}_id", f"{field}__") for g in grants]))
@@ -178,11 +196,7 @@ def party_organizations(user: AnyUser, action: str = Action.VIEW) -> QuerySet[Pa
 
 def members(user: AnyUser, action: str = Action.VIEW) -> QuerySet[PartyMember]:
     """Party members: personal data, so authority viewers and reviewers never see any."""
-    grants = [
-        g
-        for g in assignments(user, action)
-        if g.role not in (Role.AUTHORITY_VIEWER, Role.EXPERT_REVIEWER)
-    ]
+    grants = personal_assignments(user, action)
     if any(g.role == Role.ADMIN for g in grants):
         return PartyMember.objects.all()
     qs = []
@@ -231,8 +245,11 @@ def instructors(user: AnyUser, action: str = Action.VIEW) -> QuerySet[Instructor
     This is the one definition. The visit form used to offer only "assigned to a unit in scope,
     or self", which hid from a federation officer the instructors their own federation had just
     appointed and not yet assigned — exactly the ones they dispatch on a first visit.
+
+    An instructor's page names a person (name, masked phone, visit log): roles that never see
+    personal data (the authority viewer, the expert reviewer) see no instructor.
     """
-    grants = assignments(user, action)
+    grants = personal_assignments(user, action)
     if any(g.role == Role.ADMIN for g in grants):
         return Instructor.objects.all()
     assigned = InstructorAssignment.objects.filter(instructor=OuterRef("pk")).filter(
@@ -369,9 +386,11 @@ def get_visible_or_404(queryset: QuerySet[M], **lookup: Any) -> M:
         raise Http404 from None
 
 
-def _by_organization(model: type[Model], field: str = "organization") -> Rule:
+def _by_organization(
+    model: type[Model], field: str = "organization", *, personal: bool = False
+) -> Rule:
     return lambda user, action: filter_by_organization(
-        model._default_manager.all(), user, action, field
+        model._default_manager.all(), user, action, field, personal=personal
     )
 
 
@@ -384,9 +403,10 @@ register(Meeting, meetings)
 register(Instructor, instructors)
 register(Membership, _by_organization(Membership))
 register(Coverage, _by_organization(Coverage))
-register(InstructorAssignment, _by_organization(InstructorAssignment))
+# An assignment names its instructor, a unit leader is a person: personal data.
+register(InstructorAssignment, _by_organization(InstructorAssignment, personal=True))
 register(Designation, _by_organization(Designation))
-register(UnitLeader, _by_organization(UnitLeader))
+register(UnitLeader, _by_organization(UnitLeader, personal=True))
 register(CharterRevision, _by_organization(CharterRevision))
 register(MajorDecision, _by_organization(MajorDecision))
 # Jobs and posts hold personal data: they follow the member and the unit or party organization.

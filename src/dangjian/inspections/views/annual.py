@@ -241,7 +241,7 @@ def inspection_edit(request, org_pk: int, year: int):
             "to_supervisor": to_supervisor,
             "to_registrar": to_registrar,
             "findings": _open_findings(org, request.user),
-            "visits": Visit.objects.filter(organization=org)[:10],
+            "visits": scope.visible(Visit, request.user).filter(organization=org)[:10],
             "history": AnnualInspection.objects.filter(organization=org).order_by("-year")[:10],
         },
     )

@@ -28,7 +28,7 @@ def visit_list(request):
     action = lists.scope_action(request)
     visible = scope.organizations(request.user, action)
     visits = (
-        Visit.objects.filter(organization__in=visible.values("pk"))
+        scope.visible(Visit, request.user, action)
         .select_related("organization", "instructor")
         .order_by("-visited_on", "-id")
     )
