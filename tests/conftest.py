@@ -15,6 +15,18 @@ from dangjian.demo.personas import PERSONAS
 DEMO_TODAY = datetime.date.today()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def plain_http():
+    """The test client and the live server speak plain http, as the demo does; production's
+    redirect to https and HSTS (on by default without debug, see settings.py) would send every
+    request elsewhere. A test that wants them back overrides the settings itself
+    (tests/core/test_production.py)."""
+    from django.test import override_settings
+
+    with override_settings(SECURE_SSL_REDIRECT=False, SECURE_HSTS_SECONDS=0):
+        yield
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     from dangjian.demo.extensions import build_app_demo_data

@@ -121,16 +121,26 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
-SECURE_COOKIES = envbool("DANGJIAN_SECURE_COOKIES", not DEBUG and not DEMO_MODE)
+# Production is HTTPS: secure cookies, the redirect to https and HSTS are on unless debug or demo
+# (both on http://127.0.0.1). DANGJIAN_PLAIN_HTTP=1 is the one switch for an intranet served
+# without TLS; the three finer switches below stay for the rare mixed case.
+PLAIN_HTTP = envbool("DANGJIAN_PLAIN_HTTP", DEBUG or DEMO_MODE)
+SECURE_COOKIES = envbool("DANGJIAN_SECURE_COOKIES", not PLAIN_HTTP)
 SESSION_COOKIE_SECURE = SECURE_COOKIES
 CSRF_COOKIE_SECURE = SECURE_COOKIES
-SECURE_SSL_REDIRECT = envbool("DANGJIAN_SSL_REDIRECT", False)
-SECURE_HSTS_SECONDS = envint("DANGJIAN_HSTS_SECONDS", 0)
+SECURE_SSL_REDIRECT = envbool("DANGJIAN_SSL_REDIRECT", not PLAIN_HTTP)
+SECURE_HSTS_SECONDS = envint("DANGJIAN_HSTS_SECONDS", 0 if PLAIN_HTTP else 365 * 24 * 3600)
+if BEHIND_PROXY:
+    # TLS ends at the proxy: it tells which scheme the client used (else every request would
+    # look like http and be redirected forever).
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("DANGJIAN_HSTS_INCLUDE_SUBDOMAINS", True)
 SECURE_HSTS_PRELOAD = envbool("DANGJIAN_HSTS_PRELOAD", False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Error pages are the project's, in Chinese (templates/400.html … 500.html); so is this one.
+CSRF_FAILURE_VIEW = "dangjian.access.views.csrf_failure"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

@@ -134,3 +134,9 @@ def home(request: HttpRequest) -> HttpResponse:
     if scope.can(request.user, Action.AUDIT):
         return redirect("access:audit_list")
     return redirect("cases:index")
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """CSRF_FAILURE_VIEW: the refused form in Chinese, with what to do (usually: the page was
+    open too long, or cookies are off). The technical ``reason`` is not shown to users."""
+    return render(request, "403_csrf.html", status=403)
