@@ -25,12 +25,19 @@ DEPLOY_ALLOW_LIST = {
 
 
 def _settings_env(tmp_path, **extra):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DANGJIAN_")}
+    # Production as docs/operations.md sets it up: nothing about https given, defaults only.
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("DANGJIAN_") and k != "DJANGO_ALLOW_ASYNC_UNSAFE"
+    }
     env.update(
         DJANGO_SETTINGS_MODULE="dangjian.settings",
         PYTHONPATH=str(SRC),
         DANGJIAN_VAR_DIR=str(tmp_path),
         DANGJIAN_SECRET_KEY=secrets.token_urlsafe(50),
+        DANGJIAN_ALLOWED_HOSTS="dangjian.example.org",
+        DANGJIAN_DATABASE_URL=f"sqlite:///{tmp_path}/check.sqlite3",
         **extra,
     )
     return env
@@ -48,7 +55,7 @@ def _run(tmp_path, code_or_args, **extra):
 
 
 def test_check_deploy_in_production_settings_warns_only_of_the_allow_list(tmp_path):
-    result = _run(tmp_path, ["-m", "django", "check", "--deploy"])
+    result = _run(tmp_path, ["-m", "dangjian.cli", "check", "--deploy"])
     assert result.returncode == 0, result.stderr
     raised = set(re.findall(r"\((\w+\.[WE]\d+)\)", result.stdout + result.stderr))
     assert raised <= DEPLOY_ALLOW_LIST, result.stdout + result.stderr

@@ -130,10 +130,8 @@ SESSION_COOKIE_SECURE = SECURE_COOKIES
 CSRF_COOKIE_SECURE = SECURE_COOKIES
 SECURE_SSL_REDIRECT = envbool("DANGJIAN_SSL_REDIRECT", not PLAIN_HTTP)
 SECURE_HSTS_SECONDS = envint("DANGJIAN_HSTS_SECONDS", 0 if PLAIN_HTTP else 365 * 24 * 3600)
-if BEHIND_PROXY:
-    # TLS ends at the proxy: it tells which scheme the client used (else every request would
-    # look like http and be redirected forever).
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Behind nginx, gunicorn takes the scheme from X-Forwarded-Proto (docs/operations.md 2.5), so
+# the redirect sees https requests as such.
 SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("DANGJIAN_HSTS_INCLUDE_SUBDOMAINS", True)
 SECURE_HSTS_PRELOAD = envbool("DANGJIAN_HSTS_PRELOAD", False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
