@@ -16,6 +16,7 @@ from dangjian.access.models import Action
 from dangjian.access.scope import AnyUser
 from dangjian.core.audit import record_read
 from dangjian.core.events import AuditEvent
+from dangjian.core.exports import safe_cell
 from dangjian.core.filters import params
 from dangjian.core.models import AuditLog
 
@@ -64,8 +65,10 @@ def audit_export(request: HttpRequest) -> StreamingHttpResponse:
         yield "\ufeff"  # BOM: Excel/WPS open the UTF-8 file with the right encoding
         yield writer.writerow(header)
         for log in qs.order_by("at", "id").iterator(chunk_size=2000):
+            # Actors, object names and changes are users' text: neutralised like any export.
             yield writer.writerow(
-                [
+                safe_cell(str(value))
+                for value in [
                     timezone.localtime(log.at).isoformat(),
                     log.actor_name,
                     log.action,

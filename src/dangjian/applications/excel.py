@@ -20,6 +20,7 @@ from openpyxl.styles import Font
 from python_calamine import CalamineWorkbook
 
 from dangjian.applications.uploads import XLSX, check_upload
+from dangjian.core.exports import safe_cell
 from dangjian.party.models import PartyMember
 
 MAX_ROWS = 500
@@ -59,11 +60,12 @@ def template() -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "党员信息"
-    ws.append([header for header, _field in COLUMNS])
+    ws.append([safe_cell(header) for header, _field in COLUMNS])
     for cell in ws[1]:
         cell.font = Font(bold=True)
     ws.append(
-        [
+        safe_cell(value)
+        for value in [
             "张三",
             "男",
             "汉族",

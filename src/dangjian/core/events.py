@@ -41,6 +41,12 @@ class AuditEvent(models.TextChoices):
     LEDGERS_COMMIT_QUEUED = "ledgers.commit_queued", _("ledger import queued")
     LEDGERS_ERROR_WORKBOOK = "ledgers.error_workbook", _("ledger error workbook downloaded")
     LEDGERS_EXPORT_MEMBERS = "ledgers.export_members", _("member list exported unmasked")
+    LEDGERS_EXPORT_MEMBERS_MASKED = (
+        "ledgers.export_members_masked",
+        _("member list exported masked"),
+    )
+    LEDGERS_EXPORT_ORGANIZATIONS = "ledgers.export_organizations", _("member units exported")
+    LEDGERS_EXPORT_COVERAGE = "ledgers.export_coverage", _("coverage statistics exported")
     LEDGERS_LIST_EXPORTED = "ledgers.list_exported", _("list exported")
     LEDGERS_WORKING_FILES_PRUNED = "ledgers.working_files_pruned", _("import working files removed")
     # Joining applications and formation

@@ -3,6 +3,10 @@
 Every export of the system (list pages, the ledgers, the coverage statistics) is written here,
 so they all look alike. Workbooks are write-only: rows are streamed, so a large export stays
 small in memory.
+
+Every text cell the system writes — in these workbooks, the ledger templates and error
+workbooks, and the audit CSV — passes :func:`safe_cell`: text a spreadsheet would read as a
+formula (OWASP's CSV injection) is written as plain text instead.
 """
 
 from __future__ import annotations
@@ -24,6 +28,29 @@ BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 NOTES_SHEET = "说明"
+# What makes Excel, WPS or LibreOffice read a cell as a formula (OWASP, "CSV Injection").
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+ESCAPE = "'"
+
+
+def safe_cell(value: object) -> object:
+    """``value`` as a cell that cannot run as a formula: text that starts with ``=``, ``+``,
+    ``-``, ``@``, tab or carriage return gets a leading apostrophe (shown as text by Excel and
+    WPS); numbers, dates and other values pass unchanged (a negative number stays a number).
+
+    Text that already starts with apostrophes before such a character gets one more, so
+    :func:`unescape_cell` gives back exactly the original text (the ledger import reads what
+    the exports write)."""
+    if isinstance(value, str) and value.lstrip(ESCAPE).startswith(FORMULA_TRIGGERS):
+        return ESCAPE + value
+    return value
+
+
+def unescape_cell(text: str) -> str:
+    """The text :func:`safe_cell` was given: the one apostrophe it added, removed."""
+    if text.startswith(ESCAPE) and text.lstrip(ESCAPE).startswith(FORMULA_TRIGGERS):
+        return text[1:]
+    return text
 
 
 def style_header(cell: Any, required: bool = False) -> None:
@@ -51,13 +78,14 @@ def add_sheet(
         ws.column_dimensions[get_column_letter(c)].width = width
     head = []
     for label in headers:
-        cell = WriteOnlyCell(ws, label)
+        cell = WriteOnlyCell(ws, safe_cell(label))
         style_header(cell)
         head.append(cell)
     ws.append(head)
     for row in rows:
         out = []
         for value in row:
+            value = safe_cell(value)
             cell = WriteOnlyCell(ws, value)
             if isinstance(value, datetime.datetime):  # a datetime is a date too: test it first
                 cell.number_format = DATETIME_FORMAT
@@ -73,8 +101,8 @@ def add_sheet(
 def add_notes(wb: openpyxl.Workbook, lines: Iterable[str]) -> None:
     """The notes sheet: when, by whom, under which filter, how figures are defined."""
     info = wb.create_sheet(NOTES_SHEET)
-    for line in lines:
-        info.append([line])
+    for line in lines:  # notes quote the user's filter: neutralised like any cell
+        info.append([safe_cell(line)])
 
 
 def workbook(

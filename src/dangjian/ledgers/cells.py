@@ -15,6 +15,7 @@ import unicodedata
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from dangjian.core.exports import ESCAPE, unescape_cell
 from dangjian.core.validators import normalize_code, validate_id_number, validate_uscc
 
 EXCEL_EPOCH = datetime.date(1899, 12, 30)
@@ -56,7 +57,8 @@ def _plain(value: str) -> bool:
 def text(value) -> str:
     """A text cell: line breaks and runs of spaces become one space, ends trimmed.
 
-    Numbers that Excel stored for a text column come back without a trailing ``.0``.
+    Numbers that Excel stored for a text column come back without a trailing ``.0``; text
+    the exports neutralised (``'=…``, see ``core.exports.safe_cell``) comes back as it was.
     """
     if value is None:
         return ""
@@ -66,6 +68,8 @@ def text(value) -> str:
         value = value.date()
     if not isinstance(value, str):
         return str(value)
+    if value[:1] == ESCAPE:
+        value = unescape_cell(value)
     if _plain(value):
         return value
     return _SPACES.sub(" ", value).strip()
@@ -73,7 +77,7 @@ def text(value) -> str:
 
 def compact(value) -> str:
     """Text with every space and line break removed (names of people and units)."""
-    if isinstance(value, str) and _plain(value):
+    if isinstance(value, str) and _plain(value) and value[:1] != ESCAPE:
         return value
     return _SPACES.sub("", text(value))
 

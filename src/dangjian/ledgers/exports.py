@@ -21,15 +21,19 @@ from dangjian.registry.filters import OrganizationFilter
 
 
 def organizations(user, params):
+    """The member units in the user's scope under the filter ``params``: (workbook, rows)."""
     base = scope.organizations(user, Action.EXPORT)
     filters = OrganizationFilter(params or None, base, federations=scope.federations(user))
     qs = filters.qs
     ledger = specs.LEDGERS["organizations"]
     columns = [c for c in ledger.columns if c.key not in ("membership_role", "joined_on")]
     headers = [c.header for c in columns] + ["是否建立党组织"]
+    count = 0
 
     def rows():
+        nonlocal count
         for org in qs.order_by("name", "pk").iterator(chunk_size=2000):
+            count += 1
             yield [
                 show(c, getattr(org, c.key)) if c.kind == "choice" else getattr(org, c.key)
                 for c in columns
@@ -40,7 +44,7 @@ def organizations(user, params):
         ledger.title, headers, rows(), widths=[c.width for c in columns] + [14], notes=notes
     )
     workbooks.mark_version(workbook, "organizations", specs.TEMPLATE_VERSION)
-    return workbook
+    return workbook, count  # the write-only sheet took its rows above: count is final
 
 
 def _describe(filters) -> str:

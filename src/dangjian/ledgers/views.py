@@ -217,7 +217,15 @@ def error_workbook(request, pk: int):
 def export_organizations(request):
     if not scope.can(request.user, Action.EXPORT):
         raise PermissionDenied
-    workbook = exports.organizations(request.user, request.GET)
+    workbook, count = exports.organizations(request.user, request.GET)
+    # Every export is a read in the trail: who took which units out, under which filter.
+    record_read(
+        request.user,
+        AuditEvent.LEDGERS_EXPORT_ORGANIZATIONS,
+        None,
+        rows=count,
+        filters=request.GET.urlencode(),
+    )
     return _xlsx_response(workbook, f"会员单位-{timezone.localdate():%Y%m%d}.xlsx")
 
 
@@ -227,10 +235,14 @@ def export_members(request):
         raise PermissionDenied
     personal = request.GET.get("personal") == "1" and scope.can(request.user, Action.VIEW_PERSONAL)
     workbook, count = exports.members(request.user, personal=personal)
-    if personal:
-        record_read(
-            request.user, AuditEvent.LEDGERS_EXPORT_MEMBERS, None, rows=count, unmasked=True
-        )
+    # Masked or not, the export is in the trail (only the unmasked one under its own name).
+    record_read(
+        request.user,
+        AuditEvent.LEDGERS_EXPORT_MEMBERS if personal else AuditEvent.LEDGERS_EXPORT_MEMBERS_MASKED,
+        None,
+        rows=count,
+        unmasked=personal,
+    )
     return _xlsx_response(workbook, f"党员台账-{timezone.localdate():%Y%m%d}.xlsx")
 
 
@@ -241,4 +253,5 @@ def export_coverage(request):
     workbook = rules_exports.coverage_statistics(request.user)
     if workbook is None:
         raise Http404
+    record_read(request.user, AuditEvent.LEDGERS_EXPORT_COVERAGE, None)
     return _xlsx_response(workbook, f"党组织覆盖统计-{timezone.localdate():%Y%m%d}.xlsx")

@@ -16,7 +16,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from dangjian.core.exports import DATE_FORMAT, style_header
+from dangjian.core.exports import DATE_FORMAT, safe_cell, style_header
 from dangjian.ledgers import reader, specs
 
 logger = logging.getLogger(__name__)
@@ -42,7 +42,7 @@ def template(ledger_key: str, version: int = specs.TEMPLATE_VERSION) -> openpyxl
         style_header(cell, column.required)
         letter = get_column_letter(col)
         ws.column_dimensions[letter].width = max(column.width, len(column.header) * 2 + 2)
-        example = ws.cell(2, col, _example(column))
+        example = ws.cell(2, col, safe_cell(_example(column)))
         example.font = EXAMPLE_FONT
         cells_range = f"{letter}2:{letter}{TEMPLATE_ROWS}"
         # Column styles apply to the cells users fill: dates as dates, codes as text (so
@@ -96,13 +96,16 @@ def template(ledger_key: str, version: int = specs.TEMPLATE_VERSION) -> openpyxl
     for column in ledger.columns:
         notes.append(
             [
-                column.header,
-                "必填" if column.required else "",
-                "、".join(column.synonyms),
-                column.note,
-                "、".join(dict.fromkeys(_display_options(column)))
-                if column.kind in ("choice", "bool")
-                else "",
+                safe_cell(value)
+                for value in [
+                    column.header,
+                    "必填" if column.required else "",
+                    "、".join(column.synonyms),
+                    column.note,
+                    "、".join(dict.fromkeys(_display_options(column)))
+                    if column.kind in ("choice", "bool")
+                    else "",
+                ]
             ]
         )
     for letter, width in zip("ABCDE", (24, 10, 30, 60, 40), strict=True):
@@ -190,10 +193,12 @@ def _rebuilt(table, by_row, columns, ledger, header_row, out: Path) -> Path:
     ws = wb.active
     ws.title = (table.sheet_name or ledger.title)[:31]
     for c, label in enumerate(table.header.labels, start=1):
-        style_header(ws.cell(header_row, c, label))
+        style_header(ws.cell(header_row, c, safe_cell(label)))
     for number, values in table.rows():
         for c, value in enumerate(values, start=1):
             if value not in ("", None):
+                # The rebuilt workbook holds the upload's values: a formula-like text stays text.
+                value = safe_cell(value)
                 cell = ws.cell(number, c, value)
                 if isinstance(value, datetime.date):
                     cell.number_format = DATE_FORMAT
@@ -235,7 +240,7 @@ def _mark(ws, by_row, columns, ledger, header_row, error_col):
             comment = Comment(message, "党建系统")
             comment.width, comment.height = 300, 120
             cell.comment = comment
-        note = ws.cell(number, error_col, "；".join(texts))
+        note = ws.cell(number, error_col, safe_cell("；".join(texts)))
         note.font = ERROR_FONT
         note.alignment = Alignment(wrap_text=True, vertical="top")
 
