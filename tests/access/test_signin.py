@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+import time
 
 import pyotp
 import pytest
@@ -173,7 +174,9 @@ def test_totp_second_factor(persona_passwords):
     assert client.get(reverse("registry:organization_list")).status_code == 302
     response = client.post(reverse("login_totp"), {"code": "000000"})
     assert "验证码错误" in response.content.decode()
-    response = client.post(reverse("login_totp"), {"code": pyotp.TOTP(secret).now()})
+    # The code that confirmed the enrolment is used up (each step is accepted once): the next.
+    next_code = pyotp.TOTP(secret).at(time.time() + 30)
+    response = client.post(reverse("login_totp"), {"code": next_code})
     assert response.status_code == 302
     assert client.get(reverse("registry:organization_list")).status_code == 200
 
