@@ -260,3 +260,19 @@ def test_lock_ends_after_its_window_despite_a_trickle_of_wrong_passwords(persona
     response = post(fresh, reverse("login"), "liaison", persona_passwords["liaison"], ip="10.3.3.3")
     assert response.status_code == 302
     assert signed_in(fresh)
+
+
+def test_admin_site_itself_refuses_a_session_without_the_second_factor(rf):
+    """Independent of the middleware's place: the admin's own permission check."""
+    from django.contrib import admin
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from dangjian.access.middleware import SECOND_FACTOR_PASSED
+
+    enable_totp("admin")
+    request = rf.get("/admin/")
+    request.user = get_user_model().objects.get(username="admin")
+    request.session = SessionStore()
+    assert not admin.site.has_permission(request)
+    request.session[SECOND_FACTOR_PASSED] = request.user.pk
+    assert admin.site.has_permission(request)
