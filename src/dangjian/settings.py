@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from dangjian.demo.personas import PERSONAS
 from dangjian.env import (
     database_from_url,
     envbool,
@@ -109,6 +110,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "dangjian.access.passwords.CharacterClassValidator"},
+    {
+        # The demo's passwords are public: nobody may choose one (forced change included).
+        "NAME": "dangjian.access.passwords.PublishedPasswordValidator",
+        "OPTIONS": {"passwords": [persona["password"] for persona in PERSONAS]},
+    },
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

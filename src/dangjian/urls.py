@@ -14,6 +14,8 @@ urlpatterns = [
     path("account/password/", access_views.password_change, name="password_change"),
     path("account/second-factor/", access_views.totp_setup, name="totp_setup"),
     path("audit/", include("dangjian.access.urls")),
+    # Before admin.site.urls: Django's admin login would bypass the lockout and the second factor.
+    path("admin/login/", access_views.admin_sign_in, name="admin_login"),
     path("admin/", admin.site.urls),
     path("", include("dangjian.registry.urls")),
     path("", include("dangjian.party.urls")),

@@ -1,5 +1,7 @@
 """Sign-in hardening: lockout, password policy, forced change, session expiry, second factor."""
 
+import time
+
 import pyotp
 import pytest
 from django.contrib.auth import get_user_model
@@ -169,7 +171,9 @@ def test_totp_second_factor(persona_passwords):
     assert client.get(reverse("registry:organization_list")).status_code == 302
     response = client.post(reverse("login_totp"), {"code": "000000"})
     assert "验证码错误" in response.content.decode()
-    response = client.post(reverse("login_totp"), {"code": pyotp.TOTP(secret).now()})
+    # The code that confirmed the enrolment is used up (each step is accepted once): the next.
+    next_code = pyotp.TOTP(secret).at(time.time() + 30)
+    response = client.post(reverse("login_totp"), {"code": next_code})
     assert response.status_code == 302
     assert client.get(reverse("registry:organization_list")).status_code == 200
 

@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from dangjian.access import scope
+from dangjian.access.middleware import second_factor_missing
 from dangjian.access.models import Action, RoleAssignment, UserSecurity
 from dangjian.core.admin import AuditedAdmin
 from dangjian.core.models import AuditLog
@@ -14,6 +15,18 @@ if TYPE_CHECKING:
     _LogAdmin = admin.ModelAdmin[AuditLog]
 else:  # ModelAdmin is generic only in django-stubs, not at run time
     _LogAdmin = admin.ModelAdmin
+
+_staff_permission = admin.site.has_permission
+
+
+def _staff_with_second_factor(request: HttpRequest) -> bool:
+    # The middleware already signs such sessions out; the admin refuses them on its own too, so
+    # it does not depend on the middleware's place in settings.MIDDLEWARE.
+    return _staff_permission(request) and not second_factor_missing(request)
+
+
+# The default site (its login view is replaced in dangjian.urls by the project's sign-in).
+admin.site.has_permission = _staff_with_second_factor  # type: ignore[method-assign]
 
 
 @admin.register(RoleAssignment)

@@ -1,6 +1,7 @@
 from typing import Any
 
 from django import forms
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.utils.translation import gettext_lazy as _
 
@@ -21,7 +22,7 @@ class SignInForm(AuthenticationForm):
         username = self.cleaned_data.get("username") or ""
         ip = client_ip(self.request)
         if lockout.is_locked(username, ip):
-            lockout.record_attempt(username, ip, succeeded=False)
+            lockout.record_attempt(username, ip, succeeded=False, while_locked=True)
             raise forms.ValidationError(
                 self.error_messages["locked"],
                 code="locked",
@@ -36,13 +37,48 @@ class SignInForm(AuthenticationForm):
         return cleaned
 
 
-class TotpForm(forms.Form):
-    code = forms.RegexField(
+def _code_field() -> forms.RegexField:
+    return forms.RegexField(
         label=_("6-digit code from your authenticator app"),
         regex=r"^\s*\d{6}\s*$",
         error_messages={"invalid": _("Enter the 6 digits shown by your authenticator app.")},
     )
 
 
+class TotpForm(forms.Form):
+    code = _code_field()
+
+
 class ChangePasswordForm(PasswordChangeForm):
-    """Asks for the current password too, so a session left open cannot change it."""
+    """Asks for the current password too, so a session left open cannot change it; the new one
+    must differ from it (a forced change that keeps an initial or published password changes
+    nothing). Published demo passwords are refused by the password validators (settings)."""
+
+    def validate_password_for_user(
+        self,
+        user: AbstractBaseUser,
+        password_field_name: str = "password2",  # noqa: S107
+    ) -> None:
+        # Before the validators, which would remove the password from cleaned_data.
+        password = self.cleaned_data.get(password_field_name)
+        if password and user.check_password(password):
+            self.add_error(
+                password_field_name,
+                forms.ValidationError(
+                    _("The new password must differ from the current one."),
+                    code="password_unchanged",
+                ),
+            )
+            return
+        super().validate_password_for_user(user, password_field_name)
+
+
+class DisableTotpForm(forms.Form):
+    """Switching the second factor off asks for what signing in asks: the password and a code."""
+
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    code = _code_field()

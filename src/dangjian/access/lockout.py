@@ -2,6 +2,11 @@
 
 Counts come from SignInAttempt rows in a sliding window; a success does not erase earlier
 failures of the window, so guessing between successes of another account is still counted.
+
+Attempts made while an account or address is locked are recorded (``while_locked``) but not
+counted, so a lock ends at most ``WINDOW`` after the failure that caused it, however many wrong
+passwords keep arriving meanwhile: an attacker cannot keep a victim's account locked by a
+trickle of guesses, only re-lock it with a fresh burst once the window has passed.
 """
 
 import datetime
@@ -18,7 +23,9 @@ MAX_FAILURES_PER_ADDRESS = envint("DANGJIAN_LOCKOUT_ADDRESS_FAILURES", 20)
 
 def _failures(**lookup: object) -> int:
     since = timezone.now() - WINDOW
-    return SignInAttempt.objects.filter(at__gte=since, succeeded=False, **lookup).count()
+    return SignInAttempt.objects.filter(
+        at__gte=since, succeeded=False, while_locked=False, **lookup
+    ).count()
 
 
 def is_locked(username: str, ip: str | None) -> bool:
@@ -28,7 +35,12 @@ def is_locked(username: str, ip: str | None) -> bool:
     return bool(ip) and _failures(ip_address=ip) >= MAX_FAILURES_PER_ADDRESS
 
 
-def record_attempt(username: str, ip: str | None, succeeded: bool) -> None:
+def record_attempt(
+    username: str, ip: str | None, succeeded: bool, *, while_locked: bool = False
+) -> None:
     SignInAttempt.objects.create(
-        username=(username or "").strip().lower()[:150], ip_address=ip or None, succeeded=succeeded
+        username=(username or "").strip().lower()[:150],
+        ip_address=ip or None,
+        succeeded=succeeded,
+        while_locked=while_locked,
     )

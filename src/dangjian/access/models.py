@@ -132,6 +132,9 @@ class UserSecurity(TimeStamped):
     password_changed_at = models.DateTimeField(_("password changed at"), null=True, blank=True)
     totp_secret = EncryptedTextField(_("TOTP secret"), blank=True)
     totp_enabled = models.BooleanField(_("second factor enabled"), default=False)
+    # The last TOTP time step accepted: a code of that step or an earlier one is refused, so a
+    # code seen over a shoulder or in a proxy log cannot be used a second time.
+    totp_last_step = models.PositiveBigIntegerField(_("last TOTP step used"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("sign-in security")
@@ -148,6 +151,9 @@ class SignInAttempt(models.Model):
     username = models.CharField(_("user name"), max_length=150, db_index=True)
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True, db_index=True)
     succeeded = models.BooleanField(_("succeeded"))
+    # Attempts made while already locked are kept for the audit but do not count towards the
+    # lockout: otherwise a trickle of wrong passwords would keep an account locked for ever.
+    while_locked = models.BooleanField(_("made while locked"), default=False)
 
     class Meta:
         verbose_name = _("sign-in attempt")

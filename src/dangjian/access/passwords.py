@@ -1,6 +1,7 @@
 """Password complexity as 等保 2.0 asks: several character classes, not only length."""
 
 import re
+from collections.abc import Iterable
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
@@ -34,3 +35,23 @@ class CharacterClassValidator:
         return _(
             "Use at least %(count)d of: lower-case letters, upper-case letters, digits, symbols."
         ) % {"count": self.min_classes}
+
+
+class PublishedPasswordValidator:
+    """Refuses a password that has been published (the demo's sign-ins are printed in the README
+    and on the demo's sign-in page): an account that "changes" to one of them is as open as
+    before. Compared ignoring case and surrounding spaces. The list comes from settings, which
+    take it from the demo's personas: access does not import the demo (a layer above it)."""
+
+    def __init__(self, passwords: Iterable[str] = ()) -> None:
+        self.published = {p.strip().casefold() for p in passwords}
+
+    def validate(self, password: str, user: AbstractBaseUser | None = None) -> None:
+        if password.strip().casefold() in self.published:
+            raise ValidationError(
+                _("This password has been published (it is a demo password): choose another."),
+                code="password_published",
+            )
+
+    def get_help_text(self) -> str:
+        return str(_("Published passwords, such as the demo's, are refused."))

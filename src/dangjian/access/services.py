@@ -1,6 +1,8 @@
 """Writes of the access app: passwords, second factor, role assignments."""
 
 import datetime
+import hmac
+import time
 from typing import Any
 
 import pyotp
@@ -45,16 +47,32 @@ def start_totp_enrolment(user: User, *, actor: AnyUser | None) -> str:
     security = security_of(user)
     security.totp_secret = pyotp.random_base32()
     security.totp_enabled = False
-    security.save(update_fields=["totp_secret", "totp_enabled", "updated_at"])
+    security.totp_last_step = None
+    security.save(update_fields=["totp_secret", "totp_enabled", "totp_last_step", "updated_at"])
     return str(security.totp_secret)  # an EncryptedTextField: typed Any
 
 
+@transaction.atomic
 def verify_totp(user: User, code: str) -> bool:
-    security = security_of(user)
+    """Whether ``code`` is the user's current TOTP code (one step of clock drift either way),
+    accepting each time step once: the accepted step is stored and that step and every earlier
+    one are refused from then on, so a code cannot be replayed within its window."""
+    security_of(user)
+    # Locked row: two requests with the same code cannot both see the step as unused.
+    security = UserSecurity.objects.select_for_update().get(user=user)
     if not security.totp_secret:
         return False
-    # pyotp ships no types
-    return bool(pyotp.TOTP(security.totp_secret).verify(code.strip(), valid_window=1))
+    totp = pyotp.TOTP(security.totp_secret)
+    code = code.strip()
+    current = int(time.time()) // totp.interval
+    for step in (current - 1, current, current + 1):
+        if security.totp_last_step is not None and step <= security.totp_last_step:
+            continue
+        if hmac.compare_digest(str(totp.at(step * totp.interval)), code):
+            security.totp_last_step = step
+            security.save(update_fields=["totp_last_step", "updated_at"])
+            return True
+    return False
 
 
 @transaction.atomic
@@ -69,12 +87,19 @@ def confirm_totp(user: User, code: str, *, actor: AnyUser | None) -> bool:
 
 
 @transaction.atomic
-def disable_totp(user: User, *, actor: AnyUser | None) -> None:
+def disable_totp(user: User, *, actor: AnyUser | None, password: str, code: str) -> bool:
+    """Switches the second factor off only for someone who gives the account's password and a
+    current (unused) code: a session left open is not enough. False if either is wrong.
+    (An administrator resets a lost factor through the UserSecurity admin instead.)"""
+    if not user.check_password(password) or not verify_totp(user, code):
+        return False
     security = security_of(user)
     security.totp_enabled = False
     security.totp_secret = ""
-    security.save(update_fields=["totp_enabled", "totp_secret", "updated_at"])
+    security.totp_last_step = None
+    security.save(update_fields=["totp_enabled", "totp_secret", "totp_last_step", "updated_at"])
     record_event(actor, AuditEvent.ACCOUNT_TOTP_DISABLED, user)
+    return True
 
 
 @transaction.atomic

@@ -4,19 +4,22 @@ from typing import Any, cast
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.admin import site as admin_site
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from dangjian.access import lockout, services
-from dangjian.access.forms import ChangePasswordForm, SignInForm, TotpForm
+from dangjian.access.forms import ChangePasswordForm, DisableTotpForm, SignInForm, TotpForm
+from dangjian.access.middleware import SECOND_FACTOR_PASSED
 from dangjian.core.http import client_ip
 
 PENDING = "dangjian_pending_2fa"
@@ -58,6 +61,8 @@ def sign_in_totp(request: HttpRequest) -> HttpResponse:
         elif services.verify_totp(user, form.cleaned_data["code"]):
             del request.session[PENDING]
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            # What the middleware and the admin site check before trusting a TOTP account's session.
+            request.session[SECOND_FACTOR_PASSED] = user.pk
             target = pending.get("next") or reverse(settings.LOGIN_REDIRECT_URL)
             if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
                 target = reverse(settings.LOGIN_REDIRECT_URL)
@@ -70,6 +75,20 @@ def sign_in_totp(request: HttpRequest) -> HttpResponse:
 
 class SignOutView(auth_views.LogoutView):
     pass
+
+
+def admin_sign_in(request: HttpRequest) -> HttpResponse:
+    """Stands in for Django's own /admin/login/, which would sign in with the password alone,
+    past the lockout and the second factor: there is one sign-in, the project's."""
+    target = request.GET.get("next") or reverse("admin:index")
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
+        target = reverse("admin:index")
+    if request.user.is_authenticated:
+        if admin_site.has_permission(request):
+            return redirect(target)
+        # Signed in but not staff: sending them to sign in again would loop back here.
+        raise PermissionDenied
+    return redirect(f"{reverse('login')}?{urlencode({'next': target})}")
 
 
 @login_required
@@ -100,12 +119,30 @@ def totp_setup(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and request.POST.get("action") == "start":
         services.start_totp_enrolment(user, actor=user)
         return redirect("totp_setup")
+    disable_form = DisableTotpForm(
+        request.POST if request.POST.get("action") == "disable" else None
+    )
     if request.method == "POST" and request.POST.get("action") == "disable":
-        services.disable_totp(user, actor=user)
-        messages.success(request, _("The second factor is off."))
-        return redirect("totp_setup")
+        if disable_form.is_valid():
+            if services.disable_totp(
+                user,
+                actor=user,
+                password=disable_form.cleaned_data["password"],
+                code=disable_form.cleaned_data["code"],
+            ):
+                messages.success(request, _("The second factor is off."))
+                return redirect("totp_setup")
+            disable_form.add_error(None, _("The password or the code is wrong."))
+        security.refresh_from_db()
+        return render(
+            request,
+            "access/totp_setup.html",
+            {"security": security, "form": form, "disable_form": disable_form, "uri": ""},
+        )
     if request.method == "POST" and form.is_valid():
         if services.confirm_totp(user, form.cleaned_data["code"], actor=user):
+            # The code just given proves the factor for this session too.
+            request.session[SECOND_FACTOR_PASSED] = user.pk
             messages.success(request, _("The second factor is on."))
             return redirect("totp_setup")
         form.add_error("code", _("The code is wrong or has expired."))
@@ -118,7 +155,9 @@ def totp_setup(request: HttpRequest) -> HttpResponse:
             name=user.get_username(), issuer_name="dangjian"
         )
     return render(
-        request, "access/totp_setup.html", {"security": security, "form": form, "uri": uri}
+        request,
+        "access/totp_setup.html",
+        {"security": security, "form": form, "disable_form": disable_form, "uri": uri},
     )
 
 
