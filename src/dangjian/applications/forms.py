@@ -15,10 +15,12 @@ from dangjian.applications.checks import joint_branch_max_units
 from dangjian.applications.models import Application, FormationCase
 from dangjian.applications.services import MEMBER_FIELDS, UNIT_FIELDS
 from dangjian.applications.uploads import check_upload
-from dangjian.core.forms import Bootstrap
+from dangjian.core.forms import Bootstrap, Bounded
 from dangjian.core.validators import (
     id_number_gender,
     normalize_code,
+    not_in_future,
+    party_date,
     validate_id_number,
     validate_uscc,
 )
@@ -104,9 +106,12 @@ class MemberForm(Bootstrap, forms.Form):
         choices=[("", "—"), *PartyMember.Education.choices],
         required=False,
     )
-    joined_party_on = forms.DateField(label=_("joined the party on"))
+    joined_party_on = forms.DateField(
+        label=_("joined the party on"), validators=[party_date, not_in_future]
+    )
     full_member_on = forms.DateField(
         label=_("full membership on"),
+        validators=[party_date, not_in_future],
         required=False,
         help_text=_("leave empty for a probationary member"),
     )
@@ -199,7 +204,7 @@ class MembersUploadForm(forms.Form):
     )
 
 
-class VersionForm(forms.Form):
+class VersionForm(Bounded, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 

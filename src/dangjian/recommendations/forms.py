@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dangjian.core.forms import DateInput, StyledForm
+from dangjian.core.forms import Bounded, DateInput, StyledForm
 from dangjian.recommendations.models import Letter
 from dangjian.rules.models import Finding
 
@@ -144,5 +144,5 @@ class CloseForm(StepForm):
         return _not_future(self.cleaned_data.get("closed_on"))
 
 
-class WithdrawForm(forms.Form):
+class WithdrawForm(Bounded, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput())
