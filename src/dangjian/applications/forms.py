@@ -24,6 +24,7 @@ from dangjian.core.validators import (
     validate_id_number,
     validate_uscc,
 )
+from dangjian.inspections.forms import visit_founding_check
 from dangjian.party.models import Instructor, PartyMember, PartyOrganization
 from dangjian.registry.models import Membership, Organization
 
@@ -36,8 +37,7 @@ def _phone(value: str) -> str:
 
 
 def _not_future(value):
-    if value and value > timezone.localdate():
-        raise ValidationError(_("The date must not be in the future."), code="future")
+    not_in_future(value)
     return value
 
 
@@ -276,6 +276,9 @@ class FormationCaseForm(Bootstrap, forms.ModelForm):
 
     def __init__(self, *args, organizations, party_organizations, members, instructors, **kw):
         super().__init__(*args, **kw)
+        # A party organization cannot be founded or approved before the party was.
+        for name in ("established_on", "approval_date"):
+            self.fields[name].validators.append(party_date)
         self.fields["units"].queryset = organizations
         self.fields["parent"].queryset = party_organizations.exclude(
             kind=PartyOrganization.Kind.JOINT_BRANCH
@@ -397,3 +400,8 @@ class VisitForm(Bootstrap, forms.Form):
 
     def clean_visited_on(self):
         return _not_future(self.cleaned_data["visited_on"])
+
+    def clean(self):
+        data = super().clean()
+        visit_founding_check(self, data)
+        return data

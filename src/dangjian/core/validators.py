@@ -40,6 +40,7 @@ __all__ = [
     "TEXT_MAX_LENGTH",
     "NotBefore",
     "not_before",
+    "not_before_founding",
     "not_in_future",
     "party_date",
     "text_max_length",
@@ -465,6 +466,16 @@ def not_in_future(value: datetime.date | None) -> None:
     day = value.date() if isinstance(value, datetime.datetime) else value
     if day > timezone.localdate():
         raise ValidationError(_("The date cannot be in the future."), code="future")
+
+
+def not_before_founding(value: datetime.date | None, founded_on: datetime.date | None) -> None:
+    """For a unit's facts (a visit, an inspection): nothing before the unit was founded."""
+    if value is not None and founded_on is not None and value < founded_on:
+        raise ValidationError(
+            _("The date cannot be before the unit was founded (%(founded)s)."),
+            code="before_founding",
+            params={"founded": founded_on.isoformat()},
+        )
 
 
 #: A party date (joining, full membership, founding of a party organization).

@@ -10,11 +10,21 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.core.forms import DateInput, StyledForm
-from dangjian.core.validators import not_in_future
+from dangjian.core.validators import not_before_founding, not_in_future
 from dangjian.inspections import grading
 from dangjian.inspections.models import AnnualInspection
 from dangjian.party.models import Instructor
 from dangjian.registry.models import Organization
+
+
+def visit_founding_check(form: forms.Form, data: dict) -> None:
+    """A visit cannot precede the unit's founding (shared by the instructors' visit form)."""
+    org, day = data.get("organization"), data.get("visited_on")
+    if org and day:
+        try:
+            not_before_founding(day, org.founded_on)
+        except forms.ValidationError as exc:
+            form.add_error("visited_on", exc)
 
 
 def _not_future(value):
@@ -108,13 +118,7 @@ class VisitForm(StyledForm):
 
     def clean(self):
         data = super().clean()
-        org, day = data.get("organization"), data.get("visited_on")
-        if org and day and org.founded_on and day < org.founded_on:
-            self.add_error(
-                "visited_on",
-                _("The date cannot be before the unit was founded (%(founded)s).")
-                % {"founded": org.founded_on.isoformat()},
-            )
+        visit_founding_check(self, data)
         return data
 
 
