@@ -370,3 +370,24 @@ def test_an_officer_grant_without_a_federation_grants_no_submitting_federation(w
     broken = _user("t_broken", "federation_officer")
     assert not submitting_federations(broken).exists()
     assert set(submitting_federations(world.prov_officer)) == {world.prov}
+
+
+def test_a_three_megabyte_section_or_comment_is_refused_and_nothing_written(world):
+    from django.utils import translation
+
+    sub = write_case(world, world.unit, world.liaison, submit=False)
+    huge = "情" * 1_000_000
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as info:
+        services.save_draft(sub, actor=world.liaison, sections={"案例背景": huge}, now=BEFORE)
+    assert "最多" in info.value.messages[0]
+    sub.refresh_from_db()
+    assert huge not in sub.sections.values()
+    sub = services.submit(sub, actor=world.liaison, now=BEFORE)
+    services.assign_reviewers(world.campaign, actor=world.owner, now=AFTER)
+    review = sub.reviews.first()
+    with pytest.raises(ValidationError):
+        services.save_review(
+            review, actor=review.reviewer, scores={}, comment=huge, complete=False, now=AFTER
+        )
+    review.refresh_from_db()
+    assert review.comment == ""

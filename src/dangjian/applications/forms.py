@@ -15,13 +15,16 @@ from dangjian.applications.checks import joint_branch_max_units
 from dangjian.applications.models import Application, FormationCase
 from dangjian.applications.services import MEMBER_FIELDS, UNIT_FIELDS
 from dangjian.applications.uploads import check_upload
-from dangjian.core.forms import Bootstrap
+from dangjian.core.forms import Bootstrap, Bounded
 from dangjian.core.validators import (
     id_number_gender,
     normalize_code,
+    not_in_future,
+    party_date,
     validate_id_number,
     validate_uscc,
 )
+from dangjian.inspections.forms import visit_founding_check
 from dangjian.party.models import Instructor, PartyMember, PartyOrganization
 from dangjian.registry.models import Membership, Organization
 
@@ -34,8 +37,7 @@ def _phone(value: str) -> str:
 
 
 def _not_future(value):
-    if value and value > timezone.localdate():
-        raise ValidationError(_("The date must not be in the future."), code="future")
+    not_in_future(value)
     return value
 
 
@@ -104,9 +106,12 @@ class MemberForm(Bootstrap, forms.Form):
         choices=[("", "—"), *PartyMember.Education.choices],
         required=False,
     )
-    joined_party_on = forms.DateField(label=_("joined the party on"))
+    joined_party_on = forms.DateField(
+        label=_("joined the party on"), validators=[party_date, not_in_future]
+    )
     full_member_on = forms.DateField(
         label=_("full membership on"),
+        validators=[party_date, not_in_future],
         required=False,
         help_text=_("leave empty for a probationary member"),
     )
@@ -199,7 +204,7 @@ class MembersUploadForm(forms.Form):
     )
 
 
-class VersionForm(forms.Form):
+class VersionForm(Bounded, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
@@ -271,6 +276,9 @@ class FormationCaseForm(Bootstrap, forms.ModelForm):
 
     def __init__(self, *args, organizations, party_organizations, members, instructors, **kw):
         super().__init__(*args, **kw)
+        # A party organization cannot be founded or approved before the party was.
+        for name in ("established_on", "approval_date"):
+            self.fields[name].validators.append(party_date)
         self.fields["units"].queryset = organizations
         self.fields["parent"].queryset = party_organizations.exclude(
             kind=PartyOrganization.Kind.JOINT_BRANCH
@@ -392,3 +400,8 @@ class VisitForm(Bootstrap, forms.Form):
 
     def clean_visited_on(self):
         return _not_future(self.cleaned_data["visited_on"])
+
+    def clean(self):
+        data = super().clean()
+        visit_founding_check(self, data)
+        return data

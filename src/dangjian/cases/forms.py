@@ -4,6 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from dangjian.core.forms import Bounded
 from dangjian.registry.models import Federation
 
 from .models import Campaign
@@ -13,7 +14,7 @@ def _lines(value: str) -> list[str]:
     return [line.strip() for line in (value or "").splitlines() if line.strip()]
 
 
-class CampaignForm(forms.ModelForm):
+class CampaignForm(Bounded, forms.ModelForm):
     """Lists are edited one item per line; the rubric as "criterion = weight" lines."""
 
     categories_text = forms.CharField(
@@ -108,7 +109,7 @@ class CampaignForm(forms.ModelForm):
         return data
 
 
-class ImageForm(forms.Form):
+class ImageForm(Bounded, forms.Form):
     file = forms.FileField(label=_("Image"))
     caption = forms.CharField(label=_("Caption"), max_length=200)
     taken_on = forms.DateField(
@@ -116,27 +117,27 @@ class ImageForm(forms.Form):
     )
 
 
-class AttachmentForm(forms.Form):
+class AttachmentForm(Bounded, forms.Form):
     file = forms.FileField(label=_("Attachment (.docx or image)"))
 
 
-class FigureForm(forms.Form):
+class FigureForm(Bounded, forms.Form):
     label = forms.CharField(label=_("What the number is"), max_length=100)
     value = forms.CharField(label=_("Number"), max_length=50)
 
 
-class PullFiguresForm(forms.Form):
+class PullFiguresForm(Bounded, forms.Form):
     as_of = forms.DateField(label=_("As of"), widget=forms.DateInput(attrs={"type": "date"}))
 
 
-class SelectForm(forms.Form):
+class SelectForm(Bounded, forms.Form):
     number = forms.IntegerField(label=_("Number in the series"), min_value=1, max_value=999)
     editor_note = forms.CharField(
         label=_("Editor's note"), widget=forms.Textarea(attrs={"rows": 4})
     )
 
 
-class _Styled(forms.Form):
+class _Styled(Bounded, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
@@ -154,7 +155,7 @@ class RevisionForm(_Styled):
     )
 
 
-class AffiliationForm(forms.Form):
+class AffiliationForm(Bounded, forms.Form):
     """Where an expert works; both empty records an independent expert."""
 
     uscc = forms.CharField(

@@ -6,6 +6,8 @@ from typing import Any
 
 from django import forms
 
+from dangjian.core.validators import EARLIEST_DATE, TEXT_MAX_LENGTH, NotBefore, text_max_length
+
 
 class DateInput(forms.DateInput):
     """The browser's date picker, with the value in the ISO form it expects."""
@@ -15,6 +17,30 @@ class DateInput(forms.DateInput):
     def __init__(self, attrs: dict[str, Any] | None = None, **kwargs: Any) -> None:
         kwargs.setdefault("format", "%Y-%m-%d")
         super().__init__(attrs, **kwargs)
+
+
+def bound_fields(form: forms.BaseForm) -> None:
+    """The input bounds every form has unless a field says otherwise: free text at most
+    ``TEXT_MAX_LENGTH`` characters (a field with its own ``max_length`` keeps it), and no date
+    before ``EARLIEST_DATE`` (a field with its own ``NotBefore`` keeps that). Idempotent."""
+    for field in form.fields.values():
+        if isinstance(field, forms.CharField) and field.max_length is None:
+            field.max_length = TEXT_MAX_LENGTH
+            field.validators.append(text_max_length(TEXT_MAX_LENGTH))
+            field.widget.attrs.setdefault("maxlength", str(TEXT_MAX_LENGTH))
+        elif isinstance(field, forms.DateField) and not any(
+            isinstance(v, NotBefore) for v in field.validators
+        ):
+            field.validators.append(NotBefore(EARLIEST_DATE))
+            field.widget.attrs.setdefault("min", EARLIEST_DATE.isoformat())
+
+
+class Bounded:
+    """Mixin for forms that do not take the Bootstrap styling: the same input bounds."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        bound_fields(self)  # type: ignore[arg-type]
 
 
 def _css_for(widget: forms.Widget) -> str:
@@ -30,8 +56,8 @@ def _css_for(widget: forms.Widget) -> str:
 
 
 class Bootstrap:
-    """Mixin for Form and ModelForm: Bootstrap classes on every widget, date pickers for dates,
-    and ``is-invalid`` on the fields with errors.
+    """Mixin for Form and ModelForm: the input bounds (``bound_fields``), Bootstrap classes on
+    every widget, date pickers for dates, and ``is-invalid`` on the fields with errors.
 
     A class the form declared on a widget is kept after the Bootstrap one. A form that adds
     fields after ``__init__`` calls ``style()`` again (it is idempotent).
@@ -45,6 +71,7 @@ class Bootstrap:
         self.style()
 
     def style(self) -> None:
+        bound_fields(self)  # type: ignore[arg-type]
         for field in self.fields.values():
             if isinstance(field, forms.DateField) and not isinstance(
                 field.widget, DateInput | forms.HiddenInput

@@ -24,14 +24,26 @@ import re
 import string
 import unicodedata
 from collections.abc import Iterable
+from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
+from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 from stdnum import numdb
 from stdnum.cn import uscc
 from stdnum.exceptions import ValidationError as StdnumError
 
 __all__ = [
+    "EARLIEST_DATE",
+    "PARTY_FOUNDED",
+    "TEXT_MAX_LENGTH",
+    "NotBefore",
+    "not_before",
+    "not_before_founding",
+    "not_in_future",
+    "party_date",
+    "text_max_length",
     "id_number_birth_date",
     "id_number_check_character",
     "id_number_gender",
@@ -397,3 +409,74 @@ def validate_org_code(value: str) -> str:
 def org_code_validator(value: str) -> None:
     """For ``validators=[org_code_validator]`` on model and form fields."""
     validate_org_code(value)
+
+
+# -- input bounds (issue 11): one home for the limits every form applies --------------------------
+#: The longest free text any form takes (notes, findings, replies …): a few pages, never megabytes.
+TEXT_MAX_LENGTH = 5000
+#: No date the system records lies before this (a typo such as 1800 or 0202 is refused).
+EARLIEST_DATE = datetime.date(1900, 1, 1)
+#: The Communist Party of China's founding: no party date lies before it.
+PARTY_FOUNDED = datetime.date(1921, 7, 1)
+
+
+def text_max_length(limit: int = TEXT_MAX_LENGTH) -> MaxLengthValidator:
+    """The free-text bound with its Chinese message (Django's own names the count only)."""
+    return MaxLengthValidator(
+        limit, message=_("At most %(limit_value)d characters (this text has %(show_value)d).")
+    )
+
+
+@deconstructible
+class NotBefore:
+    """Refuses a date before ``earliest``; the message names the earliest date allowed."""
+
+    def __init__(self, earliest: datetime.date, message: Any = None) -> None:
+        self.earliest = earliest
+        self.message = message
+
+    def __call__(self, value: datetime.date | None) -> None:
+        if value is None:
+            return
+        day = value.date() if isinstance(value, datetime.datetime) else value
+        if day < self.earliest:
+            raise ValidationError(
+                self.message or _("The date cannot be before %(earliest)s."),
+                code="too_early",
+                params={"earliest": self.earliest.isoformat()},
+            )
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, NotBefore) and (self.earliest, self.message) == (
+            other.earliest,
+            other.message,
+        )
+
+
+def not_before(earliest: datetime.date, message: Any = None) -> NotBefore:
+    return NotBefore(earliest, message)
+
+
+def not_in_future(value: datetime.date | None) -> None:
+    """For facts in the past (a visit, a party date): nothing after today (local time)."""
+    from django.utils import timezone
+
+    if value is None:
+        return
+    day = value.date() if isinstance(value, datetime.datetime) else value
+    if day > timezone.localdate():
+        raise ValidationError(_("The date cannot be in the future."), code="future")
+
+
+def not_before_founding(value: datetime.date | None, founded_on: datetime.date | None) -> None:
+    """For a unit's facts (a visit, an inspection): nothing before the unit was founded."""
+    if value is not None and founded_on is not None and value < founded_on:
+        raise ValidationError(
+            _("The date cannot be before the unit was founded (%(founded)s)."),
+            code="before_founding",
+            params={"founded": founded_on.isoformat()},
+        )
+
+
+#: A party date (joining, full membership, founding of a party organization).
+party_date = not_before(PARTY_FOUNDED, _("A party date cannot be before 1921-07-01."))

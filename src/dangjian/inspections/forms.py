@@ -7,19 +7,28 @@ import json
 from decimal import Decimal
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.core.forms import DateInput, StyledForm
+from dangjian.core.validators import not_before_founding, not_in_future
 from dangjian.inspections import grading
 from dangjian.inspections.models import AnnualInspection
 from dangjian.party.models import Instructor
 from dangjian.registry.models import Organization
 
 
+def visit_founding_check(form: forms.Form, data: dict) -> None:
+    """A visit cannot precede the unit's founding (shared by the instructors' visit form)."""
+    org, day = data.get("organization"), data.get("visited_on")
+    if org and day:
+        try:
+            not_before_founding(day, org.founded_on)
+        except forms.ValidationError as exc:
+            form.add_error("visited_on", exc)
+
+
 def _not_future(value):
-    if value and value > timezone.localdate():
-        raise forms.ValidationError(_("The date cannot be in the future."))
+    not_in_future(value)
     return value
 
 
@@ -107,6 +116,11 @@ class VisitForm(StyledForm):
     def clean_visited_on(self):
         return _not_future(self.cleaned_data.get("visited_on"))
 
+    def clean(self):
+        data = super().clean()
+        visit_founding_check(self, data)
+        return data
+
 
 class GradeEvaluationForm(StyledForm):
     organization: forms.ModelChoiceField[Organization] = forms.ModelChoiceField(
@@ -183,6 +197,8 @@ class GradeEvaluationForm(StyledForm):
 class GradingSettingsForm(StyledForm):
     indicators = forms.CharField(
         label=_("indicator set (JSON)"),
+        # A machine-readable set, not free text: longer than TEXT_MAX_LENGTH, still bounded.
+        max_length=50000,
         widget=forms.Textarea(attrs={"rows": 10, "class": "font-monospace"}),
         help_text=_(
             'A list of {"code", "name", "max"}; "auto": "coverage" scores organizational '

@@ -6,14 +6,14 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dangjian.core.forms import DateInput, StyledForm
+from dangjian.core.forms import Bounded, DateInput, StyledForm
+from dangjian.core.validators import not_in_future
 from dangjian.recommendations.models import Letter
 from dangjian.rules.models import Finding
 
 
 def _not_future(value):
-    if value and value > timezone.localdate():
-        raise forms.ValidationError(_("The date cannot be in the future."))
+    not_in_future(value)
     return value
 
 
@@ -144,5 +144,5 @@ class CloseForm(StepForm):
         return _not_future(self.cleaned_data.get("closed_on"))
 
 
-class WithdrawForm(forms.Form):
+class WithdrawForm(Bounded, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput())

@@ -5,14 +5,14 @@ import json
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from dangjian.core.forms import style_compact
+from dangjian.core.forms import Bounded, style_compact
 from dangjian.registry.models import Federation, Organization
 from dangjian.rules.models import Finding
 
 SECTORS = [("", "—"), ("enterprise", _("enterprises")), ("social", _("social organizations"))]
 
 
-class BulkForm(forms.Form):
+class BulkForm(Bounded, forms.Form):
     action = forms.ChoiceField(
         label=_("action"),
         choices=[
@@ -33,7 +33,7 @@ class BulkForm(forms.Form):
         return data
 
 
-class StatusForm(forms.Form):
+class StatusForm(Bounded, forms.Form):
     status = forms.ChoiceField(label=_("new status"), choices=Finding.Status.choices)
     reason = forms.CharField(
         label=_("reason"), required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -41,7 +41,7 @@ class StatusForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
-class OverrideForm(forms.Form):
+class OverrideForm(Bounded, forms.Form):
     federation: forms.ModelChoiceField[Federation] = forms.ModelChoiceField(
         label=_("federation"), queryset=None
     )
@@ -70,7 +70,7 @@ class OverrideForm(forms.Form):
         return value
 
 
-class CoverageForm(forms.Form):
+class CoverageForm(Bounded, forms.Form):
     federation: forms.ModelChoiceField[Federation] = forms.ModelChoiceField(
         label=_("federation"), queryset=None, required=False
     )

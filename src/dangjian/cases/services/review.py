@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from dangjian.core.audit import record_change, record_event, snapshot
 from dangjian.core.events import AuditEvent
+from dangjian.core.validators import text_max_length
 
 from .. import scoring
 from ..models import (
@@ -108,6 +109,7 @@ def save_review(
         raise ValidationError(_("The review of this campaign is closed."))
     if review.reviewer_id != getattr(actor, "pk", None):
         raise PermissionDenied
+    text_max_length()(comment or "")
     clean = {}
     for criterion in campaign.rubric:
         value = scores.get(criterion["key"])

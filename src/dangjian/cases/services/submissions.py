@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from dangjian.core.audit import record_change, record_event, snapshot
 from dangjian.core.events import AuditEvent
+from dangjian.core.validators import TEXT_MAX_LENGTH, text_max_length
 from dangjian.registry.models import Federation, Organization
 
 from .. import figures as ledger_figures
@@ -59,6 +60,10 @@ def create_submission(
     return submission
 
 
+# A section is HTML around a word limit the campaign sets: room for its markup, still bounded.
+SECTION_MAX_LENGTH = 10 * TEXT_MAX_LENGTH
+
+
 @transaction.atomic
 def save_draft(
     submission: Submission,
@@ -79,6 +84,8 @@ def save_draft(
     if category is not None:
         submission.category = category
     if sections is not None:
+        for value in sections.values():
+            text_max_length(SECTION_MAX_LENGTH)(value or "")
         submission.sections = {
             name: sections.get(name, submission.sections.get(name, ""))
             for name in submission.campaign.sections
