@@ -146,7 +146,7 @@ def _imported_payloads(client, federation) -> tuple[list[str], list[str]]:
             [
                 name,
                 "男女"[1 - n % 2],
-                payload,
+                payload[:20],  # 民族 holds 20 characters: a longer cell is refused
                 _id_number(n),
                 "2015-07-01",
                 unit.uscc,

@@ -5,6 +5,7 @@ import datetime
 
 import openpyxl
 import pytest
+from django.utils import translation
 
 from dangjian.core.models import AuditLog
 from dangjian.ledgers import services
@@ -308,3 +309,19 @@ def test_workbook_with_the_wrong_extension_is_read_by_its_content(world, tmp_pat
     renamed.write_bytes(path.read_bytes())
     item = upload(world, renamed)
     assert item.status == LedgerUpload.Status.VALIDATED and item.counts["new"] == 3
+
+
+def test_a_cell_longer_than_its_field_is_refused_in_chinese():
+    """A text cell longer than the model field (民族: 20 characters) is an error of that cell,
+    in Chinese, on SQLite too — not stored whole (SQLite) nor a database error (PostgreSQL)."""
+    from dangjian.ledgers import engine, specs
+
+    column = specs.ledger("members").column("ethnicity")
+    assert column.max_length == 20
+    plan = engine.parsers_for(specs.ledger("members"), {0: "ethnicity"})
+    with translation.override("zh-hans"):
+        record, errors = engine.parse_row(plan, ["汉" * 21])
+        assert record == {}
+        assert "最多 20 个字符" in errors["ethnicity"] and "21" in errors["ethnicity"]
+        record, errors = engine.parse_row(plan, ["汉" * 20])
+        assert record == {"ethnicity": "汉" * 20} and errors == {}

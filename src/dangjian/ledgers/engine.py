@@ -186,6 +186,8 @@ def _never_raising(parse, required: bool):
 
 def _plain_parser(column: specs.Column):
     kind = column.kind
+    if kind in ("text", "name") and column.max_length:
+        return _bounded_text(column.max_length)
     if kind == "choice":
         labels = column.labels()
         return lambda v: cells.choice(v, labels) if not cells.is_blank(v) else ""
@@ -199,6 +201,19 @@ def _plain_parser(column: specs.Column):
         "bool": cells.boolean,
         "int": cells.integer,
     }[kind]
+
+
+def _bounded_text(limit: int):
+    def parse(value):
+        text = cells.text(value)
+        if len(text) > limit:
+            raise cells.CellError(
+                _("At most %(limit)d characters; this cell has %(length)d.")
+                % {"limit": limit, "length": len(text)}
+            )
+        return text
+
+    return parse
 
 
 def parse_row(plan, values) -> tuple[dict, dict]:

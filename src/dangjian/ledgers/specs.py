@@ -45,6 +45,7 @@ class Column:
     note: str = ""
     example: object = ""
     width: int = 16
+    max_length: int = 0  # text columns: the model field's bound (0: none), see _bounded
 
     def labels(self) -> dict[str, str]:
         return choice_labels(self.choices, self.extra) if self.choices else {}
@@ -507,6 +508,45 @@ LEDGERS = {
     ),
     "meetings": Ledger("meetings", "组织生活台账", MEETING_COLUMNS, "每行一次会议或活动。"),
 }
+
+
+def _bounded(ledger: Ledger, model) -> Ledger:
+    """The ledger with each text column bounded by its model field (a CharField's max_length,
+    a TextField's core.validators.TEXT_MAX_LENGTH), so a long cell is refused in Chinese with
+    its row and column instead of failing in the database (PostgreSQL) or being stored whole."""
+    from dataclasses import replace
+
+    from django.core.exceptions import FieldDoesNotExist
+    from django.db import models
+
+    from dangjian.core.validators import TEXT_MAX_LENGTH
+
+    columns = []
+    for column in ledger.columns:
+        limit = 0
+        if column.kind in ("text", "name"):
+            try:
+                field = model._meta.get_field(column.key)
+            except FieldDoesNotExist:
+                field = None
+            if isinstance(field, models.CharField) and field.max_length:
+                limit = field.max_length
+            elif isinstance(field, models.TextField):
+                limit = TEXT_MAX_LENGTH
+        columns.append(replace(column, max_length=limit) if limit else column)
+    return Ledger(ledger.key, ledger.title, tuple(columns), ledger.note)
+
+
+for _key, _model in (
+    ("members", PartyMember),
+    ("organizations", Organization),
+    ("memberships", Membership),
+    ("party_organizations", PartyOrganization),
+    ("positions", Position),
+    ("instructors", Instructor),
+    ("meetings", Meeting),
+):
+    LEDGERS[_key] = _bounded(LEDGERS[_key], _model)
 
 
 def ledger(key: str) -> Ledger:
