@@ -12,34 +12,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from dangjian.core.audit import record_change, record_event, snapshot
+from dangjian.core.audit import record_change, record_event
 from dangjian.core.events import AuditEvent
 from dangjian.governance.models import CharterRevision, MajorDecision, UnitLeader
+from dangjian.party.services.common import check_period, delete_fact, update_fact
 
 BATCH = 2000
-
-
-def _check_period(valid_from, valid_to) -> None:
-    if valid_from is None:
-        raise ValidationError(_("The start date is required."))
-    if valid_to is not None and valid_to < valid_from:
-        raise ValidationError(_("The end date must not be earlier than the start date."))
-
-
-def _update(obj, values: dict, *, actor, note=""):
-    before = snapshot(obj)
-    for field, value in values.items():
-        setattr(obj, field, value)
-    if isinstance(obj, UnitLeader):
-        _check_period(obj.valid_from, obj.valid_to)
-    obj.save()
-    record_change(actor, obj, before, note=note)
-    return obj
-
-
-def _delete(obj, *, actor, note="") -> None:
-    record_change(actor, obj, snapshot(obj), deleted=True, note=note)
-    obj.delete()
 
 
 def _insert(model, rows: list[dict], *, actor, event: str, note: str):
@@ -69,7 +47,7 @@ def appoint_unit_leader(
     ledger record, when they are a party member — 一肩挑 is derived from it)."""
     if not name:
         raise ValidationError(_("The leader's name is required."))
-    _check_period(valid_from, valid_to)
+    check_period(valid_from, valid_to)
     leader = UnitLeader.objects.create(
         organization=organization,
         role=role,
@@ -89,17 +67,17 @@ def end_unit_leader(leader: UnitLeader, *, on: datetime.date, actor, note="") ->
         raise ValidationError(_("This record has already ended."))
     if on < leader.valid_from:
         raise ValidationError(_("The end date must not be earlier than the start date."))
-    return _update(leader, {"valid_to": on}, actor=actor, note=note)
+    return update_fact(leader, {"valid_to": on}, actor=actor, note=note)
 
 
 @transaction.atomic
 def update_unit_leader(leader: UnitLeader, values: dict, *, actor, note="") -> UnitLeader:
-    return _update(leader, values, actor=actor, note=note)
+    return update_fact(leader, values, actor=actor, note=note)
 
 
 @transaction.atomic
 def delete_unit_leader(leader: UnitLeader, *, actor, note="") -> None:
-    _delete(leader, actor=actor, note=note)
+    delete_fact(leader, actor=actor, note=note)
 
 
 @transaction.atomic
@@ -108,7 +86,7 @@ def appoint_unit_leaders_bulk(rows: Iterable[dict], *, actor, note="") -> list[U
     ``member_id``, ``valid_from``, ``valid_to``)."""
     rows = list(rows)
     for row in rows:
-        _check_period(row.get("valid_from"), row.get("valid_to"))
+        check_period(row.get("valid_from"), row.get("valid_to"))
     return _insert(
         UnitLeader, rows, actor=actor, event=AuditEvent.GOVERNANCE_LEADERS_APPOINTED, note=note
     )
@@ -142,12 +120,12 @@ def record_charter_revision(
 
 @transaction.atomic
 def update_charter_revision(revision: CharterRevision, values: dict, *, actor, note=""):
-    return _update(revision, values, actor=actor, note=note)
+    return update_fact(revision, values, actor=actor, note=note)
 
 
 @transaction.atomic
 def delete_charter_revision(revision: CharterRevision, *, actor, note="") -> None:
-    _delete(revision, actor=actor, note=note)
+    delete_fact(revision, actor=actor, note=note)
 
 
 @transaction.atomic
@@ -195,12 +173,12 @@ def record_major_decision(
 
 @transaction.atomic
 def update_major_decision(decision: MajorDecision, values: dict, *, actor, note=""):
-    return _update(decision, values, actor=actor, note=note)
+    return update_fact(decision, values, actor=actor, note=note)
 
 
 @transaction.atomic
 def delete_major_decision(decision: MajorDecision, *, actor, note="") -> None:
-    _delete(decision, actor=actor, note=note)
+    delete_fact(decision, actor=actor, note=note)
 
 
 @transaction.atomic

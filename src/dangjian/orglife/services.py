@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from dangjian.core.audit import record_change, record_event, snapshot
 from dangjian.core.events import AuditEvent
 from dangjian.orglife.models import Meeting
+from dangjian.party.services.common import delete_fact
 
 BATCH = 2000
 MEETING_FIELDS = (
@@ -88,8 +89,7 @@ def update_meeting(meeting: Meeting, values: dict, *, actor, note="") -> Meeting
 @transaction.atomic
 def delete_meeting(meeting: Meeting, *, actor, note="") -> None:
     """Remove a meeting recorded by mistake."""
-    record_change(actor, meeting, snapshot(meeting), deleted=True, note=note)
-    meeting.delete()
+    delete_fact(meeting, actor=actor, note=note)
 
 
 @transaction.atomic

@@ -1,4 +1,5 @@
-"""What the party services share: the period check and the update / end / delete steps."""
+"""The steps every fact service above the registry shares (party, governance, orglife): the
+period check and the audited update / end / delete of one record."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ def check_period(valid_from, valid_to) -> None:
         raise ValidationError(_("The end date must not be earlier than the start date."))
 
 
-def _update(obj, values: dict, *, actor, note="", allowed=None):
+def update_fact(obj, values: dict, *, actor, note="", allowed=None):
     before = snapshot(obj)
     for field, value in values.items():
         if allowed is not None and field not in allowed:
@@ -33,7 +34,7 @@ def _update(obj, values: dict, *, actor, note="", allowed=None):
     return obj
 
 
-def _end(model, obj, on: datetime.date, *, actor, note="", event=""):
+def end_fact(model, obj, on: datetime.date, *, actor, note="", event=""):
     obj = model.objects.select_for_update().get(pk=obj.pk)
     if obj.valid_to is not None:
         raise ValidationError(_("This record has already ended."))
@@ -48,7 +49,7 @@ def _end(model, obj, on: datetime.date, *, actor, note="", event=""):
     return obj
 
 
-def _delete(obj, *, actor, note="") -> None:
+def delete_fact(obj, *, actor, note="") -> None:
     """Remove a record entered by mistake (real history is ended, never deleted)."""
     record_change(actor, obj, snapshot(obj), deleted=True, note=note)
     obj.delete()

@@ -16,7 +16,7 @@ from dangjian.party.models import (
     PartyOrganization,
     Position,
 )
-from dangjian.party.services.common import _delete, _update
+from dangjian.party.services.common import delete_fact, update_fact
 from dangjian.party.services.instructors import INSTRUCTOR_FIELDS
 from dangjian.party.services.members import MEMBER_FIELDS
 from dangjian.party.services.organizations import PARTY_ORG_FIELDS
@@ -40,7 +40,7 @@ CORRECTABLE = {
 @transaction.atomic
 def correct(obj, values: dict, *, actor, note=""):
     """Correct a party fact entered wrongly: only the fields of ``CORRECTABLE`` may change."""
-    return _update(obj, values, actor=actor, note=note, allowed=CORRECTABLE[type(obj)])
+    return update_fact(obj, values, actor=actor, note=note, allowed=CORRECTABLE[type(obj)])
 
 
 @transaction.atomic
@@ -49,4 +49,4 @@ def remove(obj, *, actor, note="") -> None:
     member's personal data goes with ``anonymise_member``)."""
     if type(obj) not in CORRECTABLE:
         raise ValidationError(_("This record cannot be removed here."))
-    _delete(obj, actor=actor, note=note)
+    delete_fact(obj, actor=actor, note=note)

@@ -17,7 +17,7 @@ from dangjian.party.models import (
     InstructorAssignment,
     PartyOrganization,
 )
-from dangjian.party.services.common import _end, check_period
+from dangjian.party.services.common import check_period, end_fact
 
 # -- instructors (moved from applications: they are party facts) -------------------------------
 
@@ -62,7 +62,7 @@ def appoint_instructor(data: dict, *, actor, note="") -> Instructor:
 @transaction.atomic
 def end_instructor(instructor: Instructor, *, on: datetime.date, actor, note="") -> Instructor:
     """The instructor's appointment ends; ``on`` is its last day."""
-    return _end(
+    return end_fact(
         Instructor, instructor, on, actor=actor, note=note, event=AuditEvent.INSTRUCTOR_ENDED
     )
 
@@ -118,7 +118,7 @@ def end_instructor_assignment(
     assignment = InstructorAssignment.objects.select_for_update().get(pk=assignment.pk)
     if assignment.valid_to is not None:
         raise ValidationError(_("This assignment has already ended."))
-    return _end(
+    return end_fact(
         InstructorAssignment,
         assignment,
         on,

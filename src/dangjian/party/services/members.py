@@ -22,7 +22,7 @@ from dangjian.party.models import (
     PartyOrganization,
 )
 from dangjian.party.queries import members_of_federation
-from dangjian.party.services.common import _end, _update, check_period
+from dangjian.party.services.common import check_period, end_fact, update_fact
 
 ANONYMOUS_NAME = personal.ANONYMOUS_NAME
 
@@ -149,7 +149,7 @@ def register_or_link_member(data: dict, *, federation, actor, note="") -> tuple[
 @transaction.atomic
 def update_member(member: PartyMember, values: dict, *, actor, note="") -> PartyMember:
     """Change a member's ledger data; only the fields given change."""
-    return _update(member, values, actor=actor, note=note, allowed=MEMBER_FIELDS)
+    return update_fact(member, values, actor=actor, note=note, allowed=MEMBER_FIELDS)
 
 
 @transaction.atomic
@@ -221,4 +221,4 @@ def start_employment(
 @transaction.atomic
 def close_employment(employment: Employment, *, on: datetime.date, actor, note="") -> Employment:
     """The employment ends; ``on`` is its last day."""
-    return _end(Employment, employment, on, actor=actor, note=note)
+    return end_fact(Employment, employment, on, actor=actor, note=note)

@@ -16,7 +16,7 @@ from dangjian.party.models import (
     PartyOrganization,
     Position,
 )
-from dangjian.party.services.common import _end, _update, check_period
+from dangjian.party.services.common import check_period, end_fact, update_fact
 
 # -- party organizations and coverage --------------------------------------------------------
 
@@ -84,7 +84,7 @@ def form_party_organization(
 def update_party_organization(
     party_org: PartyOrganization, values: dict, *, actor, note=""
 ) -> PartyOrganization:
-    return _update(party_org, values, actor=actor, note=note, allowed=PARTY_ORG_FIELDS)
+    return update_fact(party_org, values, actor=actor, note=note, allowed=PARTY_ORG_FIELDS)
 
 
 @transaction.atomic
@@ -95,7 +95,7 @@ def dissolve_party_organization(
     the same day."""
     for coverage in party_org.coverages.filter(valid_to__isnull=True):
         end_coverage(coverage, on=max(on, coverage.valid_from), actor=actor, note=note)
-    party_org = _end(PartyOrganization, party_org, on, actor=actor, note=note)
+    party_org = end_fact(PartyOrganization, party_org, on, actor=actor, note=note)
     before = snapshot(party_org)
     party_org.status = PartyOrganization.Status.DISSOLVED
     party_org.save(update_fields=["status", "updated_at"])
@@ -138,7 +138,7 @@ def add_coverage(
 @transaction.atomic
 def end_coverage(coverage: Coverage, *, on: datetime.date, actor, note="") -> Coverage:
     """The coverage ends; ``on`` is its last day."""
-    return _end(Coverage, coverage, on, actor=actor, note=note)
+    return end_fact(Coverage, coverage, on, actor=actor, note=note)
 
 
 # -- posts -------------------------------------------------------------------------------------
@@ -173,4 +173,4 @@ def appoint_position(
 @transaction.atomic
 def end_position(position: Position, *, on: datetime.date, actor, note="") -> Position:
     """The post ends; ``on`` is its last day."""
-    return _end(Position, position, on, actor=actor, note=note)
+    return end_fact(Position, position, on, actor=actor, note=note)
