@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from dangjian.core import crypto
 from dangjian.ledgers import cells
 from dangjian.ledgers.engine import CHANGED, NEW, UNCHANGED
+from dangjian.ledgers.handlers import coverage
 from dangjian.ledgers.handlers.base import Handler, name_key, show
 from dangjian.orglife import services as orglife_services
 from dangjian.orglife.models import Meeting
@@ -178,17 +179,39 @@ class PartyOrgHandler(ValidityHandler):
                 self.party_org_for(row, "parent")
         rows[:] = [r for r in rows if not r.errors]
         super().classify(ctx, rows)
+        stored: dict[int, list[Coverage]] = {}
+        objs = [r.record["_obj"].pk for r in rows if r.record.get("_obj") is not None]
+        for cover in Coverage.objects.filter(party_organization__in=objs).order_by("pk"):
+            stored.setdefault(cover.party_organization_id, []).append(cover)
         for row in rows:
-            obj = row.record.get("_obj")
-            if "covered_uscc" in self.present and obj is not None:
-                current = {c.organization_id for c in obj.coverages.all() if c.valid_to is None}
-                wanted = {self.unit_by_uscc[c] for c in row.record["_codes"]}
-                if current != wanted:
-                    row.changes[self.columns["covered_uscc"].header] = [
-                        str(len(current)),
-                        str(len(wanted)),
-                    ]
-                    row.status = CHANGED
+            self._plan_coverage(ctx, row, stored)
+
+    def _plan_coverage(self, ctx, row, stored) -> None:
+        """The row's coverage plan (``handlers.coverage``), shown in the preview and carried
+        out by ``apply``. Without the coverage column only a dissolution ends the coverage."""
+        rec, obj = row.record, row.record.get("_obj")
+        if "covered_uscc" in self.present:
+            wanted = {self.unit_by_uscc[c] for c in rec["_codes"]}
+        elif rec.get("valid_to") and obj is not None:
+            wanted = set()
+        else:
+            return
+        plan = coverage.plan(
+            stored.get(obj.pk, []) if obj is not None else [],
+            wanted,
+            founded=rec["valid_from"],
+            dissolved=rec.get("valid_to"),
+            today=ctx.today,
+            new=obj is None,
+        )
+        rec["_cover"] = plan
+        if plan.changes_anything and "covered_uscc" in self.present:
+            row.changes[self.columns["covered_uscc"].header] = [
+                coverage.describe(plan.before, self.unit_names),
+                coverage.describe(plan.after, self.unit_names),
+            ]
+        if plan.changes_anything and row.status == UNCHANGED:
+            row.status = CHANGED
 
     def existing(self, ctx):
         return {
@@ -271,34 +294,25 @@ class PartyOrgHandler(ValidityHandler):
             self.after_save(ctx, row, obj)
 
     def after_save(self, ctx, row, obj):
-        if "covered_uscc" not in self.present and not obj.valid_to:
+        plan = row.record.get("_cover")
+        if plan is None:
             return
-        rec = row.record
-        wanted = {self.unit_by_uscc[c] for c in rec["_codes"]}
-        start = max(obj.valid_from, ctx.today) if row.status == CHANGED else obj.valid_from
-        end = obj.valid_to
-        kind = rec.get("coverage_kind") or Coverage.Kind.OWN
-        ends = []
-        for coverage in Coverage.objects.filter(party_organization=obj, valid_to__isnull=True):
-            if coverage.organization_id in wanted and not end:
-                wanted.discard(coverage.organization_id)
-                continue
-            ends.append((coverage, end or ctx.today))  # never before its start (the service)
-        party_bulk.end_coverages_bulk(ends, actor=ctx.user, note=self.note)
-        if not end:
-            party_bulk.add_coverages_bulk(
-                [
-                    {
-                        "party_organization_id": obj.pk,
-                        "organization_id": o,
-                        "kind": kind,
-                        "valid_from": start,
-                    }
-                    for o in sorted(wanted)
-                ],
-                actor=ctx.user,
-                note=self.note,
-            )
+        party_bulk.end_coverages_bulk(plan.end, actor=ctx.user, note=self.note)
+        kind = row.record.get("coverage_kind") or Coverage.Kind.OWN
+        party_bulk.add_coverages_bulk(
+            [
+                {
+                    "party_organization_id": obj.pk,
+                    "organization_id": unit,
+                    "kind": kind,
+                    "valid_from": start,
+                    "valid_to": end,
+                }
+                for unit, start, end in plan.add
+            ],
+            actor=ctx.user,
+            note=self.note,
+        )
 
 
 def _split_codes(value: str) -> list[str]:
