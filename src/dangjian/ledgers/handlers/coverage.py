@@ -62,7 +62,7 @@ def _active(stored, wanted, *, founded, today) -> Plan:
     kept = [c for c in open_ if c.organization_id in wanted]
     start = max(founded, today)
     missing = sorted(wanted - {c.organization_id for c in kept})
-    add = [(unit, start, None) for unit in missing]
+    add: list[Span] = [(unit, start, None) for unit in missing]
     return Plan(
         before=[_span(c) for c in open_],
         after=[_span(c) for c in kept] + add,
@@ -74,7 +74,7 @@ def _active(stored, wanted, *, founded, today) -> Plan:
 def _dissolved(stored, wanted, *, founded, dissolved) -> Plan:
     on_last_day = [c for c in stored if c.valid_from <= dissolved and _reaches(c, dissolved)]
     covered = {c.organization_id for c in on_last_day}
-    add = []
+    add: list[Span] = []
     for unit in sorted(wanted - covered):
         earlier = [c.valid_to for c in stored if c.organization_id == unit and c.valid_to]
         start = max(earlier) + ONE_DAY if earlier else founded

@@ -13,7 +13,7 @@ from dangjian.core import crypto
 from dangjian.ledgers import cells
 from dangjian.ledgers.engine import CHANGED, NEW, UNCHANGED
 from dangjian.ledgers.handlers import coverage
-from dangjian.ledgers.handlers.base import Handler, name_key, show
+from dangjian.ledgers.handlers.base import KeyedHandler, name_key, show
 from dangjian.orglife import services as orglife_services
 from dangjian.orglife.models import Meeting
 from dangjian.party import bulk as party_bulk
@@ -30,66 +30,12 @@ from dangjian.registry import services as registry_services
 from dangjian.registry.models import Membership
 
 
-class ValidityHandler(Handler):
-    """A ledger of facts with validity periods, keyed within the federation.
-
-    Subclasses say how a row maps to a model object: ``key``, ``values`` and ``existing``.
-    """
+class ValidityHandler(KeyedHandler):
+    """A ledger of facts with validity periods, keyed within the federation (the upsert is
+    ``KeyedHandler``'s); a row closes its fact with its end date, never deletes it."""
 
     model: type[models.Model] | None = None  # the fact's model; each subclass names its own
     closes_with = "valid_to"
-
-    def values(self, ctx, row) -> dict:
-        raise NotImplementedError
-
-    def existing(self, ctx) -> dict:
-        raise NotImplementedError
-
-    def classify(self, ctx, rows):
-        if not hasattr(self, "_existing"):
-            self._existing = self.existing(ctx)
-        for row in rows:
-            obj = self._existing.get(row.key)
-            values = self.values(ctx, row)
-            row.record["_values"] = values
-            if obj is None:
-                row.status = NEW
-                row.changes = {
-                    (self.columns[k].header if k in self.columns else k): [
-                        "",
-                        show(self.columns.get(k), v),
-                    ]
-                    for k, v in values.items()
-                    if v not in ("", None) and k in self.columns
-                }
-                continue
-            row.record["_obj"] = obj
-            self.compare(row, obj, values, self.sources)
-            row.status = CHANGED if row.changes else UNCHANGED
-
-    sources: dict = {}
-
-    def apply(self, ctx, rows):
-        """New facts in one call of their service's bulk form, changed ones in another (each
-        changed row gets its field-level audit record there)."""
-        new = [r for r in rows if r.status == NEW]
-        created = self.create(ctx, [{**r.record["_values"], **self.fixed(ctx, r)} for r in new])
-        for row, obj in zip(new, created, strict=True):
-            self._existing[row.key] = obj
-        self.update(
-            ctx, [(r.record["_obj"], r.record["_values"]) for r in rows if r.status == CHANGED]
-        )
-
-    def fixed(self, ctx, row) -> dict:
-        return {}
-
-    def create(self, ctx, rows: list[dict]) -> list:
-        """Write the new facts (dicts of model fields) through the owning app's service."""
-        raise NotImplementedError
-
-    def update(self, ctx, changes: list[tuple[object, dict]]) -> None:
-        """Apply ``(fact, {field: value})`` changes through the owning app's service."""
-        raise NotImplementedError
 
 
 class MembershipHandler(ValidityHandler):
