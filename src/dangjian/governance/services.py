@@ -140,6 +140,15 @@ def record_charter_revisions_bulk(rows: Iterable[dict], *, actor, note="") -> li
     )
 
 
+@transaction.atomic
+def update_charter_revisions_bulk(
+    changes: Iterable[tuple[CharterRevision, dict]], *, actor, note=""
+) -> None:
+    """``(revision, {field: value})`` pairs; one field-level audit record each."""
+    for revision, values in changes:
+        update_fact(revision, values, actor=actor, note=note)
+
+
 # -- major decisions ---------------------------------------------------------------------------
 
 
@@ -191,3 +200,12 @@ def record_major_decisions_bulk(rows: Iterable[dict], *, actor, note="") -> list
         event=AuditEvent.GOVERNANCE_DECISIONS_RECORDED,
         note=note,
     )
+
+
+@transaction.atomic
+def update_major_decisions_bulk(
+    changes: Iterable[tuple[MajorDecision, dict]], *, actor, note=""
+) -> None:
+    """``(decision, {field: value})`` pairs; one field-level audit record each."""
+    for decision, values in changes:
+        update_fact(decision, values, actor=actor, note=note)

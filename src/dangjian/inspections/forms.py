@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 import json
 from decimal import Decimal
 
@@ -13,6 +12,7 @@ from dangjian.core.forms import DateInput, StyledForm
 from dangjian.core.validators import not_before_founding, not_in_future
 from dangjian.inspections import grading
 from dangjian.inspections.models import AnnualInspection
+from dangjian.inspections.services import annual_inspection_problems
 from dangjian.party.models import Instructor
 from dangjian.registry.models import Organization
 
@@ -57,36 +57,18 @@ class AnnualInspectionForm(StyledForm):
         self.year = year
         self.exempt = exempt
 
-    def _received(self, name):
-        value = _not_future(self.cleaned_data.get(name))
-        if value and value <= datetime.date(self.year, 12, 31):
-            raise forms.ValidationError(
-                _("A report on work year %(year)s cannot arrive before the year is over.")
-                % {"year": self.year}
-            )
-        return value
-
-    def clean_report_to_supervisor_on(self):
-        return self._received("report_to_supervisor_on")
-
-    def clean_report_to_registrar_on(self):
-        return self._received("report_to_registrar_on")
-
     def clean(self):
         data = super().clean()
-        conclusion = data.get("conclusion")
-        if (
-            conclusion in (AnnualInspection.Conclusion.PASSED,)
-            and not self.exempt
-            and not data.get("report_to_registrar_on")
-            and "report_to_registrar_on" not in self.errors
-        ):
-            self.add_error(
-                "conclusion",
-                _(
-                    "A unit can pass only after its annual report reached the registration authority."
-                ),
-            )
+        problems = annual_inspection_problems(
+            self.year,
+            exempt=self.exempt,
+            report_to_supervisor_on=data.get("report_to_supervisor_on"),
+            report_to_registrar_on=data.get("report_to_registrar_on"),
+            conclusion=data.get("conclusion") or "",
+        )
+        for name, message in problems.items():
+            if name not in self.errors:
+                self.add_error(name, message)
         return data
 
 

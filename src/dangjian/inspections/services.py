@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal, InvalidOperation
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,9 +18,11 @@ from dangjian.core.audit import acting_user, record_change, record_event, snapsh
 from dangjian.core.concurrency import claim
 from dangjian.core.errors import Conflict
 from dangjian.core.events import AuditEvent
+from dangjian.core.validators import not_in_future
 from dangjian.inspections import grading
 from dangjian.inspections.ledger import party_section
 from dangjian.inspections.models import AnnualInspection, GradeEvaluation, GradingSettings, Visit
+from dangjian.party.services.common import update_fact
 from dangjian.rulebook.deadlines import is_exempt
 
 # Someone saved the record after this user opened it: the one conflict error of every app.
@@ -46,6 +49,7 @@ def record_visit(
     follow_up="",
     *,
     actor,
+    note="",
 ):
     """Record a visit or survey of a member unit (走访调研)."""
     visit = Visit.objects.create(
@@ -58,16 +62,76 @@ def record_visit(
         follow_up=follow_up,
         recorded_by=acting_user(actor),
     )
-    record_change(actor, visit, None)
+    record_change(actor, visit, None, note=note)
     if unreachable_at_address:
-        record_event(
-            actor,
-            AuditEvent.VISIT_UNREACHABLE,
-            visit,
-            organization=organization.pk,
-            visited_on=str(visited_on),
-        )
+        _unreachable(visit, actor)
     return visit
+
+
+# What a recorded visit may change (the unit and day are what it is).
+VISIT_FIELDS = ("visitors", "instructor_id", "findings", "unreachable_at_address", "follow_up")
+
+
+@transaction.atomic
+def update_visit(visit: Visit, values: dict, *, actor, note="") -> Visit:
+    """Change a recorded visit (a ledger re-import with corrected findings, say); only the
+    fields given change, and a visit that now found the unit unreachable is reported as such."""
+    was_unreachable = visit.unreachable_at_address
+    update_fact(visit, values, actor=actor, note=note, allowed=VISIT_FIELDS)
+    if visit.unreachable_at_address and not was_unreachable:
+        _unreachable(visit, actor)
+    return visit
+
+
+def _unreachable(visit: Visit, actor) -> None:
+    record_event(
+        actor,
+        AuditEvent.VISIT_UNREACHABLE,
+        visit,
+        organization=visit.organization_id,
+        visited_on=str(visit.visited_on),
+    )
+
+
+# The first work year an inspection can be recorded for (the pages and the ledger).
+FIRST_YEAR = 2000
+
+
+def annual_inspection_problems(
+    year: int,
+    *,
+    exempt: bool,
+    report_to_supervisor_on: datetime.date | None,
+    report_to_registrar_on: datetime.date | None,
+    conclusion: str,
+) -> dict[str, str]:
+    """What is wrong with an annual inspection's data, by field, in Chinese: reports received
+    in the future or before the work year is over, a pass without the report at the
+    registration authority (unless exempt). The form and the ledger import both ask here."""
+    problems: dict[str, str] = {}
+    for name, day in (
+        ("report_to_supervisor_on", report_to_supervisor_on),
+        ("report_to_registrar_on", report_to_registrar_on),
+    ):
+        try:
+            not_in_future(day)
+        except ValidationError as exc:
+            problems[name] = exc.messages[0]
+            continue
+        if day and day <= datetime.date(year, 12, 31):
+            problems[name] = _(
+                "A report on work year %(year)s cannot arrive before the year is over."
+            ) % {"year": year}
+    if (
+        conclusion == AnnualInspection.Conclusion.PASSED
+        and not exempt
+        and not report_to_registrar_on
+        and "report_to_registrar_on" not in problems
+    ):
+        problems["conclusion"] = _(
+            "A unit can pass only after its annual report reached the registration authority."
+        )
+    return problems
 
 
 @transaction.atomic
@@ -83,6 +147,7 @@ def save_annual_inspection(
     refresh_party_section: bool = False,
     today: datetime.date | None = None,
     actor,
+    note="",
 ) -> AnnualInspection:
     """Create or update the unit's inspection for ``year``; the exemption follows the
     registration date, and the party-building section is filled from the ledger when new."""
@@ -104,7 +169,7 @@ def save_annual_inspection(
     if before is None or refresh_party_section or not inspection.party_section:
         inspection.party_section = party_section(organization, year, today)
     inspection.save()
-    record_change(actor, inspection, before)
+    record_change(actor, inspection, before, note=note)
     if conclusion and (before is None or before.get("conclusion") != conclusion):
         record_event(
             actor,

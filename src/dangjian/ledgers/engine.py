@@ -335,16 +335,39 @@ def _run(table, handler, ctx: Context, chunk_size, *, keep, kept) -> Outcome:
         for item in table.rows():
             chunk.append(item)
             if len(chunk) >= size:
-                _parsed(parse_chunk(plan, chunk), handler, ctx, outcome, keep)
+                _parsed(_marked(parse_chunk(plan, chunk), table), handler, ctx, outcome, keep)
                 chunk = []
         if chunk:
-            _parsed(parse_chunk(plan, chunk), handler, ctx, outcome, keep)
+            _parsed(_marked(parse_chunk(plan, chunk), table), handler, ctx, outcome, keep)
+    if table.notes:
+        shown = "、".join(str(n) for n in table.notes[:10]) + ("…" if len(table.notes) > 10 else "")
+        outcome.notices.append(
+            _(
+                "Rows %(rows)s come after an empty row and hold only notes (such as 填表说明); "
+                "they were not read as data."
+            )
+            % {"rows": shown}
+        )
     if table.truncated_blank:
         outcome.notices.append(
             _("Reading stopped after %(n)d empty rows in a row; rows below them were ignored.")
             % {"n": 500}
         )
     return outcome
+
+
+def _marked(rows: list[Row], table) -> list[Row]:
+    """A note-like row with data rows below it (``reader.Table.rows``) gets one clear error
+    instead of the cell errors of a row read as data."""
+    if table.stray_notes:
+        message = _(
+            "This row comes after an empty row and looks like a note, but data rows follow it. "
+            "Delete it, or move the notes below the last data row."
+        )
+        for row in rows:
+            if row.number in table.stray_notes:
+                row.record, row.errors = {}, {"_": message}
+    return rows
 
 
 def _parsed(rows: list[Row], handler, ctx: Context, outcome: Outcome, keep) -> None:
@@ -359,7 +382,8 @@ def _process(chunk: list[Row], handler, ctx: Context, outcome: Outcome) -> None:
     handler.prepare(ctx, chunk)
     check = handler.check
     for row in chunk:
-        check(ctx, row)
+        if "_" not in row.errors:  # a whole-row error says all there is to say
+            check(ctx, row)
     valid = [row for row in chunk if not row.errors]
     handler.classify(ctx, valid)
     counts, errors, changes = outcome.counts, outcome.errors, outcome.changes

@@ -118,6 +118,7 @@ class Writer:
                 "sheet": table.sheet_name,
                 "encoding": table.encoding,
                 "truncated_blank": table.truncated_blank,
+                "notes": table.notes,
                 "header": (
                     header.row_index,
                     header.labels,
@@ -177,6 +178,7 @@ def load(path: Path, mac: str | None, bound: dict, archive: Path) -> Kept | None
         archive, end["kind"], end["sheet"], reader.Header(*end["header"]), end["encoding"]
     )
     table.truncated_blank = end["truncated_blank"]
+    table.notes = end.get("notes", [])
     ledger = specs.LEDGERS[bound["ledger"]]
     personal = {c.key for c in ledger.columns if c.kind in PERSONAL_KINDS}
     return Kept(table, blobs[1:-1], personal)

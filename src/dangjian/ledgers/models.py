@@ -15,6 +15,11 @@ LEDGER_CHOICES = [
     ("positions", _("positions")),
     ("instructors", _("instructors and assignments")),
     ("meetings", _("meetings")),
+    ("federations", _("federations")),
+    ("charter_revisions", _("charter revisions")),
+    ("major_decisions", _("major decisions")),
+    ("annual_inspections", _("annual inspections")),
+    ("visits", _("visits")),
 ]
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -149,6 +150,8 @@ class Table:
     header: Header
     encoding: str | None = None
     truncated_blank: bool = False
+    notes: list[int] = field(default_factory=list)  # rows left out as notes (see rows())
+    stray_notes: set[int] = field(default_factory=set)  # note-like rows with data below
     # The calamine sheet, loaded once for header detection and reading (values only).
     sheet: python_calamine.CalamineSheet | None = field(default=None, repr=False)
 
@@ -156,9 +159,15 @@ class Table:
         """``(row_number, values)`` for every data row (row_number as Excel shows it, 1-based).
 
         Stops after MAX_BLANK_RUN blank rows in a row, so a million styled empty rows cost
-        nothing.
+        nothing. Notes under the table (``is_note``: after an empty row) are not data: when
+        nothing but notes follows, they are left out and listed in ``notes``; when a data row
+        follows, they are yielded and listed in ``stray_notes``, so the row is reported as
+        what it is instead of as three missing required cells.
         """
+        self.notes, self.stray_notes = [], set()
         blank = 0
+        after_blank = False
+        held: list[tuple[int, list]] = []  # note-like rows after an empty row, undecided
         header_row = self.header.row_index
         for index, values in enumerate(_raw_rows(self), start=0):
             if index <= header_row:
@@ -168,12 +177,40 @@ class Table:
                     break
             else:
                 blank += 1
+                after_blank = True
                 if blank >= MAX_BLANK_RUN:
                     self.truncated_blank = True
-                    return
+                    break
                 continue
             blank = 0
+            if after_blank and is_note(values):
+                held.append((index + 1, values))
+                continue
+            after_blank = False
+            if held:  # data follows: they were not a footnote
+                self.stray_notes.update(number for number, _values in held)
+                yield from held
+                held = []
             yield index + 1, values
+        self.notes = [number for number, _values in held]
+
+
+# A note under a table starts with one of these words (注：, 注1：, 说明、, 填表人：…).
+NOTE_START = re.compile(
+    r"^(?:填表说明|填写说明|填报说明|说明|备注|注|填表人|填报人|制表人|审核人|负责人|"
+    r"单位负责人|联系人|填表日期|填报日期|制表日期)\s*(?:\d+|[一二三四五六七八九十]+)?\s*[:：、.．]"
+)
+
+
+def is_note(values) -> bool:
+    """A row under the table that is a note, not data: its only filled cell is the first one,
+    or its first filled cell starts with 填表说明 / 说明 / 注 / 备注 / 填表人 and the like."""
+    filled = [(i, v) for i, v in enumerate(values) if _label(v)]
+    if not filled:
+        return False
+    if len(filled) == 1 and filled[0][0] == 0:
+        return True
+    return bool(NOTE_START.match(_label(filled[0][1])))
 
 
 def _raw_rows(table: Table):

@@ -13,8 +13,11 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
 
+from django.db import models
 from django.utils import translation
 
+from dangjian.governance.models import CharterRevision, MajorDecision
+from dangjian.inspections.models import AnnualInspection, Visit
 from dangjian.orglife.models import Meeting
 from dangjian.party.models import (
     Coverage,
@@ -23,7 +26,7 @@ from dangjian.party.models import (
     PartyOrganization,
     Position,
 )
-from dangjian.registry.models import Membership, Organization
+from dangjian.registry.models import Federation, Membership, Organization
 
 TEMPLATE_VERSION = 2
 # Versions of the templates that were handed out and are still read (with a notice).
@@ -401,7 +404,8 @@ PARTY_ORG_COLUMNS = (
         False,
         ("覆盖单位信用代码", "覆盖单位"),
         note="该党组织覆盖的会员单位的统一社会信用代码，多个用顿号或逗号分隔。"
-        "填写后即为完整名单：名单中没有的原覆盖关系在导入当天结束。",
+        "填写后即为完整名单：名单中没有的原覆盖关系在导入当天结束。"
+        "已撤销的党组织填写撤销时覆盖的单位，覆盖关系记到撤销日期为止（同一行导入成立和撤销也可以）。",
         width=30,
     ),
     Column(
@@ -488,6 +492,269 @@ MEETING_COLUMNS = (
     Column("minutes", "会议记录摘要", "text", False, ("记录", "摘要"), width=40),
 )
 
+
+class FederationLevel(models.TextChoices):
+    """The levels as the ledger writes them (Federation.Level's codes): the model's labels
+    share their English words with other fields ("district" is also a unit's 所在区)."""
+
+    NATIONAL = "national", "全国"
+    PROVINCIAL = "provincial", "省级"
+    CITY = "city", "市级"
+    DISTRICT = "district", "区县级"
+
+
+FEDERATION_COLUMNS = (
+    Column(
+        "name",
+        "联合会名称",
+        "name",
+        True,
+        ("联合会全称", "名称"),
+        note="联合会全称，唯一标识一个联合会。本联合会自己也可以占一行（补充其信用代码、成立日期等）。",
+        example="天津市和平区网络社会组织联合会",
+        width=30,
+    ),
+    Column("short_name", "简称", "text", False, ("联合会简称",), example="和平网联", width=12),
+    Column(
+        "level",
+        "层级",
+        "choice",
+        True,
+        ("级别", "联合会层级"),
+        choices=FederationLevel,
+        extra=(
+            ("全国性", "national"),
+            ("国家级", "national"),
+            ("省", "provincial"),
+            ("市", "city"),
+            ("区", "district"),
+            ("区级", "district"),
+            ("县级", "district"),
+        ),
+        note="全国 / 省级 / 市级 / 区县级；须低于上级联合会的层级。",
+        example="区县级",
+    ),
+    Column(
+        "parent",
+        "上级联合会",
+        "name",
+        False,
+        ("上级联合会名称", "上级单位"),
+        note="上级联合会的全称：本联合会或其下级联合会（可在本表中）。本联合会自己的一行可留空；"
+        "填写时须与系统中已有的上级一致。",
+        example="天津市网络社会组织联合会",
+        width=30,
+    ),
+    Column(
+        "uscc",
+        "统一社会信用代码",
+        "uscc",
+        False,
+        ("信用代码", "社会信用代码"),
+        note="联合会的 18 位统一社会信用代码。",
+        width=22,
+    ),
+    Column("region", "地区", "text", False, ("所在地区", "行政区域"), example="和平区", width=12),
+    Column("supervising_unit", "业务主管单位", "text", False, ("主管单位",), width=24),
+    Column("founded_on", "成立日期", "date", False, ("成立时间",), note=DATE_NOTE),
+    Column(
+        "letter_prefix",
+        "发文代字",
+        "text",
+        False,
+        ("发文字号代字", "机关代字"),
+        note="发文字号中的机关代字，如“和平网联〔2026〕12号”中的“和平网联”。",
+        width=12,
+    ),
+)
+
+UNIT_NAME = Column(
+    "name",
+    "单位名称",
+    "name",
+    False,
+    ("名称", "会员单位名称"),
+    note="单位全称；填写了统一社会信用代码时按代码识别单位。",
+    width=28,
+)
+UNIT_USCC = Column(
+    "uscc",
+    "统一社会信用代码",
+    "uscc",
+    True,
+    ("信用代码", "单位统一社会信用代码"),
+    note="本联合会会员单位的 18 位统一社会信用代码；没有这一列时按单位名称识别。",
+    width=22,
+)
+
+CHARTER_COLUMNS = (
+    UNIT_NAME,
+    UNIT_USCC,
+    Column(
+        "adopted_on",
+        "章程通过日期",
+        "date",
+        True,
+        ("通过日期", "修订日期", "核准日期"),
+        note="会员（代表）大会通过该版章程的日期；同一单位同一日期只有一版。" + DATE_NOTE,
+        example="2019-06-28",
+    ),
+    Column(
+        "has_party_building_clause",
+        "是否写入党建工作内容",
+        "bool",
+        True,
+        ("写入党建工作内容", "含党建条款", "是否含党建条款", "党建入章"),
+        note="该版章程是否写明党的建设有关内容，填“是”或“否”（必填：空白不当作否）。",
+        example="是",
+    ),
+    Column("note", "备注", "text", False, ("说明",), width=24),
+)
+
+DECISION_COLUMNS = (
+    UNIT_NAME,
+    UNIT_USCC,
+    Column(
+        "decided_on",
+        "决策日期",
+        "date",
+        True,
+        ("日期", "会议日期"),
+        note="作出决策的日期。" + DATE_NOTE,
+        example="2024-03-15",
+    ),
+    Column(
+        "body",
+        "决策机构",
+        "choice",
+        True,
+        ("决策会议", "会议类型"),
+        choices=MajorDecision.Body,
+        extra=(
+            ("理事会议", "board"),
+            ("常务理事会议", "standing_board"),
+            ("会员代表大会", "general_assembly"),
+            ("会员（代表）大会", "general_assembly"),
+            ("会员大会", "general_assembly"),
+        ),
+        example="理事会",
+    ),
+    Column(
+        "subject",
+        "决策事项",
+        "text",
+        True,
+        ("事项", "议题", "重大事项"),
+        note="决策事项的名称；同一单位同一日期的同一事项只记一次。",
+        example="审议年度预算",
+        width=30,
+    ),
+    Column(
+        "party_participated",
+        "党组织是否参与",
+        "bool",
+        True,
+        ("党组织参与", "党组织前置研究", "是否经党组织研究"),
+        note="党组织是否参与（前置研究讨论）了该项决策，填“是”或“否”（必填：空白不当作否）。",
+        example="是",
+    ),
+    Column("note", "备注", "text", False, ("说明",), width=24),
+)
+
+INSPECTION_COLUMNS = (
+    UNIT_NAME,
+    UNIT_USCC,
+    Column(
+        "year",
+        "年度",
+        "int",
+        True,
+        ("检查年度", "工作年度", "年检年度"),
+        note="年度检查所针对的工作年度，如 2024（2025 年上半年检查 2024 年度）。",
+        example=2024,
+        width=8,
+    ),
+    Column(
+        "report_to_supervisor_on",
+        "报送业务主管单位日期",
+        "date",
+        False,
+        ("报送主管单位日期",),
+        note="年度工作报告送达业务主管单位的日期，须在该年度结束之后。" + DATE_NOTE,
+    ),
+    Column(
+        "report_to_registrar_on",
+        "报送登记管理机关日期",
+        "date",
+        False,
+        ("报送登记机关日期",),
+        note="年度工作报告送达登记管理机关的日期，须在该年度结束之后。" + DATE_NOTE,
+    ),
+    Column(
+        "conclusion",
+        "检查结论",
+        "choice",
+        False,
+        ("结论", "年检结论", "年检结果"),
+        choices=AnnualInspection.Conclusion,
+        note="合格 / 基本合格 / 不合格；尚未作出结论的留空。结论为合格的，须已报送登记管理机关"
+        "（免检单位除外）。",
+        example="合格",
+    ),
+    Column("notes", "检查意见", "text", False, ("备注", "意见"), width=30),
+)
+
+VISIT_COLUMNS = (
+    UNIT_NAME,
+    UNIT_USCC,
+    Column(
+        "visited_on",
+        "走访日期",
+        "date",
+        True,
+        ("日期", "调研日期"),
+        note="走访调研的日期，不能早于单位成立日期。" + DATE_NOTE,
+        example="2024-05-10",
+    ),
+    Column(
+        "visitors",
+        "走访人员",
+        "text",
+        True,
+        ("走访人", "调研人员"),
+        note="走访人员的姓名，多人用顿号分隔；同一单位同一日期同一批人员的走访只记一次。",
+        example="周指导、王干事",
+        width=20,
+    ),
+    Column(
+        "instructor",
+        "党建工作指导员",
+        "name",
+        False,
+        ("指导员", "指导员姓名"),
+        note="参加走访的党建工作指导员姓名，须是派驻过该单位的指导员（见党建工作指导员台账）。",
+        width=12,
+    ),
+    Column(
+        "findings",
+        "走访情况",
+        "text",
+        True,
+        ("发现的情况", "调研情况", "情况"),
+        example="党支部按期召开支部党员大会。",
+        width=40,
+    ),
+    Column(
+        "unreachable_at_address",
+        "登记住所无法联系",
+        "bool",
+        False,
+        ("住所无法联系", "无法联系"),
+        note=_yes_no_note("在登记住所无法联系到该单位的"),
+    ),
+    Column("follow_up", "后续跟进", "text", False, ("跟进", "整改情况"), width=30),
+)
+
 LEDGERS = {
     "members": Ledger("members", "党员台账", MEMBER_COLUMNS, "每行一名党员，以公民身份号码识别。"),
     "organizations": Ledger(
@@ -507,6 +774,36 @@ LEDGERS = {
         "instructors", "党建工作指导员台账", INSTRUCTOR_COLUMNS, "每行一名指导员在一家单位的派驻。"
     ),
     "meetings": Ledger("meetings", "组织生活台账", MEETING_COLUMNS, "每行一次会议或活动。"),
+    "federations": Ledger(
+        "federations",
+        "联合会台账",
+        FEDERATION_COLUMNS,
+        "每行一个联合会（本联合会及其下级联合会），以名称识别；上级联合会确定层级关系。",
+    ),
+    "charter_revisions": Ledger(
+        "charter_revisions",
+        "章程修订台账",
+        CHARTER_COLUMNS,
+        "每行一家单位的一版章程，以单位和通过日期识别；某日有效的是此前最近通过的一版。",
+    ),
+    "major_decisions": Ledger(
+        "major_decisions",
+        "重大事项决策台账",
+        DECISION_COLUMNS,
+        "每行一项重大事项决策，以单位、决策日期和事项识别。",
+    ),
+    "annual_inspections": Ledger(
+        "annual_inspections",
+        "年度检查台账",
+        INSPECTION_COLUMNS,
+        "每行一家单位一个年度的年度检查，以单位和年度识别。",
+    ),
+    "visits": Ledger(
+        "visits",
+        "走访记录台账",
+        VISIT_COLUMNS,
+        "每行一次走访调研，以单位、走访日期和走访人员识别。",
+    ),
 }
 
 
@@ -545,6 +842,11 @@ for _key, _model in (
     ("positions", Position),
     ("instructors", Instructor),
     ("meetings", Meeting),
+    ("federations", Federation),
+    ("charter_revisions", CharterRevision),
+    ("major_decisions", MajorDecision),
+    ("annual_inspections", AnnualInspection),
+    ("visits", Visit),
 ):
     LEDGERS[_key] = _bounded(LEDGERS[_key], _model)
 

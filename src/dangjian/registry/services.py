@@ -290,10 +290,25 @@ def set_domains(org: Organization, domains: Iterable[Domain], *, actor, note="")
 
 @transaction.atomic
 def update_federation(federation: Federation, values: dict, *, actor, note="") -> Federation:
+    """Change a federation's data; a new ``parent`` moves it, with every federation below it,
+    in the hierarchy (their paths follow), never under itself or one of them."""
+    parent = values.get("parent", federation.parent)
+    if parent is not None and parent.path.startswith(federation.path):
+        raise ValidationError(
+            _("A federation cannot be placed under itself or a federation below it.")
+        )
     before = snapshot(federation)
+    old_path = federation.path
     for field, value in values.items():
         setattr(federation, field, value)
     federation.save()
+    if federation.path != old_path:  # moved: the subtree's materialised paths follow
+        for pk, path in (
+            Federation.objects.filter(path__startswith=old_path)
+            .exclude(pk=federation.pk)
+            .values_list("pk", "path")
+        ):
+            Federation.objects.filter(pk=pk).update(path=federation.path + path[len(old_path) :])
     record_change(actor, federation, before, note=note)
     return federation
 

@@ -63,7 +63,7 @@ def _year(value) -> int:
         year = int(value)
     except (TypeError, ValueError):
         return _default_year()
-    return year if 2000 <= year <= timezone.localdate().year else _default_year()
+    return year if services.FIRST_YEAR <= year <= timezone.localdate().year else _default_year()
 
 
 def _states(inspection, org, year, today):
@@ -172,7 +172,7 @@ def _meeting_rows(section: dict) -> list[dict]:
 @login_required
 def inspection_edit(request, org_pk: int, year: int):
     today = timezone.localdate()
-    if not 2000 <= year <= today.year:
+    if not services.FIRST_YEAR <= year <= today.year:
         raise Http404
     org, rights = scope.get_with_rights(request.user, Organization, org_pk)
     can_edit = Action.APPROVE in rights

@@ -1,15 +1,21 @@
 """What each ledger means for the database: lookups, cross-column checks, upsert, audit.
 
-``base`` holds the shared handler; ``members`` the party member ledger (the bulk path);
-``organizations`` the member unit ledger; ``validity`` the ledgers of facts with validity
-periods (memberships, party organizations, positions, instructors, meetings).
+``base`` holds the shared handlers (keyed upsert, unit facts); ``members`` the party member
+ledger (the bulk path); ``organizations`` the member unit ledger; ``validity`` the ledgers of
+facts with validity periods (memberships, party organizations with ``coverage``, positions,
+instructors, meetings); ``federations``, ``charters``, ``decisions``, ``annual_inspections`` and
+``visits`` one ledger each.
 """
 
 from __future__ import annotations
 
 from django.utils import translation
 
+from dangjian.ledgers.handlers.annual_inspections import AnnualInspectionHandler
 from dangjian.ledgers.handlers.base import Handler, show
+from dangjian.ledgers.handlers.charters import CharterHandler
+from dangjian.ledgers.handlers.decisions import DecisionHandler
+from dangjian.ledgers.handlers.federations import FederationHandler
 from dangjian.ledgers.handlers.members import MemberHandler
 from dangjian.ledgers.handlers.organizations import OrganizationHandler
 from dangjian.ledgers.handlers.validity import (
@@ -19,6 +25,7 @@ from dangjian.ledgers.handlers.validity import (
     PartyOrgHandler,
     PositionHandler,
 )
+from dangjian.ledgers.handlers.visits import VisitHandler
 
 __all__ = ["HANDLERS", "Handler", "handler_for", "show"]
 
@@ -32,6 +39,11 @@ HANDLERS = {
         PositionHandler,
         InstructorHandler,
         MeetingHandler,
+        FederationHandler,
+        CharterHandler,
+        DecisionHandler,
+        AnnualInspectionHandler,
+        VisitHandler,
     )
 }
 

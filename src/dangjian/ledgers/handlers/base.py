@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
@@ -19,7 +20,7 @@ from django.utils.translation import gettext as _
 from dangjian.access import scope
 from dangjian.access.models import Action
 from dangjian.ledgers import cells, specs
-from dangjian.ledgers.engine import Row
+from dangjian.ledgers.engine import CHANGED, NEW, UNCHANGED, Row
 from dangjian.party.models import PartyOrganization
 from dangjian.registry.models import Membership, Organization
 
@@ -117,11 +118,11 @@ class Handler:
         return False
 
     # -- lookups shared by the ledgers -------------------------------------------------------
-    def units(self, ctx):
+    def units(self, ctx, action=Action.EDIT):
         # every unit that is or was a member of the federation (or one below it)
         qs = Organization.objects.filter(member_of_federation(ctx.federation))
         if ctx.user is not None:
-            qs = qs.filter(pk__in=scope.organizations(ctx.user, Action.EDIT).values("pk"))
+            qs = qs.filter(pk__in=scope.organizations(ctx.user, action).values("pk"))
         return qs
 
     def party_orgs(self, ctx):
@@ -130,10 +131,13 @@ class Handler:
             qs = qs.filter(pk__in=scope.party_organizations(ctx.user, Action.EDIT).values("pk"))
         return qs
 
-    def load_units(self, ctx):
+    def load_units(self, ctx, action=Action.EDIT):
         self.unit_by_uscc, self.unit_by_name, self.unit_names = {}, {}, {}
-        for pk, uscc, name in self.units(ctx).values_list("pk", "uscc", "name"):
+        self.unit_founded = {}
+        rows = self.units(ctx, action).values_list("pk", "uscc", "name", "founded_on")
+        for pk, uscc, name, founded_on in rows:
             self.unit_names[pk] = name
+            self.unit_founded[pk] = founded_on
             if uscc:
                 self.unit_by_uscc[uscc] = pk
             key = name_key(name)
@@ -232,6 +236,125 @@ class Handler:
 
     def apply(self, ctx, rows: list[Row]) -> None:
         raise NotImplementedError
+
+
+class KeyedHandler(Handler):
+    """A ledger whose rows are facts with a stable key within the federation: new, changed or
+    unchanged against the stored fact of the same key, written through the owning app's
+    services.
+
+    Subclasses say how a row maps to a model object: ``row.key`` (in ``check``), ``values``
+    (what a row may change), ``fixed`` (what identifies a new fact), ``existing``, and the
+    services that ``create`` and ``update``.
+    """
+
+    def values(self, ctx, row) -> dict:
+        raise NotImplementedError
+
+    def existing(self, ctx) -> dict:
+        raise NotImplementedError
+
+    def classify(self, ctx, rows):
+        if not hasattr(self, "_existing"):
+            self._existing = self.existing(ctx)
+        for row in rows:
+            obj = self._existing.get(row.key)
+            values = self.values(ctx, row)
+            row.record["_values"] = values
+            if obj is None:
+                row.status = NEW
+                row.changes = {
+                    (self.columns[k].header if k in self.columns else k): [
+                        "",
+                        show(self.columns.get(k), v),
+                    ]
+                    for k, v in values.items()
+                    if v not in ("", None) and k in self.columns
+                }
+                continue
+            row.record["_obj"] = obj
+            self.compare(row, obj, values, self.sources)
+            row.status = CHANGED if row.changes else UNCHANGED
+
+    sources: dict = {}
+
+    def apply(self, ctx, rows):
+        """New facts in one call of their service's bulk form, changed ones in another (each
+        changed row gets its field-level audit record there)."""
+        new = [r for r in rows if r.status == NEW]
+        created = self.create(ctx, [{**r.record["_values"], **self.fixed(ctx, r)} for r in new])
+        for row, obj in zip(new, created, strict=True):
+            self._existing[row.key] = obj
+        self.update(
+            ctx, [(r.record["_obj"], r.record["_values"]) for r in rows if r.status == CHANGED]
+        )
+
+    def fixed(self, ctx, row) -> dict:
+        return {}
+
+    def create(self, ctx, rows: list[dict]) -> list:
+        """Write the new facts (dicts of model fields) through the owning app's service."""
+        raise NotImplementedError
+
+    def update(self, ctx, changes: list[tuple[object, dict]]) -> None:
+        """Apply ``(fact, {field: value})`` changes through the owning app's service."""
+        raise NotImplementedError
+
+
+class UnitFactHandler(KeyedHandler):
+    """A ledger of dated facts about member units (charter revisions, major decisions, annual
+    inspections, visits): each row names its unit by its credit code, or by its full name in a
+    file without that column; only units in the user's scope (``unit_action``) are found."""
+
+    unit_action: str = Action.EDIT
+
+    def required_alternatives(self, present: set[str]) -> bool:
+        """A file without the credit code column is read when it names the units instead."""
+        required = {c.key for c in self.spec.columns if c.required} - {"uscc"}
+        return "name" in present and required <= present
+
+    def load(self, ctx, present):
+        super().load(ctx, present)
+        self.load_units(ctx, self.unit_action)
+
+    def stored(self, ctx, model):
+        """The stored facts of ``model`` about the units in scope."""
+        return model.objects.filter(
+            organization__in=self.units(ctx, self.unit_action).values("pk")
+        ).order_by("pk")
+
+    def unit(self, row: Row):
+        """The row's unit (its id, or None with the error on the row), kept in ``_org``."""
+        if "uscc" in row.errors:  # an unreadable code: its own error says what is wrong
+            row.record["_org"] = None
+            return None
+        org = self.unit_for(row, "uscc", "name")
+        row.record["_org"] = org
+        return org
+
+    def unit_label(self, row, *parts):
+        name = self.unit_names.get(row.record.get("_org")) or row.record.get("name", "")
+        return " ".join([name, *(show(None, p) for p in parts if p not in (None, ""))])
+
+    def optional(self, row: Row, *fields: str) -> dict:
+        """The row's values of the optional ``fields`` whose column is in the file (a column
+        left out of the file changes nothing)."""
+        rec = row.record
+        return {f: rec.get(f, "") for f in fields if f in self.present}
+
+
+def validate(row: Row, key: str, *checks) -> None:
+    """Run core.validators-style ``checks`` (raising ValidationError) on the row's ``key``;
+    the first failure's Chinese message goes on the row."""
+    value = row.record.get(key)
+    if value is None or key in row.errors:
+        return
+    for check in checks:
+        try:
+            check(value)
+        except ValidationError as exc:
+            row.errors[key] = exc.messages[0]
+            return
 
 
 def member_of_federation(federation) -> Q:

@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 from dangjian.core import crypto
 from dangjian.ledgers import cells
 from dangjian.ledgers.engine import CHANGED, NEW, UNCHANGED
-from dangjian.ledgers.handlers.base import Handler, name_key, show
+from dangjian.ledgers.handlers import coverage
+from dangjian.ledgers.handlers.base import KeyedHandler, name_key, show
 from dangjian.orglife import services as orglife_services
 from dangjian.orglife.models import Meeting
 from dangjian.party import bulk as party_bulk
@@ -29,66 +30,12 @@ from dangjian.registry import services as registry_services
 from dangjian.registry.models import Membership
 
 
-class ValidityHandler(Handler):
-    """A ledger of facts with validity periods, keyed within the federation.
-
-    Subclasses say how a row maps to a model object: ``key``, ``values`` and ``existing``.
-    """
+class ValidityHandler(KeyedHandler):
+    """A ledger of facts with validity periods, keyed within the federation (the upsert is
+    ``KeyedHandler``'s); a row closes its fact with its end date, never deletes it."""
 
     model: type[models.Model] | None = None  # the fact's model; each subclass names its own
     closes_with = "valid_to"
-
-    def values(self, ctx, row) -> dict:
-        raise NotImplementedError
-
-    def existing(self, ctx) -> dict:
-        raise NotImplementedError
-
-    def classify(self, ctx, rows):
-        if not hasattr(self, "_existing"):
-            self._existing = self.existing(ctx)
-        for row in rows:
-            obj = self._existing.get(row.key)
-            values = self.values(ctx, row)
-            row.record["_values"] = values
-            if obj is None:
-                row.status = NEW
-                row.changes = {
-                    (self.columns[k].header if k in self.columns else k): [
-                        "",
-                        show(self.columns.get(k), v),
-                    ]
-                    for k, v in values.items()
-                    if v not in ("", None) and k in self.columns
-                }
-                continue
-            row.record["_obj"] = obj
-            self.compare(row, obj, values, self.sources)
-            row.status = CHANGED if row.changes else UNCHANGED
-
-    sources: dict = {}
-
-    def apply(self, ctx, rows):
-        """New facts in one call of their service's bulk form, changed ones in another (each
-        changed row gets its field-level audit record there)."""
-        new = [r for r in rows if r.status == NEW]
-        created = self.create(ctx, [{**r.record["_values"], **self.fixed(ctx, r)} for r in new])
-        for row, obj in zip(new, created, strict=True):
-            self._existing[row.key] = obj
-        self.update(
-            ctx, [(r.record["_obj"], r.record["_values"]) for r in rows if r.status == CHANGED]
-        )
-
-    def fixed(self, ctx, row) -> dict:
-        return {}
-
-    def create(self, ctx, rows: list[dict]) -> list:
-        """Write the new facts (dicts of model fields) through the owning app's service."""
-        raise NotImplementedError
-
-    def update(self, ctx, changes: list[tuple[object, dict]]) -> None:
-        """Apply ``(fact, {field: value})`` changes through the owning app's service."""
-        raise NotImplementedError
 
 
 class MembershipHandler(ValidityHandler):
@@ -178,17 +125,39 @@ class PartyOrgHandler(ValidityHandler):
                 self.party_org_for(row, "parent")
         rows[:] = [r for r in rows if not r.errors]
         super().classify(ctx, rows)
+        stored: dict[int, list[Coverage]] = {}
+        objs = [r.record["_obj"].pk for r in rows if r.record.get("_obj") is not None]
+        for cover in Coverage.objects.filter(party_organization__in=objs).order_by("pk"):
+            stored.setdefault(cover.party_organization_id, []).append(cover)
         for row in rows:
-            obj = row.record.get("_obj")
-            if "covered_uscc" in self.present and obj is not None:
-                current = {c.organization_id for c in obj.coverages.all() if c.valid_to is None}
-                wanted = {self.unit_by_uscc[c] for c in row.record["_codes"]}
-                if current != wanted:
-                    row.changes[self.columns["covered_uscc"].header] = [
-                        str(len(current)),
-                        str(len(wanted)),
-                    ]
-                    row.status = CHANGED
+            self._plan_coverage(ctx, row, stored)
+
+    def _plan_coverage(self, ctx, row, stored) -> None:
+        """The row's coverage plan (``handlers.coverage``), shown in the preview and carried
+        out by ``apply``. Without the coverage column only a dissolution ends the coverage."""
+        rec, obj = row.record, row.record.get("_obj")
+        if "covered_uscc" in self.present:
+            wanted = {self.unit_by_uscc[c] for c in rec["_codes"]}
+        elif rec.get("valid_to") and obj is not None:
+            wanted = set()
+        else:
+            return
+        plan = coverage.plan(
+            stored.get(obj.pk, []) if obj is not None else [],
+            wanted,
+            founded=rec["valid_from"],
+            dissolved=rec.get("valid_to"),
+            today=ctx.today,
+            new=obj is None,
+        )
+        rec["_cover"] = plan
+        if plan.changes_anything and "covered_uscc" in self.present:
+            row.changes[self.columns["covered_uscc"].header] = [
+                coverage.describe(plan.before, self.unit_names),
+                coverage.describe(plan.after, self.unit_names),
+            ]
+        if plan.changes_anything and row.status == UNCHANGED:
+            row.status = CHANGED
 
     def existing(self, ctx):
         return {
@@ -271,34 +240,25 @@ class PartyOrgHandler(ValidityHandler):
             self.after_save(ctx, row, obj)
 
     def after_save(self, ctx, row, obj):
-        if "covered_uscc" not in self.present and not obj.valid_to:
+        plan = row.record.get("_cover")
+        if plan is None:
             return
-        rec = row.record
-        wanted = {self.unit_by_uscc[c] for c in rec["_codes"]}
-        start = max(obj.valid_from, ctx.today) if row.status == CHANGED else obj.valid_from
-        end = obj.valid_to
-        kind = rec.get("coverage_kind") or Coverage.Kind.OWN
-        ends = []
-        for coverage in Coverage.objects.filter(party_organization=obj, valid_to__isnull=True):
-            if coverage.organization_id in wanted and not end:
-                wanted.discard(coverage.organization_id)
-                continue
-            ends.append((coverage, end or ctx.today))  # never before its start (the service)
-        party_bulk.end_coverages_bulk(ends, actor=ctx.user, note=self.note)
-        if not end:
-            party_bulk.add_coverages_bulk(
-                [
-                    {
-                        "party_organization_id": obj.pk,
-                        "organization_id": o,
-                        "kind": kind,
-                        "valid_from": start,
-                    }
-                    for o in sorted(wanted)
-                ],
-                actor=ctx.user,
-                note=self.note,
-            )
+        party_bulk.end_coverages_bulk(plan.end, actor=ctx.user, note=self.note)
+        kind = row.record.get("coverage_kind") or Coverage.Kind.OWN
+        party_bulk.add_coverages_bulk(
+            [
+                {
+                    "party_organization_id": obj.pk,
+                    "organization_id": unit,
+                    "kind": kind,
+                    "valid_from": start,
+                    "valid_to": end,
+                }
+                for unit, start, end in plan.add
+            ],
+            actor=ctx.user,
+            note=self.note,
+        )
 
 
 def _split_codes(value: str) -> list[str]:
