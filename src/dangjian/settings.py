@@ -116,6 +116,8 @@ AUTH_PASSWORD_VALIDATORS = [
         "OPTIONS": {"passwords": [persona["password"] for persona in PERSONAS]},
     },
 ]
+# The lockout is part of authenticating (every caller of authenticate() is covered).
+AUTHENTICATION_BACKENDS = ["dangjian.access.backends.LockoutBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

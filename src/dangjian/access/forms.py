@@ -6,7 +6,6 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.access import lockout
-from dangjian.core.http import client_ip
 
 
 class SignInForm(AuthenticationForm):
@@ -19,22 +18,18 @@ class SignInForm(AuthenticationForm):
     }
 
     def clean(self) -> dict[str, Any]:
-        username = self.cleaned_data.get("username") or ""
-        ip = client_ip(self.request)
-        if lockout.is_locked(username, ip):
-            lockout.record_attempt(username, ip, succeeded=False, while_locked=True)
-            raise forms.ValidationError(
-                self.error_messages["locked"],
-                code="locked",
-                params={"minutes": int(lockout.WINDOW.total_seconds() // 60)},
-            )
+        # The lockout lives in the authentication backend (access.backends.LockoutBackend),
+        # which counts this attempt too; the form only says why a locked sign-in was refused.
         try:
-            cleaned = super().clean()
+            return super().clean()
         except forms.ValidationError:
-            lockout.record_attempt(username, ip, succeeded=False)
+            if lockout.refused(self.request):
+                raise forms.ValidationError(
+                    self.error_messages["locked"],
+                    code="locked",
+                    params={"minutes": int(lockout.WINDOW.total_seconds() // 60)},
+                ) from None
             raise
-        lockout.record_attempt(username, ip, succeeded=True)
-        return cleaned
 
 
 def _code_field() -> forms.RegexField:
