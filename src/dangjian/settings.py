@@ -115,7 +115,10 @@ AUTH_PASSWORD_VALIDATORS = [
         "NAME": "dangjian.access.passwords.PublishedPasswordValidator",
         "OPTIONS": {"passwords": [persona["password"] for persona in PERSONAS]},
     },
+    # Not the current password nor one of the last PASSWORD_HISTORY_SIZE (hashes kept).
+    {"NAME": "dangjian.access.passwords.PasswordHistoryValidator"},
 ]
+PASSWORD_HISTORY_SIZE = envint("DANGJIAN_PASSWORD_HISTORY", 5)
 # The lockout is part of authenticating (every caller of authenticate() is covered).
 AUTHENTICATION_BACKENDS = ["dangjian.access.backends.LockoutBackend"]
 LOGIN_URL = "login"
