@@ -52,7 +52,10 @@ FIELDS: dict[str, tuple[PersonalField, ...]] = {
     ),
     "party.instructor": (F("name", Kind.NAME), F("phone", Kind.PHONE, encrypted=True)),
     "governance.unitleader": (F("name", Kind.NAME),),
-    "registry.organization": (F("contact_name", Kind.NAME), F("contact_phone", Kind.PHONE)),
+    "registry.organization": (
+        F("contact_name", Kind.NAME),
+        F("contact_phone", Kind.PHONE, encrypted=True),
+    ),
     "applications.application": (
         F("contact_name", Kind.NAME),
         F("contact_phone", Kind.PHONE, encrypted=True),

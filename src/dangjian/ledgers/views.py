@@ -217,14 +217,19 @@ def error_workbook(request, pk: int):
 def export_organizations(request):
     if not scope.can(request.user, Action.EXPORT):
         raise PermissionDenied
-    workbook, count = exports.organizations(request.user, request.GET)
-    # Every export is a read in the trail: who took which units out, under which filter.
+    personal = request.GET.get("personal") == "1" and scope.can(request.user, Action.VIEW_PERSONAL)
+    params = request.GET.copy()
+    params.pop("personal", None)
+    workbook, count = exports.organizations(request.user, params, personal=personal)
+    # Every export is a read in the trail: who took which units out, under which filter, and
+    # whether the contact phones were unmasked.
     record_read(
         request.user,
         AuditEvent.LEDGERS_EXPORT_ORGANIZATIONS,
         None,
         rows=count,
-        filters=request.GET.urlencode(),
+        filters=params.urlencode(),
+        unmasked=personal,
     )
     return _xlsx_response(workbook, f"会员单位-{timezone.localdate():%Y%m%d}.xlsx")
 

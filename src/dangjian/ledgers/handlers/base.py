@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from dangjian.access import scope
 from dangjian.access.models import Action
+from dangjian.core.masking import mask_id_number, mask_phone
 from dangjian.ledgers import cells, specs
 from dangjian.ledgers.engine import Row
 from dangjian.party.models import PartyOrganization
@@ -215,7 +216,25 @@ class Handler:
     def display(self, fieldname: str, column, value) -> str:
         if fieldname in ("relation_party_organization_id", "parent_id") and value:
             return self.party_org_names.get(value, str(value))
+        # The preview (stored with the upload, shown on its page) never holds a clear number.
+        if column is not None and column.kind == "phone":
+            return mask_phone(show(column, value))
+        if column is not None and column.kind == "id_number":
+            return mask_id_number(show(column, value))
         return show(column, value)
+
+    def unmask(self, row: Row, values: dict, fieldname: str, stored: str) -> None:
+        """A phone masked with * (a masked export imported back) stands for the stored phone
+        when it masks to the same; any other masked phone is refused, nothing guessed."""
+        value = values.get(fieldname) or ""
+        if "*" not in value:
+            return
+        if stored and mask_phone(stored) == value:
+            values[fieldname] = stored
+        else:
+            row.errors[fieldname] = _(
+                "This phone number is masked with *; type the full number to import it."
+            )
 
     # -- to be provided ----------------------------------------------------------------------
     def load(self, ctx, present: set[str]) -> None:

@@ -161,6 +161,9 @@ class MemberHandler(Handler):
                 )
                 continue
             if member is None:
+                self.unmask(row, rec, "phone", "")
+                if row.errors:
+                    continue
                 if not rec.get("employer_id") and not rec["relation_party_organization_id"]:
                     row.errors["employer_uscc"] = _(
                         "Fill in the member's employer (its credit code or full name), a member "
@@ -173,6 +176,9 @@ class MemberHandler(Handler):
             values = {f: rec.get(f, getattr(member, f)) for f in self.managed}
             if "left_on" not in self.present:
                 values.pop("left_on", None)
+            self.unmask(row, values, "phone", member.phone or "")
+            if row.errors:
+                continue
             self.compare(row, member, values, MEMBER_SOURCES)
             rec["_values"] = values
             rec["_job"] = self._job_plan(ctx, row, jobs.get(member.pk))

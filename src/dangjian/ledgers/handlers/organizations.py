@@ -35,7 +35,9 @@ class OrganizationHandler(Handler):
             org = existing.get(rec["uscc"])
             row.key = org
             if org is None:
-                row.status = NEW
+                self.unmask(row, rec, "contact_phone", "")
+                if not row.errors:
+                    row.status = NEW
                 continue
             if org.pk not in self.unit_names:
                 row.errors["uscc"] = _(
@@ -44,6 +46,9 @@ class OrganizationHandler(Handler):
                 )
                 continue
             values = {f: rec[f] for f in self.FIELDS if f in rec}
+            self.unmask(row, values, "contact_phone", org.contact_phone)
+            if row.errors:
+                continue
             self.compare(row, org, values, {})
             rec["_values"] = values
             row.status = CHANGED if row.changes else UNCHANGED
