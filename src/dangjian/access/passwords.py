@@ -84,10 +84,10 @@ class PasswordHistoryValidator:
                 _("The new password must differ from the current one."),
                 code="password_unchanged",
             )
-        earlier = PasswordHistory.objects.filter(user_id=user.pk).values_list(
-            "password", flat=True
-        )[: self._size()]
-        earlier = [encoded for encoded in earlier if encoded != current]
+        recent = PasswordHistory.objects.filter(user_id=user.pk).values_list("password", flat=True)[
+            : self._size()
+        ]
+        earlier = [encoded for encoded in recent if encoded != current]
         if any(check_password(password, encoded) for encoded in earlier):
             raise ValidationError(
                 _("This password was used recently: choose one that differs from your last %(n)d."),

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from dangjian.access import scope
 from dangjian.access.models import Action
+from dangjian.core import sealed
 from dangjian.core.audit import record_read
 from dangjian.core.events import AuditEvent
 from dangjian.ledgers import exports, services, specs, workbooks
@@ -210,7 +211,7 @@ def error_workbook(request, pk: int):
     record_read(request.user, AuditEvent.LEDGERS_ERROR_WORKBOOK, item, file=item.original_name)
     stem = Path(item.original_name).stem
     name = f"{stem}-错误标注{path.suffix}"
-    return FileResponse(path.open("rb"), as_attachment=True, filename=name)
+    return FileResponse(sealed.open_read(path), as_attachment=True, filename=name)
 
 
 @login_required
