@@ -27,11 +27,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dangjian.core import audit, sealed
+from dangjian.core import audit, bulk, sealed
 from dangjian.core.audit import record_event
 from dangjian.core.events import AuditEvent
 from dangjian.env import envint
-from dangjian.ledgers import bulk, engine, kept, reader, workbooks
+from dangjian.ledgers import engine, kept, reader, workbooks
 from dangjian.ledgers.handlers import handler_for
 from dangjian.ledgers.models import LedgerMapping, LedgerUpload
 from dangjian.registry.models import Federation
