@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
@@ -19,6 +20,7 @@ from django.utils.translation import gettext as _
 from dangjian.access import scope
 from dangjian.access.models import Action
 from dangjian.core.masking import mask_id_number, mask_phone
+from dangjian.core.validators import not_before_founding
 from dangjian.ledgers import cells, specs
 from dangjian.ledgers.engine import Row
 from dangjian.party.models import PartyOrganization
@@ -133,8 +135,13 @@ class Handler:
 
     def load_units(self, ctx):
         self.unit_by_uscc, self.unit_by_name, self.unit_names = {}, {}, {}
-        for pk, uscc, name in self.units(ctx).values_list("pk", "uscc", "name"):
+        self.unit_founded: dict[int, datetime.date] = {}
+        for pk, uscc, name, founded in self.units(ctx).values_list(
+            "pk", "uscc", "name", "founded_on"
+        ):
             self.unit_names[pk] = name
+            if founded:
+                self.unit_founded[pk] = founded
             if uscc:
                 self.unit_by_uscc[uscc] = pk
             key = name_key(name)
@@ -172,6 +179,17 @@ class Handler:
             return pk
         row.errors[uscc_key] = _("Fill in the unit's credit code (or its full name).")
         return None
+
+    def after_founding(self, row: Row, key: str, founded: datetime.date | None) -> None:
+        """A unit's fact (``row.record[key]``) not before the unit was founded, as the forms
+        check it (core.validators.not_before_founding, its message)."""
+        day = row.record.get(key)
+        if not day or not founded:
+            return
+        try:
+            not_before_founding(day, founded)
+        except ValidationError as exc:
+            row.errors.setdefault(key, " ".join(exc.messages))
 
     def party_org_for(self, row: Row, key: str, *, required=True):
         name = row.record.get(key)

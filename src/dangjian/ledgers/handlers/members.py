@@ -152,8 +152,6 @@ class MemberHandler(Handler):
                 errors["full_member_on"] = _(
                     "Full membership cannot come before joining the party."
                 )
-            if joined > ctx.today:
-                errors["joined_party_on"] = _("This date is in the future.")
             birth = get("birth_date")
             if birth and (joined.year, joined.month, joined.day) < (
                 birth.year + 18,
@@ -163,6 +161,7 @@ class MemberHandler(Handler):
                 errors["joined_party_on"] = _("The member would have joined the party before 18.")
         if get("employer_uscc") or get("employer_name"):
             rec["employer_id"] = self.unit_for(row, "employer_uscc", "employer_name")
+            self.after_founding(row, "employed_from", self.unit_founded.get(rec["employer_id"]))
         relation = get("relation", "")
         rec["relation_party_organization_id"] = None
         rec["relation_external"] = ""

@@ -26,6 +26,11 @@ class OrganizationHandler(Handler):
         rec["status"] = rec.get("status") or Organization.Status.ACTIVE
         if "contact_name" in rec:
             rec["contact_name"] = cells.compact(rec["contact_name"])
+        # Joining the federation comes after the founding given here, or else the stored one.
+        founded = rec.get("founded_on") or self.unit_founded.get(
+            self.unit_by_uscc.get(rec.get("uscc"), 0)
+        )
+        self.after_founding(row, "joined_on", founded)
         row.label = rec.get("name", "")
 
     def classify(self, ctx, rows):
