@@ -74,7 +74,8 @@ def test_profile_shows_masked_numbers_only(persona_client):
     assert member.phone not in html
 
 
-def test_key_rotation_reencrypts_every_value(demo_federation, settings):
+def test_key_rotation_reencrypts_every_value(demo_federation, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path  # the rotation re-seals uploaded files too (tests/core)
     member = PartyMember.objects.first()
     old_stored = raw("id_number", member.pk)
     old_kid = crypto.stored_key_id(old_stored)
@@ -300,3 +301,44 @@ def test_a_masked_unit_export_imports_back_unchanged_and_a_foreign_mask_is_refus
     item = upload(buffer.getvalue())
     assert item.counts["invalid"] == 1
     assert "遮盖" in json.dumps(item.preview, ensure_ascii=False)
+
+
+def test_a_letters_contact_line_is_encrypted_shown_to_its_readers_and_masked_in_the_trail(
+    officer_client, demo_federation
+):
+    from dangjian.recommendations.models import Letter
+
+    letter = Letter.objects.create(
+        federation=demo_federation,
+        recipient_kind=Letter.RecipientKind.values[0],
+        recipient="天津市委网信办",
+        title="关于联系人一行的测试函",
+        body="一、基本情况",
+    )
+    note = "联系人：张敏，电话：13912345678"
+    response = officer_client.post(
+        reverse("recommendations:letter_step", args=[letter.pk, "edit"]),
+        {
+            "recipient": letter.recipient,
+            "title": letter.title,
+            "body": letter.body,
+            "contact_note": note,
+            "version": letter.version,
+        },
+    )
+    assert response.status_code == 302
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT contact_note FROM recommendations_letter WHERE id = %s", [letter.pk])
+        stored = cursor.fetchone()[0]
+    assert stored.startswith("enc1:") and "13912345678" not in stored
+    page = officer_client.get(reverse("recommendations:letter_detail", args=[letter.pk]))
+    assert note in page.content.decode()  # the letter's own content, printed in the letter
+    trail = json.dumps(
+        list(
+            AuditLog.objects.filter(
+                object_type="recommendations.letter", object_id=str(letter.pk)
+            ).values("changes")
+        ),
+        ensure_ascii=False,
+    )
+    assert "13912345678" not in trail and "139****5678" in trail

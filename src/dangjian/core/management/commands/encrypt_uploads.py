@@ -18,15 +18,24 @@ from dangjian.core.audit import record_event
 from dangjian.core.events import AuditEvent
 
 
-def seal_uploads(*, rekey: bool, dry_run: bool = False) -> int:
+def seal_uploads(*, rekey: bool, dry_run: bool = False) -> tuple[int, list[Path]]:
+    """(files sealed, files that could not be read: changed, cut short or made with a key no
+    longer configured — left as they are and named, never guessed at)."""
     pending = list(sealed.uploads_to_seal(Path(settings.MEDIA_ROOT), rekey=rekey))
     if dry_run:
-        return len(pending)
+        return len(pending), []
+    done, unreadable = 0, []
     for path in pending:
-        sealed.seal_in_place(path)
-    if pending:
-        record_event(None, AuditEvent.UPLOADS_SEALED, files=len(pending), rekey=rekey)
-    return len(pending)
+        try:
+            sealed.seal_in_place(path)
+            done += 1
+        except sealed.SealedFileError:
+            unreadable.append(path)
+    if done or unreadable:
+        record_event(
+            None, AuditEvent.UPLOADS_SEALED, files=done, unreadable=len(unreadable), rekey=rekey
+        )
+    return done, unreadable
 
 
 class Command(BaseCommand):
@@ -37,5 +46,7 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true")
 
     def handle(self, *args: Any, rekey: bool, dry_run: bool, **options: Any) -> None:
-        count = seal_uploads(rekey=rekey, dry_run=dry_run)
+        count, unreadable = seal_uploads(rekey=rekey, dry_run=dry_run)
         self.stdout.write(f"{'将加密' if dry_run else '已加密'} {count} 个上传文件。")
+        for path in unreadable:
+            self.stderr.write(f"无法读取（已改动、不完整或密钥已不在配置中）：{path}")

@@ -44,11 +44,13 @@ class Command(BaseCommand):
         # Sealed uploads (core.sealed) name the field key their own key comes from: re-sealed.
         from dangjian.core.management.commands.encrypt_uploads import seal_uploads
 
-        files = seal_uploads(rekey=True)
+        files, unreadable = seal_uploads(rekey=True)
         record_event(
             None, AuditEvent.KEYS_ROTATED, note=f"{total} values and {files} files re-encrypted"
         )
         self.stdout.write(f"已用当前密钥重新加密 {total} 个字段值、{files} 个上传文件。")
+        for path in unreadable:
+            self.stderr.write(f"无法读取的上传文件（密钥已不在配置中？）：{path}")
 
     def _rotate(
         self, model: type[models.Model], field: models.Field[Any, Any], current: str
