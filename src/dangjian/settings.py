@@ -115,7 +115,12 @@ AUTH_PASSWORD_VALIDATORS = [
         "NAME": "dangjian.access.passwords.PublishedPasswordValidator",
         "OPTIONS": {"passwords": [persona["password"] for persona in PERSONAS]},
     },
+    # Not the current password nor one of the last PASSWORD_HISTORY_SIZE (hashes kept).
+    {"NAME": "dangjian.access.passwords.PasswordHistoryValidator"},
 ]
+PASSWORD_HISTORY_SIZE = envint("DANGJIAN_PASSWORD_HISTORY", 5)
+# The lockout is part of authenticating (every caller of authenticate() is covered).
+AUTHENTICATION_BACKENDS = ["dangjian.access.backends.LockoutBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -159,11 +164,15 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns when it is mi
 # npm packages are served straight from node_modules under a "vendor/" prefix.
 STATICFILES_DIRS = [PACKAGE_DIR / "static", ("vendor", BASE_DIR / "node_modules")]
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Uploads are sealed at rest with the field key (core.sealed, core.storage).
+    "default": {"BACKEND": "dangjian.core.storage.SealedFileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = VAR_DIR / "media"
+# Archived ledger uploads (and their error workbooks) are removed this many days after upload
+# by `dangjian prune_uploads` (docs/operations.md); the upload's record and audit stay.
+UPLOAD_RETENTION_DAYS = envint("DANGJIAN_UPLOAD_RETENTION_DAYS", 180)
 MEDIA_URL = "/media/"
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DANGJIAN_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)

@@ -74,7 +74,8 @@ def test_profile_shows_masked_numbers_only(persona_client):
     assert member.phone not in html
 
 
-def test_key_rotation_reencrypts_every_value(demo_federation, settings):
+def test_key_rotation_reencrypts_every_value(demo_federation, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path  # the rotation re-seals uploaded files too (tests/core)
     member = PartyMember.objects.first()
     old_stored = raw("id_number", member.pk)
     old_kid = crypto.stored_key_id(old_stored)
@@ -192,3 +193,152 @@ def test_every_blind_index_is_known_to_the_rotation_command():
         for field in encrypted:
             if f"{field}_hash" in names:
                 assert getattr(model, "BLIND_INDEXES", {}).get(f"{field}_hash") == field, model
+
+
+# Units' contact phones: encrypted at rest, masked in exports unless asked with the right ------
+
+
+def _raw_contact_phones():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id, contact_phone FROM registry_organization")
+        return dict(cursor.fetchall())
+
+
+def test_unit_contact_phones_are_encrypted_at_rest(demo_federation):
+    stored = {pk: value for pk, value in _raw_contact_phones().items() if value}
+    assert len(stored) > 20
+    assert all(value.startswith("enc1:") for value in stored.values())
+    clear = dict(Organization.objects.filter(pk__in=stored).values_list("pk", "contact_phone"))
+    assert all(len(phone) == 11 and phone not in stored[pk] for pk, phone in clear.items())
+
+
+def test_existing_clear_contact_phones_are_encrypted_by_the_migration(demo_federation):
+    """The data step of registry 0002 (the column change itself runs with every test
+    database, SQLite and PostgreSQL)."""
+    import importlib
+
+    from django.apps import apps
+
+    step = importlib.import_module("dangjian.registry.migrations.0002_encrypt_contact_phone")
+    unit = Organization.objects.exclude(contact_phone="").first()
+    phone = unit.contact_phone
+    with connection.cursor() as cursor:  # a row as it was stored before: clear
+        cursor.execute(
+            "UPDATE registry_organization SET contact_phone = %s WHERE id = %s", [phone, unit.pk]
+        )
+    step.encrypt_phones(apps, None)
+    assert _raw_contact_phones()[unit.pk].startswith("enc1:")
+    assert Organization.objects.get(pk=unit.pk).contact_phone == phone
+    step.decrypt_phones(apps, None)  # the way back leaves clear values in the old column size
+    assert _raw_contact_phones()[unit.pk] == phone
+
+
+def _unit_export(client, **params):
+    import io
+
+    import openpyxl
+
+    response = client.get(reverse("ledgers:export_organizations"), params)
+    assert response.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).worksheets[0]
+    rows = list(sheet.iter_rows(values_only=True))
+    column = rows[0].index("联系电话")
+    return {row[0]: row[column] for row in rows[1:] if row[column]}
+
+
+@pytest.mark.parametrize("persona", ["liaison", "secretary", "authority", "officer"])
+def test_unit_export_masks_contact_phones(persona_client, persona):
+    phones = _unit_export(persona_client(persona))
+    assert phones, persona
+    clear = dict(Organization.objects.filter(name__in=phones).values_list("name", "contact_phone"))
+    for name, shown in phones.items():
+        assert shown == clear[name][:3] + "****" + clear[name][-4:]
+    log = AuditLog.objects.filter(event_type="ledgers.export_organizations").latest("id")
+    assert log.actor_name == persona and log.changes["unmasked"] is False
+
+
+def test_unit_export_unmasked_only_with_the_right_and_logged(persona_client):
+    phones = _unit_export(persona_client("liaison"), personal="1")
+    clear = dict(Organization.objects.filter(name__in=phones).values_list("name", "contact_phone"))
+    assert phones == clear
+    log = AuditLog.objects.filter(event_type="ledgers.export_organizations").latest("id")
+    assert log.changes["unmasked"] is True and log.changes["rows"] >= len(phones)
+    # The supervising unit's role never sees personal data: asking changes nothing.
+    for name, shown in _unit_export(persona_client("authority"), personal="1").items():
+        assert "****" in shown, name
+
+
+def test_a_masked_unit_export_imports_back_unchanged_and_a_foreign_mask_is_refused(
+    officer_client, demo_federation, settings, tmp_path
+):
+    import io
+
+    import openpyxl
+
+    from dangjian.ledgers.models import LedgerUpload
+
+    settings.MEDIA_ROOT = tmp_path
+    data = officer_client.get(reverse("ledgers:export_organizations")).content
+
+    def upload(content):
+        file = io.BytesIO(content)
+        file.name = "units.xlsx"
+        response = officer_client.post(
+            reverse("ledgers:upload"),
+            {"ledger": "organizations", "federation": demo_federation.pk, "file": file},
+        )
+        return LedgerUpload.objects.get(pk=int(response["Location"].rstrip("/").split("/")[-1]))
+
+    item = upload(data)
+    assert item.status == "validated", item.message
+    assert item.counts["changed"] == 0 and item.counts["invalid"] == 0, item.preview
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    sheet = book.worksheets[0]
+    column = [c.value for c in sheet[1]].index("联系电话") + 1
+    sheet.cell(2, column).value = "139****0000"  # masks some other number
+    buffer = io.BytesIO()
+    book.save(buffer)
+    item = upload(buffer.getvalue())
+    assert item.counts["invalid"] == 1
+    assert "遮盖" in json.dumps(item.preview, ensure_ascii=False)
+
+
+def test_a_letters_contact_line_is_encrypted_shown_to_its_readers_and_masked_in_the_trail(
+    officer_client, demo_federation
+):
+    from dangjian.recommendations.models import Letter
+
+    letter = Letter.objects.create(
+        federation=demo_federation,
+        recipient_kind=Letter.RecipientKind.values[0],
+        recipient="天津市委网信办",
+        title="关于联系人一行的测试函",
+        body="一、基本情况",
+    )
+    note = "联系人：张敏，电话：13912345678"
+    response = officer_client.post(
+        reverse("recommendations:letter_step", args=[letter.pk, "edit"]),
+        {
+            "recipient": letter.recipient,
+            "title": letter.title,
+            "body": letter.body,
+            "contact_note": note,
+            "version": letter.version,
+        },
+    )
+    assert response.status_code == 302
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT contact_note FROM recommendations_letter WHERE id = %s", [letter.pk])
+        stored = cursor.fetchone()[0]
+    assert stored.startswith("enc1:") and "13912345678" not in stored
+    page = officer_client.get(reverse("recommendations:letter_detail", args=[letter.pk]))
+    assert note in page.content.decode()  # the letter's own content, printed in the letter
+    trail = json.dumps(
+        list(
+            AuditLog.objects.filter(
+                object_type="recommendations.letter", object_id=str(letter.pk)
+            ).values("changes")
+        ),
+        ensure_ascii=False,
+    )
+    assert "13912345678" not in trail and "139****5678" in trail

@@ -19,6 +19,7 @@ UNREGISTERED = {
     "access.RoleAssignment",  # admin only
     "access.UserSecurity",  # the user's own security settings
     "access.SignInAttempt",  # lock-out bookkeeping
+    "access.PasswordHistory",  # hashes of earlier passwords, read by a password validator only
     "core.AuditLog",  # the auditor reads every row on purpose
     "registry.Domain",  # a fixed list of fields of work
     "applications.StoredFile",  # reached only through its owner (application, dossier, case)

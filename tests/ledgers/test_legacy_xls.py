@@ -7,6 +7,7 @@ import openpyxl
 import pytest
 import xlwt
 
+from dangjian.core import sealed
 from dangjian.ledgers import services
 from dangjian.ledgers.models import LedgerUpload
 from dangjian.party.models import Employment, PartyMember
@@ -77,7 +78,7 @@ def test_xls_with_errors_comes_back_marked(world, tmp_path):
     assert item.counts["invalid"] == 2
     problems = errors_by_row(item)
     assert "校验码" in problems[4]["id_number"] and "无法识别日期" in problems[3]["joined_party_on"]
-    wb = openpyxl.load_workbook(services.archive_path_of(item.error_path))
+    wb = openpyxl.load_workbook(sealed.open_read(services.archive_path_of(item.error_path)))
     ws = wb.worksheets[0]
     marked = {c.coordinate: c.comment.text for row in ws.iter_rows() for c in row if c.comment}
     assert set(marked) == {"F3", "C4"}, marked  # same rows and columns as in their file

@@ -7,6 +7,7 @@ import openpyxl
 import pytest
 from django.utils import translation
 
+from dangjian.core import sealed
 from dangjian.core.models import AuditLog
 from dangjian.ledgers import services
 from dangjian.ledgers.models import LedgerMapping, LedgerUpload
@@ -172,7 +173,8 @@ def test_changes_are_previewed_field_by_field_and_close_facts(world, tmp_path):
     item = upload(world, write_xlsx(tmp_path / "b.xlsx", [headers, *rows]))
     assert item.counts == {"new": 0, "changed": 2, "unchanged": 1, "invalid": 0, "rows": 3}
     changes = {label: fields for _n, label, status, fields in item.preview["changes"]}
-    assert changes["张三"]["联系电话"] == ["13800138000", "13900139000"]
+    # The preview is stored with the upload and shown on its page: masked.
+    assert changes["张三"]["联系电话"] == ["138****8000", "139****9000"]
     assert changes["张三"]["工作单位"] == ["测试甲协会", "测试乙商会"]
     assert changes["李四"]["离开日期"] == ["", "2024-03-31"]
     commit(world, item)
@@ -268,7 +270,7 @@ def test_error_workbook_is_the_users_own_with_cells_marked(world, tmp_path):
     wb0.save(path)
     item = upload(world, path)
     assert item.error_path
-    wb = openpyxl.load_workbook(services.archive_path_of(item.error_path))
+    wb = openpyxl.load_workbook(sealed.open_read(services.archive_path_of(item.error_path)))
     ws = wb.active
     assert ws["A1"].value == "我的党员表" and ws["M1"].value == "我自己的备注"  # their own file
     bad_id, bad_date = ws["C4"], ws["F5"]
@@ -296,7 +298,9 @@ def test_original_is_archived_first_with_its_checksum(world, tmp_path):
     path = write_xlsx(tmp_path / "a.xlsm", [MEMBER_HEADERS, *good_rows(world)])
     item = upload(world, path)
     archived = services.archive_path_of(item.stored_path)
-    assert archived.read_bytes() == path.read_bytes()
+    # Sealed at rest (it holds ID numbers), the same bytes when read back.
+    assert sealed.is_sealed(archived) and path.read_bytes() not in archived.read_bytes()
+    assert sealed.open_read(archived).read() == path.read_bytes()
     assert item.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
     assert item.size == path.stat().st_size and item.uploader == world.user
     assert item.original_name == "a.xlsm" and item.counts["new"] == 3  # .xlsm is read too

@@ -51,3 +51,67 @@ def test_prune_keeps_what_may_still_serve(settings, tmp_path, demo_federation):
     assert "已删除 2 个导入工作文件" in out.getvalue()
     assert not old_cells.exists() and not old_progress_done.exists()
     assert old_progress_waiting.exists() and fresh_cells.exists()
+
+
+def _archived(world, tmp_path, name, age_days, *, bad=False):
+    """A real upload (archive sealed, error workbook when ``bad``), made ``age_days`` ago."""
+    import datetime
+
+    from django.utils import timezone
+
+    from .conftest import make_id
+    from .helpers import MEMBER_HEADERS, upload, write_xlsx
+
+    rows = [["张三", "男", make_id(len(name)), "13800138000", "", "2015-07-01", "", "", "", "", ""]]
+    rows[0][7] = world.units[0].uscc
+    if bad:
+        rows[0][5] = "去年"
+    item = upload(world, write_xlsx(tmp_path / name, [MEMBER_HEADERS, *rows]))
+    created = timezone.now() - datetime.timedelta(days=age_days)
+    LedgerUpload.objects.filter(pk=item.pk).update(created_at=created)
+    item.refresh_from_db()
+    return item
+
+
+def test_archived_uploads_go_after_their_retention(world, tmp_path, settings):
+    from dangjian.core.models import AuditLog
+    from dangjian.ledgers import services
+
+    settings.UPLOAD_RETENTION_DAYS = 180
+    old = _archived(world, tmp_path, "old.xlsx", 181, bad=True)
+    young = _archived(world, tmp_path, "young.xlsx", 179)
+    old_files = [services.archive_path(old), services.archive_path_of(old.error_path)]
+    assert all(p.exists() for p in old_files)
+    out = io.StringIO()
+    call_command("prune_uploads", "--dry-run", stdout=out)
+    assert "将删除超过保存期（180 天）的 1 次上传的 4 个文件" in out.getvalue()  # + progress, cells
+    assert all(p.exists() for p in old_files)
+    call_command("prune_uploads", stdout=io.StringIO())
+    assert not any(p.exists() for p in old_files)
+    assert services.archive_path(young).exists()
+    old.refresh_from_db()
+    assert old.files_removed_at is not None and old.error_path == "" and old.sha256  # record stays
+    event = AuditLog.objects.filter(event_type="ledgers.uploads_pruned").latest("id")
+    assert event.changes["uploads"] == 1 and event.changes["retention_days"] == 180
+    # Checking it again says why in Chinese, instead of failing on a missing file.
+    services.analyse(old, actor=world.user)
+    old.refresh_from_db()
+    assert old.status == "refused" and "保存期" in old.message
+    page = world.client.get(f"/ledgers/uploads/{old.pk}/").content.decode()
+    assert "归档文件已于" in page
+
+
+def test_a_running_import_and_a_shared_archive_are_kept(world, tmp_path, settings):
+    from dangjian.ledgers import services
+
+    settings.UPLOAD_RETENTION_DAYS = 30
+    running = _archived(world, tmp_path, "running.xlsx", 40)
+    LedgerUpload.objects.filter(pk=running.pk).update(status=LedgerUpload.Status.COMMITTING)
+    first = _archived(world, tmp_path, "same.xlsx", 40)
+    again = _archived(world, tmp_path, "same.xlsx", 1)  # the same file uploaded again
+    assert first.stored_path == again.stored_path
+    call_command("prune_uploads", stdout=io.StringIO())
+    assert services.archive_path(running).exists()
+    assert services.archive_path(again).exists()  # still within the younger one's retention
+    first.refresh_from_db()
+    assert first.files_removed_at is not None

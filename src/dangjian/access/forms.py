@@ -1,12 +1,10 @@
 from typing import Any
 
 from django import forms
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.access import lockout
-from dangjian.core.http import client_ip
 
 
 class SignInForm(AuthenticationForm):
@@ -19,22 +17,18 @@ class SignInForm(AuthenticationForm):
     }
 
     def clean(self) -> dict[str, Any]:
-        username = self.cleaned_data.get("username") or ""
-        ip = client_ip(self.request)
-        if lockout.is_locked(username, ip):
-            lockout.record_attempt(username, ip, succeeded=False, while_locked=True)
-            raise forms.ValidationError(
-                self.error_messages["locked"],
-                code="locked",
-                params={"minutes": int(lockout.WINDOW.total_seconds() // 60)},
-            )
+        # The lockout lives in the authentication backend (access.backends.LockoutBackend),
+        # which counts this attempt too; the form only says why a locked sign-in was refused.
         try:
-            cleaned = super().clean()
+            return super().clean()
         except forms.ValidationError:
-            lockout.record_attempt(username, ip, succeeded=False)
+            if lockout.refused(self.request):
+                raise forms.ValidationError(
+                    self.error_messages["locked"],
+                    code="locked",
+                    params={"minutes": int(lockout.WINDOW.total_seconds() // 60)},
+                ) from None
             raise
-        lockout.record_attempt(username, ip, succeeded=True)
-        return cleaned
 
 
 def _code_field() -> forms.RegexField:
@@ -50,27 +44,9 @@ class TotpForm(forms.Form):
 
 
 class ChangePasswordForm(PasswordChangeForm):
-    """Asks for the current password too, so a session left open cannot change it; the new one
-    must differ from it (a forced change that keeps an initial or published password changes
-    nothing). Published demo passwords are refused by the password validators (settings)."""
-
-    def validate_password_for_user(
-        self,
-        user: AbstractBaseUser,
-        password_field_name: str = "password2",  # noqa: S107
-    ) -> None:
-        # Before the validators, which would remove the password from cleaned_data.
-        password = self.cleaned_data.get(password_field_name)
-        if password and user.check_password(password):
-            self.add_error(
-                password_field_name,
-                forms.ValidationError(
-                    _("The new password must differ from the current one."),
-                    code="password_unchanged",
-                ),
-            )
-            return
-        super().validate_password_for_user(user, password_field_name)
+    """Asks for the current password too, so a session left open cannot change it. The new one
+    must differ from it and from the last ones, and may not be a published demo password: the
+    password validators say so (settings.AUTH_PASSWORD_VALIDATORS, access.passwords)."""
 
 
 class DisableTotpForm(forms.Form):

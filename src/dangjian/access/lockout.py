@@ -7,10 +7,14 @@ Attempts made while an account or address is locked are recorded (``while_locked
 counted, so a lock ends at most ``WINDOW`` after the failure that caused it, however many wrong
 passwords keep arriving meanwhile: an attacker cannot keep a victim's account locked by a
 trickle of guesses, only re-lock it with a fresh burst once the window has passed.
+
+The check runs in the authentication backend (``access.backends.LockoutBackend``), so every
+caller of ``django.contrib.auth.authenticate`` is covered; forms only explain a refusal.
 """
 
 import datetime
 
+from django.http import HttpRequest
 from django.utils import timezone
 
 from dangjian.access.models import SignInAttempt
@@ -44,3 +48,17 @@ def record_attempt(
         succeeded=succeeded,
         while_locked=while_locked,
     )
+
+
+# Set on the request by the backend when it refused a locked account or address, so the form
+# can show the lockout message instead of "wrong password".
+_REFUSED = "_dangjian_signin_locked"
+
+
+def mark_refused(request: HttpRequest | None) -> None:
+    if request is not None:
+        setattr(request, _REFUSED, True)
+
+
+def refused(request: HttpRequest | None) -> bool:
+    return bool(getattr(request, _REFUSED, False))

@@ -162,3 +162,25 @@ class SignInAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.username}"
+
+
+class PasswordHistory(models.Model):
+    """The hashes of a user's last passwords (``settings.PASSWORD_HISTORY_SIZE``), so a change
+    cannot go back to one of them (``access.passwords.PasswordHistoryValidator``)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    password = models.CharField(_("password hash"), max_length=128)
+    set_at = models.DateTimeField(_("set at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("earlier password")
+        verbose_name_plural = _("earlier passwords")
+        ordering = ["-set_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.set_at:%Y-%m-%d}"

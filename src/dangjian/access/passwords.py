@@ -1,8 +1,11 @@
-"""Password complexity as 等保 2.0 asks: several character classes, not only length."""
+"""Password rules beyond Django's own: several character classes (等保 2.0), no published
+password, and none of the user's last passwords."""
 
 import re
 from collections.abc import Iterable
 
+from django.conf import settings
+from django.contrib.auth.hashers import check_password
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -55,3 +58,53 @@ class PublishedPasswordValidator:
 
     def get_help_text(self) -> str:
         return str(_("Published passwords, such as the demo's, are refused."))
+
+
+class PasswordHistoryValidator:
+    """Refuses the current password and the last ``PASSWORD_HISTORY_SIZE`` ones (their hashes are
+    kept in ``access.PasswordHistory``): a forced or periodic change that goes back to an old
+    password changes nothing. Every password set is recorded by ``password_changed``, which
+    Django calls when a user with a new password is saved (the admin's and the forms' included).
+    """
+
+    def _size(self) -> int:
+        return int(getattr(settings, "PASSWORD_HISTORY_SIZE", 5))
+
+    def validate(self, password: str, user: AbstractBaseUser | None = None) -> None:
+        if user is None or user.pk is None:
+            return
+        from dangjian.access.models import PasswordHistory
+
+        stored = user.__class__._default_manager.filter(pk=user.pk).values_list(
+            "password", flat=True
+        )
+        current = stored.first() or ""
+        if current and check_password(password, current):
+            raise ValidationError(
+                _("The new password must differ from the current one."),
+                code="password_unchanged",
+            )
+        recent = PasswordHistory.objects.filter(user_id=user.pk).values_list("password", flat=True)[
+            : self._size()
+        ]
+        earlier = [encoded for encoded in recent if encoded != current]
+        if any(check_password(password, encoded) for encoded in earlier):
+            raise ValidationError(
+                _("This password was used recently: choose one that differs from your last %(n)d."),
+                code="password_reused",
+                params={"n": self._size()},
+            )
+
+    def password_changed(self, password: str, user: AbstractBaseUser | None = None) -> None:
+        if user is None or user.pk is None or not user.password:
+            return
+        from dangjian.access.models import PasswordHistory
+
+        PasswordHistory.objects.create(user_id=user.pk, password=user.password)
+        keep = PasswordHistory.objects.filter(user_id=user.pk).values_list("pk", flat=True)
+        PasswordHistory.objects.filter(user_id=user.pk).exclude(
+            pk__in=list(keep[: self._size()])
+        ).delete()
+
+    def get_help_text(self) -> str:
+        return str(_("It must differ from your last %(n)d passwords.") % {"n": self._size()})

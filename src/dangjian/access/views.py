@@ -60,7 +60,7 @@ def sign_in_totp(request: HttpRequest) -> HttpResponse:
             form.add_error(None, _("Too many failed sign-ins. Try again later."))
         elif services.verify_totp(user, form.cleaned_data["code"]):
             del request.session[PENDING]
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend="dangjian.access.backends.LockoutBackend")
             # What the middleware and the admin site check before trusting a TOTP account's session.
             request.session[SECOND_FACTOR_PASSED] = user.pk
             target = pending.get("next") or reverse(settings.LOGIN_REDIRECT_URL)

@@ -39,6 +39,21 @@ def keyring() -> tuple[str, dict[str, AESGCM]]:
     return _keys(tuple(settings.FIELD_ENCRYPTION_KEYS))
 
 
+def derived_key(purpose: bytes, salt: bytes, kid: str | None = None) -> tuple[str, bytes]:
+    """``(key id, 32 bytes)``: a key of its own for ``purpose`` and ``salt`` (HKDF-SHA256) from
+    the field key ``kid`` (the current one when None), e.g. one per sealed file
+    (``core.sealed``). Rotating the field keys rotates these with them."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+    secrets = {key_id(s): s for s in settings.FIELD_ENCRYPTION_KEYS}
+    kid = kid or key_id(settings.FIELD_ENCRYPTION_KEYS[0])
+    if kid not in secrets:
+        raise ValueError(f"encrypted value made with unknown key {kid}")
+    hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=salt, info=purpose)
+    return kid, hkdf.derive(_derive(secrets[kid]))
+
+
 def encrypt(clear: str) -> str:
     current, ring = keyring()
     nonce = os.urandom(12)

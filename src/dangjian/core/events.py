@@ -22,6 +22,7 @@ class AuditEvent(models.TextChoices):
     AUDIT_EXPORTED = "audit.exported", _("audit trail exported")
     AUDIT_PRUNED = "audit.pruned", _("old audit records removed")
     KEYS_ROTATED = "keys.rotated", _("encryption keys rotated")
+    UPLOADS_SEALED = "uploads.sealed", _("uploaded files encrypted")
     DEMO_BUILT = "demo.built", _("demo data built")
     # Party members (personal data)
     MEMBER_ANONYMISED = "member.anonymised", _("member anonymised")
@@ -49,6 +50,10 @@ class AuditEvent(models.TextChoices):
     LEDGERS_EXPORT_COVERAGE = "ledgers.export_coverage", _("coverage statistics exported")
     LEDGERS_LIST_EXPORTED = "ledgers.list_exported", _("list exported")
     LEDGERS_WORKING_FILES_PRUNED = "ledgers.working_files_pruned", _("import working files removed")
+    LEDGERS_UPLOADS_PRUNED = (
+        "ledgers.uploads_pruned",
+        _("archived ledger uploads removed after their retention"),
+    )
     # Joining applications and formation
     INVITATION_CREATED = "invitation.created", _("invitation created")
     APPLICATION_SUBMITTED = "application.submitted", _("application submitted")

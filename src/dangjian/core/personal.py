@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from dangjian.core.masking import mask_id_number, mask_phone
+from dangjian.core.masking import mask_id_number, mask_numbers_in_text, mask_phone
 
 # What a personal field holds after erasure, and what old audit rows show instead of its value.
 ANONYMOUS_NAME = "已匿名"
@@ -28,6 +28,8 @@ class Kind(enum.StrEnum):
     PHONE = "phone"
     DATE = "date"
     TEXT = "text"
+    # Free text meant to hold a contact's phone: its numbers are masked in the trail.
+    CONTACT = "contact"
     # Not personal data but a credential encrypted at rest: rotated, never shown in the trail.
     SECRET = "secret"  # noqa: S105 (a kind of field, not a password)
 
@@ -52,7 +54,10 @@ FIELDS: dict[str, tuple[PersonalField, ...]] = {
     ),
     "party.instructor": (F("name", Kind.NAME), F("phone", Kind.PHONE, encrypted=True)),
     "governance.unitleader": (F("name", Kind.NAME),),
-    "registry.organization": (F("contact_name", Kind.NAME), F("contact_phone", Kind.PHONE)),
+    "registry.organization": (
+        F("contact_name", Kind.NAME),
+        F("contact_phone", Kind.PHONE, encrypted=True),
+    ),
     "applications.application": (
         F("contact_name", Kind.NAME),
         F("contact_phone", Kind.PHONE, encrypted=True),
@@ -63,6 +68,8 @@ FIELDS: dict[str, tuple[PersonalField, ...]] = {
         F("phone", Kind.PHONE, encrypted=True),
     ),
     "access.usersecurity": (F("totp_secret", Kind.SECRET, encrypted=True),),
+    # A letter's contact line names a person and their phone; printed in the letter itself.
+    "recommendations.letter": (F("contact_note", Kind.CONTACT, encrypted=True),),
 }
 
 # The party member is the data subject; these models hold copies of a member's data, reached
@@ -78,6 +85,7 @@ def _hide(value: str) -> str:
 _MASKERS: dict[Kind, Callable[[str], str]] = {
     Kind.ID_NUMBER: mask_id_number,
     Kind.PHONE: mask_phone,
+    Kind.CONTACT: mask_numbers_in_text,
     Kind.SECRET: _hide,
 }
 

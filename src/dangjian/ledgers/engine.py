@@ -191,6 +191,8 @@ def _plain_parser(column: specs.Column):
     if kind == "choice":
         labels = column.labels()
         return lambda v: cells.choice(v, labels) if not cells.is_blank(v) else ""
+    if kind == "date":
+        return _bounded_date(column.bound)
     return {
         "text": cells.text,
         "name": cells.text,
@@ -201,6 +203,35 @@ def _plain_parser(column: specs.Column):
         "bool": cells.boolean,
         "int": cells.integer,
     }[kind]
+
+
+def _bounded_date(bound: str):
+    """``cells.date`` with the bounds the forms apply (core.validators, their messages): not
+    before 1900; a "party" date not before 1921-07-01; a "past" or "party" one not after today."""
+    from django.core.exceptions import ValidationError
+
+    from dangjian.core import validators
+
+    earliest = (
+        validators.party_date
+        if bound == "party"
+        else validators.not_before(validators.EARLIEST_DATE)
+    )
+    past = bound in ("past", "party")
+
+    def parse(value):
+        day = cells.date(value)
+        if day is None:
+            return None
+        try:
+            earliest(day)
+            if past:
+                validators.not_in_future(day)
+        except ValidationError as exc:
+            raise cells.CellError(" ".join(exc.messages)) from None
+        return day
+
+    return parse
 
 
 def _bounded_text(limit: int):

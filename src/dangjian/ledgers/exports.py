@@ -20,8 +20,10 @@ from dangjian.party.models import Employment
 from dangjian.registry.filters import OrganizationFilter
 
 
-def organizations(user, params):
-    """The member units in the user's scope under the filter ``params``: (workbook, rows)."""
+def organizations(user, params, *, personal: bool = False):
+    """The member units in the user's scope under the filter ``params``: (workbook, rows).
+
+    Contact phones are masked unless ``personal`` (a masked one imports back unchanged)."""
     base = scope.organizations(user, Action.EXPORT)
     filters = OrganizationFilter(params or None, base, federations=scope.federations(user))
     qs = filters.qs
@@ -34,17 +36,28 @@ def organizations(user, params):
         nonlocal count
         for org in qs.order_by("name", "pk").iterator(chunk_size=2000):
             count += 1
-            yield [
-                show(c, getattr(org, c.key)) if c.kind == "choice" else getattr(org, c.key)
-                for c in columns
-            ] + ["是" if org.has_party_org else "否"]
+            yield [_unit_cell(c, getattr(org, c.key), personal) for c in columns] + [
+                "是" if org.has_party_org else "否"
+            ]
 
-    notes = [f"导出时间：{timezone.localtime():%Y-%m-%d %H:%M}", "筛选条件：" + _describe(filters)]
+    notes = [
+        f"导出时间：{timezone.localtime():%Y-%m-%d %H:%M}",
+        "筛选条件：" + _describe(filters),
+        "联系电话：" + ("未遮盖（已记录查看日志）" if personal else "已遮盖"),
+    ]
     workbook = exports.workbook(
         ledger.title, headers, rows(), widths=[c.width for c in columns] + [14], notes=notes
     )
     workbooks.mark_version(workbook, "organizations", specs.TEMPLATE_VERSION)
     return workbook, count  # the write-only sheet took its rows above: count is final
+
+
+def _unit_cell(column: specs.Column, value, personal: bool):
+    if column.kind == "choice":
+        return show(column, value)
+    if column.kind == "phone" and not personal:
+        return mask_phone(value)
+    return value
 
 
 def _describe(filters) -> str:

@@ -35,7 +35,7 @@ import stdnum
 from django.conf import settings
 from django.utils import timezone, translation
 
-from dangjian.core import crypto, validators
+from dangjian.core import crypto, sealed, validators
 from dangjian.ledgers import cells, engine, reader, specs
 
 FORMAT = 1
@@ -73,8 +73,9 @@ def binding(upload, columns: dict[int, str], archive_sha256: str) -> dict:
 
 
 def file_sha256(path: Path) -> str:
+    """Of the clear bytes (an archive is sealed; ``LedgerUpload.sha256`` is of what came)."""
     digest = hashlib.sha256()
-    with path.open("rb") as fh:
+    with sealed.open_read(path) as fh:
         while block := fh.read(1024 * 1024):
             digest.update(block)
     return digest.hexdigest()

@@ -65,6 +65,9 @@ class LedgerUpload(TimeStamped):
     error_path = models.CharField(_("error workbook"), max_length=300, blank=True)
     task_id = models.CharField(_("task"), max_length=64, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # Set by ``prune_uploads`` when the archived file and its error workbook were removed after
+    # the retention (settings.UPLOAD_RETENTION_DAYS); the record of the upload stays.
+    files_removed_at = models.DateTimeField(_("files removed at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("ledger upload")

@@ -5,12 +5,15 @@ images, password-protected, truncated, zip bombs). ``open_table`` then finds the
 header row (title rows above, two-row merged headers), and ``Table.rows()`` streams the data rows
 as lists of raw values (python-calamine for .xlsx/.xlsm/.xls: values only, formulas never
 evaluated, external links never followed; the csv module for .csv in UTF-8 or GBK/GB18030).
+Archived uploads are sealed (``core.sealed``): every read goes through ``sealed.open_read``,
+which decrypts as it reads (and reads a clear file, e.g. a test's or a legacy one, as it is).
 """
 
 from __future__ import annotations
 
 import codecs
 import csv
+import io
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -19,6 +22,7 @@ from pathlib import Path
 import python_calamine
 from django.utils.translation import gettext as _
 
+from dangjian.core import sealed
 from dangjian.env import envint
 from dangjian.ledgers import specs
 
@@ -46,7 +50,7 @@ MAGIC = {
 
 def inspect_file(path: Path, filename: str) -> str:
     """Check the file before parsing; returns its kind: ``xlsx``, ``xls`` or ``csv``."""
-    size = path.stat().st_size
+    size = sealed.clear_size(path)
     if size == 0:
         raise FileRefused(_("The file is empty (0 bytes). Please upload the filled-in ledger."))
     if size > MAX_BYTES:
@@ -60,7 +64,7 @@ def inspect_file(path: Path, filename: str) -> str:
             _("Only .xlsx, .xlsm, .xls and .csv files can be imported, not %(ext)s.")
             % {"ext": ext or _("(no extension)")}
         )
-    with path.open("rb") as fh:
+    with sealed.open_read(path) as fh:
         head = fh.read(8)
     for magic, kind in MAGIC.items():
         if head.startswith(magic):
@@ -99,7 +103,7 @@ def _password_message() -> str:
 def _ole_is_encrypted(path: Path) -> bool:
     """Password-protected .xlsx files are OLE containers holding an EncryptedPackage stream."""
     marker = "EncryptedPackage".encode("utf-16-le")
-    with path.open("rb") as fh:
+    with sealed.open_read(path) as fh:
         data = fh.read(4 * 1024 * 1024)
     return marker in data or "EncryptionInfo".encode("utf-16-le") in data
 
@@ -110,7 +114,7 @@ def _check_zip(path: Path) -> None:
         "Please save it again in Excel or WPS and re-upload."
     )
     try:
-        with zipfile.ZipFile(path) as zf:
+        with sealed.open_read(path) as fh, zipfile.ZipFile(fh) as zf:
             infos = zf.infolist()
     except (zipfile.BadZipFile, OSError, ValueError):
         raise FileRefused(truncated) from None
@@ -215,7 +219,8 @@ def is_note(values) -> bool:
 
 def _raw_rows(table: Table):
     if table.kind == "csv":
-        with table.path.open("r", encoding=table.encoding, newline="") as fh:
+        binary = sealed.open_read(table.path)
+        with io.TextIOWrapper(binary, encoding=table.encoding, newline="") as fh:
             yield from csv.reader(fh)
         return
     if table.sheet is not None:
@@ -230,12 +235,11 @@ def _raw_rows(table: Table):
 
 
 def _workbook(path: Path, kind: str):
-    """Open with calamine by content, not by name: WPS users rename .xls and .xlsx freely."""
-    suffix = path.suffix.lower()
+    """Open with calamine by content, not by name: WPS users rename .xls and .xlsx freely.
+    Calamine reads the (decrypted) stream into memory once; the file's clear bytes are never
+    held a second time."""
     try:
-        if (kind == "xlsx") == (suffix in (".xlsx", ".xlsm")) and suffix != ".csv":
-            return python_calamine.CalamineWorkbook.from_path(str(path))
-        with path.open("rb") as fh:
+        with sealed.open_read(path) as fh:
             return python_calamine.CalamineWorkbook.from_filelike(fh)
     except python_calamine.PasswordError:
         raise FileRefused(_password_message()) from None
@@ -253,7 +257,7 @@ def _workbook(path: Path, kind: str):
 
 def csv_encoding(path: Path) -> str:
     """UTF-8 (with or without BOM) if the file decodes as such, else GB18030 (⊃ GBK)."""
-    with path.open("rb") as fh:
+    with sealed.open_read(path) as fh:
         sample = fh.read(4 * 1024 * 1024)
     if sample.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"

@@ -27,11 +27,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dangjian.core import audit
+from dangjian.core import audit, bulk, sealed
 from dangjian.core.audit import record_event
 from dangjian.core.events import AuditEvent
 from dangjian.env import envint
-from dangjian.ledgers import bulk, engine, kept, reader, workbooks
+from dangjian.ledgers import engine, kept, reader, workbooks
 from dangjian.ledgers.handlers import handler_for
 from dangjian.ledgers.models import LedgerMapping, LedgerUpload
 from dangjian.registry.models import Federation
@@ -78,7 +78,9 @@ def _flag(upload: LedgerUpload, suffix: str) -> Path:
 def receive_upload(chunks, filename: str, *, federation: Federation, ledger: str, actor):
     """Archive the uploaded bytes (an iterable of chunks) and record the upload.
 
-    The file is written before anything reads it, so even a refused file is kept as it came.
+    The file is written before anything reads it, so even a refused file is kept as it came:
+    sealed (``core.sealed``, encrypted with the field key as it streams in), since a ledger
+    holds ID numbers and phones. The SHA-256 and size are of the bytes that came.
     """
     today = timezone.localdate()
     folder = ledger_dir() / f"{today:%Y}" / f"{today:%m}"
@@ -86,13 +88,21 @@ def receive_upload(chunks, filename: str, *, federation: Federation, ledger: str
     temp = folder / f".{uuid.uuid4().hex}.part"
     digest, size = hashlib.sha256(), 0
     limit = reader.MAX_BYTES
-    with temp.open("wb") as fh:
-        for chunk in chunks:
-            size += len(chunk)
-            if size > limit + 1:  # keep only the start of an oversized file
-                continue
-            digest.update(chunk)
-            fh.write(chunk)
+    with temp.open("wb") as raw:
+        out = sealed.SealedWriter(raw)
+        try:
+            for chunk in chunks:
+                size += len(chunk)
+                if size > limit + 1:  # keep only the start of an oversized file
+                    continue
+                digest.update(chunk)
+                out.write(chunk)
+        except BaseException:
+            out.abandon()
+            raw.close()
+            temp.unlink(missing_ok=True)
+            raise
+        out.close()
     suffix = Path(filename).suffix.lower()[:6] if Path(filename).suffix else ""
     sha = digest.hexdigest()
     name = f"{sha}{suffix}"
@@ -225,6 +235,14 @@ def remembered_mapping(upload: LedgerUpload) -> dict:
 
 
 def open_upload(upload: LedgerUpload) -> reader.Table:
+    if upload.files_removed_at is not None:
+        raise reader.FileRefused(
+            _(
+                "The archived file was removed after its retention period (%(days)d days); "
+                "upload it again."
+            )
+            % {"days": settings.UPLOAD_RETENTION_DAYS}
+        )
     table = reader.open_table(
         archive_path(upload), upload.original_name, upload.ledger, remembered_mapping(upload)
     )

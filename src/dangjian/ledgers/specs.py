@@ -49,6 +49,11 @@ class Column:
     example: object = ""
     width: int = 16
     max_length: int = 0  # text columns: the model field's bound (0: none), see _bounded
+    # Date columns, as the forms bound them (core.validators): every date not before 1900;
+    # "past": a fact that happened, not in the future; "party": a party date, not before
+    # 1921-07-01 and not in the future. Unit facts are also checked against the unit's founding
+    # by the handlers.
+    bound: str = ""
 
     def labels(self) -> dict[str, str]:
         return choice_labels(self.choices, self.extra) if self.choices else {}
@@ -119,6 +124,7 @@ MEMBER_COLUMNS = (
         ("出生年月",),
         note="留空则按身份证号码推算。" + DATE_NOTE,
         example="1990-03-07",
+        bound="past",
     ),
     Column(
         "id_number",
@@ -168,6 +174,7 @@ MEMBER_COLUMNS = (
         ("入党时间",),
         note="加入党组织的日期。" + DATE_NOTE,
         example="2015-07-01",
+        bound="party",
     ),
     Column(
         "full_member_on",
@@ -177,6 +184,7 @@ MEMBER_COLUMNS = (
         ("转正时间",),
         note="预备党员留空。" + DATE_NOTE,
         example="2016-07-01",
+        bound="party",
     ),
     Column(
         "employer_uscc",
@@ -207,6 +215,7 @@ MEMBER_COLUMNS = (
         ("到岗日期",),
         note="在该单位工作的起始日期；留空为导入当天。" + DATE_NOTE,
         example="2020-01-01",
+        bound="past",
     ),
     Column(
         "relation",
@@ -236,6 +245,7 @@ MEMBER_COLUMNS = (
         False,
         ("转出日期", "离开本单位日期"),
         note="党员离开本台账（转出、离职）的日期：其从业记录在该日结束，记录保留。" + DATE_NOTE,
+        bound="past",
     ),
 )
 
@@ -289,7 +299,7 @@ ORGANIZATION_COLUMNS = (
     ),
     Column("supervising_unit", "业务主管单位", "text", False, ("主管单位",), width=20),
     Column("registration_authority", "登记管理机关", "text", False, ("登记机关",), width=20),
-    Column("founded_on", "成立日期", "date", False, ("成立时间",), note=DATE_NOTE),
+    Column("founded_on", "成立日期", "date", False, ("成立时间",), note=DATE_NOTE, bound="past"),
     Column("registered_address", "注册地址", "text", False, ("地址", "住所"), width=28),
     Column("contact_name", "联系人", "name", False, width=10),
     Column("contact_phone", "联系电话", "phone", False, ("电话",)),
@@ -328,6 +338,7 @@ ORGANIZATION_COLUMNS = (
         False,
         ("加入日期", "入会时间"),
         note="新单位加入本联合会的日期；留空为导入当天。" + DATE_NOTE,
+        bound="past",
     ),
 )
 
@@ -344,7 +355,15 @@ MEMBERSHIP_COLUMNS = (
         extra=ORGANIZATION_COLUMNS[12].extra,
         example="理事单位",
     ),
-    Column("valid_from", "入会日期", "date", True, ("加入日期", "入会时间"), note=DATE_NOTE),
+    Column(
+        "valid_from",
+        "入会日期",
+        "date",
+        True,
+        ("加入日期", "入会时间"),
+        note=DATE_NOTE,
+        bound="past",
+    ),
     Column(
         "valid_to",
         "退会日期",
@@ -352,6 +371,7 @@ MEMBERSHIP_COLUMNS = (
         False,
         ("退出日期",),
         note="单位退出本联合会的日期：会员关系在该日结束，记录保留。" + DATE_NOTE,
+        bound="past",
     ),
     Column("note", "备注", "text", False, width=24),
 )
@@ -384,7 +404,15 @@ PARTY_ORG_COLUMNS = (
         note="本联合会中上级党组织的全称（可在本表中）。",
         width=24,
     ),
-    Column("valid_from", "成立日期", "date", True, ("建立日期", "组建日期"), note=DATE_NOTE),
+    Column(
+        "valid_from",
+        "成立日期",
+        "date",
+        True,
+        ("建立日期", "组建日期"),
+        note=DATE_NOTE,
+        bound="party",
+    ),
     Column(
         "formation_mode",
         "组建方式",
@@ -394,8 +422,16 @@ PARTY_ORG_COLUMNS = (
         width=22,
     ),
     Column("approval_doc_no", "批复文号", "text", False, ("批文号",)),
-    Column("approval_date", "批复日期", "date", False, note=DATE_NOTE),
-    Column("term_started_on", "本届开始日期", "date", False, ("换届日期",), note=DATE_NOTE),
+    Column("approval_date", "批复日期", "date", False, note=DATE_NOTE, bound="party"),
+    Column(
+        "term_started_on",
+        "本届开始日期",
+        "date",
+        False,
+        ("换届日期",),
+        note=DATE_NOTE,
+        bound="party",
+    ),
     Column("term_years", "任期（年）", "int", False, ("任期", "任期年限"), example=3),
     Column(
         "covered_uscc",
@@ -424,6 +460,7 @@ PARTY_ORG_COLUMNS = (
         False,
         ("撤销时间",),
         note="党组织撤销的日期：其覆盖关系同时结束，记录保留。" + DATE_NOTE,
+        bound="party",
     ),
 )
 
@@ -432,7 +469,7 @@ POSITION_COLUMNS = (
     Column("name", "姓名", "name", False, width=10),
     Column("id_number", "公民身份号码", "id_number", True, MEMBER_COLUMNS[4].synonyms, width=22),
     Column("role", "职务", "choice", True, ("党内职务",), choices=Position.Role, example="书记"),
-    Column("valid_from", "任职日期", "date", True, ("任职时间",), note=DATE_NOTE),
+    Column("valid_from", "任职日期", "date", True, ("任职时间",), note=DATE_NOTE, bound="party"),
     Column(
         "valid_to",
         "离任日期",
@@ -440,6 +477,7 @@ POSITION_COLUMNS = (
         False,
         ("免职日期",),
         note="离任的日期：任职在该日结束。" + DATE_NOTE,
+        bound="party",
     ),
 )
 
@@ -458,7 +496,7 @@ INSTRUCTOR_COLUMNS = (
     Column("phone", "联系电话", "phone", False, ("手机号", "电话")),
     Column("dispatched_by", "选派单位", "text", True, ("派出单位",), width=24),
     Column("notice_no", "选派通知文号", "text", False, ("通知文号",)),
-    Column("notice_date", "通知日期", "date", False, note=DATE_NOTE),
+    Column("notice_date", "通知日期", "date", False, note=DATE_NOTE, bound="past"),
     Column(
         "uscc",
         "派驻单位统一社会信用代码",
@@ -468,7 +506,7 @@ INSTRUCTOR_COLUMNS = (
         width=22,
     ),
     Column("org_name", "派驻单位", "name", False, ("派驻单位名称",), width=24),
-    Column("valid_from", "派驻开始日期", "date", True, ("派驻日期",), note=DATE_NOTE),
+    Column("valid_from", "派驻开始日期", "date", True, ("派驻日期",), note=DATE_NOTE, bound="past"),
     Column(
         "valid_to", "派驻结束日期", "date", False, note="派驻结束的日期，记录保留。" + DATE_NOTE
     ),
@@ -485,7 +523,9 @@ MEETING_COLUMNS = (
         choices=Meeting.Kind,
         example="支部党员大会",
     ),
-    Column("held_on", "召开日期", "date", True, ("日期", "会议日期"), note=DATE_NOTE),
+    Column(
+        "held_on", "召开日期", "date", True, ("日期", "会议日期"), note=DATE_NOTE, bound="party"
+    ),
     Column("topic", "主题", "text", False, ("会议主题", "内容"), width=30),
     Column("expected_count", "应到人数", "int", False, ("应到",)),
     Column("present_count", "实到人数", "int", False, ("实到",)),

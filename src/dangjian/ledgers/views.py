@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from dangjian.access import scope
 from dangjian.access.models import Action
+from dangjian.core import sealed
 from dangjian.core.audit import record_read
 from dangjian.core.events import AuditEvent
 from dangjian.ledgers import exports, services, specs, workbooks
@@ -210,21 +211,26 @@ def error_workbook(request, pk: int):
     record_read(request.user, AuditEvent.LEDGERS_ERROR_WORKBOOK, item, file=item.original_name)
     stem = Path(item.original_name).stem
     name = f"{stem}-错误标注{path.suffix}"
-    return FileResponse(path.open("rb"), as_attachment=True, filename=name)
+    return FileResponse(sealed.open_read(path), as_attachment=True, filename=name)
 
 
 @login_required
 def export_organizations(request):
     if not scope.can(request.user, Action.EXPORT):
         raise PermissionDenied
-    workbook, count = exports.organizations(request.user, request.GET)
-    # Every export is a read in the trail: who took which units out, under which filter.
+    personal = request.GET.get("personal") == "1" and scope.can(request.user, Action.VIEW_PERSONAL)
+    params = request.GET.copy()
+    params.pop("personal", None)
+    workbook, count = exports.organizations(request.user, params, personal=personal)
+    # Every export is a read in the trail: who took which units out, under which filter, and
+    # whether the contact phones were unmasked.
     record_read(
         request.user,
         AuditEvent.LEDGERS_EXPORT_ORGANIZATIONS,
         None,
         rows=count,
-        filters=request.GET.urlencode(),
+        filters=params.urlencode(),
+        unmasked=personal,
     )
     return _xlsx_response(workbook, f"会员单位-{timezone.localdate():%Y%m%d}.xlsx")
 

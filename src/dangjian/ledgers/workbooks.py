@@ -16,6 +16,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from dangjian.core import sealed
 from dangjian.core.exports import DATE_FORMAT, safe_cell, style_header
 from dangjian.ledgers import reader, specs
 
@@ -141,7 +142,7 @@ def _display_options(column: specs.Column) -> list[str]:
 
 def _sheet_xml_size(path: Path) -> int:
     try:
-        with zipfile.ZipFile(path) as zf:
+        with sealed.open_read(path) as fh, zipfile.ZipFile(fh) as zf:
             return sum(
                 i.file_size for i in zf.infolist() if i.filename.startswith("xl/worksheets/")
             )
@@ -169,7 +170,8 @@ def error_workbook(table: reader.Table, errors: list, ledger_key: str, out: Path
 
 def _annotate_own(table, by_row, columns, ledger, header_row, out: Path) -> Path:
     keep_vba = table.path.suffix.lower() == ".xlsm" or _has_vba(table.path)
-    wb = openpyxl.load_workbook(table.path, keep_vba=keep_vba, keep_links=True)
+    with sealed.open_read(table.path) as fh:
+        wb = openpyxl.load_workbook(fh, keep_vba=keep_vba, keep_links=True)
     ws = wb[table.sheet_name]
     error_col = max(ws.max_column, len(table.header.labels)) + 1
     if ws.cell(header_row, error_col - 1).value == ERROR_HEADER:  # a re-upload
@@ -184,7 +186,8 @@ def _annotate_own(table, by_row, columns, ledger, header_row, out: Path) -> Path
                 cell.fill = PatternFill()
     _mark(ws, by_row, columns, ledger, header_row, error_col)
     out = out.with_suffix(".xlsm" if keep_vba else ".xlsx")
-    wb.save(out)
+    with sealed.writer(out) as fh:  # it holds the upload's personal data: sealed too
+        wb.save(fh)
     return out
 
 
@@ -207,13 +210,14 @@ def _rebuilt(table, by_row, columns, ledger, header_row, out: Path) -> Path:
     error_col = len(table.header.labels) + 1
     _mark(ws, by_row, columns, ledger, header_row, error_col)
     out = out.with_suffix(".xlsx")
-    wb.save(out)
+    with sealed.writer(out) as fh:
+        wb.save(fh)
     return out
 
 
 def _has_vba(path: Path) -> bool:
     try:
-        with zipfile.ZipFile(path) as zf:
+        with sealed.open_read(path) as fh, zipfile.ZipFile(fh) as zf:
             return "xl/vbaProject.bin" in zf.namelist()
     except zipfile.BadZipFile:
         return False

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from dangjian.core.fields import EncryptedTextField
 from dangjian.core.models import TimeStamped, Versioned
 
 
@@ -65,7 +66,8 @@ class Letter(Versioned, TimeStamped):
     recipient = models.CharField(_("addressee"), max_length=200)
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("body"))
-    contact_note = models.CharField(_("contact note"), max_length=200, blank=True)
+    # A person and their phone ("联系人：张敏，电话：…"): encrypted at rest (core.personal).
+    contact_note = EncryptedTextField(_("contact note"), blank=True)
     organizations = models.ManyToManyField(
         "registry.Organization",
         verbose_name=_("units concerned"),

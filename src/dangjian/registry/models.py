@@ -7,6 +7,8 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from dangjian.core.fields import EncryptedTextField
+from dangjian.core.masking import mask_phone
 from dangjian.core.models import TimeStamped, ValidityPeriod, valid_on_q
 from dangjian.core.validators import uscc_validator
 
@@ -136,7 +138,8 @@ class Organization(TimeStamped):
     founded_on = models.DateField(_("founded on"), null=True, blank=True)
     registered_address = models.CharField(_("registered address"), max_length=300, blank=True)
     contact_name = models.CharField(_("contact person"), max_length=50, blank=True)
-    contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
+    # A person's phone (often a mobile): encrypted at rest and masked, like members' phones.
+    contact_phone = EncryptedTextField(_("contact phone"), blank=True)
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE, db_index=True
     )
@@ -150,6 +153,10 @@ class Organization(TimeStamped):
 
     def __str__(self):
         return self.name
+
+    @property
+    def contact_phone_masked(self) -> str:
+        return mask_phone(self.contact_phone)
 
     @property
     def is_enterprise(self) -> bool:

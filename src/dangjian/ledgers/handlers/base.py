@@ -19,6 +19,8 @@ from django.utils.translation import gettext as _
 
 from dangjian.access import scope
 from dangjian.access.models import Action
+from dangjian.core.masking import mask_id_number, mask_phone
+from dangjian.core.validators import not_before_founding
 from dangjian.ledgers import cells, specs
 from dangjian.ledgers.engine import CHANGED, NEW, UNCHANGED, Row
 from dangjian.party.models import PartyOrganization
@@ -133,11 +135,12 @@ class Handler:
 
     def load_units(self, ctx, action=Action.EDIT):
         self.unit_by_uscc, self.unit_by_name, self.unit_names = {}, {}, {}
-        self.unit_founded = {}
+        self.unit_founded: dict[int, datetime.date] = {}
         rows = self.units(ctx, action).values_list("pk", "uscc", "name", "founded_on")
-        for pk, uscc, name, founded_on in rows:
+        for pk, uscc, name, founded in rows:
             self.unit_names[pk] = name
-            self.unit_founded[pk] = founded_on
+            if founded:
+                self.unit_founded[pk] = founded
             if uscc:
                 self.unit_by_uscc[uscc] = pk
             key = name_key(name)
@@ -175,6 +178,17 @@ class Handler:
             return pk
         row.errors[uscc_key] = _("Fill in the unit's credit code (or its full name).")
         return None
+
+    def after_founding(self, row: Row, key: str, founded: datetime.date | None) -> None:
+        """A unit's fact (``row.record[key]``) not before the unit was founded, as the forms
+        check it (core.validators.not_before_founding, its message)."""
+        day = row.record.get(key)
+        if not day or not founded:
+            return
+        try:
+            not_before_founding(day, founded)
+        except ValidationError as exc:
+            row.errors.setdefault(key, " ".join(exc.messages))
 
     def party_org_for(self, row: Row, key: str, *, required=True):
         name = row.record.get(key)
@@ -219,7 +233,25 @@ class Handler:
     def display(self, fieldname: str, column, value) -> str:
         if fieldname in ("relation_party_organization_id", "parent_id") and value:
             return self.party_org_names.get(value, str(value))
+        # The preview (stored with the upload, shown on its page) never holds a clear number.
+        if column is not None and column.kind == "phone":
+            return mask_phone(show(column, value))
+        if column is not None and column.kind == "id_number":
+            return mask_id_number(show(column, value))
         return show(column, value)
+
+    def unmask(self, row: Row, values: dict, fieldname: str, stored: str) -> None:
+        """A phone masked with * (a masked export imported back) stands for the stored phone
+        when it masks to the same; any other masked phone is refused, nothing guessed."""
+        value = values.get(fieldname) or ""
+        if "*" not in value:
+            return
+        if stored and mask_phone(stored) == value:
+            values[fieldname] = stored
+        else:
+            row.errors[fieldname] = _(
+                "This phone number is masked with *; type the full number to import it."
+            )
 
     # -- to be provided ----------------------------------------------------------------------
     def load(self, ctx, present: set[str]) -> None:

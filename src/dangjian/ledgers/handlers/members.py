@@ -1,7 +1,7 @@
 """The party member ledger: the big one, read with plain queries and written on the bulk path.
 
 A re-import of 100,000 unchanged members must not build 100,000 model instances, so the
-stored rows are read with ``_select_in`` and new rows go through ``ledgers.bulk``.
+stored rows are read with ``_select_in`` and new rows go through ``core.bulk``.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 
 from dangjian.access import scope
 from dangjian.access.models import Action
-from dangjian.core import crypto
-from dangjian.ledgers import bulk, cells
+from dangjian.core import audit, bulk, crypto
+from dangjian.ledgers import cells
 from dangjian.ledgers.engine import CHANGED, NEW, UNCHANGED
 from dangjian.ledgers.handlers.base import (
     ONE_DAY,
@@ -53,6 +53,47 @@ MEMBER_FIELDS = (
     "is_lost_contact",
     "left_on",
 )
+# The columns of a new member as the import inserts them (``MemberHandler.apply``).
+NEW_MEMBER_COLUMNS = [
+    "id",
+    "name",
+    "gender",
+    "ethnicity",
+    "birth_date",
+    "id_number",
+    "id_number_hash",
+    "phone",
+    "education",
+    "joined_party_on",
+    "full_member_on",
+    "relation_party_organization",
+    "relation_external",
+    "is_flowing",
+    "is_lost_contact",
+    "left_on",
+    "created_at",
+    "updated_at",
+]
+_NOT_AUDITED = {"id", "id_number_hash", "created_at", "updated_at"}  # as core.audit.SKIPPED
+_AUDITED = [(i, c) for i, c in enumerate(NEW_MEMBER_COLUMNS) if c not in _NOT_AUDITED]
+
+
+def _created(member_rows: list[tuple], job_rows: list[tuple]):
+    """``(pk, name, values)`` of each new member for the trail, with its first employment."""
+    jobs = {job[0]: job for job in job_rows}
+    for row in member_rows:
+        values = {column: row[i] for i, column in _AUDITED}
+        job = jobs.get(row[0])
+        if job is not None:
+            values["employment"] = {
+                "organization": job[1],
+                "job_title": job[2],
+                "valid_from": str(job[3]),
+                "valid_to": str(job[4]) if job[4] else None,
+            }
+        yield row[0], row[1], values
+
+
 # Member field → the ledger column it comes from (when it is not the same name).
 MEMBER_SOURCES = {"relation_party_organization_id": "relation", "relation_external": "relation"}
 
@@ -111,8 +152,6 @@ class MemberHandler(Handler):
                 errors["full_member_on"] = _(
                     "Full membership cannot come before joining the party."
                 )
-            if joined > ctx.today:
-                errors["joined_party_on"] = _("This date is in the future.")
             birth = get("birth_date")
             if birth and (joined.year, joined.month, joined.day) < (
                 birth.year + 18,
@@ -122,6 +161,7 @@ class MemberHandler(Handler):
                 errors["joined_party_on"] = _("The member would have joined the party before 18.")
         if get("employer_uscc") or get("employer_name"):
             rec["employer_id"] = self.unit_for(row, "employer_uscc", "employer_name")
+            self.after_founding(row, "employed_from", self.unit_founded.get(rec["employer_id"]))
         relation = get("relation", "")
         rec["relation_party_organization_id"] = None
         rec["relation_external"] = ""
@@ -161,6 +201,9 @@ class MemberHandler(Handler):
                 )
                 continue
             if member is None:
+                self.unmask(row, rec, "phone", "")
+                if row.errors:
+                    continue
                 if not rec.get("employer_id") and not rec["relation_party_organization_id"]:
                     row.errors["employer_uscc"] = _(
                         "Fill in the member's employer (its credit code or full name), a member "
@@ -173,6 +216,9 @@ class MemberHandler(Handler):
             values = {f: rec.get(f, getattr(member, f)) for f in self.managed}
             if "left_on" not in self.present:
                 values.pop("left_on", None)
+            self.unmask(row, values, "phone", member.phone or "")
+            if row.errors:
+                continue
             self.compare(row, member, values, MEMBER_SOURCES)
             rec["_values"] = values
             rec["_job"] = self._job_plan(ctx, row, jobs.get(member.pk))
@@ -252,11 +298,13 @@ class MemberHandler(Handler):
 
     def apply(self, ctx, rows):
         """New members and their employments are written on the import's raw path
-        (``ledgers.bulk``: reserved ids, COPY / executemany), not through
+        (``core.bulk``: reserved ids, COPY / executemany), not through
         ``party.bulk.create_members_bulk``: that one builds a model instance per row and calls
         ``bulk_create``, about six times slower for 100,000 members (bench/RESULTS.md), and the
-        import must stay fast. The import's one ``ledgers.imported`` event records them. Every
-        change to a stored member or employment goes through the party services."""
+        import must stay fast. Each new member gets its own ``create`` row in the trail
+        (``core.audit.record_creations``, in bulk, masked), besides the import's one
+        ``ledgers.imported`` event. Every change to a stored member or employment goes through
+        the party services, which audit each changed row."""
         now = ctx.now
         new = [r for r in rows if r.status == NEW]
         ids = bulk.reserve_ids(PartyMember, len(new))
@@ -299,29 +347,14 @@ class MemberHandler(Handler):
                         now,
                     )
                 )
-        bulk.insert(
-            PartyMember,
-            [
-                "id",
-                "name",
-                "gender",
-                "ethnicity",
-                "birth_date",
-                "id_number",
-                "id_number_hash",
-                "phone",
-                "education",
-                "joined_party_on",
-                "full_member_on",
-                "relation_party_organization",
-                "relation_external",
-                "is_flowing",
-                "is_lost_contact",
-                "left_on",
-                "created_at",
-                "updated_at",
-            ],
-            member_rows,
+        bulk.insert(PartyMember, NEW_MEMBER_COLUMNS, member_rows)
+        # Each new member in the trail as record_change would put it (personal fields masked),
+        # written in bulk like the members themselves.
+        audit.record_creations(
+            ctx.user,
+            "party.partymember",
+            _created(member_rows, job_rows),
+            note=self.note,
         )
         updated = [r for r in rows if r.status == CHANGED]
         members = PartyMember.objects.defer("id_number").in_bulk([r.key.pk for r in updated])

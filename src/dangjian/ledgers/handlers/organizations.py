@@ -26,6 +26,11 @@ class OrganizationHandler(Handler):
         rec["status"] = rec.get("status") or Organization.Status.ACTIVE
         if "contact_name" in rec:
             rec["contact_name"] = cells.compact(rec["contact_name"])
+        # Joining the federation comes after the founding given here, or else the stored one.
+        founded = rec.get("founded_on") or self.unit_founded.get(
+            self.unit_by_uscc.get(rec.get("uscc"), 0)
+        )
+        self.after_founding(row, "joined_on", founded)
         row.label = rec.get("name", "")
 
     def classify(self, ctx, rows):
@@ -35,7 +40,9 @@ class OrganizationHandler(Handler):
             org = existing.get(rec["uscc"])
             row.key = org
             if org is None:
-                row.status = NEW
+                self.unmask(row, rec, "contact_phone", "")
+                if not row.errors:
+                    row.status = NEW
                 continue
             if org.pk not in self.unit_names:
                 row.errors["uscc"] = _(
@@ -44,6 +51,9 @@ class OrganizationHandler(Handler):
                 )
                 continue
             values = {f: rec[f] for f in self.FIELDS if f in rec}
+            self.unmask(row, values, "contact_phone", org.contact_phone)
+            if row.errors:
+                continue
             self.compare(row, org, values, {})
             rec["_values"] = values
             row.status = CHANGED if row.changes else UNCHANGED

@@ -52,6 +52,7 @@ class MembershipHandler(ValidityHandler):
         row.key = org
         if org:
             self.duplicate(row, org, "uscc")
+            self.after_founding(row, "valid_from", self.unit_founded.get(org))
         if rec.get("valid_to") and rec.get("valid_from") and rec["valid_to"] < rec["valid_from"]:
             row.errors["valid_to"] = _("The end date must not be earlier than the start date.")
         row.label = rec.get("name") or rec.get("uscc", "")
@@ -344,6 +345,7 @@ class InstructorHandler(ValidityHandler):
         row.key = (rec["name"], rec.get("dispatched_by"), org, rec.get("valid_from"))
         if org:
             self.duplicate(row, row.key, "valid_from")
+            self.after_founding(row, "valid_from", self.unit_founded.get(org))
         if rec.get("valid_to") and rec.get("valid_from") and rec["valid_to"] < rec["valid_from"]:
             row.errors["valid_to"] = _("The end date must not be earlier than the start date.")
         row.label = rec["name"]
@@ -418,8 +420,6 @@ class MeetingHandler(ValidityHandler):
         row.key = (party_org, rec.get("kind"), rec.get("held_on"), rec.get("topic", ""))
         if party_org:
             self.duplicate(row, row.key, "held_on")
-        if rec.get("held_on") and rec["held_on"] > ctx.today:
-            row.errors["held_on"] = _("This date is in the future.")
         e, p = rec.get("expected_count"), rec.get("present_count")
         if e is not None and p is not None and p > e:
             row.errors["present_count"] = _("More people present than expected.")

@@ -41,8 +41,16 @@ class Command(BaseCommand):
         if blind_index:
             for label, hash_field, clear_field in personal.blind_indexes():
                 self._rehash(apps.get_model(label), hash_field, clear_field)
-        record_event(None, AuditEvent.KEYS_ROTATED, note=f"{total} values re-encrypted")
-        self.stdout.write(f"已用当前密钥重新加密 {total} 个字段值。")
+        # Sealed uploads (core.sealed) name the field key their own key comes from: re-sealed.
+        from dangjian.core.management.commands.encrypt_uploads import seal_uploads
+
+        files, unreadable = seal_uploads(rekey=True)
+        record_event(
+            None, AuditEvent.KEYS_ROTATED, note=f"{total} values and {files} files re-encrypted"
+        )
+        self.stdout.write(f"已用当前密钥重新加密 {total} 个字段值、{files} 个上传文件。")
+        for path in unreadable:
+            self.stderr.write(f"无法读取的上传文件（密钥已不在配置中？）：{path}")
 
     def _rotate(
         self, model: type[models.Model], field: models.Field[Any, Any], current: str
