@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('ledgers', '0001_initial'),
+        ('ledgers', '0002_federation_governance_inspection_ledgers'),
     ]
 
     operations = [
