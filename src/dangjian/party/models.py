@@ -327,7 +327,7 @@ class RelationPeriod(ValidityPeriod, TimeStamped):
 
     @property
     def holder_name(self) -> str:
-        return self.party_organization.name if self.party_organization_id else self.external
+        return self.party_organization.name if self.party_organization else self.external
 
 
 class Position(ValidityPeriod, TimeStamped):

@@ -510,7 +510,7 @@ def term_in_force(party_org: PartyOrganization, day: datetime.date) -> Term | No
     if day < party_org.valid_from:
         return None
     row = (
-        with_term_in_force(
+        with_term_in_force(  # annotates the term's fields (django-stubs cannot see them)
             PartyOrganization.objects.filter(pk=party_org.pk),
             day,
             # The same lengths the 换届 rule applies on that day.
@@ -521,7 +521,7 @@ def term_in_force(party_org: PartyOrganization, day: datetime.date) -> Term | No
                 PartyOrganization.Kind.BRANCH, party_org.federation, day
             ),
         )
-        .values("term_started_on", "term_years", "term_election", "extended_until")
+        .values("term_started_on", "term_years", "term_election", "extended_until")  # type: ignore[misc]
         .get()
     )
     return Term(
