@@ -26,10 +26,14 @@ def forwards(apps, schema_editor):
     PartyMember = apps.get_model("party", "PartyMember")
     RelationPeriod = apps.get_model("party", "RelationPeriod")
 
+    # Idempotent (a migration reversed and applied again): what is recorded already stays.
+    recorded = set(Election.objects.values_list("party_organization_id", "held_on"))
     elections = []
     for pk, kind, founded, started, years in PartyOrganization.objects.filter(
         term_started_on__isnull=False
     ).values_list("pk", "kind", "valid_from", "term_started_on", "term_years"):
+        if (pk, started) in recorded:
+            continue
         elections.append(
             Election(
                 party_organization_id=pk,
@@ -42,8 +46,10 @@ def forwards(apps, schema_editor):
 
     founded_on = dict(PartyOrganization.objects.values_list("pk", "valid_from"))
     periods = []
+    with_history = RelationPeriod.objects.values("member_id")
     members = (
         PartyMember.objects.exclude(relation_party_organization__isnull=True, relation_external="")
+        .exclude(pk__in=with_history)
         .order_by("pk")
         .values_list("pk", "joined_party_on", "relation_party_organization_id", "relation_external")
     )
