@@ -509,17 +509,15 @@ def term_in_force(party_org: PartyOrganization, day: datetime.date) -> Term | No
     """The term of ``party_org`` in force on ``day`` (None before its founding)."""
     if day < party_org.valid_from:
         return None
+    years = default_term_years(party_org.kind, party_org.federation, day)
     row = (
         with_term_in_force(  # annotates the term's fields (django-stubs cannot see them)
             PartyOrganization.objects.filter(pk=party_org.pk),
             day,
-            # The same lengths the 换届 rule applies on that day.
-            committee_years=default_term_years(
-                PartyOrganization.Kind.COMMITTEE, party_org.federation, day
-            ),
-            branch_years=default_term_years(
-                PartyOrganization.Kind.BRANCH, party_org.federation, day
-            ),
+            # The length the 换届 rule applies that day to the organization's kind (one
+            # lookup: the organization has one kind).
+            committee_years=years,
+            branch_years=years,
         )
         .values("term_started_on", "term_years", "term_election", "extended_until")  # type: ignore[misc]
         .get()
