@@ -184,19 +184,6 @@ def relation_on(member: PartyMember, day: datetime.date) -> RelationPeriod | Non
     return relations_on(day).filter(member=member).select_related("party_organization").first()
 
 
-def relation_full_count(day: datetime.date, ref: str = "pk"):
-    """Subquery per party organization: full members holding their relation there on ``day``."""
-    counts = (
-        relations_on(day)
-        .filter(full_q(day, "member__"), party_organization=OuterRef(ref))
-        .order_by()
-        .values("party_organization")
-        .annotate(n=Count("member_id", distinct=True))
-        .values("n")
-    )
-    return Coalesce(Subquery(counts, output_field=IntegerField()), Value(0))
-
-
 def relation_counts(party_orgs, day: datetime.date) -> dict[int, int]:
     """{party org id: full members holding their relation there on ``day``} — one GROUP BY."""
     return dict(
