@@ -14,6 +14,7 @@ from dangjian.governance.models import CharterRevision, MajorDecision
 from dangjian.orglife.models import Meeting
 from dangjian.party.models import (
     Coverage,
+    Election,
     Employment,
     Instructor,
     InstructorAssignment,
@@ -21,6 +22,7 @@ from dangjian.party.models import (
     PartyOrganization,
     Position,
 )
+from dangjian.party.services import earliest_start, move_relation
 from dangjian.registry.models import Federation, Membership, Organization
 from dangjian.rules.engine import Engine
 
@@ -81,7 +83,10 @@ class World:
         full_on=D2015,
         employed_from=D2016,
         left_on=None,
+        relation_since=None,
     ) -> list[PartyMember]:
+        """``n`` members; a ``relation`` (a party organization or outside text) is held from
+        ``relation_since`` (by default the earliest day possible, as party.services does)."""
         people = []
         for _ in range(n):
             birth = D(1980, 1, 1) + datetime.timedelta(days=self.rng.randrange(0, 5000))
@@ -92,9 +97,12 @@ class World:
                 id_number=identity.id_number(self.rng, birth, True),
                 joined_party_on=D(2014, 1, 1),
                 full_member_on=full_on,
-                relation_party_organization=relation,
                 left_on=left_on,
             )
+            if relation is not None:
+                move_relation(
+                    m, to=relation, on=relation_since or earliest_start(m, relation), actor=None
+                )
             if employer is not None:
                 Employment.objects.create(member=m, organization=employer, valid_from=employed_from)
             people.append(m)
@@ -123,13 +131,16 @@ class World:
             federation=self.fed,
             valid_from=valid_from,
             valid_to=valid_to,
-            term_started_on=term_started_on or valid_from,
-            term_years=3,
             approval_doc_no=approval,
             # A 批文 is on record with its number and date (party.queries.four_standards).
             approval_date=valid_from if approval else None,
             formation_mode=mode,
         )
+        # The founding election, and a general election when the current term began later.
+        years = 5 if kind == PartyOrganization.Kind.COMMITTEE else 3
+        self.election(po, valid_from, Election.Kind.FOUNDING, years)
+        if term_started_on and term_started_on != valid_from:
+            self.election(po, term_started_on, Election.Kind.GENERAL, years)
         for unit in units:
             Coverage.objects.create(
                 party_organization=po,
@@ -160,6 +171,14 @@ class World:
                 valid_from=valid_from,
             )
         return po
+
+    def election(self, po, held_on, kind=Election.Kind.GENERAL, years=3):
+        return Election.objects.create(
+            party_organization=po,
+            held_on=held_on,
+            kind=kind,
+            term_years=None if kind == Election.Kind.BY_ELECTION else years,
+        )
 
     def instructor(self, unit, *, valid_from=D2019, valid_to=None, notice_no="测指〔2019〕1号"):
         inst = Instructor.objects.create(name="指导员", dispatched_by="测试党委", valid_from=D2018)

@@ -49,7 +49,9 @@ def test_explanations_carry_the_numbers(demo_federation):
     )
     assert "正式党员 8 名" in text[("formation.needs_committee", "天津市人工智能学会党支部")]
     overdue = text[("terms.overdue", "天津市软件行业协会党支部")]
-    assert "2020-06-18" in overdue and "2023-06-18" in overdue and "2024-06-18" in overdue
+    # Overdue from the term's end: an extension is never assumed (none was approved).
+    assert "2020-06-18" in overdue and "2023-06-18" in overdue
+    assert "没有经上级党组织批准的延期" in overdue and "2024-06-18" not in overdue
     vacant = text[("terms.secretary_vacant", "天津市物联网学会党支部")]
     assert "空缺 119 天" in vacant
     assert "主题党日" in text[("orglife.irregular", "天津市电子商务协会党支部")]

@@ -6,7 +6,7 @@ import pytest
 
 from dangjian.inspections.models import AnnualInspection, Visit
 from dangjian.party.models import Coverage, PartyOrganization, Position
-from dangjian.rulebook.periods import latest_start_overdue, term_deadline
+from dangjian.rulebook.periods import add_years, latest_start_overdue
 
 D = datetime.date
 K = PartyOrganization.Kind
@@ -96,23 +96,25 @@ def test_branch_size_49_50_51_and_general_branch_100(world):
 
 # -- terms ---------------------------------------------------------------------------------
 def test_term_starting_on_a_leap_day():
-    # 3 years from 29 Feb 2020 ends 28 Feb 2023; the one-year extension ends 28 Feb 2024.
-    assert term_deadline(D(2020, 2, 29), 3, 1) == (D(2023, 2, 28), D(2024, 2, 28))
-    assert latest_start_overdue(D(2024, 2, 29), 3, 1) == D(2020, 2, 29)
-    assert latest_start_overdue(D(2024, 2, 28), 3, 1) < D(2020, 2, 29)
+    # 3 years from 29 Feb 2020 end on 28 Feb 2023: overdue from 1 March 2023.
+    assert add_years(D(2020, 2, 29), 3) == D(2023, 2, 28)
+    assert latest_start_overdue(D(2023, 3, 1), 3, 0) == D(2020, 2, 29)
+    assert latest_start_overdue(D(2023, 2, 28), 3, 0) < D(2020, 2, 29)
 
 
 def test_term_overdue_around_the_deadline(world):
+    # The term elected on 29 Feb 2020 ends on 28 Feb 2023; no extension was approved, so it
+    # is overdue from the next day (it used to be assumed a year's extension: issue 17).
     leap = world.party_org("闰日换届支部", valid_from=D(2019, 1, 1), term_started_on=D(2020, 2, 29))
-    assert world.evaluate(D(2024, 2, 28), "terms.overdue") == []
-    (c,) = world.evaluate(D(2024, 2, 29), "terms.overdue")
+    assert world.evaluate(D(2023, 2, 28), "terms.overdue") == []
+    (c,) = world.evaluate(D(2023, 3, 1), "terms.overdue")
     assert c.party_organization_id == leap.pk
-    assert "2023-02-28" in c.explanation and "2024-02-28" in c.explanation
+    assert "2020-02-29" in c.explanation and "2023-02-28" in c.explanation
     assert "逾期 1 天" in c.explanation
-    # A committee's term is five years.
-    world.party_org("行业党委", kind=K.COMMITTEE, term_started_on=D(2020, 3, 1))
-    ids = subjects(world.evaluate(D(2026, 2, 28), "terms.overdue"))
-    assert ids == {leap.pk}
+    # A committee's term is five years: elected on 1 March 2020, overdue from 2 March 2025.
+    committee = world.party_org("行业党委", kind=K.COMMITTEE, term_started_on=D(2020, 3, 1))
+    assert subjects(world.evaluate(D(2025, 3, 1), "terms.overdue")) == {leap.pk}
+    assert subjects(world.evaluate(D(2025, 3, 2), "terms.overdue")) == {leap.pk, committee.pk}
 
 
 def test_secretary_vacant(world):
@@ -226,7 +228,8 @@ def test_empty_shell_conditions(world):
     vacant = world.party_org("缺书记支部", units=[world.unit("丁协会", full=4)], relation_full=4)
     world.meet_regularly(vacant, D(2019, 1, 1), AS_OF)
     Position.objects.filter(party_organization=vacant).update(valid_to=D(2025, 8, 14))
-    tiny = world.party_org("两人支部", units=[world.unit("戊协会", full=2)], relation_full=2)
+    # Two full members in all (both hold their relation here, neither works in the unit).
+    tiny = world.party_org("两人支部", units=[world.unit("戊协会")], relation_full=2)
     world.meet_regularly(tiny, D(2019, 1, 1), AS_OF)
     healthy = world.party_org("正常支部", units=[world.unit("己协会", full=4)], relation_full=4)
     world.meet_regularly(healthy, D(2019, 1, 1), AS_OF)

@@ -32,12 +32,15 @@ from dangjian.orglife.models import Meeting
 from dangjian.party.models import (
     Coverage,
     Designation,
+    Election,
     Employment,
     Instructor,
     InstructorAssignment,
     PartyMember,
     PartyOrganization,
     Position,
+    RelationPeriod,
+    TermExtension,
 )
 from dangjian.registry.models import Federation, Membership, Organization
 from dangjian.rulebook.models import RuleOverride
@@ -421,6 +424,25 @@ register(
     lambda user, action: Position.objects.filter(
         member__in=members(user, action).values("pk"),
         party_organization__in=party_organizations(user, action).values("pk"),
+    ),
+)
+# A term's history follows its party organization; a member's relation history, the member.
+register(
+    Election,
+    lambda user, action: Election.objects.filter(
+        party_organization__in=party_organizations(user, action).values("pk")
+    ),
+)
+register(
+    TermExtension,
+    lambda user, action: TermExtension.objects.filter(
+        election__party_organization__in=party_organizations(user, action).values("pk")
+    ),
+)
+register(
+    RelationPeriod,
+    lambda user, action: RelationPeriod.objects.filter(
+        member__in=members(user, action).values("pk")
     ),
 )
 # A federation's overrides of rulebook parameters are its own configuration.

@@ -42,10 +42,7 @@ def joint_branch_max_units(federation=None, day: datetime.date | None = None) ->
 
 def term_years(kind: str, federation=None, day: datetime.date | None = None) -> int:
     """A new organization's term: 5 years for a 党委, 3 for the others (任期的意见, 2018)."""
-    name = (
-        "committee_term_years" if kind == PartyOrganization.Kind.COMMITTEE else "branch_term_years"
-    )
-    return params.value("terms.overdue", name, day=day, federation=federation)
+    return queries.default_term_years(kind, federation, day)
 
 
 def covered_on(units, day: datetime.date) -> list:

@@ -126,6 +126,8 @@ class AuditEvent(models.TextChoices):
         _("party organization dissolved"),
     )
     MEMBER_RELATION_MOVED = "member.relation_moved", _("organizational relation moved")
+    PARTY_ELECTION_RECORDED = "party_organization.election_recorded", _("election recorded")
+    PARTY_TERM_EXTENDED = "party_organization.term_extended", _("term extension approved")
     INSTRUCTOR_ENDED = "instructor.ended", _("instructor's appointment ended")
     GOVERNANCE_LEADERS_APPOINTED = (
         "governance.leaders_appointed",

@@ -52,6 +52,8 @@ FIELDS: dict[str, tuple[PersonalField, ...]] = {
         F("phone", Kind.PHONE, encrypted=True),
         F("relation_external", Kind.TEXT),
     ),
+    # The history of the member's 组织关系: an outside holder's name, as on the member.
+    "party.relationperiod": (F("external", Kind.TEXT),),
     "party.instructor": (F("name", Kind.NAME), F("phone", Kind.PHONE, encrypted=True)),
     "governance.unitleader": (F("name", Kind.NAME),),
     "registry.organization": (
@@ -75,7 +77,10 @@ FIELDS: dict[str, tuple[PersonalField, ...]] = {
 # The party member is the data subject; these models hold copies of a member's data, reached
 # by the named foreign key to party.PartyMember (or, when it is empty, by the same blind index).
 SUBJECT = "party.partymember"
-COPIES_OF_SUBJECT: dict[str, str] = {"applications.applicantmember": "member"}
+COPIES_OF_SUBJECT: dict[str, str] = {
+    "applications.applicantmember": "member",
+    "party.relationperiod": "member",
+}
 
 
 def _hide(value: str) -> str:

@@ -35,11 +35,10 @@ def organization_profile(org, user) -> dict:
         "coverages": coverages,
         "current_coverage": [c for c in coverages if c.is_valid_on(today)],
         "employments": employments,
-        # The one definition of a full member (party.queries), over the members this viewer
-        # may see.
-        "full_member_count": queries.full_members(on=today, by="employer", units=[org])
-        .filter(pk__in=visible_members.values("pk"))
-        .count(),
+        # A report figure of the unit (party.queries' one definition), counted over every
+        # member: a viewer who may see the unit but not its people (the supervising unit's
+        # authority viewer) sees the count without the list.
+        "full_member_count": queries.full_member_count([org], today),
         # Party posts reveal party membership: only for viewers who may see these members.
         "positions": list(
             Position.objects.filter(

@@ -2,6 +2,7 @@
 
 import datetime
 
+from dangjian.party import queries
 from dangjian.party.models import Position
 from dangjian.party.services import appoint_position
 
@@ -32,15 +33,16 @@ def assign_posts(builder, committee, branches, members_by_branch):
             continue
         if key == "internet":
             # History: a first secretary until the re-election, then the association's president.
+            elected = queries.term_in_force(branch, today).started_on
             appoint_position(
                 branch,
                 full[2],
                 actor=None,
                 role=R.SECRETARY,
                 valid_from=start,
-                valid_to=branch.term_started_on - datetime.timedelta(days=1),
+                valid_to=elected - datetime.timedelta(days=1),
             )
-            start = branch.term_started_on
+            start = elected
         if len(full) >= 7 and key != "ai":
             roles = COMMITTEE_ROLES
         elif key == "finance":

@@ -32,12 +32,14 @@ from dangjian.inspections.models import AnnualInspection
 from dangjian.orglife.models import Meeting
 from dangjian.party.models import (
     Coverage,
+    Election,
     Employment,
     Instructor,
     InstructorAssignment,
     PartyMember,
     PartyOrganization,
     Position,
+    RelationPeriod,
 )
 from dangjian.registry.models import Domain, Federation, Membership, Organization
 from dangjian.rulebook import deadlines
@@ -318,10 +320,9 @@ def _chunk(federation, committee, instructor, domains, names, rng, today, offset
             "valid_from",
             "approval_doc_no",
             "approval_date",
-            "term_started_on",
-            "term_years",
         ],
     )
+    votes = Rows(Election, ["party_organization_id", "held_on", "kind", "term_years"])
     plan, small, lone = [], [], []  # plan: (unit indexes, established, kind, name, doc)
     for u, ((pk, name, _form, joined, _founded, n), mine) in enumerate(
         zip(units, planned, strict=True)
@@ -356,7 +357,10 @@ def _chunk(federation, committee, instructor, domains, names, rng, today, offset
         while add_months(elections[-1], 36) <= today:
             elections.append(add_months(elections[-1], 36))
         late = len(elections) > 1 and rng.random() < P_TERM_LATE
-        term = elections[-2] if late else elections[-1]
+        if late:
+            elections.pop()
+        for i, held in enumerate(elections):
+            votes.add(po_id, held, "founding" if i == 0 else "general", 3)
         mode = "in_member_unit" if len(group) == 1 else "via_supervisor"
         branches.add(
             po_id,
@@ -368,12 +372,11 @@ def _chunk(federation, committee, instructor, domains, names, rng, today, offset
             est,
             doc,
             est,
-            term,
-            3,
         )
         for u in group:
             branch_of[u] = (po_id, est)
     branches.write()
+    votes.write()
 
     members = Rows(
         PartyMember,
@@ -391,10 +394,13 @@ def _chunk(federation, committee, instructor, domains, names, rng, today, offset
     )
     member_ids = iter(members.reserve(sum(len(m) for m in planned)))
     jobs = Rows(Employment, ["member_id", "organization_id", "valid_from"])
+    # The relation's dated history: held in the branch since joining the party, or the
+    # branch's founding if later (the earliest day possible, as the migration assumes).
+    relations = Rows(RelationPeriod, ["member_id", "party_organization_id", "valid_from"])
     people = {}  # unit index → [(member id, full)]
     for u, ((unit_id, *_rest), mine) in enumerate(zip(units, planned, strict=True)):
         joined = units[u][3]
-        relation = branch_of.get(u, (None,))[0]
+        relation, established = branch_of.get(u, (None, None))
         people[u] = []
         for birth, male, joined_party, full_on in mine:
             pk = next(member_ids)
@@ -411,9 +417,12 @@ def _chunk(federation, committee, instructor, domains, names, rng, today, offset
                 relation,
             )
             jobs.add(pk, unit_id, joined)
+            if relation:
+                relations.add(pk, relation, max(joined_party, established))
             people[u].append((pk, full_on is not None))
     members.write()
     jobs.write()
+    relations.write()
 
     coverages = Rows(Coverage, ["party_organization_id", "organization_id", "kind", "valid_from"])
     posts = Rows(Position, ["member_id", "party_organization_id", "role", "valid_from"])

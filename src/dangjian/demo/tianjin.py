@@ -18,9 +18,10 @@ from dangjian.governance import services as governance
 from dangjian.governance.models import MajorDecision, UnitLeader
 from dangjian.orglife.services import record_meetings_bulk
 from dangjian.party import services as party
-from dangjian.party.models import Coverage, Designation, PartyMember, PartyOrganization
+from dangjian.party.models import Coverage, Designation, Election, PartyMember, PartyOrganization
 from dangjian.registry import services as registry
 from dangjian.registry.models import Federation, Organization
+from dangjian.rulebook.periods import add_years
 
 from . import identity
 from .meetings import full_regime, meetings_for
@@ -100,9 +101,8 @@ class _Builder:
             actor=None,
             approval_doc_no="津党组〔2018〕58号",
             approval_date=FOUNDED,
-            term_started_on=datetime.date(2023, 10, 27),
-            term_years=5,
         )
+        self._record_terms(self.committee, datetime.date(2023, 10, 27), 5)
         for key, (name, kind, mode, established, term_start, years) in BRANCHES.items():
             self.branches[key] = party.form_party_organization(
                 self.federation,
@@ -114,16 +114,34 @@ class _Builder:
                 valid_from=established,
                 approval_doc_no=f"津网党〔{established.year}〕{len(self.branches) + 3}号",
                 approval_date=established,
-                # A healthy branch was re-elected within its term; "software" was not.
-                term_started_on=term_start or self._last_election(established, years),
-                term_years=years,
+            )
+            # A healthy branch was re-elected within each term; "software" was not.
+            self._record_terms(
+                self.branches[key], term_start or self._last_election(established, years), years
             )
 
     def _last_election(self, established: datetime.date, years: int) -> datetime.date:
         start = established
-        while start.replace(year=start.year + years) <= self.today:
-            start = start.replace(year=start.year + years)
+        while add_years(start, years) <= self.today:
+            start = add_years(start, years)
         return start
+
+    def _record_terms(self, party_org: PartyOrganization, last: datetime.date, years: int):
+        """The founding election, then a general election at the end of each term up to the
+        last one (the term history the 换届 rule reads)."""
+        party.record_election(
+            party_org,
+            held_on=party_org.valid_from,
+            kind=Election.Kind.FOUNDING,
+            term_years=years,
+            actor=None,
+        )
+        start = party_org.valid_from
+        while start < last:
+            start = min(add_years(start, years), last)
+            party.record_election(
+                party_org, held_on=start, kind=Election.Kind.GENERAL, term_years=years, actor=None
+            )
 
     # -- units and their people ----------------------------------------------------------
     def _unit(self, spec: UnitSpec):

@@ -16,7 +16,7 @@ from dangjian.core import exports
 from dangjian.core.masking import mask_id_number, mask_phone
 from dangjian.ledgers import specs, workbooks
 from dangjian.ledgers.handlers import show
-from dangjian.party.models import Employment
+from dangjian.party.models import Employment, RelationPeriod
 from dangjian.registry.filters import OrganizationFilter
 
 
@@ -78,6 +78,12 @@ def members(user, *, personal: bool):
     ):
         if job.valid_to is None:
             jobs[job.member_id] = job  # the current employer; members without one show none
+    # The current relation's start (the open period), for the dated relation column.
+    since = dict(
+        RelationPeriod.objects.filter(
+            member__in=visible.values("pk"), valid_to__isnull=True
+        ).values_list("member_id", "valid_from")
+    )
     count = 0
 
     def rows():
@@ -106,6 +112,7 @@ def members(user, *, personal: bool):
                 "job_title": job.job_title if job else "",
                 "employed_from": job.valid_from if job else None,
                 "relation": relation,
+                "relation_since": since.get(m.pk) if relation else None,
                 "is_flowing": "是" if m.is_flowing else "否",
                 "is_lost_contact": "是" if m.is_lost_contact else "否",
                 "left_on": m.left_on,

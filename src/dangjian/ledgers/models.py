@@ -20,6 +20,7 @@ LEDGER_CHOICES = [
     ("major_decisions", _("major decisions")),
     ("annual_inspections", _("annual inspections")),
     ("visits", _("visits")),
+    ("elections", _("elections and term extensions")),
 ]
 
 

@@ -21,6 +21,7 @@ from dangjian.inspections.models import AnnualInspection, Visit
 from dangjian.orglife.models import Meeting
 from dangjian.party.models import (
     Coverage,
+    Election,
     Instructor,
     PartyMember,
     PartyOrganization,
@@ -28,9 +29,11 @@ from dangjian.party.models import (
 )
 from dangjian.registry.models import Federation, Membership, Organization
 
-TEMPLATE_VERSION = 2
-# Versions of the templates that were handed out and are still read (with a notice).
-OLD_TEMPLATE_VERSIONS = {1}
+TEMPLATE_VERSION = 3
+# Versions of the templates that were handed out and are still read (with a notice). Version 3:
+# the member ledger's relation is dated (组织关系转入日期); terms moved from the party
+# organization ledger to the election ledger.
+OLD_TEMPLATE_VERSIONS = {1, 2}
 META_SHEET = "_dangjian"
 NOTES_SHEET = "填写说明"
 DEFINED_NAME = "DANGJIAN_TEMPLATE"
@@ -223,9 +226,20 @@ MEMBER_COLUMNS = (
         "name",
         False,
         ("组织关系所在", "组织关系", "所在党组织", "所在党支部"),
-        note="本联合会党组织的全称；不在本系统中的党组织照原样记录。",
+        note="本联合会党组织的全称；不在本系统中的党组织照原样记录。"
+        "与系统中记录的不同时，即记为一次组织关系转接（转接日期见下一列）。",
         example="",
         width=24,
+    ),
+    Column(
+        "relation_since",
+        "组织关系转入日期",
+        "date",
+        False,
+        ("组织关系转接日期", "组织关系起始日期", "组织关系转入时间"),
+        note="组织关系转入上一列党组织的日期。新党员留空视为自入党之日（或该党组织成立之日，"
+        "取较晚者）起；组织关系变更时留空视为导入当天。" + DATE_NOTE,
+        example="2020-01-01",
     ),
     Column(
         "is_flowing", "是否流动党员", "bool", False, ("流动党员",), note=_yes_no_note("流动党员")
@@ -423,16 +437,6 @@ PARTY_ORG_COLUMNS = (
     ),
     Column("approval_doc_no", "批复文号", "text", False, ("批文号",)),
     Column("approval_date", "批复日期", "date", False, note=DATE_NOTE, bound="party"),
-    Column(
-        "term_started_on",
-        "本届开始日期",
-        "date",
-        False,
-        ("换届日期",),
-        note=DATE_NOTE,
-        bound="party",
-    ),
-    Column("term_years", "任期（年）", "int", False, ("任期", "任期年限"), example=3),
     Column(
         "covered_uscc",
         "覆盖单位统一社会信用代码",
@@ -795,6 +799,85 @@ VISIT_COLUMNS = (
     Column("follow_up", "后续跟进", "text", False, ("跟进", "整改情况"), width=30),
 )
 
+ELECTION_COLUMNS = (
+    Column(
+        "party_org",
+        "党组织名称",
+        "name",
+        True,
+        ("党组织全称", "所在党组织", "党支部"),
+        note="本联合会党组织的全称（先用“党组织及覆盖台账”导入党组织）。",
+        example="天津市示例协会党支部",
+        width=28,
+    ),
+    Column(
+        "held_on",
+        "选举日期",
+        "date",
+        True,
+        ("换届日期", "换届时间", "选举时间", "本届开始日期"),
+        note="召开党员大会（党员代表大会）进行选举的日期，本届任期自该日起算。" + DATE_NOTE,
+        example="2023-06-18",
+    ),
+    Column(
+        "kind",
+        "选举类型",
+        "choice",
+        False,
+        ("类型", "换届类型"),
+        choices=Election.Kind,
+        extra=(("成立", "founding"), ("首届", "founding"), ("换届", "general")),
+        note="成立选举 / 换届选举 / 补选；留空时选举日期为党组织成立日期的记为成立选举，其余为换届选举。"
+        "补选不开始新的任期。",
+        example="换届选举",
+    ),
+    Column(
+        "term_years",
+        "任期（年）",
+        "int",
+        False,
+        ("任期", "任期年限", "每届任期"),
+        note="本届任期年数；留空按规则库：基层党委 5 年，党总支、党支部 3 年。",
+        example=3,
+    ),
+    Column(
+        "document_no",
+        "选举结果批复文号",
+        "text",
+        False,
+        ("批复文号", "选举批复文号"),
+        width=20,
+    ),
+    Column(
+        "ext_approved_on",
+        "延期批准日期",
+        "date",
+        False,
+        ("批准延期日期",),
+        note="上级党组织批准本届任期延期换届的日期；未批准延期的留空（延期须经批准，不会自动延期）。"
+        + DATE_NOTE,
+    ),
+    Column(
+        "ext_approved_by",
+        "延期批准机关",
+        "text",
+        False,
+        ("批准机关", "批准延期的上级党组织"),
+        note="批准延期的上级党组织全称。",
+        width=24,
+        max_length=200,
+    ),
+    Column("ext_document_no", "延期批复文号", "text", False, width=20, max_length=100),
+    Column(
+        "ext_until",
+        "延期至",
+        "date",
+        False,
+        ("延期截止日期", "延期换届截止日期"),
+        note="批准延期后本届任期的最后一天，至多为任期届满后 1 年（规则库参数）。" + DATE_NOTE,
+    ),
+)
+
 LEDGERS = {
     "members": Ledger("members", "党员台账", MEMBER_COLUMNS, "每行一名党员，以公民身份号码识别。"),
     "organizations": Ledger(
@@ -844,6 +927,12 @@ LEDGERS = {
         VISIT_COLUMNS,
         "每行一次走访调研，以单位、走访日期和走访人员识别。",
     ),
+    "elections": Ledger(
+        "elections",
+        "换届选举台账",
+        ELECTION_COLUMNS,
+        "每行一个党组织的一次选举（以党组织名称和选举日期识别），及上级党组织批准的本届延期。",
+    ),
 }
 
 
@@ -887,6 +976,7 @@ for _key, _model in (
     ("major_decisions", MajorDecision),
     ("annual_inspections", AnnualInspection),
     ("visits", Visit),
+    ("elections", Election),
 ):
     LEDGERS[_key] = _bounded(LEDGERS[_key], _model)
 

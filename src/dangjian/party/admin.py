@@ -1,16 +1,20 @@
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.party import services
 from dangjian.party.models import (
     Coverage,
     Designation,
+    Election,
     Employment,
     Instructor,
     InstructorAssignment,
     PartyMember,
     PartyOrganization,
     Position,
+    RelationPeriod,
+    TermExtension,
 )
 from dangjian.registry.admin import FactAdmin, ReadOnlyInline
 
@@ -20,13 +24,18 @@ class CoverageInline(ReadOnlyInline):
     fields = ["organization", "kind", "valid_from", "valid_to"]
 
 
+class ElectionInline(ReadOnlyInline):
+    model = Election
+    fields = ["held_on", "kind", "term_years", "document_no"]
+
+
 @admin.register(PartyOrganization)
 class PartyOrganizationAdmin(FactAdmin):
     list_display = ["name", "kind", "formation_mode", "federation", "valid_from", "status"]
     list_filter = ["kind", "formation_mode", "status", "federation"]
     search_fields = ["name", "approval_doc_no"]
     autocomplete_fields = ["parent", "federation"]
-    inlines = [CoverageInline]
+    inlines = [CoverageInline, ElectionInline]
 
     def create(values, actor):
         values = dict(values)
@@ -71,9 +80,89 @@ class CoverageAdmin(FactAdmin):
         return services.remove(obj, actor=actor)
 
 
+@admin.register(Election)
+class ElectionAdmin(FactAdmin):
+    list_display = ["party_organization", "held_on", "kind", "term_years"]
+    list_filter = ["kind"]
+    search_fields = ["party_organization__name", "document_no"]
+    autocomplete_fields = ["party_organization"]
+
+    def create(values, actor):
+        values = dict(values)
+        return services.record_election(
+            values.pop("party_organization"), held_on=values.pop("held_on"), actor=actor, **values
+        )
+
+    def update(obj, values, actor):
+        if "held_on" in values or "party_organization" in values:
+            raise ValidationError(_("Remove this election and record it again on its day."))
+        return services.update_election(obj, values, actor=actor)
+
+    def delete(obj, actor):
+        return services.remove_election(obj, actor=actor)
+
+
+@admin.register(TermExtension)
+class TermExtensionAdmin(FactAdmin):
+    list_display = ["election", "approved_on", "approved_by", "extended_until"]
+    search_fields = ["election__party_organization__name", "approved_by", "document_no"]
+    autocomplete_fields = ["election"]
+
+    def create(values, actor):
+        values = dict(values)
+        election = values.pop("election")
+        return services.approve_term_extension(election.party_organization, actor=actor, **values)
+
+    def update(obj, values, actor):
+        values = {k: v for k, v in values.items() if k != "election"}
+        return services.update_term_extension(obj, values, actor=actor)
+
+    def delete(obj, actor):
+        return services.remove_term_extension(obj, actor=actor)
+
+
 class EmploymentInline(ReadOnlyInline):
     model = Employment
     fields = ["organization", "job_title", "valid_from", "valid_to"]
+
+
+class RelationPeriodInline(ReadOnlyInline):
+    model = RelationPeriod
+    fields = ["party_organization", "external", "valid_from", "valid_to"]
+
+
+@admin.register(RelationPeriod)
+class RelationPeriodAdmin(FactAdmin):
+    """A move is recorded here (its start is the move's day); a wrong one is removed."""
+
+    list_display = ["member", "party_organization", "external", "valid_from", "valid_to"]
+    search_fields = ["member__name", "party_organization__name", "external"]
+    autocomplete_fields = ["member", "party_organization"]
+    readonly_fields = ["valid_to"]
+    show_full_result_count = False
+
+    def create(values, actor):
+        return services.move_relation(
+            values["member"],
+            to=values.get("party_organization") or values.get("external"),
+            on=values["valid_from"],
+            actor=actor,
+        )
+
+    def update(obj, values, actor):
+        if set(values) - {"valid_from"}:
+            raise ValidationError(_("Record a move instead, or remove this record."))
+        if values["valid_from"] < obj.valid_from:
+            return services.move_relation(
+                obj.member,
+                to=obj.party_organization or obj.external,
+                on=values["valid_from"],
+                actor=actor,
+            )
+        return services.correct_relation_start(obj, values["valid_from"], actor=actor)
+
+    def delete(obj, actor):
+        return services.remove_relation_period(obj, actor=actor)
 
 
 @admin.register(PartyMember)
@@ -82,8 +171,9 @@ class PartyMemberAdmin(FactAdmin):
     list_filter = ["gender", "education", "is_flowing", "is_lost_contact"]
     search_fields = ["name"]
     exclude = ["id_number_hash"]
-    autocomplete_fields = ["relation_party_organization"]
-    inlines = [EmploymentInline]
+    # The current relation follows the dated history (recorded as moves, RelationPeriod).
+    readonly_fields = ["relation_party_organization", "relation_external"]
+    inlines = [EmploymentInline, RelationPeriodInline]
     show_full_result_count = False
 
     @admin.display(description=_("ID number"))

@@ -36,6 +36,7 @@ from dangjian.party.services import (
     MEMBER_FIELDS,
     PARTY_ORG_FIELDS,
     check_period,
+    start_relations_bulk,
 )
 
 BATCH = 2000
@@ -116,9 +117,10 @@ def _periods(rows: list[dict], start: str = "valid_from") -> None:
 def create_members_bulk(rows: Iterable[dict], *, actor, note: str = "") -> list[PartyMember]:
     """Enter many party members. Each row holds PartyMember fields with the ID number in clear
     (``id`` may be given, e.g. reserved beforehand); the blind index and the birth date are
-    derived from the ID number when absent. No duplicate check: the caller has matched the
+    derived from the ID number when absent. The 组织关系 (``relation_party_organization_id``
+    or ``relation_external``, from ``relation_since``) becomes the member's first period. No duplicate check: the caller has matched the
     rows against the ledger (``party.queries.members_of_federation``)."""
-    prepared = []
+    prepared, relations = [], []
     for row in rows:
         values = {k: v for k, v in row.items() if k in MEMBER_FIELDS or k == "id"}
         number = values.get("id_number") or ""
@@ -128,9 +130,29 @@ def create_members_bulk(rows: Iterable[dict], *, actor, note: str = "") -> list[
         if number and not values.get("birth_date"):
             values["birth_date"] = id_number_birth_date(number)
         prepared.append(values)
-    return _insert(
+        relations.append(
+            (
+                row.get("relation_party_organization_id") or row.get("relation_external"),
+                row.get("relation_since"),
+            )
+        )
+    members = _insert(
         PartyMember, prepared, actor=actor, event=AuditEvent.PARTY_MEMBERS_CREATED, note=note
     )
+    # Each member's first 组织关系 becomes its first dated period (services.relations).
+    party_orgs = PartyOrganization.objects.in_bulk(
+        [to for to, _since in relations if isinstance(to, int)]
+    )
+    start_relations_bulk(
+        [
+            (member, party_orgs[to] if isinstance(to, int) else to, since)
+            for member, (to, since) in zip(members, relations, strict=True)
+            if to
+        ],
+        actor=actor,
+        note=note,
+    )
+    return members
 
 
 @transaction.atomic
@@ -166,9 +188,9 @@ def move_relations_of_units(
     """Move the 组织关系 of every member employed by ``units`` on ``on`` (and still in the
     ledger) to ``party_org`` — what forming a branch for those units does. Returns how many
     moved; those already held there are left alone."""
-    from dangjian.party.queries import employed_members
+    from dangjian.party.queries import employed_members, held_in_q
 
-    members = employed_members(units, on).exclude(relation_party_organization=party_org)
+    members = employed_members(units, on).exclude(held_in_q(on, [party_org]))
     return move_relations_bulk(
         [(member, party_org) for member in members.order_by("pk")], on=on, actor=actor, note=note
     )

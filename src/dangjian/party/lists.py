@@ -24,8 +24,21 @@ PARTY_ORGANIZATIONS = ListSpec(
         field(PartyOrganization, "approval_doc_no", 22, html=False),
         field(PartyOrganization, "approval_date", 12, html=False),
         column(_("established on"), lambda p: p.valid_from, 12, css="text-nowrap", empty=""),
-        field(PartyOrganization, "term_started_on", 12, html=False),
-        field(PartyOrganization, "term_years", 10, html=False),
+        # From the election history (party.queries.with_term_in_force annotates them).
+        column(
+            _("current term started on"),
+            lambda p: getattr(p, "term_started_on", None),
+            12,
+            html=False,
+            empty="",
+        ),
+        column(
+            _("term length (years)"),
+            lambda p: getattr(p, "term_years", None),
+            10,
+            html=False,
+            empty="",
+        ),
         field(PartyOrganization, "status", 10),
     ],
 )

@@ -15,7 +15,7 @@ from dangjian.access.models import Action
 from dangjian.core.audit import record_read
 from dangjian.core.events import AuditEvent
 from dangjian.party import services
-from dangjian.party.models import Employment, PartyMember, Position
+from dangjian.party.models import Employment, PartyMember, Position, RelationPeriod
 
 
 @login_required
@@ -43,6 +43,11 @@ def _jobs_and_posts(user, member, action):
         "positions": scope.visible(Position, user, action)
         .filter(member=member)
         .select_related("party_organization"),
+        # The member's own relation history (seen with the member).
+        "relations": scope.visible(RelationPeriod, user, action)
+        .filter(member=member)
+        .select_related("party_organization")
+        .order_by("-valid_from"),
     }
 
 
@@ -72,6 +77,10 @@ def member_export(request, pk: int):
         "入党日期": str(member.joined_party_on),
         "转正日期": str(member.full_member_on or ""),
         "组织关系所在": str(member.relation_party_organization or member.relation_external or ""),
+        "组织关系历史": [
+            {"所在": r.holder_name, "起始": str(r.valid_from), "终止": str(r.valid_to or "")}
+            for r in rows["relations"]
+        ],
         "从业记录": [
             {"单位": e.organization.name, "起始": str(e.valid_from), "终止": str(e.valid_to or "")}
             for e in rows["employments"]

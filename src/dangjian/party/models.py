@@ -54,8 +54,8 @@ class PartyOrganization(ValidityPeriod, TimeStamped):
     )
     approval_doc_no = models.CharField(_("approval document number"), max_length=100, blank=True)
     approval_date = models.DateField(_("approval date"), null=True, blank=True)
-    term_started_on = models.DateField(_("current term started on"), null=True, blank=True)
-    term_years = models.PositiveSmallIntegerField(_("term length (years)"), null=True, blank=True)
+    # The terms are dated facts of their own (Election, TermExtension): the term in force on a
+    # day is party.queries.term_in_force.
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE
     )
@@ -72,14 +72,75 @@ class PartyOrganization(ValidityPeriod, TimeStamped):
     def established_on(self) -> datetime.date:
         return self.valid_from
 
-    def term_ends_on(self) -> datetime.date | None:
-        if not (self.term_started_on and self.term_years):
-            return None
-        start = self.term_started_on
-        try:
-            return start.replace(year=start.year + self.term_years)
-        except ValueError:  # a term started on 29 February ends on 28 February
-            return start.replace(year=start.year + self.term_years, day=28)
+
+class Election(TimeStamped):
+    """An election held by a party organization (选举), dated. A founding or general election
+    (成立选举 / 换届选举) starts a term of ``term_years``; a by-election (补选) fills a post
+    and leaves the term as it is. The term in force on a day is read from these
+    (``party.queries.term_in_force``); nothing else records a term."""
+
+    class Kind(models.TextChoices):
+        FOUNDING = "founding", _("founding election")
+        GENERAL = "general", _("general election for a new term")
+        BY_ELECTION = "by_election", _("by-election")
+
+    # The kinds that start a new term.
+    TERM_KINDS = (Kind.FOUNDING, Kind.GENERAL)
+
+    party_organization = models.ForeignKey(
+        PartyOrganization,
+        verbose_name=_("party organization"),
+        on_delete=models.CASCADE,
+        related_name="elections",
+    )
+    held_on = models.DateField(_("election day"))
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    # Empty for a by-election, which starts no term.
+    term_years = models.PositiveSmallIntegerField(_("term length (years)"), null=True, blank=True)
+    document_no = models.CharField(
+        _("approval of the result (document number)"), max_length=100, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("election")
+        verbose_name_plural = _("elections")
+        ordering = ["party_organization_id", "held_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["party_organization", "held_on"], name="party_election_one_a_day"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.party_organization} {self.held_on:%Y-%m-%d} {self.get_kind_display()}"
+
+    @property
+    def starts_term(self) -> bool:
+        return self.kind in self.TERM_KINDS
+
+
+class TermExtension(TimeStamped):
+    """An extension of a term approved by the higher party organization (延期换届): never
+    automatic, at most the rulebook's ``max_extension_years`` past the term's end."""
+
+    election = models.ForeignKey(
+        Election,
+        verbose_name=_("term extended (its election)"),
+        on_delete=models.CASCADE,
+        related_name="extensions",
+    )
+    approved_on = models.DateField(_("approved on"))
+    approved_by = models.CharField(_("approved by"), max_length=200)
+    document_no = models.CharField(_("approval document number"), max_length=100, blank=True)
+    extended_until = models.DateField(_("extended until"))
+
+    class Meta:
+        verbose_name = _("term extension")
+        verbose_name_plural = _("term extensions")
+        ordering = ["election_id", "approved_on"]
+
+    def __str__(self):
+        return f"{self.election.party_organization} → {self.extended_until:%Y-%m-%d}"
 
 
 class Coverage(ValidityPeriod, TimeStamped):
@@ -142,6 +203,9 @@ class PartyMember(TimeStamped):
     joined_party_on = models.DateField(_("joined the party on"))
     # Empty while probationary (预备党员); probationary members do not count as full members.
     full_member_on = models.DateField(_("full membership on"), null=True, blank=True)
+    # The current 组织关系: a cache of the open RelationPeriod (the dated history, which every
+    # as-of read uses), kept in step ONLY by party.services.relations (and the import's raw
+    # insert of new members beside their first period). It serves today's lists and scoping.
     relation_party_organization = models.ForeignKey(
         PartyOrganization,
         verbose_name=_("organizational relation held by"),
@@ -214,6 +278,56 @@ class Employment(ValidityPeriod, TimeStamped):
 
     def __str__(self):
         return f"{self.member} @ {self.organization}"
+
+
+class RelationPeriod(ValidityPeriod, TimeStamped):
+    """Where a member's 组织关系 is held from ``valid_from`` to ``valid_to``: a party
+    organization of the system, or one outside it (its name as text). A move (转接) ends one
+    period the day before the next begins; the periods of a member never overlap."""
+
+    member = models.ForeignKey(
+        PartyMember,
+        verbose_name=_("party member"),
+        on_delete=models.CASCADE,
+        related_name="relation_periods",
+    )
+    # PROTECT: a party organization entered by mistake cannot be removed while members'
+    # relations are recorded in it (move them first; history is never erased silently).
+    party_organization = models.ForeignKey(
+        PartyOrganization,
+        verbose_name=_("party organization"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="relation_periods",
+    )
+    external = models.CharField(
+        _("organizational relation held outside the system"), max_length=200, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("organizational relation period")
+        verbose_name_plural = _("organizational relation periods")
+        ordering = ["member_id", "valid_from"]
+        indexes = [
+            models.Index(fields=["party_organization", "valid_from"]),
+            models.Index(fields=["member", "valid_from"]),
+        ]
+        # One holder: a party organization of the system or one outside it (whose name may be
+        # empty once a departed member's data is erased).
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(party_organization__isnull=True) | Q(external=""),
+                name="party_relation_one_holder",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.member} → {self.holder_name}"
+
+    @property
+    def holder_name(self) -> str:
+        return self.party_organization.name if self.party_organization else self.external
 
 
 class Position(ValidityPeriod, TimeStamped):

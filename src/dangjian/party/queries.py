@@ -6,6 +6,14 @@ Python loops — so a workflow never accepts what the rules will flag later.
 
 - a full member on a day: ``full_q`` (full by that day, still in the ledger that day);
 - full members of units (by employer) or of party organizations (by 组织关系): ``full_members``;
+- the 组织关系 on a day (the dated history, ``RelationPeriod``): ``relation_on``,
+  ``held_in_q``, ``relation_counts``;
+- a branch's full members on a day, counted as the rulebook says (employed in a unit it
+  covers, or holding their relation in it, or both): ``branch_full_members`` /
+  ``branch_full_counts``; members employed there whose relation is elsewhere:
+  ``relation_elsewhere``;
+- the term in force on a day (the election history): ``term_in_force`` /
+  ``with_term_in_force``;
 - covered on a day: ``covered_q`` / ``covered_units`` / ``with_party_organization``;
 - an instructor on a day: ``has_instructor``;
 - a branch's voting members on a day: ``voting_members``;
@@ -19,7 +27,20 @@ import datetime
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import (
+    Case,
+    Count,
+    DateField,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -27,13 +48,18 @@ from django.utils.translation import gettext_lazy as _
 from dangjian.core.models import valid_on_q
 from dangjian.party.models import (
     Coverage,
+    Election,
     Employment,
     InstructorAssignment,
     PartyMember,
     PartyOrganization,
     Position,
+    RelationPeriod,
+    TermExtension,
 )
 from dangjian.registry.models import Federation, Membership, Organization
+from dangjian.rulebook import params
+from dangjian.rulebook.periods import add_years
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -43,8 +69,9 @@ if TYPE_CHECKING:
 
 def members_of_federation(federation: Federation) -> QuerySet[PartyMember]:
     """Party members held in ``federation``'s ledger (or a ledger below it): employed, now or
-    before, by one of its member units, or holding their 组织关系 in one of its party
-    organizations. This is what the federation's officers may see and link to."""
+    before, by one of its member units, or holding their 组织关系 now in one of its party
+    organizations. This is what the federation's officers may see and link to (the same
+    test as ``access.scope.members``, which reads the current relation too)."""
     units = Membership.objects.filter(federation__path__startswith=federation.path).values(
         "organization"
     )
@@ -100,9 +127,10 @@ def full_members(
 
     - ``by="employer"``: employed on that day by one of ``units`` (all units when None) — the
       "≥ 3 full members" count that obliges a unit to form a branch;
-    - ``by="relation"``: holding their 组织关系 in one of ``party_orgs`` (any party organization
-      when None) — a branch's own members. The relation is undated today, so on a past day it
-      reads the current relation (the transfer history comes with a later issue).
+    - ``by="relation"``: holding their 组织关系 on that day (the dated history) in one of
+      ``party_orgs`` (any party organization of the system when None).
+
+    A branch's own members, counted as the rulebook says, are ``branch_full_members``.
     """
     if by == "employer":
         jobs = full_employments(on).filter(member=OuterRef("pk"))
@@ -110,10 +138,7 @@ def full_members(
             jobs = jobs.filter(organization__in=units)
         return PartyMember.objects.filter(Exists(jobs))
     if by == "relation":
-        qs = PartyMember.objects.filter(full_q(on))
-        if party_orgs is None:
-            return qs.filter(relation_party_organization__isnull=False)
-        return qs.filter(relation_party_organization__in=party_orgs)
+        return PartyMember.objects.filter(full_q(on), held_in_q(on, party_orgs))
     raise ValueError(f"full_members(by=...) is 'employer' or 'relation', not {by!r}")
 
 
@@ -135,34 +160,211 @@ def full_member_count_q(day: datetime.date, ref: str = "pk"):
     return Coalesce(Subquery(counts, output_field=IntegerField()), Value(0))
 
 
-def relation_full_count(day: datetime.date, ref: str = "pk"):
-    """Subquery per party organization: full members holding their relation there on ``day``."""
-    counts = (
-        PartyMember.objects.filter(full_q(day), relation_party_organization=OuterRef(ref))
-        .order_by()
-        .values("relation_party_organization")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(counts, output_field=IntegerField()), Value(0))
+# -- the 组织关系 on a day ----------------------------------------------------------------------
+
+
+def relations_on(day: datetime.date) -> QuerySet[RelationPeriod]:
+    """The relation periods in force on ``day`` (at most one per member)."""
+    return RelationPeriod.objects.filter(valid_on_q(day))
+
+
+def held_in_q(day: datetime.date, party_orgs=None, ref: str = "pk") -> Q:
+    """The member at ``ref`` holds their 组织关系 on ``day`` in one of ``party_orgs`` (in any
+    party organization of the system when None)."""
+    periods = relations_on(day).filter(member=OuterRef(ref))
+    if party_orgs is None:
+        periods = periods.filter(party_organization__isnull=False)
+    else:
+        periods = periods.filter(party_organization__in=party_orgs)
+    return Q(Exists(periods))
+
+
+def relation_on(member: PartyMember, day: datetime.date) -> RelationPeriod | None:
+    """Where ``member``'s 组织关系 is held on ``day`` (None: not recorded that day)."""
+    return relations_on(day).filter(member=member).select_related("party_organization").first()
 
 
 def relation_counts(party_orgs, day: datetime.date) -> dict[int, int]:
     """{party org id: full members holding their relation there on ``day``} — one GROUP BY."""
     return dict(
-        full_members(on=day, by="relation", party_orgs=party_orgs)
+        relations_on(day)
+        .filter(full_q(day, "member__"), party_organization__in=party_orgs)
         .order_by()
-        .values("relation_party_organization")
-        .annotate(n=Count("pk"))
-        .values_list("relation_party_organization", "n")
+        .values("party_organization")
+        .annotate(n=Count("member_id", distinct=True))
+        .values_list("party_organization", "n")
     )
 
 
 def voting_members(party_org: PartyOrganization, *, on: datetime.date) -> QuerySet[PartyMember]:
     """The branch's voting members (有表决权的党员) on ``on``: full members holding their
-    relation in it. Probationary members take part but do not vote, and do not count toward a
-    general meeting's quorum (more than half of the voting members)."""
+    relation in it that day. Probationary members take part but do not vote, and do not count
+    toward a general meeting's quorum (more than half of the voting members); a member working
+    in a covered unit with the relation elsewhere votes where the relation is."""
     return full_members(on=on, by="relation", party_orgs=[party_org])
+
+
+# -- a branch's members: by the rulebook's basis -------------------------------------------------
+
+# How a branch's full members are counted (rulebook ``counting.branch_members``, ``count_by``).
+# DOMAIN.md §1 and §3.1: the 组织关系 of a social organization's staff is often held
+# elsewhere, so the default counts both, each person once.
+EMPLOYER_OR_RELATION, RELATION, EMPLOYER = "employer_or_relation", "relation", "employer"
+COUNT_BASES = (EMPLOYER_OR_RELATION, RELATION, EMPLOYER)
+COUNTING_RULE = "counting.branch_members"
+
+
+def branch_count_basis(federation=None, day: datetime.date | None = None) -> str:
+    """The rulebook's basis for counting a branch's members (for pages and workflows; the
+    rules read it from their run's parameters)."""
+    return checked_basis(params.value(COUNTING_RULE, "count_by", day=day, federation=federation))
+
+
+def checked_basis(by: str) -> str:
+    if by not in COUNT_BASES:
+        raise ValueError(f"count_by is one of {', '.join(COUNT_BASES)}, not {by!r}")
+    return by
+
+
+def covered_units_of(party_orgs, day: datetime.date):
+    """The units ``party_orgs`` cover on ``day`` (a values queryset, for ``__in``)."""
+    return Coverage.objects.filter(valid_on_q(day), party_organization__in=party_orgs).values(
+        "organization"
+    )
+
+
+def branch_full_members(
+    party_orgs, *, on: datetime.date, by: str = EMPLOYER_OR_RELATION
+) -> QuerySet[PartyMember]:
+    """Full members of ``party_orgs`` on ``on``, counted by ``by``: employed that day in a unit
+    they cover, holding their 组织关系 in them that day, or either (each person once)."""
+    by = checked_basis(by)
+    employed = Q(
+        Exists(
+            full_employments(on).filter(
+                member=OuterRef("pk"), organization__in=covered_units_of(party_orgs, on)
+            )
+        )
+    )
+    held = held_in_q(on, party_orgs)
+    which = {EMPLOYER: employed, RELATION: held, EMPLOYER_OR_RELATION: employed | held}[by]
+    return PartyMember.objects.filter(full_q(on)).filter(which)
+
+
+def branch_full_counts(
+    party_orgs, day: datetime.date, by: str = EMPLOYER_OR_RELATION
+) -> dict[int, int]:
+    """{party org id: its full members on ``day`` counted by ``by``} in three GROUP BYs, no
+    row per member: employed ∪ relation = employed + relation − both (each person once)."""
+    by = checked_basis(by)
+    relation = relation_counts(party_orgs, day) if by != EMPLOYER else {}
+    if by == RELATION:
+        return relation
+    on_day = valid_on_q(day, "organization__coverages__")
+    employed = dict(
+        full_employments(day)
+        .filter(on_day, organization__coverages__party_organization__in=party_orgs)
+        .order_by()
+        .values("organization__coverages__party_organization")
+        .annotate(n=Count("member_id", distinct=True))
+        .values_list("organization__coverages__party_organization", "n")
+    )
+    if by == EMPLOYER:
+        return employed
+    covering = Coverage.objects.filter(
+        valid_on_q(day), party_organization=OuterRef(OuterRef("party_organization"))
+    ).values("organization")
+    both = dict(
+        relations_on(day)
+        .filter(full_q(day, "member__"), party_organization__in=party_orgs)
+        .filter(
+            Exists(
+                full_employments(day).filter(member=OuterRef("member"), organization__in=covering)
+            )
+        )
+        .order_by()
+        .values("party_organization")
+        .annotate(n=Count("member_id", distinct=True))
+        .values_list("party_organization", "n")
+    )
+    counts = {}
+    for pk in relation.keys() | employed.keys():
+        counts[pk] = relation.get(pk, 0) + employed.get(pk, 0) - both.get(pk, 0)
+    return counts
+
+
+@dataclass(frozen=True)
+class ElsewhereRow:
+    """A member employed in a unit a party organization covers, whose 组织关系 is not there."""
+
+    party_organization_id: int
+    member_id: int
+    member_name: str
+    is_full: bool
+    unit_id: int
+    unit_name: str
+    relation_party_organization_id: int | None
+    relation_name: str  # the party organization's name, the outside holder, or "" (none)
+
+
+def relation_elsewhere(party_orgs, day: datetime.date) -> list[ElsewhereRow]:
+    """Members (full or probationary, in the ledger, not registered as flowing) employed on
+    ``day`` in a unit one of ``party_orgs`` covers that day, whose 组织关系 that day is held
+    elsewhere or not recorded: to transfer in, or to register as 流动党员. The flowing flag is
+    today's (it is undated)."""
+    covering: dict[int, list[int]] = {}
+    for po_id, org_id in (
+        Coverage.objects.filter(valid_on_q(day), party_organization__in=party_orgs)
+        .order_by()
+        .values_list("party_organization_id", "organization_id")
+    ):
+        covering.setdefault(org_id, []).append(po_id)
+    if not covering:
+        return []
+    period = relations_on(day).filter(member=OuterRef("member"))
+    jobs = (
+        Employment.objects.filter(
+            valid_on_q(day),
+            member_in_ledger_q(day, "member__"),
+            organization_id__in=list(covering),
+            member__is_flowing=False,
+        )
+        .annotate(
+            relation_po=Subquery(period.values("party_organization")[:1]),
+            relation_po_name=Subquery(period.values("party_organization__name")[:1]),
+            relation_ext=Subquery(period.values("external")[:1]),
+        )
+        .order_by("member__name", "member_id")
+        .values_list(
+            "member_id",
+            "member__name",
+            "member__full_member_on",
+            "organization_id",
+            "organization__name",
+            "relation_po",
+            "relation_po_name",
+            "relation_ext",
+        )
+    )
+    rows, seen = [], set()
+    for member, name, full_on, unit, unit_name, r_po, r_po_name, r_ext in jobs:
+        for po_id in covering[unit]:
+            if r_po == po_id or (po_id, member) in seen:
+                continue
+            seen.add((po_id, member))
+            rows.append(
+                ElsewhereRow(
+                    po_id,
+                    member,
+                    name,
+                    full_on is not None and full_on <= day,
+                    unit,
+                    unit_name,
+                    r_po,
+                    r_po_name or r_ext or "",
+                )
+            )
+    return rows
 
 
 def employed_members(units, day: datetime.date) -> QuerySet[PartyMember]:
@@ -202,6 +404,114 @@ def with_party_organization(qs: QuerySet[Organization], day: datetime.date | Non
 def has_instructor(day: datetime.date, ref: str = "pk") -> Exists:
     """The unit at ``ref`` has an instructor assigned on ``day``."""
     return Exists(InstructorAssignment.objects.filter(valid_on_q(day), organization=OuterRef(ref)))
+
+
+# -- terms: the election history ------------------------------------------------------------------
+
+
+def default_term_years(kind: str, federation=None, day: datetime.date | None = None) -> int:
+    """The rulebook's term length for a kind: 5 years for a 基层党委, 3 for the others
+    (关于党的基层组织任期的意见, 2018), with the federation's override."""
+    name = (
+        "committee_term_years" if kind == PartyOrganization.Kind.COMMITTEE else "branch_term_years"
+    )
+    return params.value("terms.overdue", name, day=day, federation=federation)
+
+
+def max_extension_years(federation=None, day: datetime.date | None = None) -> int:
+    """How far past its end the higher organization may extend a term (一般不超过1年)."""
+    return params.value("terms.overdue", "max_extension_years", day=day, federation=federation)
+
+
+def with_term_in_force(
+    qs: QuerySet[PartyOrganization],
+    day: datetime.date,
+    *,
+    committee_years: int | None = None,
+    branch_years: int | None = None,
+) -> QuerySet[PartyOrganization]:
+    """Annotate each party organization with its term in force on ``day``:
+
+    - ``term_election`` / ``term_election_kind``: the last founding or general election held
+      on or before the day (a by-election starts no term);
+    - ``term_started_on`` / ``term_years``: that election's day and term length. With no
+      election recorded and the lengths given, the first term is counted from the founding
+      with the rulebook's length for the kind (the founding meeting elects the first
+      committee); without the lengths, both stay empty;
+    - ``extended_until``: the latest end of an extension of that term approved on or before
+      the day (empty when none: an extension is never automatic).
+    """
+    elected = Election.objects.filter(
+        party_organization=OuterRef("pk"), kind__in=Election.TERM_KINDS, held_on__lte=day
+    ).order_by("-held_on")
+    qs = qs.annotate(
+        term_election=Subquery(elected.values("pk")[:1]),
+        elected_on=Subquery(elected.values("held_on")[:1], output_field=DateField()),
+        term_election_kind=Subquery(elected.values("kind")[:1]),
+        elected_years=Subquery(elected.values("term_years")[:1], output_field=IntegerField()),
+    )
+    if committee_years is None or branch_years is None:
+        qs = qs.annotate(term_started_on=F("elected_on"), term_years=F("elected_years"))
+    else:
+        by_kind = Case(
+            When(kind=PartyOrganization.Kind.COMMITTEE, then=Value(committee_years)),
+            default=Value(branch_years),
+            output_field=IntegerField(),
+        )
+        qs = qs.annotate(
+            term_started_on=Coalesce("elected_on", "valid_from", output_field=DateField()),
+            term_years=Coalesce("elected_years", by_kind, output_field=IntegerField()),
+        )
+    extended = (
+        TermExtension.objects.filter(election=OuterRef("term_election"), approved_on__lte=day)
+        .order_by("-extended_until")
+        .values("extended_until")[:1]
+    )
+    return qs.annotate(extended_until=Subquery(extended, output_field=DateField()))
+
+
+@dataclass(frozen=True)
+class Term:
+    """A party organization's term in force on a day."""
+
+    started_on: datetime.date
+    years: int
+    election_id: int | None  # None: no election recorded, counted from the founding
+    extended_until: datetime.date | None  # an approved extension's end, in force by the day
+
+    @property
+    def ends_on(self) -> datetime.date:
+        return add_years(self.started_on, self.years)
+
+    @property
+    def deadline(self) -> datetime.date:
+        """The last day the term may run: its end, or the approved extension's."""
+        return self.extended_until or self.ends_on
+
+    def overdue_on(self, day: datetime.date) -> bool:
+        return day > self.deadline
+
+
+def term_in_force(party_org: PartyOrganization, day: datetime.date) -> Term | None:
+    """The term of ``party_org`` in force on ``day`` (None before its founding)."""
+    if day < party_org.valid_from:
+        return None
+    years = default_term_years(party_org.kind, party_org.federation, day)
+    row = (
+        with_term_in_force(  # annotates the term's fields (django-stubs cannot see them)
+            PartyOrganization.objects.filter(pk=party_org.pk),
+            day,
+            # The length the 换届 rule applies that day to the organization's kind (one
+            # lookup: the organization has one kind).
+            committee_years=years,
+            branch_years=years,
+        )
+        .values("term_started_on", "term_years", "term_election", "extended_until")  # type: ignore[misc]
+        .get()
+    )
+    return Term(
+        row["term_started_on"], row["term_years"], row["term_election"], row["extended_until"]
+    )
 
 
 # -- the four standards (四有) -------------------------------------------------------------------

@@ -5,6 +5,7 @@ from django.utils import timezone
 from dangjian.access import lists, scope
 from dangjian.access.models import Action
 from dangjian.core.filters import params
+from dangjian.party import queries
 from dangjian.party.filters import PartyOrganizationFilter
 from dangjian.party.lists import ORGANIZATION_MEMBERS, PARTY_ORGANIZATIONS
 
@@ -14,7 +15,11 @@ def party_organization_list(request):
     action = lists.scope_action(request)
     filters = PartyOrganizationFilter(
         params(request),
-        scope.party_organizations(request.user, action).select_related("federation", "parent"),
+        # The current term (the export's columns) from the election history.
+        queries.with_term_in_force(
+            scope.party_organizations(request.user, action).select_related("federation", "parent"),
+            timezone.localdate(),
+        ),
     )
     if lists.wants_xlsx(request) and not filters.errors:
         return PARTY_ORGANIZATIONS.export(request, filters.qs, filters=filters.describe())
@@ -51,6 +56,12 @@ def party_organization_detail(request, pk: int):
         "children": scope.party_organizations(request.user).filter(parent=party_org),
         "members": ORGANIZATION_MEMBERS.context(request, members)["table"],
         "meetings": party_org.meetings.order_by("-held_on")[:30],
-        "term_ends_on": party_org.term_ends_on(),
+        "term": queries.term_in_force(party_org, today),
+        "elections": party_org.elections.prefetch_related("extensions").order_by("-held_on"),
+        # A figure of the branch, counted as the rules count it (visible to whoever sees the
+        # branch, like the rules' findings), whatever members this viewer may list.
+        "branch_full_count": queries.branch_full_members(
+            [party_org], on=today, by=queries.branch_count_basis(party_org.federation, today)
+        ).count(),
     }
     return render(request, "party/party_organization_detail.html", context)

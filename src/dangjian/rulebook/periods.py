@@ -80,9 +80,9 @@ def months_between(start: datetime.date, end: datetime.date) -> int:
 
 
 def latest_start_overdue(as_of: datetime.date, years: int, extension_years: int) -> datetime.date:
-    """The latest term start whose term (plus the allowed extension) has ended before ``as_of``.
+    """The latest term start whose term (plus ``extension_years``) has ended before ``as_of``.
 
-    A term started on ``s`` ends on add_years(s, years); the extension runs add_years(end, ext).
+    A term started on ``s`` ends on add_years(s, years), plus add_years(end, ext) when given.
     The deadline grows monotonically with the start, so the set of overdue starts is
     "start ≤ this day" — one indexed comparison in SQL instead of date arithmetic there
     (SQLite and PostgreSQL disagree about 29 February + 1 year).
@@ -95,13 +95,6 @@ def latest_start_overdue(as_of: datetime.date, years: int, extension_years: int)
             best = start
     assert best is not None
     return best
-
-
-def term_deadline(
-    start: datetime.date, years: int, extension_years: int
-) -> tuple[datetime.date, datetime.date]:
-    end = add_years(start, years)
-    return end, add_years(end, extension_years)
 
 
 # -- SQL ------------------------------------------------------------------------------------

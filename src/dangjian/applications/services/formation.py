@@ -16,7 +16,7 @@ from dangjian.core.concurrency import claim
 from dangjian.core.errors import WorkflowError
 from dangjian.party import bulk as party_bulk
 from dangjian.party import services as party_services
-from dangjian.party.models import InstructorAssignment, PartyOrganization, Position
+from dangjian.party.models import Election, InstructorAssignment, PartyOrganization, Position
 
 
 def federation_committee(federation) -> PartyOrganization | None:
@@ -152,7 +152,13 @@ def approve_formation_case(case, *, version, actor) -> PartyOrganization:
             formation_mode=case.mode,
             approval_doc_no=case.approval_doc_no,
             approval_date=case.approval_date,
-            term_started_on=day,
+            actor=actor,
+        )
+        # Its founding election starts the first term (the term history, party.services).
+        party_services.record_election(
+            party_org,
+            held_on=day,
+            kind=Election.Kind.FOUNDING,
             term_years=term_years(case.kind, case.federation, day),
             actor=actor,
         )

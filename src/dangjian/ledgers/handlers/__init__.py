@@ -3,8 +3,9 @@
 ``base`` holds the shared handlers (keyed upsert, unit facts); ``members`` the party member
 ledger (the bulk path); ``organizations`` the member unit ledger; ``validity`` the ledgers of
 facts with validity periods (memberships, party organizations with ``coverage``, positions,
-instructors, meetings); ``federations``, ``charters``, ``decisions``, ``annual_inspections`` and
-``visits`` one ledger each.
+instructors, meetings); ``elections`` the election ledger (terms and their approved
+extensions); ``federations``, ``charters``, ``decisions``, ``annual_inspections`` and ``visits``
+one ledger each.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dangjian.ledgers.handlers.annual_inspections import AnnualInspectionHandler
 from dangjian.ledgers.handlers.base import Handler, show
 from dangjian.ledgers.handlers.charters import CharterHandler
 from dangjian.ledgers.handlers.decisions import DecisionHandler
+from dangjian.ledgers.handlers.elections import ElectionHandler
 from dangjian.ledgers.handlers.federations import FederationHandler
 from dangjian.ledgers.handlers.members import MemberHandler
 from dangjian.ledgers.handlers.organizations import OrganizationHandler
@@ -44,6 +46,7 @@ HANDLERS = {
         DecisionHandler,
         AnnualInspectionHandler,
         VisitHandler,
+        ElectionHandler,
     )
 }
 

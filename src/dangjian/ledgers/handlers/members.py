@@ -26,7 +26,8 @@ from dangjian.ledgers.handlers.base import (
     show,
 )
 from dangjian.party import bulk as party_bulk
-from dangjian.party.models import Employment, PartyMember
+from dangjian.party import services as party_services
+from dangjian.party.models import Employment, PartyMember, PartyOrganization, RelationPeriod
 
 _MEMBER_TYPES = {
     "birth_date": _date,
@@ -47,8 +48,6 @@ MEMBER_FIELDS = (
     "education",
     "joined_party_on",
     "full_member_on",
-    "relation_party_organization_id",
-    "relation_external",
     "is_flowing",
     "is_lost_contact",
     "left_on",
@@ -94,8 +93,11 @@ def _created(member_rows: list[tuple], job_rows: list[tuple]):
         yield row[0], row[1], values
 
 
-# Member field → the ledger column it comes from (when it is not the same name).
-MEMBER_SOURCES = {"relation_party_organization_id": "relation", "relation_external": "relation"}
+# The current 组织关系 as stored on the member (compared with the relation column; a change is
+# recorded as a dated move through party.services, never written as a field).
+RELATION_FIELDS = ("relation_party_organization_id", "relation_external")
+MEMBER_SOURCES: dict[str, str] = {}
+MEMBER_SOURCES: dict[str, str] = {}
 
 
 class MemberHandler(Handler):
@@ -114,6 +116,11 @@ class MemberHandler(Handler):
             if derived not in self.managed:
                 self.managed.append(derived)
         self.relations: dict[str, int | None] = {}  # relation text → party organization or None
+        # party organization → (founded, dissolved): a relation is held while it exists.
+        self.party_org_days = {
+            pk: (start, end)
+            for pk, start, end in self.party_orgs(ctx).values_list("pk", "valid_from", "valid_to")
+        }
         self.births: dict[str, datetime.date] = {}  # digits 7–14 → date (valid: validated)
 
     def prepare(self, ctx, rows):
@@ -174,6 +181,26 @@ class MemberHandler(Handler):
                 rec["relation_party_organization_id"] = pk
             else:
                 rec["relation_external"] = relation[:200]
+        since = get("relation_since")
+        if since:
+            if since > ctx.today:
+                errors["relation_since"] = _("This date is in the future.")
+            elif joined and since < joined:
+                errors["relation_since"] = _(
+                    "The relation cannot be held before joining the party."
+                )
+            elif rec["relation_party_organization_id"]:
+                start, end = self.party_org_days[rec["relation_party_organization_id"]]
+                if since < start:
+                    errors["relation_since"] = _(
+                        "That party organization was established on %(day)s, after this date."
+                    ) % {"day": start.isoformat()}
+                elif end is not None and since > end:
+                    errors["relation_since"] = _(
+                        "That party organization no longer exists on that date."
+                    )
+            elif not relation:
+                errors["relation_since"] = _("Fill in where the relation is held from this date.")
         rec.setdefault("is_flowing", False)
         rec.setdefault("is_lost_contact", False)
         row.label = rec["name"]
@@ -190,6 +217,11 @@ class MemberHandler(Handler):
         else:
             outside = set()
         jobs = self.open_jobs([m.pk for m in existing.values()])
+        periods = (
+            self.open_relations([m.pk for m in existing.values()])
+            if "relation" in self.present
+            else {}
+        )
         for row in rows:
             rec = row.record
             member = existing.get(rec["hash"])
@@ -222,6 +254,8 @@ class MemberHandler(Handler):
             self.compare(row, member, values, MEMBER_SOURCES)
             rec["_values"] = values
             rec["_job"] = self._job_plan(ctx, row, jobs.get(member.pk))
+            if "relation" in self.present:
+                rec["_relation"] = self._relation_plan(ctx, row, member, periods.get(member.pk))
             row.status = CHANGED if row.changes else UNCHANGED
 
     def existing(self, hashes: list[str]) -> dict[str, Stored]:
@@ -231,7 +265,7 @@ class MemberHandler(Handler):
         of its time in the ORM); ``apply`` loads real instances for the few rows that change.
         Only the compared fields are decrypted (the phone), never the ID number.
         """
-        columns = ["id", "id_number_hash", *MEMBER_FIELDS]
+        columns = ["id", "id_number_hash", *MEMBER_FIELDS, *RELATION_FIELDS]
         found = _select_in(PartyMember, columns, "id_number_hash", hashes)
         members = [Stored(columns, values) for values in found]
         for member in members:
@@ -253,6 +287,63 @@ class MemberHandler(Handler):
             job.valid_from = _date(job.valid_from)
             jobs[job.member_id] = job  # the latest open employment wins
         return jobs
+
+    @staticmethod
+    def open_relations(member_ids: list[int]) -> dict[int, Stored]:
+        """Each member's open relation period (the current relation's start)."""
+        columns = ["id", "member_id", "party_organization_id", "external", "valid_from", "valid_to"]
+        found = {}
+        for values in _select_in(RelationPeriod, columns, "member_id", member_ids):
+            if values[5] is None:
+                period = Stored(columns, values)
+                period.valid_from = _date(period.valid_from)
+                found[period.member_id] = period
+        return found
+
+    def _relation_plan(self, ctx, row, member, period):
+        """What happens to the member's 组织关系: None, ("move", holder, day) — a dated move
+        (the day in the since column, else the import's day) — or ("start", holder, day,
+        recorded start) — the current relation's start corrected to the since column's day."""
+        rec = row.record
+        new = (rec["relation_party_organization_id"], rec["relation_external"])
+        old = (member.relation_party_organization_id, member.relation_external)
+        since = rec.get("relation_since")
+        header = self.columns["relation"].header
+        if new != old:
+            row.changes[header] = [self._holder_name(old), self._holder_name(new)]
+            if since:
+                row.changes[self.columns["relation_since"].header] = ["", show(None, since)]
+            return ("move", new, since or ctx.today)
+        if since and period is not None and period.valid_from != since:
+            row.changes[self.columns["relation_since"].header] = [
+                show(None, period.valid_from),
+                show(None, since),
+            ]
+            return ("start", new, since, period.valid_from)
+        return None
+
+    def _holder_name(self, holder) -> str:
+        po, external = holder
+        return self.party_org_names.get(po, str(po)) if po else external
+
+    def _apply_relations(self, ctx, updated, members) -> None:
+        """Each changed relation is a dated move through party.services (audited, the history
+        and the current relation kept in step)."""
+        plans = [
+            (members[r.key.pk], r.record["_relation"]) for r in updated if r.record.get("_relation")
+        ]
+        if not plans:
+            return
+        orgs = PartyOrganization.objects.in_bulk([p[1][0] for _m, p in plans if p[1][0]])
+        for member, (action, (po, external), day, *start) in plans:
+            to = orgs[po] if po else (external or None)
+            if action == "start" and day > start[0]:
+                # A later start than recorded: the current period is corrected (an earlier
+                # one is a move that ends the period it overlaps).
+                period = member.relation_periods.get(valid_to__isnull=True)
+                party_services.correct_relation_start(period, day, actor=ctx.user, note=self.note)
+            else:
+                party_services.move_relation(member, to=to, on=day, actor=ctx.user, note=self.note)
 
     def _unit_name(self, rec) -> str:
         return self.unit_names.get(rec.get("employer_id"), "") or rec.get("employer_name", "")
@@ -309,7 +400,7 @@ class MemberHandler(Handler):
         new = [r for r in rows if r.status == NEW]
         ids = bulk.reserve_ids(PartyMember, len(new))
         member_rows, job_rows, closes, job_updates = [], [], [], []
-        member_changes, job_starts = [], []
+        member_changes, job_starts, relation_rows = [], [], []
         for pk, row in zip(ids, new, strict=True):
             rec = row.record
             member_rows.append(
@@ -334,6 +425,16 @@ class MemberHandler(Handler):
                     now,
                 )
             )
+            po, external = rec["relation_party_organization_id"], rec["relation_external"]
+            if po or external:
+                # The first period of the relation, beside the member's current one (the cache
+                # party.services.relations keeps in step for every later move).
+                start = rec.get("relation_since") or (
+                    max(rec["joined_party_on"], self.party_org_days[po][0])
+                    if po
+                    else rec["joined_party_on"]
+                )
+                relation_rows.append((pk, po, external, start, None, now, now))
             if rec.get("employer_id"):
                 left_on = rec.get("left_on")
                 job_rows.append(
@@ -355,6 +456,19 @@ class MemberHandler(Handler):
             "party.partymember",
             _created(member_rows, job_rows),
             note=self.note,
+        )
+        bulk.insert(
+            RelationPeriod,
+            [
+                "member",
+                "party_organization",
+                "external",
+                "valid_from",
+                "valid_to",
+                "created_at",
+                "updated_at",
+            ],
+            relation_rows,
         )
         updated = [r for r in rows if r.status == CHANGED]
         members = PartyMember.objects.defer("id_number").in_bulk([r.key.pk for r in updated])
@@ -396,6 +510,7 @@ class MemberHandler(Handler):
         # before the new one starts.
         actor, note = ctx.user, self.note
         party_bulk.update_members_bulk(member_changes, actor=actor, note=note)
+        self._apply_relations(ctx, updated, members)
         party_bulk.close_employments_bulk(closes, actor=actor, note=note)
         party_bulk.update_employments_bulk(job_updates, actor=actor, note=note)
         party_bulk.start_employments_bulk(job_starts, actor=actor, note=note)

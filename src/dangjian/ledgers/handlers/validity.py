@@ -179,13 +179,7 @@ class PartyOrgHandler(ValidityHandler):
             if rec.get("valid_to")
             else PartyOrganization.Status.ACTIVE,
         }
-        for f in (
-            "formation_mode",
-            "approval_doc_no",
-            "approval_date",
-            "term_started_on",
-            "term_years",
-        ):
+        for f in ("formation_mode", "approval_doc_no", "approval_date"):
             if f in self.present:
                 values[f] = (
                     rec.get(f)

@@ -1,5 +1,5 @@
-"""Every write on the party ledger's facts: members, employments, 组织关系, party
-organizations, their coverage of units, posts, instructors and designations.
+"""Every write on the party ledger's facts: members, employments, 组织关系 (dated), party
+organizations (with their elections and approved extensions), their coverage of units, posts, instructors and designations.
 
 One function per business action, keyword ``actor``, atomic, audited, raising Django's
 ValidationError with a Chinese message on bad input. The workflows (applications, recognition),
@@ -25,7 +25,6 @@ from dangjian.party.services.members import (
     anonymise_member,
     close_employment,
     create_member,
-    move_relation,
     register_or_link_member,
     start_employment,
     update_member,
@@ -40,6 +39,21 @@ from dangjian.party.services.organizations import (
     form_party_organization,
     update_party_organization,
 )
+from dangjian.party.services.relations import (
+    correct_relation_start,
+    earliest_start,
+    move_relation,
+    remove_relation_period,
+    start_relations_bulk,
+)
+from dangjian.party.services.terms import (
+    approve_term_extension,
+    record_election,
+    remove_election,
+    remove_term_extension,
+    update_election,
+    update_term_extension,
+)
 
 __all__ = [
     "ANONYMOUS_NAME",
@@ -51,23 +65,33 @@ __all__ = [
     "anonymise_member",
     "appoint_instructor",
     "appoint_position",
+    "approve_term_extension",
     "assign_instructor",
     "check_period",
     "close_employment",
     "correct",
+    "correct_relation_start",
     "create_member",
     "designate",
     "dissolve_party_organization",
+    "earliest_start",
     "end_coverage",
     "end_instructor",
     "end_instructor_assignment",
     "end_position",
     "form_party_organization",
     "move_relation",
+    "record_election",
     "register_or_link_member",
     "remove",
+    "remove_election",
+    "remove_relation_period",
+    "remove_term_extension",
     "revoke_designation",
     "start_employment",
+    "start_relations_bulk",
+    "update_election",
     "update_member",
     "update_party_organization",
+    "update_term_extension",
 ]

@@ -1,4 +1,5 @@
-"""Members, their employment and their 组织关系; anonymising a member who left."""
+"""Members and their employment; anonymising a member who left. Their 组织关系 is
+``relations``'."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.core import crypto, personal
-from dangjian.core.audit import record_change, record_event, snapshot
+from dangjian.core.audit import record_change, record_event
 from dangjian.core.events import AuditEvent
 from dangjian.core.models import AuditLog
 from dangjian.core.validators import id_number_birth_date
@@ -23,6 +24,7 @@ from dangjian.party.models import (
 )
 from dangjian.party.queries import members_of_federation
 from dangjian.party.services.common import check_period, end_fact, update_fact
+from dangjian.party.services.relations import start_relations_bulk
 
 ANONYMOUS_NAME = personal.ANONYMOUS_NAME
 
@@ -82,9 +84,6 @@ MEMBER_FIELDS = (
     "education",
     "joined_party_on",
     "full_member_on",
-    "relation_party_organization",
-    "relation_party_organization_id",
-    "relation_external",
     "is_flowing",
     "is_lost_contact",
     "left_on",
@@ -103,16 +102,30 @@ def _check_member(values: dict) -> None:
         raise ValidationError(_("Full membership cannot come before joining the party."))
 
 
+# The keys of a new member's first 组织关系 (written as its first dated period, not as fields).
+RELATION_KEYS = ("relation_party_organization", "relation_external", "relation_since")
+
+
+def relation_of(data: dict) -> PartyOrganization | str | None:
+    """The holder named by a new member's data: the party organization, or the outside text."""
+    return data.get("relation_party_organization") or data.get("relation_external") or None
+
+
 @transaction.atomic
 def create_member(data: dict, *, actor, note="") -> PartyMember:
     """Enter a party member in the ledger (no duplicate check: see ``register_or_link_member``).
-    The birth date is derived from the ID number when not given."""
+    The birth date is derived from the ID number when not given. The 组织关系, when given
+    (``relation_party_organization`` or ``relation_external``), is recorded as its first
+    period from ``relation_since`` (unknown: the earliest day it can have been held)."""
     values = {k: v for k, v in data.items() if k in MEMBER_FIELDS}
     _check_member(values)
     if not values.get("birth_date"):
         values["birth_date"] = id_number_birth_date(values["id_number"])
     member = PartyMember.objects.create(**values)
     record_change(actor, member, None, note=note)
+    to = relation_of(data)
+    if to is not None:
+        start_relations_bulk([(member, to, data.get("relation_since"))], actor=actor, note=note)
     return member
 
 
@@ -150,40 +163,6 @@ def register_or_link_member(data: dict, *, federation, actor, note="") -> tuple[
 def update_member(member: PartyMember, values: dict, *, actor, note="") -> PartyMember:
     """Change a member's ledger data; only the fields given change."""
     return update_fact(member, values, actor=actor, note=note, allowed=MEMBER_FIELDS)
-
-
-@transaction.atomic
-def move_relation(
-    member: PartyMember, *, to: PartyOrganization | str | None, on: datetime.date, actor, note=""
-) -> PartyMember:
-    """Move the member's 组织关系 to a party organization of the system (``to`` a
-    PartyOrganization) or outside it (``to`` its name as text; None clears it), from ``on``.
-
-    The ledger keeps only the current holder (the field is undated); the day of the move is
-    kept in the audit trail (event ``member.relation_moved``) until the transfer history comes.
-    """
-    before = snapshot(member)
-    old = member.relation_party_organization_id or member.relation_external
-    if isinstance(to, PartyOrganization):
-        if to.valid_to is not None and to.valid_to < on:
-            raise ValidationError(_("That party organization no longer exists on that date."))
-        member.relation_party_organization = to
-        member.relation_external = ""
-    else:
-        member.relation_party_organization = None
-        member.relation_external = (to or "")[:200]
-    member.save(update_fields=["relation_party_organization", "relation_external", "updated_at"])
-    if record_change(actor, member, before, note=note) is not None:
-        record_event(
-            actor,
-            AuditEvent.MEMBER_RELATION_MOVED,
-            member,
-            note=note,
-            on=str(on),
-            before=old,
-            after=member.relation_party_organization_id or member.relation_external,
-        )
-    return member
 
 
 # -- employment ------------------------------------------------------------------------------

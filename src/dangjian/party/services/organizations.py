@@ -28,8 +28,6 @@ PARTY_ORG_FIELDS = (
     "formation_mode",
     "approval_doc_no",
     "approval_date",
-    "term_started_on",
-    "term_years",
     "status",
     "valid_from",
     "valid_to",
@@ -51,8 +49,8 @@ def form_party_organization(
 ) -> PartyOrganization:
     """A party organization is established on ``valid_from`` in ``federation`` and covers
     ``units`` from that day. ``fields`` are the other PartyOrganization fields (parent,
-    formation_mode, approval_doc_no, approval_date, term_started_on, term_years, valid_to,
-    status). The coverage kind defaults to: via the board for a board-formed organization,
+    formation_mode, approval_doc_no, approval_date, valid_to, status); its elections are
+    recorded with ``record_election``. The coverage kind defaults to: via the board for a board-formed organization,
     joint for a joint branch or several units, otherwise own."""
     if not name:
         raise ValidationError(_("The party organization's name is required."))

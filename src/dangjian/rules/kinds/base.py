@@ -19,7 +19,6 @@ from dangjian.party.models import Coverage, PartyOrganization, Position
 from dangjian.party.queries import full_employments as full_employments
 from dangjian.party.queries import has_instructor as has_instructor
 from dangjian.party.queries import member_in_ledger_q as member_in_ledger_q
-from dangjian.party.queries import relation_full_count as relation_full_count
 from dangjian.registry.models import Membership, Organization
 
 covered = queries.covered_q
@@ -63,16 +62,29 @@ def party_orgs(ctx, day: datetime.date | None = None) -> QuerySet[PartyOrganizat
     )
 
 
-def relation_counts(ctx) -> dict[int, int]:
-    """{party org id: full members holding their relation there} for the context's party
-    organizations on the day — one GROUP BY shared by the rules that need branch sizes."""
-    day = ctx.as_of
+def count_basis(ctx) -> str:
+    """How this run counts a branch's full members (rulebook ``counting.branch_members``)."""
+    return queries.checked_basis(ctx.other_params(queries.COUNTING_RULE)["count_by"])
+
+
+def branch_counts(ctx) -> dict[int, int]:
+    """{party org id: its full members on the day, counted as the rulebook says} for the
+    context's party organizations — GROUP BYs shared by the rules that need branch sizes."""
+    day, by = ctx.as_of, count_basis(ctx)
     return cached(
         ctx,
-        "relation_counts",
-        {},
-        lambda: queries.relation_counts(party_orgs(ctx).values("pk"), day),
+        "branch_counts",
+        {"by": by},
+        lambda: queries.branch_full_counts(party_orgs(ctx).values("pk"), day, by),
     )
+
+
+# How each basis is said in an explanation ("有正式党员 N 名（按……计）").
+BASIS_ZH = {
+    queries.EMPLOYER_OR_RELATION: "按在所覆盖单位工作或组织关系在本支部计",
+    queries.RELATION: "按组织关系在本支部计",
+    queries.EMPLOYER: "按在所覆盖单位工作计",
+}
 
 
 def post_counts(ctx) -> dict[int, int]:

@@ -7,9 +7,10 @@ import datetime
 from collections import defaultdict
 from typing import cast
 
-from django.db.models import Max
+from django.db.models import Max, OuterRef, Subquery
 
 from dangjian.core.models import valid_on_q
+from dangjian.party import queries
 from dangjian.party.models import Coverage, PartyOrganization
 from dangjian.rulebook.periods import months_between
 from dangjian.rules.kinds import base
@@ -76,6 +77,7 @@ def required_not_formed_rows(ctx, params) -> list[dict]:
         .annotate(last=Max("valid_to"))
         .values_list("organization_id", "last")
     )
+    relations = relations_of_employed(ids, day)
     result = []
     for org_id, fed_id, name, full in rows:
         dates = sorted(counted_from[org_id])
@@ -84,8 +86,54 @@ def required_not_formed_rows(ctx, params) -> list[dict]:
             joined.get(org_id, day),
             (last_cover[org_id] + datetime.timedelta(days=1)) if org_id in last_cover else day.min,
         )
-        result.append({"id": org_id, "fed": fed_id, "name": name, "full": full, "since": since})
+        result.append(
+            {
+                "id": org_id,
+                "fed": fed_id,
+                "name": name,
+                "full": full,
+                "since": since,
+                "relations": relations.get(org_id, {}),
+            }
+        )
     return result
+
+
+# Where the 组织关系 of a unit's full members sits, in the order the explanation lists it.
+RELATION_PLACES = {
+    "system": "在本系统党组织",
+    "outside": "在系统外党组织",
+    "unrecorded": "未登记",
+}
+
+
+def relations_of_employed(unit_ids, day) -> dict[int, dict[str, int]]:
+    """{unit id: {place: full members}} — where the full members a unit employs on ``day``
+    hold their 组织关系 that day (DOMAIN.md §3.1: counted by employer, relation shown
+    alongside). One query over the flagged units only."""
+    period = queries.relations_on(day).filter(member=OuterRef("member"))
+    found: dict[int, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
+    for org_id, member, po, external in (
+        base.full_employments(day)
+        .filter(organization_id__in=unit_ids)
+        .annotate(
+            po=Subquery(period.values("party_organization")[:1]),
+            external=Subquery(period.values("external")[:1]),
+        )
+        .values_list("organization_id", "member_id", "po", "external")
+    ):
+        place = "system" if po else ("outside" if external is not None else "unrecorded")
+        found[org_id][place].add(member)
+    return {
+        org: {place: len(found[org][place]) for place in RELATION_PLACES if found[org][place]}
+        for org in found
+    }
+
+
+def relations_text(relations: dict[str, int]) -> str:
+    """ "组织关系在本系统党组织 1 名、在系统外党组织 2 名" (empty when none employed)."""
+    parts = [f"{RELATION_PLACES[p]} {n} 名" for p, n in relations.items()]
+    return f"组织关系{'、'.join(parts)}" if parts else ""
 
 
 @kind("required_not_formed")
@@ -96,15 +144,18 @@ def required_not_formed(ctx):
     )
     for row in rows:
         months = months_between(row["since"], day)
+        where = relations_text(row["relations"])
         yield Candidate(
             federation_id=row["fed"],
             organization_id=row["id"],
             explanation=(
-                f"该单位有正式党员 {row['full']} 名（达到 {ctx.params['min_full_members']} 名应建标准），"
+                f"该单位有正式党员 {row['full']} 名（达到 {ctx.params['min_full_members']} 名应建标准"
+                f"{'；' + where if where else ''}），"
                 f"截至 {base.fmt(day)} 未被任何党组织覆盖，自 {base.fmt(row['since'])} 起已持续 {months} 个月。"
             ),
             evidence={
                 "full_members": row["full"],
+                "relations": row["relations"],
                 "threshold": ctx.params["min_full_members"],
                 "since": base.fmt(row["since"]),
                 "months": months,
@@ -180,7 +231,7 @@ def joint_branch_too_many_units(ctx):
 def needs_committee(ctx):
     day = ctx.as_of
     need, posts_min = ctx.params["min_full_members"], ctx.params["min_committee_posts"]
-    counts = base.relation_counts(ctx)
+    counts, basis = base.branch_counts(ctx), base.BASIS_ZH[base.count_basis(ctx)]
     posts_of = base.post_counts(ctx)
     rows = [
         (pk, fed, counts.get(pk, 0), posts_of.get(pk, 0))
@@ -194,10 +245,16 @@ def needs_committee(ctx):
             federation_id=fed_id,
             party_organization_id=po_id,
             explanation=(
-                f"该党支部截至 {base.fmt(day)} 有正式党员 {full} 名（{need} 名以上应设支部委员会），"
-                f"但只有 {posts} 名支部委员会成员在任，未设立由 3 至 5 人组成的支部委员会。"
+                f"该党支部截至 {base.fmt(day)} 有正式党员 {full} 名（{basis}；{need} 名以上"
+                f"应设支部委员会），但只有 {posts} 名支部委员会成员在任，"
+                f"未设立由 3 至 5 人组成的支部委员会。"
             ),
-            evidence={"full_members": full, "posts": posts, "threshold": need},
+            evidence={
+                "full_members": full,
+                "posts": posts,
+                "threshold": need,
+                "count_by": base.count_basis(ctx),
+            },
             facts={"full_members": full, "posts": posts},
         )
 
@@ -209,7 +266,7 @@ def branch_too_large(ctx):
         ctx.params["branch_max_members"],
         ctx.params["committee_min_members"],
     )
-    counts = base.relation_counts(ctx)
+    counts, basis = base.branch_counts(ctx), base.BASIS_ZH[base.count_basis(ctx)]
     rows = [
         (pk, fed, po_kind, counts[pk])
         for pk, fed, po_kind in base.party_orgs(ctx)
@@ -225,10 +282,66 @@ def branch_too_large(ctx):
             federation_id=fed_id,
             party_organization_id=po_id,
             explanation=(
-                f"该{current}截至 {base.fmt(day)} 有正式党员 {full} 名，超过党支部一般不超过 "
+                f"该{current}截至 {base.fmt(day)} 有正式党员 {full} 名（{basis}），超过党支部一般不超过 "
                 f"{branch_max} 名的规模，按 {branch_max} 至 {committee_min - 1} 名设党总支、"
                 f"{committee_min} 名以上设基层党委的指引，宜改设{should}。"
             ),
-            evidence={"full_members": full, "kind": po_kind, "should_be": should},
+            evidence={
+                "full_members": full,
+                "kind": po_kind,
+                "should_be": should,
+                "count_by": base.count_basis(ctx),
+            },
             facts={"full_members_band": should, "kind": po_kind},
+        )
+
+
+@kind("relation_elsewhere")
+def relation_elsewhere(ctx):
+    """Members working in a unit a branch covers whose 组织关系 is not in it (held in another
+    party organization, outside the system, or not recorded): to transfer in, or to register
+    as 流动党员. What used to make such a branch look empty (空壳) is listed here instead.
+    Branches and joint branches only: a general branch or committee stands over branches that
+    hold its members' relations. No names in the text (authority viewers see findings, not
+    people); the members are in the evidence by id."""
+    day = ctx.as_of
+    branches = base.party_orgs(ctx).filter(kind__in=[K.BRANCH, K.JOINT_BRANCH])
+    by_po: dict[int, list[queries.ElsewhereRow]] = defaultdict(list)
+    for row in queries.relation_elsewhere(branches.values("pk"), day):
+        by_po[row.party_organization_id].append(row)
+    feds = dict(branches.filter(pk__in=list(by_po)).values_list("pk", "federation_id"))
+    for po_id, rows in sorted(by_po.items()):
+        units: dict[str, int] = defaultdict(int)
+        places: dict[str, int] = {}
+        for row in rows:
+            units[row.unit_name] += 1
+            place = (
+                "system"
+                if row.relation_party_organization_id
+                else ("outside" if row.relation_name else "unrecorded")
+            )
+            places[place] = places.get(place, 0) + 1
+        places = {p: places[p] for p in RELATION_PLACES if p in places}
+        full = sum(1 for row in rows if row.is_full)
+        in_units = "、".join(f"{name} {n} 名" for name, n in sorted(units.items()))
+        where = "、".join(
+            f"{RELATION_PLACES[p] if p != 'system' else '在本系统其他党组织'} {n} 名"
+            for p, n in places.items()
+        )
+        yield Candidate(
+            federation_id=feds[po_id],
+            party_organization_id=po_id,
+            explanation=(
+                f"截至 {base.fmt(day)}，该党支部所覆盖单位中有 {len(rows)} 名党员（其中正式党员 "
+                f"{full} 名）的组织关系不在本支部（{in_units}）：组织关系{where}。"
+                f"应将其组织关系转入本支部，或登记为流动党员。"
+            ),
+            evidence={
+                "members": len(rows),
+                "full_members": full,
+                "units": dict(sorted(units.items())),
+                "relations": places,
+                "member_ids": sorted({row.member_id for row in rows}),
+            },
+            facts={"member_ids": sorted({row.member_id for row in rows})},
         )

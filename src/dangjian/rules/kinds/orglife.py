@@ -343,8 +343,11 @@ def empty_branch(ctx):
             }
         )
     # (3) a single-unit branch with fewer full members than a branch needs.
+    # Counted as the rulebook says (by default: employed in the unit or relation held in the
+    # branch, each once); members working there with the relation elsewhere are the
+    # relation_elsewhere rule's, not an empty shell.
     need = p["min_full_members_single_unit"]
-    counts = base.relation_counts(ctx)
+    counts, basis = base.branch_counts(ctx), base.BASIS_ZH[base.count_basis(ctx)]
     rows = [
         (pk, fed, counts.get(pk, 0))
         for pk, fed in branches.filter(kind=K.BRANCH)
@@ -359,7 +362,7 @@ def empty_branch(ctx):
             {
                 "code": "too_few_members",
                 "full_members": full,
-                "text": f"单独组建的党支部只有正式党员 {full} 名（不足 {need} 名）",
+                "text": f"单独组建的党支部只有正式党员 {full} 名（{basis}，不足 {need} 名）",
             }
         )
     # (4) every unit it covered has left the federation or is dormant.

@@ -2,39 +2,64 @@
 
 from __future__ import annotations
 
-from django.db.models import F, Q
-from django.db.models.functions import Coalesce
+from django.db.models import Q
 
-from dangjian.party.models import PartyOrganization
-from dangjian.rulebook.periods import latest_start_overdue, months_between, term_deadline
+from dangjian.party import queries
+from dangjian.party.models import Election, PartyOrganization
+from dangjian.rulebook.periods import latest_start_overdue, months_between
 from dangjian.rules.kinds import base
 from dangjian.rules.registry import Candidate, kind
 
 K = PartyOrganization.Kind
+# How the term in force began, in the explanation (no election recorded: the founding).
+BEGAN_WITH = {Election.Kind.FOUNDING: "成立时选举", Election.Kind.GENERAL: "换届选举"}
 
 
 @kind("term_overdue")
 def term_overdue(ctx):
-    """Overdue when the term plus the allowed extension ended before the day. The term start is
-    the last election recorded (``term_started_on``), else the founding."""
+    """Overdue when the term in force on the day (the last founding or general election held
+    by then; with none recorded, the first term counted from the founding) ended before it,
+    unless an extension approved by then runs on: then overdue once the extension has ended.
+    The extension is never automatic (延期换届须报上级党组织批准): a term with none approved is
+    overdue from the day after its end."""
     day, p = ctx.as_of, ctx.params
-    ext = p["max_extension_years"]
-    years_of = {K.COMMITTEE: p["committee_term_years"]}
-    branch_years = p["branch_term_years"]
-    cond = Q()
-    for po_kind in K.values:
-        years = years_of.get(po_kind, branch_years)
-        cond |= Q(kind=po_kind, term_start__lte=latest_start_overdue(day, years, ext))
-    rows = (
-        base.party_orgs(ctx)
-        .annotate(term_start=Coalesce(F("term_started_on"), F("valid_from")))
-        .filter(cond)
-        .values_list("pk", "federation_id", "kind", "term_start")
+    rows = queries.with_term_in_force(
+        base.party_orgs(ctx),
+        day,
+        committee_years=p["committee_term_years"],
+        branch_years=p["branch_term_years"],
     )
-    for po_id, fed_id, po_kind, start in rows:
-        years = years_of.get(po_kind, branch_years)
-        end, deadline = term_deadline(start, years, ext)
+    # Only terms that ended before the day, compared in SQL per term length (few distinct
+    # lengths): a start on or before the latest start whose term has ended.
+    lengths = {p["committee_term_years"], p["branch_term_years"]} | set(
+        Election.objects.filter(term_years__isnull=False)
+        .order_by()
+        .values_list("term_years", flat=True)
+        .distinct()
+    )
+    ended = Q(pk__in=[])
+    for years in lengths:
+        ended |= Q(term_years=years, term_started_on__lte=latest_start_overdue(day, years, 0))
+    found = rows.filter(ended).values_list(
+        "pk",
+        "federation_id",
+        "term_started_on",
+        "term_years",
+        "term_election",
+        "term_election_kind",
+        "extended_until",
+    )
+    for po_id, fed_id, start, years, election, election_kind, extended_until in found:
+        term = queries.Term(start, years, election, extended_until)
+        if not term.overdue_on(day):
+            continue  # an approved extension runs on
+        end, deadline = term.ends_on, term.deadline
         overdue_days = (day - deadline).days
+        began = BEGAN_WITH.get(election_kind, "成立")
+        if extended_until:
+            extension = f"经上级党组织批准延期至 {base.fmt(deadline)}，延期也已届满，"
+        else:
+            extension = "没有经上级党组织批准的延期，"
         yield Candidate(
             federation_id=fed_id,
             party_organization_id=po_id,
@@ -42,19 +67,22 @@ def term_overdue(ctx):
             period_end=end,
             period_key=f"term:{start.isoformat()}",
             explanation=(
-                f"本届任期自 {base.fmt(start)} 起，每届 {years} 年，应于 {base.fmt(end)} 届满；"
-                f"延期最长 {ext} 年也已于 {base.fmt(deadline)} 到期，截至 {base.fmt(day)} "
-                f"仍未换届，已逾期 {overdue_days} 天（{months_between(deadline, day)} 个月）。"
+                f"本届任期自 {base.fmt(start)}（{began}）起，每届 {years} 年，"
+                f"应于 {base.fmt(end)} 届满；{extension}截至 {base.fmt(day)} 仍未换届，"
+                f"已逾期 {overdue_days} 天（{months_between(deadline, day)} 个月）。"
             ),
             evidence={
                 "term_started_on": base.fmt(start),
                 "term_years": years,
                 "term_ends_on": base.fmt(end),
-                "extension_years": ext,
+                "extended_until": base.fmt(extended_until) if extended_until else "",
                 "deadline": base.fmt(deadline),
                 "overdue_days": overdue_days,
             },
-            facts={"term_started_on": base.fmt(start), "term_years": years},
+            # The extension's end decides too (only when there is one: the fingerprints of
+            # findings raised before extensions were recorded stay as they were).
+            facts={"term_started_on": base.fmt(start), "term_years": years}
+            | ({"extended_until": base.fmt(extended_until)} if extended_until else {}),
         )
 
 

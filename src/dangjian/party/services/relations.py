@@ -1,0 +1,234 @@
+"""A member's 组织关系 through time: each move dated, from and to a party organization of the
+system or one outside it (``RelationPeriod``). The transfers workflow (组织关系转接) writes its
+moves here; every as-of read uses the periods (``party.queries``).
+
+``PartyMember.relation_party_organization`` / ``relation_external`` hold the current relation
+(the open period's) for today's lists and scoping; only this module writes them
+(``_sync_current``), in the same transaction as the periods.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from dangjian.core.audit import record_change, record_event, snapshot
+from dangjian.core.events import AuditEvent
+from dangjian.party.models import PartyMember, PartyOrganization, RelationPeriod
+from dangjian.party.services.common import delete_fact
+
+ONE_DAY = datetime.timedelta(days=1)
+EXTERNAL_MAX = 200
+
+Holder = tuple[int | None, str]  # (party organization id, outside holder's name)
+
+
+def holder_of(to: PartyOrganization | str | None) -> Holder | None:
+    """A move's destination as stored: a party organization of the system, the name of one
+    outside it, or None (no relation recorded from that day)."""
+    if isinstance(to, PartyOrganization):
+        return (to.pk, "")
+    text = (to or "").strip()
+    if not text:
+        return None
+    if len(text) > EXTERNAL_MAX:
+        raise ValidationError(
+            _("The name of the party organization outside the system is at most %(n)d characters.")
+            % {"n": EXTERNAL_MAX}
+        )
+    return (None, text)
+
+
+def _held(period: RelationPeriod) -> Holder:
+    return (period.party_organization_id, period.external)
+
+
+def earliest_start(member: PartyMember, to: PartyOrganization | str | None) -> datetime.date:
+    """The day a relation of unknown start is taken to begin: the earliest it can have been
+    held — the member's joining the party, or the party organization's founding if later
+    (what the migration of the undated field assumed, see party/migrations/0005)."""
+    if isinstance(to, PartyOrganization):
+        return max(member.joined_party_on, to.valid_from)
+    return member.joined_party_on
+
+
+def _sync_current(member: PartyMember) -> None:
+    """The member's current relation (the cache on PartyMember) from the open period."""
+    current = (
+        RelationPeriod.objects.filter(member=member, valid_to__isnull=True)
+        .order_by("-valid_from")
+        .first()
+    )
+    po, ext = _held(current) if current else (None, "")
+    if (member.relation_party_organization_id, member.relation_external) != (po, ext):
+        member.relation_party_organization_id = po
+        member.relation_external = ext
+        member.save(
+            update_fields=["relation_party_organization", "relation_external", "updated_at"]
+        )
+
+
+def _check_destination(to, on: datetime.date) -> None:
+    if isinstance(to, PartyOrganization):
+        if on < to.valid_from:
+            raise ValidationError(
+                _("That party organization was established on %(day)s, after this date.")
+                % {"day": to.valid_from.isoformat()}
+            )
+        if to.valid_to is not None and to.valid_to < on:
+            raise ValidationError(_("That party organization no longer exists on that date."))
+
+
+@transaction.atomic
+def move_relation(
+    member: PartyMember, *, to: PartyOrganization | str | None, on: datetime.date, actor, note=""
+) -> RelationPeriod | None:
+    """From ``on`` the member's 组织关系 is held by ``to``: a PartyOrganization of the
+    system, the name (text) of one outside it, or None (no longer recorded).
+
+    The history stays one line of periods that never overlap: the period containing ``on``
+    ends the day before (a period begun that same day is replaced), and the new one runs until
+    the next recorded move, if one is recorded later (a move entered after the fact), else
+    open. Moving to where the relation already is that day changes nothing (a re-import); a
+    later period with the same holder is extended back to ``on``. Returns the period holding
+    the relation from ``on`` (None when cleared).
+    """
+    if on is None:
+        raise ValidationError(_("The date of the move is required."))
+    holder = holder_of(to)
+    _check_destination(to, on)
+    PartyMember.objects.select_for_update().filter(pk=member.pk).first()  # one writer per member
+    periods = list(RelationPeriod.objects.filter(member=member).order_by("valid_from"))
+    containing = next((p for p in periods if p.is_valid_on(on)), None)
+    following = next((p for p in periods if p.valid_from > on), None)
+    if containing is not None and holder is not None and _held(containing) == holder:
+        return containing
+    old = _held(containing) if containing else None
+    until = containing.valid_to if containing else None
+    if following is not None and (until is None or following.valid_from <= until):
+        until = following.valid_from - ONE_DAY
+    result = None
+    if containing is not None:
+        if containing.valid_from == on:
+            delete_fact(containing, actor=actor, note=note)
+        else:
+            before = snapshot(containing)
+            containing.valid_to = on - ONE_DAY
+            containing.save(update_fields=["valid_to", "updated_at"])
+            record_change(actor, containing, before, note=note)
+    if holder is not None:
+        if (
+            following is not None
+            and _held(following) == holder
+            and until == following.valid_from - ONE_DAY
+        ):
+            before = snapshot(following)
+            following.valid_from = on
+            following.save(update_fields=["valid_from", "updated_at"])
+            record_change(actor, following, before, note=note)
+            result = following
+        else:
+            result = RelationPeriod.objects.create(
+                member=member,
+                party_organization_id=holder[0],
+                external=holder[1],
+                valid_from=on,
+                valid_to=until,
+            )
+            record_change(actor, result, None, note=note)
+    _sync_current(member)
+    record_event(
+        actor,
+        AuditEvent.MEMBER_RELATION_MOVED,
+        member,
+        note=note,
+        on=str(on),
+        before=(old[0] or old[1]) if old else None,
+        after=(holder[0] or holder[1]) if holder else None,
+    )
+    return result
+
+
+@transaction.atomic
+def correct_relation_start(
+    period: RelationPeriod, valid_from: datetime.date, *, actor, note=""
+) -> RelationPeriod:
+    """The relation recorded in ``period`` was in fact held from ``valid_from``, later than
+    recorded (an earlier start is a move: ``move_relation`` ends the overlapped period). The
+    days in between become unrecorded."""
+    period = RelationPeriod.objects.select_for_update().get(pk=period.pk)
+    if valid_from <= period.valid_from:
+        raise ValidationError(_("Record an earlier start as a move of the relation."))
+    if period.valid_to is not None and valid_from > period.valid_to:
+        raise ValidationError(_("The end date must not be earlier than the start date."))
+    before = snapshot(period)
+    period.valid_from = valid_from
+    period.save(update_fields=["valid_from", "updated_at"])
+    record_change(actor, period, before, note=note)
+    return period
+
+
+@transaction.atomic
+def remove_relation_period(period: RelationPeriod, *, actor, note="") -> None:
+    """Remove a period recorded by mistake; the period before it runs on to where it ended
+    (as if the mistaken move had never been recorded)."""
+    period = RelationPeriod.objects.select_for_update().get(pk=period.pk)
+    member = period.member
+    previous = (
+        RelationPeriod.objects.filter(member=member, valid_to=period.valid_from - ONE_DAY)
+        .exclude(pk=period.pk)
+        .first()
+    )
+    delete_fact(period, actor=actor, note=note)
+    if previous is not None:
+        before = snapshot(previous)
+        previous.valid_to = period.valid_to
+        previous.save(update_fields=["valid_to", "updated_at"])
+        record_change(actor, previous, before, note=note)
+    _sync_current(member)
+
+
+def start_relations_bulk(
+    rows: Iterable[tuple[PartyMember, PartyOrganization | str | None, datetime.date | None]],
+    *,
+    actor,
+    note="",
+) -> int:
+    """The first relation of members that have none yet (new members): ``(member, holder,
+    since)`` triples; ``since`` None is the earliest possible start (``earliest_start``).
+    Returns how many periods were written."""
+    periods, members = [], []
+    for member, to, since in rows:
+        holder = holder_of(to)
+        if holder is None:
+            continue
+        start = since or earliest_start(member, to)
+        _check_destination(to, start)
+        periods.append(
+            RelationPeriod(
+                member=member,
+                party_organization_id=holder[0],
+                external=holder[1],
+                valid_from=start,
+            )
+        )
+        member.relation_party_organization_id, member.relation_external = holder
+        members.append(member)
+    RelationPeriod.objects.bulk_create(periods, batch_size=2000)
+    PartyMember.objects.bulk_update(
+        members, ["relation_party_organization", "relation_external"], batch_size=2000
+    )
+    if periods:
+        record_event(
+            actor,
+            AuditEvent.MEMBER_RELATION_MOVED,
+            None,
+            note=note,
+            created=len(periods),
+            members=[m.pk for m in members][:1000],
+        )
+    return len(periods)
