@@ -159,3 +159,16 @@ def test_the_annual_inspection_page_names_findings_by_title(officer_client):
     ).content.decode()
     assert "休眠社团" in page
     assert "dormancy.dormant_society" not in visible(page)
+
+
+def test_the_profile_links_to_the_units_own_findings(officer_client):
+    """The profile's "findings" button lists the unit's findings (it used to pass a filter the
+    list does not have, and showed every finding)."""
+    dormant = Finding.objects.get(rule_id="dormancy.dormant_society")
+    profile = officer_client.get(
+        reverse("registry:organization_detail", args=[dormant.organization_id])
+    ).content.decode()
+    link = re.search(r'href="(/[^"]*findings/\?unit=[^"]*)"', profile).group(1)
+    listed = visible(officer_client.get(link.replace("&amp;", "&")).content.decode())
+    assert "休眠社团" in listed and "建议列入活动异常名录" in listed
+    assert "天津市网络直播行业协会" not in listed

@@ -55,10 +55,6 @@ def decisions_window(revision, as_of: datetime.date) -> datetime.date:
     return datetime.date(as_of.year - revision.parameters.get("lookback_years", 1), 1, 1)
 
 
-def _covered_on(day: datetime.date) -> Exists:
-    return Exists(Coverage.objects.filter(valid_on_q(day), organization=OuterRef("pk")))
-
-
 @kind("no_party_in_decisions", window=decisions_window)
 def no_party_in_decisions(ctx):
     """Per unit and calendar year (the "as of" year and ``lookback_years`` before it):
@@ -122,7 +118,7 @@ def no_party_in_decisions(ctx):
         )
         recorded = in_year.order_by().values("organization").annotate(n=Count("pk")).values("n")[:1]
         silent = (
-            units.filter(_covered_on(start), _covered_on(end))
+            units.filter(base.covered(start), base.covered(end))
             .filter(~Exists(in_year.filter(party_participated=True)))
             .annotate(recorded=Coalesce(Subquery(recorded), 0))
             .values_list("pk", "fed_id", "recorded")
