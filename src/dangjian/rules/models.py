@@ -148,7 +148,8 @@ class Finding(Versioned, TimeStamped):
         ]
 
     def __str__(self):
-        return f"{self.rule_id} {self.subject_name} {self.period_key}".strip()
+        # Read in the audit trail and the admin: the rule's title and the period in words.
+        return f"{self.title} · {self.subject_name} {self.period_label}".strip()
 
     @property
     def subject_name(self) -> str:
