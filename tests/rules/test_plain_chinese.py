@@ -68,6 +68,11 @@ def test_every_finding_page_speaks_chinese(officer_client, demo_federation):
         assert developer_text(page) == [], (finding.rule_id, developer_text(page))
         assert finding.title in page
         assert re.search(r"\d{4}-\d{2}-\d{2}", visible(page)) is None, finding.rule_id
+        # Every evidence key has its Chinese label (an unlabelled key shows as itself).
+        evidence = page[
+            page.index('id="evidence"') : page.index("</table>", page.index('id="evidence"'))
+        ]
+        assert re.search(r"[a-z]+_[a-z]+", visible(evidence)) is None, (finding.rule_id, evidence)
 
 
 def test_the_evidence_is_a_labelled_table(officer_client):
@@ -172,3 +177,13 @@ def test_the_profile_links_to_the_units_own_findings(officer_client):
     listed = visible(officer_client.get(link.replace("&amp;", "&")).content.decode())
     assert "休眠社团" in listed and "建议列入活动异常名录" in listed
     assert "天津市网络直播行业协会" not in listed
+
+
+def test_units_in_the_evidence_link_to_their_profiles(officer_client):
+    joint = Finding.objects.get(rule_id="formation.joint_branch_too_many_units")
+    page = officer_client.get(reverse("rules:finding_detail", args=[joint.pk])).content.decode()
+    evidence = page[
+        page.index('id="evidence"') : page.index("</table>", page.index('id="evidence"'))
+    ]
+    links = re.findall(r'<a href="/[^"]*/(\d+)/">([^<]+)</a>', evidence)
+    assert len(links) == 6 and all(name.startswith("天津市") for _, name in links)

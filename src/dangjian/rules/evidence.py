@@ -61,13 +61,43 @@ def label(key: str) -> str:
     return str(LABELS.get(key, key))
 
 
+# Evidence keys that list units by name: linked to the units' profiles the user may see.
+UNIT_NAMES = ("unit_names",)
+
+
+def unit_names(evidence: dict[str, Any]) -> list[str]:
+    return [n for key in UNIT_NAMES for n in evidence.get(key) or [] if isinstance(n, str)]
+
+
 def rows(
-    evidence: dict[str, Any], *, related: dict[str, int] | None = None
+    evidence: dict[str, Any],
+    *,
+    related: dict[str, int] | None = None,
+    units: dict[str, int] | None = None,
 ) -> list[tuple[str, SafeString]]:
     """[(label, value as HTML)] for the evidence's keys in their order. ``related`` maps a rule
-    id to the finding of the same subject that an item points to (``see_rule``)."""
+    id to the finding of the same subject that an item points to (``see_rule``); ``units`` maps
+    a unit's name to its id, for the names the user may follow to a profile."""
     related = related or {}
-    return [(label(key), _value(key, value, related)) for key, value in evidence.items()]
+    result = []
+    for key, value in evidence.items():
+        if key in UNIT_NAMES and isinstance(value, list) and units:
+            result.append((label(key), _units(value, units)))
+        else:
+            result.append((label(key), _value(key, value, related)))
+    return result
+
+
+def _units(names: list[Any], units: dict[str, int]) -> SafeString:
+    def one(name: Any) -> SafeString:
+        pk = units.get(str(name))
+        if pk is None:
+            return format_html("{}", name)
+        return format_html(
+            '<a href="{}">{}</a>', reverse("registry:organization_detail", args=[pk]), name
+        )
+
+    return format_html_join("、", "{}", ((one(n),) for n in names))
 
 
 def _value(key: str, value: Any, related: dict[str, int]) -> SafeString:

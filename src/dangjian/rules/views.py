@@ -134,7 +134,17 @@ def finding_detail(request, pk: int):
             "severity": Severity(shown.severity).label
             if shown.severity in Severity.values
             else shown.severity,
-            "evidence": evidence.rows(shown.evidence, related=_related(request, finding, shown)),
+            "evidence": evidence.rows(
+                shown.evidence,
+                related=_related(request, finding, shown),
+                units=dict(
+                    scope.organizations(request.user)
+                    .filter(name__in=evidence.unit_names(shown.evidence))
+                    .values_list("name", "pk")
+                )
+                if evidence.unit_names(shown.evidence)
+                else None,
+            ),
             "timeline": history.timeline(finding),
             "form": form,
             "can_edit": scope.can(request.user, Action.EDIT)
