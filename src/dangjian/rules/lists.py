@@ -88,8 +88,10 @@ FINDINGS = ListSpec(
         field(Finding, "rule_id", 22, value=lambda f: f.title, link=_detail_link),
         column(_("subject"), lambda f: f.subject_name, 32, link=_subject_link),
         field(Finding, "federation", 24, html=False),
-        column(_("period"), lambda f: f.period_label, 12),
+        column(_("period"), lambda f: f.period_label, export=False),
         field(Finding, "severity", 8, value=_severity_label, cell=_severity_badge),
+        # The workbook keeps its columns where they were: the period after the severity.
+        column(_("period"), lambda f: f.period_label, 12, html=False),
         field(
             Finding,
             "explanation",
