@@ -30,6 +30,8 @@ UNREGISTERED = {
     "recommendations.LetterCounter",  # numbering bookkeeping
     "rules.CoverageSnapshot",  # aggregate figures, no names
     "rules.RuleState",  # engine bookkeeping
+    "rules.FindingObservation",  # shown only inside its finding (and its "as of" list rows)
+    "rules.FindingStatusChange",  # shown only inside its finding
 }
 
 

@@ -151,3 +151,10 @@ def test_queued_imports_keep_the_request_id_of_the_click(monkeypatch, demo_feder
     getattr(tasks, name).call(upload.pk, None, "req-of-the-upload")
     log = AuditLog.objects.get(note=f"{name} in the task")
     assert log.request_id == "req-of-the-upload"
+
+
+def test_actor_in_words():
+    """Who changed a record, as a conflict message says it: never "system" or "anonymous"."""
+    assert audit.actor_words(AuditLog(actor_name="officer")) == "officer"
+    assert audit.actor_words(AuditLog(actor_name="system")) == "系统"
+    assert audit.actor_words(AuditLog(actor_name="anonymous")) == "访客"

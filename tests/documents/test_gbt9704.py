@@ -10,8 +10,9 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml.ns import qn
 from docx.shared import Length, Mm, Pt
 
+from dangjian.core.dates import official_date
 from dangjian.documents import gbt9704
-from dangjian.documents.gbt9704 import build_letter, chinese_date, heading_level
+from dangjian.documents.gbt9704 import build_letter, heading_level
 
 BODY = """根据本会年度检查和走访调研情况，现将有关情况函告如下。
 一、基本情况
@@ -144,7 +145,7 @@ def test_date_right_indented_four_characters_in_arabic_numerals(letter):
     assert p.paragraph_format.right_indent == Pt(64)
     signatory = [p for p in doc.paragraphs if p.text == "天津市网络社会组织联合会"][-1]
     assert signatory.alignment == WD_ALIGN_PARAGRAPH.RIGHT
-    assert chinese_date(datetime.date(2026, 1, 5)) == "2026年1月5日"
+    assert official_date(datetime.date(2026, 1, 5)) == "2026年1月5日"
 
 
 def test_doc_number_uses_hexagonal_brackets(letter):

@@ -50,7 +50,9 @@ def test_an_open_credit_list_finding_makes_the_unit_ineligible():
     assert open_list_findings(org) == ["credit.abnormal_list_proposal"]
     check = grade_eligibility(org, TODAY)
     assert not check.eligible
-    assert "credit.abnormal_list_proposal" in check.reasons[0]
+    # The reason names the rule by its title, not its id.
+    assert "（建议列入活动异常名录）" in check.reasons[0]
+    assert "credit." not in check.reasons[0]
     finding.status = Finding.Status.DISMISSED
     finding.save()
     assert grade_eligibility(org, TODAY).eligible

@@ -6,6 +6,7 @@ import io
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from docx import Document
 
 from dangjian.core.models import AuditLog
@@ -52,7 +53,11 @@ def test_letter_for_a_dormant_society_end_to_end(officer_client, demo_findings, 
     assert letter.status == Letter.Status.DRAFT
     assert letter.recipient == "天津市委网信办"
     assert letter.title == f"关于{DORMANT}有关问题的处理建议函"
-    assert dormant.explanation.strip()[:20] in letter.body
+    # The explanation as official text writes it: 截至2026年12月4日, not 截至 2026-12-04.
+    assert dormant.explanation_text.strip()[:20] in letter.body
+    today = timezone.localdate()
+    assert f"截至{today.year}年{today.month}月{today.day}日，" in letter.body
+    assert today.isoformat() not in letter.body
     assert "一、基本情况" in letter.body and "二、处理建议" in letter.body
     assert set(letter.findings.all()) == {dormant, abnormal}
     assert [o.name for o in letter.organizations.all()] == [DORMANT]

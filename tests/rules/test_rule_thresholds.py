@@ -128,7 +128,9 @@ def test_secretary_vacant(world):
 
 
 # -- four standards --------------------------------------------------------------------------
-def test_standards_without_double_reporting_the_secretary(world):
+def test_standards_list_every_standard_not_met_the_secretary_included(world):
+    """四有 lists every standard not met; a vacant secretary post is one of them (before, it
+    was left to 书记空缺 alone and the 四有不齐 count was short), pointing to that finding."""
     unit = world.unit("指导员组建协会", full=3)
     no_doc = world.party_org("无批文支部", units=[world.unit("甲协会", full=3)], approval="")
     instructor_made = world.party_org(
@@ -138,11 +140,20 @@ def test_standards_without_double_reporting_the_secretary(world):
     no_secretary = world.party_org(
         "无书记支部", units=[world.unit("乙协会", full=3)], secretary=False
     )
+    complete = world.party_org("四有齐全支部", units=[world.unit("丙协会", full=3)])
     found = {c.party_organization_id: c for c in world.evaluate(AS_OF, "standards.incomplete")}
-    assert set(found) == {no_doc.pk, instructor_made.pk, no_units.pk}
-    assert no_secretary.pk not in found
+    assert set(found) == {no_doc.pk, instructor_made.pk, no_units.pk, no_secretary.pk}
+    assert complete.pk not in found
     assert "批文" in found[no_doc.pk].explanation
     assert "派遣通知" in found[instructor_made.pk].explanation
+    (secretary,) = found[no_secretary.pk].evidence["missing"]
+    assert secretary["code"] == "secretary" and secretary["see_rule"] == "terms.secretary_vacant"
+    # The branch was formed on 1 January 2019 without a secretary: vacant since then.
+    assert found[no_secretary.pk].explanation == (
+        "截至 2025-11-15，该党组织“四有”标准缺 1 项：（1）没有在任书记（自 2019-01-01 起空缺，"
+        "见“书记空缺”）。"
+    )
+    assert no_secretary.pk in subjects(world.evaluate(AS_OF, "terms.secretary_vacant"))
     world.instructor(unit, notice_no="测指〔2019〕9号")
     found = subjects(world.evaluate(AS_OF, "standards.incomplete"))
     assert instructor_made.pk not in found

@@ -5,6 +5,8 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.utils import timezone
 
 from dangjian.registry.models import Federation
 from dangjian.rulebook import loader as rulebook
@@ -98,4 +100,31 @@ def test_evaluate_command_prints_a_summary(demo_federation):
     out = io.StringIO()
     call_command("evaluate", "--federation", "津网联", "--no-progress", stdout=out)
     text = out.getvalue()
-    assert "formation.required_not_formed" in text and "14 found" in text
+    lines = text.splitlines()
+    today = timezone.localdate()
+    # Chinese headings and titles; the ids stay in the last column for operators.
+    assert lines[0] == f"评估截至{today.year}年{today.month}月{today.day}日"
+    assert lines[1].split() == [
+        "联合会",
+        "规则",
+        "发现",
+        "新增",
+        "已解决",
+        "重新打开",
+        "待处理",
+        "规则编号",
+    ]
+    required = next(line for line in lines if "应建未建" in line)
+    assert required.split()[-1] == "formation.required_not_formed"
+    # The demo's 14 problems and the secretary vacancy listed among the four standards too.
+    assert lines[-1] == "共发现 15 个问题，新增 0 个，已解决 0 个"
+    assert "found" not in text and "serious" not in text
+
+
+@pytest.mark.django_db
+def test_evaluate_command_refuses_a_day_in_the_future(demo_federation):
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    with pytest.raises(CommandError, match="不能按将来的日期运行规则评估"):
+        call_command("evaluate", "--as-of", tomorrow.isoformat(), "--no-progress")
+    with pytest.raises(CommandError, match="不是日期"):
+        call_command("evaluate", "--as-of", "2025-02-30", "--no-progress")

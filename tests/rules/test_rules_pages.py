@@ -55,7 +55,7 @@ def test_bulk_acknowledge_and_dismiss_are_audited(officer_client):
 def test_finding_detail_and_stale_version(officer_client):
     finding = Finding.objects.open().first()
     url = reverse("rules:finding_detail", args=[finding.pk])
-    assert finding.explanation in officer_client.get(url).content.decode()
+    assert finding.explanation_text in officer_client.get(url).content.decode()
     officer_client.post(url, {"status": "acknowledged", "version": finding.version + 5})
     finding.refresh_from_db()
     assert finding.status == "open"

@@ -19,6 +19,7 @@ from typing import Any
 from django.db import models
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from dangjian.core import personal
 from dangjian.core.events import AuditEvent, checked
@@ -26,6 +27,7 @@ from dangjian.core.models import AuditLog
 
 __all__ = [
     "AuditEvent",
+    "actor_words",
     "context",
     "current_request_id",
     "diff",
@@ -157,6 +159,14 @@ def actor_fields(actor: Any) -> dict[str, Any]:
     if actor is None or not getattr(actor, "is_authenticated", False):
         return {"actor": None, "actor_name": "system" if actor is None else "anonymous"}
     return {"actor": actor, "actor_name": actor.get_username()}
+
+
+def actor_words(log: AuditLog) -> str:
+    """Who did it, as people read it: the name copied on the row, else 系统 for the system (a
+    command, a task, the rules engine) and 访客 for an anonymous visitor (a public form)."""
+    if log.actor_id is not None or log.actor_name not in ("system", "anonymous"):
+        return log.actor_name
+    return str(_("the system") if log.actor_name == "system" else _("a visitor"))
 
 
 def _context() -> dict[str, Any]:

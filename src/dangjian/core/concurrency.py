@@ -14,6 +14,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dangjian.core.audit import actor_words
 from dangjian.core.errors import Conflict
 from dangjian.core.models import AuditLog
 
@@ -33,7 +34,7 @@ def _conflict(model: type[models.Model], pk: Any) -> Conflict:
             "Conflict: %(who)s changed this record at %(when)s, after you opened it. Your "
             "changes were not saved; reload the page to see the current version."
         )
-        % {"who": last.actor_name, "when": timezone.localtime(last.at).strftime("%Y-%m-%d %H:%M")}
+        % {"who": actor_words(last), "when": timezone.localtime(last.at).strftime("%Y-%m-%d %H:%M")}
     )
 
 

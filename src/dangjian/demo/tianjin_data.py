@@ -374,6 +374,8 @@ PROBLEMS = [
     ("formation.needs_committee", "天津市人工智能学会党支部"),
     ("terms.overdue", "天津市软件行业协会党支部"),
     ("terms.secretary_vacant", "天津市物联网学会党支部"),
+    # A vacant secretary post is one of the four standards (有书记) not met, too.
+    ("standards.incomplete", "天津市物联网学会党支部"),
     ("orglife.irregular", "天津市电子商务协会党支部"),
     ("shell.empty_branch", "天津市电子商务协会党支部"),
     ("shell.empty_branch", "天津市物联网学会党支部"),

@@ -34,6 +34,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Length, Mm, Pt, RGBColor
 
+from dangjian.core.dates import official_date
+
 # -- the standard's numbers -------------------------------------------------------------------
 PAGE_WIDTH, PAGE_HEIGHT = Mm(210), Mm(297)
 MARGIN_TOP, MARGIN_BOTTOM = Mm(37), Mm(35)
@@ -162,11 +164,6 @@ def heading_level(text: str) -> int:
         if pattern.match(text):
             return level
     return 0
-
-
-def chinese_date(day: datetime.date) -> str:
-    """成文日期 in Arabic numerals, no leading zeros: 2026年1月5日."""
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 class OfficialDocument:
@@ -380,7 +377,7 @@ class OfficialDocument:
         """署名 centred over 成文日期, the date right-indented four characters."""
         for _ in range(blank_lines):
             self.add_blank_line()
-        date_text = chinese_date(day)
+        date_text = official_date(day)
         date_width = _width_in_chars(date_text)
         sig_width = _width_in_chars(signatory)
         sig_indent = 4 + (date_width - sig_width) / 2

@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from dangjian.core.models import valid_on_q
+from dangjian.rulebook.loader import title as rulebook_title
 from dangjian.rulebook.periods import add_months
 
 # Indicator names are data (a federation writes its own set), so they are stored in Chinese.
@@ -116,7 +117,8 @@ def eligibility(
         reasons.append(_("On the list of serious violations."))
     for rule_id in list_findings:
         reasons.append(
-            _("An open finding proposes a credit listing (%(rule)s).") % {"rule": rule_id}
+            _("An open finding proposes a credit listing (%(rule)s).")
+            % {"rule": rulebook_title(rule_id)}
         )
     return Eligibility(not reasons, reasons)
 

@@ -17,8 +17,9 @@ Python loops — so a workflow never accepts what the rules will flag later.
 - covered on a day: ``covered_q`` / ``covered_units`` / ``with_party_organization``;
 - an instructor on a day: ``has_instructor``;
 - a branch's voting members on a day: ``voting_members``;
-- the four standards (四有): ``four_standards`` (and ``approval_missing_q`` /
-  ``notice_missing_q`` for the rule's set form).
+- the four standards (四有): ``four_standards`` (and its set form for the rule:
+  ``approval_missing_q``, ``secretary_missing_q``, ``notice_missing_q``,
+  ``coverage_missing_q``).
 """
 
 from __future__ import annotations
@@ -563,6 +564,27 @@ def notice_missing_q(day: datetime.date) -> Q:
     )
 
 
+def secretary_missing_q(day: datetime.date) -> Q:
+    """Party organizations with no secretary holding the post on ``day`` (有书记 not met)."""
+    return ~Q(
+        Exists(
+            Position.objects.filter(
+                valid_on_q(day), party_organization=OuterRef("pk"), role=Position.Role.SECRETARY
+            )
+        )
+    )
+
+
+def coverage_missing_q(day: datetime.date) -> Q:
+    """Party organizations that cover no unit on ``day`` and stand over no party organization
+    of their own (覆盖情况有明细 not met)."""
+    return ~Q(pk__in=Coverage.objects.filter(valid_on_q(day)).values("party_organization")) & ~Q(
+        pk__in=PartyOrganization.objects.filter(valid_on_q(day), parent__isnull=False).values(
+            "parent"
+        )
+    )
+
+
 def four_standards(party_org: PartyOrganization, *, on: datetime.date) -> list[Standard]:
     """The four standards (四有) of a party organization on ``on``, DOMAIN.md §2.3:
 
@@ -578,6 +600,10 @@ def four_standards(party_org: PartyOrganization, *, on: datetime.date) -> list[S
        standard is about sending the instructor to these units.
     4. 覆盖情况有明细 — a branch covers at least one unit on the day (a party committee or
        general branch may instead stand over branches of its own).
+
+    The rule (``standards.incomplete``) asks the same of every party organization at once with
+    the set forms ``approval_missing_q``, ``secretary_missing_q``, ``notice_missing_q`` and
+    ``coverage_missing_q``; a standard changed here is changed there too.
     """
     result = []
     ok = document_on_record(party_org.approval_doc_no, party_org.approval_date)

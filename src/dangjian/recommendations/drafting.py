@@ -11,8 +11,6 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from dangjian.rulebook import loader as rulebook
-
 # What the federation recommends, per rule family (the officer may rewrite it).
 SUGGESTIONS = {
     "dormancy.": "建议督促{name}限期恢复正常活动、补报年度工作报告；经核查确属休眠状态的，依法依规予以处理。",
@@ -23,13 +21,6 @@ SUGGESTIONS = {
 }
 DEFAULT_SUGGESTION = "建议督促{name}对“{title}”问题限期整改，并将整改情况报我会。"
 CHINESE_NUMERALS = "一二三四五六七八九十"
-
-
-def rule_title(rule_id: str) -> str:
-    try:
-        return rulebook.load().latest(rule_id).title_zh
-    except KeyError:  # a rule since removed from the rulebook: its id is all there is
-        return rule_id
 
 
 def _numeral(n: int) -> str:
@@ -85,8 +76,9 @@ def draft_text(
         "一、基本情况",
     ]
     for i, f in enumerate(findings, start=1):
-        lines.append(f"（{_numeral(i)}）{f.subject_name}：{rule_title(f.rule_id)}")
-        lines.append(f.explanation.strip().replace("\n", ""))
+        lines.append(f"（{_numeral(i)}）{f.subject_name}：{f.title}")
+        # The finding's explanation as official text writes it (dates as 2026年12月2日).
+        lines.append(f.explanation_text.strip().replace("\n", ""))
     lines.append("二、处理建议")
     seen = set()
     n = 0
@@ -96,7 +88,7 @@ def draft_text(
             continue
         seen.add(key)
         n += 1
-        lines.append(f"{n}.{_suggestion(f.rule_id, f.subject_name, rule_title(f.rule_id))}")
+        lines.append(f"{n}.{_suggestion(f.rule_id, f.subject_name, f.title)}")
     lines.append("请贵单位予以研究处理，并将处理结果于30日内函复我会。")
     lines.append("特此函告。")
     return DraftText(recipient=recipient, title=title, body="\n".join(lines), contact_note="")

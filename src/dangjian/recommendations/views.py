@@ -18,7 +18,6 @@ from dangjian.core.audit import record_read
 from dangjian.core.events import AuditEvent
 from dangjian.core.filters import params
 from dangjian.recommendations import services
-from dangjian.recommendations.drafting import rule_title
 from dangjian.recommendations.filters import LetterFilter
 from dangjian.recommendations.forms import (
     CloseForm,
@@ -82,7 +81,7 @@ def finding_select(request):
         rows.append(
             {
                 "finding": finding,
-                "title": rule_title(finding.rule_id),
+                "title": finding.title,
                 "letters": [],
             }
         )

@@ -93,6 +93,12 @@ class Rulebook:
     def latest(self, rule_id: str) -> Revision:
         return self.revisions[rule_id][-1]
 
+    def title(self, rule_id: str) -> str:
+        """The rule's name as users read it (its latest Chinese title); the id of a rule since
+        removed from the rulebook, which is all there is of it."""
+        revisions = self.revisions.get(rule_id)
+        return revisions[-1].title_zh if revisions else rule_id
+
     def revision_on(self, rule_id: str, day: datetime.date) -> Revision | None:
         for revision in self.revisions.get(rule_id, []):
             if revision.in_force_on(day):
@@ -121,6 +127,11 @@ def _default() -> Rulebook:
 def load() -> Rulebook:
     """The project's rulebook (parsed once per process)."""
     return _default()
+
+
+def title(rule_id: str) -> str:
+    """The project rulebook's title of ``rule_id`` (``Rulebook.title``)."""
+    return load().title(rule_id)
 
 
 def merge(base: dict[str, Any], override: dict[str, Any] | None) -> dict[str, Any]:

@@ -59,6 +59,25 @@ def period_code(index: int, period: str) -> str:
     return str(start.year)
 
 
+def code_label(code: str) -> str:
+    """A period code of ``period_code`` in words ("2025Q2" → 2025年第二季度); another text is
+    returned as it is."""
+    try:
+        if "Q" in code:
+            year, quarter = (int(part) for part in code.split("Q"))
+            if 1 <= quarter <= 4:
+                return period_label(year * 4 + quarter - 1, "quarter")
+        elif "-" in code:
+            year, month = (int(part) for part in code.split("-"))
+            if 1 <= month <= 12:
+                return period_label(year * 12 + month - 1, "month")
+        elif code.isdigit():
+            return period_label(int(code), "year")
+    except ValueError:
+        pass
+    return code
+
+
 def add_years(day: datetime.date, years: int) -> datetime.date:
     """``day`` moved by whole years; 29 February becomes 28 February in a common year."""
     try:

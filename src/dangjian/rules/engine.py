@@ -1,21 +1,32 @@
 """The engine: applies every rule of the rulebook to a federation subtree as of a day, and keeps
-the findings table in step with what it finds (idempotently).
+the findings table and its history in step with what it finds (idempotently).
 
 Each rule *kind* (rules/kinds/) is a function ``(ctx) -> iterable[Candidate]`` built on
 set-based queries; the engine loops over rules and over federations sharing the same
 parameters, never over organizations. ``evaluate`` computes without writing; ``run`` also
-synchronises the findings:
+synchronises the findings.
+
+Every run records what it found on its day: one ``FindingObservation`` per (finding, as_of)
+with that day's explanation, evidence and severity (rewritten by a rerun for the same day only
+when its text changed, removed when the finding is no longer found that day). A finding's own
+``last_seen``, explanation, evidence and severity are those of its latest observation.
+
+Statuses move only for "today": the latest day evaluated for the finding's federation
+(``RuleState.latest_as_of`` of the runs over it or a federation above it). A run for today or a
+later day:
 
 * a candidate without a row → a new open finding (first_seen = last_seen = as_of);
 * an open finding seen again → last_seen moves forward; evidence and explanation refresh;
 * an open finding not seen again (within the scope and window the run checked) → resolved,
   resolved_on = as_of;
-* a resolved finding seen again on a later day → reopened (the condition came back);
+* a resolved finding (or one found in the past only) seen again on a later day → reopened;
 * a dismissed finding stays dismissed unless its fingerprint — the facts that decide it, not
   durations that grow by themselves — changed: that is a new fact, and it reopens.
 
-A run "as of" a past day never closes a finding last seen after that day, and never moves
-last_seen backwards, so replaying history does not disturb the present.
+A run for an earlier day (a replay of the past) records its observations and nothing else: it
+opens, resolves and reopens nothing, and what it alone finds becomes a finding "found in the
+past only" (``Finding.Status.PAST``), shown as of its dates and never in today's worklist. The
+engine's status changes are written to ``FindingStatusChange`` with no actor (the system).
 
 A rule whose inputs did not change since its last run over the same federation for the same
 day is skipped (``RuleState``; the digests are ``rules.freshness``'s). Same inputs give the
@@ -26,20 +37,20 @@ skipping changes nothing. The kinds and their registry are ``rules.registry``'s.
 from __future__ import annotations
 
 import datetime
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db import transaction
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from dangjian.registry.models import Federation
 from dangjian.rulebook import loader as rulebook_module
 from dangjian.rulebook.loader import Rulebook
+from dangjian.rules import bulk
 from dangjian.rules.freshness import code_version, digest, findings_state, input_state
-from dangjian.rules.models import Finding, RuleState
+from dangjian.rules.models import Finding, FindingObservation, FindingStatusChange, RuleState
 from dangjian.rules.registry import (
     KINDS,
     KINDS_PERIODIC,
@@ -139,6 +150,10 @@ class Engine:
     ) -> list[RuleResult]:
         """Evaluate and synchronise every rule; ``force`` re-evaluates rules whose inputs did
         not change too."""
+        if self.as_of > timezone.localdate():
+            # Tomorrow's facts are not known: a run for a future day would become "today" and
+            # freeze the worklist until that day.
+            raise ValueError(f"as_of {self.as_of} is in the future")
         results: list[RuleResult] = []
         total = len(self.rule_ids)
         inputs = input_state()  # before anything is read: a later change re-evaluates
@@ -146,6 +161,7 @@ class Engine:
             s.rule_id: s
             for s in RuleState.objects.filter(federation=self.root, rule_id__in=self.rule_ids)
         }
+        todays = self._todays()
         for i, rule_id in enumerate(self.rule_ids):
             if progress:
                 progress(rule_id, i, total)
@@ -162,13 +178,17 @@ class Engine:
                 continue
             candidates, contexts = self.evaluate_rule(rule_id)
             result = RuleResult(rule_id, candidates)
+            latest = self.as_of
+            if state is not None:
+                latest = max(latest, state.latest_as_of or state.as_of)
             with transaction.atomic():
-                self._sync(rule_id, candidates, contexts, result)
+                _Sync(self, rule_id, contexts, result, todays.get(rule_id, {})).run(candidates)
                 RuleState.objects.update_or_create(
                     federation=self.root,
                     rule_id=rule_id,
                     defaults={
                         "as_of": self.as_of,
+                        "latest_as_of": latest,
                         "inputs": key,
                         "findings": findings_state(rule_id),
                         "found": len(candidates),
@@ -179,6 +199,25 @@ class Engine:
         if progress:
             progress("", total, total)
         return results
+
+    def _todays(self) -> dict[str, dict[int, datetime.date]]:
+        """{rule id: {federation id: today}} — for each federation of the subtree, the latest
+        day a run of the rule evaluated it: runs over it or over a federation above it."""
+        above = [int(p) for p in self.root.path.strip("/").split("/") if p]
+        ids = {*above, *(f.pk for f in self.federations)}
+        latest: dict[str, dict[int, datetime.date]] = {}
+        for rule_id, fed_id, as_of, latest_as_of in RuleState.objects.filter(
+            rule_id__in=self.rule_ids, federation_id__in=ids
+        ).values_list("rule_id", "federation_id", "as_of", "latest_as_of"):
+            latest.setdefault(rule_id, {})[fed_id] = max(filter(None, [as_of, latest_as_of]))
+        todays: dict[str, dict[int, datetime.date]] = {}
+        for rule_id, by_root in latest.items():
+            for fed in self.federations:
+                line = [int(p) for p in fed.path.strip("/").split("/") if p]
+                days = [by_root[pk] for pk in line if pk in by_root]
+                if days:
+                    todays.setdefault(rule_id, {})[fed.pk] = max(days)
+        return todays
 
     def _input_key(self, rule_id: str, inputs: str) -> str:
         """The ledger's state, the day, the federation subtree and the rulebook in force."""
@@ -193,156 +232,23 @@ class Engine:
             )
         return digest([inputs, self.cache["_book_digest"], rule_id, self.as_of])
 
-    # -- synchronising findings -----------------------------------------------------------
-    ROW_FIELDS = (
-        "id",
-        "subject_key",
-        "period_key",
-        "status",
-        "fingerprint",
-        "first_seen",
-        "last_seen",
-        "resolved_on",
-        "explanation",
-        "federation_id",
-        "period_start",
-    )
 
-    def _existing(self, qs: QuerySet[Finding]) -> dict[tuple[str, str], dict[str, Any]]:
-        """Existing findings as plain rows (model instances only for the few that change)."""
-        return {
-            (row[1], row[2]): dict(zip(self.ROW_FIELDS, row, strict=True))
-            for row in qs.values_list(*self.ROW_FIELDS)
-        }
-
-    def _sync(
-        self,
-        rule_id: str,
-        candidates: list[Candidate],
-        contexts: list[Context],
-        result: RuleResult,
-    ) -> None:
-        as_of = self.as_of
-        fed_ids = {f.pk for f in self.federations}
-        keys = {(c.subject_key, c.period_key) for c in candidates}
-        existing = self._existing(
-            Finding.objects.filter(rule_id=rule_id, federation_id__in=fed_ids)
-        )
-        # A finding moved to another federation (the unit changed federations) is still the
-        # same finding: look the missing keys up globally.
-        missing = {k[0] for k in keys if k not in existing}
-        for chunk in chunks(sorted(missing), 500):
-            for key, found in self._existing(
-                Finding.objects.filter(rule_id=rule_id, subject_key__in=chunk)
-            ).items():
-                existing.setdefault(key, found)
-        severity = contexts[0].revision.severity if contexts else "warning"
-        revision_of = contexts[0].revision.effective_from if contexts else None
-        now = timezone.now()
-        to_create: list[Finding] = []
-        changes: dict[int, dict[str, Any]] = {}  # finding id → {field: value}
-        for c in candidates:
-            row = existing.get((c.subject_key, c.period_key))
-            fingerprint = c.fingerprint
-            if row is None:
-                to_create.append(
-                    Finding(
-                        rule_id=rule_id,
-                        rule_revision=revision_of,
-                        federation_id=c.federation_id,
-                        organization_id=c.organization_id,
-                        party_organization_id=c.party_organization_id,
-                        subject_key=c.subject_key,
-                        period_start=c.period_start,
-                        period_end=c.period_end,
-                        period_key=c.period_key,
-                        severity=severity,
-                        evidence=c.evidence,
-                        explanation=c.explanation,
-                        fingerprint=fingerprint,
-                        first_seen=as_of,
-                        last_seen=as_of,
-                        status=Finding.Status.OPEN,
-                        status_changed_at=now,
-                    )
-                )
-                continue
-            change: dict[str, Any] = {}
-            if as_of < row["first_seen"]:
-                change["first_seen"] = as_of
-            if as_of >= row["last_seen"]:
-                if as_of > row["last_seen"]:
-                    change["last_seen"] = as_of
-                new_fact = fingerprint != row["fingerprint"]
-                # The explanation carries every number of the evidence: equal text, same
-                # evidence (so the JSON need not be read back to compare).
-                if row["explanation"] != c.explanation or new_fact:
-                    change |= {"explanation": c.explanation, "evidence": c.evidence}
-                if new_fact:
-                    change["fingerprint"] = fingerprint
-                if row["federation_id"] != c.federation_id:
-                    change["federation_id"] = c.federation_id
-                status = row["status"]
-                reopen = (
-                    status == Finding.Status.RESOLVED and as_of > (row["resolved_on"] or as_of)
-                ) or (status == Finding.Status.DISMISSED and new_fact)
-                if reopen:
-                    change |= {
-                        "status": Finding.Status.OPEN,
-                        "resolved_on": None,
-                        "status_changed_at": now,
-                        "status_changed_by": None,
-                    }
-                    result.reopened += 1
-            if change:
-                changes[row["id"]] = change
-            else:
-                result.unchanged += 1
-        # Close open findings the run checked and did not see again.
-        checked = [ctx.checked_periods for ctx in contexts if ctx.checked_periods]
-        for key, row in existing.items():
-            if key in keys or row["status"] not in Finding.OPEN_STATUSES:
-                continue
-            if row["federation_id"] not in fed_ids:
-                continue
-            if row["last_seen"] > as_of or row["first_seen"] > as_of:
-                continue
-            start = row["period_start"]
-            if checked and start is not None and not any(lo <= start <= hi for lo, hi in checked):
-                continue
-            changes[row["id"]] = {
-                "status": Finding.Status.RESOLVED,
-                "resolved_on": as_of,
-                "status_changed_at": now,
-                "status_changed_by": None,
-            }
-            result.resolved += 1
-        if to_create:
-            _insert_findings(to_create, now)
-        self._apply(changes, now)
-        result.created = len(to_create)
-        result.updated = len(changes) - result.resolved
-
-    @staticmethod
-    def _apply(changes: dict[int, dict[str, Any]], now: datetime.datetime) -> None:
-        """Write the changes, grouped by the set of fields they touch (one bulk_update each)."""
-        groups: dict[tuple[str, ...], list[int]] = {}
-        for pk, change in changes.items():
-            groups.setdefault(tuple(sorted(change)), []).append(pk)
-        for fields, ids in groups.items():
-            for chunk in chunks(ids, 500):
-                objs = list(Finding.objects.filter(pk__in=chunk).only("id", "version"))
-                for obj in objs:
-                    for name, value in changes[obj.pk].items():
-                        setattr(obj, name, value)
-                    obj.version += 1
-                    obj.updated_at = now
-                Finding.objects.bulk_update(
-                    objs, [*(f.removesuffix("_id") for f in fields), "version", "updated_at"]
-                )
-
-
-INSERT_FIELDS = (
+# -- synchronising findings ---------------------------------------------------------------
+ROW_FIELDS = (
+    "id",
+    "subject_key",
+    "period_key",
+    "status",
+    "fingerprint",
+    "first_seen",
+    "last_seen",
+    "resolved_on",
+    "explanation",
+    "severity",
+    "federation_id",
+    "period_start",
+)
+NEW_FINDING_FIELDS = (
     "created_at",
     "updated_at",
     "rule_id",
@@ -366,52 +272,260 @@ INSERT_FIELDS = (
     "dismissed_reason",
     "version",
 )
+OBSERVATION_FIELDS = ("finding_id", "as_of", "severity", "explanation", "evidence", "recorded_at")
+STATUS_CHANGE_FIELDS = (
+    "finding_id",
+    "at",
+    "actor_name",
+    "from_status",
+    "to_status",
+    "reason",
+    "as_of",
+)
+S = Finding.Status
 
 
-def _insert_findings(findings: list[Finding], now: datetime.datetime) -> None:
-    """New findings by one ``executemany``: ``bulk_create`` spends most of a large run preparing
-    each field of each row; here dates, times and JSON are prepared once per kind of value."""
-    sqlite = connection.vendor == "sqlite"
-    stamp = Finding._meta.get_field("created_at").get_db_prep_value(now, connection)
+def _rows(qs: QuerySet[Finding]) -> dict[tuple[str, str], dict[str, Any]]:
+    """Findings as plain rows by (subject, period) (no model instances: a run may hold 10^5)."""
+    return {
+        (row[1], row[2]): dict(zip(ROW_FIELDS, row, strict=True))
+        for row in qs.values_list(*ROW_FIELDS)
+    }
 
-    def day(value: datetime.date | None) -> datetime.date | str | None:
-        return value.isoformat() if sqlite and value is not None else value
 
-    columns = ", ".join(connection.ops.quote_name(f) for f in INSERT_FIELDS)
-    marks = ", ".join(
-        "%s::jsonb" if f == "evidence" and not sqlite else "%s" for f in INSERT_FIELDS
-    )
-    sql = f"INSERT INTO {Finding._meta.db_table} ({columns}) VALUES ({marks})"  # noqa: S608
-    rows = [
-        (
-            stamp,
-            stamp,
-            f.rule_id,
-            day(f.rule_revision),
-            f.federation_id,
-            f.organization_id,
-            f.party_organization_id,
-            f.subject_key,
-            day(f.period_start),
-            day(f.period_end),
-            f.period_key,
-            f.severity,
-            json.dumps(f.evidence, ensure_ascii=False),
-            f.explanation,
-            f.fingerprint,
-            day(f.first_seen),
-            day(f.last_seen),
-            f.status,
-            stamp,
-            None,
-            "",
-            1,
+class _Sync:
+    """One rule's candidates of one run written into its findings, their observations and
+    their status history (every write in bulk; see the module's docstring for the rules)."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        rule_id: str,
+        contexts: list[Context],
+        result: RuleResult,
+        todays: dict[int, datetime.date],
+    ) -> None:
+        self.rule_id, self.contexts, self.result = rule_id, contexts, result
+        self.as_of = engine.as_of
+        self.todays = todays
+        self.fed_ids = {f.pk for f in engine.federations}
+        self.severity = contexts[0].revision.severity if contexts else "warning"
+        self.revision_of = contexts[0].revision.effective_from if contexts else None
+        self.now = timezone.now()
+        self.changes: dict[int, dict[str, Any]] = {}  # finding id → {field: value}
+        self.new_observations: list[tuple[int, Candidate]] = []
+        self.changed_observations: list[tuple[int, Candidate]] = []  # (observation id, …)
+        self.stale_observations: list[int] = []
+        self.status_changes: list[tuple[int, str, str]] = []  # (finding id, from, to)
+
+    def past(self, federation_id: int) -> bool:
+        """A replay of the past for this federation: a later day was evaluated already."""
+        today = self.todays.get(federation_id)
+        return today is not None and self.as_of < today
+
+    def run(self, candidates: list[Candidate]) -> None:
+        rule_id, as_of = self.rule_id, self.as_of
+        keys = {(c.subject_key, c.period_key) for c in candidates}
+        existing = _rows(Finding.objects.filter(rule_id=rule_id, federation_id__in=self.fed_ids))
+        # A finding moved to another federation (the unit changed federations) is still the
+        # same finding: look the missing keys up globally.
+        missing = {k[0] for k in keys if k not in existing}
+        for chunk in chunks(sorted(missing), 500):
+            for key, found in _rows(
+                Finding.objects.filter(rule_id=rule_id, subject_key__in=chunk)
+            ).items():
+                existing.setdefault(key, found)
+        # This day's observations of the rule (none on a new day: one index probe).
+        observed = {
+            finding_id: (pk, severity, explanation)
+            for finding_id, pk, severity, explanation in FindingObservation.objects.filter(
+                as_of=as_of, finding__rule_id=rule_id
+            ).values_list("finding_id", "id", "severity", "explanation")
+        }
+        new: list[Candidate] = []
+        for c in candidates:
+            row = existing.get((c.subject_key, c.period_key))
+            if row is None:
+                new.append(c)
+                continue
+            self._observe(row["id"], c, observed.get(row["id"]))
+            self._seen(row, c)
+        self._close(existing, keys, observed)
+        self._create(new)
+        self._write()
+
+    def _severity(self, c: Candidate) -> str:
+        return c.severity or self.severity
+
+    def _observe(
+        self, finding_id: int, c: Candidate, observation: tuple[int, str, str] | None
+    ) -> None:
+        if observation is None:
+            self.new_observations.append((finding_id, c))
+        elif observation[1:] != (self._severity(c), c.explanation):
+            # The explanation carries every number of the evidence: equal text, same evidence
+            # (so the JSON need not be read back to compare).
+            self.changed_observations.append((observation[0], c))
+
+    def _seen(self, row: dict[str, Any], c: Candidate) -> None:
+        """An existing finding found again on the day."""
+        as_of, severity = self.as_of, self._severity(c)
+        change: dict[str, Any] = {}
+        if as_of < row["first_seen"]:
+            change["first_seen"] = as_of
+        if as_of >= row["last_seen"]:
+            # The finding's own text is its latest observation's.
+            if as_of > row["last_seen"]:
+                change["last_seen"] = as_of
+            if row["explanation"] != c.explanation or row["severity"] != severity:
+                change |= {
+                    "explanation": c.explanation,
+                    "evidence": c.evidence,
+                    "severity": severity,
+                }
+        today = not self.past(row["federation_id"]) and as_of >= row["last_seen"]
+        if today:
+            new_fact = c.fingerprint != row["fingerprint"]
+            if new_fact:
+                change["fingerprint"] = c.fingerprint
+            if row["federation_id"] != c.federation_id:
+                change["federation_id"] = c.federation_id
+            status = row["status"]
+            if (
+                (status == S.RESOLVED and as_of > (row["resolved_on"] or as_of))
+                or (status == S.DISMISSED and new_fact)
+                or status == S.PAST
+            ):
+                change |= self._status(row["id"], status, S.OPEN)
+                change["resolved_on"] = None
+                self.result.reopened += 1
+        if change:
+            self.changes[row["id"]] = self.changes.get(row["id"], {}) | change
+        else:
+            self.result.unchanged += 1
+
+    def _status(self, finding_id: int, before: str, after: str) -> dict[str, Any]:
+        self.status_changes.append((finding_id, before, after))
+        return {"status": after, "status_changed_at": self.now, "status_changed_by": None}
+
+    def _close(
+        self,
+        existing: dict[tuple[str, str], dict[str, Any]],
+        keys: set[tuple[str, str]],
+        observed: dict[int, tuple[int, str, str]],
+    ) -> None:
+        """Findings of the checked scope not found on the day: their observation of the day
+        goes; today, an open one is resolved."""
+        as_of = self.as_of
+        checked = [ctx.checked_periods for ctx in self.contexts if ctx.checked_periods]
+        for key, row in existing.items():
+            if key in keys or row["federation_id"] not in self.fed_ids:
+                continue
+            start = row["period_start"]
+            if checked and start is not None and not any(lo <= start <= hi for lo, hi in checked):
+                continue
+            if row["id"] in observed:
+                self.stale_observations.append(observed[row["id"]][0])
+            if row["status"] not in Finding.OPEN_STATUSES or self.past(row["federation_id"]):
+                continue
+            if row["last_seen"] > as_of or row["first_seen"] > as_of:
+                continue
+            self.changes[row["id"]] = self._status(row["id"], row["status"], S.RESOLVED) | {
+                "resolved_on": as_of
+            }
+            self.result.resolved += 1
+
+    def _create(self, candidates: list[Candidate]) -> None:
+        """New findings (open today; found in the past only on a replay), then their ids for
+        their first observation."""
+        if not candidates:
+            return
+        as_of, now = self.as_of, self.now
+        bulk.insert(
+            Finding,
+            NEW_FINDING_FIELDS,
+            (
+                (
+                    now,
+                    now,
+                    self.rule_id,
+                    self.revision_of,
+                    c.federation_id,
+                    c.organization_id,
+                    c.party_organization_id,
+                    c.subject_key,
+                    c.period_start,
+                    c.period_end,
+                    c.period_key,
+                    self._severity(c),
+                    c.evidence,
+                    c.explanation,
+                    c.fingerprint,
+                    as_of,
+                    as_of,
+                    S.PAST if self.past(c.federation_id) else S.OPEN,
+                    now,
+                    None,
+                    "",
+                    1,
+                )
+                for c in candidates
+            ),
         )
-        for f in findings
-    ]
-    with connection.cursor() as cursor:
-        for chunk in chunks(rows, 2000):
-            cursor.executemany(sql, chunk)
+        ids = {
+            (subject, period): pk
+            for subject, period, pk in Finding.objects.filter(
+                rule_id=self.rule_id,
+                federation_id__in={c.federation_id for c in candidates},
+                first_seen=as_of,
+                created_at=now,
+            ).values_list("subject_key", "period_key", "id")
+        }
+        self.new_observations += [(ids[(c.subject_key, c.period_key)], c) for c in candidates]
+        self.result.created = len(candidates)
+
+    def _write(self) -> None:
+        now, as_of = self.now, self.as_of
+        bulk.insert(
+            FindingObservation,
+            OBSERVATION_FIELDS,
+            (
+                (pk, as_of, self._severity(c), c.explanation, c.evidence, now)
+                for pk, c in self.new_observations
+            ),
+        )
+        bulk.update(
+            FindingObservation,
+            ("severity", "explanation", "evidence", "recorded_at"),
+            (
+                (pk, (self._severity(c), c.explanation, c.evidence, now))
+                for pk, c in self.changed_observations
+            ),
+        )
+        # The changes, grouped by the fields they set (one statement each).
+        groups: dict[tuple[str, ...], list[int]] = {}
+        for pk, change in self.changes.items():
+            groups.setdefault(tuple(sorted(change)), []).append(pk)
+        for fields, ids in groups.items():
+            bulk.update(
+                Finding,
+                [*fields, "updated_at"],
+                ((pk, [*(self.changes[pk][f] for f in fields), now]) for pk in ids),
+                extra="version = version + 1",
+            )
+        bulk.insert(
+            FindingStatusChange,
+            STATUS_CHANGE_FIELDS,
+            ((pk, now, "", before, after, "", as_of) for pk, before, after in self.status_changes),
+        )
+        if self.stale_observations:
+            for chunk in chunks(self.stale_observations, 500):
+                FindingObservation.objects.filter(pk__in=chunk).delete()
+            # A finding found in the past only exists by its observations.
+            Finding.objects.filter(rule_id=self.rule_id, status=S.PAST).exclude(
+                Exists(FindingObservation.objects.filter(finding=OuterRef("pk")))
+            ).delete()
+        self.result.updated = len(self.changes) - self.result.resolved
 
 
 def _last(candidates: list[Candidate]) -> Candidate:

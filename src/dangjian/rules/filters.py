@@ -1,12 +1,17 @@
 """The findings worklist's filters. An empty status means the open ones (open, acknowledged
-or being rectified): the worklist shows what still needs doing unless asked otherwise."""
+or being rectified): the worklist shows what still needs doing unless asked otherwise.
+
+"As of" a day lists the findings that day's evaluation found, whatever their status today,
+each with that day's severity and explanation (``FindingObservation``): how a finding found
+only in the past is seen."""
 
 import django_filters
-from django.db.models import Q
+from django import forms
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.core.filters import FilterSet
-from dangjian.rules.models import Finding, Severity
+from dangjian.rules.models import Finding, FindingObservation, Severity
 
 OPEN = _("open, acknowledged or being rectified")
 
@@ -23,6 +28,11 @@ class FindingFilter(FilterSet):
         method="in_status",
     )
     unit = django_filters.CharFilter(label=_("unit"), method="named", max_length=100)
+    as_of = django_filters.DateFilter(
+        label=_("as of"),
+        method="seen_on",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
 
     defaults = {"status": OPEN}
 
@@ -32,7 +42,8 @@ class FindingFilter(FilterSet):
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
-        if self.form.is_valid() and not self.form.cleaned_data.get("status"):
+        data = self.form.cleaned_data if self.form.is_valid() else {}
+        if self.form.is_valid() and not data.get("status") and not data.get("as_of"):
             queryset = queryset.filter(status__in=Finding.OPEN_STATUSES)
         return queryset
 
@@ -42,6 +53,14 @@ class FindingFilter(FilterSet):
 
     def in_status(self, qs, name, value):
         return qs if value == "all" else qs.filter(status=value)
+
+    def seen_on(self, qs, name, value):
+        seen = FindingObservation.objects.filter(finding=OuterRef("pk"), as_of=value)
+        return qs.filter(Exists(seen)).annotate(
+            seen_on=Subquery(seen.values("as_of")[:1]),
+            seen_severity=Subquery(seen.values("severity")[:1]),
+            seen_explanation=Subquery(seen.values("explanation")[:1]),
+        )
 
     def named(self, qs, name, value):
         return qs.filter(

@@ -34,7 +34,11 @@ class BulkForm(Bounded, forms.Form):
 
 
 class StatusForm(Bounded, forms.Form):
-    status = forms.ChoiceField(label=_("new status"), choices=Finding.Status.choices)
+    # "Found in the past only" is the engine's to give, never a person's choice.
+    status = forms.ChoiceField(
+        label=_("new status"),
+        choices=[(v, label) for v, label in Finding.Status.choices if v != Finding.Status.PAST],
+    )
     reason = forms.CharField(
         label=_("reason"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )

@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from dangjian.access import scope
 from dangjian.access.listspec import ListSpec, column, field
 from dangjian.access.models import Action
-from dangjian.rulebook import loader as rulebook
-from dangjian.rules.models import Finding
+from dangjian.core.dates import official_dates
+from dangjian.rules.models import Finding, Severity
 
 BADGES = {"serious": "text-bg-danger", "warning": "text-bg-warning"}
 
@@ -21,11 +21,26 @@ def _hidden(text):
     return format_html('<span class="visually-hidden">{}</span>', text)
 
 
-def _title(finding):
-    try:
-        return rulebook.load().latest(finding.rule_id).title_zh
-    except KeyError:  # a rule since removed from the rulebook
-        return finding.rule_id
+# An "as of" list (``FindingFilter``'s as_of) shows each finding as that day's evaluation
+# found it: the row carries the day and that day's severity and explanation.
+def _severity(f):
+    return getattr(f, "seen_severity", None) or f.severity
+
+
+def _severity_label(f):
+    value = _severity(f)
+    return Severity(value).label if value in Severity.values else value
+
+
+def _explanation(f):
+    seen = getattr(f, "seen_explanation", None)
+    return official_dates(seen) if seen else f.explanation_text
+
+
+def _detail_link(f):
+    url = reverse("rules:finding_detail", args=[f.pk])
+    seen_on = getattr(f, "seen_on", None)
+    return f"{url}?as_of={seen_on.isoformat()}" if seen_on else url
 
 
 def _subject_link(f):
@@ -49,8 +64,8 @@ def _checkbox(f):
 def _severity_badge(f):
     return format_html(
         '<span class="badge {}">{}</span>',
-        BADGES.get(f.severity, "text-bg-secondary"),
-        f.get_severity_display(),
+        BADGES.get(_severity(f), "text-bg-secondary"),
+        _severity_label(f),
     )
 
 
@@ -70,25 +85,21 @@ FINDINGS = ListSpec(
             export=False,
             when=lambda request: scope.can(request.user, Action.EDIT),
         ),
-        field(
-            Finding,
-            "rule_id",
-            22,
-            value=_title,
-            link=lambda f: reverse("rules:finding_detail", args=[f.pk]),
-        ),
+        field(Finding, "rule_id", 22, value=lambda f: f.title, link=_detail_link),
         column(_("subject"), lambda f: f.subject_name, 32, link=_subject_link),
         field(Finding, "federation", 24, html=False),
-        column(_("period"), lambda f: f.period_key, export=False),
-        field(Finding, "severity", 8, cell=_severity_badge),
-        field(Finding, "period_key", 12, html=False),
+        column(_("period"), lambda f: f.period_label, export=False),
+        field(Finding, "severity", 8, value=_severity_label, cell=_severity_badge),
+        # The workbook keeps its columns where they were: the period after the severity.
+        column(_("period"), lambda f: f.period_label, 12, html=False),
         field(
             Finding,
             "explanation",
             70,
+            value=_explanation,
             css="small",
             empty="",
-            cell=lambda f: Truncator(f.explanation).chars(160),
+            cell=lambda f: Truncator(_explanation(f)).chars(160),
         ),
         field(Finding, "first_seen", 12, css="text-nowrap", empty=""),
         field(Finding, "last_seen", 12, css="text-nowrap", empty=""),

@@ -1,9 +1,12 @@
-"""Judgments: findings of the rulebook, rule runs and coverage snapshots (federation overrides
-of the rulebook's parameters live in ``dangjian.rulebook``).
+"""Judgments: findings of the rulebook with their history, rule runs and coverage snapshots
+(federation overrides of the rulebook's parameters live in ``dangjian.rulebook``).
 
-Findings are written only by the engine (``rules.engine``) and moved through their statuses only
-by the services (``rules.services``); the rules read facts and never write them.
+Findings and their observations are written only by the engine (``rules.engine``); people move
+findings through their statuses only through the services (``rules.services``); both record
+each status change in ``FindingStatusChange``. The rules read facts and never write them.
 """
+
+import datetime
 
 from django.conf import settings
 from django.db import models
@@ -11,15 +14,39 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from dangjian.core.dates import official_date, official_dates
 from dangjian.core.models import TimeStamped, Versioned
 from dangjian.party.models import PartyOrganization
 from dangjian.registry.models import Federation, Organization
+from dangjian.rulebook import loader as rulebook
 
 
 class Severity(models.TextChoices):
     INFO = "info", _("information")
     WARNING = "warning", _("warning")
     SERIOUS = "serious", _("serious")
+
+
+def period_label(key: str) -> str:
+    """A finding's period key ("2025", "term:2020-06-18", "since:2025-09-01") in words; a key
+    of another form is shown as it is."""
+    if not key:
+        return ""
+    if key.isdigit() and len(key) == 4:
+        return str(_("year %(year)s")) % {"year": key}
+    prefix, _sep, rest = key.partition(":")
+    try:
+        day = datetime.date.fromisoformat(rest)
+    except ValueError:
+        return key
+    words = PERIOD_WORDS.get(prefix)
+    return str(words) % {"day": official_date(day)} if words else official_date(day)
+
+
+PERIOD_WORDS = {
+    "term": _("the term from %(day)s"),
+    "since": _("from %(day)s on"),
+}
 
 
 class FindingQuerySet(models.QuerySet):
@@ -35,6 +62,9 @@ class Finding(Versioned, TimeStamped):
     period) enforceable with one constraint, since NULLs never collide in a unique index.
     ``fingerprint`` hashes the facts that decide the finding (not durations that grow every day):
     a dismissed finding is reopened only when it changes, i.e. on a new fact.
+
+    ``severity``, ``explanation`` and ``evidence`` are those of ``last_seen`` (today's, for the
+    worklist, exports and letters); every evaluation date's are kept in ``observations``.
     """
 
     class Status(models.TextChoices):
@@ -43,6 +73,9 @@ class Finding(Versioned, TimeStamped):
         RECTIFYING = "rectifying", _("being rectified")
         RESOLVED = "resolved", _("resolved")
         DISMISSED = "dismissed", _("dismissed")
+        # Found only by a run for a date before the latest one evaluated (a replay of the
+        # past): not in today's worklist, shown "as of" the dates it was found.
+        PAST = "past", _("found in the past only")
 
     OPEN_STATUSES = (Status.OPEN, Status.ACKNOWLEDGED, Status.RECTIFYING)
 
@@ -115,7 +148,8 @@ class Finding(Versioned, TimeStamped):
         ]
 
     def __str__(self):
-        return f"{self.rule_id} {self.subject_name} {self.period_key}".strip()
+        # Read in the audit trail and the admin: the rule's title and the period in words.
+        return f"{self.title} · {self.subject_name} {self.period_label}".strip()
 
     @property
     def subject_name(self) -> str:
@@ -129,11 +163,105 @@ class Finding(Versioned, TimeStamped):
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
 
+    # -- in words (what every page, export and letter shows instead of codes) -------------
+    @property
+    def title(self) -> str:
+        """The rule's title (the id of a rule since removed from the rulebook)."""
+        return rulebook.title(self.rule_id)
+
+    @property
+    def explanation_text(self) -> str:
+        """The explanation as people read it: dates written as official text writes them."""
+        return official_dates(self.explanation)
+
+    @property
+    def period_label(self) -> str:
+        """The period in words: 2025年, a term "2020年6月18日起的任期", "自2025年9月1日起"."""
+        return period_label(self.period_key)
+
     @staticmethod
     def subject_key_for(organization_id=None, party_organization_id=None) -> str:
         if party_organization_id:
             return f"p{party_organization_id}"
         return f"o{organization_id}"
+
+
+class FindingObservation(models.Model):
+    """What the run for one evaluation date found about a finding: that date's explanation,
+    evidence and severity. One row per (finding, as_of), written by the engine in bulk; a rerun
+    for the same date rewrites the row only when its text changed and removes it when the
+    finding is no longer found on that date. The finding's page reads its timeline here, and an
+    "as of" view of a finding shows the row of that date."""
+
+    finding = models.ForeignKey(
+        Finding, verbose_name=_("finding"), on_delete=models.CASCADE, related_name="observations"
+    )
+    as_of = models.DateField(_("as of"))
+    severity = models.CharField(_("severity"), max_length=8, choices=Severity.choices)
+    explanation = models.TextField(_("explanation"))
+    evidence = models.JSONField(_("evidence"), default=dict, blank=True)
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("finding observation")
+        verbose_name_plural = _("finding observations")
+        ordering = ["finding_id", "as_of"]
+        constraints = [
+            models.UniqueConstraint(fields=["finding", "as_of"], name="rules_observation_unique")
+        ]
+        # A run for a date reads (and an "as of" worklist lists) that date's rows.
+        indexes = [models.Index(fields=["as_of", "finding"])]
+
+    def __str__(self):
+        return f"{self.finding_id} {self.as_of}"
+
+    @property
+    def explanation_text(self) -> str:
+        return official_dates(self.explanation)
+
+
+class FindingStatusChange(models.Model):
+    """One step of a finding's status history: from, to, when, who (none: the engine) and why.
+
+    The history's one home. The audit trail also records a person's change (``record_event``,
+    for the security record), but it is pruned after ``DANGJIAN_AUDIT_RETENTION_DAYS`` and does
+    not hold the engine's changes, while why a finding was dismissed three years ago is part of
+    the finding and lives as long as it does (the applications' ``StatusChange`` does the same).
+    """
+
+    finding = models.ForeignKey(
+        Finding,
+        verbose_name=_("finding"),
+        on_delete=models.CASCADE,
+        related_name="status_changes",
+    )
+    at = models.DateTimeField(_("time"), default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # Copied, so the history outlives the account; empty for the system (the engine).
+    actor_name = models.CharField(_("by"), max_length=150, blank=True)
+    from_status = models.CharField(
+        _("previous status"), max_length=12, choices=Finding.Status.choices, blank=True
+    )
+    to_status = models.CharField(_("new status"), max_length=12, choices=Finding.Status.choices)
+    reason = models.TextField(_("reason"), blank=True)
+    # The engine's changes: the evaluation date that decided them.
+    as_of = models.DateField(_("as of"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("finding status change")
+        verbose_name_plural = _("finding status changes")
+        ordering = ["finding_id", "at", "id"]
+        indexes = [models.Index(fields=["finding", "at"])]
+
+    def __str__(self):
+        return f"{self.finding_id} {self.from_status} → {self.to_status}"
 
 
 class EvaluationRun(TimeStamped):
@@ -218,7 +346,9 @@ class CoverageSnapshot(models.Model):
 
 class RuleState(models.Model):
     """What the last run of a rule over a federation subtree read (digests), so that a run for
-    the same day with nothing changed skips the rule (see ``rules.engine``)."""
+    the same day with nothing changed skips the rule, and the latest day it was evaluated for:
+    the engine's "today" for that subtree (a run for an earlier day only records the past; see
+    ``rules.engine``)."""
 
     federation = models.ForeignKey(
         Federation, verbose_name=_("federation"), on_delete=models.CASCADE, related_name="+"
@@ -229,6 +359,7 @@ class RuleState(models.Model):
     findings = models.CharField(_("digest of the findings"), max_length=64)
     found = models.PositiveIntegerField(_("found"), default=0)
     computed_at = models.DateTimeField(_("computed at"), default=timezone.now)
+    latest_as_of = models.DateField(_("latest day evaluated"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("rule state")

@@ -41,6 +41,8 @@ class Candidate:
     period_start: datetime.date | None = None
     period_end: datetime.date | None = None
     period_key: str = ""
+    # The rule's severity unless the kind grades its findings (e.g. a lower one for silence).
+    severity: str | None = None
     raw: object = field(default=None, repr=False, compare=False)
 
     @property

@@ -1,5 +1,6 @@
 """Every write a person makes in the rules app: moving findings through their statuses and
-starting a rule run. Atomic and audited (federation parameter overrides: ``rulebook.services``).
+starting a rule run. Atomic and audited (federation parameter overrides: ``rulebook.services``);
+each status change is also a step of the finding's own history (``FindingStatusChange``).
 
 Findings carry a ``version``: a change names the version it was read at (optimistic locking),
 so two officers cannot silently overwrite each other; the engine bumps it too.
@@ -18,7 +19,7 @@ from dangjian.core.audit import acting_user, current_request_id, record_event
 from dangjian.core.concurrency import claim
 from dangjian.core.errors import Conflict
 from dangjian.core.events import AuditEvent
-from dangjian.rules.models import EvaluationRun, Finding
+from dangjian.rules.models import EvaluationRun, Finding, FindingStatusChange
 
 S = Finding.Status
 # status → statuses a person may move a finding to.
@@ -28,6 +29,8 @@ TRANSITIONS: dict[str, set[str]] = {
     S.RECTIFYING: {S.RESOLVED, S.DISMISSED},
     S.RESOLVED: set(),
     S.DISMISSED: {S.OPEN},
+    # Found in the past only: nothing to do today (a run that finds it today opens it).
+    S.PAST: set(),
 }
 EVENTS: dict[str, AuditEvent] = {
     S.ACKNOWLEDGED: AuditEvent.FINDING_ACKNOWLEDGED,
@@ -66,6 +69,16 @@ def change_status(
     if status == S.OPEN:
         locked.resolved_on = None
     locked.save()
+    user = acting_user(actor)
+    FindingStatusChange.objects.create(
+        finding=locked,
+        at=locked.status_changed_at,
+        actor=user,
+        actor_name=(user.get_full_name() or user.get_username()) if user else "",
+        from_status=before,
+        to_status=status,
+        reason=reason,
+    )
     record_event(
         actor,
         EVENTS[status],
@@ -105,8 +118,12 @@ def dismiss(finding, reason: str, *, actor, version):
 
 @transaction.atomic
 def request_run(federation, as_of: datetime.date, *, actor) -> EvaluationRun:
-    """Queue a background run of the rulebook (django-tasks); the page polls its progress."""
+    """Queue a background run of the rulebook (django-tasks); the page polls its progress.
+    A day in the future is refused: its facts are not known yet (``rules.engine``)."""
     from dangjian.rules.tasks import evaluate_rulebook
+
+    if as_of > timezone.localdate():
+        raise ValidationError(_("The rulebook cannot be run as of a day in the future."))
 
     run = EvaluationRun.objects.create(
         federation=federation, as_of=as_of, requested_by=acting_user(actor)

@@ -23,8 +23,10 @@ def execute(run: EvaluationRun) -> EvaluationRun:
     run.save(update_fields=["state", "started_at", "steps_total", "updated_at"])
 
     def progress(rule_id, done, total):
+        # The step as the page shows it: the rule's title.
+        step = engine.book.title(rule_id) if rule_id else ""
         EvaluationRun.objects.filter(pk=run.pk).update(
-            steps_done=done, current_step=rule_id, updated_at=timezone.now()
+            steps_done=done, current_step=step[:100], updated_at=timezone.now()
         )
 
     try:

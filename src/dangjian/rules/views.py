@@ -7,7 +7,6 @@ party organization) is; coverage scopes are the user's federations.
 from __future__ import annotations
 
 import datetime
-import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -27,11 +26,11 @@ from dangjian.core.filters import params
 from dangjian.rulebook import loader as rulebook
 from dangjian.rulebook.models import RuleOverride
 from dangjian.rulebook.services import set_override
-from dangjian.rules import coverage, services
+from dangjian.rules import coverage, evidence, history, parameters, services
 from dangjian.rules.filters import FindingFilter
 from dangjian.rules.forms import BulkForm, CoverageForm, OverrideForm, StatusForm
 from dangjian.rules.lists import COVERAGE_UNITS, FINDINGS
-from dangjian.rules.models import EvaluationRun, Finding
+from dangjian.rules.models import EvaluationRun, Finding, Severity
 
 
 @login_required
@@ -54,6 +53,7 @@ def finding_list(request):
         {
             **FINDINGS.context(request, filters.qs),
             "form": filters.form,
+            "as_of": filters.form.cleaned_data.get("as_of") if filters.form.is_valid() else None,
             "bulk": BulkForm(),
             "can_edit": scope.can(request.user, Action.EDIT),
         },
@@ -92,8 +92,6 @@ def finding_detail(request, pk: int):
         ),
         pk=pk,
     )
-    book = rulebook.load()
-    revision = book.revision_on(finding.rule_id, finding.last_seen) or book.latest(finding.rule_id)
     form = StatusForm(initial={"version": finding.version})
     if request.method == "POST":
         if not scope.can(request.user, Action.EDIT):
@@ -116,23 +114,82 @@ def finding_detail(request, pk: int):
             else:
                 messages.success(request, _("The finding was updated."))
             return redirect("rules:finding_detail", pk=pk)
+    # "As of" a day: that day's evaluation (explanation, evidence, severity); else the latest.
+    as_of = _day(request.GET.get("as_of"))
+    seen = finding.observations.filter(as_of=as_of).first() if as_of else None
+    shown = seen or finding
+    day = seen.as_of if seen else finding.last_seen
+    book = rulebook.load()
+    revision = book.revision_on(finding.rule_id, day) or book.latest(finding.rule_id)
     return render(
         request,
         "rules/finding_detail.html",
         {
             "finding": finding,
             "revision": revision,
-            "evidence": json.dumps(finding.evidence, ensure_ascii=False, indent=1),
+            "day": day,
+            "as_of": as_of,
+            "not_found_then": as_of is not None and seen is None,
+            "explanation": shown.explanation_text,
+            "severity": Severity(shown.severity).label
+            if shown.severity in Severity.values
+            else shown.severity,
+            "evidence": evidence.rows(
+                shown.evidence,
+                related=_related(request, finding, shown),
+                units=dict(
+                    scope.organizations(request.user)
+                    .filter(name__in=evidence.unit_names(shown.evidence))
+                    .values_list("name", "pk")
+                )
+                if evidence.unit_names(shown.evidence)
+                else None,
+            ),
+            "timeline": history.timeline(finding),
             "form": form,
-            "can_edit": scope.can(request.user, Action.EDIT),
+            "can_edit": scope.can(request.user, Action.EDIT)
+            and bool(services.TRANSITIONS.get(finding.status)),
         },
     )
 
 
+def _day(text: str | None) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(text or "")
+    except ValueError:
+        return None
+
+
+def _related(request, finding, shown) -> dict[str, int]:
+    """{rule id: the visible finding of that rule on the same subject} for the evidence items
+    that point to another finding (``see_rule``)."""
+    rules = {
+        item.get("see_rule")
+        for value in shown.evidence.values()
+        if isinstance(value, list)
+        for item in value
+        if isinstance(item, dict) and item.get("see_rule")
+    }
+    if not rules:
+        return {}
+    found = (
+        scope.visible(Finding, request.user)
+        .filter(
+            rule_id__in=rules,
+            organization_id=finding.organization_id,
+            party_organization_id=finding.party_organization_id,
+        )
+        .order_by("rule_id", "-last_seen")
+        .values_list("rule_id", "pk")
+    )
+    related: dict[str, int] = {}
+    for rule_id, pk in found:
+        related.setdefault(rule_id, pk)
+    return related
+
+
 def _rule_choices(book):
-    return [
-        (rule_id, f"{book.latest(rule_id).title_zh}（{rule_id}）") for rule_id in book.rule_ids()
-    ]
+    return [(rule_id, book.title(rule_id)) for rule_id in book.rule_ids()]
 
 
 @login_required
@@ -150,6 +207,7 @@ def rulebook_page(request):
     overrides = scope.visible(RuleOverride, request.user)
     by_rule: dict[str, list] = {}
     for o in overrides.select_related("federation"):
+        o.rows = parameters.rows(o.parameters or {})
         by_rule.setdefault(o.rule_id, []).append(o)
     rules = []
     for rule_id in book.rule_ids():
@@ -159,7 +217,10 @@ def rulebook_page(request):
                 "id": rule_id,
                 "current": book.revision_on(rule_id, timezone.localdate()) or revisions[-1],
                 "revisions": revisions,
-                "parameters": json.dumps(revisions[-1].parameters, ensure_ascii=False),
+                "parameters": parameters.rows(revisions[-1].parameters),
+                "severity": Severity(revisions[-1].severity).label
+                if revisions[-1].severity in Severity.values
+                else revisions[-1].severity,
                 "open": counts.get(rule_id, 0),
                 "overrides": by_rule.get(rule_id, []),
             }
@@ -217,7 +278,11 @@ def run_start(request):
         as_of = datetime.date.fromisoformat(request.POST.get("as_of") or "")
     except ValueError:
         as_of = timezone.localdate()
-    run = services.request_run(federation, as_of, actor=request.user)
+    try:
+        run = services.request_run(federation, as_of, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("rules:rulebook")
     return redirect("rules:run_detail", pk=run.pk)
 
 
@@ -225,7 +290,9 @@ def run_start(request):
 def run_detail(request, pk: int):
     run = scope.get(request.user, EvaluationRun, pk)
     template = "rules/run_progress.html" if request.headers.get("HX-Request") else "rules/run.html"
-    return render(request, template, {"run": run})
+    book = rulebook.load()
+    summary = [(book.title(rule_id), s) for rule_id, s in (run.summary or {}).items()]
+    return render(request, template, {"run": run, "summary": summary})
 
 
 def _coverage_scope(request):

@@ -22,7 +22,6 @@ from dangjian.inspections.models import AnnualInspection, Visit
 from dangjian.inspections.reports import report_state
 from dangjian.orglife.models import Meeting
 from dangjian.registry.models import Membership, Organization
-from dangjian.rulebook import loader as rulebook
 from dangjian.rulebook.deadlines import is_exempt, registrar_deadline, supervisor_deadline
 
 
@@ -35,16 +34,7 @@ def _open_findings(organization, user):
         .filter(organization=organization)
         .order_by("-last_seen", "rule_id")[:50]
     )
-    for finding in findings:
-        finding.title = _rule_title(finding.rule_id)
     return findings
-
-
-def _rule_title(rule_id: str) -> str:
-    try:
-        return rulebook.load().latest(rule_id).title_zh
-    except KeyError:  # a finding of a rule no longer in the rulebook
-        return rule_id
 
 
 def _member_units(user, day: datetime.date, action=Action.VIEW):

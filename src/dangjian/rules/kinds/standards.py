@@ -1,53 +1,54 @@
 """The four standards of a party organization (四有, DOMAIN.md §3.4): an approval document, a
-dispatch notice where an instructor formed it, and units it covers. The secretary (有书记) is
-the secretary_vacant rule's."""
+secretary, a dispatch notice where an instructor formed it, and units it covers — each as
+``party.queries.four_standards`` defines it."""
 
 from __future__ import annotations
 
-from django.db.models import BooleanField, ExpressionWrapper, Q
+from django.db.models import BooleanField, ExpressionWrapper
 
-from dangjian.core.models import valid_on_q
 from dangjian.party import queries
-from dangjian.party.models import Coverage, PartyOrganization
 from dangjian.rules.kinds import base
-from dangjian.rules.kinds.orglife import BRANCH_KINDS
 from dangjian.rules.registry import Candidate, kind
+
+# The finding that reports a vacant secretary post on its own (how long, since when): the
+# 四有 finding lists 有书记 too and points to it.
+SECRETARY_RULE = "terms.secretary_vacant"
+
+
+def _flag(q):
+    return ExpressionWrapper(q, output_field=BooleanField())
 
 
 @kind("standards_incomplete")
 def standards_incomplete(ctx):
-    """有批文、派遣指导员有通知、覆盖有明细. The secretary (有书记) is the secretary_vacant
-    rule's finding and is not reported twice."""
+    """有批文、有书记、派遣党建指导员有通知、覆盖有明细: every standard not met is listed."""
     day = ctx.as_of
-    # 有批文 and 派遣指导员有通知 are party/queries.py's definitions, which the formation
-    # workflow reads too: a branch the workflow accepts is not flagged here.
+    # The set forms of party/queries.py's four_standards, which the formation workflow reads
+    # too: a branch the workflow accepts is not flagged here.
     no_approval = queries.approval_missing_q()
+    no_secretary = queries.secretary_missing_q(day)
     no_notice = queries.notice_missing_q(day)
-    with_units = Coverage.objects.filter(valid_on_q(day)).values("party_organization")
-    with_children = PartyOrganization.objects.filter(valid_on_q(day), parent__isnull=False).values(
-        "parent"
-    )
-    no_units = Q(kind__in=BRANCH_KINDS) & ~Q(pk__in=with_units) & ~Q(pk__in=with_children)
-    rows = [
-        (pk, fed, doc, doc_date, mode, has_notice, po_kind, 0 if lacks_units else 1, False)
-        for pk, fed, doc, doc_date, mode, po_kind, has_notice, lacks_units in base.party_orgs(ctx)
-        .filter(no_approval | no_notice | no_units)
+    no_units = queries.coverage_missing_q(day)
+    rows = list(
+        base.party_orgs(ctx)
+        .filter(no_approval | no_secretary | no_notice | no_units)
         .annotate(
-            has_notice=ExpressionWrapper(~no_notice, output_field=BooleanField()),
-            lacks_units=ExpressionWrapper(no_units, output_field=BooleanField()),
+            lacks_secretary=_flag(no_secretary),
+            lacks_notice=_flag(no_notice),
+            lacks_units=_flag(no_units),
         )
         .values_list(
             "pk",
             "federation_id",
             "approval_doc_no",
             "approval_date",
-            "formation_mode",
-            "kind",
-            "has_notice",
+            "lacks_secretary",
+            "lacks_notice",
             "lacks_units",
         )
-    ]
-    for pk, fed, doc, doc_date, mode, has_notice, po_kind, units_now, has_children in rows:
+    )
+    vacancies = base.secretary_vacancies(ctx) if any(r[4] for r in rows) else {}
+    for pk, fed, doc, doc_date, lacks_secretary, lacks_notice, lacks_units in rows:
         missing = []
         if not doc:
             missing.append({"code": "approval", "text": "无成立批复文件（批文）文号"})
@@ -55,14 +56,25 @@ def standards_incomplete(ctx):
             missing.append(
                 {"code": "approval", "text": f"成立批复文件（批文）{doc} 未登记批复日期"}
             )
-        if mode == PartyOrganization.FormationMode.INSTRUCTOR_DRIVEN and not has_notice:
+        if lacks_secretary:
+            since = vacancies.get(pk, {}).get("since")
+            missing.append(
+                {
+                    "code": "secretary",
+                    "text": f"没有在任书记（自 {base.fmt(since)} 起空缺，见“书记空缺”）"
+                    if since
+                    else "没有在任书记（见“书记空缺”）",
+                    "see_rule": SECRETARY_RULE,
+                }
+            )
+        if lacks_notice:
             missing.append(
                 {
                     "code": "instructor_notice",
                     "text": "以选派党建指导员方式组建，但无指导员派遣通知记录",
                 }
             )
-        if po_kind in BRANCH_KINDS and units_now == 0 and not has_children:
+        if lacks_units:
             missing.append({"code": "coverage", "text": "没有覆盖单位明细（当前未覆盖任何单位）"})
         listed = "；".join(f"（{i}）{m['text']}" for i, m in enumerate(missing, 1))
         yield Candidate(

@@ -1,15 +1,21 @@
 """``dangjian evaluate [--as-of DATE] [--federation NAME|ID] [--force]`` — run the rulebook in
-the foreground, with a progress bar, and print a summary table. Rules whose inputs did not change
-since their last run for the same day are skipped (marked "unchanged") unless ``--force``."""
+the foreground, with a progress bar, and print a summary table in Chinese (the rule ids stay in
+the last column, for operators). Rules whose inputs did not change since their last run for the
+same day are skipped (marked "unchanged") unless ``--force``. A day before the latest one
+evaluated records that day's findings without touching today's worklist (``rules.engine``)."""
 
 import datetime
+import unicodedata
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from tqdm import tqdm
 
+from dangjian.core.dates import official_date
 from dangjian.registry.models import Federation
+from dangjian.rulebook import loader as rulebook
 from dangjian.rules.engine import Engine
 from dangjian.rules.models import Finding
 
@@ -37,7 +43,11 @@ class Command(BaseCommand):
         try:
             day = datetime.date.fromisoformat(as_of) if as_of else timezone.localdate()
         except ValueError as exc:
-            raise CommandError(f"--as-of: {exc}") from exc
+            raise CommandError(
+                _("--as-of: %(value)s is not a date (YYYY-MM-DD).") % {"value": as_of}
+            ) from exc
+        if day > timezone.localdate():
+            raise CommandError(_("The rulebook cannot be run as of a day in the future."))
         if federation:
             feds = []
             for ref in federation:
@@ -46,10 +56,11 @@ class Command(BaseCommand):
                     q |= Q(pk=int(ref))
                 found = Federation.objects.filter(q).first()
                 if not found:
-                    raise CommandError(f"no federation {ref!r}")
+                    raise CommandError(_("No federation “%(ref)s”.") % {"ref": ref})
                 feds.append(found)
         else:
             feds = list(Federation.objects.filter(parent__isnull=True))
+        book = rulebook.load()
         rows = []
         for fed in feds:
             engine = Engine(fed, day, rule_ids=rule)
@@ -62,7 +73,7 @@ class Command(BaseCommand):
 
             def progress(rule_id, done, total, bar=bar):
                 bar.n = done
-                bar.set_postfix_str(rule_id)
+                bar.set_postfix_str(book.title(rule_id) if rule_id else "")
                 bar.refresh()
 
             results = engine.run(progress, force=force)
@@ -73,28 +84,52 @@ class Command(BaseCommand):
                     .open()
                     .count()
                 )
+                title = book.title(r.rule_id) + (_("(unchanged)") if r.skipped else "")
                 rows.append(
                     (
                         fed.short_name or fed.name,
-                        r.rule_id + (" (unchanged)" if r.skipped else ""),
+                        title,
                         r.found,
                         r.created,
                         r.resolved,
                         r.reopened,
                         open_count,
+                        r.rule_id,
                     )
                 )
             if snapshots:
                 from dangjian.rules.coverage import take_monthly_snapshots
 
                 take_monthly_snapshots(fed, end=day)
-        header = ("federation", "rule", "found", "new", "resolved", "reopened", "open")
-        widths = [max(len(str(x)) for x in col) for col in zip(header, *rows, strict=False)]
-        line = "  ".join(f"{{:{w}}}" for w in widths)
-        self.stdout.write(f"as of {day.isoformat()}")
-        self.stdout.write(line.format(*header))
-        for row in rows:
-            self.stdout.write(line.format(*map(str, row)))
-        self.stdout.write(
-            f"{sum(r[2] for r in rows)} found, {sum(r[3] for r in rows)} new, {sum(r[4] for r in rows)} resolved"
+        header = (
+            _("federation"),
+            _("rule"),
+            _("found"),
+            _("new"),
+            _("resolved"),
+            _("reopened"),
+            _("open"),
+            _("rule id"),
         )
+        table = [tuple(map(str, header)), *(tuple(map(str, row)) for row in rows)]
+        widths = [max(_width(row[i]) for row in table) for i in range(len(header))]
+        self.stdout.write(_("As of %(day)s") % {"day": official_date(day)})
+        for row in table:
+            self.stdout.write("  ".join(_pad(cell, w) for cell, w in zip(row, widths, strict=True)))
+        self.stdout.write(
+            _("%(found)d found, %(new)d new, %(resolved)d resolved")
+            % {
+                "found": sum(r[2] for r in rows),
+                "new": sum(r[3] for r in rows),
+                "resolved": sum(r[4] for r in rows),
+            }
+        )
+
+
+def _width(text: str) -> int:
+    """Columns a text takes in a terminal: Chinese characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - _width(text))

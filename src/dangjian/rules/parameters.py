@@ -1,0 +1,82 @@
+"""A rule's parameters as the rulebook page shows them: a Chinese label and the value in words
+for each, with the key beside it for whoever writes a federation's override (which names the
+keys)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from dangjian.orglife.models import Meeting
+from dangjian.party.models import PartyOrganization
+from dangjian.registry.models import Organization
+from dangjian.rules.models import Severity
+
+LABELS = {
+    "min_full_members": gettext_lazy("full members, at least"),
+    "max_full_members": gettext_lazy("full members, at most"),
+    "max_units": gettext_lazy("units a joint branch covers, at most"),
+    "min_committee_posts": gettext_lazy("committee members needed"),
+    "branch_max_members": gettext_lazy("members of a branch, at most"),
+    "committee_min_members": gettext_lazy("members for a party committee, at least"),
+    "branch_term_years": gettext_lazy("term of a branch (years)"),
+    "committee_term_years": gettext_lazy("term of a party committee (years)"),
+    "max_extension_years": gettext_lazy("extension, at most (years)"),
+    "grace_days": gettext_lazy("days of grace"),
+    "lookback_years": gettext_lazy("earlier years checked again"),
+    "requirements": gettext_lazy("required meetings"),
+    "no_orglife_months": gettext_lazy("months without organizational life"),
+    "secretary_vacant_months": gettext_lazy("months of a vacant secretary post"),
+    "min_full_members_single_unit": gettext_lazy("full members of a single-unit branch, at least"),
+    "missing_report_years": gettext_lazy("years without an annual report"),
+    "inactive_months": gettext_lazy("months without activity"),
+    "report_due_to_supervisor": gettext_lazy("annual report due to the supervising unit by"),
+    "report_due_to_registrar": gettext_lazy("annual report due to the registration authority by"),
+    "exempt_registered_within_months": gettext_lazy("exempt when registered within (months)"),
+    "min_registered_years": gettext_lazy("years registered, at least"),
+    "valid_years": gettext_lazy("years a grade is valid"),
+    "applies_to_legal_forms": gettext_lazy("applies to"),
+    "no_record_severity": gettext_lazy("severity when nothing is recorded"),
+}
+EVERY = {
+    "month": gettext_lazy("monthly"),
+    "quarter": gettext_lazy("quarterly"),
+    "year": gettext_lazy("yearly"),
+}
+
+
+def rows(parameters: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """[(label, key, value in words)] in the rulebook's order."""
+    return [(str(LABELS.get(k, k)), k, _words(k, v)) for k, v in parameters.items()]
+
+
+def _words(key: str, value: Any) -> str:
+    if key == "no_record_severity" and value in Severity.values:
+        return str(Severity(value).label)
+    if key == "applies_to_legal_forms" and isinstance(value, list):
+        forms = Organization.LegalForm
+        return "、".join(str(forms(v).label) if v in forms.values else str(v) for v in value)
+    if key == "requirements" and isinstance(value, dict):
+        return "；".join(_requirement(k, r) for k, r in value.items())
+    if key.startswith("report_due_") and isinstance(value, str) and "-" in value:
+        month, day = value.split("-", 1)
+        return _("%(month)s/%(day)s") % {"month": int(month), "day": int(day)}
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    return str(value)
+
+
+def _requirement(kind: str, requirement: Any) -> str:
+    name = Meeting.Kind(kind).label if kind in Meeting.Kind.values else kind
+    if not isinstance(requirement, dict):
+        return f"{name}：{requirement}"
+    kinds = PartyOrganization.Kind
+    applies = "、".join(
+        str(kinds(k).label) if k in kinds.values else str(k)
+        for k in requirement.get("applies_to", [])
+    )
+    every = EVERY.get(requirement.get("period", ""), requirement.get("period", ""))
+    needs = _("where a committee exists") if requirement.get("needs_committee") else ""
+    return f"{name}：{every}（{applies}{'，' + needs if needs else ''}）"
