@@ -97,7 +97,6 @@ def _created(member_rows: list[tuple], job_rows: list[tuple]):
 # recorded as a dated move through party.services, never written as a field).
 RELATION_FIELDS = ("relation_party_organization_id", "relation_external")
 MEMBER_SOURCES: dict[str, str] = {}
-MEMBER_SOURCES: dict[str, str] = {}
 
 
 class MemberHandler(Handler):
