@@ -17,6 +17,7 @@ import io
 import os
 import zipfile
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -49,14 +50,14 @@ XLSX = Kind("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 DOCUMENT_KINDS = (PDF, JPEG, PNG, DOCX, OFD)
 
 
-def _head(upload) -> bytes:
+def _head(upload: Any) -> bytes:
     upload.seek(0)
-    head = upload.read(16)
+    head = bytes(upload.read(16))
     upload.seek(0)
     return head
 
 
-def check_zip(upload, required: tuple[str, ...]) -> None:
+def check_zip(upload: Any, required: tuple[str, ...]) -> None:
     """Refuse a damaged zip, one that would inflate too far, or one without ``required`` parts."""
     upload.seek(0)
     try:
@@ -100,7 +101,7 @@ def check_zip(upload, required: tuple[str, ...]) -> None:
         )
 
 
-def detect(upload, allowed: tuple[Kind, ...]) -> Kind:
+def detect(upload: Any, allowed: tuple[Kind, ...]) -> Kind:
     """The kind of ``upload`` from its content, or ``ValidationError`` in Chinese."""
     head = _head(upload)
     if head.startswith(EXECUTABLE_MAGIC) or head.startswith(b"#!"):
@@ -173,7 +174,7 @@ def check_upload(upload: UploadedFile, allowed: tuple[Kind, ...] = DOCUMENT_KIND
     return detect(upload, allowed)
 
 
-def sha256_of(upload) -> str:
+def sha256_of(upload: Any) -> str:
     digest = hashlib.sha256()
     upload.seek(0)
     for chunk in iter(lambda: upload.read(65536), b""):
@@ -195,12 +196,13 @@ MAX_SIDE = 2400
 IMAGE_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "jpg", "GIF": "jpg", "BMP": "jpg"}
 
 
-def read_limited(upload, max_bytes: int) -> bytes:
+def read_limited(upload: Any, max_bytes: int) -> bytes:
+    """The upload's bytes, refused in Chinese when empty or beyond ``max_bytes``."""
     if upload.size is not None and upload.size > max_bytes:
         raise ValidationError(
             _("The file is larger than %(mb)s MB.") % {"mb": max_bytes // (1024 * 1024)}
         )
-    data = upload.read(max_bytes + 1)
+    data = bytes(upload.read(max_bytes + 1))
     if len(data) > max_bytes:
         raise ValidationError(
             _("The file is larger than %(mb)s MB.") % {"mb": max_bytes // (1024 * 1024)}

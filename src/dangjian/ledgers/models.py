@@ -15,6 +15,7 @@ LEDGER_CHOICES = [
     ("positions", _("positions")),
     ("instructors", _("instructors and assignments")),
     ("meetings", _("meetings")),
+    ("attendance", _("meeting attendance")),
 ]
 
 

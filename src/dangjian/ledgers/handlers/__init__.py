@@ -2,13 +2,15 @@
 
 ``base`` holds the shared handler; ``members`` the party member ledger (the bulk path);
 ``organizations`` the member unit ledger; ``validity`` the ledgers of facts with validity
-periods (memberships, party organizations, positions, instructors, meetings).
+periods (memberships, party organizations, positions, instructors, meetings); ``attendance``
+the meetings' sign-in sheets.
 """
 
 from __future__ import annotations
 
 from django.utils import translation
 
+from dangjian.ledgers.handlers.attendance import AttendanceHandler
 from dangjian.ledgers.handlers.base import Handler, show
 from dangjian.ledgers.handlers.members import MemberHandler
 from dangjian.ledgers.handlers.organizations import OrganizationHandler
@@ -32,6 +34,7 @@ HANDLERS = {
         PositionHandler,
         InstructorHandler,
         MeetingHandler,
+        AttendanceHandler,
     )
 }
 
