@@ -25,6 +25,7 @@ from dangjian.registry.models import Federation, Membership, Organization
 D = datetime.date
 _counter = itertools.count(1)
 Role = RoleAssignment.Role
+FOUNDED = D(2020, 1, 1)
 
 
 class Branch:
@@ -33,7 +34,7 @@ class Branch:
     holding posts (the first is the secretary), and a flowing member of another branch working
     in the unit."""
 
-    def __init__(self, *, full=6, probationary=2, committee=3, founded=D(2020, 1, 1)):
+    def __init__(self, *, full=6, probationary=2, committee=3, founded=FOUNDED):
         n = next(_counter)
         self.rng = random.Random(1000 + n)
         self.federation = Federation.objects.create(

@@ -140,7 +140,7 @@ def all_day(world):
 def test_the_secretarys_page_shows_the_rotating_code(world, all_day):
     client = world.client(world.secretary_user)
     page = client.get(reverse("orglife:meeting_detail", args=[all_day.pk])).content.decode()
-    assert 'hx-get="%s"' % reverse("orglife:meeting_qr", args=[all_day.pk]) in page
+    assert f'hx-get="{reverse("orglife:meeting_qr", args=[all_day.pk])}"' in page
     assert 'hx-trigger="load, every 10s"' in page and "<script" not in page.split("</head>")[1]
     fragment = client.get(reverse("orglife:meeting_qr", args=[all_day.pk])).content.decode()
     assert "<svg" in fragment and signin.current_token(all_day) in fragment
@@ -151,7 +151,7 @@ def test_a_member_scans_confirms_and_a_retry_does_not_double_count(world, all_da
     client = world.client(world.member_user(member))
     url = reverse("orglife:meeting_sign_in", args=[all_day.pk, signin.current_token(all_day)])
     page = client.get(url)
-    assert page.status_code == 200 and "以 %s 的身份签到" % member.name in page.content.decode()
+    assert page.status_code == 200 and f"以 {member.name} 的身份签到" in page.content.decode()
     ticket = page.context["ticket"]
     done = client.post(url, {"ticket": ticket}).content.decode()
     assert "签到成功" in done
