@@ -50,7 +50,12 @@ def party_organization_detail(request, pk: int):
         .order_by("valid_to", "role"),
         "children": scope.party_organizations(request.user).filter(parent=party_org),
         "members": ORGANIZATION_MEMBERS.context(request, members)["table"],
-        "meetings": party_org.meetings.order_by("-held_on")[:30],
+        "meetings": scope.meetings(request.user)
+        .filter(party_organization=party_org)
+        .order_by("-held_on", "-pk")[:30],
+        "keeps_meetings": scope.meeting_party_organizations(request.user)
+        .filter(pk=party_org.pk)
+        .exists(),
         "term_ends_on": party_org.term_ends_on(),
     }
     return render(request, "party/party_organization_detail.html", context)
