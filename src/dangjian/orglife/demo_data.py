@@ -23,7 +23,7 @@ from dangjian.orglife.queries import expected_attendees
 from dangjian.party.models import PartyOrganization, Position
 
 K = Meeting.Kind
-PRESENT, ABSENT = Attendance.Status.PRESENT, Attendance.Status.ABSENT
+PRESENT, ABSENT = str(Attendance.Status.PRESENT), str(Attendance.Status.ABSENT)
 
 THEME_MINUTES = """<p>会议由支部书记主持，传达学习上级党组织关于加强网络社会组织党建工作的部署。</p>
 <p>与会党员结合协会行业自律工作交流了学习体会，围绕“网络金融消费者权益保护”开展志愿宣传活动的分工作了讨论。</p>
@@ -111,7 +111,10 @@ def _theme_day_last_month(branch, today, secretary, deputy) -> None:
         )
     marks = {e.member.pk: {"status": PRESENT} for e in expected}
     if len(expected) > 3:
-        marks[expected[-1].member.pk] = {"status": ABSENT, "reason": Attendance.Reason.PERSONAL}
+        marks[expected[-1].member.pk] = {
+            "status": ABSENT,
+            "reason": str(Attendance.Reason.PERSONAL),
+        }
     meeting.refresh_from_db()
     services.record_held(
         meeting,
@@ -155,7 +158,7 @@ def _general_meeting_without_quorum(branch, today, secretary, deputy) -> None:
     marks = {
         e.member.pk: {"status": PRESENT}
         if i < half
-        else {"status": ABSENT, "reason": Attendance.Reason.OFFICIAL}
+        else {"status": ABSENT, "reason": str(Attendance.Reason.OFFICIAL)}
         for i, e in enumerate(order)
     }
     services.record_held(
