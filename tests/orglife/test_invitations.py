@@ -19,7 +19,7 @@ GOOD = "Hongqi-Piaopiao-2026"
 
 def invite_page(world, member, user=None):
     client = world.client(user or world.secretary_user)
-    return client.post(reverse("member_invite", args=[member.pk]))
+    return client.post(reverse("member_invite", args=[member.pk]), {"confirm": "yes"})
 
 
 def token_of(response) -> str:
@@ -112,3 +112,9 @@ def test_the_member_page_offers_the_invitation_to_the_secretary(world):
         reverse("party:member_detail", args=[world.full[3].pk])
     )
     assert "邀请开通登录" in page.content.decode()
+
+
+def test_an_empty_post_invites_nobody(world):
+    client = world.client(world.secretary_user)
+    response = client.post(reverse("member_invite", args=[world.full[3].pk]))
+    assert response.status_code == 302 and not MemberInvitation.objects.exists()

@@ -31,6 +31,8 @@ def member_invite(request: HttpRequest, pk: int) -> HttpResponse:
     member = scope.get(request.user, PartyMember, pk, Action.EDIT)
     if not invitations.may_invite(request.user, member):
         raise Http404
+    if request.POST.get("confirm") != "yes":  # the button's own field: an empty POST does nothing
+        return redirect("party:member_detail", pk=pk)
     try:
         invitation, token = invitations.invite(member, actor=request.user)
     except WorkflowError as exc:

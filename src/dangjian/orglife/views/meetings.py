@@ -229,6 +229,8 @@ def meeting_detail(request, pk: int):
 @require_POST
 def meeting_delete(request, pk: int):
     meeting = scope.get(request.user, MEETING_QS, pk, Action.EDIT)
+    if request.POST.get("confirm") != "yes":  # the button's own field: an empty POST does nothing
+        return redirect("orglife:meeting_detail", pk=pk)
     if not meeting.is_planned:
         messages.error(request, _("Only a planned meeting can be deleted here."))
         return redirect("orglife:meeting_detail", pk=pk)
@@ -285,6 +287,8 @@ def attachment_remove(request, pk: int, file_pk: int):
     attachment = scope.get(
         request.user, MeetingAttachment.objects.filter(meeting_id=pk), file_pk, Action.EDIT
     )
+    if request.POST.get("confirm") != "yes":
+        return redirect("orglife:meeting_detail", pk=pk)
     services.remove_attachment(attachment, actor=request.user)
     messages.success(request, _("The file was removed."))
     return redirect("orglife:meeting_detail", pk=pk)
