@@ -263,12 +263,15 @@ def load_history(client):
     )
 
 
-def flagged(rule_id: str, day: datetime.date) -> set[str]:
+def flagged(rule_id: str, day: datetime.date, *, silent: bool = False) -> set[str]:
+    """The units the rule flags on the day; ``silent``: only those flagged at the lower
+    severity for a covered year with no decision recorded with the party (issue 17, point 4),
+    otherwise only the others."""
     root = Federation.objects.get(name=ROOT)
     [candidates] = Engine(root, day, rule_ids=[rule_id]).evaluate().values()
     names = dict(Organization.objects.values_list("pk", "name"))
     short = {full: s for s, (full, *_rest) in UNITS.items()}
-    return {short[names[c.organization_id]] for c in candidates}
+    return {short[names[c.organization_id]] for c in candidates if (c.severity == "info") == silent}
 
 
 def test_a_federation_history_loaded_through_the_ledgers(officer):
@@ -309,5 +312,7 @@ def test_a_federation_history_loaded_through_the_ledgers(officer):
 
     decisions = "governance.no_party_in_decisions"
     assert flagged(decisions, datetime.date(2023, 6, 30)) == {"甲", "乙", "丙"}
+    # 丁 was covered by the joint branch all of 2022 and recorded no decision that year.
+    assert "丁" in flagged(decisions, datetime.date(2023, 6, 30), silent=True)
     assert flagged(decisions, datetime.date(2023, 2, 28)) == {"丙"}
     assert flagged(decisions, TODAY) == {"甲"}

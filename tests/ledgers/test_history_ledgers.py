@@ -8,6 +8,7 @@ import datetime
 import openpyxl
 import pytest
 
+from dangjian.core import sealed
 from dangjian.core.models import AuditLog
 from dangjian.governance.models import CharterRevision, MajorDecision
 from dangjian.inspections.models import AnnualInspection, Visit
@@ -144,7 +145,8 @@ def test_federation_errors_are_written_into_the_workbook(world, tmp_path, demo_f
     assert item.counts["new"] == 0
     commit(world, item)  # all-or-nothing: nothing is written
     assert Federation.objects.count() == before
-    marked = openpyxl.load_workbook(services.archive_path_of(item.error_path)).active
+    with sealed.open_read(services.archive_path_of(item.error_path)) as raw:
+        marked = openpyxl.load_workbook(raw).active
     assert marked.cell(1, marked.max_column).value == "错误说明"
     assert marked.cell(8, marked.max_column).value.startswith("上级联合会：系统中和本表中都没有")
     assert "追溯不到本联合会" in marked.cell(6, 3).comment.text

@@ -7,6 +7,7 @@ import datetime
 import openpyxl
 import pytest
 
+from dangjian.core import sealed
 from dangjian.core.crypto import blind_index
 from dangjian.ledgers import services, workbooks
 from dangjian.ledgers.models import LedgerUpload
@@ -51,7 +52,8 @@ def test_the_election_ledger_records_terms_and_extensions(world, tmp_path):
     assert item.counts == {"new": 3, "changed": 0, "unchanged": 0, "invalid": 1, "rows": 4}
     assert errors_by_row(item) == {5: {"held_on": "选举日期不能早于党组织成立日期（2020-06-01）。"}}
     # The errors are written into the workbook, on the cell (B5: 选举日期 of row 5).
-    wb = openpyxl.load_workbook(services.archive_path_of(item.error_path))
+    with sealed.open_read(services.archive_path_of(item.error_path)) as raw:
+        wb = openpyxl.load_workbook(raw)
     marked = {
         c.coordinate: c.comment.text for r in wb.worksheets[0].iter_rows() for c in r if c.comment
     }

@@ -25,7 +25,7 @@ TODAY, PAST = D(2025, 11, 15), D(2024, 6, 30)
 
 def explanation(day, months):
     return (
-        f"该单位有正式党员 4 名（达到 3 名应建标准），截至 {day.isoformat()} 未被任何党组织覆盖，"
+        f"该单位有正式党员 4 名（达到 3 名应建标准；组织关系未登记 4 名），截至 {day.isoformat()} 未被任何党组织覆盖，"
         f"自 2019-01-01 起已持续 {months} 个月。"
     )
 

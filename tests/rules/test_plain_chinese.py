@@ -56,7 +56,7 @@ def test_the_worklist_speaks_chinese(officer_client):
     assert "换届逾期" in text and "2020年6月18日起的任期" in text
     assert "严重" in text and "待处理" in text
     # Explanations with official dates: 自2020年6月18日起, not 自 2020-06-18 起.
-    assert "本届任期自2020年6月18日起" in text
+    assert "本届任期自2020年6月18日" in text
 
 
 def test_every_finding_page_speaks_chinese(officer_client, demo_federation):

@@ -23,6 +23,11 @@ from dangjian.party.models import PartyOrganization
 from dangjian.rulebook.periods import code_label
 
 LABELS = {
+    "count_by": gettext_lazy("members counted by"),
+    "extended_until": gettext_lazy("extended until"),
+    "members": gettext_lazy("members whose relation is elsewhere"),
+    "relations": gettext_lazy("where the relations are held"),
+    "member_ids": gettext_lazy("member record numbers"),
     "full_members": gettext_lazy("full members"),
     "threshold": gettext_lazy("threshold"),
     "since": gettext_lazy("since"),
@@ -103,6 +108,10 @@ def _units(names: list[Any], units: dict[str, int]) -> SafeString:
 def _value(key: str, value: Any, related: dict[str, int]) -> SafeString:
     if isinstance(value, bool):
         return format_html("{}", _("yes") if value else _("no"))
+    if key == "count_by" and isinstance(value, str):
+        from dangjian.rules.kinds.base import BASIS_ZH  # the counting bases' words, one home
+
+        return format_html("{}", BASIS_ZH.get(value, value))
     if key in CHOICES and isinstance(value, str):
         choices = CHOICES[key]
         return format_html("{}", choices(value).label if value in choices.values else value)
