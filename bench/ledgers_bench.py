@@ -115,7 +115,8 @@ def child(db_url: str, rows: int, workbook: Path) -> dict:
 
     from dangjian.core import crypto
     from dangjian.core.validators import validate_id_number, validate_uscc
-    from dangjian.ledgers import bulk, cells, engine, reader, services
+    from dangjian.core import bulk
+    from dangjian.ledgers import cells, engine, reader, services
     from dangjian.party.models import Employment, PartyMember
     from dangjian.registry.models import Federation, Membership, Organization
 

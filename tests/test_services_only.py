@@ -34,7 +34,7 @@ ALLOWED = {
     "demo/synthetic.py": "the demo's raw bulk path: builds 10^5-10^7 synthetic rows for the "
     "benchmarks at insert speed; no audit trail is wanted for generated data",
     "ledgers/handlers/members.py": "new members and their employments go on the import's raw "
-    "path (ledgers.bulk: reserved ids, COPY / executemany; the scan does not see it), about 6x "
+    "path (core.bulk: reserved ids, COPY / executemany; the scan does not see it), about 6x "
     "faster than party.bulk.create_members_bulk's bulk_create at 100,000 rows and audited by "
     "the import's one event; every change to a stored member or employment calls party.bulk",
 }

@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dangjian.ledgers import bulk, cells, engine, specs
+from dangjian.core import bulk
+from dangjian.ledgers import cells, engine, specs
 
 from .conftest import make_id, make_uscc
 

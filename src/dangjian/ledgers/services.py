@@ -31,7 +31,8 @@ from dangjian.core import audit
 from dangjian.core.audit import record_event
 from dangjian.core.events import AuditEvent
 from dangjian.env import envint
-from dangjian.ledgers import bulk, engine, kept, reader, workbooks
+from dangjian.core import bulk
+from dangjian.ledgers import engine, kept, reader, workbooks
 from dangjian.ledgers.handlers import handler_for
 from dangjian.ledgers.models import LedgerMapping, LedgerUpload
 from dangjian.registry.models import Federation

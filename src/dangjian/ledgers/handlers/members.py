@@ -1,7 +1,7 @@
 """The party member ledger: the big one, read with plain queries and written on the bulk path.
 
 A re-import of 100,000 unchanged members must not build 100,000 model instances, so the
-stored rows are read with ``_select_in`` and new rows go through ``ledgers.bulk``.
+stored rows are read with ``_select_in`` and new rows go through ``core.bulk``.
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 from dangjian.access import scope
 from dangjian.access.models import Action
 from dangjian.core import crypto
-from dangjian.ledgers import bulk, cells
+from dangjian.core import bulk
+from dangjian.ledgers import cells
 from dangjian.ledgers.engine import CHANGED, NEW, UNCHANGED
 from dangjian.ledgers.handlers.base import (
     ONE_DAY,
@@ -252,7 +253,7 @@ class MemberHandler(Handler):
 
     def apply(self, ctx, rows):
         """New members and their employments are written on the import's raw path
-        (``ledgers.bulk``: reserved ids, COPY / executemany), not through
+        (``core.bulk``: reserved ids, COPY / executemany), not through
         ``party.bulk.create_members_bulk``: that one builds a model instance per row and calls
         ``bulk_create``, about six times slower for 100,000 members (bench/RESULTS.md), and the
         import must stay fast. The import's one ``ledgers.imported`` event records them. Every

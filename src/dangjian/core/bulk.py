@@ -1,5 +1,8 @@
 """Bulk writes that skip the ORM's per-object work: one statement per table and chunk.
 
+The one raw insert of the system: the ledger import's new members and employments and the dues
+assessment's monthly rows (10^5–10^6 rows) go through it; everything else uses the ORM.
+
 Django's ``bulk_create`` spends most of its time preparing each value of each object in Python;
 for 100,000 party members that alone is slower than the whole target. Here the caller gives
 plain tuples (values already in Python types); values are converted column by column (dates and
@@ -12,7 +15,9 @@ point at the new members. PostgreSQL gets its rows through ``COPY … FROM STDIN
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any
 
 from django.db import connection, models
 
@@ -20,7 +25,10 @@ from dangjian.core import crypto
 from dangjian.core.fields import EncryptedTextField
 
 
-def _column_converter(field: models.Field):
+Converter = Callable[[Sequence[Any]], list[Any]]
+
+
+def _column_converter(field: models.Field[Any, Any]) -> Converter | None:
     """A function converting a whole column (list of values) for the database, or None."""
     if isinstance(field, EncryptedTextField):
         return crypto.encrypt_many
@@ -36,11 +44,11 @@ def _column_converter(field: models.Field):
     return None
 
 
-def _each_distinct(convert, values: list) -> list:
+def _each_distinct(convert: Callable[[Any], Any], values: Sequence[Any]) -> list[Any]:
     """``convert`` applied once per distinct value (every row of a chunk shares one timestamp)."""
-    if values and values.count(values[0]) == len(values):  # C-speed: identity, then equality
+    if values and list(values).count(values[0]) == len(values):  # C-speed: identity, equality
         return [convert(values[0])] * len(values)
-    seen: dict = {}
+    seen: dict[int, Any] = {}
     out = []
     for v in values:
         key = id(v)
@@ -50,18 +58,20 @@ def _each_distinct(convert, values: list) -> list:
     return out
 
 
-def _converted(fields: list[models.Field], rows: list[tuple]) -> list[tuple]:
+def _converted(
+    fields: list[models.Field[Any, Any]], rows: list[tuple[Any, ...]]
+) -> list[tuple[Any, ...]]:
     converters = [(i, c) for i, c in ((i, _column_converter(f)) for i, f in enumerate(fields)) if c]
     if not converters:
         return rows
-    columns = list(zip(*rows, strict=True))
+    columns: list[Sequence[Any]] = list(zip(*rows, strict=True))
     for i, convert in converters:
         columns[i] = convert(columns[i])
     return list(zip(*columns, strict=True))
 
 
 @contextmanager
-def roomy_cache(megabytes: int = 64):
+def roomy_cache(megabytes: int = 64) -> Iterator[None]:
     """On SQLite, a larger page cache for the connection while a large import writes.
 
     ``PRAGMA cache_size`` only bounds how many database pages the connection keeps in memory:
@@ -107,9 +117,12 @@ def reserve_ids(model: type[models.Model], count: int) -> list[int]:
     return list(range(highest + 1, highest + 1 + count))
 
 
-def _fields(model: type[models.Model], names: list[str]) -> tuple[list[models.Field], list[str]]:
+def _fields(
+    model: type[models.Model], names: list[str]
+) -> tuple[list[models.Field[Any, Any]], list[str]]:
     """The fields named and their columns: only a concrete field (not a reverse relation) has one."""
-    fields, columns = [], []
+    fields: list[models.Field[Any, Any]] = []
+    columns: list[str] = []
     for name in names:
         field = model._meta.get_field(name)
         if not isinstance(field, models.Field) or field.column is None:
@@ -119,7 +132,7 @@ def _fields(model: type[models.Model], names: list[str]) -> tuple[list[models.Fi
     return fields, columns
 
 
-def insert(model: type[models.Model], columns: list[str], rows: list[tuple]) -> None:
+def insert(model: type[models.Model], columns: list[str], rows: list[tuple[Any, ...]]) -> None:
     """INSERT ``rows`` (tuples in the order of ``columns``: field names, ``id`` included)."""
     if not rows:
         return
@@ -144,7 +157,7 @@ def insert(model: type[models.Model], columns: list[str], rows: list[tuple]) -> 
         cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", rows)  # noqa: S608
 
 
-def update(model: type[models.Model], columns: list[str], rows: list[tuple]) -> None:
+def update(model: type[models.Model], columns: list[str], rows: list[tuple[Any, ...]]) -> None:
     """UPDATE by id: ``rows`` are tuples of ``columns`` values followed by the id."""
     if not rows:
         return
