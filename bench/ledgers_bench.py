@@ -113,9 +113,8 @@ def child(db_url: str, rows: int, workbook: Path) -> dict:
     call_command("migrate", verbosity=0)
     import python_calamine
 
-    from dangjian.core import crypto
+    from dangjian.core import bulk, crypto
     from dangjian.core.validators import validate_id_number, validate_uscc
-    from dangjian.core import bulk
     from dangjian.ledgers import cells, engine, reader, services
     from dangjian.party.models import Employment, PartyMember
     from dangjian.registry.models import Federation, Membership, Organization

@@ -24,7 +24,6 @@ from django.db import connection, models
 from dangjian.core import crypto
 from dangjian.core.fields import EncryptedTextField
 
-
 Converter = Callable[[Sequence[Any]], list[Any]]
 
 

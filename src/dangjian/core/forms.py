@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 
+from dangjian.core.money import parse_yuan, yuan
 from dangjian.core.validators import EARLIEST_DATE, TEXT_MAX_LENGTH, NotBefore, text_max_length
 
 
@@ -17,6 +18,27 @@ class DateInput(forms.DateInput):
     def __init__(self, attrs: dict[str, Any] | None = None, **kwargs: Any) -> None:
         kwargs.setdefault("format", "%Y-%m-%d")
         super().__init__(attrs, **kwargs)
+
+
+class YuanField(forms.CharField):
+    """An amount typed in 元, cleaned to integer fen (``core.money.parse_yuan``: negative,
+    non-numeric and three-decimal amounts refused in Chinese). A text input with the decimal
+    keypad on phones, not ``type=number``: the browser would drop what it cannot parse instead of
+    letting the server say what is wrong."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 20)
+        super().__init__(**kwargs)
+        self.widget.attrs.setdefault("inputmode", "decimal")
+
+    def prepare_value(self, value: Any) -> Any:
+        return yuan(value) if isinstance(value, int) else value
+
+    def to_python(self, value: Any) -> int | None:  # type: ignore[override]
+        text = super().to_python(value)
+        if text in self.empty_values:
+            return None
+        return parse_yuan(text)
 
 
 def bound_fields(form: forms.BaseForm) -> None:

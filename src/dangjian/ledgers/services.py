@@ -27,11 +27,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dangjian.core import audit
+from dangjian.core import audit, bulk
 from dangjian.core.audit import record_event
 from dangjian.core.events import AuditEvent
 from dangjian.env import envint
-from dangjian.core import bulk
 from dangjian.ledgers import engine, kept, reader, workbooks
 from dangjian.ledgers.handlers import handler_for
 from dangjian.ledgers.models import LedgerMapping, LedgerUpload

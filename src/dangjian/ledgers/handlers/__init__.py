@@ -2,7 +2,8 @@
 
 ``base`` holds the shared handler; ``members`` the party member ledger (the bulk path);
 ``organizations`` the member unit ledger; ``validity`` the ledgers of facts with validity
-periods (memberships, party organizations, positions, instructors, meetings).
+periods (memberships, party organizations, positions, instructors, meetings); ``dues`` the
+party dues ledger (payments, through the dues services).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from django.utils import translation
 
 from dangjian.ledgers.handlers.base import Handler, show
+from dangjian.ledgers.handlers.dues import DuesHandler
 from dangjian.ledgers.handlers.members import MemberHandler
 from dangjian.ledgers.handlers.organizations import OrganizationHandler
 from dangjian.ledgers.handlers.validity import (
@@ -32,6 +34,7 @@ HANDLERS = {
         PositionHandler,
         InstructorHandler,
         MeetingHandler,
+        DuesHandler,
     )
 }
 
