@@ -79,8 +79,9 @@ class Branch:
         category=Category.EMPLOYED,
         fixed_fen=None,
         from_month=FROM,
-        today=LATER,
+        today=None,
     ):
+        today = today or max(LATER, from_month)
         return services.declare_base(
             member,
             from_month=from_month,

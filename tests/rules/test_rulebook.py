@@ -98,4 +98,4 @@ def test_evaluate_command_prints_a_summary(demo_federation):
     out = io.StringIO()
     call_command("evaluate", "--federation", "津网联", "--no-progress", stdout=out)
     text = out.getvalue()
-    assert "formation.required_not_formed" in text and "14 found" in text
+    assert "formation.required_not_formed" in text and "15 found" in text

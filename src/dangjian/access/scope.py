@@ -33,9 +33,9 @@ from dangjian.dues.models import (
     DuesBase,
     DuesMonth,
     DuesPayment,
+    DuesPublication,
     DuesRelief,
     HandIn,
-    Publication,
 )
 from dangjian.governance.models import CharterRevision, MajorDecision, UnitLeader
 from dangjian.orglife.models import Meeting
@@ -477,8 +477,8 @@ register(
     ),
 )
 register(
-    Publication,
-    lambda user, action: Publication.objects.filter(
+    DuesPublication,
+    lambda user, action: DuesPublication.objects.filter(
         party_organization__in=dues_branches(user, action).values("pk")
     ),
 )

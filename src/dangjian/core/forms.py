@@ -20,25 +20,27 @@ class DateInput(forms.DateInput):
         super().__init__(attrs, **kwargs)
 
 
-class YuanField(forms.CharField):
+class YuanField(forms.Field):
     """An amount typed in 元, cleaned to integer fen (``core.money.parse_yuan``: negative,
     non-numeric and three-decimal amounts refused in Chinese). A text input with the decimal
     keypad on phones, not ``type=number``: the browser would drop what it cannot parse instead of
     letting the server say what is wrong."""
 
+    widget = forms.TextInput
+
     def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("max_length", 20)
         super().__init__(**kwargs)
         self.widget.attrs.setdefault("inputmode", "decimal")
+        self.widget.attrs.setdefault("maxlength", "20")
 
     def prepare_value(self, value: Any) -> Any:
         return yuan(value) if isinstance(value, int) else value
 
-    def to_python(self, value: Any) -> int | None:  # type: ignore[override]
-        text = super().to_python(value)
-        if text in self.empty_values:
+    def to_python(self, value: Any) -> int | None:
+        text = str(value).strip() if value is not None else ""
+        if not text:
             return None
-        return parse_yuan(text)
+        return parse_yuan(text[:40])
 
 
 def bound_fields(form: forms.BaseForm) -> None:

@@ -11,9 +11,9 @@ from dangjian.dues.models import (
     DuesBase,
     DuesMonth,
     DuesPayment,
+    DuesPublication,
     DuesRelief,
     HandIn,
-    Publication,
 )
 
 
@@ -76,7 +76,7 @@ class HandInAdmin(ReadOnlyAdmin):
     search_fields = ["party_organization__name"]
 
 
-@admin.register(Publication)
+@admin.register(DuesPublication)
 class PublicationAdmin(ReadOnlyAdmin):
     list_display = ["party_organization", "year", "published_on"]
     search_fields = ["party_organization__name"]

@@ -18,25 +18,21 @@ class MonthInput(forms.TextInput):
     input_type = "month"
 
 
-class MonthField(forms.CharField):
+class MonthField(forms.Field):
     """A month as ``2026-03`` (the browser's month picker sends that form), cleaned to its
     first day."""
 
+    widget = MonthInput
     default_error_messages = {"invalid": _("Write the month like 2026-03.")}
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("max_length", 7)
-        kwargs.setdefault("widget", MonthInput)
-        super().__init__(**kwargs)
 
     def prepare_value(self, value):
         return f"{value:%Y-%m}" if isinstance(value, datetime.date) else value
 
     def to_python(self, value):
-        text = super().to_python(value)
-        if text in self.empty_values:
+        text = str(value).strip() if value is not None else ""
+        if not text:
             return None
-        month = parse_month(text)
+        month = parse_month(text[:10])
         if month is None:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         return month
@@ -154,6 +150,7 @@ class MonthPaymentsForm(StyledForm):
                 label=_("payment method"),
                 choices=DuesPayment.Method.choices,
                 initial=DuesPayment.Method.CASH,
+                required=False,  # an untouched row needs nothing; a ticked one defaults to cash
             )
             self.rows.append(
                 {
@@ -172,7 +169,8 @@ class MonthPaymentsForm(StyledForm):
         for row in self.rows:
             if data.get(row["pay"]):
                 amount = data.get(row["amount"])
-                yield row, (row["due_fen"] if amount is None else amount), data.get(row["method"])
+                method = data.get(row["method"]) or DuesPayment.Method.CASH
+                yield row, (row["due_fen"] if amount is None else amount), method
 
     def bound(self):
         """Each row with its bound fields, for the template."""

@@ -304,7 +304,7 @@ class HandIn(TimeStamped):
         return period_label(period_index(self.first_month, "month"), "month")
 
 
-class Publication(TimeStamped):
+class DuesPublication(TimeStamped):
     """The yearly publication of a branch's dues (党费收缴情况公示): the figures as published,
     kept as they were (a later payment does not change what was published)."""
 

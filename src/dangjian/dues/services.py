@@ -34,9 +34,9 @@ from dangjian.dues.models import (
     DuesBase,
     DuesMonth,
     DuesPayment,
+    DuesPublication,
     DuesRelief,
     HandIn,
-    Publication,
 )
 from dangjian.dues.queries import label, month_start
 from dangjian.party.models import PartyMember, PartyOrganization
@@ -783,7 +783,7 @@ def publish_year(
     published_on: datetime.date | None = None,
     actor,
     today: datetime.date | None = None,
-) -> Publication:
+) -> DuesPublication:
     """Publish the branch's dues of ``year`` (党费收缴情况公示) as they stand on the day. The
     figures are kept as published; publishing again replaces them (and says so in the trail)."""
     today = _today(today)
@@ -798,7 +798,9 @@ def publish_year(
             % {"year": year}
         )
     existing = (
-        Publication.objects.select_for_update().filter(party_organization=branch, year=year).first()
+        DuesPublication.objects.select_for_update()
+        .filter(party_organization=branch, year=year)
+        .first()
     )
     if existing is not None:
         before = snapshot(existing)
@@ -809,7 +811,7 @@ def publish_year(
         record_change(actor, existing, before, note="published again")
         publication = existing
     else:
-        publication = Publication(
+        publication = DuesPublication(
             party_organization=branch,
             year=year,
             published_on=published_on,

@@ -24,7 +24,7 @@ from dangjian.dues import queries, register, services
 from dangjian.dues.filters import HandInFilter
 from dangjian.dues.forms import HandInForm, MonthPaymentsForm, PublishForm, ReceiveForm, YearForm
 from dangjian.dues.lists import BRANCHES, HAND_INS
-from dangjian.dues.models import DuesMonth, DuesPayment, DuesRelief, HandIn, Publication
+from dangjian.dues.models import DuesMonth, DuesPayment, DuesPublication, DuesRelief, HandIn
 from dangjian.dues.views.common import (
     REFUSALS,
     acts_for_higher,
@@ -292,7 +292,7 @@ def year(request, pk: int):
     the_year = year_param(request)
     can_edit = scope.dues_branches(request.user, Action.EDIT).filter(pk=po.pk).exists()
     publication = (
-        scope.visible(Publication, request.user)
+        scope.visible(DuesPublication, request.user)
         .filter(party_organization=po, year=the_year)
         .first()
     )

@@ -75,6 +75,8 @@ class DuesHandler(Handler):
         if month is None:
             return
         self.duplicate(row, (member.pk, month), "month")
+        if row.errors.keys() & {"amount", "paid_on", "method"}:
+            return  # a cell that could not be read says so itself
         amount, paid_on = rec.get("amount"), rec.get("paid_on")
         if amount is None:
             if paid_on is not None:
