@@ -30,10 +30,12 @@ def round_half_up(numerator: int, denominator: int) -> int:
     (``(n * 2 + d) / (d * 2)`` for non-negative values)."""
     if denominator <= 0:
         raise ValueError("denominator must be positive")
-    quotient, remainder = divmod(abs(numerator), denominator)
+    if numerator >= 0:  # every amount due: the same rule in one expression (a million a month)
+        return (2 * numerator + denominator) // (2 * denominator)
+    quotient, remainder = divmod(-numerator, denominator)
     if 2 * remainder >= denominator:
         quotient += 1
-    return quotient if numerator >= 0 else -quotient
+    return -quotient
 
 
 def parse_yuan(value: object) -> int:

@@ -13,9 +13,12 @@ member declared. The one definition; the assessment, the pages and the import ca
 
 from __future__ import annotations
 
+import bisect
 import datetime
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -61,10 +64,16 @@ def local(name: str, day: datetime.date, federation: Any = None) -> int:
 
 def rate_bp(bands: tuple[Band, ...], base_fen: int) -> int:
     """The rate of the band the whole base falls in (upper bounds inclusive)."""
-    for upper, rate in bands:
-        if upper is None or base_fen <= upper:
-            return rate
-    raise ValueError("the rulebook's bands must end with an open band")
+    uppers, rates_ = _bounds(bands)
+    return rates_[bisect.bisect_left(uppers, base_fen)]
+
+
+@functools.lru_cache(maxsize=64)
+def _bounds(bands: tuple[Band, ...]) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """The bands' upper bounds (the open one left out) and rates, for a binary search."""
+    if not bands or bands[-1][0] is not None:
+        raise ValueError("the rulebook's bands must end with an open band")
+    return tuple(u for u, _ in bands[:-1] if u is not None), tuple(r for _, r in bands)
 
 
 def percent(rate: int | None) -> str:
@@ -75,23 +84,39 @@ def percent(rate: int | None) -> str:
     return f"{whole}%" if not rest else f"{whole}.{rest:02d}".rstrip("0") + "%"
 
 
-@dataclass(frozen=True)
-class Standard:
+class Standard(NamedTuple):
     """A month's standard amount (before any reduction) and how it was reached."""
 
     fen: int
     rate_bp: int | None = None  # for the categories paying a rate on their base
 
 
+Calculator = Callable[[str, int | None, int | None], Standard]
+
+
+def calculator(r: Rates) -> Calculator:
+    """``standard`` under the rates ``r`` as one function, its bands looked up once (the
+    assessment calls it a million times a month)."""
+    employed, retired = _bounds(r.employed), _bounds(r.retired)
+    rural_default, fixed = r.rural_min_fen, r.fixed
+    search = bisect.bisect_left
+
+    def amount(category: str, base_fen: int | None, fixed_fen: int | None) -> Standard:
+        if category == Category.EMPLOYED or category == Category.RETIRED:
+            uppers, rates_ = retired if category == Category.RETIRED else employed
+            base = base_fen or 0
+            rate = rates_[search(uppers, base)]
+            return Standard(round_half_up(base * rate, BASIS_POINTS), rate)
+        if category == Category.RURAL:
+            return Standard(fixed_fen if fixed_fen is not None else rural_default)
+        return Standard(fixed[category])
+
+    return amount
+
+
 def standard(category: str, base_fen: int | None, fixed_fen: int | None, r: Rates) -> Standard:
     """The monthly amount of a declaration under the rates ``r``."""
-    if category in BASE_CATEGORIES:
-        bands = r.retired if category == Category.RETIRED else r.employed
-        rate = rate_bp(bands, base_fen or 0)
-        return Standard(round_half_up((base_fen or 0) * rate, BASIS_POINTS), rate)
-    if category == Category.RURAL:
-        return Standard(fixed_fen if fixed_fen is not None else r.rural_min_fen)
-    return Standard(r.fixed[category])
+    return calculator(r)(category, base_fen, fixed_fen)
 
 
 def after_relief(standard_fen: int, kind: str | None, monthly_fen: int | None) -> int:

@@ -116,8 +116,14 @@ class DuesMonth(models.Model):
     year's start; a later change of pay re-sets the unpaid months from its month). Lean on
     purpose: a million members make a million rows a month."""
 
+    # No index of their own: the unique (member, month) and the (party organization, month)
+    # index lead with them, and each index costs a million inserts a month.
     member = models.ForeignKey(
-        PartyMember, verbose_name=_("party member"), on_delete=models.CASCADE, related_name="+"
+        PartyMember,
+        verbose_name=_("party member"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
     )
     month = models.DateField(_("month"))
     # The branch where the member held their 组织关系 when the month was assessed (D-13).
@@ -126,6 +132,7 @@ class DuesMonth(models.Model):
         verbose_name=_("party organization"),
         on_delete=models.CASCADE,
         related_name="+",
+        db_index=False,
     )
     category = models.CharField(_("dues category"), max_length=12, choices=Category.choices)
     base_fen = models.PositiveBigIntegerField(_("monthly base (fen)"), null=True, blank=True)
@@ -166,11 +173,13 @@ class DuesPayment(TimeStamped):
         TRANSFER = "transfer", _("bank transfer")
         ONLINE = "online", _("online payment")
 
+    # Indexed by the unique (member, month) and the (party organization, day paid) index.
     member = models.ForeignKey(
         PartyMember,
         verbose_name=_("party member"),
         on_delete=models.CASCADE,
         related_name="dues_payments",
+        db_index=False,
     )
     month = models.DateField(_("month"))
     # The branch that collected it (where the member held their 组织关系 then).
@@ -179,6 +188,7 @@ class DuesPayment(TimeStamped):
         verbose_name=_("party organization"),
         on_delete=models.CASCADE,
         related_name="+",
+        db_index=False,
     )
     amount_fen = models.PositiveIntegerField(_("amount paid (fen)"))
     paid_on = models.DateField(_("paid on"))

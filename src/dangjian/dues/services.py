@@ -16,7 +16,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -42,7 +42,8 @@ from dangjian.dues.queries import label, month_start
 from dangjian.party.models import PartyMember, PartyOrganization
 from dangjian.rulebook.periods import add_months
 
-BATCH = 5000
+# Branches assessed together: some thousands of members at a time.
+BRANCHES_PER_CHUNK = 200
 Method = DuesPayment.Method
 
 
@@ -249,40 +250,27 @@ def assess(
     result = Assessed()
     months = sorted({month_start(m) for m in months})
     with transaction.atomic(), bulk.roomy_cache():
+        branch_ids = list(branches.order_by("pk").values_list("pk", flat=True))
         for month in months:
-            payers = PartyMember.objects.filter(
-                queries.payers_q(month),
-                relation_party_organization__in=branches.values("pk"),
-            ).exclude(Exists(DuesMonth.objects.filter(member=OuterRef("pk"), month=month)))
-            after = 0
-            while True:
-                # Keyset chunks: the rows inserted meanwhile never disturb the reading.
+            # A few hundred branches at a time: their members, read through the index of
+            # their 组织关系, and those members' declarations through the same index (a
+            # subquery of all the branches would make SQLite walk every member each time).
+            for start in range(0, len(branch_ids), BRANCHES_PER_CHUNK):
+                part = branch_ids[start : start + BRANCHES_PER_CHUNK]
                 chunk = list(
-                    payers.filter(pk__gt=after)
+                    PartyMember.objects.filter(
+                        queries.payers_q(month), relation_party_organization_id__in=part
+                    )
+                    .exclude(Exists(DuesMonth.objects.filter(member=OuterRef("pk"), month=month)))
                     .order_by("pk")
-                    .values_list("pk", "relation_party_organization_id")[:BATCH]
+                    .values_list("pk", "relation_party_organization_id")
                 )
                 if not chunk:
-                    break
-                after = chunk[-1][0]
-                dues, missing = assessment.compute([pk for pk, _ in chunk], month)
+                    continue
+                rows, missing = assessment.insert_rows(
+                    chunk, month, today, Q(member__relation_party_organization_id__in=part)
+                )
                 result.without_base |= missing
-                rows = [
-                    (
-                        pk,
-                        month,
-                        branch_id,
-                        d.category,
-                        d.base_fen,
-                        d.rate_bp,
-                        d.standard_fen,
-                        d.due_fen,
-                        d.relief_id,
-                        today,
-                    )
-                    for pk, branch_id in chunk
-                    if (d := dues.get(pk)) is not None
-                ]
                 bulk.insert(DuesMonth, MONTH_COLUMNS, rows)
                 result.created += len(rows)
         if result.created:
