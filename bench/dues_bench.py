@@ -98,10 +98,33 @@ def generate(members: int, seed: int, month: datetime.date) -> dict:
         po_ids = bulk.reserve_ids(PartyOrganization, branches)
         bulk.insert(
             PartyOrganization,
-            ["id", "created_at", "updated_at", "name", "kind", "federation_id", "valid_from",
-             "formation_mode", "approval_doc_no", "status"],
-            [(pk, now, now, f"党费基准党支部{pk}", "branch", fed.pk, datetime.date(2010, 1, 1),
-              "", "", "active") for pk in po_ids],
+            [
+                "id",
+                "created_at",
+                "updated_at",
+                "name",
+                "kind",
+                "federation_id",
+                "valid_from",
+                "formation_mode",
+                "approval_doc_no",
+                "status",
+            ],
+            [
+                (
+                    pk,
+                    now,
+                    now,
+                    f"党费基准党支部{pk}",
+                    "branch",
+                    fed.pk,
+                    datetime.date(2010, 1, 1),
+                    "",
+                    "",
+                    "active",
+                )
+                for pk in po_ids
+            ],
         )
         say(f"{branches} branches")
         chunk = 50_000
@@ -110,13 +133,43 @@ def generate(members: int, seed: int, month: datetime.date) -> dict:
             ids = bulk.reserve_ids(PartyMember, n)
             bulk.insert(
                 PartyMember,
-                ["id", "created_at", "updated_at", "name", "gender", "ethnicity", "id_number",
-                 "id_number_hash", "phone", "education", "joined_party_on",
-                 "relation_party_organization_id", "relation_external", "is_flowing",
-                 "is_lost_contact"],
-                [(pk, now, now, "基准党员", "male", "汉族", "", "", "", "",
-                  datetime.date(2000 + pk % 20, 1 + pk % 12, 1), po_ids[(start + i) // PER_BRANCH],
-                  "", False, False) for i, pk in enumerate(ids)],
+                [
+                    "id",
+                    "created_at",
+                    "updated_at",
+                    "name",
+                    "gender",
+                    "ethnicity",
+                    "id_number",
+                    "id_number_hash",
+                    "phone",
+                    "education",
+                    "joined_party_on",
+                    "relation_party_organization_id",
+                    "relation_external",
+                    "is_flowing",
+                    "is_lost_contact",
+                ],
+                [
+                    (
+                        pk,
+                        now,
+                        now,
+                        "基准党员",
+                        "male",
+                        "汉族",
+                        "",
+                        "",
+                        "",
+                        "",
+                        datetime.date(2000 + pk % 20, 1 + pk % 12, 1),
+                        po_ids[(start + i) // PER_BRANCH],
+                        "",
+                        False,
+                        False,
+                    )
+                    for i, pk in enumerate(ids)
+                ],
             )
             bases, reliefs = [], []
             for pk in ids:
@@ -128,25 +181,61 @@ def generate(members: int, seed: int, month: datetime.date) -> dict:
                 elif r < 0.95:
                     category, amount, fixed = "rural", None, rng.randrange(20, 101)
                 else:
-                    category, amount, fixed = rng.choice(["student", "unemployed", "relief"]), None, None
+                    category, amount, fixed = (
+                        rng.choice(["student", "unemployed", "relief"]),
+                        None,
+                        None,
+                    )
                 bases.append((now, now, pk, first_base, category, amount, fixed, first_base, ""))
                 if category in ("employed", "retired") and rng.random() < 0.2:
                     bases.append((now, now, pk, change, category, base_fen(rng), None, change, ""))
                 if rng.random() < 0.01:
                     exempt = rng.random() < 0.5
-                    reliefs.append((now, now, pk, "exempt" if exempt else "reduced",
-                                    None if exempt else rng.randrange(0, 2000), month, month,
-                                    "基准", month, month, "基准党委"))
+                    reliefs.append(
+                        (
+                            now,
+                            now,
+                            pk,
+                            "exempt" if exempt else "reduced",
+                            None if exempt else rng.randrange(0, 2000),
+                            month,
+                            month,
+                            "基准",
+                            month,
+                            month,
+                            "基准党委",
+                        )
+                    )
             bulk.insert(
                 DuesBase,
-                ["created_at", "updated_at", "member_id", "from_month", "category", "base_fen",
-                 "fixed_fen", "declared_on", "note"],
+                [
+                    "created_at",
+                    "updated_at",
+                    "member_id",
+                    "from_month",
+                    "category",
+                    "base_fen",
+                    "fixed_fen",
+                    "declared_on",
+                    "note",
+                ],
                 bases,
             )
             bulk.insert(
                 DuesRelief,
-                ["created_at", "updated_at", "member_id", "kind", "monthly_fen", "first_month",
-                 "last_month", "reason", "decided_on", "approved_on", "approved_by"],
+                [
+                    "created_at",
+                    "updated_at",
+                    "member_id",
+                    "kind",
+                    "monthly_fen",
+                    "first_month",
+                    "last_month",
+                    "reason",
+                    "decided_on",
+                    "approved_on",
+                    "approved_by",
+                ],
                 reliefs,
             )
             say(f"  {start + n} members")
@@ -277,7 +366,9 @@ def measure_arrears(month: datetime.date, months: int, seed: int) -> dict:
     say(f"assessed {months} months in {time.monotonic() - started:.0f} s")
     if not DuesPayment.objects.filter(month=month).exists():
         now = timezone.now()
-        member_ids = list(DuesMonth.objects.filter(month=month).values_list("member_id", "party_organization_id"))
+        member_ids = list(
+            DuesMonth.objects.filter(month=month).values_list("member_id", "party_organization_id")
+        )
         stoppers = {pk for pk, _ in member_ids if rng.random() < 0.003}
         with transaction.atomic(), bulk.roomy_cache(256):
             for m in span:
@@ -288,8 +379,18 @@ def measure_arrears(month: datetime.date, months: int, seed: int) -> dict:
                     rows.append((now, now, pk, m, po, 100, m.replace(day=9), "cash", f"B{pk}", ""))
                 bulk.insert(
                     DuesPayment,
-                    ["created_at", "updated_at", "member_id", "month", "party_organization_id",
-                     "amount_fen", "paid_on", "method", "receipt_no", "note"],
+                    [
+                        "created_at",
+                        "updated_at",
+                        "member_id",
+                        "month",
+                        "party_organization_id",
+                        "amount_fen",
+                        "paid_on",
+                        "method",
+                        "receipt_no",
+                        "note",
+                    ],
                     rows,
                 )
                 say(f"  paid {m:%Y-%m}: {len(rows)}")
