@@ -188,3 +188,39 @@ def test_the_year_published_computed_by_hand(branch):
 def test_publishing_needs_the_year_set(branch):
     with pytest.raises(ValidationError, match="尚未核定党费"):
         services.publish_year(branch.po, 2026, actor=branch.secretary, today=D(2026, 12, 31))
+
+
+def test_figures_for_the_dashboard_as_of_any_day(branch):
+    from dangjian.party.models import PartyOrganization
+
+    small_branch(branch)
+    services.hand_in(
+        branch.po,
+        period="month",
+        first_month=D(2026, 1, 1),
+        amount_fen=24000,
+        handed_on=D(2026, 2, 3),
+        actor=branch.secretary,
+        today=D(2026, 2, 3),
+    )
+    scope = PartyOrganization.objects.filter(federation=branch.fed)
+    f = queries.figures(scope, D(2026, 1, 1), D(2026, 12, 1), D(2026, 10, 1))
+    by_month = {m.month.month: m for m in f.months if m.party_organization_id == branch.po.pk}
+    # January: 甲 15.00 + 乙 75.00 due, both paid; handed in (not yet received).
+    assert (by_month[1].members_due, by_month[1].due_fen) == (2, 9000)
+    assert (by_month[1].members_paid, by_month[1].paid_fen) == (2, 9000)
+    assert by_month[1].hand_in == "handed" and by_month[2].hand_in == "none"
+    # July: 甲, 乙 and 丙 (0.20) due; 甲 and 丙 paid.
+    assert (by_month[7].members_due, by_month[7].due_fen) == (3, 9020)
+    assert (by_month[7].members_paid, by_month[7].paid_fen) == (2, 1520)
+    # 甲 pays each month on the 10th: as of 1 October, October is not yet paid.
+    assert by_month[10].members_paid == 0
+    # 乙 left April–September unpaid (six ended months on 1 October): one member in arrears.
+    assert f.arrears == {branch.po.pk: 1}
+    assert queries.figures(scope, D(2026, 1, 1), D(2026, 12, 1), D(2026, 9, 30)).arrears == {}
+    totals = f.totals()
+    assert totals[D(2026, 1, 1)].due_fen == 9000
+    # As of a day before the payments: nothing paid yet, the hand-in not yet made.
+    early = queries.figures(scope, D(2026, 1, 1), D(2026, 1, 1), D(2026, 1, 4))
+    [jan] = [m for m in early.months if m.party_organization_id == branch.po.pk]
+    assert (jan.paid_fen, jan.hand_in) == (0, "none")
