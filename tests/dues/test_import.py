@@ -176,3 +176,19 @@ def test_the_year_exported_per_branch(branch, tmp_path):
     rows = rows_of(exported(branch, tmp_path, [D(2026, m, 1) for m in range(1, 13)]))
     assert len(rows) == 24  # two members, twelve months
     assert {r[3] for r in rows} == {f"2026-{m:02d}" for m in range(1, 13)}
+
+
+def test_the_template_reads_back_as_the_dues_ledger(tmp_path):
+    from dangjian.ledgers import workbooks
+
+    wb = workbooks.template("dues")
+    ws = wb["党费收缴台账"]
+    assert [c.value for c in ws[1]][:6] == [
+        "姓名",
+        "公民身份号码*",
+        "所在党组织",
+        "月份*",
+        "应交金额（元）",
+        "实交金额（元）",
+    ]
+    assert ws["D2"].value == "2026-03" and ws["D2"].number_format == "@"

@@ -439,7 +439,7 @@ def check_payment_months(
         )
 
 
-def check_amount(member: PartyMember, dues: list[DuesMonth] | list[int], amount_fen: int) -> None:
+def check_amount(dues: list[DuesMonth] | list[int], amount_fen: int) -> None:
     """An amount covering what the months are due (more is a voluntary extra; less needs an
     approved reduction). ``dues`` are the months' rows or their amounts in fen."""
     due = sum(d if isinstance(d, int) else d.due_fen for d in dues)
@@ -501,7 +501,7 @@ def record_payment(
             _("%(name)s is exempt for %(month)s: nothing is due.")
             % {"name": member.name, "month": label(exempt[0])}
         )
-    check_amount(member, [dues[m] for m in months], amount_fen)
+    check_amount([dues[m] for m in months], amount_fen)
     shares = [dues[m].due_fen for m in months]
     shares[-1] += amount_fen - sum(shares)
     recorder = acting_user(actor)

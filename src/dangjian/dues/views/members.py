@@ -106,6 +106,9 @@ def _save(name: str, form, member, user) -> None:
 
 
 def _ledger_context(request, member, the_year: int) -> dict:
+    """The member's year and declarations. ``member`` came through the one door (a branch's
+    keeper: ``member_or_404``; the member themself: ``signed_in_member``), so their own rows
+    are read directly: the member's own sign-in is not yet a grant the dues rules know."""
     today = timezone.localdate()
     rows = queries.member_ledger(member, the_year, today)
     due = sum(r.due.due_fen for r in rows if r.due and r.ended)
@@ -189,9 +192,15 @@ def member(request, pk: int):
             "higher": higher,
             "forms": forms,
             "approve_form": approve_form,
-            "reliefs": DuesRelief.objects.filter(member=the_member).order_by("-first_month"),
-            "reasons": ArrearsReason.objects.filter(member=the_member).order_by("-first_month"),
-            "steps": ArrearsStep.objects.filter(member=the_member).order_by("-taken_on", "-pk"),
+            "reliefs": scope.visible(DuesRelief, request.user)
+            .filter(member=the_member)
+            .order_by("-first_month"),
+            "reasons": scope.visible(ArrearsReason, request.user)
+            .filter(member=the_member)
+            .order_by("-first_month"),
+            "steps": scope.visible(ArrearsStep, request.user)
+            .filter(member=the_member)
+            .order_by("-taken_on", "-pk"),
             "run": runs[0] if runs else None,
             "back_months": amounts.local("back_payment_max_months", today, branch.federation),
         },

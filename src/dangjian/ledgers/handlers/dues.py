@@ -148,7 +148,7 @@ class DuesHandler(Handler):
                 row.errors["month"] = _("The member is exempt this month: nothing is due.")
                 continue
             try:
-                dues_services.check_amount(member, [due], rec["amount"])
+                dues_services.check_amount([due], rec["amount"])
             except ValidationError as exc:
                 row.errors["amount"] = " ".join(exc.messages)
                 continue
