@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from dangjian.access import invitation_views
 from dangjian.access import views as access_views
 
 admin.site.site_header = admin.site.site_title = "党建工作管理系统"
@@ -13,6 +14,8 @@ urlpatterns = [
     path("login/second-factor/", access_views.sign_in_totp, name="login_totp"),
     path("account/password/", access_views.password_change, name="password_change"),
     path("account/second-factor/", access_views.totp_setup, name="totp_setup"),
+    path("account/invite/<int:pk>/", invitation_views.member_invite, name="member_invite"),
+    path("account/join/<str:token>/", invitation_views.member_join, name="member_join"),
     path("audit/", include("dangjian.access.urls")),
     # Before admin.site.urls: Django's admin login would bypass the lockout and the second factor.
     path("admin/login/", access_views.admin_sign_in, name="admin_login"),
@@ -26,4 +29,5 @@ urlpatterns = [
     path("inspections/", include("dangjian.inspections.urls")),
     path("recommendations/", include("dangjian.recommendations.urls")),
     path("cases/", include("dangjian.cases.urls")),
+    path("orglife/", include("dangjian.orglife.urls")),
 ]

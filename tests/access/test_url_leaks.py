@@ -40,6 +40,8 @@ NARROW_PERSONAS = [
     "authority",
     "expert",
     "auditor",
+    # A party member signed in: their own file and their branch's meetings, nothing else.
+    "member",
     # A federation officer's scope is the Tianjin federation's subtree; the national federation
     # and the two other provinces of the case-collection demo are outside it (and the expert
     # pool, the campaign pages and every export are reached only with this role).
@@ -118,7 +120,7 @@ def urls_for(name, converters, ids):
         yield reverse(name, kwargs=kwargs)
 
 
-def context_names(orgs, party_orgs) -> set[str]:
+def context_names(user, orgs, party_orgs) -> set[str]:
     """Names a user may see beside their scope: the federations their units belong to (and those
     above them), and the party organizations above their own (a unit knows its higher
     organization). They are labels, not records: no page may open them."""
@@ -130,6 +132,9 @@ def context_names(orgs, party_orgs) -> set[str]:
     names |= set(Federation.objects.filter(pk__in=ids).values_list("name", flat=True))
     # A unit's leaders (会长, 秘书长 …) are registration facts, shown with the unit.
     names |= set(UnitLeader.objects.filter(organization__in=orgs).values_list("name", flat=True))
+    # A party member knows the name of their own branch (its page is not theirs).
+    names |= set(scope.member_branches(user).values_list("name", flat=True))
+    party_orgs = party_orgs | scope.member_branches(user)
     frontier = set(party_orgs.values_list("parent_id", flat=True)) - {None}
     while frontier:
         rows = list(
@@ -150,7 +155,13 @@ TEXTS = {
     "Recognition": ["title", "person_name"],
     "UnitLeader": ["name"],
     "MajorDecision": ["subject"],
-    "Meeting": ["topic"],
+    # Who chaired and recorded a meeting is shown with it; those present are shown by name to
+    # the branch's members (the sign-in sheet), so an attendance row's text is its member.
+    "Meeting": ["topic", "chair", "recorder"],
+    "Attendance": ["member"],
+    "Resolution": ["text"],
+    "MeetingAttachment": ["original_name"],
+    "MemberInvitation": [],
     "LedgerUpload": ["original_name"],
     "SubmissionImage": ["caption"],
     "SubmissionAttachment": ["original_name"],
@@ -215,7 +226,7 @@ def secrets_for(user):
         if model not in FULL_MODELS:
             for obj in model._default_manager.filter(pk__in=shown):
                 visible.update(texts_of(model, obj))
-    visible |= context_names(orgs, party_orgs)
+    visible |= context_names(user, orgs, party_orgs)
     hidden = {h for h in hidden - visible if not any(h in v for v in visible) and len(h) >= 2}
     return hidden, hidden_pks
 

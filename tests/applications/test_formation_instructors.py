@@ -10,9 +10,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from dangjian.applications import uploads
 from dangjian.applications.checks import VISIT_OVERDUE_DAYS
 from dangjian.applications.models import Application, FormationCase
+from dangjian.core import uploads
 from dangjian.core.models import AuditLog
 from dangjian.inspections.models import Visit
 from dangjian.party.models import (

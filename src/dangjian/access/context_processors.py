@@ -4,7 +4,10 @@ from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
 from dangjian.access import scope
+from dangjian.access.home import sees_ledger
 from dangjian.access.models import Action
+
+EXTRA = ("ledger", "keep_meetings", "member")
 
 
 def capabilities(request: HttpRequest) -> dict[str, Any]:
@@ -13,7 +16,15 @@ def capabilities(request: HttpRequest) -> dict[str, Any]:
     def compute() -> dict[str, bool]:
         user = getattr(request, "user", None)
         if user is None:  # a request the authentication middleware did not see: no rights
-            return dict.fromkeys(Action.values, False)
-        return {action: scope.can(user, action) for action in Action.values}
+            return dict.fromkeys([*Action.values, *EXTRA], False)
+        can = {action: scope.can(user, action) for action in Action.values}
+        # The ledger's menus are not a signed-in party member's (they would open empty lists).
+        can["ledger"] = sees_ledger(user)
+        # Organizational life: who keeps a party organization's meetings, who is a member.
+        can["keep_meetings"] = any(
+            g.role in scope.MEETING_WRITERS for g in scope.assignments(user, Action.EDIT)
+        )
+        can["member"] = bool(scope.own_member_ids(user))
+        return can
 
     return {"can": SimpleLazyObject(compute)}

@@ -32,6 +32,9 @@ class RoleAssignment(ValidityPeriod, TimeStamped):
         # 等保 level 3 separates the system administrator from the audit administrator (三员分立):
         # only the auditor reads the audit trail.
         AUDITOR = "auditor", _("audit administrator")
+        # A party member signed in on their own (invited by their branch secretary or the
+        # federation officer): their own file and their branch's meetings, nothing else.
+        PARTY_MEMBER = "party_member", _("party member")
 
     # Which scope field each role needs; the others stay empty.
     SCOPE_FIELD: ClassVar[dict[str, str | None]] = {
@@ -43,6 +46,7 @@ class RoleAssignment(ValidityPeriod, TimeStamped):
         Role.AUTHORITY_VIEWER: "authority_name",
         Role.EXPERT_REVIEWER: None,
         Role.AUDITOR: None,
+        Role.PARTY_MEMBER: "member",
     }
 
     ACTIONS: ClassVar[dict[str, set[str]]] = {
@@ -55,6 +59,8 @@ class RoleAssignment(ValidityPeriod, TimeStamped):
         Role.AUTHORITY_VIEWER: {Action.VIEW, Action.EXPORT},
         Role.EXPERT_REVIEWER: set(),
         Role.AUDITOR: {Action.AUDIT},
+        # Their own record, personal data included (it is theirs: shown, revealed, exported).
+        Role.PARTY_MEMBER: {Action.VIEW, Action.VIEW_PERSONAL},
     }
 
     user = models.ForeignKey(
@@ -91,6 +97,15 @@ class RoleAssignment(ValidityPeriod, TimeStamped):
     instructor = models.ForeignKey(
         "party.Instructor",
         verbose_name=_("instructor"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    # The member a party member's sign-in is bound to (their ledger record).
+    member = models.ForeignKey(
+        "party.PartyMember",
+        verbose_name=_("party member record"),
         null=True,
         blank=True,
         on_delete=models.CASCADE,
@@ -184,3 +199,45 @@ class PasswordHistory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.set_at:%Y-%m-%d}"
+
+
+class MemberInvitation(TimeStamped):
+    """A one-time link that lets a party member set a password and sign in, bound to their
+    ledger record. Only a hash of the token is kept: the link is shown once, on screen (and as
+    a QR code), to whoever invited; it expires, works once, and a new one revokes the old."""
+
+    member = models.ForeignKey(
+        "party.PartyMember",
+        verbose_name=_("party member"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    expires_at = models.DateTimeField(_("expires at"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("invited by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    # The account made with it.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("member sign-in invitation")
+        verbose_name_plural = _("member sign-in invitations")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.member} {self.expires_at:%Y-%m-%d %H:%M}"

@@ -25,10 +25,10 @@ from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from dangjian.access.models import Action, RoleAssignment
+from dangjian.access.models import Action, MemberInvitation, RoleAssignment
 from dangjian.core.models import valid_on_q
 from dangjian.governance.models import CharterRevision, MajorDecision, UnitLeader
-from dangjian.orglife.models import Meeting
+from dangjian.orglife.models import Attendance, Meeting, MeetingAttachment, Resolution
 from dangjian.party.models import (
     Coverage,
     Designation,
@@ -42,6 +42,7 @@ from dangjian.party.models import (
     RelationPeriod,
     TermExtension,
 )
+from dangjian.party.queries import member_in_ledger_q, relations_on
 from dangjian.registry.models import Federation, Membership, Organization
 from dangjian.rulebook.models import RuleOverride
 
@@ -182,7 +183,10 @@ def federations(user: AnyUser, action: str = Action.VIEW) -> QuerySet[Federation
 
 
 def party_organizations(user: AnyUser, action: str = Action.VIEW) -> QuerySet[PartyOrganization]:
-    grants = assignments(user, action)
+    return _party_organizations_of(assignments(user, action))
+
+
+def _party_organizations_of(grants: list[RoleAssignment]) -> QuerySet[PartyOrganization]:
     if any(g.role == Role.ADMIN for g in grants):
         return PartyOrganization.objects.all()
     qs = []
@@ -197,14 +201,45 @@ def party_organizations(user: AnyUser, action: str = Action.VIEW) -> QuerySet[Pa
     return PartyOrganization.objects.filter(combine(qs))
 
 
+def own_member_ids(user: AnyUser, action: str = Action.VIEW) -> set[int]:
+    """The ledger records the user *is* (through a party member's sign-in)."""
+    return {
+        cast(int, g.member_id)  # the role needs it (RoleAssignment.clean)
+        for g in assignments(user, action)
+        if g.role == Role.PARTY_MEMBER and g.member_id is not None
+    }
+
+
+def member_branches(user: AnyUser, action: str = Action.VIEW) -> QuerySet[PartyOrganization]:
+    """The party organizations where the user, signed in as a party member, holds their 组织关系
+    today (and is still in the ledger). Their meetings are the member's to see; the branch
+    itself is only a name to them (it is not in ``party_organizations``: its page, units and
+    findings are the secretary's)."""
+    own = own_member_ids(user, action)
+    if not own:
+        return PartyOrganization.objects.none()
+    today = timezone.localdate()
+    # The dated relation (RelationPeriod), not the member's cached current one: a transfer
+    # recorded ahead of its day moves the member's meetings on that day, not before.
+    held = relations_on(today).filter(
+        member__in=PartyMember.objects.filter(member_in_ledger_q(today), pk__in=own),
+        party_organization__isnull=False,
+    )
+    return PartyOrganization.objects.filter(pk__in=held.values("party_organization"))
+
+
 def members(user: AnyUser, action: str = Action.VIEW) -> QuerySet[PartyMember]:
-    """Party members: personal data, so authority viewers and reviewers never see any."""
+    """Party members: personal data, so authority viewers and reviewers never see any. A party
+    member signed in sees their own record only (the names of the others of their branch reach
+    them through the meetings' attendance, never as records)."""
     grants = personal_assignments(user, action)
     if any(g.role == Role.ADMIN for g in grants):
         return PartyMember.objects.all()
     qs = []
     for g in grants:
-        if g.role == Role.BRANCH_SECRETARY:
+        if g.role == Role.PARTY_MEMBER:
+            qs.append(Q(pk=g.member_id))
+        elif g.role == Role.BRANCH_SECRETARY:
             qs.append(Q(relation_party_organization_id=g.party_organization_id))
             covered = Coverage.objects.filter(party_organization_id=g.party_organization_id)
             qs.append(
@@ -226,10 +261,48 @@ def members(user: AnyUser, action: str = Action.VIEW) -> QuerySet[PartyMember]:
     return PartyMember.objects.filter(combine(qs))
 
 
-def meetings(user: AnyUser, action: str = Action.VIEW) -> QuerySet[Meeting]:
-    return Meeting.objects.filter(
-        party_organization__in=party_organizations(user, action).values("pk")
+# Organizational life is the party organization's own record: its secretary (and the
+# federation's officers) plan and record meetings; a unit's liaison or an instructor reads them.
+MEETING_WRITERS = frozenset({Role.ADMIN, Role.FEDERATION_OFFICER, Role.BRANCH_SECRETARY})
+
+
+def meeting_party_organizations(user: AnyUser) -> QuerySet[PartyOrganization]:
+    """The party organizations whose meetings the user may plan and record."""
+    return _party_organizations_of(
+        [g for g in assignments(user, Action.EDIT) if g.role in MEETING_WRITERS]
     )
+
+
+def meetings(
+    user: AnyUser, action: str = Action.VIEW, *, personal: bool = False
+) -> QuerySet[Meeting]:
+    """Meetings of the party organizations in scope, and (to read) those of a signed-in party
+    member's own branch. ``personal``: only where the user may see who took part (roles that
+    never see personal data see a branch's meetings but not its people)."""
+    grants = personal_assignments(user, action) if personal else assignments(user, action)
+    if action == Action.EDIT:
+        grants = [g for g in grants if g.role in MEETING_WRITERS]
+    q = Q(party_organization__in=_party_organizations_of(grants).values("pk"))
+    if action == Action.VIEW and own_member_ids(user, action):
+        q |= Q(party_organization__in=member_branches(user, action).values("pk"))
+    return Meeting.objects.filter(q)
+
+
+def attendance(user: AnyUser, action: str = Action.VIEW) -> QuerySet[Attendance]:
+    """Who attended: every row of the meetings whose people the user may see; a party member
+    signed in sees their own rows and the names of those present at their branch's meetings
+    (a sign-in sheet), not who was absent or why."""
+    own = own_member_ids(user, action)
+    others = [g for g in personal_assignments(user, action) if g.role != Role.PARTY_MEMBER]
+    q = Q(meeting__party_organization__in=_party_organizations_of(others).values("pk"))
+    if own:
+        q |= Q(member_id__in=own)
+        if action == Action.VIEW:
+            q |= Q(
+                meeting__party_organization__in=member_branches(user, action).values("pk"),
+                status=Attendance.Status.PRESENT,
+            )
+    return Attendance.objects.filter(q)
 
 
 def own_instructor_ids(user: AnyUser, action: str = Action.VIEW) -> set[int]:
@@ -403,6 +476,25 @@ register(Organization, organizations)
 register(PartyOrganization, party_organizations)
 register(PartyMember, members)
 register(Meeting, meetings)
+register(Attendance, attendance)
+# A meeting's resolutions and files follow the meeting.
+register(
+    Resolution,
+    lambda user, action: Resolution.objects.filter(meeting__in=meetings(user, action).values("pk")),
+)
+register(
+    MeetingAttachment,
+    lambda user, action: MeetingAttachment.objects.filter(
+        meeting__in=meetings(user, action).values("pk")
+    ),
+)
+# Invitations are seen by who may invite: whoever may edit the member's record.
+register(
+    MemberInvitation,
+    lambda user, action: MemberInvitation.objects.filter(
+        member__in=members(user, Action.EDIT).values("pk")
+    ),
+)
 register(Instructor, instructors)
 register(Membership, _by_organization(Membership))
 register(Coverage, _by_organization(Coverage))

@@ -163,11 +163,15 @@ def totp_setup(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """Where signing in lands: the unit list for ledger roles, the case reviews for experts,
-    the audit trail for the auditor."""
+    """Where signing in lands: a role's own home page where it has one (access.home), the unit
+    list for ledger roles, the case reviews for experts, the audit trail for the auditor."""
     from dangjian.access import scope
+    from dangjian.access.home import landing
     from dangjian.access.models import Action
 
+    page = landing(request.user)
+    if page is not None:
+        return redirect(page)
     if scope.can(request.user, Action.VIEW):
         return redirect("registry:organization_list")
     if scope.can(request.user, Action.AUDIT):

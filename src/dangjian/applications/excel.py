@@ -19,8 +19,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from python_calamine import CalamineWorkbook
 
-from dangjian.applications.uploads import XLSX, check_upload
 from dangjian.core.exports import safe_cell
+from dangjian.core.uploads import XLSX, check_upload
 from dangjian.party.models import PartyMember
 
 MAX_ROWS = 500

@@ -14,8 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from dangjian.applications.checks import joint_branch_max_units
 from dangjian.applications.models import Application, FormationCase
 from dangjian.applications.services import MEMBER_FIELDS, UNIT_FIELDS
-from dangjian.applications.uploads import check_upload
 from dangjian.core.forms import Bootstrap, Bounded
+from dangjian.core.uploads import check_upload
 from dangjian.core.validators import (
     id_number_gender,
     normalize_code,

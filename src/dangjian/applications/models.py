@@ -32,7 +32,7 @@ def token_digest(token: str) -> str:
 
 
 class StoredFile(TimeStamped):
-    """An uploaded evidence file, checked by content (see applications.uploads) before storing.
+    """An uploaded evidence file, checked by content (see core.uploads) before storing.
 
     Files are downloaded only through the page of the object they belong to, which scopes the
     download and logs it.

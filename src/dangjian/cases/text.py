@@ -5,41 +5,14 @@ from __future__ import annotations
 import html
 import re
 
-import nh3
 from django.utils.safestring import SafeString, mark_safe
 
-ALLOWED_TAGS = {
-    "p",
-    "br",
-    "strong",
-    "b",
-    "em",
-    "i",
-    "u",
-    "ul",
-    "ol",
-    "li",
-    "h3",
-    "h4",
-    "blockquote",
-}
+# The sanitiser is core's (one for case sections and meeting minutes); used here as text.*.
+from dangjian.core.richtext import TAG as _TAG
+from dangjian.core.richtext import plain_text, sanitise
+
 REDACTED = "〔名称已隐去〕"
-_TAG = re.compile(r"<[^>]*>")
-_BLOCK = re.compile(r"<(p|br|ul|ol|li|h3|h4|blockquote)[\s/>]", re.IGNORECASE)
 _NOT_COUNTED = re.compile(r"[\s\u3000，。、；：？！“”‘’（）《》〈〉【】…—,.;:?!\"'()\[\]<>-]+")
-
-
-def sanitise(raw: str) -> SafeString:
-    """Typed HTML reduced to a few harmless tags, no attributes; plain line breaks kept."""
-    raw = raw or ""
-    if not _BLOCK.search(raw):
-        # Typed as plain lines: each line is a paragraph (its tags are still cleaned below).
-        raw = "".join(f"<p>{line}</p>" for line in raw.splitlines() if line.strip())
-    return mark_safe(nh3.clean(raw, tags=ALLOWED_TAGS, attributes={}))  # noqa: S308
-
-
-def plain_text(raw: str) -> str:
-    return html.unescape(_TAG.sub("", nh3.clean(raw or "", tags=set(), attributes={})))
 
 
 def word_count(raw: str) -> int:

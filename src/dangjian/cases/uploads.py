@@ -1,7 +1,7 @@
-"""Checking uploads by their content, re-encoding images, and blind copies of Word files.
+"""Case attachments: checked by their content, images re-encoded (core.uploads), and blind
+copies of Word files.
 
-Images are decoded with Pillow and written anew as JPEG from their pixels alone, so EXIF (GPS
-position, camera, owner) and any trailing bytes are gone. Attachments are Word files (.docx) or
+Attachments are Word files (.docx) or
 images: a .docx can have the unit's name taken out for the reviewers' copy; a PDF cannot be
 redacted reliably without extra tooling, so PDFs are not accepted (submitters save as .docx).
 """
@@ -14,51 +14,9 @@ import zipfile
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, UnidentifiedImageError
 
-MAX_PIXELS = 40_000_000
-MAX_SIDE = 2400
-IMAGE_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "jpg", "GIF": "jpg", "BMP": "jpg"}
-
-
-def read_limited(upload, max_bytes: int) -> bytes:
-    if upload.size is not None and upload.size > max_bytes:
-        raise ValidationError(
-            _("The file is larger than %(mb)s MB.") % {"mb": max_bytes // (1024 * 1024)}
-        )
-    data = upload.read(max_bytes + 1)
-    if len(data) > max_bytes:
-        raise ValidationError(
-            _("The file is larger than %(mb)s MB.") % {"mb": max_bytes // (1024 * 1024)}
-        )
-    if not data:
-        raise ValidationError(_("The file is empty."))
-    return data
-
-
-def reencode_image(data: bytes) -> tuple[bytes, int, int]:
-    """JPEG bytes without any metadata, turned upright, at most MAX_SIDE pixels a side."""
-    try:
-        with Image.open(io.BytesIO(data)) as probe:
-            if probe.format not in IMAGE_FORMATS:
-                raise ValidationError(_("Only JPEG, PNG, WebP, GIF or BMP images are accepted."))
-            if probe.width * probe.height > MAX_PIXELS:
-                raise ValidationError(_("The image has too many pixels."))
-            probe.verify()
-        with Image.open(io.BytesIO(data)) as opened:
-            opened.load()
-            img = ImageOps.exif_transpose(opened).convert("RGB")
-            img.thumbnail((MAX_SIDE, MAX_SIDE))
-            # A fresh image holding only the pixels: nothing of the original's info survives.
-            clean = Image.new("RGB", img.size)
-            clean.paste(img)
-    except ValidationError:
-        raise
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise ValidationError(_("The file is not a readable image.")) from None
-    out = io.BytesIO()
-    clean.save(out, "JPEG", quality=85, optimize=True)
-    return out.getvalue(), clean.width, clean.height
+from dangjian.core.uploads import IMAGE_FORMATS, reencode_image
 
 
 def sniff_attachment(data: bytes) -> str:

@@ -75,7 +75,9 @@ def current_request_id() -> str:
 
 
 def _plain(value: Any) -> Any:
-    if isinstance(value, datetime.date | datetime.datetime | decimal.Decimal | uuid.UUID):
+    if isinstance(
+        value, datetime.date | datetime.datetime | datetime.time | decimal.Decimal | uuid.UUID
+    ):
         return str(value)
     if isinstance(value, models.Model):
         return value.pk

@@ -18,6 +18,11 @@ class AuditEvent(models.TextChoices):
     ACCOUNT_PASSWORD_CHANGED = "account.password_changed", _("password changed")
     ACCOUNT_TOTP_ENABLED = "account.totp_enabled", _("two-step sign-in turned on")
     ACCOUNT_TOTP_DISABLED = "account.totp_disabled", _("two-step sign-in turned off")
+    MEMBER_INVITED = "account.member_invited", _("party member invited to sign in")
+    MEMBER_INVITATION_ACCEPTED = (
+        "account.member_invitation_accepted",
+        _("party member's sign-in created from an invitation"),
+    )
     # The trail itself and the system
     AUDIT_EXPORTED = "audit.exported", _("audit trail exported")
     AUDIT_PRUNED = "audit.pruned", _("old audit records removed")
@@ -142,6 +147,10 @@ class AuditEvent(models.TextChoices):
         _("major decisions recorded"),
     )
     ORGLIFE_MEETINGS_RECORDED = "orglife.meetings_recorded", _("meetings recorded")
+    ORGLIFE_MEETING_RECORDED = "orglife.meeting_recorded", _("meeting recorded as held")
+    ORGLIFE_SIGNED_IN = "orglife.signed_in", _("signed in to a meeting by QR code")
+    ORGLIFE_SIGN_IN_REFUSED = "orglife.sign_in_refused", _("meeting sign-in refused")
+    ORGLIFE_ATTENDANCE_IMPORTED = "orglife.attendance_imported", _("meeting attendance imported")
 
 
 def checked(name: str) -> AuditEvent:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import FileResponse, Http404, HttpRequest
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
@@ -23,3 +25,12 @@ def client_ip(request: HttpRequest | None) -> str | None:
             return last
     remote = request.META.get("REMOTE_ADDR")
     return str(remote) if remote else None
+
+
+def file_response(field: Any, **kwargs: Any) -> FileResponse:
+    """Serve a stored file; a file missing from storage is a 404, not a server error."""
+    try:
+        handle = field.open("rb")
+    except (FileNotFoundError, ValueError):
+        raise Http404 from None
+    return FileResponse(handle, **kwargs)

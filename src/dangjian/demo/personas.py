@@ -77,6 +77,13 @@ PERSONAS: list[Persona] = [
         "scope": None,
     },
     {
+        "username": "member",
+        "password": "Dangjian-member-2026",
+        "title": _("party member of a branch"),
+        "role": "party_member",
+        "scope": "member",
+    },
+    {
         "username": "outsider",
         "password": "Dangjian-outsider-2026",
         "title": _("signed-in user with no role"),

@@ -5,11 +5,11 @@ from typing import Any
 from django.contrib.auth import get_user_model
 
 from dangjian.access.models import RoleAssignment, UserSecurity
-from dangjian.party.models import Instructor, PartyOrganization
+from dangjian.party.models import Instructor, PartyMember, PartyOrganization
 from dangjian.registry.models import Federation, Organization
 
 from .personas import PERSONAS
-from .tianjin_data import FOUNDED, SUPERVISOR
+from .tianjin_data import FOUNDED, SECRETARY_BRANCH, SUPERVISOR
 
 
 def create_personas(federation: Federation, must_change_password: bool = True):
@@ -21,10 +21,20 @@ def create_personas(federation: Federation, must_change_password: bool = True):
         "federation": {"federation": federation},
         "liaison_unit": {"organization": Organization.objects.get(name="天津市互联网协会")},
         "secretary_branch": {
-            "party_organization": PartyOrganization.objects.get(name="天津市互联网金融协会党支部")
+            "party_organization": PartyOrganization.objects.get(name=SECRETARY_BRANCH)
         },
         "instructor": {"instructor": Instructor.objects.order_by("pk").first()},
         "authority": {"authority_name": SUPERVISOR},
+        # A full member of the secretary's branch holding no post there.
+        "member": {
+            "member": PartyMember.objects.filter(
+                relation_party_organization__name=SECRETARY_BRANCH,
+                full_member_on__isnull=False,
+                positions__isnull=True,
+            )
+            .order_by("pk")
+            .first()
+        },
     }
     for persona in PERSONAS:
         user = User.objects.create_user(

@@ -269,9 +269,12 @@ class _Builder:
     def _meetings(self):
         rows = []
         stop_ecommerce = self.today - datetime.timedelta(days=240)
+        # The secretary's branch has nothing yet in the running month: the demo shows what is
+        # due and lets the newcomer plan and record it (the running period is never a finding).
+        last_month_end = self.today.replace(day=1) - datetime.timedelta(days=1)
         for key, branch in self.branches.items():
             size = len([m for m in self.members_by_branch[key] if m.full_member_on])
-            end = stop_ecommerce if key == "ecommerce" else self.today
+            end = {"ecommerce": stop_ecommerce, "finance": last_month_end}.get(key, self.today)
             rows += meetings_for(
                 branch, branch.valid_from, end, full_regime(size >= 7 and key != "ai"), size
             )

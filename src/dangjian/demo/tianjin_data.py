@@ -12,6 +12,8 @@ FOUNDED = datetime.date(2018, 10, 30)
 SUPERVISOR = "天津市委网信办"
 REGISTRAR = "天津市民政局"
 COMMITTEE_NAME = "天津市互联网行业党委"
+# The demo secretary's branch; its recent meetings are recorded the new way (orglife/demo_data).
+SECRETARY_BRANCH = "天津市互联网金融协会党支部"
 
 C, L = Organization.Category, Organization.LegalForm
 

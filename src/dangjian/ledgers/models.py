@@ -21,6 +21,7 @@ LEDGER_CHOICES = [
     ("annual_inspections", _("annual inspections")),
     ("visits", _("visits")),
     ("elections", _("elections and term extensions")),
+    ("attendance", _("meeting attendance")),
 ]
 
 

@@ -18,7 +18,7 @@ from django.utils import translation
 
 from dangjian.governance.models import CharterRevision, MajorDecision
 from dangjian.inspections.models import AnnualInspection, Visit
-from dangjian.orglife.models import Meeting
+from dangjian.orglife.models import Attendance, Meeting
 from dangjian.party.models import (
     Coverage,
     Election,
@@ -533,6 +533,15 @@ MEETING_COLUMNS = (
     Column("topic", "主题", "text", False, ("会议主题", "内容"), width=30),
     Column("expected_count", "应到人数", "int", False, ("应到",)),
     Column("present_count", "实到人数", "int", False, ("实到",)),
+    Column(
+        "voters_expected",
+        "应到有表决权人数",
+        "int",
+        False,
+        ("有表决权应到",),
+        note="支部党员大会、支委会的法定人数以此计算；留空时按应到、实到人数计算。",
+    ),
+    Column("voters_present", "实到有表决权人数", "int", False, ("有表决权实到",)),
     Column("minutes", "会议记录摘要", "text", False, ("记录", "摘要"), width=40),
 )
 
@@ -878,6 +887,55 @@ ELECTION_COLUMNS = (
     ),
 )
 
+# One row per member and meeting: the sign-in sheet (签到表) of meetings already in the ledger.
+# Whether each attends with a vote is read from the party ledger on the meeting's day, as the
+# pages do; 应到 / 实到 and the quorum then follow from these rows.
+ATTENDANCE_COLUMNS = (
+    Column("party_org", "党组织名称", "name", True, ("党支部",), width=28),
+    Column(
+        "kind",
+        "会议类型",
+        "choice",
+        True,
+        ("类型", "活动类型"),
+        choices=Meeting.Kind,
+        example="支部党员大会",
+    ),
+    Column("held_on", "召开日期", "date", True, ("日期", "会议日期"), note=DATE_NOTE),
+    Column(
+        "topic",
+        "主题",
+        "text",
+        False,
+        ("会议主题",),
+        note="同一天有两次同类会议时填写，以区分。",
+        width=30,
+    ),
+    Column("name", "姓名", "name", False, width=10),
+    Column("id_number", "公民身份号码", "id_number", True, MEMBER_COLUMNS[4].synonyms, width=22),
+    Column(
+        "status",
+        "出席情况",
+        "choice",
+        True,
+        ("出席", "是否出席", "到会情况"),
+        choices=Attendance.Status,
+        extra=(("到会", "present"), ("实到", "present"), ("未到", "absent"), ("请假", "absent")),
+        example="出席",
+    ),
+    Column(
+        "reason",
+        "缺席原因",
+        "choice",
+        False,
+        ("请假原因", "缺席事由"),
+        choices=Attendance.Reason,
+        extra=(("病假", "sick"), ("事假", "personal"), ("公假", "official"), ("其他", "other")),
+        note="缺席时必填：病假、事假、公假或其他。",
+    ),
+    Column("note", "备注", "text", False, width=20),
+)
+
 LEDGERS = {
     "members": Ledger("members", "党员台账", MEMBER_COLUMNS, "每行一名党员，以公民身份号码识别。"),
     "organizations": Ledger(
@@ -933,6 +991,12 @@ LEDGERS = {
         ELECTION_COLUMNS,
         "每行一个党组织的一次选举（以党组织名称和选举日期识别），及上级党组织批准的本届延期。",
     ),
+    "attendance": Ledger(
+        "attendance",
+        "会议签到台账",
+        ATTENDANCE_COLUMNS,
+        "每行一名党员在一次会议的出席情况（会议须已在组织生活台账中）。",
+    ),
 }
 
 
@@ -977,6 +1041,7 @@ for _key, _model in (
     ("annual_inspections", AnnualInspection),
     ("visits", Visit),
     ("elections", Election),
+    ("attendance", Attendance),
 ):
     LEDGERS[_key] = _bounded(LEDGERS[_key], _model)
 

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from dangjian.access import scope
+from dangjian.access import invitations, scope
 from dangjian.access.models import Action
 from dangjian.core.audit import record_read
 from dangjian.core.events import AuditEvent
@@ -24,8 +24,11 @@ def member_detail(request, pk: int):
         request.user, PartyMember.objects.select_related("relation_party_organization"), pk
     )
     personal = Action.VIEW_PERSONAL in rights
+    may_invite = Action.EDIT in rights and invitations.may_invite(request.user, member)
     context = {
         "member": member,
+        "can_invite": may_invite and not member.left_on and not member.anonymised_at,
+        "has_sign_in": may_invite and invitations.has_account(member),
         **_jobs_and_posts(request.user, member, Action.VIEW),
         "can_view_personal": personal,
         "can_erase": personal and Action.EDIT in rights,

@@ -16,7 +16,8 @@ Python loops — so a workflow never accepts what the rules will flag later.
   ``with_term_in_force``;
 - covered on a day: ``covered_q`` / ``covered_units`` / ``with_party_organization``;
 - an instructor on a day: ``has_instructor``;
-- a branch's voting members on a day: ``voting_members``;
+- a branch's voting members on a day: ``voting_members``; its probationary members
+  (``probationary_members``) and its committee (``committee_members``);
 - the four standards (四有): ``four_standards`` (and its set form for the rule:
   ``approval_missing_q``, ``secretary_missing_q``, ``notice_missing_q``,
   ``coverage_missing_q``).
@@ -366,6 +367,28 @@ def relation_elsewhere(party_orgs, day: datetime.date) -> list[ElsewhereRow]:
                 )
             )
     return rows
+
+
+def probationary_members(
+    party_org: PartyOrganization, *, on: datetime.date
+) -> QuerySet[PartyMember]:
+    """The branch's probationary members (预备党员) on ``on``: joined by then, not yet full,
+    holding their relation in it, still in the ledger. They attend its general meeting and take
+    part, without a vote and without counting toward the quorum."""
+    return (
+        PartyMember.objects.filter(
+            member_in_ledger_q(on), held_in_q(on, [party_org]), joined_party_on__lte=on
+        )
+        .exclude(full_member_on__lte=on)
+        .order_by("name", "pk")
+    )
+
+
+def committee_members(party_org: PartyOrganization, *, on: datetime.date) -> QuerySet[PartyMember]:
+    """The members of the party organization's committee (支部委员会) on ``on``: those holding a
+    post in it that day (书记, 副书记, 委员 …), each once."""
+    posts = Position.objects.filter(valid_on_q(on), party_organization=party_org)
+    return PartyMember.objects.filter(pk__in=posts.values("member")).order_by("name", "pk")
 
 
 def employed_members(units, day: datetime.date) -> QuerySet[PartyMember]:

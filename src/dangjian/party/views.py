@@ -55,7 +55,12 @@ def party_organization_detail(request, pk: int):
         .order_by("valid_to", "role"),
         "children": scope.party_organizations(request.user).filter(parent=party_org),
         "members": ORGANIZATION_MEMBERS.context(request, members)["table"],
-        "meetings": party_org.meetings.order_by("-held_on")[:30],
+        "meetings": scope.meetings(request.user)
+        .filter(party_organization=party_org)
+        .order_by("-held_on", "-pk")[:30],
+        "keeps_meetings": scope.meeting_party_organizations(request.user)
+        .filter(pk=party_org.pk)
+        .exists(),
         "term": queries.term_in_force(party_org, today),
         "elections": party_org.elections.prefetch_related("extensions").order_by("-held_on"),
         # A figure of the branch, counted as the rules count it (visible to whoever sees the

@@ -7,8 +7,8 @@ import uuid
 from django.db import transaction
 
 from dangjian.applications.models import StoredFile
-from dangjian.applications.uploads import check_upload, safe_name, sha256_of
 from dangjian.core.audit import acting_user, record_event
+from dangjian.core.uploads import check_upload, safe_name, sha256_of
 
 
 @transaction.atomic

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from dangjian.core.audit import record_change, record_event, snapshot
 from dangjian.core.events import AuditEvent
+from dangjian.core.uploads import read_limited, reencode_image
 from dangjian.core.validators import TEXT_MAX_LENGTH, text_max_length
 from dangjian.registry.models import Federation, Organization
 
@@ -150,8 +151,8 @@ def add_image(
     campaign = submission.campaign
     if submission.images.count() >= campaign.max_images:
         raise ValidationError(_("At most %(n)s images.") % {"n": campaign.max_images})
-    data = uploads.read_limited(upload, campaign.max_attachment_mb * 1024 * 1024)
-    jpeg, width, height = uploads.reencode_image(data)
+    data = read_limited(upload, campaign.max_attachment_mb * 1024 * 1024)
+    jpeg, width, height = reencode_image(data)
     image = SubmissionImage(
         submission=submission,
         caption=caption.strip()[:200],
@@ -171,7 +172,7 @@ def add_attachment(submission: Submission, upload, *, actor, now=None) -> Submis
     campaign = submission.campaign
     if submission.attachments.count() >= campaign.max_attachments:
         raise ValidationError(_("At most %(n)s attachments.") % {"n": campaign.max_attachments})
-    data = uploads.read_limited(upload, campaign.max_attachment_mb * 1024 * 1024)
+    data = read_limited(upload, campaign.max_attachment_mb * 1024 * 1024)
     stored, kind = uploads.clean_attachment(data)
     name = (getattr(upload, "name", "") or "attachment").replace("/", "_")[-200:]
     attachment = SubmissionAttachment(

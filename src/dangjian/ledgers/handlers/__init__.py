@@ -13,6 +13,7 @@ from __future__ import annotations
 from django.utils import translation
 
 from dangjian.ledgers.handlers.annual_inspections import AnnualInspectionHandler
+from dangjian.ledgers.handlers.attendance import AttendanceHandler
 from dangjian.ledgers.handlers.base import Handler, show
 from dangjian.ledgers.handlers.charters import CharterHandler
 from dangjian.ledgers.handlers.decisions import DecisionHandler
@@ -47,6 +48,7 @@ HANDLERS = {
         AnnualInspectionHandler,
         VisitHandler,
         ElectionHandler,
+        AttendanceHandler,
     )
 }
 

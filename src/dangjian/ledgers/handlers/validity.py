@@ -15,6 +15,7 @@ from dangjian.ledgers.engine import CHANGED, NEW, UNCHANGED
 from dangjian.ledgers.handlers import coverage
 from dangjian.ledgers.handlers.base import KeyedHandler, name_key, show
 from dangjian.orglife import services as orglife_services
+from dangjian.orglife.minutes import clean_minutes
 from dangjian.orglife.models import Meeting
 from dangjian.party import bulk as party_bulk
 from dangjian.party import services as party_services
@@ -417,6 +418,9 @@ class MeetingHandler(ValidityHandler):
         e, p = rec.get("expected_count"), rec.get("present_count")
         if e is not None and p is not None and p > e:
             row.errors["present_count"] = _("More people present than expected.")
+        ve, vp = rec.get("voters_expected"), rec.get("voters_present")
+        if ve is not None and vp is not None and vp > ve:
+            row.errors["voters_present"] = _("More members with a vote present than expected.")
         row.label = rec.get("topic") or show(self.columns["kind"], rec.get("kind"))
 
     def existing(self, ctx):
@@ -428,9 +432,12 @@ class MeetingHandler(ValidityHandler):
     def values(self, ctx, row):
         rec = row.record
         values = {}
-        for f in ("expected_count", "present_count", "minutes"):
+        for f in ("expected_count", "present_count", "voters_expected", "voters_present"):
             if f in self.present:
-                values[f] = rec.get(f) if f != "minutes" else rec.get(f, "")
+                values[f] = rec.get(f)
+        if "minutes" in self.present:
+            # Stored as the pages store them (orglife.minutes), so a re-import compares equal.
+            values["minutes"] = clean_minutes(rec.get("minutes", ""))
         return values
 
     def fixed(self, ctx, row):

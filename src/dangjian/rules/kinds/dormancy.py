@@ -112,7 +112,9 @@ def inactive(ctx, months: int) -> dict[int, dict]:
         return {f"{field}__gte": since, f"{field}__lte": day}
 
     met = Meeting.objects.filter(
-        party_organization=OuterRef("party_organization_id"), **within("held_on")
+        party_organization=OuterRef("party_organization_id"),
+        status=Meeting.Status.HELD,  # a plan is not activity
+        **within("held_on"),
     )
     sources = [
         Membership.objects.filter(**within("valid_from")),
@@ -156,7 +158,12 @@ def last_activity(ctx, ids) -> list[tuple[int, int, datetime.date]]:
         latest(Membership.objects.filter(organization=ref), "valid_from"),
         latest(MajorDecision.objects.filter(organization=ref), "decided_on"),
         latest(CharterRevision.objects.filter(organization=ref), "adopted_on"),
-        latest(Meeting.objects.filter(party_organization__coverages__organization=ref), "held_on"),
+        latest(
+            Meeting.objects.filter(
+                party_organization__coverages__organization=ref, status=Meeting.Status.HELD
+            ),
+            "held_on",
+        ),
         latest(AnnualInspection.objects.filter(organization=ref), "report_to_registrar_on"),
         latest(AnnualInspection.objects.filter(organization=ref), "report_to_supervisor_on"),
         latest(Visit.objects.filter(organization=ref, unreachable_at_address=False), "visited_on"),

@@ -64,6 +64,9 @@ KIND_ZH = {
 PERIOD_ZH = {"month": "个月", "quarter": "个季度", "year": "年"}
 PERIOD_EVERY_ZH = {"month": "每月", "quarter": "每季度", "year": "每年"}
 FAR = 10**7
+# Only meetings that count as the required one: held (not merely planned) and, where a quorum
+# applies, valid (orglife.services.counts.settle keeps the column).
+COUNTS = "m.counts"
 
 
 def window_start(revision, as_of: datetime.date) -> datetime.date:
@@ -123,7 +126,7 @@ def _meetings_sql(window_sql, reqs, scan_from, scan_to, only_ids=None):
         f"SELECT m.party_organization_id AS po, m.kind AS kind, CASE m.kind {idx_case} END AS idx, "  # noqa: S608
         f"CASE m.kind {lo_case} END AS lo, CASE m.kind {hi_case} END AS hi "
         f"FROM {join} "
-        f"WHERE m.held_on >= %s AND m.held_on <= %s AND m.kind IN ({kinds}){only}"
+        f"WHERE m.held_on >= %s AND m.held_on <= %s AND m.kind IN ({kinds}) AND {COUNTS}{only}"
     )
     return (
         f"{with_w}SELECT DISTINCT t.po, t.kind, t.idx FROM ({inner}) t WHERE t.idx >= t.lo AND t.idx <= t.hi"  # noqa: S608
@@ -157,7 +160,7 @@ def _short_sql(window_sql, reqs, bounds):
         "a AS (SELECT t.po, t.kind, COUNT(DISTINCT t.idx) AS n, MIN(t.idx) AS mn, "
         "MAX(t.idx) AS mx FROM (SELECT m.party_organization_id AS po, m.kind AS kind, "
         f"{month} / CASE m.kind {step} END AS idx FROM {mt} m "
-        f"WHERE {' OR '.join(ranges) or '1 = 0'}) t "
+        f"WHERE {COUNTS} AND ({' OR '.join(ranges) or '1 = 0'})) t "
         f"GROUP BY t.po, t.kind), k (kind) AS (VALUES {values}) "
         "SELECT w.id, k.kind FROM w CROSS JOIN k "
         "LEFT JOIN a ON a.po = w.id AND a.kind = k.kind "
@@ -303,11 +306,13 @@ def empty_branch(ctx):
     quiet_since = add_months(day, -p["no_orglife_months"])
     # Quiet branches first (one index probe each for a meeting in the window), then the last
     # meeting of those few only (the newest entry of the (party org, held_on) index).
-    recent = Meeting.objects.filter(
+    # A meeting held counts as organizational life even without its quorum; a plan does not.
+    held = Meeting.objects.filter(status=Meeting.Status.HELD)
+    recent = held.filter(
         party_organization=OuterRef("pk"), held_on__gte=quiet_since, held_on__lte=day
     )
     last_meeting = (
-        Meeting.objects.filter(party_organization=OuterRef("pk"), held_on__lte=day)
+        held.filter(party_organization=OuterRef("pk"), held_on__lte=day)
         .order_by("-held_on")
         .values("held_on")[:1]
     )

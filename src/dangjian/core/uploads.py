@@ -1,4 +1,7 @@
-"""Checking uploaded files by their content, never by their name.
+"""Checking uploaded files by their content, never by their name; re-encoding images.
+
+Every app that takes files uses these (joining and formation documents, case photos, meeting
+records).
 
 A file is accepted only when its first bytes say it is one of the allowed kinds (PDF, JPEG, PNG,
 Word .docx, OFD); a renamed executable, an old macro-capable .doc and anything unknown are
@@ -10,13 +13,16 @@ zipfile never inflates an entry beyond its declared size).
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import zipfile
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 # Limits on what a zip-based document may declare.
@@ -44,14 +50,14 @@ XLSX = Kind("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 DOCUMENT_KINDS = (PDF, JPEG, PNG, DOCX, OFD)
 
 
-def _head(upload) -> bytes:
+def _head(upload: Any) -> bytes:
     upload.seek(0)
-    head = upload.read(16)
+    head = bytes(upload.read(16))
     upload.seek(0)
     return head
 
 
-def check_zip(upload, required: tuple[str, ...]) -> None:
+def check_zip(upload: Any, required: tuple[str, ...]) -> None:
     """Refuse a damaged zip, one that would inflate too far, or one without ``required`` parts."""
     upload.seek(0)
     try:
@@ -95,7 +101,7 @@ def check_zip(upload, required: tuple[str, ...]) -> None:
         )
 
 
-def detect(upload, allowed: tuple[Kind, ...]) -> Kind:
+def detect(upload: Any, allowed: tuple[Kind, ...]) -> Kind:
     """The kind of ``upload`` from its content, or ``ValidationError`` in Chinese."""
     head = _head(upload)
     if head.startswith(EXECUTABLE_MAGIC) or head.startswith(b"#!"):
@@ -168,7 +174,7 @@ def check_upload(upload: UploadedFile, allowed: tuple[Kind, ...] = DOCUMENT_KIND
     return detect(upload, allowed)
 
 
-def sha256_of(upload) -> str:
+def sha256_of(upload: Any) -> str:
     digest = hashlib.sha256()
     upload.seek(0)
     for chunk in iter(lambda: upload.read(65536), b""):
@@ -182,3 +188,53 @@ def safe_name(name: str) -> str:
     name = os.path.basename(name.replace("\\", "/"))
     name = "".join(ch for ch in name if ch.isprintable() and ch not in '"<>:|?*')
     return name[:200] or "file"
+
+
+# -- images ---------------------------------------------------------------------------------
+MAX_PIXELS = 40_000_000
+MAX_SIDE = 2400
+IMAGE_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "jpg", "GIF": "jpg", "BMP": "jpg"}
+
+
+def read_limited(upload: Any, max_bytes: int) -> bytes:
+    """The upload's bytes, refused in Chinese when empty or beyond ``max_bytes``."""
+    if upload.size is not None and upload.size > max_bytes:
+        raise ValidationError(
+            _("The file is larger than %(mb)s MB.") % {"mb": max_bytes // (1024 * 1024)}
+        )
+    data = bytes(upload.read(max_bytes + 1))
+    if len(data) > max_bytes:
+        raise ValidationError(
+            _("The file is larger than %(mb)s MB.") % {"mb": max_bytes // (1024 * 1024)}
+        )
+    if not data:
+        raise ValidationError(_("The file is empty."))
+    return data
+
+
+def reencode_image(data: bytes) -> tuple[bytes, int, int]:
+    """JPEG bytes without any metadata, turned upright, at most MAX_SIDE pixels a side.
+
+    Images are decoded with Pillow and written anew as JPEG from their pixels alone, so EXIF
+    (GPS position, camera, owner) and any trailing bytes are gone."""
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            if probe.format not in IMAGE_FORMATS:
+                raise ValidationError(_("Only JPEG, PNG, WebP, GIF or BMP images are accepted."))
+            if probe.width * probe.height > MAX_PIXELS:
+                raise ValidationError(_("The image has too many pixels."))
+            probe.verify()
+        with Image.open(io.BytesIO(data)) as opened:
+            opened.load()
+            img = ImageOps.exif_transpose(opened).convert("RGB")
+            img.thumbnail((MAX_SIDE, MAX_SIDE))
+            # A fresh image holding only the pixels: nothing of the original's info survives.
+            clean = Image.new("RGB", img.size)
+            clean.paste(img)
+    except ValidationError:
+        raise
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise ValidationError(_("The file is not a readable image.")) from None
+    out = io.BytesIO()
+    clean.save(out, "JPEG", quality=85, optimize=True)
+    return out.getvalue(), clean.width, clean.height

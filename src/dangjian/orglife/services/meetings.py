@@ -1,0 +1,350 @@
+"""Meetings: planned, edited, recorded as held, imported, removed.
+
+Whatever writes a meeting — the secretary's pages, the ledger import, the admin, the demo —
+comes through here, and ``settle`` derives the same numbers from what was written: 应到 /
+实到 and the voters from the attendance when it is recorded (else as given), the quorum, and
+whether the meeting counts as the required one (``Meeting.counts``, which the rules read).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dangjian.core.audit import record_change, record_event, snapshot
+from dangjian.core.concurrency import claim
+from dangjian.core.events import AuditEvent
+from dangjian.orglife import quorum
+from dangjian.orglife.minutes import clean_minutes
+from dangjian.orglife.models import Attendance, Meeting, Resolution
+from dangjian.orglife.queries import people_of
+from dangjian.orglife.services.attendance import write_marks
+from dangjian.orglife.services.counts import settle
+from dangjian.party.models import PartyOrganization
+from dangjian.party.services.common import delete_fact
+from dangjian.registry.models import Federation
+
+BATCH = 2000
+MEETING_FIELDS = (
+    "party_organization",
+    "party_organization_id",
+    "kind",
+    "status",
+    "held_on",
+    "starts_at",
+    "ends_at",
+    "place",
+    "chair",
+    "chair_id",
+    "recorder",
+    "recorder_id",
+    "topic",
+    "expected_count",
+    "present_count",
+    "voters_expected",
+    "voters_present",
+    "minutes",
+)
+# What a secretary sets when planning or editing (the counts come from the attendance).
+PLAN_FIELDS = ("kind", "held_on", "starts_at", "ends_at", "place", "chair", "recorder", "topic")
+RECORD_FIELDS = (*PLAN_FIELDS, "minutes")
+# How far ahead a meeting may be planned.
+PLAN_AHEAD = datetime.timedelta(days=366)
+
+
+def _check(values: dict, *, today: datetime.date | None = None) -> None:
+    held_on = values.get("held_on")
+    if held_on is None:
+        raise ValidationError(_("The meeting date is required."))
+    today = today or timezone.localdate()
+    if values.get("status", Meeting.Status.HELD) == Meeting.Status.HELD and held_on > today:
+        raise ValidationError(_("This date is in the future."))
+    if today < datetime.date.max - PLAN_AHEAD and held_on > today + PLAN_AHEAD:
+        raise ValidationError(_("A meeting can be planned at most a year ahead."))
+    starts, ends = values.get("starts_at"), values.get("ends_at")
+    if starts and ends and ends <= starts:
+        raise ValidationError(_("The meeting must end after it starts."))
+    expected, present = values.get("expected_count"), values.get("present_count")
+    if expected is not None and present is not None and present > expected:
+        raise ValidationError(_("More people present than expected."))
+    voters, voting = values.get("voters_expected"), values.get("voters_present")
+    if voters is not None and voting is not None and voting > voters:
+        raise ValidationError(_("More members with a vote present than expected."))
+    unknown = set(values) - set(MEETING_FIELDS)
+    if unknown:
+        raise ValidationError(
+            _("The field %(field)s cannot be changed here.") % {"field": sorted(unknown)[0]}
+        )
+    if "minutes" in values:
+        values["minutes"] = clean_minutes(values["minutes"])
+
+
+def _check_people(meeting: Meeting) -> None:
+    """O-6: the chair and the recorder are members of the organization."""
+    chosen = {"chair": meeting.chair_id, "recorder": meeting.recorder_id}
+    if not any(chosen.values()):
+        return
+    allowed = people_of(meeting)
+    for field, pk in chosen.items():
+        if pk and pk not in allowed:
+            raise ValidationError(
+                {
+                    field: _(
+                        "The chair and the recorder must be members of this party organization "
+                        "on the day of the meeting."
+                    )
+                }
+            )
+
+
+# -- the secretary's pages -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def plan_meeting(party_org, values: dict, *, actor, note="") -> Meeting:
+    """Plan a meeting (its date may lie ahead): kind, date, start and end, place, chair,
+    recorder, topic. It counts for nothing until it is recorded as held."""
+    values = {k: v for k, v in values.items() if k in PLAN_FIELDS}
+    values["status"] = Meeting.Status.PLANNED
+    _check(values)
+    meeting = Meeting(party_organization=party_org, **values)
+    _check_people(meeting)
+    meeting.counts = False
+    meeting.save()
+    record_change(actor, meeting, None, note=note)
+    return meeting
+
+
+@transaction.atomic
+def edit_meeting(meeting: Meeting, values: dict, *, version, actor, note="") -> Meeting:
+    """Change a meeting's plan or record as read at ``version`` (``core.errors.Conflict`` when
+    someone else changed it since)."""
+    unknown = set(values) - set(RECORD_FIELDS)
+    if unknown:
+        raise ValidationError(
+            _("The field %(field)s cannot be changed here.") % {"field": sorted(unknown)[0]}
+        )
+    locked = claim(
+        Meeting.objects.select_related("party_organization__federation"), meeting.pk, version
+    )
+    before = snapshot(meeting)  # as the user read it; the claim already took the next version
+    before["version"] = locked.version - 1
+    for field, value in values.items():
+        setattr(locked, field, value)
+    checked = {f: getattr(locked, f) for f in MEETING_FIELDS if not f.endswith("_id")}
+    checked.pop("party_organization")
+    _check(checked)
+    locked.minutes = checked["minutes"]
+    _check_people(locked)
+    locked.save()
+    settle(locked)
+    record_change(actor, locked, before, note=note)
+    return locked
+
+
+@transaction.atomic
+def record_held(
+    meeting: Meeting,
+    values: dict,
+    *,
+    version,
+    marks: dict[int, dict],
+    guests: Iterable[int] = (),
+    resolutions: Iterable[dict] = (),
+    actor,
+    note="",
+) -> Meeting:
+    """Record the meeting as held: its minutes and details (``values``), who attended
+    (``marks``: member id → {"status", "reason", "note"} for every member expected; ``guests``:
+    members of other branches who attended, not counted) and the resolutions with their votes.
+
+    A QR sign-in already recorded stays as it was taken unless the mark changes it. The
+    numbers, the quorum and whether the meeting counts follow (``settle``).
+    """
+    locked = edit_meeting(meeting, values, version=version, actor=actor, note=note)
+    if locked.held_on > timezone.localdate():
+        raise ValidationError(_("A meeting can be recorded as held only on or after its day."))
+    before = snapshot(locked)
+    locked.status = Meeting.Status.HELD
+    locked.save(update_fields=["status", "updated_at"])
+    write_marks(locked, marks, guests)
+    _write_resolutions(locked, list(resolutions))
+    settle(locked)
+    record_change(actor, locked, before, note=note)
+    record_event(
+        actor,
+        AuditEvent.ORGLIFE_MEETING_RECORDED,
+        locked,
+        expected=locked.expected_count,
+        present=locked.present_count,
+        quorum_met=locked.quorum_met,
+        counts=locked.counts,
+    )
+    return locked
+
+
+def _write_resolutions(meeting: Meeting, rows: list[dict]) -> None:
+    limit = meeting.attendance.filter(status=Attendance.Status.PRESENT).count()
+    for row in rows:
+        votes = row.get("votes_for", 0) + row.get("votes_against", 0) + row.get("abstentions", 0)
+        if votes > limit:
+            raise ValidationError(
+                _(
+                    "The votes on “%(text)s” (%(votes)d) are more than the members present "
+                    "(%(present)d)."
+                )
+                % {"text": row.get("text", "")[:30], "votes": votes, "present": limit}
+            )
+    meeting.resolutions.all().delete()
+    Resolution.objects.bulk_create(
+        Resolution(
+            meeting=meeting,
+            text=row["text"],
+            votes_for=row.get("votes_for", 0),
+            votes_against=row.get("votes_against", 0),
+            abstentions=row.get("abstentions", 0),
+        )
+        for row in rows
+        if row.get("text")
+    )
+
+
+# -- one held meeting (the admin), many (the ledger import, the demo) ----------------------------
+
+
+@transaction.atomic
+def record_meeting(
+    party_org,
+    *,
+    kind: str,
+    held_on: datetime.date,
+    topic: str = "",
+    expected_count: int | None = None,
+    present_count: int | None = None,
+    minutes: str = "",
+    actor,
+    note="",
+    **more,
+) -> Meeting:
+    """Record a meeting the party organization held (never one in the future)."""
+    values = {
+        "kind": kind,
+        "held_on": held_on,
+        "topic": topic,
+        "expected_count": expected_count,
+        "present_count": present_count,
+        "minutes": minutes,
+        **more,
+    }
+    _check(values)
+    meeting = Meeting.objects.create(party_organization=party_org, **values)
+    settle(meeting)
+    record_change(actor, meeting, None, note=note)
+    return meeting
+
+
+@transaction.atomic
+def update_meeting(meeting: Meeting, values: dict, *, actor, note="") -> Meeting:
+    """Change a meeting outside the pages (the admin): no version to check."""
+    before = snapshot(meeting)
+    for field, value in values.items():
+        setattr(meeting, field, value)
+    checked = {f: getattr(meeting, f) for f in MEETING_FIELDS if not f.endswith("_id")}
+    checked.pop("party_organization")
+    _check(checked)
+    meeting.minutes = checked["minutes"]
+    meeting.save()
+    settle(meeting)
+    record_change(actor, meeting, before, note=note)
+    return meeting
+
+
+@transaction.atomic
+def delete_meeting(meeting: Meeting, *, actor, note="") -> None:
+    """Remove a meeting recorded (or planned) by mistake, with its attendance and files."""
+    for attachment in meeting.attachments.all():
+        attachment.file.delete(save=False)
+    delete_fact(meeting, actor=actor, note=note)
+
+
+BULK_FIELDS = (
+    "party_organization_id",
+    "kind",
+    "held_on",
+    "starts_at",
+    "ends_at",
+    "place",
+    "topic",
+    "expected_count",
+    "present_count",
+    "voters_expected",
+    "voters_present",
+    "minutes",
+)
+
+
+def _derive(meeting: Meeting, federation, cache: dict) -> None:
+    """``settle`` for a new held meeting without attendance, before it is saved (bulk paths;
+    ``cache`` keeps the thresholds read for the run)."""
+    expected, present = meeting.voters_expected, meeting.voters_present
+    if expected is None and present is None:
+        expected, present = meeting.expected_count, meeting.present_count
+    meeting.quorum_met = quorum.quorum_met(
+        meeting.kind, expected, present, day=meeting.held_on, federation=federation, cache=cache
+    )
+    meeting.counts = meeting.quorum_met is not False
+
+
+@transaction.atomic
+def record_meetings_bulk(
+    rows: Iterable[dict | Meeting], *, actor, note: str = "", today: datetime.date | None = None
+) -> list[Meeting]:
+    """Record many held meetings: rows of ``party_organization_id`` (or
+    ``party_organization``), ``kind``, ``held_on``, ``topic``, ``expected_count``,
+    ``present_count``, ``voters_expected``, ``voters_present``, ``minutes`` (and the times
+    and place). Unsaved Meeting instances are taken too. ``today``, when given, refuses a
+    meeting after it. One audit event with the count."""
+    objs = []
+    for row in rows:
+        if isinstance(row, Meeting):  # built unsaved by the caller (the demo's generator)
+            row = {f: getattr(row, f) for f in BULK_FIELDS}
+        values = {k: v for k, v in row.items() if k in MEETING_FIELDS}
+        values.pop("status", None)
+        _check(values, today=today or datetime.date.max)
+        objs.append(Meeting(**values))
+    federations = dict(
+        PartyOrganization.objects.filter(pk__in={m.party_organization_id for m in objs})
+        .select_related("federation")
+        .values_list("pk", "federation")
+    )
+    by_pk = Federation.objects.in_bulk(set(federations.values()))
+    cache: dict = {}
+    for meeting in objs:
+        _derive(meeting, by_pk.get(federations.get(meeting.party_organization_id)), cache)
+    Meeting.objects.bulk_create(objs, batch_size=BATCH)
+    if objs:
+        record_event(
+            actor, AuditEvent.ORGLIFE_MEETINGS_RECORDED, None, note=note, created=len(objs)
+        )
+    return objs
+
+
+@transaction.atomic
+def update_meetings_bulk(changes: Iterable[tuple[Meeting, dict]], *, actor, note="") -> int:
+    """Change many meetings: ``(meeting, {field: value})`` pairs. Returns how many changed."""
+    changed = 0
+    for meeting, values in changes:
+        before = snapshot(meeting)
+        for field, value in values.items():
+            setattr(meeting, field, value)
+        if "minutes" in values:
+            meeting.minutes = clean_minutes(meeting.minutes)
+        meeting.save()
+        settle(meeting)
+        changed += record_change(actor, meeting, before, note=note) is not None
+    return changed
