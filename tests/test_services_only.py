@@ -17,7 +17,7 @@ from pathlib import Path
 import django.apps
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "dangjian"
-FACT_APPS = ("registry", "party", "orglife", "governance")
+FACT_APPS = ("registry", "party", "orglife", "governance", "dues")
 WRITES = {
     "create",
     "update",

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "dangjian.party",
     "dangjian.governance",
     "dangjian.orglife",
+    "dangjian.dues",
     "dangjian.inspections",
     "dangjian.rules",
     "dangjian.recommendations",

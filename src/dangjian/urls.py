@@ -22,6 +22,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("dangjian.registry.urls")),
     path("", include("dangjian.party.urls")),
+    path("dues/", include("dangjian.dues.urls")),
     path("rules/", include("dangjian.rules.urls")),
     path("ledgers/", include("dangjian.ledgers.urls")),
     path("applications/", include("dangjian.applications.urls")),

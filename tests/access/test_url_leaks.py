@@ -183,6 +183,16 @@ TEXTS = {
     "SubmissionFigure": [],
     "EvaluationRun": [],
     "RuleOverride": [],
+    # Dues name no one but their member (checked with PartyMember) and their branch; the free
+    # texts are their own words.
+    "DuesBase": [],
+    "DuesMonth": [],
+    "DuesPayment": [],
+    "DuesRelief": ["reason"],
+    "ArrearsReason": ["reason"],
+    "ArrearsStep": ["note"],
+    "HandIn": [],
+    "DuesPublication": [],
 }
 # Objects read per model and persona: enough to hit every kind, few enough to stay fast.
 SAMPLE = 300

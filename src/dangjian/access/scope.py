@@ -27,6 +27,16 @@ from django.utils import timezone
 
 from dangjian.access.models import Action, MemberInvitation, RoleAssignment
 from dangjian.core.models import valid_on_q
+from dangjian.dues.models import (
+    ArrearsReason,
+    ArrearsStep,
+    DuesBase,
+    DuesMonth,
+    DuesPayment,
+    DuesPublication,
+    DuesRelief,
+    HandIn,
+)
 from dangjian.governance.models import CharterRevision, MajorDecision, UnitLeader
 from dangjian.orglife.models import Attendance, Meeting, MeetingAttachment, Resolution
 from dangjian.party.models import (
@@ -271,6 +281,41 @@ def meeting_party_organizations(user: AnyUser) -> QuerySet[PartyOrganization]:
     return _party_organizations_of(
         [g for g in assignments(user, Action.EDIT) if g.role in MEETING_WRITERS]
     )
+
+
+def dues_branches(user: AnyUser, action: str = Action.VIEW) -> QuerySet[PartyOrganization]:
+    """The party organizations whose members' dues the user keeps: a secretary their own
+    organization's (not the ones below it: their members are not the secretary's to see), a
+    federation officer every one of the federation's. The dues of a member name a person and
+    what they paid: a unit's liaison, an instructor or a reports-only role keeps none."""
+    grants = assignments(user, action)
+    if any(g.role == Role.ADMIN for g in grants):
+        return PartyOrganization.objects.all()
+    qs = []
+    for g in grants:
+        if g.role == Role.FEDERATION_OFFICER:
+            qs.append(Q(federation__path__startswith=_federation(g).path))
+        elif g.role == Role.BRANCH_SECRETARY:
+            qs.append(Q(pk=g.party_organization_id))
+    return PartyOrganization.objects.filter(combine(qs))
+
+
+def _dues_of_members(model: type[M]) -> Rule:
+    """A member's dues records: seen where the member holds their 组织关系 (and, for the rows
+    that name the branch they were due or paid at, at that branch too)."""
+    at_branch = "party_organization" in {f.name for f in model._meta.get_fields()}
+
+    def rule(user: AnyUser, action: str) -> QuerySet[Any]:
+        branches = dues_branches(user, action).values("pk")
+        # A party member signed in reads their own dues (their own file, PIPL's access right).
+        q = Q(member__relation_party_organization__in=branches) | Q(
+            member_id__in=own_member_ids(user, action)
+        )
+        if at_branch:
+            q |= Q(party_organization__in=branches)
+        return model._default_manager.filter(q)
+
+    return rule
 
 
 def meetings(
@@ -535,6 +580,23 @@ register(
     RelationPeriod,
     lambda user, action: RelationPeriod.objects.filter(
         member__in=members(user, action).values("pk")
+    ),
+)
+# Party dues: a member's records follow the branch keeping them; a hand-in (a branch's total,
+# no person) is seen like its party organization, so the organization above receives it; a
+# publication lists every member of the branch, so only those keeping the branch's dues see it.
+for _dues_model in (DuesBase, DuesRelief, DuesMonth, DuesPayment, ArrearsReason, ArrearsStep):
+    register(_dues_model, _dues_of_members(_dues_model))
+register(
+    HandIn,
+    lambda user, action: HandIn.objects.filter(
+        party_organization__in=party_organizations(user, action).values("pk")
+    ),
+)
+register(
+    DuesPublication,
+    lambda user, action: DuesPublication.objects.filter(
+        party_organization__in=dues_branches(user, action).values("pk")
     ),
 )
 # A federation's overrides of rulebook parameters are its own configuration.

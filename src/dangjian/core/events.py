@@ -151,6 +151,14 @@ class AuditEvent(models.TextChoices):
     ORGLIFE_SIGNED_IN = "orglife.signed_in", _("signed in to a meeting by QR code")
     ORGLIFE_SIGN_IN_REFUSED = "orglife.sign_in_refused", _("meeting sign-in refused")
     ORGLIFE_ATTENDANCE_IMPORTED = "orglife.attendance_imported", _("meeting attendance imported")
+    # Party dues
+    DUES_ASSESSED = "dues.assessed", _("dues amounts set")
+    DUES_PAYMENTS_RECORDED = "dues.payments_recorded", _("dues payments recorded")
+    DUES_HANDED_IN = "dues.handed_in", _("dues handed in to the higher organization")
+    DUES_HAND_IN_RECEIVED = "dues.hand_in_received", _("dues hand-in received")
+    DUES_PUBLISHED = "dues.published", _("dues of the year published")
+    DUES_LEDGER_EXPORTED = "dues.ledger_exported", _("dues ledger exported")
+    DUES_REGISTER_EXPORTED = "dues.register_exported", _("dues register of the year exported")
 
 
 def checked(name: str) -> AuditEvent:

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 
+from dangjian.core.money import parse_yuan, yuan
 from dangjian.core.validators import EARLIEST_DATE, TEXT_MAX_LENGTH, NotBefore, text_max_length
 
 
@@ -17,6 +18,29 @@ class DateInput(forms.DateInput):
     def __init__(self, attrs: dict[str, Any] | None = None, **kwargs: Any) -> None:
         kwargs.setdefault("format", "%Y-%m-%d")
         super().__init__(attrs, **kwargs)
+
+
+class YuanField(forms.Field):
+    """An amount typed in 元, cleaned to integer fen (``core.money.parse_yuan``: negative,
+    non-numeric and three-decimal amounts refused in Chinese). A text input with the decimal
+    keypad on phones, not ``type=number``: the browser would drop what it cannot parse instead of
+    letting the server say what is wrong."""
+
+    widget = forms.TextInput
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.widget.attrs.setdefault("inputmode", "decimal")
+        self.widget.attrs.setdefault("maxlength", "20")
+
+    def prepare_value(self, value: Any) -> Any:
+        return yuan(value) if isinstance(value, int) else value
+
+    def to_python(self, value: Any) -> int | None:
+        text = str(value).strip() if value is not None else ""
+        if not text:
+            return None
+        return parse_yuan(text[:40])
 
 
 def bound_fields(form: forms.BaseForm) -> None:

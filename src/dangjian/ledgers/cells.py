@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from dangjian.core.exports import ESCAPE, unescape_cell
+from dangjian.core.money import parse_yuan
 from dangjian.core.validators import normalize_code, validate_id_number, validate_uscc
 
 EXCEL_EPOCH = datetime.date(1899, 12, 30)
@@ -117,6 +118,52 @@ def date(value) -> datetime.date | None:
         )
         % {"value": value}
     )
+
+
+_MONTH_PATTERNS = [
+    re.compile(r"^(\d{4})年(\d{1,2})月?$"),
+    re.compile(r"^(\d{4})[./\-](\d{1,2})$"),
+    re.compile(r"^(\d{4})(\d{2})$"),
+]
+
+
+def month(value) -> datetime.date | None:
+    """A month (``2026-03``, ``2026年3月``, ``2026.3``, ``202603``, or any date in it, as Excel
+    stores a month it recognised) as its first day."""
+    if is_blank(value):
+        return None
+    if isinstance(value, datetime.datetime):
+        value = value.date()
+    if isinstance(value, datetime.date):
+        return value.replace(day=1)
+    raw = _SPACES.sub("", unicodedata.normalize("NFKC", text(value)))
+    for pattern in _MONTH_PATTERNS:
+        match = pattern.match(raw)
+        if match:
+            year, number = (int(g) for g in match.groups())
+            if 1 <= number <= 12 and year >= 1921:
+                return datetime.date(year, number, 1)
+    try:
+        day = date(value)
+    except CellError:
+        day = None
+    if day is not None:
+        return day.replace(day=1)
+    raise CellError(
+        _("%(value)s is not a month we can read; write it like 2026-03 or 2026年3月.")
+        % {"value": value}
+    )
+
+
+def money(value) -> int | None:
+    """An amount in 元 (a number, or text such as ``30.50`` or ``￥30``) as integer fen;
+    negative, non-numeric and three-decimal amounts refused (``core.money.parse_yuan``)."""
+    if is_blank(value):
+        return None
+    try:
+        return parse_yuan(value)
+    except ValidationError as exc:
+        raise CellError(" ".join(exc.messages)) from None
 
 
 def _from_serial(number: float) -> datetime.date:

@@ -202,6 +202,8 @@ def _plain_parser(column: specs.Column):
         "date": cells.date,
         "bool": cells.boolean,
         "int": cells.integer,
+        "month": cells.month,
+        "money": cells.money,
     }[kind]
 
 

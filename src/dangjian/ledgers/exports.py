@@ -8,12 +8,17 @@ are masked unless the caller passes ``personal=True`` — views do so only for u
 
 from __future__ import annotations
 
+import decimal
+
 from django.utils import timezone, translation
 
 from dangjian.access import scope
 from dangjian.access.models import Action
 from dangjian.core import exports
 from dangjian.core.masking import mask_id_number, mask_phone
+from dangjian.core.money import FEN_PER_YUAN
+from dangjian.dues import queries as dues_queries
+from dangjian.dues.models import DuesMonth, DuesPayment
 from dangjian.ledgers import specs, workbooks
 from dangjian.ledgers.handlers import show
 from dangjian.party.models import Employment, RelationPeriod
@@ -133,3 +138,63 @@ def members(user, *, personal: bool):
     )
     workbooks.mark_version(workbook, "members", specs.TEMPLATE_VERSION)
     return workbook, count
+
+
+def dues(user, branch, months, *, personal: bool):
+    """A branch's dues ledger for ``months`` (a month or a year): one row per member owing each
+    month, in the dues ledger's own columns, so the file can be filled in and imported again
+    (a row without an amount records nothing). ID numbers masked unless ``personal`` (then the
+    file can be imported again). ``branch`` comes from ``scope.dues_branches``."""
+    ledger = specs.LEDGERS["dues"]
+    today = timezone.localdate()
+    members = scope.members(user, Action.EXPORT).filter(relation_party_organization=branch)
+    count = 0
+
+    def rows():
+        nonlocal count
+        for month in months:
+            for row in dues_queries.branch_month(
+                members,
+                scope.visible(DuesMonth, user, Action.EXPORT),
+                scope.visible(DuesPayment, user, Action.EXPORT),
+                month,
+                today,
+            ):
+                member, payment = row["member"], row["payment"]
+                count += 1
+                values = {
+                    "name": member.name,
+                    "id_number": member.id_number if personal else mask_id_number(member.id_number),
+                    "party_org": branch.name,
+                    "month": f"{month:%Y-%m}",
+                    "due": _yuan(row["due_fen"]),
+                    "amount": _yuan(payment.amount_fen) if payment else None,
+                    "paid_on": payment.paid_on if payment else None,
+                    "method": show(ledger.column("method"), payment.method) if payment else "",
+                    "receipt_no": payment.receipt_no if payment else "",
+                    "note": payment.note if payment else "",
+                }
+                yield [values[c.key] for c in ledger.columns]
+
+    notes = [
+        f"导出时间：{timezone.localtime():%Y-%m-%d %H:%M}",
+        f"党组织：{branch.name}",
+        f"月份：{months[0]:%Y-%m} 至 {months[-1]:%Y-%m}",
+        "金额单位：元。实交金额为空的行是尚未交纳的月份，填写实交金额、交纳日期和方式后可再导入。",
+        "个人信息："
+        + ("未遮盖（已记录查看日志）" if personal else "已遮盖（遮盖的号码不能再导入）"),
+    ]
+    workbook = exports.workbook(
+        ledger.title,
+        [c.header for c in ledger.columns],
+        rows(),
+        widths=[c.width for c in ledger.columns],
+        notes=notes,
+    )
+    workbooks.mark_version(workbook, "dues", specs.TEMPLATE_VERSION)
+    return workbook, lambda: count
+
+
+def _yuan(fen):
+    """Fen as an exact number of 元 for a cell (a Decimal, never a float)."""
+    return None if fen is None else decimal.Decimal(fen) / FEN_PER_YUAN

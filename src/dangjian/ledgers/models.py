@@ -22,6 +22,7 @@ LEDGER_CHOICES = [
     ("visits", _("visits")),
     ("elections", _("elections and term extensions")),
     ("attendance", _("meeting attendance")),
+    ("dues", _("party dues")),
 ]
 
 

@@ -16,6 +16,7 @@ from functools import cache
 from django.db import models
 from django.utils import translation
 
+from dangjian.dues.models import DuesPayment
 from dangjian.governance.models import CharterRevision, MajorDecision
 from dangjian.inspections.models import AnnualInspection, Visit
 from dangjian.orglife.models import Attendance, Meeting
@@ -43,7 +44,7 @@ DEFINED_NAME = "DANGJIAN_TEMPLATE"
 class Column:
     key: str
     header: str
-    kind: str  # text, name, code, uscc, id_number, phone, date, bool, int, choice
+    kind: str  # text, name, code, uscc, id_number, phone, date, bool, int, choice, month, money
     required: bool = False
     synonyms: tuple[str, ...] = ()
     choices: object = None  # a TextChoices class
@@ -936,6 +937,97 @@ ATTENDANCE_COLUMNS = (
     Column("note", "备注", "text", False, width=20),
 )
 
+DUES_COLUMNS = (
+    Column(
+        "name",
+        "姓名",
+        "name",
+        False,
+        ("党员姓名",),
+        note="用于核对，须与身份证号码对应的党员一致。",
+        example="张三",
+        width=10,
+    ),
+    Column(
+        "id_number",
+        "公民身份号码",
+        "id_number",
+        True,
+        MEMBER_COLUMNS[4].synonyms,
+        note="识别党员；须是您所管理的党组织中、组织关系在该党组织的党员。请把该列设为“文本”格式。",
+        example="11010519900307233X",
+        width=22,
+    ),
+    Column(
+        "party_org",
+        "所在党组织",
+        "name",
+        False,
+        ("党支部", "组织关系所在党组织"),
+        note="仅供查看：党费交到党员组织关系所在的党组织，导入时以系统记录为准。",
+        width=24,
+    ),
+    Column(
+        "month",
+        "月份",
+        "month",
+        True,
+        ("交纳月份", "所属月份", "党费月份"),
+        note="党费所属月份，如 2026-03 或 2026年3月；一行一个月，预交或补交几个月就写几行。",
+        example="2026-03",
+        width=10,
+    ),
+    Column(
+        "due",
+        "应交金额（元）",
+        "money",
+        False,
+        ("应交金额", "应交党费", "月应交"),
+        note="仅供查看：应交金额由系统按缴费基数和比例计算。",
+        width=12,
+    ),
+    Column(
+        "amount",
+        "实交金额（元）",
+        "money",
+        False,
+        ("实交金额", "实交党费", "交纳金额", "金额"),
+        note="以元为单位，最多两位小数，不得少于应交金额。留空表示该月尚未交纳（该行不导入）。",
+        example=40,
+        width=12,
+    ),
+    Column(
+        "paid_on",
+        "交纳日期",
+        "date",
+        False,
+        ("缴纳日期", "交费日期"),
+        note="填写实交金额时必填。" + DATE_NOTE,
+        example="2026-03-10",
+    ),
+    Column(
+        "method",
+        "交纳方式",
+        "choice",
+        False,
+        ("缴纳方式", "方式"),
+        choices=DuesPayment.Method,
+        extra=(
+            ("现金", "cash"),
+            ("转账", "transfer"),
+            ("银行", "transfer"),
+            ("网上", "online"),
+            ("线上", "online"),
+            ("微信", "online"),
+            ("支付宝", "online"),
+        ),
+        note="现金 / 银行转账 / 线上缴纳；留空为现金。系统只记录，不办理缴费。",
+        example="现金",
+    ),
+    Column("receipt_no", "收据号", "text", False, note="仅供查看：导入时由系统编号。", width=18),
+    Column("note", "备注", "text", False, width=24),
+)
+
 LEDGERS = {
     "members": Ledger("members", "党员台账", MEMBER_COLUMNS, "每行一名党员，以公民身份号码识别。"),
     "organizations": Ledger(
@@ -997,6 +1089,12 @@ LEDGERS = {
         ATTENDANCE_COLUMNS,
         "每行一名党员在一次会议的出席情况（会议须已在组织生活台账中）。",
     ),
+    "dues": Ledger(
+        "dues",
+        "党费收缴台账",
+        DUES_COLUMNS,
+        "每行一名党员一个月的党费，以公民身份号码和月份识别；已记录的月份重复导入不会重复记录。",
+    ),
 }
 
 
@@ -1042,6 +1140,7 @@ for _key, _model in (
     ("visits", Visit),
     ("elections", Election),
     ("attendance", Attendance),
+    ("dues", DuesPayment),
 ):
     LEDGERS[_key] = _bounded(LEDGERS[_key], _model)
 

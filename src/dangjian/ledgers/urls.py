@@ -16,4 +16,5 @@ urlpatterns = [
     path("export/organizations.xlsx", views.export_organizations, name="export_organizations"),
     path("export/members.xlsx", views.export_members, name="export_members"),
     path("export/coverage.xlsx", views.export_coverage, name="export_coverage"),
+    path("export/dues.xlsx", views.export_dues, name="export_dues"),
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import io
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from dangjian.access.models import Action
 from dangjian.core import sealed
 from dangjian.core.audit import record_read
 from dangjian.core.events import AuditEvent
+from dangjian.dues import queries as dues_queries
 from dangjian.ledgers import exports, services, specs, workbooks
 from dangjian.ledgers.forms import MappingForm, UploadForm
 from dangjian.ledgers.models import LedgerUpload
@@ -261,3 +263,39 @@ def export_coverage(request):
         raise Http404
     record_read(request.user, AuditEvent.LEDGERS_EXPORT_COVERAGE, None)
     return _xlsx_response(workbook, f"党组织覆盖统计-{timezone.localdate():%Y%m%d}.xlsx")
+
+
+@login_required
+def export_dues(request):
+    """A branch's dues ledger for a month (``?month=2026-03``) or a year (``?year=2026``)."""
+    branch = scope.get_visible_or_404(
+        scope.dues_branches(request.user, Action.EXPORT), pk=request.GET.get("branch")
+    )
+    month = dues_queries.parse_month(request.GET.get("month"))
+    if month is not None:
+        months = [month]
+    else:
+        try:
+            year = int(request.GET.get("year", ""))
+        except ValueError:
+            raise Http404 from None
+        if not 1921 <= year <= timezone.localdate().year + 1:
+            raise Http404
+        months = dues_queries.months_between(datetime.date(year, 1, 1), datetime.date(year, 12, 1))
+    personal = request.GET.get("personal") == "1" and scope.can(request.user, Action.VIEW_PERSONAL)
+    workbook, count = exports.dues(request.user, branch, months, personal=personal)
+    response = _xlsx_response(
+        workbook,
+        f"{branch.name}党费-{months[0]:%Y%m}"
+        + (f"-{months[-1]:%Y%m}" if len(months) > 1 else "")
+        + ".xlsx",
+    )
+    record_read(
+        request.user,
+        AuditEvent.DUES_LEDGER_EXPORTED,
+        branch,
+        months=[f"{m:%Y-%m}" for m in (months[0], months[-1])],
+        rows=count(),
+        unmasked=personal,
+    )
+    return response

@@ -51,7 +51,7 @@ def template(ledger_key: str, version: int = specs.TEMPLATE_VERSION) -> openpyxl
         if column.kind == "date":
             ws.column_dimensions[letter].number_format = DATE_FORMAT
             example.number_format = DATE_FORMAT
-        elif column.kind in ("id_number", "uscc", "phone", "text", "name"):
+        elif column.kind in ("id_number", "uscc", "phone", "text", "name", "month"):
             ws.column_dimensions[letter].number_format = "@"
             example.number_format = "@"
         if column.kind == "choice" or column.kind == "bool":

@@ -25,7 +25,7 @@ from dangjian.rules.models import Finding
 
 # Apps whose tables the rules read. Every table of these apps counts (a few are not read by
 # any rule: changing them only costs a re-evaluation).
-INPUT_APPS = ("registry", "party", "orglife", "inspections", "governance")
+INPUT_APPS = ("registry", "party", "orglife", "inspections", "governance", "dues")
 
 # The modules whose code decides what the rules find, besides every kind: the engine and
 # registry, and the rulebook's loader, parameters, periods and deadlines. Named by module,
@@ -40,6 +40,7 @@ CODE_MODULES = (
     # The definitions the kinds count by (full members, coverage, 四有): a change re-runs them.
     "dangjian.party.queries",
     "dangjian.governance.queries",
+    "dangjian.dues.queries",
 )
 
 

@@ -17,6 +17,7 @@ from dangjian.ledgers.handlers.attendance import AttendanceHandler
 from dangjian.ledgers.handlers.base import Handler, show
 from dangjian.ledgers.handlers.charters import CharterHandler
 from dangjian.ledgers.handlers.decisions import DecisionHandler
+from dangjian.ledgers.handlers.dues import DuesHandler
 from dangjian.ledgers.handlers.elections import ElectionHandler
 from dangjian.ledgers.handlers.federations import FederationHandler
 from dangjian.ledgers.handlers.members import MemberHandler
@@ -49,6 +50,7 @@ HANDLERS = {
         VisitHandler,
         ElectionHandler,
         AttendanceHandler,
+        DuesHandler,
     )
 }
 

@@ -2,6 +2,7 @@
 
 from dangjian.rules.kinds import (  # noqa: F401
     dormancy,
+    dues,
     formation,
     governance,
     orglife,
