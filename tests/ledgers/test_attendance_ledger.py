@@ -8,6 +8,7 @@ import pytest
 
 from dangjian.orglife.models import Attendance, Meeting
 from dangjian.party.models import PartyMember
+from dangjian.party.services import earliest_start, move_relation
 
 from .conftest import make_id
 from .helpers import commit, errors_by_row, upload, write_xlsx
@@ -28,8 +29,10 @@ def branch(world):
                 id_number=make_id(300 + i),
                 joined_party_on=datetime.date(2010, 1, 1),
                 full_member_on=datetime.date(2011, 1, 1),
-                relation_party_organization=world.branch,
             )
+        )
+        move_relation(
+            members[-1], to=world.branch, on=earliest_start(members[-1], world.branch), actor=None
         )
     meetings = [
         ["党组织名称", "会议类型", "召开日期", "主题", "应到人数", "实到人数"],

@@ -20,6 +20,7 @@ from dangjian.party.models import (
     PartyOrganization,
     Position,
 )
+from dangjian.party.services import earliest_start, move_relation
 from dangjian.registry.models import Federation, Membership, Organization
 
 D = datetime.date
@@ -90,8 +91,10 @@ class Branch:
             id_number=identity.id_number(self.rng, birth, True),
             joined_party_on=D(2015, 1, 1) if full else D(2025, 6, 1),
             full_member_on=D(2016, 1, 1) if full else None,
-            relation_party_organization=relation or self.branch,
         )
+        # The 组织关系 through its one service, dated from joining (voting members read it).
+        to = relation or self.branch
+        move_relation(m, to=to, on=earliest_start(m, to), actor=None)
         Employment.objects.create(member=m, organization=self.unit, valid_from=D(2019, 1, 1))
         return m
 

@@ -3,6 +3,7 @@
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dangjian.access import scope
 from dangjian.access.listspec import ListSpec, column, field
@@ -62,7 +63,7 @@ HAND_INS = ListSpec(
     key=("-first_month", "party_organization__name"),
     columns=[
         field(HandIn, "party_organization", 32),
-        column(_("months"), lambda h: h.months_label, 20),
+        column(pgettext_lazy("dues", "months"), lambda h: h.months_label, 20),
         column(_("amount handed in (yuan)"), _fen("amount_fen"), 14, css="text-end"),
         field(HandIn, "handed_on", 12, css="text-nowrap"),
         field(HandIn, "received_on", 12, css="text-nowrap", empty=_("not yet received")),

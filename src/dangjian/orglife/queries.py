@@ -60,7 +60,10 @@ def guest_candidates(meeting: Meeting) -> QuerySet[PartyMember]:
     heart-to-heart talk, the branch's own members."""
     org, day = meeting.party_organization, meeting.held_on
     units = Coverage.objects.filter(valid_on_q(day), party_organization=org).values("organization")
-    employed = party_queries.employed_members(units, day).exclude(relation_party_organization=org)
+    # Dated: whose relation is in the branch that day (a transfer moves it on its day).
+    employed = party_queries.employed_members(units, day).exclude(
+        party_queries.held_in_q(day, [org])
+    )
     if meeting.kind in NO_EXPECTED:
         own = party_queries.voting_members(org, on=day) | party_queries.probationary_members(
             org, on=day

@@ -23,6 +23,7 @@ from dangjian.access.models import Action
 from dangjian.core.models import valid_on_q
 from dangjian.orglife.models import Attendance, Meeting
 from dangjian.party.models import Coverage, Employment, PartyMember, PartyOrganization, Position
+from dangjian.party.queries import held_in_q
 from dangjian.rulebook import params
 from dangjian.rulebook.periods import STEP, period_bounds, period_index, period_label
 from dangjian.rules.kinds.orglife import applicable
@@ -148,7 +149,7 @@ def workspace(request):
     employed_here = Employment.objects.filter(valid_on_q(today), organization__in=units)
     members = (
         scope.members(request.user)
-        .filter(Q(relation_party_organization=org) | Q(pk__in=employed_here.values("member")))
+        .filter(held_in_q(today, [org]) | Q(pk__in=employed_here.values("member")))
         .filter(Q(left_on__isnull=True) | Q(left_on__gt=today))
         .order_by("name")
     )
