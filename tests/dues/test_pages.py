@@ -9,8 +9,10 @@ import re
 
 import openpyxl
 import pytest
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 
+from dangjian.access import scope
 from dangjian.core.models import AuditLog
 from dangjian.dues import queries
 from dangjian.dues.models import DuesPayment, DuesPublication, DuesRelief, HandIn
@@ -202,15 +204,21 @@ def test_a_base_dated_before_joining_is_refused_on_the_page(secretary, po):
     assert "此前没有应交党费" in response.content.decode()
 
 
-def test_a_member_sees_their_own_ledger(persona_client, po, monkeypatch):
-    client = persona_client("outsider")
-    assert client.get(reverse("dues:mine")).status_code == 404  # no member bound to the sign-in
-    member = PartyMember.objects.filter(relation_party_organization=po).first()
-    monkeypatch.setattr("dangjian.dues.views.members.signed_in_member", lambda user: member)
+def test_a_member_sees_their_own_ledger(persona_client, po):
+    assert persona_client("outsider").get(reverse("dues:mine")).status_code == 404  # no member
+    client = persona_client("member")  # the demo's party member, bound to their ledger record
+    own = PartyMember.objects.get(
+        pk__in=scope.own_member_ids(get_user_model().objects.get(username="member"))
+    )
+    others = PartyMember.objects.filter(relation_party_organization=po).exclude(pk=own.pk)
     page = client.get(reverse("dues:mine"), HTTP_USER_AGENT="Mozilla/5.0 (iPhone)")
     body = page.content.decode()
-    assert page.status_code == 200 and member.name in body and 'id="ledger"' in body
+    assert page.status_code == 200 and own.name in body and 'id="ledger"' in body
     assert 'name="viewport"' in body  # laid out for a phone
+    assert not any(other.name in body for other in others)
+    # The keeper's pages stay the keeper's: the branch's dues are not the member's to open.
+    assert client.get(reverse("dues:branch", args=[po.pk])).status_code == 404
+    assert client.get(reverse("dues:member", args=[others.first().pk])).status_code == 404
 
 
 @pytest.mark.parametrize("persona", ["liaison", "instructor", "authority", "outsider"])
