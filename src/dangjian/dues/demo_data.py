@@ -3,8 +3,9 @@
 
 Every member declares a category and base (bases on both sides of the 3000 元 boundary, a
 retiree, a student), last year and this one up to this month are set, members pay
-month by month (one pays a quarter ahead, one missed two months), the branch hands in each
-month and the federation receives all but the last hand-in. One member has left the last six
+month by month (one pays a quarter ahead, one missed two months), the branch has handed in
+every ended month but the last (left for the secretary to hand in) and the federation received
+all but the latest of those. One member has left the last six
 ended months unpaid with no good reason — the arrears rule finds them and the worklist lists the
 months — and was reminded once. Last year is published; this year is left for the secretary to
 publish. One exemption waits for the federation's approval.
@@ -103,7 +104,9 @@ def build(federation, today, rng):
                 actor=None,
                 today=today,
             )
-    for month in months[:-1]:
+    # Every ended month but the last is handed in (the last one is the newcomer's to do, whatever
+    # the day of the month), and the federation received all but the latest of those.
+    for month in months[:-2]:
         handed_on = add_months(month, 1).replace(day=5)
         if handed_on > today:
             continue
@@ -120,7 +123,7 @@ def build(federation, today, rng):
             today=today,
         )
         received_on = handed_on + datetime.timedelta(days=5)
-        if month != months[-2] and received_on <= today:
+        if month != months[-3] and received_on <= today:
             services.receive_hand_in(
                 hand_in, received_on=received_on, note="联合会党委已收", actor=None, today=today
             )
