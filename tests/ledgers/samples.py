@@ -8,10 +8,18 @@ unit), imported first; the world fixture (conftest) already holds two units and 
 
 from __future__ import annotations
 
+import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import openpyxl
+
+from dangjian.core import crypto
+from dangjian.dues import services as dues_services
+from dangjian.dues.models import Category
+from dangjian.party.models import PartyMember
+from dangjian.party.services.relations import earliest_start, move_relation
 
 from .conftest import make_id, make_uscc
 from .helpers import commit, upload
@@ -21,6 +29,26 @@ from .helpers import commit, upload
 class Sample:
     rows: list[dict]
     prerequisites: list[tuple[str, list[dict]]] = field(default_factory=list)
+    # Facts no ledger carries (a member's 组织关系, their dues base), set through the services
+    # after the prerequisites are imported.
+    setup: Callable[[object], None] | None = None
+
+
+def _relation_and_base(world) -> None:
+    """Member 11 holds their relation in the world's branch, and has a dues base (4,000 yuan a
+    month, employed: 1% of a base over 3,000 up to 5,000 = 40 yuan) from January 2024."""
+    member = PartyMember.objects.get(id_number_hash=crypto.blind_index(make_id(11)))
+    move_relation(
+        member, to=world.branch, on=earliest_start(member, world.branch), actor=world.user
+    )
+    dues_services.declare_base(
+        member,
+        from_month=datetime.date(2024, 1, 1),
+        category=Category.EMPLOYED,
+        base_fen=400_000,
+        declared_on=datetime.date(2024, 1, 5),
+        actor=world.user,
+    )
 
 
 def _member(world, n=11, name="张三"):
@@ -40,6 +68,18 @@ def _member(world, n=11, name="张三"):
 
 def samples(world) -> dict[str, Sample]:
     a, b = world.units[0].uscc, world.units[1].uscc
+    meetings = [
+        {
+            "党组织名称": "测试甲协会党支部",
+            "会议类型": "支部党员大会",
+            "召开日期": "2024-03-05",
+            "主题": "学习会",
+            "应到人数": 10,
+            "实到人数": 9,
+            "会议记录摘要": "传达学习文件。",
+        }
+    ]
+    members = [_member(world), {**_member(world, 22, "李四"), "性别": "女", "转正日期": ""}]
     instructor = {
         "姓名": "周指导",
         "类型": "党建工作指导员",
@@ -139,19 +179,7 @@ def samples(world) -> dict[str, Sample]:
             ],
         ),
         "instructors": Sample([instructor]),
-        "meetings": Sample(
-            [
-                {
-                    "党组织名称": "测试甲协会党支部",
-                    "会议类型": "支部党员大会",
-                    "召开日期": "2024-03-05",
-                    "主题": "学习会",
-                    "应到人数": 10,
-                    "实到人数": 9,
-                    "会议记录摘要": "传达学习文件。",
-                }
-            ]
-        ),
+        "meetings": Sample(meetings),
         "federations": Sample(
             [
                 {
@@ -252,6 +280,49 @@ def samples(world) -> dict[str, Sample]:
             ],
             [("instructors", [instructor])],
         ),
+        "attendance": Sample(
+            [
+                {
+                    "党组织名称": "测试甲协会党支部",
+                    "会议类型": "支部党员大会",
+                    "召开日期": "2024-03-05",
+                    "姓名": "张三",
+                    "公民身份号码": make_id(11),
+                    "出席情况": "出席",
+                },
+                {
+                    "党组织名称": "测试甲协会党支部",
+                    "会议类型": "支部党员大会",
+                    "召开日期": "2024-03-05",
+                    "姓名": "李四",
+                    "公民身份号码": make_id(22),
+                    "出席情况": "缺席",
+                    "缺席原因": "病假",
+                },
+            ],
+            [("members", members), ("meetings", meetings)],
+        ),
+        "dues": Sample(
+            [
+                {
+                    "姓名": "张三",
+                    "公民身份号码": make_id(11),
+                    "月份": "2024-03",
+                    "实交金额（元）": "40",
+                    "交纳日期": "2024-03-10",
+                    "交纳方式": "现金",
+                },
+                {
+                    "姓名": "张三",
+                    "公民身份号码": make_id(11),
+                    "月份": "2024-04",
+                    "实交金额（元）": "40.00",
+                    "交纳日期": "2024-04-09",
+                },
+            ],
+            [("members", members)],
+            setup=_relation_and_base,
+        ),
     }
 
 
@@ -274,3 +345,5 @@ def load_prerequisites(world, tmp_path: Path, sample: Sample) -> None:
     for n, (ledger, rows) in enumerate(sample.prerequisites):
         item = commit(world, upload(world, write_rows(tmp_path / f"pre-{n}.xlsx", rows), ledger))
         assert item.status == item.Status.COMMITTED, (ledger, item.message, item.preview)
+    if sample.setup is not None:
+        sample.setup(world)

@@ -7,7 +7,9 @@ from django.test import override_settings
 from django.urls import reverse
 
 from dangjian.core.models import AuditLog
+from dangjian.rulebook import loader as rulebook_loader
 from dangjian.rules.models import EvaluationRun, Finding
+from dangjian.rules.registry import PARAMETERS_ONLY
 
 pytestmark = pytest.mark.django_db
 IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
@@ -99,7 +101,12 @@ def test_background_run_records_progress(
     run = EvaluationRun.objects.get()
     assert response.status_code == 302
     run.refresh_from_db()
-    assert run.state == "done" and run.steps_done == run.steps_total == 16
+    # One step per rule of the rulebook that judges (not the parameter-only entries): 17 with
+    # the dues rule; each new rule adds one.
+    book = rulebook_loader.load()
+    judging = [r for r in book.rule_ids() if book.latest(r).kind != PARAMETERS_ONLY]
+    assert len(judging) >= 17
+    assert run.state == "done" and run.steps_done == run.steps_total == len(judging)
     partial = officer_client.get(
         reverse("rules:run_detail", args=[run.pk]), headers={"HX-Request": "true"}
     )
