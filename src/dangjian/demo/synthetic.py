@@ -25,7 +25,7 @@ from faker import Faker
 from stdnum.cn import uscc
 from tqdm import tqdm
 
-from dangjian.core import crypto
+from dangjian.core import crypto, touch
 from dangjian.core.validators import org_code_check_digit
 from dangjian.governance.models import CharterRevision, MajorDecision
 from dangjian.inspections.models import AnnualInspection
@@ -146,6 +146,8 @@ def generate(federation: Federation, count: int, *, seed: int = 2019, progress: 
     faker.seed_instance(seed)
     names = [faker.name() for _ in range(3000)]
     today = datetime.date.today()
+    # Raw inserts mark nothing in the journal of touched subjects: the next run is a full one.
+    touch.everything()
     committee = PartyOrganization.objects.filter(
         federation=federation, kind=PartyOrganization.Kind.COMMITTEE
     ).first()

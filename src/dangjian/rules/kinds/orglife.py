@@ -46,7 +46,7 @@ from dangjian.rulebook.periods import (
 )
 from dangjian.rules.kinds import base
 from dangjian.rules.kinds.dormancy import conditions_candidate, dormant_units
-from dangjian.rules.registry import Candidate, kind
+from dangjian.rules.registry import MEETINGS, Candidate, kind
 
 K = PartyOrganization.Kind
 # The kinds judged as branches (a committee is not): they owe meetings and cover units.
@@ -93,8 +93,10 @@ def _window_sql(ctx, periods, lo_day, hi_day, bounds, only_ids=None):
         f"FROM {po} po WHERE po.federation_id IN ({fed_marks}) "
         f"AND po.valid_from <= %s AND (po.valid_to IS NULL OR po.valid_to >= %s)"
     )
-    if only_ids:
-        sql += f" AND po.id IN ({', '.join(str(int(i)) for i in only_ids)})"
+    if ctx.only is not None:  # an incremental run: the touched organizations only
+        only_ids = sorted(ctx.only if only_ids is None else set(only_ids) & ctx.only)
+    if only_ids is not None:
+        sql += f" AND po.id IN ({', '.join(str(int(i)) for i in only_ids) or 'NULL'})"
     params = [hi_day, hi_day, *ctx.federation_ids, hi_day, lo_day]
     return sql, params
 
@@ -133,7 +135,7 @@ def _meetings_sql(window_sql, reqs, scan_from, scan_to, only_ids=None):
     ), [scan_from, scan_to]
 
 
-def _short_sql(window_sql, reqs, bounds):
+def _short_sql(window_sql, reqs, bounds, only_ids=None):
     """(party org, kind) pairs that may fall short: no meeting of the kind in the window, fewer
     distinct periods than owed, or meetings outside the organization's own window (founded or
     dissolved inside it: counted exactly afterwards).
@@ -155,12 +157,17 @@ def _short_sql(window_sql, reqs, bounds):
     lo_case = " ".join(f"WHEN '{k}' THEN w.lo_{r['period']}" for k, r in reqs.items())
     hi_case = " ".join(f"WHEN '{k}' THEN w.hi_{r['period']}" for k, r in reqs.items())
     values = ", ".join(f"('{k}')" for k in reqs)
+    only = (
+        f"m.party_organization_id IN ({', '.join(str(int(i)) for i in only_ids) or 'NULL'}) AND "
+        if only_ids is not None
+        else ""
+    )
     sql = (
         f"WITH w AS MATERIALIZED ({window_sql}), "  # noqa: S608
         "a AS (SELECT t.po, t.kind, COUNT(DISTINCT t.idx) AS n, MIN(t.idx) AS mn, "
         "MAX(t.idx) AS mx FROM (SELECT m.party_organization_id AS po, m.kind AS kind, "
         f"{month} / CASE m.kind {step} END AS idx FROM {mt} m "
-        f"WHERE {COUNTS} AND ({' OR '.join(ranges) or '1 = 0'})) t "
+        f"WHERE {only}{COUNTS} AND ({' OR '.join(ranges) or '1 = 0'})) t "
         f"GROUP BY t.po, t.kind), k (kind) AS (VALUES {values}) "
         "SELECT w.id, k.kind FROM w CROSS JOIN k "
         "LEFT JOIN a ON a.po = w.id AND a.kind = k.kind "
@@ -195,7 +202,13 @@ def merge(candidates: list[Candidate]) -> Candidate:
     return make_candidate(po, fed, year, dict(kinds), all_reqs, day)
 
 
-@kind("orglife_irregular", window=window_start, merge=merge)
+@kind(
+    "orglife_irregular",
+    window=window_start,
+    merge=merge,
+    reads=(MEETINGS,),
+    subject="party_organization",
+)
 def orglife_irregular(ctx):
     p, day, rev = ctx.params, ctx.as_of, ctx.revision
     start = datetime.date(day.year - p.get("lookback_years", 1), 1, 1)
@@ -226,7 +239,7 @@ def orglife_irregular(ctx):
         cur.execute(window_sql, window_params)
         columns = [c[0] for c in cur.description]
         windows = [dict(zip(columns, row, strict=True)) for row in cur.fetchall()]
-        sql, params = _short_sql(window_sql, reqs, bounds)
+        sql, params = _short_sql(window_sql, reqs, bounds, ctx.only)
         cur.execute(sql, window_params + params)
         maybe_short = set(cur.fetchall())
     short = {}
@@ -297,7 +310,7 @@ def make_candidate(po, fed, year, kinds: dict[str, list[int]], reqs, day) -> Can
     return candidate
 
 
-@kind("empty_branch")
+@kind("empty_branch", reads=(MEETINGS,))
 def empty_branch(ctx):
     day, p = ctx.as_of, ctx.params
     found: dict[int, dict] = defaultdict(lambda: {"conditions": []})
