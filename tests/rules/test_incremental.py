@@ -16,6 +16,7 @@ from django.utils import timezone
 from dangjian.core import touch
 from dangjian.orglife import services as orglife
 from dangjian.orglife.models import Meeting
+from dangjian.orglife.services.journal import meetings_changed
 from dangjian.party.models import Position
 from dangjian.rules import tasks
 from dangjian.rules.engine import Engine
@@ -72,6 +73,7 @@ def branch(world, name, *, gap=None, posts=0):
         Meeting.objects.filter(
             party_organization=po, kind=kind, held_on__gte=lo, held_on__lte=hi
         ).delete()
+        meetings_changed([po.pk])
     return po
 
 
@@ -214,6 +216,7 @@ def _today_world(world):
         held_on__gte=D(year, 1, 1),
         held_on__lte=D(year, 3, 31),
     ).delete()
+    meetings_changed([po.pk])
     world.run(today)
     assert org_findings(world).open().count() == 1
     return po, year

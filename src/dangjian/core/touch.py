@@ -86,8 +86,10 @@ def prune(upto: int) -> int:
 
 
 def _notify() -> None:
-    """Each listener once per transaction, however many marks it made."""
-    queued = {func for _, func, *_ in transaction.get_connection().run_on_commit}
+    """Each listener once per transaction (and savepoint), however many marks it made."""
+    connection = transaction.get_connection()
+    here = set(connection.savepoint_ids)
+    queued = {func for sids, func, *_ in connection.run_on_commit if set(sids) == here}
     for listener in listeners:
         if listener not in queued:
             transaction.on_commit(listener)

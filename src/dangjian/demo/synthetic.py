@@ -30,6 +30,7 @@ from dangjian.core.validators import org_code_check_digit
 from dangjian.governance.models import CharterRevision, MajorDecision
 from dangjian.inspections.models import AnnualInspection
 from dangjian.orglife.models import Meeting
+from dangjian.orglife.services.period_counts import recount
 from dangjian.party.models import (
     Coverage,
     Election,
@@ -162,6 +163,10 @@ def generate(federation: Federation, count: int, *, seed: int = 2019, progress: 
     )
     bar = tqdm(total=count, disable=not progress, unit="单位", desc="生成合成单位")
     done = 0
+    # The meetings go in raw: their per-month counts are recounted for the new organizations.
+    first_new = (
+        PartyOrganization.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    ) + 1
     while done < count:
         size = min(CHUNK, count - done)
         with transaction.atomic():
@@ -179,6 +184,7 @@ def generate(federation: Federation, count: int, *, seed: int = 2019, progress: 
         done += size
         bar.update(size)
     bar.close()
+    recount(PartyOrganization.objects.filter(pk__gte=first_new).values_list("pk", flat=True))
 
 
 # -- raw writing ----------------------------------------------------------------------------

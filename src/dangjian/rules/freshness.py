@@ -32,6 +32,9 @@ INPUT_APPS = ("registry", "party", "orglife", "inspections", "governance", "dues
 # a meeting counts by its own ``counts`` column, which ``orglife.services.counts.settle``
 # derives from its attendance and resolutions.
 NOT_READ = ("orglife.Attendance", "orglife.Resolution", "orglife.MeetingAttachment")
+# Derived from a journaled fact and written only with it (orglife.services.journal; the rebuild
+# command marks ``core.touch.everything()`` when it repairs a drift).
+DERIVED = ("orglife.MeetingCount",)
 
 # The modules whose code decides what the rules find, besides every kind: the engine and
 # registry, and the rulebook's loader, parameters, periods and deadlines. Named by module,
@@ -54,7 +57,7 @@ def left_out() -> frozenset[str]:
     """The input apps' models the digest leaves out: journaled or read by no rule."""
     from dangjian.core.touch import JOURNALED
 
-    return JOURNALED | frozenset(NOT_READ)
+    return JOURNALED | frozenset(NOT_READ) | frozenset(DERIVED)
 
 
 def input_models() -> list[type[models.Model]]:

@@ -254,7 +254,7 @@ def record_meeting(
 def update_meeting(meeting: Meeting, values: dict, *, actor, note="") -> Meeting:
     """Change a meeting outside the pages (the admin): no version to check."""
     before = snapshot(meeting)
-    meetings_changed([meeting.party_organization_id])  # it may move to another organization
+    was = meeting.party_organization_id  # it may move to another organization
     for field, value in values.items():
         setattr(meeting, field, value)
     checked = {f: getattr(meeting, f) for f in MEETING_FIELDS if not f.endswith("_id")}
@@ -263,6 +263,8 @@ def update_meeting(meeting: Meeting, values: dict, *, actor, note="") -> Meeting
     meeting.minutes = checked["minutes"]
     meeting.save()
     settle(meeting)
+    if was != meeting.party_organization_id:
+        meetings_changed([was])
     record_change(actor, meeting, before, note=note)
     return meeting
 
@@ -272,8 +274,9 @@ def delete_meeting(meeting: Meeting, *, actor, note="") -> None:
     """Remove a meeting recorded (or planned) by mistake, with its attendance and files."""
     for attachment in meeting.attachments.all():
         attachment.file.delete(save=False)
-    meetings_changed([meeting.party_organization_id])
+    was = meeting.party_organization_id
     delete_fact(meeting, actor=actor, note=note)
+    meetings_changed([was])
 
 
 BULK_FIELDS = (
@@ -345,12 +348,14 @@ def update_meetings_bulk(changes: Iterable[tuple[Meeting, dict]], *, actor, note
     changed = 0
     for meeting, values in changes:
         before = snapshot(meeting)
-        meetings_changed([meeting.party_organization_id])  # it may move to another organization
+        was = meeting.party_organization_id  # it may move to another organization
         for field, value in values.items():
             setattr(meeting, field, value)
         if "minutes" in values:
             meeting.minutes = clean_minutes(meeting.minutes)
         meeting.save()
         settle(meeting)
+        if was != meeting.party_organization_id:
+            meetings_changed([was])
         changed += record_change(actor, meeting, before, note=note) is not None
     return changed
