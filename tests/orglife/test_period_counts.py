@@ -8,6 +8,7 @@ import datetime
 import io
 
 from django.core.management import call_command
+from django.utils import translation
 
 from dangjian.orglife import services
 from dangjian.orglife.models import Meeting, MeetingCount
@@ -79,15 +80,18 @@ def test_every_writer_keeps_the_counts(db):
     assert (drift["missing"], drift["extra"], drift["wrong"]) == (0, 0, 0)
 
 
-def test_the_command_reports_and_repairs_drift(db):
+def recount_command() -> str:
     out = io.StringIO()
-    call_command("recount_meetings", stdout=out)
-    assert "0 missing, 0 extra, 0 wrong" in out.getvalue()  # the demo's meetings, kept
+    with translation.override("zh-hans"):
+        call_command("recount_meetings", stdout=out)
+    return out.getvalue()
+
+
+def test_the_command_reports_and_repairs_drift(db):
+    assert "偏差：缺 0 条，多 0 条，错 0 条" in recount_command()  # the demo's meetings, kept
     meeting = Meeting.objects.filter(counts=True).first()
     Meeting.objects.filter(pk=meeting.pk).update(counts=False)  # behind the services' back
-    out = io.StringIO()
-    call_command("recount_meetings", stdout=out)
-    assert "1 wrong" in out.getvalue() or "1 extra" in out.getvalue()
-    out = io.StringIO()
-    call_command("recount_meetings", stdout=out)
-    assert "0 missing, 0 extra, 0 wrong" in out.getvalue()
+    text = recount_command()
+    assert "错 1 条" in text or "多 1 条" in text
+    assert "已修复" in text
+    assert "偏差：缺 0 条，多 0 条，错 0 条" in recount_command()

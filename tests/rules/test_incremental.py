@@ -247,3 +247,18 @@ def test_the_task_worker_follows_the_facts(world, django_capture_on_commit_callb
     summary = tasks.follow()
     assert summary[world.fed.pk][ORG]["resolved"] == 1
     assert not org_findings(world).open().exists()
+
+
+def test_lines_every_state_has_read_are_pruned(world):
+    from dangjian.core.models import Touch
+
+    RuleState.objects.exclude(federation=world.fed).delete()  # this world's states alone
+    po = branch(world, "乙支部")
+    world.run(AS_OF)
+    orglife.record_meeting(po, kind="party_lesson", held_on=D(2025, 5, 5), actor=None)
+    line = touch.latest()
+    world.run(AS_OF, [ORG])  # one rule has read it: kept for the others
+    assert Touch.objects.filter(pk=line).exists()
+    world.run(AS_OF)  # every rule has: gone
+    assert not Touch.objects.filter(pk__lte=line).exists()
+    assert set(RuleState.objects.values_list("journal", flat=True)) == {line}

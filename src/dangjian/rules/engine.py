@@ -57,7 +57,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from dangjian.core import touch
@@ -257,6 +257,13 @@ class Engine:
             results.append(result)
         if passed:
             RuleState.objects.filter(pk__in=passed).update(journal=journal)
+        if not follow_only:
+            # The journal lines every rule state has read past are no longer needed.
+            marks = RuleState.objects.aggregate(
+                low=Min("journal"), unread=Count("pk", filter=Q(journal=None))
+            )
+            if marks["low"] and not marks["unread"]:
+                touch.prune(marks["low"])
         if progress:
             progress("", total, total)
         return results
