@@ -3,8 +3,8 @@ organization's meetings changed, so the rules re-evaluate that organization alon
 recounts its meetings per month (``period_counts.recount``). Called by
 ``settle`` (every write that derives a meeting's numbers), by the plan, delete and bulk paths,
 and — with the organization it had before — by an edit that moves a meeting. A new meeting
-writer calls ``meetings_changed`` too (``tests/rules/test_incremental.py`` checks the usual
-paths)."""
+writer calls ``meetings_changed`` too, after its write (``tests/orglife/test_period_counts.py``
+and ``tests/rules/test_incremental.py`` check the usual paths)."""
 
 from __future__ import annotations
 
