@@ -180,6 +180,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DANGJIAN_UPLOAD_MAX_BYTES", 20 * 1024 * 10
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# After a write marks the journal of touched subjects (core.touch), the rules follow it:
+# "task" queues rules.tasks.follow_facts for the task worker, "request" runs it when the
+# request's transaction commits, "off" leaves it to the next run.
+DANGJIAN_FOLLOW_FACTS = envstr("DANGJIAN_FOLLOW_FACTS", "task")
 
 # Key for encrypting ID numbers and phones at rest (AES-256-GCM) and for their blind index.
 # Generated into var/ for the demo; production must pass DANGJIAN_FIELD_KEY or _FILE.

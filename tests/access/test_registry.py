@@ -21,6 +21,8 @@ UNREGISTERED = {
     "access.SignInAttempt",  # lock-out bookkeeping
     "access.PasswordHistory",  # hashes of earlier passwords, read by a password validator only
     "core.AuditLog",  # the auditor reads every row on purpose
+    "core.Touch",  # the journal of touched subjects, read by the rules engine only
+    "orglife.MeetingCount",  # counts per branch and month, read by the rules engine only
     "registry.Domain",  # a fixed list of fields of work
     "applications.StoredFile",  # reached only through its owner (application, dossier, case)
     "applications.ApplicantMember",  # shown only inside its application

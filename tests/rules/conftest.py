@@ -12,6 +12,7 @@ import pytest
 from dangjian.demo import identity
 from dangjian.governance.models import CharterRevision, MajorDecision
 from dangjian.orglife.models import Meeting
+from dangjian.orglife.services.journal import meetings_changed
 from dangjian.party.models import (
     Coverage,
     Election,
@@ -192,7 +193,9 @@ class World:
         )
 
     def meeting(self, po, kind, day):
-        return Meeting.objects.create(party_organization=po, kind=kind, held_on=day)
+        meeting = Meeting.objects.create(party_organization=po, kind=kind, held_on=day)
+        meetings_changed([po.pk])  # what every meeting writer calls (journal and counts)
+        return meeting
 
     def meet_regularly(
         self,
@@ -210,6 +213,7 @@ class World:
                 rows += [Meeting(party_organization=po, kind=k, held_on=held) for k in kinds]
             day = D(day.year + (day.month == 12), day.month % 12 + 1, 1)
         Meeting.objects.bulk_create(rows)
+        meetings_changed([po.pk])
 
     def charter(self, unit, adopted_on, clause):
         return CharterRevision.objects.create(

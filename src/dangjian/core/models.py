@@ -153,3 +153,27 @@ class AuditLog(models.Model):
     def event_label(self) -> str:
         """The event in words (``AuditEvent`` label), for the audit page."""
         return event_words(self.event_type) if self.event_type else ""
+
+
+class Touch(models.Model):
+    """One line of the journal of touched subjects (``core.touch``): a fact service changed
+    ``fact`` (a model label, ``"orglife.Meeting"``) of a party organization, a unit or a member.
+    The rules engine reads the lines written since its last run to re-evaluate only the rules
+    that read the fact, for the subjects touched. ``fact = "*"`` means "anything may have
+    changed" (a raw bulk path): the next run evaluates everything. Plain integer ids, no foreign
+    keys: the kernel knows no domain model, and a line outlives the row it names."""
+
+    EVERYTHING = "*"
+
+    at = models.DateTimeField(default=timezone.now)
+    fact = models.CharField(max_length=64)
+    organization_id = models.IntegerField(null=True, blank=True)
+    party_organization_id = models.IntegerField(null=True, blank=True)
+    member_id = models.IntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("touched subject")
+        verbose_name_plural = _("touched subjects")
+
+    def __str__(self) -> str:
+        return f"{self.fact} p{self.party_organization_id} o{self.organization_id}"

@@ -25,11 +25,12 @@ from faker import Faker
 from stdnum.cn import uscc
 from tqdm import tqdm
 
-from dangjian.core import crypto
+from dangjian.core import crypto, touch
 from dangjian.core.validators import org_code_check_digit
 from dangjian.governance.models import CharterRevision, MajorDecision
 from dangjian.inspections.models import AnnualInspection
 from dangjian.orglife.models import Meeting
+from dangjian.orglife.services.period_counts import recount
 from dangjian.party.models import (
     Coverage,
     Election,
@@ -146,6 +147,8 @@ def generate(federation: Federation, count: int, *, seed: int = 2019, progress: 
     faker.seed_instance(seed)
     names = [faker.name() for _ in range(3000)]
     today = datetime.date.today()
+    # Raw inserts mark nothing in the journal of touched subjects: the next run is a full one.
+    touch.everything()
     committee = PartyOrganization.objects.filter(
         federation=federation, kind=PartyOrganization.Kind.COMMITTEE
     ).first()
@@ -160,6 +163,10 @@ def generate(federation: Federation, count: int, *, seed: int = 2019, progress: 
     )
     bar = tqdm(total=count, disable=not progress, unit="单位", desc="生成合成单位")
     done = 0
+    # The meetings go in raw: their per-month counts are recounted for the new organizations.
+    first_new = (
+        PartyOrganization.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    ) + 1
     while done < count:
         size = min(CHUNK, count - done)
         with transaction.atomic():
@@ -177,6 +184,7 @@ def generate(federation: Federation, count: int, *, seed: int = 2019, progress: 
         done += size
         bar.update(size)
     bar.close()
+    recount(PartyOrganization.objects.filter(pk__gte=first_new).values_list("pk", flat=True))
 
 
 # -- raw writing ----------------------------------------------------------------------------

@@ -200,3 +200,34 @@ class MeetingAttachment(TimeStamped):
 
     def __str__(self):
         return self.original_name
+
+
+class MeetingCount(models.Model):
+    """How many meetings of a kind a party organization held in a month that count as the
+    required one (``Meeting.counts``): kept by ``orglife.services.period_counts.recount``, which
+    every meeting writer calls (through ``services.journal.meetings_changed``), so the
+    organizational-life rule reads O(branches × months) rows, not every meeting.
+    ``dangjian recount_meetings`` rebuilds them and reports any drift."""
+
+    party_organization = models.ForeignKey(
+        PartyOrganization,
+        verbose_name=_("party organization"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Meeting.Kind.choices)
+    # year × 12 + month − 1 (rulebook.periods.month_index): quarters and years divide it.
+    month = models.IntegerField(_("month"))
+    held = models.PositiveIntegerField(_("meetings held"))
+
+    class Meta:
+        verbose_name = _("meetings in a month")
+        verbose_name_plural = _("meetings in a month")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["party_organization", "kind", "month"], name="orglife_count_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.party_organization_id} {self.kind} {self.month}: {self.held}"

@@ -8,6 +8,9 @@ class RulesConfig(AppConfig):
     verbose_name = _("Rules and coverage")
 
     def ready(self):
-        from dangjian.rules import access_rules
+        from dangjian.core import touch
+        from dangjian.rules import access_rules, tasks
 
         access_rules.register()
+        if tasks.on_touch not in touch.listeners:
+            touch.listeners.append(tasks.on_touch)

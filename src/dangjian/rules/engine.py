@@ -32,6 +32,21 @@ A rule whose inputs did not change since its last run over the same federation f
 day is skipped (``RuleState``; the digests are ``rules.freshness``'s). Same inputs give the
 same candidates, and the same candidates on the same day leave the findings as they are, so
 skipping changes nothing. The kinds and their registry are ``rules.registry``'s.
+
+**Incremental runs.** The journaled facts (``core.touch.JOURNALED``: their services mark each
+change's subject in the journal) are left out of the digest. A rule whose other inputs did not
+change since its last run for the same day reads the journal lines written since then
+(``RuleState.journal``): none of a fact it reads (``registry.READS``) — skipped; only facts of
+party organizations and the kind can be restricted to them (``registry.SUBJECTS``) — evaluated
+for those organizations alone (``Context.only``), and only their findings are synchronised;
+anything else (a new day, a change to a fact outside the journal, ``core.touch.everything()``,
+more than ``MAX_SUBJECTS`` subjects) — evaluated whole. Judging a subject reads only that
+subject's facts, so its candidates are those a full run finds for it, and the findings of the
+subjects left alone are those the full run would leave as they are
+(``tests/rules/test_incremental.py`` replays random changes both ways and compares).
+``follow_only`` evaluates only what can be evaluated incrementally and leaves the rest, state
+untouched, to the next full run (``rules.tasks.follow_facts`` runs it after each recorded
+change).
 """
 
 from __future__ import annotations
@@ -42,9 +57,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from dangjian.core import touch
 from dangjian.registry.models import Federation
 from dangjian.rulebook import loader as rulebook_module
 from dangjian.rulebook.loader import Rulebook
@@ -56,6 +72,8 @@ from dangjian.rules.registry import (
     KINDS_PERIODIC,
     MERGERS,
     PARAMETERS_ONLY,
+    READS,
+    SUBJECTS,
     Candidate,
     Context,
     chunks,
@@ -74,10 +92,24 @@ class RuleResult:
     unchanged: int = 0
     skipped: bool = False  # inputs unchanged since the last run for the same day
     found_before: int = 0  # what the skipped rule found then
+    # An incremental run: the party organizations judged again (None: the whole scope).
+    subjects: frozenset[int] | None = None
+    deferred: bool = False  # ``follow_only`` left it to the next full run
 
     @property
     def found(self) -> int:
-        return self.found_before if self.skipped else len(self.candidates)
+        if self.skipped:
+            return self.found_before
+        if self.subjects is not None:  # the others' as before, these subjects' as now
+            return self.found_before + len(self.candidates)
+        return len(self.candidates)
+
+
+# The most subjects an incremental evaluation takes; beyond, the rule is evaluated whole (one
+# set-based pass is then the cheaper, and the IN lists stay short).
+MAX_SUBJECTS = 2000
+FULL = "full"
+SKIP = "skip"
 
 
 class Engine:
@@ -128,10 +160,14 @@ class Engine:
         return contexts
 
     # -- evaluation -----------------------------------------------------------------------
-    def evaluate_rule(self, rule_id: str) -> tuple[list[Candidate], list[Context]]:
+    def evaluate_rule(
+        self, rule_id: str, only: frozenset[int] | None = None
+    ) -> tuple[list[Candidate], list[Context]]:
+        """The rule's candidates; ``only``: for these party organizations alone."""
         candidates: list[Candidate] = []
         contexts = self.contexts(rule_id)
         for ctx in contexts:
+            ctx.only = only
             candidates.extend(KINDS[ctx.revision.kind](ctx))
         if len(contexts) > 1:
             by_key: dict[tuple[str, str], list[Candidate]] = {}
@@ -146,10 +182,15 @@ class Engine:
         return {rule_id: self.evaluate_rule(rule_id)[0] for rule_id in self.rule_ids}
 
     def run(
-        self, progress: Callable[[str, int, int], None] | None = None, *, force: bool = False
+        self,
+        progress: Callable[[str, int, int], None] | None = None,
+        *,
+        force: bool = False,
+        follow_only: bool = False,
     ) -> list[RuleResult]:
         """Evaluate and synchronise every rule; ``force`` re-evaluates rules whose inputs did
-        not change too."""
+        not change too (each whole); ``follow_only`` evaluates only what the journal allows
+        to evaluate incrementally (see the module's docstring)."""
         if self.as_of > timezone.localdate():
             # Tomorrow's facts are not known: a run for a future day would become "today" and
             # freeze the worklist until that day.
@@ -157,6 +198,9 @@ class Engine:
         results: list[RuleResult] = []
         total = len(self.rule_ids)
         inputs = input_state()  # before anything is read: a later change re-evaluates
+        journal = touch.latest()  # likewise: lines written from now on are read next time
+        self._touched: dict[int, dict[str, set[touch.Subject]]] = {}
+        passed: list[int] = []  # states of skipped rules, to move past the journal lines read
         states = {
             s.rule_id: s
             for s in RuleState.objects.filter(federation=self.root, rule_id__in=self.rule_ids)
@@ -167,6 +211,7 @@ class Engine:
                 progress(rule_id, i, total)
             key = self._input_key(rule_id, inputs)
             state = states.get(rule_id)
+            plan: str | frozenset[int] = FULL
             if (
                 not force
                 and state is not None
@@ -174,15 +219,28 @@ class Engine:
                 and state.inputs == key
                 and state.findings == findings_state(rule_id)
             ):
+                plan = self._plan(rule_id, state.journal, journal)
+            if plan == SKIP:
+                assert state is not None
                 results.append(RuleResult(rule_id, skipped=True, found_before=state.found))
+                if state.journal != journal:
+                    passed.append(state.pk)
                 continue
-            candidates, contexts = self.evaluate_rule(rule_id)
-            result = RuleResult(rule_id, candidates)
+            only = plan if isinstance(plan, frozenset) else None
+            if follow_only and only is None:
+                results.append(RuleResult(rule_id, skipped=True, deferred=True))
+                continue
+            candidates, contexts = self.evaluate_rule(rule_id, only)
+            result = RuleResult(rule_id, candidates, subjects=only)
             latest = self.as_of
             if state is not None:
                 latest = max(latest, state.latest_as_of or state.as_of)
             with transaction.atomic():
-                _Sync(self, rule_id, contexts, result, todays.get(rule_id, {})).run(candidates)
+                sync = _Sync(self, rule_id, contexts, result, todays.get(rule_id, {}))
+                sync.run(candidates, only)
+                if only is not None:
+                    assert state is not None
+                    result.found_before = max(0, state.found - sync.found_before)
                 RuleState.objects.update_or_create(
                     federation=self.root,
                     rule_id=rule_id,
@@ -191,14 +249,48 @@ class Engine:
                         "latest_as_of": latest,
                         "inputs": key,
                         "findings": findings_state(rule_id),
-                        "found": len(candidates),
+                        "found": result.found,
                         "computed_at": timezone.now(),
+                        "journal": journal,
                     },
                 )
             results.append(result)
+        if passed:
+            RuleState.objects.filter(pk__in=passed).update(journal=journal)
+        if not follow_only:
+            # The journal lines every rule state has read past are no longer needed.
+            marks = RuleState.objects.aggregate(
+                low=Min("journal"), unread=Count("pk", filter=Q(journal=None))
+            )
+            if marks["low"] and not marks["unread"]:
+                touch.prune(marks["low"])
         if progress:
             progress("", total, total)
         return results
+
+    def _plan(self, rule_id: str, after: int | None, upto: int) -> str | frozenset[int]:
+        """What the journal lines since a rule's last run (same day, other inputs unchanged)
+        ask of it: ``SKIP``, ``FULL``, or the party organizations to judge again."""
+        if after is None:
+            return FULL  # a state from before the journal
+        if after not in self._touched:
+            self._touched[after] = touch.since(after, upto)
+        touched = self._touched[after]
+        if touch.EVERYTHING in touched:
+            return FULL
+        kinds = {r.kind for r in self.book.revisions.get(rule_id, [])}
+        facts = [
+            fact for fact in touched if any(READS.get(k) is None or fact in READS[k] for k in kinds)
+        ]
+        if not facts:
+            return SKIP
+        if not kinds or any(SUBJECTS.get(k) != "party_organization" for k in kinds):
+            return FULL
+        subjects = [s for fact in facts for s in touched[fact]]
+        if any(po is None for po, _, _ in subjects):
+            return FULL
+        ids = frozenset(po for po, _, _ in subjects if po is not None)
+        return ids if len(ids) <= MAX_SUBJECTS else FULL
 
     def _todays(self) -> dict[str, dict[int, datetime.date]]:
         """{rule id: {federation id: today}} — for each federation of the subtree, the latest
@@ -317,16 +409,26 @@ class _Sync:
         self.changed_observations: list[tuple[int, Candidate]] = []  # (observation id, …)
         self.stale_observations: list[int] = []
         self.status_changes: list[tuple[int, str, str]] = []  # (finding id, from, to)
+        self.found_before = 0
 
     def past(self, federation_id: int) -> bool:
         """A replay of the past for this federation: a later day was evaluated already."""
         today = self.todays.get(federation_id)
         return today is not None and self.as_of < today
 
-    def run(self, candidates: list[Candidate]) -> None:
+    def run(self, candidates: list[Candidate], only: frozenset[int] | None = None) -> None:
+        """``only``: the party organizations judged (an incremental run); the other findings
+        are left as they are."""
         rule_id, as_of = self.rule_id, self.as_of
         keys = {(c.subject_key, c.period_key) for c in candidates}
-        existing = _rows(Finding.objects.filter(rule_id=rule_id, federation_id__in=self.fed_ids))
+        ours = Finding.objects.filter(rule_id=rule_id, federation_id__in=self.fed_ids)
+        if only is None:
+            existing = _rows(ours)
+        else:
+            existing = {}
+            subjects = [Finding.subject_key_for(None, pk) for pk in sorted(only)]
+            for chunk in chunks(subjects, 500):
+                existing.update(_rows(ours.filter(subject_key__in=chunk)))
         # A finding moved to another federation (the unit changed federations) is still the
         # same finding: look the missing keys up globally.
         missing = {k[0] for k in keys if k not in existing}
@@ -336,12 +438,24 @@ class _Sync:
             ).items():
                 existing.setdefault(key, found)
         # This day's observations of the rule (none on a new day: one index probe).
+        observations = FindingObservation.objects.filter(as_of=as_of, finding__rule_id=rule_id)
+        parts = (
+            [observations]
+            if only is None
+            else [
+                observations.filter(finding_id__in=chunk)
+                for chunk in chunks([r["id"] for r in existing.values()], 500)
+            ]
+        )
         observed = {
             finding_id: (pk, severity, explanation)
-            for finding_id, pk, severity, explanation in FindingObservation.objects.filter(
-                as_of=as_of, finding__rule_id=rule_id
-            ).values_list("finding_id", "id", "severity", "explanation")
+            for part in parts
+            for finding_id, pk, severity, explanation in part.values_list(
+                "finding_id", "id", "severity", "explanation"
+            )
         }
+        # What the last run found among them (an incremental run's count of the others).
+        self.found_before = sum(row["id"] in observed for row in existing.values())
         new: list[Candidate] = []
         for c in candidates:
             row = existing.get((c.subject_key, c.period_key))

@@ -24,8 +24,17 @@ from django.db.models import Count, Max, Q
 from dangjian.rules.models import Finding
 
 # Apps whose tables the rules read. Every table of these apps counts (a few are not read by
-# any rule: changing them only costs a re-evaluation).
+# any rule: changing them only costs a re-evaluation) except the journaled facts
+# (``core.touch.JOURNALED``: the engine reads their changes from the journal) and the tables
+# below, which no rule reads.
 INPUT_APPS = ("registry", "party", "orglife", "inspections", "governance", "dues")
+# Read by no rule kind nor by the queries they call (checked by grep when a kind changes):
+# a meeting counts by its own ``counts`` column, which ``orglife.services.counts.settle``
+# derives from its attendance and resolutions.
+NOT_READ = ("orglife.Attendance", "orglife.Resolution", "orglife.MeetingAttachment")
+# Derived from a journaled fact and written only with it (orglife.services.journal; the rebuild
+# command marks ``core.touch.everything()`` when it repairs a drift).
+DERIVED = ("orglife.MeetingCount",)
 
 # The modules whose code decides what the rules find, besides every kind: the engine and
 # registry, and the rulebook's loader, parameters, periods and deadlines. Named by module,
@@ -44,12 +53,21 @@ CODE_MODULES = (
 )
 
 
+def left_out() -> frozenset[str]:
+    """The input apps' models the digest leaves out: journaled or read by no rule."""
+    from dangjian.core.touch import JOURNALED
+
+    return JOURNALED | frozenset(NOT_READ) | frozenset(DERIVED)
+
+
 def input_models() -> list[type[models.Model]]:
+    skip = left_out()
     found = [
         model
         for label in INPUT_APPS
         if apps.is_installed(f"dangjian.{label}")
         for model in apps.get_app_config(label).get_models(include_auto_created=True)
+        if model._meta.label not in skip
     ]
     return [*found, apps.get_model("rulebook", "RuleOverride")]
 
@@ -75,16 +93,25 @@ def input_state() -> str:
     deletions and saved changes), and of the audit log's latest write (changes made through a
     service with a queryset ``update()`` that leaves ``updated_at`` alone). The rules' own
     events (run requests, status changes) are left out: the rule's findings are compared on
-    their own."""
+    their own; so are the records of the journaled facts and of the tables no rule reads, and
+    organizational life's events (the journal has their changes)."""
     from dangjian.core.models import AuditLog
 
     parts: list[Any] = [_table_state(model) for model in input_models()]
-    audit = (
+    labels = sorted(label.lower() for label in left_out())
+    top = (
         AuditLog.objects.exclude(action__in=[AuditLog.Action.READ, AuditLog.Action.SIGNIN])
-        .exclude(Q(event_type__startswith="rules.") | Q(object_type__startswith="rules."))
-        .aggregate(top=Max("pk"))
+        .exclude(
+            Q(event_type__startswith="rules.")
+            | Q(object_type__startswith="rules.")
+            | Q(event_type__startswith="orglife.")
+            | Q(object_type__in=labels)
+        )
+        .order_by("-pk")
+        .values_list("pk", flat=True)
+        .first()
     )
-    parts.append(["audit", audit["top"]])
+    parts.append(["audit", top])
     return digest(parts)
 
 

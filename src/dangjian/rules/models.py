@@ -360,6 +360,8 @@ class RuleState(models.Model):
     found = models.PositiveIntegerField(_("found"), default=0)
     computed_at = models.DateTimeField(_("computed at"), default=timezone.now)
     latest_as_of = models.DateField(_("latest day evaluated"), null=True, blank=True)
+    # The journal of touched subjects (core.touch) was read up to this line.
+    journal = models.BigIntegerField(_("journal read up to"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("rule state")

@@ -24,6 +24,9 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
+# The journaled facts the kinds name in ``reads`` (``core.touch.JOURNALED``).
+MEETINGS = "orglife.Meeting"
+
 # A rulebook entry of this kind finds nothing: its numbers serve pages and workflows.
 PARAMETERS_ONLY = "parameters"
 
@@ -66,6 +69,8 @@ class Context:
     as_of: datetime.date
     # Period rules report which periods they checked, so only those findings can be closed.
     checked_periods: tuple[datetime.date, datetime.date] | None = None
+    # An incremental run: only these party organizations are judged (kinds in ``SUBJECTS``).
+    only: frozenset[int] | None = None
 
     def other_params(self, rule_id: str) -> dict[str, Any]:
         """Parameters of another rule for this group (composite rules reuse them)."""
@@ -83,6 +88,13 @@ KINDS: dict[str, KindFunction] = {}
 KINDS_PERIODIC: dict[str, WindowFunction] = {}
 # kind name → how two revisions' candidates for the same subject and period become one.
 MERGERS: dict[str, MergeFunction] = {}
+# kind name → the journaled facts (``core.touch.JOURNALED``) it reads; a kind not listed reads
+# all of them. A change to a journaled fact no kind reads re-evaluates nothing.
+READS: dict[str, frozenset[str]] = {}
+# kind name → the subject it can be restricted to in an incremental run ("party_organization":
+# it honours ``Context.only`` and its findings are one party organization's each). A change to
+# a journaled fact it reads then re-evaluates only the subjects touched.
+SUBJECTS: dict[str, str] = {}
 
 
 def kind(
@@ -90,12 +102,19 @@ def kind(
     *,
     window: WindowFunction | None = None,
     merge: MergeFunction | None = None,
+    reads: Iterable[str] | None = None,
+    subject: str | None = None,
 ) -> Callable[[KindFunction], KindFunction]:
     """Register a rule kind; ``window`` makes it a period rule, ``merge`` joins candidates
-    of several revisions (default: the last revision's)."""
+    of several revisions (default: the last revision's); ``reads`` names the journaled facts it
+    reads (default: all) and ``subject`` what it can be restricted to (``SUBJECTS``)."""
 
     def register(fn: KindFunction) -> KindFunction:
         KINDS[name] = fn
+        if reads is not None:
+            READS[name] = frozenset(reads)
+        if subject is not None:
+            SUBJECTS[name] = subject
         if window is not None:
             KINDS_PERIODIC[name] = window
         if merge is not None:

@@ -6,11 +6,12 @@ it with htmx while the worker computes.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.utils import timezone
 from django_tasks import task
 
 from dangjian.core import audit
-from dangjian.rules.models import EvaluationRun
+from dangjian.rules.models import EvaluationRun, RuleState
 
 
 def execute(run: EvaluationRun) -> EvaluationRun:
@@ -62,3 +63,37 @@ def evaluate_rulebook(run_id: int, request_id: str = "") -> dict:
     run = EvaluationRun.objects.select_related("federation").get(pk=run_id)
     with audit.context(request_id=request_id):
         return execute(run).summary
+
+
+def follow() -> dict:
+    """The findings follow the facts: for every federation evaluated today, the rules the
+    journal of touched subjects allows to re-evaluate incrementally, for the subjects touched
+    (``Engine.run(follow_only=True)``); the others wait for the next run."""
+    from dangjian.registry.models import Federation
+    from dangjian.rules.engine import Engine
+
+    today = timezone.localdate()
+    summary = {}
+    roots = RuleState.objects.filter(as_of=today).values("federation").distinct()
+    for root in Federation.objects.filter(pk__in=roots).order_by("pk"):
+        results = Engine(root, today).run(follow_only=True)
+        summary[root.pk] = {
+            r.rule_id: {"created": r.created, "resolved": r.resolved, "updated": r.updated}
+            for r in results
+            if not r.skipped
+        }
+    return summary
+
+
+@task()
+def follow_facts() -> dict:
+    return follow()
+
+
+def on_touch() -> None:
+    """``core.touch``'s listener (after the commit of a write that marked the journal)."""
+    how = settings.DANGJIAN_FOLLOW_FACTS
+    if how == "request":
+        follow()
+    elif how == "task":
+        follow_facts.enqueue()

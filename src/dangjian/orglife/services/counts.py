@@ -7,6 +7,7 @@ from __future__ import annotations
 from dangjian.orglife import quorum
 from dangjian.orglife.models import Attendance, Meeting
 from dangjian.orglife.queries import COUNTED_ROLES, VOTING_ROLES
+from dangjian.orglife.services.journal import meetings_changed
 
 
 def settle(meeting: Meeting) -> Meeting:
@@ -47,6 +48,7 @@ def settle(meeting: Meeting) -> Meeting:
             "updated_at",
         ]
     )
+    meetings_changed([meeting.party_organization_id])
     base = expected if expected is not None else (meeting.present_count or 0)
     for resolution in meeting.resolutions.all():
         passed = meeting.quorum_met is not False and quorum.resolution_passes(

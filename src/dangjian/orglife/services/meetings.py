@@ -25,6 +25,7 @@ from dangjian.orglife.models import Attendance, Meeting, Resolution
 from dangjian.orglife.queries import people_of
 from dangjian.orglife.services.attendance import write_marks
 from dangjian.orglife.services.counts import settle
+from dangjian.orglife.services.journal import meetings_changed
 from dangjian.party.models import PartyOrganization
 from dangjian.party.services.common import delete_fact
 from dangjian.registry.models import Federation
@@ -116,6 +117,7 @@ def plan_meeting(party_org, values: dict, *, actor, note="") -> Meeting:
     _check_people(meeting)
     meeting.counts = False
     meeting.save()
+    meetings_changed([meeting.party_organization_id])
     record_change(actor, meeting, None, note=note)
     return meeting
 
@@ -252,6 +254,7 @@ def record_meeting(
 def update_meeting(meeting: Meeting, values: dict, *, actor, note="") -> Meeting:
     """Change a meeting outside the pages (the admin): no version to check."""
     before = snapshot(meeting)
+    was = meeting.party_organization_id  # it may move to another organization
     for field, value in values.items():
         setattr(meeting, field, value)
     checked = {f: getattr(meeting, f) for f in MEETING_FIELDS if not f.endswith("_id")}
@@ -260,6 +263,8 @@ def update_meeting(meeting: Meeting, values: dict, *, actor, note="") -> Meeting
     meeting.minutes = checked["minutes"]
     meeting.save()
     settle(meeting)
+    if was != meeting.party_organization_id:
+        meetings_changed([was])
     record_change(actor, meeting, before, note=note)
     return meeting
 
@@ -269,7 +274,9 @@ def delete_meeting(meeting: Meeting, *, actor, note="") -> None:
     """Remove a meeting recorded (or planned) by mistake, with its attendance and files."""
     for attachment in meeting.attachments.all():
         attachment.file.delete(save=False)
+    was = meeting.party_organization_id
     delete_fact(meeting, actor=actor, note=note)
+    meetings_changed([was])
 
 
 BULK_FIELDS = (
@@ -327,6 +334,7 @@ def record_meetings_bulk(
     for meeting in objs:
         _derive(meeting, by_pk.get(federations.get(meeting.party_organization_id)), cache)
     Meeting.objects.bulk_create(objs, batch_size=BATCH)
+    meetings_changed({m.party_organization_id for m in objs})
     if objs:
         record_event(
             actor, AuditEvent.ORGLIFE_MEETINGS_RECORDED, None, note=note, created=len(objs)
@@ -340,11 +348,14 @@ def update_meetings_bulk(changes: Iterable[tuple[Meeting, dict]], *, actor, note
     changed = 0
     for meeting, values in changes:
         before = snapshot(meeting)
+        was = meeting.party_organization_id  # it may move to another organization
         for field, value in values.items():
             setattr(meeting, field, value)
         if "minutes" in values:
             meeting.minutes = clean_minutes(meeting.minutes)
         meeting.save()
         settle(meeting)
+        if was != meeting.party_organization_id:
+            meetings_changed([was])
         changed += record_change(actor, meeting, before, note=note) is not None
     return changed

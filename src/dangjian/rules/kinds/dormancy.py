@@ -21,7 +21,7 @@ from dangjian.rulebook.periods import add_months, months_between
 from dangjian.rules.kinds import base
 from dangjian.rules.kinds.base import cached
 from dangjian.rules.kinds.formation import required_not_formed_rows
-from dangjian.rules.registry import Candidate, chunks, kind
+from dangjian.rules.registry import MEETINGS, Candidate, chunks, kind
 
 EPOCH = datetime.date(1900, 1, 1)
 
@@ -236,7 +236,7 @@ def conditions_candidate(subject: dict, *, lead: str, day, **ids) -> Candidate:
     )
 
 
-@kind("dormant_society")
+@kind("dormant_society", reads=(MEETINGS,))
 def dormant_society(ctx):
     for pk, subject in sorted(dormant_units(ctx, ctx.params).items()):
         yield conditions_candidate(
@@ -244,7 +244,7 @@ def dormant_society(ctx):
         )
 
 
-@kind("abnormal_list_proposal")
+@kind("abnormal_list_proposal", reads=(MEETINGS,))
 def abnormal_list_proposal(ctx):
     """Conditions of 民政部令第60号 the ledger can see; a person confirms any listing."""
     day = ctx.as_of

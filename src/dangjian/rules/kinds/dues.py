@@ -18,7 +18,7 @@ from dangjian.rules.kinds import base
 from dangjian.rules.registry import Candidate, kind
 
 
-@kind("dues_arrears")
+@kind("dues_arrears", reads=())
 def dues_arrears(ctx):
     p = ctx.params
     branches = base.party_orgs(ctx)

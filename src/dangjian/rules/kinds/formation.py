@@ -136,7 +136,7 @@ def relations_text(relations: dict[str, int]) -> str:
     return f"组织关系{'、'.join(parts)}" if parts else ""
 
 
-@kind("required_not_formed")
+@kind("required_not_formed", reads=())
 def required_not_formed(ctx):
     day = ctx.as_of
     rows = base.cached(
@@ -165,7 +165,7 @@ def required_not_formed(ctx):
         )
 
 
-@kind("joint_branch_candidate")
+@kind("joint_branch_candidate", reads=())
 def joint_branch_candidate(ctx):
     low, high = ctx.params["min_full_members"], ctx.params["max_full_members"]
     for org_id, fed_id, _name, full in uncovered_with_members(ctx, low, high, no_instructor=True):
@@ -181,7 +181,7 @@ def joint_branch_candidate(ctx):
         )
 
 
-@kind("needs_instructor")
+@kind("needs_instructor", reads=())
 def needs_instructor(ctx):
     high = ctx.params["max_full_members"]
     for org_id, fed_id, _name, full in uncovered_with_members(ctx, 0, high, no_instructor=True):
@@ -197,7 +197,7 @@ def needs_instructor(ctx):
         )
 
 
-@kind("joint_branch_too_many_units")
+@kind("joint_branch_too_many_units", reads=())
 def joint_branch_too_many_units(ctx):
     day, cap = ctx.as_of, ctx.params["max_units"]
     rows = list(
@@ -227,7 +227,7 @@ def joint_branch_too_many_units(ctx):
         )
 
 
-@kind("needs_committee")
+@kind("needs_committee", reads=())
 def needs_committee(ctx):
     day = ctx.as_of
     need, posts_min = ctx.params["min_full_members"], ctx.params["min_committee_posts"]
@@ -259,7 +259,7 @@ def needs_committee(ctx):
         )
 
 
-@kind("branch_too_large")
+@kind("branch_too_large", reads=())
 def branch_too_large(ctx):
     day = ctx.as_of
     branch_max, committee_min = (
@@ -296,7 +296,7 @@ def branch_too_large(ctx):
         )
 
 
-@kind("relation_elsewhere")
+@kind("relation_elsewhere", reads=())
 def relation_elsewhere(ctx):
     """Members working in a unit a branch covers whose 组织关系 is not in it (held in another
     party organization, outside the system, or not recorded): to transfer in, or to register

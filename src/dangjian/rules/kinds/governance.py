@@ -17,7 +17,7 @@ from dangjian.rules.models import Severity
 from dangjian.rules.registry import Candidate, kind
 
 
-@kind("charter_lacks_clause")
+@kind("charter_lacks_clause", reads=())
 def charter_lacks_clause(ctx):
     """The charter in force (latest revision adopted on or before the day) has no
     party-building clause. Only units of the legal forms the rule applies to
@@ -55,7 +55,7 @@ def decisions_window(revision, as_of: datetime.date) -> datetime.date:
     return datetime.date(as_of.year - revision.parameters.get("lookback_years", 1), 1, 1)
 
 
-@kind("no_party_in_decisions", window=decisions_window)
+@kind("no_party_in_decisions", window=decisions_window, reads=())
 def no_party_in_decisions(ctx):
     """Per unit and calendar year (the "as of" year and ``lookback_years`` before it):
 

@@ -11,8 +11,9 @@ by the rule revision in force on its last day.
 **Findings** are one per party organization and calendar year, listing the missing periods of
 each kind; the "as of" year and ``lookback_years`` years before it are checked on each run.
 
-**Set-based.** One query aggregates the meetings of the checked periods per party organization
-and meeting kind on their own — distinct periods, first and last (period numbers are integers
+**Set-based.** One query aggregates the per-month counts of counted meetings
+(``orglife.MeetingCount``, kept by the meeting writers) of the checked periods per party
+organization and meeting kind on their own — distinct periods, first and last (period numbers are integers
 computed from the date) — with no join per meeting row; the ~10^5 aggregates then meet each
 organization's window, where the number of periods owed is arithmetic. Pairs that fall short,
 have no meeting, or have meetings outside the organization's own window (founded or dissolved
@@ -29,12 +30,13 @@ from django.db import connection
 from django.db.models import DateField, Exists, OuterRef, Subquery
 
 from dangjian.core.models import valid_on_q
-from dangjian.orglife.models import Meeting
+from dangjian.orglife.models import Meeting, MeetingCount
 from dangjian.party.models import Coverage, PartyOrganization, Position
 from dangjian.registry.models import Membership
 from dangjian.rulebook.periods import (
     STEP,
     add_months,
+    month_index,
     months_between,
     period_bounds,
     period_code,
@@ -42,11 +44,10 @@ from dangjian.rulebook.periods import (
     period_label,
     sql_first_full_period,
     sql_last_full_period,
-    sql_month_index,
 )
 from dangjian.rules.kinds import base
 from dangjian.rules.kinds.dormancy import conditions_candidate, dormant_units
-from dangjian.rules.registry import Candidate, kind
+from dangjian.rules.registry import MEETINGS, Candidate, kind
 
 K = PartyOrganization.Kind
 # The kinds judged as branches (a committee is not): they owe meetings and cover units.
@@ -64,9 +65,9 @@ KIND_ZH = {
 PERIOD_ZH = {"month": "个月", "quarter": "个季度", "year": "年"}
 PERIOD_EVERY_ZH = {"month": "每月", "quarter": "每季度", "year": "每年"}
 FAR = 10**7
-# Only meetings that count as the required one: held (not merely planned) and, where a quorum
-# applies, valid (orglife.services.counts.settle keeps the column).
-COUNTS = "m.counts"
+# Only meetings that count as the required one — held (not merely planned) and, where a
+# quorum applies, valid (orglife.services.counts.settle keeps ``Meeting.counts``) — are in the
+# per-month counts the rule reads (orglife.MeetingCount, kept by every meeting writer).
 
 
 def window_start(revision, as_of: datetime.date) -> datetime.date:
@@ -93,74 +94,79 @@ def _window_sql(ctx, periods, lo_day, hi_day, bounds, only_ids=None):
         f"FROM {po} po WHERE po.federation_id IN ({fed_marks}) "
         f"AND po.valid_from <= %s AND (po.valid_to IS NULL OR po.valid_to >= %s)"
     )
-    if only_ids:
-        sql += f" AND po.id IN ({', '.join(str(int(i)) for i in only_ids)})"
+    if ctx.only is not None:  # an incremental run: the touched organizations only
+        only_ids = sorted(ctx.only if only_ids is None else set(only_ids) & ctx.only)
+    if only_ids is not None:
+        sql += f" AND po.id IN ({', '.join(str(int(i)) for i in only_ids) or 'NULL'})"
     params = [hi_day, hi_day, *ctx.federation_ids, hi_day, lo_day]
     return sql, params
 
 
 def _meetings_sql(window_sql, reqs, scan_from, scan_to, only_ids=None):
-    """The distinct (party org, kind, period) with a meeting, for the given party orgs."""
-    mt = Meeting._meta.db_table
-    month = sql_month_index("m.held_on")
-    idx_case = " ".join(f"WHEN '{k}' THEN {month} / {STEP[r['period']]}" for k, r in reqs.items())
+    """The distinct (party org, kind, period) with a counted meeting, for the given party orgs
+    (read from the per-month counts, ``orglife.MeetingCount``)."""
+    ct = MeetingCount._meta.db_table
+    idx_case = " ".join(f"WHEN '{k}' THEN c.month / {STEP[r['period']]}" for k, r in reqs.items())
     lo_case = " ".join(f"WHEN '{k}' THEN w.lo_{r['period']}" for k, r in reqs.items())
     hi_case = " ".join(f"WHEN '{k}' THEN w.hi_{r['period']}" for k, r in reqs.items())
     kinds = ", ".join(f"'{k}'" for k in reqs)
     only = (
-        f" AND m.party_organization_id IN ({', '.join(str(int(i)) for i in only_ids)})"
+        f" AND c.party_organization_id IN ({', '.join(str(int(i)) for i in only_ids)})"
         if only_ids
         else ""
     )
     if connection.vendor == "sqlite":
-        # CROSS JOIN fixes SQLite's join order: each party organization's meetings in the
-        # window are one range of the (party_organization, held_on) index, instead of a scan
-        # of every meeting ever held.
-        join = f"w CROSS JOIN {mt} m ON m.party_organization_id = w.id"
+        # CROSS JOIN fixes SQLite's join order: each party organization's counts are one range
+        # of the (party_organization, kind, month) index.
+        join = f"w CROSS JOIN {ct} c ON c.party_organization_id = w.id"
     else:
-        join = f"{mt} m JOIN w ON w.id = m.party_organization_id"
+        join = f"{ct} c JOIN w ON w.id = c.party_organization_id"
     # The window is materialised once; inlined, its expressions (and the posts count) would be
-    # recomputed for every meeting row.
+    # recomputed for every row.
     with_w = f"WITH w AS MATERIALIZED ({window_sql}) "
     inner = (
-        f"SELECT m.party_organization_id AS po, m.kind AS kind, CASE m.kind {idx_case} END AS idx, "  # noqa: S608
-        f"CASE m.kind {lo_case} END AS lo, CASE m.kind {hi_case} END AS hi "
+        f"SELECT c.party_organization_id AS po, c.kind AS kind, CASE c.kind {idx_case} END AS idx, "  # noqa: S608
+        f"CASE c.kind {lo_case} END AS lo, CASE c.kind {hi_case} END AS hi "
         f"FROM {join} "
-        f"WHERE m.held_on >= %s AND m.held_on <= %s AND m.kind IN ({kinds}) AND {COUNTS}{only}"
+        f"WHERE c.month >= %s AND c.month <= %s AND c.kind IN ({kinds}){only}"
     )
     return (
         f"{with_w}SELECT DISTINCT t.po, t.kind, t.idx FROM ({inner}) t WHERE t.idx >= t.lo AND t.idx <= t.hi"  # noqa: S608
-    ), [scan_from, scan_to]
+    ), [month_index(scan_from), month_index(scan_to)]
 
 
-def _short_sql(window_sql, reqs, bounds):
+def _short_sql(window_sql, reqs, bounds, only_ids=None):
     """(party org, kind) pairs that may fall short: no meeting of the kind in the window, fewer
     distinct periods than owed, or meetings outside the organization's own window (founded or
     dissolved inside it: counted exactly afterwards).
 
-    The meetings are aggregated per (party org, kind) on their own — distinct periods, first
-    and last — with no join per meeting row; only the ~10^5 aggregates meet the windows."""
-    mt = Meeting._meta.db_table
-    month = sql_month_index("m.held_on")
-    # Only the meetings of the checked, complete periods of each kind (not the running one):
-    # date ranges on the row itself, so the period number is computed only for what counts.
+    The per-month counts (``orglife.MeetingCount``: O(branches × months) rows, not every
+    meeting) are aggregated per (party org, kind) on their own — distinct periods, first and
+    last — with no join per row; only the aggregates meet the windows."""
+    ct = MeetingCount._meta.db_table
+    # Only the months of the checked, complete periods of each kind (not the running one).
     ranges, params = [], []
     for q, (lo, hi) in bounds.items():
         of_q = ", ".join(f"'{k}'" for k, r in reqs.items() if r["period"] == q)
         if lo > hi or not of_q:
             continue
-        ranges.append(f"(m.kind IN ({of_q}) AND m.held_on >= %s AND m.held_on <= %s)")
-        params += [period_bounds(lo, q)[0], period_bounds(hi, q)[1]]
+        ranges.append(f"(c.kind IN ({of_q}) AND c.month >= %s AND c.month <= %s)")
+        params += [lo * STEP[q], (hi + 1) * STEP[q] - 1]
     step = " ".join(f"WHEN '{k}' THEN {STEP[r['period']]}" for k, r in reqs.items())
     lo_case = " ".join(f"WHEN '{k}' THEN w.lo_{r['period']}" for k, r in reqs.items())
     hi_case = " ".join(f"WHEN '{k}' THEN w.hi_{r['period']}" for k, r in reqs.items())
     values = ", ".join(f"('{k}')" for k in reqs)
+    only = (
+        f"c.party_organization_id IN ({', '.join(str(int(i)) for i in only_ids) or 'NULL'}) AND "
+        if only_ids is not None
+        else ""
+    )
     sql = (
         f"WITH w AS MATERIALIZED ({window_sql}), "  # noqa: S608
         "a AS (SELECT t.po, t.kind, COUNT(DISTINCT t.idx) AS n, MIN(t.idx) AS mn, "
-        "MAX(t.idx) AS mx FROM (SELECT m.party_organization_id AS po, m.kind AS kind, "
-        f"{month} / CASE m.kind {step} END AS idx FROM {mt} m "
-        f"WHERE {COUNTS} AND ({' OR '.join(ranges) or '1 = 0'})) t "
+        "MAX(t.idx) AS mx FROM (SELECT c.party_organization_id AS po, c.kind AS kind, "
+        f"c.month / CASE c.kind {step} END AS idx FROM {ct} c "
+        f"WHERE {only}({' OR '.join(ranges) or '1 = 0'})) t "
         f"GROUP BY t.po, t.kind), k (kind) AS (VALUES {values}) "
         "SELECT w.id, k.kind FROM w CROSS JOIN k "
         "LEFT JOIN a ON a.po = w.id AND a.kind = k.kind "
@@ -195,7 +201,13 @@ def merge(candidates: list[Candidate]) -> Candidate:
     return make_candidate(po, fed, year, dict(kinds), all_reqs, day)
 
 
-@kind("orglife_irregular", window=window_start, merge=merge)
+@kind(
+    "orglife_irregular",
+    window=window_start,
+    merge=merge,
+    reads=(MEETINGS,),
+    subject="party_organization",
+)
 def orglife_irregular(ctx):
     p, day, rev = ctx.params, ctx.as_of, ctx.revision
     start = datetime.date(day.year - p.get("lookback_years", 1), 1, 1)
@@ -226,7 +238,7 @@ def orglife_irregular(ctx):
         cur.execute(window_sql, window_params)
         columns = [c[0] for c in cur.description]
         windows = [dict(zip(columns, row, strict=True)) for row in cur.fetchall()]
-        sql, params = _short_sql(window_sql, reqs, bounds)
+        sql, params = _short_sql(window_sql, reqs, bounds, ctx.only)
         cur.execute(sql, window_params + params)
         maybe_short = set(cur.fetchall())
     short = {}
@@ -297,7 +309,7 @@ def make_candidate(po, fed, year, kinds: dict[str, list[int]], reqs, day) -> Can
     return candidate
 
 
-@kind("empty_branch")
+@kind("empty_branch", reads=(MEETINGS,))
 def empty_branch(ctx):
     day, p = ctx.as_of, ctx.params
     found: dict[int, dict] = defaultdict(lambda: {"conditions": []})

@@ -19,7 +19,7 @@ def _flag(q):
     return ExpressionWrapper(q, output_field=BooleanField())
 
 
-@kind("standards_incomplete")
+@kind("standards_incomplete", reads=())
 def standards_incomplete(ctx):
     """有批文、有书记、派遣党建指导员有通知、覆盖有明细: every standard not met is listed."""
     day = ctx.as_of

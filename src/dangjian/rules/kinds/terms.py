@@ -15,7 +15,7 @@ K = PartyOrganization.Kind
 BEGAN_WITH = {Election.Kind.FOUNDING: "成立时选举", Election.Kind.GENERAL: "换届选举"}
 
 
-@kind("term_overdue")
+@kind("term_overdue", reads=())
 def term_overdue(ctx):
     """Overdue when the term in force on the day (the last founding or general election held
     by then; with none recorded, the first term counted from the founding) ended before it,
@@ -86,7 +86,7 @@ def term_overdue(ctx):
         )
 
 
-@kind("secretary_vacant")
+@kind("secretary_vacant", reads=())
 def secretary_vacant(ctx):
     day = ctx.as_of
     for po_id, info in base.secretary_vacancies(ctx, ctx.params.get("grace_days", 0)).items():

@@ -1,0 +1,97 @@
+"""The per-month meeting counts stay in step with the meetings through every writer: recorded,
+planned, held, moved, deleted, in bulk and through the ledger import's bulk path; the rebuild
+command finds no drift, and repairs (and reports) one made behind the services' back."""
+
+from __future__ import annotations
+
+import datetime
+import io
+
+from django.core.management import call_command
+from django.utils import translation
+
+from dangjian.orglife import services
+from dangjian.orglife.models import Meeting, MeetingCount
+from dangjian.orglife.services.period_counts import rebuild
+from dangjian.party.models import PartyOrganization
+from dangjian.registry.models import Federation
+
+D = datetime.date
+
+
+def counts(po):
+    return dict(
+        ((kind, month), n)
+        for kind, month, n in MeetingCount.objects.filter(party_organization=po).values_list(
+            "kind", "month", "held"
+        )
+    )
+
+
+def month(day):
+    return day.year * 12 + day.month - 1
+
+
+def test_every_writer_keeps_the_counts(db):
+    fed = Federation.objects.create(
+        name="计数联合会", short_name="计数", level=Federation.Level.CITY, founded_on=D(2018, 1, 1)
+    )
+    a, b = (
+        PartyOrganization.objects.create(
+            name=name, kind=PartyOrganization.Kind.BRANCH, federation=fed, valid_from=D(2019, 1, 1)
+        )
+        for name in ("计数甲支部", "计数乙支部")
+    )
+    first = services.record_meeting(a, kind="general_meeting", held_on=D(2025, 2, 3), actor=None)
+    services.record_meeting(a, kind="general_meeting", held_on=D(2025, 2, 20), actor=None)
+    assert counts(a) == {("general_meeting", month(D(2025, 2, 1))): 2}
+    # A plan counts for nothing.
+    services.plan_meeting(a, {"kind": "party_lesson", "held_on": D(2025, 3, 1)}, actor=None)
+    assert counts(a) == {("general_meeting", month(D(2025, 2, 1))): 2}
+    # Moved to March, then to the other branch.
+    services.update_meeting(first, {"held_on": D(2025, 3, 5)}, actor=None)
+    assert counts(a) == {
+        ("general_meeting", month(D(2025, 2, 1))): 1,
+        ("general_meeting", month(D(2025, 3, 1))): 1,
+    }
+    services.update_meeting(first, {"party_organization": b}, actor=None)
+    assert counts(a) == {("general_meeting", month(D(2025, 2, 1))): 1}
+    assert counts(b) == {("general_meeting", month(D(2025, 3, 1))): 1}
+    # Deleted.
+    services.delete_meeting(first, actor=None)
+    assert counts(b) == {}
+    # In bulk (the ledger import's path), then changed in bulk.
+    made = services.record_meetings_bulk(
+        [
+            {"party_organization_id": b.pk, "kind": "theme_day", "held_on": D(2024, 12, 31)},
+            {"party_organization_id": b.pk, "kind": "theme_day", "held_on": D(2024, 12, 1)},
+            {"party_organization_id": a.pk, "kind": "life_meeting", "held_on": D(2024, 6, 1)},
+        ],
+        actor=None,
+    )
+    assert counts(b) == {("theme_day", month(D(2024, 12, 1))): 2}
+    services.update_meetings_bulk([(made[0], {"kind": "party_lesson"})], actor=None)
+    assert counts(b) == {
+        ("theme_day", month(D(2024, 12, 1))): 1,
+        ("party_lesson", month(D(2024, 12, 1))): 1,
+    }
+    assert counts(a)[("life_meeting", month(D(2024, 6, 1)))] == 1
+    drift = rebuild()
+    assert (drift["missing"], drift["extra"], drift["wrong"]) == (0, 0, 0)
+
+
+def recount_command() -> str:
+    out = io.StringIO()
+    with translation.override("zh-hans"):
+        call_command("recount_meetings", stdout=out)
+    return out.getvalue()
+
+
+def test_the_command_reports_and_repairs_drift(db):
+    assert "偏差：缺 0 条，多 0 条，错 0 条" in recount_command()  # the demo's meetings, kept
+    meeting = Meeting.objects.filter(counts=True).first()
+    Meeting.objects.filter(pk=meeting.pk).update(counts=False)  # behind the services' back
+    text = recount_command()
+    assert "错 1 条" in text or "多 1 条" in text
+    assert "已修复" in text
+    assert "偏差：缺 0 条，多 0 条，错 0 条" in recount_command()
