@@ -170,6 +170,15 @@ def relations_on(day: datetime.date) -> QuerySet[RelationPeriod]:
     return RelationPeriod.objects.filter(valid_on_q(day))
 
 
+def relations_on_ref(day_ref: str) -> QuerySet[RelationPeriod]:
+    """The relation periods in force on the day the outer query's ``day_ref`` holds (each
+    row its own day: a meeting's), for correlated subqueries."""
+    return RelationPeriod.objects.filter(
+        Q(valid_from__lte=OuterRef(day_ref))
+        & (Q(valid_to__isnull=True) | Q(valid_to__gte=OuterRef(day_ref)))
+    )
+
+
 def held_in_q(day: datetime.date, party_orgs=None, ref: str = "pk") -> Q:
     """The member at ``ref`` holds their 组织关系 on ``day`` in one of ``party_orgs`` (in any
     party organization of the system when None)."""
