@@ -68,7 +68,7 @@ def _describe(rows: dict[int, dict], pk: int) -> str:
 
 
 def _meeting_rows(ids: Iterable[int]) -> dict[int, dict]:
-    result = {}
+    result: dict[int, dict] = {}
     for chunk in chunks(sorted(set(ids)), 500):
         for row in Meeting.objects.filter(pk__in=chunk).values(
             "pk",
@@ -78,7 +78,7 @@ def _meeting_rows(ids: Iterable[int]) -> dict[int, dict]:
             "party_organization__federation_id",
             po_name=F("party_organization__name"),
         ):
-            result[row["pk"]] = row
+            result[row["pk"]] = dict(row)
     return result
 
 
@@ -373,12 +373,12 @@ def photo_reused(ctx) -> Iterator[Candidate]:
     for members in buckets.values():
         for x, i in enumerate(members):
             for j in members[x + 1 :]:
-                a, b = photos[i], photos[j]
-                if a[1] == b[1] or (a[1], b[1]) in pairs:
+                one, two = photos[i], photos[j]
+                if one[1] == two[1] or (one[1], two[1]) in pairs:
                     continue
-                d = similarity.distance(a[2], b[2])
+                d = similarity.distance(one[2], two[2])
                 if d <= max_distance:
-                    pairs[(a[1], b[1])] = d
+                    pairs[(one[1], two[1])] = d
     if not pairs:
         return
     rows = _meeting_rows(pk for pair in pairs for pk in pair)
