@@ -72,3 +72,58 @@ def test_votes_beyond_those_present_are_refused(world):
             candidates=[(world.full[0], SECRETARY, 5)],
             actor=None,
         )
+
+
+def test_the_secretary_records_an_election_on_its_page(world):
+    from django.urls import reverse
+
+    from dangjian.orglife.models import MeetingElection
+
+    client = world.client(world.secretary_user)
+    url = reverse("orglife:election_record") + f"?org={world.branch.pk}"
+    page = client.get(url).content.decode()
+    assert "四分之五" not in page and "五分之四" in page
+    day = datetime.date.today() - datetime.timedelta(days=3)
+    response = client.post(
+        url,
+        {
+            "org": world.branch.pk,
+            "held_on": day.isoformat(),
+            "kind": Election.Kind.GENERAL,
+            "voters_expected": 6,
+            "voters_present": 4,
+            "candidate_0": world.full[0].pk,
+            "role_0": SECRETARY,
+            "votes_0": 4,
+            **{f"role_{i}": MEMBER for i in range(1, 7)},
+        },
+    )
+    record = MeetingElection.objects.get(meeting__party_organization=world.branch)
+    assert response.status_code == 302
+    detail = client.get(reverse("orglife:meeting_detail", args=[record.meeting_id])).content
+    text = detail.decode()
+    # 4 of 6 is not more than four fifths: 5 were needed; nobody elected.
+    assert "选举无效" in text and "至少须 5 名" in text
+    assert not Election.objects.filter(party_organization=world.branch).exists()
+
+
+@pytest.mark.parametrize(("months_left", "months"), [(7, None), (5, 6), (2, 3)])
+def test_the_workspace_reminds_before_the_term_ends(world, months_left, months):
+    from django.urls import reverse
+
+    from dangjian.party.services import record_election
+    from dangjian.rulebook.periods import add_months
+
+    today = datetime.date.today()
+    # A term of 3 years that ends months_left months from today.
+    held_on = add_months(today, months_left - 36)
+    record_election(world.branch, held_on=held_on, kind=Election.Kind.GENERAL, actor=None)
+    client = world.client(world.secretary_user)
+    page = client.get(reverse("orglife:workspace")).content.decode()
+    detail = client.get(reverse("party:party_organization_detail", args=[world.branch.pk]))
+    for text in (page, detail.content.decode()):
+        if months is None:
+            assert 'id="term-reminder"' not in text
+        else:
+            assert f'data-months="{months}"' in text
+            assert f"不到 {months} 个月" in text

@@ -62,6 +62,7 @@ def party_organization_detail(request, pk: int):
         .filter(pk=party_org.pk)
         .exists(),
         "term": queries.term_in_force(party_org, today),
+        "reminder": queries.term_reminder(party_org, today),
         "elections": party_org.elections.prefetch_related("extensions").order_by("-held_on"),
         # A figure of the branch, counted as the rules count it (visible to whoever sees the
         # branch, like the rules' findings), whatever members this viewer may list.
