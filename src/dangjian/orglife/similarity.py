@@ -27,6 +27,7 @@ import re
 from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
+from itertools import repeat
 
 from PIL import Image
 
@@ -38,6 +39,7 @@ BINS = 128
 BAND_ROWS = 8
 EMPTY = (1 << 63) - 1  # above (almost) any hash: an empty bin
 LOW = BINS - 1
+EMPTY_BAND = array("q", [EMPTY] * BAND_ROWS).tobytes()
 # A candidate pair's signatures must agree in this share of bins, less the margin, before its
 # shingle sets are compared exactly.
 ESTIMATE_MARGIN = 0.15
@@ -60,7 +62,7 @@ def signature(shingle_set: Iterable[str]) -> array:
     hashes = sorted(map(hash, shingle_set), reverse=True)
     least = dict(zip(map(LOW.__and__, hashes), hashes, strict=True))
     # Packed as 64-bit integers: 1 KB a text (10^6 texts stay well under 2 GB).
-    return array("q", [least.get(b, EMPTY) for b in range(BINS)])
+    return array("q", map(least.get, range(BINS), repeat(EMPTY, BINS)))
 
 
 def estimate(a: array, b: array) -> float:
@@ -80,17 +82,45 @@ def jaccard(a: set[str], b: set[str]) -> float:
     return len(a & b) / len(a | b)
 
 
+class Index:
+    """An LSH index of signatures: ``add`` one, ``query`` the keys sharing a band with one —
+    a new meeting's minutes are checked against it without reading every other text."""
+
+    def __init__(self) -> None:
+        # A band's bytes hashed to one integer: a collision only adds a candidate, which the
+        # exact comparison then rejects.
+        self.bands: list[dict[int, list[int]]] = [
+            defaultdict(list) for _ in range(BINS // BAND_ROWS)
+        ]
+
+    @staticmethod
+    def _bands(sig: array) -> Iterator[tuple[int, int]]:
+        for n, start in enumerate(range(0, BINS, BAND_ROWS)):
+            band = sig[start : start + BAND_ROWS].tobytes()
+            if band != EMPTY_BAND:
+                yield n, hash(band)
+
+    def add(self, key: int, sig: array) -> None:
+        for n, band in self._bands(sig):
+            self.bands[n][band].append(key)
+
+    def query(self, sig: array) -> set[int]:
+        found: set[int] = set()
+        for n, band in self._bands(sig):
+            found.update(self.bands[n].get(band, ()))
+        return found
+
+
 def candidate_pairs(signatures: dict[int, array]) -> set[tuple[int, int]]:
-    """Pairs of keys whose signatures share at least one band (LSH), each as (smaller, larger)."""
+    """Pairs of keys whose signatures share at least one band (LSH), each as (smaller, larger).
+    One band at a time, so only one band's buckets are in memory."""
     pairs: set[tuple[int, int]] = set()
-    empty = array("q", [EMPTY] * BAND_ROWS).tobytes()
     for start in range(0, BINS, BAND_ROWS):
         buckets: dict[bytes, list[int]] = defaultdict(list)
         for key, sig in signatures.items():
             band = sig[start : start + BAND_ROWS].tobytes()
-            if band == empty:
-                continue
-            buckets[band].append(key)
+            if band != EMPTY_BAND:
+                buckets[band].append(key)
         for keys in buckets.values():
             if len(keys) < 2:
                 continue
