@@ -558,10 +558,13 @@ class TermReminder:
     overdue: bool
 
 
-def term_reminder(party_org: PartyOrganization, day: datetime.date) -> TermReminder | None:
+def term_reminder(
+    party_org: PartyOrganization, day: datetime.date, term: Term | None = None
+) -> TermReminder | None:
     """The reminder due on ``day`` for the term of ``party_org`` (terms.overdue's
-    ``reminder_months``), or None while the term's end is further off than every reminder."""
-    term = term_in_force(party_org, day)
+    ``reminder_months``), or None while the term's end is further off than every reminder.
+    ``term``: the term in force that day, when the caller has read it already."""
+    term = term or term_in_force(party_org, day)
     if term is None:
         return None
     deadline = term.deadline
