@@ -171,3 +171,45 @@ def test_a_general_meeting_without_quorum_does_not_count(demo_live, page, sign_i
     page.goto(f"{demo_live.url}/orglife/")
     general = page.locator(".requirement[data-kind=general_meeting] .current")
     assert "不计入" in general.inner_text()
+
+
+def record_election(page, *, present: int, votes: list[int]) -> None:
+    page.click("#record-election")
+    page.wait_for_selector("#election-form")
+    assert page.locator("#id_voters_expected").input_value() == "6"
+    page.fill("#id_voters_present", str(present))
+    page.fill("#id_place", "协会会议室")
+    for i, n in enumerate(votes):
+        page.select_option(f"#id_candidate_{i}", index=i + 1)
+        page.fill(f"#id_votes_{i}", str(n))
+    page.click("#save-election")
+    page.wait_for_selector("#election-explanation")
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_an_election_with_its_quorum_writes_the_new_term(demo_live, page, sign_in, width):
+    if width == 390:
+        page.set_viewport_size(PHONE)
+    sign_in(demo_live, "secretary")
+    # 6 members with a vote: 5 present is more than four fifths; 3 votes of 5 elect.
+    record_election(page, present=5, votes=[5, 4, 2])
+    explanation = page.locator("#election-explanation").inner_text()
+    assert "选举有效" in explanation and "至少须 5 名" in explanation
+    results = page.locator("#election").inner_text()
+    assert results.count("未当选") == 1 and results.count("当选") == 3
+    assert no_sideways_scroll(page)
+    page.goto(f"{demo_live.url}/orglife/")
+    today = timezone.localdate().isoformat()
+    assert f"本届任期自 {today} 起" in page.locator("#term").inner_text()
+    assert no_sideways_scroll(page)
+
+
+def test_an_election_without_four_fifths_elects_nobody(demo_live, page, sign_in):
+    sign_in(demo_live, "secretary")
+    before = page.locator("#term").inner_text()
+    # 4 of 6 is not more than four fifths (5 needed): nobody is elected, the term stays.
+    record_election(page, present=4, votes=[4, 4])
+    assert "选举无效" in page.locator("#election-explanation").inner_text()
+    assert page.locator("#election").inner_text().count("未当选") == 2
+    page.goto(f"{demo_live.url}/orglife/")
+    assert page.locator("#term").inner_text() == before

@@ -59,3 +59,25 @@ def test_a_federation_may_set_its_own_share(db):
     assert quorum.quorum_met("general_meeting", 9, 5, day=DAY, federation=federation) is False
     assert quorum.quorum_met("general_meeting", 9, 6, day=DAY, federation=federation) is True
     assert quorum.quorum_met("general_meeting", 9, 5, day=DAY) is True
+
+
+@pytest.mark.parametrize(
+    ("voters", "present", "valid"),
+    # O-4: 5P > 4E. E = 20 → 17 needed (16 is exactly four fifths: not more).
+    [(20, 16, False), (20, 17, True), (5, 4, False), (5, 5, True), (9, 8, True), (9, 7, False)],
+)
+def test_an_election_needs_more_than_four_fifths(db, voters, present, valid):
+    assert quorum.election_valid(voters, present, day=DAY) is valid
+
+
+def test_election_needed_is_the_smallest_count(db):
+    assert quorum.election_needed(20, day=DAY) == 17
+    assert quorum.election_needed(10, day=DAY) == 9
+    assert quorum.election_needed(9, day=DAY) == 8
+
+
+@pytest.mark.parametrize(
+    ("votes", "present", "elected"), [(9, 17, True), (8, 17, False), (9, 18, False), (10, 18, True)]
+)
+def test_a_candidate_is_elected_by_more_than_half_of_those_present(db, votes, present, elected):
+    assert quorum.elected(votes, present, day=DAY) is elected

@@ -63,3 +63,11 @@ def test_explanations_carry_the_numbers(demo_federation):
     assert "连续 2 年未报送" in dormant and "无法联系" in dormant
     assert "正式党员 4 名" in text[("credit.abnormal_list_proposal", "天津市网络直播行业协会")]
     assert "未报送" in text[("credit.abnormal_list_proposal", "天津市网络游戏行业协会")]
+    copied = text[("integrity.minutes_copied", "天津市文化传媒商会党支部")]
+    assert "天津市互联网协会党支部" in copied and "相似度达" in copied
+    assert "两次会议" in text[("integrity.photo_reused", "天津市文化传媒商会党支部")]
+    both = text[("integrity.impossible_attendance", "天津市互联网协会党支部")]
+    assert "同一时间段在另一地点（滨海新区会员单位会议室）" in both
+    early = text[("integrity.impossible_attendance", "天津市大数据协会党支部")]
+    assert "不在会议签到时段（18:30—20:30）内" in early
+    assert "已 45 天" in text[("integrity.late_record", "天津市网络安全协会党支部")]

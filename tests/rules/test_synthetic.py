@@ -34,6 +34,8 @@ def test_synthetic_units_are_mostly_healthy(world):
     for rule_id, n in counts.items():
         assert n <= 0.1 * UNITS, (rule_id, n)
     assert counts["dormancy.dormant_society"] <= 0.03 * UNITS
+    # A few branches copied some of their last year's minutes: found, and only those.
+    assert 0 < counts["integrity.minutes_copied"] <= 0.1 * UNITS
     flagged = {
         c.organization_id for cs in found.values() for c in cs if c.organization_id is not None
     }

@@ -38,7 +38,14 @@ from dangjian.dues.models import (
     HandIn,
 )
 from dangjian.governance.models import CharterRevision, MajorDecision, UnitLeader
-from dangjian.orglife.models import Attendance, Meeting, MeetingAttachment, Resolution
+from dangjian.orglife.models import (
+    Attendance,
+    ElectionCandidate,
+    Meeting,
+    MeetingAttachment,
+    MeetingElection,
+    Resolution,
+)
 from dangjian.party.models import (
     Coverage,
     Designation,
@@ -531,6 +538,19 @@ register(
     MeetingAttachment,
     lambda user, action: MeetingAttachment.objects.filter(
         meeting__in=meetings(user, action).values("pk")
+    ),
+)
+# An election follows its meeting; who stood and their votes are the people of the meeting.
+register(
+    MeetingElection,
+    lambda user, action: MeetingElection.objects.filter(
+        meeting__in=meetings(user, action).values("pk")
+    ),
+)
+register(
+    ElectionCandidate,
+    lambda user, action: ElectionCandidate.objects.filter(
+        meeting_election__meeting__in=meetings(user, action, personal=True).values("pk")
     ),
 )
 # Invitations are seen by who may invite: whoever may edit the member's record.

@@ -46,7 +46,7 @@ from dangjian.registry.models import Domain, Federation, Membership, Organizatio
 from dangjian.rulebook import deadlines
 from dangjian.rulebook.periods import add_months
 
-from . import identity
+from . import identity, minutes_text
 from .calendar import day_within
 from .meetings import TOPICS, full_regime
 
@@ -111,6 +111,11 @@ P_REPORT_MISSING = 0.03  # social organizations that did not file the last year'
 P_DORMANT = 0.01  # … nor the year's before (dormant societies)
 P_NO_CLAUSE = 0.04  # charters in force without the party-building clause
 P_DECISION_WITHOUT_PARTY = 0.03  # units with a decision this year the party org did not join
+P_COPYING_BRANCH = 0.03  # branches that pass off other meetings' minutes as their own …
+P_COPIED_MINUTES = 0.15  # … for this share of their last year's meetings (names, date changed)
+# Meetings of the last year get full minutes (varied text, for the near-duplicate rule); older
+# ones keep a one-line note (the rules look back a year; 10^7 full records would be gigabytes).
+FULL_MINUTES_DAYS = 365
 
 
 COMMITTEE_ROLES = [
@@ -438,7 +443,8 @@ def _chunk(federation, committee, instructor, domains, names, rng, today, offset
     for u in lone:
         assignments.add(instructor.pk, units[u][0], max(units[u][3], instructor.valid_from))
     meetings = []
-    for po_id, (group, est, _kind, _name, _doc) in zip(branch_ids, plan, strict=True):
+    writer = MinutesWriter(rng, today)
+    for po_id, (group, est, _kind, name, _doc) in zip(branch_ids, plan, strict=True):
         cov_kind = Coverage.Kind.OWN if len(group) == 1 else Coverage.Kind.JOINT
         for u in group:
             coverages.add(po_id, units[u][0], cov_kind, est)
@@ -455,7 +461,7 @@ def _chunk(federation, committee, instructor, domains, names, rng, today, offset
             else est + datetime.timedelta(days=rng.randrange(90, 2000))
         )
         meetings += meeting_rows(
-            po_id, est, min(end, today), full_regime(len(full) >= 7), len(full)
+            po_id, est, min(end, today), full_regime(len(full) >= 7), len(full), name, writer
         )
         if len(meetings) > 50000:
             insert_meetings(meetings)
@@ -526,9 +532,43 @@ def _governance(units, branch_of, rng, today):
     decisions.write()
 
 
-def meeting_rows(party_org_id, start, end, regime, size):
+class MinutesWriter:
+    """Full minutes for the meetings of the last year: each composed (``demo.minutes_text``);
+    a few percent of branches copy some of theirs from an earlier meeting's (another branch's)
+    with the names and the date changed."""
+
+    def __init__(self, rng: random.Random, today: datetime.date, keep: int = 2000):
+        self.rng = rng
+        self.since = today - datetime.timedelta(days=FULL_MINUTES_DAYS)
+        self.composer = minutes_text.Composer(rng)
+        self.recent: list[tuple[str, str]] = []  # (branch name, minutes) to copy from
+        self.keep = keep
+        self.branch = ""
+        self.copying = False
+
+    def minutes(self, name: str, kind: str, day: datetime.date, size: int) -> str | None:
+        if day < self.since:
+            return None
+        rng = self.rng
+        if name != self.branch:
+            self.branch, self.copying = name, rng.random() < P_COPYING_BRANCH
+        if self.copying and self.recent and rng.random() < P_COPIED_MINUTES:
+            source_name, source = rng.choice(self.recent)
+            return minutes_text.copy_with_edits(
+                rng, source, org_from=source_name, org_to=name, day=day
+            )
+        text = self.composer.minutes(org=name, kind=kind, day=day, expected=max(size, 1))
+        if len(self.recent) < self.keep:
+            self.recent.append((name, text))
+        else:
+            self.recent[rng.randrange(self.keep)] = (name, text)
+        return text
+
+
+def meeting_rows(party_org_id, start, end, regime, size, name="", writer=None):
     """The same meetings as ``meetings.meetings_for``, as plain tuples for ``insert_meetings``
-    (building 10^7 model instances costs more than writing the rows)."""
+    (building 10^7 model instances costs more than writing the rows); the last year's with
+    full minutes when a ``writer`` is given."""
     rows = []
     for kind, periods, offset in regime:
         topic = TOPICS[kind]
@@ -537,6 +577,7 @@ def meeting_rows(party_org_id, start, end, regime, size):
             if day is None:
                 continue
             present = max(size - (day.toordinal() % 3 == 0), 0)
+            text = writer.minutes(name, str(kind), day, size) if writer else None
             rows.append(
                 (
                     party_org_id,
@@ -545,7 +586,7 @@ def meeting_rows(party_org_id, start, end, regime, size):
                     f"{day.year}年{topic}",
                     size or None,
                     present or None,
-                    f"会议由支部书记主持，应到党员{size}名，实到{present}名。",
+                    text or f"会议由支部书记主持，应到党员{size}名，实到{present}名。",
                 )
             )
     return rows

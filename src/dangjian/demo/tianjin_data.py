@@ -390,4 +390,15 @@ PROBLEMS = [
     ("credit.abnormal_list_proposal", "天津市网络直播行业协会"),
     # From the dues app's demo data: a member of this branch has not paid for six ended months.
     ("dues.arrears", "天津市互联网金融协会党支部"),
+    # From the orglife app's demo data: records that cannot be faked quietly. The media branch
+    # copied the internet branch's minutes and reused the finance branch's photo; a member of
+    # the internet branch is recorded at the committee's session at the same time elsewhere
+    # (both meetings are found); the big-data branch's QR sign-ins fall outside the time its
+    # record gives; the security branch's record was written 45 days after the meeting.
+    ("integrity.minutes_copied", "天津市文化传媒商会党支部"),
+    ("integrity.photo_reused", "天津市文化传媒商会党支部"),
+    ("integrity.impossible_attendance", "天津市互联网协会党支部"),
+    ("integrity.impossible_attendance", "天津市互联网行业党委"),
+    ("integrity.impossible_attendance", "天津市大数据协会党支部"),
+    ("integrity.late_record", "天津市网络安全协会党支部"),
 ]

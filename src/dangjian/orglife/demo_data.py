@@ -5,6 +5,11 @@ recorder, minutes, a photo, two members signed in by QR code, one absent on pers
 this month a 支部党员大会 that only half of the voters attended is recorded as held but does
 not count (so the workspace shows why); a 党课 is planned for next week. The running month's
 主题党日 is left for the newcomer to plan (the demo's story: plan, sign in by QR, record).
+
+A few records that cannot be faked quietly, for the integrity rules to find (PROBLEMS in
+demo/tianjin_data.py): a study session's minutes copied by another branch, which also reused
+the finance branch's photo; a member present at two overlapping meetings in different places;
+QR sign-ins made hours before the time the record gives; a record written 45 days late.
 """
 
 from __future__ import annotations
@@ -14,9 +19,10 @@ import io
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
-from PIL import Image
+from PIL import Image, ImageDraw
 
-from dangjian.demo.tianjin_data import SECRETARY_BRANCH
+from dangjian.demo import minutes_text
+from dangjian.demo.tianjin_data import COMMITTEE_NAME, SECRETARY_BRANCH
 from dangjian.orglife import services, signin
 from dangjian.orglife.models import Attendance, Meeting
 from dangjian.orglife.queries import expected_attendees
@@ -40,11 +46,25 @@ def _local(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
     )
 
 
-def _photo() -> SimpleUploadedFile:
-    image = Image.new("RGB", (640, 400), (179, 20, 12))
+def _picture(rng) -> Image.Image:
+    """A stand-in for a group photo: a gradient with a few coloured blocks (a flat picture
+    would look like every other flat picture to the perceptual hash)."""
+    image = Image.new("RGB", (640, 400))
+    draw = ImageDraw.Draw(image)
+    for y in range(400):
+        draw.line([(0, y), (639, y)], fill=(150 + y // 8, 40 + y // 5, 30))
+    for _ in range(12):
+        x, y = rng.randrange(0, 560), rng.randrange(0, 320)
+        w, h = rng.randrange(20, 80), rng.randrange(30, 80)
+        shade = rng.randrange(0, 256)
+        draw.rectangle([x, y, x + w, y + h], fill=(shade, 255 - shade, rng.randrange(0, 256)))
+    return image
+
+
+def _photo(image: Image.Image, name: str = "主题党日合影.jpg") -> SimpleUploadedFile:
     out = io.BytesIO()
     image.save(out, "JPEG", quality=80)
-    return SimpleUploadedFile("主题党日合影.jpg", out.getvalue(), content_type="image/jpeg")
+    return SimpleUploadedFile(name, out.getvalue(), content_type="image/jpeg")
 
 
 def build(federation, today: datetime.date, rng) -> None:
@@ -57,7 +77,8 @@ def build(federation, today: datetime.date, rng) -> None:
     }
     secretary = posts.get(Position.Role.SECRETARY)
     deputy = posts.get(Position.Role.DEPUTY_SECRETARY, secretary)
-    _theme_day_last_month(branch, today, secretary, deputy)
+    picture = _picture(rng)
+    _theme_day_last_month(branch, today, secretary, deputy, picture)
     _general_meeting_without_quorum(branch, today, secretary, deputy)
     services.plan_meeting(
         branch,
@@ -74,9 +95,10 @@ def build(federation, today: datetime.date, rng) -> None:
         actor=None,
         note="demo",
     )
+    _records_to_check(federation, today, rng, picture)
 
 
-def _theme_day_last_month(branch, today, secretary, deputy) -> None:
+def _theme_day_last_month(branch, today, secretary, deputy, picture) -> None:
     first = (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
     meeting = (
         Meeting.objects.filter(
@@ -130,7 +152,7 @@ def _theme_day_last_month(branch, today, secretary, deputy) -> None:
         actor=None,
         note="demo",
     )
-    services.add_attachment(meeting, _photo(), actor=None)
+    services.add_attachment(meeting, _photo(picture), actor=None)
 
 
 def _general_meeting_without_quorum(branch, today, secretary, deputy) -> None:
@@ -169,4 +191,145 @@ def _general_meeting_without_quorum(branch, today, secretary, deputy) -> None:
         resolutions=[],
         actor=None,
         note="demo",
+    )
+
+
+# -- records the integrity rules find -------------------------------------------------------------
+
+
+def _branch(federation, name):
+    return PartyOrganization.objects.filter(federation=federation, name=name).first()
+
+
+def _held(org, day, start, end, place, topic, minutes, *, before_record=None) -> Meeting:
+    """A study session planned for ``day`` and recorded as held now, every member expected
+    marked present (``before_record(meeting)`` runs in between: QR sign-ins)."""
+    meeting = services.plan_meeting(
+        org,
+        {
+            "kind": K.STUDY,
+            "held_on": day,
+            "starts_at": start,
+            "ends_at": end,
+            "place": place,
+            "topic": topic,
+        },
+        actor=None,
+        note="demo",
+    )
+    if before_record is not None:
+        before_record(meeting)
+        meeting.refresh_from_db()
+    marks = {e.member.pk: {"status": PRESENT} for e in expected_attendees(meeting)}
+    return services.record_held(
+        meeting,
+        {"minutes": minutes},
+        version=meeting.version,
+        marks=marks,
+        actor=None,
+        note="demo",
+    )
+
+
+def _records_to_check(federation, today, rng, picture) -> None:
+    internet = _branch(federation, "天津市互联网协会党支部")
+    media = _branch(federation, "天津市文化传媒商会党支部")
+    bigdata = _branch(federation, "天津市大数据协会党支部")
+    security = _branch(federation, "天津市网络安全协会党支部")
+    committee = _branch(federation, COMMITTEE_NAME)
+    if None in (internet, media, bigdata, security, committee):
+        return
+    T = datetime.time
+    day = today - datetime.timedelta(days=3)
+
+    def minutes(org, on):
+        return minutes_text.compose(rng, org=org.name, kind="study", day=on)
+
+    # (1) The internet branch's study session, and a member of it recorded the same afternoon
+    # at the party committee's session across the city (imported from an attendance ledger).
+    first = _held(
+        internet,
+        day,
+        T(14, 30),
+        T(16, 30),
+        "互联网协会会议室（和平区）",
+        "学习网络生态治理有关规定",
+        minutes(internet, day),
+    )
+    second = _held(
+        committee,
+        day,
+        T(15, 0),
+        T(17, 0),
+        "滨海新区会员单位会议室",
+        "行业党委专题学习",
+        minutes(committee, day),
+    )
+    someone = first.attendance.filter(status=PRESENT).order_by("member__name").first()
+    if someone is not None:
+        services.record_attendance_bulk(
+            [
+                {
+                    "meeting": second,
+                    "member_id": someone.member_id,
+                    "role": Attendance.Role.GUEST,
+                    "status": PRESENT,
+                }
+            ],
+            actor=None,
+            note="demo",
+        )
+    # (2) The media branch's record two days later: the internet branch's minutes with the
+    # names and the date changed, and the finance branch's photo again.
+    later = today - datetime.timedelta(days=1)
+    copied = _held(
+        media,
+        later,
+        T(9, 0),
+        T(10, 30),
+        "商会会议室（南开区）",
+        "学习网络生态治理有关规定",
+        minutes_text.copy_with_edits(
+            rng, first.minutes, org_from=internet.name, org_to=media.name, day=later
+        ),
+    )
+    services.add_attachment(copied, _photo(picture.resize((600, 375)), "学习合影.jpg"), actor=None)
+
+    # (3) The big-data branch: two members signed in by QR at 14:25, and the record then gave
+    # the meeting's time as 19:00–20:30.
+    def signed_early(meeting):
+        for i, e in enumerate(expected_attendees(meeting)[:2]):
+            at = _local(meeting.held_on, 14, 25 + i)
+            services.sign_in(
+                meeting, e.member, signin.token(meeting.pk, signin.step_of(at)), actor=None, now=at
+            )
+        services.edit_meeting(
+            meeting,
+            {"starts_at": T(19, 0), "ends_at": T(20, 30)},
+            version=Meeting.objects.get(pk=meeting.pk).version,
+            actor=None,
+            note="demo",
+        )
+
+    quiet = today - datetime.timedelta(days=5)
+    _held(
+        bigdata,
+        quiet,
+        T(14, 30),
+        T(16, 0),
+        "大数据协会会议室",
+        "数据安全法学习",
+        minutes(bigdata, quiet),
+        before_record=signed_early,
+    )
+    # (4) The security branch's session, planned 45 days ago and recorded only today.
+    old = today - datetime.timedelta(days=45)
+    _held(
+        security,
+        old,
+        T(9, 30),
+        T(11, 0),
+        "网络安全协会会议室",
+        "网络安全宣传周工作部署",
+        minutes(security, old),
     )

@@ -15,6 +15,7 @@ from dangjian.core.forms import DateInput, StyledForm
 from dangjian.orglife.minutes import MAX_CHARS, check_length
 from dangjian.orglife.models import Attendance, Meeting
 from dangjian.orglife.queries import Expected
+from dangjian.party.models import Election, Position
 
 RESOLUTION_ROWS = 3
 
@@ -202,3 +203,61 @@ class AttachmentForm(StyledForm):
         label=_("photo or PDF"),
         help_text=_("Photos are re-encoded without their location and camera data."),
     )
+
+
+CANDIDATE_ROWS = 7
+
+
+class ElectionForm(StyledForm):
+    """An election at a general meeting: the day and place, the kind, how many with a vote
+    were expected and present, and each candidate's post and votes (up to CANDIDATE_ROWS)."""
+
+    held_on = forms.DateField(label=_("date"), widget=DateInput())
+    starts_at = forms.TimeField(label=_("starts at"), widget=TimeInput(), required=False)
+    ends_at = forms.TimeField(label=_("ends at"), widget=TimeInput(), required=False)
+    place = forms.CharField(label=_("place"), max_length=200, required=False)
+    kind = forms.ChoiceField(label=_("kind"), choices=Election.Kind.choices)
+    term_years = forms.IntegerField(
+        label=_("term length (years)"),
+        min_value=1,
+        max_value=10,
+        required=False,
+        help_text=_("Empty: the rulebook's term for this party organization."),
+    )
+    voters_expected = forms.IntegerField(label=_("expected with a vote"), min_value=1)
+    voters_present = forms.IntegerField(label=_("present with a vote"), min_value=0)
+
+    def __init__(self, *args, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        for i in range(CANDIDATE_ROWS):
+            self.fields[f"candidate_{i}"] = MemberChoice(
+                label=_("candidate"), queryset=people, required=False
+            )
+            self.fields[f"role_{i}"] = forms.ChoiceField(
+                label=_("post"),
+                choices=Position.Role.choices,
+                initial=Position.Role.SECRETARY if i == 0 else Position.Role.MEMBER,
+            )
+            self.fields[f"votes_{i}"] = forms.IntegerField(
+                label=_("votes"), min_value=0, required=False
+            )
+        self.style()
+
+    @property
+    def main_fields(self):
+        return [self[n] for n in self.fields if not n.startswith(("candidate_", "role_", "votes_"))]
+
+    @property
+    def candidate_rows(self):
+        return [
+            (self[f"candidate_{i}"], self[f"role_{i}"], self[f"votes_{i}"])
+            for i in range(CANDIDATE_ROWS)
+        ]
+
+    def candidates(self):
+        data = self.cleaned_data
+        return [
+            (data[f"candidate_{i}"], data[f"role_{i}"], data.get(f"votes_{i}") or 0)
+            for i in range(CANDIDATE_ROWS)
+            if data.get(f"candidate_{i}") is not None
+        ]

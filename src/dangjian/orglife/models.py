@@ -11,7 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.core.models import TimeStamped, Versioned
-from dangjian.party.models import PartyMember, PartyOrganization
+from dangjian.party.models import Election, PartyMember, PartyOrganization, Position
 
 
 class Meeting(Versioned, TimeStamped):
@@ -76,6 +76,9 @@ class Meeting(Versioned, TimeStamped):
     # None: no quorum applies to the kind, or the numbers are not known.
     quorum_met = models.BooleanField(_("quorum met"), null=True, blank=True)
     counts = models.BooleanField(_("counts as the required meeting"), default=True)
+    # When the record was written as held on the pages (or the admin); empty for meetings
+    # brought in from a ledger, whose record was written on paper at a time nobody knows.
+    recorded_at = models.DateTimeField(_("record written at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("meeting")
@@ -192,6 +195,9 @@ class MeetingAttachment(TimeStamped):
     original_name = models.CharField(_("original file name"), max_length=200)
     size = models.PositiveIntegerField(_("size (bytes)"))
     sha256 = models.CharField(_("SHA-256"), max_length=64)
+    # A photo's perceptual hash (64-bit dHash, hex): the same picture re-encoded, resized or
+    # slightly edited keeps nearly the same bits (orglife.photohash).
+    phash = models.CharField(_("perceptual hash"), max_length=16, blank=True, db_index=True)
 
     class Meta:
         verbose_name = _("meeting attachment")
@@ -231,3 +237,60 @@ class MeetingCount(models.Model):
 
     def __str__(self):
         return f"{self.party_organization_id} {self.kind} {self.month}: {self.held}"
+
+
+class MeetingElection(TimeStamped):
+    """An election held at a general meeting (选举工作条例 2020): how many members with a vote
+    were expected and present, whether that was enough (more than four fifths), and the term it
+    started — the term history and the posts are party's (``party.services.terms``), written
+    only when the election was valid."""
+
+    meeting = models.OneToOneField(
+        Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="election"
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=Election.Kind.choices)
+    term_years = models.PositiveSmallIntegerField(_("term length (years)"), null=True, blank=True)
+    voters_expected = models.PositiveIntegerField(_("expected with a vote"))
+    voters_present = models.PositiveIntegerField(_("present with a vote"))
+    valid = models.BooleanField(_("election valid"), default=False)
+    # The election in the term history (empty when the election was not valid).
+    election = models.OneToOneField(
+        Election,
+        verbose_name=_("election"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("election at a meeting")
+        verbose_name_plural = _("elections at meetings")
+
+    def __str__(self):
+        return f"{self.meeting} {self.get_kind_display()}"
+
+
+class ElectionCandidate(TimeStamped):
+    """A candidate at an election, the post they stood for, their votes, whether elected."""
+
+    meeting_election = models.ForeignKey(
+        MeetingElection,
+        verbose_name=_("election"),
+        on_delete=models.CASCADE,
+        related_name="candidates",
+    )
+    member = models.ForeignKey(
+        PartyMember, verbose_name=_("party member"), on_delete=models.CASCADE, related_name="+"
+    )
+    role = models.CharField(_("post"), max_length=16, choices=Position.Role.choices)
+    votes = models.PositiveIntegerField(_("votes"))
+    elected = models.BooleanField(_("elected"), default=False)
+
+    class Meta:
+        verbose_name = _("candidate")
+        verbose_name_plural = _("candidates")
+        ordering = ["meeting_election_id", "id"]
+
+    def __str__(self):
+        return f"{self.member} {self.get_role_display()}"

@@ -3,6 +3,9 @@
 - 支部党员大会: valid only if more than half of the members with a vote attend (2P > E); a
   resolution passes if more than half of them say yes (2·Yes > E).
 - 支部委员会会议: valid if at least half of the committee attends.
+- an election (选举工作条例 2020, O-4): valid only if more than four fifths of the members with a
+  vote attend (5P > 4E); a candidate is elected with the votes of more than half of those
+  present (2·Yes > P).
 
 The shares and whether "half" itself is enough are parameters of ``orglife.meetings`` (a
 federation may set its own). Other kinds have no quorum: they count when held.
@@ -93,6 +96,51 @@ def quorum_needed(kind: str, voters_expected: int, *, day, federation=None) -> i
 def resolution_passes(votes_for: int, voters_expected: int, *, day, federation=None) -> bool:
     return threshold("resolution_majority", day=day, federation=federation).met(
         votes_for, voters_expected
+    )
+
+
+def election_valid(voters_expected: int, voters_present: int, *, day, federation=None) -> bool:
+    """O-4: an election is valid only if more than four fifths of the voters attend."""
+    return threshold("election_quorum", day=day, federation=federation).met(
+        voters_present, voters_expected
+    )
+
+
+def election_needed(voters_expected: int, *, day, federation=None) -> int:
+    return threshold("election_quorum", day=day, federation=federation).needed(voters_expected)
+
+
+def elected(votes: int, voters_present: int, *, day, federation=None) -> bool:
+    """O-4: a candidate is elected with the votes of more than half of those present."""
+    return threshold("election_majority", day=day, federation=federation).met(votes, voters_present)
+
+
+def election_explanation(election) -> str:
+    """Why an election (``orglife.MeetingElection``) is or is not valid, for its page."""
+    meeting = election.meeting
+    federation = meeting.party_organization.federation
+    words = {
+        "expected": election.voters_expected,
+        "present": election.voters_present,
+        "needed": election_needed(
+            election.voters_expected, day=meeting.held_on, federation=federation
+        ),
+    }
+    if election.valid:
+        return (
+            _(
+                "Election valid: %(present)d of the %(expected)d members with a vote attended "
+                "(at least %(needed)d needed)."
+            )
+            % words
+        )
+    return (
+        _(
+            "Election not valid: only %(present)d of the %(expected)d members with a vote "
+            "attended; at least %(needed)d must attend. Nobody was elected and the term "
+            "history is unchanged."
+        )
+        % words
     )
 
 

@@ -61,7 +61,7 @@ from dangjian.party.models import (
 )
 from dangjian.registry.models import Federation, Membership, Organization
 from dangjian.rulebook import params
-from dangjian.rulebook.periods import add_years
+from dangjian.rulebook.periods import add_months, add_years
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -168,6 +168,15 @@ def full_member_count_q(day: datetime.date, ref: str = "pk"):
 def relations_on(day: datetime.date) -> QuerySet[RelationPeriod]:
     """The relation periods in force on ``day`` (at most one per member)."""
     return RelationPeriod.objects.filter(valid_on_q(day))
+
+
+def relations_on_ref(day_ref: str) -> QuerySet[RelationPeriod]:
+    """The relation periods in force on the day the outer query's ``day_ref`` holds (each
+    row its own day: a meeting's), for correlated subqueries."""
+    return RelationPeriod.objects.filter(
+        Q(valid_from__lte=OuterRef(day_ref))
+        & (Q(valid_to__isnull=True) | Q(valid_to__gte=OuterRef(day_ref)))
+    )
 
 
 def held_in_q(day: datetime.date, party_orgs=None, ref: str = "pk") -> Q:
@@ -536,6 +545,38 @@ def term_in_force(party_org: PartyOrganization, day: datetime.date) -> Term | No
     return Term(
         row["term_started_on"], row["term_years"], row["term_election"], row["extended_until"]
     )
+
+
+@dataclass(frozen=True)
+class TermReminder:
+    """How near the end of the term in force is: ``months`` is the nearest of the rulebook's
+    reminders reached (6, then 3 months before the deadline), None once overdue."""
+
+    term: Term
+    deadline: datetime.date
+    months: int | None
+    overdue: bool
+
+
+def term_reminder(
+    party_org: PartyOrganization, day: datetime.date, term: Term | None = None
+) -> TermReminder | None:
+    """The reminder due on ``day`` for the term of ``party_org`` (terms.overdue's
+    ``reminder_months``), or None while the term's end is further off than every reminder.
+    ``term``: the term in force that day, when the caller has read it already."""
+    term = term or term_in_force(party_org, day)
+    if term is None:
+        return None
+    deadline = term.deadline
+    if term.overdue_on(day):
+        return TermReminder(term, deadline, None, True)
+    months = params.value(
+        "terms.overdue", "reminder_months", day=day, federation=party_org.federation
+    )
+    reached = [int(m) for m in months if add_months(deadline, -int(m)) <= day]
+    if not reached:
+        return None
+    return TermReminder(term, deadline, min(reached), False)
 
 
 # -- the four standards (四有) -------------------------------------------------------------------

@@ -36,6 +36,7 @@ def party_organization_detail(request, pk: int):
         scope.party_organizations(request.user).select_related("federation", "parent"), pk=pk
     )
     today = timezone.localdate()
+    term = queries.term_in_force(party_org, today)
     members = (
         scope.members(request.user, Action.VIEW)
         .filter(relation_party_organization=party_org)
@@ -61,7 +62,8 @@ def party_organization_detail(request, pk: int):
         "keeps_meetings": scope.meeting_party_organizations(request.user)
         .filter(pk=party_org.pk)
         .exists(),
-        "term": queries.term_in_force(party_org, today),
+        "term": term,
+        "reminder": queries.term_reminder(party_org, today, term),
         "elections": party_org.elections.prefetch_related("extensions").order_by("-held_on"),
         # A figure of the branch, counted as the rules count it (visible to whoever sees the
         # branch, like the rules' findings), whatever members this viewer may list.

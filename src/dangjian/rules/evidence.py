@@ -58,6 +58,14 @@ LABELS = {
     "missing": gettext_lazy("not met"),
     "missing_total": gettext_lazy("meetings missing in all"),
     "conditions": gettext_lazy("conditions met"),
+    "meeting": gettext_lazy("the meeting"),
+    "similar_meeting": gettext_lazy("alike with the meeting"),
+    "similarity": gettext_lazy("similarity"),
+    "similar_count": gettext_lazy("meetings with alike records"),
+    "recorded_on": gettext_lazy("record written on"),
+    "days_after": gettext_lazy("days after the meeting"),
+    "max_days": gettext_lazy("days allowed"),
+    "photo_distance": gettext_lazy("bits the photos differ in"),
 }
 # Values that are codes of a choice: shown by their label.
 CHOICES = {"kind": PartyOrganization.Kind, "body": MajorDecision.Body}

@@ -39,6 +39,15 @@ LABELS = {
     "valid_years": gettext_lazy("years a grade is valid"),
     "applies_to_legal_forms": gettext_lazy("applies to"),
     "no_record_severity": gettext_lazy("severity when nothing is recorded"),
+    "reminder_months": gettext_lazy("reminders before the term ends (months)"),
+    "election_quorum": gettext_lazy("an election is valid with present members, more than"),
+    "election_majority": gettext_lazy("elected with the votes of those present, more than"),
+    "lookback_days": gettext_lazy("days of meetings checked"),
+    "shingle_chars": gettext_lazy("characters per compared piece"),
+    "threshold": gettext_lazy("similarity reported from"),
+    "min_chars": gettext_lazy("minutes compared from (characters)"),
+    "max_days": gettext_lazy("days after the meeting the record may be written"),
+    "max_distance": gettext_lazy("bits two photos may differ in"),
 }
 EVERY = {
     "month": gettext_lazy("monthly"),

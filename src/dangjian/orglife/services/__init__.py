@@ -14,6 +14,7 @@ from dangjian.orglife.services.attendance import (
     write_marks,
 )
 from dangjian.orglife.services.counts import settle
+from dangjian.orglife.services.elections import record_election
 from dangjian.orglife.services.meetings import (
     MEETING_FIELDS,
     PLAN_FIELDS,
@@ -37,6 +38,7 @@ __all__ = [
     "edit_meeting",
     "plan_meeting",
     "record_attendance_bulk",
+    "record_election",
     "record_held",
     "record_meeting",
     "record_meetings_bulk",

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from dangjian.core import uploads
 from dangjian.core.audit import record_change, record_event, snapshot
 from dangjian.core.events import AuditEvent
+from dangjian.orglife import similarity
 from dangjian.orglife.models import Meeting, MeetingAttachment
 
 MAX_BYTES = uploads.MAX_UPLOAD_BYTES
@@ -37,6 +38,7 @@ def add_attachment(meeting: Meeting, upload, *, actor) -> MeetingAttachment:
         original_name=uploads.safe_name(getattr(upload, "name", "") or "file"),
         size=len(stored),
         sha256=hashlib.sha256(stored).hexdigest(),
+        phash=similarity.dhash(stored) if stored_kind == MeetingAttachment.Kind.PHOTO else "",
     )
     attachment.file.save(f"file.{stored_kind}", ContentFile(stored), save=False)
     attachment.save()

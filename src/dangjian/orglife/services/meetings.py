@@ -172,8 +172,11 @@ def record_held(
     if locked.held_on > timezone.localdate():
         raise ValidationError(_("A meeting can be recorded as held only on or after its day."))
     before = snapshot(locked)
+    if locked.status == Meeting.Status.PLANNED:
+        # The record is written now (the late-record rule compares it with the meeting's day).
+        locked.recorded_at = timezone.now()
     locked.status = Meeting.Status.HELD
-    locked.save(update_fields=["status", "updated_at"])
+    locked.save(update_fields=["status", "recorded_at", "updated_at"])
     write_marks(locked, marks, guests)
     _write_resolutions(locked, list(resolutions))
     settle(locked)
@@ -244,7 +247,9 @@ def record_meeting(
         **more,
     }
     _check(values)
-    meeting = Meeting.objects.create(party_organization=party_org, **values)
+    meeting = Meeting.objects.create(
+        party_organization=party_org, recorded_at=timezone.now(), **values
+    )
     settle(meeting)
     record_change(actor, meeting, None, note=note)
     return meeting

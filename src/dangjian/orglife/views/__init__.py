@@ -1,5 +1,6 @@
 """Pages of organizational life (thin: the one door reads, the services write)."""
 
+from dangjian.orglife.views.elections import election_record
 from dangjian.orglife.views.meetings import (
     attachment_add,
     attachment_download,
@@ -18,6 +19,7 @@ __all__ = [
     "attachment_add",
     "attachment_download",
     "attachment_remove",
+    "election_record",
     "meeting_delete",
     "meeting_detail",
     "meeting_edit",

@@ -25,7 +25,14 @@ from dangjian.orglife import quorum, services, signin
 from dangjian.orglife.filters import MeetingFilter
 from dangjian.orglife.forms import AttachmentForm, PlanForm, RecordForm
 from dangjian.orglife.lists import MEETINGS
-from dangjian.orglife.models import Attendance, Meeting, MeetingAttachment, Resolution
+from dangjian.orglife.models import (
+    Attendance,
+    ElectionCandidate,
+    Meeting,
+    MeetingAttachment,
+    MeetingElection,
+    Resolution,
+)
 from dangjian.orglife.queries import expected_attendees, guest_candidates, people_of
 from dangjian.party.models import PartyMember, PartyOrganization
 
@@ -215,6 +222,7 @@ def meeting_detail(request, pk: int):
         "expected_count": len(expected_attendees(meeting)) if meeting.is_planned else None,
         "minutes": sanitise(meeting.minutes),
         "explanation": quorum.explanation(meeting),
+        **_election(request.user, meeting),
         "resolutions": scope.visible(Resolution, request.user).filter(meeting=meeting),
         "attachments": scope.visible(MeetingAttachment, request.user).filter(meeting=meeting),
         "attachment_form": AttachmentForm() if can_edit else None,
@@ -223,6 +231,21 @@ def meeting_detail(request, pk: int):
         "may_sign_in": bool(own) and window is not None and window[0] <= now <= window[1],
     }
     return render(request, "orglife/meeting_detail.html", context)
+
+
+def _election(user, meeting: Meeting) -> dict:
+    """The election held at the meeting, if any: its numbers, why it is (not) valid, and the
+    candidates with their votes where the user may see the people."""
+    election = scope.visible(MeetingElection, user).filter(meeting=meeting).first()
+    if election is None:
+        return {}
+    return {
+        "election": election,
+        "election_explanation": quorum.election_explanation(election),
+        "candidates": scope.visible(ElectionCandidate, user)
+        .filter(meeting_election=election)
+        .select_related("member"),
+    }
 
 
 @requires(Action.EDIT)

@@ -23,7 +23,7 @@ from dangjian.access.models import Action
 from dangjian.core.models import valid_on_q
 from dangjian.orglife.models import Attendance, Meeting
 from dangjian.party.models import Coverage, Employment, PartyMember, PartyOrganization, Position
-from dangjian.party.queries import held_in_q
+from dangjian.party.queries import held_in_q, term_in_force, term_reminder
 from dangjian.rulebook import params
 from dangjian.rulebook.periods import STEP, period_bounds, period_index, period_label
 from dangjian.rules.kinds.orglife import applicable
@@ -157,6 +157,8 @@ def workspace(request):
         (m, "full" if m.is_full_on(today) else "probationary", _relation_status(m, org))
         for m in members
     ]
+    # The next term end, and the rulebook's reminders 6 and 3 months before it.
+    term = term_in_force(org, today)
     drafts = (
         scope.meetings(request.user, Action.EDIT)
         .filter(party_organization=org, status=Meeting.Status.PLANNED)
@@ -170,6 +172,8 @@ def workspace(request):
             "orgs": switch if len(switch) <= SWITCH_MAX else [],
             "today": today,
             "requirements": requirements(org, today),
+            "term": term,
+            "reminder": term_reminder(org, today, term),
             "members": rows,
             "to_record": [m for m in drafts if m.held_on <= today],
             "upcoming": [m for m in drafts if m.held_on > today],

@@ -5,6 +5,7 @@ from dangjian.rules.kinds import (  # noqa: F401
     dues,
     formation,
     governance,
+    integrity,
     orglife,
     standards,
     terms,

@@ -25,7 +25,7 @@ def count_existing(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('orglife', '0003_meetings_planned_attendance_files'),
+        ('orglife', '0004_integrity'),
         ('party', '0006_remove_partyorganization_term_fields'),
     ]
 

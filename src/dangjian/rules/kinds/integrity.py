@@ -1,0 +1,406 @@
+"""Records that cannot be faked quietly (issue 12, point 6): findings with evidence for a person
+to judge — never a penalty, never a change to the record.
+
+- ``minutes_copied``: minutes the same or nearly the same as another meeting's, in the branch
+  or in another one (character shingles, MinHash and LSH: ``orglife.similarity``), with both
+  meetings and the measured similarity;
+- ``attendance_impossible``: more present than the branch had members that day; a member
+  present at two meetings at overlapping times in different places; present before joining the
+  party, after leaving the ledger, or counted in a branch their 组织关系 was not in that day; a
+  QR sign-in outside the meeting's window;
+- ``record_late``: a record written on the pages long after the meeting;
+- ``photo_reused``: the same photo (by its perceptual hash) in the records of two meetings.
+
+Each finding is about one meeting (the later one of a pair), its subject the meeting's branch;
+the meetings read are those held in the rule's ``lookback_days`` before the "as of" day.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from dangjian.orglife import signin, similarity
+from dangjian.orglife.models import Attendance, Meeting, MeetingAttachment
+from dangjian.orglife.queries import COUNTED_ROLES
+from dangjian.party import queries as party_queries
+from dangjian.rules.kinds import base
+from dangjian.rules.registry import Candidate, chunks, kind
+
+KIND_ZH = {
+    "general_meeting": "支部党员大会",
+    "committee_meeting": "支部委员会会议",
+    "group_meeting": "党小组会",
+    "party_lesson": "党课",
+    "theme_day": "主题党日",
+    "life_meeting": "组织生活会",
+    "democratic_review": "民主评议党员",
+    "heart_to_heart": "谈心谈话",
+    "study": "党员活动或学习",
+    "other": "其他会议",
+}
+
+
+def _window(ctx) -> tuple[datetime.date, datetime.date]:
+    day = ctx.as_of
+    return day - datetime.timedelta(days=int(ctx.params["lookback_days"])), day
+
+
+def _meetings(ctx):
+    start, end = _window(ctx)
+    return Meeting.objects.filter(
+        party_organization__federation_id__in=ctx.federation_ids,
+        status=Meeting.Status.HELD,
+        held_on__gte=start,
+        held_on__lte=end,
+    )
+
+
+def _describe(rows: dict[int, dict], pk: int) -> str:
+    """“2026-11-04 主题党日（某某党支部）” — a meeting as the evidence names it."""
+    m = rows[pk]
+    return f"{base.fmt(m['held_on'])} {KIND_ZH.get(m['kind'], m['kind'])}（{m['po_name']}）"
+
+
+def _meeting_rows(ids: Iterable[int]) -> dict[int, dict]:
+    result: dict[int, dict] = {}
+    for chunk in chunks(sorted(set(ids)), 500):
+        for row in Meeting.objects.filter(pk__in=chunk).values(
+            "pk",
+            "held_on",
+            "kind",
+            "party_organization_id",
+            "party_organization__federation_id",
+            po_name=F("party_organization__name"),
+        ):
+            result[row["pk"]] = dict(row)
+    return result
+
+
+def _candidate(m: dict, explanation: str, evidence: dict, facts: dict) -> Candidate:
+    return Candidate(
+        federation_id=m["party_organization__federation_id"],
+        party_organization_id=m["party_organization_id"],
+        period_start=m["held_on"],
+        period_end=m["held_on"],
+        period_key=f"meeting:{m['pk']}",
+        explanation=explanation,
+        evidence=evidence,
+        facts=facts,
+    )
+
+
+def _later(rows: dict[int, dict], a: int, b: int) -> tuple[int, int]:
+    """(earlier, later) of two meetings: by day, then by record number."""
+    key_a, key_b = (rows[a]["held_on"], a), (rows[b]["held_on"], b)
+    return (a, b) if key_a <= key_b else (b, a)
+
+
+# -- near-duplicate minutes -----------------------------------------------------------------------
+
+
+def _minutes_of(ids: list[int]) -> dict[int, str]:
+    result: dict[int, str] = {}
+    for chunk in chunks(ids, 500):
+        result.update(Meeting.objects.filter(pk__in=chunk).values_list("pk", "minutes"))
+    return result
+
+
+@kind("minutes_copied")
+def minutes_copied(ctx) -> Iterator[Candidate]:
+    p = ctx.params
+    texts = (
+        _meetings(ctx)
+        .exclude(minutes="")
+        .order_by()
+        .values_list("pk", "minutes")
+        .iterator(chunk_size=2000)
+    )
+    pairs = list(
+        similarity.near_duplicates(
+            texts,
+            k=int(p["shingle_chars"]),
+            threshold=float(p["threshold"]),
+            min_chars=int(p["min_chars"]),
+            reread=_minutes_of,
+        )
+    )
+    if not pairs:
+        return
+    rows = _meeting_rows(pk for a, b, _ in pairs for pk in (a, b))
+    best: dict[int, tuple[float, int]] = {}
+    others: dict[int, int] = defaultdict(int)
+    for a, b, sim in pairs:
+        earlier, later = _later(rows, a, b)
+        others[later] += 1
+        if later not in best or sim > best[later][0]:
+            best[later] = (sim, earlier)
+    for later, (sim, earlier) in sorted(best.items()):
+        percent = round(sim * 100)
+        same = rows[later]["party_organization_id"] == rows[earlier]["party_organization_id"]
+        where = "本支部" if same else "另一党组织"
+        more = f"另有 {others[later] - 1} 次会议的记录也与之相近；" if others[later] > 1 else ""
+        yield _candidate(
+            rows[later],
+            explanation=(
+                f"{_describe(rows, later)}的会议记录与{where}{_describe(rows, earlier)}的记录"
+                f"相似度达 {percent}%（按连续 {p['shingle_chars']} 个字的片段计，"
+                f"阈值 {round(float(p['threshold']) * 100)}%）；{more}"
+                "请核实记录是否如实反映会议内容（系统只提示，不作认定）。"
+            ),
+            evidence={
+                "meeting": _describe(rows, later),
+                "similar_meeting": _describe(rows, earlier),
+                "similarity": f"{percent}%",
+                "similar_count": others[later],
+            },
+            facts={"similar_meeting": earlier},
+        )
+
+
+# -- impossible attendance ------------------------------------------------------------------------
+
+
+def _overlaps(ctx, present) -> dict[int, list[str]]:
+    """A member present at two meetings of the same day whose times overlap, held in different
+    places: {meeting id: [conditions]} for both meetings."""
+    other = present.filter(
+        member=OuterRef("member"),
+        meeting__held_on=OuterRef("meeting__held_on"),
+        meeting__starts_at__lt=OuterRef("meeting__ends_at"),
+        meeting__ends_at__gt=OuterRef("meeting__starts_at"),
+    ).exclude(meeting=OuterRef("meeting"))
+    other = other.exclude(meeting__place=OuterRef("meeting__place"))
+    rows = (
+        present.filter(Exists(other), meeting__in=_meetings(ctx).exclude(place=""))
+        .values_list("member_id", "member__name", "meeting_id", "meeting__place")
+        .order_by("member_id", "meeting_id")
+    )
+    by_member: dict[int, list[tuple[str, int, str]]] = defaultdict(list)
+    for member_id, name, meeting_id, place in rows:
+        by_member[member_id].append((name, meeting_id, place))
+    found: dict[int, list[str]] = defaultdict(list)
+    for items in by_member.values():
+        for name, meeting_id, place in items:
+            elsewhere = "、".join(
+                sorted({p for _, m, p in items if m != meeting_id and p != place})
+            )
+            found[meeting_id].append(f"{name}同一时间段在另一地点（{elsewhere}）的会议上也记为出席")
+    return found
+
+
+def _outside_ledger(ctx, present) -> dict[int, list[str]]:
+    """Present before joining the party, after leaving the ledger, or counted as a member of a
+    branch their relation was not in that day (guests from other branches are not counted)."""
+    meetings = _meetings(ctx)
+    held_here = party_queries.relations_on_ref("meeting__held_on").filter(
+        member=OuterRef("member"), party_organization=OuterRef("meeting__party_organization")
+    )
+    found: dict[int, list[str]] = defaultdict(list)
+    before = present.filter(meeting__in=meetings, member__joined_party_on__gt=F("meeting__held_on"))
+    for meeting_id, name, joined in before.values_list(
+        "meeting_id", "member__name", "member__joined_party_on"
+    ):
+        found[meeting_id].append(f"{name}于 {base.fmt(joined)} 才入党，会前尚不是党员")
+    after = present.filter(meeting__in=meetings, member__left_on__lt=F("meeting__held_on"))
+    for meeting_id, name, left in after.values_list(
+        "meeting_id", "member__name", "member__left_on"
+    ):
+        found[meeting_id].append(f"{name}已于 {base.fmt(left)} 离开党员台账")
+    elsewhere = present.filter(
+        ~Exists(held_here),
+        meeting__in=meetings,
+        role__in=[r for r in COUNTED_ROLES if r != Attendance.Role.COMMITTEE],
+        member__joined_party_on__lte=F("meeting__held_on"),
+    ).exclude(member__left_on__lt=F("meeting__held_on"))
+    for meeting_id, name in elsewhere.values_list("meeting_id", "member__name"):
+        found[meeting_id].append(f"{name}当天的组织关系不在本党组织，却按本支部党员计入出席")
+    return found
+
+
+def _more_than_members(ctx) -> dict[int, list[str]]:
+    """实到 more than the members (full and probationary) holding their relation in the
+    branch that day — the record counts people the branch did not have."""
+    members_then = (
+        party_queries.relations_on_ref("held_on")
+        .filter(
+            party_organization=OuterRef("party_organization"),
+            member__joined_party_on__lte=OuterRef("held_on"),
+        )
+        .order_by()
+        .values("party_organization")
+        .annotate(n=Count("member_id", distinct=True))
+        .values("n")
+    )
+    rows = (
+        _meetings(ctx)
+        .filter(present_count__gt=0)
+        .exclude(kind__in=[Meeting.Kind.HEART_TO_HEART, Meeting.Kind.OTHER])
+        .filter(party_organization__kind__in=["branch", "joint_branch", "general_branch"])
+        .annotate(
+            members_then=Coalesce(Subquery(members_then, output_field=IntegerField()), Value(0))
+        )
+        .filter(present_count__gt=F("members_then"))
+        .values_list("pk", "present_count", "members_then")
+    )
+    return {
+        pk: [f"记录实到 {present} 人，而当天组织关系在本支部的党员只有 {members} 名"]
+        for pk, present, members in rows
+    }
+
+
+def _qr_outside_window(ctx, present) -> dict[int, list[str]]:
+    found: dict[int, list[str]] = defaultdict(list)
+    rows = present.filter(
+        meeting__in=_meetings(ctx), method=Attendance.Method.QR, signed_at__isnull=False
+    ).select_related("meeting__party_organization__federation", "member")
+    windows: dict[int, tuple | None] = {}
+    for row in rows:
+        meeting = row.meeting
+        if meeting.pk not in windows:
+            windows[meeting.pk] = signin.window(meeting)
+        window = windows[meeting.pk]
+        if window is None:
+            continue
+        opens, closes = window
+        if not opens <= row.signed_at <= closes:
+            at = timezone.localtime(row.signed_at)
+            found[meeting.pk].append(
+                f"{row.member.name}扫码签到时间为 {at:%Y-%m-%d %H:%M}，"
+                f"不在会议签到时段（{timezone.localtime(opens):%H:%M}—"
+                f"{timezone.localtime(closes):%H:%M}）内"
+            )
+    return found
+
+
+@kind("attendance_impossible")
+def attendance_impossible(ctx) -> Iterator[Candidate]:
+    present = Attendance.objects.filter(status=Attendance.Status.PRESENT)
+    found: dict[int, list[dict]] = defaultdict(list)
+    for code, part in (
+        ("more_than_members", _more_than_members(ctx)),
+        ("overlapping", _overlaps(ctx, present)),
+        ("outside_ledger", _outside_ledger(ctx, present)),
+        ("qr_outside_window", _qr_outside_window(ctx, present)),
+    ):
+        for meeting_id, texts in part.items():
+            found[meeting_id] += [{"code": code, "text": t} for t in texts]
+    if not found:
+        return
+    rows = _meeting_rows(found)
+    for pk in sorted(found):
+        conditions = found[pk]
+        yield _candidate(
+            rows[pk],
+            explanation=(
+                f"{_describe(rows, pk)}的出席记录有 {len(conditions)} 处不可能的情形："
+                + "；".join(c["text"] for c in conditions)
+                + "。请核实出席记录（系统只提示，不作认定）。"
+            ),
+            evidence={"meeting": _describe(rows, pk), "conditions": conditions},
+            facts={"conditions": sorted(c["text"] for c in conditions)},
+        )
+
+
+# -- late records ---------------------------------------------------------------------------------
+
+
+@kind("record_late")
+def record_late(ctx) -> Iterator[Candidate]:
+    max_days = int(ctx.params["max_days"])
+    rows = (
+        _meetings(ctx)
+        .filter(recorded_at__isnull=False)
+        .values_list("pk", "held_on", "recorded_at")
+        .order_by("pk")
+    )
+    late = {}
+    for pk, held_on, recorded_at in rows:
+        written = timezone.localtime(recorded_at).date()
+        days = (written - held_on).days
+        if days > max_days:
+            late[pk] = (written, days)
+    meetings = _meeting_rows(late)
+    for pk, (written, days) in late.items():
+        yield _candidate(
+            meetings[pk],
+            explanation=(
+                f"{_describe(meetings, pk)}的记录于 {base.fmt(written)} 才在系统中写入，"
+                f"距会议已 {days} 天（超过 {max_days} 天）。补记的记录请核实其依据"
+                "（签到表、照片等）（系统只提示，不作认定）。"
+            ),
+            evidence={
+                "meeting": _describe(meetings, pk),
+                "recorded_on": base.fmt(written),
+                "days_after": days,
+                "max_days": max_days,
+            },
+            facts={"recorded_on": base.fmt(written)},
+        )
+
+
+# -- reused photos --------------------------------------------------------------------------------
+
+SEGMENTS = 8  # 8-bit pieces: two hashes within 7 bits of each other share at least one piece
+
+
+@kind("photo_reused")
+def photo_reused(ctx) -> Iterator[Candidate]:
+    max_distance = int(ctx.params["max_distance"])
+    start, end = _window(ctx)
+    photos = list(
+        MeetingAttachment.objects.filter(
+            kind=MeetingAttachment.Kind.PHOTO,
+            meeting__party_organization__federation_id__in=ctx.federation_ids,
+            meeting__status=Meeting.Status.HELD,
+            meeting__held_on__lte=end,
+        )
+        .exclude(phash="")
+        .values_list("pk", "meeting_id", "phash", "meeting__held_on")
+        .order_by("pk")
+    )
+    photos = [p for p in photos if similarity.informative(p[2])]
+    buckets: dict[tuple[int, str], list[int]] = defaultdict(list)
+    for i, (_, _, value, _) in enumerate(photos):
+        for s in range(SEGMENTS):
+            buckets[(s, value[2 * s : 2 * s + 2])].append(i)
+    pairs: dict[tuple[int, int], int] = {}
+    for members in buckets.values():
+        for x, i in enumerate(members):
+            for j in members[x + 1 :]:
+                one, two = photos[i], photos[j]
+                if one[1] == two[1] or (one[1], two[1]) in pairs:
+                    continue
+                d = similarity.distance(one[2], two[2])
+                if d <= max_distance:
+                    pairs[(one[1], two[1])] = d
+    if not pairs:
+        return
+    rows = _meeting_rows(pk for pair in pairs for pk in pair)
+    best: dict[int, tuple[int, int]] = {}
+    for (a, b), d in pairs.items():
+        earlier, later = _later(rows, a, b)
+        if rows[later]["held_on"] < start:
+            continue  # both outside the window: judged in earlier runs
+        if later not in best or d < best[later][0]:
+            best[later] = (d, earlier)
+    for later, (d, earlier) in sorted(best.items()):
+        same = "完全相同" if d == 0 else f"几乎相同（64 位感知哈希相差 {d} 位）"
+        yield _candidate(
+            rows[later],
+            explanation=(
+                f"{_describe(rows, later)}记录所附照片与{_describe(rows, earlier)}的照片{same}，"
+                "可能是同一张照片用于两次会议。请核实（系统只提示，不作认定）。"
+            ),
+            evidence={
+                "meeting": _describe(rows, later),
+                "similar_meeting": _describe(rows, earlier),
+                "photo_distance": d,
+            },
+            facts={"similar_meeting": earlier, "distance": d},
+        )

@@ -1,0 +1,254 @@
+"""Records that cannot be faked quietly: the integrity rules on hand-made records, each with
+an honest record beside it that must not be found."""
+
+import datetime
+import io
+import random
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from PIL import Image, ImageDraw
+
+from dangjian.demo import minutes_text
+from dangjian.orglife import services, signin, similarity
+from dangjian.orglife.models import Attendance, Meeting
+from dangjian.orglife.queries import expected_attendees
+from dangjian.rules.engine import Engine
+
+PRESENT = Attendance.Status.PRESENT
+TODAY = timezone.localdate()
+DAY = TODAY - datetime.timedelta(days=10)
+T = datetime.time
+NINE, ELEVEN = T(9, 0), T(11, 0)
+
+
+def found(world, rule_id):
+    return Engine(world.federation, TODAY, rule_ids=[rule_id]).evaluate()[rule_id]
+
+
+def held(world, org=None, day=DAY, start=NINE, end=ELEVEN, place="会议室", minutes="", before=None):
+    org = org or world.branch
+    meeting = services.plan_meeting(
+        org,
+        {
+            "kind": Meeting.Kind.STUDY,
+            "held_on": day,
+            "starts_at": start,
+            "ends_at": end,
+            "place": place,
+        },
+        actor=None,
+    )
+    if before:
+        before(meeting)
+        meeting.refresh_from_db()
+    marks = {e.member.pk: {"status": PRESENT} for e in expected_attendees(meeting)}
+    return services.record_held(
+        meeting, {"minutes": minutes}, version=meeting.version, marks=marks, actor=None
+    )
+
+
+def test_copied_minutes_are_found_with_both_meetings_and_the_similarity(world):
+    rng = random.Random(5)
+    original = minutes_text.compose(rng, org=world.branch.name, kind="study", day=DAY)
+    first = held(world, minutes=original)
+    held(
+        world,
+        day=DAY + datetime.timedelta(days=1),
+        minutes=minutes_text.compose(rng, org=world.branch.name, kind="study", day=DAY),
+    )
+    copy = minutes_text.copy_with_edits(
+        rng, original, org_from=world.branch.name, org_to=world.other.name, day=DAY
+    )
+    second = held(world, org=world.other, day=DAY + datetime.timedelta(days=2), minutes=copy)
+    (candidate,) = found(world, "integrity.minutes_copied")
+    assert candidate.party_organization_id == world.other.pk
+    assert candidate.period_key == f"meeting:{second.pk}"
+    assert candidate.facts == {"similar_meeting": first.pk}
+    exact = similarity.jaccard(
+        similarity.shingles(similarity.plain(original), 5),
+        similarity.shingles(similarity.plain(copy), 5),
+    )
+    assert candidate.evidence["similarity"] == f"{round(exact * 100)}%"
+    assert "另一党组织" in candidate.explanation and world.branch.name in candidate.explanation
+
+
+def test_short_minutes_are_not_compared(world):
+    held(world, minutes="会议由支部书记主持，学习了党章。")
+    held(world, day=DAY + datetime.timedelta(days=1), minutes="会议由支部书记主持，学习了党章。")
+    assert found(world, "integrity.minutes_copied") == []
+
+
+def test_a_member_at_two_overlapping_meetings_in_different_places(world):
+    first = held(world, start=T(14, 0), end=T(16, 0), place="协会会议室")
+    # The same afternoon, 15:00–17:00, elsewhere; one of the branch's members imported present.
+    second = held(world, org=world.other, start=T(15, 0), end=T(17, 0), place="滨海新区")
+    # And an honest meeting the next morning with the same people.
+    held(world, day=DAY + datetime.timedelta(days=1), start=T(9, 0), end=T(10, 0), place="滨海新区")
+    services.record_attendance_bulk(
+        [
+            {
+                "meeting": second,
+                "member_id": world.full[2].pk,
+                "role": Attendance.Role.GUEST,
+                "status": PRESENT,
+            }
+        ],
+        actor=None,
+    )
+    candidates = {c.period_key: c for c in found(world, "integrity.impossible_attendance")}
+    assert set(candidates) == {f"meeting:{first.pk}", f"meeting:{second.pk}"}
+    text = candidates[f"meeting:{first.pk}"].explanation
+    assert world.full[2].name in text and "滨海新区" in text
+
+
+def test_present_before_joining_or_counted_where_the_relation_is_not(world):
+    meeting = held(world)
+    late_joiner = world.member("新党员")
+    late_joiner.joined_party_on = TODAY
+    late_joiner.save(update_fields=["joined_party_on"])
+    services.record_attendance_bulk(
+        [
+            {
+                "meeting": meeting,
+                "member_id": late_joiner.pk,
+                "role": Attendance.Role.VOTER,
+                "status": PRESENT,
+            },
+            {
+                "meeting": meeting,
+                "member_id": world.guest.pk,
+                "role": Attendance.Role.VOTER,
+                "status": PRESENT,
+            },
+        ],
+        actor=None,
+    )
+    (candidate,) = found(world, "integrity.impossible_attendance")
+    texts = [c["text"] for c in candidate.evidence["conditions"]]
+    assert any("才入党" in t and late_joiner.name in t for t in texts)
+    assert any("组织关系不在本党组织" in t and world.guest.name in t for t in texts)
+
+
+def test_qr_sign_ins_outside_the_window_the_record_gives(world):
+    def signed_at_nine(meeting):
+        e = expected_attendees(meeting)[0]
+        at = datetime.datetime.combine(meeting.held_on, T(8, 45), timezone.get_current_timezone())
+        services.sign_in(
+            meeting, e.member, signin.token(meeting.pk, signin.step_of(at)), actor=None, now=at
+        )
+        services.edit_meeting(
+            meeting,
+            {"starts_at": T(19, 0), "ends_at": T(20, 0)},
+            version=Meeting.objects.get(pk=meeting.pk).version,
+            actor=None,
+        )
+
+    meeting = held(world, before=signed_at_nine)
+    # An honest sign-in at 08:45 for a 09:00 meeting (the window opens 30 minutes before).
+    held(
+        world,
+        day=DAY - datetime.timedelta(days=1),
+        before=lambda m: services.sign_in(
+            m,
+            expected_attendees(m)[0].member,
+            signin.token(
+                m.pk,
+                signin.step_of(
+                    datetime.datetime.combine(m.held_on, T(8, 45), timezone.get_current_timezone())
+                ),
+            ),
+            actor=None,
+            now=datetime.datetime.combine(m.held_on, T(8, 45), timezone.get_current_timezone()),
+        ),
+    )
+    (candidate,) = found(world, "integrity.impossible_attendance")
+    assert candidate.period_key == f"meeting:{meeting.pk}"
+    assert "08:45" in candidate.explanation and "18:30—20:00" in candidate.explanation
+
+
+def test_more_present_than_the_branch_had_members(world):
+    # 6 full and 2 probationary members hold their relation here: 9 present is impossible.
+    services.record_meeting(
+        world.branch,
+        kind=Meeting.Kind.THEME_DAY,
+        held_on=DAY,
+        expected_count=9,
+        present_count=9,
+        actor=None,
+    )
+    services.record_meeting(
+        world.branch,
+        kind=Meeting.Kind.THEME_DAY,
+        held_on=DAY - datetime.timedelta(days=30),
+        expected_count=8,
+        present_count=8,
+        actor=None,
+    )
+    (candidate,) = found(world, "integrity.impossible_attendance")
+    assert "实到 9 人" in candidate.explanation and "只有 8 名" in candidate.explanation
+
+
+@pytest.mark.parametrize(("days", "late"), [(30, False), (31, True)])
+def test_a_record_written_more_than_thirty_days_after(world, days, late):
+    held(world, day=TODAY - datetime.timedelta(days=days))
+    candidates = found(world, "integrity.late_record")
+    assert bool(candidates) is late
+    if late:
+        assert candidates[0].evidence["days_after"] == 31
+
+
+def _picture(seed):
+    rng = random.Random(seed)
+    image = Image.new("RGB", (320, 200))
+    draw = ImageDraw.Draw(image)
+    for y in range(200):
+        draw.line([(0, y), (319, y)], fill=(100 + y // 2, 50, 80))
+    for _ in range(8):
+        x, y = rng.randrange(0, 280), rng.randrange(0, 160)
+        draw.rectangle([x, y, x + 40, y + 40], fill=(rng.randrange(256), rng.randrange(256), 0))
+    return image
+
+
+def _upload(image, name="photo.jpg"):
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=75)
+    return SimpleUploadedFile(name, out.getvalue(), content_type="image/jpeg")
+
+
+def test_a_photo_used_again_is_found_a_different_one_is_not(world):
+    first = held(world)
+    second = held(world, day=DAY + datetime.timedelta(days=3))
+    third = held(world, day=DAY + datetime.timedelta(days=5))
+    services.add_attachment(first, _upload(_picture(1)), actor=None)
+    # The same picture made smaller and saved again.
+    services.add_attachment(second, _upload(_picture(1).resize((300, 188))), actor=None)
+    services.add_attachment(third, _upload(_picture(2)), actor=None)
+    (candidate,) = found(world, "integrity.photo_reused")
+    assert candidate.period_key == f"meeting:{second.pk}"
+    assert candidate.facts["similar_meeting"] == first.pk
+    assert candidate.evidence["photo_distance"] <= 4
+
+
+def test_near_duplicates_at_scale_find_every_planted_copy():
+    rng = random.Random(7)
+    texts = [
+        minutes_text.compose(rng, org=f"测试{i}党支部", kind="theme_day", day=DAY)
+        for i in range(1500)
+    ]
+    copies = {}
+    for i in range(0, 1500, 100):
+        copies[len(texts)] = i
+        texts.append(
+            minutes_text.copy_with_edits(
+                rng, texts[i], org_from=f"测试{i}党支部", org_to="抄袭党支部", day=TODAY
+            )
+        )
+    pairs = {
+        (a, b)
+        for a, b, _ in similarity.near_duplicates(
+            enumerate(texts), k=5, threshold=0.8, min_chars=120
+        )
+    }
+    assert pairs == {(orig, copy) for copy, orig in copies.items()}
