@@ -26,6 +26,7 @@ from dangjian.registry.models import Federation, Membership, Organization
 from dangjian.rules.models import Finding
 
 D = datetime.date
+D2019 = D(2019, 1, 1)
 DAY = D(2025, 6, 15)  # the "as of" day of the scenarios: months shown 2024-06 … 2025-05
 _counter = itertools.count(1)
 Role = RoleAssignment.Role
@@ -43,7 +44,7 @@ class Small:
             founded_on=D(2018, 1, 1),
         )
 
-    def unit(self, name, joined=D(2019, 1, 1), left=None):
+    def unit(self, name, joined=D2019, left=None):
         org = Organization.objects.create(
             name=f"{name}{self.n}",
             legal_form=Organization.LegalForm.SOCIAL_GROUP,
@@ -56,7 +57,7 @@ class Small:
         )
         return org
 
-    def branch(self, name, units, *, kind=PartyOrganization.Kind.BRANCH, valid_from=D(2019, 1, 1)):
+    def branch(self, name, units, *, kind=PartyOrganization.Kind.BRANCH, valid_from=D2019):
         po = PartyOrganization.objects.create(
             name=f"{name}{self.n}", kind=kind, federation=self.fed, valid_from=valid_from
         )
