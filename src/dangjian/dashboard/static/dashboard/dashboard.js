@@ -142,4 +142,8 @@
   }
   var seconds = parseInt(body.dataset.refresh, 10) || 300;
   window.setInterval(refresh, seconds * 1000);
+  // "R" asks at once (someone in the room after a change; the browser test of going offline).
+  document.addEventListener("keydown", function (e) {
+    if ((e.key === "r" || e.key === "R") && !e.ctrlKey && !e.metaKey) refresh();
+  });
 })();
