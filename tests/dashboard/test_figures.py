@@ -32,7 +32,7 @@ def series(c):
 
 def test_registry_holds_each_panel_once_in_order():
     keys = [p.key for p in panels()]
-    assert keys == ["coverage", "findings", "orglife", "members", "dues"]
+    assert keys == ["coverage", "findings", "orglife", "members", "dues", "terms"]
     assert set(PANELS) == set(keys)
 
 
@@ -145,7 +145,7 @@ def test_snapshot_is_read_instead_of_recomputed(small):
     from dangjian.dashboard.services import take_snapshots
 
     officer = small.user()
-    assert take_snapshots(small.fed, DAY) == 5
+    assert take_snapshots(small.fed, DAY) == 6
     small.unit("新会员单位", joined=D(2025, 6, 1))
     stored = load(Context(small.fed, DAY, officer))
     assert stored[0]["computed_at"] is not None
@@ -155,3 +155,21 @@ def test_snapshot_is_read_instead_of_recomputed(small):
     # Another day has no snapshot: computed.
     other_day = load(Context(small.fed, DAY - datetime.timedelta(days=1), officer))
     assert other_day[0]["computed_at"] is None
+
+
+def test_terms(small, other):
+    from dangjian.party.models import Election
+
+    # A (founded 2019-01-01, no election since): its 3-year term ended 2022-01-01, overdue.
+    # The joint branch (2025-02-10) ends in 2028: beyond the bands. A third, founded
+    # 2022-08-01, ends 2025-08-01: within 3 months of DAY. A fourth, elected 2022-11-20 ends
+    # 2025-11-20: within 6 months (DAY + 6 months = 2025-12-15).
+    small.branch("乙支部", [small.unit("庚协会")], valid_from=D(2022, 8, 1))
+    fourth = small.branch("丙支部", [small.unit("辛协会")], valid_from=D(2019, 5, 1))
+    Election.objects.create(
+        party_organization=fourth, kind=Election.Kind.GENERAL, held_on=D(2022, 11, 20), term_years=3
+    )
+    data = figures(small, "terms")
+    assert values(data) == [1, 2]
+    assert chart(data, "terms-ending")["series"][0]["data"] == [1, 1, 1, 0]
+    assert chart(data, "terms-ending")["x"][0] == "已过届满期限"

@@ -49,7 +49,14 @@ def register(key: str, title: str | Promise, order: int):
 
 def panels() -> list[Panel]:
     """Every registered panel, in order (importing the modules registers them)."""
-    from dangjian.dashboard.panels import coverage, dues, findings, members, orglife  # noqa: F401
+    from dangjian.dashboard.panels import (  # noqa: F401
+        coverage,
+        dues,
+        findings,
+        members,
+        orglife,
+        terms,
+    )
 
     return sorted(PANELS.values(), key=lambda p: p.order)
 
