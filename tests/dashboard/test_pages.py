@@ -117,3 +117,14 @@ def test_demo_officer_dashboard(officer_client, demo_federation):
     )
     assert charts["coverage-trend"]["x"]
     assert sum(charts["members-gender"]["series"][0]["data"]) > 0
+
+
+def test_without_a_day_the_latest_snapshot_is_shown(small):
+    """Opening the page never recomputes a large federation once a night's run exists."""
+    from dangjian.dashboard.services import take_snapshots
+
+    take_snapshots(small.fed, DAY)
+    client = small.client(small.user())
+    page = client.get("/dashboard/").content.decode()
+    assert "2025-06-15" in page and "夜间快照" in page
+    assert client.get("/dashboard/data/").json()["day"] == "2025-06-15"

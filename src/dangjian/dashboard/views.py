@@ -49,7 +49,18 @@ def _choose(request) -> tuple[DashboardForm, Context]:
     federation = data.get("federation") or feds.first()
     if federation is None:
         raise Http404
-    day = data.get("day") or timezone.localdate()
+    day = data.get("day")
+    if day is None:
+        # No day asked for: the latest nightly snapshot (today's, once the night's run is
+        # done), so opening the page never recomputes a large federation; today when none.
+        latest = (
+            scope.visible(PanelSnapshot, request.user)
+            .filter(federation=federation, day__lte=timezone.localdate())
+            .order_by("-day")
+            .values_list("day", flat=True)
+            .first()
+        )
+        day = latest or timezone.localdate()
     return form, Context(federation, day, request.user)
 
 

@@ -5,6 +5,7 @@ in one aggregate query and two grouped ones. 预备党员 are those not yet full
 
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import Any
 
 from django.db.models import Count, Q
@@ -49,9 +50,15 @@ def compute(ctx) -> dict[str, Any]:
         aggregates[f"age{i}"] = Count("id", filter=_band_q("birth_date", day, lo, hi))
     for i, (lo, hi) in enumerate(PARTY_YEARS):
         aggregates[f"years{i}"] = Count("id", filter=_band_q("joined_party_on", day, lo, hi))
-    counts = members.aggregate(**aggregates)
-    genders = dict(members.values_list("gender").annotate(n=Count("id")))
-    educations = dict(members.values_list("education").annotate(n=Count("id")))
+    # One pass over the members: the bands counted per (sex, education), summed here.
+    counts: dict[str, int] = defaultdict(int)
+    genders: dict[str, int] = defaultdict(int)
+    educations: dict[str, int] = defaultdict(int)
+    for row in members.values("gender", "education").annotate(**aggregates):
+        for key in aggregates:
+            counts[key] += row[key]
+        genders[row["gender"]] += row["total"]
+        educations[row["education"]] += row["total"]
     total, full = counts["total"], counts["full"]
     link = ctx.url("party:party_organization_list")
     age_x = [_band_label(lo, hi, pgettext("age", "years")) for lo, hi in AGE_BANDS]

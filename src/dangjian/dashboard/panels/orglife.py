@@ -9,8 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from django.db.models import Count
-from django.db.models.functions import TruncMonth
+from django.db.models import Case, Count, IntegerField, Max, Value, When
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -49,20 +48,33 @@ def compute(ctx) -> dict[str, Any]:
     months = ctx.month_list
     first, last = months[0], month_end(months[-1])
     held: dict[tuple[int, Any], set[str]] = defaultdict(set)
+    # One row per organization and month with a flag per monthly kind held. The month is a
+    # CASE over date ranges: plain comparisons on the indexed day, no date function per
+    # meeting row (on SQLite a Python call each).
+    month_no = Case(
+        *[When(held_on__range=(m, month_end(m)), then=Value(i)) for i, m in enumerate(months)],
+        output_field=IntegerField(),
+    )
+    kinds = list(monthly)
+    flags = {
+        f"k{i}": Max(Case(When(kind=k, then=Value(1)), default=Value(0)))
+        for i, k in enumerate(kinds)
+    }
     rows = (
         Meeting.objects.filter(
-            party_organization_id__in=ids,
-            kind__in=list(monthly),
+            party_organization_id__in=ctx.party_organizations().values("pk"),
+            kind__in=kinds,
             counts=True,
             held_on__range=(first, last),
         )
-        .annotate(m=TruncMonth("held_on"))
+        .annotate(m=month_no)
         .order_by()
-        .values_list("party_organization_id", "m", "kind")
-        .distinct()
+        .values("party_organization_id", "m")
+        .annotate(**flags)
+        .values_list("party_organization_id", "m", *flags)
     )
-    for po, month, kind in rows:
-        held[(po, month)].add(kind)
+    for po, index, *held_kinds in rows:
+        held[(po, months[index])] = {k for k, h in zip(kinds, held_kinds, strict=True) if h}
     table = []
     met_last = owed_last = 0
     for o in orgs:
