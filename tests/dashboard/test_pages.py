@@ -128,3 +128,15 @@ def test_without_a_day_the_latest_snapshot_is_shown(small):
     page = client.get("/dashboard/").content.decode()
     assert "2025-06-15" in page and "夜间快照" in page
     assert client.get("/dashboard/data/").json()["day"] == "2025-06-15"
+
+
+def test_big_screen_refresh_follows_the_latest_night_unless_a_day_was_asked(small):
+    from dangjian.dashboard.services import take_snapshots
+
+    take_snapshots(small.fed, DAY)
+    client = small.client(small.user())
+    plain = client.get("/dashboard/screen/").content.decode()
+    assert f'data-source="/dashboard/data/?federation={small.fed.pk}"' in plain
+    assert '<span id="screen-day-value">2025-06-15</span>' in plain
+    asked = client.get("/dashboard/screen/", {"day": "2025-05-31"}).content.decode()
+    assert f"federation={small.fed.pk}&amp;day=2025-05-31" in asked

@@ -42,7 +42,8 @@ SCREEN_CHARTS = (
 REFRESH_SECONDS = 300
 
 
-def _choose(request) -> tuple[DashboardForm, Context]:
+def _choose(request) -> tuple[DashboardForm, Context, bool]:
+    """The form, the context, and whether the day was asked for (else: the latest snapshot's)."""
     feds = scope.federations(request.user).order_by("path")
     form = DashboardForm(request.GET or None, federations=feds)
     data = form.cleaned_data if form.is_valid() else {}
@@ -50,6 +51,7 @@ def _choose(request) -> tuple[DashboardForm, Context]:
     if federation is None:
         raise Http404
     day = data.get("day")
+    asked = day is not None
     if day is None:
         # No day asked for: the latest nightly snapshot (today's, once the night's run is
         # done), so opening the page never recomputes a large federation; today when none.
@@ -61,7 +63,7 @@ def _choose(request) -> tuple[DashboardForm, Context]:
             .first()
         )
         day = latest or timezone.localdate()
-    return form, Context(federation, day, request.user)
+    return form, Context(federation, day, request.user), asked
 
 
 def load(ctx: Context, *, live: bool = False) -> list[dict[str, Any]]:
@@ -99,7 +101,7 @@ def _charts_json(loaded: list[dict[str, Any]]) -> dict[str, Any]:
 
 @login_required
 def index(request):
-    form, ctx = _choose(request)
+    form, ctx, _asked = _choose(request)
     loaded = load(ctx, live=request.GET.get("live") == "1")
     stamps = [p["computed_at"] for p in loaded if p["computed_at"]]
     return render(
@@ -118,7 +120,7 @@ def index(request):
 
 @login_required
 def screen(request):
-    _form, ctx = _choose(request)
+    _form, ctx, asked = _choose(request)
     loaded = load(ctx)
     charts = {c["id"]: c for p in loaded for c in p["charts"]}
     return render(
@@ -135,8 +137,9 @@ def screen(request):
             "screen_charts": [charts[c] for c in SCREEN_CHARTS if c in charts],
             "charts": _charts_json(loaded),
             "refresh_seconds": REFRESH_SECONDS,
+            # A day asked for stays; otherwise each refresh takes the latest night's figures.
             "query": f"federation={ctx.federation.pk}"
-            + ("" if ctx.day == timezone.localdate() else f"&day={ctx.day.isoformat()}"),
+            + (f"&day={ctx.day.isoformat()}" if asked else ""),
         },
     )
 
@@ -144,7 +147,7 @@ def screen(request):
 @login_required
 def data(request):
     """The big screen's refresh: every figure and chart, as JSON."""
-    _form, ctx = _choose(request)
+    _form, ctx, _asked = _choose(request)
     loaded = load(ctx)
     return JsonResponse(
         {

@@ -131,6 +131,8 @@
           if (detail && f.detail) detail.textContent = f.detail;
         });
         draw(data.charts);
+        var day = document.getElementById("screen-day-value");
+        if (day && data.day) day.textContent = data.day;
         last = new Date();
         status.textContent = body.dataset.updated + " " + hhmm(last);
         status.classList.remove("screen-offline");
