@@ -90,6 +90,8 @@ def main():
             "median": statistics.median(times),
             "p95": p95,
             "max": times[-1],
+            "cpu_median": statistics.median(cpu),
+            "cpu_p95": sorted(cpu)[min(len(cpu) - 1, round(0.95 * (len(cpu) - 1)))],
             "queries": queries,
         }
 
@@ -110,9 +112,15 @@ def main():
     live = results["live dashboard (no snapshot)"]["median"]
     snap = results["dashboard (snapshot)"]["median"]
     print(f"nightly snapshot of the federation: {snapshot_seconds:.1f} s; load {load_avg()}")
-    print("| page | median ms | p95 ms | max ms | queries |\n|---|---:|---:|---:|---:|")
+    print(
+        "| page | median ms | p95 ms | max ms | CPU median ms | CPU p95 ms | queries |\n"
+        "|---|---:|---:|---:|---:|---:|---:|"
+    )
     for label, r in results.items():
-        print(f"| {label} | {r['median']:.0f} | {r['p95']:.0f} | {r['max']:.0f} | {r['queries']} |")
+        print(
+            f"| {label} | {r['median']:.0f} | {r['p95']:.0f} | {r['max']:.0f} "
+            f"| {r['cpu_median']:.0f} | {r['cpu_p95']:.0f} | {r['queries']} |"
+        )
     print(f"ratio live / snapshot (medians, same run): {live / snap:.0f}×")
     print(
         json.dumps(

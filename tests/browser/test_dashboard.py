@@ -31,7 +31,7 @@ def test_big_screen_at_1920(demo_live, chromium, persona_passwords, screenshot_d
     page.wait_for_selector('.dash-box[data-ready="1"]')
     with page.expect_navigation():
         page.click("#open-screen")
-    page.wait_for_function("document.querySelectorAll('.dash-box[data-ready=\"1\"]').length >= 6")
+    page.wait_for_selector('.dash-box[data-ready="1"] >> nth=5')
     assert drawn(page) >= 6
     text = page.inner_text("body")
     for words in (
@@ -55,9 +55,7 @@ def test_big_screen_at_1920(demo_live, chromium, persona_passwords, screenshot_d
     assert drawn(page) >= 6
     context.set_offline(False)
     page.keyboard.press("r")
-    page.wait_for_function(
-        "!document.getElementById('screen-status').classList.contains('screen-offline')"
-    )
+    page.wait_for_selector("#screen-status:not(.screen-offline)")
     assert "更新于" in page.inner_text("#screen-status")
     context.close()
 
@@ -86,7 +84,7 @@ def test_table_view_and_phone(
     phone.click("button[type=submit]")
     phone.wait_for_url(lambda url: "/login/" not in url)
     phone.goto(f"{demo_live.url}/dashboard/")
-    phone.wait_for_function("document.querySelectorAll('.dash-box[data-ready=\"1\"]').length >= 8")
+    phone.wait_for_selector('.dash-box[data-ready="1"] >> nth=7')
     assert "数据看板" in phone.inner_text("body")
     assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     phone.screenshot(path=os.path.join(screenshot_dir, "dashboard-390.png"), full_page=True)

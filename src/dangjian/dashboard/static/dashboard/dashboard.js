@@ -18,6 +18,8 @@
     var text = { fontSize: big };
     var base = {
       backgroundColor: "transparent",
+      // A room's screen redraws every few minutes: no growing bars each time.
+      animation: !screen,
       textStyle: text,
       tooltip: { trigger: c.type === "pie" || c.type === "heatmap" ? "item" : "axis", valueFormatter: pct(c.unit) },
       legend: { top: 0, textStyle: text },
