@@ -27,7 +27,7 @@ def compute(ctx) -> dict[str, Any]:
         ctx.day,
         committee_years=default_term_years(K.COMMITTEE, ctx.federation, ctx.day),
         branch_years=default_term_years(K.BRANCH, ctx.federation, ctx.day),
-    ).values_list("term_started_on", "term_years", "extended_until")
+    ).values_list("term_started_on", "term_years", "extended_until")  # type: ignore[misc]
     counts = [0] * (len(BANDS) + 1)  # overdue, then each band
     limits = [add_months(ctx.day, m) for m in BANDS]
     for started, years, extended in rows:
