@@ -43,9 +43,19 @@
       base.series = [{ type: "heatmap", data: c.series[0].data, label: { show: !screen && c.y.length <= 15, fontSize: 10 } }];
       return base;
     }
-    base.xAxis = { type: "category", data: c.x, axisLabel: { fontSize: big - 2, hideOverlap: true } };
-    base.yAxis = { type: "value", axisLabel: { fontSize: big - 2, formatter: c.unit ? "{value}" + c.unit : "{value}" } };
-    if (c.unit === "%") { base.yAxis.min = 0; base.yAxis.max = 100; }
+    var categories = { type: "category", data: c.x, axisLabel: { fontSize: big - 2, hideOverlap: true } };
+    var amounts = { type: "value", axisLabel: { fontSize: big - 2, formatter: c.unit ? "{value}" + c.unit : "{value}" } };
+    if (c.unit === "%") { amounts.min = 0; amounts.max = 100; }
+    if (c.type === "stack") {
+      // Long names (the kinds of findings): horizontal bars, the names read down the side.
+      categories.inverse = true;
+      categories.axisLabel = { fontSize: big - 2, width: screen ? 220 : 160, overflow: "truncate", interval: 0 };
+      base.xAxis = amounts;
+      base.yAxis = categories;
+    } else {
+      base.xAxis = categories;
+      base.yAxis = amounts;
+    }
     base.series = c.series.map(function (s) {
       return {
         name: s.name,
