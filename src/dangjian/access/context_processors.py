@@ -7,7 +7,7 @@ from dangjian.access import scope
 from dangjian.access.home import sees_ledger
 from dangjian.access.models import Action
 
-EXTRA = ("ledger", "keep_meetings", "member")
+EXTRA = ("ledger", "keep_meetings", "member", "dashboard")
 
 
 def capabilities(request: HttpRequest) -> dict[str, Any]:
@@ -25,6 +25,8 @@ def capabilities(request: HttpRequest) -> dict[str, Any]:
             g.role in scope.MEETING_WRITERS for g in scope.assignments(user, Action.EDIT)
         )
         can["member"] = bool(scope.own_member_ids(user))
+        # The dashboard is a federation's: its officers' (and those above), the administrator's.
+        can["dashboard"] = scope.federations(user).exists()
         return can
 
     return {"can": SimpleLazyObject(compute)}

@@ -94,6 +94,19 @@ def assignments(user: AnyUser, action: str) -> list[RoleAssignment]:
 NO_PERSONAL_DATA = frozenset({Role.AUTHORITY_VIEWER, Role.EXPERT_REVIEWER})
 
 
+def officer_of(federation: Federation) -> AnyUser:
+    """A stand-in for "an officer of ``federation``", for work no one signed in asks for (the
+    dashboard's nightly snapshots): an unsaved, active user holding one federation-officer
+    grant, so every rule of this module answers for it exactly as for a real officer of the
+    federation. Never saved, never signed in."""
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model()(username=f"officer-of-{federation.pk}", is_active=True)
+    grant = RoleAssignment(role=Role.FEDERATION_OFFICER, federation=federation)
+    user.__dict__["_dangjian_assignments"] = [grant]
+    return user
+
+
 def personal_assignments(user: AnyUser, action: str) -> list[RoleAssignment]:
     """``assignments`` without the grants of roles that never see personal data."""
     return [g for g in assignments(user, action) if g.role not in NO_PERSONAL_DATA]

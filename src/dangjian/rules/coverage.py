@@ -275,7 +275,8 @@ def as_of(scope: Scope, day: datetime.date | None = None) -> Rates:
 
 
 def trend(federation: Federation, today: datetime.date | None = None) -> list[dict]:
-    """Month-end snapshots of the subtree, then today's live figures."""
+    """Month-end snapshots of the subtree before ``today``, then the figures of ``today``
+    itself (live for the current day; a past day's own snapshot when there is one)."""
     from dangjian.rules.models import CoverageSnapshot
 
     today = today or timezone.localdate()
@@ -285,5 +286,5 @@ def trend(federation: Federation, today: datetime.date | None = None) -> list[di
             federation=federation, dimension="all", day__lt=today
         ).order_by("day")
     ]
-    points.append({"day": today.isoformat(), **compute(Scope(federation), today).as_dict()})
+    points.append({"day": today.isoformat(), **as_of(Scope(federation), today).as_dict()})
     return points
