@@ -55,6 +55,9 @@ LABELS = {
     "missing": gettext_lazy("not met"),
     "missing_total": gettext_lazy("meetings missing in all"),
     "conditions": gettext_lazy("conditions met"),
+    "applicant_id": gettext_lazy("applicant record number"),
+    "step": gettext_lazy("recruitment step"),
+    "article": gettext_lazy("article"),
 }
 # Values that are codes of a choice: shown by their label.
 CHOICES = {"kind": PartyOrganization.Kind, "body": MajorDecision.Body}

@@ -6,6 +6,7 @@ from dangjian.rules.kinds import (  # noqa: F401
     formation,
     governance,
     orglife,
+    recruitment,
     standards,
     terms,
 )
