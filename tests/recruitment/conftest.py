@@ -12,7 +12,7 @@ import random
 import pytest
 from django.contrib.auth import get_user_model
 
-from dangjian.access.models import RoleAssignment
+from dangjian.access.models import RoleAssignment, UserSecurity
 from dangjian.demo import identity
 from dangjian.party import services as party_services
 from dangjian.party.models import PartyMember, PartyOrganization
@@ -23,6 +23,9 @@ from dangjian.registry.models import Federation
 D = datetime.date
 _counter = itertools.count(1)
 FOUNDED = D(2015, 1, 1)
+# Default dates (module constants: dates are immutable).
+APPLIED, BORN, JOINED, FULL = D(2023, 3, 10), D(2000, 1, 1), D(2016, 7, 1), D(2017, 7, 1)
+ACTIVIST, CANDIDATE, MEETING = D(2023, 5, 10), D(2024, 5, 10), D(2024, 9, 10)
 TODAY = D(2026, 12, 1)
 
 
@@ -66,9 +69,10 @@ class Branch:
             federation=self.fed if role == RoleAssignment.Role.FEDERATION_OFFICER else None,
             valid_from=FOUNDED,
         )
+        UserSecurity.objects.filter(user=user).update(must_change_password=False)
         return user
 
-    def member(self, name, *, joined=D(2016, 7, 1), full_on=D(2017, 7, 1)) -> PartyMember:
+    def member(self, name, *, joined=JOINED, full_on=FULL) -> PartyMember:
         birth = D(1985, 5, 5)
         return party_services.create_member(
             {
@@ -87,7 +91,7 @@ class Branch:
     def id_number(self, birth: datetime.date) -> str:
         return identity.id_number(self.rng, birth, False)
 
-    def apply(self, applied_on=D(2023, 3, 10), birth=D(2000, 1, 1), name="李申请") -> Applicant:
+    def apply(self, applied_on=APPLIED, birth=BORN, name="李申请") -> Applicant:
         return services.register_applicant(
             {"name": name, "id_number": self.id_number(birth), "applied_on": applied_on},
             branch=self.po,
@@ -107,7 +111,7 @@ class Branch:
         )
         applicant.refresh_from_db()
 
-    def to_candidate_steps(self, a, activist_on=D(2023, 5, 10), candidate_on=D(2024, 5, 10)):
+    def to_candidate_steps(self, a, activist_on=ACTIVIST, candidate_on=CANDIDATE):
         self.step(a, "talk", D(2023, 3, 20))
         self.step(a, "activist", activist_on, decided_by="branch_committee", method="party_members")
         self.step(a, "activist_filed", activist_on)
@@ -115,7 +119,7 @@ class Branch:
         self.step(a, "assessment", D(2023, 11, 10))
         self.step(a, "candidate", candidate_on)
 
-    def to_meeting(self, a, meeting_on=D(2024, 9, 10)):
+    def to_meeting(self, a, meeting_on=MEETING):
         self.to_candidate_steps(a)
         self.step(a, "candidate_filed", D(2024, 5, 12))
         self.step(a, "sponsors", D(2024, 5, 20), members=self.full[:2])

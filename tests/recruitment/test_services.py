@@ -70,7 +70,7 @@ def test_born_on_29_february_is_of_age_on_1_march(branch: Branch):
 
 
 def test_future_and_invalid_input_lose_nothing(branch: Branch):
-    with pytest.raises(WorkflowError, match="future|将来|之后"):
+    with pytest.raises(WorkflowError, match="晚于今天"):
         branch.apply(applied_on=TODAY + datetime.timedelta(days=1))
     a = branch.apply()
     with pytest.raises(WorkflowError):
@@ -99,7 +99,9 @@ def test_talk_due_exactly_one_month_after(branch: Branch):
 def test_contacts_one_or_two_full_members(branch: Branch):
     a = branch.apply()
     branch.step(a, "talk", D(2023, 3, 20))
-    branch.step(a, "activist", D(2023, 5, 10), decided_by="branch_committee", method="party_members")
+    branch.step(
+        a, "activist", D(2023, 5, 10), decided_by="branch_committee", method="party_members"
+    )
     branch.step(a, "activist_filed", D(2023, 5, 10))
     with pytest.raises(WorkflowError, match="1–2"):
         branch.step(a, "contacts", D(2023, 5, 10), members=branch.full[:3])
@@ -132,7 +134,9 @@ def test_two_sponsors_both_full(branch: Branch):
 def test_assessment_every_six_months(branch: Branch):
     a = branch.apply()
     branch.step(a, "talk", D(2023, 3, 20))
-    branch.step(a, "activist", D(2023, 5, 10), decided_by="general_meeting", method="mass_organization")
+    branch.step(
+        a, "activist", D(2023, 5, 10), decided_by="general_meeting", method="mass_organization"
+    )
     s = queries.standing(a, D(2023, 11, 10))
     assert [(d.code, d.due_on) for d in s.dues] == [("assessment", D(2023, 11, 10))]
     assert not s.overdue

@@ -17,5 +17,7 @@ def register() -> None:
     scope.register(Applicant, applicants)
     scope.register(
         Step,
-        lambda user, action: Step.objects.filter(applicant__in=applicants(user, action).values("pk")),
+        lambda user, action: Step.objects.filter(
+            applicant__in=applicants(user, action).values("pk")
+        ),
     )

@@ -97,7 +97,7 @@ class Step(TimeStamped):
     applicant = models.ForeignKey(
         Applicant, verbose_name=_("applicant"), on_delete=models.CASCADE, related_name="steps"
     )
-    code = models.CharField(_("step"), max_length=30)
+    code = models.CharField(_("recruitment step"), max_length=30)
     done_on = models.DateField(_("date"))
     rule_version = models.CharField(_("rule set"), max_length=20)
     article = models.CharField(_("article"), max_length=100)

@@ -80,7 +80,7 @@ def stage_title(code: str, day: datetime.date) -> str:
 
 
 def cite(code: str, day: datetime.date) -> str:
-    """"《细则》（2014）第七条" — the article a refusal or finding names."""
+    """ "《细则》（2014）第七条" — the article a refusal or finding names."""
     return f"《{document(day)}》{step(code, day).article}"
 
 

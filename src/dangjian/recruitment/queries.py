@@ -186,6 +186,17 @@ def stage_counts(standings: Iterable[Standing]) -> dict[str, int]:
     return counts
 
 
+def higher_organization_ids(branch) -> list[int]:
+    """The party organizations above ``branch``, nearest first (who may pre-review and approve
+    is one of them, of a kind the rulebook allows)."""
+    ids: list[int] = []
+    current = branch
+    while current.parent_id is not None and current.parent_id not in ids:
+        ids.append(current.parent_id)
+        current = current.parent
+    return ids
+
+
 # -- the member's file -----------------------------------------------------------------------
 
 

@@ -29,7 +29,13 @@ from dangjian.party.models import PartyMember, PartyOrganization
 from dangjian.party.queries import full_q, voting_members
 from dangjian.recruitment import procedure
 from dangjian.recruitment.models import Applicant, Step
-from dangjian.recruitment.queries import ADMITTED, CONFIRMED, Standing, standing
+from dangjian.recruitment.queries import (
+    ADMITTED,
+    CONFIRMED,
+    Standing,
+    higher_organization_ids,
+    standing,
+)
 from dangjian.rulebook.periods import add_months
 
 APPLICANT_FIELDS = ("name", "gender", "ethnicity", "phone", "education")
@@ -237,9 +243,10 @@ def _check_order(s: Standing, rule: procedure.StepRule, day: datetime.date, valu
             )
         previous = [opened.done_on, *(x.done_on for x in s.done.get(rule.code, []))]
     else:
-        if s.has(rule.code) and not (
-            rule.code == "political_review" and not s.last(rule.code).data.get("passed")
-        ):
+        last = s.last(rule.code)
+        # A political review that was not passed may be done again; no other step twice.
+        again = rule.code == "political_review" and last is not None and not last.data.get("passed")
+        if last is not None and not again:
             raise WorkflowError(_("「%(step)s」 is already recorded.") % {"step": rule.title})
         index = [r.code for r in rules].index(rule.code)
         missing = next((r for r in rules[:index] if not s.has(r.code)), None)
@@ -335,7 +342,9 @@ def _contacts(s, day, values, federation):
 
 def _candidate(s, day, values, federation):
     activist = s.first("activist")
-    months = int(procedure.value("min_cultivation_months", day=activist.done_on, federation=federation))
+    months = int(
+        procedure.value("min_cultivation_months", day=activist.done_on, federation=federation)
+    )
     earliest = add_months(activist.done_on, months)
     if day < earliest:
         raise WorkflowError(
@@ -405,9 +414,12 @@ def _committee_review(s, day, values, federation):
 
 
 def _approver(values: dict, s: Standing, code: str, day: datetime.date, federation) -> dict:
-    approver = values.get("approver")
-    if approver is not None and not isinstance(approver, PartyOrganization):
-        approver = PartyOrganization.objects.filter(pk=approver).first()
+    given = values.get("approver")
+    approver: PartyOrganization | None = (
+        given
+        if given is None or isinstance(given, PartyOrganization)
+        else PartyOrganization.objects.filter(pk=given).first()
+    )
     if approver is None:
         raise WorkflowError(_("Choose the party committee that decided."))
     kinds = procedure.value("approver_kinds", day=day, federation=federation)
@@ -423,12 +435,7 @@ def _approver(values: dict, s: Standing, code: str, day: datetime.date, federati
                 "article": procedure.cite(code, day),
             }
         )
-    ancestors = set()
-    current = s.applicant.branch
-    while current.parent_id is not None and current.parent_id not in ancestors:
-        ancestors.add(current.parent_id)
-        current = current.parent
-    if approver.pk not in ancestors:
+    if approver.pk not in higher_organization_ids(s.applicant.branch):
         raise WorkflowError(
             _("%(name)s is not a party organization above the applicant's branch.")
             % {"name": approver.name}
@@ -465,9 +472,7 @@ def _meeting(code: str):
                 )
                 % words
             )
-        if not quorum.quorum_met(
-            quorum.GENERAL, expected, present, day=day, federation=federation
-        ):
+        if not quorum.quorum_met(quorum.GENERAL, expected, present, day=day, federation=federation):
             words["needed"] = quorum.quorum_needed(
                 quorum.GENERAL, expected, day=day, federation=federation
             )
@@ -544,7 +549,12 @@ def _extension(s, day, values, federation):
     if not low <= months <= high:
         raise WorkflowError(
             _("An extension is of %(low)d to %(high)d months, not %(months)d (%(article)s).")
-            % {"low": low, "high": high, "months": months, "article": procedure.cite("extension", day)}
+            % {
+                "low": low,
+                "high": high,
+                "months": months,
+                "article": procedure.cite("extension", day),
+            }
         )
     return {"data": {"months": months}}
 
@@ -577,6 +587,7 @@ def _admit(applicant: Applicant, s: Standing, step: Step, *, actor) -> None:
     """The applicant becomes a probationary member: entered in the party ledger from the day of
     the branch meeting (入党日期), their 组织关系 in the branch from that day."""
     meeting = s.first("admission_meeting")
+    assert meeting is not None  # the order of the steps: the meeting came before
     data = {
         "name": applicant.name,
         "gender": applicant.gender,
