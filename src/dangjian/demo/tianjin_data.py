@@ -388,6 +388,8 @@ PROBLEMS = [
     ("credit.abnormal_list_proposal", "天津市网络游戏行业协会"),
     # No party organization where the rules require one is itself an abnormal-list condition.
     ("credit.abnormal_list_proposal", "天津市网络直播行业协会"),
+    # From the dues demo: a member of the secretary's branch six months behind on dues.
+    ("dues.arrears", "天津市互联网金融协会党支部"),
     # From the recruitment demo: an applicant of 45 days with no talk yet (due within a month).
     ("recruitment.overdue", "天津市互联网金融协会党支部"),
 ]

@@ -55,6 +55,10 @@ LABELS = {
     "missing": gettext_lazy("not met"),
     "missing_total": gettext_lazy("meetings missing in all"),
     "conditions": gettext_lazy("conditions met"),
+    # Party dues (dues.arrears): the member by their ledger number, the run of months.
+    "member_id": gettext_lazy("member record number"),
+    "count": gettext_lazy("months in a row"),
+    "since_window_start": gettext_lazy("began before the months read"),
     "applicant_id": gettext_lazy("applicant record number"),
     "step": gettext_lazy("recruitment step"),
     "article": gettext_lazy("article"),
