@@ -102,7 +102,8 @@ def _words(key: str, value: Any) -> str:
         return "；".join(f"{i}. {s.get('title_zh', '')}" for i, s in enumerate(value, 1))
     if key == "steps" and isinstance(value, list):
         return "；".join(
-            f"{i}. {s.get('title_zh', '')}（{s.get('article', '')}）" for i, s in enumerate(value, 1)
+            f"{i}. {s.get('title_zh', '')}（{s.get('article', '')}）"
+            for i, s in enumerate(value, 1)
         )
     if isinstance(value, bool):
         return _("yes") if value else _("no")
