@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "dangjian.orglife",
     "dangjian.dues",
     "dangjian.inspections",
+    "dangjian.recruitment",
     "dangjian.rules",
     "dangjian.recommendations",
     "dangjian.applications",

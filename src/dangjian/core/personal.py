@@ -69,6 +69,13 @@ FIELDS: dict[str, tuple[PersonalField, ...]] = {
         F("id_number", Kind.ID_NUMBER, encrypted=True, blind_index="id_number_hash"),
         F("phone", Kind.PHONE, encrypted=True),
     ),
+    # An applicant for party membership (recruitment): protected as a member is.
+    "recruitment.applicant": (
+        F("name", Kind.NAME),
+        F("birth_date", Kind.DATE),
+        F("id_number", Kind.ID_NUMBER, encrypted=True, blind_index="id_number_hash"),
+        F("phone", Kind.PHONE, encrypted=True),
+    ),
     "access.usersecurity": (F("totp_secret", Kind.SECRET, encrypted=True),),
     # A letter's contact line names a person and their phone; printed in the letter itself.
     "recommendations.letter": (F("contact_note", Kind.CONTACT, encrypted=True),),
@@ -80,6 +87,7 @@ SUBJECT = "party.partymember"
 COPIES_OF_SUBJECT: dict[str, str] = {
     "applications.applicantmember": "member",
     "party.relationperiod": "member",
+    "recruitment.applicant": "member",
 }
 
 

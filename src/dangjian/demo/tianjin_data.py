@@ -401,4 +401,6 @@ PROBLEMS = [
     ("integrity.impossible_attendance", "天津市互联网行业党委"),
     ("integrity.impossible_attendance", "天津市大数据协会党支部"),
     ("integrity.late_record", "天津市网络安全协会党支部"),
+    # From the recruitment demo: an applicant of 45 days with no talk yet (due within a month).
+    ("recruitment.overdue", "天津市互联网金融协会党支部"),
 ]

@@ -66,6 +66,9 @@ LABELS = {
     "days_after": gettext_lazy("days after the meeting"),
     "max_days": gettext_lazy("days allowed"),
     "photo_distance": gettext_lazy("bits the photos differ in"),
+    "applicant_id": gettext_lazy("applicant record number"),
+    "step": gettext_lazy("recruitment step"),
+    "article": gettext_lazy("article"),
 }
 # Values that are codes of a choice: shown by their label.
 CHOICES = {"kind": PartyOrganization.Kind, "body": MajorDecision.Body}

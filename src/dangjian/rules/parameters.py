@@ -48,6 +48,36 @@ LABELS = {
     "min_chars": gettext_lazy("minutes compared from (characters)"),
     "max_days": gettext_lazy("days after the meeting the record may be written"),
     "max_distance": gettext_lazy("bits two photos may differ in"),
+    # Recruitment (recruitment.procedure)
+    "version": gettext_lazy("rule set"),
+    "document": gettext_lazy("regulation"),
+    "min_age": gettext_lazy("age on application, at least"),
+    "talk_within_months": gettext_lazy("talk within (months of the application)"),
+    "contacts_min": gettext_lazy("contact members, at least"),
+    "contacts_max": gettext_lazy("contact members, at most"),
+    "activist_deciders": gettext_lazy("activists decided by"),
+    "assessment_interval_months": gettext_lazy("activists assessed every (months)"),
+    "min_cultivation_months": gettext_lazy("months as an activist before candidacy, at least"),
+    "sponsors": gettext_lazy("sponsors (full members)"),
+    "training_min_days": gettext_lazy("training, at least (days)"),
+    "training_min_hours": gettext_lazy("or at least (hours)"),
+    "approver_kinds": gettext_lazy("approved by"),
+    "approval_months": gettext_lazy("approval within (months of the branch meeting)"),
+    "approval_max_months": gettext_lazy("approval at the latest (months)"),
+    "probation_months": gettext_lazy("probation (months)"),
+    "max_extensions": gettext_lazy("extensions of the probation, at most"),
+    "extension_min_months": gettext_lazy("extension, at least (months)"),
+    "extension_max_months": gettext_lazy("extension, at most (months)"),
+    "full_meeting_within_months": gettext_lazy(
+        "branch meeting on full membership within (months of the probation's end)"
+    ),
+    "full_approval_months": gettext_lazy("full membership approved within (months)"),
+    "stages": gettext_lazy("stages"),
+    "steps": gettext_lazy("steps of the procedure"),
+}
+DECIDERS = {
+    "branch_committee": gettext_lazy("the branch committee"),
+    "general_meeting": gettext_lazy("the branch general meeting (no committee)"),
 }
 EVERY = {
     "month": gettext_lazy("monthly"),
@@ -72,6 +102,18 @@ def _words(key: str, value: Any) -> str:
     if key.startswith("report_due_") and isinstance(value, str) and "-" in value:
         month, day = value.split("-", 1)
         return _("%(month)s/%(day)s") % {"month": int(month), "day": int(day)}
+    if key == "activist_deciders" and isinstance(value, list):
+        return "、".join(str(DECIDERS.get(v, v)) for v in value)
+    if key == "approver_kinds" and isinstance(value, list):
+        kinds = PartyOrganization.Kind
+        return "、".join(str(kinds(v).label) if v in kinds.values else str(v) for v in value)
+    if key == "stages" and isinstance(value, list):
+        return "；".join(f"{i}. {s.get('title_zh', '')}" for i, s in enumerate(value, 1))
+    if key == "steps" and isinstance(value, list):
+        return "；".join(
+            f"{i}. {s.get('title_zh', '')}（{s.get('article', '')}）"
+            for i, s in enumerate(value, 1)
+        )
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     return str(value)

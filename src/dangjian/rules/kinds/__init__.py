@@ -7,6 +7,7 @@ from dangjian.rules.kinds import (  # noqa: F401
     governance,
     integrity,
     orglife,
+    recruitment,
     standards,
     terms,
 )
