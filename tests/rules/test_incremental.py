@@ -32,6 +32,10 @@ READ_MEETINGS = {
     "shell.empty_branch",
     "dormancy.dormant_society",
     "credit.abnormal_list_proposal",
+    "integrity.minutes_copied",
+    "integrity.impossible_attendance",
+    "integrity.late_record",
+    "integrity.photo_reused",
 }
 KINDS_ALL = ("general_meeting", "party_lesson", "theme_day", "life_meeting", "democratic_review")
 

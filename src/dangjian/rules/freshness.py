@@ -27,11 +27,20 @@ from dangjian.rules.models import Finding
 # any rule: changing them only costs a re-evaluation) except the journaled facts
 # (``core.touch.JOURNALED``: the engine reads their changes from the journal) and the tables
 # below, which no rule reads.
-INPUT_APPS = ("registry", "party", "orglife", "inspections", "governance", "dues")
+INPUT_APPS = (
+    "registry",
+    "party",
+    "orglife",
+    "inspections",
+    "governance",
+    "dues",
+    "recruitment",
+)
 # Read by no rule kind nor by the queries they call (checked by grep when a kind changes):
 # a meeting counts by its own ``counts`` column, which ``orglife.services.counts.settle``
-# derives from its attendance and resolutions.
-NOT_READ = ("orglife.Attendance", "orglife.Resolution", "orglife.MeetingAttachment")
+# derives from its attendance and resolutions. (Attendance and attachments are read: the
+# integrity rules judge sign-ins and photos.)
+NOT_READ = ("orglife.Resolution",)
 # Derived from a journaled fact and written only with it (orglife.services.journal; the rebuild
 # command marks ``core.touch.everything()`` when it repairs a drift).
 DERIVED = ("orglife.MeetingCount",)

@@ -30,7 +30,7 @@ from dangjian.orglife.models import Attendance, Meeting, MeetingAttachment
 from dangjian.orglife.queries import COUNTED_ROLES
 from dangjian.party import queries as party_queries
 from dangjian.rules.kinds import base
-from dangjian.rules.registry import Candidate, chunks, kind
+from dangjian.rules.registry import MEETINGS, Candidate, chunks, kind
 
 KIND_ZH = {
     "general_meeting": "支部党员大会",
@@ -111,7 +111,7 @@ def _minutes_of(ids: list[int]) -> dict[int, str]:
     return result
 
 
-@kind("minutes_copied")
+@kind("minutes_copied", reads=(MEETINGS,))
 def minutes_copied(ctx) -> Iterator[Candidate]:
     p = ctx.params
     texts = (
@@ -278,7 +278,7 @@ def _qr_outside_window(ctx, present) -> dict[int, list[str]]:
     return found
 
 
-@kind("attendance_impossible")
+@kind("attendance_impossible", reads=(MEETINGS,))
 def attendance_impossible(ctx) -> Iterator[Candidate]:
     present = Attendance.objects.filter(status=Attendance.Status.PRESENT)
     found: dict[int, list[dict]] = defaultdict(list)
@@ -310,7 +310,7 @@ def attendance_impossible(ctx) -> Iterator[Candidate]:
 # -- late records ---------------------------------------------------------------------------------
 
 
-@kind("record_late")
+@kind("record_late", reads=(MEETINGS,))
 def record_late(ctx) -> Iterator[Candidate]:
     max_days = int(ctx.params["max_days"])
     rows = (
@@ -349,7 +349,7 @@ def record_late(ctx) -> Iterator[Candidate]:
 SEGMENTS = 8  # 8-bit pieces: two hashes within 7 bits of each other share at least one piece
 
 
-@kind("photo_reused")
+@kind("photo_reused", reads=(MEETINGS,))
 def photo_reused(ctx) -> Iterator[Candidate]:
     max_distance = int(ctx.params["max_distance"])
     start, end = _window(ctx)

@@ -16,7 +16,8 @@ from dangjian.rules.kinds import base
 from dangjian.rules.registry import Candidate, kind
 
 
-@kind("recruitment_overdue")
+# Reads applicants and their steps, no journaled fact: their changes reach the input digest.
+@kind("recruitment_overdue", reads=())
 def recruitment_overdue(ctx):
     day = ctx.as_of
     branches = base.party_orgs(ctx)
