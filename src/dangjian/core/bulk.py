@@ -21,6 +21,7 @@ import json
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from itertools import chain
 from typing import Any
 
 from django.db import connection, models
@@ -177,7 +178,7 @@ def insert(model: type[models.Model], columns: list[str], rows: list[tuple[Any, 
         for start in range(0, len(rows), per):
             part = rows[start : start + per]
             sql = full if len(part) == per else head + ", ".join([one] * len(part))
-            raw.execute(sql, [value for row in part for value in row])
+            raw.execute(sql, list(chain.from_iterable(part)))  # C speed: 10^7 values
 
 
 def _sqlite_parameters(raw: Any) -> int:
