@@ -18,8 +18,10 @@ uses the ORM.
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from itertools import chain
 from typing import Any
 
 from django.db import connection, models
@@ -29,8 +31,10 @@ from dangjian.core.fields import EncryptedTextField
 
 Field = models.Field[Any, Any]
 Convert = Callable[[list[Any]], list[Any]]
-# SQLite's default bound on the parameters of one statement (older builds; newer allow more).
+# SQLite's default bound on the parameters of one statement (older builds; newer allow more:
+# ``_sqlite_parameters`` asks the connection). Beyond about 10,000 a statement gains nothing.
 SQLITE_MAX_PARAMETERS = 999
+SQLITE_STATEMENT_PARAMETERS = 10_000
 
 
 def _column_converter(field: Field) -> Convert | None:
@@ -47,8 +51,13 @@ def _column_converter(field: Field) -> Convert | None:
     if isinstance(field, models.DateTimeField):
         adapt = connection.ops.adapt_datetimefield_value
         return lambda values: _each_distinct(adapt, values)
-    # A date needs nothing: Django registers sqlite3's adapter for it (ISO text, as the ORM
-    # writes it), so the rows need not be taken apart column by column for it.
+    if isinstance(field, models.DateField):
+        # ISO text, as the ORM writes it. sqlite3 would adapt each date itself through
+        # Django's registered adapter (a Python call per value): for the dues assessment's two
+        # date columns, shared by every row, that was a third of its insert (1,000,000 rows:
+        # 31 s against 22 s, measured), more than taking the rows apart column by column.
+        adapt_date = connection.ops.adapt_datefield_value
+        return lambda values: _each_distinct(adapt_date, values)
     return None
 
 
@@ -157,18 +166,29 @@ def insert(model: type[models.Model], columns: list[str], rows: list[tuple[Any, 
                     write(row)
             return
         # Many rows per statement: about twice as fast as executemany's one row per step
-        # (100,000 dues rows: 0.4 s against 0.8 s), within SQLite's 999 parameters.
+        # (100,000 dues rows: 0.4 s against 0.8 s), within the parameters SQLite allows
+        # (1,000 rows of 10 columns a statement instead of 99: 10 % less at 1,000,000 rows).
         # The statements go to sqlite3 as written (with its own ? marks): Django's wrapper would
         # rewrite every %s of every statement (a quarter of the time at 100,000 rows).
+        raw = connection.connection
         one = "(" + ", ".join(["?"] * len(fields)) + ")"
-        per = max(1, SQLITE_MAX_PARAMETERS // len(fields))
+        per = max(1, _sqlite_parameters(raw) // len(fields))
         head = f"INSERT INTO {table} ({names}) VALUES "  # noqa: S608
         full = head + ", ".join([one] * per)
-        raw = connection.connection
         for start in range(0, len(rows), per):
             part = rows[start : start + per]
             sql = full if len(part) == per else head + ", ".join([one] * len(part))
-            raw.execute(sql, [value for row in part for value in row])
+            raw.execute(sql, list(chain.from_iterable(part)))  # C speed: 10^7 values
+
+
+def _sqlite_parameters(raw: Any) -> int:
+    """How many parameters one statement may carry on this SQLite connection (up to
+    ``SQLITE_STATEMENT_PARAMETERS``); 999 where the build cannot say."""
+    try:
+        limit = int(raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER))
+    except (AttributeError, TypeError, ValueError):  # pragma: no cover - older sqlite3 modules
+        return SQLITE_MAX_PARAMETERS
+    return max(1, min(limit, SQLITE_STATEMENT_PARAMETERS))
 
 
 def update(model: type[models.Model], columns: list[str], rows: list[tuple[Any, ...]]) -> None:

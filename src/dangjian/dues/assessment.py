@@ -8,10 +8,11 @@ import datetime
 from collections.abc import Iterable, Iterator
 from typing import Any, NamedTuple
 
-from django.db.models import Q
+from django.db.models import FilteredRelation, Q, QuerySet
 
 from dangjian.dues import amounts
 from dangjian.dues.models import DuesBase, DuesRelief
+from dangjian.party.models import PartyMember
 
 
 class Due(NamedTuple):  # a tuple: a million are made per month assessed
@@ -57,30 +58,62 @@ def compute(
 
 
 def insert_rows(
-    chunk: list[tuple[int, int]], month: datetime.date, assessed_on: datetime.date, within: Q
+    members: QuerySet[PartyMember], month: datetime.date, assessed_on: datetime.date
 ) -> tuple[list[tuple[Any, ...]], set[int]]:
-    """The assessment's rows for ``chunk`` ((member id, branch id) pairs) in the column order
-    of ``services.MONTH_COLUMNS``, and the members with nothing declared: ``compute`` without
-    its objects, for a million members a month."""
-    branch_of = dict(chunk)
+    """The assessment's rows for ``members`` (a chunk of a few thousand who owe the month) in
+    the column order of ``services.MONTH_COLUMNS``, and the members with nothing declared:
+    ``compute`` without its objects, for a million members a month.
+
+    One query: each member with their declarations in force and the approved reductions
+    covering the month joined on (a member has one or two of each at most), ordered so that
+    a member's last row carries the latest declaration and the latest reduction — the same
+    choice as ``_amounts``. Three queries through the members' branches (members, their
+    declarations, their reductions) cost twice as much at 1,000,000 members."""
+    declared = FilteredRelation("dues_bases", condition=Q(dues_bases__from_month__lte=month))
+    approved = FilteredRelation(
+        "dues_reliefs",
+        condition=Q(
+            dues_reliefs__approved_on__isnull=False,
+            dues_reliefs__first_month__lte=month,
+            dues_reliefs__last_month__gte=month,
+        ),
+    )
+    latest = {
+        row[0]: row  # the member's last row wins
+        for row in members.annotate(declared=declared, approved=approved)
+        .order_by("pk", "declared__from_month", "approved__decided_on", "approved__pk")
+        .values_list(
+            "pk",
+            "relation_party_organization_id",
+            "declared__category",
+            "declared__base_fen",
+            "declared__fixed_fen",
+            "approved__pk",
+            "approved__kind",
+            "approved__monthly_fen",
+        )
+    }
+    amount = amounts.calculator(amounts.rates(month))
+    after_relief = amounts.after_relief
     missing: set[int] = set()
-    rows = [
-        (
-            member_id,
-            month,
-            branch_of[member_id],
-            category,
-            base,
-            rate,
-            standard,
-            due,
-            relief,
-            assessed_on,
-        )
-        for member_id, category, base, rate, standard, due, relief in _amounts(
-            [pk for pk, _ in chunk], month, within, missing
-        )
-    ]
+    rows: list[tuple[Any, ...]] = []
+    append = rows.append
+    for (
+        member_id,
+        branch,
+        category,
+        base_fen,
+        fixed_fen,
+        relief,
+        kind,
+        monthly_fen,
+    ) in latest.values():
+        if category is None:
+            missing.add(member_id)
+            continue
+        fen, rate = amount(category, base_fen, fixed_fen)
+        due = fen if relief is None else after_relief(fen, kind, monthly_fen)
+        append((member_id, month, branch, category, base_fen, rate, fen, due, relief, assessed_on))
     return rows, missing
 
 

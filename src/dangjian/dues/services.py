@@ -16,7 +16,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -253,23 +253,15 @@ def assess(
         branch_ids = list(branches.order_by("pk").values_list("pk", flat=True))
         for month in months:
             # A few hundred branches at a time: their members, read through the index of
-            # their 组织关系, and those members' declarations through the same index (a
+            # their 组织关系, with their declarations and reductions in the same query (a
             # subquery of all the branches would make SQLite walk every member each time).
+            assessed = DuesMonth.objects.filter(member=OuterRef("pk"), month=month)
             for start in range(0, len(branch_ids), BRANCHES_PER_CHUNK):
                 part = branch_ids[start : start + BRANCHES_PER_CHUNK]
-                chunk = list(
-                    PartyMember.objects.filter(
-                        queries.payers_q(month), relation_party_organization_id__in=part
-                    )
-                    .exclude(Exists(DuesMonth.objects.filter(member=OuterRef("pk"), month=month)))
-                    .order_by("pk")
-                    .values_list("pk", "relation_party_organization_id")
-                )
-                if not chunk:
-                    continue
-                rows, missing = assessment.insert_rows(
-                    chunk, month, today, Q(member__relation_party_organization_id__in=part)
-                )
+                members = PartyMember.objects.filter(
+                    queries.payers_q(month), relation_party_organization_id__in=part
+                ).exclude(Exists(assessed))
+                rows, missing = assessment.insert_rows(members, month, today)
                 result.without_base |= missing
                 bulk.insert(DuesMonth, MONTH_COLUMNS, rows)
                 result.created += len(rows)
