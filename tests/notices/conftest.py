@@ -29,7 +29,11 @@ class World:
         n = self.n = next(_counter)
         self.rng = random.Random(n)
         self.fed = registry.create_federation(
-            {"name": f"通知测试联合会{n}", "level": Federation.Level.CITY, "founded_on": D(2018, 1, 1)},
+            {
+                "name": f"通知测试联合会{n}",
+                "level": Federation.Level.CITY,
+                "founded_on": D(2018, 1, 1),
+            },
             actor=None,
         )
         self.units = [
@@ -59,7 +63,9 @@ class World:
             valid_from=D(2018, 1, 1),
         )
         self.officer = self.user("officer", Role.FEDERATION_OFFICER, federation=self.fed)
-        self.secretary = self.user("secretary", Role.BRANCH_SECRETARY, party_organization=self.branch)
+        self.secretary = self.user(
+            "secretary", Role.BRANCH_SECRETARY, party_organization=self.branch
+        )
         self.liaisons = [
             self.user(f"liaison{i}", Role.UNIT_LIAISON, organization=u)
             for i, u in enumerate(self.units)

@@ -18,7 +18,9 @@ from dangjian.notices.models import Notice, Notification, Receipt
 H = datetime.timedelta(hours=1)
 
 
-def draft(world, *, audience=Notice.Audience.ALL_UNITS, kind=Notice.Kind.NOTICE, deadline=None, **more):
+def draft(
+    world, *, audience=Notice.Audience.ALL_UNITS, kind=Notice.Kind.NOTICE, deadline=None, **more
+):
     now = timezone.now()
     values = {
         "kind": kind,
@@ -72,7 +74,9 @@ def test_a_notice_to_30_units_through_every_receipt_state(world):
     assert Notification.objects.filter(user=world.liaisons[0], kind="review").count() == 1
     services.submit_feedback(first, "已补充", actor=world.liaisons[0])
     with pytest.raises(ValidationError):  # a return needs a reason
-        services.review(Receipt.objects.get(pk=first.pk), accept=False, comment="", actor=world.officer)
+        services.review(
+            Receipt.objects.get(pk=first.pk), accept=False, comment="", actor=world.officer
+        )
     services.review(Receipt.objects.get(pk=first.pk), accept=True, actor=world.officer)
     first.refresh_from_db()
     assert first.status == Receipt.Status.DONE
@@ -109,10 +113,11 @@ def test_targets_by_category_units_branches_and_members(world):
     named = draft(world, audience=Notice.Audience.UNITS, organizations=world.units[:2])
     assert [t.name for t in services.resolve_targets(named)] == [u.name for u in world.units[:2]]
     branches = draft(world, audience=Notice.Audience.BRANCHES)
-    assert {t.pk for t in services.resolve_targets(branches)} == {world.committee.pk, world.branch.pk}
-    members = draft(
-        world, audience=Notice.Audience.MEMBERS, party_organizations=[world.branch]
-    )
+    assert {t.pk for t in services.resolve_targets(branches)} == {
+        world.committee.pk,
+        world.branch.pk,
+    }
+    members = draft(world, audience=Notice.Audience.MEMBERS, party_organizations=[world.branch])
     assert sorted(t.name for t in services.resolve_targets(members)) == sorted(
         m.name for m in world.members
     )
@@ -128,7 +133,9 @@ def test_targets_by_category_units_branches_and_members(world):
 
 def test_published_content_is_frozen_withdraw_and_republish(world):
     notice = draft(world)
-    services.update_draft(notice, {"title": "改过的标题", "audience": Notice.Audience.ALL_UNITS}, actor=world.officer)
+    services.update_draft(
+        notice, {"title": "改过的标题", "audience": Notice.Audience.ALL_UNITS}, actor=world.officer
+    )
     services.publish(notice, actor=world.officer)
     with pytest.raises(WorkflowError):
         services.update_draft(notice, {"title": "又改"}, actor=world.officer)
@@ -213,9 +220,9 @@ def test_reminders_before_the_deadline_and_at_it_each_once(world):
     assert remind(deadline) == 29
     assert remind(deadline + H) == 0
     assert reminders.count() == 58
-    assert AuditLog.objects.filter(
-        event_type="notice.reminded", object_id=str(notice.pk)
-    ).count() == 2
+    assert (
+        AuditLog.objects.filter(event_type="notice.reminded", object_id=str(notice.pk)).count() == 2
+    )
 
 
 def test_no_early_reminder_for_a_notice_published_inside_the_window(world):

@@ -312,7 +312,11 @@ def evaluate_grade(
         if before is None or before.get("status") != GradeEvaluation.Status.DECIDED:
             notify_decision(
                 _("Grade evaluation %(year)s of %(unit)s: %(grade)s")
-                % {"year": year, "unit": organization.name, "grade": evaluation.get_grade_display()},
+                % {
+                    "year": year,
+                    "unit": organization.name,
+                    "grade": evaluation.get_grade_display(),
+                },
                 reverse("inspections:grade_detail", args=[evaluation.pk]),
                 organizations=[organization.pk],
             )

@@ -15,6 +15,8 @@ Two sides of a notice:
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.db.models import Q, QuerySet
 
 from dangjian.access import scope
@@ -104,7 +106,7 @@ def notifications(user: scope.AnyUser, action: str) -> QuerySet[Notification]:
     """A user's own notifications, whatever their role (a user with no role gets none)."""
     if not getattr(user, "is_authenticated", False) or action != Action.VIEW:
         return Notification.objects.none()
-    return Notification.objects.filter(user_id=user.pk)
+    return Notification.objects.filter(user_id=cast(int, user.pk))
 
 
 def register() -> None:

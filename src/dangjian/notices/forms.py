@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -77,11 +77,15 @@ class NoticeForm(StyledForm):
 
     def __init__(self, *args: Any, units: Any, branches: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organizations"].queryset = units.order_by("name")
-        self.fields["party_organizations"].queryset = branches.order_by("name")
+        cast(
+            forms.ModelMultipleChoiceField, self.fields["organizations"]
+        ).queryset = units.order_by("name")
+        cast(
+            forms.ModelMultipleChoiceField, self.fields["party_organizations"]
+        ).queryset = branches.order_by("name")
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("audience") == Notice.Audience.UNITS and not data.get("organizations"):
             self.add_error("organizations", _("Choose at least one member unit."))
         return data

@@ -7,6 +7,7 @@ from typing import Any
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dangjian.access.listspec import ListSpec, column, field
 from dangjian.notices.models import Notice, Notification, Receipt
@@ -60,15 +61,18 @@ def _late(r: Receipt) -> bool:
     return r.signed_at > deadline if r.signed_at else False
 
 
+BADGES: dict[str, str] = {
+    Receipt.Status.UNREAD: "text-bg-secondary",
+    Receipt.Status.READ: "text-bg-info",
+    Receipt.Status.SIGNED: "text-bg-success",
+    Receipt.Status.SUBMITTED: "text-bg-primary",
+    Receipt.Status.RETURNED: "text-bg-warning",
+    Receipt.Status.DONE: "text-bg-success",
+}
+
+
 def _status_badge(r: Receipt) -> Any:
-    css = {
-        Receipt.Status.UNREAD: "text-bg-secondary",
-        Receipt.Status.READ: "text-bg-info",
-        Receipt.Status.SIGNED: "text-bg-success",
-        Receipt.Status.SUBMITTED: "text-bg-primary",
-        Receipt.Status.RETURNED: "text-bg-warning",
-        Receipt.Status.DONE: "text-bg-success",
-    }[r.status]
+    css = BADGES.get(r.status, "text-bg-secondary")
     return format_html('<span class="badge {}">{}</span>', css, r.get_status_display())
 
 
@@ -104,7 +108,7 @@ INBOX = ListSpec(
             36,
             link=lambda r: reverse("notices:notice_detail", args=[r.notice_id]),
         ),
-        column(_("from"), lambda r: r.notice.sender_name, 12),
+        column(pgettext_lazy("notice", "from"), lambda r: r.notice.sender_name, 12),
         field(Receipt, "target_name", 20),
         column(_("sign by"), lambda r: r.notice.sign_deadline, 16, css="text-nowrap"),
         field(Receipt, "status", 12, cell=_status_badge),

@@ -99,7 +99,7 @@ class Notice(TimeStamped):
     change_reason = models.CharField(_("reason for the new version"), max_length=300, blank=True)
 
     class Meta:
-        verbose_name = _("notice")
+        verbose_name = pgettext_lazy("notice", "notice")
         verbose_name_plural = _("notices")
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["federation", "status", "published_at"])]
@@ -129,7 +129,10 @@ class Receipt(models.Model):
         DONE = "done", pgettext_lazy("receipt", "done")
 
     notice = models.ForeignKey(
-        Notice, verbose_name=_("notice"), on_delete=models.CASCADE, related_name="receipts"
+        Notice,
+        verbose_name=pgettext_lazy("notice", "notice"),
+        on_delete=models.CASCADE,
+        related_name="receipts",
     )
     organization = models.ForeignKey(
         "registry.Organization",
@@ -193,7 +196,7 @@ class Receipt(models.Model):
     SIGNED_STATES = (Status.SIGNED, Status.SUBMITTED, Status.RETURNED, Status.DONE)
 
     class Meta:
-        verbose_name = _("receipt")
+        verbose_name = pgettext_lazy("notice", "receipt")
         verbose_name_plural = _("receipts")
         ordering = ["notice_id", "target_name", "pk"]
         constraints = [
@@ -271,12 +274,15 @@ class NoticeFile(TimeStamped):
     from its content (``core.uploads``), images re-encoded without EXIF."""
 
     notice = models.ForeignKey(
-        Notice, verbose_name=_("notice"), on_delete=models.CASCADE, related_name="files"
+        Notice,
+        verbose_name=pgettext_lazy("notice", "notice"),
+        on_delete=models.CASCADE,
+        related_name="files",
     )
     # Empty: the notice's own attachment; set: a recipient's feedback file.
     receipt = models.ForeignKey(
         Receipt,
-        verbose_name=_("receipt"),
+        verbose_name=pgettext_lazy("notice", "receipt"),
         null=True,
         blank=True,
         on_delete=models.CASCADE,

@@ -65,10 +65,11 @@ class Rates:
 
 
 def rates(notice: Notice) -> Rates:
-    row = with_counts(Notice.objects.filter(pk=notice.pk)).values(
-        "targets", "signed", "signed_on_time", "read", "done"
-    )[0]
-    return Rates(row["targets"], row["read"], row["signed"], row["signed_on_time"], row["done"])
+    row = with_counts(Notice.objects.filter(pk=notice.pk)).get()
+    counts = [
+        getattr(row, name) for name in ("targets", "read", "signed", "signed_on_time", "done")
+    ]
+    return Rates(*counts)
 
 
 def by_status(notice: Notice) -> dict[str, int]:
@@ -118,7 +119,8 @@ def low_sign_rates(user: Any, now: datetime.datetime | None = None) -> QuerySet[
                 status=Notice.Status.PUBLISHED, sign_deadline__lt=now
             )
         )
-        .filter(targets__gt=0, signed__lt=F("targets") * threshold / 100.0)
+        # The annotations' names, in a Q: the type checker knows only the model's fields.
+        .filter(Q(targets__gt=0) & Q(signed__lt=F("targets") * threshold / 100.0))
         .order_by("sign_deadline", "pk")
     )
 

@@ -158,7 +158,9 @@ def update_draft(
 
 
 @transaction.atomic
-def add_file(notice: Notice, upload: Any, *, receipt: Receipt | None = None, actor: Any) -> NoticeFile:
+def add_file(
+    notice: Notice, upload: Any, *, receipt: Receipt | None = None, actor: Any
+) -> NoticeFile:
     """A file of the notice (while a draft) or of a receipt's feedback; checked by content."""
     if receipt is None and notice.status != Notice.Status.DRAFT:
         raise WorkflowError(_("A published notice cannot be changed: withdraw it or republish."))
@@ -200,9 +202,7 @@ class Target:
     name: str
 
 
-def sender_units(
-    federation_id: int, party_organization_id: int | None, day: datetime.date
-) -> Any:
+def sender_units(federation_id: int, party_organization_id: int | None, day: datetime.date) -> Any:
     """The member units a sender speaks to: the federation's current members, or the units a
     sending party organization covers today."""
     if party_organization_id is not None:
@@ -317,9 +317,7 @@ def notify_decision(
     return notify(users, Notification.Kind.DECISION, title, url)
 
 
-def _notify_receipts(
-    receipts: Sequence[Receipt], kind: str, title: str, notice: Notice
-) -> int:
+def _notify_receipts(receipts: Sequence[Receipt], kind: str, title: str, notice: Notice) -> int:
     from django.urls import reverse
 
     url = reverse("notices:notice_detail", args=[notice.pk])
@@ -516,9 +514,7 @@ def submit_feedback(
     for upload in files:
         add_file(receipt.notice, upload, receipt=receipt, actor=actor)
     record_change(actor, receipt, before)
-    record_event(
-        actor, AuditEvent.NOTICE_FEEDBACK_SUBMITTED, receipt, notice=receipt.notice_id
-    )
+    record_event(actor, AuditEvent.NOTICE_FEEDBACK_SUBMITTED, receipt, notice=receipt.notice_id)
     return receipt
 
 

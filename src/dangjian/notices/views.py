@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -90,9 +91,7 @@ def notice_list(request: HttpRequest) -> HttpResponse:
 def _values(form: Any) -> dict[str, Any]:
     data = dict(form.cleaned_data)
     return {
-        f: data.get(f)
-        for f in (*services.CONTENT_FIELDS, *services.TARGET_FIELDS)
-        if f in data
+        f: data.get(f) for f in (*services.CONTENT_FIELDS, *services.TARGET_FIELDS) if f in data
     }
 
 
@@ -290,9 +289,7 @@ def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
             (label, queries.by_status(notice)[value]) for value, label in Receipt.Status.choices
         ]
         context["reviews"] = (
-            queries.reviews_due(request.user).filter(notice=notice)
-            if Action.EDIT in rights
-            else []
+            queries.reviews_due(request.user).filter(notice=notice) if Action.EDIT in rights else []
         )
     return render(request, "notices/notice_detail.html", context)
 
@@ -387,7 +384,7 @@ def receipt_review(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def file_download(request: HttpRequest, pk: int) -> HttpResponse:
+def file_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     stored = scope.get(request.user, NoticeFile.objects.select_related("notice"), pk)
     record_read(request.user, AuditEvent.FILE_DOWNLOAD, stored.notice, file=stored.file.name)
     return file_response(
