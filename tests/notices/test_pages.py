@@ -40,9 +40,10 @@ def test_the_officer_sees_sign_rates_drills_down_and_exports(persona_client):
     unsigned = client.get(reverse("notices:receipt_list", args=[notice.pk]) + "?signed=no")
     text = unsigned.content.decode()
     assert "天津市互联网协会" in text
-    assert text.count('class="badge text-bg-secondary"') + text.count(
-        'class="badge text-bg-info"'
-    ) == rates.not_signed
+    assert (
+        text.count('class="badge text-bg-secondary"') + text.count('class="badge text-bg-info"')
+        == rates.not_signed
+    )
     export = client.get(reverse("notices:receipt_list", args=[notice.pk]) + "?export=xlsx")
     workbook = openpyxl.load_workbook(io.BytesIO(export.content), read_only=True)
     cells = [c for row in workbook.worksheets[0].iter_rows(values_only=True) for c in row if c]
