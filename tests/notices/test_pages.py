@@ -8,12 +8,13 @@ import io
 
 import openpyxl
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from dangjian.core.models import AuditLog
 from dangjian.notices import queries
-from dangjian.notices.models import Notice, Notification, Receipt
+from dangjian.notices.models import Notice, NoticeFile, Notification, Receipt
 
 pytestmark = pytest.mark.django_db
 
@@ -21,6 +22,7 @@ STATISTICS = "关于开展2026年度党建工作情况统计的通知"
 LOW = "关于核实党组织书记和联络员信息的通知"
 TASK = "关于报送本月主题党日活动情况的任务"
 MEETING = "关于召开支部党员大会的通知"
+PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def user(name):
@@ -109,13 +111,27 @@ def test_the_secretary_answers_the_task_and_the_officer_reviews(persona_client):
     assert "提交反馈" in page and "反馈截止" in page
     secretary.post(
         reverse("notices:receipt_feedback", args=[receipt.pk]),
-        {"feedback": "已开展主题党日，12名党员参加。", "progress": "100"},
+        {
+            "feedback": "已开展主题党日，12名党员参加。",
+            "progress": "100",
+            "attachment": SimpleUploadedFile("签到表.pdf", PDF, "application/pdf"),
+        },
     )
     receipt.refresh_from_db()
     assert receipt.status == Receipt.Status.SUBMITTED and receipt.signed_at is not None
     officer = persona_client("officer")
     page = officer.get(reverse("notices:notice_detail", args=[notice.pk])).content.decode()
-    assert "待审核的反馈" in page and "12名党员参加" in page
+    assert "待审核的反馈" in page and "12名党员参加" in page and "签到表.pdf" in page
+    stored = NoticeFile.objects.get(receipt=receipt)
+    download = officer.get(reverse("notices:file_download", args=[stored.pk]))
+    assert b"".join(download.streaming_content) == PDF
+    # Another branch's secretary's file is not the demo liaison's to read.
+    assert (
+        persona_client("liaison")
+        .get(reverse("notices:file_download", args=[stored.pk]))
+        .status_code
+        == 404
+    )
     officer.post(
         reverse("notices:receipt_review", args=[receipt.pk]),
         {"decision": "return", "comment": "请附活动照片"},

@@ -251,3 +251,22 @@ def test_a_decision_notifies_the_unit_s_liaison(world):
     told = Notification.objects.get(user=world.liaisons[3], kind="decision")
     assert "2025" in told.title and unit.name in told.title
     assert not Notification.objects.filter(user=world.liaisons[4]).exists()
+
+
+def test_the_optional_e_mail_channel(
+    world, settings, mailoutbox, django_capture_on_commit_callbacks
+):
+    world.liaisons[0].email = "liaison@example.org"
+    world.liaisons[0].save()
+    notice = draft(world)
+    settings.NOTIFY_BY_EMAIL = False
+    with django_capture_on_commit_callbacks(execute=True):
+        services.notify([world.liaisons[0].pk], "reminder", "测试提醒")
+    assert mailoutbox == []
+    settings.NOTIFY_BY_EMAIL = True
+    with django_capture_on_commit_callbacks(execute=True):
+        services.publish(notice, actor=world.officer)
+    # One of the 30 liaisons has an address: one mail, with the notice's title.
+    assert len(mailoutbox) == 1
+    assert mailoutbox[0].to == ["liaison@example.org"]
+    assert notice.title in mailoutbox[0].subject

@@ -20,7 +20,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mass_mail
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q
@@ -287,12 +289,32 @@ def notify(
 ) -> int:
     """Put a message in each user's bell (once per user); returns how many. For a decision
     about a unit or a person, see ``notify_decision``."""
+    users = list(dict.fromkeys(user_ids))
     rows = [
         Notification(user_id=uid, kind=kind, title=title[:300], url=url[:300], notice=notice)
-        for uid in dict.fromkeys(user_ids)
+        for uid in users
     ]
     Notification.objects.bulk_create(rows)
+    if settings.NOTIFY_BY_EMAIL and users:
+        transaction.on_commit(lambda: _email(users, title, url))
     return len(rows)
+
+
+def _email(user_ids: list[int], title: str, url: str) -> None:
+    """The optional e-mail channel (``DANGJIAN_NOTIFY_EMAIL``): the same words, to those users
+    who have an address; a mail server that fails does not undo what was notified."""
+    from django.contrib.auth import get_user_model
+
+    addresses = (
+        get_user_model()
+        .objects.filter(pk__in=user_ids, is_active=True)
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+    body = f"{title}\n\n{_('Open the system to read it.')} {url}".strip()
+    messages = [(title, body, None, [address]) for address in addresses]
+    if messages:
+        send_mass_mail(messages, fail_silently=True)
 
 
 def notify_decision(

@@ -263,7 +263,12 @@ def notice_republish(request: HttpRequest, pk: int) -> HttpResponse:
 def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
     notice, rights = scope.get_with_rights(request.user, NOTICE_QS, pk)
     managed = managed_notices(request.user).filter(pk=notice.pk).exists()
-    mine = list(own_receipts(request.user).filter(notice=notice).order_by("target_name", "pk"))
+    mine = list(
+        own_receipts(request.user)
+        .filter(notice=notice)
+        .prefetch_related("files")
+        .order_by("target_name", "pk")
+    )
     for receipt in mine:
         if receipt.status == Receipt.Status.UNREAD and notice.is_published:
             services.mark_read(receipt, actor=request.user)
@@ -276,9 +281,6 @@ def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "managed": managed,
         "can_edit": managed and Action.EDIT in rights,
         "mine": mine,
-        "feedback_files": {
-            r.pk: list(NoticeFile.objects.filter(receipt=r)) for r in mine if notice.is_task
-        },
         "now": timezone.now(),
         "feedback_form": FeedbackForm() if notice.is_task else None,
         "withdraw_form": ReasonForm(),
@@ -289,7 +291,9 @@ def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
             (label, queries.by_status(notice)[value]) for value, label in Receipt.Status.choices
         ]
         context["reviews"] = (
-            queries.reviews_due(request.user).filter(notice=notice) if Action.EDIT in rights else []
+            queries.reviews_due(request.user).filter(notice=notice).prefetch_related("files")
+            if Action.EDIT in rights
+            else []
         )
     return render(request, "notices/notice_detail.html", context)
 
