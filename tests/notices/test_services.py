@@ -270,3 +270,18 @@ def test_the_optional_e_mail_channel(
     assert len(mailoutbox) == 1
     assert mailoutbox[0].to == ["liaison@example.org"]
     assert notice.title in mailoutbox[0].subject
+
+
+def test_the_reminders_command(world):
+    import io
+
+    from django.core.management import call_command
+
+    now = timezone.now()
+    notice = draft(world, deadline=now + 10 * H)
+    services.publish(notice, actor=world.officer, now=now - 30 * H)  # before the 24 h window
+    out = io.StringIO()
+    call_command("remind_notices", stdout=out)
+    assert "reminded" in out.getvalue()
+    assert Notification.objects.filter(notice=notice, kind="reminder").count() == 30
+    assert Receipt.objects.filter(notice=notice, reminded_before_at__isnull=False).count() == 30

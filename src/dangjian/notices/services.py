@@ -25,7 +25,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.mail import send_mass_mail
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -578,28 +578,28 @@ def send_reminders(now: datetime.datetime | None = None) -> int:
     reminder) and once when the deadline passes (``remind_at_deadline``). Idempotent: each
     receipt gets each reminder once. Returns the number of receipts reminded."""
     now = now or timezone.now()
-    pending = Receipt.objects.filter(
-        notice__status=Notice.Status.PUBLISHED, signed_at__isnull=True
-    ).select_related("notice__federation")
-    total = 0
-    by_notice: dict[int, tuple[Notice, list[Receipt], list[Receipt]]] = {}
-    candidates = pending.filter(
-        Q(reminded_before_at__isnull=True) | Q(reminded_due_at__isnull=True),
-        notice__sign_deadline__lte=now + datetime.timedelta(days=7),
+    # Notices with someone still to remind (one query), then each notice's receipts: the
+    # windows are per federation (the rulebook's overrides), and notices are few.
+    waiting = Receipt.objects.filter(
+        notice=OuterRef("pk"), signed_at__isnull=True, reminded_due_at__isnull=True
     )
-    for receipt in candidates:
-        notice = receipt.notice
+    notices = Notice.objects.filter(Exists(waiting), status=Notice.Status.PUBLISHED)
+    total = 0
+    by_notice: list[tuple[Notice, list[Receipt], list[Receipt]]] = []
+    for notice in notices.select_related("federation").order_by("pk"):
+        unsigned = Receipt.objects.filter(notice=notice, signed_at__isnull=True)
         hours = _param("remind_hours_before", notice.federation)
         window = notice.sign_deadline - datetime.timedelta(hours=hours)
-        entry = by_notice.setdefault(notice.pk, (notice, [], []))
+        published = notice.published_at or notice.created_at
+        before_deadline: list[Receipt] = []
+        at_deadline: list[Receipt] = []
         if now >= notice.sign_deadline:
-            if receipt.reminded_due_at is None and _param("remind_at_deadline", notice.federation):
-                entry[2].append(receipt)
-        elif now >= window and receipt.reminded_before_at is None:
-            published = notice.published_at or notice.created_at
-            if published < window:
-                entry[1].append(receipt)
-    for notice, before_deadline, at_deadline in by_notice.values():
+            if _param("remind_at_deadline", notice.federation):
+                at_deadline = list(unsigned.filter(reminded_due_at__isnull=True))
+        elif now >= window and published < window:
+            before_deadline = list(unsigned.filter(reminded_before_at__isnull=True))
+        by_notice.append((notice, before_deadline, at_deadline))
+    for notice, before_deadline, at_deadline in by_notice:
         if before_deadline:
             Receipt.objects.filter(pk__in=[r.pk for r in before_deadline]).update(
                 reminded_before_at=now
