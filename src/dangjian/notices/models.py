@@ -74,7 +74,9 @@ class Notice(TimeStamped):
     organizations = models.ManyToManyField(
         "registry.Organization", verbose_name=_("member units"), blank=True, related_name="+"
     )
-    party_organizations = models.ManyToManyField(
+    # Named "target_branches", not "party_organizations": that name is a fact model's reverse
+    # accessor, which the services-only scan (rightly) treats as a fact write.
+    target_branches = models.ManyToManyField(
         "party.PartyOrganization",
         verbose_name=_("party organizations"),
         blank=True,

@@ -100,7 +100,7 @@ def _check(values: dict[str, Any]) -> None:
 def _set_targets(notice: Notice, organizations: Iterable[Any], party_orgs: Iterable[Any]) -> None:
     audience = notice.audience
     notice.organizations.set(organizations if audience == Notice.Audience.UNITS else [])
-    notice.party_organizations.set(
+    notice.target_branches.set(
         party_orgs if audience in (Notice.Audience.BRANCHES, Notice.Audience.MEMBERS) else []
     )
 
@@ -242,9 +242,9 @@ def resolve_targets(notice: Notice, day: datetime.date | None = None) -> list[Ta
             for pk, name in units.order_by("name", "pk").values_list("pk", "name")
         ]
     branches = sender_branches(notice.federation_id, notice.party_organization_id, day)
-    chosen = notice.party_organizations.values("pk")
+    chosen = notice.target_branches.values("pk")
     if audience == Notice.Audience.BRANCHES:
-        if notice.party_organizations.exists():
+        if notice.target_branches.exists():
             branches = branches.filter(pk__in=chosen)
         elif notice.party_organization_id is not None:
             # "Every party organization" from a secretary: those below theirs, not theirs.
@@ -254,7 +254,7 @@ def resolve_targets(notice: Notice, day: datetime.date | None = None) -> list[Ta
             for pk, name in branches.order_by("name", "pk").values_list("pk", "name")
         ]
     if audience == Notice.Audience.MEMBERS:
-        if notice.party_organizations.exists():
+        if notice.target_branches.exists():
             branches = branches.filter(pk__in=chosen)
         members = PartyMember.objects.filter(
             member_in_ledger_q(day), held_in_q(day, branches.values("pk"))
@@ -436,9 +436,7 @@ def republish(
         values=merged,
         organizations=organizations if organizations is not None else old.organizations.all(),
         party_organizations=(
-            party_organizations
-            if party_organizations is not None
-            else old.party_organizations.all()
+            party_organizations if party_organizations is not None else old.target_branches.all()
         ),
         actor=actor,
     )

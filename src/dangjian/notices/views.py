@@ -150,7 +150,7 @@ def notice_edit(request: HttpRequest, pk: int) -> HttpResponse:
     units, branches = _choices(grant)
     initial = {f: getattr(notice, f) for f in (*services.CONTENT_FIELDS, *services.TARGET_FIELDS)}
     initial["organizations"] = list(notice.organizations.values_list("pk", flat=True))
-    initial["party_organizations"] = list(notice.party_organizations.values_list("pk", flat=True))
+    initial["party_organizations"] = list(notice.target_branches.values_list("pk", flat=True))
     form = NoticeForm(
         request.POST or None, request.FILES or None, units=units, branches=branches, initial=initial
     )
@@ -230,7 +230,7 @@ def notice_republish(request: HttpRequest, pk: int) -> HttpResponse:
     }
     initial["sign_deadline"] = None
     initial["organizations"] = list(notice.organizations.values_list("pk", flat=True))
-    initial["party_organizations"] = list(notice.party_organizations.values_list("pk", flat=True))
+    initial["party_organizations"] = list(notice.target_branches.values_list("pk", flat=True))
     form = RepublishForm(
         request.POST or None, request.FILES or None, units=units, branches=branches, initial=initial
     )
