@@ -14,6 +14,8 @@ WORKFLOW_MODELS = [
     "applications_invitation",
     "cases_campaign",
     "cases_submission",
+    "notices_notice",
+    "notices_receipt",
     "recognition_recognition",
 ]
 

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "dangjian.governance",
     "dangjian.orglife",
     "dangjian.dues",
+    "dangjian.notices",
     "dangjian.inspections",
     "dangjian.recruitment",
     "dangjian.rules",
@@ -65,6 +66,12 @@ INSTALLED_APPS = [
     "django_tasks_db",
 ]
 BEHIND_PROXY = envbool("DANGJIAN_BEHIND_PROXY", False)  # see core.http.client_ip
+# Notifications (the bell, notices.services.notify) may also go out by e-mail to users who have
+# an address: off by default, as no mail server is assumed on an intranet.
+NOTIFY_BY_EMAIL = envbool("DANGJIAN_NOTIFY_EMAIL", False)
+EMAIL_HOST = envstr("DANGJIAN_EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("DANGJIAN_EMAIL_PORT", 25)
+DEFAULT_FROM_EMAIL = envstr("DANGJIAN_EMAIL_FROM", "dangjian@localhost")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

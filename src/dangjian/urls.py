@@ -33,4 +33,5 @@ urlpatterns = [
     path("recommendations/", include("dangjian.recommendations.urls")),
     path("cases/", include("dangjian.cases.urls")),
     path("orglife/", include("dangjian.orglife.urls")),
+    path("notices/", include("dangjian.notices.urls")),
 ]

@@ -193,6 +193,10 @@ TEXTS = {
     "ArrearsStep": ["note"],
     "HandIn": [],
     "DuesPublication": [],
+    # A receipt names its target (checked with its own model) under the notice's title; a
+    # notification is its user's own message.
+    "Receipt": [],
+    "NoticeFile": ["original_name"],
 }
 # Objects read per model and persona: enough to hit every kind, few enough to stay fast.
 SAMPLE = 300

@@ -159,6 +159,16 @@ class AuditEvent(models.TextChoices):
     DUES_PUBLISHED = "dues.published", _("dues of the year published")
     DUES_LEDGER_EXPORTED = "dues.ledger_exported", _("dues ledger exported")
     DUES_REGISTER_EXPORTED = "dues.register_exported", _("dues register of the year exported")
+    # Notices sent down with receipt (notices)
+    NOTICE_PUBLISHED = "notice.published", _("notice published")
+    NOTICE_WITHDRAWN = "notice.withdrawn", _("notice withdrawn")
+    NOTICE_REPUBLISHED = "notice.republished", _("notice replaced by a new version")
+    NOTICE_READ = "notice.read", _("notice opened by a recipient")
+    NOTICE_SIGNED = "notice.signed", _("notice signed for")
+    NOTICE_FEEDBACK_SUBMITTED = "notice.feedback_submitted", _("task feedback submitted")
+    NOTICE_FEEDBACK_ACCEPTED = "notice.feedback_accepted", _("task feedback accepted")
+    NOTICE_FEEDBACK_RETURNED = "notice.feedback_returned", _("task feedback returned for more")
+    NOTICE_REMINDED = "notice.reminded", _("notice reminders sent")
 
 
 def checked(name: str) -> AuditEvent:

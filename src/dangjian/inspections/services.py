@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,6 +23,7 @@ from dangjian.core.validators import not_in_future
 from dangjian.inspections import grading
 from dangjian.inspections.ledger import party_section
 from dangjian.inspections.models import AnnualInspection, GradeEvaluation, GradingSettings, Visit
+from dangjian.notices.services import notify_decision
 from dangjian.party.services.common import update_fact
 from dangjian.rulebook.deadlines import is_exempt
 
@@ -179,6 +181,17 @@ def save_annual_inspection(
             year=year,
             conclusion=conclusion,
         )
+        # The unit's liaisons hear of the decision in their bell.
+        notify_decision(
+            _("Annual inspection %(year)s of %(unit)s: %(conclusion)s")
+            % {
+                "year": year,
+                "unit": organization.name,
+                "conclusion": inspection.get_conclusion_display(),
+            },
+            reverse("registry:organization_detail", args=[organization.pk]),
+            organizations=[organization.pk],
+        )
     return inspection
 
 
@@ -296,4 +309,15 @@ def evaluate_grade(
             grade=grade,
             valid_to=str(evaluation.valid_to),
         )
+        if before is None or before.get("status") != GradeEvaluation.Status.DECIDED:
+            notify_decision(
+                _("Grade evaluation %(year)s of %(unit)s: %(grade)s")
+                % {
+                    "year": year,
+                    "unit": organization.name,
+                    "grade": evaluation.get_grade_display(),
+                },
+                reverse("inspections:grade_detail", args=[evaluation.pk]),
+                organizations=[organization.pk],
+            )
     return evaluation

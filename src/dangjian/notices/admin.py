@@ -1,0 +1,23 @@
+"""Notices in the admin, for support only: their pages and services keep the life of a notice
+(frozen once published) and the audit; here they are read, never edited."""
+
+from django.contrib import admin
+
+from dangjian.core.admin import ReadOnlyAdmin
+from dangjian.notices.models import Notice, Receipt
+
+
+@admin.register(Notice)
+class NoticeAdmin(ReadOnlyAdmin):
+    list_display = ["title", "kind", "status", "federation", "sender_name", "published_at"]
+    list_filter = ["kind", "status", "audience"]
+    search_fields = ["title"]
+    show_full_result_count = False
+
+
+@admin.register(Receipt)
+class ReceiptAdmin(ReadOnlyAdmin):
+    list_display = ["notice", "target_name", "status", "signed_at", "signed_by_name"]
+    list_filter = ["status"]
+    search_fields = ["target_name", "notice__title"]
+    show_full_result_count = False

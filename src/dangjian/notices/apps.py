@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class NoticesConfig(AppConfig):
+    name = "dangjian.notices"
+    label = "notices"
+    verbose_name = _("Notices")
+
+    def ready(self):
+        from dangjian.notices import access_rules
+
+        access_rules.register()

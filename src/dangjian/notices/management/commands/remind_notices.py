@@ -1,0 +1,16 @@
+"""Send the reminders of notices not yet signed (LIFECYCLE.md N-3): run it every few minutes
+(cron or the task worker's schedule); each receipt gets each reminder once."""
+
+from django.core.management.base import BaseCommand
+
+from dangjian.core.audit import context
+from dangjian.notices.services import send_reminders
+
+
+class Command(BaseCommand):
+    help = "Remind the recipients of notices not yet signed, before the deadline and at it."
+
+    def handle(self, *args, **options):
+        with context():
+            count = send_reminders()
+        self.stdout.write(f"reminded {count} receipts")
