@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "dangjian.governance",
     "dangjian.orglife",
     "dangjian.dues",
+    "dangjian.transfers",
     "dangjian.inspections",
     "dangjian.rules",
     "dangjian.recommendations",

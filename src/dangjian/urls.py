@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("dangjian.registry.urls")),
     path("", include("dangjian.party.urls")),
     path("dues/", include("dangjian.dues.urls")),
+    path("transfers/", include("dangjian.transfers.urls")),
     path("rules/", include("dangjian.rules.urls")),
     path("ledgers/", include("dangjian.ledgers.urls")),
     path("applications/", include("dangjian.applications.urls")),

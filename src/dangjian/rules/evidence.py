@@ -58,6 +58,11 @@ LABELS = {
     "missing": gettext_lazy("not met"),
     "missing_total": gettext_lazy("meetings missing in all"),
     "conditions": gettext_lazy("conditions met"),
+    "member_id": gettext_lazy("member record number"),
+    "letter_no": gettext_lazy("letter number"),
+    "issued_on": gettext_lazy("letter issued on"),
+    "valid_until": gettext_lazy("valid until"),
+    "last_contact": gettext_lazy("last contact"),
 }
 # Values that are codes of a choice: shown by their label.
 CHOICES = {"kind": PartyOrganization.Kind, "body": MajorDecision.Body}

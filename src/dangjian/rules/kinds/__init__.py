@@ -8,4 +8,5 @@ from dangjian.rules.kinds import (  # noqa: F401
     orglife,
     standards,
     terms,
+    transfers,
 )
