@@ -503,7 +503,7 @@ class ContactRecord(TimeStamped):
 
     class Method(models.TextChoices):
         PHONE = "phone", _("by phone")
-        VISIT = "visit", _("visit")
+        VISIT = "visit", _("visit in person")
         MESSAGE = "message", _("by message or letter")
         THROUGH_OTHERS = "through_others", _("through family, employer or others")
 

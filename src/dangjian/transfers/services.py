@@ -158,8 +158,8 @@ def _accept(transfer: Transfer, *, on, actor) -> Transfer:
     if on > transfer.valid_until:
         raise ValidationError(
             _(
-                "The introduction letter expired on %(day)s (valid %(days)d days): issue a new "
-                "one (组通字〔2006〕45号)."
+                "The introduction letter was valid until %(day)s (%(days)d days) and has expired: "
+                "issue a new one (组通字〔2006〕45号)."
             )
             % {"day": transfer.valid_until.isoformat(), "days": transfer.valid_days}
         )

@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
                 ('on', models.DateField(verbose_name='date')),
-                ('method', models.CharField(choices=[('phone', 'by phone'), ('visit', 'visit'), ('message', 'by message or letter'), ('through_others', 'through family, employer or others')], max_length=16, verbose_name='method')),
+                ('method', models.CharField(choices=[('phone', 'by phone'), ('visit', 'visit in person'), ('message', 'by message or letter'), ('through_others', 'through family, employer or others')], max_length=16, verbose_name='method')),
                 ('reached', models.BooleanField(verbose_name='reached the member')),
                 ('note', models.CharField(blank=True, max_length=200, verbose_name='note')),
                 ('member', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='contact_records', to='party.partymember', verbose_name='party member')),
