@@ -29,7 +29,9 @@ def _marks(meeting, voters_present):
         if e.votes:
             seen += 1
             result[e.member.pk] = (
-                {"status": PRESENT} if seen <= voters_present else {"status": ABSENT, "reason": "sick"}
+                {"status": PRESENT}
+                if seen <= voters_present
+                else {"status": ABSENT, "reason": "sick"}
             )
         else:
             result[e.member.pk] = {"status": PRESENT}

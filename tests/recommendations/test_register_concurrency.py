@@ -8,8 +8,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection, connections
 
-from dangjian.recommendations import services
 from dangjian.core import numbering
+from dangjian.recommendations import services
 from dangjian.recommendations.models import Letter
 from dangjian.registry.models import Federation, Organization
 

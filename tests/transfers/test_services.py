@@ -18,7 +18,10 @@ D = datetime.date
 ONE = datetime.timedelta(days=1)
 
 
-def issue(world, to=None, on=D(2026, 3, 1), **more):
+ISSUED = D(2026, 3, 1)
+
+
+def issue(world, to=None, on=ISSUED, **more):
     return services.issue_transfer(
         world.member, to=to or world.a2, issued_on=on, actor=world.officer_a, **more
     )

@@ -57,7 +57,10 @@ def test_a_meeting_attended_is_contact(world):
     assert world.member.pk in out(world, D(2026, 7, 20))
 
 
-def _lost(world, on=D(2024, 1, 10)):
+DECLARED = D(2024, 1, 10)
+
+
+def _lost(world, on=DECLARED):
     return record_standing_decision(
         world.member, kind=K.LOST_CONTACT, decided_on=on, decided_by="甲第一党支部", actor=None
     )

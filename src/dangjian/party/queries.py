@@ -696,7 +696,7 @@ def four_standards(party_org: PartyOrganization, *, on: datetime.date) -> list[S
 
 NORMAL, LOST, SUSPENDED, REMOVED = "normal", "lost_contact", "suspended", "removed"
 # The standing each decision leaves the member in.
-STANDING_AFTER = {
+STANDING_AFTER: dict[str, str] = {
     StandingDecision.Kind.LOST_CONTACT: LOST,
     StandingDecision.Kind.CONTACT_RESTORED: NORMAL,
     StandingDecision.Kind.SUSPENDED: SUSPENDED,

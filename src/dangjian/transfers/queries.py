@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.db.models import (
     DateField,
+    Exists,
     ExpressionWrapper,
     F,
     OuterRef,
@@ -62,7 +63,11 @@ def receipt_due(transfer: Transfer, *, federation=None) -> datetime.date | None:
     months = receipt_months(federation or transfer.federation, transfer.issued_on)
     if transfer.is_out_of_system and transfer.status == Transfer.Status.ISSUED:
         return add_months(transfer.valid_until, months)
-    if transfer.is_from_outside and transfer.status == Transfer.Status.ACCEPTED:
+    if (
+        transfer.is_from_outside
+        and transfer.status == Transfer.Status.ACCEPTED
+        and transfer.accepted_on is not None
+    ):
         return add_months(transfer.accepted_on, months)
     return None
 
@@ -146,12 +151,37 @@ def lost_contact_months(federation=None, day=None) -> int:
     return int(params.value(LOST_RULE, "months", day=day, federation=federation))
 
 
+def keeping_records(party_orgs, since: datetime.date, day: datetime.date):
+    """Of ``party_orgs``, those that kept their members' records in the system between
+    ``since`` and ``day``: a held meeting with its attendance recorded, or a dues payment. Only
+    there does a member's absence from the records say they were out of contact (a branch that
+    records nothing here says nothing about its members)."""
+    from dangjian.party.models import PartyOrganization
+
+    attendance = Attendance.objects.filter(
+        meeting__party_organization=OuterRef("pk"),
+        meeting__status=Meeting.Status.HELD,
+        meeting__held_on__gt=since,
+        meeting__held_on__lte=day,
+    )
+    dues = DuesPayment.objects.filter(
+        party_organization=OuterRef("pk"), paid_on__gt=since, paid_on__lte=day
+    )
+    if isinstance(party_orgs, list | tuple | set):
+        party_orgs = [getattr(p, "pk", p) for p in party_orgs]
+    return PartyOrganization.objects.filter(pk__in=party_orgs).filter(
+        Exists(attendance) | Exists(dues)
+    )
+
+
 def out_of_contact(party_orgs, day: datetime.date, months: int) -> QuerySet[PartyMember]:
-    """Members holding their relation in ``party_orgs`` on ``day``, in normal standing, whose
-    last contact (or joining the party, when there was none) is ``months`` or more before
-    ``day``: the last contact on ``add_months(day, -months)`` is out of contact that day, one
-    day later is not. Candidates for a person's decision, never declared by the system."""
+    """Members holding their relation on ``day`` in one of ``party_orgs`` that kept its records
+    in the system over the months before (``keeping_records``), in normal standing, whose last
+    contact (or joining the party, when there was none) is ``months`` or more before ``day``:
+    the last contact on ``add_months(day, -months)`` is out of contact that day, one day later
+    is not. Candidates for a person's decision, never declared by the system."""
     limit = add_months(day, -months)
+    party_orgs = keeping_records(party_orgs, limit, day).values("pk")
     decided = [
         StandingDecision.Kind.LOST_CONTACT,
         StandingDecision.Kind.SUSPENDED,
@@ -163,7 +193,7 @@ def out_of_contact(party_orgs, day: datetime.date, months: int) -> QuerySet[Part
         )
         .exclude(party_queries.standing_q(day, decided))
         .annotate(**last_contact_annotations(day))
-        .filter(last_contact__lte=limit)
+        .filter(last_contact__lte=limit)  # type: ignore[misc]  # an annotation
         .annotate(
             branch_id=Subquery(
                 party_queries.relations_on(day)
