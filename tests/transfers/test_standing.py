@@ -19,11 +19,33 @@ D = datetime.date
 K = StandingDecision.Kind
 
 
+def keeps_records(world, day):
+    """The branch records a meeting on ``day`` that the member missed (another member came):
+    the branch keeps its records in the system, so the member's absence from them counts."""
+    other = world.new_member("按时参加党员", world.a1)
+    meeting = orglife.plan_meeting(
+        world.a1,
+        {"kind": Meeting.Kind.STUDY, "held_on": day, "topic": "学习", "place": "会议室"},
+        actor=None,
+    )
+    marks = {
+        e.member.pk: {"status": "present"}
+        if e.member.pk == other.pk
+        else {"status": "absent", "reason": "other"}
+        for e in expected_attendees(meeting)
+    }
+    orglife.record_held(
+        meeting, {"minutes": "记录"}, version=meeting.version, marks=marks, actor=None
+    )
+    return other
+
+
 def out(world, day, months=6):
     return set(queries.out_of_contact([world.a1], day, months).values_list("pk", flat=True))
 
 
 def test_out_of_contact_six_months_after_the_last_contact_to_the_day(world):
+    keeps_records(world, D(2026, 1, 5))
     record_contact(
         world.member, on=D(2025, 8, 15), method=ContactRecord.Method.PHONE, reached=True, actor=None
     )
@@ -33,6 +55,7 @@ def test_out_of_contact_six_months_after_the_last_contact_to_the_day(world):
 
 
 def test_an_attempt_that_did_not_reach_the_member_is_no_contact(world):
+    keeps_records(world, D(2026, 1, 5))
     record_contact(
         world.member,
         on=D(2026, 1, 10),
@@ -53,6 +76,7 @@ def test_a_meeting_attended_is_contact(world):
     orglife.record_held(
         meeting, {"minutes": "记录"}, version=meeting.version, marks=marks, actor=None
     )
+    keeps_records(world, D(2026, 3, 1))
     assert world.member.pk not in out(world, D(2026, 7, 19))
     assert world.member.pk in out(world, D(2026, 7, 20))
 
@@ -66,7 +90,12 @@ def _lost(world, on=DECLARED):
     )
 
 
+def test_a_branch_that_records_nothing_proposes_nobody(world):
+    assert world.member.pk not in out(world, D(2026, 2, 15))
+
+
 def test_a_declared_member_is_no_longer_proposed_and_is_flagged(world):
+    keeps_records(world, D(2026, 1, 5))
     _lost(world)
     world.member.refresh_from_db()
     assert world.member.pk not in out(world, D(2026, 2, 28))

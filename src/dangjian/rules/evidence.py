@@ -58,7 +58,6 @@ LABELS = {
     "missing": gettext_lazy("not met"),
     "missing_total": gettext_lazy("meetings missing in all"),
     "conditions": gettext_lazy("conditions met"),
-    "member_id": gettext_lazy("member record number"),
     "letter_no": gettext_lazy("letter number"),
     "issued_on": gettext_lazy("letter issued on"),
     "valid_until": gettext_lazy("valid until"),
