@@ -117,8 +117,9 @@ def test_evaluate_command_prints_a_summary(demo_federation):
     required = next(line for line in lines if "应建未建" in line)
     assert required.split()[-1] == "formation.required_not_formed"
     # The demo's 14 problems, the secretary vacancy listed among the four standards too, and
-    # the demo branch's member six months behind on dues.
-    assert lines[-1] == "共发现 16 个问题，新增 0 个，已解决 0 个"
+    # the demo branch's member six months behind on dues, an overdue transfer and a suspension
+    # awaiting its removal review (the transfers demo).
+    assert lines[-1] == "共发现 18 个问题，新增 0 个，已解决 0 个"
     assert "党费" in text
     assert "found" not in text and "serious" not in text
 

@@ -390,4 +390,8 @@ PROBLEMS = [
     ("credit.abnormal_list_proposal", "天津市网络直播行业协会"),
     # From the dues app's demo data: a member of this branch has not paid for six ended months.
     ("dues.arrears", "天津市互联网金融协会党支部"),
+    # From the transfers app's demo data: a letter out of the system whose receipt never came
+    # back, and a membership suspended 25 months ago awaiting the removal review.
+    ("transfers.overdue", "天津市软件行业协会党支部"),
+    ("members.lost_contact", "天津市软件行业协会党支部"),
 ]
