@@ -46,7 +46,7 @@ TRANSFERS = ListSpec(
 
 
 def _host(f):
-    return f.host_party_organization.name if f.host_party_organization else f.host_external
+    return f.host_name  # annotated by the view: named only where the user sees it
 
 
 FLOWING = ListSpec(

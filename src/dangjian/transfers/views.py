@@ -9,6 +9,7 @@ from urllib.parse import quote
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import Case, CharField, F, When
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -36,6 +37,19 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 def _errors(exc) -> str:
     return " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+
+
+def _with_host_name(qs, user):
+    """Flowing periods with ``host_name``: the host party organization's name where the user
+    sees it (one of another scope stays unnamed: its name is not the user's to read)."""
+    visible = scope.party_organizations(user).values("pk")
+    return qs.annotate(
+        host_name=Case(
+            When(host_party_organization__in=visible, then=F("host_party_organization__name")),
+            default=F("host_external"),
+            output_field=CharField(),
+        )
+    )
 
 
 def _kept(user, action=Action.EDIT):
@@ -349,8 +363,11 @@ def letter(request, pk: int):
 @login_required
 def flowing(request):
     action = lists.scope_action(request)
-    qs = scope.visible(FlowingPeriod, request.user, action).select_related(
-        "member__relation_party_organization", "host_party_organization"
+    qs = _with_host_name(
+        scope.visible(FlowingPeriod, request.user, action).select_related(
+            "member__relation_party_organization"
+        ),
+        request.user,
     )
     filters = FlowingFilter(params(request), qs)
     if lists.wants_xlsx(request) and not filters.errors:
@@ -479,9 +496,9 @@ def member(request, pk: int):
         "member": member,
         "may_edit": may_edit,
         "standing": party_queries.STANDING_LABELS[party_queries.standing_on(member, today)],
-        "flowing": scope.visible(FlowingPeriod, request.user)
-        .filter(member=member)
-        .select_related("host_party_organization"),
+        "flowing": _with_host_name(
+            scope.visible(FlowingPeriod, request.user).filter(member=member), request.user
+        ),
         "contacts": scope.visible(ContactRecord, request.user).filter(member=member),
         "decisions": scope.visible(StandingDecision, request.user)
         .filter(member=member)
