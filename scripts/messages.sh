@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../src/dangjian"
 admin=../../.venv/bin/django-admin
 export DJANGO_SETTINGS_MODULE=dangjian.settings
-apps=(core rulebook access registry party governance orglife dues notices inspections recruitment rules recommendations recognition
+apps=(core rulebook access registry party governance orglife dues transfers notices inspections recruitment rules
+      recommendations recognition
       applications ledgers documents cases dashboard demo)
 for app in "${apps[@]}"; do
   if [ -d "$app/locale" ]; then (cd "$app" && ../$admin makemessages -l zh_Hans --no-location -v0); fi

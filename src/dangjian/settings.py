@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "dangjian.orglife",
     "dangjian.dues",
     "dangjian.notices",
+    "dangjian.transfers",
     "dangjian.inspections",
     "dangjian.recruitment",
     "dangjian.rules",

@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("dangjian.party.urls")),
     path("dues/", include("dangjian.dues.urls")),
     path("recruitment/", include("dangjian.recruitment.urls")),
+    path("transfers/", include("dangjian.transfers.urls")),
     path("rules/", include("dangjian.rules.urls")),
     path("dashboard/", include("dangjian.dashboard.urls")),
     path("ledgers/", include("dangjian.ledgers.urls")),

@@ -23,13 +23,13 @@ UNREGISTERED = {
     "core.AuditLog",  # the auditor reads every row on purpose
     "core.Touch",  # the journal of touched subjects, read by the rules engine only
     "orglife.MeetingCount",  # counts per branch and month, read by the rules engine only
+    "core.Counter",  # numbering bookkeeping (the registers' last numbers)
     "registry.Domain",  # a fixed list of fields of work
     "applications.StoredFile",  # reached only through its owner (application, dossier, case)
     "applications.ApplicantMember",  # shown only inside its application
     "applications.StatusChange",  # shown only inside its application
     "cases.ReviewerProfile",  # the expert pool is shown to campaign owners by design
     "cases.PublicationRevision",  # shown only inside its publication
-    "recommendations.LetterCounter",  # numbering bookkeeping
     "rules.CoverageSnapshot",  # aggregate figures, no names
     "rules.RuleState",  # engine bookkeeping
     "rules.FindingObservation",  # shown only inside its finding (and its "as of" list rows)

@@ -188,7 +188,10 @@ def test_changes_are_previewed_field_by_field_and_close_facts(world, tmp_path):
     assert li.left_on == datetime.date(2024, 3, 31)
     li_job = Employment.objects.get(member=li)
     assert li_job.valid_to == max(datetime.date(2024, 3, 31), li_job.valid_from)
-    updates = AuditLog.objects.filter(action="update", object_type="party.partymember")
+    # This import's updates (the session's demo data updates members of its own too).
+    updates = AuditLog.objects.filter(
+        action="update", object_type="party.partymember", object_id__in=[str(zhang.pk), str(li.pk)]
+    )
     assert updates.count() == 2
     phone_change = updates.get(object_id=str(zhang.pk)).changes["fields"]["phone"]
     assert phone_change == ["138****8000", "139****9000"]  # personal data stays masked

@@ -8,8 +8,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection, connections
 
+from dangjian.core import numbering
 from dangjian.recommendations import services
-from dangjian.recommendations.models import Letter, LetterCounter
+from dangjian.recommendations.models import Letter
 from dangjian.registry.models import Federation, Organization
 
 N = 8
@@ -87,7 +88,7 @@ def test_concurrent_drafts_get_distinct_consecutive_numbers():
     )
     assert len(set(numbers)) == N
     assert "并网联〔2026〕1号" in numbers and f"并网联〔2026〕{N}号" in numbers
-    assert LetterCounter.objects.get(federation=federation, year=2026).last_serial == N
+    assert numbering.last(services.register_of(federation), 2026) == N
 
 
 @pytest.mark.django_db(transaction=True)

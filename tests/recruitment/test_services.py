@@ -8,6 +8,7 @@ import datetime
 import pytest
 
 from dangjian.core.errors import WorkflowError
+from dangjian.party import timeline
 from dangjian.party.models import PartyMember, RelationPeriod
 from dangjian.recruitment import queries
 from dangjian.recruitment.models import Applicant, Step
@@ -40,9 +41,11 @@ def test_full_path_from_application_to_full_membership(branch: Branch):
     assert member.full_member_on == D(2025, 9, 10)  # 转正 dated the end of the probation
     assert a.status == Applicant.Status.FULL
     branch.step(a, "archive", D(2025, 11, 5))
-    events = queries.member_events(member)
-    assert events[0].on == D(2023, 3, 10) and events[0].title == "递交入党申请书"
-    assert [e.on for e in queries.member_events(member, D(2023, 3, 31))] == [
+    # The steps are in the member's file (party.timeline), as of a day.
+    events = [e for e in timeline.entries(member, as_of=D(2026, 1, 1)) if e.source == "recruitment"]
+    assert events[0].day == D(2023, 3, 10) and events[0].text.startswith("递交入党申请书（")
+    in_march = timeline.entries(member, as_of=D(2023, 3, 31))
+    assert [e.day for e in in_march if e.source == "recruitment"] == [
         D(2023, 3, 10),
         D(2023, 3, 20),
     ]

@@ -36,6 +36,7 @@ READ_MEETINGS = {
     "integrity.impossible_attendance",
     "integrity.late_record",
     "integrity.photo_reused",
+    "members.lost_contact",
 }
 KINDS_ALL = ("general_meeting", "party_lesson", "theme_day", "life_meeting", "democratic_review")
 

@@ -119,8 +119,9 @@ def test_evaluate_command_prints_a_summary(demo_federation):
     # The demo's 14 problems, the secretary vacancy listed among the four standards too, six
     # records that cannot be faked quietly (orglife),
     # the demo branch's member six months behind on dues, and the demo applicant nobody has
-    # talked with a month after applying.
-    assert lines[-1] == "共发现 23 个问题，新增 0 个，已解决 0 个"
+    # talked with a month after applying, an overdue transfer and a suspension awaiting its
+    # removal review (the transfers demo).
+    assert lines[-1] == "共发现 25 个问题，新增 0 个，已解决 0 个"
     assert "党费" in text
     assert "found" not in text and "serious" not in text
 

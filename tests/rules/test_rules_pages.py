@@ -101,11 +101,11 @@ def test_background_run_records_progress(
     run = EvaluationRun.objects.get()
     assert response.status_code == 302
     run.refresh_from_db()
-    # One step per rule of the rulebook that judges (not the parameter-only entries): 17 with
-    # the dues rule; each new rule adds one.
+    # One step per rule of the rulebook that judges (not the parameter-only entries): 19 with
+    # the dues rule and the two of the transfers; each new rule adds one.
     book = rulebook_loader.load()
     judging = [r for r in book.rule_ids() if book.latest(r).kind != PARAMETERS_ONLY]
-    assert len(judging) >= 17
+    assert len(judging) >= 19
     assert run.state == "done" and run.steps_done == run.steps_total == len(judging)
     partial = officer_client.get(
         reverse("rules:run_detail", args=[run.pk]), headers={"HX-Request": "true"}

@@ -47,21 +47,25 @@ from dangjian.orglife.models import (
     Resolution,
 )
 from dangjian.party.models import (
+    ContactRecord,
     Coverage,
     Designation,
     Election,
     Employment,
+    FlowingPeriod,
     Instructor,
     InstructorAssignment,
     PartyMember,
     PartyOrganization,
     Position,
     RelationPeriod,
+    StandingDecision,
     TermExtension,
 )
 from dangjian.party.queries import member_in_ledger_q, relations_on
 from dangjian.registry.models import Federation, Membership, Organization
 from dangjian.rulebook.models import RuleOverride
+from dangjian.transfers.models import Transfer
 
 NOTHING = Q(pk__in=[])
 Role = RoleAssignment.Role
@@ -615,6 +619,40 @@ register(
         member__in=members(user, action).values("pk")
     ),
 )
+# A member's flowing periods, contacts and standing decisions follow the member; a branch
+# hosting a flowing member sees the period that names it (its sign-in sheet lists them).
+for _member_model in (ContactRecord, StandingDecision):
+    register(
+        _member_model,
+        lambda user, action, _m=_member_model: _m.objects.filter(
+            member__in=members(user, action).values("pk")
+        ),
+    )
+register(
+    FlowingPeriod,
+    lambda user, action: FlowingPeriod.objects.filter(
+        Q(member__in=members(user, action).values("pk"))
+        | Q(host_party_organization__in=dues_branches(user, action).values("pk"))
+    ),
+)
+
+
+def transfers(user: AnyUser, action: str = Action.VIEW) -> QuerySet[Transfer]:
+    """Transfers of the 组织关系: seen by those keeping the sending or the receiving party
+    organization's members (its secretary, the federation's officers — of either federation,
+    so a transfer between two federations is seen on both sides), and by the member. A letter
+    names a person: roles that never see personal data see none."""
+    branches = dues_branches(user, action).values("pk")
+    q = Q(from_party_organization__in=branches) | Q(to_party_organization__in=branches)
+    if not [g for g in personal_assignments(user, action) if g.role != Role.PARTY_MEMBER]:
+        q = NOTHING
+    own = own_member_ids(user, action)
+    if own and action == Action.VIEW:
+        q |= Q(member_id__in=own)
+    return Transfer.objects.filter(q)
+
+
+register(Transfer, transfers)
 # Party dues: a member's records follow the branch keeping them; a hand-in (a branch's total,
 # no person) is seen like its party organization, so the organization above receives it; a
 # publication lists every member of the branch, so only those keeping the branch's dues see it.

@@ -177,3 +177,23 @@ class Touch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.fact} p{self.party_organization_id} o{self.organization_id}"
+
+
+class Counter(models.Model):
+    """The last number taken in one register in one year (a federation's outgoing letters, a
+    party committee's introduction letters …): one row per register and year, locked while a
+    number is taken (``core.numbering.take``), so a register has no gaps and no duplicates."""
+
+    register = models.CharField(_("register"), max_length=100)
+    year = models.PositiveSmallIntegerField(_("year"))
+    last = models.PositiveIntegerField(_("last number taken"), default=0)
+
+    class Meta:
+        verbose_name = _("number counter")
+        verbose_name_plural = _("number counters")
+        constraints = [
+            models.UniqueConstraint(fields=["register", "year"], name="core_one_counter_per_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.register} {self.year}: {self.last}"

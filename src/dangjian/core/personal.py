@@ -79,6 +79,11 @@ FIELDS: dict[str, tuple[PersonalField, ...]] = {
     "access.usersecurity": (F("totp_secret", Kind.SECRET, encrypted=True),),
     # A letter's contact line names a person and their phone; printed in the letter itself.
     "recommendations.letter": (F("contact_note", Kind.CONTACT, encrypted=True),),
+    # The issuing committee's contact line printed on an introduction letter.
+    "transfers.transfer": (F("contact_note", Kind.CONTACT, encrypted=True),),
+    # Where a flowing member is, and what a contact with a member said.
+    "party.flowingperiod": (F("whereabouts", Kind.TEXT),),
+    "party.contactrecord": (F("note", Kind.TEXT),),
 }
 
 # The party member is the data subject; these models hold copies of a member's data, reached
@@ -88,6 +93,8 @@ COPIES_OF_SUBJECT: dict[str, str] = {
     "applications.applicantmember": "member",
     "party.relationperiod": "member",
     "recruitment.applicant": "member",
+    "party.flowingperiod": "member",
+    "party.contactrecord": "member",
 }
 
 

@@ -403,4 +403,8 @@ PROBLEMS = [
     ("integrity.late_record", "天津市网络安全协会党支部"),
     # From the recruitment demo: an applicant of 45 days with no talk yet (due within a month).
     ("recruitment.overdue", "天津市互联网金融协会党支部"),
+    # From the transfers app's demo data: a letter out of the system whose receipt never came
+    # back, and a membership suspended 25 months ago awaiting the removal review.
+    ("transfers.overdue", "天津市软件行业协会党支部"),
+    ("members.lost_contact", "天津市软件行业协会党支部"),
 ]

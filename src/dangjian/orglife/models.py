@@ -107,6 +107,9 @@ class Attendance(TimeStamped):
         PROBATIONARY = "probationary", _("probationary member (attends, no vote)")
         COMMITTEE = "committee", _("committee member")
         GUEST = "guest", _("attending from another branch (not counted)")
+        # A flowing member (流动党员) the branch hosts: expected and counted in 应到 / 实到,
+        # never a vote nor the quorum (their vote stays with their own branch; LIFECYCLE O-5).
+        FLOWING = "flowing", _("flowing member hosted here (attends, no vote)")
 
     class Status(models.TextChoices):
         PRESENT = "present", _("attended")

@@ -2,7 +2,9 @@
 
 - a committee meeting: the committee on the day (each member votes there);
 - every other kind: the branch's full members (vote) and probationary members (attend without
-  a vote) holding their 组织关系 in it on the day;
+  a vote) holding their 组织关系 in it on the day, and the flowing members it hosts that day
+  (流动党员 with the branch as their host: expected and counted in 应到 / 实到, never a vote
+  nor the quorum — ``party.queries.hosted_flowing_members``);
 - a heart-to-heart talk has no expected list: its participants are named.
 
 Members of other branches (flowing members working in a unit the branch covers) may attend
@@ -21,7 +23,7 @@ from dangjian.party import queries as party_queries
 from dangjian.party.models import Coverage, PartyMember
 
 Role = Attendance.Role
-COUNTED_ROLES = (Role.VOTER, Role.PROBATIONARY, Role.COMMITTEE)
+COUNTED_ROLES = (Role.VOTER, Role.PROBATIONARY, Role.COMMITTEE, Role.FLOWING)
 VOTING_ROLES = (Role.VOTER, Role.COMMITTEE)
 # Kinds without an expected list (the participants are named).
 NO_EXPECTED = (Meeting.Kind.HEART_TO_HEART,)
@@ -49,9 +51,11 @@ def expected_attendees(meeting: Meeting) -> list[Expected]:
     if meeting.kind == Meeting.Kind.COMMITTEE_MEETING:
         return [Expected(m, Role.COMMITTEE) for m in party_queries.committee_members(org, on=day)]
     voters = party_queries.voting_members(org, on=day).order_by("name", "pk")
-    return [Expected(m, Role.VOTER) for m in voters] + [
-        Expected(m, Role.PROBATIONARY) for m in party_queries.probationary_members(org, on=day)
-    ]
+    return (
+        [Expected(m, Role.VOTER) for m in voters]
+        + [Expected(m, Role.PROBATIONARY) for m in party_queries.probationary_members(org, on=day)]
+        + [Expected(m, Role.FLOWING) for m in party_queries.hosted_flowing_members(org, on=day)]
+    )
 
 
 def guest_candidates(meeting: Meeting) -> QuerySet[PartyMember]:

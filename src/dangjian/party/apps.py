@@ -6,3 +6,6 @@ class PartyConfig(AppConfig):
     name = "dangjian.party"
     label = "party"
     verbose_name = _("Party ledger")
+
+    def ready(self):
+        from dangjian.party import timeline  # noqa: F401  (registers the ledger's own entries)

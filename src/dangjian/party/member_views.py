@@ -1,20 +1,25 @@
 """A member's own page, revealing the ID number (logged), data-subject export and erasure."""
 
+import datetime
+import io
 import json
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dangjian.access import invitations, scope
 from dangjian.access.models import Action
+from dangjian.core import exports
 from dangjian.core.audit import record_read
 from dangjian.core.events import AuditEvent
-from dangjian.party import services
+from dangjian.party import services, timeline
 from dangjian.party.models import Employment, PartyMember, Position, RelationPeriod
 
 
@@ -137,3 +142,47 @@ def duplicate_members(request):
         .order_by("id_number_hash", "pk")
     )
     return render(request, "party/duplicate_members.html", {"rows": rows})
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _as_of(request) -> datetime.date:
+    today = timezone.localdate()
+    try:
+        day = datetime.date.fromisoformat(request.GET.get("on", ""))
+    except ValueError:
+        return today
+    return min(day, today)
+
+
+@login_required
+def member_file(request, pk: int):
+    """The member's file (一人一档): one timeline of their life in the system as of a day, from
+    every app that registered its part (``party.timeline``); downloadable as .xlsx by whoever
+    sees the member's personal data, the member included (PIPL's right of access)."""
+    member = scope.get_visible_or_404(scope.members(request.user, Action.VIEW_PERSONAL), pk=pk)
+    on = _as_of(request)
+    entries = timeline.entries(member, as_of=on)
+    if request.GET.get("export") == "xlsx":
+        record_read(request.user, AuditEvent.MEMBER_EXPORTED_FOR_SUBJECT, member, file=str(on))
+        headers = [_("date"), _("topic"), _("what happened")]
+        rows = [[e.day, str(e.topic), e.text] for e in entries]
+        title = f"{member.name}-{_('member file')}"
+        notes = [_("As of: %(day)s") % {"day": on.isoformat()}]
+        book = exports.workbook(
+            title, [str(h) for h in headers], rows, widths=[12, 14, 80], notes=notes
+        )
+        buffer = io.BytesIO()
+        book.save(buffer)
+        response = HttpResponse(buffer.getvalue(), content_type=XLSX)
+        filename = f"{title}-{on:%Y%m%d}.xlsx"
+        response["Content-Disposition"] = (
+            f"attachment; filename=\"member-file.xlsx\"; filename*=UTF-8''{quote(filename)}"
+        )
+        return response
+    return render(
+        request,
+        "party/member_file.html",
+        {"member": member, "entries": entries, "on": on, "today": timezone.localdate()},
+    )

@@ -52,11 +52,13 @@ from dangjian.party.models import (
     Coverage,
     Election,
     Employment,
+    FlowingPeriod,
     InstructorAssignment,
     PartyMember,
     PartyOrganization,
     Position,
     RelationPeriod,
+    StandingDecision,
     TermExtension,
 )
 from dangjian.registry.models import Federation, Membership, Organization
@@ -211,8 +213,9 @@ def voting_members(party_org: PartyOrganization, *, on: datetime.date) -> QueryS
     """The branch's voting members (有表决权的党员) on ``on``: full members holding their
     relation in it that day. Probationary members take part but do not vote, and do not count
     toward a general meeting's quorum (more than half of the voting members); a member working
-    in a covered unit with the relation elsewhere votes where the relation is."""
-    return full_members(on=on, by="relation", party_orgs=[party_org])
+    in a covered unit with the relation elsewhere votes where the relation is. A member whose
+    membership is suspended that day (停止党籍, LIFECYCLE O-5) does not vote."""
+    return full_members(on=on, by="relation", party_orgs=[party_org]).exclude(suspended_q(on))
 
 
 # -- a branch's members: by the rulebook's basis -------------------------------------------------
@@ -728,3 +731,94 @@ def four_standards(party_org: PartyOrganization, *, on: datetime.date) -> list[S
         )
     )
     return result
+
+
+# -- standing, flowing and lost contact (LIFECYCLE M-5, T-7, T-8) --------------------------------
+
+NORMAL, LOST, SUSPENDED, REMOVED = "normal", "lost_contact", "suspended", "removed"
+# The standing each decision leaves the member in.
+STANDING_AFTER: dict[str, str] = {
+    StandingDecision.Kind.LOST_CONTACT: LOST,
+    StandingDecision.Kind.CONTACT_RESTORED: NORMAL,
+    StandingDecision.Kind.SUSPENDED: SUSPENDED,
+    StandingDecision.Kind.RESTORED: NORMAL,
+    StandingDecision.Kind.REMOVED: REMOVED,
+}
+STANDING_LABELS = {
+    NORMAL: _("normal"),
+    LOST: _("lost contact"),
+    SUSPENDED: _("party membership suspended"),
+    REMOVED: _("removed from the party"),
+}
+
+
+def last_decision(member: PartyMember, day: datetime.date) -> StandingDecision | None:
+    """The member's latest standing decision taken on or before ``day``."""
+    return (
+        StandingDecision.objects.filter(member=member, decided_on__lte=day)
+        .order_by("-decided_on", "-id")
+        .first()
+    )
+
+
+def standing_on(member: PartyMember, day: datetime.date) -> str:
+    """The member's standing on ``day``: what their latest decision by then left it (normal
+    when none was recorded)."""
+    decision = last_decision(member, day)
+    return STANDING_AFTER[decision.kind] if decision else NORMAL
+
+
+def standing_q(day: datetime.date, kinds, ref: str = "pk") -> Q:
+    """The member at ``ref``'s latest decision on or before ``day`` is one of ``kinds``."""
+    return Q(
+        Exists(
+            StandingDecision.objects.filter(
+                pk=Subquery(
+                    StandingDecision.objects.filter(
+                        member=OuterRef(OuterRef(ref)), decided_on__lte=day
+                    )
+                    .order_by("-decided_on", "-id")
+                    .values("pk")[:1]
+                ),
+                kind__in=kinds,
+            )
+        )
+    )
+
+
+def suspended_q(day: datetime.date, ref: str = "pk") -> Q:
+    """Membership suspended (停止党籍) on ``day``: no vote, no quorum count (LIFECYCLE O-5)."""
+    return standing_q(day, [StandingDecision.Kind.SUSPENDED], ref)
+
+
+def lost_q(day: datetime.date, ref: str = "pk") -> Q:
+    """Declared lost contact, or suspended after it, on ``day``."""
+    return standing_q(
+        day, [StandingDecision.Kind.LOST_CONTACT, StandingDecision.Kind.SUSPENDED], ref
+    )
+
+
+def flowing_on(day: datetime.date) -> QuerySet[FlowingPeriod]:
+    """The flowing periods in force on ``day`` (a member is flowing in one at a time)."""
+    return FlowingPeriod.objects.filter(valid_on_q(day))
+
+
+def hosted_flowing_members(
+    party_org: PartyOrganization, *, on: datetime.date
+) -> QuerySet[PartyMember]:
+    """Flowing members the party organization hosts on ``on``: they take part in its
+    organizational life without a vote (LIFECYCLE T-7, O-5); their relation, dues and vote stay
+    with their own branch."""
+    hosted = flowing_on(on).filter(host_party_organization=party_org, member=OuterRef("pk"))
+    return (
+        PartyMember.objects.filter(Exists(hosted), member_in_ledger_q(on))
+        .exclude(held_in_q(on, [party_org]))
+        .order_by("name", "pk")
+    )
+
+
+def flowing_months(federation=None, day: datetime.date | None = None) -> int:
+    """Months away after which a member who has not transferred is registered as flowing."""
+    return int(
+        params.value("members.lost_contact", "flowing_months", day=day, federation=federation)
+    )

@@ -2,8 +2,8 @@
 and the numbered register of outgoing letters (发文登记).
 
 Recommendations read findings and never recompute them. Numbers (文号, e.g. 津网联〔2026〕12号)
-come from one counter row per federation and year, locked while a number is taken, so the
-register has no gaps and no duplicates.
+come from the federation's register in ``core.numbering`` (one counter row per register and
+year, locked while a number is taken), so the register has no gaps and no duplicates.
 """
 
 from django.conf import settings
@@ -12,31 +12,6 @@ from django.utils.translation import gettext_lazy as _
 
 from dangjian.core.fields import EncryptedTextField
 from dangjian.core.models import TimeStamped, Versioned
-
-
-class LetterCounter(models.Model):
-    """The last serial number issued by a federation in a year."""
-
-    federation = models.ForeignKey(
-        "registry.Federation",
-        verbose_name=_("federation"),
-        on_delete=models.CASCADE,
-        related_name="+",
-    )
-    year = models.PositiveSmallIntegerField(_("year"))
-    last_serial = models.PositiveIntegerField(_("last serial number"), default=0)
-
-    class Meta:
-        verbose_name = _("letter counter")
-        verbose_name_plural = _("letter counters")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["federation", "year"], name="recommendations_one_counter_per_year"
-            )
-        ]
-
-    def __str__(self):
-        return f"{self.federation} {self.year}: {self.last_serial}"
 
 
 class Letter(Versioned, TimeStamped):

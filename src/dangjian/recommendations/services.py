@@ -1,7 +1,8 @@
 """Every write of the recommendations app: drafting from findings, numbering, sending,
 recording the reply and closing; one function per business action, atomic and audited.
 
-Numbers are taken in ``issue_letter``: the federation's counter row for the year is locked with
+Numbers are taken in ``issue_letter`` from ``core.numbering`` (the one numbered-register helper):
+the federation's counter row for the year is locked with
 ``select_for_update()`` (on SQLite the settings open every transaction IMMEDIATE, which
 serialises writers the same way), incremented, and written to the letter in the same
 transaction, so concurrent officers get distinct consecutive numbers and a failed transaction
@@ -12,16 +13,17 @@ from __future__ import annotations
 
 import datetime
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dangjian.core import numbering
 from dangjian.core.audit import acting_user, record_change, record_event, snapshot
 from dangjian.core.concurrency import claim
 from dangjian.core.errors import Conflict
 from dangjian.core.events import AuditEvent
 from dangjian.recommendations.drafting import draft_text
-from dangjian.recommendations.models import Letter, LetterCounter
+from dangjian.recommendations.models import Letter
 
 # The letter changed after this user opened it, or is no longer in the right state: the one
 # conflict error of every app (pages catch it under this name too).
@@ -36,9 +38,7 @@ def _require(letter: Letter, *statuses: str) -> None:
         )
 
 
-def format_doc_number(prefix: str, year: int, serial: int) -> str:
-    """文号 as GB/T 9704 writes it: 津网联〔2026〕12号 (六角括号, no leading zeros)."""
-    return f"{prefix}〔{year}〕{serial}号"
+format_doc_number = numbering.doc_number
 
 
 # The letter tells the gravest matters first: dormancy, empty shells, then credit-list proposals.
@@ -122,20 +122,14 @@ def update_letter(
     return letter
 
 
+def register_of(federation) -> str:
+    """The federation's register of outgoing letters (``core.numbering``)."""
+    return f"recommendations.letter:{federation.pk}"
+
+
 def _next_serial(federation, year: int) -> int:
-    """Lock the counter row (creating it once) and take the next serial number."""
-    counter = LetterCounter.objects.select_for_update().filter(federation=federation, year=year)
-    row = counter.first()
-    if row is None:
-        try:
-            with transaction.atomic():
-                LetterCounter.objects.create(federation=federation, year=year, last_serial=0)
-        except IntegrityError:
-            pass  # another transaction created it first; lock theirs
-        row = counter.get()
-    row.last_serial += 1
-    row.save(update_fields=["last_serial"])
-    return row.last_serial
+    """Take the next serial number of the federation's register (locked, gap-free)."""
+    return numbering.take(register_of(federation), year)
 
 
 @transaction.atomic

@@ -11,3 +11,8 @@ class RecruitmentConfig(AppConfig):
         from dangjian.recruitment import access_rules
 
         access_rules.register()
+
+        from dangjian.party import timeline
+        from dangjian.recruitment.queries import timeline_entries
+
+        timeline.register("recruitment", timeline_entries)

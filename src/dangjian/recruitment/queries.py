@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from dangjian.party import timeline
 from dangjian.recruitment import procedure
 from dangjian.recruitment.models import Applicant, Step
 from dangjian.rulebook.periods import add_months
@@ -200,34 +202,22 @@ def higher_organization_ids(branch) -> list[int]:
 # -- the member's file -----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Event:
-    """A dated event of a member's life, for the member's file (一人一档)."""
-
-    on: datetime.date
-    kind: str
-    title: str
-    detail: str = ""
-
-
-def member_events(member, day: datetime.date | None = None) -> list[Event]:
-    """The recruitment steps of ``member`` (the applicant they were) recorded up to ``day``
-    (all when None), oldest first: the application, each step with its article, 入党 and 转正."""
+def timeline_entries(member, as_of: datetime.date) -> list[timeline.Entry]:
+    """The recruitment steps of ``member`` (the applicant they were) recorded on or before
+    ``as_of``, oldest first: the application, each step with its article, 入党 and 转正 — a
+    source of the member's file (``party.timeline``, registered in ``apps.py``)."""
     applicant = Applicant.objects.filter(member=member).first()
     if applicant is None:
         return []
-    events = []
-    steps = applicant.steps.order_by("done_on", "pk")
-    if day is not None:
-        steps = steps.filter(done_on__lte=day)
-    for s in steps:
+    entries = []
+    for s in applicant.steps.filter(done_on__lte=as_of).order_by("done_on", "pk"):
         rule = procedure.step(s.code, s.done_on)
-        events.append(
-            Event(
-                on=s.done_on,
-                kind="recruitment",
-                title=rule.title,
-                detail=f"《{procedure.document(s.done_on)}》{s.article}",
+        entries.append(
+            timeline.Entry(
+                s.done_on,
+                str(_("recruitment")),
+                f"{rule.title}（《{procedure.document(s.done_on)}》{s.article}）",
+                "recruitment",
             )
         )
-    return events
+    return entries

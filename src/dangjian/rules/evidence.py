@@ -69,6 +69,10 @@ LABELS = {
     "applicant_id": gettext_lazy("applicant record number"),
     "step": gettext_lazy("recruitment step"),
     "article": gettext_lazy("article"),
+    "letter_no": gettext_lazy("letter number"),
+    "issued_on": gettext_lazy("letter issued on"),
+    "valid_until": gettext_lazy("valid until"),
+    "last_contact": gettext_lazy("last contact"),
 }
 # Values that are codes of a choice: shown by their label.
 CHOICES = {"kind": PartyOrganization.Kind, "body": MajorDecision.Body}

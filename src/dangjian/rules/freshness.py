@@ -35,6 +35,7 @@ INPUT_APPS = (
     "governance",
     "dues",
     "recruitment",
+    "transfers",
 )
 # Read by no rule kind nor by the queries they call (checked by grep when a kind changes):
 # a meeting counts by its own ``counts`` column, which ``orglife.services.counts.settle``

@@ -46,6 +46,12 @@ from dangjian.party.services.relations import (
     remove_relation_period,
     start_relations_bulk,
 )
+from dangjian.party.services.standing import (
+    end_flowing,
+    record_contact,
+    record_standing_decision,
+    register_flowing,
+)
 from dangjian.party.services.terms import (
     approve_term_extension,
     record_election,
@@ -56,6 +62,10 @@ from dangjian.party.services.terms import (
 )
 
 __all__ = [
+    "register_flowing",
+    "record_standing_decision",
+    "record_contact",
+    "end_flowing",
     "ANONYMOUS_NAME",
     "CORRECTABLE",
     "INSTRUCTOR_FIELDS",

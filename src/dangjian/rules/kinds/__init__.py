@@ -10,4 +10,5 @@ from dangjian.rules.kinds import (  # noqa: F401
     recruitment,
     standards,
     terms,
+    transfers,
 )
