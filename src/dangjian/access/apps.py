@@ -8,4 +8,6 @@ class AccessConfig(AppConfig):
     verbose_name = _("Access and audit")
 
     def ready(self) -> None:
-        from dangjian.access import signals  # noqa: F401
+        from dangjian.access import home_panels, signals  # noqa: F401
+
+        home_panels.register_panels()

@@ -68,17 +68,31 @@ def _federation(grant: RoleAssignment) -> Federation:
     return cast(Federation, grant.federation)
 
 
-def assignments(user: AnyUser, action: str) -> list[RoleAssignment]:
-    """The user's role assignments valid today that allow ``action`` (cached per request)."""
+def current_assignments(user: AnyUser) -> list[RoleAssignment]:
+    """All the user's role assignments valid today, whatever they allow (cached per request)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return []
     cache = user.__dict__.setdefault("_dangjian_assignments", None)
     if cache is None:
         cache = list(
-            RoleAssignment.objects.current().filter(user=user).select_related("federation")
+            RoleAssignment.objects.current()
+            .filter(user=user)
+            .select_related(
+                "federation", "organization", "party_organization", "instructor", "member"
+            )
         )
         user.__dict__["_dangjian_assignments"] = cache
-    return [a for a in cache if a.allows(action)]
+    return list(cache)
+
+
+def assignments(user: AnyUser, action: str) -> list[RoleAssignment]:
+    """The user's role assignments valid today that allow ``action`` (cached per request)."""
+    return [a for a in current_assignments(user) if a.allows(action)]
+
+
+def roles(user: AnyUser) -> set[str]:
+    """The roles the user holds today (an expert reviewer's too, which allows no action)."""
+    return {a.role for a in current_assignments(user)}
 
 
 # Roles that read reports and never a person: the supervising unit or registration authority

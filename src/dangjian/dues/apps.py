@@ -6,3 +6,8 @@ class DuesConfig(AppConfig):
     name = "dangjian.dues"
     label = "dues"
     verbose_name = _("Party dues")
+
+    def ready(self):
+        from dangjian.dues import home_panels
+
+        home_panels.register_panels()

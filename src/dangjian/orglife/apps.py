@@ -6,3 +6,8 @@ class OrglifeConfig(AppConfig):
     name = "dangjian.orglife"
     label = "orglife"
     verbose_name = _("Organizational life")
+
+    def ready(self):
+        from dangjian.orglife import home_panels
+
+        home_panels.register_panels()

@@ -11,3 +11,6 @@ class RulesConfig(AppConfig):
         from dangjian.rules import access_rules
 
         access_rules.register()
+        from dangjian.rules import home_panels
+
+        home_panels.register_panels()
