@@ -36,5 +36,29 @@ def audit(request: HttpRequest, today: datetime.date) -> list[Item]:
     ]
 
 
+def people_panel(request: HttpRequest, today: datetime.date) -> list[Item]:
+    from dangjian.access import scope
+    from dangjian.access.models import RoleInvitation
+
+    pending = (
+        scope.visible(RoleInvitation, request.user)
+        .filter(used_at=None, revoked_at=None, expires_at__gt=timezone.now())
+        .count()
+    )
+    return [
+        Item(_("Invitations not yet used"), reverse("people:list"), count=pending),
+        Item(_("Invite someone to sign in"), reverse("people:invite")),
+    ]
+
+
 def register_panels() -> None:
+    register(
+        Panel(
+            "access.people",
+            _("People and roles"),
+            capability="officer",
+            items=people_panel,
+            order=90,
+        )
+    )
     register(Panel("access.audit", _("Audit trail"), capability="auditor", items=audit, order=10))

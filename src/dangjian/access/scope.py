@@ -25,7 +25,7 @@ from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from dangjian.access.models import Action, MemberInvitation, RoleAssignment
+from dangjian.access.models import Action, RoleAssignment
 from dangjian.core.models import valid_on_q
 from dangjian.dues.models import (
     ArrearsReason,
@@ -547,13 +547,7 @@ register(
         meeting__in=meetings(user, action).values("pk")
     ),
 )
-# Invitations are seen by who may invite: whoever may edit the member's record.
-register(
-    MemberInvitation,
-    lambda user, action: MemberInvitation.objects.filter(
-        member__in=members(user, Action.EDIT).values("pk")
-    ),
-)
+# Role assignments and invitations: access.people (registered from AccessConfig.ready).
 register(Instructor, instructors)
 register(Membership, _by_organization(Membership))
 register(Coverage, _by_organization(Coverage))
