@@ -49,7 +49,7 @@ PEOPLE = ListSpec(
             16,
             link=lambda u: reverse("people:detail", args=[u.pk]),
         ),
-        column(_("name"), lambda u: u.first_name, 16),
+        column(_("full name"), lambda u: u.first_name, 16),
         column(_("current roles"), _current_roles, 48),
         column(
             _("account"),
