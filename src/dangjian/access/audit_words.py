@@ -148,7 +148,7 @@ def collapse_autosaves(qs: QuerySet[AuditLog]) -> QuerySet[AuditLog]:
         note=AUTOSAVE,
         object_type=OuterRef("object_type"),
         object_id=OuterRef("object_id"),
-        actor_id=OuterRef("actor_id"),
+        actor_name=OuterRef("actor_name"),
         at__gt=OuterRef("at"),
         at__lte=OuterRef("at") + SESSION_GAP,
     )
@@ -164,19 +164,19 @@ def merge_sessions(rows: Iterable[AuditLog]) -> None:
     earliest = min(r.at for r in last) - datetime.timedelta(days=1)
     keys = Q()
     for r in last:
-        keys |= Q(object_type=r.object_type, object_id=r.object_id, actor_id=r.actor_id)
-    history: dict[tuple[str, str, int | None], list[AuditLog]] = {}
+        keys |= Q(object_type=r.object_type, object_id=r.object_id, actor_name=r.actor_name)
+    history: dict[tuple[str, str, str], list[AuditLog]] = {}
     for log in (
         AuditLog.objects.filter(
             keys, note=AUTOSAVE, at__gte=earliest, at__lte=max(r.at for r in last)
         )
         .order_by("at", "id")
-        .only("at", "object_type", "object_id", "actor_id", "changes")
+        .only("at", "object_type", "object_id", "actor_name", "changes")
     ):
-        history.setdefault((log.object_type, log.object_id, log.actor_id), []).append(log)
+        history.setdefault((log.object_type, log.object_id, log.actor_name), []).append(log)
     for r in last:
         chain = [
-            h for h in history.get((r.object_type, r.object_id, r.actor_id), []) if h.at <= r.at
+            h for h in history.get((r.object_type, r.object_id, r.actor_name), []) if h.at <= r.at
         ]
         session = [chain[-1]] if chain else []
         for earlier in reversed(chain[:-1]):
