@@ -169,6 +169,7 @@ def home(request: HttpRequest) -> HttpResponse:
     from django.utils import timezone
 
     from dangjian.access import capabilities, home, scope
+    from dangjian.access.people_lists import role_words
 
     if not capabilities.has(request.user, "any_role"):
         return render(request, "access/no_role.html")
@@ -178,24 +179,10 @@ def home(request: HttpRequest) -> HttpResponse:
         "access/home.html",
         {
             "today": today,
-            "roles": [_role_words(g) for g in scope.current_assignments(request.user)],
+            "roles": [role_words(g) for g in scope.current_assignments(request.user)],
             "panels": home.build(request, today),
         },
     )
-
-
-def _role_words(grant: Any) -> str:
-    """A role and whose it is, in words: 党组织书记（某某党支部）."""
-    where = {
-        "federation": grant.federation,
-        "organization": grant.organization,
-        "party_organization": grant.party_organization,
-        "instructor": grant.instructor,
-        "authority_name": grant.authority_name,
-        "member": grant.member.name if grant.member_id else "",
-    }.get(grant.SCOPE_FIELD.get(grant.role) or "", "")
-    role = str(grant.get_role_display())
-    return f"{role}（{where}）" if where else role
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
