@@ -12,11 +12,18 @@ from django.utils.translation import gettext_lazy as _
 
 from dangjian.access import scope
 from dangjian.access.home import Item, Panel, register
+from dangjian.core.models import valid_on_q
 from dangjian.inspections.models import AnnualInspection, Visit
+from dangjian.party.models import InstructorAssignment
 
 
 def my_units(request, today):
-    units = scope.organizations(request.user)
+    # The instructor's current assignments first (a handful of units), then the one door on
+    # them: scope.organizations alone would test every unit of a large federation.
+    assigned = InstructorAssignment.objects.filter(
+        valid_on_q(today), instructor_id__in=scope.own_instructor_ids(request.user)
+    ).values("organization")
+    units = scope.organizations(request.user).filter(pk__in=assigned)
     visited = Visit.objects.filter(
         organization=OuterRef("pk"), visited_on__gte=datetime.date(today.year, 1, 1)
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
@@ -41,9 +41,11 @@ def letters(request, today):
 
 def letters_received(request, today):
     """The supervising unit or registration authority: the letters addressed to it."""
-    qs = scope.visible(Letter, request.user)
+    counts = scope.visible(Letter, request.user).aggregate(
+        total=Count("pk"), waiting=Count("pk", filter=Q(status=Letter.Status.SENT))
+    )
     url = reverse("recommendations:letter_list")
-    waiting = qs.filter(status=Letter.Status.SENT).count()
+    waiting = counts["waiting"]
     return [
         Item(
             _("Letters to you awaiting your reply"),
@@ -51,7 +53,7 @@ def letters_received(request, today):
             count=waiting,
             tone="warning" if waiting else "",
         ),
-        Item(_("All letters to you"), url, count=qs.count()),
+        Item(_("All letters to you"), url, count=counts["total"]),
     ]
 
 
