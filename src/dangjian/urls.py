@@ -17,6 +17,7 @@ urlpatterns = [
     path("account/invite/<int:pk>/", invitation_views.member_invite, name="member_invite"),
     path("account/join/<str:token>/", invitation_views.member_join, name="member_join"),
     path("audit/", include("dangjian.access.urls")),
+    path("people/", include("dangjian.access.people_urls")),
     # Before admin.site.urls: Django's admin login would bypass the lockout and the second factor.
     path("admin/login/", access_views.admin_sign_in, name="admin_login"),
     path("admin/", admin.site.urls),

@@ -16,7 +16,6 @@ pytestmark = pytest.mark.django_db
 # Models no page shows as records of their own: configuration, bookkeeping and the audit
 # trail (the auditor's pages are checked separately), each with its reason.
 UNREGISTERED = {
-    "access.RoleAssignment",  # admin only
     "access.UserSecurity",  # the user's own security settings
     "access.SignInAttempt",  # lock-out bookkeeping
     "access.PasswordHistory",  # hashes of earlier passwords, read by a password validator only

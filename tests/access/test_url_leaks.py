@@ -161,7 +161,7 @@ TEXTS = {
     "Attendance": ["member"],
     "Resolution": ["text"],
     "MeetingAttachment": ["original_name"],
-    "MemberInvitation": [],
+    "RoleInvitation": [],
     "LedgerUpload": ["original_name"],
     "SubmissionImage": ["caption"],
     "SubmissionAttachment": ["original_name"],

@@ -91,7 +91,10 @@ def test_plan_sign_in_by_qr_record_and_the_month_is_done(
     if width == 390:
         page.set_viewport_size(PHONE)
     sign_in(demo_live, "secretary")
-    assert page.url.endswith("/orglife/")  # the secretary lands on the workspace
+    # The secretary lands on their to-do list (home, since issue 16), the theme day among it;
+    # the workspace is one click away.
+    assert "组织生活待办" in page.inner_text("main")
+    page.goto(f"{demo_live.url}/orglife/")
     theme = page.locator(".requirement[data-kind=theme_day] .current")
     assert theme.get_attribute("data-state") == "due"
     assert no_sideways_scroll(page)
@@ -133,7 +136,9 @@ def test_plan_sign_in_by_qr_record_and_the_month_is_done(
     phone_two.fill("#id_password1", PASSWORD)
     phone_two.fill("#id_password2", PASSWORD)
     phone_two.click("#join-form button[type=submit]")
-    phone_two.wait_for_url(lambda url: "/orglife/mine/" in url)
+    # Joined and signed in: the member lands on their to-do list (home, since issue 16).
+    phone_two.wait_for_url(lambda url: "/account/join/" not in url)
+    assert "我即将参加的会议" in phone_two.inner_text("main")
     page.goto(meeting_url)
     phone_two.goto(current_link(page))
     phone_two.click("#confirm-sign-in")
@@ -161,6 +166,7 @@ def test_a_general_meeting_without_quorum_does_not_count(demo_live, page, sign_i
     if width == 390:
         page.set_viewport_size(PHONE)
     sign_in(demo_live, "secretary")
+    page.goto(f"{demo_live.url}/orglife/")
     plan(page, "general_meeting", "讨论发展党员工作")
     # 6 members with a vote: 3 present is not more than half.
     record(page, present=3, minutes="到会人数不足，另行择期召开。")

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dangjian.access import invitations
-from dangjian.access.models import MemberInvitation, RoleAssignment
+from dangjian.access.models import RoleAssignment, RoleInvitation
 from dangjian.core.errors import WorkflowError
 from dangjian.core.models import AuditLog
 
@@ -33,12 +33,14 @@ def test_the_secretary_invites_and_the_member_signs_in(world, client):
     page = shown.content.decode()
     assert shown.status_code == 200 and "<svg" in page and "只能使用一次" in page
     token = token_of(shown)
-    assert not MemberInvitation.objects.filter(token_hash=token).exists()  # only its hash
+    assert not RoleInvitation.objects.filter(token_hash=token).exists()  # only its hash
     join = reverse("member_join", args=[token])
     assert member.name in client.get(join).content.decode()
     done = client.post(join, {"username": "zhang-san", "password1": GOOD, "password2": GOOD})
     assert done.status_code == 302
-    assert client.get(reverse("home"))["Location"] == reverse("orglife:mine")
+    # Home is the member's to-do list (issue 16), no longer a redirect to their page.
+    home = client.get(reverse("home"))
+    assert home.status_code == 200 and "我的党费" in home.content.decode()
     user = get_user_model().objects.get(username="zhang-san")
     grant = RoleAssignment.objects.get(user=user)
     assert grant.role == RoleAssignment.Role.PARTY_MEMBER and grant.member == member
@@ -117,4 +119,4 @@ def test_the_member_page_offers_the_invitation_to_the_secretary(world):
 def test_an_empty_post_invites_nobody(world):
     client = world.client(world.secretary_user)
     response = client.post(reverse("member_invite", args=[world.full[3].pk]))
-    assert response.status_code == 302 and not MemberInvitation.objects.exists()
+    assert response.status_code == 302 and not RoleInvitation.objects.exists()

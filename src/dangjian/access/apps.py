@@ -8,4 +8,9 @@ class AccessConfig(AppConfig):
     verbose_name = _("Access and audit")
 
     def ready(self) -> None:
-        from dangjian.access import signals  # noqa: F401
+        from dangjian.access import home_panels, people, scope, signals  # noqa: F401
+        from dangjian.access.models import RoleAssignment, RoleInvitation
+
+        scope.register(RoleAssignment, people.role_assignments)
+        scope.register(RoleInvitation, people.invitations)
+        home_panels.register_panels()

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from dangjian.access import scope
 from dangjian.access.audit_lists import AUDIT
+from dangjian.access.audit_words import collapse_autosaves, merge_sessions
 from dangjian.access.filters import AuditFilter
 from dangjian.access.models import Action
 from dangjian.access.scope import AnyUser
@@ -31,10 +32,20 @@ def _audit_queryset(user: AnyUser) -> QuerySet[AuditLog]:
 def audit_list(request: HttpRequest) -> HttpResponse:
     qs = _audit_queryset(request.user)
     filters = AuditFilter(params(request), qs)
+    # One record per autosaving session on the page (the export keeps every record).
+    page = AUDIT.page(request, collapse_autosaves(filters.qs))
+    merge_sessions(page.rows)
+    table = AUDIT.table(request, page)
     return render(
         request,
         "access/audit_list.html",
-        {**AUDIT.context(request, filters.qs), "filters": filters.form},
+        {
+            "page": page,
+            "table": table,
+            "query": table.query,
+            "filters": filters.form,
+            "filter_set": filters,
+        },
     )
 
 

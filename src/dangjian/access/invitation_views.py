@@ -76,9 +76,9 @@ class JoinForm(StyledForm):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
-    def __init__(self, *args: Any, member: PartyMember, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, name: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.member = member
+        self.name = name
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -88,7 +88,7 @@ class JoinForm(StyledForm):
         elif one and data.get("username"):
             # The project's validators (length, character classes, common and published
             # passwords, similar to the user name or the member's name).
-            probe = get_user_model()(username=data["username"], first_name=self.member.name)
+            probe = get_user_model()(username=data["username"], first_name=self.name)
             try:
                 password_validation.validate_password(one, probe)
             except forms.ValidationError as exc:
@@ -99,12 +99,13 @@ class JoinForm(StyledForm):
 @public
 @require_http_methods(["GET", "POST"])
 def member_join(request: HttpRequest, token: str) -> HttpResponse:
-    """The invited member chooses a user name and a password; the link then works no more."""
+    """The invited person chooses a user name and a password; the link then works no more."""
     try:
         invitation = invitations.open_invitation(token)
     except WorkflowError as exc:
         return render(request, "access/member_join.html", {"error": str(exc)}, status=410)
-    form = JoinForm(request.POST or None, member=invitation.member)
+    name = invitation.member.name if invitation.member is not None else invitation.name
+    form = JoinForm(request.POST or None, name=name)
     if request.method == "POST" and form.is_valid():
         try:
             user = invitations.accept(
@@ -120,5 +121,5 @@ def member_join(request: HttpRequest, token: str) -> HttpResponse:
     return render(
         request,
         "access/member_join.html",
-        {"form": form, "name": invitation.member.name},
+        {"form": form, "name": name, "role": invitation.get_role_display()},
     )

@@ -1,11 +1,13 @@
-"""Party members' own sign-ins, made from a one-time invitation link.
+"""Sign-ins made from a one-time invitation link, for any role: a party member (their branch
+secretary or the federation officer opens the member's record and asks for a link), or a
+liaison, secretary, instructor, expert … (the federation officer, from the people pages).
 
-An intranet has no e-mail to rely on: the branch secretary (or the federation officer) opens
-the member's record, asks for a link, and shows it on screen as a QR code for the member to
-scan. Only a hash of the token is stored; the link works once and expires after the rulebook's
+An intranet has no e-mail to rely on: whoever invites shows the link on screen as a QR code
+for the person to scan, or passes it on. Only a hash of the token is stored; the link works once and expires after the rulebook's
 ``accounts.member_invitation.valid_hours``; asking again revokes the earlier link. Accepting it
-creates the account (the member chooses a user name and a password the project's validators
-accept), binds it to the member's ledger record with the party member role, and signs in.
+creates the account (the person chooses a user name and a password the project's validators
+accept), grants the invitation's role with its scope (a party member's: bound to their ledger
+record), and signs in.
 """
 
 from __future__ import annotations
@@ -20,8 +22,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dangjian.access import scope
-from dangjian.access.models import Action, MemberInvitation, RoleAssignment, UserSecurity
+from dangjian.access import people, scope
+from dangjian.access.models import Action, RoleAssignment, RoleInvitation, UserSecurity
 from dangjian.access.scope import AnyUser
 from dangjian.access.services import grant_role
 from dangjian.core.audit import acting_user, record_event
@@ -66,8 +68,28 @@ def valid_hours(member: PartyMember) -> int:
     return int(params.value("accounts.member_invitation", "valid_hours", federation=federation))
 
 
+def _valid_hours(federation: object | None) -> int:
+    return int(params.value("accounts.member_invitation", "valid_hours", federation=federation))
+
+
+def _create(
+    role: str, *, name: str, actor: AnyUser, fields: dict[str, object], hours: int
+) -> tuple[RoleInvitation, str]:
+    now = timezone.now()
+    token = secrets.token_urlsafe(24)
+    invitation = RoleInvitation.objects.create(
+        role=role,
+        name=name,
+        token_hash=_hash(token),
+        expires_at=now + datetime.timedelta(hours=hours),
+        created_by=acting_user(actor),
+        **fields,
+    )
+    return invitation, token
+
+
 @transaction.atomic
-def invite(member: PartyMember, *, actor: AnyUser) -> tuple[MemberInvitation, str]:
+def invite(member: PartyMember, *, actor: AnyUser) -> tuple[RoleInvitation, str]:
     """A new invitation for ``member`` and its token (shown once; only its hash is kept)."""
     if not may_invite(actor, member):
         raise WorkflowError(_("You may not invite this member."))
@@ -75,16 +97,15 @@ def invite(member: PartyMember, *, actor: AnyUser) -> tuple[MemberInvitation, st
         raise WorkflowError(_("This member is no longer in the ledger and cannot be invited."))
     if has_account(member):
         raise WorkflowError(_("This member already has a sign-in."))
-    now = timezone.now()
-    MemberInvitation.objects.filter(member=member, used_at=None, revoked_at=None).update(
-        revoked_at=now
-    )
-    token = secrets.token_urlsafe(24)
-    invitation = MemberInvitation.objects.create(
-        member=member,
-        token_hash=_hash(token),
-        expires_at=now + datetime.timedelta(hours=valid_hours(member)),
-        created_by=acting_user(actor),
+    RoleInvitation.objects.filter(
+        member=member, role=Role.PARTY_MEMBER, used_at=None, revoked_at=None
+    ).update(revoked_at=timezone.now())
+    invitation, token = _create(
+        Role.PARTY_MEMBER,
+        name=member.name,
+        actor=actor,
+        fields={"member": member},
+        hours=valid_hours(member),
     )
     record_event(
         actor,
@@ -96,10 +117,44 @@ def invite(member: PartyMember, *, actor: AnyUser) -> tuple[MemberInvitation, st
     return invitation, token
 
 
-def open_invitation(token: str, *, now: datetime.datetime | None = None) -> MemberInvitation:
+@transaction.atomic
+def invite_role(
+    role: str, *, name: str, actor: AnyUser, **where: object
+) -> tuple[RoleInvitation, str]:
+    """A new invitation for a person (named ``name``) to sign in with ``role`` over ``where``
+    (its scope fields), checked against what ``actor`` manages (``access.people``)."""
+    if role == Role.PARTY_MEMBER and isinstance(where.get("member"), PartyMember):
+        return invite(where["member"], actor=actor)  # type: ignore[arg-type]
+    fields = people.check_grant(actor, role, where)
+    if not name.strip():
+        raise WorkflowError(_("Give the name of the person invited."))
+    federation = fields.get("federation") or scope.federations(actor, Action.EDIT).first()
+    invitation, token = _create(
+        role, name=name.strip(), actor=actor, fields=fields, hours=_valid_hours(federation)
+    )
+    record_event(
+        actor,
+        AuditEvent.ROLE_INVITED,
+        invitation,
+        role=role,
+        expires_at=invitation.expires_at.isoformat(),
+    )
+    return invitation, token
+
+
+@transaction.atomic
+def revoke(invitation: RoleInvitation, *, actor: AnyUser) -> None:
+    if invitation.used_at is not None or invitation.revoked_at is not None:
+        raise WorkflowError(_("This invitation is no longer open."))
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at", "updated_at"])
+    record_event(actor, AuditEvent.ROLE_INVITATION_REVOKED, invitation)
+
+
+def open_invitation(token: str, *, now: datetime.datetime | None = None) -> RoleInvitation:
     """The invitation ``token`` opens, or ``WorkflowError`` saying why not."""
     invitation = (
-        MemberInvitation.objects.select_related("member").filter(token_hash=_hash(token)).first()
+        RoleInvitation.objects.select_related("member").filter(token_hash=_hash(token)).first()
     )
     if invitation is None:
         raise WorkflowError(_("This invitation link is not valid. Ask for a new one."))
@@ -118,25 +173,31 @@ def open_invitation(token: str, *, now: datetime.datetime | None = None) -> Memb
 
 @transaction.atomic
 def accept(token: str, *, username: str, password: str) -> User:
-    """Create the member's account from the invitation (once), with the party member role."""
+    """Create the person's account from the invitation (once), with its role and scope."""
     found = open_invitation(token)
     # Locked: two submissions of the same link cannot both make an account.
-    invitation = MemberInvitation.objects.select_for_update().get(pk=found.pk)
+    invitation = RoleInvitation.objects.select_for_update().get(pk=found.pk)
     open_invitation(token)  # again, under the lock
     member = invitation.member
-    if has_account(member):
+    if member is not None and has_account(member):
         raise WorkflowError(_("This member already has a sign-in."))
     users = get_user_model()
     if users.objects.filter(username__iexact=username).exists():
         raise WorkflowError(_("This user name is taken. Choose another."))
-    user = users.objects.create_user(username, password=password, first_name=member.name)
+    name = member.name if member is not None else invitation.name
+    user = users.objects.create_user(username, password=password, first_name=name)
     now = timezone.now()
     # The member chose the password: no forced change at the first sign-in.
     UserSecurity.objects.update_or_create(
         user=user, defaults={"must_change_password": False, "password_changed_at": now}
     )
-    grant_role(user, Role.PARTY_MEMBER, actor=user, valid_from=timezone.localdate(), member=member)
+    grant_role(
+        user, invitation.role, actor=user, valid_from=timezone.localdate(), **invitation.scope()
+    )
     invitation.used_at, invitation.user = now, user
     invitation.save(update_fields=["used_at", "user", "updated_at"])
-    record_event(user, AuditEvent.MEMBER_INVITATION_ACCEPTED, member, invitation=invitation.pk)
+    if member is not None:
+        record_event(user, AuditEvent.MEMBER_INVITATION_ACCEPTED, member, invitation=invitation.pk)
+    else:
+        record_event(user, AuditEvent.ROLE_INVITATION_ACCEPTED, invitation, role=invitation.role)
     return user

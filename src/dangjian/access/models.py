@@ -1,6 +1,6 @@
 """Who may see what: role assignments with a scope and dates."""
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -201,17 +201,64 @@ class PasswordHistory(models.Model):
         return f"{self.user} {self.set_at:%Y-%m-%d}"
 
 
-class MemberInvitation(TimeStamped):
-    """A one-time link that lets a party member set a password and sign in, bound to their
-    ledger record. Only a hash of the token is kept: the link is shown once, on screen (and as
-    a QR code), to whoever invited; it expires, works once, and a new one revokes the old."""
+class RoleInvitation(TimeStamped):
+    """A one-time link that lets a person set a password and sign in with one role and its
+    scope: a party member bound to their ledger record (invited by their branch secretary or
+    the federation officer), or a liaison, secretary, instructor, expert … (invited by the
+    federation officer from the people pages). Only a hash of the token is kept: the link is
+    shown once, on screen (and as a QR code), to whoever invited; it expires, works once, and
+    a new one for the same person and role revokes the old."""
 
-    member = models.ForeignKey(
-        "party.PartyMember",
-        verbose_name=_("party member"),
+    name = models.CharField(_("name"), max_length=150, blank=True)
+    role = models.CharField(
+        _("role"),
+        max_length=20,
+        choices=RoleAssignment.Role.choices,
+        default=RoleAssignment.Role.PARTY_MEMBER,
+    )
+    # The scope of the role granted on acceptance (RoleAssignment.SCOPE_FIELD); for a role
+    # with no scope of its own (expert, authority), ``federation`` is the inviting federation.
+    federation = models.ForeignKey(
+        "registry.Federation",
+        verbose_name=_("federation"),
+        null=True,
+        blank=True,
         on_delete=models.CASCADE,
         related_name="+",
     )
+    organization = models.ForeignKey(
+        "registry.Organization",
+        verbose_name=_("organization"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    party_organization = models.ForeignKey(
+        "party.PartyOrganization",
+        verbose_name=_("party organization"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    instructor = models.ForeignKey(
+        "party.Instructor",
+        verbose_name=_("instructor"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    member = models.ForeignKey(
+        "party.PartyMember",
+        verbose_name=_("party member"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    authority_name = models.CharField(_("authority name"), max_length=200, blank=True)
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     expires_at = models.DateTimeField(_("expires at"))
     created_by = models.ForeignKey(
@@ -234,10 +281,28 @@ class MemberInvitation(TimeStamped):
         related_name="+",
     )
 
+    SCOPE_FIELDS = (
+        "federation",
+        "organization",
+        "party_organization",
+        "instructor",
+        "member",
+        "authority_name",
+    )
+
     class Meta:
-        verbose_name = _("member sign-in invitation")
-        verbose_name_plural = _("member sign-in invitations")
+        verbose_name = _("sign-in invitation")
+        verbose_name_plural = _("sign-in invitations")
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"{self.member} {self.expires_at:%Y-%m-%d %H:%M}"
+        who = self.member.name if self.member is not None else self.name
+        return f"{who} {self.get_role_display()} {self.expires_at:%Y-%m-%d %H:%M}"
+
+    def scope(self) -> dict[str, Any]:
+        """The scope fields to grant the role with (only those set)."""
+        return {
+            f: getattr(self, f)
+            for f in self.SCOPE_FIELDS
+            if getattr(self, f if f == "authority_name" else f"{f}_id")
+        }

@@ -25,7 +25,7 @@ from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from dangjian.access.models import Action, MemberInvitation, RoleAssignment
+from dangjian.access.models import Action, RoleAssignment
 from dangjian.core.models import valid_on_q
 from dangjian.dues.models import (
     ArrearsReason,
@@ -79,17 +79,31 @@ def _federation(grant: RoleAssignment) -> Federation:
     return cast(Federation, grant.federation)
 
 
-def assignments(user: AnyUser, action: str) -> list[RoleAssignment]:
-    """The user's role assignments valid today that allow ``action`` (cached per request)."""
+def current_assignments(user: AnyUser) -> list[RoleAssignment]:
+    """All the user's role assignments valid today, whatever they allow (cached per request)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return []
     cache = user.__dict__.setdefault("_dangjian_assignments", None)
     if cache is None:
         cache = list(
-            RoleAssignment.objects.current().filter(user=user).select_related("federation")
+            RoleAssignment.objects.current()
+            .filter(user=user)
+            .select_related(
+                "federation", "organization", "party_organization", "instructor", "member"
+            )
         )
         user.__dict__["_dangjian_assignments"] = cache
-    return [a for a in cache if a.allows(action)]
+    return list(cache)
+
+
+def assignments(user: AnyUser, action: str) -> list[RoleAssignment]:
+    """The user's role assignments valid today that allow ``action`` (cached per request)."""
+    return [a for a in current_assignments(user) if a.allows(action)]
+
+
+def roles(user: AnyUser) -> set[str]:
+    """The roles the user holds today (an expert reviewer's too, which allows no action)."""
+    return {a.role for a in current_assignments(user)}
 
 
 # Roles that read reports and never a person: the supervising unit or registration authority
@@ -570,13 +584,7 @@ register(
         meeting_election__meeting__in=meetings(user, action, personal=True).values("pk")
     ),
 )
-# Invitations are seen by who may invite: whoever may edit the member's record.
-register(
-    MemberInvitation,
-    lambda user, action: MemberInvitation.objects.filter(
-        member__in=members(user, Action.EDIT).values("pk")
-    ),
-)
+# Role assignments and invitations: access.people (registered from AccessConfig.ready).
 register(Instructor, instructors)
 register(Membership, _by_organization(Membership))
 register(Coverage, _by_organization(Coverage))

@@ -127,3 +127,23 @@ def end_role(
     assignment.full_clean()
     assignment.save(update_fields=["valid_to", "updated_at"])
     record_change(actor, assignment, before)
+
+
+@transaction.atomic
+def deactivate_user(user: User, *, actor: AnyUser | None) -> None:
+    """The account can no longer sign in (its sessions stop working at the next request); its
+    roles and history stay, so it can be reactivated."""
+    if not user.is_active:
+        return
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    record_event(actor, AuditEvent.ACCOUNT_DEACTIVATED, user)
+
+
+@transaction.atomic
+def reactivate_user(user: User, *, actor: AnyUser | None) -> None:
+    if user.is_active:
+        return
+    user.is_active = True
+    user.save(update_fields=["is_active"])
+    record_event(actor, AuditEvent.ACCOUNT_REACTIVATED, user)

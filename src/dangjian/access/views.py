@@ -163,20 +163,26 @@ def totp_setup(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """Where signing in lands: a role's own home page where it has one (access.home), the unit
-    list for ledger roles, the case reviews for experts, the audit trail for the auditor."""
-    from dangjian.access import scope
-    from dangjian.access.home import landing
-    from dangjian.access.models import Action
+    """Where signing in lands: the user's to-do list, one panel per kind of work their roles
+    give them (``access.home``; each app registers its panels); with no role at all, a page
+    saying so and whom to ask."""
+    from django.utils import timezone
 
-    page = landing(request.user)
-    if page is not None:
-        return redirect(page)
-    if scope.can(request.user, Action.VIEW):
-        return redirect("registry:organization_list")
-    if scope.can(request.user, Action.AUDIT):
-        return redirect("access:audit_list")
-    return redirect("cases:index")
+    from dangjian.access import capabilities, home, scope
+    from dangjian.access.people_lists import role_words
+
+    if not capabilities.has(request.user, "any_role"):
+        return render(request, "access/no_role.html")
+    today = timezone.localdate()
+    return render(
+        request,
+        "access/home.html",
+        {
+            "today": today,
+            "roles": [role_words(g) for g in scope.current_assignments(request.user)],
+            "panels": home.build(request, today),
+        },
+    )
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

@@ -11,3 +11,6 @@ class ApplicationsConfig(AppConfig):
         from dangjian.applications import access_rules
 
         access_rules.register()
+        from dangjian.applications import home_panels
+
+        home_panels.register_panels()

@@ -11,3 +11,6 @@ class CasesConfig(AppConfig):
         from dangjian.cases import access_rules
 
         access_rules.register()
+        from dangjian.cases import home_panels
+
+        home_panels.register_panels()

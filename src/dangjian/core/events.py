@@ -23,6 +23,14 @@ class AuditEvent(models.TextChoices):
         "account.member_invitation_accepted",
         _("party member's sign-in created from an invitation"),
     )
+    ROLE_INVITED = "account.role_invited", _("invited to sign in with a role")
+    ROLE_INVITATION_ACCEPTED = (
+        "account.role_invitation_accepted",
+        _("sign-in created from a role invitation"),
+    )
+    ROLE_INVITATION_REVOKED = "account.role_invitation_revoked", _("invitation withdrawn")
+    ACCOUNT_DEACTIVATED = "account.deactivated", _("account deactivated")
+    ACCOUNT_REACTIVATED = "account.reactivated", _("account reactivated")
     # The trail itself and the system
     AUDIT_EXPORTED = "audit.exported", _("audit trail exported")
     AUDIT_PRUNED = "audit.pruned", _("old audit records removed")

@@ -11,3 +11,6 @@ class DuesConfig(AppConfig):
         from dangjian.dues import timeline
 
         timeline.register()
+        from dangjian.dues import home_panels
+
+        home_panels.register_panels()

@@ -11,3 +11,6 @@ class InspectionsConfig(AppConfig):
         from dangjian.inspections import access_rules
 
         access_rules.register()
+        from dangjian.inspections import home_panels
+
+        home_panels.register_panels()

@@ -11,3 +11,6 @@ class OrglifeConfig(AppConfig):
         from dangjian.orglife import timeline
 
         timeline.register()
+        from dangjian.orglife import home_panels
+
+        home_panels.register_panels()

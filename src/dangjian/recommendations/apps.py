@@ -11,3 +11,6 @@ class RecommendationsConfig(AppConfig):
         from dangjian.recommendations import access_rules
 
         access_rules.register()
+        from dangjian.recommendations import home_panels
+
+        home_panels.register_panels()

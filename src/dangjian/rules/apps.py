@@ -14,3 +14,6 @@ class RulesConfig(AppConfig):
         access_rules.register()
         if tasks.on_touch not in touch.listeners:
             touch.listeners.append(tasks.on_touch)
+        from dangjian.rules import home_panels
+
+        home_panels.register_panels()
