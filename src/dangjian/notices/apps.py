@@ -11,3 +11,7 @@ class NoticesConfig(AppConfig):
         from dangjian.notices import access_rules
 
         access_rules.register()
+
+        from dangjian.notices import home_panels
+
+        home_panels.register_panels()
