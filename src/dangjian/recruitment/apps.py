@@ -16,3 +16,7 @@ class RecruitmentConfig(AppConfig):
         from dangjian.recruitment.queries import timeline_entries
 
         timeline.register("recruitment", timeline_entries)
+
+        from dangjian.recruitment import home_panels
+
+        home_panels.register_panels()

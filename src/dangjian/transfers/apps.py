@@ -11,3 +11,7 @@ class TransfersConfig(AppConfig):
         from dangjian.transfers import timeline
 
         timeline.register()
+
+        from dangjian.transfers import home_panels
+
+        home_panels.register_panels()
