@@ -17,6 +17,7 @@ def test_an_applicant_moves_to_the_activist_stage(demo_live, page, sign_in):
     today = timezone.localdate()
     a = Applicant.objects.get(name="赵一鸣")
     sign_in(demo_live, "secretary")
+    page.click("#menu-members")
     page.click("#menu-recruitment")
     page.click("#pipelines a")
     page.wait_for_selector("#stage-application")
