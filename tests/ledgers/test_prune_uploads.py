@@ -66,7 +66,12 @@ def _archived(world, tmp_path, name, age_days, *, bad=False):
     rows[0][7] = world.units[0].uscc
     if bad:
         rows[0][5] = "去年"
-    item = upload(world, write_xlsx(tmp_path / name, [MEMBER_HEADERS, *rows]))
+    path = tmp_path / name
+    # The same name is the same file: written once (a workbook written again a second later
+    # carries another timestamp, so other bytes).
+    if not path.exists():
+        write_xlsx(path, [MEMBER_HEADERS, *rows])
+    item = upload(world, path)
     created = timezone.now() - datetime.timedelta(days=age_days)
     LedgerUpload.objects.filter(pk=item.pk).update(created_at=created)
     item.refresh_from_db()
