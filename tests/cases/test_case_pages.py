@@ -60,11 +60,14 @@ def test_demo_rankings_have_spread_and_borderline(campaign):
     assert TIANJIN in html  # owners see names; only reviewers are blind
 
 
-def _blind_pages(username):
+def _blind_pages(username, campaign):
     client = _client(username)
     pages = [client.get(reverse("cases:review_list"))]
     downloads = []
-    for review in Review.objects.filter(reviewer__username=username).select_related("submission"):
+    # This campaign's reviews only: a browser test in the same process may have left another
+    # campaign's (committed by its live server), whose pages follow that campaign's stage.
+    reviews = Review.objects.filter(reviewer__username=username, submission__campaign=campaign)
+    for review in reviews.select_related("submission"):
         pages.append(client.get(reverse("cases:review", args=[review.pk])))
         for image in review.submission.images.all():
             downloads.append(client.get(reverse("cases:review_image", args=[review.pk, image.pk])))
@@ -99,7 +102,7 @@ def test_reviewer_pages_and_downloads_never_name_the_unit(campaign, username, at
             "x.docx", ContentFile(make_docx(f"{name}的党建材料", author=name)), save=False
         )
         item.save()
-    pages, downloads = _blind_pages(username)
+    pages, downloads = _blind_pages(username, campaign)
     assert len(pages) > 1 and downloads
     names = {n for sub in campaign.submissions.all() for n in text.redaction_names(sub)}
     names |= {"津网联", TIANJIN, "天津市互联网金融协会", "天津市大数据协会"}
