@@ -133,12 +133,17 @@ def notice_new(request: HttpRequest) -> HttpResponse:
         except (ValidationError, WorkflowError) as exc:
             _errors(form, exc)
         else:
-            if request.POST.get("publish") == "yes":
-                _publish(request, notice)
-            else:
-                messages.success(request, _("The draft was saved."))
-            return redirect("notices:notice_detail", pk=notice.pk)
+            return _saved(request, notice)
     return render(request, "notices/notice_form.html", {"form": form, "notice": None})
+
+
+def _saved(request: HttpRequest, notice: Notice) -> HttpResponse:
+    """After a draft is written (new or edited): published too when that button was pressed."""
+    if request.POST.get("publish") == "yes":
+        _publish(request, notice)
+    else:
+        messages.success(request, _("The draft was saved."))
+    return redirect("notices:notice_detail", pk=notice.pk)
 
 
 @login_required
@@ -170,11 +175,7 @@ def notice_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except (ValidationError, WorkflowError) as exc:
             _errors(form, exc)
         else:
-            if request.POST.get("publish") == "yes":
-                _publish(request, notice)
-            else:
-                messages.success(request, _("The draft was saved."))
-            return redirect("notices:notice_detail", pk=notice.pk)
+            return _saved(request, notice)
     return render(request, "notices/notice_form.html", {"form": form, "notice": notice})
 
 
