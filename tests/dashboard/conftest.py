@@ -96,7 +96,8 @@ class Small:
             federation=self.fed,
             organization=unit,
             subject_key=f"o{unit.pk}" if unit else f"f{self.fed.pk}",
-            period_key=f"{first_seen.isoformat()}-{self.rng.random()}",
+            # Unique per finding and within the field's 24 characters (PostgreSQL enforces it).
+            period_key=f"{first_seen.isoformat()}-{self.rng.randrange(10**9)}",
             severity=severity,
             explanation="测试",
             first_seen=first_seen,
