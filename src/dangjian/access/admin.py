@@ -9,7 +9,7 @@ from dangjian.access import scope
 from dangjian.access.middleware import second_factor_missing
 from dangjian.access.models import Action, RoleAssignment, UserSecurity
 from dangjian.core.admin import AuditedAdmin
-from dangjian.core.models import AuditLog
+from dangjian.core.models import AuditLog, CalendarDay
 
 if TYPE_CHECKING:
     _LogAdmin = admin.ModelAdmin[AuditLog]
@@ -43,6 +43,16 @@ class RoleAssignmentAdmin(AuditedAdmin):
     list_filter = ["role"]
     search_fields = ["user__username"]
     autocomplete_fields = ["federation", "organization", "party_organization", "instructor"]
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(AuditedAdmin):
+    """The holiday schedule of a year the built-in calendar does not know yet (core.workdays):
+    entered once a year by an administrator, from the State Council's published notice."""
+
+    list_display = ["day", "workday", "note"]
+    list_filter = ["workday"]
+    date_hierarchy = "day"
 
 
 @admin.register(UserSecurity)

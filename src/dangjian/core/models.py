@@ -197,3 +197,24 @@ class Counter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.register} {self.year}: {self.last}"
+
+
+class CalendarDay(models.Model):
+    """A day of the official holiday schedule (国务院办公厅's 部分节假日安排) that the built-in
+    calendar does not know: a year published after the installed ``chinesecalendar`` release, or
+    a correction. A row overrides the built-in answer for its day; see core.workdays."""
+
+    day = models.DateField(_("day"), unique=True)
+    workday = models.BooleanField(
+        _("working day"),
+        help_text=_("Ticked for a weekend made a working day (调休上班); unticked for a holiday."),
+    )
+    note = models.CharField(_("note"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("holiday schedule day")
+        verbose_name_plural = _("holiday schedule days")
+        ordering = ["day"]
+
+    def __str__(self) -> str:
+        return f"{self.day:%Y-%m-%d}"
