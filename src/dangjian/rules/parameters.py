@@ -9,6 +9,8 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from dangjian.core import money
+from dangjian.dues.models import Category
 from dangjian.orglife.models import Meeting
 from dangjian.party.models import PartyOrganization
 from dangjian.registry.models import Organization
@@ -40,8 +42,37 @@ LABELS = {
     "applies_to_legal_forms": gettext_lazy("applies to"),
     "no_record_severity": gettext_lazy("severity when nothing is recorded"),
     "reminder_months": gettext_lazy("reminders before the term ends (months)"),
-    "election_quorum": gettext_lazy("an election is valid with present members, more than"),
-    "election_majority": gettext_lazy("elected with the votes of those present, more than"),
+    "election_quorum": gettext_lazy("an election is valid with members present"),
+    "election_majority": gettext_lazy("elected with the votes of those present"),
+    "general_meeting_quorum": gettext_lazy(
+        "a general meeting is valid with voting members present"
+    ),
+    "resolution_majority": gettext_lazy("a resolution passes with the votes of the voting members"),
+    "committee_quorum": gettext_lazy("a committee meeting is valid with committee members present"),
+    "sign_in_opens_minutes_before": gettext_lazy("QR sign-in opens before the meeting (minutes)"),
+    "valid_hours": gettext_lazy("an invitation is valid for (hours)"),
+    # Notices (notices.receipts)
+    "sign_working_days": gettext_lazy("signed within (working days)"),
+    "urgent_sign_hours": gettext_lazy("urgent notices signed within (hours)"),
+    "remind_hours_before": gettext_lazy("reminded before the deadline (hours)"),
+    "remind_at_deadline": gettext_lazy("reminded again at the deadline"),
+    "low_sign_rate_percent": gettext_lazy("a sign rate is low below (%)"),
+    "count_by": gettext_lazy("members counted by"),
+    # Party dues (dues.amounts, dues.arrears)
+    "employed_bands": gettext_lazy("rates of employed members (monthly income after tax)"),
+    "retired_bands": gettext_lazy("rates of retired members (monthly pension)"),
+    "fixed_fen": gettext_lazy("fixed monthly amounts"),
+    "rural_min_fen": gettext_lazy("farmers pay monthly at least"),
+    "rural_max_fen": gettext_lazy("farmers pay monthly at most"),
+    "back_payment_max_months": gettext_lazy("months a late payment may cover, at most"),
+    "advance_max_months": gettext_lazy("months paid in advance, at most"),
+    "months": gettext_lazy("consecutive months"),
+    "lookback_months": gettext_lazy("months looked back"),
+    # Transfers and members (transfers.overdue, members.lost_contact)
+    "validity_days": gettext_lazy("an introduction letter is valid for (days)"),
+    "receipt_months": gettext_lazy("its receipt returned within (months)"),
+    "flowing_months": gettext_lazy("months away before registered as flowing"),
+    "removal_review_months": gettext_lazy("months after suspension before removal is considered"),
     "lookback_days": gettext_lazy("days of meetings checked"),
     "shingle_chars": gettext_lazy("characters per compared piece"),
     "threshold": gettext_lazy("similarity reported from"),
@@ -114,9 +145,39 @@ def _words(key: str, value: Any) -> str:
             f"{i}. {s.get('title_zh', '')}（{s.get('article', '')}）"
             for i, s in enumerate(value, 1)
         )
+    if isinstance(value, dict) and "share" in value:
+        words = _("more than %(share)s") if value.get("strict") else _("at least %(share)s")
+        return words % {"share": value["share"]}
+    if key.endswith("_bands") and isinstance(value, list):
+        return "；".join(_band(upper, rate) for upper, rate in value)
+    if key == "fixed_fen" and isinstance(value, dict):
+        categories = Category
+        return "；".join(
+            f"{categories(k).label if k in categories.values else k} {_yuan(v)}"
+            for k, v in value.items()
+        )
+    if key.endswith("_fen") and isinstance(value, int):
+        return _yuan(value)
+    if key == "count_by" and isinstance(value, str):
+        from dangjian.rules.kinds.base import BASIS_ZH  # the counting bases' words, one home
+
+        return str(BASIS_ZH.get(value, value))
     if isinstance(value, bool):
         return _("yes") if value else _("no")
+    if isinstance(value, list) and all(isinstance(v, int | str) for v in value):
+        return "、".join(str(v) for v in value)
     return str(value)
+
+
+def _band(upper: int | None, rate_bp: int) -> str:
+    rate = f"{rate_bp / 100:g}%"
+    if upper is None:
+        return _("above: %(rate)s") % {"rate": rate}
+    return _("up to %(upper)s: %(rate)s") % {"upper": _yuan(upper), "rate": rate}
+
+
+def _yuan(fen: int) -> str:
+    return _("%(amount)s yuan") % {"amount": money.yuan(fen)}
 
 
 def _requirement(kind: str, requirement: Any) -> str:
