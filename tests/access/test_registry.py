@@ -23,6 +23,7 @@ UNREGISTERED = {
     "core.Touch",  # the journal of touched subjects, read by the rules engine only
     "orglife.MeetingCount",  # counts per branch and month, read by the rules engine only
     "core.Counter",  # numbering bookkeeping (the registers' last numbers)
+    "core.CalendarDay",  # the public holiday schedule: the same for everyone, no personal data
     "registry.Domain",  # a fixed list of fields of work
     "applications.StoredFile",  # reached only through its owner (application, dossier, case)
     "applications.ApplicantMember",  # shown only inside its application

@@ -20,7 +20,76 @@ class Action(models.TextChoices):
     AUDIT = "audit", _("read the audit trail")
 
 
-class RoleAssignment(ValidityPeriod, TimeStamped):
+class RoleScope(models.Model):
+    """Where a role applies: one of these is set, as ``RoleAssignment.SCOPE_FIELD`` says for the
+    role — on a role held (RoleAssignment) and on a role offered (RoleInvitation) alike."""
+
+    federation = models.ForeignKey(
+        "registry.Federation",
+        verbose_name=_("federation"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    organization = models.ForeignKey(
+        "registry.Organization",
+        verbose_name=_("organization"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    party_organization = models.ForeignKey(
+        "party.PartyOrganization",
+        verbose_name=_("party organization"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    instructor = models.ForeignKey(
+        "party.Instructor",
+        verbose_name=_("instructor"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    # The member a party member's sign-in is bound to (their ledger record).
+    member = models.ForeignKey(
+        "party.PartyMember",
+        verbose_name=_("party member record"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    # The supervising unit or registration authority, as written on the units' records.
+    authority_name = models.CharField(_("authority name"), max_length=200, blank=True)
+
+    SCOPE_FIELDS: ClassVar[tuple[str, ...]] = (
+        "federation",
+        "organization",
+        "party_organization",
+        "instructor",
+        "member",
+        "authority_name",
+    )
+
+    class Meta:
+        abstract = True
+
+    def scope(self) -> dict[str, Any]:
+        """The scope fields that are set."""
+        return {
+            f: getattr(self, f)
+            for f in self.SCOPE_FIELDS
+            if getattr(self, f if f == "authority_name" else f"{f}_id")
+        }
+
+
+class RoleAssignment(RoleScope, ValidityPeriod, TimeStamped):
     class Role(models.TextChoices):
         ADMIN = "admin", _("system administrator")
         FEDERATION_OFFICER = "federation_officer", _("federation / party committee officer")
@@ -70,50 +139,6 @@ class RoleAssignment(ValidityPeriod, TimeStamped):
         related_name="role_assignments",
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
-    federation = models.ForeignKey(
-        "registry.Federation",
-        verbose_name=_("federation"),
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="+",
-    )
-    organization = models.ForeignKey(
-        "registry.Organization",
-        verbose_name=_("organization"),
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="+",
-    )
-    party_organization = models.ForeignKey(
-        "party.PartyOrganization",
-        verbose_name=_("party organization"),
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="+",
-    )
-    instructor = models.ForeignKey(
-        "party.Instructor",
-        verbose_name=_("instructor"),
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="+",
-    )
-    # The member a party member's sign-in is bound to (their ledger record).
-    member = models.ForeignKey(
-        "party.PartyMember",
-        verbose_name=_("party member record"),
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="+",
-    )
-    # The supervising unit or registration authority, as written on the units' records.
-    authority_name = models.CharField(_("authority name"), max_length=200, blank=True)
-
     # ``objects`` (the ValidityQuerySet manager) comes from ValidityPeriod.
 
     class Meta:
@@ -201,7 +226,7 @@ class PasswordHistory(models.Model):
         return f"{self.user} {self.set_at:%Y-%m-%d}"
 
 
-class RoleInvitation(TimeStamped):
+class RoleInvitation(RoleScope, TimeStamped):
     """A one-time link that lets a person set a password and sign in with one role and its
     scope: a party member bound to their ledger record (invited by their branch secretary or
     the federation officer), or a liaison, secretary, instructor, expert … (invited by the
@@ -216,49 +241,8 @@ class RoleInvitation(TimeStamped):
         choices=RoleAssignment.Role.choices,
         default=RoleAssignment.Role.PARTY_MEMBER,
     )
-    # The scope of the role granted on acceptance (RoleAssignment.SCOPE_FIELD); for a role
-    # with no scope of its own (expert, authority), ``federation`` is the inviting federation.
-    federation = models.ForeignKey(
-        "registry.Federation",
-        verbose_name=_("federation"),
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="+",
-    )
-    organization = models.ForeignKey(
-        "registry.Organization",
-        verbose_name=_("organization"),
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="+",
-    )
-    party_organization = models.ForeignKey(
-        "party.PartyOrganization",
-        verbose_name=_("party organization"),
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="+",
-    )
-    instructor = models.ForeignKey(
-        "party.Instructor",
-        verbose_name=_("instructor"),
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="+",
-    )
-    member = models.ForeignKey(
-        "party.PartyMember",
-        verbose_name=_("party member"),
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="+",
-    )
-    authority_name = models.CharField(_("authority name"), max_length=200, blank=True)
+    # The scope (RoleScope) is the one granted on acceptance; for a role with no scope of its
+    # own (expert, authority), ``federation`` is the inviting federation.
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     expires_at = models.DateTimeField(_("expires at"))
     created_by = models.ForeignKey(
@@ -281,15 +265,6 @@ class RoleInvitation(TimeStamped):
         related_name="+",
     )
 
-    SCOPE_FIELDS = (
-        "federation",
-        "organization",
-        "party_organization",
-        "instructor",
-        "member",
-        "authority_name",
-    )
-
     class Meta:
         verbose_name = _("sign-in invitation")
         verbose_name_plural = _("sign-in invitations")
@@ -298,11 +273,3 @@ class RoleInvitation(TimeStamped):
     def __str__(self) -> str:
         who = self.member.name if self.member is not None else self.name
         return f"{who} {self.get_role_display()} {self.expires_at:%Y-%m-%d %H:%M}"
-
-    def scope(self) -> dict[str, Any]:
-        """The scope fields to grant the role with (only those set)."""
-        return {
-            f: getattr(self, f)
-            for f in self.SCOPE_FIELDS
-            if getattr(self, f if f == "authority_name" else f"{f}_id")
-        }
