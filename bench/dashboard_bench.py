@@ -1,6 +1,7 @@
 """The dashboard and big screen at scale (issue 16: < 300 ms server time p95 at 100,000 units).
 
     nice .venv/bin/python bench/dashboard_bench.py [--scale 100000] [--var DIR] [--repeat 20]
+        [--database-url URL --reuse]
 
 Builds the demo plus N synthetic units into a fresh SQLite file (``dangjian demo --scale``;
 ``--var`` reuses a folder built before), then, signed in as the demo federation's officer
@@ -30,14 +31,20 @@ def load_avg() -> str:
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--scale", type=int, default=100_000)
+    parser.add_argument("--database-url")
     parser.add_argument("--var", help="reuse a var/ folder built by an earlier run")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="the database (--database-url, with --var's keys) already holds the built demo",
+    )
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--live-repeat", type=int, default=2)
     args = parser.parse_args()
     var = args.var or tempfile.mkdtemp(prefix="dangjian-dash-bench-")
-    reuse = bool(args.var) and os.path.exists(f"{var}/bench.sqlite3")
+    reuse = args.reuse or (bool(args.var) and os.path.exists(f"{var}/bench.sqlite3"))
     os.environ["DANGJIAN_VAR_DIR"] = var
-    os.environ["DANGJIAN_DATABASE_URL"] = f"sqlite:///{var}/bench.sqlite3"
+    os.environ["DANGJIAN_DATABASE_URL"] = args.database_url or f"sqlite:///{var}/bench.sqlite3"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dangjian.settings")
     os.environ["DANGJIAN_DEMO"] = "1"
     import django

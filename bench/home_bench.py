@@ -51,9 +51,14 @@ def main():
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--database-url")
     parser.add_argument("--var", help="reuse a var/ folder built by an earlier run")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="the database (--database-url, with --var's keys) already holds the built demo",
+    )
     args = parser.parse_args()
     var = args.var or tempfile.mkdtemp(prefix="dangjian-home-bench-")
-    reuse = bool(args.var) and os.path.exists(f"{var}/bench.sqlite3")
+    reuse = args.reuse or (bool(args.var) and os.path.exists(f"{var}/bench.sqlite3"))
     os.environ["DANGJIAN_VAR_DIR"] = var
     os.environ["DANGJIAN_DATABASE_URL"] = args.database_url or f"sqlite:///{var}/bench.sqlite3"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dangjian.settings")
