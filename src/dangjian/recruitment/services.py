@@ -256,6 +256,8 @@ def _check_order(s: Standing, rule: procedure.StepRule, day: datetime.date, valu
                 % {"missing": missing.title, "document": procedure.document(day)}
             )
         previous = [x.done_on for r in rules[:index] for x in s.done.get(r.code, [])[:1]]
+        # A vote taken again comes after the meeting whose vote failed.
+        previous += [x.done_on for x in s.failed.get(rule.code, [])]
     latest = max(previous, default=applicant.applied_on)
     if day < latest:
         raise WorkflowError(
@@ -472,34 +474,37 @@ def _meeting(code: str):
                 )
                 % words
             )
+        # A meeting short of its quorum, or a vote short of its majority, is recorded as it
+        # happened with its outcome and the reason: the step is not passed, and a later
+        # meeting may vote again.
+        outcome, explanation = Step.PASSED, ""
         if not quorum.quorum_met(quorum.GENERAL, expected, present, day=day, federation=federation):
             words["needed"] = quorum.quorum_needed(
                 quorum.GENERAL, expected, day=day, federation=federation
             )
-            raise WorkflowError(
-                _(
-                    "The branch meeting was not valid: %(present)d of the %(expected)d members "
-                    "with a vote attended, at least %(needed)d must (%(article)s)."
-                )
-                % words
-            )
-        if not quorum.resolution_passes(
+            outcome = Step.INVALID
+            explanation = _(
+                "The branch meeting was not valid: %(present)d of the %(expected)d members "
+                "with a vote attended, at least %(needed)d must (%(article)s)."
+            ) % words
+        elif not quorum.resolution_passes(
             yes_present + yes_written, expected, day=day, federation=federation
         ):
-            raise WorkflowError(
-                _(
-                    "The resolution did not pass: %(yes)d votes in favour (written votes of absent "
-                    "members included) of %(expected)d members with a vote; more than half are "
-                    "needed (%(article)s)."
-                )
-                % words
-            )
+            outcome = Step.FAILED
+            explanation = _(
+                "The resolution did not pass: %(yes)d votes in favour (written votes of absent "
+                "members included) of %(expected)d members with a vote; more than half are "
+                "needed (%(article)s)."
+            ) % words
         data = {
             "expected": expected,
             "present": present,
             "yes_present": yes_present,
             "yes_written": yes_written,
+            "outcome": outcome,
         }
+        if explanation:
+            data["explanation"] = explanation
         if code == "full_meeting":
             end = s.probation_end
             if end is not None and day < end:
