@@ -483,19 +483,25 @@ def _meeting(code: str):
                 quorum.GENERAL, expected, day=day, federation=federation
             )
             outcome = Step.INVALID
-            explanation = _(
-                "The branch meeting was not valid: %(present)d of the %(expected)d members "
-                "with a vote attended, at least %(needed)d must (%(article)s)."
-            ) % words
+            explanation = (
+                _(
+                    "The branch meeting was not valid: %(present)d of the %(expected)d members "
+                    "with a vote attended, at least %(needed)d must (%(article)s)."
+                )
+                % words
+            )
         elif not quorum.resolution_passes(
             yes_present + yes_written, expected, day=day, federation=federation
         ):
             outcome = Step.FAILED
-            explanation = _(
-                "The resolution did not pass: %(yes)d votes in favour (written votes of absent "
-                "members included) of %(expected)d members with a vote; more than half are "
-                "needed (%(article)s)."
-            ) % words
+            explanation = (
+                _(
+                    "The resolution did not pass: %(yes)d votes in favour (written votes of absent "
+                    "members included) of %(expected)d members with a vote; more than half are "
+                    "needed (%(article)s)."
+                )
+                % words
+            )
         data = {
             "expected": expected,
             "present": present,
