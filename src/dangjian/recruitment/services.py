@@ -205,6 +205,11 @@ def record_step(
     extra: dict[str, Any] = {"members": (), "approver": None, "data": {}}
     if check is not None:
         extra.update(check(s, day, values, federation) or {})
+    extra["data"] = {
+        **extra["data"],
+        **_departure(code, day, values, federation),
+        **_publicity(code, day, values, federation),
+    }
     step = _add_step(applicant, code, day, values, actor=actor, **extra)
     before = snapshot(applicant)
     if code == ADMITTED:
@@ -572,6 +577,64 @@ def _extension(s, day, values, federation):
 
 def _full_approval(s, day, values, federation):
     return _approver(values, s, CONFIRMED, day, federation)
+
+
+def _departure(code, day, values, federation) -> dict:
+    """R-12: a candidate leaving their unit or place within ``months`` of the branch meeting
+    (the day itself included, by calendar months) is not accepted there."""
+    leaving = values.get("planned_departure_on")
+    if code != "admission_meeting" or not leaving:
+        return {}
+    months = procedure.departure_months(day, federation)
+    limit = add_months(day, months)
+    if leaving <= limit:
+        raise WorkflowError(
+            _(
+                "The candidate plans to leave on %(leaving)s, within %(months)d months of the "
+                "branch meeting (by %(limit)s): the admission is not handled here but where they "
+                "go (rulebook recruitment.departure; source not verified)."
+            )
+            % {"leaving": leaving.isoformat(), "months": months, "limit": limit.isoformat()}
+        )
+    return {"planned_departure_on": leaving.isoformat()}
+
+
+def _publicity(code, day, values, federation) -> dict:
+    """R-18: the 公示 before 发展对象, 接收 or 转正 — required where the federation's rulebook
+    lists the step, checked wherever one is recorded: the step comes after its last day
+    (``workdays`` working days by ``core.workdays``; provisional when a year's schedule is not
+    known, which the step keeps)."""
+    if code not in procedure.PUBLICITY_STEPS:
+        return {}
+    start = values.get("publicity_from")
+    n = procedure.publicity_workdays(day, federation)
+    if not start:
+        if procedure.publicity_required(code, day, federation):
+            raise WorkflowError(
+                _(
+                    "A publicity period (公示) of %(n)d working days is required before this "
+                    "step: record the day it began (rulebook recruitment.publicity)."
+                )
+                % {"n": n}
+            )
+        return {}
+    end = procedure.publicity_end(start, federation=federation)
+    if day <= end.day:
+        message = _(
+            "The publicity period (公示) begun on %(start)s lasts %(n)d working days, to "
+            "%(end)s: the step can be recorded from the next day (rulebook "
+            "recruitment.publicity)."
+        ) % {"start": start.isoformat(), "n": n, "end": end.day.isoformat()}
+        if end.provisional:
+            message += _(
+                " Provisional: the official holiday schedule of that year is not known yet."
+            )
+        raise WorkflowError(message)
+    return {
+        "publicity_from": start.isoformat(),
+        "publicity_until": end.day.isoformat(),
+        "publicity_provisional": end.provisional,
+    }
 
 
 CHECKS = {
