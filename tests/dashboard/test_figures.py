@@ -32,7 +32,16 @@ def series(c):
 
 def test_registry_holds_each_panel_once_in_order():
     keys = [p.key for p in panels()]
-    assert keys == ["coverage", "findings", "orglife", "members", "dues", "terms"]
+    assert keys == [
+        "coverage",
+        "findings",
+        "orglife",
+        "members",
+        "dues",
+        "terms",
+        "recruitment",
+        "transfers",
+    ]
     assert set(PANELS) == set(keys)
 
 
@@ -145,7 +154,7 @@ def test_snapshot_is_read_instead_of_recomputed(small):
     from dangjian.dashboard.services import take_snapshots
 
     officer = small.user()
-    assert take_snapshots(small.fed, DAY) == 6
+    assert take_snapshots(small.fed, DAY) == 8  # one snapshot per registered panel
     small.unit("新会员单位", joined=D(2025, 6, 1))
     stored = load(Context(small.fed, DAY, officer))
     assert stored[0]["computed_at"] is not None

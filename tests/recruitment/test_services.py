@@ -197,15 +197,17 @@ def test_meeting_quorum_and_votes(branch: Branch):
     branch.step(a, "pre_review", D(2024, 8, 1), approver=branch.committee)
     branch.step(a, "application_form", D(2024, 8, 10))
     day = D(2024, 9, 10)
-    with pytest.raises(WorkflowError, match="5"):
-        branch.step(a, "admission_meeting", day, present=4, yes_present=4, yes_written=5)
-    with pytest.raises(WorkflowError):
-        branch.step(a, "admission_meeting", day, present=5, yes_present=4, yes_written=0)
     with pytest.raises(WorkflowError):  # more written votes than members absent
         branch.step(a, "admission_meeting", day, present=5, yes_present=1, yes_written=5)
     branch.step(a, "admission_meeting", day, present=5, yes_present=3, yes_written=2)
     step = a.steps.get(code="admission_meeting")
-    assert step.data == {"expected": 9, "present": 5, "yes_present": 3, "yes_written": 2}
+    assert step.data == {
+        "expected": 9,
+        "present": 5,
+        "yes_present": 3,
+        "yes_written": 2,
+        "outcome": "passed",
+    }
 
 
 def test_probationary_members_do_not_vote(db):

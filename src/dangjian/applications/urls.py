@@ -26,6 +26,11 @@ urlpatterns = [
     path("formation/new/", formation.formation_open, name="formation_open"),
     path("formation/<int:pk>/", formation.formation_detail, name="formation_detail"),
     path("formation/<int:pk>/file/", formation.formation_file, name="formation_file"),
+    path(
+        "formation/<int:pk>/transfer-in/",
+        formation.formation_transfer_in,
+        name="formation_transfer_in",
+    ),
     re_path(
         r"^formation/(?P<pk>\d+)/(?P<step>submit|approve|return|cancel)/$",
         formation.formation_step,

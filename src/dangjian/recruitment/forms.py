@@ -37,10 +37,17 @@ STEP_FIELDS = {
     "political_review": ("passed",),
     "training": ("days", "hours"),
     "pre_review": ("approver",),
-    "admission_meeting": ("present", "yes_present", "yes_written"),
+    "candidate": ("publicity_from",),
+    "admission_meeting": (
+        "present",
+        "yes_present",
+        "yes_written",
+        "publicity_from",
+        "planned_departure_on",
+    ),
     "admission_approval": ("approver",),
     "extension": ("months",),
-    "full_meeting": ("present", "yes_present", "yes_written"),
+    "full_meeting": ("present", "yes_present", "yes_written", "publicity_from"),
     "full_approval": ("approver",),
 }
 COMMON = ("done_on", "acted_by", "note")
@@ -93,6 +100,10 @@ class StepForm(StyledForm):
         label=_("written votes in favour of those absent"), min_value=0, required=False
     )
     months = forms.IntegerField(label=_("months of extension"), min_value=0, required=False)
+    publicity_from = forms.DateField(label=_("publicity (公示) began on"), required=False)
+    planned_departure_on = forms.DateField(
+        label=_("plans to leave the unit or place on"), required=False
+    )
 
     def __init__(self, *args, code: str, members, approvers, **kwargs):
         super().__init__(*args, **kwargs)

@@ -117,7 +117,9 @@ class Step(TimeStamped):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    # Figures the checks read: votes {"expected", "present", "yes_present", "yes_written"},
+    # Figures the checks read: votes {"expected", "present", "yes_present", "yes_written",
+    # "outcome", "explanation"} (a meeting that was not valid or did not pass is recorded as
+    # such, R-13: the step is not passed and a later vote may be recorded),
     # training {"days", "hours"}, review {"passed"}, extension {"months"}, activist
     # {"decided_by", "method"}.
     data = models.JSONField(_("details"), default=dict, blank=True)
@@ -130,3 +132,21 @@ class Step(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.applicant} {self.code} {self.done_on:%Y-%m-%d}"
+
+    # The outcome of a branch meeting's vote (R-13), in ``data["outcome"]``.
+    PASSED, FAILED, INVALID = "passed", "failed", "invalid"
+    OUTCOMES = {PASSED: _("vote passed"), FAILED: _("vote failed"), INVALID: _("meeting not valid")}
+
+    @property
+    def outcome(self) -> str:
+        return (self.data or {}).get("outcome") or self.PASSED
+
+    @property
+    def outcome_label(self) -> str:
+        return str(self.OUTCOMES.get(self.outcome, ""))
+
+    @property
+    def is_passed(self) -> bool:
+        """False for a branch meeting whose vote was not valid or did not pass: recorded with
+        its figures, but the step is not done."""
+        return self.outcome == self.PASSED

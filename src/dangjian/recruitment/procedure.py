@@ -12,11 +12,16 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
+from dangjian.core import workdays
 from dangjian.rulebook import params
 from dangjian.rulebook.periods import add_months
 
 RULE = "recruitment.procedure"
 OVERDUE_RULE = "recruitment.overdue"
+DEPARTURE_RULE = "recruitment.departure"  # R-12
+PUBLICITY_RULE = "recruitment.publicity"  # R-18
+# The steps a 公示 may precede: 发展对象, the branch meeting's 接收, the branch meeting's 转正.
+PUBLICITY_STEPS = ("candidate", "admission_meeting", "full_meeting")
 
 
 @dataclass(frozen=True)
@@ -100,3 +105,29 @@ def age_on(birth: datetime.date, day: datetime.date) -> int:
     if (day.month, day.day) < (birth.month, birth.day):
         years -= 1
     return years
+
+
+# -- R-12 and R-18: local rules, each its own rulebook entry (sources not verified) ----------
+
+
+def departure_months(day: datetime.date, federation=None) -> int:
+    return int(params.value(DEPARTURE_RULE, "months", day=day, federation=federation))
+
+
+def publicity_required(code: str, day: datetime.date, federation=None) -> bool:
+    before = params.value(PUBLICITY_RULE, "before", day=day, federation=federation) or ()
+    return code in before
+
+
+def publicity_workdays(day: datetime.date, federation=None) -> int:
+    return int(params.value(PUBLICITY_RULE, "workdays", day=day, federation=federation))
+
+
+def publicity_end(start: datetime.date, *, federation=None) -> workdays.Reckoned:
+    """The last day of a 公示 begun on ``start``: ``workdays`` working days counting its first
+    (the first working day on or after ``start``), by ``core.workdays`` — provisional where a
+    year's holiday schedule is not known."""
+    n = publicity_workdays(start, federation)
+    first = workdays.add_workdays(start, 0)
+    last = workdays.add_workdays(first.day, max(n - 1, 0))
+    return workdays.Reckoned(last.day, first.provisional or last.provisional)

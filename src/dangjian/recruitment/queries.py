@@ -52,6 +52,8 @@ class Standing:
     applicant: Applicant
     day: datetime.date
     done: dict[str, list[Step]] = field(default_factory=dict)
+    # Branch meetings recorded whose vote was not valid or did not pass (R-13), by code.
+    failed: dict[str, list[Step]] = field(default_factory=dict)
     next_step: procedure.StepRule | None = None
     dues: list[Due] = field(default_factory=list)
 
@@ -99,19 +101,25 @@ class Standing:
         return self.applicant.branch.federation
 
 
-def _steps_by_code(steps: Iterable[Step], day: datetime.date) -> dict[str, list[Step]]:
+def _steps_by_code(
+    steps: Iterable[Step], day: datetime.date
+) -> tuple[dict[str, list[Step]], dict[str, list[Step]]]:
+    """The steps recorded by ``day``, by code: those done, and the branch meetings whose vote
+    failed (not done: a later vote may be recorded)."""
     done: dict[str, list[Step]] = {}
+    failed: dict[str, list[Step]] = {}
     for s in sorted(steps, key=lambda s: (s.done_on, s.pk or 0)):
         if s.done_on <= day:
-            done.setdefault(s.code, []).append(s)
-    return done
+            (done if s.is_passed else failed).setdefault(s.code, []).append(s)
+    return done, failed
 
 
 def standing(applicant: Applicant, day: datetime.date | None = None) -> Standing:
     """Where ``applicant`` stands on ``day`` (today). Reads ``applicant.steps`` (prefetch them
     for a list: ``with_steps``)."""
     day = day or timezone.localdate()
-    result = Standing(applicant, day, _steps_by_code(applicant.steps.all(), day))
+    done, failed = _steps_by_code(applicant.steps.all(), day)
+    result = Standing(applicant, day, done, failed)
     federation = applicant.branch.federation
     rules = procedure.steps(day)
     if applicant.status != Applicant.Status.STOPPED:
@@ -188,6 +196,36 @@ def stage_counts(standings: Iterable[Standing]) -> dict[str, int]:
     return counts
 
 
+@dataclass(frozen=True)
+class PipelineFigures:
+    """The dashboard's recruitment figures on a day: applicants per stage (the procedure's
+    stages in order, as ``(code, title, count)``), and the overdue steps and the applicants
+    with one (``Standing.overdue``, the rule ``recruitment.overdue``'s definition)."""
+
+    stages: list[tuple[str, str, int]]
+    in_progress: int
+    overdue_steps: int
+    overdue_applicants: int
+
+
+def pipeline_figures(qs: QuerySet[Applicant], day: datetime.date) -> PipelineFigures:
+    """Of ``qs``, the applicants on their way on ``day``: applied by then and not yet full
+    members that day (转正 approved later, or not yet). An ended application is left out on
+    every day: the day it ended is not recorded. Two queries whatever the number."""
+    rows = with_steps(qs.filter(applied_on__lte=day).exclude(status=Applicant.Status.STOPPED))
+    standings = [st for st in (standing(a, day) for a in rows) if not st.has(CONFIRMED)]
+    order = procedure.stages(day)
+    first = order[0][0] if order else ""
+    counts = stage_counts(standings)
+    counts[first] = counts.get(first, 0) + counts.pop("", 0)
+    return PipelineFigures(
+        stages=[(code, title, counts.get(code, 0)) for code, title in order],
+        in_progress=len(standings),
+        overdue_steps=sum(len(st.overdue) for st in standings),
+        overdue_applicants=sum(1 for st in standings if st.overdue),
+    )
+
+
 def higher_organization_ids(branch) -> list[int]:
     """The party organizations above ``branch``, nearest first (who may pre-review and approve
     is one of them, of a kind the rulebook allows)."""
@@ -212,11 +250,12 @@ def timeline_entries(member, as_of: datetime.date) -> list[timeline.Entry]:
     entries = []
     for s in applicant.steps.filter(done_on__lte=as_of).order_by("done_on", "pk"):
         rule = procedure.step(s.code, s.done_on)
+        outcome = "" if s.is_passed else f"：{s.outcome_label}"
         entries.append(
             timeline.Entry(
                 s.done_on,
                 str(_("recruitment")),
-                f"{rule.title}（《{procedure.document(s.done_on)}》{s.article}）",
+                f"{rule.title}{outcome}（《{procedure.document(s.done_on)}》{s.article}）",
                 "recruitment",
             )
         )

@@ -205,6 +205,11 @@ def record_step(
     extra: dict[str, Any] = {"members": (), "approver": None, "data": {}}
     if check is not None:
         extra.update(check(s, day, values, federation) or {})
+    extra["data"] = {
+        **extra["data"],
+        **_departure(code, day, values, federation),
+        **_publicity(code, day, values, federation),
+    }
     step = _add_step(applicant, code, day, values, actor=actor, **extra)
     before = snapshot(applicant)
     if code == ADMITTED:
@@ -256,6 +261,8 @@ def _check_order(s: Standing, rule: procedure.StepRule, day: datetime.date, valu
                 % {"missing": missing.title, "document": procedure.document(day)}
             )
         previous = [x.done_on for r in rules[:index] for x in s.done.get(r.code, [])[:1]]
+        # A vote taken again comes after the meeting whose vote failed.
+        previous += [x.done_on for x in s.failed.get(rule.code, [])]
     latest = max(previous, default=applicant.applied_on)
     if day < latest:
         raise WorkflowError(
@@ -472,21 +479,27 @@ def _meeting(code: str):
                 )
                 % words
             )
+        # A meeting short of its quorum, or a vote short of its majority, is recorded as it
+        # happened with its outcome and the reason (R-13): the step is not passed, and a later
+        # meeting may vote again.
+        outcome, explanation = Step.PASSED, ""
         if not quorum.quorum_met(quorum.GENERAL, expected, present, day=day, federation=federation):
             words["needed"] = quorum.quorum_needed(
                 quorum.GENERAL, expected, day=day, federation=federation
             )
-            raise WorkflowError(
+            outcome = Step.INVALID
+            explanation = (
                 _(
                     "The branch meeting was not valid: %(present)d of the %(expected)d members "
                     "with a vote attended, at least %(needed)d must (%(article)s)."
                 )
                 % words
             )
-        if not quorum.resolution_passes(
+        elif not quorum.resolution_passes(
             yes_present + yes_written, expected, day=day, federation=federation
         ):
-            raise WorkflowError(
+            outcome = Step.FAILED
+            explanation = (
                 _(
                     "The resolution did not pass: %(yes)d votes in favour (written votes of absent "
                     "members included) of %(expected)d members with a vote; more than half are "
@@ -499,7 +512,10 @@ def _meeting(code: str):
             "present": present,
             "yes_present": yes_present,
             "yes_written": yes_written,
+            "outcome": outcome,
         }
+        if explanation:
+            data["explanation"] = explanation
         if code == "full_meeting":
             end = s.probation_end
             if end is not None and day < end:
@@ -561,6 +577,64 @@ def _extension(s, day, values, federation):
 
 def _full_approval(s, day, values, federation):
     return _approver(values, s, CONFIRMED, day, federation)
+
+
+def _departure(code, day, values, federation) -> dict:
+    """R-12: a candidate leaving their unit or place within ``months`` of the branch meeting
+    (the day itself included, by calendar months) is not accepted there."""
+    leaving = values.get("planned_departure_on")
+    if code != "admission_meeting" or not leaving:
+        return {}
+    months = procedure.departure_months(day, federation)
+    limit = add_months(day, months)
+    if leaving <= limit:
+        raise WorkflowError(
+            _(
+                "The candidate plans to leave on %(leaving)s, within %(months)d months of the "
+                "branch meeting (by %(limit)s): the admission is not handled here but where they "
+                "go (rulebook recruitment.departure; source not verified)."
+            )
+            % {"leaving": leaving.isoformat(), "months": months, "limit": limit.isoformat()}
+        )
+    return {"planned_departure_on": leaving.isoformat()}
+
+
+def _publicity(code, day, values, federation) -> dict:
+    """R-18: the 公示 before 发展对象, 接收 or 转正 — required where the federation's rulebook
+    lists the step, checked wherever one is recorded: the step comes after its last day
+    (``workdays`` working days by ``core.workdays``; provisional when a year's schedule is not
+    known, which the step keeps)."""
+    if code not in procedure.PUBLICITY_STEPS:
+        return {}
+    start = values.get("publicity_from")
+    n = procedure.publicity_workdays(day, federation)
+    if not start:
+        if procedure.publicity_required(code, day, federation):
+            raise WorkflowError(
+                _(
+                    "A publicity period (公示) of %(n)d working days is required before this "
+                    "step: record the day it began (rulebook recruitment.publicity)."
+                )
+                % {"n": n}
+            )
+        return {}
+    end = procedure.publicity_end(start, federation=federation)
+    if day <= end.day:
+        message = _(
+            "The publicity period (公示) begun on %(start)s lasts %(n)d working days, to "
+            "%(end)s: the step can be recorded from the next day (rulebook "
+            "recruitment.publicity)."
+        ) % {"start": start.isoformat(), "n": n, "end": end.day.isoformat()}
+        if end.provisional:
+            message += _(
+                " Provisional: the official holiday schedule of that year is not known yet."
+            )
+        raise WorkflowError(message)
+    return {
+        "publicity_from": start.isoformat(),
+        "publicity_until": end.day.isoformat(),
+        "publicity_provisional": end.provisional,
+    }
 
 
 CHECKS = {

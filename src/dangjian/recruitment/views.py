@@ -177,7 +177,7 @@ def record(request, pk: int):
     form = _step_form(request, a, code, request.POST)
     if form.is_valid():
         try:
-            services.record_step(
+            step = services.record_step(
                 a,
                 code,
                 form.values(),
@@ -187,7 +187,14 @@ def record(request, pk: int):
         except WorkflowError as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, _("Step recorded."))
+            if step.is_passed:
+                messages.success(request, _("Step recorded."))
+            else:  # a branch meeting whose vote failed: recorded, the step not passed
+                messages.warning(
+                    request,
+                    _("Recorded as %(outcome)s: %(why)s")
+                    % {"outcome": step.outcome_label, "why": step.data.get("explanation", "")},
+                )
             return redirect("recruitment:applicant", a.pk)
     return applicant(request, a.pk, form=form, code=code)
 

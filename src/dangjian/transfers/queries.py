@@ -40,6 +40,22 @@ def pending(member: PartyMember) -> QuerySet[Transfer]:
     return Transfer.objects.filter(member=member, status=Transfer.Status.ISSUED)
 
 
+def transfer_in_offer(party_org, units, day: datetime.date) -> QuerySet[PartyMember]:
+    """The members a newly formed ``party_org`` is offered to transfer in (formation, issue 13
+    point 3): employed on ``day`` by one of ``units`` and still in the ledger, holding their
+    relation that day in another party organization of the system, with no transfer awaiting
+    acceptance. Not offered: those already held by ``party_org``, and those whose relation is
+    outside the system or unrecorded (their letter comes from outside: ``receive_from_outside``)."""
+    awaiting = Transfer.objects.filter(member=OuterRef("pk"), status=Transfer.Status.ISSUED)
+    return (
+        party_queries.employed_members(units, day)
+        .filter(party_queries.held_in_q(day))
+        .exclude(party_queries.held_in_q(day, [party_org]))
+        .exclude(Exists(awaiting))
+        .order_by("name", "pk")
+    )
+
+
 def dues_paid_to(member: PartyMember) -> datetime.date | None:
     """The last month the member's dues were paid (党费交至), the first of that month."""
     return (

@@ -301,15 +301,35 @@ def record_national(transfer: Transfer, *, version, ref: str, on=None, actor) ->
 def transfer_in_many(
     members, *, to: PartyOrganization, issued_on: datetime.date, actor, reason: str = ""
 ) -> list[Transfer]:
-    """One transfer each for members whose relation is held elsewhere in the system, into
-    ``to`` (the formation workflow's "transfer the covered units' members in"). Members whose
-    relation is outside the system or unrecorded are skipped (their letter comes from outside)."""
+    """One transfer each into ``to`` for ``members`` whose relation is held on ``issued_on`` by
+    another party organization of the system (the formation workflow's one step "transfer the
+    covered units' members in"): each letter is numbered in its sender's register and awaits
+    acceptance; the relation moves when ``to`` accepts, and until then the sender keeps the
+    member (T-4). Members already held by ``to``, awaiting a transfer, or whose relation is
+    outside the system or unrecorded are skipped (their letter comes from outside). All or
+    nothing: a refusal for one member names them and issues none."""
+    if issued_on is None:
+        raise ValidationError(_("The date of issue is required."))
+    if not to.is_valid_on(issued_on):
+        raise ValidationError(_("That party organization does not exist on that date."))
     done = []
-    for member in members:
+    seen: set[int] = set()
+    for member in sorted(members, key=lambda m: (m.name, m.pk)):
+        if member.pk in seen:
+            continue
+        seen.add(member.pk)
         relation = party_queries.relation_on(member, issued_on)
         if relation is None or relation.party_organization is None:
             continue
         if relation.party_organization_id == to.pk or queries.pending(member).exists():
             continue
-        done.append(issue_transfer(member, to=to, issued_on=issued_on, reason=reason, actor=actor))
+        try:
+            transfer = issue_transfer(
+                member, to=to, issued_on=issued_on, reason=reason, actor=actor
+            )
+        except ValidationError as exc:
+            raise ValidationError(
+                _("%(name)s: %(error)s") % {"name": member.name, "error": " ".join(exc.messages)}
+            ) from exc
+        done.append(transfer)
     return done

@@ -1,6 +1,7 @@
 """The formation workflow (同步推动建立): a case, its four standards, and approval, which forms
-the party organization through the party services — coverage, the secretary, the members'
-组织关系 and, where instructor-driven, the instructor's dispatch."""
+the party organization through the party services — coverage, the secretary and, where
+instructor-driven, the instructor's dispatch. The members' 组织关系 move only through transfers
+(the transfers app), offered on the case page once it is approved."""
 
 from __future__ import annotations
 
@@ -14,7 +15,6 @@ from dangjian.applications.services.files import store_file
 from dangjian.core.audit import record_change, record_event, snapshot
 from dangjian.core.concurrency import claim
 from dangjian.core.errors import WorkflowError
-from dangjian.party import bulk as party_bulk
 from dangjian.party import services as party_services
 from dangjian.party.models import Election, InstructorAssignment, PartyOrganization, Position
 
@@ -165,12 +165,10 @@ def approve_formation_case(case, *, version, actor) -> PartyOrganization:
         party_services.appoint_position(
             party_org, case.secretary, role=Position.Role.SECRETARY, valid_from=day, actor=actor
         )
-        # The members the branch is formed from hold their 组织关系 in it from its first day
-        # (otherwise the rules see an empty branch: 空壳支部 on the day it is approved). Not for
-        # an organization formed in the federation's board: its members are the board's party
-        # members, not every employee of the units it reaches through the board.
-        if case.mode != PartyOrganization.FormationMode.IN_BOARD:
-            party_bulk.move_relations_of_units(party_org, units, on=day, actor=actor)
+        # The members' 组织关系 do not move here: the case page then offers to transfer in the
+        # members employed in the covered units whose relation is held elsewhere in the system
+        # (``transfers.services.transfer_in_many``, one transfer each), and each relation moves
+        # on the day the branch accepts it; until then the sending branch keeps the member.
         if case.mode == PartyOrganization.FormationMode.INSTRUCTOR_DRIVEN and case.instructor_id:
             for unit in units:
                 if not (

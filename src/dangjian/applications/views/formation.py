@@ -3,6 +3,7 @@ approval by the higher party organization."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -26,6 +27,8 @@ from dangjian.party import queries
 from dangjian.party.models import Employment
 from dangjian.registry.models import Membership, Organization
 from dangjian.rulebook import loader as rulebook
+from dangjian.transfers import queries as transfer_queries
+from dangjian.transfers import services as transfer_services
 
 
 def _current_units(user, action=Action.VIEW):
@@ -201,9 +204,79 @@ def formation_detail(request, pk):
             "may_approve": may_edit and parent_ok,
             "reason_form": ReasonForm(initial={"version": case.version}),
             "history": case.history.all(),
+            "transfer_in": _transfer_in_offer(request, case),
         },
         status=400 if conflict or (form is not None and form.errors) else 200,
     )
+
+
+def _transfer_in_offer(request, case, day=None):
+    """Once the case is approved, for those who keep the new party organization (its secretary,
+    the federation's officers): the members employed in the covered units whose 组织关系 is
+    held elsewhere in the system, offered to transfer in (``transfer_queries.transfer_in_offer``),
+    as of today (or the day it is established, if later). None for everyone else."""
+    party_org = case.party_organization
+    if case.status != FormationCase.Status.APPROVED or party_org is None:
+        return None
+    if not scope.dues_branches(request.user, Action.EDIT).filter(pk=party_org.pk).exists():
+        return None
+    day = day or max(timezone.localdate(), party_org.valid_from)
+    offered = (
+        transfer_queries.transfer_in_offer(party_org, case.units.all(), day)
+        .filter(pk__in=scope.members(request.user).values("pk"))
+        .select_related("relation_party_organization")
+    )
+    named = set(scope.party_organizations(request.user).values_list("pk", flat=True))
+    return {
+        "day": day,
+        "members": [
+            (
+                m,
+                m.relation_party_organization.name
+                if m.relation_party_organization_id in named
+                else _("a party organization of another federation"),
+            )
+            for m in offered
+        ],
+    }
+
+
+@require_POST
+@login_required
+def formation_transfer_in(request, pk):
+    """The one step after approval: one transfer each into the new party organization for the
+    members ticked (``transfer_services.transfer_in_many``); each relation moves when the new
+    organization accepts its transfer, and until then the sending branch keeps the member."""
+    case = scope.get(request.user, CASES, pk)
+    offer = _transfer_in_offer(request, case)
+    if offer is None:
+        raise Http404
+    chosen = {int(v) for v in request.POST.getlist("member") if v.isdigit()}
+    members = [m for m, _name in offer["members"] if m.pk in chosen]
+    if not members:
+        messages.error(request, _("Tick at least one member to transfer in."))
+        return redirect("applications:formation_detail", pk=pk)
+    try:
+        done = transfer_services.transfer_in_many(
+            members,
+            to=case.party_organization,
+            issued_on=offer["day"],
+            reason=_("Formation of %(name)s") % {"name": case.party_organization.name},
+            actor=request.user,
+        )
+    except (ValidationError, services.WorkflowError) as exc:
+        text = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+        messages.error(request, text)
+        return redirect("applications:formation_detail", pk=pk)
+    messages.success(
+        request,
+        _(
+            "%(count)d transfers issued into %(name)s: each relation moves when it accepts the "
+            "transfer (on the transfers page)."
+        )
+        % {"count": len(done), "name": case.party_organization.name},
+    )
+    return redirect("applications:formation_detail", pk=pk)
 
 
 @require_POST

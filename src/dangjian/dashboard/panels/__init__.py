@@ -55,7 +55,9 @@ def panels() -> list[Panel]:
         findings,
         members,
         orglife,
+        recruitment,
         terms,
+        transfers,
     )
 
     return sorted(PANELS.values(), key=lambda p: p.order)
