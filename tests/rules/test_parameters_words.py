@@ -13,13 +13,15 @@ def _parameters():
     for rule_id in book.rule_ids():
         for revision in book.revisions[rule_id]:
             for key, value in revision.parameters.items():
-                yield pytest.param(key, value, id=f"{rule_id}:{revision.effective_from}:{key}")
+                yield pytest.param(
+                    rule_id, key, value, id=f"{rule_id}:{revision.effective_from}:{key}"
+                )
 
 
-@pytest.mark.parametrize("key,value", list(_parameters()))
-def test_every_parameter_in_words(key, value):
+@pytest.mark.parametrize("rule_id,key,value", list(_parameters()))
+def test_every_parameter_in_words(rule_id, key, value):
     with translation.override("zh-hans"):
-        ((label, _, words),) = parameters.rows({key: value})
+        ((label, _, words),) = parameters.rows({key: value}, rule_id)
     assert label != key, f"{key} has no label"
     assert not any(c in words for c in "{}[]'"), f"{key} shows {words}"
     assert "None" not in words
@@ -46,3 +48,8 @@ def test_hand_read_examples():
     assert words["fixed_fen"] == "学生 0.20元"
     assert words["rural_max_fen"] == "1.00元"
     assert words["reminder_months"] == "6、3"
+    with translation.override("zh-hans"):
+        ((label, _, words),) = parameters.rows(
+            {"before": ["candidate", "full_meeting"]}, "recruitment.publicity"
+        )
+    assert (label, words) == ("须公示的环节", "确定发展对象、支部大会讨论（转正）")

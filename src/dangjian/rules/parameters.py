@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -73,6 +74,12 @@ LABELS = {
     "receipt_months": gettext_lazy("its receipt returned within (months)"),
     "flowing_months": gettext_lazy("months away before registered as flowing"),
     "removal_review_months": gettext_lazy("months after suspension before removal is considered"),
+    # A key that means something else in one rule: "rule id:key" wins over the key alone.
+    "recruitment.departure:months": gettext_lazy(
+        "no admission when leaving within (months of the meeting)"
+    ),
+    "recruitment.publicity:workdays": gettext_lazy("publicity period (working days)"),
+    "recruitment.publicity:before": gettext_lazy("publicity required before"),
     "lookback_days": gettext_lazy("days of meetings checked"),
     "shingle_chars": gettext_lazy("characters per compared piece"),
     "threshold": gettext_lazy("similarity reported from"),
@@ -117,12 +124,20 @@ EVERY = {
 }
 
 
-def rows(parameters: dict[str, Any]) -> list[tuple[str, str, str]]:
+def rows(parameters: dict[str, Any], rule_id: str = "") -> list[tuple[str, str, str]]:
     """[(label, key, value in words)] in the rulebook's order."""
-    return [(str(LABELS.get(k, k)), k, _words(k, v)) for k, v in parameters.items()]
+    return [
+        (str(LABELS.get(f"{rule_id}:{k}", LABELS.get(k, k))), k, _words(k, v, rule_id))
+        for k, v in parameters.items()
+    ]
 
 
-def _words(key: str, value: Any) -> str:
+def _words(key: str, value: Any, rule_id: str = "") -> str:
+    if rule_id == "recruitment.publicity" and key == "before" and isinstance(value, list):
+        from dangjian.recruitment import procedure
+
+        today = timezone.localdate()
+        return "、".join(procedure.step(c, today).title for c in value) or _("none")
     if key == "no_record_severity" and value in Severity.values:
         return str(Severity(value).label)
     if key == "applies_to_legal_forms" and isinstance(value, list):

@@ -207,7 +207,7 @@ def rulebook_page(request):
     overrides = scope.visible(RuleOverride, request.user)
     by_rule: dict[str, list] = {}
     for o in overrides.select_related("federation"):
-        o.rows = parameters.rows(o.parameters or {})
+        o.rows = parameters.rows(o.parameters or {}, o.rule_id)
         by_rule.setdefault(o.rule_id, []).append(o)
     rules = []
     for rule_id in book.rule_ids():
@@ -217,7 +217,7 @@ def rulebook_page(request):
                 "id": rule_id,
                 "current": book.revision_on(rule_id, timezone.localdate()) or revisions[-1],
                 "revisions": revisions,
-                "parameters": parameters.rows(revisions[-1].parameters),
+                "parameters": parameters.rows(revisions[-1].parameters, rule_id),
                 "severity": Severity(revisions[-1].severity).label
                 if revisions[-1].severity in Severity.values
                 else revisions[-1].severity,
