@@ -29,9 +29,10 @@ import html
 import io
 import re
 from array import array
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from itertools import repeat
+from itertools import compress, repeat
+from operator import itemgetter
 
 from PIL import Image
 
@@ -155,20 +156,28 @@ class Index:
 
 def candidate_pairs(signatures: dict[int, array]) -> set[tuple[int, int]]:
     """Pairs of keys whose signatures share at least one band (LSH), each as (smaller, larger).
-    One band at a time, so only one band's buckets are in memory."""
+    One band at a time, so only one band's buckets are in memory. Written without a
+    Python-level step per signature and band (the cost at 10^5 meetings): the band's bytes
+    cut by ``map``, counted by ``Counter``, and only the keys of bands seen twice or more
+    (a few percent) gathered by ``compress``."""
+    keys = list(signatures)
+    raw = list(map(array.tobytes, signatures.values()))
+    width = BAND_ROWS * 8  # bytes of a band: BAND_ROWS 64-bit bins
     pairs: set[tuple[int, int]] = set()
-    for start in range(0, BINS, BAND_ROWS):
+    for start in range(0, BINS * 8, width):
+        bands = list(map(itemgetter(slice(start, start + width)), raw))
+        counts = Counter(bands)
+        counts.pop(EMPTY_BAND, None)
+        shared = {band for band, n in counts.items() if n > 1}
+        if not shared:
+            continue
         buckets: dict[bytes, list[int]] = defaultdict(list)
-        for key, sig in signatures.items():
-            band = sig[start : start + BAND_ROWS].tobytes()
-            if band != EMPTY_BAND:
-                buckets[band].append(key)
-        for keys in buckets.values():
-            if len(keys) < 2:
-                continue
-            keys.sort()
-            for i, a in enumerate(keys):
-                for b in keys[i + 1 :]:
+        for key, band in compress(zip(keys, bands, strict=True), map(shared.__contains__, bands)):
+            buckets[band].append(key)
+        for bucket in buckets.values():
+            bucket.sort()
+            for i, a in enumerate(bucket):
+                for b in bucket[i + 1 :]:
                     pairs.add((a, b))
     return pairs
 
