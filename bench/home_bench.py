@@ -45,6 +45,37 @@ def timed(client, url, runs):
     return round(statistics.median(times), 1), round(p95, 1)
 
 
+def prepare(
+    scale: int, var: str | None, database_url: str | None, prefix: str, reuse: bool = False
+) -> int:
+    """Django set up on the demo plus ``scale`` synthetic units: built into a fresh database
+    (a temporary SQLite file unless ``database_url`` is given), or reused from ``var`` when
+    an earlier run (or ``dangjian demo --scale`` with that DANGJIAN_VAR_DIR) built it there.
+    ``reuse``: the database at ``database_url`` already holds the demo built with ``var``'s
+    keys (a PostgreSQL database built once). Returns the build's seconds (0 when reused).
+    Other benchmarks import this."""
+    var = var or tempfile.mkdtemp(prefix=prefix)
+    reuse = reuse or os.path.exists(f"{var}/bench.sqlite3")
+    os.environ["DANGJIAN_VAR_DIR"] = var
+    os.environ["DANGJIAN_DATABASE_URL"] = database_url or f"sqlite:///{var}/bench.sqlite3"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dangjian.settings")
+    os.environ["DANGJIAN_DEMO"] = "1"
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "src"))
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()
+    settings.ALLOWED_HOSTS = ["testserver"]
+    started = time.monotonic()
+    if not reuse:
+        call_command("demo", "--scale", str(scale))
+    return round(time.monotonic() - started)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--scale", type=int, default=100000)
@@ -57,29 +88,12 @@ def main():
         help="the database (--database-url, with --var's keys) already holds the built demo",
     )
     args = parser.parse_args()
-    var = args.var or tempfile.mkdtemp(prefix="dangjian-home-bench-")
-    reuse = args.reuse or (bool(args.var) and os.path.exists(f"{var}/bench.sqlite3"))
-    os.environ["DANGJIAN_VAR_DIR"] = var
-    os.environ["DANGJIAN_DATABASE_URL"] = args.database_url or f"sqlite:///{var}/bench.sqlite3"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dangjian.settings")
-    os.environ["DANGJIAN_DEMO"] = "1"
-    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "src"))
-    import django
-
-    django.setup()
+    build_seconds = prepare(
+        args.scale, args.var, args.database_url, "dangjian-home-bench-", args.reuse
+    )
     from django.conf import settings
-    from django.core.management import call_command
-    from django.test import Client
-    from django.test.utils import setup_test_environment
-
-    setup_test_environment()
-    settings.ALLOWED_HOSTS = ["testserver"]
-    started = time.monotonic()
-    if not reuse:
-        call_command("demo", "--scale", str(args.scale))
-    build_seconds = round(time.monotonic() - started)
-
     from django.contrib.auth import get_user_model
+    from django.test import Client
     from django.urls import reverse
 
     from dangjian.registry.models import Organization

@@ -74,6 +74,79 @@ def test_copied_minutes_are_found_with_both_meetings_and_the_similarity(world):
     assert "另一党组织" in candidate.explanation and world.branch.name in candidate.explanation
 
 
+def stored(meeting):
+    meeting.refresh_from_db()
+    return meeting.minutes_chars, similarity.unpack(meeting.minutes_signature, 5)
+
+
+def test_an_edited_meeting_s_signature_is_refreshed(world):
+    rng = random.Random(7)
+    original = minutes_text.compose(rng, org=world.branch.name, kind="study", day=DAY)
+    first = held(world, minutes=original)
+    chars, sig = stored(first)
+    words = similarity.plain(original)
+    assert chars == len(words) and sig == similarity.sign(words, 5)
+    # A second meeting's minutes copied from the first: found from the stored signatures.
+    copy = minutes_text.copy_with_edits(
+        rng, original, org_from=world.branch.name, org_to=world.other.name, day=DAY
+    )
+    second = held(world, org=world.other, day=DAY + datetime.timedelta(days=2), minutes=copy)
+    assert [c.period_key for c in found(world, "integrity.minutes_copied")] == [
+        f"meeting:{second.pk}"
+    ]
+    # The copy rewritten on its page: its signature follows the new text, and the finding goes.
+    honest = minutes_text.compose(rng, org=world.other.name, kind="study", day=DAY)
+    second.refresh_from_db()
+    services.edit_meeting(second, {"minutes": honest}, version=second.version, actor=None)
+    chars, sig = stored(second)
+    assert chars == len(similarity.plain(honest))
+    assert sig == similarity.sign(similarity.plain(honest), 5)
+    assert found(world, "integrity.minutes_copied") == []
+    # Written back by the import's bulk path: signed again, found again.
+    second.refresh_from_db()
+    services.update_meetings_bulk([(second, {"minutes": copy})], actor=None)
+    assert stored(second)[1] == similarity.sign(similarity.plain(copy), 5)
+    assert len(found(world, "integrity.minutes_copied")) == 1
+
+
+def test_minutes_without_a_stored_signature_are_signed_by_the_rule(world):
+    # Rows written before signatures were stored (or signed with another shingle length).
+    rng = random.Random(8)
+    original = minutes_text.compose(rng, org=world.branch.name, kind="study", day=DAY)
+    held(world, minutes=original)
+    copy = minutes_text.copy_with_edits(
+        rng, original, org_from=world.branch.name, org_to=world.other.name, day=DAY
+    )
+    second = held(world, org=world.other, day=DAY + datetime.timedelta(days=2), minutes=copy)
+    Meeting.objects.update(minutes_chars=0, minutes_signature=b"")
+    (candidate,) = found(world, "integrity.minutes_copied")
+    assert candidate.period_key == f"meeting:{second.pk}"
+    other_k = similarity.pack(similarity.sign(similarity.plain(copy), 4), 4)
+    Meeting.objects.filter(pk=second.pk).update(minutes_signature=other_k)
+    (candidate,) = found(world, "integrity.minutes_copied")
+    assert candidate.period_key == f"meeting:{second.pk}"
+
+
+def test_the_bulk_import_path_stores_signatures(world):
+    rng = random.Random(9)
+    text = minutes_text.compose(rng, org=world.branch.name, kind="study", day=DAY)
+    (meeting,) = services.record_meetings_bulk(
+        [
+            {
+                "party_organization_id": world.branch.pk,
+                "kind": Meeting.Kind.STUDY,
+                "held_on": DAY,
+                "minutes": text,
+            }
+        ],
+        actor=None,
+    )
+    assert stored(meeting) == (
+        len(similarity.plain(text)),
+        similarity.sign(similarity.plain(text), 5),
+    )
+
+
 def test_short_minutes_are_not_compared(world):
     held(world, minutes="会议由支部书记主持，学习了党章。")
     held(world, day=DAY + datetime.timedelta(days=1), minutes="会议由支部书记主持，学习了党章。")

@@ -46,7 +46,15 @@ request_context: contextvars.ContextVar[dict[str, Any] | None] = contextvars.Con
 )
 
 # Personal values are kept masked: which fields, and how, is core.personal's registry.
-SKIPPED = {"id_number_hash", "updated_at", "created_at"}
+# Derived values are not the trail's: a meeting's stored minutes signature (bytes) and length
+# follow from its minutes, which the trail keeps.
+SKIPPED = {
+    "id_number_hash",
+    "updated_at",
+    "created_at",
+    "minutes_chars",
+    "minutes_signature",
+}
 
 
 def new_request_id() -> str:

@@ -29,6 +29,7 @@ from dangjian.core import crypto, touch
 from dangjian.core.validators import org_code_check_digit
 from dangjian.governance.models import CharterRevision, MajorDecision
 from dangjian.inspections.models import AnnualInspection
+from dangjian.orglife import similarity
 from dangjian.orglife.models import Meeting
 from dangjian.orglife.services.period_counts import recount
 from dangjian.party.models import (
@@ -43,7 +44,7 @@ from dangjian.party.models import (
     RelationPeriod,
 )
 from dangjian.registry.models import Domain, Federation, Membership, Organization
-from dangjian.rulebook import deadlines
+from dangjian.rulebook import deadlines, params
 from dangjian.rulebook.periods import add_months
 
 from . import identity, minutes_text
@@ -565,6 +566,11 @@ class MinutesWriter:
         return text
 
 
+# The near-duplicate rule's own figures (the rulebook's, no federation override in the demo).
+SHINGLE_CHARS = int(params.value("integrity.minutes_copied", "shingle_chars"))
+MIN_CHARS = int(params.value("integrity.minutes_copied", "min_chars"))
+
+
 def meeting_rows(party_org_id, start, end, regime, size, name="", writer=None):
     """The same meetings as ``meetings.meetings_for``, as plain tuples for ``insert_meetings``
     (building 10^7 model instances costs more than writing the rows); the last year's with
@@ -578,6 +584,7 @@ def meeting_rows(party_org_id, start, end, regime, size, name="", writer=None):
                 continue
             present = max(size - (day.toordinal() % 3 == 0), 0)
             text = writer.minutes(name, str(kind), day, size) if writer else None
+            text = text or f"会议由支部书记主持，应到党员{size}名，实到{present}名。"
             rows.append(
                 (
                     party_org_id,
@@ -586,7 +593,10 @@ def meeting_rows(party_org_id, start, end, regime, size, name="", writer=None):
                     f"{day.year}年{topic}",
                     size or None,
                     present or None,
-                    text or f"会议由支部书记主持，应到党员{size}名，实到{present}名。",
+                    text,
+                    # Stored as the meeting services store them (sign_minutes); the one-line
+                    # notes, never compared, unsigned.
+                    *similarity.stored(text, SHINGLE_CHARS, MIN_CHARS),
                 )
             )
     return rows
@@ -604,6 +614,8 @@ def insert_meetings(rows):
             "expected_count",
             "present_count",
             "minutes",
+            "minutes_chars",
+            "minutes_signature",
         ],
     )
     writer.rows = rows

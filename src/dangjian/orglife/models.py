@@ -65,6 +65,11 @@ class Meeting(Versioned, TimeStamped):
     topic = models.CharField(_("topic"), max_length=200, blank=True)
     # Sanitised HTML (orglife.minutes.clean_minutes), never shown unsanitised.
     minutes = models.TextField(_("minutes"), blank=True)
+    # Written with the minutes by the meeting services (``services.meetings.sign_minutes``),
+    # read by the near-duplicate rule instead of the text: the minutes' length as words
+    # (``similarity.plain``) and their MinHash signature (``similarity.pack``).
+    minutes_chars = models.PositiveIntegerField(default=0, editable=False)
+    minutes_signature = models.BinaryField(default=b"", blank=True, editable=False)
     # 应到 / 实到: members expected (voting and probationary) and those of them present; from
     # the attendance when it is recorded, else as imported.
     expected_count = models.PositiveIntegerField(_("expected attendance"), null=True, blank=True)

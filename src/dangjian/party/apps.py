@@ -8,4 +8,6 @@ class PartyConfig(AppConfig):
     verbose_name = _("Party ledger")
 
     def ready(self):
-        from dangjian.party import timeline  # noqa: F401  (registers the ledger's own entries)
+        from dangjian.party import home_panels, timeline  # noqa: F401  (registers the ledger's own entries)
+
+        home_panels.register_panels()

@@ -1,10 +1,13 @@
 """The party app's lists: columns declared once for the page and the export (core.lists)."""
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.access.listspec import ListSpec, column, field
 from dangjian.party.models import PartyMember, PartyOrganization
+from dangjian.party.queries import Term
+from dangjian.rulebook.periods import months_between
 
 PARTY_ORGANIZATIONS = ListSpec(
     "party:party_organization_list",
@@ -61,4 +64,41 @@ ORGANIZATION_MEMBERS = ListSpec(
         field(PartyMember, "joined_party_on", css="text-nowrap", empty=""),
     ],
     baseline_args=lambda: [PartyOrganization.objects.order_by("pk").values("pk")[:1].get()["pk"]],
+)
+
+
+# -- terms ending soon (换届提醒): party.queries.terms_to_renew annotates the term in force.
+
+
+def _term(p) -> Term:
+    return Term(p.term_started_on, p.term_years, p.term_election, p.extended_until)
+
+
+def _months_left(p):
+    """Whole months from today to the deadline; past it, how long it is overdue."""
+    today, deadline = timezone.localdate(), _term(p).deadline
+    if deadline < today:
+        return _("overdue by %(days)s days") % {"days": (today - deadline).days}
+    return months_between(today, deadline)
+
+
+TERMS_TO_RENEW = ListSpec(
+    "party:terms_to_renew",
+    title=_("Terms ending soon"),
+    table_id="terms-to-renew",
+    columns=[
+        field(
+            PartyOrganization,
+            "name",
+            36,
+            link=lambda p: reverse("party:party_organization_detail", args=[p.pk]),
+        ),
+        field(PartyOrganization, "kind", 12),
+        field(PartyOrganization, "parent", 30),
+        column(_("current term started on"), lambda p: p.term_started_on, 12, css="text-nowrap"),
+        column(_("term length (years)"), lambda p: p.term_years, 10),
+        column(_("term ends on"), lambda p: _term(p).ends_on, 12, css="text-nowrap"),
+        column(_("extended until"), lambda p: p.extended_until, 12, css="text-nowrap"),
+        column(_("months left"), _months_left, 12, css="text-nowrap"),
+    ],
 )

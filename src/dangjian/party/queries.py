@@ -26,6 +26,7 @@ Python loops — so a workflow never accepts what the rules will flag later.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -63,7 +64,7 @@ from dangjian.party.models import (
 )
 from dangjian.registry.models import Federation, Membership, Organization
 from dangjian.rulebook import params
-from dangjian.rulebook.periods import add_months, add_years
+from dangjian.rulebook.periods import add_months, add_years, latest_start_overdue
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -459,12 +460,33 @@ def max_extension_years(federation=None, day: datetime.date | None = None) -> in
     return params.value("terms.overdue", "max_extension_years", day=day, federation=federation)
 
 
+# A term length: one for all, or each federation's (the rulebook lets a federation override it).
+Years = int | Mapping[int, int]
+
+
+def _years_by_kind(committee_years: Years, branch_years: Years) -> Case:
+    COMMITTEE = PartyOrganization.Kind.COMMITTEE
+    if isinstance(committee_years, int) and isinstance(branch_years, int):
+        return Case(
+            When(kind=COMMITTEE, then=Value(committee_years)),
+            default=Value(branch_years),
+            output_field=IntegerField(),
+        )
+    assert not isinstance(committee_years, int) and not isinstance(branch_years, int)
+    whens = []
+    for federation_id, years in committee_years.items():
+        whens.append(When(federation_id=federation_id, kind=COMMITTEE, then=Value(years)))
+    for federation_id, years in branch_years.items():
+        whens.append(When(federation_id=federation_id, then=Value(years)))
+    return Case(*whens, default=Value(None), output_field=IntegerField())
+
+
 def with_term_in_force(
     qs: QuerySet[PartyOrganization],
     day: datetime.date,
     *,
-    committee_years: int | None = None,
-    branch_years: int | None = None,
+    committee_years: Years | None = None,
+    branch_years: Years | None = None,
 ) -> QuerySet[PartyOrganization]:
     """Annotate each party organization with its term in force on ``day``:
 
@@ -473,7 +495,8 @@ def with_term_in_force(
     - ``term_started_on`` / ``term_years``: that election's day and term length. With no
       election recorded and the lengths given, the first term is counted from the founding
       with the rulebook's length for the kind (the founding meeting elects the first
-      committee); without the lengths, both stay empty;
+      committee); without the lengths, both stay empty. A length is one number, or a
+      mapping of federation id to its number (``term_years_by_federation``);
     - ``extended_until``: the latest end of an extension of that term approved on or before
       the day (empty when none: an extension is never automatic).
     """
@@ -489,11 +512,7 @@ def with_term_in_force(
     if committee_years is None or branch_years is None:
         qs = qs.annotate(term_started_on=F("elected_on"), term_years=F("elected_years"))
     else:
-        by_kind = Case(
-            When(kind=PartyOrganization.Kind.COMMITTEE, then=Value(committee_years)),
-            default=Value(branch_years),
-            output_field=IntegerField(),
-        )
+        by_kind = _years_by_kind(committee_years, branch_years)
         qs = qs.annotate(
             term_started_on=Coalesce("elected_on", "valid_from", output_field=DateField()),
             term_years=Coalesce("elected_years", by_kind, output_field=IntegerField()),
@@ -580,6 +599,66 @@ def term_reminder(
     if not reached:
         return None
     return TermReminder(term, deadline, min(reached), False)
+
+
+def last_deadline_reminded(day: datetime.date, months: int) -> datetime.date:
+    """The latest term deadline whose reminder ``months`` before it is reached by ``day``
+    (``term_reminder``'s test, add_months(deadline, -months) <= day, solved for the deadline
+    so a list can ask it in SQL). add_months clips the day to the month's end, so the answer
+    is add_months(day, months) or up to three days later (31 August, 6 months before: 28
+    February)."""
+    guess = add_months(day, months)
+    return max(
+        guess + datetime.timedelta(days=d)
+        for d in range(4)
+        if add_months(guess + datetime.timedelta(days=d), -months) <= day
+    )
+
+
+def term_years_by_federation(
+    federations: list[Federation], day: datetime.date
+) -> tuple[dict[int, int], dict[int, int]]:
+    """Each federation's term lengths on ``day`` (committees', then the others')."""
+    K = PartyOrganization.Kind
+    return (
+        {f.pk: default_term_years(K.COMMITTEE, f, day) for f in federations},
+        {f.pk: default_term_years(K.BRANCH, f, day) for f in federations},
+    )
+
+
+def terms_to_renew(
+    qs: QuerySet[PartyOrganization], day: datetime.date
+) -> QuerySet[PartyOrganization]:
+    """The party organizations of ``qs`` whose term in force has reached a reminder on
+    ``day`` (``term_reminder`` is not None: the deadline is within the rulebook's furthest
+    reminder, 6 months, or past) and that exist on ``day``, annotated as
+    ``with_term_in_force`` with the lengths of each one's federation. Compared in SQL per
+    term length, as the rule ``terms.overdue`` does (no date arithmetic in SQL)."""
+    federations = list(Federation.objects.filter(pk__in=qs.order_by().values("federation_id")))
+    committee, branch = term_years_by_federation(federations, day)
+    lengths = set(committee.values()) | set(branch.values())
+    for years in (
+        Election.objects.filter(term_years__isnull=False)
+        .order_by()
+        .values_list("term_years", flat=True)
+        .distinct()
+    ):
+        lengths.add(int(years or 0))
+    reached = Q(pk__in=[])
+    for federation in federations:
+        months = params.value("terms.overdue", "reminder_months", day=day, federation=federation)
+        limit = last_deadline_reminded(day, max(int(m) for m in months))
+        # A term ends on add_years(start, years): on or before ``limit`` when it ends before
+        # the day after.
+        ends = Q(pk__in=[])
+        for years in lengths:
+            latest = latest_start_overdue(limit + datetime.timedelta(days=1), years, 0)
+            ends |= Q(term_years=years, term_started_on__lte=latest)
+        reached |= Q(federation_id=federation.pk) & (
+            Q(extended_until__lte=limit) | (Q(extended_until__isnull=True) & ends)
+        )
+    annotated = with_term_in_force(qs, day, committee_years=committee, branch_years=branch)
+    return annotated.filter(valid_on_q(day), reached)
 
 
 # -- the four standards (四有) -------------------------------------------------------------------

@@ -5,6 +5,7 @@ from dangjian.party import member_views, views
 app_name = "party"
 urlpatterns = [
     path("party-organizations/", views.party_organization_list, name="party_organization_list"),
+    path("party-organizations/terms/", views.terms_to_renew, name="terms_to_renew"),
     path(
         "party-organizations/<int:pk>/",
         views.party_organization_detail,

@@ -7,7 +7,7 @@ from dangjian.access.models import Action
 from dangjian.core.filters import params
 from dangjian.party import queries
 from dangjian.party.filters import PartyOrganizationFilter
-from dangjian.party.lists import ORGANIZATION_MEMBERS, PARTY_ORGANIZATIONS
+from dangjian.party.lists import ORGANIZATION_MEMBERS, PARTY_ORGANIZATIONS, TERMS_TO_RENEW
 
 
 @login_required
@@ -27,6 +27,24 @@ def party_organization_list(request):
         request,
         "party/party_organization_list.html",
         {**PARTY_ORGANIZATIONS.context(request, filters.qs), "filters": filters.form},
+    )
+
+
+@login_required
+def terms_to_renew(request):
+    """换届提醒 across the user's party organizations: every term whose deadline is within the
+    rulebook's reminder (6 months) or past, as the secretary's workspace and the
+    organization's page remind it one at a time."""
+    today = timezone.localdate()
+    qs = queries.terms_to_renew(
+        scope.party_organizations(request.user).select_related("parent"), today
+    )
+    if lists.wants_xlsx(request):
+        return TERMS_TO_RENEW.export(request, qs)
+    return render(
+        request,
+        "party/terms_to_renew.html",
+        {**TERMS_TO_RENEW.context(request, qs), "today": today},
     )
 
 

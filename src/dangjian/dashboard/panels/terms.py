@@ -43,6 +43,8 @@ def compute(ctx) -> dict[str, Any]:
                 break
     overdue_link = ctx.url("rules:finding_list", rule="terms.overdue")
     others = ctx.url("party:party_organization_list")
+    # Within the rulebook's reminders (3 and 6 months) the officer's list of terms to renew.
+    to_renew = ctx.url("party:terms_to_renew")
     x = [_("past the deadline")] + [_("ending within %(n)s months") % {"n": m} for m in BANDS]
     chart = {
         "id": "terms-ending",
@@ -51,7 +53,7 @@ def compute(ctx) -> dict[str, Any]:
         "unit": "",
         "x": x,
         "series": [{"name": _("party organizations"), "data": counts}],
-        "links": [overdue_link] + [others] * len(BANDS),
+        "links": [overdue_link, to_renew, to_renew, others],
     }
     figures = [
         {
@@ -64,7 +66,7 @@ def compute(ctx) -> dict[str, Any]:
             "label": _("terms ending within %(n)s months") % {"n": BANDS[1]},
             "value": counts[1] + counts[2],
             "unit": "",
-            "link": others,
+            "link": to_renew,
         },
     ]
     return {"figures": figures, "charts": [chart]}

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from dangjian.core.audit import record_change, record_event, snapshot
 from dangjian.core.concurrency import claim
 from dangjian.core.events import AuditEvent
-from dangjian.orglife import quorum
+from dangjian.orglife import quorum, similarity
 from dangjian.orglife.minutes import clean_minutes
 from dangjian.orglife.models import Attendance, Meeting, Resolution
 from dangjian.orglife.queries import people_of
@@ -29,6 +29,7 @@ from dangjian.orglife.services.journal import meetings_changed
 from dangjian.party.models import PartyOrganization
 from dangjian.party.services.common import delete_fact
 from dangjian.registry.models import Federation
+from dangjian.rulebook import params
 
 BATCH = 2000
 MEETING_FIELDS = (
@@ -83,6 +84,34 @@ def _check(values: dict, *, today: datetime.date | None = None) -> None:
         )
     if "minutes" in values:
         values["minutes"] = clean_minutes(values["minutes"])
+
+
+MINUTES_RULE = "integrity.minutes_copied"
+# The fields a stored signature depends on: the text, and the organization (its federation's
+# shingle length).
+SIGNED_FROM = {"minutes", "party_organization", "party_organization_id"}
+
+
+def shingle_chars(federation, cache: dict | None = None) -> int:
+    """The near-duplicate rule's shingle length for ``federation`` today (what a stored
+    signature is made with; the rule signs again a signature made with another)."""
+    key = ("shingle_chars", getattr(federation, "pk", None))
+    if cache is not None and key in cache:
+        return cache[key]
+    k = int(params.value(MINUTES_RULE, "shingle_chars", federation=federation))
+    if cache is not None:
+        cache[key] = k
+    return k
+
+
+def sign_minutes(meeting: Meeting, federation=None, cache: dict | None = None) -> None:
+    """Set the meeting's stored minutes length and MinHash signature from its minutes, before
+    it is saved: every writer of minutes calls it, so the near-duplicate rule reads
+    signatures, not a year of texts."""
+    if meeting.minutes and federation is None:
+        federation = meeting.party_organization.federation
+    k = shingle_chars(federation, cache) if meeting.minutes else 0
+    meeting.minutes_chars, meeting.minutes_signature = similarity.stored(meeting.minutes, k)
 
 
 def _check_people(meeting: Meeting) -> None:
@@ -143,6 +172,8 @@ def edit_meeting(meeting: Meeting, values: dict, *, version, actor, note="") -> 
     _check(checked)
     locked.minutes = checked["minutes"]
     _check_people(locked)
+    if "minutes" in values:
+        sign_minutes(locked)
     locked.save()
     settle(locked)
     record_change(actor, locked, before, note=note)
@@ -247,9 +278,9 @@ def record_meeting(
         **more,
     }
     _check(values)
-    meeting = Meeting.objects.create(
-        party_organization=party_org, recorded_at=timezone.now(), **values
-    )
+    meeting = Meeting(party_organization=party_org, recorded_at=timezone.now(), **values)
+    sign_minutes(meeting)
+    meeting.save(force_insert=True)
     settle(meeting)
     record_change(actor, meeting, None, note=note)
     return meeting
@@ -266,6 +297,7 @@ def update_meeting(meeting: Meeting, values: dict, *, actor, note="") -> Meeting
     checked.pop("party_organization")
     _check(checked)
     meeting.minutes = checked["minutes"]
+    sign_minutes(meeting)  # the organization, hence the rule's parameters, may change too
     meeting.save()
     settle(meeting)
     if was != meeting.party_organization_id:
@@ -337,7 +369,9 @@ def record_meetings_bulk(
     by_pk = Federation.objects.in_bulk(set(federations.values()))
     cache: dict = {}
     for meeting in objs:
-        _derive(meeting, by_pk.get(federations.get(meeting.party_organization_id)), cache)
+        federation = by_pk.get(federations.get(meeting.party_organization_id))
+        _derive(meeting, federation, cache)
+        sign_minutes(meeting, federation, cache)
     Meeting.objects.bulk_create(objs, batch_size=BATCH)
     meetings_changed({m.party_organization_id for m in objs})
     if objs:
@@ -351,6 +385,7 @@ def record_meetings_bulk(
 def update_meetings_bulk(changes: Iterable[tuple[Meeting, dict]], *, actor, note="") -> int:
     """Change many meetings: ``(meeting, {field: value})`` pairs. Returns how many changed."""
     changed = 0
+    cache: dict = {}
     for meeting, values in changes:
         before = snapshot(meeting)
         was = meeting.party_organization_id  # it may move to another organization
@@ -358,6 +393,8 @@ def update_meetings_bulk(changes: Iterable[tuple[Meeting, dict]], *, actor, note
             setattr(meeting, field, value)
         if "minutes" in values:
             meeting.minutes = clean_minutes(meeting.minutes)
+        if SIGNED_FROM & set(values):
+            sign_minutes(meeting, cache=cache)
         meeting.save()
         settle(meeting)
         if was != meeting.party_organization_id:

@@ -21,7 +21,7 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Subquery, Value
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -111,22 +111,42 @@ def _minutes_of(ids: list[int]) -> dict[int, str]:
     return result
 
 
+def _signatures(ctx, k: int, min_chars: int) -> dict:
+    """The signatures of the window's minutes of at least ``min_chars`` characters: those
+    stored with the meetings when their minutes were written (orglife's meeting services),
+    the others — none stored yet, or made with another shingle length — signed here from
+    the text."""
+    rows = (
+        _meetings(ctx)
+        .exclude(minutes="")
+        .filter(Q(minutes_chars__gte=min_chars) | Q(minutes_chars=0))
+        .order_by()
+        .values_list("pk", "minutes_chars", "minutes_signature")
+        .iterator(chunk_size=2000)
+    )
+    sigs, unsigned = {}, []
+    for pk, chars, blob in rows:
+        sig = similarity.unpack(blob, k) if blob else None
+        if sig is None:
+            unsigned.append(pk)
+        elif chars >= min_chars:
+            sigs[pk] = sig
+    for pk, text in _minutes_of(unsigned).items():
+        words = similarity.plain(text)
+        if len(words) >= min_chars:
+            sigs[pk] = similarity.sign(words, k)
+    return sigs
+
+
 @kind("minutes_copied", reads=(MEETINGS,))
 def minutes_copied(ctx) -> Iterator[Candidate]:
     p = ctx.params
-    texts = (
-        _meetings(ctx)
-        .exclude(minutes="")
-        .order_by()
-        .values_list("pk", "minutes")
-        .iterator(chunk_size=2000)
-    )
+    k = int(p["shingle_chars"])
     pairs = list(
-        similarity.near_duplicates(
-            texts,
-            k=int(p["shingle_chars"]),
+        similarity.near_duplicates_signed(
+            _signatures(ctx, k, int(p["min_chars"])),
+            k=k,
             threshold=float(p["threshold"]),
-            min_chars=int(p["min_chars"]),
             reread=_minutes_of,
         )
     )
