@@ -488,7 +488,9 @@ def _restricted(
         model_or_qs = apps.get_model(model_or_qs)
     if isinstance(model_or_qs, QuerySet):
         model = model_or_qs.model
-        return model_or_qs.filter(pk__in=visible(model, user, action).values("pk"))
+        # Tested on the one row fetched (``get``), not as an IN over every visible row: SQLite
+        # materialized the whole scope (all 1.5 million meetings for an administrator).
+        return model_or_qs.filter(Exists(visible(model, user, action).filter(pk=OuterRef("pk"))))
     return visible(model_or_qs, user, action)
 
 
