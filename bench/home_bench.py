@@ -45,17 +45,15 @@ def timed(client, url, runs):
     return round(statistics.median(times), 1), round(p95, 1)
 
 
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--scale", type=int, default=100000)
-    parser.add_argument("--runs", type=int, default=20)
-    parser.add_argument("--database-url")
-    parser.add_argument("--var", help="reuse a var/ folder built by an earlier run")
-    args = parser.parse_args()
-    var = args.var or tempfile.mkdtemp(prefix="dangjian-home-bench-")
-    reuse = bool(args.var) and os.path.exists(f"{var}/bench.sqlite3")
+def database(scale, database_url=None, var=None):
+    """Point Django at the bench database and build it: the demo plus ``scale`` synthetic
+    units into a fresh SQLite file (or ``database_url``); ``var`` reuses a folder built by an
+    earlier run. Returns the seconds the build took (0 when reused). Shared by the page
+    benches (bench/pages_bench.py)."""
+    reuse = bool(var) and os.path.exists(f"{var}/bench.sqlite3")
+    var = var or tempfile.mkdtemp(prefix="dangjian-home-bench-")
     os.environ["DANGJIAN_VAR_DIR"] = var
-    os.environ["DANGJIAN_DATABASE_URL"] = args.database_url or f"sqlite:///{var}/bench.sqlite3"
+    os.environ["DANGJIAN_DATABASE_URL"] = database_url or f"sqlite:///{var}/bench.sqlite3"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dangjian.settings")
     os.environ["DANGJIAN_DEMO"] = "1"
     sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "src"))
@@ -64,25 +62,39 @@ def main():
     django.setup()
     from django.conf import settings
     from django.core.management import call_command
-    from django.test import Client
     from django.test.utils import setup_test_environment
 
     setup_test_environment()
     settings.ALLOWED_HOSTS = ["testserver"]
     started = time.monotonic()
     if not reuse:
-        call_command("demo", "--scale", str(args.scale))
-    build_seconds = round(time.monotonic() - started)
+        call_command("demo", "--scale", str(scale))
+    return round(time.monotonic() - started)
 
+
+def client_for(username):
+    """A test client signed in as a demo persona."""
     from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    client = Client()
+    client.force_login(get_user_model().objects.get(username=username))
+    return client
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--scale", type=int, default=100000)
+    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--database-url")
+    parser.add_argument("--var", help="reuse a var/ folder built by an earlier run")
+    args = parser.parse_args()
+    build_seconds = database(args.scale, args.database_url, args.var)
+
+    from django.conf import settings
     from django.urls import reverse
 
     from dangjian.registry.models import Organization
-
-    def client_for(username):
-        client = Client()
-        client.force_login(get_user_model().objects.get(username=username))
-        return client
 
     load_before = os.getloadavg()[0]
     base_median, base_p95 = timed(

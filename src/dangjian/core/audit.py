@@ -46,7 +46,7 @@ request_context: contextvars.ContextVar[dict[str, Any] | None] = contextvars.Con
 )
 
 # Personal values are kept masked: which fields, and how, is core.personal's registry.
-SKIPPED = {"id_number_hash", "updated_at", "created_at"}
+SKIPPED = {"id_number_hash", "id_suffix_hash", "updated_at", "created_at"}
 
 
 def new_request_id() -> str:
