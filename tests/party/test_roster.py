@@ -188,9 +188,12 @@ def test_duplicates_come_a_page_of_groups_at_a_time(officer_client, demo_federat
     from dangjian.party.models import Employment
 
     unit = Organization.objects.get(name="天津市大数据协会")
+    from dangjian.access import scope
+
+    officer = get_user_model().objects.get(username="officer")
     originals = list(
-        PartyMember.objects.filter(employments__organization__name="天津市互联网协会")
-        .exclude(id_number="")
+        scope.members(officer)
+        .exclude(id_number_hash="")
         .order_by("pk")[: DUPLICATE_GROUPS_PER_PAGE + 3]
     )
     assert len(originals) == DUPLICATE_GROUPS_PER_PAGE + 3
@@ -207,7 +210,7 @@ def test_duplicates_come_a_page_of_groups_at_a_time(officer_client, demo_federat
     rows = first.context["rows"]
     hashes = [m.id_number_hash for m in rows]
     assert len(set(hashes)) == DUPLICATE_GROUPS_PER_PAGE
-    assert all(hashes.count(h) == 2 for h in hashes)
+    assert all(hashes.count(h) >= 2 for h in hashes)
     cursor = first.context["page"].next_cursor
     assert cursor and f"after={cursor}" in first.content.decode()
     second = officer_client.get(url, {"after": cursor})

@@ -363,9 +363,10 @@ def coverage_units(request):
     measure = request.GET.get("measure", "total")
     if measure not in coverage.MEASURE_Q:
         raise Http404
-    qs = coverage.units_behind(cov_scope, day, measure).filter(
-        pk__in=scope.organizations(request.user).values("pk")
-    )
+    # The scope's conditions on the units themselves (not ``pk IN (…)``): SQLite then walks
+    # the name index in the page's order and stops after a page (770 → 52 ms at 20,000
+    # units, bench/pages_bench.py) instead of sorting every unit of the federation.
+    qs = coverage.units_behind(cov_scope, day, measure) & scope.organizations(request.user)
     page = COVERAGE_UNITS.page(request, qs)
     query = request.GET.copy()
     query.pop("after", None)
