@@ -221,3 +221,42 @@ def test_duplicates_come_a_page_of_groups_at_a_time(officer_client, demo_federat
     assert second.context["page"].next_cursor is None
     # A cursor typed by hand that is not a number starts again at the first page.
     assert officer_client.get(url, {"after": "x"}).context["rows"] == rows
+
+
+def test_the_suffix_index_follows_the_number(demo_federation, settings):
+    """Kept by the member services (create, change of number, erasure) and rebuilt with the
+    blind indexes after a key change."""
+    from django.core.management import call_command
+
+    from dangjian.core import crypto
+
+    admin = get_user_model().objects.get(username="admin")
+    member = services.create_member(
+        {"name": "名册索引", "gender": "male", "id_number": _number(7), "joined_party_on": JOINED},
+        actor=admin,
+    )
+    assert member.id_suffix_hash == crypto.suffix_index(member.id_number[-4:])
+    services.update_member(member, {"id_number": _number(8)}, actor=admin)
+    member.refresh_from_db()
+    assert member.id_suffix_hash == crypto.suffix_index(member.id_number[-4:])
+    settings.BLIND_INDEX_KEY = "another-blind-index-key"
+    call_command("rotate_keys", "--blind-index")
+    member.refresh_from_db()
+    assert member.id_suffix_hash == crypto.suffix_index(member.id_number[-4:])
+    services.anonymise_member(member, actor=admin, left_on=datetime.date(2025, 1, 1))
+    member.refresh_from_db()
+    assert member.id_suffix_hash == "" and member.id_number_hash == ""
+
+
+def test_the_bulk_path_fills_the_suffix_index(demo_federation):
+    from dangjian.core import crypto
+    from dangjian.party import bulk
+
+    admin = get_user_model().objects.get(username="admin")
+    number = _number(9)
+    bulk.create_members_bulk(
+        [{"name": "名册批量", "gender": "male", "id_number": number, "joined_party_on": JOINED}],
+        actor=admin,
+    )
+    stored = PartyMember.objects.get(name="名册批量")
+    assert stored.id_suffix_hash == crypto.suffix_index(number[-4:]) != ""
