@@ -76,6 +76,16 @@ def prepare(
     return round(time.monotonic() - started)
 
 
+def client_for(username):
+    """A test client signed in as a demo persona."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    client = Client()
+    client.force_login(get_user_model().objects.get(username=username))
+    return client
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--scale", type=int, default=100000)
@@ -92,16 +102,9 @@ def main():
         args.scale, args.var, args.database_url, "dangjian-home-bench-", args.reuse
     )
     from django.conf import settings
-    from django.contrib.auth import get_user_model
-    from django.test import Client
     from django.urls import reverse
 
     from dangjian.registry.models import Organization
-
-    def client_for(username):
-        client = Client()
-        client.force_login(get_user_model().objects.get(username=username))
-        return client
 
     load_before = os.getloadavg()[0]
     base_median, base_p95 = timed(

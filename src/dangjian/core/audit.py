@@ -50,6 +50,7 @@ request_context: contextvars.ContextVar[dict[str, Any] | None] = contextvars.Con
 # follow from its minutes, which the trail keeps.
 SKIPPED = {
     "id_number_hash",
+    "id_suffix_hash",
     "updated_at",
     "created_at",
     "minutes_chars",

@@ -84,6 +84,23 @@ def blind_index(clear: str) -> str:
     return hmac.new(key, clear.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
+# The last four characters of an ID number are what a masked number shows (``core.masking``):
+# the keyed hash of that suffix lets a list find "…002X" without decrypting every row. A prefix
+# keeps these hashes apart from the full number's (a 4-character number would hash alike).
+SUFFIX_LENGTH = 4
+
+
+def suffix_of(clear: str) -> str:
+    return clear[-SUFFIX_LENGTH:].upper() if len(clear) >= SUFFIX_LENGTH else ""
+
+
+def suffix_index(clear: str) -> str:
+    """Keyed hash of the last four characters (of a whole number, or the four typed in a
+    search); empty for a shorter value."""
+    suffix = suffix_of(clear)
+    return blind_index(f"suffix:{suffix}") if suffix else ""
+
+
 # -- Many values at once (the ledger import: 100,000 rows) -------------------------------------
 # The same formats as ``encrypt`` / ``decrypt`` / ``blind_index`` with the per-call work done once
 # (key lookup, cipher object, HMAC key); tests/core/test_crypto_many.py checks each against the
@@ -140,3 +157,13 @@ def blind_index_many(values: Iterable[str]) -> list[str]:
     key = settings.BLIND_INDEX_KEY.encode("utf-8")
     digest = hmac.digest
     return [digest(key, clear.encode("utf-8"), "sha256").hex() for clear in values]
+
+
+def suffix_index_many(values: Iterable[str]) -> list[str]:
+    """``suffix_index`` of each value, in order."""
+    key = settings.BLIND_INDEX_KEY.encode("utf-8")
+    digest = hmac.digest
+    return [
+        digest(key, f"suffix:{suffix}".encode(), "sha256").hex() if suffix else ""
+        for suffix in map(suffix_of, values)
+    ]

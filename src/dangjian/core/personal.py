@@ -40,6 +40,9 @@ class PersonalField:
     kind: Kind
     encrypted: bool = False  # stored with core.fields.EncryptedTextField
     blind_index: str = ""  # the keyed-hash column kept beside it, rebuilt from it
+    # The keyed hash of its last four characters (what a masked number shows), for a search by
+    # that suffix (``core.crypto.suffix_index``).
+    suffix_index: str = ""
 
 
 F = PersonalField
@@ -48,7 +51,13 @@ FIELDS: dict[str, tuple[PersonalField, ...]] = {
     "party.partymember": (
         F("name", Kind.NAME),
         F("birth_date", Kind.DATE),
-        F("id_number", Kind.ID_NUMBER, encrypted=True, blind_index="id_number_hash"),
+        F(
+            "id_number",
+            Kind.ID_NUMBER,
+            encrypted=True,
+            blind_index="id_number_hash",
+            suffix_index="id_suffix_hash",
+        ),
         F("phone", Kind.PHONE, encrypted=True),
         F("relation_external", Kind.TEXT),
     ),
@@ -128,10 +137,22 @@ def encrypted_fields() -> Iterator[tuple[str, PersonalField]]:
 
 
 def blind_indexes() -> Iterator[tuple[str, str, str]]:
-    """``(model label, hash field, clear field)`` for every blind index."""
+    """``(model label, hash field, clear field)`` for every blind index (suffix ones too)."""
     for label, field in encrypted_fields():
         if field.blind_index:
             yield label, field.blind_index, field.name
+        if field.suffix_index:
+            yield label, field.suffix_index, field.name
+
+
+def index_function(label: str, hash_field: str) -> Callable[[str], str]:
+    """How a blind-index column is computed from its clear value (a suffix index hashes the
+    last four characters only)."""
+    from dangjian.core import crypto
+
+    if any(f.suffix_index == hash_field for f in fields_of(label)):
+        return crypto.suffix_index
+    return crypto.blind_index
 
 
 def erasure(label: str, subject_pk: Any) -> dict[str, Any]:
@@ -149,6 +170,8 @@ def erasure(label: str, subject_pk: Any) -> dict[str, Any]:
             values[field.name] = ""
         if field.blind_index:
             values[field.blind_index] = ""
+        if field.suffix_index:
+            values[field.suffix_index] = ""
     return values
 
 

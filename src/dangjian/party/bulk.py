@@ -82,7 +82,9 @@ def _update_each(changes, *, actor, note: str, allowed=None, periods: bool = Tru
         if isinstance(obj, PartyMember) and "id_number" in differs:
             # PartyMember.save keeps the blind index; a bulk UPDATE does not call save.
             obj.id_number_hash = crypto.blind_index(obj.id_number) if obj.id_number else ""
+            obj.id_suffix_hash = crypto.suffix_index(obj.id_number) if obj.id_number else ""
             differs["id_number_hash"] = obj.id_number_hash
+            differs["id_suffix_hash"] = obj.id_suffix_hash
         obj.updated_at = now
         fields |= {f.removesuffix("_id") if f.endswith("_id") else f for f in differs}
         rows.append(obj)
@@ -126,6 +128,9 @@ def create_members_bulk(rows: Iterable[dict], *, actor, note: str = "") -> list[
         number = values.get("id_number") or ""
         values["id_number_hash"] = row.get("id_number_hash") or (
             crypto.blind_index(number) if number else ""
+        )
+        values["id_suffix_hash"] = row.get("id_suffix_hash") or (
+            crypto.suffix_index(number) if number else ""
         )
         if number and not values.get("birth_date"):
             values["birth_date"] = id_number_birth_date(number)

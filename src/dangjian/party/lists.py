@@ -102,3 +102,37 @@ TERMS_TO_RENEW = ListSpec(
         column(_("months left"), _months_left, 12, css="text-nowrap"),
     ],
 )
+
+
+def _branch(m):
+    return m.relation_party_organization or m.relation_external
+
+
+def _situation(m):
+    words = [_("flowing member")] if m.is_flowing else []
+    if m.is_lost_contact:
+        words.append(_("lost contact"))
+    return "、".join(str(w) for w in words)
+
+
+# The member roster (党员名册): the members in the viewer's scope, ID numbers masked on the page
+# and in the export alike (the clear number is revealed one member at a time, logged).
+MEMBERS = ListSpec(
+    "party:member_list",
+    title=_("Member roster"),
+    table_id="members",
+    key=("name", "id"),
+    columns=[
+        field(PartyMember, "name", 12, link=lambda m: reverse("party:member_detail", args=[m.pk])),
+        column(_("ID number"), lambda m: m.id_number_masked, 20, css="masked"),
+        field(PartyMember, "gender", 6),
+        column(_("status"), _full_or_probationary, 10),
+        field(PartyMember, "joined_party_on", 12, css="text-nowrap"),
+        field(PartyMember, "full_member_on", 12, css="text-nowrap", html=False),
+        column(_("organizational relation held by"), _branch, 30),
+        # Annotated by the view: the unit employing the member today, among those it may see.
+        column(_("unit"), lambda m: m.unit_name, 30),
+        column(_("situation"), _situation, 12),
+        field(PartyMember, "left_on", 12, html=False),
+    ],
+)

@@ -1,4 +1,5 @@
-"""A member's own page, revealing the ID number (logged), data-subject export and erasure."""
+"""The member roster (党员名册), a member's own page, revealing the ID number (logged),
+data-subject export and erasure, and the members recorded twice."""
 
 import datetime
 import io
@@ -7,20 +8,55 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
+from django.db.models import Count, Min, OuterRef, Subquery
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from dangjian.access import invitations, scope
+from dangjian.access import invitations, lists, scope
 from dangjian.access.models import Action
 from dangjian.core import exports
 from dangjian.core.audit import record_read
 from dangjian.core.events import AuditEvent
+from dangjian.core.filters import params
+from dangjian.core.models import valid_on_q
+from dangjian.core.pagination import KeysetPage
 from dangjian.party import services, timeline
+from dangjian.party.filters import MemberFilter
+from dangjian.party.lists import MEMBERS
 from dangjian.party.models import Employment, PartyMember, Position, RelationPeriod
+
+
+@login_required
+def member_list(request):
+    """The members in the viewer's scope, a page at a time, with its filters and an .xlsx
+    export (ID numbers masked in both)."""
+    action = lists.scope_action(request)
+    # The jobs the viewer may see: a member known to two federations shows each only its own
+    # units (as on the member's page).
+    jobs = scope.filter_by_organization(
+        Employment.objects.all(), request.user, action, personal=True
+    )
+    today_unit = (
+        jobs.filter(valid_on_q(timezone.localdate()), member=OuterRef("pk"))
+        .order_by("-valid_from", "-pk")
+        .values("organization__name")[:1]
+    )
+    members = (
+        scope.members(request.user, action)
+        .select_related("relation_party_organization")
+        .annotate(unit_name=Subquery(today_unit))
+    )
+    filters = MemberFilter(params(request), members, employments=jobs)
+    if lists.wants_xlsx(request) and not filters.errors:
+        return MEMBERS.export(request, filters.qs, filters=filters.describe())
+    return render(
+        request,
+        "party/member_list.html",
+        {**MEMBERS.context(request, filters.qs), "filters": filters.form},
+    )
 
 
 @login_required
@@ -126,22 +162,56 @@ def member_anonymise(request, pk: int):
     return redirect("party:member_detail", pk=pk)
 
 
+# Groups of duplicates on a page: a group is one person's two (or more) ledger entries.
+DUPLICATE_GROUPS_PER_PAGE = 25
+
+
 @login_required
 def duplicate_members(request):
-    """The same ID number in more than one ledger entry: one person counted twice."""
-    visible = scope.members(request.user, Action.VIEW_PERSONAL).exclude(id_number_hash="")
-    hashes = (
-        visible.values("id_number_hash")
+    """The same ID number in more than one ledger entry: one person counted twice. A page of
+    groups at a time, in the order of each group's first entry (``after``: the last group's
+    first member id), so that a ledger of a million members never loads every duplicate."""
+    visible = scope.members(request.user, Action.VIEW_PERSONAL)
+    # Numbers held twice anywhere (read from the blind index's own column), then those the
+    # viewer sees twice: a duplicate half of which is another federation's is not shown.
+    twice = (
+        PartyMember.objects.exclude(id_number_hash="")
+        .values("id_number_hash")
         .annotate(n=Count("id"))
         .filter(n__gt=1)
         .values("id_number_hash")
     )
-    rows = (
-        visible.filter(id_number_hash__in=hashes)
-        .prefetch_related("employments__organization")
-        .order_by("id_number_hash", "pk")
+    groups = (
+        visible.filter(id_number_hash__in=twice)
+        .values("id_number_hash")
+        .annotate(n=Count("id"), first=Min("id"))
+        .filter(n__gt=1)
     )
-    return render(request, "party/duplicate_members.html", {"rows": rows})
+    try:
+        after = int(request.GET.get("after", ""))
+    except ValueError:
+        after = None
+    if after is not None:
+        groups = groups.filter(first__gt=after)
+    page = list(groups.order_by("first")[: DUPLICATE_GROUPS_PER_PAGE + 1])
+    more = len(page) > DUPLICATE_GROUPS_PER_PAGE
+    page = page[:DUPLICATE_GROUPS_PER_PAGE]
+    order = {g["id_number_hash"]: i for i, g in enumerate(page)}
+    rows = sorted(
+        visible.filter(id_number_hash__in=list(order)).prefetch_related(
+            "employments__organization"
+        ),
+        key=lambda m: (order[m.id_number_hash], m.pk),
+    )
+    context = {
+        "rows": rows,
+        "page": KeysetPage(
+            rows=rows,
+            next_cursor=str(page[-1]["first"]) if more else None,
+            is_first=after is None,
+        ),
+    }
+    return render(request, "party/duplicate_members.html", context)
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

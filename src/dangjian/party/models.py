@@ -196,6 +196,9 @@ class PartyMember(TimeStamped):
     id_number = EncryptedTextField(_("ID number"), validators=[id_number_validator])
     # Keyed hash of the ID number: exact lookup and duplicate detection without clear text.
     id_number_hash = models.CharField(max_length=64, editable=False, db_index=True)
+    # Keyed hash of its last four characters (what the masked number shows): the roster's
+    # search by "…002X" (``core.crypto.suffix_index``).
+    id_suffix_hash = models.CharField(max_length=64, editable=False, db_index=True, default="")
     phone = EncryptedTextField(_("phone"), blank=True)
     education = models.CharField(
         _("education"), max_length=10, choices=Education.choices, blank=True
@@ -223,18 +226,21 @@ class PartyMember(TimeStamped):
     anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
 
     # Keyed hashes kept beside encrypted fields (rebuilt by `dangjian rotate_keys --blind-index`).
-    BLIND_INDEXES = {"id_number_hash": "id_number"}
+    BLIND_INDEXES = {"id_number_hash": "id_number", "id_suffix_hash": "id_number"}
 
     class Meta:
         verbose_name = _("party member")
         verbose_name_plural = _("party members")
         ordering = ["name", "id"]
+        # The roster's keyset order (name, id).
+        indexes = [models.Index(fields=["name", "id"], name="party_member_name_id")]
 
     def __str__(self):
         return self.name
 
     def save(self, *args, **kwargs):
         self.id_number_hash = crypto.blind_index(self.id_number) if self.id_number else ""
+        self.id_suffix_hash = crypto.suffix_index(self.id_number) if self.id_number else ""
         super().save(*args, **kwargs)
 
     @property

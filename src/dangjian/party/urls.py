@@ -11,6 +11,7 @@ urlpatterns = [
         views.party_organization_detail,
         name="party_organization_detail",
     ),
+    path("members/", member_views.member_list, name="member_list"),
     path("members/duplicates/", member_views.duplicate_members, name="duplicate_members"),
     path("members/<int:pk>/", member_views.member_detail, name="member_detail"),
     path("members/<int:pk>/file/", member_views.member_file, name="member_file"),

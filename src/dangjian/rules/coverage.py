@@ -132,31 +132,26 @@ def units_behind(scope: Scope, day: datetime.date, measure: str) -> QuerySet[Org
     return units(scope, day).annotate(**flags(day)).filter(MEASURE_Q[measure])
 
 
-def _counts(qs: QuerySet[Organization], day: datetime.date, group: str | None = None) -> dict:
-    """{group value: [total, organizational, single, work]} of the units of ``qs`` on ``day``,
-    in one pass: the units LEFT JOINed to one set of the day's coverage and instructor rows,
-    aggregated once per unit (no correlated subquery per unit, no second count)."""
-    if group:
-        rows = qs.annotate(dim=F(group)).values("pk", "dim")
-    else:
-        rows = qs.annotate(dim=Value("")).values("pk", "dim")
-    unit_sql, unit_params = rows.order_by().query.sql_with_params()
+def _flags_sql(day: datetime.date) -> tuple[str, list]:
+    """One row per unit covered or instructed on ``day``: ``cov`` = covered by a party
+    organization, ``own`` = by its own one (instructor rows count only towards work coverage)."""
     valid = "valid_from <= %s AND (valid_to IS NULL OR valid_to >= %s)"
-    # f: one row per unit covered or instructed on the day; cov = covered by a party
-    # organization, own = by its own one (instructor rows count only towards work coverage).
     sql = (
-        "SELECT u.dim, COUNT(*), COALESCE(SUM(f.cov), 0), COALESCE(SUM(f.own), 0), "  # noqa: S608
-        "COUNT(f.organization_id) "
-        f"FROM ({unit_sql}) u "
-        "LEFT JOIN (SELECT organization_id, MAX(own) AS own, MAX(cov) AS cov FROM ("
+        "SELECT organization_id, MAX(own) AS own, MAX(cov) AS cov FROM ("  # noqa: S608
         "SELECT organization_id, CASE WHEN kind = %s THEN 1 ELSE 0 END AS own, 1 AS cov "
         f"FROM {Coverage._meta.db_table} WHERE {valid} "
         "UNION ALL SELECT organization_id, 0 AS own, 0 AS cov "
         f"FROM {InstructorAssignment._meta.db_table} WHERE {valid}"
-        ") x GROUP BY organization_id) f ON f.organization_id = u.pk "
-        "GROUP BY u.dim"
+        ") x GROUP BY organization_id"
     )
-    params = [*unit_params, Coverage.Kind.OWN.value, day, day, day, day]
+    return sql, [Coverage.Kind.OWN.value, day, day, day, day]
+
+
+# The four figures of a group of units LEFT JOINed to the flags ``f``.
+_FIGURES = "COUNT(*), COALESCE(SUM(f.cov), 0), COALESCE(SUM(f.own), 0), COUNT(f.organization_id)"
+
+
+def _fetch(sql: str, params: list) -> list[tuple]:
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # ~10^5 small rows: one backend hashing them in memory is faster than parallel
@@ -166,7 +161,79 @@ def _counts(qs: QuerySet[Organization], day: datetime.date, group: str | None = 
                 "set_config('max_parallel_workers_per_gather', '0', true)"
             )
         cursor.execute(sql, params)
-        return {dim or "": [int(n) for n in nums] for dim, *nums in cursor.fetchall()}
+        return cursor.fetchall()
+
+
+def _counts(qs: QuerySet[Organization], day: datetime.date, group: str | None = None) -> dict:
+    """{group value: [total, organizational, single, work]} of the units of ``qs`` on ``day``,
+    in one pass: the units LEFT JOINed to one set of the day's coverage and instructor rows,
+    aggregated once per unit (no correlated subquery per unit, no second count)."""
+    if group:
+        rows = qs.annotate(dim=F(group)).values("pk", "dim")
+    else:
+        rows = qs.annotate(dim=Value("")).values("pk", "dim")
+    unit_sql, unit_params = rows.order_by().query.sql_with_params()
+    flags_sql, flags_params = _flags_sql(day)
+    sql = (
+        f"SELECT u.dim, {_FIGURES} FROM ({unit_sql}) u "  # noqa: S608
+        f"LEFT JOIN ({flags_sql}) f ON f.organization_id = u.pk GROUP BY u.dim"
+    )
+    rows_ = _fetch(sql, [*unit_params, *flags_params])
+    return {dim or "": [int(n) for n in nums] for dim, *nums in rows_}
+
+
+@dataclass(frozen=True)
+class Breakdowns:
+    """The figures of a scope and of every dimension's values, from one query."""
+
+    rates: Rates
+    by: dict[str, list[tuple[str, Rates]]]
+
+
+def all_breakdowns(scope: Scope, day: datetime.date | None = None) -> Breakdowns:
+    """``compute`` and ``breakdown`` of every dimension at once: the units are grouped once by
+    (category, legal form, district) — a few hundred groups — and by domain (a unit may have
+    several), in ONE statement over one set of the day's flags; the rest is summed here. The
+    figures are those of ``compute`` and ``breakdown`` (tests/rules/test_coverage.py)."""
+    day = day or timezone.localdate()
+    base = units(scope, day).order_by()
+    combos_sql, combos_params = base.values(
+        uid=F("pk"), cat=F("category"), form=F("legal_form"), dist=F("district")
+    ).query.sql_with_params()
+    domains_sql, domains_params = base.values(
+        uid=F("pk"), dom=F("domains__name")
+    ).query.sql_with_params()
+    flags_sql, flags_params = _flags_sql(day)
+    sql = (
+        f"WITH f AS ({flags_sql}) "  # noqa: S608
+        f"SELECT 0, u.cat, u.form, u.dist, {_FIGURES} FROM ({combos_sql}) u "
+        "LEFT JOIN f ON f.organization_id = u.uid GROUP BY u.cat, u.form, u.dist "
+        f"UNION ALL SELECT 1, d.dom, NULL, NULL, {_FIGURES} FROM ({domains_sql}) d "
+        "LEFT JOIN f ON f.organization_id = d.uid GROUP BY d.dom"
+    )
+    rows = _fetch(sql, [*flags_params, *combos_params, *domains_params])
+    total = [0, 0, 0, 0]
+    sums: dict[str, dict[str, list[int]]] = {d: {} for d in DIMENSIONS}
+
+    def add(dimension: str, value: str, nums: list[int]) -> None:
+        into = sums[dimension].setdefault(value, [0, 0, 0, 0])
+        into[:] = [a + b for a, b in zip(into, nums, strict=True)]
+
+    for domain_row, cat, form, dist, *figures in rows:
+        nums = [int(n) for n in figures]
+        if domain_row:
+            add("domain", cat or "", nums)
+            continue
+        total = [a + b for a, b in zip(total, nums, strict=True)]
+        add("category", cat or "", nums)
+        add("legal_form", form or "", nums)
+        add("district", dist or "", nums)
+        add("sector", "enterprise" if form == ENTERPRISE else "social", nums)
+    by = {
+        dimension: [(value, Rates(*nums)) for value, nums in sorted(values.items()) if nums[0]]
+        for dimension, values in sums.items()
+    }
+    return Breakdowns(Rates(*total), by)
 
 
 def compute(scope: Scope, day: datetime.date | None = None) -> Rates:
@@ -211,10 +278,10 @@ def take_snapshot(federation: Federation, day: datetime.date) -> int:
     dimension. Returns the number of rows written."""
     from dangjian.rules.models import CoverageSnapshot
 
-    scope = Scope(federation)
-    rows = [("all", "", compute(scope, day))]
+    figures = all_breakdowns(Scope(federation), day)
+    rows = [("all", "", figures.rates)]
     for dimension in DIMENSIONS:
-        rows += [(dimension, value, rates) for value, rates in breakdown(scope, day, dimension)]
+        rows += [(dimension, value, rates) for value, rates in figures.by[dimension]]
     CoverageSnapshot.objects.filter(federation=federation, day=day).delete()
     CoverageSnapshot.objects.bulk_create(
         [
@@ -274,9 +341,12 @@ def as_of(scope: Scope, day: datetime.date | None = None) -> Rates:
     return compute(scope, day)
 
 
-def trend(federation: Federation, today: datetime.date | None = None) -> list[dict]:
+def trend(
+    federation: Federation, today: datetime.date | None = None, today_rates: Rates | None = None
+) -> list[dict]:
     """Month-end snapshots of the subtree before ``today``, then the figures of ``today``
-    itself (live for the current day; a past day's own snapshot when there is one)."""
+    itself (live for the current day; a past day's own snapshot when there is one), or
+    ``today_rates`` when the caller has just computed them (the coverage page)."""
     from dangjian.rules.models import CoverageSnapshot
 
     today = today or timezone.localdate()
@@ -286,5 +356,6 @@ def trend(federation: Federation, today: datetime.date | None = None) -> list[di
             federation=federation, dimension="all", day__lt=today
         ).order_by("day")
     ]
-    points.append({"day": today.isoformat(), **as_of(Scope(federation), today).as_dict()})
+    rates = today_rates if today_rates is not None else as_of(Scope(federation), today)
+    points.append({"day": today.isoformat(), **rates.as_dict()})
     return points

@@ -145,6 +145,9 @@ class Finding(Versioned, TimeStamped):
             models.Index(fields=["federation", "status", "rule_id"]),
             models.Index(fields=["organization", "status"]),
             models.Index(fields=["party_organization", "status"]),
+            # The worklist's keyset order (rules.lists.FINDINGS: rule, then id): its first
+            # page walks this index and stops after a page of open findings in scope.
+            models.Index(fields=["rule_id", "id"], name="rules_finding_worklist"),
         ]
 
     def __str__(self):

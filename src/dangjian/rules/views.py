@@ -315,14 +315,18 @@ def coverage_page(request):
     form, cov_scope, day = _coverage_scope(request)
     context = {"form": form, "day": day}
     if cov_scope is not None:
-        rates = coverage.as_of(cov_scope, day)
+        # Every figure of the page from one grouped query (a past month end's headline from
+        # its snapshot, as ``coverage.as_of`` reads it).
+        figures = coverage.all_breakdowns(cov_scope, day)
+        today = timezone.localdate()
+        rates = figures.rates if day >= today else coverage.as_of(cov_scope, day)
         base_query = request.GET.copy()
         base_query["day"] = day.isoformat()
         base_query["federation"] = cov_scope.federation.pk
         tables = []
         for dimension in coverage.DIMENSIONS:
             rows = []
-            for value, r in coverage.breakdown(cov_scope, day, dimension):
+            for value, r in figures.by[dimension]:
                 q = base_query.copy()
                 q[dimension] = value
                 rows.append(
@@ -341,7 +345,10 @@ def coverage_page(request):
             "rates": rates,
             "query": base_query.urlencode(),
             "tables": tables,
-            "trend": coverage.trend(cov_scope.federation, timezone.localdate())
+            # The trend ends with today's figures: those just computed when the page is today's.
+            "trend": coverage.trend(
+                cov_scope.federation, today, figures.rates if day == today else None
+            )
             if not cov_scope.filters()
             else [],
         }
@@ -356,9 +363,10 @@ def coverage_units(request):
     measure = request.GET.get("measure", "total")
     if measure not in coverage.MEASURE_Q:
         raise Http404
-    qs = coverage.units_behind(cov_scope, day, measure).filter(
-        pk__in=scope.organizations(request.user).values("pk")
-    )
+    # The scope's conditions on the units themselves (not ``pk IN (…)``): SQLite then walks
+    # the name index in the page's order and stops after a page (770 → 52 ms at 20,000
+    # units, bench/pages_bench.py) instead of sorting every unit of the federation.
+    qs = coverage.units_behind(cov_scope, day, measure) & scope.organizations(request.user)
     page = COVERAGE_UNITS.page(request, qs)
     query = request.GET.copy()
     query.pop("after", None)

@@ -61,6 +61,7 @@ NEW_MEMBER_COLUMNS = [
     "birth_date",
     "id_number",
     "id_number_hash",
+    "id_suffix_hash",
     "phone",
     "education",
     "joined_party_on",
@@ -73,7 +74,13 @@ NEW_MEMBER_COLUMNS = [
     "created_at",
     "updated_at",
 ]
-_NOT_AUDITED = {"id", "id_number_hash", "created_at", "updated_at"}  # as core.audit.SKIPPED
+_NOT_AUDITED = {
+    "id",
+    "id_number_hash",
+    "id_suffix_hash",
+    "created_at",
+    "updated_at",
+}  # as core.audit.SKIPPED
 _AUDITED = [(i, c) for i, c in enumerate(NEW_MEMBER_COLUMNS) if c not in _NOT_AUDITED]
 
 
@@ -124,9 +131,12 @@ class MemberHandler(Handler):
 
     def prepare(self, ctx, rows):
         numbered = [r.record for r in rows if r.record.get("id_number")]
-        hashes = crypto.blind_index_many([rec["id_number"] for rec in numbered])
-        for rec, digest in zip(numbered, hashes, strict=True):
+        numbers = [rec["id_number"] for rec in numbered]
+        hashes = crypto.blind_index_many(numbers)
+        suffixes = crypto.suffix_index_many(numbers)
+        for rec, digest, suffix in zip(numbered, hashes, suffixes, strict=True):
             rec["hash"] = digest
+            rec["suffix"] = suffix
 
     def check(self, ctx, row):
         rec, errors = row.record, row.errors
@@ -411,6 +421,7 @@ class MemberHandler(Handler):
                     rec["birth_date"],
                     rec["id_number"],
                     rec["hash"],
+                    rec.get("suffix", ""),
                     rec.get("phone", ""),
                     rec.get("education", ""),
                     rec["joined_party_on"],

@@ -7,7 +7,7 @@ recomputes the hashes after DANGJIAN_BLIND_INDEX_KEY changed.
 """
 
 from argparse import ArgumentParser
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from django.apps import apps
@@ -40,7 +40,8 @@ class Command(BaseCommand):
             total += self._rotate(model, field, current)
         if blind_index:
             for label, hash_field, clear_field in personal.blind_indexes():
-                self._rehash(apps.get_model(label), hash_field, clear_field)
+                digest = personal.index_function(label, hash_field)
+                self._rehash(apps.get_model(label), hash_field, clear_field, digest)
         # Sealed uploads (core.sealed) name the field key their own key comes from: re-sealed.
         from dangjian.core.management.commands.encrypt_uploads import seal_uploads
 
@@ -82,12 +83,18 @@ class Command(BaseCommand):
                 changed += len(rows)
                 last = rows[-1][0]
 
-    def _rehash(self, model: type[models.Model], hash_field: str, clear_field: str) -> None:
+    def _rehash(
+        self,
+        model: type[models.Model],
+        hash_field: str,
+        clear_field: str,
+        digest: Callable[[str], str],
+    ) -> None:
         qs = model._default_manager.only("pk", clear_field).order_by("pk")
         batch = []
         for obj in qs.iterator(chunk_size=BATCH):
             clear = getattr(obj, clear_field)
-            setattr(obj, hash_field, crypto.blind_index(clear) if clear else "")
+            setattr(obj, hash_field, digest(clear) if clear else "")
             batch.append(obj)
             if len(batch) >= BATCH:
                 model._default_manager.bulk_update(batch, [hash_field])

@@ -1,0 +1,146 @@
+"""Every list page and the heavy report pages at scale (issue 15 point 5: p95 < 100 ms server
+time; the coverage page < 300 ms).
+
+    nice -n 10 .venv/bin/python bench/pages_bench.py [--scale 20000] [--database-url URL]
+        [--var DIR] [--runs 15]
+
+Builds (or reuses, --var) the bench database as bench/home_bench.py does, then fetches the
+first page of EVERY registered ``ListSpec`` (``access.listspec.registry()``: a new list is
+measured without being added here) as its baseline persona, plus the coverage page, the
+units behind a figure, the findings worklist, the member roster (also searched by a name and
+by an ID number's last four) and the member duplicates, through Django's test client: one
+warm-up, then --runs timed requests (median, p95) and one more that counts the queries.
+Prints JSON and a Markdown table.
+"""
+
+import argparse
+import json
+import os
+import sys
+import time
+from urllib.parse import urlencode
+
+sys.path.insert(0, os.path.dirname(__file__))
+
+from home_bench import client_for, prepare, timed  # noqa: E402 (bench/ on the path first)
+
+
+def queries_of(client, url, query):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url, query)
+    assert response.status_code == 200, (url, response.status_code)
+    return len(captured.captured_queries)
+
+
+def pages():
+    """(label, persona, URL, query) of every page measured."""
+    from django.urls import reverse
+
+    from dangjian.access import listspec
+    from dangjian.party.models import PartyMember
+    from dangjian.registry.models import Federation
+
+    found = []
+    for key, spec in sorted(listspec.registry().items()):
+        url = reverse(spec.url_name, args=spec.baseline_args() if spec.baseline_args else [])
+        found.append((f"list {key}", spec.baseline_user, url, dict(spec.baseline_query)))
+    federation = Federation.objects.get(short_name="津网联")
+    member = PartyMember.objects.exclude(id_number="").order_by("pk").first()
+    fed = {"federation": federation.pk}
+    roster = reverse("party:member_list")
+    found += [
+        ("coverage page", "officer", reverse("rules:coverage"), fed),
+        (
+            "units behind: not covered (first page)",
+            "officer",
+            reverse("rules:coverage_units"),
+            {**fed, "measure": "uncovered"},
+        ),
+        ("units behind: all units (first page)", "officer", reverse("rules:coverage_units"), fed),
+        ("findings worklist", "officer", reverse("rules:finding_list"), {}),
+        ("member roster: search a name", "officer", roster, {"q": member.name}),
+        ("member roster: search last four", "officer", roster, {"q": member.id_number[-4:]}),
+        ("member roster: probationary", "officer", roster, {"status": "probationary"}),
+        ("member duplicates", "officer", reverse("party:duplicate_members"), {}),
+    ]
+    return found
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--scale", type=int, default=20000)
+    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--database-url")
+    parser.add_argument("--var", help="reuse a var/ folder built by an earlier run")
+    parser.add_argument("--only", help="measure only pages whose label contains this")
+    args = parser.parse_args()
+    build_seconds = prepare(args.scale, args.var, args.database_url, "dangjian-pages-bench-")
+    if build_seconds:
+        # A fresh build: the findings of a full run, so the worklist holds what a real one does.
+        from django.core.management import call_command
+
+        started = time.monotonic()
+        call_command("evaluate")
+        build_seconds += round(time.monotonic() - started)
+
+    from django.conf import settings
+    from django.urls import reverse
+
+    from dangjian.party.models import PartyMember
+    from dangjian.registry.models import Organization
+    from dangjian.rules.models import Finding
+
+    load_before = os.getloadavg()[0]
+    officer = client_for("officer")
+    base_median, base_p95 = timed(officer, reverse("registry:organization_list"), args.runs)
+    clients = {}
+    rows = []
+    for label, persona, url, query in pages():
+        if args.only and args.only not in label:
+            continue
+        client = clients.setdefault(persona, client_for(persona))
+        full = f"{url}?{urlencode(query)}" if query else url
+        started = time.monotonic()
+        median, p95 = timed(client, full, args.runs)
+        rows.append(
+            {
+                "page": label,
+                "persona": persona,
+                "median_ms": median,
+                "p95_ms": p95,
+                "queries": queries_of(client, url, query),
+                "seconds": round(time.monotonic() - started, 1),
+            }
+        )
+        print(json.dumps(rows[-1], ensure_ascii=False), file=sys.stderr, flush=True)
+    result = {
+        "units": Organization.objects.count(),
+        "members": PartyMember.objects.count(),
+        "findings": Finding.objects.count(),
+        "database": settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1],
+        "build_seconds": build_seconds,
+        "runs": args.runs,
+        "load": [round(load_before, 2), round(os.getloadavg()[0], 2)],
+        "baseline": {
+            "page": "unit list, first page (officer)",
+            "median_ms": base_median,
+            "p95_ms": base_p95,
+        },
+        "pages": rows,
+    }
+    print(json.dumps(result, ensure_ascii=False, indent=2))
+    print("| page | persona | median ms | p95 ms | queries |")
+    print("|---|---|---:|---:|---:|")
+    print(f"| unit list, first page (baseline) | officer | {base_median} | {base_p95} | |")
+    for row in rows:
+        print(
+            f"| {row['page']} | {row['persona']} | {row['median_ms']} | {row['p95_ms']} | "
+            f"{row['queries']} |"
+        )
+
+
+if __name__ == "__main__":
+    main()
