@@ -32,7 +32,7 @@ def series(c):
 
 def test_registry_holds_each_panel_once_in_order():
     keys = [p.key for p in panels()]
-    assert keys == ["coverage", "findings", "orglife", "members", "dues", "terms"]
+    assert keys == ["coverage", "findings", "orglife", "members", "dues", "terms", "notices"]
     assert set(PANELS) == set(keys)
 
 
