@@ -145,7 +145,7 @@ def test_snapshot_is_read_instead_of_recomputed(small):
     from dangjian.dashboard.services import take_snapshots
 
     officer = small.user()
-    assert take_snapshots(small.fed, DAY) == 6
+    assert take_snapshots(small.fed, DAY) == 7
     small.unit("新会员单位", joined=D(2025, 6, 1))
     stored = load(Context(small.fed, DAY, officer))
     assert stored[0]["computed_at"] is not None
