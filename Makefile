@@ -25,9 +25,11 @@ node_modules/.installed: package.json package-lock.json
 demo: setup
 	DANGJIAN_DEMO=1 DANGJIAN_DEBUG=1 $(BIN)/dangjian demo --if-missing
 	@echo "演示系统地址：http://$(HOST):$(PORT)/  （Ctrl+C 停止）"
-	# The task worker runs beside the web server (large imports, rule runs); both stop together.
+	# The task worker runs beside the web server (large imports, rule runs), with the scheduler
+	# that queues the nightly jobs and the notice reminders for it; all stop together.
 	DANGJIAN_DEMO=1 DANGJIAN_DEBUG=1 $(BIN)/dangjian db_worker & worker=$$!; \
-	trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
+	DANGJIAN_DEMO=1 DANGJIAN_DEBUG=1 $(BIN)/dangjian scheduler & scheduler=$$!; \
+	trap "kill $$worker $$scheduler 2>/dev/null" EXIT INT TERM; \
 	DANGJIAN_DEMO=1 DANGJIAN_DEBUG=1 $(BIN)/dangjian runserver $(HOST):$(PORT)
 
 lint: setup

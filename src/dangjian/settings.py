@@ -189,6 +189,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DANGJIAN_UPLOAD_MAX_BYTES", 20 * 1024 * 10
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# The periodic jobs (dashboard.scheduled): `dangjian scheduler` queues `dangjian nightly` once a
+# day at this local time (HH:MM) and the notice reminders every so many minutes.
+NIGHTLY_AT = envstr("DANGJIAN_NIGHTLY_AT", "01:15")
+REMIND_EVERY_MINUTES = envint("DANGJIAN_REMIND_EVERY_MINUTES", 15)
 # After a write marks the journal of touched subjects (core.touch), the rules follow it:
 # "task" queues rules.tasks.follow_facts for the task worker, "request" runs it when the
 # request's transaction commits, "off" leaves it to the next run.

@@ -41,6 +41,7 @@ def test_registry_holds_each_panel_once_in_order():
         "terms",
         "recruitment",
         "transfers",
+        "notices",
     ]
     assert set(PANELS) == set(keys)
 
@@ -154,7 +155,7 @@ def test_snapshot_is_read_instead_of_recomputed(small):
     from dangjian.dashboard.services import take_snapshots
 
     officer = small.user()
-    assert take_snapshots(small.fed, DAY) == 8  # one snapshot per registered panel
+    assert take_snapshots(small.fed, DAY) == 9  # one snapshot per registered panel
     small.unit("新会员单位", joined=D(2025, 6, 1))
     stored = load(Context(small.fed, DAY, officer))
     assert stored[0]["computed_at"] is not None

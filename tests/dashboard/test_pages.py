@@ -101,7 +101,7 @@ def test_future_day_refused(small):
 def test_nightly_command_and_snapshot_shown(small, capsys):
     call_command("dashboard_snapshot", "--day", DAY.isoformat(), "--federation", str(small.fed.pk))
     out = capsys.readouterr().out
-    assert "8 个看板模块" in out
+    assert "9 个看板模块" in out
     client = small.client(small.user())
     page = client.get("/dashboard/", {"day": DAY.isoformat()}).content.decode()
     assert "夜间快照" in page and "立即重新计算" in page

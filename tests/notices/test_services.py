@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from dangjian.core.errors import WorkflowError
-from dangjian.core.models import AuditLog
+from dangjian.core.models import AuditLog, CalendarDay
 from dangjian.notices import queries, services
 from dangjian.notices.models import Notice, Notification, Receipt
 
@@ -104,6 +104,7 @@ def test_a_notice_to_30_units_through_every_receipt_state(world):
         "submitted": 1,
         "returned": 0,
         "done": 1,
+        "leave": 0,
     }
 
 
@@ -117,7 +118,12 @@ def test_targets_by_category_units_branches_and_members(world):
         world.committee.pk,
         world.branch.pk,
     }
-    members = draft(world, audience=Notice.Audience.MEMBERS, party_organizations=[world.branch])
+    members = draft(
+        world,
+        audience=Notice.Audience.MEMBERS,
+        kind=Notice.Kind.MEETING,
+        party_organizations=[world.branch],
+    )
     assert sorted(t.name for t in services.resolve_targets(members)) == sorted(
         m.name for m in world.members
     )
@@ -236,11 +242,33 @@ def test_no_early_reminder_for_a_notice_published_inside_the_window(world):
     assert reminders.count() == 30  # the deadline's reminder still comes
 
 
-def test_default_deadlines_from_the_rulebook():
+@pytest.mark.django_db
+def test_default_deadlines_in_working_days_by_the_holiday_schedule():
     friday = timezone.make_aware(datetime.datetime(2026, 12, 4, 10, 0))
-    # 2 working days from a Friday: Tuesday; 1 hour when urgent.
-    assert services.default_deadline(friday, urgent=False).date() == datetime.date(2026, 12, 8)
+    # 2 working days from a Friday: Tuesday, at the same time of day; 1 hour when urgent.
+    assert services.default_deadline(friday, urgent=False) == timezone.make_aware(
+        datetime.datetime(2026, 12, 8, 10, 0)
+    )
     assert services.default_deadline(friday, urgent=True) == friday + H
+    # Before National Day 2026 (1–7 October off): Wednesday 30 September + 2 working days is
+    # Friday 9 October, not Friday 2 October.
+    eve = timezone.make_aware(datetime.datetime(2026, 9, 30, 9, 30))
+    deadline = services.default_deadline(eve, urgent=False)
+    assert deadline == timezone.make_aware(datetime.datetime(2026, 10, 9, 9, 30))
+    assert not services.deadline_provisional(eve, deadline)
+    # A task's feedback: 10 working days after its signing deadline (Friday 9 October 2026;
+    # Saturday 10 October is a working day made up for the holiday): Thursday 22 October.
+    assert services.default_feedback_deadline(deadline) == timezone.make_aware(
+        datetime.datetime(2026, 10, 22, 9, 30)
+    )
+    # Over New Year into a year whose schedule nobody knows yet: counted Monday to Friday and
+    # said to be provisional, until the year's days are entered.
+    late = timezone.make_aware(datetime.datetime(2026, 12, 31, 10, 0))
+    into_2027 = services.default_deadline(late, urgent=False)
+    assert into_2027.date() == datetime.date(2027, 1, 4)  # Fri 1 Jan, then Monday 4 Jan
+    assert services.deadline_provisional(late, into_2027)
+    CalendarDay.objects.create(day=datetime.date(2027, 1, 1), workday=False, note="元旦")
+    assert not services.deadline_provisional(late, into_2027)
 
 
 def test_a_decision_notifies_the_unit_s_liaison(world):

@@ -177,6 +177,10 @@ class AuditEvent(models.TextChoices):
     NOTICE_FEEDBACK_ACCEPTED = "notice.feedback_accepted", _("task feedback accepted")
     NOTICE_FEEDBACK_RETURNED = "notice.feedback_returned", _("task feedback returned for more")
     NOTICE_REMINDED = "notice.reminded", _("notice reminders sent")
+    NOTICE_LEAVE_ASKED = "notice.leave_asked", _("leave asked for a meeting notice")
+    DUTY_TASKS_GENERATED = "notice.duty_tasks_generated", _("recurring duty tasks generated")
+    # Operations
+    SCHEDULED_JOB_DONE = "ops.scheduled_job_done", _("scheduled job done")
 
 
 def checked(name: str) -> AuditEvent:

@@ -91,6 +91,19 @@ class Context:
             federation_id__in=self.federation_ids
         )
 
+    def notices(self):
+        """Published notices of the subtree on the sender's side (``notices.access_rules``)."""
+        from dangjian.notices.access_rules import managed_notices
+
+        return managed_notices(self.viewer).filter(federation_id__in=self.federation_ids)
+
+    def duties(self):
+        """Recurring duties (N-8) set up in the subtree: configured by its officers, whom
+        alone the dashboard is opened for (``scope.federations``)."""
+        from dangjian.notices.models import Duty
+
+        return Duty.objects.filter(federation_id__in=self.federation_ids)
+
     def dues_branches(self) -> QuerySet[PartyOrganization]:
         return scope.dues_branches(self.viewer, Action.VIEW).filter(
             federation_id__in=self.federation_ids

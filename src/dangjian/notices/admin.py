@@ -4,7 +4,7 @@
 from django.contrib import admin
 
 from dangjian.core.admin import ReadOnlyAdmin
-from dangjian.notices.models import Notice, Receipt
+from dangjian.notices.models import Duty, Notice, Receipt
 
 
 @admin.register(Notice)
@@ -21,3 +21,13 @@ class ReceiptAdmin(ReadOnlyAdmin):
     list_filter = ["status"]
     search_fields = ["target_name", "notice__title"]
     show_full_result_count = False
+
+
+@admin.register(Duty)
+class DutyAdmin(admin.ModelAdmin):
+    """Recurring duties are configuration (N-8), set up a few times a year; until they have a
+    page, the admin edits them. The tasks they generate go through ``notices.duties``."""
+
+    list_display = ["title", "year", "cycle", "expected_count", "audience", "federation", "active"]
+    list_filter = ["year", "cycle", "active"]
+    filter_horizontal = ["organizations", "target_branches"]

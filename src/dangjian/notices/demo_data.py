@@ -130,7 +130,7 @@ def _build(federation, today: datetime.date, rng: random.Random) -> None:
             federation=branch.federation,
             party_organization=branch,
             values={
-                "kind": Notice.Kind.NOTICE,
+                "kind": Notice.Kind.MEETING,
                 "title": "关于召开支部党员大会的通知",
                 "body": GENERAL_MEETING,
                 "sign_deadline": now + datetime.timedelta(days=2),

@@ -31,7 +31,11 @@ class NoticeForm(StyledForm):
         label=_("kind"),
         choices=Notice.Kind.choices,
         initial=Notice.Kind.NOTICE,
-        help_text=_("A task asks every recipient for feedback, which you then review."),
+        help_text=_(
+            "A notice is signed for by each unit or party organization; a meeting notice by "
+            "each party member, who may ask for leave; a task asks every recipient for "
+            "feedback, which you then review."
+        ),
     )
     urgent = forms.BooleanField(label=_("urgent"), required=False)
     body = forms.CharField(
@@ -43,7 +47,10 @@ class NoticeForm(StyledForm):
         label=_("sign by"),
         widget=DateTimeInput(),
         required=False,
-        help_text=_("Empty: the usual window (2 working days; 1 hour if urgent)."),
+        help_text=_(
+            "Empty: the usual window (2 working days by the holiday schedule; 1 hour if "
+            "urgent); a task's feedback 10 working days after that."
+        ),
     )
     feedback_deadline = forms.DateTimeField(
         label=_("feedback by"), widget=DateTimeInput(), required=False
@@ -97,6 +104,10 @@ class ReasonForm(StyledForm):
 
 class RepublishForm(NoticeForm):
     reason = forms.CharField(label=_("reason for the new version"), max_length=300)
+
+
+class LeaveForm(StyledForm):
+    reason = forms.CharField(label=_("reason for leave"), max_length=300)
 
 
 class FeedbackForm(StyledForm):

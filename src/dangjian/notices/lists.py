@@ -68,6 +68,7 @@ BADGES: dict[str, str] = {
     Receipt.Status.SUBMITTED: "text-bg-primary",
     Receipt.Status.RETURNED: "text-bg-warning",
     Receipt.Status.DONE: "text-bg-success",
+    Receipt.Status.LEAVE: "text-bg-warning",
 }
 
 
@@ -88,6 +89,8 @@ RECEIPTS = ListSpec(
         field(Receipt, "signed_at", 16, css="text-nowrap", empty=""),
         field(Receipt, "signed_by_name", 12, empty=""),
         column(_("signed late"), lambda r: _("yes") if _late(r) else "", 8, empty=""),
+        # A member's leave from a meeting notice, and why (N-5): the sender reads it here.
+        field(Receipt, "leave_reason", 24, empty=""),
         field(Receipt, "progress", 8, empty=""),
         field(Receipt, "feedback_at", 16, css="text-nowrap", empty=""),
         field(Receipt, "review_comment", 24, html=False),

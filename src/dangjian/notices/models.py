@@ -22,9 +22,12 @@ from dangjian.core.models import TimeStamped
 
 class Notice(TimeStamped):
     class Kind(models.TextChoices):
+        # A document notice (文件通知): signed for by each unit or party organization (N-5).
         NOTICE = "notice", pgettext_lazy("notice kind", "notice")
         # A task needs the recipients' feedback and the sender's review to close.
         TASK = "task", pgettext_lazy("notice kind", "task")
+        # A meeting notice (会议通知): each party member signs, or asks for leave with a reason.
+        MEETING = "meeting", pgettext_lazy("notice kind", "meeting notice")
 
     class Status(models.TextChoices):
         DRAFT = "draft", pgettext_lazy("notice status", "draft")
@@ -99,12 +102,31 @@ class Notice(TimeStamped):
     )
     version_no = models.PositiveIntegerField(pgettext_lazy("notice", "version"), default=1)
     change_reason = models.CharField(_("reason for the new version"), max_length=300, blank=True)
+    # A task generated for one cycle of a recurring duty (N-8): the duty and the cycle's key
+    # ("2026-03", "2026-Q1", "2026"); a new version keeps both.
+    duty = models.ForeignKey(
+        "notices.Duty",
+        verbose_name=_("recurring duty"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="tasks",
+    )
+    period = models.CharField(_("cycle"), max_length=8, blank=True)
 
     class Meta:
         verbose_name = pgettext_lazy("notice", "notice")
         verbose_name_plural = _("notices")
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["federation", "status", "published_at"])]
+        constraints = [
+            # One task per duty and cycle (the generator may run any number of times).
+            models.UniqueConstraint(
+                fields=["duty", "period", "version_no"],
+                condition=Q(duty__isnull=False),
+                name="notices_notice_one_task_per_cycle",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -129,6 +151,8 @@ class Receipt(models.Model):
         SUBMITTED = "submitted", pgettext_lazy("receipt", "feedback submitted")
         RETURNED = "returned", pgettext_lazy("receipt", "returned for more")
         DONE = "done", pgettext_lazy("receipt", "done")
+        # A member's answer to a meeting notice: will not attend, with a reason (请假, N-5).
+        LEAVE = "leave", pgettext_lazy("receipt", "asked for leave")
 
     notice = models.ForeignKey(
         Notice,
@@ -176,6 +200,7 @@ class Receipt(models.Model):
         related_name="+",
     )
     signed_by_name = models.CharField(_("signed by"), max_length=150, blank=True)
+    leave_reason = models.CharField(_("reason for leave"), max_length=300, blank=True)
     feedback = models.TextField(_("feedback"), blank=True)
     progress = models.PositiveSmallIntegerField(_("progress (%)"), null=True, blank=True)
     feedback_at = models.DateTimeField(_("feedback at"), null=True, blank=True)
@@ -189,13 +214,21 @@ class Receipt(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    # Reminders sent (N-3): before the deadline and at it, each once.
+    # Reminders sent (N-3): before the deadline and at it, each once; for a task's feedback
+    # likewise, before its feedback deadline and at it.
     reminded_before_at = models.DateTimeField(
         _("reminded before the deadline"), null=True, blank=True
     )
     reminded_due_at = models.DateTimeField(_("reminded at the deadline"), null=True, blank=True)
+    feedback_reminded_before_at = models.DateTimeField(
+        _("reminded before the feedback deadline"), null=True, blank=True
+    )
+    feedback_reminded_due_at = models.DateTimeField(
+        _("reminded at the feedback deadline"), null=True, blank=True
+    )
 
-    SIGNED_STATES = (Status.SIGNED, Status.SUBMITTED, Status.RETURNED, Status.DONE)
+    # Asking for leave answers a meeting notice: it counts as signed for (read and answered).
+    SIGNED_STATES = (Status.SIGNED, Status.SUBMITTED, Status.RETURNED, Status.DONE, Status.LEAVE)
 
     class Meta:
         verbose_name = pgettext_lazy("notice", "receipt")
@@ -303,3 +336,59 @@ class NoticeFile(TimeStamped):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class Duty(TimeStamped):
+    """A recurring duty (三会一课 per cycle, dues per month …, N-8): the configuration from which
+    a task (a notice requiring feedback) is generated for each cycle of the year, to the
+    responsible organizations chosen by scope as a notice's targets are. ``expected_count`` is
+    how many times each of them is to do it per cycle (said in the task; the dashboard compares
+    the feedback expected with the feedback accepted)."""
+
+    class Cycle(models.TextChoices):
+        MONTH = "month", _("monthly")
+        QUARTER = "quarter", _("quarterly")
+        YEAR = "year", _("yearly")
+
+    federation = models.ForeignKey(
+        "registry.Federation",
+        verbose_name=_("federation"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # Set by a party organization (its secretary) for those below it; empty: by the officers.
+    party_organization = models.ForeignKey(
+        "party.PartyOrganization",
+        verbose_name=pgettext_lazy("notice", "sent by party organization"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    title = models.CharField(_("task type"), max_length=150)
+    body = models.TextField(pgettext_lazy("notice", "text"), blank=True)
+    audience = models.CharField(
+        _("responsible organizations"), max_length=12, choices=Notice.Audience.choices
+    )
+    category = models.CharField(_("category"), max_length=16, blank=True)
+    organizations = models.ManyToManyField(
+        "registry.Organization", verbose_name=_("member units"), blank=True, related_name="+"
+    )
+    target_branches = models.ManyToManyField(
+        "party.PartyOrganization",
+        verbose_name=_("party organizations"),
+        blank=True,
+        related_name="+",
+    )
+    expected_count = models.PositiveSmallIntegerField(_("expected count per cycle"), default=1)
+    cycle = models.CharField(_("cycle"), max_length=8, choices=Cycle.choices)
+    year = models.PositiveSmallIntegerField(_("year"))
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("recurring duty")
+        verbose_name_plural = _("recurring duties")
+        ordering = ["-year", "title", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.title}"

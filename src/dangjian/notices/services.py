@@ -5,8 +5,10 @@ its targets once and freezes them as receipt rows (N-1) and its content with the
 published notice is withdrawn (the receipts stay, as history) or replaced by a new version
 whose receipts start again, with a reason. Each receipt goes unread → read (first opened) →
 signed (who, when) and, for a task, → feedback submitted → done, or returned for more (N-2,
-N-7). Reminders go out before the signing deadline and at it, each once (N-3,
-``send_reminders``, run by ``manage.py remind_notices``).
+N-7). Reminders go out before the signing deadline and at it, each once, and likewise before
+a task's feedback deadline and at it (N-3, ``send_reminders``, run by ``dangjian
+remind_notices``, ``dangjian nightly`` and ``dangjian scheduler``). A meeting notice is
+answered by each member, who signs or asks for leave with a reason (N-5, ``ask_leave``).
 
 Notifications (the bell) are messages that go with an audited event — a publication, a
 reminder, a review, a decision about a unit — and carry no audit row of their own.
@@ -30,7 +32,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dangjian.access.holders import holders
-from dangjian.core import uploads
+from dangjian.core import uploads, workdays
 from dangjian.core.audit import (
     acting_user,
     record_change,
@@ -61,25 +63,40 @@ def _param(name: str, federation: Any = None) -> Any:
     return params.value("notices.receipts", name, federation=federation)
 
 
-def add_working_days(start: datetime.datetime, days: int) -> datetime.datetime:
-    """``start`` moved on by ``days`` working days (Monday to Friday; no holiday calendar)."""
-    moved = start
-    left = days
-    while left > 0:
-        moved += datetime.timedelta(days=1)
-        if moved.weekday() < 5:
-            left -= 1
-    return moved
+def _local_at(day: datetime.date, like: datetime.datetime) -> datetime.datetime:
+    """``day`` at the local time of day of ``like``."""
+    local = timezone.localtime(like)
+    return local.replace(year=day.year, month=day.month, day=day.day)
 
 
 def default_deadline(
     now: datetime.datetime, *, urgent: bool, federation: Any = None
 ) -> datetime.datetime:
     """The signing deadline a new notice gets unless its sender sets one (rulebook
-    ``notices.receipts``): an urgent one within hours, another within working days."""
+    ``notices.receipts``): an urgent one within hours, another within working days by the
+    official holiday schedule (``core.workdays``), at the same time of day."""
     if urgent:
         return now + datetime.timedelta(hours=_param("urgent_sign_hours", federation))
-    return add_working_days(now, _param("sign_working_days", federation))
+    days = _param("sign_working_days", federation)
+    return _local_at(workdays.add_workdays(timezone.localdate(now), days).day, now)
+
+
+def default_feedback_deadline(
+    sign_deadline: datetime.datetime, *, federation: Any = None
+) -> datetime.datetime:
+    """A task's feedback deadline unless its sender sets one: ``feedback_working_days``
+    working days after the signing deadline."""
+    days = _param("feedback_working_days", federation)
+    return _local_at(
+        workdays.add_workdays(timezone.localdate(sign_deadline), days).day, sign_deadline
+    )
+
+
+def deadline_provisional(start: datetime.datetime, deadline: datetime.datetime) -> bool:
+    """Whether working days between ``start`` and ``deadline`` cross a year whose holiday
+    schedule is not yet known: the deadline may move when it is entered (N-3)."""
+    first, last = timezone.localdate(start), timezone.localdate(deadline)
+    return workdays.workdays_between(first, last)[1] or not workdays.year_known(first.year)
 
 
 # -- drafts ---------------------------------------------------------------------------------
@@ -95,6 +112,22 @@ def _check(values: dict[str, Any]) -> None:
         )
     if values.get("audience") == Notice.Audience.CATEGORY and not values.get("category"):
         raise ValidationError({"category": _("Choose a category.")})
+    # N-5: a meeting notice is answered by each member (who may ask for leave); a document
+    # notice is signed for by the unit or the party organization.
+    to_members = values.get("audience") == Notice.Audience.MEMBERS
+    if values.get("kind") == Notice.Kind.MEETING and not to_members:
+        raise ValidationError(
+            {"audience": _("A meeting notice goes to party members: each signs or asks for leave.")}
+        )
+    if values.get("kind") == Notice.Kind.NOTICE and to_members:
+        raise ValidationError(
+            {
+                "kind": _(
+                    "A document notice is signed for by units or party organizations; "
+                    "to ask each member, send a meeting notice."
+                )
+            }
+        )
 
 
 def _set_targets(notice: Notice, organizations: Iterable[Any], party_orgs: Iterable[Any]) -> None:
@@ -448,6 +481,7 @@ def republish(
     record_change(actor, old, before)
     new_before = snapshot(new)
     new.previous = old
+    new.duty, new.period = old.duty, old.period
     new.version_no = old.version_no + 1
     new.change_reason = reason.strip()[:300]
     new.save()
@@ -502,6 +536,42 @@ def sign(receipt: Receipt, *, actor: Any, now: datetime.datetime | None = None) 
         receipt,
         notice=receipt.notice_id,
         late=now > receipt.notice.sign_deadline,
+    )
+    return receipt
+
+
+@transaction.atomic
+def ask_leave(
+    receipt: Receipt, reason: str, *, actor: Any, now: datetime.datetime | None = None
+) -> Receipt:
+    """A member's answer to a meeting notice: they will not attend, and why (请假, N-5). It
+    answers the notice (counted as signed for); the sender sees the reason."""
+    receipt = _open_receipt(receipt)
+    if receipt.notice.kind != Notice.Kind.MEETING:
+        raise WorkflowError(_("Leave can be asked for a meeting notice only."))
+    if receipt.status == Receipt.Status.LEAVE:
+        raise WorkflowError(_("Leave is already asked for."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why you cannot attend.")})
+    now = now or timezone.now()
+    before = snapshot(receipt)
+    user = acting_user(actor)
+    receipt.status = Receipt.Status.LEAVE
+    receipt.leave_reason = reason.strip()[:300]
+    receipt.read_at = receipt.read_at or now
+    receipt.signed_at = receipt.signed_at or now
+    receipt.signed_by = receipt.signed_by or user
+    receipt.signed_by_name = receipt.signed_by_name or (
+        (user.get_full_name() or user.get_username()) if user else ""
+    )
+    receipt.save()
+    record_change(actor, receipt, before)
+    record_event(
+        actor,
+        AuditEvent.NOTICE_LEAVE_ASKED,
+        receipt,
+        notice=receipt.notice_id,
+        reason=receipt.leave_reason,
     )
     return receipt
 
@@ -629,6 +699,67 @@ def send_reminders(now: datetime.datetime | None = None) -> int:
                 at_deadline=len(at_deadline),
             )
             total += len(before_deadline) + len(at_deadline)
+    return total + _remind_feedback(now)
+
+
+def _remind_feedback(now: datetime.datetime) -> int:
+    """The same two reminders for a task's feedback not yet submitted (or returned for more):
+    within ``remind_hours_before`` of the feedback deadline and when it passes, each once."""
+    pending = Q(notice=OuterRef("pk"), feedback_reminded_due_at__isnull=True) & ~Q(
+        status__in=(Receipt.Status.SUBMITTED, Receipt.Status.DONE)
+    )
+    notices = Notice.objects.filter(
+        Exists(Receipt.objects.filter(pending)),
+        status=Notice.Status.PUBLISHED,
+        kind=Notice.Kind.TASK,
+        feedback_deadline__isnull=False,
+    )
+    total = 0
+    for notice in notices.select_related("federation").order_by("pk"):
+        assert notice.feedback_deadline is not None
+        waiting = Receipt.objects.filter(notice=notice).exclude(
+            status__in=(Receipt.Status.SUBMITTED, Receipt.Status.DONE)
+        )
+        deadline = notice.feedback_deadline
+        window = deadline - datetime.timedelta(
+            hours=_param("remind_hours_before", notice.federation)
+        )
+        published = notice.published_at or notice.created_at
+        before: list[Receipt] = []
+        due: list[Receipt] = []
+        if now >= deadline:
+            if _param("remind_at_deadline", notice.federation):
+                due = list(waiting.filter(feedback_reminded_due_at__isnull=True))
+        elif now >= window and published < window:
+            before = list(waiting.filter(feedback_reminded_before_at__isnull=True))
+        if before:
+            Receipt.objects.filter(pk__in=[r.pk for r in before]).update(
+                feedback_reminded_before_at=now
+            )
+            when = timezone.localtime(deadline).strftime("%Y-%m-%d %H:%M")
+            _notify_receipts(
+                before,
+                Notification.Kind.REMINDER,
+                _("Reminder: feedback due by %(d)s: %(t)s") % {"d": when, "t": notice.title},
+                notice,
+            )
+        if due:
+            Receipt.objects.filter(pk__in=[r.pk for r in due]).update(feedback_reminded_due_at=now)
+            _notify_receipts(
+                due,
+                Notification.Kind.REMINDER,
+                _("Feedback deadline passed, no feedback yet: %(t)s") % {"t": notice.title},
+                notice,
+            )
+        if before or due:
+            record_event(
+                None,
+                AuditEvent.NOTICE_REMINDED,
+                notice,
+                feedback_before_deadline=len(before),
+                feedback_at_deadline=len(due),
+            )
+            total += len(before) + len(due)
     return total
 
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/republish/", views.notice_republish, name="notice_republish"),
     path("<int:pk>/receipts/", views.receipt_list, name="receipt_list"),
     path("receipts/<int:pk>/sign/", views.receipt_sign, name="receipt_sign"),
+    path("receipts/<int:pk>/leave/", views.receipt_leave, name="receipt_leave"),
     path("receipts/<int:pk>/feedback/", views.receipt_feedback, name="receipt_feedback"),
     path("receipts/<int:pk>/review/", views.receipt_review, name="receipt_review"),
     path("files/<int:pk>/", views.file_download, name="file_download"),

@@ -28,7 +28,14 @@ from dangjian.core.richtext import sanitise
 from dangjian.notices import queries, services
 from dangjian.notices.access_rules import managed_notices, own_receipts, sending_as
 from dangjian.notices.filters import InboxFilter, NoticeFilter, ReceiptFilter
-from dangjian.notices.forms import FeedbackForm, NoticeForm, ReasonForm, RepublishForm, ReviewForm
+from dangjian.notices.forms import (
+    FeedbackForm,
+    LeaveForm,
+    NoticeForm,
+    ReasonForm,
+    RepublishForm,
+    ReviewForm,
+)
 from dangjian.notices.lists import INBOX, NOTICES, NOTIFICATIONS, RECEIPTS
 from dangjian.notices.models import Notice, NoticeFile, Notification, Receipt
 from dangjian.registry.models import Federation
@@ -99,6 +106,10 @@ def _fill_deadline(values: dict[str, Any], federation: Any) -> None:
     if not values.get("sign_deadline"):
         values["sign_deadline"] = services.default_deadline(
             timezone.now(), urgent=bool(values.get("urgent")), federation=federation
+        )
+    if values.get("kind") == Notice.Kind.TASK and not values.get("feedback_deadline"):
+        values["feedback_deadline"] = services.default_feedback_deadline(
+            values["sign_deadline"], federation=federation
         )
 
 
@@ -284,6 +295,11 @@ def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "mine": mine,
         "now": timezone.now(),
         "feedback_form": FeedbackForm() if notice.is_task else None,
+        "leave_form": LeaveForm() if notice.kind == Notice.Kind.MEETING else None,
+        "provisional": services.deadline_provisional(
+            notice.published_at or notice.created_at,
+            notice.feedback_deadline or notice.sign_deadline,
+        ),
         "withdraw_form": ReasonForm(),
     }
     if managed:
@@ -335,6 +351,23 @@ def receipt_sign(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(exc))
     else:
         messages.success(request, _("Signed for."))
+    return redirect("notices:notice_detail", pk=receipt.notice_id)
+
+
+@require_POST
+@login_required
+def receipt_leave(request: HttpRequest, pk: int) -> HttpResponse:
+    receipt = _own_receipt(request, pk)
+    form = LeaveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say why you cannot attend."))
+        return redirect("notices:notice_detail", pk=receipt.notice_id)
+    try:
+        services.ask_leave(receipt, form.cleaned_data["reason"], actor=request.user)
+    except (ValidationError, WorkflowError) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    else:
+        messages.success(request, _("Leave asked for."))
     return redirect("notices:notice_detail", pk=receipt.notice_id)
 
 

@@ -54,6 +54,7 @@ def panels() -> list[Panel]:
         dues,
         findings,
         members,
+        notices,
         orglife,
         recruitment,
         terms,

@@ -1,5 +1,6 @@
-"""Send the reminders of notices not yet signed (LIFECYCLE.md N-3): run it every few minutes
-(cron or the task worker's schedule); each receipt gets each reminder once."""
+"""Send the reminders of notices not yet signed and of tasks' feedback not yet given
+(LIFECYCLE.md N-3): run it every few minutes (cron, or ``dangjian scheduler`` queues it for the
+task worker); each receipt gets each reminder once."""
 
 from django.core.management.base import BaseCommand
 
@@ -8,7 +9,7 @@ from dangjian.notices.services import send_reminders
 
 
 class Command(BaseCommand):
-    help = "Remind the recipients of notices not yet signed, before the deadline and at it."
+    help = "Remind the recipients of notices not signed and tasks without feedback, before the deadlines and at them."
 
     def handle(self, *args, **options):
         with context():
