@@ -46,8 +46,8 @@ from dangjian.rulebook.periods import (
     sql_last_full_period,
 )
 from dangjian.rules.kinds import base
-from dangjian.rules.kinds.dormancy import conditions_candidate, dormant_units
-from dangjian.rules.registry import MEETINGS, Candidate, kind
+from dangjian.rules.kinds.dormancy import conditions_candidate, dormant_units, units_of_touched
+from dangjian.rules.registry import MEETINGS, Candidate, chunks, kind
 
 K = PartyOrganization.Kind
 # The kinds judged as branches (a committee is not): they owe meetings and cover units.
@@ -309,11 +309,30 @@ def make_candidate(po, fed, year, kinds: dict[str, list[int]], reqs, day) -> Can
     return candidate
 
 
-@kind("empty_branch", reads=(MEETINGS,))
+def branches_of_touched(touched) -> set[int] | None:
+    """The branches whose empty-shell finding a meeting of a touched party organization can
+    move: that organization (its own organizational life) and every branch covering a unit it
+    ever covered (the unit's dormancy decides "every unit gone", condition 4)."""
+    units = units_of_touched(touched)
+    if units is None:
+        return None
+    ids = {po for po, _, _ in touched if po is not None}
+    for chunk in chunks(sorted(units), 500):
+        ids.update(
+            Coverage.objects.filter(organization_id__in=chunk)
+            .order_by()
+            .values_list("party_organization_id", flat=True)
+        )
+    return ids
+
+
+@kind("empty_branch", reads=(MEETINGS,), subject="party_organization", widen=branches_of_touched)
 def empty_branch(ctx):
     day, p = ctx.as_of, ctx.params
     found: dict[int, dict] = defaultdict(lambda: {"conditions": []})
     branches = base.party_orgs(ctx).filter(kind__in=BRANCH_KINDS)
+    if ctx.only is not None:  # an incremental run: these branches alone
+        branches = branches.filter(pk__in=sorted(ctx.only))
     # (1) no organizational life for the given months.
     quiet_since = add_months(day, -p["no_orglife_months"])
     # Quiet branches first (one index probe each for a meeting in the window), then the last
@@ -348,7 +367,8 @@ def empty_branch(ctx):
     # (2) secretary vacant for the given months.
     vacant_since = add_months(day, -p["secretary_vacant_months"])
     branch_ids = set(branches.values_list("pk", flat=True))
-    for pk, info in base.secretary_vacancies(ctx).items():
+    scope = None if ctx.only is None else branches
+    for pk, info in base.secretary_vacancies(ctx, orgs=scope).items():
         if pk not in branch_ids or info["since"] > vacant_since:
             continue
         found[pk]["fed"] = info["fed"]
@@ -364,7 +384,7 @@ def empty_branch(ctx):
     # branch, each once); members working there with the relation elsewhere are the
     # relation_elsewhere rule's, not an empty shell.
     need = p["min_full_members_single_unit"]
-    counts, basis = base.branch_counts(ctx), base.BASIS_ZH[base.count_basis(ctx)]
+    counts, basis = base.branch_counts(ctx, orgs=scope), base.BASIS_ZH[base.count_basis(ctx)]
     rows = [
         (pk, fed, counts.get(pk, 0))
         for pk, fed in branches.filter(kind=K.BRANCH)
@@ -383,7 +403,14 @@ def empty_branch(ctx):
             }
         )
     # (4) every unit it covered has left the federation or is dormant.
-    dormant = set(dormant_units(ctx, ctx.other_params("dormancy.dormant_society")))
+    units = None
+    if ctx.only is not None:  # the dormancy of the units these branches cover, alone
+        units = set(
+            Coverage.objects.filter(party_organization_id__in=sorted(branch_ids))
+            .order_by()
+            .values_list("organization_id", flat=True)
+        )
+    dormant = set(dormant_units(ctx, ctx.other_params("dormancy.dormant_society"), units))
     # Branches with a live unit: covered on the day, a member somewhere, not dormant. The
     # dormant set is applied to the (branch, unit) rows in Python rather than as a huge IN list.
     live = set()
