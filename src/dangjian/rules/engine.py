@@ -68,7 +68,13 @@ from dangjian.registry.models import Federation
 from dangjian.rulebook import loader as rulebook_module
 from dangjian.rulebook.loader import Rulebook
 from dangjian.rules import bulk
-from dangjian.rules.freshness import code_version, digest, findings_state, input_state
+from dangjian.rules.freshness import (
+    code_version,
+    digest,
+    findings_state,
+    findings_states,
+    input_state,
+)
 from dangjian.rules.models import Finding, FindingObservation, FindingStatusChange, RuleState
 from dangjian.rules.registry import (
     KINDS,
@@ -210,6 +216,7 @@ class Engine:
             for s in RuleState.objects.filter(federation=self.root, rule_id__in=self.rule_ids)
         }
         todays = self._todays()
+        findings_before = findings_states(self.rule_ids)
         for i, rule_id in enumerate(self.rule_ids):
             if progress:
                 progress(rule_id, i, total)
@@ -221,7 +228,7 @@ class Engine:
                 and state is not None
                 and state.as_of == self.as_of
                 and state.inputs == key
-                and state.findings == findings_state(rule_id)
+                and state.findings == findings_before[rule_id]
             ):
                 plan = self._plan(rule_id, state.journal, journal)
             if plan == SKIP:
