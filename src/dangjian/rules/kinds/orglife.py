@@ -177,6 +177,27 @@ def _short_sql(window_sql, reqs, bounds, only_ids=None):
     return sql, params
 
 
+def _short_sql_seek(window_sql, reqs):
+    """The (party org, kind) pairs that fall short, exactly: fewer distinct periods with a
+    counted meeting inside the organization's own window than it owes there; each row is the
+    organization's window (``_window_sql``'s columns) and ``req``, the kind. SQLite's form:
+    one seek per pair into the (party_organization, kind, month) index for the months of that
+    window alone, instead of a scan of every per-month count of the checked years with an
+    expression per row (20,000 units: the scan read all 1.57 million counts)."""
+    ct = MeetingCount._meta.db_table
+    values = ", ".join(f"('{k}', {STEP[r['period']]})" for k, r in reqs.items())
+    lo_case = " ".join(f"WHEN '{k}' THEN w.lo_{r['period']}" for k, r in reqs.items())
+    hi_case = " ".join(f"WHEN '{k}' THEN w.hi_{r['period']}" for k, r in reqs.items())
+    return (
+        f"WITH w AS MATERIALIZED ({window_sql}), k (kind, step) AS (VALUES {values}) "  # noqa: S608
+        "SELECT t.* FROM (SELECT w.*, k.kind AS req, k.step AS step, "
+        f"CASE k.kind {lo_case} END AS lo, CASE k.kind {hi_case} END AS hi FROM w CROSS JOIN k) t "
+        f"WHERE t.hi >= t.lo AND (SELECT COUNT(DISTINCT c.month / t.step) FROM {ct} c "
+        "WHERE c.party_organization_id = t.id AND c.kind = t.req "
+        "AND c.month >= t.lo * t.step AND c.month <= (t.hi + 1) * t.step - 1) < t.hi - t.lo + 1"
+    ), []
+
+
 def applicable(req: dict, po_kind: str, posts: int, min_posts: int) -> bool:
     if po_kind not in req.get("applies_to", []):
         return False
@@ -235,12 +256,21 @@ def orglife_irregular(ctx):
     window_sql, window_params = _window_sql(ctx, periods, lo_day, hi_day, bounds)
     min_posts = p.get("min_committee_posts", 3)
     with connection.cursor() as cur:
-        cur.execute(window_sql, window_params)
-        columns = [c[0] for c in cur.description]
-        windows = [dict(zip(columns, row, strict=True)) for row in cur.fetchall()]
-        sql, params = _short_sql(window_sql, reqs, bounds, ctx.only)
-        cur.execute(sql, window_params + params)
-        maybe_short = set(cur.fetchall())
+        if connection.vendor == "sqlite":
+            # One statement: the short pairs with their organization's window.
+            sql, params = _short_sql_seek(window_sql, reqs)
+            cur.execute(sql, window_params + params)
+            columns = [c[0] for c in cur.description]
+            rows = [dict(zip(columns, row, strict=True)) for row in cur.fetchall()]
+            windows = list({row["id"]: row for row in rows}.values())
+            maybe_short = {(row["id"], row["req"]) for row in rows}
+        else:  # PostgreSQL: one hash aggregate of the counts (measured faster there)
+            cur.execute(window_sql, window_params)
+            columns = [c[0] for c in cur.description]
+            windows = [dict(zip(columns, row, strict=True)) for row in cur.fetchall()]
+            sql, params = _short_sql(window_sql, reqs, bounds, ctx.only)
+            cur.execute(sql, window_params + params)
+            maybe_short = set(cur.fetchall())
     short = {}
     for w in windows:
         for k, r in reqs.items():
