@@ -17,7 +17,7 @@ from dangjian.core import touch
 from dangjian.orglife import services as orglife
 from dangjian.orglife.models import Meeting
 from dangjian.orglife.services.journal import meetings_changed
-from dangjian.party.models import Position
+from dangjian.party.models import Coverage, Position
 from dangjian.rules import tasks
 from dangjian.rules.engine import Engine
 from dangjian.rules.models import Finding, FindingObservation, RuleState
@@ -26,12 +26,12 @@ from dangjian.rules.registry import KINDS, READS, SUBJECTS, load_kinds
 D = datetime.date
 AS_OF = D(2025, 6, 30)
 ORG = "orglife.irregular"
+SHELL, DORMANT = "shell.empty_branch", "dormancy.dormant_society"
 # Rules whose kinds read meetings (READS): a meeting change re-evaluates them, the rest not.
 READ_MEETINGS = {
     ORG,
     "shell.empty_branch",
     "dormancy.dormant_society",
-    "credit.abnormal_list_proposal",
     "integrity.minutes_copied",
     "integrity.impossible_attendance",
     "integrity.late_record",
@@ -92,7 +92,11 @@ def test_every_kind_declares_what_journaled_facts_it_reads():
     load_kinds()
     assert {"orglife.Meeting"} == touch.JOURNALED
     assert set(READS) == set(KINDS)
-    assert SUBJECTS == {"orglife_irregular": "party_organization"}
+    assert SUBJECTS == {
+        "orglife_irregular": "party_organization",
+        "empty_branch": "party_organization",
+        "dormant_society": "organization",
+    }
 
 
 def test_a_recorded_meeting_re_evaluates_its_branch_alone(world):
@@ -159,6 +163,43 @@ def test_everything_marked_evaluates_whole(world):
     assert not result.skipped and result.subjects is None
 
 
+def test_a_meeting_of_a_former_branch_moves_its_units_and_their_branches(world):
+    """A unit covered by 旧支部 until it was dissolved (30 September 2024), then by 新支部, which
+    never met: the unit looks dormant (no activity since it joined in 2019) and 新支部 an empty shell
+    whose every unit is dormant. A meeting 旧支部 held on 1 August 2024, recorded late, makes
+    the unit active: the dormancy rule judges the units 旧支部 ever covered, the empty-shell
+    rule 旧支部 and every branch covering those units — 新支部 among them."""
+    unit = world.unit("庚协会", full=3)
+    old = world.party_org("旧支部", units=[unit], valid_to=D(2024, 9, 30))
+    Coverage.objects.filter(party_organization=old).update(valid_to=D(2024, 9, 30))
+    new = world.party_org("新支部", valid_from=D(2024, 10, 1))
+    Coverage.objects.create(
+        party_organization=new, organization=unit, kind=Coverage.Kind.OWN, valid_from=D(2024, 10, 1)
+    )
+    world.run(AS_OF)
+    dormant = Finding.objects.get(federation=world.fed, rule_id=DORMANT)
+    assert dormant.subject_key == f"o{unit.pk}"
+    assert "最近一次活动记录为 2019-01-01，已 77 个月无活动记录" in dormant.explanation
+    shell = Finding.objects.get(federation=world.fed, rule_id=SHELL)
+    assert shell.subject_key == f"p{new.pk}"
+    assert "所覆盖的单位均已退出联合会或处于休眠状态" in shell.explanation
+
+    orglife.record_meeting(old, kind="general_meeting", held_on=D(2024, 8, 1), actor=None)
+    results = {r.rule_id: r for r in world.run(AS_OF)}
+    assert results[DORMANT].subjects == {unit.pk}
+    assert results[SHELL].subjects == {old.pk, new.pk}
+    dormant.refresh_from_db()
+    assert dormant.status == Finding.Status.RESOLVED
+    shell.refresh_from_db()
+    assert shell.status == Finding.Status.OPEN  # still no organizational life of its own
+    assert "所覆盖的单位均已退出联合会或处于休眠状态" not in shell.explanation
+    assert "没有任何组织生活记录" in shell.explanation
+    after = state_of(world)
+    for r in Engine(world.fed, AS_OF).run(force=True):
+        assert (r.created, r.resolved, r.reopened, r.updated) == (0, 0, 0, 0), r.rule_id
+    assert state_of(world) == after
+
+
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_random_changes_incremental_equals_full(world, seed):
     """Random meetings recorded, moved, deleted and planned, in a few branches (some founded
@@ -173,6 +214,8 @@ def test_random_changes_incremental_equals_full(world, seed):
         world.party_org(
             "戊支部", units=[world.unit("戊协会", full=3)], valid_to=D(2025, 2, 10), secretary=False
         ),
+        # Never met: an empty shell whose unit looks dormant, until a meeting is recorded.
+        world.party_org("己支部", units=[world.unit("己协会", full=3)]),
     ]
     world.meet_regularly(pos[3], D(2024, 5, 1), D(2024, 12, 31), kinds=KINDS_ALL)
     world.run(AS_OF)
@@ -200,7 +243,8 @@ def test_random_changes_incremental_equals_full(world, seed):
                     actor=None,
                 )
         incremental = {r.rule_id: r for r in world.run(AS_OF)}
-        assert incremental[ORG].subjects is not None  # judged incrementally
+        for rule in (ORG, SHELL, DORMANT):  # judged incrementally
+            assert incremental[rule].skipped or incremental[rule].subjects is not None, rule
         after = state_of(world)
         forced = Engine(world.fed, AS_OF).run(force=True)
         assert state_of(world) == after
@@ -236,11 +280,14 @@ def test_a_meeting_recorded_in_a_request_resolves_its_finding_at_once(
         orglife.record_meeting(po, kind="general_meeting", held_on=D(year, 2, 1), actor=None)
     assert not org_findings(world).open().exists()
     # The rules that would be evaluated whole wait for the next run: their journal line stays.
+    lost = RuleState.objects.get(federation=world.fed, rule_id="members.lost_contact")
+    assert lost.journal is not None and lost.journal < touch.latest()
+    # Those judged per subject followed at once.
     empty = RuleState.objects.get(federation=world.fed, rule_id="shell.empty_branch")
-    assert empty.journal is not None and empty.journal < touch.latest()
+    assert empty.journal == touch.latest()
     results = {r.rule_id: r for r in world.run(timezone.localdate())}
-    assert not results["shell.empty_branch"].skipped
-    assert results[ORG].skipped
+    assert not results["members.lost_contact"].skipped
+    assert results[ORG].skipped and results["shell.empty_branch"].skipped
 
 
 @override_settings(DANGJIAN_FOLLOW_FACTS="task")

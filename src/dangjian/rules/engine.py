@@ -36,9 +36,12 @@ skipping changes nothing. The kinds and their registry are ``rules.registry``'s.
 **Incremental runs.** The journaled facts (``core.touch.JOURNALED``: their services mark each
 change's subject in the journal) are left out of the digest. A rule whose other inputs did not
 change since its last run for the same day reads the journal lines written since then
-(``RuleState.journal``): none of a fact it reads (``registry.READS``) — skipped; only facts of
-party organizations and the kind can be restricted to them (``registry.SUBJECTS``) — evaluated
-for those organizations alone (``Context.only``), and only their findings are synchronised;
+(``RuleState.journal``): none of a fact it reads (``registry.READS``) — skipped; the kind can
+be restricted to a subject (``registry.SUBJECTS``: party organizations or units) — evaluated for
+the subjects the touches can move alone (``registry.WIDEN``: the touched branches for
+organizational life; the units they ever covered for dormancy; those branches and every branch
+covering such a unit for the empty shell) (``Context.only``), and only their findings are
+synchronised;
 anything else (a new day, a change to a fact outside the journal, ``core.touch.everything()``,
 more than ``MAX_SUBJECTS`` subjects) — evaluated whole. Judging a subject reads only that
 subject's facts, so its candidates are those a full run finds for it, and the findings of the
@@ -65,7 +68,13 @@ from dangjian.registry.models import Federation
 from dangjian.rulebook import loader as rulebook_module
 from dangjian.rulebook.loader import Rulebook
 from dangjian.rules import bulk
-from dangjian.rules.freshness import code_version, digest, findings_state, input_state
+from dangjian.rules.freshness import (
+    code_version,
+    digest,
+    findings_state,
+    findings_states,
+    input_state,
+)
 from dangjian.rules.models import Finding, FindingObservation, FindingStatusChange, RuleState
 from dangjian.rules.registry import (
     KINDS,
@@ -74,6 +83,7 @@ from dangjian.rules.registry import (
     PARAMETERS_ONLY,
     READS,
     SUBJECTS,
+    WIDEN,
     Candidate,
     Context,
     chunks,
@@ -206,6 +216,7 @@ class Engine:
             for s in RuleState.objects.filter(federation=self.root, rule_id__in=self.rule_ids)
         }
         todays = self._todays()
+        findings_before = findings_states(self.rule_ids)
         for i, rule_id in enumerate(self.rule_ids):
             if progress:
                 progress(rule_id, i, total)
@@ -217,7 +228,7 @@ class Engine:
                 and state is not None
                 and state.as_of == self.as_of
                 and state.inputs == key
-                and state.findings == findings_state(rule_id)
+                and state.findings == findings_before[rule_id]
             ):
                 plan = self._plan(rule_id, state.journal, journal)
             if plan == SKIP:
@@ -237,7 +248,7 @@ class Engine:
                 latest = max(latest, state.latest_as_of or state.as_of)
             with transaction.atomic():
                 sync = _Sync(self, rule_id, contexts, result, todays.get(rule_id, {}))
-                sync.run(candidates, only)
+                sync.run(candidates, only, self._subject(rule_id))
                 if only is not None:
                     assert state is not None
                     result.found_before = max(0, state.found - sync.found_before)
@@ -284,13 +295,28 @@ class Engine:
         ]
         if not facts:
             return SKIP
-        if not kinds or any(SUBJECTS.get(k) != "party_organization" for k in kinds):
+        if (
+            not kinds
+            or len({SUBJECTS.get(k) for k in kinds}) != 1
+            or self._subject(rule_id) is None
+        ):
             return FULL
-        subjects = [s for fact in facts for s in touched[fact]]
-        if any(po is None for po, _, _ in subjects):
+        subjects = {s for fact in facts for s in touched[fact]}
+        if len(subjects) > MAX_SUBJECTS:
             return FULL
-        ids = frozenset(po for po, _, _ in subjects if po is not None)
-        return ids if len(ids) <= MAX_SUBJECTS else FULL
+        ids: set[int] = set()
+        for k in kinds:
+            widened = WIDEN[k](subjects)
+            if widened is None:
+                return FULL
+            ids |= widened
+        return frozenset(ids) if len(ids) <= MAX_SUBJECTS else FULL
+
+    def _subject(self, rule_id: str) -> str | None:
+        """What the rule's findings are about when it can be judged per subject
+        (``registry.SUBJECTS``: "party_organization" or "organization")."""
+        kinds = {r.kind for r in self.book.revisions.get(rule_id, [])}
+        return SUBJECTS.get(next(iter(kinds))) if kinds else None
 
     def _todays(self) -> dict[str, dict[int, datetime.date]]:
         """{rule id: {federation id: today}} — for each federation of the subtree, the latest
@@ -416,9 +442,14 @@ class _Sync:
         today = self.todays.get(federation_id)
         return today is not None and self.as_of < today
 
-    def run(self, candidates: list[Candidate], only: frozenset[int] | None = None) -> None:
-        """``only``: the party organizations judged (an incremental run); the other findings
-        are left as they are."""
+    def run(
+        self,
+        candidates: list[Candidate],
+        only: frozenset[int] | None = None,
+        subject: str | None = None,
+    ) -> None:
+        """``only``: the subjects judged (an incremental run: party organizations or units, as
+        ``subject`` says); the other findings are left as they are."""
         rule_id, as_of = self.rule_id, self.as_of
         keys = {(c.subject_key, c.period_key) for c in candidates}
         ours = Finding.objects.filter(rule_id=rule_id, federation_id__in=self.fed_ids)
@@ -426,7 +457,12 @@ class _Sync:
             existing = _rows(ours)
         else:
             existing = {}
-            subjects = [Finding.subject_key_for(None, pk) for pk in sorted(only)]
+            subjects = [
+                Finding.subject_key_for(pk, None)
+                if subject == "organization"
+                else Finding.subject_key_for(None, pk)
+                for pk in sorted(only)
+            ]
             for chunk in chunks(subjects, 500):
                 existing.update(_rows(ours.filter(subject_key__in=chunk)))
         # A finding moved to another federation (the unit changed federations) is still the

@@ -82,20 +82,35 @@ def input_models() -> list[type[models.Model]]:
     return [*found, apps.get_model("rulebook", "RuleOverride")]
 
 
-def _table_state(model: type[models.Model]) -> list[Any]:
-    qs = model._base_manager.order_by()
+def _table_state_sql(model: type[models.Model]) -> str:
+    """Row count, largest id and latest ``updated_at`` of one table, as scalar subqueries:
+    each is planned on its own (MAX(pk) one index probe; COUNT(*) alone reads the smallest
+    index on SQLite: 7.7M meetings, 0.28 s against 0.79 s with the other aggregates)."""
+    qn = connection.ops.quote_name
+    table, pk = qn(model._meta.db_table), qn(model._meta.pk.column)
     names = {f.attname for f in model._meta.concrete_fields}
-    if connection.vendor == "sqlite":
-        # Three queries: MAX(pk) and MAX(updated_at) are each one index probe and COUNT(*)
-        # alone reads the smallest index (7.7M meetings: 0.28 s against 0.79 s in one query).
-        changed = qs.aggregate(v=Max("updated_at"))["v"] if "updated_at" in names else None
-        return [model._meta.db_table, qs.count(), qs.aggregate(v=Max("pk"))["v"], str(changed)]
-    # PostgreSQL counts with a parallel scan either way; one query is then the cheaper.
-    aggregates: dict[str, Any] = {"n": Count("*"), "top": Max("pk")}
-    if "updated_at" in names:
-        aggregates["changed"] = Max("updated_at")
-    row = qs.aggregate(**aggregates)
-    return [model._meta.db_table, row["n"], row["top"], str(row.get("changed"))]
+    # Quoted table and column names of the project's own models only (S608).
+    changed = (
+        f"(SELECT MAX({qn('updated_at')}) FROM {table})"  # noqa: S608
+        if "updated_at" in names
+        else "NULL"
+    )
+    return f"(SELECT COUNT(*) FROM {table}), (SELECT MAX({pk}) FROM {table}), {changed}"  # noqa: S608
+
+
+def _table_states(tables: list[type[models.Model]]) -> list[Any]:
+    """[table, rows, largest id, latest ``updated_at``] of each table, in one statement (one
+    round trip and no ORM compilation per table: ~45 tables × 3 aggregates)."""
+    if not tables:
+        return []
+    sql = "SELECT " + ", ".join(_table_state_sql(model) for model in tables)  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        row = cursor.fetchone()
+    return [
+        [model._meta.db_table, row[3 * i], row[3 * i + 1], str(row[3 * i + 2])]
+        for i, model in enumerate(tables)
+    ]
 
 
 def input_state() -> str:
@@ -107,7 +122,7 @@ def input_state() -> str:
     organizational life's events (the journal has their changes)."""
     from dangjian.core.models import AuditLog
 
-    parts: list[Any] = [_table_state(model) for model in input_models()]
+    parts: list[Any] = _table_states(input_models())
     labels = sorted(label.lower() for label in left_out())
     top = (
         AuditLog.objects.exclude(action__in=[AuditLog.Action.READ, AuditLog.Action.SIGNIN])
@@ -132,6 +147,23 @@ def findings_state(rule_id: str) -> str:
         .aggregate(n=Count("*"), top=Max("pk"), changed=Max("updated_at"))
     )
     return digest([row["n"], row["top"], str(row["changed"])])
+
+
+def findings_states(rule_ids: list[str]) -> dict[str, str]:
+    """``findings_state`` of each rule in one GROUP BY (a run checks every rule's)."""
+    rows = {
+        rule_id: (n, top, changed)
+        for rule_id, n, top, changed in Finding.objects.filter(rule_id__in=rule_ids)
+        .order_by()
+        .values("rule_id")
+        .annotate(n=Count("*"), top=Max("pk"), changed=Max("updated_at"))
+        .values_list("rule_id", "n", "top", "changed")
+    }
+    return {
+        rule_id: digest([n, top, str(changed)])
+        for rule_id in rule_ids
+        for n, top, changed in [rows.get(rule_id, (0, None, None))]
+    }
 
 
 @functools.cache

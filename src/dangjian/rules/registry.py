@@ -69,7 +69,8 @@ class Context:
     as_of: datetime.date
     # Period rules report which periods they checked, so only those findings can be closed.
     checked_periods: tuple[datetime.date, datetime.date] | None = None
-    # An incremental run: only these party organizations are judged (kinds in ``SUBJECTS``).
+    # An incremental run: only these subjects are judged (kinds in ``SUBJECTS``: party
+    # organizations or units, as the kind's ``subject`` says).
     only: frozenset[int] | None = None
 
     def other_params(self, rule_id: str) -> dict[str, Any]:
@@ -78,6 +79,11 @@ class Context:
 
 
 KindFunction = Callable[[Context], Iterable[Candidate]]
+# (party organization, unit, member) as ``core.touch`` journals them.
+Touched = set[tuple[int | None, int | None, int | None]]
+# The subjects (of the kind's ``subject``) whose findings the touched subjects can move; None:
+# it cannot say (the rule is then evaluated whole).
+WidenFunction = Callable[[Touched], set[int] | None]
 WindowFunction = Callable[[Revision, datetime.date], datetime.date]
 MergeFunction = Callable[[list[Candidate]], Candidate]
 
@@ -91,10 +97,20 @@ MERGERS: dict[str, MergeFunction] = {}
 # kind name → the journaled facts (``core.touch.JOURNALED``) it reads; a kind not listed reads
 # all of them. A change to a journaled fact no kind reads re-evaluates nothing.
 READS: dict[str, frozenset[str]] = {}
-# kind name → the subject it can be restricted to in an incremental run ("party_organization":
-# it honours ``Context.only`` and its findings are one party organization's each). A change to
-# a journaled fact it reads then re-evaluates only the subjects touched.
+# kind name → the subject it can be restricted to in an incremental run ("party_organization"
+# or "organization": it honours ``Context.only`` and its findings are one such subject's each).
+# A change to a journaled fact it reads then re-evaluates only the subjects it can move
+# (``WIDEN``; by default the touched party organizations themselves).
 SUBJECTS: dict[str, str] = {}
+# kind name → the subjects to judge again for the touched ones (a meeting of a branch moves
+# the dormancy of the units it covers, and so the empty-shell finding of their other branches).
+WIDEN: dict[str, WidenFunction] = {}
+
+
+def touched_party_organizations(touched: Touched) -> set[int] | None:
+    """The default ``widen``: the party organizations touched (None when a line names none)."""
+    ids = {po for po, _, _ in touched}
+    return None if None in ids else {po for po in ids if po is not None}
 
 
 def kind(
@@ -104,10 +120,12 @@ def kind(
     merge: MergeFunction | None = None,
     reads: Iterable[str] | None = None,
     subject: str | None = None,
+    widen: WidenFunction | None = None,
 ) -> Callable[[KindFunction], KindFunction]:
     """Register a rule kind; ``window`` makes it a period rule, ``merge`` joins candidates
     of several revisions (default: the last revision's); ``reads`` names the journaled facts it
-    reads (default: all) and ``subject`` what it can be restricted to (``SUBJECTS``)."""
+    reads (default: all), ``subject`` what it can be restricted to (``SUBJECTS``) and
+    ``widen`` which of those a touch can move (``WIDEN``)."""
 
     def register(fn: KindFunction) -> KindFunction:
         KINDS[name] = fn
@@ -115,6 +133,7 @@ def kind(
             READS[name] = frozenset(reads)
         if subject is not None:
             SUBJECTS[name] = subject
+            WIDEN[name] = widen or touched_party_organizations
         if window is not None:
             KINDS_PERIODIC[name] = window
         if merge is not None:

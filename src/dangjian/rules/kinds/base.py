@@ -67,10 +67,13 @@ def count_basis(ctx) -> str:
     return queries.checked_basis(ctx.other_params(queries.COUNTING_RULE)["count_by"])
 
 
-def branch_counts(ctx) -> dict[int, int]:
+def branch_counts(ctx, orgs: QuerySet[PartyOrganization] | None = None) -> dict[int, int]:
     """{party org id: its full members on the day, counted as the rulebook says} for the
-    context's party organizations — GROUP BYs shared by the rules that need branch sizes."""
+    context's party organizations — GROUP BYs shared by the rules that need branch sizes;
+    ``orgs``: for these alone (an incremental run; not shared)."""
     day, by = ctx.as_of, count_basis(ctx)
+    if orgs is not None:
+        return queries.branch_full_counts(orgs.values("pk"), day, by)
     return cached(
         ctx,
         "branch_counts",
@@ -116,14 +119,14 @@ def coverage_count(day: datetime.date, ref: str = "pk"):
     return Coalesce(Subquery(counts, output_field=IntegerField()), Value(0))
 
 
-def secretary_vacancies(ctx, min_days: int = 0):
+def secretary_vacancies(ctx, min_days: int = 0, orgs: QuerySet[PartyOrganization] | None = None):
     """{party org id: (vacant since, last secretary's name)} for orgs with no secretary on the
-    context's day, vacant for at least ``min_days``."""
+    context's day, vacant for at least ``min_days`` (``orgs``: among these alone)."""
     day = ctx.as_of
     sec = Position.objects.filter(role=Position.Role.SECRETARY, party_organization=OuterRef("pk"))
     last_end = sec.filter(valid_to__lt=day).order_by("-valid_to").values("valid_to")[:1]
     rows = (
-        party_orgs(ctx)
+        (party_orgs(ctx) if orgs is None else orgs)
         .filter(~Exists(sec.filter(valid_on_q(day))))
         .annotate(last_end=Subquery(last_end))
         .values_list("pk", "valid_from", "last_end", "federation_id", "name")

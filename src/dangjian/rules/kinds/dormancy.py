@@ -21,7 +21,7 @@ from dangjian.rulebook.periods import add_months, months_between
 from dangjian.rules.kinds import base
 from dangjian.rules.kinds.base import cached
 from dangjian.rules.kinds.formation import required_not_formed_rows
-from dangjian.rules.registry import MEETINGS, Candidate, chunks, kind
+from dangjian.rules.registry import MEETINGS, Candidate, Touched, chunks, kind
 
 EPOCH = datetime.date(1900, 1, 1)
 
@@ -34,8 +34,11 @@ def last_due_year(day: datetime.date) -> int:
     return year
 
 
-def _social(ctx):
-    return base.member_units(ctx).exclude(legal_form=Organization.LegalForm.ENTERPRISE)
+def _social(ctx, units=None):
+    """Social organizations among the member units (``units``: these alone, an incremental
+    run)."""
+    qs = base.member_units(ctx).exclude(legal_form=Organization.LegalForm.ENTERPRISE)
+    return qs if units is None else qs.filter(pk__in=sorted(units))
 
 
 def _obliged(ctx, qs, year: int):
@@ -50,7 +53,7 @@ def _obliged(ctx, qs, year: int):
     return qs.filter(Exists(joined)).filter(Q(founded_on__isnull=True) | Q(founded_on__lt=cutoff))
 
 
-def missing_reports(ctx, years: list[int], registrar_only: bool) -> dict[int, tuple]:
+def missing_reports(ctx, years: list[int], registrar_only: bool, units=None) -> dict[int, tuple]:
     """{unit id: (fed id,)} for social organizations with no report received for any of
     ``years`` (by the day), among those that owed every one of them."""
     if not years:
@@ -73,17 +76,17 @@ def missing_reports(ctx, years: list[int], registrar_only: bool) -> dict[int, tu
     if not registrar_only:
         received |= Q(report_to_supervisor_on__lte=day)
     reports = AnnualInspection.objects.filter(received, organization=OuterRef("pk"), year__in=years)
-    qs = _obliged(ctx, _social(ctx), min(years)).filter(~Exists(reports))
+    qs = _obliged(ctx, _social(ctx, units), min(years)).filter(~Exists(reports))
     return {pk: fed for pk, fed in qs.values_list("pk", "fed_id")}
 
 
-def unreachable(ctx) -> dict[int, dict]:
+def unreachable(ctx, units=None) -> dict[int, dict]:
     """{unit id: visit evidence} where the latest visit found it unreachable at its address."""
     latest = Visit.objects.filter(organization=OuterRef("pk"), visited_on__lte=ctx.as_of).order_by(
         "-visited_on", "-pk"
     )
     rows = (
-        _social(ctx)
+        _social(ctx, units)
         .annotate(
             unreachable=Subquery(latest.values("unreachable_at_address")[:1]),
             visited_on=Subquery(latest.values("visited_on")[:1]),
@@ -97,7 +100,7 @@ def unreachable(ctx) -> dict[int, dict]:
     }
 
 
-def inactive(ctx, months: int) -> dict[int, dict]:
+def inactive(ctx, months: int, units=None) -> dict[int, dict]:
     """{unit id: evidence} for social organizations with nothing recorded for ``months``: no
     joining, decision, charter revision, annual report, visit finding it active, or meeting of a
     party organization covering it.
@@ -128,8 +131,10 @@ def inactive(ctx, months: int) -> dict[int, dict]:
     ]
     active: set[int] = set()
     for qs in sources:
+        if units is not None:
+            qs = qs.filter(organization_id__in=sorted(units))
         active.update(qs.order_by().values_list("organization_id", flat=True).distinct())
-    quiet = [pk for pk in _social(ctx).values_list("pk", flat=True) if pk not in active]
+    quiet = [pk for pk in _social(ctx, units).values_list("pk", flat=True) if pk not in active]
     result = {}
     for chunk in chunks(quiet, 500):
         for pk, fed, last in last_activity(ctx, chunk):
@@ -176,18 +181,38 @@ def last_activity(ctx, ids) -> list[tuple[int, int, datetime.date]]:
     )
 
 
-def dormant_units(ctx, params) -> dict[int, dict]:
+def dormant_units(ctx, params, units=None) -> dict[int, dict]:
+    """{unit id: {"fed", "conditions": [...]}} — every condition met, with evidence;
+    ``units``: judge these alone (an incremental run: each condition is the unit's own)."""
+    if units is not None:
+        return _dormant_units(ctx, params, units)
     return cached(ctx, "dormant", params, lambda: _dormant_units(ctx, params))
 
 
-def _dormant_units(ctx, params) -> dict[int, dict]:
-    """{unit id: {"fed", "conditions": [...]}} — every condition met, with evidence."""
+def units_of_touched(touched: Touched) -> set[int] | None:
+    """The units whose dormancy a meeting of a touched party organization can move: every
+    unit it ever covered (``inactive`` and ``last_activity`` read meetings through any
+    coverage), and the units touched themselves."""
+    pos = {po for po, _, _ in touched if po is not None}
+    units = {org for po, org, _ in touched if po is None and org is not None}
+    if any(po is None and org is None for po, org, _ in touched):
+        return None
+    for chunk in chunks(sorted(pos), 500):
+        units.update(
+            Coverage.objects.filter(party_organization_id__in=chunk)
+            .order_by()
+            .values_list("organization_id", flat=True)
+        )
+    return units
+
+
+def _dormant_units(ctx, params, units=None) -> dict[int, dict]:
     day = ctx.as_of
     found: dict[int, dict] = defaultdict(lambda: {"conditions": []})
     n = params["missing_report_years"]
     last = last_due_year(day)
     years = list(range(last - n + 1, last + 1))
-    for pk, fed in missing_reports(ctx, years, registrar_only=False).items():
+    for pk, fed in missing_reports(ctx, years, registrar_only=False, units=units).items():
         found[pk]["fed"] = fed
         found[pk]["conditions"].append(
             {
@@ -202,7 +227,7 @@ def _dormant_units(ctx, params) -> dict[int, dict]:
                 "text": f"{years[0]} 年度未报送年度工作报告（年检）",
             }
         )
-    for pk, info in inactive(ctx, params["inactive_months"]).items():
+    for pk, info in inactive(ctx, params["inactive_months"], units).items():
         found[pk]["fed"] = info["fed"]
         text = (
             f"最近一次活动记录为 {info['last_activity']}，已 {info['months']} 个月无活动记录"
@@ -212,7 +237,7 @@ def _dormant_units(ctx, params) -> dict[int, dict]:
         found[pk]["conditions"].append(
             {"code": "inactive", "last_activity": info["last_activity"], "text": text}
         )
-    for pk, info in unreachable(ctx).items():
+    for pk, info in unreachable(ctx, units).items():
         found[pk]["fed"] = info["fed"]
         found[pk]["conditions"].append(
             {
@@ -236,15 +261,16 @@ def conditions_candidate(subject: dict, *, lead: str, day, **ids) -> Candidate:
     )
 
 
-@kind("dormant_society", reads=(MEETINGS,))
+@kind("dormant_society", reads=(MEETINGS,), subject="organization", widen=units_of_touched)
 def dormant_society(ctx):
-    for pk, subject in sorted(dormant_units(ctx, ctx.params).items()):
+    for pk, subject in sorted(dormant_units(ctx, ctx.params, ctx.only).items()):
         yield conditions_candidate(
             subject, lead="该社会组织疑似休眠", day=ctx.as_of, organization_id=pk
         )
 
 
-@kind("abnormal_list_proposal", reads=(MEETINGS,))
+# Reads no meeting: reports, 应建未建 and visits only (a meeting re-evaluates nothing of it).
+@kind("abnormal_list_proposal", reads=())
 def abnormal_list_proposal(ctx):
     """Conditions of 民政部令第60号 the ledger can see; a person confirms any listing."""
     day = ctx.as_of

@@ -17,6 +17,9 @@ MINIMUM_DAYS = 183
 
 class Command(BaseCommand):
     help = "Prune audit records older than --days (default DANGJIAN_AUDIT_RETENTION_DAYS or 365)."
+    # A scheduled or batch job: no system checks at start (seconds under load; `dangjian
+    # check` runs them, and the deploy does).
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument(

@@ -19,6 +19,9 @@ from dangjian.rules.coverage import take_monthly_snapshots
 
 class Command(BaseCommand):
     help = "Precompute the dashboard's panels of each federation as of a day."
+    # A scheduled or batch job: no system checks at start (seconds under load; `dangjian
+    # check` runs them, and the deploy does).
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser):
         parser.add_argument("--day", help="YYYY-MM-DD (default: today)")

@@ -12,6 +12,9 @@ from dangjian.registry.models import Federation
 
 class Command(BaseCommand):
     help = "Import an Excel/CSV ledger (archived, validated, then written in one transaction)."
+    # A scheduled or batch job: no system checks at start (seconds under load; `dangjian
+    # check` runs them, and the deploy does).
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser):
         parser.add_argument("file")

@@ -82,6 +82,9 @@ class Command(BaseCommand):
         "Remove working files of finished imports, and archived uploads older than "
         "DANGJIAN_UPLOAD_RETENTION_DAYS."
     )
+    # A scheduled or batch job: no system checks at start (seconds under load; `dangjian
+    # check` runs them, and the deploy does).
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser):
         parser.add_argument("--dry-run", action="store_true")

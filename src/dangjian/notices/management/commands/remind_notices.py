@@ -10,6 +10,9 @@ from dangjian.notices.services import send_reminders
 
 class Command(BaseCommand):
     help = "Remind the recipients of notices not signed and tasks without feedback, before the deadlines and at them."
+    # A scheduled or batch job: no system checks at start (seconds under load; `dangjian
+    # check` runs them, and the deploy does).
+    requires_system_checks: list[str] = []
 
     def handle(self, *args, **options):
         with context():

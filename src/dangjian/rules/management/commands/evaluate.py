@@ -8,16 +8,8 @@ import datetime
 import unicodedata
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from tqdm import tqdm
-
-from dangjian.core.dates import official_date
-from dangjian.registry.models import Federation
-from dangjian.rulebook import loader as rulebook
-from dangjian.rules.engine import Engine
-from dangjian.rules.models import Finding
 
 
 class Command(BaseCommand):
@@ -43,6 +35,17 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, as_of, federation, rule, no_progress, snapshots, force, **options):
+        # Imported here, not at the top: ``dangjian evaluate --help`` (and Django's listing of
+        # commands) then loads neither the engine and its rule kinds, the rulebook nor tqdm.
+        from django.db.models import Q
+        from tqdm import tqdm
+
+        from dangjian.core.dates import official_date
+        from dangjian.registry.models import Federation
+        from dangjian.rulebook import loader as rulebook
+        from dangjian.rules.engine import Engine
+        from dangjian.rules.models import Finding
+
         try:
             day = datetime.date.fromisoformat(as_of) if as_of else timezone.localdate()
         except ValueError as exc:
