@@ -32,9 +32,9 @@ class PutForward(models.TextChoices):
 
 
 class TransferKind(models.TextChoices):
-    WITHIN = "within", _("within the system")
-    OUT = "out", _("out of the system")
-    IN = "in", _("into the system from outside")
+    WITHIN = "within", _("transfer within the system")
+    OUT = "out", _("transfer out of the system")
+    IN = "in", _("transfer into the system from outside")
 
 
 def _count(key: str, header: str, synonyms: tuple[str, ...], note: str) -> Column:
@@ -361,7 +361,7 @@ FLOWING_COLUMNS = (
     Column("note", "备注", "text", False, width=20),
 )
 
-LEDGERS = (
+LEDGERS: tuple[tuple[Ledger, type[models.Model]], ...] = (
     (
         Ledger(
             "recruitment",

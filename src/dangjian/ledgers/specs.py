@@ -1148,8 +1148,8 @@ for _key, _model in (
 # their own module and registered here, bounded the same way.
 from dangjian.ledgers import lifecycle_specs  # noqa: E402 - it builds on the definitions above
 
-for _ledger, _model in lifecycle_specs.LEDGERS:
-    LEDGERS[_ledger.key] = _bounded(_ledger, _model)
+for _ledger, _lifecycle_model in lifecycle_specs.LEDGERS:
+    LEDGERS[_ledger.key] = _bounded(_ledger, _lifecycle_model)
 
 
 def ledger(key: str) -> Ledger:

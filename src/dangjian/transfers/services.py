@@ -114,10 +114,12 @@ def issue_transfer(
 
 
 def _issue(
-    member, *, to, issued_on, actor, valid_days, dues_paid_to, reason, contact_note, printed=""
+    member, *, to, issued_on, actor, valid_days, dues_paid_to, reason, contact_note, printed=None
 ) -> Transfer:
-    """The letter's checks and its record: numbered in the register, or (``printed``) with the
-    number printed on a paper letter issued before the system kept the register."""
+    """The letter's checks and its record: numbered in the register (``printed`` None), or a
+    paper letter issued before the system kept the register, with the number printed on it
+    (``printed``; "" when the ledger has none: no number is taken for it, as none would
+    match the paper)."""
     PartyMember.objects.select_for_update().filter(pk=member.pk).first()
     if issued_on is None:
         raise ValidationError(_("The date of issue is required."))
@@ -136,11 +138,12 @@ def _issue(
     to_org, to_external = _destination(to, relation, issued_on)
     federation = source.federation
     days = _check_validity(valid_days, federation, issued_on)
-    year, serial, letter_no = (
-        _printed_number(federation, printed)
-        if printed
-        else _next_number(federation, issued_on.year)
-    )
+    year: int | None
+    serial: int | None
+    if printed is None:
+        year, serial, letter_no = _next_number(federation, issued_on.year)
+    else:
+        year, serial, letter_no = _printed_number(federation, printed)
     transfer = Transfer.objects.create(
         member=member,
         federation=federation,
@@ -170,6 +173,8 @@ def _printed_number(federation, printed: str) -> tuple[int | None, int | None, s
     (its prefix), so the register's next number follows it and it is never handed out again;
     otherwise (an older register's form) kept as printed, outside the register."""
     printed = printed.strip()
+    if not printed:
+        return None, None, ""
     if len(printed) > 50:
         raise ValidationError(_("The letter number is at most 50 characters."))
     parsed = numbering.parse_doc_number(printed)
@@ -253,7 +258,7 @@ def record_past_transfer(
         dues_paid_to=dues_paid_to,
         reason=reason,
         contact_note="",
-        printed=letter_no,
+        printed=letter_no or "",
     )
     if accepted_on is None:
         if receipt_on is not None:

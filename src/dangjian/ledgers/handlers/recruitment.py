@@ -57,8 +57,21 @@ ALIASES = {
     "延长预备期": "extension",
     "归档": "archive",
 }
-STEP_FIELDS = ("decided_by", "method", "passed", "days", "hours", "present", "yes_present")
-STEP_FIELDS += ("yes_written", "months", "acted_by", "note")
+# The row's values the step form would give ``record_step`` (besides the date, the members
+# and the approver, looked up by the handler).
+STEP_FIELDS = (
+    "decided_by",
+    "method",
+    "passed",
+    "days",
+    "hours",
+    "present",
+    "yes_present",
+    "yes_written",
+    "months",
+    "acted_by",
+    "note",
+)
 _SEPARATORS = re.compile(r"[、,，;；/\s]+")
 
 
@@ -150,7 +163,8 @@ class RecruitmentHandler(ReplayHandler):
             Applicant.objects.filter(id_number_hash=rec["_hash"]).order_by("-applied_on", "-pk")
         )
         ongoing = [a for a in applicants if a.status != Applicant.Status.STOPPED]
-        return (ongoing or applicants or [None])[0]
+        found = ongoing or applicants
+        return found[0] if found else None
 
     def stored(self, ctx, row):
         rec = row.record
