@@ -51,6 +51,14 @@ def _relation_and_base(world) -> None:
     )
 
 
+def _relation(world) -> None:
+    """Member 11 holds their relation in the world's branch (the transfers sample moves it)."""
+    member = PartyMember.objects.get(id_number_hash=crypto.blind_index(make_id(11)))
+    move_relation(
+        member, to=world.branch, on=earliest_start(member, world.branch), actor=world.user
+    )
+
+
 def _member(world, n=11, name="张三"):
     return {
         "姓名": name,
@@ -89,6 +97,22 @@ def samples(world) -> dict[str, Sample]:
         "通知日期": "2024-02-20",
         "派驻单位统一社会信用代码": b,
         "派驻开始日期": "2024-03-01",
+    }
+    party_orgs = [
+        {"党组织名称": "测试行业党委", "党组织类别": "党委", "成立日期": "2018-01-01"},
+        {
+            "党组织名称": "测试联合党支部",
+            "党组织类别": "联合党支部",
+            "上级党组织": "测试行业党委",
+            "成立日期": "2023-01-01",
+            "覆盖单位统一社会信用代码": b,
+            "覆盖方式": "联合党组织覆盖",
+        },
+    ]
+    applicant = {
+        "党支部": "测试甲协会党支部",
+        "姓名": "王五",
+        "公民身份号码": make_id(501, datetime.date(2000, 1, 1)),
     }
     return {
         "members": Sample(
@@ -322,6 +346,71 @@ def samples(world) -> dict[str, Sample]:
             ],
             [("members", members)],
             setup=_relation_and_base,
+        ),
+        "recruitment": Sample(
+            [
+                {**applicant, "发展步骤": "递交入党申请书", "日期": "2024-03-01"},
+                {
+                    **applicant,
+                    "发展步骤": "党组织派人谈话",
+                    "日期": "2024-03-15",
+                    "经办人或机构": "张三",
+                    "材料及备注": "谈话记录",
+                },
+                {
+                    **applicant,
+                    "发展步骤": "推荐和确定入党积极分子",
+                    "日期": "2024-09-01",
+                    "确定机构": "支部委员会",
+                    "推荐方式": "党员推荐",
+                },
+            ]
+        ),
+        "transfers": Sample(
+            [
+                {
+                    "姓名": "张三",
+                    "公民身份号码": make_id(11),
+                    "转接类型": "系统内转接",
+                    "转出党组织": "测试甲协会党支部",
+                    "转入党组织": "测试联合党支部",
+                    "开具日期": "2024-04-20",
+                    "介绍信编号": "测网联组〔2024〕3号",
+                    "接收日期": "2024-05-06",
+                },
+                {
+                    "姓名": "李四",
+                    "公民身份号码": make_id(22),
+                    "转接类型": "转出系统外",
+                    "转出党组织": "测试甲协会党支部",
+                    "转入党组织": "中共某区某街道工作委员会",
+                    "开具日期": "2024-06-01",
+                    "接收日期": "2024-06-10",
+                    "回执日期": "2024-06-20",
+                },
+            ],
+            [("members", members), ("party_organizations", party_orgs)],
+            setup=_relation,
+        ),
+        "flowing": Sample(
+            [
+                {
+                    "姓名": "张三",
+                    "公民身份号码": make_id(11),
+                    "流动党员活动证编号": "LD2024001",
+                    "外出地点": "广东省深圳市",
+                    "流入地党组织": "中共深圳市某街道工作委员会",
+                    "外出日期": "2024-07-01",
+                    "返回日期": "2025-01-10",
+                },
+                {
+                    "姓名": "李四",
+                    "公民身份号码": make_id(22),
+                    "外出地点": "上海市",
+                    "外出日期": "2025-02-01",
+                },
+            ],
+            [("members", members)],
         ),
     }
 

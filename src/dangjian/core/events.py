@@ -62,6 +62,10 @@ class AuditEvent(models.TextChoices):
     LEDGERS_EXPORT_ORGANIZATIONS = "ledgers.export_organizations", _("member units exported")
     LEDGERS_EXPORT_COVERAGE = "ledgers.export_coverage", _("coverage statistics exported")
     LEDGERS_LIST_EXPORTED = "ledgers.list_exported", _("list exported")
+    LEDGERS_EXPORT_LIFECYCLE = (
+        "ledgers.export_lifecycle",
+        _("recruitment, transfers or flowing members ledger exported"),
+    )
     LEDGERS_WORKING_FILES_PRUNED = "ledgers.working_files_pruned", _("import working files removed")
     LEDGERS_UPLOADS_PRUNED = (
         "ledgers.uploads_pruned",

@@ -23,6 +23,9 @@ LEDGER_CHOICES = [
     ("elections", _("elections and term extensions")),
     ("attendance", _("meeting attendance")),
     ("dues", _("party dues")),
+    ("recruitment", _("recruitment ledger")),
+    ("transfers", _("transfers ledger")),
+    ("flowing", _("flowing members ledger")),
 ]
 
 

@@ -1144,6 +1144,13 @@ for _key, _model in (
 ):
     LEDGERS[_key] = _bounded(LEDGERS[_key], _model)
 
+# The ledgers of a member's life (recruitment, transfers, flowing members) are specified in
+# their own module and registered here, bounded the same way.
+from dangjian.ledgers import lifecycle_specs  # noqa: E402 - it builds on the definitions above
+
+for _ledger, _lifecycle_model in lifecycle_specs.LEDGERS:
+    LEDGERS[_ledger.key] = _bounded(_ledger, _lifecycle_model)
+
 
 def ledger(key: str) -> Ledger:
     return LEDGERS[key]

@@ -17,4 +17,5 @@ urlpatterns = [
     path("export/members.xlsx", views.export_members, name="export_members"),
     path("export/coverage.xlsx", views.export_coverage, name="export_coverage"),
     path("export/dues.xlsx", views.export_dues, name="export_dues"),
+    path("export/life/<slug:ledger>.xlsx", views.export_lifecycle, name="export_lifecycle"),
 ]

@@ -21,7 +21,7 @@ from dangjian.core import sealed
 from dangjian.core.audit import record_read
 from dangjian.core.events import AuditEvent
 from dangjian.dues import queries as dues_queries
-from dangjian.ledgers import exports, services, specs, workbooks
+from dangjian.ledgers import exports, lifecycle_exports, services, specs, workbooks
 from dangjian.ledgers.forms import MappingForm, UploadForm
 from dangjian.ledgers.models import LedgerUpload
 from dangjian.rules import exports as rules_exports
@@ -295,6 +295,39 @@ def export_dues(request):
         AuditEvent.DUES_LEDGER_EXPORTED,
         branch,
         months=[f"{m:%Y-%m}" for m in (months[0], months[-1])],
+        rows=count(),
+        unmasked=personal,
+    )
+    return response
+
+
+LIFECYCLE_EXPORTS = {
+    "recruitment": lifecycle_exports.recruitment,
+    "transfers": lifecycle_exports.transfers,
+    "flowing": lifecycle_exports.flowing,
+}
+
+
+@login_required
+def export_lifecycle(request, ledger: str):
+    """The 发展党员工作台账, 组织关系转接台账 or 流动党员台账 of what the user may export."""
+    if ledger not in LIFECYCLE_EXPORTS:
+        raise Http404
+    if not scope.can(request.user, Action.EXPORT):
+        raise PermissionDenied
+    personal = request.GET.get("personal") == "1" and scope.can(request.user, Action.VIEW_PERSONAL)
+    workbook, count = LIFECYCLE_EXPORTS[ledger](request.user, personal=personal)
+    title = (
+        lifecycle_exports.RECRUITMENT_TITLE
+        if ledger == "recruitment"
+        else specs.LEDGERS[ledger].title
+    )
+    response = _xlsx_response(workbook, f"{title}-{timezone.localdate():%Y%m%d}.xlsx")
+    record_read(
+        request.user,
+        AuditEvent.LEDGERS_EXPORT_LIFECYCLE,
+        None,
+        ledger=ledger,
         rows=count(),
         unmasked=personal,
     )

@@ -99,6 +99,27 @@ def issue_transfer(
     ``issued_on``: to a party organization of the system (it accepts on its page) or to one
     outside it (by the printed letter, the receipt recorded when it comes back). The letter is
     numbered in the sending federation's register; the relation does not move yet."""
+    if dues_paid_to is None:
+        dues_paid_to = queries.dues_paid_to(member)
+    return _issue(
+        member,
+        to=to,
+        issued_on=issued_on,
+        actor=actor,
+        valid_days=valid_days,
+        dues_paid_to=dues_paid_to,
+        reason=reason,
+        contact_note=contact_note,
+    )
+
+
+def _issue(
+    member, *, to, issued_on, actor, valid_days, dues_paid_to, reason, contact_note, printed=None
+) -> Transfer:
+    """The letter's checks and its record: numbered in the register (``printed`` None), or a
+    paper letter issued before the system kept the register, with the number printed on it
+    (``printed``; "" when the ledger has none: no number is taken for it, as none would
+    match the paper)."""
     PartyMember.objects.select_for_update().filter(pk=member.pk).first()
     if issued_on is None:
         raise ValidationError(_("The date of issue is required."))
@@ -117,9 +138,12 @@ def issue_transfer(
     to_org, to_external = _destination(to, relation, issued_on)
     federation = source.federation
     days = _check_validity(valid_days, federation, issued_on)
-    if dues_paid_to is None:
-        dues_paid_to = queries.dues_paid_to(member)
-    serial = numbering.take(register_of(federation), issued_on.year)
+    year: int | None
+    serial: int | None
+    if printed is None:
+        year, serial, letter_no = _next_number(federation, issued_on.year)
+    else:
+        year, serial, letter_no = _printed_number(federation, printed)
     transfer = Transfer.objects.create(
         member=member,
         federation=federation,
@@ -131,12 +155,124 @@ def issue_transfer(
         dues_paid_to=dues_paid_to.replace(day=1) if dues_paid_to else None,
         reason=(reason or "").strip(),
         contact_note=(contact_note or "").strip(),
-        year=issued_on.year,
+        year=year,
         serial=serial,
-        letter_no=numbering.doc_number(letter_prefix(federation), issued_on.year, serial),
+        letter_no=letter_no,
     )
     record_change(actor, transfer, None)
     return transfer
+
+
+def _next_number(federation, year: int) -> tuple[int, int, str]:
+    serial = numbering.take(register_of(federation), year)
+    return year, serial, numbering.doc_number(letter_prefix(federation), year, serial)
+
+
+def _printed_number(federation, printed: str) -> tuple[int | None, int | None, str]:
+    """A paper letter's number: in the federation's register when it has the register's form
+    (its prefix), so the register's next number follows it and it is never handed out again;
+    otherwise (an older register's form) kept as printed, outside the register."""
+    printed = printed.strip()
+    if not printed:
+        return None, None, ""
+    if len(printed) > 50:
+        raise ValidationError(_("The letter number is at most 50 characters."))
+    parsed = numbering.parse_doc_number(printed)
+    if parsed is None or parsed[0] != letter_prefix(federation):
+        return None, None, printed
+    _prefix, year, serial = parsed
+    if Transfer.objects.filter(federation=federation, year=year, serial=serial).exists():
+        raise ValidationError(
+            _("The letter number %(number)s is already held by another transfer in the register.")
+            % {"number": printed}
+        )
+    numbering.record(register_of(federation), year, serial)
+    return year, serial, numbering.doc_number(letter_prefix(federation), year, serial)
+
+
+@transaction.atomic
+def record_past_transfer(
+    member: PartyMember,
+    *,
+    source: PartyOrganization | str,
+    to: PartyOrganization | str,
+    issued_on: datetime.date,
+    actor,
+    letter_no: str = "",
+    valid_days: int | None = None,
+    accepted_on: datetime.date | None = None,
+    receipt_on: datetime.date | None = None,
+    dues_paid_to: datetime.date | None = None,
+    reason: str = "",
+) -> Transfer:
+    """A transfer that happened before the system kept them (the transfers ledger), recorded
+    through the same steps and checks as a new one: the letter issued on ``issued_on`` (with
+    its printed number, see ``_printed_number``; none when the ledger has none), accepted on
+    ``accepted_on`` — the relation moves that day — or still awaiting acceptance without it.
+
+    ``source`` is a party organization of the system, or the name of one outside it (a letter
+    received from outside: accepted on arrival, ``letter_no`` required). When the member's
+    relation on ``issued_on`` is not recorded at all, the letter is the record that it was held
+    by ``source`` that day; a relation recorded elsewhere that day is refused."""
+    if not isinstance(source, PartyOrganization):
+        if accepted_on is None:
+            raise ValidationError(
+                _("A letter received from outside the system needs its acceptance date.")
+            )
+        transfer = receive_from_outside(
+            member,
+            to=to,  # type: ignore[arg-type]  # the caller's kind: a party organization here
+            from_external=source,
+            external_letter_no=letter_no,
+            issued_on=issued_on,
+            valid_days=valid_days or _check_validity(None, to.federation, issued_on),  # type: ignore[union-attr]
+            accepted_on=accepted_on,
+            dues_paid_to=dues_paid_to,
+            reason=reason,
+            actor=actor,
+        )
+        if receipt_on is not None:
+            transfer = record_receipt_sent(
+                transfer, version=transfer.version, sent_on=receipt_on, actor=actor
+            )
+        return transfer
+    if issued_on is not None:
+        relation = party_queries.relation_on(member, issued_on)
+        if relation is None:
+            move_relation(member, to=source, on=issued_on, actor=actor, note=letter_no)
+        elif relation.party_organization_id != source.pk:
+            raise ValidationError(
+                _("On %(day)s the member's relation was held by %(holder)s, not by %(source)s.")
+                % {
+                    "day": issued_on.isoformat(),
+                    "holder": relation.party_organization or relation.external,
+                    "source": source.name,
+                }
+            )
+    transfer = _issue(
+        member,
+        to=to,
+        issued_on=issued_on,
+        actor=actor,
+        valid_days=valid_days,
+        dues_paid_to=dues_paid_to,
+        reason=reason,
+        contact_note="",
+        printed=letter_no or "",
+    )
+    if accepted_on is None:
+        if receipt_on is not None:
+            raise ValidationError(_("A receipt needs the date the letter was accepted."))
+        return transfer
+    if isinstance(to, PartyOrganization):
+        return accept_transfer(transfer, version=transfer.version, on=accepted_on, actor=actor)
+    return record_receipt(
+        transfer,
+        version=transfer.version,
+        received_on=receipt_on or accepted_on,
+        accepted_on=accepted_on,
+        actor=actor,
+    )
 
 
 @transaction.atomic

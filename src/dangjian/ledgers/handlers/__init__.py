@@ -4,7 +4,8 @@
 ledger (the bulk path); ``organizations`` the member unit ledger; ``validity`` the ledgers of
 facts with validity periods (memberships, party organizations with ``coverage``, positions,
 instructors, meetings); ``elections`` the election ledger (terms and their approved
-extensions); ``federations``, ``charters``, ``decisions``, ``annual_inspections`` and ``visits``
+extensions); ``replay`` the ledgers of a member's life played row by row through their
+services (``recruitment``, ``transfers``, ``flowing``); ``federations``, ``charters``, ``decisions``, ``annual_inspections`` and ``visits``
 one ledger each.
 """
 
@@ -20,8 +21,11 @@ from dangjian.ledgers.handlers.decisions import DecisionHandler
 from dangjian.ledgers.handlers.dues import DuesHandler
 from dangjian.ledgers.handlers.elections import ElectionHandler
 from dangjian.ledgers.handlers.federations import FederationHandler
+from dangjian.ledgers.handlers.flowing import FlowingHandler
 from dangjian.ledgers.handlers.members import MemberHandler
 from dangjian.ledgers.handlers.organizations import OrganizationHandler
+from dangjian.ledgers.handlers.recruitment import RecruitmentHandler
+from dangjian.ledgers.handlers.transfers import TransferHandler
 from dangjian.ledgers.handlers.validity import (
     InstructorHandler,
     MeetingHandler,
@@ -51,6 +55,9 @@ HANDLERS = {
         ElectionHandler,
         AttendanceHandler,
         DuesHandler,
+        RecruitmentHandler,
+        TransferHandler,
+        FlowingHandler,
     )
 }
 

@@ -8,15 +8,11 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from dangjian.access import scope
-from dangjian.access.models import Action
-from dangjian.core import crypto
 from dangjian.ledgers.engine import CHANGED, NEW, UNCHANGED
 from dangjian.ledgers.handlers.base import Handler, show
 from dangjian.orglife import services as orglife_services
 from dangjian.orglife.models import Attendance, Meeting
 from dangjian.orglife.queries import expected_attendees
-from dangjian.party.models import PartyMember
 
 
 class AttendanceHandler(Handler):
@@ -65,26 +61,11 @@ class AttendanceHandler(Handler):
             return None
         return found[0]
 
-    def _member_for(self, ctx, row) -> int | None:
-        number = row.record.get("id_number")
-        if not number:
-            return None
-        members = PartyMember.objects.filter(id_number_hash=crypto.blind_index(number))
-        if ctx.user is not None:
-            members = members.filter(pk__in=scope.members(ctx.user, Action.EDIT).values("pk"))
-        pk = members.values_list("pk", flat=True).first()
-        if pk is None:
-            row.errors["id_number"] = _(
-                "No party member with this ID number is in the ledger; import them in the "
-                "party member ledger first."
-            )
-        return pk
-
     def check(self, ctx, row):
         rec = row.record
         party_org = self.party_org_for(row, "party_org")
         meeting = self._meeting_for(row, party_org) if party_org else None
-        member = self._member_for(ctx, row)
+        member = self.member_for(ctx, row)
         if rec.get("status") == Attendance.Status.ABSENT and not rec.get("reason"):
             row.errors["reason"] = _("Give the reason of absence.")
         row.key = (meeting.pk if meeting else None, member)

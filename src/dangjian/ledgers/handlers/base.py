@@ -19,11 +19,12 @@ from django.utils.translation import gettext as _
 
 from dangjian.access import scope
 from dangjian.access.models import Action
+from dangjian.core import crypto
 from dangjian.core.masking import mask_id_number, mask_phone
 from dangjian.core.validators import not_before_founding
 from dangjian.ledgers import cells, specs
 from dangjian.ledgers.engine import CHANGED, NEW, UNCHANGED, Row
-from dangjian.party.models import PartyOrganization
+from dangjian.party.models import PartyMember, PartyOrganization
 from dangjian.registry.models import Membership, Organization
 
 ONE_DAY = datetime.timedelta(days=1)
@@ -207,6 +208,32 @@ class Handler:
                 )
             return None
         return pk
+
+    def member_for(self, ctx, row: Row, key: str = "id_number") -> int | None:
+        """The party member of the row's ID number among those the user may edit (its id), or
+        None with the error on the row."""
+        number = row.record.get(key)
+        if not number:
+            return None
+        members = PartyMember.objects.filter(id_number_hash=crypto.blind_index(number))
+        if ctx.user is not None:
+            members = members.filter(pk__in=scope.members(ctx.user, Action.EDIT).values("pk"))
+        pk = members.values_list("pk", flat=True).first()
+        if pk is None:
+            row.errors[key] = _(
+                "No party member with this ID number is in the ledger; import them in the "
+                "party member ledger first."
+            )
+        return pk
+
+    def system_party_org(self, name: str) -> PartyOrganization | None | str:
+        """A party organization of the whole system by its name (a transfer's destination or
+        a flowing member's host may be in another federation): the organization, None when
+        none has that name, or "several"."""
+        found = list(PartyOrganization.objects.filter(name=cells.compact(name))[:2])
+        if len(found) > 1:
+            return "several"
+        return found[0] if found else None
 
     def duplicate(self, row: Row, key, column: str) -> bool:
         first = self.seen.get(key)
