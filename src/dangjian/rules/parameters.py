@@ -54,6 +54,7 @@ LABELS = {
     "valid_hours": gettext_lazy("an invitation is valid for (hours)"),
     # Notices (notices.receipts)
     "sign_working_days": gettext_lazy("signed within (working days)"),
+    "feedback_working_days": gettext_lazy("task feedback within (working days)"),
     "urgent_sign_hours": gettext_lazy("urgent notices signed within (hours)"),
     "remind_hours_before": gettext_lazy("reminded before the deadline (hours)"),
     "remind_at_deadline": gettext_lazy("reminded again at the deadline"),
