@@ -15,31 +15,42 @@ Two sides of a notice:
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 
 from django.db.models import Q, QuerySet
 
 from dangjian.access import scope
 from dangjian.access.models import Action, RoleAssignment
 
-from .models import Notice, NoticeFile, Notification, Receipt
+from .models import Duty, Notice, NoticeFile, Notification, Receipt
 
 Role = RoleAssignment.Role
 SENDERS = frozenset({Role.ADMIN, Role.FEDERATION_OFFICER, Role.BRANCH_SECRETARY})
 
 
-def managed_notices(user: scope.AnyUser, action: str = Action.VIEW) -> QuerySet[Notice]:
-    """Notices on the user's sender side for ``action``."""
+def _sender_side(model: Any, user: scope.AnyUser, action: str) -> QuerySet[Any]:
+    """Rows of ``model`` (a notice, a recurring duty: each with its federation and the sending
+    party organization) on the user's sender side for ``action``."""
     grants = [g for g in scope.assignments(user, action) if g.role in SENDERS]
     if any(g.role == Role.ADMIN for g in grants):
-        return Notice.objects.all()
+        return model.objects.all()
     qs = []
     for g in grants:
         if g.role == Role.FEDERATION_OFFICER and g.federation is not None:
             qs.append(Q(federation__path__startswith=g.federation.path))
         elif g.role == Role.BRANCH_SECRETARY:
             qs.append(Q(party_organization_id=g.party_organization_id))
-    return Notice.objects.filter(scope.combine(qs))
+    return model.objects.filter(scope.combine(qs))
+
+
+def managed_notices(user: scope.AnyUser, action: str = Action.VIEW) -> QuerySet[Notice]:
+    """Notices on the user's sender side for ``action``."""
+    return _sender_side(Notice, user, action)
+
+
+def duties(user: scope.AnyUser, action: str) -> QuerySet[Duty]:
+    """Recurring duties (N-8) are seen by whoever may send their tasks."""
+    return _sender_side(Duty, user, action)
 
 
 def own_receipts_q(user: scope.AnyUser, prefix: str = "") -> Q:
@@ -114,3 +125,4 @@ def register() -> None:
     scope.register(Receipt, receipts)
     scope.register(NoticeFile, files)
     scope.register(Notification, notifications)
+    scope.register(Duty, duties)

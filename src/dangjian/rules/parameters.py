@@ -138,7 +138,7 @@ def _words(key: str, value: Any, rule_id: str = "") -> str:
         from dangjian.recruitment import procedure
 
         today = timezone.localdate()
-        return "、".join(procedure.step(c, today).title for c in value) or _("none")
+        return "、".join(procedure.step(c, today).title for c in value) or _("no step")
     if key == "no_record_severity" and value in Severity.values:
         return str(Severity(value).label)
     if key == "applies_to_legal_forms" and isinstance(value, list):
