@@ -25,6 +25,8 @@ def test_a_secretary_sends_a_notice_and_a_member_signs_it_on_a_phone(
     sign_in(demo_live, "secretary")
     page.goto(f"{demo_live.url}/notices/new/")
     page.fill("#id_title", TITLE)
+    # Each member answers an activity's notice (N-5): a meeting notice, not a document notice.
+    page.select_option("#id_kind", value="meeting")
     page.fill("#id_body", "全体党员：\n本周六上午9时在社区服务中心开展志愿服务，请按时参加。")
     page.check("input[name=audience][value=members]")
     page.select_option("#id_party_organizations", label=BRANCH)
