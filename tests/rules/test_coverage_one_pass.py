@@ -73,7 +73,10 @@ def test_the_coverage_page_counts_once(officer_client, demo_federation):
     # One grouped statement for the headline and all five breakdowns (seven before).
     assert len(grouped) == 1
     # Sign-in and scope (6), the grouped statement in its transaction (3), the trend's
-    # snapshots, the form's federations, the session (measured: 14 with BEGIN/COMMIT pairs).
-    assert len(queries.captured_queries) <= 14, "\n".join(
+    # snapshots, the form's federations, the session (measured: 14 with BEGIN/COMMIT pairs on
+    # SQLite; 15 on PostgreSQL, which sets the statement's work_mem and reads the federations
+    # through a server-side cursor).
+    bound = 15 if connection.vendor == "postgresql" else 14
+    assert len(queries.captured_queries) <= bound, "\n".join(
         q["sql"][:160] for q in queries.captured_queries
     )
