@@ -93,7 +93,8 @@ def test_key_rotation_reencrypts_every_value(demo_federation, settings, tmp_path
     assert AuditLog.objects.filter(event_type="keys.rotated").exists()
 
 
-def test_blind_index_rebuild_after_key_change(demo_federation, settings):
+def test_blind_index_rebuild_after_key_change(demo_federation, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path  # rotate_keys re-seals the uploads: not the shared demo's
     member = PartyMember.objects.first()
     settings.BLIND_INDEX_KEY = "another-blind-index-key"
     call_command("rotate_keys", "--blind-index")

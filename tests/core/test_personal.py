@@ -127,7 +127,10 @@ def test_anonymisation_erases_the_applicants_copies_and_keeps_history():
     assert "education" in update.first().changes["fields"]  # the non-personal history stays
 
 
-def test_rotation_reads_the_registry(settings):
+def test_rotation_reads_the_registry(settings, tmp_path):
+    # rotate_keys re-seals every upload under MEDIA_ROOT: never the demo files the other
+    # test workers share (they would no longer open with the restored key).
+    settings.MEDIA_ROOT = tmp_path
     from dangjian.applications.models import ApplicantMember
 
     row = ApplicantMember.objects.exclude(phone="").first()

@@ -231,7 +231,7 @@ def test_duplicates_come_a_page_of_groups_at_a_time(officer_client, demo_federat
     assert officer_client.get(url, {"after": "x"}).context["rows"] == rows
 
 
-def test_the_suffix_index_follows_the_number(demo_federation, settings):
+def test_the_suffix_index_follows_the_number(demo_federation, settings, tmp_path):
     """Kept by the member services (create, change of number, erasure) and rebuilt with the
     blind indexes after a key change."""
     from django.core.management import call_command
@@ -248,6 +248,7 @@ def test_the_suffix_index_follows_the_number(demo_federation, settings):
     member.refresh_from_db()
     assert member.id_suffix_hash == crypto.suffix_index(member.id_number[-4:])
     settings.BLIND_INDEX_KEY = "another-blind-index-key"
+    settings.MEDIA_ROOT = tmp_path  # rotate_keys re-seals the uploads: not the shared demo's
     call_command("rotate_keys", "--blind-index")
     member.refresh_from_db()
     assert member.id_suffix_hash == crypto.suffix_index(member.id_number[-4:])
