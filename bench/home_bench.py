@@ -1,6 +1,7 @@
 """Home pages per role at scale (issue 16: < 300 ms server time p95 at 100,000 units).
 
     nice .venv/bin/python bench/home_bench.py [--scale 100000] [--database-url URL] [--var DIR]
+    nice .venv/bin/python bench/home_bench.py ... --reuse --profile officer  # the slowest queries
 
 Builds the demo plus N synthetic units into a fresh database (a temporary SQLite file unless
 --database-url is given; --var reuses a folder built by an earlier run), then renders each demo
@@ -32,10 +33,14 @@ PERSONAS = [
 ]
 
 
-def timed(client, url, runs):
+def timed(client, url, runs, before=None):
+    """(median, p95) ms of ``runs`` requests after one warm-up; ``before`` (untimed) runs ahead
+    of each timed request."""
     client.get(url)  # warm-up (per-process caches: the rulebook, templates)
     times = []
     for _ in range(runs):
+        if before is not None:
+            before()
         started = time.perf_counter()
         response = client.get(url)
         times.append((time.perf_counter() - started) * 1000)
@@ -86,6 +91,25 @@ def client_for(username):
     return client
 
 
+def profile(persona):
+    """Where one home page's time goes: each query's own time, the slowest first."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    client = client_for(persona)
+    client.get(reverse("home"))  # warm-up
+    with CaptureQueriesContext(connection) as captured:
+        started = time.perf_counter()
+        client.get(reverse("home"))
+        total = (time.perf_counter() - started) * 1000
+    queries = sorted(captured.captured_queries, key=lambda q: -float(q["time"]))
+    spent = sum(float(q["time"]) for q in queries) * 1000
+    print(f"home as {persona}: {total:.1f} ms, {len(queries)} queries, {spent:.1f} ms in them")
+    for q in queries[:12]:
+        print(f"{float(q['time']) * 1000:8.1f} ms  {q['sql'][:300]}")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--scale", type=int, default=100000)
@@ -97,10 +121,18 @@ def main():
         action="store_true",
         help="the database (--database-url, with --var's keys) already holds the built demo",
     )
+    parser.add_argument(
+        "--profile",
+        metavar="PERSONA",
+        help="instead of timing: one request as PERSONA (after a warm-up), its queries by time",
+    )
     args = parser.parse_args()
     build_seconds = prepare(
         args.scale, args.var, args.database_url, "dangjian-home-bench-", args.reuse
     )
+    if args.profile:
+        profile(args.profile)
+        return
     from django.conf import settings
     from django.urls import reverse
 

@@ -116,7 +116,7 @@ def child(db_url: str, rows: int, workbook: Path) -> dict:
     from dangjian.core import bulk, crypto
     from dangjian.core.validators import validate_id_number, validate_uscc
     from dangjian.ledgers import cells, engine, reader, services
-    from dangjian.party.models import Employment, PartyMember
+    from dangjian.party.models import Employment, PartyMember, RelationPeriod
     from dangjian.registry.models import Federation, Membership, Organization
 
     fed = Federation.objects.create(name="基准测试联合会", short_name="基准", level="city")
@@ -170,8 +170,9 @@ def child(db_url: str, rows: int, workbook: Path) -> dict:
     again.refresh_from_db()
     assert again.counts["unchanged"] == rows, again.counts
 
-    with transaction.atomic():
+    with transaction.atomic():  # relation periods point at the members too (foreign keys)
         Employment.objects.all()._raw_delete(Employment.objects.db)
+        RelationPeriod.objects.all()._raw_delete(RelationPeriod.objects.db)
         PartyMember.objects.all()._raw_delete(PartyMember.objects.db)
     started, started_cpu = time.perf_counter(), time.process_time()
     single, outcome = services.import_file(workbook, ledger="members", federation=fed)
@@ -227,12 +228,12 @@ def child(db_url: str, rows: int, workbook: Path) -> dict:
         cells.date(v[7])
     parts["parse_one_date_column_unmemoised"] = time.perf_counter() - t
     now = datetime.datetime.now(datetime.UTC)
-    plain = [(i + 10_000_000, "x", "male", "汉族", None, "", f"h{i}", "", "", datetime.date(2020, 1, 1),
+    plain = [(i + 10_000_000, "x", "male", "汉族", None, "", f"h{i}", "", "", "", datetime.date(2020, 1, 1),
               None, None, "", False, False, None, now, now) for i in range(len(sample))]  # fmt: skip
     t = time.perf_counter()
     with transaction.atomic():
         bulk.insert(PartyMember, ["id", "name", "gender", "ethnicity", "birth_date", "id_number",
-                                  "id_number_hash", "phone", "education", "joined_party_on",
+                                  "id_number_hash", "id_suffix_hash", "phone", "education", "joined_party_on",
                                   "full_member_on", "relation_party_organization",
                                   "relation_external", "is_flowing", "is_lost_contact", "left_on",
                                   "created_at", "updated_at"], plain)  # fmt: skip

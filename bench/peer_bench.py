@@ -17,8 +17,9 @@
    * one meeting recorded through ``orglife.services.record_meetings_bulk`` (journaled), then
      the follow run (``follow_only``: what ``rules.tasks.follow_facts`` does after a write);
      then the rest of ``--changes`` meetings, the follow run again, and the incremental run
-     (same day: the organizational-life rule for the touched branches, the three rules that
-     read meetings whole, the others skipped);
+     (same day: what the follow runs left — every rule that reads meetings is judged per
+     touched subject, so the follow runs take them and the day's run skips them; the work
+     after 1,000 changes is the follow run's and the day's together);
    * the SQL floor: one GROUP BY of the checked years' meetings per (party organization,
      kind, quarter) with the engine's own period expression, every group fetched;
 4. print JSON with the machine (CPU model), load averages, date and data size.

@@ -22,7 +22,15 @@ UNREGISTERED = {
     "core.AuditLog",  # the auditor reads every row on purpose
     "core.Touch",  # the journal of touched subjects, read by the rules engine only
     "orglife.MeetingCount",  # counts per branch and month, read by the rules engine only
+    "orglife.MinuteBand",  # minutes' LSH band keys (hashes, no text), read by the rules engine only
+    # Latest dates kept per member and branch, read through the members' own scope
+    # (transfers.queries.out_of_contact), never as records of their own.
+    "orglife.LastAttended",
+    "orglife.LastRecorded",
+    "dues.LastPaid",
+    "dues.BranchLastPaid",
     "core.Counter",  # numbering bookkeeping (the registers' last numbers)
+    "dashboard.NightlyLock",  # the nightly run's lock: operations bookkeeping, no page
     "core.CalendarDay",  # the public holiday schedule: the same for everyone, no personal data
     "registry.Domain",  # a fixed list of fields of work
     "applications.StoredFile",  # reached only through its owner (application, dossier, case)
@@ -31,7 +39,9 @@ UNREGISTERED = {
     "cases.ReviewerProfile",  # the expert pool is shown to campaign owners by design
     "cases.PublicationRevision",  # shown only inside its publication
     "rules.CoverageSnapshot",  # aggregate figures, no names
+    "rules.CoverageDay",  # aggregate figures, no names
     "rules.RuleState",  # engine bookkeeping
+    "rules.InputChange",  # change counts per input table, kept by database triggers
     "rules.FindingObservation",  # shown only inside its finding (and its "as of" list rows)
     "rules.FindingStatusChange",  # shown only inside its finding
 }

@@ -4,6 +4,7 @@ import datetime
 import random
 
 import pytest
+from playwright.sync_api import expect
 
 from dangjian.demo import identity
 
@@ -53,7 +54,11 @@ def test_apply_through_invitation_then_approve_and_see_formation_task(demo_live,
     assert "已同步立项" in page.content()
     page.click("#menu-applications")
     page.click("text=组建党组织")
-    assert page.locator("#cases a:text-is('天津市数字内容创作者协会党支部')").count() == 1
+    # The click returns once the list's address is committed, maybe before its table is drawn
+    # (CI once counted 0 here): wait for the case's link, then check it is the only one.
+    case_link = page.locator("#cases a:text-is('天津市数字内容创作者协会党支部')")
+    case_link.first.wait_for()
+    assert case_link.count() == 1
 
 
 def test_joint_branch_and_instructor(demo_live, page, sign_in):
@@ -89,6 +94,7 @@ def test_joint_branch_and_instructor(demo_live, page, sign_in):
         files=[{"name": "批文.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n%%EOF\n"}],
     )
     page.click("#case-form button[type=submit]")
+    page.wait_for_load_state()
     assert page.locator("#standards .bi-x-circle-fill").count() == 0
     page.click("#submit-case")
     page.click("#approve-case")
@@ -107,10 +113,10 @@ def test_joint_branch_and_instructor(demo_live, page, sign_in):
     page.fill("#assign-form #id_notice_no", "津网党〔2026〕32号")
     page.fill("#assign-form #id_notice_date", today)
     page.click("#assign-form button[type=submit]")
-    assert page.locator("#units").get_by_text("天津市网络游戏行业协会").count() == 1
+    expect(page.locator("#units").get_by_text("天津市网络游戏行业协会")).to_have_count(1)
     page.select_option("#visit-form #id_organization", label="天津市网络游戏行业协会")
     page.fill("#visit-form #id_visitors", "陈指导")
     page.fill("#visit-form #id_findings", "协会负责人介绍了党建工作打算")
     page.click("#visit-form button[type=submit]")
-    assert page.locator("#visits").get_by_text("协会负责人介绍了党建工作打算").count() == 1
+    expect(page.locator("#visits").get_by_text("协会负责人介绍了党建工作打算")).to_have_count(1)
     assert Instructor.objects.get(name="陈指导").visits.count() == 1

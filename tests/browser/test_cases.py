@@ -9,6 +9,7 @@ import os
 import pytest
 from django.utils import timezone
 from PIL import Image
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 UNIT = "天津市互联网协会"
@@ -80,7 +81,7 @@ def test_full_campaign_to_public_phone_page(demo_live, page, sign_in, screenshot
     page.fill("#section-2", "党员参加组织生活更积极。")
     page.fill("#id_as_of", timezone.localdate().isoformat())
     page.click("#pull-form button")
-    assert page.locator("#figures .confirmed").count() == 2
+    expect(page.locator("#figures .confirmed")).to_have_count(2)
     page.set_input_files("#id_file", _photo(str(tmp_path / "photo.jpg")))
     page.fill("#id_caption", "主题党日活动")
     page.fill("#id_taken_on", "2031-03-01")
@@ -122,7 +123,7 @@ def test_full_campaign_to_public_phone_page(demo_live, page, sign_in, screenshot
     # 5. The officer selects and publishes it.
     _log_in(page, server, "national", "Dangjian-national-2026")
     page.goto(f"{server.url}/cases/campaigns/{campaign.pk}/")
-    assert page.locator("#ranking tbody tr").count() == 1
+    expect(page.locator("#ranking tbody tr")).to_have_count(1)
     page.click("#ranking details summary")
     page.fill(f"#note-{sub.pk}", "本期介绍一个协会党支部的做法。")
     page.click("#ranking .select-form button")

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -15,7 +16,7 @@ def test_grant_designation_and_record_honour(demo_live, page, sign_in):
     page.select_option("#id_kind", "demonstration_point")
     page.fill("#id_granted_by", "天津市互联网行业党委")
     page.click("#recognition-form button[type=submit]")
-    assert page.locator("#designations").get_by_text("天津市网络安全协会").count() >= 1
+    page.locator("#designations").get_by_text("天津市网络安全协会").first.wait_for()
     page.click("#record")
     page.select_option("#id_kind", "honour")
     page.select_option("#id_organization", label="天津市网络安全协会")
@@ -23,4 +24,4 @@ def test_grant_designation_and_record_honour(demo_live, page, sign_in):
     page.fill("#id_granted_by", "天津市委网信办")
     page.fill("#id_granted_on", datetime.date.today().isoformat())
     page.click("#recognition-form button[type=submit]")
-    assert page.locator("#recognitions").get_by_text("网络文明建设先进单位").count() == 1
+    expect(page.locator("#recognitions").get_by_text("网络文明建设先进单位")).to_have_count(1)

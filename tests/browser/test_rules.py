@@ -3,6 +3,7 @@
 import os
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -16,7 +17,7 @@ def test_findings_worklist_and_coverage(demo_live, page, sign_in, screenshot_dir
     # Filter by rule, then acknowledge the finding in bulk.
     page.select_option("#id_rule", "formation.required_not_formed")
     page.click("#finding-filter button[type=submit]")
-    assert page.locator("#findings tbody tr").count() == 1
+    expect(page.locator("#findings tbody tr")).to_have_count(1)
     page.check("#findings input[name=finding]")
     page.select_option("#id_action", "acknowledged")
     page.click("#bulk-form button[type=submit]")
@@ -30,5 +31,7 @@ def test_findings_worklist_and_coverage(demo_live, page, sign_in, screenshot_dir
     assert page.locator("#figure-total").inner_text() == "33"
     page.wait_for_selector("#coverage-trend[data-ready='1'] canvas")
     page.screenshot(path=os.path.join(screenshot_dir, "coverage.png"), full_page=True)
-    page.click("#coverage-figures a:text('未覆盖单位')")
-    assert page.locator("#coverage-units", has_text="天津市网络直播行业协会").count() == 1
+    # The organizational figure's link (the work figure's reads 工作未覆盖单位: the text alone is
+    # ambiguous, and one parallel run clicked that one).
+    page.click("#coverage-figures a[href*='measure=uncovered']")
+    expect(page.locator("#coverage-units", has_text="天津市网络直播行业协会")).to_have_count(1)

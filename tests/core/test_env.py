@@ -91,3 +91,20 @@ def test_postgres_url_with_escaped_password():
 def test_unknown_scheme_is_refused():
     with pytest.raises(ValueError, match="unsupported scheme 'mysql'"):
         env.database_from_url("mysql://h/x")
+
+
+def test_postgres_connections_compile_no_jit():
+    """The pages' counts cross PostgreSQL's JIT cost threshold at 10^5 units; compiling them
+    cost more than it saved (bench/RESULTS.md)."""
+    assert env.database_from_url("postgres://h/x")["OPTIONS"]["options"] == "-c jit=off"
+
+
+@pytest.mark.django_db
+def test_the_running_database_has_jit_off_on_postgres():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return  # SQLite has no JIT; the PostgreSQL pass of the suite checks the setting
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"

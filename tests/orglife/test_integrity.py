@@ -272,7 +272,8 @@ def test_a_record_written_more_than_thirty_days_after(world, days, late):
         assert candidates[0].evidence["days_after"] == 31
 
 
-def _picture(seed):
+def picture(seed):
+    """A synthetic photo (the same seed, the same picture): shared with the incremental replay."""
     rng = random.Random(seed)
     image = Image.new("RGB", (320, 200))
     draw = ImageDraw.Draw(image)
@@ -284,7 +285,7 @@ def _picture(seed):
     return image
 
 
-def _upload(image, name="photo.jpg"):
+def upload(image, name="photo.jpg"):
     out = io.BytesIO()
     image.save(out, "JPEG", quality=75)
     return SimpleUploadedFile(name, out.getvalue(), content_type="image/jpeg")
@@ -294,10 +295,10 @@ def test_a_photo_used_again_is_found_a_different_one_is_not(world):
     first = held(world)
     second = held(world, day=DAY + datetime.timedelta(days=3))
     third = held(world, day=DAY + datetime.timedelta(days=5))
-    services.add_attachment(first, _upload(_picture(1)), actor=None)
+    services.add_attachment(first, upload(picture(1)), actor=None)
     # The same picture made smaller and saved again.
-    services.add_attachment(second, _upload(_picture(1).resize((300, 188))), actor=None)
-    services.add_attachment(third, _upload(_picture(2)), actor=None)
+    services.add_attachment(second, upload(picture(1).resize((300, 188))), actor=None)
+    services.add_attachment(third, upload(picture(2)), actor=None)
     (candidate,) = found(world, "integrity.photo_reused")
     assert candidate.period_key == f"meeting:{second.pk}"
     assert candidate.facts["similar_meeting"] == first.pk
@@ -325,3 +326,78 @@ def test_near_duplicates_at_scale_find_every_planted_copy():
         )
     }
     assert pairs == {(orig, copy) for copy, orig in copies.items()}
+
+
+def _texts_with_copies(seed, count=1500, every=100):
+    rng = random.Random(seed)
+    texts = [
+        minutes_text.compose(rng, org=f"测试{i}党支部", kind="theme_day", day=DAY)
+        for i in range(count)
+    ]
+    copies = {}
+    for i in range(0, count, every):
+        copies[len(texts)] = i
+        texts.append(
+            minutes_text.copy_with_edits(
+                rng, texts[i], org_from=f"测试{i}党支部", org_to="抄袭党支部", day=TODAY
+            )
+        )
+    return rng, texts, copies
+
+
+def test_near_duplicates_read_again_a_chunk_of_pairs_at_a_time(monkeypatch):
+    # The texts are not kept: the candidates' texts are read again through ``reread``, a few
+    # pairs at a time, and the answers are those found with every text kept.
+    _, texts, copies = _texts_with_copies(11, count=600, every=50)
+    monkeypatch.setattr(similarity, "PAIRS_PER_READ", 3)
+    asked = []
+
+    def reread(keys):
+        asked.append(len(keys))
+        return {key: texts[key] for key in keys}
+
+    found = list(
+        similarity.near_duplicates(
+            enumerate(texts), k=5, threshold=0.8, min_chars=120, reread=reread
+        )
+    )
+    assert {(a, b) for a, b, _ in found} == {(orig, copy) for copy, orig in copies.items()}
+    assert len(asked) == 4 and max(asked) <= 6  # 12 pairs, 3 at a time, 2 texts each
+    for a, b, sim in found:
+        assert sim == similarity.jaccard(
+            similarity.shingles(similarity.plain(texts[a]), 5),
+            similarity.shingles(similarity.plain(texts[b]), 5),
+        )
+
+
+def test_one_new_meeting_is_checked_against_the_index():
+    rng, texts, _ = _texts_with_copies(12, count=400, every=400)
+    table = similarity.Table()
+    for key, text in enumerate(texts):
+        table.add(key, similarity.sign(similarity.plain(text), 5).tobytes())
+    index = similarity.Index(table)
+    floor = similarity.floor_bins(0.8)
+
+    def alike(text):
+        words = similarity.plain(text)
+        mine = similarity.shingles(words, 5)
+        return sorted(
+            key
+            for key in index.query(similarity.sign(words, 5).tobytes(), floor)
+            if similarity.jaccard(mine, similarity.shingles(similarity.plain(texts[key]), 5)) >= 0.8
+        )
+
+    copy = minutes_text.copy_with_edits(
+        rng, texts[17], org_from="测试17党支部", org_to="新党支部", day=TODAY
+    )
+    # Text 400 is the planted copy of text 0; the new copy of 17 is alike to 17 only.
+    assert alike(copy) == [17]
+    fresh = minutes_text.compose(rng, org="新党支部", kind="theme_day", day=TODAY)
+    assert alike(fresh) == []
+    # A meeting added after the index was built is found too.
+    texts.append(copy)
+    index.add(len(texts) - 1, similarity.sign(similarity.plain(copy), 5).tobytes())
+    again = minutes_text.copy_with_edits(
+        rng, copy, org_from="新党支部", org_to="另一党支部", day=TODAY
+    )
+    assert alike(again) == [17, len(texts) - 1]

@@ -281,3 +281,138 @@ def test_has_instructor_on_the_day(fed):
         return Organization.objects.filter(pk=org.pk).filter(queries.has_instructor(day)).exists()
 
     assert has(DAY) and not has(DAY + ONE)
+
+
+def _branch_full_members_by_testing_every_member(party_orgs, on, by):
+    """``branch_full_members`` as it was written before it read the branch's own rows: a
+    correlated EXISTS on every member's jobs, OR'ed with the relations."""
+    from django.db.models import Exists, OuterRef, Q
+
+    from dangjian.party.models import PartyMember
+
+    employed = Q(
+        Exists(
+            queries.full_employments(on).filter(
+                member=OuterRef("pk"), organization__in=queries.covered_units_of(party_orgs, on)
+            )
+        )
+    )
+    held = queries.held_in_q(on, party_orgs)
+    which = {
+        queries.EMPLOYER: employed,
+        queries.RELATION: held,
+        queries.EMPLOYER_OR_RELATION: employed | held,
+    }[by]
+    return PartyMember.objects.filter(queries.full_q(on)).filter(which)
+
+
+def test_branch_full_members_are_those_of_testing_every_member(demo_federation):
+    """The same members, each way of counting, for each of the demo's party organizations, all
+    of them together, and on a day years back (other jobs, relations and full members)."""
+    orgs = list(PartyOrganization.objects.filter(federation=demo_federation).order_by("pk"))
+    assert len(orgs) > 5
+    today = datetime.date.today()
+    for day in (today, D(2021, 3, 1)):
+        for by in (queries.EMPLOYER, queries.RELATION, queries.EMPLOYER_OR_RELATION):
+            for chosen in [[o] for o in orgs] + [orgs]:
+                new = set(
+                    queries.branch_full_members(chosen, on=day, by=by).values_list("pk", flat=True)
+                )
+                old = set(
+                    _branch_full_members_by_testing_every_member(chosen, day, by).values_list(
+                        "pk", flat=True
+                    )
+                )
+                assert new == old, (chosen, day, by)
+    counted = [queries.branch_full_members([o], on=today).count() for o in orgs]
+    assert any(counted)
+
+
+def _standing_by_latest_decision_only(day, kinds):
+    """``standing_q`` as it was written before its first condition: the latest decision only."""
+    from django.db.models import Exists, OuterRef, Q, Subquery
+
+    from dangjian.party.models import StandingDecision
+
+    latest = (
+        StandingDecision.objects.filter(member=OuterRef(OuterRef("pk")), decided_on__lte=day)
+        .order_by("-decided_on", "-id")
+        .values("pk")[:1]
+    )
+    return Q(Exists(StandingDecision.objects.filter(pk=Subquery(latest), kind__in=kinds)))
+
+
+def test_standing_is_the_latest_decisions_filtered_and_excluded(demo_federation):
+    """Declared lost, suspended after it, restored, or removed, on days before, on and after
+    each decision: the members found (and those left out by an exclude) are those the latest
+    decision alone gives."""
+    from dangjian.party.models import PartyMember, StandingDecision
+
+    Kind = StandingDecision.Kind
+    members = [member() for _ in range(5)]
+    histories = [
+        [(Kind.LOST_CONTACT, D(2024, 3, 1))],
+        [(Kind.LOST_CONTACT, D(2024, 3, 1)), (Kind.SUSPENDED, D(2024, 9, 1))],
+        [(Kind.LOST_CONTACT, D(2024, 3, 1)), (Kind.CONTACT_RESTORED, D(2024, 6, 1))],
+        [(Kind.SUSPENDED, D(2024, 3, 1)), (Kind.RESTORED, D(2024, 3, 1))],
+        [(Kind.SUSPENDED, D(2024, 3, 1)), (Kind.REMOVED, D(2025, 1, 1))],
+    ]
+    for one, history in zip(members, histories, strict=True):
+        for kind, day in history:
+            StandingDecision.objects.create(
+                member=one, kind=kind, decided_on=day, decided_by="党委"
+            )
+    mine = PartyMember.objects.filter(pk__in=[m.pk for m in members])
+    days = [D(2024, 2, 29), D(2024, 3, 1), D(2024, 6, 1), D(2024, 9, 1), D(2025, 1, 1), DAY]
+    kinds_tried = [
+        [Kind.LOST_CONTACT, Kind.SUSPENDED],
+        [Kind.SUSPENDED],
+        [Kind.LOST_CONTACT, Kind.SUSPENDED, Kind.REMOVED],
+    ]
+    found_any = False
+    for day in days:
+        for kinds in kinds_tried:
+            old = _standing_by_latest_decision_only(day, kinds)
+            new = queries.standing_q(day, kinds)
+            assert set(mine.filter(new)) == set(mine.filter(old)), (day, kinds)
+            assert set(mine.exclude(new)) == set(mine.exclude(old)), (day, kinds)
+            found_any |= mine.filter(new).exists()
+    assert found_any
+    # Declared lost; suspended after it; suspended (removed only later) — not restored ones.
+    assert set(mine.filter(queries.lost_q(D(2024, 9, 1)))) == {members[0], members[1], members[4]}
+    assert set(mine.filter(queries.lost_q(D(2025, 1, 1)))) == {members[0], members[1]}
+
+
+def test_held_in_checked_per_member_is_the_same_as_from_the_relations(demo_federation):
+    """``held_in_q(..., few=True)`` (each member checked on its relation) names the same members
+    as the IN over the relations, for each of the demo's party organizations and all together,
+    today and years back; and the transfers page's figures count the same."""
+    from dangjian.party.models import PartyMember
+    from dangjian.transfers import queries as transfer_queries
+
+    orgs = list(PartyOrganization.objects.filter(federation=demo_federation).order_by("pk"))
+    today = datetime.date.today()
+    held_somewhere = 0
+    for day in (today, D(2021, 3, 1)):
+        for chosen in [[o] for o in orgs] + [orgs]:
+            few = set(
+                PartyMember.objects.filter(queries.held_in_q(day, chosen, few=True)).values_list(
+                    "pk", flat=True
+                )
+            )
+            many = set(
+                PartyMember.objects.filter(queries.held_in_q(day, chosen)).values_list(
+                    "pk", flat=True
+                )
+            )
+            assert few == many, (chosen, day)
+            held_somewhere += bool(few)
+    assert held_somewhere
+    figures = transfer_queries.figures([o.pk for o in orgs], today)
+    members = PartyMember.objects.filter(
+        queries.member_in_ledger_q(today), queries.held_in_q(today, orgs)
+    )
+    assert (
+        figures.flowing == members.filter(pk__in=queries.flowing_on(today).values("member")).count()
+    )
+    assert figures.lost_contact == members.filter(queries.lost_q(today)).count()

@@ -138,6 +138,31 @@ def test_search_by_the_last_four_by_the_masked_form_and_by_the_whole_number(offi
     assert _names(officer_client, q="013") == set()
 
 
+def test_a_name_is_searched_from_its_first_character(officer_client, world):
+    """An officer looks a member up by surname or full name: the name is matched from its
+    beginning (through the name index), never from its middle."""
+    # The surname (the first character) finds every member of the scope so named.
+    assert _names(officer_client, q="名") >= {"名册全甲", "名册预乙", "名册流丙", "名册失丁"}
+    assert all(name.startswith("名") for name in _names(officer_client, q="名"))
+    # A full name finds that member; its beginning finds it too, spaces around it ignored.
+    assert _names(officer_client, q="名册全甲") == {"名册全甲"}
+    assert _names(officer_client, q=" 名册全 ") == {"名册全甲"}
+    # A longer name than any member's finds nobody.
+    assert _names(officer_client, q="名册全甲乙") == set()
+
+
+def test_a_name_from_its_middle_finds_nobody_and_says_why(officer_client, world):
+    response = officer_client.get(URL, {"q": "全甲"})
+    assert response.context["page"].rows == []
+    page = response.content.decode()
+    assert "没有姓名以“全甲”开头的党员。" in page
+    # The page says how a name is searched.
+    assert "按姓名（从第一个字起匹配，即姓氏或全名）" in page
+    # An ID number's tail that matches nobody keeps the list's own empty line.
+    other = officer_client.get(URL, {"q": "9999"}).content.decode()
+    assert "开头的党员" not in other
+
+
 def test_membership_filter(officer_client, world):
     assert _names(officer_client, q="名册", status="full") == {"名册全甲", "名册流丙", "名册失丁"}
     assert _names(officer_client, q="名册", status="probationary") == {"名册预乙"}
@@ -269,3 +294,141 @@ def test_the_bulk_path_fills_the_suffix_index(demo_federation):
     )
     stored = PartyMember.objects.get(name="名册批量")
     assert stored.id_suffix_hash == crypto.suffix_index(number[-4:]) != ""
+
+
+def _groups_by_grouping_every_number(user) -> list[str]:
+    """The duplicates as the page found them before the flag: every number held twice in the
+    whole ledger, then those the user sees twice, in the order of each group's first entry."""
+    from django.db.models import Count, Min
+
+    from dangjian.access import scope
+    from dangjian.access.models import Action
+
+    twice = (
+        PartyMember.objects.exclude(id_number_hash="")
+        .values("id_number_hash")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+        .values("id_number_hash")
+    )
+    return [
+        g["id_number_hash"]
+        for g in scope.members(user, Action.VIEW_PERSONAL)
+        .filter(id_number_hash__in=twice)
+        .values("id_number_hash")
+        .annotate(n=Count("id"), first=Min("id"))
+        .filter(n__gt=1)
+        .order_by("first")
+    ]
+
+
+def _page_groups(client) -> list[str]:
+    url, groups, query = reverse("party:duplicate_members"), [], {}
+    while True:
+        response = client.get(url, query)
+        for m in response.context["rows"]:
+            if m.id_number_hash not in groups:
+                groups.append(m.id_number_hash)
+        cursor = response.context["page"].next_cursor
+        if not cursor:
+            return groups
+        query = {"after": cursor}
+
+
+def test_the_shared_number_flag_follows_every_writer(officer_client, world):
+    """Entered twice by a service, by the bulk path and by a renumbering: both entries flagged
+    and listed; erased: the flag goes with the number; the rebuild finds nothing to repair,
+    and the page lists exactly the groups a grouping of every number gives."""
+    from django.core.management import call_command
+
+    from dangjian.party import bulk
+
+    admin = get_user_model().objects.get(username="admin")
+    officer = get_user_model().objects.get(username="officer")
+    full, probationary = world["full"], world["probationary"]
+    unit = world["unit"]
+    assert not PartyMember.objects.filter(pk=full.pk, id_number_shared=True).exists()
+
+    # A second entry of the same person through the single service.
+    twin = services.create_member(
+        {
+            "name": "名册全甲",
+            "gender": "male",
+            "id_number": full.id_number,
+            "joined_party_on": JOINED,
+        },
+        actor=admin,
+    )
+    services.start_employment(twin, unit, on=datetime.date(2020, 1, 1), actor=admin)
+    # Through the bulk path, a second entry of the probationary member.
+    (bulk_twin,) = bulk.create_members_bulk(
+        [
+            {
+                "name": "名册预乙",
+                "gender": "male",
+                "id_number": probationary.id_number,
+                "joined_party_on": JOINED,
+            }
+        ],
+        actor=admin,
+    )
+    services.start_employment(bulk_twin, unit, on=datetime.date(2020, 1, 1), actor=admin)
+    # A renumbering (bulk update) onto the flowing member's number.
+    bulk.update_members_bulk(
+        [(world["lost"], {"id_number": world["flowing"].id_number})], actor=admin
+    )
+    flagged = set(
+        PartyMember.objects.filter(name__startswith="名册", id_number_shared=True).values_list(
+            "pk", flat=True
+        )
+    )
+    pairs = {
+        full.pk,
+        twin.pk,
+        probationary.pk,
+        bulk_twin.pk,
+        world["lost"].pk,
+        world["flowing"].pk,
+    }
+    assert flagged == pairs
+    groups = _page_groups(officer_client)
+    assert {
+        full.id_number_hash,
+        probationary.id_number_hash,
+        world["flowing"].id_number_hash,
+    } <= set(groups)
+    assert groups == _groups_by_grouping_every_number(officer)
+
+    # Erasure takes the number, and its flag, away; the other entry's flag outlives it until
+    # the rebuild, and the page does not list a group of one.
+    services.anonymise_member(twin, actor=admin, left_on=datetime.date(2025, 1, 1))
+    assert not PartyMember.objects.get(pk=twin.pk).id_number_shared
+    assert full.id_number_hash not in _page_groups(officer_client)
+    assert _page_groups(officer_client) == _groups_by_grouping_every_number(officer)
+    out = io.StringIO()
+    call_command("shared_id_numbers", stdout=out)
+    assert not PartyMember.objects.get(pk=full.pk).id_number_shared
+    assert PartyMember.objects.get(pk=probationary.pk).id_number_shared
+    # Kept by every writer: a second rebuild has nothing to change.
+    out = io.StringIO()
+    call_command("shared_id_numbers", stdout=out)
+    assert out.getvalue().startswith("0 ")
+
+
+def test_the_name_range_alone_is_exact_where_text_sorts_by_code_point(world):
+    """The test databases (SQLite; PostgreSQL created with C.UTF-8) sort text by code point, so
+    the roster's name search is the bare index range; it finds exactly the names a ``LIKE``
+    would, also the term itself and the characters just beside it."""
+    from dangjian.core.collation import orders_by_code_point
+    from dangjian.party.filters import name_begins_with
+
+    assert orders_by_code_point()
+    PartyMember.objects.filter(name__startswith="名册").update(name="名册")  # the term itself
+    for i, name in enumerate(["吏", "吒", "名", "名册的", "名册\U0010fffd", "名再", "名册乙"]):
+        PartyMember.objects.filter(pk=PartyMember.objects.order_by("pk")[i].pk).update(name=name)
+    for term in ("名", "名册", "名册乙", "吏"):
+        ranged = set(
+            PartyMember.objects.filter(name_begins_with(term)).values_list("pk", flat=True)
+        )
+        liked = set(PartyMember.objects.filter(name__startswith=term).values_list("pk", flat=True))
+        assert ranged == liked and ranged, term

@@ -18,31 +18,6 @@ D = datetime.date
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def five(world):
-    """A own branch, B and C a joint branch, D only an instructor, E nothing; F an enterprise
-    covered via the board; G left in 2024."""
-    a = world.unit("甲协会", full=5, district="和平区")
-    b = world.unit("乙商会", full=1, category="chamber", district="河西区")
-    c = world.unit("丙商会", full=2, category="chamber", district="河西区")
-    d = world.unit("丁研究院", legal_form="private_non_enterprise", category="institute")
-    e = world.unit("戊协会")
-    f = world.unit("己公司", full=1, legal_form="enterprise", category="enterprise")
-    g = world.unit("庚协会", left=D(2024, 6, 30))
-    world.party_org("甲协会党支部", units=[a], valid_from=D(2020, 1, 1))
-    world.party_org(
-        "联合党支部",
-        kind=PartyOrganization.Kind.JOINT_BRANCH,
-        units=[b, c],
-        valid_from=D(2022, 7, 1),
-    )
-    world.party_org(
-        "理事会党支部", units=[f], coverage_kind=Coverage.Kind.BOARD, valid_from=D(2020, 1, 1)
-    )
-    world.instructor(d, valid_from=D(2021, 3, 1))
-    return {"a": a, "b": b, "c": c, "d": d, "e": e, "f": f, "g": g}
-
-
 def test_rates_by_hand(world, five):
     rates = coverage.compute(Scope(world.fed), D(2025, 1, 1))
     # 6 members (G left); covered A B C F = 4; own A = 1; work adds D = 5.

@@ -7,9 +7,9 @@ import datetime
 from dangjian.core.audit import record_change, snapshot
 from dangjian.party.models import Coverage
 from dangjian.rulebook.models import RuleOverride
-from dangjian.rules import services
+from dangjian.rules import freshness, services
 from dangjian.rules.engine import Engine
-from dangjian.rules.models import Finding, RuleState
+from dangjian.rules.models import Finding, InputChange, RuleState
 
 D = datetime.date
 AS_OF = D(2025, 6, 30)
@@ -73,6 +73,56 @@ def test_a_deleted_row_re_evaluates(world):
     Coverage.objects.filter(organization=unit).delete()
     (result,) = world.run(AS_OF, [RULE])
     assert not result.skipped and result.created == 1
+
+
+def changes_of(table):
+    """A table's change count: the sum of its buckets (one per writing connection's bucket)."""
+    return sum(InputChange.objects.filter(table_name=table).values_list("changes", flat=True))
+
+
+def test_an_unaudited_queryset_update_re_evaluates(world):
+    """A write that leaves ``updated_at`` alone and records nothing (a queryset ``update()``,
+    raw SQL) is still seen: the database's own triggers count every update and deletion of an
+    input table in the writing transaction."""
+    unit = covered_unit(world)
+    world.run(AS_OF, [RULE])
+    table = Coverage._meta.db_table
+    before = changes_of(table)
+    Coverage.objects.filter(organization=unit).update(valid_to=D(2024, 12, 31))
+    assert changes_of(table) > before
+    # A statement that changes no row counts nothing (PostgreSQL's fire per statement).
+    changes = changes_of(table)
+    Coverage.objects.filter(pk=-1).update(valid_to=D(2024, 12, 31))
+    Coverage.objects.filter(pk=-1).delete()
+    assert changes_of(table) == changes
+    (result,) = world.run(AS_OF, [RULE])
+    assert not result.skipped and result.created == 1
+
+
+def test_every_input_table_has_its_change_count_and_a_missing_trigger_falls_back(world):
+    """Every input table is counted by triggers (installed after migrate); a table whose
+    triggers are gone — a migration that rebuilt it on SQLite — is read by its latest
+    ``updated_at`` instead, so a saved change is still seen."""
+    from django.db import connection
+
+    tables = {m._meta.db_table for m in freshness.input_models()}
+    assert freshness.counted_tables() >= tables
+    unit = covered_unit(world)
+    world.run(AS_OF, [RULE])
+    table = Coverage._meta.db_table
+    with connection.cursor() as cursor:
+        on = "" if connection.vendor == "sqlite" else f' ON "{table}"'
+        cursor.execute(f'DROP TRIGGER "{freshness._trigger(table, "UPDATE")}"{on}')
+    assert table not in freshness.counted_tables()
+    (result,) = world.run(AS_OF, [RULE])
+    assert not result.skipped  # the digest changed form for that table: evaluated again
+    coverage = Coverage.objects.get(organization=unit)
+    coverage.valid_to = D(2024, 12, 31)
+    coverage.save()  # no trigger counts it: its updated_at does
+    (result,) = world.run(AS_OF, [RULE])
+    assert not result.skipped and result.created == 1
+    freshness.install_triggers()  # what the next migrate does
+    assert freshness.counted_tables() >= tables
 
 
 def test_an_audited_queryset_update_re_evaluates(world, django_user_model):

@@ -196,6 +196,48 @@ def test_committee_meetings_only_where_a_committee_exists(world):
     assert set(found[0].evidence["missing"]) == {"committee_meeting"}
 
 
+def test_a_long_lookback_reads_every_period_of_every_year(world):
+    """Five years back (2020-01 to 2025-10: more months than one mask block holds): a period
+    is missing only when none of its months has a counted meeting, at the first and last
+    month of a block as anywhere else."""
+    from dangjian.orglife.models import Meeting
+    from dangjian.orglife.services.journal import meetings_changed
+    from dangjian.rulebook.models import RuleOverride
+
+    RuleOverride.objects.create(
+        federation=world.fed,
+        rule_id="orglife.irregular",
+        parameters={"lookback_years": 5},
+        valid_from=D(2019, 1, 1),
+    )
+    po = world.party_org("五年支部", valid_from=D(2019, 1, 1))
+    world.meet_regularly(po, D(2019, 1, 1), AS_OF)
+    gaps = {
+        "theme_day": [D(2020, 1, 1), D(2023, 12, 1), D(2024, 1, 1)],
+        # The whole third quarter of 2024; of the third quarter of 2022, August only.
+        "general_meeting": [D(2024, 7, 1), D(2024, 8, 1), D(2024, 9, 1)],
+        "party_lesson": [D(2022, 8, 1)],
+        # All of 2021; of 2024, every month but December.
+        "life_meeting": [D(2021, m, 1) for m in range(1, 13)],
+        "democratic_review": [D(2024, m, 1) for m in range(1, 12)],
+    }
+    for kind, days in gaps.items():
+        Meeting.objects.filter(party_organization=po, kind=kind, held_on__in=days).delete()
+    meetings_changed([po.pk])
+    found = {
+        c.period_key: c.evidence["missing"] for c in world.evaluate(AS_OF, "orglife.irregular")
+    }
+    assert found == {
+        "2020": {"theme_day": {"period": "month", "missing": ["2020-01"]}},
+        "2021": {"life_meeting": {"period": "year", "missing": ["2021"]}},
+        "2023": {"theme_day": {"period": "month", "missing": ["2023-12"]}},
+        "2024": {
+            "general_meeting": {"period": "quarter", "missing": ["2024Q3"]},
+            "theme_day": {"period": "month", "missing": ["2024-01"]},
+        },
+    }
+
+
 def test_rule_revised_mid_year(world):
     from dangjian.rulebook.loader import Rulebook, load
 

@@ -7,7 +7,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from dangjian.access.audit_words import AUTOSAVE, MAX_LINES, change_lines, object_words
+from dangjian.access.audit_words import AUTOSAVE, MAX_LINES, Line, change_lines, object_words
 from dangjian.access.listspec import ListSpec, column
 from dangjian.core.audit import actor_words
 from dangjian.core.models import AuditLog
@@ -28,11 +28,8 @@ def changes_text(log: AuditLog) -> str:
     return "\n".join(f"{line.field}：{line.before} → {line.after}" for line in change_lines(log))
 
 
-def changes_cell(log: AuditLog) -> object:
-    lines = change_lines(log)
-    if not lines:
-        return ""
-    shown = format_html_join(
+def _line_items(lines: list[Line]) -> object:
+    return format_html_join(
         "",
         '<li><span class="text-muted">{}</span>：{}{}</li>',
         (
@@ -43,18 +40,32 @@ def changes_cell(log: AuditLog) -> object:
                 else "",
                 line.after,
             )
-            for line in lines[:MAX_LINES]
+            for line in lines
         ),
     )
+
+
+def changes_cell(log: AuditLog) -> object:
+    """The first ``MAX_LINES`` changes, the others folded under "and N more" (a meeting's
+    attendance lists every member: all of them are a click away, none left out)."""
+    lines = change_lines(log)
+    if not lines:
+        return ""
     more = (
         format_html(
-            '<li class="text-muted">{}</li>',
+            '<li><details><summary class="text-muted">{}</summary>'
+            '<ul class="list-unstyled mb-0">{}</ul></details></li>',
             gettext("and %(count)s more") % {"count": len(lines) - MAX_LINES},
+            _line_items(lines[MAX_LINES:]),
         )
         if len(lines) > MAX_LINES
         else ""
     )
-    return format_html('<ul class="list-unstyled mb-0 audit-changes">{}{}</ul>', shown, more)
+    return format_html(
+        '<ul class="list-unstyled mb-0 audit-changes">{}{}</ul>',
+        _line_items(lines[:MAX_LINES]),
+        more,
+    )
 
 
 AUDIT = ListSpec(

@@ -110,12 +110,51 @@ class Line:
     after: str
 
 
+def _row_words(model: type[Model] | None, fields: dict[str, list[Any]], side: int) -> str:
+    """One side of a row's changed fields, values only ("缺席，事假"): empty ones left out,
+    in the model's field order (PostgreSQL's jsonb keeps an object's keys in its own order)."""
+    order = {f.name: i for i, f in enumerate(model._meta.fields)} if model else {}
+    words = [
+        value_words(pair[side], _field(model, name))
+        for name, pair in sorted(fields.items(), key=lambda item: order.get(item[0], len(order)))
+        if isinstance(pair, list) and len(pair) == 2 and pair[side] not in (None, "")
+    ]
+    return "，".join(words)
+
+
+ROWS_KEY = "rows_changed"  # core.audit.record_rows
+
+
+def row_lines(rows: dict[str, Any]) -> list[Line]:
+    """``core.audit.record_rows``' rows as lines: the row (a member's name) and its values
+    before → after (a row made: → values; one removed: values →)."""
+    model = None
+    if "." in str(rows.get("model", "")):
+        try:
+            model = apps.get_model(rows["model"])
+        except (LookupError, ValueError):
+            model = None
+    lines = []
+    for row in rows.get("changes") or []:
+        fields = row.get("fields") or {}
+        lines.append(
+            Line(
+                str(row.get("object") or f"#{row.get('id')}"),
+                _row_words(model, fields, 0),
+                _row_words(model, fields, 1) or "—",
+            )
+        )
+    return lines
+
+
 def change_lines(log: AuditLog) -> list[Line]:
     """The record's changes as field: before → after (a creation: → value; a deletion:
-    value →; an event: its data)."""
+    value →; an event: its data; many rows of one object changed at once: a line per row)."""
     model = model_of(log)
-    changes = log.changes or {}
+    changes = dict(log.changes or {})
     lines: list[Line] = []
+    if isinstance(changes.get(ROWS_KEY), dict):
+        lines += row_lines(changes.pop(ROWS_KEY))
     if log.action == AuditLog.Action.UPDATE:
         for name, pair in (changes.get("fields") or {}).items():
             before, after = (pair + [None, None])[:2] if isinstance(pair, list) else (None, pair)

@@ -13,7 +13,8 @@ import contextvars
 import datetime
 import decimal
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
@@ -34,9 +35,12 @@ __all__ = [
     "new_request_id",
     "record_change",
     "record_changes",
+    "Creations",
+    "ABSENT",
     "record_creations",
     "record_event",
     "record_read",
+    "record_rows",
     "record_signin",
     "snapshot",
 ]
@@ -258,16 +262,37 @@ def record_changes(
     return len(rows)
 
 
+class _Absent:
+    def __repr__(self) -> str:
+        return "ABSENT"
+
+
+ABSENT: Any = _Absent()  # a field a row of :class:`Creations` does not have
+
+
+@dataclass
+class Creations:
+    """Created rows given column by column (the ledger import's new members), for
+    ``record_creations``: ``pks`` and ``reprs`` one per row; ``fields`` maps each field name to
+    one value per row, :data:`ABSENT` where a row has no such field. The ``after`` of a row
+    lists its fields in the order of ``fields``."""
+
+    pks: Sequence[Any]
+    reprs: Sequence[Any]
+    fields: dict[str, Sequence[Any]]
+
+
 def record_creations(
     actor: Any,
     label: str,
-    created: Iterable[tuple[Any, str, dict[str, Any]]],
+    created: Iterable[tuple[Any, str, dict[str, Any]]] | Creations,
     *,
     note: str = "",
 ) -> int:
     """Record many creations at once, as ``record_change(actor, obj, None)`` records one: a
     ``create`` row per ``(pk, repr, values)`` of model ``label`` ("party.partymember"), its
-    ``after`` the values with the personal fields masked (``core.personal``).
+    ``after`` the values with the personal fields masked (``core.personal``). The same rows
+    may come as :class:`Creations`, column by column.
 
     For raw bulk inserts that build no model instance (the ledger import's new members): the
     values are the inserted columns by field name. The rows go in through ``core.bulk`` (one
@@ -276,36 +301,146 @@ def record_creations(
     """
     from dangjian.core import bulk
 
+    if isinstance(created, Creations):
+        pks, shown = list(created.pks), list(created.reprs)
+        groups = _column_groups(created.fields, len(pks))
+    else:
+        items = list(created)
+        pks, shown, values = (list(c) for c in zip(*items, strict=True)) if items else ([], [], [])
+        groups = _row_groups(values)
+    if not pks:
+        return 0
     who = actor_fields(actor)
     ctx = _context()
     actor_id = who["actor"].pk if who["actor"] is not None else None
     common = (timezone.now(), actor_id, who["actor_name"], ctx["request_id"], ctx["ip_address"])
     maskers = personal.maskers(label)
-    rows = []
-    for pk, shown, values in created:
-        after = {}
-        for name, value in values.items():
-            # _plain's conversions, looked up by type (this loop runs for every imported cell).
-            convert = _BY_TYPE.get(value.__class__, _plain)
-            if convert is not None:
-                value = convert(value)
-            if value and name in maskers:
-                value = maskers[name](str(value))
-            after[name] = value
-        rows.append(
+    # Column by column (this runs for every imported cell): each field's values are converted,
+    # masked and written as JSON in one pass (once per distinct value: genders, dates and
+    # units repeat), and each row's ``changes`` is joined from its pieces: the text
+    # ``json.dumps`` would give, without building a dict per row and encoding it again.
+    encode = bulk.json_encoder(AuditLog._meta.get_field("changes"))
+    changes: list[Any] = [None] * len(pks)
+    for positions, names, columns in groups:
+        keys = [encode(str(name)) + ": " for name in names]
+        pieces = []
+        for name, raw in zip(names, columns, strict=True):
+            column = _plain_column(raw)
+            mask = maskers.get(name)
+            if mask is not None:
+                column = [mask(str(v)) if v else v for v in column]
+            pieces.append(_encoded_column(column, encode))
+        # One %-template per shape: each row's text in one C-level formatting of its pieces.
+        template = '{"after": {' + _template(keys) + "}}"
+        texts: Iterable[str] = (
+            map(template.__mod__, zip(*pieces, strict=True))
+            if names
+            else ('{"after": {}}' for _i in positions)
+        )
+        for i, text in zip(positions, texts, strict=True):
+            changes[i] = text
+    head = (*common, AuditLog.Action.CREATE.value, "", label)
+    rows_out = [
+        (*head, pk, repr_[:200], text, note)
+        for pk, repr_, text in zip(map(str, pks), map(str, shown), changes, strict=True)
+    ]
+    bulk.insert(AuditLog, CREATION_COLUMNS, rows_out, encoded=["changes"])
+    return len(rows_out)
+
+
+# (row positions, field names, one list of values per field) of rows that share their fields
+_Group = tuple[Sequence[int], list[str], list[list[Any]]]
+
+
+def _row_groups(values: list[dict[str, Any]]) -> list[_Group]:
+    shapes: dict[tuple[str, ...], list[int]] = {}
+    for i, row in enumerate(values):
+        shapes.setdefault(tuple(row), []).append(i)
+    groups: list[_Group] = []
+    for names, positions in shapes.items():
+        rows = values if len(positions) == len(values) else [values[i] for i in positions]
+        groups.append((positions, list(names), [[row[name] for row in rows] for name in names]))
+    return groups
+
+
+def _column_groups(fields: dict[str, Sequence[Any]], count: int) -> list[_Group]:
+    names = list(fields)
+    columns = [list(fields[name]) for name in names]
+    if any(len(column) != count for column in columns):
+        raise ValueError("every field needs one value per created row")
+    gappy = [k for k, column in enumerate(columns) if ABSENT in column]
+    if not gappy:
+        return [(range(count), names, columns)]
+    shapes: dict[tuple[bool, ...], list[int]] = {}
+    present = zip(*([v is not ABSENT for v in columns[k]] for k in gappy), strict=True)
+    for i, key in enumerate(present):
+        shapes.setdefault(key, []).append(i)
+    groups: list[_Group] = []
+    for key, positions in shapes.items():
+        absent = {gappy[j] for j, there in enumerate(key) if not there}
+        kept = [k for k in range(len(names)) if k not in absent]
+        groups.append(
             (
-                *common,
-                AuditLog.Action.CREATE.value,
-                "",
-                label,
-                str(pk),
-                str(shown)[:200],
-                {"after": after},
-                note,
+                positions,
+                [names[k] for k in kept],
+                [[columns[k][i] for i in positions] for k in kept],
             )
         )
-    bulk.insert(AuditLog, CREATION_COLUMNS, rows)
-    return len(rows)
+    return groups
+
+
+def _encoded_column(column: list[Any], encode: Any) -> list[str]:
+    """``encode`` of each value, once per distinct value where equality is identity of the
+    JSON (text, or one of bool / int: ``True == 1`` but they encode apart)."""
+    kinds = {v.__class__ for v in column}
+    if kinds <= {str, type(None)} or kinds <= {bool, type(None)} or kinds <= {int, type(None)}:
+        memo = {v: encode(v) for v in set(column)}
+        return [memo[v] for v in column]
+    if kinds == {dict}:  # a nested record (a new member's first employment): the same way
+        return _encoded_objects(column, encode)
+    return [encode(v) for v in column]
+
+
+def _encoded_objects(objects: list[dict[str, Any]], encode: Any) -> list[str]:
+    """``encode`` of each dict, built column by column as ``record_creations`` does."""
+    out: list[str] = [""] * len(objects)
+    shapes: dict[tuple[Any, ...], list[int]] = {}
+    for i, obj in enumerate(objects):
+        shapes.setdefault(tuple(obj), []).append(i)
+    for names, positions in shapes.items():
+        if not names or not all(name.__class__ is str for name in names):
+            for i in positions:  # json.dumps turns non-text keys into text its own way
+                out[i] = encode(objects[i])
+            continue
+        template = "{" + _template([encode(name) + ": " for name in names]) + "}"
+        pieces = [_encoded_column([objects[i][name] for i in positions], encode) for name in names]
+        for i, text in zip(
+            positions, map(template.__mod__, zip(*pieces, strict=True)), strict=True
+        ):
+            out[i] = text
+    return out
+
+
+def _template(keys: list[str]) -> str:
+    """``"k1": %s, "k2": %s`` for the encoded keys (each ending in ": "): joined with a row's
+    encoded values by one ``%``, the text ``", ".join(key + value …)`` gives."""
+    return ", ".join(key.replace("%", "%%") + "%s" for key in keys)
+
+
+def _plain_column(column: list[Any]) -> list[Any]:
+    """``_plain`` of each value of a column, through ``_BY_TYPE`` (one conversion per distinct
+    date: a column of dates repeats them)."""
+    kinds = {v.__class__ for v in column}
+    converts = {kind: _BY_TYPE.get(kind, _plain) for kind in kinds}
+    if all(c is None for c in converts.values()):
+        return column
+    if kinds <= _DATES:
+        seen = {v: str(v) for v in set(column) if v is not None}
+        return [None if v is None else seen[v] for v in column]
+    return [v if (c := converts[v.__class__]) is None else c(v) for v in column]
+
+
+_DATES = {datetime.date, type(None)}
 
 
 CREATION_COLUMNS = [
@@ -342,6 +477,59 @@ def record_event(
         note=note,
         **actor_fields(actor),
         **_context(),
+    )
+
+
+def row_values(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
+    """The values of ``fields`` of a row as ``record_rows`` compares them (plain, personal
+    fields masked); a row not written yet is built unsaved and read the same way."""
+    maskers = personal.maskers(obj._meta.label_lower)
+    values = {}
+    attnames = {f.name: f.attname for f in obj._meta.concrete_fields}
+    for name in fields:
+        value = _plain(getattr(obj, attnames[name]))
+        if name in maskers and value:
+            value = maskers[name](str(value))
+        values[name] = value
+    return values
+
+
+def record_rows(
+    actor: Any,
+    event_type: AuditEvent | str,
+    obj: models.Model,
+    label: str,
+    rows: Iterable[tuple[Any, str, dict[str, Any] | None, dict[str, Any] | None]],
+    *,
+    note: str = "",
+    **data: Any,
+) -> AuditLog | None:
+    """One event on ``obj`` for changes to many of its rows of model ``label``
+    ("orglife.attendance": a meeting's attendance written at once), instead of a record per
+    row: each ``(key, repr, before, after)`` — ``before`` None for a row made, ``after`` None
+    for one removed, values from ``row_values`` — whose values differ is listed under
+    ``changes["rows_changed"]`` with the fields that changed, before → after. The audit page shows a
+    line per row (``access.audit_words``). Nothing is recorded when no row changed."""
+    listed = []
+    for key, shown, before, after in rows:
+        before_values, after_values = before or {}, after or {}
+        fields = {
+            name: [before_values.get(name), after_values.get(name)]
+            for name in (*before_values, *(n for n in after_values if n not in before_values))
+            if before is None or after is None or before_values.get(name) != after_values.get(name)
+        }
+        if before is not None and after is not None and not fields:
+            continue
+        listed.append({"id": _plain(key), "object": str(shown)[:200], "fields": fields})
+    if not listed:
+        return None
+    return record_event(
+        actor,
+        event_type,
+        obj,
+        note=note,
+        rows_changed={"model": label, "changes": listed},
+        **data,
     )
 
 

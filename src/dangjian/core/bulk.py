@@ -10,21 +10,24 @@ point at the new members. PostgreSQL gets its rows through ``COPY … FROM STDIN
 ``cursor.copy()``), SQLite through one ``executemany``.
 
 The one raw insert of the system: the ledger import's new members and employments, their audit
-rows (``core.audit.record_creations``) and the dues assessment's monthly rows (10^5–10^6 rows)
-go through it, so a 100,000-row import stays fast with a record per member; everything else
-uses the ORM.
+rows (``core.audit.record_creations``), the dues assessment's monthly rows (10^5–10^6 rows) and
+the rules engine's new findings, observations and status changes go through it, so a
+100,000-row import stays fast with a record per member; everything else uses the ORM.
 """
 
 from __future__ import annotations
 
+import datetime
 import json
 import sqlite3
-from collections.abc import Callable, Iterator
+import threading
+from collections.abc import Callable, Collection, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from itertools import chain
 from typing import Any
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 
 from dangjian.core import crypto
 from dangjian.core.fields import EncryptedTextField
@@ -43,8 +46,8 @@ def _column_converter(field: Field) -> Convert | None:
         return crypto.encrypt_many
     if isinstance(field, models.JSONField):
         if connection.vendor == "sqlite":  # what get_db_prep_save gives, without its layers
-            encoder = field.encoder
-            return lambda values: [json.dumps(v, cls=encoder) for v in values]
+            encode = json_encoder(field)
+            return lambda values: [encode(v) for v in values]
         return lambda values: [field.get_db_prep_save(v, connection) for v in values]  # Jsonb
     if connection.vendor != "sqlite":
         return None  # psycopg adapts dates, datetimes and bools itself
@@ -61,10 +64,26 @@ def _column_converter(field: Field) -> Convert | None:
     return None
 
 
+# Types equal only to themselves (a date never equals a datetime): safe to key a memo by value.
+_BY_VALUE = {datetime.date, type(None)}
+
+
+def json_encoder(field: Field) -> Callable[[Any], str]:
+    """How ``insert`` writes a value of a JSON column on SQLite: ``json.dumps(value,
+    cls=field.encoder)``, with one encoder for the column (``dumps`` builds one per value).
+    A caller that builds the JSON text itself (``insert(..., encoded=...)``) uses it too."""
+    return (getattr(field, "encoder", None) or json.JSONEncoder)().encode
+
+
 def _each_distinct(convert: Callable[[Any], Any], values: list[Any]) -> list[Any]:
     """``convert`` applied once per distinct value (every row of a chunk shares one timestamp)."""
     if values and values.count(values[0]) == len(values):  # C-speed: identity, then equality
         return [convert(values[0])] * len(values)
+    if {v.__class__ for v in values} <= _BY_VALUE:
+        # Dates repeat by value, not by object (each parsed cell is its own date): keyed by
+        # value, a column of birth dates is converted once per distinct day.
+        by_value = {v: convert(v) for v in set(values)}
+        return [by_value[v] for v in values]
     seen: dict[int, Any] = {}
     out = []
     for v in values:
@@ -75,14 +94,30 @@ def _each_distinct(convert: Callable[[Any], Any], values: list[Any]) -> list[Any
     return out
 
 
-def _converted(fields: list[Field], rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
-    converters = [(i, c) for i, c in ((i, _column_converter(f)) for i, f in enumerate(fields)) if c]
+def _converted(
+    fields: list[Field], rows: list[tuple[Any, ...]], encoded: Collection[str] = ()
+) -> list[tuple[Any, ...]]:
+    columns = _converted_columns(fields, rows, encoded)
+    return rows if columns is None else list(zip(*columns, strict=True))
+
+
+def _converted_columns(
+    fields: list[Field], rows: list[tuple[Any, ...]], encoded: Collection[str] = ()
+) -> list[Any] | None:
+    """The rows' columns with the values converted for the database; None: nothing to convert."""
+    converters = [
+        (i, c)
+        for i, c in (
+            (i, _column_converter(f)) for i, f in enumerate(fields) if f.name not in encoded
+        )
+        if c
+    ]
     if not converters:
-        return rows
-    columns: list[list[Any] | tuple[Any, ...]] = list(zip(*rows, strict=True))
+        return None
+    columns: list[Any] = list(zip(*rows, strict=True))
     for i, convert in converters:
         columns[i] = convert(list(columns[i]))
-    return list(zip(*columns, strict=True))
+    return columns
 
 
 @contextmanager
@@ -107,6 +142,90 @@ def roomy_cache(megabytes: int = 64) -> Iterator[None]:
     finally:
         with connection.cursor() as cursor:
             cursor.execute(f"PRAGMA cache_size = {previous}")
+
+
+class _Writer:
+    """The statements ``insert`` hands over while :func:`writes_behind` is active: run in order
+    by one thread on the connection's own sqlite3 connection, the caller's thread never using
+    that connection meanwhile (every statement through Django waits for them first)."""
+
+    def __init__(self, raw: Any):
+        self.raw = raw
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bulk-writer")
+        self.pending: list[Future[None]] = []
+        self.failed = threading.Event()
+
+    def submit(self, sql: str, params: list[Any]) -> None:
+        self.pending.append(self.pool.submit(self._execute, sql, params))
+
+    def _execute(self, sql: str, params: list[Any]) -> None:
+        if not self.failed.is_set():  # after a failure, nothing more is written
+            try:
+                self.raw.execute(sql, params)
+            except BaseException:
+                self.failed.set()
+                raise
+
+    def wait(self) -> None:
+        """Every statement handed over so far executed; the first one that failed raises here."""
+        pending, self.pending = self.pending, []
+        error = None
+        for future in pending:
+            exc = future.exception()
+            if exc is not None and error is None:
+                error = exc
+        if error is not None:
+            raise error
+
+    def close(self) -> None:
+        if self.pending:  # left on an error: what is still queued is not written
+            self.failed.set()
+        self.pool.shutdown(wait=True)
+
+
+# Each thread's own connection (``connections[...]``, not the ``connection`` proxy all threads
+# share), by id → its writer, while one is active.
+_writers: dict[int, _Writer] = {}
+
+
+def _own_connection() -> Any:
+    return connections[DEFAULT_DB_ALIAS]
+
+
+@contextmanager
+def writes_behind() -> Iterator[None]:
+    """On SQLite, ``insert``'s statements run in a second thread while the caller goes on (the
+    ledger import parses the next chunk while this one's rows go into their tables and indexes).
+
+    sqlite3 releases the GIL while SQLite executes a statement, so the B-tree work of a large
+    insert (a third or more of a 100,000-row import) can overlap the caller's Python work
+    on a second core. The statements run in order, one at a time, on the same connection and in
+    the same transaction as without this; nothing else changes: every other statement of the
+    connection (any query or write through Django: ``cursor.execute``, savepoints, the ORM) waits
+    for the pending inserts first and sees their rows, and so does leaving this block, which
+    raises the first insert's error if one failed (nothing after it was written). Use it inside
+    the transaction (``transaction.atomic``), so that the commit comes after the last insert.
+    Elsewhere than SQLite (PostgreSQL's server already works beside its client) it does nothing.
+    """
+    own = _own_connection()
+    if own.vendor != "sqlite" or id(own) in _writers:
+        yield
+        return
+    own.ensure_connection()
+    writer = _Writer(own.connection)
+
+    def waiting(execute: Any, sql: Any, params: Any, many: bool, context: Any) -> Any:
+        writer.wait()
+        return execute(sql, params, many, context)
+
+    _writers[id(own)] = writer
+    try:
+        with own.execute_wrapper(waiting):
+            yield
+            writer.wait()
+    finally:
+        del _writers[id(own)]
+        writer.close()
 
 
 def reserve_ids(model: type[models.Model], count: int) -> list[int]:
@@ -144,17 +263,34 @@ def _fields(model: type[models.Model], names: list[str]) -> tuple[list[Field], l
     return fields, columns
 
 
-def insert(model: type[models.Model], columns: list[str], rows: list[tuple[Any, ...]]) -> None:
-    """INSERT ``rows`` (tuples in the order of ``columns``: field names, ``id`` included)."""
+def insert(
+    model: type[models.Model],
+    columns: list[str],
+    rows: list[tuple[Any, ...]],
+    *,
+    encoded: Collection[str] = (),
+) -> None:
+    """INSERT ``rows`` (tuples in the order of ``columns``: field names, ``id`` included).
+
+    ``encoded`` names JSON columns whose values the caller already wrote as JSON text, exactly
+    as ``json_encoder`` would (``core.audit.record_creations`` builds its rows' JSON column by
+    column): they are stored as given."""
     if not rows:
         return
     if connection.vendor not in ("sqlite", "postgresql"):  # pragma: no cover - other databases
+        rows = [
+            tuple(json.loads(v) if c in encoded else v for c, v in zip(columns, r, strict=True))
+            for r in rows
+        ]
         model._default_manager.bulk_create(
             [model(**dict(zip(columns, r, strict=True))) for r in rows]
         )
         return
     fields, db_columns = _fields(model, columns)
-    rows = _converted(fields, rows)
+    for name in encoded:
+        if not isinstance(model._meta.get_field(name), models.JSONField):
+            raise ValueError(f"{model.__name__}.{name} is not a JSON column")
+    converted = _converted_columns(fields, rows, encoded)
     quote = connection.ops.quote_name
     names = ", ".join(quote(c) for c in db_columns)
     table = quote(model._meta.db_table)
@@ -162,7 +298,7 @@ def insert(model: type[models.Model], columns: list[str], rows: list[tuple[Any, 
         if connection.vendor == "postgresql":
             with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
                 write = copy.write_row
-                for row in rows:
+                for row in rows if converted is None else zip(*converted, strict=True):
                     write(row)
             return
         # Many rows per statement: about twice as fast as executemany's one row per step
@@ -171,14 +307,22 @@ def insert(model: type[models.Model], columns: list[str], rows: list[tuple[Any, 
         # The statements go to sqlite3 as written (with its own ? marks): Django's wrapper would
         # rewrite every %s of every statement (a quarter of the time at 100,000 rows).
         raw = connection.connection
+        writer = _writers.get(id(_own_connection()))
+        run = writer.submit if writer is not None else raw.execute
         one = "(" + ", ".join(["?"] * len(fields)) + ")"
         per = max(1, _sqlite_parameters(raw) // len(fields))
         head = f"INSERT INTO {table} ({names}) VALUES "  # noqa: S608
         full = head + ", ".join([one] * per)
         for start in range(0, len(rows), per):
-            part = rows[start : start + per]
-            sql = full if len(part) == per else head + ", ".join([one] * len(part))
-            raw.execute(sql, list(chain.from_iterable(part)))  # C speed: 10^7 values
+            end = min(start + per, len(rows))
+            sql = full if end - start == per else head + ", ".join([one] * (end - start))
+            # The statement's values, row after row, straight from the converted columns.
+            part = (
+                rows[start:end]
+                if converted is None
+                else zip(*(c[start:end] for c in converted), strict=True)
+            )
+            run(sql, list(chain.from_iterable(part)))  # C speed: 10^7 values
 
 
 def _sqlite_parameters(raw: Any) -> int:
@@ -189,17 +333,3 @@ def _sqlite_parameters(raw: Any) -> int:
     except (AttributeError, TypeError, ValueError):  # pragma: no cover - older sqlite3 modules
         return SQLITE_MAX_PARAMETERS
     return max(1, min(limit, SQLITE_STATEMENT_PARAMETERS))
-
-
-def update(model: type[models.Model], columns: list[str], rows: list[tuple[Any, ...]]) -> None:
-    """UPDATE by id: ``rows`` are tuples of ``columns`` values followed by the id."""
-    if not rows:
-        return
-    fields, db_columns = _fields(model, columns)
-    rows = _converted([*fields, model._meta.pk], rows)
-    quote = connection.ops.quote_name
-    sql = "UPDATE {} SET {} WHERE id = %s".format(  # noqa: S608
-        quote(model._meta.db_table), ", ".join(f"{quote(c)} = %s" for c in db_columns)
-    )
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)

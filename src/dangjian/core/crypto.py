@@ -117,13 +117,17 @@ def encrypt_many(values: Iterable[str]) -> list[str]:
     current, ring = keyring()
     seal = ring[current].encrypt
     prefix = f"{PREFIX}:{current}:"
-    urandom, b2a = os.urandom, binascii.b2a_base64
+    b2a = binascii.b2a_base64
+    values = values if isinstance(values, list) else list(values)
+    # A fresh random nonce for every value, as ``encrypt`` does: 12 bytes each, drawn from the
+    # OS in one call for the whole list (one system call per value was a tenth of the time).
+    nonces = os.urandom(12 * len(values))
     out: list[str] = []
-    for clear in values:
+    for i, clear in enumerate(values):
         if not clear:
             out.append(clear)
             continue
-        nonce = urandom(12)  # a fresh random nonce for every value, as ``encrypt`` does
+        nonce = nonces[12 * i : 12 * i + 12]
         sealed = nonce + seal(nonce, clear.encode("utf-8"), None)
         out.append(prefix + b2a(sealed, newline=False).translate(_TO_URLSAFE).decode("ascii"))
     return out
@@ -160,10 +164,15 @@ def blind_index_many(values: Iterable[str]) -> list[str]:
 
 
 def suffix_index_many(values: Iterable[str]) -> list[str]:
-    """``suffix_index`` of each value, in order."""
+    """``suffix_index`` of each value, in order.
+
+    Hashed once per distinct suffix: there are at most ~11,000 of them (four digits or X), so
+    in a 5,000-row chunk of an import most suffixes repeat."""
     key = settings.BLIND_INDEX_KEY.encode("utf-8")
     digest = hmac.digest
-    return [
-        digest(key, f"suffix:{suffix}".encode(), "sha256").hex() if suffix else ""
-        for suffix in map(suffix_of, values)
-    ]
+    suffixes = list(map(suffix_of, values))
+    hashed = {
+        suffix: digest(key, f"suffix:{suffix}".encode(), "sha256").hex() if suffix else ""
+        for suffix in set(suffixes)
+    }
+    return [hashed[suffix] for suffix in suffixes]

@@ -163,6 +163,8 @@ class AuditEvent(models.TextChoices):
     ORGLIFE_SIGNED_IN = "orglife.signed_in", _("signed in to a meeting by QR code")
     ORGLIFE_SIGN_IN_REFUSED = "orglife.sign_in_refused", _("meeting sign-in refused")
     ORGLIFE_ATTENDANCE_IMPORTED = "orglife.attendance_imported", _("meeting attendance imported")
+    ORGLIFE_ATTENDANCE_MARKED = "orglife.attendance_marked", _("meeting attendance marked")
+    ORGLIFE_MINUTES_SIGNED = "orglife.minutes_signed", _("stored minutes signed")
     # Party dues
     DUES_ASSESSED = "dues.assessed", _("dues amounts set")
     DUES_PAYMENTS_RECORDED = "dues.payments_recorded", _("dues payments recorded")
@@ -183,8 +185,13 @@ class AuditEvent(models.TextChoices):
     NOTICE_REMINDED = "notice.reminded", _("notice reminders sent")
     NOTICE_LEAVE_ASKED = "notice.leave_asked", _("leave asked for a meeting notice")
     DUTY_TASKS_GENERATED = "notice.duty_tasks_generated", _("recurring duty tasks generated")
+    DUTY_ENDED = "notice.duty_ended", _("recurring duty ended")
     # Operations
     SCHEDULED_JOB_DONE = "ops.scheduled_job_done", _("scheduled job done")
+    SCHEDULED_LOCK_TAKEN_OVER = (
+        "ops.nightly_lock_taken_over",
+        _("a crashed nightly run's lock taken over"),
+    )
 
 
 def checked(name: str) -> AuditEvent:

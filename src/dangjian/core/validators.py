@@ -238,6 +238,7 @@ def id_number_check_character(body17: str) -> str:
     return _ID_CHECK_CHARACTERS[2 * int(body17, 13) % 11]
 
 
+@functools.lru_cache(maxsize=65_536)  # digits 7–14 repeat across a ledger (~36,500 days a century)
 def _id_birth_date(birth: str) -> datetime.date | None:
     try:
         return datetime.date(int(birth[:4]), int(birth[4:6]), int(birth[6:]))

@@ -29,3 +29,27 @@ class PanelSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.federation} · {self.day} · {self.panel}"
+
+
+class NightlyLock(models.Model):
+    """The one row that says a ``dangjian nightly`` run is under way (``scheduled.nightly_lock``):
+    claimed by inserting it (the primary key is the lock's name, so a second insert fails on
+    either database), refreshed after each job, deleted when the run ends. A row whose run
+    crashed is recognised by its heartbeat growing old, or at once on the same host by its
+    process being gone, and is taken over."""
+
+    name = models.CharField(primary_key=True, max_length=32)
+    # A random value per claim: the release and the heartbeat touch the row only if it is still
+    # this claim's (a run whose lock was taken over as stale must not delete its successor's).
+    token = models.CharField(max_length=32)
+    host = models.CharField(max_length=255)
+    pid = models.PositiveIntegerField()
+    started_at = models.DateTimeField()
+    heartbeat_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("nightly run lock")
+        verbose_name_plural = _("nightly run locks")
+
+    def __str__(self) -> str:
+        return f"{self.name} · {self.host}:{self.pid}"

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime
+import logging
 
 from django_tasks import task
 
@@ -12,11 +13,16 @@ from dangjian.core.audit import context
 
 @task()
 def nightly(day: str) -> list[str]:
-    """``dangjian nightly`` for ``day`` (ISO): the jobs not yet done that day."""
-    from dangjian.dashboard.scheduled import run_nightly
+    """``dangjian nightly`` for ``day`` (ISO): the jobs not yet done that day; nothing while
+    another run holds the nightly lock (that run does them)."""
+    from dangjian.dashboard.scheduled import NightlyBusy, run_nightly
 
-    with context():
-        outcomes = run_nightly(datetime.date.fromisoformat(day))
+    try:
+        with context():
+            outcomes = run_nightly(datetime.date.fromisoformat(day))
+    except NightlyBusy as exc:
+        logging.getLogger(__name__).warning("%s", exc)
+        return []
     return [o.job.key for o in outcomes if o.ran]
 
 

@@ -31,7 +31,9 @@ from dangjian.governance.models import CharterRevision, MajorDecision
 from dangjian.inspections.models import AnnualInspection
 from dangjian.orglife import similarity
 from dangjian.orglife.models import Meeting
+from dangjian.orglife.services import bands
 from dangjian.orglife.services.period_counts import recount
+from dangjian.party.bulk import mark_shared_id_numbers
 from dangjian.party.models import (
     Coverage,
     Election,
@@ -43,6 +45,7 @@ from dangjian.party.models import (
     Position,
     RelationPeriod,
 )
+from dangjian.party.services import keep_term_deadlines
 from dangjian.registry.models import Domain, Federation, Membership, Organization
 from dangjian.rulebook import deadlines, params
 from dangjian.rulebook.periods import add_months
@@ -173,6 +176,7 @@ def generate(federation: Federation, count: int, *, seed: int = 2019, progress: 
     first_new = (
         PartyOrganization.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     ) + 1
+    last_meeting = Meeting.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     while done < count:
         size = min(CHUNK, count - done)
         with transaction.atomic():
@@ -191,6 +195,8 @@ def generate(federation: Federation, count: int, *, seed: int = 2019, progress: 
         bar.update(size)
     bar.close()
     recount(PartyOrganization.objects.filter(pk__gte=first_new).values_list("pk", flat=True))
+    # And the band keys of their signatures (``orglife.MinuteBand``).
+    bands.rebuild(after=last_meeting)
 
 
 # -- raw writing ----------------------------------------------------------------------------
@@ -391,6 +397,7 @@ def _chunk(federation, committee, instructor, domains, names, rng, today, offset
             branch_of[u] = (po_id, est)
     branches.write()
     votes.write()
+    keep_term_deadlines(branch_ids)  # as the election services keep them
 
     members = Rows(
         PartyMember,
@@ -437,6 +444,8 @@ def _chunk(federation, committee, instructor, domains, names, rng, today, offset
                 relations.add(pk, relation, max(joined_party, established))
             people[u].append((pk, full_on is not None))
     members.write()
+    # Random ID numbers may meet twice among a million: flagged as the services flag them.
+    mark_shared_id_numbers()
     jobs.write()
     relations.write()
 

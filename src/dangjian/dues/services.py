@@ -26,6 +26,7 @@ from dangjian.core.errors import Conflict
 from dangjian.core.events import AuditEvent
 from dangjian.core.money import yuan
 from dangjian.dues import amounts, assessment, queries
+from dangjian.dues.contact import payments_changed
 from dangjian.dues.models import (
     BASE_CATEGORIES,
     ArrearsReason,
@@ -517,6 +518,7 @@ def record_payment(
         raise _already_paid(member, months) from None
     receipt = f"{paid_on:%Y%m%d}-{payments[0].pk}"
     DuesPayment.objects.filter(pk__in=[p.pk for p in payments]).update(receipt_no=receipt)
+    payments_changed(payments)
     for payment in payments:
         payment.receipt_no = receipt
         record_change(actor, payment, None, note=note)
@@ -567,6 +569,7 @@ def record_payments_bulk(
         receipts.setdefault(key, f"{payment.paid_on:%Y%m%d}-{payment.pk}")
         payment.receipt_no = receipts[key]
     DuesPayment.objects.bulk_update(payments, ["receipt_no"], batch_size=2000)
+    payments_changed(payments)
     if payments:
         record_event(
             actor, AuditEvent.DUES_PAYMENTS_RECORDED, None, note=note, created=len(payments)

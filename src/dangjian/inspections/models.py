@@ -132,6 +132,9 @@ class GradeEvaluation(Versioned, TimeStamped):
                 fields=["organization", "year"], name="inspections_one_grade_per_unit_year"
             )
         ]
+        # The grade list's keyset order (newest evaluation first): walked from its end instead
+        # of sorting every evaluation in scope (inspections.lists.GRADES).
+        indexes = [models.Index(fields=["evaluated_on", "id"], name="inspections_grade_listed")]
 
     def __str__(self):
         return f"{self.organization} {self.year} {self.grade or '-'}"

@@ -433,12 +433,14 @@ def commit(
         reuse = _kept(upload)
         table = reuse.table if reuse is not None else open_upload(upload)
         with bulk.roomy_cache(), transaction.atomic():
-            outcome = engine.run(
-                table,
-                handler_for(upload.ledger),
-                ctx,
-                kept=reuse.chunks() if reuse is not None else None,
-            )
+            # Inserts run beside the parsing of the next chunk, inside the transaction.
+            with bulk.writes_behind():
+                outcome = engine.run(
+                    table,
+                    handler_for(upload.ledger),
+                    ctx,
+                    kept=reuse.chunks() if reuse is not None else None,
+                )
             if outcome.errors and not upload.valid_only:
                 raise engine.Rollback
             record_event(

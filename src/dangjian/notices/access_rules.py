@@ -28,10 +28,20 @@ Role = RoleAssignment.Role
 SENDERS = frozenset({Role.ADMIN, Role.FEDERATION_OFFICER, Role.BRANCH_SECRETARY})
 
 
+def _sender_grants(user: scope.AnyUser, action: str) -> list[RoleAssignment]:
+    return [g for g in scope.assignments(user, action) if g.role in SENDERS]
+
+
+def is_sender(user: scope.AnyUser, action: str = Action.VIEW) -> bool:
+    """Whether the user has a sender's side at all (the recurring duties' pages open for
+    them, and 404 for everyone else)."""
+    return bool(_sender_grants(user, action))
+
+
 def _sender_side(model: Any, user: scope.AnyUser, action: str) -> QuerySet[Any]:
     """Rows of ``model`` (a notice, a recurring duty: each with its federation and the sending
     party organization) on the user's sender side for ``action``."""
-    grants = [g for g in scope.assignments(user, action) if g.role in SENDERS]
+    grants = _sender_grants(user, action)
     if any(g.role == Role.ADMIN for g in grants):
         return model.objects.all()
     qs = []

@@ -24,9 +24,9 @@ class ReceiptAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Duty)
-class DutyAdmin(admin.ModelAdmin):
-    """Recurring duties are configuration (N-8), set up a few times a year; until they have a
-    page, the admin edits them. The tasks they generate go through ``notices.duties``."""
+class DutyAdmin(ReadOnlyAdmin):
+    """Recurring duties (N-8) are set up, changed and ended on their pages (``notices.duties``,
+    audited); here they are read only."""
 
     list_display = ["title", "year", "cycle", "expected_count", "audience", "federation", "active"]
     list_filter = ["year", "cycle", "active"]

@@ -10,6 +10,8 @@
   secretary's branch has not answered yet.
 - The demo secretary sent their branch's members a notice of the coming general meeting: the
   demo party member has it to sign.
+- A recurring duty (周期性任务): 三会一课 every quarter of this year for every party
+  organization, once per cycle; this quarter's task is out (the nightly job generates the next).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from django.utils import timezone
 
 from dangjian.core.audit import context
 from dangjian.demo.tianjin_data import SECRETARY_BRANCH
-from dangjian.notices import services
+from dangjian.notices import duties, services
 from dangjian.notices.models import Notice, Receipt
 from dangjian.party.models import PartyOrganization
 
@@ -140,3 +142,21 @@ def _build(federation, today: datetime.date, rng: random.Random) -> None:
             actor=secretary,
         )
         services.publish(meeting, actor=secretary, now=now - datetime.timedelta(hours=5))
+
+    # A recurring duty: this quarter's 三会一课 task, as the nightly run generates it.
+    duty = duties.create_duty(
+        federation=federation,
+        party_organization=None,
+        values={
+            "title": "三会一课",
+            "body": "按季度开展“三会一课”，召开支部党员大会、支委会，上好党课，并报送开展情况。",
+            "expected_count": 1,
+            "cycle": "quarter",
+            "year": today.year,
+            "audience": Notice.Audience.BRANCHES,
+        },
+        actor=officer,
+    )
+    cycle = duties.cycle_of(duty, today)
+    if cycle is not None:
+        duties.generate_task(duty, cycle, now - datetime.timedelta(hours=2))

@@ -3,9 +3,10 @@
 import django_filters
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dangjian.core.filters import ALL, FilterSet
-from dangjian.notices.models import Notice, Receipt
+from dangjian.notices.models import Duty, Notice, Receipt
 
 
 class NoticeFilter(FilterSet):
@@ -44,3 +45,20 @@ class InboxFilter(FilterSet):
     status = django_filters.ChoiceFilter(
         label=_("status"), choices=Receipt.Status.choices, empty_label=ALL
     )
+
+
+class DutyFilter(FilterSet):
+    active = django_filters.ChoiceFilter(
+        label=_("status"),
+        choices=[("yes", pgettext_lazy("duty", "active")), ("no", pgettext_lazy("duty", "ended"))],
+        empty_label=ALL,
+        method="by_active",
+    )
+    year = django_filters.NumberFilter(label=_("year"))
+    cycle = django_filters.ChoiceFilter(
+        label=_("cycle"), choices=Duty.Cycle.choices, empty_label=ALL
+    )
+    title = django_filters.CharFilter(label=_("task type"), lookup_expr="icontains")
+
+    def by_active(self, qs, name, value):
+        return qs.filter(active=value == "yes")

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from dangjian.access.listspec import ListSpec, column, field
-from dangjian.notices.models import Notice, Notification, Receipt
+from dangjian.notices.models import Duty, Notice, Notification, Receipt
 from dangjian.notices.queries import percent
 
 
@@ -143,4 +143,38 @@ NOTIFICATIONS = ListSpec(
         ),
     ],
     baseline_user="liaison",
+)
+
+
+def _last_task(d: Any) -> str:
+    return d.last_task_period or ""
+
+
+def _last_task_link(d: Any) -> str:
+    return reverse("notices:notice_detail", args=[d.last_task_id]) if d.last_task_id else ""
+
+
+def _duty_state_text(d: Duty) -> Any:
+    return pgettext_lazy("duty", "active") if d.active else pgettext_lazy("duty", "ended")
+
+
+def _duty_state(d: Duty) -> Any:
+    css = "text-bg-success" if d.active else "text-bg-secondary"
+    return format_html('<span class="badge {}">{}</span>', css, _duty_state_text(d))
+
+
+DUTIES = ListSpec(
+    "notices:duty_list",
+    title=_("Recurring duties"),
+    table_id="duties",
+    key=("-year", "title"),
+    columns=[
+        field(Duty, "title", 30, link=lambda d: reverse("notices:duty_edit", args=[d.pk])),
+        field(Duty, "year", 6),
+        field(Duty, "cycle", 8),
+        field(Duty, "audience", 24),
+        field(Duty, "expected_count", 8),
+        column(_("status"), _duty_state_text, 8, cell=_duty_state),
+        column(_("last task generated"), _last_task, 12, link=_last_task_link, empty="—"),
+    ],
 )

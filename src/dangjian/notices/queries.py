@@ -19,19 +19,73 @@ from dangjian.rulebook import params
 SIGNED = Q(receipts__signed_at__isnull=False)
 
 
-def with_counts(qs: QuerySet[Notice]) -> QuerySet[Notice]:
-    """Notices with ``targets``, ``signed``, ``signed_on_time``, ``read`` and ``done``."""
+def with_counts(qs: QuerySet[Notice], until: datetime.datetime | None = None) -> QuerySet[Notice]:
+    """Notices with ``targets``, ``signed``, ``signed_on_time``, ``read`` and ``done`` — as
+    they stand, or as they stood just before ``until`` (``as_of_q``'s receipt timestamps)."""
+    signed = SIGNED if until is None else Q(receipts__signed_at__lt=until)
+    read = Q(receipts__read_at__isnull=False)
+    if until is not None:
+        read = Q(receipts__read_at__lt=until)
     return qs.annotate(
         targets=Count("receipts", distinct=True),
-        signed=Count("receipts", filter=SIGNED, distinct=True),
+        signed=Count("receipts", filter=signed, distinct=True),
         signed_on_time=Count(
             "receipts",
-            filter=SIGNED & Q(receipts__signed_at__lte=F("sign_deadline")),
+            filter=signed & Q(receipts__signed_at__lte=F("sign_deadline")),
             distinct=True,
         ),
-        read=Count("receipts", filter=Q(receipts__read_at__isnull=False), distinct=True),
-        done=Count("receipts", filter=Q(receipts__status=Receipt.Status.DONE), distinct=True),
+        read=Count("receipts", filter=read, distinct=True),
+        done=Count("receipts", filter=done_q(until, "receipts__"), distinct=True),
     )
+
+
+# -- as of a moment: from the receipts' timestamps ------------------------------------------
+#
+# A receipt keeps when it was read, signed, last given feedback and last reviewed; its earlier
+# rounds (feedback returned, then given again) are in the audit trail only. So "as of" is exact
+# for published, withdrawn, read, signed and done (done is final: reviewed once, accepted), and
+# for feedback given as of a moment it counts the latest round: feedback returned for more and
+# given again after the moment counts as not given then.
+
+
+def standing_q(until: datetime.datetime, prefix: str = "") -> Q:
+    """Notices published before ``until`` and not withdrawn (or replaced) by then."""
+    return (
+        Q(
+            **{
+                f"{prefix}status__in": (
+                    Notice.Status.PUBLISHED,
+                    Notice.Status.WITHDRAWN,
+                    Notice.Status.REPLACED,
+                )
+            }
+        )
+        & Q(**{f"{prefix}published_at__lt": until})
+        & (
+            Q(**{f"{prefix}withdrawn_at__isnull": True})
+            | Q(**{f"{prefix}withdrawn_at__gte": until})
+        )
+    )
+
+
+def done_q(until: datetime.datetime | None = None, prefix: str = "") -> Q:
+    """Receipts done (feedback accepted) — by ``until`` when given."""
+    q = Q(**{f"{prefix}status": Receipt.Status.DONE})
+    if until is not None:
+        q &= Q(**{f"{prefix}reviewed_at__lt": until})
+    return q
+
+
+def submitted_q(until: datetime.datetime | None = None, prefix: str = "") -> Q:
+    """Receipts whose feedback was given (waiting for review, or accepted) — by ``until``
+    when given: given before it and not returned for more before it."""
+    given = Q(**{f"{prefix}status__in": (Receipt.Status.SUBMITTED, Receipt.Status.DONE)})
+    if until is None:
+        return given
+    returned_later = Q(**{f"{prefix}status": Receipt.Status.RETURNED}) & Q(
+        **{f"{prefix}reviewed_at__gte": until}
+    )
+    return Q(**{f"{prefix}feedback_at__lt": until}) & (given | returned_later)
 
 
 def percent(part: int, whole: int) -> int | None:

@@ -130,7 +130,9 @@ def _check(values: dict[str, Any]) -> None:
         )
 
 
-def _set_targets(notice: Notice, organizations: Iterable[Any], party_orgs: Iterable[Any]) -> None:
+def set_targets(notice: Any, organizations: Iterable[Any], party_orgs: Iterable[Any]) -> None:
+    """The targets chosen for a notice — or a recurring duty (``notices.duties``), which
+    names them the same way — as its audience uses them."""
     audience = notice.audience
     notice.organizations.set(organizations if audience == Notice.Audience.UNITS else [])
     notice.target_branches.set(
@@ -162,7 +164,7 @@ def create_notice(
     notice.body = str(sanitise(notice.body))
     notice.category = notice.category or ""
     notice.save()
-    _set_targets(notice, organizations, party_organizations)
+    set_targets(notice, organizations, party_organizations)
     record_change(actor, notice, None)
     return notice
 
@@ -187,7 +189,7 @@ def update_draft(
     notice.feedback_deadline = values.get("feedback_deadline")
     notice.body = str(sanitise(notice.body))
     notice.save()
-    _set_targets(notice, organizations, party_organizations)
+    set_targets(notice, organizations, party_organizations)
     record_change(actor, notice, before)
     return notice
 

@@ -22,4 +22,8 @@ urlpatterns = [
     path("notifications/seen/", views.notifications_seen, name="notifications_seen"),
     path("notifications/<int:pk>/", views.notification_open, name="notification_open"),
     path("bell/", views.bell, name="bell"),
+    path("duties/", views.duty_list, name="duty_list"),
+    path("duties/new/", views.duty_new, name="duty_new"),
+    path("duties/<int:pk>/", views.duty_edit, name="duty_edit"),
+    path("duties/<int:pk>/end/", views.duty_end, name="duty_end"),
 ]

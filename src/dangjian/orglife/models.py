@@ -94,6 +94,17 @@ class Meeting(Versioned, TimeStamped):
             # The rules engine's "did anything change since the last run" probe reads the latest
             # updated_at; without an index that is a scan of every meeting (10^7 rows) on SQLite.
             models.Index(fields=["updated_at"], name="orglife_meeting_updated_at"),
+            # The meeting list's keyset order (newest first) over every branch in scope: walked
+            # backwards, it stops after a page instead of sorting millions of meetings.
+            models.Index(fields=["held_on", "id"], name="orglife_meeting_held_on_id"),
+            # Minutes stored without a signature (written before signatures were, until
+            # ``dangjian sign_minutes`` signs them): the near-duplicate rule judges per branch
+            # only when none is in its window (``rules.kinds.integrity``).
+            models.Index(
+                fields=["held_on"],
+                name="orglife_meeting_unsigned",
+                condition=models.Q(minutes_chars=0, minutes_signature=b"") & ~models.Q(minutes=""),
+            ),
         ]
 
     def __str__(self):
@@ -245,6 +256,71 @@ class MeetingCount(models.Model):
 
     def __str__(self):
         return f"{self.party_organization_id} {self.kind} {self.month}: {self.held}"
+
+
+class LastAttended(models.Model):
+    """The latest day a member attended a held meeting (present): one half of their last
+    contact (``transfers.queries.out_of_contact``, LIFECYCLE T-8), read as a column instead of
+    the latest of their attendance rows. Kept by ``orglife.services.contact``, which every
+    attendance writer calls; ``dangjian last_contacts`` rebuilds it and reports any drift."""
+
+    member = models.OneToOneField(
+        PartyMember,
+        verbose_name=_("party member"),
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="attended_fact",
+    )
+    held_on = models.DateField(_("last meeting attended"))
+
+    class Meta:
+        verbose_name = _("last meeting attended")
+        verbose_name_plural = _("last meetings attended")
+
+    def __str__(self):
+        return f"{self.member_id}: {self.held_on}"
+
+
+class LastRecorded(models.Model):
+    """The latest day a party organization held a meeting with its attendance recorded: it
+    keeps its members' records here (``transfers.queries.keeping_records``). Kept by
+    ``journal.meetings_changed``, which every meeting writer calls."""
+
+    party_organization = models.OneToOneField(
+        PartyOrganization,
+        verbose_name=_("party organization"),
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="recorded_fact",
+    )
+    held_on = models.DateField(_("last meeting recorded"))
+
+    class Meta:
+        verbose_name = _("last meeting recorded")
+        verbose_name_plural = _("last meetings recorded")
+        # The branches that kept records since a day: a range, not a test of every branch.
+        indexes = [models.Index(fields=["held_on"], name="orglife_recorded_held_on")]
+
+    def __str__(self):
+        return f"{self.party_organization_id}: {self.held_on}"
+
+
+class MinuteBand(models.Model):
+    """One band of a meeting's stored minutes signature (``similarity.stored_bands``: the
+    shingle length ``k`` and the band's key), so that the meetings whose minutes share a band
+    with a meeting's — the near-duplicate rule's candidates — are one indexed lookup, not a
+    read of every signature. Kept with the signature by the meeting services
+    (``services.bands.refresh``); ``dangjian sign_minutes --bands`` rebuilds them."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="+")
+    k = models.PositiveSmallIntegerField()
+    key = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["k", "key", "meeting"], name="orglife_minuteband_key")]
+
+    def __str__(self):
+        return f"{self.meeting_id}: {self.k}/{self.key}"
 
 
 class MeetingElection(TimeStamped):

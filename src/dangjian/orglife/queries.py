@@ -76,11 +76,14 @@ def guest_candidates(meeting: Meeting) -> QuerySet[PartyMember]:
     return employed.order_by("name", "pk")
 
 
-def people_of(meeting: Meeting) -> set[int]:
+def people_of(meeting: Meeting, expected: list[Expected] | None = None) -> set[int]:
     """Ids of the members who may chair or record the meeting: those expected, the committee
-    (O-6: the host and the recorder are members of the organization)."""
+    (O-6: the host and the recorder are members of the organization). ``expected``: the
+    meeting's ``expected_attendees``, when the caller already read them."""
     org, day = meeting.party_organization, meeting.held_on
-    ids = {e.member.pk for e in expected_attendees(meeting)}
+    if expected is None:
+        expected = expected_attendees(meeting)
+    ids = {e.member.pk for e in expected}
     ids |= set(party_queries.committee_members(org, on=day).values_list("pk", flat=True))
     if meeting.kind in NO_EXPECTED:
         ids |= set(guest_candidates(meeting).values_list("pk", flat=True))

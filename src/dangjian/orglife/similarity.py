@@ -8,8 +8,8 @@ hash picks a bin by its low bits and competes for that bin's minimum). Two texts
 bin with probability close to the Jaccard similarity of their shingle sets. Locality-sensitive
 hashing groups the bins into bands: texts sharing a whole band are candidates, and each
 candidate pair is then measured exactly (Jaccard over the shingle sets), so a finding states
-the true similarity, not an estimate. No numpy: one pass of dictionary and set operations per
-text, written for CPython.
+the true similarity, not an estimate. No numpy: C-level passes (``map``, ``zip``, slicing,
+``Counter``) over the text or the signature, written for CPython.
 
 The shingle hash must be the same in every process, since signatures are stored with the
 meeting when its minutes are written (``pack``; the rule reads them instead of re-shingling a
@@ -17,6 +17,15 @@ year of minutes): a shingle is hashed as the tuple of its characters' code point
 tuple hash of small integers is unsalted, unlike its string hash), the tuples made by ``zip``
 over the text's code points — no Python-level loop per shingle. The exact comparison still
 uses the string shingles (``shingles``): the same sets, so the same Jaccard.
+
+**Many texts at once** (a year of a federation's minutes, 10^6 in the benchmark): the 1 KB
+signatures are not kept. A ``Table`` keeps, per text, its key, one integer per band (the band's
+64 bytes hashed) and one byte of each bin as a fingerprint — 264 bytes a text in three flat
+arrays, no Python object per text. Candidates are the texts sharing a band key; a candidate
+pair goes on to the exact measure only if its fingerprints agree in enough bins (``floor``);
+the exact measure reads the candidates' texts again (``reread``), a chunk of pairs at a time.
+An ``Index`` sorts a table's band keys, so that one new text is checked against all of them by
+binary search (the incremental check).
 
 **Photos.** ``dhash``: the 64-bit difference hash of a picture (9×8 grey pixels, one bit per
 neighbour comparison). Re-encoding, resizing or small edits keep most bits; the Hamming
@@ -27,12 +36,13 @@ from __future__ import annotations
 
 import html
 import io
+import math
 import re
 from array import array
+from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from itertools import compress, repeat
-from operator import itemgetter
 
 from PIL import Image
 
@@ -42,12 +52,25 @@ BINS = 128
 # 16 bands of 8 bins: a pair at Jaccard 0.8 shares a band with p ≈ 0.95, at 0.9 with
 # p ≈ 0.9999, at 0.3 with p ≈ 0.001 (honest minutes of one template family sit near 0.1–0.4).
 BAND_ROWS = 8
+BANDS = BINS // BAND_ROWS
+BAND_BYTES = BAND_ROWS * 8
+SIGNATURE_BYTES = BINS * 8
 EMPTY = (1 << 63) - 1  # above (almost) any hash: an empty bin
 LOW = BINS - 1
-EMPTY_BAND = array("q", [EMPTY] * BAND_ROWS).tobytes()
+EMPTY_BINS = array("q", [EMPTY] * BAND_ROWS)
+EMPTY_BAND = EMPTY_BINS.tobytes()
+# Band keys are the bands' bytes hashed by CPython's (salted) bytes hash: the same within one
+# process, which is all a Table or an Index needs (neither is stored). A collision only adds a
+# candidate, which the fingerprints or the exact measure then reject.
+EMPTY_BAND_KEY = hash(EMPTY_BAND)
+_BAND_SLICES = [slice(n * BAND_BYTES, (n + 1) * BAND_BYTES) for n in range(BANDS)]
+# A bin's fingerprint: its second byte (bits 8–15 of the least hash; bits 0–6 name the bin).
+FINGERPRINT_BYTE = 1
 # A candidate pair's signatures must agree in this share of bins, less the margin, before its
 # shingle sets are compared exactly.
 ESTIMATE_MARGIN = 0.15
+# Pairs measured exactly per ``reread`` call: bounds the texts held at once.
+PAIRS_PER_READ = 5000
 
 
 def plain(text: str) -> str:
@@ -64,21 +87,22 @@ def sign(words: str, k: int) -> array:
     """One-permutation MinHash of the ``k``-character shingles of ``words`` (``plain`` text):
     the least hash in each of BINS bins (a hash's bin is its low bits). Written without a
     Python-level loop per shingle: the shingles as tuples of code points (``zip`` of the text
-    shifted 0 … k-1), their unsalted hashes sorted from the largest, a dict keyed by bin keeps
-    the last — the least — of each."""
+    shifted 0 … k-1), hashed as they are made (``zip`` reuses one tuple), the distinct hashes
+    sorted from the largest, a dict keyed by bin keeps the last — the least — of each."""
     points = array("I", words.encode("utf-32-le", "surrogatepass"))
     hashes = sorted(
-        map(hash, set(zip(*(points[i:] for i in range(k))))),  # noqa: B905 (unequal on purpose)
+        set(map(hash, zip(*(points[i:] for i in range(k))))),  # noqa: B905 (unequal on purpose)
         reverse=True,
     )
     least = dict(zip(map(LOW.__and__, hashes), hashes, strict=True))
-    # Packed as 64-bit integers: 1 KB a text (10^6 texts stay well under 2 GB).
+    # Packed as 64-bit integers: 1 KB a text.
     return array("q", map(least.get, range(BINS), repeat(EMPTY, BINS)))
 
 
 # A stored signature: one byte of this scheme's version, one of ``k``, then the bins. A change
 # of the hashing scheme bumps the version, and the old ones are signed again when read.
 VERSION = 1
+HEADER = 2
 
 
 def pack(sig: array, k: int) -> bytes:
@@ -97,15 +121,43 @@ def stored(minutes: str, k: int, min_chars: int = 0) -> tuple[int, bytes]:
     return len(words), pack(sign(words, k), k)
 
 
-def unpack(blob: bytes | memoryview | None, k: int) -> array | None:
-    """The stored signature, or None when there is none or it was made otherwise (another
-    scheme, another shingle length): the caller signs the text again."""
+def unpacked_bytes(blob: bytes | memoryview | None, k: int) -> bytes | None:
+    """The stored signature's bins as bytes (what a ``Table`` takes), or None when there is
+    none or it was made otherwise (another scheme, another shingle length): the caller signs
+    the text again."""
     if not blob:
         return None
     blob = bytes(blob)
-    if blob[:2] != bytes((VERSION, k)) or len(blob) != 2 + BINS * 8:
+    if blob[:HEADER] != bytes((VERSION, k)) or len(blob) != HEADER + SIGNATURE_BYTES:
         return None
-    return array("q", blob[2:])
+    return blob[HEADER:]
+
+
+def stored_bands(blob: bytes | memoryview | None) -> tuple[int, list[int]] | None:
+    """A stored signature's shingle length and its band keys as they are kept in the database
+    (``orglife.MinuteBand``): unlike ``band_keys`` (a salted bytes hash, good within one
+    process), each key is the tuple hash of (k, band number, the band's eight bins), the same
+    in every process (CPython hashes integers and their tuples unsalted), so that keys written
+    by one process are found by another. Empty bands have none. None: no stored signature of
+    this scheme."""
+    if not blob:
+        return None
+    blob = bytes(blob)
+    if blob[0] != VERSION or len(blob) != HEADER + SIGNATURE_BYTES:
+        return None
+    k, bins = blob[1], array("q", blob[HEADER:])
+    keys = [
+        hash((k, n, *bins[n * BAND_ROWS : (n + 1) * BAND_ROWS]))
+        for n in range(BANDS)
+        if bins[n * BAND_ROWS : (n + 1) * BAND_ROWS] != EMPTY_BINS
+    ]
+    return k, keys
+
+
+def unpack(blob: bytes | memoryview | None, k: int) -> array | None:
+    """The stored signature as an array of its bins, or None (see ``unpacked_bytes``)."""
+    raw = unpacked_bytes(blob, k)
+    return None if raw is None else array("q", raw)
 
 
 def estimate(a: array, b: array) -> float:
@@ -125,61 +177,130 @@ def jaccard(a: set[str], b: set[str]) -> float:
     return len(a & b) / len(a | b)
 
 
-class Index:
-    """An LSH index of signatures: ``add`` one, ``query`` the keys sharing a band with one —
-    a new meeting's minutes are checked against it without reading every other text."""
+def band_keys(raw: bytes) -> list[int]:
+    """One integer per band of a signature's bins (``sig.tobytes()``): the band's bytes hashed."""
+    return list(map(hash, map(raw.__getitem__, _BAND_SLICES)))
+
+
+def fingerprint(raw: bytes) -> bytes:
+    """One byte of each bin of a signature's bins (``sig.tobytes()``)."""
+    return raw[FINGERPRINT_BYTE::8]
+
+
+def agreeing(a: int, b: int) -> int:
+    """Bins two fingerprints (as little-endian integers) agree in. A bin empty in both agrees,
+    and two different hashes agree by chance once in 256: this count is never below the
+    agreement of the full signatures that ``estimate`` counts, so as a filter it lets through
+    every pair ``estimate`` would (and a few more, which the exact measure rejects)."""
+    return (a ^ b).to_bytes(BINS, "little").count(0)
+
+
+def floor_bins(threshold: float) -> int:
+    """Fingerprint agreement a candidate pair needs before it is measured exactly."""
+    return max(0, math.ceil((threshold - ESTIMATE_MARGIN) * BINS - 1e-9))
+
+
+class Table:
+    """Many texts' signatures, compactly (see the module's docstring): ``add`` each text's key
+    and signature bins; ``pairs`` gives the candidate pairs."""
+
+    __slots__ = ("keys", "bands", "prints")
 
     def __init__(self) -> None:
-        # A band's bytes hashed to one integer: a collision only adds a candidate, which the
-        # exact comparison then rejects.
-        self.bands: list[dict[int, list[int]]] = [
-            defaultdict(list) for _ in range(BINS // BAND_ROWS)
-        ]
+        self.keys = array("q")
+        self.bands = array("q")  # BANDS per text, text after text
+        self.prints = bytearray()  # BINS bytes per text
 
-    @staticmethod
-    def _bands(sig: array) -> Iterator[tuple[int, int]]:
-        for n, start in enumerate(range(0, BINS, BAND_ROWS)):
-            band = sig[start : start + BAND_ROWS].tobytes()
-            if band != EMPTY_BAND:
-                yield n, hash(band)
+    def __len__(self) -> int:
+        return len(self.keys)
 
-    def add(self, key: int, sig: array) -> None:
-        for n, band in self._bands(sig):
-            self.bands[n][band].append(key)
+    def add(self, key: int, raw: bytes) -> None:
+        """``raw``: the signature's bins as bytes (``sig.tobytes()``, ``unpacked_bytes``)."""
+        self.keys.append(key)
+        self.bands.extend(band_keys(raw))
+        self.prints += raw[FINGERPRINT_BYTE::8]
 
-    def query(self, sig: array) -> set[int]:
-        found: set[int] = set()
-        for n, band in self._bands(sig):
-            found.update(self.bands[n].get(band, ()))
+    def print_of(self, position: int) -> int:
+        return int.from_bytes(self.prints[position * BINS : (position + 1) * BINS], "little")
+
+    def band(self, n: int) -> array:
+        return self.bands[n::BANDS]
+
+    def pairs(self, floor: int = 0) -> set[tuple[int, int]]:
+        """Pairs of keys (smaller first) sharing at least one band, whose fingerprints agree
+        in at least ``floor`` bins. One band at a time: the band's keys counted (``Counter``),
+        and only the texts of keys seen twice or more gathered into buckets."""
+        keys, n = self.keys, len(self.keys)
+        found: set[tuple[int, int]] = set()
+        for b in range(BANDS):
+            column = self.band(b)
+            counts = Counter(column)
+            counts.pop(EMPTY_BAND_KEY, None)
+            shared = {key for key, seen in counts.items() if seen > 1}
+            del counts
+            if not shared:
+                continue
+            buckets: dict[int, list[int]] = defaultdict(list)
+            for position in compress(range(n), map(shared.__contains__, column)):
+                buckets[column[position]].append(position)
+            for bucket in buckets.values():
+                for i, pa in enumerate(bucket):
+                    fa, ka = self.print_of(pa), keys[pa]
+                    for pb in bucket[i + 1 :]:
+                        kb = keys[pb]
+                        pair = (ka, kb) if ka < kb else (kb, ka)
+                        # A pair rejected in one band and met again in another is
+                        # measured again (rare for pairs that are not alike; no set of
+                        # rejected pairs is kept, which at 10^6 texts would be millions).
+                        if pair not in found and agreeing(fa, self.print_of(pb)) >= floor:
+                            found.add(pair)
         return found
 
 
-def candidate_pairs(signatures: dict[int, array]) -> set[tuple[int, int]]:
-    """Pairs of keys whose signatures share at least one band (LSH), each as (smaller, larger).
-    One band at a time, so only one band's buckets are in memory. Written without a
-    Python-level step per signature and band (the cost at 10^5 meetings): the band's bytes
-    cut by ``map``, counted by ``Counter``, and only the keys of bands seen twice or more
-    (a few percent) gathered by ``compress``."""
-    keys = list(signatures)
-    raw = list(map(array.tobytes, signatures.values()))
-    width = BAND_ROWS * 8  # bytes of a band: BAND_ROWS 64-bit bins
-    pairs: set[tuple[int, int]] = set()
-    for start in range(0, BINS * 8, width):
-        bands = list(map(itemgetter(slice(start, start + width)), raw))
-        counts = Counter(bands)
-        counts.pop(EMPTY_BAND, None)
-        shared = {band for band, n in counts.items() if n > 1}
-        if not shared:
-            continue
-        buckets: dict[bytes, list[int]] = defaultdict(list)
-        for key, band in compress(zip(keys, bands, strict=True), map(shared.__contains__, bands)):
-            buckets[band].append(key)
-        for bucket in buckets.values():
-            bucket.sort()
-            for i, a in enumerate(bucket):
-                for b in bucket[i + 1 :]:
-                    pairs.add((a, b))
-    return pairs
+class Index:
+    """A table's band keys sorted, band by band, so that one new text's signature is checked
+    against all of them by binary search (``query``) without a dict per text; texts ``add``-ed
+    afterwards go to a small dict beside it."""
+
+    def __init__(self, table: Table | None = None) -> None:
+        self.table = table or Table()
+        self.sorted: list[array] = []
+        self.order: list[array] = []
+        count = len(self.table)
+        for b in range(BANDS):
+            column = self.table.band(b)
+            order = sorted(range(count), key=column.__getitem__)
+            self.order.append(array("q", order))
+            self.sorted.append(array("q", map(column.__getitem__, order)))
+            del order
+        self.fresh: list[dict[int, list[int]]] = [defaultdict(list) for _ in range(BANDS)]
+        self.fresh_prints: dict[int, int] = {}
+
+    def add(self, key: int, raw: bytes) -> None:
+        for b, band in enumerate(band_keys(raw)):
+            if band != EMPTY_BAND_KEY:
+                self.fresh[b][band].append(key)
+        self.fresh_prints[key] = int.from_bytes(fingerprint(raw), "little")
+
+    def query(self, raw: bytes, floor: int = 0) -> set[int]:
+        """The keys sharing a band with the signature (its bins as bytes), whose fingerprints
+        agree in at least ``floor`` bins."""
+        mine = int.from_bytes(fingerprint(raw), "little")
+        positions: set[int] = set()
+        fresh: set[int] = set()
+        for b, band in enumerate(band_keys(raw)):
+            if band == EMPTY_BAND_KEY:
+                continue
+            column, order = self.sorted[b], self.order[b]
+            i = bisect_left(column, band)
+            while i < len(column) and column[i] == band:
+                positions.add(order[i])
+                i += 1
+            fresh.update(self.fresh[b].get(band, ()))
+        table = self.table
+        found = {table.keys[p] for p in positions if agreeing(mine, table.print_of(p)) >= floor}
+        found.update(key for key in fresh if agreeing(mine, self.fresh_prints[key]) >= floor)
+        return found
 
 
 def near_duplicates(
@@ -194,51 +315,61 @@ def near_duplicates(
     (Jaccard of their ``k``-character shingles), among those of at least ``min_chars``
     characters (short notes say little and repeat by nature).
 
-    Only the signatures are kept while reading; the candidates' texts are read again through
-    ``reread`` (keys → texts) to be measured exactly, or kept from the first read without it."""
-    sigs: dict[int, array] = {}
+    Only the signatures' compact forms are kept while reading (a ``Table``); the candidates'
+    texts are read again through ``reread`` (keys → texts) to be measured exactly, or kept
+    from the first read without it."""
+    table = Table()
     kept: dict[int, str] = {}
     for key, text in texts:
         words = plain(text)
         if len(words) < min_chars:
             continue
-        sigs[key] = sign(words, k)
+        table.add(key, sign(words, k).tobytes())
         if reread is None:
             kept[key] = words
-    return near_duplicates_signed(sigs, k=k, threshold=threshold, reread=reread, kept=kept)
+    return near_duplicates_signed(table, k=k, threshold=threshold, reread=reread, kept=kept)
 
 
 def near_duplicates_signed(
-    sigs: dict[int, array],
+    table: Table,
     *,
     k: int,
     threshold: float,
     reread: Callable[[list[int]], dict[int, str]] | None,
     kept: dict[int, str] | None = None,
 ) -> Iterator[tuple[int, int, float]]:
-    """``near_duplicates`` from signatures already made (stored with the meetings): only the
-    candidates' texts are read (``reread``, or taken from ``kept``)."""
-    kept = kept or {}
-    pairs = [
-        (a, b)
-        for a, b in sorted(candidate_pairs(sigs))
-        if estimate(sigs[a], sigs[b]) >= threshold - ESTIMATE_MARGIN
-    ]
-    if reread is not None:
-        kept = {
-            key: plain(text) for key, text in reread(sorted({x for p in pairs for x in p})).items()
-        }
-    cache: dict[int, set[str]] = {}
+    """``near_duplicates`` from a table of signatures already made (stored with the
+    meetings): only the candidates' texts are read (``reread``, a chunk of pairs at a time,
+    or taken from ``kept``), in order of the pairs."""
+    pairs = table.pairs(floor_bins(threshold))
+    return measured(pairs, k=k, threshold=threshold, reread=reread, kept=kept)
 
-    def shingled(key: int) -> set[str]:
-        if key not in cache:
-            cache[key] = shingles(kept.get(key, ""), k)
-        return cache[key]
 
-    for a, b in pairs:
-        similarity = jaccard(shingled(a), shingled(b))
-        if similarity >= threshold:
-            yield a, b, similarity
+def measured(
+    pairs: Iterable[tuple[int, int]],
+    *,
+    k: int,
+    threshold: float,
+    reread: Callable[[list[int]], dict[int, str]] | None,
+    kept: dict[int, str] | None = None,
+) -> Iterator[tuple[int, int, float]]:
+    """Of candidate pairs (smaller key first), those at least ``threshold`` alike, measured
+    exactly, in the pairs' order (sorted)."""
+    ordered = sorted(pairs)
+    for start in range(0, len(ordered), PAIRS_PER_READ):
+        chunk = ordered[start : start + PAIRS_PER_READ]
+        if reread is not None:
+            wanted = sorted({key for pair in chunk for key in pair})
+            words = {key: plain(text) for key, text in reread(wanted).items()}
+        else:
+            words = kept or {}
+        last, last_set = None, set()
+        for a, b in chunk:
+            if a != last:
+                last, last_set = a, shingles(words.get(a, ""), k)
+            similarity = jaccard(last_set, shingles(words.get(b, ""), k))
+            if similarity >= threshold:
+                yield a, b, similarity
 
 
 def dhash(data: bytes) -> str:

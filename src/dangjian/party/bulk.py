@@ -15,6 +15,7 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -40,6 +41,47 @@ from dangjian.party.services import (
 )
 
 BATCH = 2000
+# Blind indexes per statement when flagging shared ID numbers (under SQLite's variable limit).
+HASHES_PER_QUERY = 500
+
+
+def mark_shared_id_numbers(hashes: Iterable[str] | None = None) -> int:
+    """Flag (``PartyMember.id_number_shared``) every ledger entry whose ID number another entry
+    also holds, among the entries with these blind indexes — every entry when None, which also
+    clears the flags that no longer hold (the consistency rebuild). Returns how many flags
+    changed. Called by ``PartyMember.save`` and by the bulk paths that can enter a number twice;
+    the ledger import cannot (it links a known number to its entry and refuses one twice in a
+    file), nor can ``services.register_or_link_member``."""
+    if hashes is None:
+        return _mark_shared(PartyMember.objects.exclude(id_number_hash=""), clear=True)
+    wanted = sorted({h for h in hashes if h})
+    return sum(
+        _mark_shared(
+            PartyMember.objects.filter(id_number_hash__in=wanted[i : i + HASHES_PER_QUERY]),
+            clear=False,
+        )
+        for i in range(0, len(wanted), HASHES_PER_QUERY)
+    )
+
+
+def _mark_shared(members, *, clear: bool) -> int:
+    twice = (
+        members.order_by()
+        .values("id_number_hash")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+        .values("id_number_hash")
+    )
+    changed = members.filter(id_number_shared=False, id_number_hash__in=twice).update(
+        id_number_shared=True
+    )
+    if clear:
+        changed += (
+            members.filter(id_number_shared=True)
+            .exclude(id_number_hash__in=twice)
+            .update(id_number_shared=False)
+        )
+    return changed
 
 
 def _insert(model, rows: list[dict], *, actor, event: str, note: str, obj=None, **counts):
@@ -63,6 +105,7 @@ def _update_each(changes, *, actor, note: str, allowed=None, periods: bool = Tru
     """Apply ``{field: value}`` to each object and write them with one bulk UPDATE per batch;
     one audit record per object that really changed. Returns how many changed."""
     changed, fields, rows = [], set(), []
+    renumbered: list[str] = []  # the members' new blind indexes (a number may now be twice)
     now = timezone.now()
     for obj, values in changes:
         if allowed is not None:
@@ -84,6 +127,7 @@ def _update_each(changes, *, actor, note: str, allowed=None, periods: bool = Tru
             obj.id_number_hash = crypto.blind_index(obj.id_number) if obj.id_number else ""
             obj.id_suffix_hash = crypto.suffix_index(obj.id_number) if obj.id_number else ""
             differs["id_number_hash"] = obj.id_number_hash
+            renumbered.append(obj.id_number_hash)
             differs["id_suffix_hash"] = obj.id_suffix_hash
         obj.updated_at = now
         fields |= {f.removesuffix("_id") if f.endswith("_id") else f for f in differs}
@@ -91,6 +135,7 @@ def _update_each(changes, *, actor, note: str, allowed=None, periods: bool = Tru
         changed.append((obj, before))
     if rows:
         type(rows[0]).objects.bulk_update(rows, [*sorted(fields), "updated_at"], batch_size=BATCH)
+        mark_shared_id_numbers(renumbered)
     for obj, before in changed:
         record_change(actor, obj, before, note=note)
     return len(changed)
@@ -144,6 +189,7 @@ def create_members_bulk(rows: Iterable[dict], *, actor, note: str = "") -> list[
     members = _insert(
         PartyMember, prepared, actor=actor, event=AuditEvent.PARTY_MEMBERS_CREATED, note=note
     )
+    mark_shared_id_numbers(m["id_number_hash"] for m in prepared)
     # Each member's first 组织关系 becomes its first dated period (services.relations).
     party_orgs = PartyOrganization.objects.in_bulk(
         [to for to, _since in relations if isinstance(to, int)]

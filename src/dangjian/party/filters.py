@@ -3,11 +3,12 @@
 import re
 
 import django_filters
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.core import crypto
+from dangjian.core.collation import orders_by_code_point
 from dangjian.core.filters import ALL, FilterSet
 from dangjian.core.models import valid_on_q
 from dangjian.core.validators import normalize_code
@@ -25,6 +26,21 @@ MEMBERSHIP = [
 ]
 SITUATION = [("flowing", _("flowing member")), ("lost", _("lost contact"))]
 RELATION = [("in", _("held in the system")), ("out", _("held outside the system"))]
+
+# Above every character a name holds: the names that begin with a term sort from the term up to
+# the term followed by this, a range the roster's (name, id) index serves in its own order.
+NAME_END = "\U0010ffff"
+
+
+def name_begins_with(term: str) -> Q:
+    """Names beginning with ``term`` (a surname, or a full name and any longer one), found
+    through the (name, id) index: the range walks the index in the roster's order and stops
+    after a page, where ``LIKE 'term%'`` is not served by that index on SQLite (its LIKE ignores
+    case, the index does not) and ``LIKE '%term%'`` by no index at all. The range relies on
+    code-point order (SQLite's BINARY collation, PostgreSQL's C and C.UTF-8); ``startswith``
+    keeps the answer exact in any other order, and only there (``core.collation``)."""
+    in_range = Q(name__gte=term, name__lt=term + NAME_END)
+    return in_range if orders_by_code_point() else in_range & Q(name__startswith=term)
 
 
 class PartyOrganizationFilter(FilterSet):
@@ -48,7 +64,9 @@ class PartyOrganizationFilter(FilterSet):
 class MemberFilter(FilterSet):
     """The member roster's filters. A search of four characters is the tail a masked ID number
     shows (…002X), found through its blind index (``PartyMember.id_suffix_hash``); a whole ID
-    number through the number's own; anything else is part of a name."""
+    number through the number's own; anything else is the beginning of a name — a surname or
+    a full name, as an officer looks a member up — found through the name index (a part from
+    the middle of a name would read every member's)."""
 
     q = django_filters.CharFilter(
         label=_("name or ID number (last four)"), method="search", max_length=50
@@ -92,7 +110,17 @@ class MemberFilter(FilterSet):
             return qs.filter(id_suffix_hash=crypto.suffix_index(term))
         if ID_NUMBER.fullmatch(term):
             return qs.filter(id_number_hash=crypto.blind_index(term))
-        return qs.filter(name__contains=value.strip())
+        return qs.filter(name_begins_with(value.strip()))
+
+    def name_searched(self) -> str:
+        """The beginning of a name searched for ("" when the search is none, or an ID number)."""
+        if not self.form.is_valid():
+            return ""
+        value = self.form.cleaned_data.get("q") or ""
+        term = normalize_code(value).lstrip("*")
+        if not term or SUFFIX.fullmatch(term) or ID_NUMBER.fullmatch(term):
+            return ""
+        return value.strip()
 
     def in_branch(self, qs, name, value):
         term = value.strip()

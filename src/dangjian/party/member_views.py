@@ -52,11 +52,11 @@ def member_list(request):
     filters = MemberFilter(params(request), members, employments=jobs)
     if lists.wants_xlsx(request) and not filters.errors:
         return MEMBERS.export(request, filters.qs, filters=filters.describe())
-    return render(
-        request,
-        "party/member_list.html",
-        {**MEMBERS.context(request, filters.qs), "filters": filters.form},
-    )
+    context = MEMBERS.context(request, filters.qs)
+    searched = filters.name_searched()
+    if searched and not context["page"].rows:
+        context["table"].empty = _("No member's name begins with “%(name)s”.") % {"name": searched}
+    return render(request, "party/member_list.html", {**context, "filters": filters.form})
 
 
 @login_required
@@ -172,17 +172,12 @@ def duplicate_members(request):
     groups at a time, in the order of each group's first entry (``after``: the last group's
     first member id), so that a ledger of a million members never loads every duplicate."""
     visible = scope.members(request.user, Action.VIEW_PERSONAL)
-    # Numbers held twice anywhere (read from the blind index's own column), then those the
-    # viewer sees twice: a duplicate half of which is another federation's is not shown.
-    twice = (
-        PartyMember.objects.exclude(id_number_hash="")
-        .values("id_number_hash")
-        .annotate(n=Count("id"))
-        .filter(n__gt=1)
-        .values("id_number_hash")
-    )
+    # The numbers the viewer sees twice, among the entries flagged as sharing their number
+    # (a partial index holds only those): a duplicate half of which is another federation's is
+    # not shown, nor a flag whose twin has since gone.
     groups = (
-        visible.filter(id_number_hash__in=twice)
+        visible.filter(id_number_shared=True)
+        .exclude(id_number_hash="")
         .values("id_number_hash")
         .annotate(n=Count("id"), first=Min("id"))
         .filter(n__gt=1)

@@ -55,7 +55,15 @@ class PartyOrganization(ValidityPeriod, TimeStamped):
     approval_doc_no = models.CharField(_("approval document number"), max_length=100, blank=True)
     approval_date = models.DateField(_("approval date"), null=True, blank=True)
     # The terms are dated facts of their own (Election, TermExtension): the term in force on a
-    # day is party.queries.term_in_force.
+    # day is party.queries.term_in_force. ``term_deadline`` only repeats, for one indexed
+    # count, the last day of the latest term recorded (its approved extension's end, else
+    # its election's day plus its length; empty when no election is recorded): kept by
+    # party.services.terms (every writer of elections and extensions goes through it) and
+    # rebuilt by ``dangjian term_deadlines``. Read only where no election or extension is dated
+    # after the day asked about (party.queries.terms_to_renew).
+    term_deadline = models.DateField(
+        _("term deadline (kept from the elections)"), null=True, blank=True, editable=False
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE
     )
@@ -64,6 +72,15 @@ class PartyOrganization(ValidityPeriod, TimeStamped):
         verbose_name = _("party organization")
         verbose_name_plural = _("party organizations")
         ordering = ["federation_id", "name"]
+        indexes = [
+            # A committee's subordinate organizations, a page at a time by name (keyset_page).
+            models.Index(fields=["parent", "name", "id"], name="party_org_children_by_name"),
+            # The party organizations' list, a page at a time by name: a federation's own
+            # (an officer's), and every one (the administrator's, or several federations').
+            models.Index(fields=["federation", "name", "id"], name="party_org_federation_by_name"),
+            models.Index(fields=["name", "id"], name="party_org_by_name"),
+            models.Index(fields=["term_deadline"], name="party_org_term_deadline"),
+        ]
 
     def __str__(self):
         return self.name
@@ -105,6 +122,8 @@ class Election(TimeStamped):
         verbose_name = _("election")
         verbose_name_plural = _("elections")
         ordering = ["party_organization_id", "held_on"]
+        # "Is any term election dated after the day?" (the kept deadlines hold only if not).
+        indexes = [models.Index(fields=["held_on"], name="party_election_held_on")]
         constraints = [
             models.UniqueConstraint(
                 fields=["party_organization", "held_on"], name="party_election_one_a_day"
@@ -189,7 +208,9 @@ class PartyMember(TimeStamped):
         MASTER = "master", _("master")
         DOCTOR = "doctor", _("doctor")
 
-    name = models.CharField(_("full name"), max_length=50, db_index=True)
+    # Indexed by (name, id) below: the roster's order and its search by a name's beginning; an
+    # index on the name alone would only cost every insert (party 0012).
+    name = models.CharField(_("full name"), max_length=50)
     gender = models.CharField(_("gender"), max_length=6, choices=Gender.choices)
     ethnicity = models.CharField(_("ethnicity"), max_length=20, default="汉族")
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
@@ -199,6 +220,13 @@ class PartyMember(TimeStamped):
     # Keyed hash of its last four characters (what the masked number shows): the roster's
     # search by "…002X" (``core.crypto.suffix_index``).
     id_suffix_hash = models.CharField(max_length=64, editable=False, db_index=True, default="")
+    # Another ledger entry holds the same ID number (one person entered twice): set by
+    # ``save`` and the bulk paths that can enter a second one (``party.bulk.mark_shared_id_numbers``),
+    # so that the duplicates page reads the few flagged entries through a partial index instead
+    # of grouping a million hashes. Never missing on a duplicate; it may outlive one (the twin
+    # renumbered or deleted), which the page's own count filters out; ``dangjian
+    # shared_id_numbers`` recomputes every flag.
+    id_number_shared = models.BooleanField(default=False, db_default=False, editable=False)
     phone = EncryptedTextField(_("phone"), blank=True)
     education = models.CharField(
         _("education"), max_length=10, choices=Education.choices, blank=True
@@ -232,8 +260,16 @@ class PartyMember(TimeStamped):
         verbose_name = _("party member")
         verbose_name_plural = _("party members")
         ordering = ["name", "id"]
-        # The roster's keyset order (name, id).
-        indexes = [models.Index(fields=["name", "id"], name="party_member_name_id")]
+        indexes = [
+            # The roster's keyset order (name, id), and its search by a name's beginning.
+            models.Index(fields=["name", "id"], name="party_member_name_id"),
+            # The entries sharing their ID number with another, by number (the duplicates page).
+            models.Index(
+                fields=["id_number_hash", "id"],
+                condition=models.Q(id_number_shared=True),
+                name="party_member_shared_number",
+            ),
+        ]
 
     def __str__(self):
         return self.name
@@ -241,7 +277,14 @@ class PartyMember(TimeStamped):
     def save(self, *args, **kwargs):
         self.id_number_hash = crypto.blind_index(self.id_number) if self.id_number else ""
         self.id_suffix_hash = crypto.suffix_index(self.id_number) if self.id_number else ""
+        if not self.id_number_hash:
+            self.id_number_shared = False
         super().save(*args, **kwargs)
+        fields = kwargs.get("update_fields")
+        if self.id_number_hash and (fields is None or "id_number" in fields):
+            from dangjian.party.bulk import mark_shared_id_numbers
+
+            mark_shared_id_numbers([self.id_number_hash])
 
     @property
     def id_number_masked(self) -> str:
@@ -273,6 +316,7 @@ class Employment(ValidityPeriod, TimeStamped):
         verbose_name=_("employer"),
         on_delete=models.CASCADE,
         related_name="employments",
+        db_index=False,  # (organization, valid_from) below serves it
     )
     job_title = models.CharField(_("job title"), max_length=100, blank=True)
 
@@ -296,6 +340,7 @@ class RelationPeriod(ValidityPeriod, TimeStamped):
         verbose_name=_("party member"),
         on_delete=models.CASCADE,
         related_name="relation_periods",
+        db_index=False,  # (member, valid_from) below serves it
     )
     # PROTECT: a party organization entered by mistake cannot be removed while members'
     # relations are recorded in it (move them first; history is never erased silently).
@@ -306,6 +351,7 @@ class RelationPeriod(ValidityPeriod, TimeStamped):
         blank=True,
         on_delete=models.PROTECT,
         related_name="relation_periods",
+        db_index=False,  # (party_organization, valid_from) below serves it
     )
     external = models.CharField(
         _("organizational relation held outside the system"), max_length=200, blank=True
@@ -497,7 +543,11 @@ class FlowingPeriod(ValidityPeriod, TimeStamped):
         verbose_name = _("flowing period")
         verbose_name_plural = _("flowing periods")
         ordering = ["member_id", "-valid_from"]
-        indexes = [models.Index(fields=["host_party_organization", "valid_from"])]
+        indexes = [
+            models.Index(fields=["host_party_organization", "valid_from"]),
+            # The flowing members' list, newest first: walked backwards, stops after a page.
+            models.Index(fields=["valid_from", "id"], name="party_flowing_from_id"),
+        ]
 
     def __str__(self):
         return f"{self.member} → {self.whereabouts}"

@@ -1,10 +1,12 @@
 from django.contrib.auth.decorators import login_required
+from django.db.models import Exists, OuterRef
 from django.shortcuts import render
 from django.utils import timezone
 
 from dangjian.access import lists, scope
 from dangjian.access.models import Action
 from dangjian.core.filters import params
+from dangjian.core.pagination import keyset_page
 from dangjian.party import queries
 from dangjian.party.filters import PartyOrganizationFilter
 from dangjian.party.lists import ORGANIZATION_MEMBERS, PARTY_ORGANIZATIONS, TERMS_TO_RENEW
@@ -48,6 +50,11 @@ def terms_to_renew(request):
     )
 
 
+# The subordinate party organizations on a party organization's page, a page at a time.
+CHILDREN_PER_PAGE = 50
+CHILDREN_CURSOR = "children_after"
+
+
 @login_required
 def party_organization_detail(request, pk: int):
     party_org = scope.get_visible_or_404(
@@ -69,10 +76,20 @@ def party_organization_detail(request, pk: int):
         "today": today,
         "coverages": visible_coverages,
         "hidden_coverage_count": coverages.count() - visible_coverages.count(),
-        "positions": party_org.positions.filter(member__in=scope.members(request.user).values("pk"))
+        # Each post's member checked on its key (a few posts), not an IN over every member the
+        # user sees (a federation's million, 2.6 s at 200,000 on SQLite).
+        "positions": party_org.positions.filter(
+            Exists(scope.members(request.user).filter(pk=OuterRef("member_id")))
+        )
         .select_related("member")
         .order_by("valid_to", "role"),
-        "children": scope.party_organizations(request.user).filter(parent=party_org),
+        # A page of them: an industry committee has a branch per unit (tens of thousands).
+        "children": keyset_page(
+            scope.party_organizations(request.user).filter(parent=party_org),
+            request.GET.get(CHILDREN_CURSOR),
+            size=CHILDREN_PER_PAGE,
+        ),
+        "children_cursor": CHILDREN_CURSOR,
         "members": ORGANIZATION_MEMBERS.context(request, members)["table"],
         "meetings": scope.meetings(request.user)
         .filter(party_organization=party_org)

@@ -150,6 +150,12 @@ class Organization(TimeStamped):
         verbose_name = _("organization")
         verbose_name_plural = _("organizations")
         ordering = ["name", "id"]
+        # A supervising unit's or registration authority's scope (access.scope) is the units
+        # naming it: without these, each of its pages read all 100,000 units.
+        indexes = [
+            models.Index(fields=["supervising_unit"], name="org_supervising_unit"),
+            models.Index(fields=["registration_authority"], name="org_registration_authority"),
+        ]
 
     def __str__(self):
         return self.name

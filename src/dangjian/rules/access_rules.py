@@ -11,8 +11,6 @@ additionally needs the finding's federation in the officer's APPROVE scope, sinc
 written in that federation's name (``recommendations.views``).
 """
 
-from django.db.models import Q
-
 from dangjian.access import scope
 
 from .models import EvaluationRun, Finding
@@ -20,9 +18,13 @@ from .models import EvaluationRun, Finding
 
 def findings(user, action):
     return Finding.objects.filter(
-        Q(organization__in=scope.organizations(user, action).values("pk"))
-        | Q(party_organization__in=scope.party_organizations(user, action).values("pk"))
-        | Q(federation__in=scope.federations(user, action).values("pk"))
+        scope.subject_q(
+            user,
+            action,
+            organization="organization",
+            party_organization="party_organization",
+            federation="federation",
+        )
     )
 
 

@@ -8,8 +8,16 @@ class RulesConfig(AppConfig):
     verbose_name = _("Rules and coverage")
 
     def ready(self):
+        from django.db.models.signals import post_migrate
+
         from dangjian.core import touch
-        from dangjian.rules import access_rules, tasks
+        from dangjian.rules import access_rules, freshness, tasks
+
+        # The skip cache's change counts: triggers on every input table, (re)installed after
+        # each migrate (a migration that rebuilds a table on SQLite drops its triggers).
+        post_migrate.connect(
+            freshness.install_triggers, sender=self, dispatch_uid="rules.install_triggers"
+        )
 
         access_rules.register()
         if tasks.on_touch not in touch.listeners:

@@ -1,11 +1,11 @@
-"""The engine's bulk writes: rows inserted, and rows updated by primary key, with one
-``executemany`` per statement.
+"""The engine's bulk updates: rows updated by primary key, with one ``executemany`` per
+statement. (Its inserts go through ``core.bulk.insert``, the system's one raw insert: COPY on
+PostgreSQL, many rows a statement on SQLite.)
 
-``bulk_create`` spends most of a large run preparing each field of each row, and
 ``bulk_update`` writes one CASE expression per field that grows with the batch (SQLite then
 compares every row with every branch). Here each value is prepared by its column's kind — dates
 as text on SQLite, JSON dumped once, a timestamp prepared once — and each update is one short
-statement by primary key.
+statement by primary key, with SQL assignments the same for every row (``extra``).
 """
 
 from __future__ import annotations
@@ -59,21 +59,6 @@ def _mark(model: type[models.Model], column: str) -> str:
 
 def _quote(model: type[models.Model], column: str) -> str:
     return connection.ops.quote_name(str(_field(model, column).column))
-
-
-def insert(
-    model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence[Any]]
-) -> None:
-    """INSERT ``rows`` (values in the order of ``columns``, attribute names such as
-    ``finding_id``)."""
-    prep = [_preparer(model, c) for c in columns]
-    names = ", ".join(_quote(model, c) for c in columns)
-    marks = ", ".join(_mark(model, c) for c in columns)
-    sql = f"INSERT INTO {model._meta.db_table} ({names}) VALUES ({marks})"  # noqa: S608
-    prepared = ([p(v) for p, v in zip(prep, row, strict=True)] for row in rows)
-    with connection.cursor() as cursor:
-        for chunk in chunks(prepared, BATCH):
-            cursor.executemany(sql, chunk)
 
 
 def update(

@@ -40,7 +40,10 @@ change since its last run for the same day reads the journal lines written since
 be restricted to a subject (``registry.SUBJECTS``: party organizations or units) — evaluated for
 the subjects the touches can move alone (``registry.WIDEN``: the touched branches for
 organizational life; the units they ever covered for dormancy; those branches and every branch
-covering such a unit for the empty shell) (``Context.only``), and only their findings are
+covering such a unit for the empty shell), with the subjects each context's kind pairs with
+them (``registry.REACH``: the branches of the other meeting of a pair of near-duplicate
+minutes, of reused photos or of overlapping attendance, of the members present at the touched
+branches' meetings for lost contact) (``Context.only``), and only their findings are
 synchronised;
 anything else (a new day, a change to a fact outside the journal, ``core.touch.everything()``,
 more than ``MAX_SUBJECTS`` subjects) — evaluated whole. Judging a subject reads only that
@@ -59,10 +62,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from dangjian.core import bulk as core_bulk
 from dangjian.core import touch
 from dangjian.registry.models import Federation
 from dangjian.rulebook import loader as rulebook_module
@@ -81,6 +85,7 @@ from dangjian.rules.registry import (
     KINDS_PERIODIC,
     MERGERS,
     PARAMETERS_ONLY,
+    REACH,
     READS,
     SUBJECTS,
     WIDEN,
@@ -237,7 +242,7 @@ class Engine:
                 if state.journal != journal:
                     passed.append(state.pk)
                 continue
-            only = plan if isinstance(plan, frozenset) else None
+            only = self._reach(rule_id, plan) if isinstance(plan, frozenset) else None
             if follow_only and only is None:
                 results.append(RuleResult(rule_id, skipped=True, deferred=True))
                 continue
@@ -311,6 +316,20 @@ class Engine:
                 return FULL
             ids |= widened
         return frozenset(ids) if len(ids) <= MAX_SUBJECTS else FULL
+
+    def _reach(self, rule_id: str, only: frozenset[int]) -> frozenset[int] | None:
+        """``only`` and the subjects each context's kind pairs with them (``registry.REACH``:
+        the other meeting of a pair), or None (evaluated whole)."""
+        reached = set(only)
+        for ctx in self.contexts(rule_id):
+            reach = REACH.get(ctx.revision.kind)
+            if reach is None:
+                continue
+            more = reach(ctx, only)
+            if more is None:
+                return None
+            reached |= more
+        return frozenset(reached) if len(reached) <= MAX_SUBJECTS else None
 
     def _subject(self, rule_id: str) -> str | None:
         """What the rule's findings are about when it can be judged per subject
@@ -586,15 +605,16 @@ class _Sync:
             self.result.resolved += 1
 
     def _create(self, candidates: list[Candidate]) -> None:
-        """New findings (open today; found in the past only on a replay), then their ids for
-        their first observation."""
+        """New findings (open today; found in the past only on a replay), and their first
+        observation: the finding's own severity, explanation and evidence, copied by the
+        database from the rows just written (no ids read back, no JSON sent twice)."""
         if not candidates:
             return
         as_of, now = self.as_of, self.now
-        bulk.insert(
+        core_bulk.insert(
             Finding,
-            NEW_FINDING_FIELDS,
-            (
+            list(NEW_FINDING_FIELDS),
+            [
                 (
                     now,
                     now,
@@ -620,29 +640,39 @@ class _Sync:
                     1,
                 )
                 for c in candidates
-            ),
+            ],
         )
-        ids = {
-            (subject, period): pk
-            for subject, period, pk in Finding.objects.filter(
+        # The rows of this run: its rule, its timestamp, first seen on its day (as the ids
+        # used to be read back).
+        new = (
+            Finding.objects.filter(
                 rule_id=self.rule_id,
                 federation_id__in={c.federation_id for c in candidates},
                 first_seen=as_of,
                 created_at=now,
-            ).values_list("subject_key", "period_key", "id")
-        }
-        self.new_observations += [(ids[(c.subject_key, c.period_key)], c) for c in candidates]
+            )
+            .order_by()
+            .values_list("pk", "first_seen", "severity", "explanation", "evidence", "created_at")
+        )
+        select, params = new.query.sql_with_params()
+        qn = connection.ops.quote_name
+        columns = ", ".join(qn(f) for f in OBSERVATION_FIELDS)  # attribute names = columns
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {qn(FindingObservation._meta.db_table)} ({columns}) {select}",  # noqa: S608
+                params,
+            )
         self.result.created = len(candidates)
 
     def _write(self) -> None:
         now, as_of = self.now, self.as_of
-        bulk.insert(
+        core_bulk.insert(
             FindingObservation,
-            OBSERVATION_FIELDS,
-            (
+            list(OBSERVATION_FIELDS),
+            [
                 (pk, as_of, self._severity(c), c.explanation, c.evidence, now)
                 for pk, c in self.new_observations
-            ),
+            ],
         )
         bulk.update(
             FindingObservation,
@@ -663,10 +693,10 @@ class _Sync:
                 ((pk, [*(self.changes[pk][f] for f in fields), now]) for pk in ids),
                 extra="version = version + 1",
             )
-        bulk.insert(
+        core_bulk.insert(
             FindingStatusChange,
-            STATUS_CHANGE_FIELDS,
-            ((pk, now, "", before, after, "", as_of) for pk, before, after in self.status_changes),
+            list(STATUS_CHANGE_FIELDS),
+            [(pk, now, "", before, after, "", as_of) for pk, before, after in self.status_changes],
         )
         if self.stale_observations:
             for chunk in chunks(self.stale_observations, 500):

@@ -347,6 +347,35 @@ class CoverageSnapshot(models.Model):
         return f"{self.federation} {self.day} {self.dimension}={self.value}"
 
 
+class CoverageDay(models.Model):
+    """The coverage page's figures of one scope on one day (``coverage.figures``), kept with a
+    digest of the tables they were computed from (``freshness.tables_state``): served again
+    while that digest holds, recomputed and replaced once any of those tables changes. Not a
+    record of history (``CoverageSnapshot`` is): any row may be deleted at any time."""
+
+    federation = models.ForeignKey(
+        Federation, verbose_name=_("federation"), on_delete=models.CASCADE, related_name="+"
+    )
+    day = models.DateField(_("as of"))
+    # The scope's filters as a query string ("" for the whole subtree).
+    scope_key = models.CharField(_("filters"), max_length=400, blank=True, default="")
+    inputs = models.CharField(_("digest of the inputs"), max_length=64)
+    data = models.JSONField(_("figures"), default=dict)
+    computed_at = models.DateTimeField(_("computed at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("coverage figures of a day")
+        verbose_name_plural = _("coverage figures of a day")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["federation", "day", "scope_key"], name="rules_coverage_day_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.federation} {self.day} {self.scope_key}"
+
+
 class RuleState(models.Model):
     """What the last run of a rule over a federation subtree read (digests), so that a run for
     the same day with nothing changed skips the rule, and the latest day it was evaluated for:
@@ -375,3 +404,31 @@ class RuleState(models.Model):
 
     def __str__(self):
         return f"{self.federation} {self.rule_id} {self.as_of}"
+
+
+class InputChange(models.Model):
+    """How many times an input table of the rules was changed, counted by database triggers
+    in the writing transaction itself (``rules.freshness``): the skip cache reads a few small
+    rows per table instead of scanning each table for its latest ``updated_at``. A table's
+    count is the sum of its buckets: on PostgreSQL a writer counts in the bucket of its
+    connection (``pg_backend_pid() % BUCKETS``), so two transactions writing one table hold
+    different rows until they commit instead of waiting for each other (one row per table
+    made a long import hold up every web edit of that table); SQLite has one writer, bucket 0."""
+
+    BUCKETS = 64
+
+    table_name = models.CharField(_("input table"), max_length=128)
+    bucket = models.PositiveSmallIntegerField(_("bucket"), default=0)
+    changes = models.BigIntegerField(_("number of changes"), default=0)
+
+    class Meta:
+        verbose_name = _("input change count")
+        verbose_name_plural = _("input change counts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["table_name", "bucket"], name="rules_inputchange_one_per_bucket"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.table_name} {self.bucket} {self.changes}"

@@ -26,6 +26,9 @@ T = TypeVar("T")
 
 # The journaled facts the kinds name in ``reads`` (``core.touch.JOURNALED``).
 MEETINGS = "orglife.Meeting"
+# Marked by ``orglife.services.bands`` for the branches of meetings with minutes that changed
+# (and of their band partners): what can move a near-duplicate-minutes finding.
+MINUTES = "orglife.MinuteBand"
 
 # A rulebook entry of this kind finds nothing: its numbers serve pages and workflows.
 PARAMETERS_ONLY = "parameters"
@@ -84,6 +87,10 @@ Touched = set[tuple[int | None, int | None, int | None]]
 # The subjects (of the kind's ``subject``) whose findings the touched subjects can move; None:
 # it cannot say (the rule is then evaluated whole).
 WidenFunction = Callable[[Touched], set[int] | None]
+# The subjects a kind must judge again besides ``only`` (its context's parameters known: a
+# lookback window, a similarity threshold), for findings that pair a subject with another —
+# the later meeting of a pair carries the finding; None: it cannot say (evaluated whole).
+ReachFunction = Callable[["Context", frozenset[int]], set[int] | None]
 WindowFunction = Callable[[Revision, datetime.date], datetime.date]
 MergeFunction = Callable[[list[Candidate]], Candidate]
 
@@ -105,6 +112,9 @@ SUBJECTS: dict[str, str] = {}
 # kind name → the subjects to judge again for the touched ones (a meeting of a branch moves
 # the dormancy of the units it covers, and so the empty-shell finding of their other branches).
 WIDEN: dict[str, WidenFunction] = {}
+# kind name → the subjects paired with the ones to judge (``ReachFunction``): asked by the
+# engine per context after ``WIDEN``, before the evaluation; they are judged too.
+REACH: dict[str, ReachFunction] = {}
 
 
 def touched_party_organizations(touched: Touched) -> set[int] | None:
@@ -121,11 +131,13 @@ def kind(
     reads: Iterable[str] | None = None,
     subject: str | None = None,
     widen: WidenFunction | None = None,
+    reach: ReachFunction | None = None,
 ) -> Callable[[KindFunction], KindFunction]:
     """Register a rule kind; ``window`` makes it a period rule, ``merge`` joins candidates
     of several revisions (default: the last revision's); ``reads`` names the journaled facts it
     reads (default: all), ``subject`` what it can be restricted to (``SUBJECTS``) and
-    ``widen`` which of those a touch can move (``WIDEN``)."""
+    ``widen`` which of those a touch can move (``WIDEN``), ``reach`` which others the
+    subjects so found are paired with (``REACH``)."""
 
     def register(fn: KindFunction) -> KindFunction:
         KINDS[name] = fn
@@ -134,6 +146,8 @@ def kind(
         if subject is not None:
             SUBJECTS[name] = subject
             WIDEN[name] = widen or touched_party_organizations
+            if reach is not None:
+                REACH[name] = reach
         if window is not None:
             KINDS_PERIODIC[name] = window
         if merge is not None:

@@ -315,9 +315,10 @@ def coverage_page(request):
     form, cov_scope, day = _coverage_scope(request)
     context = {"form": form, "day": day}
     if cov_scope is not None:
-        # Every figure of the page from one grouped query (a past month end's headline from
-        # its snapshot, as ``coverage.as_of`` reads it).
-        figures = coverage.all_breakdowns(cov_scope, day)
+        # Every figure of the page from one grouped query, kept for the day while the tables
+        # it reads are unchanged (a past month end's headline from its snapshot, as
+        # ``coverage.as_of`` reads it).
+        figures = coverage.figures(cov_scope, day)
         today = timezone.localdate()
         rates = figures.rates if day >= today else coverage.as_of(cov_scope, day)
         base_query = request.GET.copy()

@@ -4,12 +4,13 @@ one member's contacts and standing decisions."""
 
 from __future__ import annotations
 
+import functools
 from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Case, CharField, F, When
+from django.db.models import Case, CharField, Exists, F, OuterRef, When
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -85,7 +86,13 @@ def index(request):
             **TRANSFERS.context(request, filters.qs),
             "filters": filters.form,
             "can_edit": _kept(request.user).exists(),
-            "figures": queries.figures(kept.values("pk"), today) if kept.exists() else None,
+            # The kept branches as a join per grant on each row (not an IN over every
+            # branch of the federation).
+            "figures": queries.figures(
+                functools.partial(scope.dues_branch_q, request.user, Action.VIEW), today
+            )
+            if kept.exists()
+            else None,
             "today": today,
         },
     )
@@ -422,18 +429,20 @@ def lost(request):
     declared lost contact or suspended."""
     today = timezone.localdate()
     kept = _kept(request.user, Action.VIEW).values("pk")
-    visible = scope.members(request.user, lists.scope_action(request)).values("pk")
+    visible = scope.members(request.user, lists.scope_action(request))
     months = queries.lost_contact_months(day=today)
+    # Each candidate checked against the scope on its own key, and the declared ones read
+    # through the scope itself: an IN over every member in scope (a federation's million)
+    # was most of this page's time.
     qs = (
         queries.out_of_contact(kept, today, months)
-        .filter(pk__in=visible)
+        .filter(Exists(visible.filter(pk=OuterRef("pk"))))
         .select_related("relation_party_organization")
     )
     if lists.wants_xlsx(request):
         return OUT_OF_CONTACT.export(request, qs)
     declared = (
-        PartyMember.objects.filter(pk__in=visible)
-        .filter(party_queries.lost_q(today))
+        visible.filter(party_queries.lost_q(today))
         .select_related("relation_party_organization")
         .order_by("name", "pk")
     )

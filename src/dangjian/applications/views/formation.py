@@ -4,7 +4,8 @@ approval by the higher party organization."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models.lookups import IsNull
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -33,7 +34,11 @@ from dangjian.transfers import services as transfer_services
 
 def _current_units(user, action=Action.VIEW):
     """Units in scope that are current members of a federation."""
-    return scope.organizations(user, action).filter(status=Organization.Status.ACTIVE)
+    # Written as the statuses a unit is not: an equality on the status nearly every unit has
+    # made SQLite (no statistics) read that whole index and sort, where the lists below walk
+    # the units' name index and stop after a page.
+    others = [s for s in Organization.Status.values if s != Organization.Status.ACTIVE]
+    return scope.organizations(user, action).exclude(status__in=others)
 
 
 def threshold_groups(user, day) -> list[tuple[int, list[int]]]:
@@ -50,23 +55,39 @@ def threshold_groups(user, day) -> list[tuple[int, list[int]]]:
 def qualifying_units(user, day, groups=None):
     """Units with enough full members (by their federation's threshold), no party organization
     and no active case: to do."""
-    counts = (
+    # Each unit's full members counted on its own jobs (a correlated count, its index), not
+    # a GROUP BY over every job of the system: the page shows the first hundred by name.
+    full = (
         queries.full_employments(day)
+        .filter(organization=OuterRef("pk"))
+        .order_by()
         .values("organization")
         .annotate(n=Count("member", distinct=True))
+        .values("n")
+    )
+    # Counted only where no party organization covers the unit (a CASE on its first coverage):
+    # PostgreSQL checks the count inside its walk of the units by name, before the anti join
+    # that drops the covered ones, and so counted the members of nearly every unit it walked
+    # (130 ms at 20,000 units; 14 ms so).
+    uncovered = IsNull(Subquery(queries.coverages_on(day).values("pk")[:1]), True)
+    counted = Case(
+        When(uncovered, then=Subquery(full, output_field=IntegerField())),
+        default=Value(0),
+        output_field=IntegerField(),
     )
     enough = Q(pk__in=[])
     for threshold, federation_ids in groups or threshold_groups(user, day):
         member = Membership.objects.filter(
             valid_on_q(day), organization=OuterRef("pk"), federation_id__in=federation_ids
         )
-        enough |= Q(Exists(member), pk__in=counts.filter(n__gte=threshold).values("organization"))
+        enough |= Q(Exists(member), full_members__gte=threshold)
     active_case = FormationCase.objects.filter(units=OuterRef("pk"), status__in=ACTIVE)
     return (
         _current_units(user)
-        .filter(enough)
         .exclude(queries.covered_q(day))
         .exclude(Exists(active_case))
+        .alias(full_members=counted)
+        .filter(enough)
         .order_by("name")
     )
 

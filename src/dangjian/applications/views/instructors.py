@@ -18,6 +18,7 @@ from dangjian.access.models import Action
 from dangjian.applications import access_rules, services
 from dangjian.applications.checks import (
     VISIT_OVERDUE_DAYS,
+    assignment_counts,
     current_assignments,
     instructor_units,
 )
@@ -79,11 +80,9 @@ def instructor_list(request):
         return _export_instructors(request)
     qs = scope.instructors(request.user)
     page = INSTRUCTORS.page(request, qs)
-    rows = current_assignments(page.rows)
+    counts = assignment_counts(page.rows)
     for instructor in page.rows:
-        mine = [r for r in rows if r.instructor_id == instructor.pk]
-        instructor.unit_count = len(mine)
-        instructor.overdue_count = sum(1 for r in mine if r.overdue)
+        instructor.unit_count, instructor.overdue_count = counts.get(instructor.pk, (0, 0))
     return render(
         request,
         "applications/instructor_list.html",

@@ -1,7 +1,10 @@
 """Notices and tasks (LIFECYCLE.md N-6, N-8): the sign rate and the on-time rate of the notices
 published each month, the feedback completion of the tasks, and each recurring duty's feedback
-expected against accepted (``notices.queries``, ``notices.duties``). Rates are of the receipts
-as they stand (a late signature counts for its notice's month)."""
+expected against accepted (``notices.queries``, ``notices.duties``). Everything is as it stood
+at the end of the as-of day, from the receipts' timestamps: the notices published by then and
+not withdrawn by then, signed by then, feedback accepted by then (a late signature counts for
+its notice's month once it is given); the duties' cycles begun by then against their tasks and
+feedback by then."""
 
 from __future__ import annotations
 
@@ -16,7 +19,7 @@ from dangjian.dashboard.panels import register
 from dangjian.dues.queries import month_end
 from dangjian.notices import duties
 from dangjian.notices.models import Notice
-from dangjian.notices.queries import percent, with_counts
+from dangjian.notices.queries import percent, standing_q, with_counts
 
 
 def _bounds(first: datetime.date, last: datetime.date) -> tuple[datetime.datetime, ...]:
@@ -30,10 +33,10 @@ def _bounds(first: datetime.date, last: datetime.date) -> tuple[datetime.datetim
 def compute(ctx) -> dict[str, Any]:
     months = ctx.month_list
     start, end = _bounds(months[0], month_end(months[-1]))
+    until = _bounds(ctx.day, ctx.day)[1]
     rows = with_counts(
-        ctx.notices().filter(
-            status=Notice.Status.PUBLISHED, published_at__gte=start, published_at__lt=end
-        )
+        ctx.notices().filter(standing_q(until), published_at__gte=start, published_at__lt=end),
+        until,
     ).values_list(  # type: ignore[misc]
         "published_at", "kind", "targets", "signed", "signed_on_time", "done"
     )

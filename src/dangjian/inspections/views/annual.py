@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -39,8 +40,11 @@ def _open_findings(organization, user):
 
 def _member_units(user, day: datetime.date, action=Action.VIEW):
     """Units visible to the user that were member units on ``day``."""
+    # A correlated EXISTS on each unit's memberships: SQLite walks the units' name index for
+    # the page's fifty, where an IN listed every membership of the day first and sorted all
+    # the units (89 ms at 100,000 units).
     return scope.organizations(user, action).filter(
-        pk__in=Membership.objects.filter(valid_on_q(day)).values("organization")
+        Exists(Membership.objects.filter(valid_on_q(day), organization=OuterRef("pk")))
     )
 
 

@@ -46,12 +46,11 @@ def _federation_for(user, org):
 
 @login_required
 def grade_list(request):
+    # The registered scope (a correlated EXISTS per evaluation): SQLite then walks the list's
+    # index from its end, where an IN over every unit in scope made it list the units first,
+    # then look up each one's evaluations and sort them all (99 -> 22 ms at 100,000 units).
     evaluations = (
-        GradeEvaluation.objects.filter(
-            organization__in=scope.organizations(request.user, lists.scope_action(request)).values(
-                "pk"
-            )
-        )
+        scope.visible(GradeEvaluation, request.user, lists.scope_action(request))
         .select_related("organization")
         .order_by("-year", "organization__name")
     )

@@ -7,6 +7,7 @@ stored rows are read with ``_select_in`` and new rows go through ``core.bulk``.
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.utils.translation import gettext as _
 
@@ -84,20 +85,38 @@ _NOT_AUDITED = {
 _AUDITED = [(i, c) for i, c in enumerate(NEW_MEMBER_COLUMNS) if c not in _NOT_AUDITED]
 
 
-def _created(member_rows: list[tuple], job_rows: list[tuple]):
-    """``(pk, name, values)`` of each new member for the trail, with its first employment."""
+def _created(member_rows: list[tuple], job_rows: list[tuple]) -> audit.Creations:
+    """Each new member for the trail, with its first employment, column by column (the
+    inserted columns by field name; no dict per member)."""
+    if not member_rows:
+        return audit.Creations([], [], {})
+    columns = list(zip(*member_rows, strict=True))
+    fields: dict[str, Any] = {column: columns[i] for i, column in _AUDITED}
     jobs = {job[0]: job for job in job_rows}
-    for row in member_rows:
-        values = {column: row[i] for i, column in _AUDITED}
-        job = jobs.get(row[0])
-        if job is not None:
-            values["employment"] = {
+    days: dict[Any, str] = {}  # a date as text, once per distinct day (most share one)
+
+    def day(value):
+        try:
+            return days[value]
+        except KeyError:
+            text = days[value] = str(value)
+            return text
+
+    employments = []
+    for pk in columns[0]:
+        job = jobs.get(pk)
+        employments.append(
+            audit.ABSENT
+            if job is None
+            else {
                 "organization": job[1],
                 "job_title": job[2],
-                "valid_from": str(job[3]),
-                "valid_to": str(job[4]) if job[4] else None,
+                "valid_from": day(job[3]),
+                "valid_to": day(job[4]) if job[4] else None,
             }
-        yield row[0], row[1], values
+        )
+    fields["employment"] = employments
+    return audit.Creations(columns[0], columns[1], fields)
 
 
 # The current 组织关系 as stored on the member (compared with the relation column; a change is
@@ -458,28 +477,6 @@ class MemberHandler(Handler):
                         now,
                     )
                 )
-        bulk.insert(PartyMember, NEW_MEMBER_COLUMNS, member_rows)
-        # Each new member in the trail as record_change would put it (personal fields masked),
-        # written in bulk like the members themselves.
-        audit.record_creations(
-            ctx.user,
-            "party.partymember",
-            _created(member_rows, job_rows),
-            note=self.note,
-        )
-        bulk.insert(
-            RelationPeriod,
-            [
-                "member",
-                "party_organization",
-                "external",
-                "valid_from",
-                "valid_to",
-                "created_at",
-                "updated_at",
-            ],
-            relation_rows,
-        )
         updated = [r for r in rows if r.status == CHANGED]
         members = PartyMember.objects.defer("id_number").in_bulk([r.key.pk for r in updated])
         job_ids = [
@@ -524,6 +521,30 @@ class MemberHandler(Handler):
         party_bulk.close_employments_bulk(closes, actor=actor, note=note)
         party_bulk.update_employments_bulk(job_updates, actor=actor, note=note)
         party_bulk.start_employments_bulk(job_starts, actor=actor, note=note)
+        # The new members last: with ``bulk.writes_behind`` (the import's commit) their
+        # statements run while the next chunk is parsed; any query before them would wait.
+        bulk.insert(PartyMember, NEW_MEMBER_COLUMNS, member_rows)
+        # Each new member in the trail as record_change would put it (personal fields masked),
+        # written in bulk like the members themselves.
+        audit.record_creations(
+            ctx.user,
+            "party.partymember",
+            _created(member_rows, job_rows),
+            note=self.note,
+        )
+        bulk.insert(
+            RelationPeriod,
+            [
+                "member",
+                "party_organization",
+                "external",
+                "valid_from",
+                "valid_to",
+                "created_at",
+                "updated_at",
+            ],
+            relation_rows,
+        )
         bulk.insert(  # ids from the database: nothing points at a new employment yet
             Employment,
             [

@@ -13,16 +13,19 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dangjian.core.audit import record_event
+from dangjian.core.audit import record_event, record_rows, row_values
 from dangjian.core.errors import WorkflowError
 from dangjian.core.events import AuditEvent
 from dangjian.orglife import signin
 from dangjian.orglife.models import Attendance, Meeting
-from dangjian.orglife.queries import expected_attendees, guest_candidates
+from dangjian.orglife.queries import Expected, expected_attendees, guest_candidates
+from dangjian.orglife.services.contact import attendance_changed
 from dangjian.orglife.services.counts import settle_again
 from dangjian.party.models import PartyMember
 
 Status, Method, Role = Attendance.Status, Attendance.Method, Attendance.Role
+# Rows a statement writes at once (SQLite's bound on a statement's variables included).
+BATCH = 500
 
 
 def _check_mark(mark: dict, name: str) -> None:
@@ -37,10 +40,28 @@ def _check_mark(mark: dict, name: str) -> None:
         )
 
 
-def write_marks(meeting: Meeting, marks: dict[int, dict], guests: Iterable[int] = ()) -> None:
+# What the trail keeps of each attendance row (``record_rows``: one event per record).
+AUDITED = ("role", "status", "reason", "note", "method", "signed_at")
+
+
+def write_marks(
+    meeting: Meeting,
+    marks: dict[int, dict],
+    guests: Iterable[int] = (),
+    *,
+    actor,
+    expected: list[Expected] | None = None,
+) -> None:
     """Every expected member's attendance as marked on the record (the caller holds the
-    meeting's row); members no longer expected lose their row, guests are added."""
-    expected = expected_attendees(meeting)
+    meeting's row); members no longer expected lose their row, guests are added. ``expected``:
+    the meeting's ``expected_attendees`` when the caller already read them for this meeting
+    as it now stands (``record_held``).
+
+    A fixed number of queries whatever the number of members: the new rows in one insert, the
+    changed ones in one update, and one audit event listing each member's change (before →
+    after: ``core.audit.record_rows``)."""
+    if expected is None:
+        expected = expected_attendees(meeting)
     missing = [e.member.name for e in expected if e.member.pk not in marks]
     if missing:
         raise ValidationError(
@@ -51,11 +72,10 @@ def write_marks(meeting: Meeting, marks: dict[int, dict], guests: Iterable[int] 
     for e in expected:
         _check_mark(marks[e.member.pk], e.member.name)
     guest_ids = set(guests) - {e.member.pk for e in expected}
+    names: dict[int, str] = {e.member.pk: e.member.name for e in expected}
     if guest_ids:
-        allowed = set(
-            guest_candidates(meeting).filter(pk__in=guest_ids).values_list("pk", flat=True)
-        )
-        if guest_ids - allowed:
+        allowed = dict(guest_candidates(meeting).filter(pk__in=guest_ids).values_list("pk", "name"))
+        if guest_ids - set(allowed):
             raise ValidationError(
                 _(
                     "Only members working in a unit this party organization covers may attend "
@@ -63,11 +83,19 @@ def write_marks(meeting: Meeting, marks: dict[int, dict], guests: Iterable[int] 
                 ),
                 code="guest_not_allowed",
             )
-    existing = {a.member_id: a for a in meeting.attendance.all()}
+        names.update(allowed)
+    existing = {a.member_id: a for a in meeting.attendance.select_related("member")}
     keep = {e.member.pk for e in expected} | guest_ids
-    meeting.attendance.exclude(member_id__in=keep).delete()
+    gone = [a for pk, a in existing.items() if pk not in keep]
+    if gone:
+        Attendance.objects.filter(pk__in=[a.pk for a in gone]).delete()
+        attendance_changed(a.member_id for a in gone)  # off the meeting: ``settle`` misses them
+    trail: list[tuple[int, str, dict | None, dict | None]] = [
+        (a.member_id, a.member.name, row_values(a, AUDITED), None) for a in gone
+    ]
     rows = [(e.member.pk, e.role, marks[e.member.pk]) for e in expected]
     rows += [(pk, Role.GUEST, {"status": Status.PRESENT}) for pk in sorted(guest_ids)]
+    new, changed = [], []
     for pk, role, mark in rows:
         row = existing.get(pk)
         status, reason = (
@@ -76,7 +104,7 @@ def write_marks(meeting: Meeting, marks: dict[int, dict], guests: Iterable[int] 
         )
         note = (mark.get("note") or "")[:200]
         if row is None:
-            Attendance.objects.create(
+            row = Attendance(
                 meeting=meeting,
                 member_id=pk,
                 role=role,
@@ -85,14 +113,25 @@ def write_marks(meeting: Meeting, marks: dict[int, dict], guests: Iterable[int] 
                 note=note,
                 method=Method.HAND,
             )
+            new.append(row)
+            trail.append((pk, names.get(pk, f"#{pk}"), None, row_values(row, AUDITED)))
             continue
+        if (row.role, row.status, row.reason, row.note) == (role, status, reason, note):
+            continue
+        before = row_values(row, AUDITED)
         taken_by_qr = row.method == Method.QR and row.status == Status.PRESENT
-        changed = (row.role, row.status, row.reason, row.note) != (role, status, reason, note)
-        if changed:
-            row.role, row.status, row.reason, row.note = role, status, reason, note
-            if not (taken_by_qr and status == Status.PRESENT):
-                row.method, row.signed_at = Method.HAND, None
-            row.save()
+        row.role, row.status, row.reason, row.note = role, status, reason, note
+        if not (taken_by_qr and status == Status.PRESENT):
+            row.method, row.signed_at = Method.HAND, None
+        changed.append(row)
+        trail.append((pk, names.get(pk, row.member.name), before, row_values(row, AUDITED)))
+    Attendance.objects.bulk_create(new, batch_size=BATCH)
+    if changed:
+        now = timezone.now()
+        for row in changed:
+            row.updated_at = now
+        Attendance.objects.bulk_update(changed, [*AUDITED, "updated_at"], batch_size=BATCH)
+    record_rows(actor, AuditEvent.ORGLIFE_ATTENDANCE_MARKED, meeting, "orglife.attendance", trail)
 
 
 def sign_in_refusal(

@@ -7,13 +7,15 @@ from __future__ import annotations
 from dangjian.orglife import quorum
 from dangjian.orglife.models import Attendance, Meeting
 from dangjian.orglife.queries import COUNTED_ROLES, VOTING_ROLES
+from dangjian.orglife.services.contact import attendance_changed
 from dangjian.orglife.services.journal import meetings_changed
 
 
 def settle(meeting: Meeting) -> Meeting:
     """Derive the counts, the quorum, whether the meeting counts and its resolutions' outcome
     from what is recorded, and save them (the caller holds the meeting's row)."""
-    rows = list(meeting.attendance.values_list("role", "status"))
+    marked = list(meeting.attendance.values_list("member_id", "role", "status"))
+    rows = [(role, status) for _member, role, status in marked]
     counted = [(role, status) for role, status in rows if role in COUNTED_ROLES]
     present = Attendance.Status.PRESENT
     if counted:
@@ -49,6 +51,8 @@ def settle(meeting: Meeting) -> Meeting:
         ]
     )
     meetings_changed([meeting.party_organization_id])
+    # Each member on the meeting: its attendance, day or status may have moved their latest.
+    attendance_changed(member for member, _role, _status in marked)
     base = expected if expected is not None else (meeting.present_count or 0)
     for resolution in meeting.resolutions.all():
         passed = meeting.quorum_met is not False and quorum.resolution_passes(

@@ -22,8 +22,10 @@ from dangjian.core.events import AuditEvent
 from dangjian.orglife import quorum, similarity
 from dangjian.orglife.minutes import clean_minutes
 from dangjian.orglife.models import Attendance, Meeting, Resolution
-from dangjian.orglife.queries import people_of
+from dangjian.orglife.queries import Expected, expected_attendees, people_of
+from dangjian.orglife.services import bands
 from dangjian.orglife.services.attendance import write_marks
+from dangjian.orglife.services.contact import attendance_changed
 from dangjian.orglife.services.counts import settle
 from dangjian.orglife.services.journal import meetings_changed
 from dangjian.party.models import PartyOrganization
@@ -114,12 +116,13 @@ def sign_minutes(meeting: Meeting, federation=None, cache: dict | None = None) -
     meeting.minutes_chars, meeting.minutes_signature = similarity.stored(meeting.minutes, k)
 
 
-def _check_people(meeting: Meeting) -> None:
-    """O-6: the chair and the recorder are members of the organization."""
+def _check_people(meeting: Meeting, expected: list[Expected] | None = None) -> None:
+    """O-6: the chair and the recorder are members of the organization (``expected``: the
+    meeting's expected attendees, when the caller already read them)."""
     chosen = {"chair": meeting.chair_id, "recorder": meeting.recorder_id}
     if not any(chosen.values()):
         return
-    allowed = people_of(meeting)
+    allowed = people_of(meeting, expected)
     for field, pk in chosen.items():
         if pk and pk not in allowed:
             raise ValidationError(
@@ -151,10 +154,19 @@ def plan_meeting(party_org, values: dict, *, actor, note="") -> Meeting:
     return meeting
 
 
-@transaction.atomic
-def edit_meeting(meeting: Meeting, values: dict, *, version, actor, note="") -> Meeting:
-    """Change a meeting's plan or record as read at ``version`` (``core.errors.Conflict`` when
-    someone else changed it since)."""
+def _edit(
+    meeting: Meeting,
+    values: dict,
+    *,
+    version,
+    attendees: bool = False,
+    known: list[Expected] | None = None,
+) -> tuple[Meeting, dict, list[Expected] | None]:
+    """``edit_meeting``'s checks, without saving, settling or auditing: the meeting locked at
+    the next version with ``values`` set, its snapshot as the user read it, and — when
+    ``attendees`` — its expected attendees on the day and kind it now has (read once, for
+    the chair and recorder check and the marks; ``known``: as the caller read them for
+    ``meeting``, taken when the organization, day and kind are still those)."""
     unknown = set(values) - set(RECORD_FIELDS)
     if unknown:
         raise ValidationError(
@@ -171,10 +183,29 @@ def edit_meeting(meeting: Meeting, values: dict, *, version, actor, note="") -> 
     checked.pop("party_organization")
     _check(checked)
     locked.minutes = checked["minutes"]
-    _check_people(locked)
+    expected = None
+    if attendees:
+        same = (meeting.party_organization_id, meeting.held_on, meeting.kind) == (
+            locked.party_organization_id,
+            locked.held_on,
+            locked.kind,
+        )
+        expected = known if known is not None and same else expected_attendees(locked)
+    _check_people(locked, expected)
+    # The signature as stored, for its bands (``bands.refresh``; not part of the snapshot).
+    before["_signature"] = locked.minutes_signature
     if "minutes" in values:
         sign_minutes(locked)
+    return locked, before, expected
+
+
+@transaction.atomic
+def edit_meeting(meeting: Meeting, values: dict, *, version, actor, note="") -> Meeting:
+    """Change a meeting's plan or record as read at ``version`` (``core.errors.Conflict`` when
+    someone else changed it since)."""
+    locked, before, _ = _edit(meeting, values, version=version)
     locked.save()
+    bands.refresh([locked], before={locked.pk: before.pop("_signature")})
     settle(locked)
     record_change(actor, locked, before, note=note)
     return locked
@@ -189,26 +220,35 @@ def record_held(
     marks: dict[int, dict],
     guests: Iterable[int] = (),
     resolutions: Iterable[dict] = (),
+    expected: list[Expected] | None = None,
     actor,
     note="",
 ) -> Meeting:
     """Record the meeting as held: its minutes and details (``values``), who attended
     (``marks``: member id → {"status", "reason", "note"} for every member expected; ``guests``:
     members of other branches who attended, not counted) and the resolutions with their votes.
+    ``expected``: ``expected_attendees(meeting)`` when the caller read them for its form in
+    this request (the record page), so they are not read twice; read again if ``values``
+    change the day or kind.
 
     A QR sign-in already recorded stays as it was taken unless the mark changes it. The
-    numbers, the quorum and whether the meeting counts follow (``settle``).
+    numbers, the quorum and whether the meeting counts follow (``settle``). One change record
+    for the meeting (details, status, numbers) and one event listing each member's attendance
+    change; a fixed number of queries whatever the number of members
+    (``tests/orglife/test_record_queries.py``).
     """
-    locked = edit_meeting(meeting, values, version=version, actor=actor, note=note)
+    locked, before, expected = _edit(
+        meeting, values, version=version, attendees=True, known=expected
+    )
     if locked.held_on > timezone.localdate():
         raise ValidationError(_("A meeting can be recorded as held only on or after its day."))
-    before = snapshot(locked)
     if locked.status == Meeting.Status.PLANNED:
         # The record is written now (the late-record rule compares it with the meeting's day).
         locked.recorded_at = timezone.now()
     locked.status = Meeting.Status.HELD
-    locked.save(update_fields=["status", "recorded_at", "updated_at"])
-    write_marks(locked, marks, guests)
+    locked.save()
+    bands.refresh([locked], before={locked.pk: before.pop("_signature")})
+    write_marks(locked, marks, guests, actor=actor, expected=expected)
     _write_resolutions(locked, list(resolutions))
     settle(locked)
     record_change(actor, locked, before, note=note)
@@ -225,7 +265,7 @@ def record_held(
 
 
 def _write_resolutions(meeting: Meeting, rows: list[dict]) -> None:
-    limit = meeting.attendance.filter(status=Attendance.Status.PRESENT).count()
+    limit = meeting.attendance.filter(status=Attendance.Status.PRESENT).count() if rows else 0
     for row in rows:
         votes = row.get("votes_for", 0) + row.get("votes_against", 0) + row.get("abstentions", 0)
         if votes > limit:
@@ -281,6 +321,7 @@ def record_meeting(
     meeting = Meeting(party_organization=party_org, recorded_at=timezone.now(), **values)
     sign_minutes(meeting)
     meeting.save(force_insert=True)
+    bands.refresh([meeting], new=True)
     settle(meeting)
     record_change(actor, meeting, None, note=note)
     return meeting
@@ -299,6 +340,7 @@ def update_meeting(meeting: Meeting, values: dict, *, actor, note="") -> Meeting
     meeting.minutes = checked["minutes"]
     sign_minutes(meeting)  # the organization, hence the rule's parameters, may change too
     meeting.save()
+    bands.refresh([meeting], moved_from=was if was != meeting.party_organization_id else None)
     settle(meeting)
     if was != meeting.party_organization_id:
         meetings_changed([was])
@@ -312,8 +354,11 @@ def delete_meeting(meeting: Meeting, *, actor, note="") -> None:
     for attachment in meeting.attachments.all():
         attachment.file.delete(save=False)
     was = meeting.party_organization_id
+    attended = list(meeting.attendance.values_list("member_id", flat=True))
+    bands.forget([meeting.pk])
     delete_fact(meeting, actor=actor, note=note)
     meetings_changed([was])
+    attendance_changed(attended)
 
 
 BULK_FIELDS = (
@@ -373,6 +418,7 @@ def record_meetings_bulk(
         _derive(meeting, federation, cache)
         sign_minutes(meeting, federation, cache)
     Meeting.objects.bulk_create(objs, batch_size=BATCH)
+    bands.refresh(objs, new=True)
     meetings_changed({m.party_organization_id for m in objs})
     if objs:
         record_event(
@@ -396,6 +442,7 @@ def update_meetings_bulk(changes: Iterable[tuple[Meeting, dict]], *, actor, note
         if SIGNED_FROM & set(values):
             sign_minutes(meeting, cache=cache)
         meeting.save()
+        bands.refresh([meeting], moved_from=was if was != meeting.party_organization_id else None)
         settle(meeting)
         if was != meeting.party_organization_id:
             meetings_changed([was])

@@ -33,7 +33,7 @@ from dangjian.orglife.models import (
     MeetingElection,
     Resolution,
 )
-from dangjian.orglife.queries import expected_attendees, guest_candidates, people_of
+from dangjian.orglife.queries import Expected, expected_attendees, guest_candidates, people_of
 from dangjian.party.models import PartyMember, PartyOrganization
 
 MEETING_QS = Meeting.objects.select_related("party_organization__federation", "chair", "recorder")
@@ -49,9 +49,14 @@ def _errors(form, exc: ValidationError | WorkflowError) -> None:
             form.add_error(None, message)
 
 
-def _people(user, meeting: Meeting):
-    """Who may chair or record, as far as the user's scope reaches."""
-    return scope.members(user, Action.EDIT).filter(pk__in=people_of(meeting)).order_by("name")
+def _people(user, meeting: Meeting, expected: list[Expected] | None = None):
+    """Who may chair or record, as far as the user's scope reaches (``expected``: the
+    meeting's expected attendees, when the view already read them)."""
+    return (
+        scope.members(user, Action.EDIT)
+        .filter(pk__in=people_of(meeting, expected))
+        .order_by("name")
+    )
 
 
 @login_required
@@ -147,9 +152,15 @@ def meeting_edit(request, pk: int):
 @requires(Action.EDIT)
 def meeting_record(request, pk: int):
     meeting = scope.get(request.user, MEETING_QS, pk, Action.EDIT)
-    expected = expected_attendees(meeting)
-    visible = set(scope.members(request.user, Action.EDIT).values_list("pk", flat=True))
-    expected = [e for e in expected if e.member.pk in visible]
+    everyone = expected_attendees(meeting)
+    # Which of them the user's scope reaches: asked of those expected only (the scope of an
+    # officer or the administrator holds every member of the federation).
+    visible = set(
+        scope.members(request.user, Action.EDIT)
+        .filter(pk__in=[e.member.pk for e in everyone])
+        .values_list("pk", flat=True)
+    )
+    expected = [e for e in everyone if e.member.pk in visible]
     marks = {a.member_id: a for a in meeting.attendance.all()}
     guests = scope.members(request.user, Action.EDIT).filter(
         pk__in=guest_candidates(meeting).values("pk")
@@ -168,7 +179,7 @@ def meeting_record(request, pk: int):
         request.POST or None,
         initial=initial,
         expected=expected,
-        people=_people(request.user, meeting),
+        people=_people(request.user, meeting, everyone),
         guests=guests,
         marks=marks,
     )
@@ -184,6 +195,7 @@ def meeting_record(request, pk: int):
                 marks=form.marks(),
                 guests=[m.pk for m in form.cleaned_data["guests"]],
                 resolutions=form.resolutions(),
+                expected=everyone,
                 actor=request.user,
             )
         except (ValidationError, WorkflowError) as exc:

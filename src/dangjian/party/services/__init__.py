@@ -54,6 +54,7 @@ from dangjian.party.services.standing import (
 )
 from dangjian.party.services.terms import (
     approve_term_extension,
+    keep_term_deadlines,
     record_election,
     remove_election,
     remove_term_extension,
@@ -90,6 +91,7 @@ __all__ = [
     "end_instructor_assignment",
     "end_position",
     "form_party_organization",
+    "keep_term_deadlines",
     "move_relation",
     "record_election",
     "register_or_link_member",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import copy
 import datetime
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -26,6 +26,7 @@ from dangjian.party.services.organizations import appoint_position, end_position
 from dangjian.rulebook.periods import add_years
 
 ONE_DAY = datetime.timedelta(days=1)
+IDS_PER_QUERY = 500
 ELECTION_FIELDS = ("kind", "term_years", "document_no")
 EXTENSION_FIELDS = ("approved_on", "approved_by", "document_no", "extended_until")
 
@@ -110,6 +111,7 @@ def record_election(
     )
     _check_election(election)
     election.save()
+    keep_term_deadlines([party_org.pk])
     record_change(actor, election, None, note=note)
     record_event(
         actor,
@@ -159,9 +161,11 @@ def update_election(election: Election, values: dict, *, actor, note="") -> Elec
     for extension in stored.extensions.all():
         extension.election = corrected
         _check_extension(extension)
-    return update_fact(
+    updated = update_fact(
         stored, {f: getattr(corrected, f) for f in ELECTION_FIELDS}, actor=actor, note=note
     )
+    keep_term_deadlines([stored.party_organization_id])
+    return updated
 
 
 @transaction.atomic
@@ -170,6 +174,7 @@ def remove_election(election: Election, *, actor, note="") -> None:
     for extension in election.extensions.all():
         delete_fact(extension, actor=actor, note=note)
     delete_fact(election, actor=actor, note=note)
+    keep_term_deadlines([election.party_organization_id])
 
 
 # -- extensions --------------------------------------------------------------------------------
@@ -251,6 +256,7 @@ def approve_term_extension(
     )
     _check_extension(extension)
     extension.save()
+    keep_term_deadlines([party_org.pk])
     record_change(actor, extension, None, note=note)
     record_event(
         actor,
@@ -276,11 +282,91 @@ def update_term_extension(
     for field, value in values.items():
         setattr(corrected, field, value)
     _check_extension(corrected)
-    return update_fact(
+    updated = update_fact(
         stored, {f: getattr(corrected, f) for f in EXTENSION_FIELDS}, actor=actor, note=note
     )
+    keep_term_deadlines([stored.election.party_organization_id])
+    return updated
 
 
 @transaction.atomic
 def remove_term_extension(extension: TermExtension, *, actor, note="") -> None:
+    party_org_id = (
+        Election.objects.filter(pk=extension.election_id)
+        .values_list("party_organization_id", flat=True)
+        .get()
+    )
     delete_fact(extension, actor=actor, note=note)
+    keep_term_deadlines([party_org_id])
+
+
+# -- the kept deadline (PartyOrganization.term_deadline) -----------------------------------------
+
+
+def keep_term_deadlines(party_org_ids: Iterable[int] | None = None) -> int:
+    """Set ``PartyOrganization.term_deadline`` of these party organizations (every one when
+    None: the consistency rebuild, ``dangjian term_deadlines``) from their elections and
+    extensions, as recorded; returns how many changed. Called by every writer of elections
+    and extensions above; the synthetic generator, which writes them raw, calls it after."""
+    return term_deadlines_from_records(
+        PartyOrganization,
+        Election,
+        TermExtension,
+        party_org_ids,
+        default_years=lambda org, held_on: queries.default_term_years(
+            org.kind, org.federation, held_on
+        ),
+    )
+
+
+def term_deadlines_from_records(
+    org_model,
+    election_model,
+    extension_model,
+    party_org_ids: Iterable[int] | None,
+    *,
+    default_years: Callable[..., int],
+) -> int:
+    """The rebuild itself, on the models given (the migration that adds the column passes its
+    historical ones). The latest term recorded is the last founding or general election (two
+    on one day: the one recorded last, as ``queries.terms_in_force``); its deadline is its
+    latest approved extension's end, else its day plus its length (``default_years`` only for
+    a term election without one, which the services never write)."""
+    if party_org_ids is None:
+        ids = list(org_model.objects.order_by("pk").values_list("pk", flat=True))
+    else:
+        ids = sorted(set(party_org_ids))
+    changed = 0
+    for i in range(0, len(ids), IDS_PER_QUERY):
+        chunk = ids[i : i + IDS_PER_QUERY]
+        latest: dict[int, tuple[int, datetime.date, int | None]] = {}
+        for org_id, pk, held_on, years in (
+            election_model.objects.filter(
+                party_organization_id__in=chunk, kind__in=("founding", "general")
+            )
+            .order_by("party_organization_id", "held_on", "pk")
+            .values_list("party_organization_id", "pk", "held_on", "term_years")
+        ):
+            latest[org_id] = (pk, held_on, years)
+        extended: dict[int, datetime.date] = {}
+        for election_id, until in extension_model.objects.filter(
+            election_id__in=[pk for pk, _day, _years in latest.values()]
+        ).values_list("election_id", "extended_until"):
+            if election_id not in extended or until > extended[election_id]:
+                extended[election_id] = until
+        stale = []
+        for org in org_model.objects.filter(pk__in=chunk).only(
+            "pk", "kind", "federation_id", "term_deadline"
+        ):
+            deadline = None
+            if org.pk in latest:
+                pk, held_on, years = latest[org.pk]
+                deadline = extended.get(pk) or add_years(
+                    held_on, years or default_years(org, held_on)
+                )
+            if org.term_deadline != deadline:
+                org.term_deadline = deadline
+                stale.append(org)
+        org_model.objects.bulk_update(stale, ["term_deadline"])
+        changed += len(stale)
+    return changed

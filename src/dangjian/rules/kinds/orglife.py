@@ -11,13 +11,11 @@ by the rule revision in force on its last day.
 **Findings** are one per party organization and calendar year, listing the missing periods of
 each kind; the "as of" year and ``lookback_years`` years before it are checked on each run.
 
-**Set-based.** One query aggregates the per-month counts of counted meetings
-(``orglife.MeetingCount``, kept by the meeting writers) of the checked periods per party
-organization and meeting kind on their own — distinct periods, first and last (period numbers are integers
-computed from the date) — with no join per meeting row; the ~10^5 aggregates then meet each
-organization's window, where the number of periods owed is arithmetic. Pairs that fall short,
-have no meeting, or have meetings outside the organization's own window (founded or dissolved
-inside the checked years) are read again, exactly, to list which periods are missing.
+**Set-based.** One grouped statement reads the per-month counts of counted meetings
+(``orglife.MeetingCount``, kept by the meeting writers) of the checked months — no meeting
+row — and turns each (party organization, meeting kind)'s months into a bit mask; the masks
+meet each organization's window, and only the pairs with a period owed and not held come
+back, with their masks, from which the missing periods are listed (``_short_sql``).
 """
 
 from __future__ import annotations
@@ -36,7 +34,6 @@ from dangjian.registry.models import Membership
 from dangjian.rulebook.periods import (
     STEP,
     add_months,
-    month_index,
     months_between,
     period_bounds,
     period_code,
@@ -102,100 +99,101 @@ def _window_sql(ctx, periods, lo_day, hi_day, bounds, only_ids=None):
     return sql, params
 
 
-def _meetings_sql(window_sql, reqs, scan_from, scan_to, only_ids=None):
-    """The distinct (party org, kind, period) with a counted meeting, for the given party orgs
-    (read from the per-month counts, ``orglife.MeetingCount``)."""
+# Months per block of a held-months mask: a multiple of every period's length (1, 3, 12), and
+# small enough that a mask and the arithmetic on it stay within a signed 64-bit integer.
+BLOCK = 48
+
+
+def _either(a: str, b: str, op: str) -> str:
+    """``a`` or ``b``, whichever is greater (``op`` ">") or smaller ("<"): GREATEST and LEAST
+    are spelt differently on the two databases, a CASE is the same."""
+    return f"(CASE WHEN {a} {op} {b} THEN {a} ELSE {b} END)"
+
+
+def _every(step: int, n: str) -> str:
+    """A mask with one bit at every ``step``-th position, ``n`` of them: the first month of
+    ``n`` consecutive periods ((2^(step·n) − 1) / (2^step − 1), a geometric series)."""
+    return f"(((CAST(1 AS BIGINT) << ({step} * ({n}))) - 1) / {(1 << step) - 1})"
+
+
+def _short_sql(window_sql, reqs, base, blocks, only_ids=None):
+    """The (party org, kind) pairs that fall short, exactly, with their held months: each row
+    is the organization's window (``_window_sql``'s columns), ``req`` (the kind) and ``m0`` …
+    (``blocks`` masks of ``BLOCK`` months from month ``base``: bit i of ``m<b>`` is month
+    ``base + BLOCK·b + i`` with a counted meeting).
+
+    One grouped statement over the per-month counts of the checked months
+    (``orglife.MeetingCount``: O(branches × months) rows, not every meeting): the months with
+    a count become bits (a month has at most one count row per kind, so their sum is their
+    union), and a pair falls short when some period of its own window [lo, hi] has none of
+    its months set — folding a period's months onto its first bit and comparing with the
+    first bits of every period owed. No COUNT(DISTINCT) per pair (a sort, or a temporary
+    B-tree per pair on SQLite) and no second read of the meetings of the pairs found short."""
     ct = MeetingCount._meta.db_table
-    idx_case = " ".join(f"WHEN '{k}' THEN c.month / {STEP[r['period']]}" for k, r in reqs.items())
-    lo_case = " ".join(f"WHEN '{k}' THEN w.lo_{r['period']}" for k, r in reqs.items())
-    hi_case = " ".join(f"WHEN '{k}' THEN w.hi_{r['period']}" for k, r in reqs.items())
+    # SQLite has no BIT_OR; the months of one pair are distinct bits, so their sum is the same.
+    agg = "SUM" if connection.vendor == "sqlite" else "BIT_OR"
+    one = "CAST(1 AS BIGINT)"
+
+    def mask(b: int) -> str:
+        lo = base + BLOCK * b
+        return (
+            f"{agg}(CASE WHEN c.month >= {lo} AND c.month < {lo + BLOCK} "
+            f"THEN {one} << (c.month - {lo}) ELSE 0 END)"
+        )
+
+    last = base + BLOCK * blocks - 1
     kinds = ", ".join(f"'{k}'" for k in reqs)
-    only = (
-        f" AND c.party_organization_id IN ({', '.join(str(int(i)) for i in only_ids)})"
-        if only_ids
-        else ""
-    )
-    if connection.vendor == "sqlite":
-        # CROSS JOIN fixes SQLite's join order: each party organization's counts are one range
-        # of the (party_organization, kind, month) index.
-        join = f"w CROSS JOIN {ct} c ON c.party_organization_id = w.id"
-    else:
-        join = f"{ct} c JOIN w ON w.id = c.party_organization_id"
-    # The window is materialised once; inlined, its expressions (and the posts count) would be
-    # recomputed for every row.
-    with_w = f"WITH w AS MATERIALIZED ({window_sql}) "
-    inner = (
-        f"SELECT c.party_organization_id AS po, c.kind AS kind, CASE c.kind {idx_case} END AS idx, "  # noqa: S608
-        f"CASE c.kind {lo_case} END AS lo, CASE c.kind {hi_case} END AS hi "
-        f"FROM {join} "
-        f"WHERE c.month >= %s AND c.month <= %s AND c.kind IN ({kinds}){only}"
-    )
-    return (
-        f"{with_w}SELECT DISTINCT t.po, t.kind, t.idx FROM ({inner}) t WHERE t.idx >= t.lo AND t.idx <= t.hi"  # noqa: S608
-    ), [month_index(scan_from), month_index(scan_to)]
-
-
-def _short_sql(window_sql, reqs, bounds, only_ids=None):
-    """(party org, kind) pairs that may fall short: no meeting of the kind in the window, fewer
-    distinct periods than owed, or meetings outside the organization's own window (founded or
-    dissolved inside it: counted exactly afterwards).
-
-    The per-month counts (``orglife.MeetingCount``: O(branches × months) rows, not every
-    meeting) are aggregated per (party org, kind) on their own — distinct periods, first and
-    last — with no join per row; only the aggregates meet the windows."""
-    ct = MeetingCount._meta.db_table
-    # Only the months of the checked, complete periods of each kind (not the running one).
-    ranges, params = [], []
-    for q, (lo, hi) in bounds.items():
-        of_q = ", ".join(f"'{k}'" for k, r in reqs.items() if r["period"] == q)
-        if lo > hi or not of_q:
-            continue
-        ranges.append(f"(c.kind IN ({of_q}) AND c.month >= %s AND c.month <= %s)")
-        params += [lo * STEP[q], (hi + 1) * STEP[q] - 1]
-    step = " ".join(f"WHEN '{k}' THEN {STEP[r['period']]}" for k, r in reqs.items())
-    lo_case = " ".join(f"WHEN '{k}' THEN w.lo_{r['period']}" for k, r in reqs.items())
-    hi_case = " ".join(f"WHEN '{k}' THEN w.hi_{r['period']}" for k, r in reqs.items())
     values = ", ".join(f"('{k}')" for k in reqs)
     only = (
         f"c.party_organization_id IN ({', '.join(str(int(i)) for i in only_ids) or 'NULL'}) AND "
         if only_ids is not None
         else ""
     )
+    shorts = []
+    for k, r in reqs.items():
+        step = STEP[r["period"]]
+        lo, hi = f"t.lo_{r['period']}", f"t.hi_{r['period']}"
+        held = []
+        for b in range(blocks):
+            first = (base + BLOCK * b) // step  # the block's first period
+            m = f"COALESCE(t.m{b}, 0)"
+            # Each period's months folded onto its first bit.
+            fold = " | ".join([m, *(f"({m} >> {i})" for i in range(1, step))])
+            a = _either(f"{lo} - {first}", "0", ">")
+            z = _either(f"{hi} - {first}", str(BLOCK // step - 1), "<")
+            owed = _every(step, f"{z} - {a} + 1")
+            # A CASE, not an OR: the shifts are only evaluated where they are in range.
+            held.append(
+                f"(CASE WHEN {z} < {a} THEN 1 WHEN ((({fold}) >> ({step} * {a})) & {owed}) "
+                f"= {owed} THEN 1 ELSE 0 END) = 1"
+            )
+        shorts.append(f"(t.req = '{k}' AND {hi} >= {lo} AND NOT ({' AND '.join(held)}))")
+    months = f"c.month >= %s AND c.month <= %s AND c.kind IN ({kinds})"
+    if connection.vendor == "sqlite":
+        # Each pair's months are one range of the (party_organization, kind, month) index: one
+        # seek per pair, in index order, beats a GROUP BY of every count (measured). The pairs
+        # are materialised so that each mask is computed once, not once per reference.
+        seeks = ", ".join(
+            f"(SELECT {mask(b)} FROM {ct} c WHERE c.party_organization_id = w.id "  # noqa: S608
+            f"AND c.kind = k.kind AND {months}) AS m{b}"
+            for b in range(blocks)
+        )
+        pairs = f"t AS MATERIALIZED (SELECT w.*, k.kind AS req, {seeks} FROM w CROSS JOIN k)"  # noqa: S608
+        params = [base, last] * blocks
+    else:  # PostgreSQL: one hash aggregate of the counts
+        masks = ", ".join(f"{mask(b)} AS m{b}" for b in range(blocks))
+        pairs = (
+            f"a AS (SELECT c.party_organization_id AS po, c.kind AS kind, {masks} "  # noqa: S608
+            f"FROM {ct} c WHERE {only}{months} GROUP BY c.party_organization_id, c.kind), "
+            f"t AS (SELECT w.*, k.kind AS req, {', '.join(f'a.m{b}' for b in range(blocks))} "
+            "FROM w CROSS JOIN k LEFT JOIN a ON a.po = w.id AND a.kind = k.kind)"
+        )
+        params = [base, last]
     sql = (
-        f"WITH w AS MATERIALIZED ({window_sql}), "  # noqa: S608
-        "a AS (SELECT t.po, t.kind, COUNT(DISTINCT t.idx) AS n, MIN(t.idx) AS mn, "
-        "MAX(t.idx) AS mx FROM (SELECT c.party_organization_id AS po, c.kind AS kind, "
-        f"c.month / CASE c.kind {step} END AS idx FROM {ct} c "
-        f"WHERE {only}({' OR '.join(ranges) or '1 = 0'})) t "
-        f"GROUP BY t.po, t.kind), k (kind) AS (VALUES {values}) "
-        "SELECT w.id, k.kind FROM w CROSS JOIN k "
-        "LEFT JOIN a ON a.po = w.id AND a.kind = k.kind "
-        f"WHERE a.po IS NULL OR a.mn < CASE k.kind {lo_case} END "
-        f"OR a.mx > CASE k.kind {hi_case} END "
-        f"OR a.n < CASE k.kind {hi_case} END - CASE k.kind {lo_case} END + 1"
+        f"WITH w AS MATERIALIZED ({window_sql}), k (kind) AS (VALUES {values}), "  # noqa: S608
+        f"{pairs} SELECT t.* FROM t WHERE {' OR '.join(shorts)}"
     )
     return sql, params
-
-
-def _short_sql_seek(window_sql, reqs):
-    """The (party org, kind) pairs that fall short, exactly: fewer distinct periods with a
-    counted meeting inside the organization's own window than it owes there; each row is the
-    organization's window (``_window_sql``'s columns) and ``req``, the kind. SQLite's form:
-    one seek per pair into the (party_organization, kind, month) index for the months of that
-    window alone, instead of a scan of every per-month count of the checked years with an
-    expression per row (20,000 units: the scan read all 1.57 million counts)."""
-    ct = MeetingCount._meta.db_table
-    values = ", ".join(f"('{k}', {STEP[r['period']]})" for k, r in reqs.items())
-    lo_case = " ".join(f"WHEN '{k}' THEN w.lo_{r['period']}" for k, r in reqs.items())
-    hi_case = " ".join(f"WHEN '{k}' THEN w.hi_{r['period']}" for k, r in reqs.items())
-    return (
-        f"WITH w AS MATERIALIZED ({window_sql}), k (kind, step) AS (VALUES {values}) "  # noqa: S608
-        "SELECT t.* FROM (SELECT w.*, k.kind AS req, k.step AS step, "
-        f"CASE k.kind {lo_case} END AS lo, CASE k.kind {hi_case} END AS hi FROM w CROSS JOIN k) t "
-        f"WHERE t.hi >= t.lo AND (SELECT COUNT(DISTINCT c.month / t.step) FROM {ct} c "
-        "WHERE c.party_organization_id = t.id AND c.kind = t.req "
-        "AND c.month >= t.lo * t.step AND c.month <= (t.hi + 1) * t.step - 1) < t.hi - t.lo + 1"
-    ), []
 
 
 def applicable(req: dict, po_kind: str, posts: int, min_posts: int) -> bool:
@@ -251,59 +249,35 @@ def orglife_irregular(ctx):
     }
     if all(lo > hi for lo, hi in bounds.values()):
         return
-    scan_from = min(period_bounds(bounds[q][0], q)[0] for q in periods)
-    scan_to = hi_day
+    # The months the masks span: from January of the first checked period's year to the last
+    # month of the last complete period (a count in the running period is not read).
+    owed = [q for q in periods if bounds[q][0] <= bounds[q][1]]
+    base = min(bounds[q][0] * STEP[q] for q in owed) // 12 * 12
+    last = max((bounds[q][1] + 1) * STEP[q] - 1 for q in owed)
+    blocks = (last - base) // BLOCK + 1
     window_sql, window_params = _window_sql(ctx, periods, lo_day, hi_day, bounds)
+    sql, params = _short_sql(window_sql, reqs, base, blocks, ctx.only)
     min_posts = p.get("min_committee_posts", 3)
     with connection.cursor() as cur:
-        if connection.vendor == "sqlite":
-            # One statement: the short pairs with their organization's window.
-            sql, params = _short_sql_seek(window_sql, reqs)
-            cur.execute(sql, window_params + params)
-            columns = [c[0] for c in cur.description]
-            rows = [dict(zip(columns, row, strict=True)) for row in cur.fetchall()]
-            windows = list({row["id"]: row for row in rows}.values())
-            maybe_short = {(row["id"], row["req"]) for row in rows}
-        else:  # PostgreSQL: one hash aggregate of the counts (measured faster there)
-            cur.execute(window_sql, window_params)
-            columns = [c[0] for c in cur.description]
-            windows = [dict(zip(columns, row, strict=True)) for row in cur.fetchall()]
-            sql, params = _short_sql(window_sql, reqs, bounds, ctx.only)
-            cur.execute(sql, window_params + params)
-            maybe_short = set(cur.fetchall())
-    short = {}
-    for w in windows:
-        for k, r in reqs.items():
-            if (w["id"], k) not in maybe_short:
-                continue
-            if not applicable(r, w["kind"], w["posts"], min_posts):
-                continue
-            q = r["period"]
-            if w[f"hi_{q}"] - w[f"lo_{q}"] + 1 > 0:
-                short[(w["id"], k)] = w
-    if not short:
-        return
-    ids = sorted({po for po, _ in short})
-    held = defaultdict(set)
-    with connection.cursor() as cur:
-        for i in range(0, len(ids), 500):
-            chunk_sql, chunk_params = _window_sql(
-                ctx, periods, lo_day, hi_day, bounds, only_ids=ids[i : i + 500]
-            )
-            sql, params = _meetings_sql(chunk_sql, reqs, scan_from, scan_to)
-            cur.execute(sql, chunk_params + params)
-            for po, k, idx in cur.fetchall():
-                held[(po, k)].add(idx)
+        cur.execute(sql, window_params + params)
+        columns = [c[0] for c in cur.description]
+        rows = [dict(zip(columns, row, strict=True)) for row in cur.fetchall()]
     # {(po, year): {kind: [period codes]}}
     missing: dict[tuple[int, int], dict[str, list[int]]] = defaultdict(dict)
     feds = {}
-    for (po, k), w in short.items():
-        q = reqs[k]["period"]
+    for w in rows:
+        k = w["req"]
+        r = reqs[k]
+        if not applicable(r, w["kind"], w["posts"], min_posts):
+            continue
+        q, step = r["period"], STEP[r["period"]]
+        held = sum(int(w[f"m{b}"] or 0) << (BLOCK * b) for b in range(blocks))
+        months = (1 << step) - 1
         for idx in range(w[f"lo_{q}"], w[f"hi_{q}"] + 1):
-            if idx not in held[(po, k)]:
+            if not (held >> (idx * step - base)) & months:
                 year = period_bounds(idx, q)[0].year
-                missing[(po, year)].setdefault(k, []).append(idx)
-                feds[po] = w["fed"]
+                missing[(w["id"], year)].setdefault(k, []).append(idx)
+                feds[w["id"]] = w["fed"]
     for (po, year), kinds in sorted(missing.items()):
         yield make_candidate(po, feds[po], year, kinds, reqs, day)
 

@@ -11,6 +11,8 @@ import datetime
 
 from django.db.models import Q
 
+from dangjian.orglife.models import Attendance
+from dangjian.party import queries as party_queries
 from dangjian.rules.kinds import base
 from dangjian.rules.registry import MEETINGS, Candidate, kind
 from dangjian.transfers import queries
@@ -71,11 +73,32 @@ def transfer_overdue(ctx):
         )
 
 
+def contact_reach(ctx, only: frozenset[int]) -> set[int]:
+    """A meeting moves its branch's records (``keeping_records``: its members) and the last
+    contact of each member present at it, whose finding is their own branch's on the day:
+    the branches of the members present at a meeting of ``only`` (of any day or status: one
+    moved or no longer held moves their last contact). (A change of attendance itself is not
+    journaled: it evaluates the rule whole.)"""
+    present = Attendance.objects.filter(
+        meeting__party_organization_id__in=sorted(only), status=Attendance.Status.PRESENT
+    ).values("member_id")
+    return set(
+        party_queries.relations_on(ctx.as_of)
+        .filter(member_id__in=present, party_organization__federation_id__in=ctx.federation_ids)
+        .values_list("party_organization_id", flat=True)
+        .distinct()
+    )
+
+
 # The last contact includes meetings attended: a recorded meeting may end a member's silence.
-@kind("lost_contact", reads=(MEETINGS,))
+@kind("lost_contact", reads=(MEETINGS,), subject="party_organization", reach=contact_reach)
 def lost_contact(ctx):
+    """Each finding is a member's, about their branch on the day (``out_of_contact``, the
+    one definition); an incremental run judges the members of the branches ``ctx.only``."""
     p, day = ctx.params, ctx.as_of
     orgs = base.party_orgs(ctx)
+    if ctx.only is not None:
+        orgs = orgs.filter(pk__in=sorted(ctx.only))
     federation_of = dict(orgs.values_list("pk", "federation_id"))
     for m in queries.out_of_contact(orgs.values("pk"), day, p["months"]):
         last = m.last_contact if m.last_contact != m.joined_party_on else None

@@ -1,7 +1,8 @@
 """``dangjian nightly [--day DATE] [--job KEY]`` — the nightly jobs in order (the rulebook, the
 recurring duties' tasks, the notice reminders, the dashboard's snapshots), each once per day:
 a job already done that day is skipped (``dashboard.scheduled``). Run it from cron or a
-systemd timer (docs/operations.md), or leave it to ``dangjian scheduler``."""
+systemd timer (docs/operations.md), or leave it to ``dangjian scheduler``. While another run
+is under way it runs nothing, says so and exits with status 1."""
 
 import datetime
 
@@ -10,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dangjian.core.audit import context
-from dangjian.dashboard.scheduled import JOBS, run_nightly
+from dangjian.dashboard.scheduled import JOBS, NightlyBusy, run_nightly
 
 
 class Command(BaseCommand):
@@ -32,8 +33,11 @@ class Command(BaseCommand):
             ) from exc
         if as_of > timezone.localdate():
             raise CommandError(_("The nightly jobs cannot be run for a day in the future."))
-        with context():
-            outcomes = run_nightly(as_of, only=tuple(job or ()))
+        try:
+            with context():
+                outcomes = run_nightly(as_of, only=tuple(job or ()))
+        except NightlyBusy as exc:
+            raise CommandError(str(exc)) from exc
         for o in outcomes:
             if o.ran:
                 line = _("%(job)s: done (%(result)s)") % {"job": o.job.title, "result": o.result}

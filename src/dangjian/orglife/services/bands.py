@@ -1,0 +1,168 @@
+"""The band keys of each meeting's stored minutes signature (``orglife.MinuteBand``), kept with
+the signature, so that the near-duplicate rule finds the candidates of a meeting — the meetings
+whose minutes share a band with it — by one indexed lookup instead of reading every signature of
+its window, and judges the touched branches alone in an incremental run
+(``rules.kinds.integrity``).
+
+Every writer of a signature calls ``refresh`` after its write (``meetings``: record, edit,
+update, bulk; ``signatures.sign_stored_minutes``); a deleted meeting's bands go with it, after
+``forget``. A signature replaced or removed can end a pair whose finding another branch's
+meeting carries (the later meeting of a pair carries it): the branches of the meetings that
+shared a band with the old signature are marked in the journal (``core.touch``, fact
+``MINUTES``), so that they are judged again too, as is the branch of every meeting with
+minutes that is written (its day, status or text may move a pair). New pairs are found from
+the bands as they are at the run (``integrity.minutes_reach``). A meeting without minutes
+marks nothing here: it is in no pair. ``rebuild`` writes them for every signed meeting (migration
+``orglife 0010``, the demo's raw writer).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TypeVar
+
+from django.db import connection
+
+from dangjian.core import touch
+from dangjian.orglife import similarity
+from dangjian.orglife.models import Meeting, MinuteBand
+
+# The journal's fact for what moves a near-duplicate-minutes finding (``rules.registry``
+# names it too): this table's label.
+MINUTES = "orglife.MinuteBand"
+
+CHUNK = 500
+T = TypeVar("T")
+
+
+def chunks(items: list[T], size: int) -> Iterable[list[T]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def band_rows(signed: Iterable[tuple[int, bytes | memoryview | None]]) -> list[MinuteBand]:
+    """The rows of (meeting id, stored signature) pairs."""
+    rows: list[MinuteBand] = []
+    for pk, blob in signed:
+        bands = similarity.stored_bands(blob)
+        if bands is None:
+            continue
+        k, keys = bands
+        rows += [MinuteBand(meeting_id=pk, k=k, key=key) for key in keys]
+    return rows
+
+
+def _stored(ids: list[int]) -> dict[int, set[tuple[int, int]]]:
+    found: dict[int, set[tuple[int, int]]] = {pk: set() for pk in ids}
+    for pk, k, key in MinuteBand.objects.filter(meeting_id__in=ids).values_list(
+        "meeting_id", "k", "key"
+    ):
+        found[pk].add((k, key))
+    return found
+
+
+def partner_branches(ids: list[int]) -> set[int]:
+    """The party organizations of the meetings (other than ``ids``) sharing a band with one of
+    ``ids`` — by the bands stored now."""
+    if not ids:
+        return set()
+    band, meeting = MinuteBand._meta.db_table, Meeting._meta.db_table
+    marks = ", ".join(["%s"] * len(ids))
+    sql = (
+        f"SELECT DISTINCT m.party_organization_id FROM {band} b "  # noqa: S608 - model names
+        f"JOIN {band} o ON o.k = b.k AND o.key = b.key "
+        f"JOIN {meeting} m ON m.id = o.meeting_id "
+        f"WHERE b.meeting_id IN ({marks}) AND o.meeting_id NOT IN ({marks})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*ids, *ids])
+        return {row[0] for row in cursor.fetchall()}
+
+
+def _mark(party_organization_ids: Iterable[int]) -> None:
+    touch.mark_many(MINUTES, [(po, None, None) for po in sorted(set(party_organization_ids))])
+
+
+def refresh(
+    meetings: Iterable[Meeting],
+    *,
+    new: bool = False,
+    moved_from: int | None = None,
+    before: dict[int, bytes] | None = None,
+) -> None:
+    """These meetings were written (in the current transaction, after the write, as they are
+    in memory): their bands replaced where they changed, the branches of the meetings paired
+    with the old ones marked, and — for a meeting with minutes, then or now — its own branch
+    (``moved_from``: the branch it had before, marked too). ``new``: just inserted, no bands
+    yet; ``before``: {meeting id: its stored signature before the write} when the writer
+    read it (the old bands are then those of that signature, not read again)."""
+    written = [m for m in meetings if m.pk]
+    for chunk in chunks(written, CHUNK):
+        ids = [m.pk for m in chunk]
+        rows = band_rows((m.pk, m.minutes_signature) for m in chunk)
+        if new:
+            stored: dict[int, set[tuple[int, int]]] = {pk: set() for pk in ids}
+        elif before is not None and set(ids) <= set(before):
+            stored = {pk: _keys(before[pk]) for pk in ids}
+        else:
+            stored = _stored(ids)
+        mine = {m.party_organization_id for m in chunk if m.minutes_signature or stored[m.pk]}
+        if mine and moved_from:
+            mine.add(moved_from)
+        _mark(mine)
+        if new:
+            MinuteBand.objects.bulk_create(rows, batch_size=CHUNK)
+            continue
+        wanted: dict[int, set[tuple[int, int]]] = {pk: set() for pk in ids}
+        for row in rows:
+            wanted[row.meeting_id].add((row.k, row.key))
+        changed = {pk for pk in ids if stored[pk] != wanted[pk]}
+        if not changed:
+            continue
+        _forget([pk for pk in sorted(changed) if stored[pk]])
+        MinuteBand.objects.bulk_create(
+            [row for row in rows if row.meeting_id in changed], batch_size=CHUNK
+        )
+
+
+def _keys(blob: bytes | memoryview | None) -> set[tuple[int, int]]:
+    bands = similarity.stored_bands(blob)
+    return set() if bands is None else {(bands[0], key) for key in bands[1]}
+
+
+def _forget(ids: list[int]) -> None:
+    _mark(partner_branches(ids))
+    if ids:
+        MinuteBand.objects.filter(meeting_id__in=ids).delete()
+
+
+def forget(meeting_ids: Iterable[int]) -> None:
+    """These meetings are about to be deleted: the branches of those with minutes marked, and
+    of the meetings paired with them; their bands removed."""
+    for chunk in chunks(sorted(set(meeting_ids)), CHUNK):
+        _mark(
+            Meeting.objects.filter(pk__in=chunk)
+            .exclude(minutes="")
+            .values_list("party_organization_id", flat=True)
+        )
+        _forget(chunk)
+
+
+def rebuild(after: int = 0) -> int:
+    """Every signed meeting's bands (of the meetings numbered above ``after``) written again;
+    returns the rows written."""
+    MinuteBand.objects.filter(meeting_id__gt=after).delete()
+    written, last = 0, after
+    while True:
+        batch = list(
+            Meeting.objects.filter(pk__gt=last)
+            .exclude(minutes_signature=b"")
+            .order_by("pk")
+            .values_list("pk", "minutes_signature")[:2000]
+        )
+        if not batch:
+            return written
+        rows = band_rows(batch)
+        MinuteBand.objects.bulk_create(rows, batch_size=CHUNK)
+        written += len(rows)
+        last = batch[-1][0]
