@@ -21,7 +21,7 @@ UNREGISTERED = {
     "access.PasswordHistory",  # hashes of earlier passwords, read by a password validator only
     "core.AuditLog",  # the auditor reads every row on purpose
     "core.Touch",  # the journal of touched subjects, read by the rules engine only
-    "orglife.MeetingCount",  # counts per branch and month, read by the rules engine only
+    "orglife.MeetingCount",  # counts per branch and year, read by the rules engine only
     "orglife.MinuteBand",  # minutes' LSH band keys (hashes, no text), read by the rules engine only
     # Latest dates kept per member and branch, read through the members' own scope
     # (transfers.queries.out_of_contact), never as records of their own.

@@ -1,4 +1,4 @@
-"""The per-month meeting counts stay in step with the meetings through every writer: recorded,
+"""The yearly meeting counts (the months held as bits, and how many) stay in step with the meetings through every writer: recorded,
 planned, held, moved, deleted, in bulk and through the ledger import's bulk path; the rebuild
 command finds no drift, and repairs (and reports) one made behind the services' back."""
 
@@ -20,16 +20,13 @@ D = datetime.date
 
 
 def counts(po):
-    return dict(
-        ((kind, month), n)
-        for kind, month, n in MeetingCount.objects.filter(party_organization=po).values_list(
-            "kind", "month", "held"
+    """{(kind, year): ([months held, 1–12], meetings)} of one party organization."""
+    return {
+        (kind, year): ([m + 1 for m in range(12) if months >> m & 1], n)
+        for kind, year, months, n in MeetingCount.objects.filter(party_organization=po).values_list(
+            "kind", "year", "months", "held"
         )
-    )
-
-
-def month(day):
-    return day.year * 12 + day.month - 1
+    }
 
 
 def test_every_writer_keeps_the_counts(db):
@@ -44,19 +41,16 @@ def test_every_writer_keeps_the_counts(db):
     )
     first = services.record_meeting(a, kind="general_meeting", held_on=D(2025, 2, 3), actor=None)
     services.record_meeting(a, kind="general_meeting", held_on=D(2025, 2, 20), actor=None)
-    assert counts(a) == {("general_meeting", month(D(2025, 2, 1))): 2}
+    assert counts(a) == {("general_meeting", 2025): ([2], 2)}
     # A plan counts for nothing.
     services.plan_meeting(a, {"kind": "party_lesson", "held_on": D(2025, 3, 1)}, actor=None)
-    assert counts(a) == {("general_meeting", month(D(2025, 2, 1))): 2}
+    assert counts(a) == {("general_meeting", 2025): ([2], 2)}
     # Moved to March, then to the other branch.
     services.update_meeting(first, {"held_on": D(2025, 3, 5)}, actor=None)
-    assert counts(a) == {
-        ("general_meeting", month(D(2025, 2, 1))): 1,
-        ("general_meeting", month(D(2025, 3, 1))): 1,
-    }
+    assert counts(a) == {("general_meeting", 2025): ([2, 3], 2)}
     services.update_meeting(first, {"party_organization": b}, actor=None)
-    assert counts(a) == {("general_meeting", month(D(2025, 2, 1))): 1}
-    assert counts(b) == {("general_meeting", month(D(2025, 3, 1))): 1}
+    assert counts(a) == {("general_meeting", 2025): ([2], 1)}
+    assert counts(b) == {("general_meeting", 2025): ([3], 1)}
     # Deleted.
     services.delete_meeting(first, actor=None)
     assert counts(b) == {}
@@ -69,13 +63,15 @@ def test_every_writer_keeps_the_counts(db):
         ],
         actor=None,
     )
-    assert counts(b) == {("theme_day", month(D(2024, 12, 1))): 2}
+    assert counts(b) == {("theme_day", 2024): ([12], 2)}
     services.update_meetings_bulk([(made[0], {"kind": "party_lesson"})], actor=None)
-    assert counts(b) == {
-        ("theme_day", month(D(2024, 12, 1))): 1,
-        ("party_lesson", month(D(2024, 12, 1))): 1,
-    }
-    assert counts(a)[("life_meeting", month(D(2024, 6, 1)))] == 1
+    assert counts(b) == {("theme_day", 2024): ([12], 1), ("party_lesson", 2024): ([12], 1)}
+    assert counts(a)[("life_meeting", 2024)] == ([6], 1)
+    # Months of one year are bits of one row; January and December are its ends.
+    services.record_meeting(b, kind="theme_day", held_on=D(2024, 1, 1), actor=None)
+    services.record_meeting(b, kind="theme_day", held_on=D(2023, 12, 31), actor=None)
+    assert counts(b)[("theme_day", 2024)] == ([1, 12], 2)
+    assert counts(b)[("theme_day", 2023)] == ([12], 1)
     drift = rebuild()
     assert (drift["missing"], drift["extra"], drift["wrong"]) == (0, 0, 0)
 

@@ -228,11 +228,13 @@ class MeetingAttachment(TimeStamped):
 
 
 class MeetingCount(models.Model):
-    """How many meetings of a kind a party organization held in a month that count as the
-    required one (``Meeting.counts``): kept by ``orglife.services.period_counts.recount``, which
-    every meeting writer calls (through ``services.journal.meetings_changed``), so the
-    organizational-life rule reads O(branches × months) rows, not every meeting.
-    ``dangjian recount_meetings`` rebuilds them and reports any drift."""
+    """The meetings of a kind a party organization held in a year that count as the required
+    one (``Meeting.counts``): the months with one (bit ``m`` for month ``m + 1``) and how many.
+    Kept by ``orglife.services.period_counts.recount``, which every meeting writer calls
+    (through ``services.journal.meetings_changed``), so the organizational-life rule reads
+    O(branches × years) rows, not every meeting — and not a row a month: every period (month,
+    quarter, year) is held when any of its months' bits is set. ``dangjian recount_meetings``
+    rebuilds them and reports any drift."""
 
     party_organization = models.ForeignKey(
         PartyOrganization,
@@ -241,21 +243,21 @@ class MeetingCount(models.Model):
         related_name="+",
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Meeting.Kind.choices)
-    # year × 12 + month − 1 (rulebook.periods.month_index): quarters and years divide it.
-    month = models.IntegerField(_("month"))
+    year = models.IntegerField(_("year"))
+    months = models.PositiveIntegerField(_("months held"))
     held = models.PositiveIntegerField(_("meetings held"))
 
     class Meta:
-        verbose_name = _("meetings in a month")
-        verbose_name_plural = _("meetings in a month")
+        verbose_name = _("meetings in a year")
+        verbose_name_plural = _("meetings in a year")
         constraints = [
             models.UniqueConstraint(
-                fields=["party_organization", "kind", "month"], name="orglife_count_unique"
+                fields=["party_organization", "kind", "year"], name="orglife_count_year_unique"
             )
         ]
 
     def __str__(self):
-        return f"{self.party_organization_id} {self.kind} {self.month}: {self.held}"
+        return f"{self.party_organization_id} {self.kind} {self.year}: {self.held} ({self.months:012b})"
 
 
 class LastAttended(models.Model):

@@ -1,6 +1,6 @@
 """Every meeting writer tells the journal of touched subjects (``core.touch``) which party
 organization's meetings changed, so the rules re-evaluate that organization alone, and
-recounts its meetings per month (``period_counts.recount``) and the latest meeting with
+recounts its meetings per year (``period_counts.recount``) and the latest meeting with
 its attendance recorded (``contact.records_changed``). Called by
 ``settle`` (every write that derives a meeting's numbers), by the plan, delete and bulk paths,
 and — with the organization it had before — by an edit that moves a meeting. A new meeting

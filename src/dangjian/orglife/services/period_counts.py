@@ -1,7 +1,11 @@
-"""Counted meetings per (party organization, kind, month) — ``MeetingCount`` — kept in step
-with the meetings: ``recount`` is called for the organizations a write touched (by
-``journal.meetings_changed``, which every meeting writer calls), ``rebuild`` recomputes every
-row and reports the drift it repaired (``dangjian recount_meetings``)."""
+"""Counted meetings per (party organization, kind, year) — ``MeetingCount``: the months held as
+bits and how many — kept in step with the meetings: ``recount`` is called for the
+organizations a write touched (by ``journal.meetings_changed``, which every meeting writer
+calls), ``rebuild`` recomputes every row and reports the drift it repaired
+(``dangjian recount_meetings``).
+
+Both are one grouped statement over the meetings written by the database (``INSERT …
+SELECT``): nothing comes back to Python but the rebuild's comparison."""
 
 from __future__ import annotations
 
@@ -14,34 +18,43 @@ from dangjian.orglife.models import Meeting, MeetingCount
 from dangjian.rulebook.periods import sql_month_index
 
 CHUNK = 500
+COLUMNS = "party_organization_id, kind, year, months, held"
 
 
-def _grouped(where: str) -> str:
-    mt = Meeting._meta.db_table
+def grouped(where: str, meetings: str | None = None) -> str:
+    """The rows ``MeetingCount`` should hold for the counted meetings matching ``where``: the
+    meetings grouped by month first, so each month is one bit and the bits' sum is their
+    union (SQLite has no ``BIT_OR``). ``meetings`` names the table (a migration passes its
+    own)."""
+    mt = meetings or Meeting._meta.db_table
     month = sql_month_index("held_on")
     return (
-        f"SELECT party_organization_id, kind, {month} AS month, COUNT(*) FROM {mt} "  # noqa: S608
+        f"SELECT po, kind, month / 12, CAST(SUM(1 << (month % 12)) AS INTEGER), "  # noqa: S608
+        "CAST(SUM(n) AS INTEGER) FROM ("
+        f"SELECT party_organization_id AS po, kind, {month} AS month, COUNT(*) AS n FROM {mt} "
         f"WHERE counts AND {where} GROUP BY party_organization_id, kind, month"
+        ") g GROUP BY po, kind, month / 12"
     )
 
 
 def recount(party_organization_ids: Iterable[int]) -> None:
     """Recompute the rows of these party organizations from their meetings."""
     ids = sorted({int(pk) for pk in party_organization_ids if pk})
-    for i in range(0, len(ids), CHUNK):
-        chunk = ids[i : i + CHUNK]
-        MeetingCount.objects.filter(party_organization_id__in=chunk).delete()
-        marks = ", ".join(["%s"] * len(chunk))
-        with connection.cursor() as cursor:
-            cursor.execute(_grouped(f"party_organization_id IN ({marks})"), chunk)
-            rows = cursor.fetchall()
-        MeetingCount.objects.bulk_create(
-            (
-                MeetingCount(party_organization_id=po, kind=kind, month=month, held=n)
-                for po, kind, month, n in rows
-            ),
-            batch_size=2000,
-        )
+    ct = MeetingCount._meta.db_table
+    with connection.cursor() as cursor:
+        for i in range(0, len(ids), CHUNK):
+            chunk = ids[i : i + CHUNK]
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(f"DELETE FROM {ct} WHERE party_organization_id IN ({marks})", chunk)  # noqa: S608
+            where = f"party_organization_id IN ({marks})"
+            cursor.execute(f"INSERT INTO {ct} ({COLUMNS}) {grouped(where)}", chunk)  # noqa: S608
+
+
+def fill(cursor, counts: str | None = None, meetings: str | None = None) -> None:
+    """Every row from the meetings, into an empty table (the rebuild; the migration that made
+    the rows yearly)."""
+    ct = counts or MeetingCount._meta.db_table
+    cursor.execute(f"INSERT INTO {ct} ({COLUMNS}) {grouped('1 = 1', meetings)}")  # noqa: S608
 
 
 @transaction.atomic
@@ -49,28 +62,23 @@ def rebuild() -> dict[str, int]:
     """Every row recomputed; returns the drift found (rows missing, extra, wrong) — zero when
     every writer kept them."""
     with connection.cursor() as cursor:
-        cursor.execute(_grouped("1 = 1"))
-        truth = {(po, kind, month): n for po, kind, month, n in cursor.fetchall()}
+        cursor.execute(grouped("1 = 1"))
+        truth = {(po, kind, year): (months, n) for po, kind, year, months, n in cursor.fetchall()}
     stored = {
-        (po, kind, month): n
-        for po, kind, month, n in MeetingCount.objects.values_list(
-            "party_organization_id", "kind", "month", "held"
-        )
+        (po, kind, year): (months, n)
+        for po, kind, year, months, n in MeetingCount.objects.values_list(
+            "party_organization_id", "kind", "year", "months", "held"
+        ).iterator(chunk_size=10000)
     }
     drift = {
         "missing": sum(1 for k in truth if k not in stored),
         "extra": sum(1 for k in stored if k not in truth),
-        "wrong": sum(1 for k, n in truth.items() if k in stored and stored[k] != n),
+        "wrong": sum(1 for k, v in truth.items() if k in stored and stored[k] != v),
         "rows": len(truth),
     }
     if drift["missing"] or drift["extra"] or drift["wrong"]:
         MeetingCount.objects.all().delete()
-        MeetingCount.objects.bulk_create(
-            (
-                MeetingCount(party_organization_id=po, kind=kind, month=month, held=n)
-                for (po, kind, month), n in truth.items()
-            ),
-            batch_size=5000,
-        )
+        with connection.cursor() as cursor:
+            fill(cursor)
         touch.everything()  # the rules read these counts: judge everything again
     return drift

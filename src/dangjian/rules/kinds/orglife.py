@@ -11,9 +11,10 @@ by the rule revision in force on its last day.
 **Findings** are one per party organization and calendar year, listing the missing periods of
 each kind; the "as of" year and ``lookback_years`` years before it are checked on each run.
 
-**Set-based.** One grouped statement reads the per-month counts of counted meetings
-(``orglife.MeetingCount``, kept by the meeting writers) of the checked months — no meeting
-row — and turns each (party organization, meeting kind)'s months into a bit mask; the masks
+**Set-based.** One grouped statement reads the yearly counts of counted meetings
+(``orglife.MeetingCount``, kept by the meeting writers: the months held as bits) of the checked
+years — no meeting row — and joins each (party organization, meeting kind)'s years into one bit
+mask of months; the masks
 meet each organization's window, and only the pairs with a period owed and not held come
 back, with their masks, from which the missing periods are listed (``_short_sql``).
 """
@@ -64,7 +65,7 @@ PERIOD_EVERY_ZH = {"month": "每月", "quarter": "每季度", "year": "每年"}
 FAR = 10**7
 # Only meetings that count as the required one — held (not merely planned) and, where a
 # quorum applies, valid (orglife.services.counts.settle keeps ``Meeting.counts``) — are in the
-# per-month counts the rule reads (orglife.MeetingCount, kept by every meeting writer).
+# yearly counts the rule reads (orglife.MeetingCount, kept by every meeting writer).
 
 
 def window_start(revision, as_of: datetime.date) -> datetime.date:
@@ -122,23 +123,23 @@ def _short_sql(window_sql, reqs, base, blocks, only_ids=None):
     (``blocks`` masks of ``BLOCK`` months from month ``base``: bit i of ``m<b>`` is month
     ``base + BLOCK·b + i`` with a counted meeting).
 
-    One grouped statement over the per-month counts of the checked months
-    (``orglife.MeetingCount``: O(branches × months) rows, not every meeting): the months with
-    a count become bits (a month has at most one count row per kind, so their sum is their
-    union), and a pair falls short when some period of its own window [lo, hi] has none of
+    One grouped statement over the yearly counts of the checked years
+    (``orglife.MeetingCount``: O(branches × years) rows, not every meeting nor a row a month):
+    each year's months held, already bits, are shifted to their place (a pair has one row a
+    year, so their sum is their union), and a pair falls short when some period of its own window [lo, hi] has none of
     its months set — folding a period's months onto its first bit and comparing with the
     first bits of every period owed. No COUNT(DISTINCT) per pair (a sort, or a temporary
     B-tree per pair on SQLite) and no second read of the meetings of the pairs found short."""
     ct = MeetingCount._meta.db_table
-    # SQLite has no BIT_OR; the months of one pair are distinct bits, so their sum is the same.
+    # SQLite has no BIT_OR; the years of one pair are distinct bits, so their sum is the same.
     agg = "SUM" if connection.vendor == "sqlite" else "BIT_OR"
-    one = "CAST(1 AS BIGINT)"
 
     def mask(b: int) -> str:
-        lo = base + BLOCK * b
+        # A count row is a year: its twelve month bits shifted to the year's place in the block.
+        lo = (base + BLOCK * b) // 12
         return (
-            f"{agg}(CASE WHEN c.month >= {lo} AND c.month < {lo + BLOCK} "
-            f"THEN {one} << (c.month - {lo}) ELSE 0 END)"
+            f"{agg}(CASE WHEN c.year >= {lo} AND c.year < {lo + BLOCK // 12} "
+            f"THEN CAST(c.months AS BIGINT) << (12 * (c.year - {lo})) ELSE 0 END)"
         )
 
     last = base + BLOCK * blocks - 1
@@ -168,9 +169,11 @@ def _short_sql(window_sql, reqs, base, blocks, only_ids=None):
                 f"= {owed} THEN 1 ELSE 0 END) = 1"
             )
         shorts.append(f"(t.req = '{k}' AND {hi} >= {lo} AND NOT ({' AND '.join(held)}))")
-    months = f"c.month >= %s AND c.month <= %s AND c.kind IN ({kinds})"
+    # Whole years: a month after ``last`` (the running period's) is read but never judged —
+    # only the bits of each pair's owed periods are compared.
+    months = f"c.year >= %s AND c.year <= %s AND c.kind IN ({kinds})"
     if connection.vendor == "sqlite":
-        # Each pair's months are one range of the (party_organization, kind, month) index: one
+        # Each pair's years are one range of the (party_organization, kind, year) index: one
         # seek per pair, in index order, beats a GROUP BY of every count (measured). The pairs
         # are materialised so that each mask is computed once, not once per reference.
         seeks = ", ".join(
@@ -179,7 +182,7 @@ def _short_sql(window_sql, reqs, base, blocks, only_ids=None):
             for b in range(blocks)
         )
         pairs = f"t AS MATERIALIZED (SELECT w.*, k.kind AS req, {seeks} FROM w CROSS JOIN k)"  # noqa: S608
-        params = [base, last] * blocks
+        params = [base // 12, last // 12] * blocks
     else:  # PostgreSQL: one hash aggregate of the counts
         masks = ", ".join(f"{mask(b)} AS m{b}" for b in range(blocks))
         pairs = (
@@ -188,7 +191,7 @@ def _short_sql(window_sql, reqs, base, blocks, only_ids=None):
             f"t AS (SELECT w.*, k.kind AS req, {', '.join(f'a.m{b}' for b in range(blocks))} "
             "FROM w CROSS JOIN k LEFT JOIN a ON a.po = w.id AND a.kind = k.kind)"
         )
-        params = [base, last]
+        params = [base // 12, last // 12]
     sql = (
         f"WITH w AS MATERIALIZED ({window_sql}), k (kind) AS (VALUES {values}), "  # noqa: S608
         f"{pairs} SELECT t.* FROM t WHERE {' OR '.join(shorts)}"
@@ -250,7 +253,7 @@ def orglife_irregular(ctx):
     if all(lo > hi for lo, hi in bounds.values()):
         return
     # The months the masks span: from January of the first checked period's year to the last
-    # month of the last complete period (a count in the running period is not read).
+    # month of the last complete period (the running period's months are read, never judged).
     owed = [q for q in periods if bounds[q][0] <= bounds[q][1]]
     base = min(bounds[q][0] * STEP[q] for q in owed) // 12 * 12
     last = max((bounds[q][1] + 1) * STEP[q] - 1 for q in owed)

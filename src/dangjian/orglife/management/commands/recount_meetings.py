@@ -1,4 +1,4 @@
-"""``dangjian recount_meetings`` — rebuild the per-month meeting counts (``MeetingCount``) from
+"""``dangjian recount_meetings`` — rebuild the yearly meeting counts (``MeetingCount``) from
 the meetings and report any drift (rows missing, extra or wrong: zero when every writer kept
 them; non-zero means a meeting was written outside ``orglife.services``)."""
 
@@ -9,7 +9,7 @@ from dangjian.orglife.services.period_counts import rebuild
 
 
 class Command(BaseCommand):
-    help = "Rebuild the per-month meeting counts and report any drift."
+    help = "Rebuild the yearly meeting counts and report any drift."
     requires_system_checks: list[str] = []
 
     def handle(self, *args, **options):
