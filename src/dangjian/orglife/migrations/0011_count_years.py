@@ -30,12 +30,12 @@ def count_months(apps, schema_editor):
 
 
 def count_years(apps, schema_editor):
-    """The yearly rows of the meetings recorded (as ``period_counts.fill`` writes them): one
+    """The yearly rows of the meetings recorded (as ``period_counts.grouped`` counts them): one
     INSERT … SELECT, the meetings grouped by month, then by year."""
     month = _month(schema_editor.connection)
     schema_editor.execute(
         "INSERT INTO orglife_meetingcount (party_organization_id, kind, year, months, held) "
-        "SELECT po, kind, month / 12, CAST(SUM(1 << (month % 12)) AS INTEGER), "
+        "SELECT po, kind, month / 12, CAST(SUM(1 << (month - month / 12 * 12)) AS INTEGER), "
         "CAST(SUM(n) AS INTEGER) FROM ("
         f"SELECT party_organization_id AS po, kind, {month} AS month, COUNT(*) AS n "
         "FROM orglife_meeting WHERE counts GROUP BY party_organization_id, kind, month"

@@ -21,15 +21,15 @@ CHUNK = 500
 COLUMNS = "party_organization_id, kind, year, months, held"
 
 
-def grouped(where: str, meetings: str | None = None) -> str:
+def grouped(where: str) -> str:
     """The rows ``MeetingCount`` should hold for the counted meetings matching ``where``: the
     meetings grouped by month first, so each month is one bit and the bits' sum is their
-    union (SQLite has no ``BIT_OR``). ``meetings`` names the table (a migration passes its
-    own)."""
-    mt = meetings or Meeting._meta.db_table
+    union (SQLite has no ``BIT_OR``)."""
+    mt = Meeting._meta.db_table
     month = sql_month_index("held_on")
     return (
-        f"SELECT po, kind, month / 12, CAST(SUM(1 << (month % 12)) AS INTEGER), "  # noqa: S608
+        # The month within its year without "%": the statement also runs with parameters.
+        "SELECT po, kind, month / 12, CAST(SUM(1 << (month - month / 12 * 12)) AS INTEGER), "  # noqa: S608
         "CAST(SUM(n) AS INTEGER) FROM ("
         f"SELECT party_organization_id AS po, kind, {month} AS month, COUNT(*) AS n FROM {mt} "
         f"WHERE counts AND {where} GROUP BY party_organization_id, kind, month"
@@ -50,11 +50,10 @@ def recount(party_organization_ids: Iterable[int]) -> None:
             cursor.execute(f"INSERT INTO {ct} ({COLUMNS}) {grouped(where)}", chunk)  # noqa: S608
 
 
-def fill(cursor, counts: str | None = None, meetings: str | None = None) -> None:
-    """Every row from the meetings, into an empty table (the rebuild; the migration that made
-    the rows yearly)."""
-    ct = counts or MeetingCount._meta.db_table
-    cursor.execute(f"INSERT INTO {ct} ({COLUMNS}) {grouped('1 = 1', meetings)}")  # noqa: S608
+def fill(cursor) -> None:
+    """Every row from the meetings, into an empty table."""
+    ct = MeetingCount._meta.db_table
+    cursor.execute(f"INSERT INTO {ct} ({COLUMNS}) {grouped('1 = 1')}")  # noqa: S608
 
 
 @transaction.atomic
