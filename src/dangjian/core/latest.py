@@ -41,16 +41,22 @@ def rebuild(model: type[models.Model], field: str, truth: Truth) -> dict[str, in
     """Every row recomputed; returns the drift found (rows missing, extra, wrong) and the rows."""
     expected = {k: v for k, v in truth(None) if v is not None}
     key = model._meta.pk.attname
-    stored = dict(model._default_manager.values_list(key, field))
-    drift = {
+    found = drift(expected, dict(model._default_manager.values_list(key, field)))
+    if found["missing"] or found["extra"] or found["wrong"]:
+        model._default_manager.all().delete()
+        model._default_manager.bulk_create(
+            (model(**{key: k, field: v}) for k, v in expected.items()), batch_size=5000
+        )
+    return found
+
+
+def drift(expected: dict[Any, Any], stored: dict[Any, Any]) -> dict[str, int]:
+    """How a maintained table's rows (``stored``, by key) differ from what they should be
+    (``expected``): rows missing, extra and wrong, and how many there should be — the report
+    of every rebuild command of a maintained table."""
+    return {
         "missing": sum(1 for k in expected if k not in stored),
         "extra": sum(1 for k in stored if k not in expected),
         "wrong": sum(1 for k, v in expected.items() if k in stored and stored[k] != v),
         "rows": len(expected),
     }
-    if drift["missing"] or drift["extra"] or drift["wrong"]:
-        model._default_manager.all().delete()
-        model._default_manager.bulk_create(
-            (model(**{key: k, field: v}) for k, v in expected.items()), batch_size=5000
-        )
-    return drift

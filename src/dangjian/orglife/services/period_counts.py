@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 from django.db import connection, transaction
 
-from dangjian.core import touch
+from dangjian.core import latest, touch
 from dangjian.orglife.models import Meeting, MeetingCount
 from dangjian.rulebook.periods import sql_month_index
 
@@ -69,15 +69,10 @@ def rebuild() -> dict[str, int]:
             "party_organization_id", "kind", "year", "months", "held"
         ).iterator(chunk_size=10000)
     }
-    drift = {
-        "missing": sum(1 for k in truth if k not in stored),
-        "extra": sum(1 for k in stored if k not in truth),
-        "wrong": sum(1 for k, v in truth.items() if k in stored and stored[k] != v),
-        "rows": len(truth),
-    }
-    if drift["missing"] or drift["extra"] or drift["wrong"]:
+    found = latest.drift(truth, stored)
+    if found["missing"] or found["extra"] or found["wrong"]:
         MeetingCount.objects.all().delete()
         with connection.cursor() as cursor:
             fill(cursor)
         touch.everything()  # the rules read these counts: judge everything again
-    return drift
+    return found
