@@ -155,19 +155,49 @@ def _models():
     return apps.get_models(include_auto_created=True)
 
 
+def submit_sign_in(page, server, username: str, password: str) -> None:
+    """The real sign-in form, submitted; returns once the browser has left it."""
+    page.goto(f"{server.url}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(lambda url: "/login/" not in url)
+
+
 @pytest.fixture
 def sign_in(page, persona_passwords):
     """``sign_in(live_server, "officer")`` signs the page in through the real form."""
 
     def _sign_in(server, username: str):
-        page.goto(f"{server.url}/login/")
-        page.fill("#id_username", username)
-        page.fill("#id_password", persona_passwords[username])
-        page.click("button[type=submit]")
-        page.wait_for_url(lambda url: "/login/" not in url)
+        submit_sign_in(page, server, username, persona_passwords[username])
         return page
 
     return _sign_in
+
+
+@pytest.fixture
+def signed_in(chromium, persona_passwords):
+    """``signed_in(server, "officer", viewport=PHONE, is_mobile=True)``: a page signed in through
+    the real form, in a browser context of its own (closed after the test; ``page.context``).
+
+    One context a user, never one context whose cookies are cleared between users: with the
+    session saved on every request, a response of the previous user's page still in flight (an
+    autosave, under load) sets their session cookie again after the next user signed in.
+    """
+    contexts = []
+
+    def _signed_in(server, username, password=None, *, timeout=15000, **options):
+        options = {"locale": "zh-CN", "viewport": {"width": 1280, "height": 900}, **options}
+        context = chromium.new_context(**options)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(timeout)
+        submit_sign_in(page, server, username, password or persona_passwords[username])
+        return page
+
+    yield _signed_in
+    for context in contexts:
+        context.close()
 
 
 @pytest.fixture

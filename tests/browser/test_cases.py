@@ -15,34 +15,6 @@ pytestmark = pytest.mark.browser
 UNIT = "天津市互联网协会"
 
 
-@pytest.fixture
-def log_in(chromium):
-    """``log_in(server, username, password)`` signs a user in through the real form in a browser
-    context of their own, and returns its page.
-
-    One context a user, never one context whose cookies are cleared between users: with the
-    session saved on every request, a response of the previous user's page still in flight (an
-    autosave, under load) sets their session cookie again after the next user signed in.
-    """
-    contexts = []
-
-    def _log_in(server, username, password):
-        context = chromium.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(15000)
-        page.goto(f"{server.url}/login/")
-        page.fill("#id_username", username)
-        page.fill("#id_password", password)
-        page.click("button[type=submit]")
-        page.wait_for_url(lambda url: "/login/" not in url)
-        return page
-
-    yield _log_in
-    for context in contexts:
-        context.close()
-
-
 def _photo(path):
     img = Image.new("RGB", (800, 450), (179, 20, 12))
     exif = Image.Exif()
@@ -51,14 +23,12 @@ def _photo(path):
     return path
 
 
-def test_full_campaign_to_public_phone_page(
-    demo_live, log_in, persona_passwords, screenshot_dir, tmp_path
-):
+def test_full_campaign_to_public_phone_page(demo_live, signed_in, screenshot_dir, tmp_path):
     from dangjian.cases.models import Campaign, Review, Submission
 
     server = demo_live
     # 1. The national federation's officer opens a call.
-    page = log_in(server, "national", "Dangjian-national-2026")
+    page = signed_in(server, "national", "Dangjian-national-2026")
     page.goto(f"{server.url}/cases/campaigns/new/")
     deadline = timezone.localtime() + datetime.timedelta(days=2)
     page.select_option("#id_federation", label="中国网络社会组织联合会")
@@ -75,7 +45,7 @@ def test_full_campaign_to_public_phone_page(
     assert campaign.rubric[0]["title"] == "政治引领"
 
     # 2. The liaison writes the case; the draft autosaves as they type.
-    page = log_in(server, "liaison", persona_passwords["liaison"])
+    page = signed_in(server, "liaison")
     page.goto(f"{server.url}/cases/campaigns/{campaign.pk}/")
     page.fill("#id_new_title", "协会党支部的三项做法")
     page.click("#start-form button[type=submit]")
@@ -107,7 +77,7 @@ def test_full_campaign_to_public_phone_page(
     Campaign.objects.filter(pk=campaign.pk).update(
         deadline=timezone.now() - datetime.timedelta(minutes=1)
     )
-    page = log_in(server, "national", "Dangjian-national-2026")
+    page = signed_in(server, "national", "Dangjian-national-2026")
     page.goto(f"{server.url}/cases/campaigns/{campaign.pk}/")
     page.screenshot(path=os.path.join(screenshot_dir, "case-owner-before-assign.png"))
     page.click("#assign")
@@ -120,7 +90,7 @@ def test_full_campaign_to_public_phone_page(
         ("expert3", "Dangjian-expert-2026", 7),
     ]
     for username, password, score in experts:
-        page = log_in(server, username, password)
+        page = signed_in(server, username, password)
         review = Review.objects.get(submission=sub, reviewer__username=username)
         page.goto(f"{server.url}/cases/review/{review.pk}/")
         html = page.content()
@@ -134,7 +104,7 @@ def test_full_campaign_to_public_phone_page(
     assert Review.objects.filter(submission=sub, completed_at__isnull=False).count() == 3
 
     # 5. The officer selects and publishes it.
-    page = log_in(server, "national", "Dangjian-national-2026")
+    page = signed_in(server, "national", "Dangjian-national-2026")
     page.goto(f"{server.url}/cases/campaigns/{campaign.pk}/")
     expect(page.locator("#ranking tbody tr")).to_have_count(1)
     page.click("#ranking details summary")

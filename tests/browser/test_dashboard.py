@@ -18,15 +18,9 @@ def drawn(page) -> int:
     )
 
 
-def test_big_screen_at_1920(demo_live, chromium, persona_passwords, screenshot_dir):
-    context = chromium.new_context(locale="zh-CN", viewport={"width": 1920, "height": 1080})
-    page = context.new_page()
-    page.set_default_timeout(20000)
-    page.goto(f"{demo_live.url}/login/")
-    page.fill("#id_username", "officer")
-    page.fill("#id_password", persona_passwords["officer"])
-    page.click("button[type=submit]")
-    page.wait_for_url(lambda url: "/login/" not in url)
+def test_big_screen_at_1920(demo_live, signed_in, screenshot_dir):
+    page = signed_in(demo_live, "officer", timeout=20000, viewport={"width": 1920, "height": 1080})
+    context = page.context
     page.click("#menu-dashboard")
     page.wait_for_selector('.dash-box[data-ready="1"]')
     with page.expect_navigation():
@@ -57,12 +51,9 @@ def test_big_screen_at_1920(demo_live, chromium, persona_passwords, screenshot_d
     page.keyboard.press("r")
     page.wait_for_selector("#screen-status:not(.screen-offline)")
     assert "更新于" in page.inner_text("#screen-status")
-    context.close()
 
 
-def test_table_view_and_phone(
-    demo_live, chromium, page, sign_in, persona_passwords, screenshot_dir
-):
+def test_table_view_and_phone(demo_live, page, sign_in, signed_in, screenshot_dir):
     sign_in(demo_live, "officer")
     page.goto(f"{demo_live.url}/dashboard/")
     page.wait_for_selector('.dash-box[data-chart="coverage-trend"][data-ready="1"]')
@@ -75,17 +66,9 @@ def test_table_view_and_phone(
     page.click('.dash-toggle[data-chart="coverage-trend"]')
     assert page.locator('.dash-box[data-chart="coverage-trend"]').is_visible()
 
-    context = chromium.new_context(locale="zh-CN", viewport=PHONE, is_mobile=True)
-    phone = context.new_page()
-    phone.set_default_timeout(20000)
-    phone.goto(f"{demo_live.url}/login/")
-    phone.fill("#id_username", "officer")
-    phone.fill("#id_password", persona_passwords["officer"])
-    phone.click("button[type=submit]")
-    phone.wait_for_url(lambda url: "/login/" not in url)
+    phone = signed_in(demo_live, "officer", timeout=20000, viewport=PHONE, is_mobile=True)
     phone.goto(f"{demo_live.url}/dashboard/")
     phone.wait_for_selector('.dash-box[data-ready="1"] >> nth=7')
     assert "数据看板" in phone.inner_text("body")
     assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     phone.screenshot(path=os.path.join(screenshot_dir, "dashboard-390.png"), full_page=True)
-    context.close()

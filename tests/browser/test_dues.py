@@ -81,17 +81,10 @@ def test_a_month_of_dues_handed_in_published_and_the_arrears_found(
     page.screenshot(path=os.path.join(screenshot_dir, "dues-arrears.png"), full_page=True)
 
 
-def test_a_member_reads_their_own_ledger_on_a_phone(demo_live, chromium, screenshot_dir):
+def test_a_member_reads_their_own_ledger_on_a_phone(demo_live, signed_in, screenshot_dir):
     from dangjian.party.models import PartyMember
 
-    context = chromium.new_context(locale="zh-CN", viewport=PHONE, is_mobile=True)
-    phone = context.new_page()
-    phone.set_default_timeout(15000)
-    phone.goto(f"{demo_live.url}/login/")
-    phone.fill("#id_username", "member")
-    phone.fill("#id_password", "Dangjian-member-2026")
-    phone.click("button[type=submit]")
-    phone.wait_for_url(lambda url: "/login/" not in url)
+    phone = signed_in(demo_live, "member", viewport=PHONE, is_mobile=True)
     phone.goto(f"{demo_live.url}/dues/mine/")
     ledger = phone.locator("#ledger").inner_text()
     assert str(datetime.date.today().year) in phone.content()
@@ -105,4 +98,3 @@ def test_a_member_reads_their_own_ledger_on_a_phone(demo_live, chromium, screens
     assert ledger.strip()
     assert no_sideways_scroll(phone)
     phone.screenshot(path=os.path.join(screenshot_dir, "dues-mine-390.png"), full_page=True)
-    context.close()

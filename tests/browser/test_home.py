@@ -8,19 +8,6 @@ import pytest
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}
-PASSWORDS = {"member": "Dangjian-member-2026", "secretary": "Dangjian-secretary-2026"}
-
-
-def phone_sign_in(chromium, live, username):
-    context = chromium.new_context(locale="zh-CN", viewport=PHONE, is_mobile=True)
-    phone = context.new_page()
-    phone.set_default_timeout(15000)
-    phone.goto(f"{live.url}/login/")
-    phone.fill("#id_username", username)
-    phone.fill("#id_password", PASSWORDS[username])
-    phone.click("button[type=submit]")
-    phone.wait_for_url(lambda url: "/login/" not in url)
-    return context, phone
 
 
 def no_sideways_scroll(page) -> bool:
@@ -28,9 +15,9 @@ def no_sideways_scroll(page) -> bool:
 
 
 def test_the_member_lands_on_their_meetings_and_dues_on_a_phone(
-    demo_live, chromium, screenshot_dir
+    demo_live, signed_in, screenshot_dir
 ):
-    context, phone = phone_sign_in(chromium, demo_live, "member")
+    phone = signed_in(demo_live, "member", viewport=PHONE, is_mobile=True)
     assert phone.url.rstrip("/") == demo_live.url  # signing in lands on home
     phone.wait_for_selector("#home-panels")
     body = phone.inner_text("main")
@@ -42,17 +29,16 @@ def test_the_member_lands_on_their_meetings_and_dues_on_a_phone(
     with phone.expect_navigation():
         phone.click("#panel-dues-mine a")
     assert "/dues/mine/" in phone.url
-    context.close()
 
 
 def test_the_secretary_lands_on_meetings_due_and_dues_to_hand_in_on_a_phone(
-    demo_live, chromium, screenshot_dir
+    demo_live, signed_in, screenshot_dir
 ):
     from django.utils import timezone
 
     from dangjian.dues import queries
 
-    context, phone = phone_sign_in(chromium, demo_live, "secretary")
+    phone = signed_in(demo_live, "secretary", viewport=PHONE, is_mobile=True)
     phone.wait_for_selector("#home-panels")
     body = phone.inner_text("main")
     assert "组织生活待办" in body and "党费待办" in body
@@ -63,4 +49,3 @@ def test_the_secretary_lands_on_meetings_due_and_dues_to_hand_in_on_a_phone(
     with phone.expect_navigation():
         phone.click(f"#panel-dues-secretary a:has-text('上缴{month}党费')")
     assert "/hand-in/" in phone.url
-    context.close()

@@ -18,7 +18,7 @@ def no_sideways_scroll(page) -> bool:
 
 
 def test_a_secretary_sends_a_notice_and_a_member_signs_it_on_a_phone(
-    demo_live, page, sign_in, chromium, screenshot_dir
+    demo_live, page, sign_in, signed_in, screenshot_dir
 ):
     from dangjian.notices.models import Notice, Receipt
 
@@ -38,14 +38,7 @@ def test_a_secretary_sends_a_notice_and_a_member_signs_it_on_a_phone(
     assert targets >= 3
     assert page.locator("#sign-rate").inner_text().strip() == "0%"
 
-    context = chromium.new_context(locale="zh-CN", viewport=PHONE, is_mobile=True)
-    phone = context.new_page()
-    phone.set_default_timeout(15000)
-    phone.goto(f"{demo_live.url}/login/")
-    phone.fill("#id_username", "member")
-    phone.fill("#id_password", "Dangjian-member-2026")
-    phone.click("button[type=submit]")
-    phone.wait_for_url(lambda url: "/login/" not in url)
+    phone = signed_in(demo_live, "member", viewport=PHONE, is_mobile=True)
     # The bell's count arrives by htmx (no inline script) and is visible without the menu.
     badge = phone.locator("#bell-unseen")
     badge.wait_for()
@@ -65,7 +58,6 @@ def test_a_secretary_sends_a_notice_and_a_member_signs_it_on_a_phone(
     assert "已签收" in phone.locator(".receipt-status").inner_text()
     assert no_sideways_scroll(phone)
     phone.screenshot(path=os.path.join(screenshot_dir, "notice-signed-390.png"), full_page=True)
-    context.close()
 
     receipt = Receipt.objects.get(notice=notice, status=Receipt.Status.SIGNED)
     assert receipt.signed_by.username == "member"
