@@ -11,12 +11,16 @@ class RulesConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from dangjian.core import touch
-        from dangjian.rules import access_rules, freshness, tasks
+        from dangjian.rules import access_rules, coverage_kept, freshness, tasks
 
         # The skip cache's change counts: triggers on every input table, (re)installed after
         # each migrate (a migration that rebuilds a table on SQLite drops its triggers).
         post_migrate.connect(
             freshness.install_triggers, sender=self, dispatch_uid="rules.install_triggers"
+        )
+        # The kept coverage figures' journal of changed units, likewise.
+        post_migrate.connect(
+            coverage_kept.install_triggers, sender=self, dispatch_uid="rules.coverage_triggers"
         )
 
         access_rules.register()

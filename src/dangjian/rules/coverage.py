@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import asdict, dataclass
-from urllib.parse import urlencode
 
 from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
@@ -38,6 +37,9 @@ class Rates:
     organizational: int
     single: int
     work: int
+
+    def numbers(self) -> list[int]:
+        return [self.total, self.organizational, self.single, self.work]
 
     def rate(self, measure: str) -> float | None:
         if not self.total:
@@ -136,10 +138,13 @@ def units_behind(scope: Scope, day: datetime.date, measure: str) -> QuerySet[Org
     return units(scope, day).alias(**flags(day)).filter(MEASURE_Q[measure])
 
 
-def _flags_sql(day: datetime.date) -> tuple[str, list]:
+def flags_sql(day: datetime.date, only: list[int] | None = None) -> tuple[str, list]:
     """One row per unit covered or instructed on ``day``: ``cov`` = covered by a party
-    organization, ``own`` = by its own one (instructor rows count only towards work coverage)."""
+    organization, ``own`` = by its own one (instructor rows count only towards work coverage).
+    ``only``: of those units alone."""
     valid = "valid_from <= %s AND (valid_to IS NULL OR valid_to >= %s)"
+    if only is not None:
+        valid += f" AND organization_id IN ({in_list(only)})"
     sql = (
         "SELECT organization_id, MAX(own) AS own, MAX(cov) AS cov FROM ("  # noqa: S608
         "SELECT organization_id, CASE WHEN kind = %s THEN 1 ELSE 0 END AS own, 1 AS cov "
@@ -149,6 +154,12 @@ def _flags_sql(day: datetime.date) -> tuple[str, list]:
         ") x GROUP BY organization_id"
     )
     return sql, [Coverage.Kind.OWN.value, day, day, day, day]
+
+
+def in_list(ids: list[int]) -> str:
+    """Ids as an SQL list (integers only; NULL for none): a few thousand units need no
+    parameter each."""
+    return ", ".join(str(int(i)) for i in ids) or "NULL"
 
 
 # The four figures of a group of units LEFT JOINed to the flags ``f``.
@@ -177,10 +188,10 @@ def _counts(qs: QuerySet[Organization], day: datetime.date, group: str | None = 
     else:
         rows = qs.annotate(dim=Value("")).values("pk", "dim")
     unit_sql, unit_params = rows.order_by().query.sql_with_params()
-    flags_sql, flags_params = _flags_sql(day)
+    flag_rows, flags_params = flags_sql(day)
     sql = (
         f"SELECT u.dim, {_FIGURES} FROM ({unit_sql}) u "  # noqa: S608
-        f"LEFT JOIN ({flags_sql}) f ON f.organization_id = u.pk GROUP BY u.dim"
+        f"LEFT JOIN ({flag_rows}) f ON f.organization_id = u.pk GROUP BY u.dim"
     )
     rows_ = _fetch(sql, [*unit_params, *flags_params])
     return {dim or "": [int(n) for n in nums] for dim, *nums in rows_}
@@ -192,6 +203,40 @@ class Breakdowns:
 
     rates: Rates
     by: dict[str, list[tuple[str, Rates]]]
+
+
+class Tally:
+    """Figures being summed from groups of units: the total and, for each dimension's value,
+    [total, organizational, single, work]. Groups may be taken out again (negative numbers:
+    the kept figures follow a changed unit by its old part and its new one)."""
+
+    def __init__(self, start: Breakdowns | None = None) -> None:
+        self.total = [0, 0, 0, 0]
+        self.sums: dict[str, dict[str, list[int]]] = {d: {} for d in DIMENSIONS}
+        if start is not None:
+            self.total = start.rates.numbers()
+            for dimension, rows in start.by.items():
+                self.sums[dimension] = {value: r.numbers() for value, r in rows}
+
+    def add(self, dimension: str, value: str, nums: list[int]) -> None:
+        into = self.sums[dimension].setdefault(value, [0, 0, 0, 0])
+        into[:] = [a + b for a, b in zip(into, nums, strict=True)]
+
+    def add_units(self, category: str, legal_form: str, district: str, nums: list[int]) -> None:
+        """Units of one (category, legal form, district): the total and four dimensions."""
+        self.total = [a + b for a, b in zip(self.total, nums, strict=True)]
+        self.add("category", category or "", nums)
+        self.add("legal_form", legal_form or "", nums)
+        self.add("district", district or "", nums)
+        self.add("sector", "enterprise" if legal_form == ENTERPRISE else "social", nums)
+
+    def result(self) -> Breakdowns:
+        """Each dimension's values in order, those with no unit left out."""
+        by = {
+            dimension: [(value, Rates(*nums)) for value, nums in sorted(values.items()) if nums[0]]
+            for dimension, values in self.sums.items()
+        }
+        return Breakdowns(Rates(*self.total), by)
 
 
 def all_breakdowns(scope: Scope, day: datetime.date | None = None) -> Breakdowns:
@@ -206,7 +251,7 @@ def all_breakdowns(scope: Scope, day: datetime.date | None = None) -> Breakdowns
         .values(uid=F("pk"), cat=F("category"), form=F("legal_form"), dist=F("district"))
         .query.sql_with_params()
     )
-    flags_sql, flags_params = _flags_sql(day)
+    flag_rows, flags_params = flags_sql(day)
     # The scope's units are found and joined to their flags once (``u``), then grouped twice:
     # by (category, legal form, district), and through the unit-domain table by domain (a
     # unit with none under NULL). Finding them a second time for the domains doubled the
@@ -214,7 +259,7 @@ def all_breakdowns(scope: Scope, day: datetime.date | None = None) -> Breakdowns
     links, domain = Organization.domains.through._meta.db_table, Domain._meta.db_table
     counted = "COUNT(*), COALESCE(SUM(u.cov), 0), COALESCE(SUM(u.own), 0), COUNT(u.fo)"
     sql = (
-        f"WITH f AS ({flags_sql}), "  # noqa: S608
+        f"WITH f AS ({flag_rows}), "  # noqa: S608
         "u AS (SELECT c.uid, c.cat, c.form, c.dist, f.cov, f.own, f.organization_id AS fo "
         f"FROM ({combos_sql}) c LEFT JOIN f ON f.organization_id = c.uid) "
         f"SELECT 0, u.cat, u.form, u.dist, {counted} FROM u GROUP BY u.cat, u.form, u.dist "
@@ -223,105 +268,22 @@ def all_breakdowns(scope: Scope, day: datetime.date | None = None) -> Breakdowns
         f"LEFT JOIN {domain} dm ON dm.id = l.domain_id GROUP BY dm.name"
     )
     rows = _fetch(sql, [*flags_params, *combos_params])
-    total = [0, 0, 0, 0]
-    sums: dict[str, dict[str, list[int]]] = {d: {} for d in DIMENSIONS}
-
-    def add(dimension: str, value: str, nums: list[int]) -> None:
-        into = sums[dimension].setdefault(value, [0, 0, 0, 0])
-        into[:] = [a + b for a, b in zip(into, nums, strict=True)]
-
+    tally = Tally()
     for domain_row, cat, form, dist, *figures in rows:
         nums = [int(n) for n in figures]
         if domain_row:
-            add("domain", cat or "", nums)
-            continue
-        total = [a + b for a, b in zip(total, nums, strict=True)]
-        add("category", cat or "", nums)
-        add("legal_form", form or "", nums)
-        add("district", dist or "", nums)
-        add("sector", "enterprise" if form == ENTERPRISE else "social", nums)
-    by = {
-        dimension: [(value, Rates(*nums)) for value, nums in sorted(values.items()) if nums[0]]
-        for dimension, values in sums.items()
-    }
-    return Breakdowns(Rates(*total), by)
-
-
-def _inputs() -> list:
-    """Every table ``all_breakdowns`` reads."""
-    return [
-        Federation,
-        Membership,
-        Organization,
-        Organization.domains.through,
-        Domain,
-        Coverage,
-        InstructorAssignment,
-    ]
-
-
-KEPT_DAYS = 31  # kept figures computed longer ago than this are deleted when others are kept
+            tally.add("domain", cat or "", nums)
+        else:
+            tally.add_units(cat, form, dist, nums)
+    return tally.result()
 
 
 def figures(scope: Scope, day: datetime.date | None = None) -> Breakdowns:
-    """``all_breakdowns``, kept per scope and day (``CoverageDay``) with a digest of the tables
-    it reads, and served from there while that digest holds: the grouped statement walks every
-    unit of the subtree (0.4–0.8 s at 100,000 units), the digest reads a few counters (a few
-    ms). A write to any of those tables anywhere moves the digest, and the next view computes
-    and keeps the figures again; the nightly dashboard snapshot computes the whole subtree's
-    for the day (``as_of``), so an officer's first view of the morning is a kept one."""
-    from dangjian.rules import freshness
-    from dangjian.rules.models import CoverageDay
+    """``all_breakdowns``, kept per scope and day and followed as the facts change
+    (``rules.coverage_kept``)."""
+    from dangjian.rules import coverage_kept
 
-    day = day or timezone.localdate()
-    key = urlencode(sorted(scope.filters().items()))
-    # The digest is read BEFORE the figures: a write committed between the two then leaves
-    # figures newer than their digest (recomputed at the next view), never older ones served.
-    inputs = freshness.tables_state(_inputs())
-    kept = (
-        CoverageDay.objects.filter(federation=scope.federation, day=day, scope_key=key)
-        .values_list("inputs", "data")
-        .first()
-    )
-    if kept and kept[0] == inputs:
-        return _from_data(kept[1])
-    result = all_breakdowns(scope, day)
-    now = timezone.now()
-    # Two first views at once both compute; the later write wins with the same figures.
-    CoverageDay.objects.bulk_create(
-        [
-            CoverageDay(
-                federation=scope.federation,
-                day=day,
-                scope_key=key,
-                inputs=inputs,
-                data=_to_data(result),
-                computed_at=now,
-            )
-        ],
-        update_conflicts=True,
-        unique_fields=["federation", "day", "scope_key"],
-        update_fields=["inputs", "data", "computed_at"],
-    )
-    CoverageDay.objects.filter(computed_at__lt=now - datetime.timedelta(days=KEPT_DAYS)).delete()
-    return result
-
-
-def _to_data(b: Breakdowns) -> dict:
-    def nums(r: Rates) -> list[int]:
-        return [r.total, r.organizational, r.single, r.work]
-
-    return {
-        "rates": nums(b.rates),
-        "by": {d: [[value, nums(r)] for value, r in rows] for d, rows in b.by.items()},
-    }
-
-
-def _from_data(data: dict) -> Breakdowns:
-    return Breakdowns(
-        Rates(*data["rates"]),
-        {d: [(value, Rates(*nums)) for value, nums in rows] for d, rows in data["by"].items()},
-    )
+    return coverage_kept.figures(scope, day)
 
 
 def compute(scope: Scope, day: datetime.date | None = None) -> Rates:

@@ -10,6 +10,7 @@ import datetime
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -362,6 +363,11 @@ class CoverageDay(models.Model):
     inputs = models.CharField(_("digest of the inputs"), max_length=64)
     data = models.JSONField(_("figures"), default=dict)
     computed_at = models.DateTimeField(_("computed at"), default=timezone.now)
+    # Figures of a whole subtree keep each unit's part (``CoverageUnit``) and follow the
+    # journal of changed units (``CoverageChange``) from here: its last line read, and on
+    # PostgreSQL the transactions still running then (their lines may have lower ids).
+    position = models.BigIntegerField(_("changes read up to"), null=True, blank=True)
+    running = models.JSONField(_("transactions running then"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("coverage figures of a day")
@@ -374,6 +380,60 @@ class CoverageDay(models.Model):
 
     def __str__(self):
         return f"{self.federation} {self.day} {self.scope_key}"
+
+
+class CoverageUnit(models.Model):
+    """One member unit's part in the kept figures of a federation's whole subtree
+    (``CoverageDay``): the groups it is counted in and its three flags on the figures' day. A
+    change to a few units then moves the figures by those units' old and new parts
+    (``rules.coverage_kept``) instead of counting every unit of the subtree again."""
+
+    figures = models.ForeignKey(CoverageDay, on_delete=models.CASCADE, related_name="+")
+    organization_id = models.IntegerField(_("unit"))
+    category = models.CharField(_("category"), max_length=16, blank=True)
+    legal_form = models.CharField(_("legal form"), max_length=24, blank=True)
+    district = models.CharField(_("district"), max_length=50, blank=True)
+    # The unit's domains' names, one per line ("" for none).
+    domains = models.TextField(_("domains"), blank=True)
+    covered = models.PositiveSmallIntegerField(_("covered by a party organization"))
+    own = models.PositiveSmallIntegerField(_("with their own party organization"))
+    worked = models.PositiveSmallIntegerField(_("with party work coverage"))
+
+    class Meta:
+        verbose_name = _("unit in kept coverage figures")
+        verbose_name_plural = _("units in kept coverage figures")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["figures", "organization_id"], name="rules_coverage_unit_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.figures_id} {self.organization_id}"
+
+
+class CoverageChange(models.Model):
+    """A unit whose coverage inputs (its memberships, coverages, instructors, domains or own
+    row) changed, written by database triggers in the writing transaction whoever writes
+    (``rules.coverage_kept.install_triggers``); no unit means anything may have changed (a
+    federation or a domain renamed or moved). Read by the kept coverage figures, pruned once
+    every kept figure has read it. Not ``core.touch``: that journal is written by the
+    services of journaled facts and consumed by the rules engine; this one by triggers on
+    tables no service marks."""
+
+    organization_id = models.IntegerField(_("unit"), null=True, blank=True)
+    # PostgreSQL: the writing transaction (ids are taken before commit, so a line may commit
+    # after a higher one was read; see ``CoverageDay.running``). SQLite has one writer: NULL.
+    tx = models.BigIntegerField(_("writing transaction"), null=True, blank=True)
+    at = models.DateTimeField(_("written at"), db_default=Now())
+
+    class Meta:
+        verbose_name = _("changed unit of the coverage figures")
+        verbose_name_plural = _("changed units of the coverage figures")
+        indexes = [models.Index(fields=["tx"], name="rules_coverage_change_tx")]
+
+    def __str__(self):
+        return f"{self.pk} {self.organization_id}"
 
 
 class RuleState(models.Model):

@@ -1,0 +1,307 @@
+"""The kept coverage figures follow the facts unit by unit (``rules.coverage_kept``): after any
+sequence of changes, made by any writer (the ORM, a queryset update, raw SQL), the figures
+served equal a fresh count; a change to a few units is counted for those units alone; a
+federation or a domain changed, too many units, or a missing trigger count the whole subtree."""
+
+import datetime
+import random
+import threading
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from dangjian.party.models import Coverage, InstructorAssignment, PartyOrganization
+from dangjian.registry.models import Domain, Federation, Membership, Organization
+from dangjian.rules import coverage, coverage_kept
+from dangjian.rules.coverage import Rates, Scope
+from dangjian.rules.models import CoverageChange, CoverageDay, CoverageUnit
+
+pytestmark = pytest.mark.django_db
+D = datetime.date
+DAY = D(2025, 1, 1)
+
+
+def _how(queries) -> str:
+    """How the figures were had: "kept", "followed" (the changed units counted alone) or
+    "whole" (every unit's part written again)."""
+    sqls = [q["sql"] for q in queries.captured_queries]
+    if any(s.startswith("INSERT INTO rules_coverageunit (figures_id") for s in sqls):
+        return "whole"
+    if any(s.startswith("SELECT c.uid AS organization_id") for s in sqls):
+        return "followed"
+    return "kept"
+
+
+def _view(scope, day=DAY):
+    """The figures as the page gets them, how they were had, and checked against a count."""
+    with CaptureQueriesContext(connection) as queries:
+        got = coverage.figures(scope, day)
+    assert got == coverage.all_breakdowns(scope, day)
+    return got, _how(queries)
+
+
+@pytest.fixture
+def clean_journal(db):
+    """A journal no kept figure has read yet, with none of other tests' lines."""
+    CoverageChange.objects.all().delete()
+
+
+def test_each_kind_of_change_is_followed_by_hand(world, five, clean_journal):
+    """By hand: on 2025-01-01, 6 member units (G left), covered A B C F, own A, work + D."""
+    scope = Scope(world.fed)
+    figures, how = _view(scope)
+    assert (figures.rates, how) == (Rates(6, 4, 1, 5), "whole")
+    assert _view(scope)[1] == "kept"
+    # E gets an instructor (an insert): work coverage 5 → 6, counted for E alone.
+    world.instructor(five["e"], valid_from=D(2024, 1, 1))
+    figures, how = _view(scope)
+    assert (figures.rates, how) == (Rates(6, 4, 1, 6), "followed")
+    # A's own branch ends before the day (a queryset update): organizational 4 → 3, own 1 → 0.
+    Coverage.objects.filter(organization=five["a"]).update(valid_to=D(2024, 12, 31))
+    figures, how = _view(scope)
+    assert (figures.rates, how) == (Rates(6, 3, 0, 5), "followed")
+    # E becomes a chamber beside B and C (a unit's own row): the category breakdown moves E.
+    Organization.objects.filter(pk=five["e"].pk).update(category="chamber")
+    figures, how = _view(scope)
+    assert how == "followed"
+    assert dict(figures.by["category"])["chamber"] == Rates(3, 2, 0, 3)
+    # D gets a domain, then a second one (links): counted under each.
+    culture, games = Domain.objects.create(name="网络文化"), Domain.objects.create(name="网络游戏")
+    five["d"].domains.add(culture, games)
+    figures, how = _view(scope)
+    assert how == "followed"
+    assert dict(figures.by["domain"])["网络文化"] == Rates(1, 0, 0, 1)
+    assert dict(figures.by["domain"])["网络游戏"] == Rates(1, 0, 0, 1)
+    # C leaves the federation before the day (a membership deleted): 6 → 5 units.
+    Membership.objects.filter(organization=five["c"]).delete()
+    figures, how = _view(scope)
+    assert (figures.rates, how) == (Rates(5, 2, 0, 4), "followed")
+    # A domain renamed: any unit may have moved, counted whole.
+    Domain.objects.filter(pk=culture.pk).update(name="网络文艺")
+    figures, how = _view(scope)
+    assert how == "whole"
+    assert "网络文艺" in dict(figures.by["domain"])
+    # Raw SQL, as a maintenance script would write it: still followed.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Organization._meta.db_table} SET district = %s WHERE id = %s",  # noqa: S608
+            ["河东区", five["e"].pk],
+        )
+    figures, how = _view(scope)
+    assert how == "followed"
+    assert dict(figures.by["district"])["河东区"] == Rates(1, 0, 0, 1)
+
+
+def test_random_changes_followed_equal_a_fresh_count(make_world, clean_journal):
+    """A random sequence of every kind of change, checked after each one against a fresh count
+    (``_view``); every unit-level change is followed, not counted whole."""
+    rng = random.Random(20261205)
+    world = make_world()
+    other = make_world()  # another federation's writes must not move these figures
+    domains = [Domain.objects.create(name=f"领域{i}") for i in range(3)]
+    units = [world.unit(f"单位{i}", full=rng.randrange(0, 4)) for i in range(8)]
+    outsider = other.unit("外单位", full=3)
+    branches = [world.party_org(f"支部{i}", units=[units[i]]) for i in range(3)]
+    scope = Scope(world.fed)
+    assert _view(scope)[1] == "whole"
+
+    def cover():
+        Coverage.objects.create(
+            party_organization=rng.choice(branches),
+            organization=rng.choice(units),
+            kind=rng.choice([Coverage.Kind.JOINT, Coverage.Kind.BOARD]),
+            valid_from=D(2020, 1, 1),
+        )
+
+    def uncover():
+        row = Coverage.objects.filter(organization__in=units).order_by("?").first()
+        if row:
+            Coverage.objects.filter(pk=row.pk).update(valid_to=D(2024, 6, 30))
+
+    def delete_coverage():
+        Coverage.objects.filter(organization=rng.choice(units)).delete()
+
+    def instruct():
+        world.instructor(rng.choice(units), valid_from=D(2023, 1, 1))
+
+    def end_instructor():
+        InstructorAssignment.objects.filter(organization=rng.choice(units)).update(
+            valid_to=D(2024, 1, 1)
+        )
+
+    def leave():
+        Membership.objects.filter(organization=rng.choice(units)).update(valid_to=D(2024, 12, 31))
+
+    def join():
+        units.append(world.unit(f"新单位{len(units)}", joined=D(2024, 3, 1)))
+
+    def regroup():
+        Organization.objects.filter(pk=rng.choice(units).pk).update(
+            category=rng.choice(["association", "chamber", "institute"]),
+            legal_form=rng.choice(["social_group", "enterprise"]),
+            district=rng.choice(["和平区", "河西区", ""]),
+        )
+
+    def link():
+        rng.choice(units).domains.add(rng.choice(domains))
+
+    def unlink():
+        rng.choice(units).domains.remove(rng.choice(domains))
+
+    def elsewhere():
+        Coverage.objects.create(
+            party_organization=other.party_org("外支部"),
+            organization=outsider,
+            kind=Coverage.Kind.OWN,
+            valid_from=D(2020, 1, 1),
+        )
+
+    changes = [
+        cover,
+        uncover,
+        delete_coverage,
+        instruct,
+        end_instructor,
+        leave,
+        join,
+        regroup,
+        link,
+        unlink,
+        elsewhere,
+    ]
+    seen = []
+    for _ in range(40):
+        for _ in range(rng.randrange(1, 3)):
+            rng.choice(changes)()
+        seen.append(_view(scope)[1])
+    assert "whole" not in seen
+    assert seen.count("followed") >= 30
+    # The parts kept are those a whole count writes (a unit's domains in any order).
+    kept = CoverageDay.objects.get(federation=world.fed, scope_key="")
+
+    def parts():
+        rows = CoverageUnit.objects.filter(figures=kept).values_list(*coverage_kept.PART_COLUMNS)
+        return {(*row[:4], tuple(sorted(row[4].split("\n"))), *row[5:]) for row in rows}
+
+    followed = parts()
+    coverage_kept._count_whole(scope, DAY, "recounted")
+    assert parts() == followed
+
+
+def test_a_federation_moved_too_many_units_or_a_missing_trigger_count_whole(
+    world, five, clean_journal
+):
+    scope = Scope(world.fed)
+    assert _view(scope)[1] == "whole"
+    # A federation's row changed (its subtree may have moved).
+    Federation.objects.filter(pk=world.fed.pk).update(name="改名的联合会")
+    assert _view(scope)[1] == "whole"
+    # More units changed than following them alone would save.
+    limit = coverage_kept.FOLLOW_LIMIT
+    coverage_kept.FOLLOW_LIMIT = 2
+    try:
+        Organization.objects.filter(pk__in=[five["a"].pk, five["b"].pk, five["c"].pk]).update(
+            district="河北区"
+        )
+        figures, how = _view(scope)
+        assert how == "whole"
+        assert dict(figures.by["district"])["河北区"].total == 3
+    finally:
+        coverage_kept.FOLLOW_LIMIT = limit
+    # A trigger missing (a migration rebuilt the table on SQLite): changes there would go
+    # unseen, so the figures are counted whole until ``migrate`` puts it back.
+    coverage_kept.drop_triggers(connection)
+    try:
+        assert not coverage_kept.triggers_in_place()
+        Coverage.objects.filter(organization=five["f"]).delete()
+        figures, how = _view(scope)
+        assert how == "whole"
+        assert figures.rates.organizational == 3
+    finally:
+        coverage_kept.install_triggers()
+    assert coverage_kept.triggers_in_place()
+
+
+def test_the_journal_names_each_changed_unit_and_is_pruned(world, five, clean_journal):
+    a, b = five["a"], five["b"]
+    link = Coverage.objects.filter(organization=a).first()
+    # A coverage moved from one unit to another names both.
+    Coverage.objects.filter(pk=link.pk).update(organization=b)
+    assert set(CoverageChange.objects.values_list("organization_id", flat=True)) == {a.pk, b.pk}
+    CoverageChange.objects.all().delete()
+    Membership.objects.filter(organization=a).delete()
+    a.domains.add(Domain.objects.create(name="网络安全"))
+    assert set(CoverageChange.objects.values_list("organization_id", flat=True)) == {a.pk}
+    # Lines every kept figure has read, older than an hour, go when figures are counted whole.
+    coverage.figures(Scope(world.fed), DAY)
+    CoverageChange.objects.update(at=datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC))
+    Federation.objects.filter(pk=world.fed.pk).update(name="再次改名")  # counted whole next
+    coverage.figures(Scope(world.fed), DAY)
+    assert list(CoverageChange.objects.values_list("organization_id", flat=True)) == [None]
+
+
+def test_parts_of_other_days_are_not_kept(world, five, clean_journal):
+    """Parts are kept for a subtree's newest figures only; the older day's figures still follow
+    their digest and are counted whole when it moves."""
+    scope = Scope(world.fed)
+    assert _view(scope, D(2024, 1, 1))[1] == "whole"
+    assert _view(scope, DAY)[1] == "whole"
+    older = CoverageDay.objects.get(federation=world.fed, day=D(2024, 1, 1))
+    assert older.position is None
+    assert not CoverageUnit.objects.filter(figures=older).exists()
+    world.instructor(five["e"], valid_from=D(2020, 1, 1))
+    assert _view(scope, D(2024, 1, 1))[1] == "whole"
+    assert _view(scope, DAY)[1] == "whole"  # the newest parts were the other day's now
+
+
+def test_filtered_scopes_are_counted_whole_and_kept(world, five, clean_journal):
+    social = Scope(world.fed, sector="social")
+    with CaptureQueriesContext(connection) as queries:
+        first = coverage.figures(social, DAY)
+    assert first.rates == Rates(5, 3, 1, 4)
+    assert any(q["sql"].startswith("WITH f AS (") for q in queries.captured_queries)
+    assert coverage.figures(social, DAY) == first
+    world.party_org("戊协会党支部", units=[five["e"]], kind=PartyOrganization.Kind.BRANCH)
+    assert coverage.figures(social, DAY).rates == Rates(5, 4, 2, 5)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_change_committed_after_a_later_one_was_read_is_followed(make_world):
+    """PostgreSQL takes a line's id when it is written, not when it commits: a transaction that
+    wrote a line, then committed after a later line had been read, is read again next time
+    (``CoverageDay.running``)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers need PostgreSQL (SQLite serialises the whole database)")
+    world = make_world()
+    slow, quick = world.unit("慢单位"), world.unit("快单位")
+    scope = Scope(world.fed)
+    assert _view(scope)[1] == "whole"
+    written, release, done = threading.Event(), threading.Event(), threading.Event()
+
+    def slow_writer():
+        from django.db import connection as thread_connection
+        from django.db import transaction
+
+        try:
+            with transaction.atomic():
+                Organization.objects.filter(pk=slow.pk).update(district="河东区")
+                written.set()
+                release.wait(10)
+        finally:
+            thread_connection.close()
+            done.set()
+
+    thread = threading.Thread(target=slow_writer)
+    thread.start()
+    assert written.wait(10)
+    Organization.objects.filter(pk=quick.pk).update(district="南开区")  # a higher id, committed
+    figures, how = _view(scope)
+    assert how == "followed"
+    assert "南开区" in dict(figures.by["district"]) and "河东区" not in dict(figures.by["district"])
+    release.set()
+    thread.join()
+    assert done.is_set()
+    figures, how = _view(scope)
+    assert how == "followed"
+    assert dict(figures.by["district"])["河东区"] == Rates(1, 0, 0, 0)
