@@ -196,6 +196,43 @@ def test_committee_meetings_only_where_a_committee_exists(world):
     assert set(found[0].evidence["missing"]) == {"committee_meeting"}
 
 
+def test_a_requirement_applies_to_its_organization_kinds_only(world):
+    """A party committee owes a party lesson and a life meeting, not a branch's general
+    meeting, theme day or democratic review; neither owes committee meetings without a
+    committee. An override applying a requirement to no kind switches it off."""
+    from dangjian.rulebook.models import RuleOverride
+
+    committee = world.party_org("行业党委", kind=K.COMMITTEE, valid_from=D(2024, 1, 1))
+    branch = world.party_org("未开会支部", valid_from=D(2024, 1, 1))
+
+    def owed():
+        kinds: dict[int, set[str]] = {committee.pk: set(), branch.pk: set()}
+        for c in world.evaluate(AS_OF, "orglife.irregular"):
+            kinds[c.party_organization_id] |= set(c.evidence["missing"])
+        return kinds
+
+    assert owed() == {
+        committee.pk: {"party_lesson", "life_meeting"},
+        branch.pk: {
+            "general_meeting",
+            "party_lesson",
+            "theme_day",
+            "life_meeting",
+            "democratic_review",
+        },
+    }
+    RuleOverride.objects.create(
+        federation=world.fed,
+        rule_id="orglife.irregular",
+        parameters={"requirements": {"party_lesson": {"applies_to": []}}},
+        valid_from=D(2019, 1, 1),
+    )
+    assert owed() == {
+        committee.pk: {"life_meeting"},
+        branch.pk: {"general_meeting", "theme_day", "life_meeting", "democratic_review"},
+    }
+
+
 def test_a_long_lookback_reads_every_period_of_every_year(world):
     """Five years back (2020-01 to 2025-10: more months than one mask block holds): a period
     is missing only when none of its months has a counted meeting, at the first and last

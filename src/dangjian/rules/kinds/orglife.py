@@ -117,7 +117,23 @@ def _every(step: int, n: str) -> str:
     return f"(((CAST(1 AS BIGINT) << ({step} * ({n}))) - 1) / {(1 << step) - 1})"
 
 
-def _short_sql(window_sql, reqs, base, blocks, only_ids=None):
+def _applies_sql(reqs, min_posts: int) -> str:
+    """``applicable`` in SQL, over the organizations' windows ``w`` and the kinds ``k``: the
+    pairs a requirement applies to (its organization kinds; a committee where it needs one).
+    The others are never paired: no counts sought, no periods compared (a branch without a
+    committee owes no committee meeting). Only known organization kinds reach the text."""
+    known = set(PartyOrganization.Kind.values)
+    parts = []
+    for k, r in reqs.items():
+        kinds = ", ".join(f"'{v}'" for v in r.get("applies_to", []) if v in known) or "NULL"
+        cond = f"k.kind = '{k}' AND w.kind IN ({kinds})"
+        if r.get("needs_committee"):
+            cond += f" AND w.posts >= {int(min_posts)}"
+        parts.append(f"({cond})")
+    return " OR ".join(parts)
+
+
+def _short_sql(window_sql, reqs, base, blocks, only_ids=None, min_posts=3):
     """The (party org, kind) pairs that fall short, exactly, with their held months: each row
     is the organization's window (``_window_sql``'s columns), ``req`` (the kind) and ``m0`` …
     (``blocks`` masks of ``BLOCK`` months from month ``base``: bit i of ``m<b>`` is month
@@ -143,6 +159,7 @@ def _short_sql(window_sql, reqs, base, blocks, only_ids=None):
         )
 
     last = base + BLOCK * blocks - 1
+    applies = _applies_sql(reqs, min_posts)
     kinds = ", ".join(f"'{k}'" for k in reqs)
     values = ", ".join(f"('{k}')" for k in reqs)
     only = (
@@ -181,7 +198,10 @@ def _short_sql(window_sql, reqs, base, blocks, only_ids=None):
             f"AND c.kind = k.kind AND {months}) AS m{b}"
             for b in range(blocks)
         )
-        pairs = f"t AS MATERIALIZED (SELECT w.*, k.kind AS req, {seeks} FROM w CROSS JOIN k)"  # noqa: S608
+        pairs = (
+            f"t AS MATERIALIZED (SELECT w.*, k.kind AS req, {seeks} FROM w CROSS JOIN k "  # noqa: S608
+            f"WHERE {applies})"
+        )
         params = [base // 12, last // 12] * blocks
     else:  # PostgreSQL: one hash aggregate of the counts
         masks = ", ".join(f"{mask(b)} AS m{b}" for b in range(blocks))
@@ -189,7 +209,7 @@ def _short_sql(window_sql, reqs, base, blocks, only_ids=None):
             f"a AS (SELECT c.party_organization_id AS po, c.kind AS kind, {masks} "  # noqa: S608
             f"FROM {ct} c WHERE {only}{months} GROUP BY c.party_organization_id, c.kind), "
             f"t AS (SELECT w.*, k.kind AS req, {', '.join(f'a.m{b}' for b in range(blocks))} "
-            "FROM w CROSS JOIN k LEFT JOIN a ON a.po = w.id AND a.kind = k.kind)"
+            f"FROM w CROSS JOIN k LEFT JOIN a ON a.po = w.id AND a.kind = k.kind WHERE {applies})"
         )
         params = [base // 12, last // 12]
     sql = (
@@ -240,11 +260,15 @@ def orglife_irregular(ctx):
         return
     # SQL text holds only table names, known meeting kinds and periods and integer ids (S608).
     # Only known meeting kinds and periods reach the SQL text (overrides are user input).
+    # A requirement that applies to no organization kind (an override may switch one off
+    # with ``applies_to: []``) reads nothing.
     reqs = {
         k: r
         for k, r in p["requirements"].items()
-        if k in KIND_ZH and isinstance(r, dict) and r.get("period") in STEP
+        if k in KIND_ZH and isinstance(r, dict) and r.get("period") in STEP and r.get("applies_to")
     }
+    if not reqs:
+        return
     periods = sorted({r["period"] for r in reqs.values()}, key=STEP.get)
     bounds = {
         q: (period_index(lo_day, q), period_index(hi_day + datetime.timedelta(days=1), q) - 1)
@@ -259,8 +283,8 @@ def orglife_irregular(ctx):
     last = max((bounds[q][1] + 1) * STEP[q] - 1 for q in owed)
     blocks = (last - base) // BLOCK + 1
     window_sql, window_params = _window_sql(ctx, periods, lo_day, hi_day, bounds)
-    sql, params = _short_sql(window_sql, reqs, base, blocks, ctx.only)
-    min_posts = p.get("min_committee_posts", 3)
+    min_posts = int(p.get("min_committee_posts", 3))
+    sql, params = _short_sql(window_sql, reqs, base, blocks, ctx.only, min_posts)
     with connection.cursor() as cur:
         cur.execute(sql, window_params + params)
         columns = [c[0] for c in cur.description]
@@ -270,9 +294,7 @@ def orglife_irregular(ctx):
     feds = {}
     for w in rows:
         k = w["req"]
-        r = reqs[k]
-        if not applicable(r, w["kind"], w["posts"], min_posts):
-            continue
+        r = reqs[k]  # applicable to the organization (``_applies_sql``)
         q, step = r["period"], STEP[r["period"]]
         held = sum(int(w[f"m{b}"] or 0) << (BLOCK * b) for b in range(blocks))
         months = (1 << step) - 1
