@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 
-from django.db.models import Max, OuterRef, Subquery
+from django.db.models import Case, CharField, Max, OuterRef, Subquery, Value, When
 from django.db.models.functions import Greatest
 
 from dangjian.core.models import valid_on_q
@@ -114,26 +114,27 @@ def employed_relations(unit_ids, day) -> list[tuple[int, int, datetime.date, str
     ``day``: the day it began to count (employed and full, the later), and where the member
     holds their 组织关系 that day (a ``RELATION_PLACES`` key; DOMAIN.md §3.1: counted by
     employer, relation shown alongside). One query over the flagged units only."""
+    # The place in one lookup of the member's relation that day (two lookups, one per column,
+    # were a third of the statement at 100,000 units); no relation that day: unrecorded.
+    place = Case(
+        When(party_organization__isnull=False, then=Value("system")),
+        When(external__isnull=False, then=Value("outside")),
+        default=Value("unrecorded"),
+        output_field=CharField(),
+    )
     period = queries.relations_on(day).filter(member=OuterRef("member"))
     rows = (
         base.full_employments(day)
         .filter(organization_id__in=unit_ids)
         .annotate(
             counted=Greatest("valid_from", "member__full_member_on"),
-            po=Subquery(period.values("party_organization")[:1]),
-            external=Subquery(period.values("external")[:1]),
+            place=Subquery(period.annotate(place=place).values("place")[:1]),
         )
         .order_by()
-        .values_list("organization_id", "member_id", "counted", "po", "external")
+        .values_list("organization_id", "member_id", "counted", "place")
     )
     return [
-        (
-            org_id,
-            member,
-            counted,
-            "system" if po else ("outside" if external is not None else "unrecorded"),
-        )
-        for org_id, member, counted, po, external in rows
+        (org_id, member, counted, place or "unrecorded") for org_id, member, counted, place in rows
     ]
 
 
