@@ -32,6 +32,7 @@ from django.db import connection, transaction
 from django.db.models import F, Min, Q
 from django.utils import timezone
 
+from dangjian.core import triggers
 from dangjian.party.models import Coverage, InstructorAssignment
 from dangjian.registry.models import Domain, Federation, Membership, Organization
 from dangjian.rules import coverage, freshness
@@ -368,22 +369,9 @@ def _trigger(table: str, event: str) -> str:
 
 def triggers_in_place() -> bool:
     """Whether every table's triggers are installed (one catalogue query)."""
-    vendor = connection.vendor
-    if vendor == "sqlite":
-        sql = "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s"
-    elif vendor == "postgresql":
-        sql = (
-            "SELECT t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
-            "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE t.tgname LIKE %s "
-            "AND NOT t.tgisinternal AND t.tgenabled <> 'D' AND n.nspname = current_schema()"
-        )
-    else:
-        return False
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [f"{TRIGGER}%"])
-        names = {name for (name,) in cursor.fetchall()}
-    expected = {_trigger(t, e) for t, events in _events(vendor).items() for e in events}
-    return expected <= names
+    names = {name for _, name in triggers.installed(connection, TRIGGER)}
+    expected = {_trigger(t, e) for t, events in _events(connection.vendor).items() for e in events}
+    return connection.vendor in ("sqlite", "postgresql") and expected <= names
 
 
 SQLITE_EVENTS = {"ins": "INSERT", "upd": "UPDATE", "del": "DELETE"}
@@ -466,16 +454,7 @@ def install_triggers(using: str = "default", **kwargs: Any) -> None:
 
 def drop_triggers(conn: Any) -> None:
     """Remove the journal's triggers (its migration reversed)."""
-    with conn.cursor() as cursor:
-        if conn.vendor == "sqlite":
-            cursor.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s",
-                [f"{TRIGGER}%"],
-            )
-            for (name,) in cursor.fetchall():
-                cursor.execute(f"DROP TRIGGER IF EXISTS {conn.ops.quote_name(name)}")
-        elif conn.vendor == "postgresql":
-            cursor.execute(f"DROP FUNCTION IF EXISTS {TRIGGER}() CASCADE")
+    triggers.drop(conn, TRIGGER)
 
 
 # -- kept figures as JSON ------------------------------------------------------------------------------

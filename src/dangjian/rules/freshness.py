@@ -40,6 +40,7 @@ from django.apps import apps
 from django.db import connection, models
 from django.db.models import Count, Max, Q
 
+from dangjian.core import triggers
 from dangjian.rules.models import Finding, InputChange
 
 # Apps whose tables the rules read. Every table of these apps counts (a few are not read by
@@ -207,25 +208,10 @@ def _trigger(table: str, event: str) -> str:
 
 def counted_tables() -> frozenset[str]:
     """The tables whose change-count triggers are in place (every event)."""
-    if connection.vendor == "sqlite":
-        sql, events = (
-            ("SELECT tbl_name, name FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s"),
-            SQLITE_EVENTS,
-        )
-    elif connection.vendor == "postgresql":
-        sql, events = (
-            (
-                "SELECT c.relname, t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
-                "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE t.tgname LIKE %s "
-                "AND NOT t.tgisinternal AND t.tgenabled <> 'D' AND n.nspname = current_schema()"
-            ),
-            POSTGRES_EVENTS,
-        )
-    else:
+    if connection.vendor not in ("sqlite", "postgresql"):
         return frozenset()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [f"{TRIGGER}%"])
-        names = {(table, name) for table, name in cursor.fetchall()}
+    events = SQLITE_EVENTS if connection.vendor == "sqlite" else POSTGRES_EVENTS
+    names = triggers.installed(connection, TRIGGER)
     tables = {table for table, _ in names}
     return frozenset(t for t in tables if all((t, _trigger(t, e)) in names for e in events))
 
@@ -283,18 +269,8 @@ def install_triggers(using: str = "default", **kwargs: Any) -> None:
 
 
 def drop_triggers(conn: Any) -> None:
-    """Remove every change-count trigger (the migration that adds the counts, reversed: a
-    trigger left behind would write to a table that no longer exists)."""
-    with conn.cursor() as cursor:
-        if conn.vendor == "sqlite":
-            cursor.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s",
-                [f"{TRIGGER}%"],
-            )
-            for (name,) in cursor.fetchall():
-                cursor.execute(f"DROP TRIGGER IF EXISTS {conn.ops.quote_name(name)}")
-        elif conn.vendor == "postgresql":
-            cursor.execute(f"DROP FUNCTION IF EXISTS {TRIGGER}() CASCADE")  # and its triggers
+    """Remove every change-count trigger (the migration that adds the counts, reversed)."""
+    triggers.drop(conn, TRIGGER)
 
 
 def findings_state(rule_id: str) -> str:
