@@ -177,7 +177,7 @@ def _follow(scope: Scope, day: datetime.date, inputs: str) -> Breakdowns | None:
         if None in changed or len(changed) > FOLLOW_LIMIT:
             return None
         result = _from_data(data)
-        ids = sorted(pk for pk in changed if pk is not None)
+        ids = sorted(unit for unit in changed if unit is not None)
         if ids:
             tally = Tally(result)
             old = CoverageUnit.objects.filter(figures_id=pk, organization_id__in=ids)
