@@ -23,6 +23,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
 from django.utils import timezone
 
 from dangjian.core.models import valid_on_q
+from dangjian.core.sql import id_list
 from dangjian.party.models import Coverage, InstructorAssignment
 from dangjian.registry.models import Domain, Federation, Membership, Organization
 
@@ -144,7 +145,7 @@ def flags_sql(day: datetime.date, only: list[int] | None = None) -> tuple[str, l
     ``only``: of those units alone."""
     valid = "valid_from <= %s AND (valid_to IS NULL OR valid_to >= %s)"
     if only is not None:
-        valid += f" AND organization_id IN ({in_list(only)})"
+        valid += f" AND organization_id IN ({id_list(only)})"
     sql = (
         "SELECT organization_id, MAX(own) AS own, MAX(cov) AS cov FROM ("  # noqa: S608
         "SELECT organization_id, CASE WHEN kind = %s THEN 1 ELSE 0 END AS own, 1 AS cov "
@@ -154,12 +155,6 @@ def flags_sql(day: datetime.date, only: list[int] | None = None) -> tuple[str, l
         ") x GROUP BY organization_id"
     )
     return sql, [Coverage.Kind.OWN.value, day, day, day, day]
-
-
-def in_list(ids: list[int]) -> str:
-    """Ids as an SQL list (integers only; NULL for none): a few thousand units need no
-    parameter each."""
-    return ", ".join(str(int(i)) for i in ids) or "NULL"
 
 
 # The four figures of a group of units LEFT JOINed to the flags ``f``.

@@ -33,10 +33,11 @@ from django.db.models import F, Min, Q
 from django.utils import timezone
 
 from dangjian.core import triggers
+from dangjian.core.sql import id_list
 from dangjian.party.models import Coverage, InstructorAssignment
 from dangjian.registry.models import Domain, Federation, Membership, Organization
 from dangjian.rules import coverage, freshness
-from dangjian.rules.coverage import Breakdowns, Rates, Scope, Tally, in_list
+from dangjian.rules.coverage import Breakdowns, Rates, Scope, Tally
 from dangjian.rules.models import CoverageChange, CoverageDay, CoverageUnit
 
 KEPT_DAYS = 31  # kept figures computed longer ago than this are deleted when others are kept
@@ -238,7 +239,7 @@ def _parts_sql(scope: Scope, day: datetime.date, only: list[int] | None = None):
         if connection.vendor == "sqlite"
         else "string_agg(dm.name, chr(10))"
     )
-    restrict = f"WHERE l.organization_id IN ({in_list(only)}) " if only is not None else ""
+    restrict = f"WHERE l.organization_id IN ({id_list(only)}) " if only is not None else ""
     sql = (
         "SELECT c.uid AS organization_id, c.cat AS category, c.form AS legal_form, "  # noqa: S608
         "c.dist AS district, COALESCE(d.names, '') AS domains, "

@@ -27,6 +27,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from dangjian.core.models import valid_on_q
+from dangjian.core.sql import id_list
 from dangjian.orglife import signin, similarity
 from dangjian.orglife.models import Attendance, Meeting, MeetingAttachment, MinuteBand
 from dangjian.orglife.queries import COUNTED_ROLES
@@ -174,7 +175,7 @@ def _banded_with(
     days = " AND t.held_on >= %s AND t.held_on <= %s" if window else ""
     found: set[tuple[int, int]] = set()
     for chunk in chunks(sorted(only), 500):
-        ids = ", ".join(str(int(pk)) for pk in chunk)
+        ids = id_list(chunk)
         with connection.cursor() as cursor:
             # CROSS JOIN: SQLite joins in the order written — the branches' meetings, their
             # bands (by meeting: ``+b.k`` is no index term), the others with the same key;

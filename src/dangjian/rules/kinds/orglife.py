@@ -29,6 +29,7 @@ from django.db import connection
 from django.db.models import DateField, Exists, OuterRef, Subquery
 
 from dangjian.core.models import valid_on_q
+from dangjian.core.sql import id_list
 from dangjian.orglife.models import Meeting, MeetingCount
 from dangjian.party.models import Coverage, PartyOrganization, Position
 from dangjian.registry.models import Membership
@@ -95,7 +96,7 @@ def _window_sql(ctx, periods, lo_day, hi_day, bounds, only_ids=None):
     if ctx.only is not None:  # an incremental run: the touched organizations only
         only_ids = sorted(ctx.only if only_ids is None else set(only_ids) & ctx.only)
     if only_ids is not None:
-        sql += f" AND po.id IN ({', '.join(str(int(i)) for i in only_ids) or 'NULL'})"
+        sql += f" AND po.id IN ({id_list(only_ids)})"
     params = [hi_day, hi_day, *ctx.federation_ids, hi_day, lo_day]
     return sql, params
 
@@ -163,11 +164,7 @@ def _short_sql(window_sql, reqs, base, blocks, only_ids=None, min_posts=3):
     last = base + BLOCK * blocks - 1
     kinds = ", ".join(f"'{k}'" for k in reqs)
     values = ", ".join(f"('{k}')" for k in reqs)
-    only = (
-        f"c.party_organization_id IN ({', '.join(str(int(i)) for i in only_ids) or 'NULL'}) AND "
-        if only_ids is not None
-        else ""
-    )
+    only = f"c.party_organization_id IN ({id_list(only_ids)}) AND " if only_ids is not None else ""
     shorts = []
     for k, r in reqs.items():
         step = STEP[r["period"]]
