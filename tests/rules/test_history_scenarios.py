@@ -337,6 +337,32 @@ def test_a_move_into_the_branch_ends_the_listing(world, elsewhere):
     assert queries.voting_members(s3, on=D(2025, 12, 1)).count() == 3
 
 
+def test_a_unit_covered_by_two_branches_lists_each_branch_its_own_outsiders(world):
+    """双联协会 is covered by its own branch and by a joint branch. Of its three employees, one
+    holds the relation in its own branch, one in the joint branch, one outside the system:
+    each branch lists the two whose relation it does not hold (their relation read in the
+    statement, not after it)."""
+    unit = world.unit("双联协会")
+    own = world.party_org("双联协会党支部", units=[unit], secretary=False)
+    joint = world.party_org(
+        "联合党支部", units=[unit, world.unit("邻近协会")], kind=PartyOrganization.Kind.JOINT_BRANCH
+    )
+    (in_own,) = world.members(1, employer=unit, relation=own)
+    (in_joint,) = world.members(1, employer=unit, relation=joint)
+    (outside,) = world.members(1, employer=unit, relation="某街道党工委")
+    found = {
+        c.party_organization_id: c for c in world.evaluate(DAY, "formation.relation_elsewhere")
+    }
+    assert found[own.pk].evidence["member_ids"] == sorted([in_joint.pk, outside.pk])
+    assert found[own.pk].evidence["relations"] == {"system": 1, "outside": 1}
+    assert found[joint.pk].evidence["member_ids"] == sorted([in_own.pk, outside.pk])
+    assert found[own.pk].explanation == (
+        f"截至 {fmt(DAY)}，该党支部所覆盖单位中有 2 名党员（其中正式党员 2 名）的组织关系不在本支部"
+        f"（{unit.name} 2 名）：组织关系在本系统其他党组织 1 名、在系统外党组织 1 名。"
+        "应将其组织关系转入本支部，或登记为流动党员。"
+    )
+
+
 def test_formation_counts_by_employer_and_shows_the_relations(world):
     """应建未建: 4 full members employed, 1 holding the relation in a system branch, 2 outside,
     1 not recorded."""
