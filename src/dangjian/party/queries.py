@@ -30,6 +30,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.db import connection
 from django.db.models import (
     Case,
     Count,
@@ -295,43 +296,43 @@ def branch_full_members(
 def branch_full_counts(
     party_orgs, day: datetime.date, by: str = EMPLOYER_OR_RELATION
 ) -> dict[int, int]:
-    """{party org id: its full members on ``day`` counted by ``by``} in three GROUP BYs, no
-    row per member: employed ∪ relation = employed + relation − both (each person once)."""
+    """{party org id: its full members on ``day`` counted by ``by``}, no row per member read:
+    by both, one GROUP BY over the union of the (organization, member) pairs of each way —
+    the union keeps each person once per organization."""
     by = checked_basis(by)
-    relation = relation_counts(party_orgs, day) if by != EMPLOYER else {}
     if by == RELATION:
-        return relation
-    on_day = valid_on_q(day, "organization__coverages__")
-    employed = dict(
+        return relation_counts(party_orgs, day)
+    employed = (
         full_employments(day)
-        .filter(on_day, organization__coverages__party_organization__in=party_orgs)
-        .order_by()
-        .values("organization__coverages__party_organization")
-        .annotate(n=Count("member_id", distinct=True))
-        .values_list("organization__coverages__party_organization", "n")
-    )
-    if by == EMPLOYER:
-        return employed
-    covering = Coverage.objects.filter(
-        valid_on_q(day), party_organization=OuterRef(OuterRef("party_organization"))
-    ).values("organization")
-    both = dict(
-        relations_on(day)
-        .filter(full_q(day, "member__"), party_organization__in=party_orgs)
         .filter(
-            Exists(
-                full_employments(day).filter(member=OuterRef("member"), organization__in=covering)
-            )
+            valid_on_q(day, "organization__coverages__"),
+            organization__coverages__party_organization__in=party_orgs,
         )
         .order_by()
-        .values("party_organization")
-        .annotate(n=Count("member_id", distinct=True))
-        .values_list("party_organization", "n")
     )
-    counts = {}
-    for pk in relation.keys() | employed.keys():
-        counts[pk] = relation.get(pk, 0) + employed.get(pk, 0) - both.get(pk, 0)
-    return counts
+    if by == EMPLOYER:
+        return dict(
+            employed.values("organization__coverages__party_organization")
+            .annotate(n=Count("member_id", distinct=True))
+            .values_list("organization__coverages__party_organization", "n")
+        )
+    # Counting each way apart and taking out the members counted both ways (a third GROUP BY,
+    # testing each held relation against the covered units' jobs) took 4.5 s at 100,000 units
+    # on PostgreSQL; the union's one pass over the same rows takes a fraction of it.
+    held = relations_on(day).filter(full_q(day, "member__"), party_organization__in=party_orgs)
+    held_sql, held_params = (
+        held.order_by().values_list("party_organization_id", "member_id").query.sql_with_params()
+    )
+    employed_sql, employed_params = employed.values_list(
+        "organization__coverages__party_organization", "member_id"
+    ).query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT p.party_organization_id, COUNT(*) FROM ({held_sql} UNION {employed_sql}) p "  # noqa: S608
+            "GROUP BY p.party_organization_id",
+            [*held_params, *employed_params],
+        )
+        return dict(cursor.fetchall())
 
 
 @dataclass(frozen=True)
