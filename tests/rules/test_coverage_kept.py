@@ -23,13 +23,15 @@ DAY = D(2025, 1, 1)
 
 
 def _how(queries) -> str:
-    """How the figures were had: "kept", "followed" (the changed units counted alone) or
-    "whole" (every unit's part written again)."""
+    """How the figures were had: "kept", "followed" (the changed units counted alone),
+    "whole" (every unit's part written again) or "counted" (counted whole, no part kept)."""
     sqls = [q["sql"] for q in queries.captured_queries]
     if any(s.startswith("INSERT INTO rules_coverageunit (figures_id") for s in sqls):
         return "whole"
     if any(s.startswith("SELECT c.uid AS organization_id") for s in sqls):
         return "followed"
+    if any(s.startswith("WITH f AS (") for s in sqls):
+        return "counted"
     return "kept"
 
 
@@ -242,8 +244,9 @@ def test_the_journal_names_each_changed_unit_and_is_pruned(world, five, clean_jo
 
 
 def test_parts_of_other_days_are_not_kept(world, five, clean_journal):
-    """Parts are kept for a subtree's newest figures only; the older day's figures still follow
-    their digest and are counted whole when it moves."""
+    """Parts are kept for a subtree's newest day only; an older day's figures (a month end
+    looked up) follow their digest and are counted whole when it moves, without taking the
+    newest day's parts."""
     scope = Scope(world.fed)
     assert _view(scope, D(2024, 1, 1))[1] == "whole"
     assert _view(scope, DAY)[1] == "whole"
@@ -251,8 +254,12 @@ def test_parts_of_other_days_are_not_kept(world, five, clean_journal):
     assert older.position is None
     assert not CoverageUnit.objects.filter(figures=older).exists()
     world.instructor(five["e"], valid_from=D(2020, 1, 1))
-    assert _view(scope, D(2024, 1, 1))[1] == "whole"
-    assert _view(scope, DAY)[1] == "whole"  # the newest parts were the other day's now
+    assert _view(scope, D(2024, 1, 1))[1] == "counted"
+    assert _view(scope, D(2024, 1, 1))[1] == "kept"
+    assert not CoverageUnit.objects.filter(figures=older).exists()
+    assert _view(scope, DAY)[1] == "followed"  # looking back left the newest day's parts
+    world.instructor(five["d"], valid_from=D(2020, 1, 1))
+    assert _view(scope, DAY)[1] == "followed"
 
 
 def test_filtered_scopes_are_counted_whole_and_kept(world, five, clean_journal):

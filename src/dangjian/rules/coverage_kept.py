@@ -17,8 +17,9 @@ subtree, the page as an officer opens it — followed unit by unit as those tabl
   unit's part written by one ``INSERT … SELECT`` from the units and flags
   ``coverage.all_breakdowns`` groups, then summed by group.
 
-Filtered scopes (a category, a district …) are kept by their digest alone and counted whole
-when it moves. Every path gives ``coverage.all_breakdowns``'s figures exactly
+Filtered scopes (a category, a district …), and a subtree's older day once a later day keeps
+its parts (a month end looked up), are kept by their digest alone and counted whole when it
+moves. Every path gives ``coverage.all_breakdowns``'s figures exactly
 (tests/rules/test_coverage_kept.py replays random changes and compares).
 """
 
@@ -85,7 +86,18 @@ def figures(scope: Scope, day: datetime.date | None = None) -> Breakdowns:
         followed = _follow(scope, day, inputs)
         if followed is not None:
             return followed
+    if _newer_parts(scope, day):
+        # An older day of a subtree whose later day keeps its parts (a month end looked up):
+        # counted and kept by its digest alone — looking back leaves the newest day's parts.
+        return _count_filtered(scope, day, key, inputs)
     return _count_whole(scope, day, inputs)
+
+
+def _newer_parts(scope: Scope, day: datetime.date) -> bool:
+    """Whether the subtree's parts are kept for a later day than ``day``."""
+    return CoverageDay.objects.filter(
+        federation=scope.federation, scope_key="", day__gt=day, position__isnull=False
+    ).exists()
 
 
 def _count_filtered(scope: Scope, day: datetime.date, key: str, inputs: str) -> Breakdowns:
@@ -128,8 +140,8 @@ def _count_whole(scope: Scope, day: datetime.date, inputs: str) -> Breakdowns:
                 "computed_at": now,
             },
         )
-        # Parts are kept for the newest figures of a subtree only (100,000 rows at 100,000
-        # units): the federation's figures of other days go back to their digest alone.
+        # Parts are kept for the subtree's newest day only (100,000 rows at 100,000 units):
+        # the federation's figures of other days go back to their digest alone.
         older = CoverageDay.objects.filter(federation=scope.federation, scope_key="").exclude(
             pk=kept.pk
         )
