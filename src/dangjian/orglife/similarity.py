@@ -244,15 +244,17 @@ class Table:
             for position in compress(range(n), map(shared.__contains__, column)):
                 buckets[column[position]].append(position)
             for bucket in buckets.values():
-                for i, pa in enumerate(bucket):
-                    fa, ka = self.print_of(pa), keys[pa]
-                    for pb in bucket[i + 1 :]:
-                        kb = keys[pb]
+                # Each text's key and fingerprint read once per bucket, not once per pair
+                # (a bucket of templated minutes holds hundreds of texts).
+                bucket_keys = [keys[p] for p in bucket]
+                prints = [self.print_of(p) for p in bucket]
+                for i, (ka, fa) in enumerate(zip(bucket_keys, prints, strict=True)):
+                    for kb, fb in zip(bucket_keys[i + 1 :], prints[i + 1 :], strict=True):
                         pair = (ka, kb) if ka < kb else (kb, ka)
                         # A pair rejected in one band and met again in another is
                         # measured again (rare for pairs that are not alike; no set of
                         # rejected pairs is kept, which at 10^6 texts would be millions).
-                        if pair not in found and agreeing(fa, self.print_of(pb)) >= floor:
+                        if pair not in found and agreeing(fa, fb) >= floor:
                             found.add(pair)
         return found
 
