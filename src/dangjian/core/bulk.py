@@ -12,7 +12,9 @@ point at the new members. PostgreSQL gets its rows through ``COPY … FROM STDIN
 The one raw insert of the system: the ledger import's new members and employments, their audit
 rows (``core.audit.record_creations``), the dues assessment's monthly rows (10^5–10^6 rows) and
 the rules engine's new findings, observations and status changes go through it, so a
-100,000-row import stays fast with a record per member; everything else uses the ORM.
+100,000-row import stays fast with a record per member; everything else uses the ORM. ``update``
+is its by-key counterpart (the engine's changed findings and observations), with the same
+conversions.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import datetime
 import json
 import sqlite3
 import threading
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from itertools import chain
@@ -323,6 +325,38 @@ def insert(
                 else zip(*(c[start:end] for c in converted), strict=True)
             )
             run(sql, list(chain.from_iterable(part)))  # C speed: 10^7 values
+
+
+# Rows per ``executemany`` of an update.
+UPDATE_BATCH = 2000
+
+
+def update(
+    model: type[models.Model],
+    columns: Collection[str],
+    rows: Iterable[tuple[int, Collection[Any]]],
+    *,
+    extra: str = "",
+) -> None:
+    """UPDATE each ``(pk, values)`` of ``rows``: ``columns`` (field names) set to ``values``,
+    plus the SQL assignments of ``extra`` (e.g. ``version = version + 1``, the same for every
+    row). One short statement by primary key, many rows an ``executemany``: ``bulk_update``
+    writes one CASE expression per field that grows with the batch, and SQLite then compares
+    every row with every branch. The values are converted column by column as ``insert``
+    converts them (dates, timestamps, JSON, encrypted text)."""
+    rows = list(rows)
+    if not rows:
+        return
+    fields, db_columns = _fields(model, list(columns))
+    quote = connection.ops.quote_name
+    sets = [f"{quote(c)} = %s" for c in db_columns] + ([extra] if extra else [])
+    table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
+    sql = f"UPDATE {table} SET {', '.join(sets)} WHERE {pk} = %s"  # noqa: S608
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), UPDATE_BATCH):
+            part = rows[start : start + UPDATE_BATCH]
+            values = _converted(fields, [tuple(v) for _, v in part])
+            cursor.executemany(sql, [(*v, key) for (key, _), v in zip(part, values, strict=True)])
 
 
 def _sqlite_parameters(raw: Any) -> int:

@@ -71,7 +71,6 @@ from dangjian.core import touch
 from dangjian.registry.models import Federation
 from dangjian.rulebook import loader as rulebook_module
 from dangjian.rulebook.loader import Rulebook
-from dangjian.rules import bulk
 from dangjian.rules.freshness import (
     code_version,
     digest,
@@ -674,7 +673,7 @@ class _Sync:
                 for pk, c in self.new_observations
             ],
         )
-        bulk.update(
+        core_bulk.update(
             FindingObservation,
             ("severity", "explanation", "evidence", "recorded_at"),
             (
@@ -687,7 +686,7 @@ class _Sync:
         for pk, change in self.changes.items():
             groups.setdefault(tuple(sorted(change)), []).append(pk)
         for fields, ids in groups.items():
-            bulk.update(
+            core_bulk.update(
                 Finding,
                 [*fields, "updated_at"],
                 ((pk, [*(self.changes[pk][f] for f in fields), now]) for pk in ids),
