@@ -293,6 +293,22 @@ def branch_full_members(
     return PartyMember.objects.filter(full_q(on), pk__in=which)
 
 
+# The covering organization of a job from ``_jobs_in_covered_units``.
+_COVERING_PO = "organization__coverages__party_organization"
+
+
+def _jobs_in_covered_units(
+    jobs: QuerySet[Employment], party_orgs, day: datetime.date
+) -> QuerySet[Employment]:
+    """Of ``jobs``, those in a unit one of ``party_orgs`` covers on ``day``, once per covering
+    organization (``_COVERING_PO``). One ``filter``: the day and the organization are then
+    conditions on the same coverage row (two calls would join the coverages twice)."""
+    return jobs.filter(
+        valid_on_q(day, "organization__coverages__"),
+        **{f"{_COVERING_PO}__in": party_orgs},
+    )
+
+
 def branch_full_counts(
     party_orgs, day: datetime.date, by: str = EMPLOYER_OR_RELATION
 ) -> dict[int, int]:
@@ -302,19 +318,12 @@ def branch_full_counts(
     by = checked_basis(by)
     if by == RELATION:
         return relation_counts(party_orgs, day)
-    employed = (
-        full_employments(day)
-        .filter(
-            valid_on_q(day, "organization__coverages__"),
-            organization__coverages__party_organization__in=party_orgs,
-        )
-        .order_by()
-    )
+    employed = _jobs_in_covered_units(full_employments(day), party_orgs, day).order_by()
     if by == EMPLOYER:
         return dict(
-            employed.values("organization__coverages__party_organization")
+            employed.values(_COVERING_PO)
             .annotate(n=Count("member_id", distinct=True))
-            .values_list("organization__coverages__party_organization", "n")
+            .values_list(_COVERING_PO, "n")
         )
     # Counting each way apart and taking out the members counted both ways (a third GROUP BY,
     # testing each held relation against the covered units' jobs) took 4.5 s at 100,000 units
@@ -324,7 +333,7 @@ def branch_full_counts(
         held.order_by().values_list("party_organization_id", "member_id").query.sql_with_params()
     )
     employed_sql, employed_params = employed.values_list(
-        "organization__coverages__party_organization", "member_id"
+        _COVERING_PO, "member_id"
     ).query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(
@@ -354,15 +363,6 @@ def relation_elsewhere(party_orgs, day: datetime.date) -> list[ElsewhereRow]:
     ``day`` in a unit one of ``party_orgs`` covers that day, whose 组织关系 that day is held
     elsewhere or not recorded: to transfer in, or to register as 流动党员. The flowing flag is
     today's (it is undated)."""
-    covering: dict[int, list[int]] = {}
-    for po_id, org_id in (
-        Coverage.objects.filter(valid_on_q(day), party_organization__in=party_orgs)
-        .order_by()
-        .values_list("party_organization_id", "organization_id")
-    ):
-        covering.setdefault(org_id, []).append(po_id)
-    if not covering:
-        return []
     period = relations_on(day).filter(member=OuterRef("member"))
     # Only the jobs in a unit covered by a party organization that does not hold the member's
     # relation reach Python (an anti-join on the relations of the day, one per covering
@@ -372,17 +372,14 @@ def relation_elsewhere(party_orgs, day: datetime.date) -> list[ElsewhereRow]:
         member=OuterRef("member"), party_organization=OuterRef("covering_po")
     )
     jobs = (
-        Employment.objects.filter(
-            valid_on_q(day),
-            member_in_ledger_q(day, "member__"),
-            member__is_flowing=False,
+        _jobs_in_covered_units(
+            Employment.objects.filter(
+                valid_on_q(day), member_in_ledger_q(day, "member__"), member__is_flowing=False
+            ),
+            party_orgs,
+            day,
         )
-        # The covered units' jobs, once per covering organization (one join: one filter).
-        .filter(
-            valid_on_q(day, "organization__coverages__"),
-            organization__coverages__party_organization__in=party_orgs,
-        )
-        .annotate(covering_po=F("organization__coverages__party_organization"))
+        .annotate(covering_po=F(_COVERING_PO))
         .filter(~Exists(held_by_coverer))
         .annotate(
             relation_po=Subquery(period.values("party_organization")[:1]),
@@ -391,6 +388,7 @@ def relation_elsewhere(party_orgs, day: datetime.date) -> list[ElsewhereRow]:
         )
         .order_by("member__name", "member_id")
         .values_list(
+            "covering_po",
             "member_id",
             "member__name",
             "member__full_member_on",
@@ -402,23 +400,22 @@ def relation_elsewhere(party_orgs, day: datetime.date) -> list[ElsewhereRow]:
         )
     )
     rows, seen = [], set()
-    for member, name, full_on, unit, unit_name, r_po, r_po_name, r_ext in jobs:
-        for po_id in covering[unit]:
-            if r_po == po_id or (po_id, member) in seen:
-                continue
-            seen.add((po_id, member))
-            rows.append(
-                ElsewhereRow(
-                    po_id,
-                    member,
-                    name,
-                    full_on is not None and full_on <= day,
-                    unit,
-                    unit_name,
-                    r_po,
-                    r_po_name or r_ext or "",
-                )
+    for po_id, member, name, full_on, unit, unit_name, r_po, r_po_name, r_ext in jobs:
+        if (po_id, member) in seen:  # two jobs in units the same organization covers
+            continue
+        seen.add((po_id, member))
+        rows.append(
+            ElsewhereRow(
+                po_id,
+                member,
+                name,
+                full_on is not None and full_on <= day,
+                unit,
+                unit_name,
+                r_po,
+                r_po_name or r_ext or "",
             )
+        )
     return rows
 
 
