@@ -7,9 +7,11 @@ compared both ways)."""
 from __future__ import annotations
 
 import datetime
+import io
 import random
 
 import pytest
+from django.core.management import call_command
 from django.test import override_settings
 from django.utils import timezone
 
@@ -497,6 +499,43 @@ def test_copied_minutes_follow_either_meeting_of_a_pair(world):
     touch.mark(bands.MINUTES, party_organization=b.pk)
     result = run()
     assert result.subjects is None and not result.skipped
+
+
+def test_copied_minutes_are_judged_whole_until_a_stopped_band_rebuild_goes_on(world):
+    """The demo's raw writer and ``sign_minutes --bands`` write the band keys after the
+    signatures, in meeting order; stopped midway, the last signed meetings have none, and a
+    copy among them would be missed by the bands. The rule then judges every branch whole —
+    and finds it — until ``sign_minutes --bands`` has gone on from where the rebuild stopped."""
+    rng = random.Random(12)
+    a = world.party_org("甲支部", units=[world.unit("甲协会", full=3)])
+    b = world.party_org("乙支部", units=[world.unit("乙协会", full=3)])
+    day = D(2025, 3, 1)
+    original = minutes_text.compose(rng, org=a.name, kind="study", day=day)
+    copy = minutes_text.copy_with_edits(rng, original, org_from=a.name, org_to=b.name, day=day)
+    first = orglife.record_meeting(a, kind="study", held_on=day, minutes=original, actor=None)
+    world.run(AS_OF)
+    assert not Finding.objects.filter(federation=world.fed, rule_id=COPIED).exists()
+    second = orglife.record_meeting(
+        b, kind="study", held_on=D(2025, 3, 5), minutes=copy, actor=None
+    )
+    keys = sorted(MinuteBand.objects.filter(meeting_id=second.pk).values_list("k", "key"))
+    assert len(keys) > 1 and bands.last_banded() == second.pk
+    # A rebuild stopped after 甲's meeting: 乙's copy, the last signed, has no bands.
+    MinuteBand.objects.filter(meeting_id=second.pk).delete()
+    assert bands.last_banded() == first.pk
+    (result,) = world.run(AS_OF, [COPIED])
+    assert result.subjects is None and result.found == 1
+    finding = Finding.objects.get(federation=world.fed, rule_id=COPIED)
+    assert finding.subject_key == f"p{b.pk}" and finding.period_key == f"meeting:{second.pk}"
+    out = io.StringIO()
+    call_command("sign_minutes", "--bands", "--no-progress", stdout=out)
+    assert f"已为第 {first.pk} 号之后的会议写入 {len(keys)} 个查重分段键" in out.getvalue()
+    rebuilt = MinuteBand.objects.filter(meeting_id=second.pk).values_list("k", "key")
+    assert sorted(rebuilt) == keys
+    # Complete again: a change to 乙's meeting is judged for the branches it touches.
+    orglife.update_meeting(Meeting.objects.get(pk=second.pk), {"minutes": original}, actor=None)
+    (result,) = world.run(AS_OF, [COPIED])
+    assert result.subjects == {a.pk, b.pk} and result.found == 1
 
 
 def test_a_member_s_contact_at_another_branch_s_meeting(world):

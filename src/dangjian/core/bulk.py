@@ -10,9 +10,10 @@ point at the new members. PostgreSQL gets its rows through ``COPY … FROM STDIN
 ``cursor.copy()``), SQLite through one ``executemany``.
 
 The one raw insert of the system: the ledger import's new members and employments, their audit
-rows (``core.audit.record_creations``), the dues assessment's monthly rows (10^5–10^6 rows) and
-the rules engine's new findings, observations and status changes go through it, so a
-100,000-row import stays fast with a record per member; everything else uses the ORM. ``update``
+rows (``core.audit.record_creations``), the dues assessment's monthly rows (10^5–10^6 rows), the
+rules engine's new findings, observations and status changes and the minutes' band keys when
+they are rebuilt (``orglife.services.bands``) go through it, so a 100,000-row import stays fast
+with a record per member; everything else uses the ORM. ``update``
 is its by-key counterpart (the engine's changed findings and observations), with the same
 conversions.
 """

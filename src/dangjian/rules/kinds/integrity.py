@@ -154,15 +154,34 @@ def _signatures(ctx, k: int, min_chars: int) -> similarity.Table:
 
 def _indexed(ctx, k: int) -> bool:
     """Whether the stored bands (``orglife.MinuteBand``) find every pair of the window: no
-    minutes in it stored without a signature (the rule signs those from the text), and no
-    signature made with another shingle length (a parameter changed) — each one indexed
-    lookup. Else the rule is evaluated whole."""
+    minutes in it stored without a signature (the rule signs those from the text), no
+    signature made with another shingle length (a parameter changed), and the last signed
+    meeting's bands stored — each one indexed lookup. Else the rule is evaluated whole.
+
+    The meeting services write a signature and its bands in one transaction; the demo's raw
+    writer and ``dangjian sign_minutes --bands`` write the bands after the signatures, in
+    meeting id order (``bands.rebuild``), so while they write, or when one was stopped, the
+    signed meetings above some id have none: the last signed meeting shows it — of those of
+    at least ``k`` characters, which have a shingle and so a band key (a shorter text's
+    signature is empty and has none)."""
     start, end = _window(ctx)
     unsigned = Meeting.objects.filter(
         minutes_chars=0, minutes_signature=b"", held_on__gte=start, held_on__lte=end
     ).exclude(minutes="")
     other_k = MinuteBand.objects.filter(Q(k__lt=k) | Q(k__gt=k))
-    return not unsigned.exists() and not other_k.exists()
+    if unsigned.exists() or other_k.exists():
+        return False
+    last_signed = (
+        Meeting.objects.filter(minutes_chars__gte=k)
+        .exclude(minutes_signature=b"")
+        .order_by("-pk")
+        .values("pk")[:1]
+    )
+    return (
+        not Meeting.objects.filter(pk__in=last_signed)
+        .exclude(Exists(MinuteBand.objects.filter(meeting_id=OuterRef("pk"))))
+        .exists()
+    )
 
 
 def _banded_with(

@@ -6,7 +6,13 @@ interrupted run loses at most the batches since its last checkpoint (already sig
 skipped quickly), and ``--max-seconds`` stops after the batch that passes the budget.
 ``dangjian nightly`` runs it with a budget, so a database of 10^7 unsigned meetings is signed
 over a few nights; the near-duplicate rule signs what is still unsigned when it reads it
-(``orglife.services.signatures``)."""
+(``orglife.services.signatures``).
+
+``dangjian sign_minutes --bands [--from-start]`` writes the band keys of the signed minutes
+(``orglife.MinuteBand``) instead, going on after the last meeting that has them (the demo's raw
+writer writes them last, and a stopped build leaves the rest unwritten; the near-duplicate rule
+then judges every branch whole until they are complete); ``--from-start`` writes them all
+again."""
 
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
@@ -29,14 +35,23 @@ class Command(BaseCommand):
             "--max-seconds", type=float, default=None, help="stop after this long (resumable)"
         )
         parser.add_argument("--no-progress", action="store_true")
+        parser.add_argument(
+            "--bands",
+            action="store_true",
+            help="write the signed minutes' band keys, going on where they stop",
+        )
 
-    def handle(self, *args, from_start, batch, max_seconds, no_progress, **options):
+    def handle(self, *args, from_start, batch, max_seconds, no_progress, bands, **options):
         import time
 
         from tqdm import tqdm
 
         from dangjian.core.audit import context
         from dangjian.orglife.services import signatures
+
+        if bands:
+            self.write_bands(from_start, no_progress)
+            return
 
         step = batch or signatures.BATCH
         start = 0 if from_start else signatures.signed_upto()
@@ -63,4 +78,26 @@ class Command(BaseCommand):
         self.stdout.write(
             _("%(signed)d minutes signed; meetings up to number %(upto)d of %(last)d looked at.")
             % {"signed": signed, "upto": done, "last": end}
+        )
+
+    def write_bands(self, from_start: bool, no_progress: bool) -> None:
+        from tqdm import tqdm
+
+        from dangjian.orglife.services import bands, signatures
+
+        start = 0 if from_start else bands.last_banded()
+        end = signatures.last_meeting()
+        with tqdm(
+            total=max(end - start, 0), disable=no_progress, desc=_("band keys"), unit="条"
+        ) as bar:
+            done = [start]
+
+            def progress(upto: int) -> None:
+                bar.update(upto - done[0])
+                done[0] = upto
+
+            written = bands.rebuild(after=start, progress=progress)
+        self.stdout.write(
+            _("%(written)d band keys written for the meetings after number %(after)d.")
+            % {"written": written, "after": start}
         )
