@@ -8,12 +8,15 @@ import openpyxl
 import pytest
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from dangjian.core.models import AuditLog
 from dangjian.ledgers import services, specs
 from dangjian.ledgers.models import LedgerUpload
 from dangjian.party.models import PartyMember
-from dangjian.registry.models import Organization
+from dangjian.registry.models import Federation, Organization
+from dangjian.rules.coverage import Scope, breakdown, compute
+from dangjian.rules.exports import DIMENSION_TITLES, _dimension_label
 
 from .conftest import IMMEDIATE_TASKS, make_id
 from .helpers import MEMBER_HEADERS, upload, write_xlsx
@@ -221,6 +224,38 @@ def test_coverage_statistics_workbook(officer_client, persona_client):
     total = [c.value for c in wb["总体"][2]]
     assert total[0] == "天津市网络社会组织联合会" and total[1] > 0
     assert persona_client("liaison").get(reverse("ledgers:export_coverage")).status_code == 404
+
+
+def test_coverage_statistics_workbook_gives_the_counted_figures(officer_client):
+    """Every sheet's numbers are the federations' figures counted from the facts
+    (``coverage.compute`` and ``coverage.breakdown``, the definitions), although the workbook
+    reads the coverage page's kept figures."""
+    response = officer_client.get(reverse("ledgers:export_coverage"))
+    wb = openpyxl.load_workbook(io.BytesIO(response.content))
+    day = timezone.localdate()
+    feds = {f.name: f for f in Federation.objects.all()}
+    rows = [[c.value for c in row] for row in wb["总体"].iter_rows(min_row=2)]
+    assert rows and all(row[1:] == _cells(compute(Scope(feds[row[0]]), day)) for row in rows)
+    for dimension, title in DIMENSION_TITLES.items():
+        got = [[c.value for c in row] for row in wb[title].iter_rows(min_row=2)]
+        want = [
+            [name, _dimension_label(dimension, value), *_cells(rates)]
+            for name in [row[0] for row in rows]
+            for value, rates in breakdown(Scope(feds[name]), day, dimension)
+        ]
+        assert got == want and got, dimension
+
+
+def _cells(rates):
+    return [
+        rates.total,
+        rates.organizational,
+        rates.single,
+        rates.work,
+        rates.organizational_rate,
+        rates.single_rate,
+        rates.work_rate,
+    ]
 
 
 def test_round_trip_export_import_changes_nothing(

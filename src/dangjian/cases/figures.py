@@ -22,7 +22,7 @@ def _rate(value: float | None) -> str:
 
 
 def for_federation(federation, day: datetime.date) -> list[dict]:
-    rates = coverage.compute(coverage.Scope(federation), day)
+    rates = coverage.as_of(coverage.Scope(federation), day)
     party_orgs = (
         PartyOrganization.objects.filter(
             valid_on_q(day), federation__path__startswith=federation.path

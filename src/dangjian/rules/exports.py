@@ -56,21 +56,21 @@ def _dimension_label(dimension: str, value: str) -> str:
 
 def coverage_statistics(user) -> openpyxl.Workbook | None:
     """One sheet for the totals and one per breakdown, for each federation the user may export
-    (None when there is none). The figures are ``rules.coverage``'s, the one definition."""
+    (None when there is none). The figures are the coverage page's (``rules.coverage.figures``:
+    every breakdown of a federation at once, kept for the day and followed as the facts
+    change), not counted again per sheet."""
     federations = list(scope.federations(user, Action.EXPORT).order_by("path"))
     if not federations:
         return None
     day = timezone.localdate()
+    figures = {fed.pk: coverage.figures(coverage.Scope(fed), day) for fed in federations}
     wb = openpyxl.Workbook(write_only=True)
     headers = ["联合会", *RATE_HEADERS]
     exports.add_sheet(
         wb,
         "总体",
         headers,
-        (
-            [fed.name, *_rate_cells(coverage.compute(coverage.Scope(fed), day))]
-            for fed in federations
-        ),
+        ([fed.name, *_rate_cells(figures[fed.pk].rates)] for fed in federations),
         widths=[18] * len(headers),
     )
     headers = ["联合会", "分类", *RATE_HEADERS]
@@ -82,7 +82,7 @@ def coverage_statistics(user) -> openpyxl.Workbook | None:
             (
                 [fed.name, _dimension_label(dimension, value), *_rate_cells(rates)]
                 for fed in federations
-                for value, rates in coverage.breakdown(coverage.Scope(fed), day, dimension)
+                for value, rates in figures[fed.pk].by[dimension]
             ),
             widths=[18] * len(headers),
         )
