@@ -370,6 +370,56 @@ def test_near_duplicates_read_again_a_chunk_of_pairs_at_a_time(monkeypatch):
         )
 
 
+def test_the_candidate_pairs_are_every_pair_sharing_a_band_with_agreeing_fingerprints(
+    monkeypatch,
+):
+    """``Table.pairs`` against its definition, pair by pair: texts from a few templates (big
+    buckets, as real minutes make), stored signatures taken a chunk at a time
+    (``add_signed``) beside texts signed one by one (``add``), compared a few pairs at a time."""
+    monkeypatch.setattr(similarity, "PAIRS_AT_ONCE", 7)
+    rng, texts, _ = _texts_with_copies(13, count=160, every=20)
+    signatures = [similarity.sign(similarity.plain(t), 3) for t in texts]
+    table = similarity.Table()
+    for key in range(0, 40):
+        table.add(key, signatures[key].tobytes())
+    stored = [similarity.pack(sig, 3) for sig in signatures[40:]]
+    assert table.add_signed(list(range(40, len(texts))), stored, 3) == []
+    assert len(table) == len(texts)
+    floor = similarity.floor_bins(0.5)
+    expected = set()
+    for a in range(len(texts)):
+        for b in range(a + 1, len(texts)):
+            keys_a = similarity.band_keys(signatures[a].tobytes())
+            keys_b = similarity.band_keys(signatures[b].tobytes())
+            shared = any(
+                x == y != similarity.EMPTY_BAND_KEY for x, y in zip(keys_a, keys_b, strict=True)
+            )
+            agree = similarity.agreeing(
+                int.from_bytes(similarity.fingerprint(signatures[a].tobytes()), "little"),
+                int.from_bytes(similarity.fingerprint(signatures[b].tobytes()), "little"),
+            )
+            if shared and agree >= floor:
+                expected.add((a, b))
+    assert len(expected) > len(texts) // 20  # the copies and many template-alike pairs
+    assert table.pairs(floor) == expected
+
+
+def test_a_chunk_of_stored_signatures_leaves_out_those_of_another_scheme():
+    """Another shingle length, another version or a damaged signature: given back, to be
+    signed from the text; the others are in the table as ``add`` would put them."""
+    sig = similarity.sign(similarity.plain("党支部召开主题党日活动，学习党章党规。" * 5), 5)
+    good = similarity.pack(sig, 5)
+    other_k = similarity.pack(sig, 4)
+    other_version = bytes((similarity.VERSION + 1, 5)) + sig.tobytes()
+    table = similarity.Table()
+    left = table.add_signed([1, 2, 3, 4, 5], [good, other_k, other_version, good[:-8], good], 5)
+    assert sorted(left) == [2, 3, 4]
+    alone = similarity.Table()
+    alone.add(1, sig.tobytes())
+    alone.add(5, sig.tobytes())
+    assert (table.keys, table.bands, table.prints) == (alone.keys, alone.bands, alone.prints)
+
+
 def test_one_new_meeting_is_checked_against_the_index():
     rng, texts, _ = _texts_with_copies(12, count=400, every=400)
     table = similarity.Table()

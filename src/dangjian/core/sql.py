@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import QuerySet
 
 
 def id_list(ids: Iterable[int]) -> str:
@@ -10,3 +14,29 @@ def id_list(ids: Iterable[int]) -> str:
     for none, which matches nothing): a few thousand ids need no parameter each, and SQLite
     bounds a statement's parameters."""
     return ", ".join(str(int(i)) for i in ids) or "NULL"
+
+
+def chunks_of_rows(queryset: QuerySet[Any], size: int = 5000) -> Iterator[list[tuple[Any, ...]]]:
+    """The rows of a ``values_list`` queryset, ``size`` at a time, from a server-side cursor:
+    for reads of 10^6 rows that are then worked on a chunk at a time (the copied-minutes rule's
+    signatures, 1 KB each). The values come as the driver gives them — no ORM conversion per
+    value, so only columns whose Python type needs none (integers, text, bytes). On
+    PostgreSQL the rows come in binary format: 1.8 million signatures read in 8 s against 13 s
+    as text (hex-escaped bytes)."""
+    sql, params = queryset.query.sql_with_params()
+    if connection.vendor != "postgresql":
+        with connection.chunked_cursor() as cursor:
+            cursor.execute(sql, params)
+            while rows := cursor.fetchmany(size):
+                yield rows
+        return
+    # A named (server-side) cursor lives in a transaction.
+    with transaction.atomic(), connection.cursor() as cursor:
+        named = cursor.cursor.connection.cursor(name="dangjian_chunks", binary=True)
+        try:
+            named.itersize = size
+            named.execute(sql, params)
+            while rows := named.fetchmany(size):
+                yield rows
+        finally:
+            named.close()

@@ -27,7 +27,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from dangjian.core.models import valid_on_q
-from dangjian.core.sql import id_list
+from dangjian.core.sql import chunks_of_rows, id_list
 from dangjian.orglife import signin, similarity
 from dangjian.orglife.models import Attendance, Meeting, MeetingAttachment, MinuteBand
 from dangjian.orglife.queries import COUNTED_ROLES
@@ -127,23 +127,25 @@ def _signatures(ctx, k: int, min_chars: int) -> similarity.Table:
     """The signatures of the window's minutes of at least ``min_chars`` characters, in the
     compact form of ``similarity.Table`` (264 bytes a meeting, not the stored 1 KB): those
     stored with the meetings when their minutes were written (orglife's meeting services),
-    the others — none stored yet, or made with another shingle length — signed here from
-    the text."""
+    read and taken a chunk at a time, and the others — none stored yet, or made with another
+    shingle length — signed here from the text."""
     rows = (
         _meetings(ctx)
         .exclude(minutes="")
         .filter(Q(minutes_chars__gte=min_chars) | Q(minutes_chars=0))
         .order_by()
         .values_list("pk", "minutes_chars", "minutes_signature")
-        .iterator(chunk_size=2000)
     )
     table, unsigned = similarity.Table(), []
-    for pk, chars, blob in rows:
-        raw = similarity.unpacked_bytes(blob, k) if blob else None
-        if raw is None:
-            unsigned.append(pk)
-        elif chars >= min_chars:
-            table.add(pk, raw)
+    for read in chunks_of_rows(rows):
+        keys, blobs = [], []
+        for pk, chars, blob in read:
+            if blob and chars >= min_chars:
+                keys.append(pk)
+                blobs.append(bytes(blob))
+            elif not blob or similarity.unpacked_bytes(blob, k) is None:
+                unsigned.append(pk)  # not signed, or otherwise: signed from the text below
+        unsigned += table.add_signed(keys, blobs, k)
     for chunk in chunks(unsigned, 500):
         for pk, text in _minutes_of(chunk).items():
             words = similarity.plain(text)
