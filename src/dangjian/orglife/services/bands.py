@@ -159,9 +159,9 @@ def rebuild(after: int = 0, *, progress: Callable[[int], None] | None = None) ->
     the bands of every meeting up to some id and none above it (``last_banded`` then says
     where to go on; ``rules.kinds.integrity`` tells such a table from a complete one by its last
     signed meeting). Returns the rows written; ``progress`` gets each batch's last meeting id.
-    The rows go in through the one raw insert (``core.bulk``): sixteen a meeting, 10^7 rows at
-    the 100,000-unit size, where the ORM's ``bulk_create`` spent most of the time building
-    objects."""
+    The rows go in through the one raw insert (``core.bulk``): up to sixteen a meeting, 2.8 ×
+    10^7 rows at the 100,000-unit size, about 15 minutes; a third less time than with the ORM's
+    ``bulk_create`` (the rest is reading the signatures and hashing their bands)."""
     MinuteBand.objects.filter(meeting_id__gt=after).delete()
     written, last = 0, after
     while True:
