@@ -16,7 +16,7 @@ from dangjian.ledgers.models import LedgerUpload
 from dangjian.party.models import PartyMember
 from dangjian.registry.models import Federation, Organization
 from dangjian.rules.coverage import Scope, breakdown, compute
-from dangjian.rules.exports import DIMENSION_TITLES, _dimension_label
+from dangjian.rules.exports import DIMENSION_TITLES, _dimension_label, _rate_cells
 
 from .conftest import IMMEDIATE_TASKS, make_id
 from .helpers import MEMBER_HEADERS, upload, write_xlsx
@@ -235,27 +235,15 @@ def test_coverage_statistics_workbook_gives_the_counted_figures(officer_client):
     day = timezone.localdate()
     feds = {f.name: f for f in Federation.objects.all()}
     rows = [[c.value for c in row] for row in wb["总体"].iter_rows(min_row=2)]
-    assert rows and all(row[1:] == _cells(compute(Scope(feds[row[0]]), day)) for row in rows)
+    assert rows and all(row[1:] == _rate_cells(compute(Scope(feds[row[0]]), day)) for row in rows)
     for dimension, title in DIMENSION_TITLES.items():
         got = [[c.value for c in row] for row in wb[title].iter_rows(min_row=2)]
         want = [
-            [name, _dimension_label(dimension, value), *_cells(rates)]
+            [name, _dimension_label(dimension, value), *_rate_cells(rates)]
             for name in [row[0] for row in rows]
             for value, rates in breakdown(Scope(feds[name]), day, dimension)
         ]
         assert got == want and got, dimension
-
-
-def _cells(rates):
-    return [
-        rates.total,
-        rates.organizational,
-        rates.single,
-        rates.work,
-        rates.organizational_rate,
-        rates.single_rate,
-        rates.work_rate,
-    ]
 
 
 def test_round_trip_export_import_changes_nothing(

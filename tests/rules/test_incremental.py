@@ -426,17 +426,23 @@ def _forced_changes_nothing(world, rule_ids):
     assert state_of(world) == after
 
 
+def _two_branches_and_a_copy(world, rng):
+    """甲支部 and 乙支部, a day, minutes for 甲 and a copy of them edited for 乙 (not recorded)."""
+    a = world.party_org("甲支部", units=[world.unit("甲协会", full=3)])
+    b = world.party_org("乙支部", units=[world.unit("乙协会", full=3)])
+    day = D(2025, 3, 1)
+    original = minutes_text.compose(rng, org=a.name, kind="study", day=day)
+    copy = minutes_text.copy_with_edits(rng, original, org_from=a.name, org_to=b.name, day=day)
+    return a, b, day, original, copy
+
+
 def test_copied_minutes_follow_either_meeting_of_a_pair(world):
     """甲支部's minutes of 1 March copied into 乙支部's record of 5 March: the later meeting, 乙's,
     carries the finding. Each change to 甲's meeting alone touches 甲 in the journal; 乙 is
     judged too — as the old partner of a rewritten or deleted signature (marked by the
     signature's bands), as a partner by the bands stored now otherwise."""
     rng = random.Random(11)
-    a = world.party_org("甲支部", units=[world.unit("甲协会", full=3)])
-    b = world.party_org("乙支部", units=[world.unit("乙协会", full=3)])
-    day = D(2025, 3, 1)
-    original = minutes_text.compose(rng, org=a.name, kind="study", day=day)
-    copy = minutes_text.copy_with_edits(rng, original, org_from=a.name, org_to=b.name, day=day)
+    a, b, day, original, copy = _two_branches_and_a_copy(world, rng)
     honest = minutes_text.compose(rng, org=a.name, kind="study", day=day)
     first = orglife.record_meeting(a, kind="study", held_on=day, minutes=original, actor=None)
     second = orglife.record_meeting(
@@ -506,12 +512,7 @@ def test_copied_minutes_are_judged_whole_until_a_stopped_band_rebuild_goes_on(wo
     signatures, in meeting order; stopped midway, the last signed meetings have none, and a
     copy among them would be missed by the bands. The rule then judges every branch whole —
     and finds it — until ``sign_minutes --bands`` has gone on from where the rebuild stopped."""
-    rng = random.Random(12)
-    a = world.party_org("甲支部", units=[world.unit("甲协会", full=3)])
-    b = world.party_org("乙支部", units=[world.unit("乙协会", full=3)])
-    day = D(2025, 3, 1)
-    original = minutes_text.compose(rng, org=a.name, kind="study", day=day)
-    copy = minutes_text.copy_with_edits(rng, original, org_from=a.name, org_to=b.name, day=day)
+    a, b, day, original, copy = _two_branches_and_a_copy(world, random.Random(12))
     first = orglife.record_meeting(a, kind="study", held_on=day, minutes=original, actor=None)
     world.run(AS_OF)
     assert not Finding.objects.filter(federation=world.fed, rule_id=COPIED).exists()
