@@ -48,9 +48,12 @@ from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from itertools import repeat
+from typing import TYPE_CHECKING
 
-import numpy as np
 from PIL import Image
+
+if TYPE_CHECKING:
+    import numpy as np
 
 TAG = re.compile(r"<[^>]+>")
 SPACE = re.compile(r"\s+")
@@ -67,8 +70,12 @@ EMPTY_BINS = array("q", [EMPTY] * BAND_ROWS)
 # same in every process, computed for a whole chunk of signatures at once. Two different bands
 # with the same key only add a candidate, which the fingerprints or the exact measure reject.
 # (The keys stored in the database, ``stored_bands``, are another, older scheme.)
-_MIX = np.uint64(0x9E3779B97F4A7C15)
-_SEED = np.uint64(0xCBF29CE484222325)
+# numpy is imported by the functions that use it: this module is imported at every process's
+# start (the photo hash), the arrays are only needed by a rule judging many minutes.
+_MIX = 0x9E3779B97F4A7C15
+_SEED = 0xCBF29CE484222325
+_SHIFT = 29
+_WORD = (1 << 64) - 1
 # A bin's fingerprint: its second byte (bits 8–15 of the least hash; bits 0–6 name the bin).
 FINGERPRINT_BYTE = 1
 # A candidate pair's signatures must agree in this share of bins, less the margin, before its
@@ -187,18 +194,30 @@ def jaccard(a: set[str], b: set[str]) -> float:
 def band_key_array(bins: np.ndarray) -> np.ndarray:
     """The band keys of signatures' bins (``(texts, BINS)`` 64-bit integers): ``(texts,
     BANDS)``."""
+    import numpy as np
+
     words = np.ascontiguousarray(bins).view(np.uint64).reshape(-1, BANDS, BAND_ROWS)
     key = np.full(words.shape[:2], _SEED, dtype=np.uint64)
+    mix, shift = np.uint64(_MIX), np.uint64(_SHIFT)
     for row in range(BAND_ROWS):
         key ^= words[:, :, row]
-        key *= _MIX
-        key ^= key >> np.uint64(29)
+        key *= mix
+        key ^= key >> shift
     return key.view(np.int64)
 
 
 def band_keys(raw: bytes) -> list[int]:
-    """One integer per band of a signature's bins (``sig.tobytes()``)."""
-    return band_key_array(np.frombuffer(raw, dtype=np.int64).reshape(1, BINS))[0].tolist()
+    """One integer per band of a signature's bins (``sig.tobytes()``), as ``band_key_array``
+    mixes them, in plain integers (one text: no arrays to build)."""
+    bins = array("q", raw)
+    keys = []
+    for n in range(BANDS):
+        key = _SEED
+        for value in bins[n * BAND_ROWS : (n + 1) * BAND_ROWS]:
+            key = ((key ^ (value & _WORD)) * _MIX) & _WORD
+            key ^= key >> _SHIFT
+        keys.append(key - (1 << 64) if key >> 63 else key)
+    return keys
 
 
 EMPTY_BAND_KEY = band_keys(array("q", [EMPTY] * BINS).tobytes())[0]
@@ -245,8 +264,10 @@ class Table:
 
     def add_signed(self, keys: list[int], blobs: list[bytes], k: int) -> list[int]:
         """Stored signatures (``pack``) of the texts ``keys``, a chunk at once; returns the keys
-        whose signature is not one of this scheme with shingle length ``k``, in no order (``unpacked_bytes``
-        would give None: the caller signs their texts)."""
+        whose signature is not one of this scheme with shingle length ``k``, in no order
+        (``unpacked_bytes`` would give None: the caller signs their texts)."""
+        import numpy as np
+
         size = HEADER + SIGNATURE_BYTES
         sized = [i for i, blob in enumerate(blobs) if len(blob) == size]
         other = [keys[i] for i in sorted(set(range(len(keys))) - set(sized))]
@@ -274,6 +295,8 @@ class Table:
         equal keys (texts in a row of the sorted band) walked by distance — every text against
         the one ``d`` places after it in its bucket, for d = 1, 2, … over all buckets at once
         — so the work is the candidate pairs, with no Python step per pair."""
+        import numpy as np
+
         n = len(self.keys)
         if n < 2:
             return set()
