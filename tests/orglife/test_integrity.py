@@ -392,7 +392,7 @@ def test_the_candidate_pairs_are_every_pair_sharing_a_band_with_agreeing_fingerp
             keys_a = similarity.band_keys(signatures[a].tobytes())
             keys_b = similarity.band_keys(signatures[b].tobytes())
             shared = any(
-                x == y != similarity.EMPTY_BAND_KEY for x, y in zip(keys_a, keys_b, strict=True)
+                x == y != similarity.empty_band_key() for x, y in zip(keys_a, keys_b, strict=True)
             )
             agree = similarity.agreeing(
                 int.from_bytes(similarity.fingerprint(signatures[a].tobytes()), "little"),

@@ -29,8 +29,9 @@ for every pair of every bucket at once (``pairs``); the exact measure reads the 
 texts again (``reread``), a chunk of pairs at a time. numpy because at 10^6 texts the Python
 loops over each text's bytes and each candidate pair were most of the rule's time (at 100,000
 units on SQLite: the table of 1.8 million stored signatures read and built in 10.9 s and paired
-in 22.2 s, against 6.3 s and 7.6 s this way, the same pairs). An ``Index`` sorts a table's band keys, so that one new
-text is checked against all of them by binary search (the incremental check).
+in 22.2 s, against 6.3 s and 7.6 s this way, the same pairs). An ``Index`` sorts a table's band
+keys, so that one new text is checked against all of them by binary search (the incremental
+check).
 
 **Photos.** ``dhash``: the 64-bit difference hash of a picture (9×8 grey pixels, one bit per
 neighbour comparison). Re-encoding, resizing or small edits keep most bits; the Hamming
@@ -39,6 +40,7 @@ distance of two hashes says how alike the pictures are.
 
 from __future__ import annotations
 
+import functools
 import html
 import io
 import math
@@ -75,7 +77,6 @@ EMPTY_BINS = array("q", [EMPTY] * BAND_ROWS)
 _MIX = 0x9E3779B97F4A7C15
 _SEED = 0xCBF29CE484222325
 _SHIFT = 29
-_WORD = (1 << 64) - 1
 # A bin's fingerprint: its second byte (bits 8–15 of the least hash; bits 0–6 name the bin).
 FINGERPRINT_BYTE = 1
 # A candidate pair's signatures must agree in this share of bins, less the margin, before its
@@ -207,20 +208,16 @@ def band_key_array(bins: np.ndarray) -> np.ndarray:
 
 
 def band_keys(raw: bytes) -> list[int]:
-    """One integer per band of a signature's bins (``sig.tobytes()``), as ``band_key_array``
-    mixes them, in plain integers (one text: no arrays to build)."""
-    bins = array("q", raw)
-    keys = []
-    for n in range(BANDS):
-        key = _SEED
-        for value in bins[n * BAND_ROWS : (n + 1) * BAND_ROWS]:
-            key = ((key ^ (value & _WORD)) * _MIX) & _WORD
-            key ^= key >> _SHIFT
-        keys.append(key - (1 << 64) if key >> 63 else key)
-    return keys
+    """One integer per band of a signature's bins (``sig.tobytes()``)."""
+    import numpy as np
+
+    return band_key_array(np.frombuffer(raw, dtype=np.int64).reshape(1, BINS))[0].tolist()
 
 
-EMPTY_BAND_KEY = band_keys(array("q", [EMPTY] * BINS).tobytes())[0]
+@functools.cache
+def empty_band_key() -> int:
+    """The key of a band with no shingle in it (never a candidate)."""
+    return band_keys(array("q", [EMPTY] * BINS).tobytes())[0]
 
 
 def fingerprint(raw: bytes) -> bytes:
@@ -270,7 +267,7 @@ class Table:
 
         size = HEADER + SIGNATURE_BYTES
         sized = [i for i, blob in enumerate(blobs) if len(blob) == size]
-        other = [keys[i] for i in sorted(set(range(len(keys))) - set(sized))]
+        other = [key for key, blob in zip(keys, blobs, strict=True) if len(blob) != size]
         if not sized:
             return other
         rows = np.frombuffer(b"".join(blobs[i] for i in sized), dtype=np.uint8).reshape(-1, size)
@@ -309,7 +306,7 @@ class Table:
             column = bands[order, b]
             starts = np.flatnonzero(np.r_[True, column[1:] != column[:-1]])
             lengths = np.diff(np.r_[starts, n])
-            shared = (lengths > 1) & (column[starts] != EMPTY_BAND_KEY)
+            shared = (lengths > 1) & (column[starts] != empty_band_key())
             starts, lengths = starts[shared], lengths[shared]
             if not len(starts):
                 continue
@@ -357,7 +354,7 @@ class Index:
 
     def add(self, key: int, raw: bytes) -> None:
         for b, band in enumerate(band_keys(raw)):
-            if band != EMPTY_BAND_KEY:
+            if band != empty_band_key():
                 self.fresh[b][band].append(key)
         self.fresh_prints[key] = int.from_bytes(fingerprint(raw), "little")
 
@@ -368,7 +365,7 @@ class Index:
         positions: set[int] = set()
         fresh: set[int] = set()
         for b, band in enumerate(band_keys(raw)):
-            if band == EMPTY_BAND_KEY:
+            if band == empty_band_key():
                 continue
             column, order = self.sorted[b], self.order[b]
             i = bisect_left(column, band)
