@@ -45,16 +45,23 @@ def chunks(items: list[T], size: int) -> Iterable[list[T]]:
         yield items[i : i + size]
 
 
-def band_rows(signed: Iterable[tuple[int, bytes | memoryview | None]]) -> list[MinuteBand]:
-    """The rows of (meeting id, stored signature) pairs."""
-    rows: list[MinuteBand] = []
+def band_keys_of(
+    signed: Iterable[tuple[int, bytes | memoryview | None]],
+) -> list[tuple[int, int, int]]:
+    """(meeting id, k, key) of each band of (meeting id, stored signature) pairs."""
+    rows: list[tuple[int, int, int]] = []
     for pk, blob in signed:
         bands = similarity.stored_bands(blob)
         if bands is None:
             continue
         k, keys = bands
-        rows += [MinuteBand(meeting_id=pk, k=k, key=key) for key in keys]
+        rows += [(pk, k, key) for key in keys]
     return rows
+
+
+def band_rows(signed: Iterable[tuple[int, bytes | memoryview | None]]) -> list[MinuteBand]:
+    """The rows of (meeting id, stored signature) pairs."""
+    return [MinuteBand(meeting_id=pk, k=k, key=key) for pk, k, key in band_keys_of(signed)]
 
 
 def _stored(ids: list[int]) -> dict[int, set[tuple[int, int]]]:
@@ -173,7 +180,7 @@ def rebuild(after: int = 0, *, progress: Callable[[int], None] | None = None) ->
         )
         if not batch:
             return written
-        rows = [(row.meeting_id, row.k, row.key) for row in band_rows(batch)]
+        rows = band_keys_of(batch)
         with transaction.atomic():
             ids = core_bulk.reserve_ids(MinuteBand, len(rows))
             core_bulk.insert(
