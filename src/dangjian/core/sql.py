@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -14,6 +15,10 @@ def id_list(ids: Iterable[int]) -> str:
     for none, which matches nothing): a few thousand ids need no parameter each, and SQLite
     bounds a statement's parameters."""
     return ", ".join(str(int(i)) for i in ids) or "NULL"
+
+
+# Each server-side cursor its own name: two open at once in one connection must not clash.
+_cursor_numbers = itertools.count(1)
 
 
 def chunks_of_rows(queryset: QuerySet[Any], size: int = 5000) -> Iterator[list[tuple[Any, ...]]]:
@@ -33,7 +38,9 @@ def chunks_of_rows(queryset: QuerySet[Any], size: int = 5000) -> Iterator[list[t
         return
     # A named (server-side) cursor lives in a transaction.
     with transaction.atomic(), connection.cursor() as cursor:
-        named = cursor.cursor.connection.cursor(name="dangjian_chunks", binary=True)
+        named = cursor.cursor.connection.cursor(
+            name=f"dangjian_chunks_{next(_cursor_numbers)}", binary=True
+        )
         try:
             named.itersize = size
             named.execute(sql, params)
