@@ -2,16 +2,18 @@
 time; the coverage page < 300 ms).
 
     nice -n 10 .venv/bin/python bench/pages_bench.py [--scale 20000] [--database-url URL]
-        [--var DIR] [--reuse] [--runs 15] [--only TEXT]
+        [--var DIR] [--reuse] [--runs 15] [--only TEXT] [--as secretary,liaison,instructor]
 
 Builds (or reuses, --var) the bench database as bench/home_bench.py does, then fetches the
 first page of EVERY registered ``ListSpec`` (``access.listspec.registry()``: a new list is
 measured without being added here) as its baseline persona, plus the coverage page (its kept
 figures, and counted again after a change to a coverage row before each request), the
 units behind a figure, the findings worklist, the member roster (also searched by a full name,
-a surname and by an ID number's last four) and the member duplicates, through Django's test client: one
-warm-up, then --runs timed requests (median, p95) and one more that counts the queries.
-Prints JSON and a Markdown table.
+a surname and by an ID number's last four, and filtered) and the member duplicates; then every
+list and roster page again as each persona of ``--as`` (by default the small scopes: a branch
+secretary, a unit's liaison, an instructor — whose few rows a list must not walk the whole
+ledger to find), through Django's test client: one warm-up, then --runs timed requests
+(median, p95) and one more that counts the queries. Prints JSON and a Markdown table.
 """
 
 import argparse
@@ -36,8 +38,9 @@ def queries_of(client, url, query):
     return len(captured.captured_queries)
 
 
-def pages():
-    """(label, persona, URL, query) of every page measured."""
+def pages(personas: list[str] | None = None):
+    """(label, persona, URL, query) of every page measured; with ``personas``, every list and
+    roster page again as each of them (labelled "… as <persona>")."""
     from django.urls import reverse
 
     from dangjian.access import listspec
@@ -68,8 +71,15 @@ def pages():
         ("member roster: search a surname", "officer", roster, {"q": member.name[:1]}),
         ("member roster: search last four", "officer", roster, {"q": member.id_number[-4:]}),
         ("member roster: probationary", "officer", roster, {"status": "probationary"}),
+        ("member roster: flowing", "officer", roster, {"situation": "flowing"}),
+        ("member roster: lost contact", "officer", roster, {"situation": "lost"}),
         ("member duplicates", "officer", reverse("party:duplicate_members"), {}),
     ]
+    # The same lists as the small scopes see them: a secretary's, a liaison's, an
+    # instructor's rows are a few among a million, which a list must not walk to find.
+    again = [row for row in found if row[0].startswith(("list ", "member roster"))]
+    for persona in personas or []:
+        found += [(f"{label} as {persona}", persona, url, q) for label, _, url, q in again]
     return found
 
 
@@ -99,6 +109,13 @@ def main():
     parser.add_argument(
         "--only", help="measure only pages whose label contains this (several: comma-separated)"
     )
+    parser.add_argument(
+        "--as",
+        dest="personas",
+        default="secretary,liaison,instructor",
+        help="every list and roster page again as each of these personas (comma-separated; "
+        "'' for none); a page a persona may not open is left out",
+    )
     args = parser.parse_args()
     build_seconds = prepare(
         args.scale, args.var, args.database_url, "dangjian-pages-bench-", args.reuse
@@ -123,11 +140,13 @@ def main():
     base_median, base_p95 = timed(officer, reverse("registry:organization_list"), args.runs)
     clients = {}
     rows = []
-    for label, persona, url, query in pages():
+    for label, persona, url, query in pages([p for p in args.personas.split(",") if p]):
         if args.only and not any(part in label for part in args.only.split(",")):
             continue
         client = clients.setdefault(persona, client_for(persona))
         full = f"{url}?{urlencode(query)}" if query else url
+        if " as " in label and client.get(full).status_code != 200:
+            continue  # not a page this persona opens (another role's list)
         started = time.monotonic()
         before = coverage_changed if "after a change" in label else None
         median, p95 = timed(client, full, args.runs, before)

@@ -359,10 +359,47 @@ def member_branches(user: AnyUser, action: str = Action.VIEW) -> QuerySet[PartyO
     return PartyOrganization.objects.filter(pk__in=held.values("party_organization"))
 
 
+def _unit_ids(grant: RoleAssignment) -> QuerySet[Any]:
+    """The organizations one grant reaches (``_org_q``) as a set: one column of their ids, read
+    from the grant's own index (its federations' memberships, its branch's coverages, its
+    instructor's assignments) — for lists driven from the few units in scope rather than
+    checking every row (``members_to_list``). ``_org_q`` is the same reach checked row by
+    row; tests/access/test_members_to_list.py holds the two equal for every role."""
+    if grant.role == Role.FEDERATION_OFFICER:
+        return Membership.objects.filter(federation_id__in=subtree_ids(grant)).values(
+            "organization_id"
+        )
+    if grant.role == Role.UNIT_LIAISON:
+        return Organization.objects.filter(pk=cast(int, grant.organization_id)).values("pk")
+    if grant.role == Role.BRANCH_SECRETARY:
+        return Coverage.objects.filter(party_organization_id=grant.party_organization_id).values(
+            "organization_id"
+        )
+    if grant.role == Role.INSTRUCTOR:
+        return InstructorAssignment.objects.filter(
+            valid_on_q(timezone.localdate()),
+            instructor_id=cast(int, grant.instructor_id),  # the role needs it (clean)
+        ).values("organization_id")
+    return Organization.objects.filter(_org_q(grant)).values("pk")
+
+
+def _held_in_q(grant: RoleAssignment) -> Q | None:
+    """The members a grant reaches by where they hold their 组织关系 (the party member's
+    cached current relation), or None: a secretary's own branch, a federation officer's
+    federations' party organizations."""
+    if grant.role == Role.BRANCH_SECRETARY:
+        return Q(relation_party_organization_id=grant.party_organization_id)
+    if grant.role == Role.FEDERATION_OFFICER:
+        return Q(relation_party_organization__federation_id__in=subtree_ids(grant))
+    return None
+
+
 def members(user: AnyUser, action: str = Action.VIEW) -> QuerySet[PartyMember]:
     """Party members: personal data, so authority viewers and reviewers never see any. A party
     member signed in sees their own record only (the names of the others of their branch reach
-    them through the meetings' attendance, never as records)."""
+    them through the meetings' attendance, never as records). The others see the members whose
+    relation is held in their party organizations (``_held_in_q``) and those who have (had) a
+    job in a unit in their scope."""
     grants = personal_assignments(user, action)
     if any(g.role == Role.ADMIN for g in grants):
         return PartyMember.objects.all()
@@ -370,33 +407,58 @@ def members(user: AnyUser, action: str = Action.VIEW) -> QuerySet[PartyMember]:
     for g in grants:
         if g.role == Role.PARTY_MEMBER:
             qs.append(Q(pk=g.member_id))
-        elif g.role == Role.BRANCH_SECRETARY:
-            qs.append(Q(relation_party_organization_id=g.party_organization_id))
-            covered = Coverage.objects.filter(party_organization_id=g.party_organization_id)
-            qs.append(
-                Q(
-                    Exists(
-                        Employment.objects.filter(
-                            member=OuterRef("pk"), organization__in=covered.values("organization")
-                        )
-                    )
-                )
-            )
-        else:
-            if g.role == Role.FEDERATION_OFFICER:
-                # First: most of a federation's members are held in its branches, and the
-                # databases stop at the first true arm of an OR.
-                qs.append(Q(relation_party_organization__federation_id__in=subtree_ids(g)))
-            # A job in scope, checked member by member: a scalar subquery (its first job's key,
-            # or NULL), which PostgreSQL evaluates per row. Written as an EXISTS inside this OR,
-            # PostgreSQL 15 chose its hashed form and hashed every employment of the system
-            # (a million, 2 s) before the roster's first row, which walks (name, id) and stops
-            # after a page; SQLite checks either form row by row.
-            job = Employment.objects.filter(
-                _org_q(g, "organization_id", "organization__"), member=OuterRef("pk")
-            )
-            qs.append(Q(IsNull(Subquery(job.values("pk")[:1]), False)))
+            continue
+        # First: most of a federation's or a branch's members are held in its party
+        # organizations, and the databases stop at the first true arm of an OR.
+        held = _held_in_q(g)
+        if held is not None:
+            qs.append(held)
+        # A job in scope, checked member by member: a scalar subquery (its first job's key,
+        # or NULL), which PostgreSQL evaluates per row. Written as an EXISTS inside this OR,
+        # PostgreSQL 15 chose its hashed form and hashed every employment of the system
+        # (a million, 2 s) before the roster's first row, which walks (name, id) and stops
+        # after a page; SQLite checks either form row by row.
+        job = Employment.objects.filter(
+            _org_q(g, "organization_id", "organization__"), member=OuterRef("pk")
+        )
+        qs.append(Q(IsNull(Subquery(job.values("pk")[:1]), False)))
     return PartyMember.objects.filter(combine(qs))
+
+
+# A list of members (the roster) walks the (name, id) index and keeps each row in scope
+# (``members``): for a province's officer nearly every row is theirs and a page reads a few
+# dozen; for a branch secretary, a unit's liaison, an instructor or a small federation's officer
+# almost none is, and the walk read the whole ledger before its first page (3–17 s at 10^6
+# members on PostgreSQL). Up to this many members in scope, the list starts from them instead.
+FEW_MEMBERS = 5000
+
+
+def members_to_list(user: AnyUser, action: str = Action.VIEW) -> QuerySet[PartyMember]:
+    """``members``, for a list that pages through them in its own order: the same members,
+    but when the scope holds at most ``FEW_MEMBERS`` of them, named by their ids (read from
+    the scope's own indexes: its party organizations' members, its units' employments), so
+    that the database sorts those few instead of walking every member to find them. Each
+    source is read with a bound, so a large scope costs one bounded read before the walk."""
+    grants = personal_assignments(user, action)
+    if any(g.role == Role.ADMIN for g in grants):
+        return PartyMember.objects.all()
+    ids: set[int] = set()
+    sources: list[QuerySet[Any]] = []
+    for g in grants:
+        if g.role == Role.PARTY_MEMBER:
+            ids.add(cast(int, g.member_id))  # the role needs it (RoleAssignment.clean)
+            continue
+        held = _held_in_q(g)
+        if held is not None:
+            sources.append(PartyMember.objects.filter(held).values_list("pk", flat=True))
+        jobs = Employment.objects.filter(organization_id__in=_unit_ids(g))
+        sources.append(jobs.values_list("member_id", flat=True))
+    for source in sources:
+        found = list(source.order_by()[: FEW_MEMBERS + 1])
+        ids.update(found)
+        if len(found) > FEW_MEMBERS or len(ids) > FEW_MEMBERS:
+            return members(user, action)
+    return PartyMember.objects.filter(pk__in=sorted(ids))
 
 
 # Organizational life is the party organization's own record: its secretary (and the

@@ -45,7 +45,7 @@ def member_list(request):
         .values("organization__name")[:1]
     )
     members = (
-        scope.members(request.user, action)
+        scope.members_to_list(request.user, action)
         .select_related("relation_party_organization")
         .annotate(unit_name=Subquery(today_unit))
     )

@@ -269,6 +269,19 @@ class PartyMember(TimeStamped):
                 condition=models.Q(id_number_shared=True),
                 name="party_member_shared_number",
             ),
+            # The roster's flowing and lost-contact filters in its keyset order: a few members
+            # of a million, which a walk of (name, id) read to the end to find (0.14 s at
+            # 10^6 members on PostgreSQL for one flowing member).
+            models.Index(
+                fields=["name", "id"],
+                condition=models.Q(is_flowing=True),
+                name="party_member_flowing_name",
+            ),
+            models.Index(
+                fields=["name", "id"],
+                condition=models.Q(is_lost_contact=True),
+                name="party_member_lost_name",
+            ),
         ]
 
     def __str__(self):

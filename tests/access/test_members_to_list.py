@@ -1,0 +1,140 @@
+"""``scope.members_to_list``: the members a list pages through — the same members as
+``scope.members`` for every role, whether the scope is few enough to be named by id (read from
+the scope's own indexes) or walked row by row; and ``_unit_ids`` (the units of a grant as a
+set) is ``_org_q`` (the same reach checked row by row)."""
+
+import datetime
+import random
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+
+from dangjian.access import scope
+from dangjian.access.models import Action, RoleAssignment, UserSecurity
+from dangjian.access.services import grant_role
+from dangjian.demo.identity import id_number
+from dangjian.party import services
+from dangjian.party.models import PartyMember, PartyOrganization
+from dangjian.registry.models import Federation, Membership, Organization
+
+pytestmark = pytest.mark.django_db
+DAY = datetime.date(2020, 1, 1)
+PERSONAS = [
+    "admin",
+    "national",
+    "officer",
+    "liaison",
+    "secretary",
+    "instructor",
+    "authority",
+    "member",
+    "auditor",
+    "expert",
+    "outsider",
+]
+
+
+def user(name):
+    return get_user_model().objects.get(username=name)
+
+
+def ids(qs) -> set[int]:
+    return set(qs.values_list("pk", flat=True))
+
+
+@pytest.mark.parametrize("action", [Action.VIEW, Action.VIEW_PERSONAL, Action.EDIT])
+@pytest.mark.parametrize("name", PERSONAS)
+def test_every_persona_lists_the_members_it_may_see_named_or_walked(
+    demo_federation, monkeypatch, name, action
+):
+    someone = user(name)
+    expected = ids(scope.members(someone, action))
+    assert ids(scope.members_to_list(someone, action)) == expected
+    monkeypatch.setattr(scope, "FEW_MEMBERS", 0)  # every scope "large": walked as members()
+    assert ids(scope.members_to_list(someone, action)) == expected
+
+
+@pytest.mark.parametrize("name", ["officer", "liaison", "secretary", "instructor", "authority"])
+def test_a_grants_units_as_a_set_are_the_units_it_reaches(demo_federation, name):
+    for grant in scope.current_assignments(user(name)):
+        reached = ids(Organization.objects.filter(scope._org_q(grant)))
+        assert ids(Organization.objects.filter(pk__in=scope._unit_ids(grant))) == reached
+        assert reached, f"the demo's {name} reaches no unit: the comparison proves nothing"
+
+
+@pytest.fixture
+def small_federation(demo_federation):
+    """A federation of one unit beside the demo's, with its officer: a member who once worked
+    for the unit (history stays visible), one whose relation is held in its branch, one working
+    there now, and the demo's members, none of them its own."""
+    admin = user("admin")
+    national = Federation.objects.get(level=Federation.Level.NATIONAL)
+    small = Federation.objects.create(
+        name="小县网络社会组织联合会",
+        short_name="小县网联",
+        level=Federation.Level.DISTRICT,
+        parent=national,
+    )
+    unit = Organization.objects.create(
+        name="小县网络文化协会", legal_form="social_group", category="association"
+    )
+    Membership.objects.create(organization=unit, federation=small, valid_from=DAY)
+    branch = PartyOrganization.objects.create(
+        federation=small, name="小县网联党支部", kind="branch", valid_from=DAY
+    )
+
+    def member(name, seed, **data):
+        return services.create_member(
+            {
+                "name": name,
+                "gender": "female",
+                "id_number": id_number(random.Random(seed), datetime.date(1980, 3, 7), False),
+                "joined_party_on": datetime.date(2010, 7, 1),
+                **data,
+            },
+            actor=admin,
+        )
+
+    past = member("小县甲", 1)
+    services.close_employment(
+        services.start_employment(past, unit, on=DAY, actor=admin),
+        on=datetime.date(2021, 6, 30),
+        actor=admin,
+    )
+    held = member("小县乙", 2, relation_party_organization=branch)
+    working = member("小县丙", 3)
+    services.start_employment(working, unit, on=DAY, actor=admin)
+    officer = get_user_model().objects.create_user("small_officer", password="x-Long-enough-1")
+    UserSecurity.objects.filter(user=officer).update(must_change_password=False)
+    grant_role(
+        officer,
+        RoleAssignment.Role.FEDERATION_OFFICER,
+        actor=admin,
+        valid_from=DAY,
+        federation=small,
+    )
+    return officer, {past.pk, held.pk, working.pk}
+
+
+def test_a_small_federations_officer_lists_its_members_only(small_federation, monkeypatch):
+    officer, own = small_federation
+    assert PartyMember.objects.exclude(pk__in=own).exists()
+    listed = scope.members_to_list(officer)
+    assert ids(listed) == own == ids(scope.members(officer))
+    # Named by id: the page sorts these three, it does not walk the ledger checking jobs.
+    assert "party_employment" not in str(listed.query)
+    monkeypatch.setattr(scope, "FEW_MEMBERS", 2)
+    walked = scope.members_to_list(officer)
+    assert "party_employment" in str(walked.query)
+    assert ids(walked) == own
+
+
+def test_the_roster_of_a_small_federations_officer_shows_its_members(small_federation, client):
+    officer, _ = small_federation
+    client.force_login(officer)
+    response = client.get(reverse("party:member_list"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert all(name in page for name in ("小县甲", "小县乙", "小县丙"))
+    assert "天津" not in page.split("<table", 1)[1]
