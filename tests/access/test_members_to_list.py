@@ -15,7 +15,7 @@ from dangjian.access.models import Action, RoleAssignment, UserSecurity
 from dangjian.access.services import grant_role
 from dangjian.demo.identity import id_number
 from dangjian.party import services
-from dangjian.party.models import PartyMember, PartyOrganization
+from dangjian.party.models import Coverage, PartyMember, PartyOrganization
 from dangjian.registry.models import Federation, Membership, Organization
 
 pytestmark = pytest.mark.django_db
@@ -138,3 +138,29 @@ def test_the_roster_of_a_small_federations_officer_shows_its_members(small_feder
     page = response.content.decode()
     assert all(name in page for name in ("小县甲", "小县乙", "小县丙"))
     assert "天津" not in page.split("<table", 1)[1]
+
+
+@pytest.mark.parametrize("name", ["liaison", "instructor", "secretary"])
+def test_a_small_scopes_party_organizations_are_those_covering_its_units(demo_federation, name):
+    """A liaison's or an instructor's party organizations are those covering a unit in their
+    scope (the set form); a secretary's, their own branch and the ones below it."""
+    someone = user(name)
+    units = scope.organizations(someone)
+    if name == "instructor":  # the demo instructs uncovered units: a branch covers one now
+        branch = PartyOrganization.objects.filter(kind="branch").order_by("pk").first()
+        Coverage.objects.create(
+            party_organization=branch, organization=units.order_by("pk").first(), valid_from=DAY
+        )
+    if name == "secretary":
+        grant = scope.current_assignments(someone)[0]
+        expected = ids(PartyOrganization.objects.filter(pk=grant.party_organization_id)) | ids(
+            PartyOrganization.objects.filter(parent_id=grant.party_organization_id)
+        )
+    else:
+        expected = set(
+            Coverage.objects.filter(organization__in=units).values_list(
+                "party_organization_id", flat=True
+            )
+        )
+    assert expected
+    assert ids(scope.party_organizations(someone)) == expected

@@ -160,10 +160,12 @@ def _org_q(grant: RoleAssignment, ref: str = "pk", rel: str = "") -> Q:
     organization's id column and ``rel`` the lookup prefix to its fields ("pk" and "" on
     Organization itself; "organization_id" and "organization__" on Employment, Coverage …).
 
-    Written as correlated EXISTS rather than ``organization__in=<set>``, so the database checks
-    the rows at hand instead of first listing every organization in scope.
+    A federation officer's reach is written as a correlated EXISTS rather than
+    ``organization__in=<set>``, so the database checks the rows at hand instead of first listing
+    every organization of a province; a branch's units and an instructor's are a few, listed
+    once (``_unit_ids``) — checked row by row, a secretary's unit list tested an EXISTS on each
+    of 100,000 units (77 ms on SQLite) to keep a dozen.
     """
-    today = timezone.localdate()
     if grant.role == Role.ADMIN:
         return Q()
     if grant.role == Role.FEDERATION_OFFICER:
@@ -177,24 +179,8 @@ def _org_q(grant: RoleAssignment, ref: str = "pk", rel: str = "") -> Q:
         )
     if grant.role == Role.UNIT_LIAISON:
         return Q(**{ref: grant.organization_id})
-    if grant.role == Role.BRANCH_SECRETARY:
-        return Q(
-            Exists(
-                Coverage.objects.filter(
-                    organization=OuterRef(ref), party_organization_id=grant.party_organization_id
-                )
-            )
-        )
-    if grant.role == Role.INSTRUCTOR:
-        return Q(
-            Exists(
-                InstructorAssignment.objects.filter(
-                    valid_on_q(today),
-                    organization=OuterRef(ref),
-                    instructor_id=cast(int, grant.instructor_id),  # the role needs it (clean)
-                )
-            )
-        )
+    if grant.role in (Role.BRANCH_SECRETARY, Role.INSTRUCTOR):
+        return Q(**{f"{ref}__in": _unit_ids(grant)})
     if grant.role == Role.AUTHORITY_VIEWER:
         named = Q(supervising_unit=grant.authority_name) | Q(
             registration_authority=grant.authority_name
@@ -284,7 +270,13 @@ def _party_org_q(grant: RoleAssignment, ref: str = "pk", rel: str = "") -> Q:
         return Q(**{ref: grant.party_organization_id}) | Q(
             **{f"{rel}parent_id": grant.party_organization_id}
         )
-    if grant.role in (Role.UNIT_LIAISON, Role.INSTRUCTOR, Role.AUTHORITY_VIEWER):
+    if grant.role in (Role.UNIT_LIAISON, Role.INSTRUCTOR):
+        # A liaison's one unit, an instructor's few: the party organizations covering them, as
+        # a set of a few ids, rather than an EXISTS checked on every party organization of the
+        # system (58,000 at 100,000 units: a liaison's meeting list took 0.15 s on SQLite).
+        covering = Coverage.objects.filter(organization_id__in=_unit_ids(grant))
+        return Q(**{f"{ref}__in": covering.values("party_organization_id")})
+    if grant.role == Role.AUTHORITY_VIEWER:
         coverages = Coverage.objects.filter(party_organization=OuterRef(ref))
         return Q(Exists(coverages.filter(_org_q(grant, "organization_id", "organization__"))))
     return NOTHING
