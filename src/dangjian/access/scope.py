@@ -267,9 +267,12 @@ def _party_org_q(grant: RoleAssignment, ref: str = "pk", rel: str = "") -> Q:
             )
         )
     if grant.role == Role.BRANCH_SECRETARY:
-        return Q(**{ref: grant.party_organization_id}) | Q(
-            **{f"{rel}parent_id": grant.party_organization_id}
-        )
+        own = Q(pk=grant.party_organization_id) | Q(parent_id=grant.party_organization_id)
+        if ref == "pk":
+            return own
+        # On a row naming one (a finding, a meeting): the branch and those below it, a few
+        # ids, rather than every row joined to its party organization to read its parent.
+        return Q(**{f"{ref}__in": PartyOrganization.objects.filter(own).values("pk")})
     if grant.role in (Role.UNIT_LIAISON, Role.INSTRUCTOR):
         # A liaison's one unit, an instructor's few: the party organizations covering them, as
         # a set of a few ids, rather than an EXISTS checked on every party organization of the
