@@ -441,7 +441,8 @@ def members_to_list(user: AnyUser, action: str = Action.VIEW) -> QuerySet[PartyM
     sources: list[QuerySet[Any]] = []
     for g in grants:
         if g.role == Role.PARTY_MEMBER:
-            ids.add(cast(int, g.member_id))  # the role needs it (RoleAssignment.clean)
+            if g.member_id is not None:  # the role needs it (RoleAssignment.clean)
+                ids.add(g.member_id)
             continue
         held = _held_in_q(g)
         if held is not None:
