@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import connection, transaction
 from django.db.models import QuerySet
@@ -15,6 +15,17 @@ def id_list(ids: Iterable[int]) -> str:
     for none, which matches nothing): a few thousand ids need no parameter each, and SQLite
     bounds a statement's parameters."""
     return ", ".join(str(int(i)) for i in ids) or "NULL"
+
+
+T = TypeVar("T")
+
+
+def chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """``items`` in lists of ``size``, taken lazily: to bound an ``IN`` list's ids, or how many
+    rows of a long read are held at once."""
+    it = iter(items)
+    while chunk := list(itertools.islice(it, size)):
+        yield chunk
 
 
 # Each server-side cursor its own name: two open at once in one connection must not clash.

@@ -17,6 +17,7 @@ from dangjian.access.models import Action
 from dangjian.core import exports
 from dangjian.core.masking import mask_id_number, mask_phone
 from dangjian.core.money import FEN_PER_YUAN
+from dangjian.core.sql import chunks
 from dangjian.dues import queries as dues_queries
 from dangjian.dues.models import DuesMonth, DuesPayment
 from dangjian.ledgers import specs, workbooks
@@ -98,20 +99,11 @@ def members(user, *, personal: bool):
     visible = scope.members_to_list(user, Action.EXPORT)
     count = 0
 
-    def chunked():
-        ordered = visible.select_related("relation_party_organization").order_by("name", "pk")
-        chunk = []
-        for m in ordered.iterator(chunk_size=MEMBER_CHUNK):
-            chunk.append(m)
-            if len(chunk) == MEMBER_CHUNK:
-                yield chunk
-                chunk = []
-        if chunk:
-            yield chunk
+    ordered = visible.select_related("relation_party_organization").order_by("name", "pk")
 
     def rows():
         nonlocal count
-        for chunk in chunked():
+        for chunk in chunks(ordered.iterator(chunk_size=MEMBER_CHUNK), MEMBER_CHUNK):
             ids = [m.pk for m in chunk]
             jobs = _current_jobs(ids)
             # The current relation's start (the open period), for the dated relation column.

@@ -68,6 +68,7 @@ from django.utils import timezone
 
 from dangjian.core import bulk as core_bulk
 from dangjian.core import touch
+from dangjian.core.sql import chunks
 from dangjian.registry.models import Federation
 from dangjian.rulebook import loader as rulebook_module
 from dangjian.rulebook.loader import Rulebook
@@ -90,7 +91,6 @@ from dangjian.rules.registry import (
     WIDEN,
     Candidate,
     Context,
-    chunks,
     load_kinds,
 )
 

@@ -12,9 +12,9 @@ import datetime
 import functools
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from dangjian.rulebook.loader import Revision
 from dangjian.rules.models import Finding
@@ -22,7 +22,6 @@ from dangjian.rules.models import Finding
 if TYPE_CHECKING:
     from dangjian.rules.engine import Engine
 
-T = TypeVar("T")
 
 # The journaled facts the kinds name in ``reads`` (``core.touch.JOURNALED``).
 MEETINGS = "orglife.Meeting"
@@ -160,10 +159,3 @@ def kind(
 def load_kinds() -> None:
     """Import every kind module so that each registers."""
     from dangjian.rules import kinds  # noqa: F401
-
-
-def chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
-    """``items`` in lists of ``size`` (the engine and the kinds both bound their IN lists)."""
-    items = list(items)
-    for i in range(0, len(items), size):
-        yield items[i : i + size]

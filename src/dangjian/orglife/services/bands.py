@@ -20,13 +20,13 @@ to; migration ``orglife 0010`` wrote them once with its own copy of the models).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import TypeVar
 
 from django.db import connection, transaction
 from django.db.models import Max
 
 from dangjian.core import bulk as core_bulk
 from dangjian.core import touch
+from dangjian.core.sql import chunks
 from dangjian.orglife import similarity
 from dangjian.orglife.models import Meeting, MinuteBand
 
@@ -37,12 +37,6 @@ MINUTES = "orglife.MinuteBand"
 CHUNK = 500
 # Signed meetings per transaction of ``rebuild`` (about 32,000 band rows).
 REBUILD_BATCH = 2000
-T = TypeVar("T")
-
-
-def chunks(items: list[T], size: int) -> Iterable[list[T]]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
 
 
 def band_keys_of(

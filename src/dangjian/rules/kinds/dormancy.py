@@ -11,6 +11,7 @@ from collections import defaultdict
 from django.db.models import DateField, Exists, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest
 
+from dangjian.core.sql import chunks
 from dangjian.governance.models import CharterRevision, MajorDecision
 from dangjian.inspections.models import AnnualInspection, Visit
 from dangjian.orglife.models import Meeting
@@ -21,7 +22,7 @@ from dangjian.rulebook.periods import add_months, months_between
 from dangjian.rules.kinds import base
 from dangjian.rules.kinds.base import cached
 from dangjian.rules.kinds.formation import required_not_formed_rows
-from dangjian.rules.registry import MEETINGS, Candidate, Touched, chunks, kind
+from dangjian.rules.registry import MEETINGS, Candidate, Touched, kind
 
 EPOCH = datetime.date(1900, 1, 1)
 

@@ -27,13 +27,13 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from dangjian.core.models import valid_on_q
-from dangjian.core.sql import chunks_of_rows, id_list
+from dangjian.core.sql import chunks, chunks_of_rows, id_list
 from dangjian.orglife import signin, similarity
 from dangjian.orglife.models import Attendance, Meeting, MeetingAttachment, MinuteBand
 from dangjian.orglife.queries import COUNTED_ROLES
 from dangjian.party import queries as party_queries
 from dangjian.rules.kinds import base
-from dangjian.rules.registry import MEETINGS, MINUTES, Candidate, chunks, kind
+from dangjian.rules.registry import MEETINGS, MINUTES, Candidate, kind
 
 KIND_ZH = {
     "general_meeting": "支部党员大会",

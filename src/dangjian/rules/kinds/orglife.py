@@ -29,7 +29,7 @@ from django.db import connection
 from django.db.models import DateField, Exists, OuterRef, Subquery
 
 from dangjian.core.models import valid_on_q
-from dangjian.core.sql import id_list
+from dangjian.core.sql import chunks, id_list
 from dangjian.orglife.models import Meeting, MeetingCount
 from dangjian.party.models import Coverage, PartyOrganization, Position
 from dangjian.registry.models import Membership
@@ -46,7 +46,7 @@ from dangjian.rulebook.periods import (
 )
 from dangjian.rules.kinds import base
 from dangjian.rules.kinds.dormancy import conditions_candidate, dormant_units, units_of_touched
-from dangjian.rules.registry import MEETINGS, Candidate, chunks, kind
+from dangjian.rules.registry import MEETINGS, Candidate, kind
 
 K = PartyOrganization.Kind
 # The kinds judged as branches (a committee is not): they owe meetings and cover units.
