@@ -6,13 +6,46 @@ their own federation and scope every query to it.
 """
 
 import datetime
+import os
+import zoneinfo
 
 import pytest
+import time_machine
 from django.test import Client
 
 from dangjian.demo.personas import PERSONAS
 
-DEMO_TODAY = datetime.date.today()
+# The moment the suite's clock starts from (ISO), shared with pytest-xdist's workers, which
+# inherit the environment of the process that starts them.
+CLOCK = "DANGJIAN_TEST_CLOCK"
+
+
+def pytest_configure(config):
+    """The suite runs on a clock started at noon of the day it began (local time, ticking on).
+
+    Tests take "today" when they are collected and the code takes it when it runs; a run that
+    crossed midnight (a CI run late in the evening, Beijing time) failed on the day between
+    them. Starting the clock at noon leaves twelve hours before the date turns, far more than a
+    run takes. Tests whose child processes keep the real clock use ``real_clock``.
+    """
+    from django.conf import settings
+
+    if CLOCK not in os.environ:
+        zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+        day = datetime.datetime.now(zone).date()
+        os.environ[CLOCK] = datetime.datetime.combine(day, datetime.time(12), zone).isoformat()
+    traveller = time_machine.travel(datetime.datetime.fromisoformat(os.environ[CLOCK]))
+    traveller.start()
+    config.add_cleanup(traveller.stop)
+
+
+@pytest.fixture
+def real_clock():
+    """The real clock again, for a test whose times meet another clock: a process it starts (a
+    lock's heartbeat, a moment to start at) or the database's own (a column defaulting to its
+    ``now()``, written by a trigger)."""
+    with time_machine.travel(time_machine.escape_hatch.time.time()):
+        yield
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -33,10 +66,11 @@ def django_db_setup(django_db_setup, django_db_blocker):
     from dangjian.demo.setup_personas import create_personas
     from dangjian.demo.tianjin import build
 
+    today = datetime.date.today()
     with django_db_blocker.unblock():
-        federation = build(seed=2019, today=DEMO_TODAY)
+        federation = build(seed=2019, today=today)
         create_personas(federation, must_change_password=False)
-        build_app_demo_data(federation, DEMO_TODAY)
+        build_app_demo_data(federation, today)
 
 
 @pytest.fixture

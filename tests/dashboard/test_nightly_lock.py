@@ -72,7 +72,7 @@ def _database_url() -> str:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_second_nightly_command_says_the_lock_is_held_and_runs_nothing(tmp_path):
+def test_a_second_nightly_command_says_the_lock_is_held_and_runs_nothing(tmp_path, real_clock):
     # A run under way in another thread (its own connection) holds the lock.
     holding, finish = threading.Event(), threading.Event()
 

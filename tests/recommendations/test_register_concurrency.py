@@ -146,7 +146,7 @@ print(services.issue_letter(letter, version=letter.version, issued_on=day, actor
 
 
 @pytest.mark.django_db
-def test_concurrent_numbering_on_an_sqlite_file(tmp_path):
+def test_concurrent_numbering_on_an_sqlite_file(tmp_path, real_clock):
     """On SQLite (a file, WAL, IMMEDIATE transactions) N processes number N letters at once."""
     if connection.vendor != "sqlite":
         pytest.skip("the thread tests above cover PostgreSQL")

@@ -225,7 +225,7 @@ def test_a_federation_moved_too_many_units_or_a_missing_trigger_count_whole(
     assert coverage_kept.triggers_in_place()
 
 
-def test_the_journal_names_each_changed_unit_and_is_pruned(world, five, clean_journal):
+def test_the_journal_names_each_changed_unit_and_is_pruned(world, five, clean_journal, real_clock):
     a, b = five["a"], five["b"]
     link = Coverage.objects.filter(organization=a).first()
     # A coverage moved from one unit to another names both.
