@@ -12,7 +12,8 @@ units behind a figure, the findings worklist, the member roster (also searched b
 a surname and by an ID number's last four, and filtered) and the member duplicates; then every
 list and roster page again as each persona of ``--as`` (by default the small scopes: a branch
 secretary, a unit's liaison, an instructor — whose few rows a list must not walk the whole
-ledger to find), through Django's test client: one warm-up, then --runs timed requests
+ledger to find — and the officer of a city's federation, between those and the province: see
+``city_officer``), through Django's test client: one warm-up, then --runs timed requests
 (median, p95) and one more that counts the queries. Prints JSON and a Markdown table.
 """
 
@@ -83,6 +84,50 @@ def pages(personas: list[str] | None = None):
     return found
 
 
+CITY = "基准测试市网联"  # the city federation the benchmark adds below the province
+CITY_OFFICER = "city_officer"
+CITY_EVERY = 50  # every 50th unit of the province is also the city's: 2,000 at 100,000 units
+
+
+def city_officer() -> str:
+    """The officer of a city's federation below the province, holding every ``CITY_EVERY``th
+    of its units (a second membership; no party organization of its own): a scope of some
+    20,000 members at 10^6, too many to name and a few percent of those a walk reads. Added
+    once to the bench database (a real federation, its memberships and an officer's grant);
+    its username, for ``--as``."""
+    import datetime
+
+    from django.contrib.auth import get_user_model
+
+    from dangjian.access.models import RoleAssignment, UserSecurity
+    from dangjian.registry.models import Federation, Membership
+
+    start = datetime.date(2020, 1, 1)
+    province = Federation.objects.get(short_name="津网联")
+    city, made = Federation.objects.get_or_create(
+        name=CITY, defaults={"level": "city", "parent": province, "short_name": CITY}
+    )
+    if made:
+        units = (
+            Membership.objects.filter(federation=province)
+            .order_by("organization_id")
+            .values_list("organization_id", flat=True)
+        )
+        Membership.objects.bulk_create(
+            Membership(federation=city, organization_id=unit, valid_from=start)
+            for unit in list(units)[::CITY_EVERY]
+        )
+    user, made = get_user_model().objects.get_or_create(username=CITY_OFFICER)
+    if made:
+        user.set_unusable_password()
+        user.save()
+        UserSecurity.objects.filter(user=user).update(must_change_password=False)
+        RoleAssignment.objects.create(
+            user=user, role="federation_officer", federation=city, valid_from=start
+        )
+    return CITY_OFFICER
+
+
 def coverage_changed():
     """A write to one coverage row (its values unchanged): the change counts move, so the
     coverage page's kept figures no longer hold (``rules.coverage.figures``)."""
@@ -112,9 +157,10 @@ def main():
     parser.add_argument(
         "--as",
         dest="personas",
-        default="secretary,liaison,instructor",
+        default="secretary,liaison,instructor,city",
         help="every list and roster page again as each of these personas (comma-separated; "
-        "'' for none); a page a persona may not open is left out",
+        "'' for none; 'city': a city federation's officer, added to the database by the "
+        "first run); a page a persona may not open is left out",
     )
     args = parser.parse_args()
     build_seconds = prepare(
@@ -140,7 +186,8 @@ def main():
     base_median, base_p95 = timed(officer, reverse("registry:organization_list"), args.runs)
     clients = {}
     rows = []
-    for label, persona, url, query in pages([p for p in args.personas.split(",") if p]):
+    personas = [city_officer() if p == "city" else p for p in args.personas.split(",") if p]
+    for label, persona, url, query in pages(personas):
         if args.only and not any(part in label for part in args.only.split(",")):
             continue
         client = clients.setdefault(persona, client_for(persona))

@@ -4,8 +4,9 @@
 ``meetings(...)`` return only what the user's current role assignments allow for that action.
 
 Every other model a user can reach registers its rule once (``register``), in the spirit of
-NetBox's ``RestrictedQuerySet.restrict()``: the facts below this app here, the apps above it in
-their ``access_rules.py`` (imported from their AppConfig.ready). Views then ask one lookup:
+NetBox's ``RestrictedQuerySet.restrict()``: the facts below this app in ``access_rules.py``
+beside this module, the apps above it in their own ``access_rules.py`` (each imported from its
+AppConfig.ready). Views then ask one lookup:
 
 - ``visible(Model, user, action)`` → the queryset the user may see for ``action``;
 - ``get(user, Model | queryset, pk, action)`` → one object, 404 when missing or forbidden;
@@ -28,45 +29,21 @@ from django.utils import timezone
 
 from dangjian.access.models import Action, RoleAssignment
 from dangjian.core.models import valid_on_q
-from dangjian.dues.models import (
-    ArrearsReason,
-    ArrearsStep,
-    DuesBase,
-    DuesMonth,
-    DuesPayment,
-    DuesPublication,
-    DuesRelief,
-    HandIn,
-)
-from dangjian.governance.models import CharterRevision, MajorDecision, UnitLeader
+from dangjian.core.sql import in_ids
 from dangjian.orglife.models import (
     Attendance,
-    ElectionCandidate,
     Meeting,
-    MeetingAttachment,
-    MeetingElection,
-    Resolution,
 )
 from dangjian.party.models import (
-    ContactRecord,
     Coverage,
-    Designation,
-    Election,
     Employment,
-    FlowingPeriod,
     Instructor,
     InstructorAssignment,
     PartyMember,
     PartyOrganization,
-    Position,
-    RelationPeriod,
-    StandingDecision,
-    TermExtension,
 )
 from dangjian.party.queries import member_in_ledger_q, relations_on
 from dangjian.registry.models import Federation, Membership, Organization
-from dangjian.rulebook.models import RuleOverride
-from dangjian.transfers.models import Transfer
 
 NOTHING = Q(pk__in=[])
 Role = RoleAssignment.Role
@@ -93,6 +70,26 @@ def subtree_ids(grant: RoleAssignment) -> list[int]:
             .values_list("pk", flat=True)
         )
         grant.__dict__["_dangjian_subtree"] = cached
+    return cached
+
+
+# A federation officer's reach is checked row by row (a correlated EXISTS on each row's unit or
+# party organization) when their subtree is a province's tens of thousands of units, and taken
+# as a set when it holds at most this many (a city's): see ``_org_q``, ``members_to_list``.
+MANY_UNITS = 5000
+
+
+def _few_units(grant: RoleAssignment) -> bool:
+    """Whether the grant reaches at most ``MANY_UNITS`` units: a federation officer's subtree by
+    a bounded count of its memberships, read once per grant and request; the other roles'
+    reach is a few units by nature (the administrator's is everything)."""
+    if grant.role != Role.FEDERATION_OFFICER:
+        return grant.role != Role.ADMIN
+    cached = grant.__dict__.get("_dangjian_few_units")
+    if cached is None:
+        memberships = Membership.objects.filter(federation_id__in=subtree_ids(grant))
+        cached = memberships.order_by().values("pk")[: MANY_UNITS + 1].count() <= MANY_UNITS
+        grant.__dict__["_dangjian_few_units"] = cached
     return cached
 
 
@@ -168,6 +165,10 @@ def _org_q(grant: RoleAssignment, ref: str = "pk", rel: str = "") -> Q:
     """
     if grant.role == Role.ADMIN:
         return Q()
+    if grant.role == Role.FEDERATION_OFFICER and _few_units(grant):
+        # A federation of a few thousand units (a city's): those units, a set (``_unit_ids``)
+        # probed for each row or driving the list, rather than an EXISTS on every row.
+        return Q(**{f"{ref}__in": _unit_ids(grant)})
     if grant.role == Role.FEDERATION_OFFICER:
         # Past members stay visible to their federation: history is part of the ledger.
         return Q(
@@ -256,6 +257,9 @@ def _party_org_q(grant: RoleAssignment, ref: str = "pk", rel: str = "") -> Q:
     if grant.role == Role.FEDERATION_OFFICER:
         if ref == "pk":
             return Q(federation_id__in=subtree_ids(grant))
+        if _few_units(grant):  # a city's few thousand party organizations at most: a set
+            theirs = PartyOrganization.objects.filter(federation_id__in=subtree_ids(grant))
+            return Q(**{f"{ref}__in": theirs.values("pk")})
         # On a row naming a party organization: a correlated EXISTS, evaluated only when
         # an earlier arm of an OR has not decided the row (``subject_q``), not a join of
         # every row to its party organization.
@@ -426,35 +430,52 @@ def members(user: AnyUser, action: str = Action.VIEW) -> QuerySet[PartyMember]:
 # almost none is, and the walk read the whole ledger before its first page (3–17 s at 10^6
 # members on PostgreSQL). Up to this many members in scope, the list starts from them instead.
 FEW_MEMBERS = 5000
+# Between the two, a city's federation below the province: 2,000 units, 20,000 members at 10^6,
+# one row in fifty of the walk — a filtered page (the probationary) checked some 12,000 rows
+# against the scope, 200 ms. A scope of at most ``MANY_UNITS`` units is read up to this many
+# members and named too, the ids written into the statement (``core.sql.in_ids``).
+MANY_MEMBERS = 50_000
 
 
 def members_to_list(user: AnyUser, action: str = Action.VIEW) -> QuerySet[PartyMember]:
     """``members``, for a list that pages through them in its own order: the same members,
-    but when the scope holds at most ``FEW_MEMBERS`` of them, named by their ids (read from
-    the scope's own indexes: its party organizations' members, its units' employments), so
-    that the database sorts those few instead of walking every member to find them. Each
-    source is read with a bound, so a large scope costs one bounded read before the walk."""
+    but when the scope holds at most ``FEW_MEMBERS`` of them — or ``MANY_MEMBERS`` in at most
+    ``MANY_UNITS`` units —, named by their ids (read from the scope's own indexes: its party
+    organizations' members, its units' employments), so that the database sorts those few
+    instead of walking every member to find them. Each source is read with a bound, so a large
+    scope costs a few bounded reads before the walk."""
     grants = personal_assignments(user, action)
     if any(g.role == Role.ADMIN for g in grants):
         return PartyMember.objects.all()
-    ids: set[int] = set()
+    own: set[int] = set()
     sources: list[QuerySet[Any]] = []
     for g in grants:
         if g.role == Role.PARTY_MEMBER:
             if g.member_id is not None:  # the role needs it (RoleAssignment.clean)
-                ids.add(g.member_id)
+                own.add(g.member_id)
             continue
         held = _held_in_q(g)
         if held is not None:
             sources.append(PartyMember.objects.filter(held).values_list("pk", flat=True))
         jobs = Employment.objects.filter(organization_id__in=_unit_ids(g))
-        sources.append(jobs.values_list("member_id", flat=True))
+        sources.append(jobs.values_list("member_id", flat=True).order_by())
+    ids = _read_at_most(sources, own, FEW_MEMBERS)
+    if ids is None and all(_few_units(g) for g in grants):
+        ids = _read_at_most(sources, own, MANY_MEMBERS)
+    if ids is None:
+        return members(user, action)
+    return PartyMember.objects.filter(in_ids("pk", sorted(ids)))
+
+
+def _read_at_most(sources: list[QuerySet[Any]], ids: set[int], bound: int) -> set[int] | None:
+    """``ids`` and every id of ``sources``, or None once they are more than ``bound``."""
+    found = set(ids)
     for source in sources:
-        found = list(source.order_by()[: FEW_MEMBERS + 1])
-        ids.update(found)
-        if len(found) > FEW_MEMBERS or len(ids) > FEW_MEMBERS:
-            return members(user, action)
-    return PartyMember.objects.filter(pk__in=sorted(ids))
+        read = list(source.order_by()[: bound + 1])
+        found.update(read)
+        if len(read) > bound or len(found) > bound:
+            return None
+    return found
 
 
 # Organizational life is the party organization's own record: its secretary (and the
@@ -491,24 +512,6 @@ def dues_branch_q(user: AnyUser, action: str = Action.VIEW, field: str = "") -> 
         elif g.role == Role.BRANCH_SECRETARY:
             qs.append(Q(**{ref: g.party_organization_id}))
     return combine(qs)
-
-
-def _dues_of_members(model: type[M]) -> Rule:
-    """A member's dues records: seen where the member holds their 组织关系 (and, for the rows
-    that name the branch they were due or paid at, at that branch too)."""
-    at_branch = "party_organization" in {f.name for f in model._meta.get_fields()}
-
-    def rule(user: AnyUser, action: str) -> QuerySet[Any]:
-        branches = dues_branches(user, action).values("pk")
-        # A party member signed in reads their own dues (their own file, PIPL's access right).
-        q = Q(member__relation_party_organization__in=branches) | Q(
-            member_id__in=own_member_ids(user, action)
-        )
-        if at_branch:
-            q |= Q(party_organization__in=branches)
-        return model._default_manager.filter(q)
-
-    return rule
 
 
 # A federation whose branches hold at most this many meetings has its meetings listed through
@@ -741,149 +744,3 @@ def get_visible_or_404(queryset: QuerySet[M], **lookup: Any) -> M:
     # ``get`` raises only its own model's DoesNotExist, a subclass of this one.
     except (ObjectDoesNotExist, ValueError, TypeError):
         raise Http404 from None
-
-
-def _by_organization(
-    model: type[Model], field: str = "organization", *, personal: bool = False
-) -> Rule:
-    return lambda user, action: filter_by_organization(
-        model._default_manager.all(), user, action, field, personal=personal
-    )
-
-
-# Facts below this app: their rules are written out above or follow from the organization.
-register(Federation, federations)
-register(Organization, organizations)
-register(PartyOrganization, party_organizations)
-register(PartyMember, members)
-register(Meeting, meetings)
-register(Attendance, attendance)
-# A meeting's resolutions and files follow the meeting.
-register(
-    Resolution,
-    lambda user, action: Resolution.objects.filter(meeting__in=meetings(user, action).values("pk")),
-)
-register(
-    MeetingAttachment,
-    lambda user, action: MeetingAttachment.objects.filter(
-        meeting__in=meetings(user, action).values("pk")
-    ),
-)
-# An election follows its meeting; who stood and their votes are the people of the meeting.
-register(
-    MeetingElection,
-    lambda user, action: MeetingElection.objects.filter(
-        meeting__in=meetings(user, action).values("pk")
-    ),
-)
-register(
-    ElectionCandidate,
-    lambda user, action: ElectionCandidate.objects.filter(
-        meeting_election__meeting__in=meetings(user, action, personal=True).values("pk")
-    ),
-)
-# Role assignments and invitations: access.people (registered from AccessConfig.ready).
-register(Instructor, instructors)
-register(Membership, _by_organization(Membership))
-register(Coverage, _by_organization(Coverage))
-# An assignment names its instructor, a unit leader is a person: personal data.
-register(InstructorAssignment, _by_organization(InstructorAssignment, personal=True))
-register(Designation, _by_organization(Designation))
-register(UnitLeader, _by_organization(UnitLeader, personal=True))
-register(CharterRevision, _by_organization(CharterRevision))
-register(MajorDecision, _by_organization(MajorDecision))
-# Jobs and posts hold personal data: they follow the member and the unit or party organization.
-register(
-    Employment,
-    lambda user, action: filter_by_organization(
-        Employment.objects.filter(member__in=members(user, action).values("pk")), user, action
-    ),
-)
-register(
-    Position,
-    lambda user, action: Position.objects.filter(
-        member__in=members(user, action).values("pk"),
-        party_organization__in=party_organizations(user, action).values("pk"),
-    ),
-)
-# A term's history follows its party organization; a member's relation history, the member.
-register(
-    Election,
-    lambda user, action: Election.objects.filter(
-        party_organization__in=party_organizations(user, action).values("pk")
-    ),
-)
-register(
-    TermExtension,
-    lambda user, action: TermExtension.objects.filter(
-        election__party_organization__in=party_organizations(user, action).values("pk")
-    ),
-)
-register(
-    RelationPeriod,
-    lambda user, action: RelationPeriod.objects.filter(
-        member__in=members(user, action).values("pk")
-    ),
-)
-# A member's flowing periods, contacts and standing decisions follow the member; a branch
-# hosting a flowing member sees the period that names it (its sign-in sheet lists them).
-for _member_model in (ContactRecord, StandingDecision):
-    register(
-        _member_model,
-        lambda user, action, _m=_member_model: _m.objects.filter(
-            member__in=members(user, action).values("pk")
-        ),
-    )
-register(
-    FlowingPeriod,
-    # The member checked row by row (a correlated EXISTS on its key), not an IN over every
-    # member in scope: the list walks the periods newest first and stops after a page, where
-    # the IN made PostgreSQL hash a federation's million members first (3.3 s).
-    lambda user, action: FlowingPeriod.objects.filter(
-        Q(Exists(members(user, action).filter(pk=OuterRef("member_id"))))
-        | Q(host_party_organization__in=dues_branches(user, action).values("pk"))
-    ),
-)
-
-
-def transfers(user: AnyUser, action: str = Action.VIEW) -> QuerySet[Transfer]:
-    """Transfers of the 组织关系: seen by those keeping the sending or the receiving party
-    organization's members (its secretary, the federation's officers — of either federation,
-    so a transfer between two federations is seen on both sides), and by the member. A letter
-    names a person: roles that never see personal data see none."""
-    q = dues_branch_q(user, action, "from_party_organization") | dues_branch_q(
-        user, action, "to_party_organization"
-    )
-    if not [g for g in personal_assignments(user, action) if g.role != Role.PARTY_MEMBER]:
-        q = NOTHING
-    own = own_member_ids(user, action)
-    if own and action == Action.VIEW:
-        q |= Q(member_id__in=own)
-    return Transfer.objects.filter(q)
-
-
-register(Transfer, transfers)
-# Party dues: a member's records follow the branch keeping them; a hand-in (a branch's total,
-# no person) is seen like its party organization, so the organization above receives it; a
-# publication lists every member of the branch, so only those keeping the branch's dues see it.
-for _dues_model in (DuesBase, DuesRelief, DuesMonth, DuesPayment, ArrearsReason, ArrearsStep):
-    register(_dues_model, _dues_of_members(_dues_model))
-register(
-    HandIn,
-    lambda user, action: HandIn.objects.filter(
-        party_organization__in=party_organizations(user, action).values("pk")
-    ),
-)
-register(
-    DuesPublication,
-    lambda user, action: DuesPublication.objects.filter(
-        party_organization__in=dues_branches(user, action).values("pk")
-    ),
-)
-# A federation's overrides of rulebook parameters are its own configuration.
-register(
-    RuleOverride,
-    lambda user, action: RuleOverride.objects.filter(
-        federation__in=federations(user, action).values("pk")
-    ),
-)
