@@ -429,53 +429,44 @@ def members(user: AnyUser, action: str = Action.VIEW) -> QuerySet[PartyMember]:
 # dozen; for a branch secretary, a unit's liaison, an instructor or a small federation's officer
 # almost none is, and the walk read the whole ledger before its first page (3–17 s at 10^6
 # members on PostgreSQL). Up to this many members in scope, the list starts from them instead.
+# (Naming more was tried for a city's federation, 20,000 members: fetching them by id cost as
+# much as walking the names with its units as a set, 80–170 ms either way on PostgreSQL.)
 FEW_MEMBERS = 5000
-# Between the two, a city's federation below the province: 2,000 units, 20,000 members at 10^6,
-# one row in fifty of the walk — a filtered page (the probationary) checked some 12,000 rows
-# against the scope, 200 ms. A scope of at most ``MANY_UNITS`` units is read up to this many
-# members and named too, the ids written into the statement (``core.sql.in_ids``).
-MANY_MEMBERS = 50_000
 
 
 def members_to_list(user: AnyUser, action: str = Action.VIEW) -> QuerySet[PartyMember]:
     """``members``, for a list that pages through them in its own order: the same members,
-    but when the scope holds at most ``FEW_MEMBERS`` of them — or ``MANY_MEMBERS`` in at most
-    ``MANY_UNITS`` units —, named by their ids (read from the scope's own indexes: its party
-    organizations' members, its units' employments), so that the database sorts those few
-    instead of walking every member to find them. Each source is read with a bound, so a large
-    scope costs a few bounded reads before the walk."""
+    but when the scope holds at most ``FEW_MEMBERS`` of them, named by their ids (read from
+    the scope's own indexes: its party organizations' members, its units' employments), so
+    that the database sorts those few instead of walking every member to find them. Each
+    source is read with a bound, so a large scope costs a few bounded reads before the walk."""
     grants = personal_assignments(user, action)
     if any(g.role == Role.ADMIN for g in grants):
         return PartyMember.objects.all()
-    own: set[int] = set()
+    ids: set[int] = set()
     sources: list[QuerySet[Any]] = []
     for g in grants:
         if g.role == Role.PARTY_MEMBER:
             if g.member_id is not None:  # the role needs it (RoleAssignment.clean)
-                own.add(g.member_id)
+                ids.add(g.member_id)
             continue
         held = _held_in_q(g)
         if held is not None:
             sources.append(PartyMember.objects.filter(held).values_list("pk", flat=True))
-        jobs = Employment.objects.filter(organization_id__in=_unit_ids(g))
-        sources.append(jobs.values_list("member_id", flat=True).order_by())
-    ids = _read_at_most(sources, own, FEW_MEMBERS)
-    if ids is None and all(_few_units(g) for g in grants):
-        ids = _read_at_most(sources, own, MANY_MEMBERS)
-    if ids is None:
-        return members(user, action)
-    return PartyMember.objects.filter(in_ids("pk", sorted(ids)))
-
-
-def _read_at_most(sources: list[QuerySet[Any]], ids: set[int], bound: int) -> set[int] | None:
-    """``ids`` and every id of ``sources``, or None once they are more than ``bound``."""
-    found = set(ids)
+        if g.role == Role.FEDERATION_OFFICER and _few_units(g):
+            # A city's few thousand units, named: given as their subquery, PostgreSQL read
+            # every job of the system to find theirs (40 ms at 10^6 members).
+            units = _unit_ids(g).values_list("organization_id", flat=True)
+            jobs = Employment.objects.filter(in_ids("organization_id", units))
+        else:
+            jobs = Employment.objects.filter(organization_id__in=_unit_ids(g))
+        sources.append(jobs.values_list("member_id", flat=True))
     for source in sources:
-        read = list(source.order_by()[: bound + 1])
-        found.update(read)
-        if len(read) > bound or len(found) > bound:
-            return None
-    return found
+        found = list(source.order_by()[: FEW_MEMBERS + 1])
+        ids.update(found)
+        if len(found) > FEW_MEMBERS or len(ids) > FEW_MEMBERS:
+            return members(user, action)
+    return PartyMember.objects.filter(in_ids("pk", sorted(ids)))
 
 
 # Organizational life is the party organization's own record: its secretary (and the
