@@ -78,7 +78,9 @@ def pages(personas: list[str] | None = None):
     ]
     # The same lists as the small scopes see them: a secretary's, a liaison's, an
     # instructor's rows are a few among a million, which a list must not walk to find.
-    again = [row for row in found if row[0].startswith(("list ", "member roster"))]
+    again = [
+        row for row in found if row[0].startswith(("list ", "member roster", "member duplicates"))
+    ]
     for persona in personas or []:
         found += [(f"{label} as {persona}", persona, url, q) for label, _, url, q in again]
     return found

@@ -8,6 +8,7 @@ import random
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.urls import reverse
 
 from dangjian.access import scope
@@ -51,10 +52,16 @@ def test_every_persona_lists_the_members_it_may_see_named_or_walked(
     someone = user(name)
     expected = ids(scope.members(someone, action))
     assert ids(scope.members_to_list(someone, action)) == expected
+    # A list of some members only (the duplicates page's flagged entries): those of them.
+    among = Q(full_member_on__isnull=True)
+    some = ids(scope.members(someone, action).filter(among))
+    assert ids(scope.members_to_list(someone, action, among=among).filter(among)) == some
     monkeypatch.setattr(scope, "FEW_MEMBERS", 0)  # every scope "large": walked as members()
     assert ids(scope.members_to_list(someone, action)) == expected
+    assert ids(scope.members_to_list(someone, action, among=among).filter(among)) == some
     monkeypatch.setattr(scope, "MANY_UNITS", 0)  # and a federation's units checked row by row
     assert ids(scope.members_to_list(user(name), action)) == expected
+    assert ids(scope.members_to_list(user(name), action, among=among).filter(among)) == some
 
 
 @pytest.mark.parametrize("name", ["officer", "liaison", "secretary", "instructor", "authority"])

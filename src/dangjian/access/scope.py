@@ -434,15 +434,26 @@ def members(user: AnyUser, action: str = Action.VIEW) -> QuerySet[PartyMember]:
 FEW_MEMBERS = 5000
 
 
-def members_to_list(user: AnyUser, action: str = Action.VIEW) -> QuerySet[PartyMember]:
+def members_to_list(
+    user: AnyUser, action: str = Action.VIEW, *, among: Q | None = None
+) -> QuerySet[PartyMember]:
     """``members``, for a list that pages through them in its own order: the same members,
     but when the scope holds at most ``FEW_MEMBERS`` of them, named by their ids (read from
     the scope's own indexes: its party organizations' members, its units' employments), so
     that the database sorts those few instead of walking every member to find them. Each
-    source is read with a bound, so a large scope costs a few bounded reads before the walk."""
+    source is read with a bound, so a large scope costs a few bounded reads before the walk.
+
+    ``among``: the list shows only the members matching it (and filters them so itself), so
+    only those are read and counted against the bound — the duplicates page's few entries
+    flagged as sharing their ID number, of a city's 20,000 members (whose walk checked every
+    flagged entry of the ledger against the scope: 0.1–0.3 s)."""
     grants = personal_assignments(user, action)
     if any(g.role == Role.ADMIN for g in grants):
         return PartyMember.objects.all()
+    if among is not None and not all(_few_units(g) for g in grants):
+        # A province's: its sources overflow the bound at once when read whole, but finding
+        # the first few thousand that match ``among`` is a search of its own (0.1 s on SQLite).
+        among = None
     ids: set[int] = set()
     sources: list[QuerySet[Any]] = []
     for g in grants:
@@ -452,14 +463,18 @@ def members_to_list(user: AnyUser, action: str = Action.VIEW) -> QuerySet[PartyM
             continue
         held = _held_in_q(g)
         if held is not None:
-            sources.append(PartyMember.objects.filter(held).values_list("pk", flat=True))
+            sources.append(
+                PartyMember.objects.filter(held, among or Q()).values_list("pk", flat=True)
+            )
         if g.role == Role.FEDERATION_OFFICER and _few_units(g):
             # A city's few thousand units, named: given as their subquery, PostgreSQL read
             # every job of the system to find theirs (40 ms at 10^6 members).
-            units = _unit_ids(g).values_list("organization_id", flat=True)
+            units = _unit_ids(g).order_by().values_list("organization_id", flat=True)
             jobs = Employment.objects.filter(in_ids("organization_id", units))
         else:
             jobs = Employment.objects.filter(organization_id__in=_unit_ids(g))
+        if among is not None:
+            jobs = jobs.filter(member__in=PartyMember.objects.filter(among).values("pk"))
         sources.append(jobs.values_list("member_id", flat=True))
     for source in sources:
         found = list(source.order_by()[: FEW_MEMBERS + 1])

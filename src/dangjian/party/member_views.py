@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Min, OuterRef, Subquery
+from django.db.models import Count, Min, OuterRef, Q, Subquery
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -171,7 +171,9 @@ def duplicate_members(request):
     """The same ID number in more than one ledger entry: one person counted twice. A page of
     groups at a time, in the order of each group's first entry (``after``: the last group's
     first member id), so that a ledger of a million members never loads every duplicate."""
-    visible = scope.members_to_list(request.user, Action.VIEW_PERSONAL)
+    visible = scope.members_to_list(
+        request.user, Action.VIEW_PERSONAL, among=Q(id_number_shared=True)
+    )
     # The numbers the viewer sees twice, among the entries flagged as sharing their number
     # (a partial index holds only those): a duplicate half of which is another federation's is
     # not shown, nor a flag whose twin has since gone.
