@@ -26,7 +26,7 @@ def pytest_configure(config):
     Tests take "today" when they are collected and the code takes it when it runs; a run that
     crossed midnight (a CI run late in the evening, Beijing time) failed on the day between
     them. Starting the clock at noon leaves twelve hours before the date turns, far more than a
-    run takes. Tests whose child processes keep the real clock use ``real_clock``.
+    run takes. Tests whose times meet another clock use ``real_clock``.
     """
     from django.conf import settings
 

@@ -57,20 +57,36 @@ def _federation(grant: RoleAssignment) -> Federation:
     return cast(Federation, grant.federation)
 
 
+T = TypeVar("T")
+
+
+def _once_per_grant(grant: RoleAssignment, key: str, compute: Callable[[], T]) -> T:
+    """``compute()`` read once per grant and request: kept on the grant, which lives as long
+    as the request's user (``current_assignments``)."""
+    if key not in grant.__dict__:
+        grant.__dict__[key] = compute()
+    return cast(T, grant.__dict__[key])
+
+
+def _at_most(queryset: QuerySet[Any], bound: int) -> bool:
+    """Whether ``queryset`` holds at most ``bound`` rows: a count that stops past the bound."""
+    return queryset.order_by().values("pk")[: bound + 1].count() <= bound
+
+
 def subtree_ids(grant: RoleAssignment) -> list[int]:
     """The ids of a federation officer's federation and those below it (a few hundred at
     most in a national tree), read once per grant and request: a condition ``federation_id
     IN (…)`` is checked on the row itself, where ``federation__path__startswith`` needs a join
     to every row's federation."""
-    cached = grant.__dict__.get("_dangjian_subtree")
-    if cached is None:
-        cached = list(
+    return _once_per_grant(
+        grant,
+        "_dangjian_subtree",
+        lambda: list(
             Federation.objects.filter(path__startswith=_federation(grant).path)
             .order_by("pk")
             .values_list("pk", flat=True)
-        )
-        grant.__dict__["_dangjian_subtree"] = cached
-    return cached
+        ),
+    )
 
 
 # A federation officer's reach is checked row by row (a correlated EXISTS on each row's unit or
@@ -85,12 +101,8 @@ def _few_units(grant: RoleAssignment) -> bool:
     reach is a few units by nature (the administrator's is everything)."""
     if grant.role != Role.FEDERATION_OFFICER:
         return grant.role != Role.ADMIN
-    cached = grant.__dict__.get("_dangjian_few_units")
-    if cached is None:
-        memberships = Membership.objects.filter(federation_id__in=subtree_ids(grant))
-        cached = memberships.order_by().values("pk")[: MANY_UNITS + 1].count() <= MANY_UNITS
-        grant.__dict__["_dangjian_few_units"] = cached
-    return cached
+    memberships = Membership.objects.filter(federation_id__in=subtree_ids(grant))
+    return _once_per_grant(grant, "_dangjian_few_units", lambda: _at_most(memberships, MANY_UNITS))
 
 
 def current_assignments(user: AnyUser) -> list[RoleAssignment]:
@@ -157,20 +169,19 @@ def _org_q(grant: RoleAssignment, ref: str = "pk", rel: str = "") -> Q:
     organization's id column and ``rel`` the lookup prefix to its fields ("pk" and "" on
     Organization itself; "organization_id" and "organization__" on Employment, Coverage …).
 
-    A federation officer's reach is written as a correlated EXISTS rather than
+    A province's officer's reach is written as a correlated EXISTS rather than
     ``organization__in=<set>``, so the database checks the rows at hand instead of first listing
-    every organization of a province; a branch's units and an instructor's are a few, listed
-    once (``_unit_ids``) — checked row by row, a secretary's unit list tested an EXISTS on each
-    of 100,000 units (77 ms on SQLite) to keep a dozen.
+    every organization of the province; a smaller federation's (``_few_units``), a branch's and
+    an instructor's units are fewer, listed once (``_unit_ids``) — checked row by row, a
+    secretary's unit list tested an EXISTS on each of 100,000 units (77 ms on SQLite) to keep a
+    dozen, and a city federation's formation applications took 0.5 s.
     """
     if grant.role == Role.ADMIN:
         return Q()
-    if grant.role == Role.FEDERATION_OFFICER and _few_units(grant):
-        # A federation of a few thousand units (a city's): those units, a set (``_unit_ids``)
-        # probed for each row or driving the list, rather than an EXISTS on every row.
-        return Q(**{f"{ref}__in": _unit_ids(grant)})
     if grant.role == Role.FEDERATION_OFFICER:
         # Past members stay visible to their federation: history is part of the ledger.
+        if _few_units(grant):
+            return Q(**{f"{ref}__in": _unit_ids(grant)})
         return Q(
             Exists(
                 Membership.objects.filter(
@@ -528,13 +539,9 @@ FEW_MEETINGS = 20000
 def _few_meetings(grant: RoleAssignment) -> bool:
     """A federation officer's branches hold at most ``FEW_MEETINGS`` meetings (a bounded
     count, read once per grant and request)."""
-    cached = grant.__dict__.get("_dangjian_few_meetings")
-    if cached is None:
-        branches = PartyOrganization.objects.filter(federation_id__in=subtree_ids(grant))
-        held = Meeting.objects.filter(party_organization__in=branches.values("pk"))
-        cached = held.order_by().values("pk")[: FEW_MEETINGS + 1].count() <= FEW_MEETINGS
-        grant.__dict__["_dangjian_few_meetings"] = cached
-    return cached
+    branches = PartyOrganization.objects.filter(federation_id__in=subtree_ids(grant))
+    held = Meeting.objects.filter(party_organization__in=branches.values("pk"))
+    return _once_per_grant(grant, "_dangjian_few_meetings", lambda: _at_most(held, FEW_MEETINGS))
 
 
 def meetings(

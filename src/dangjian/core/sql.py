@@ -19,10 +19,10 @@ def id_list(ids: Iterable[int]) -> str:
 
 def in_ids(field: str, ids: Iterable[int]) -> Func:
     """A filter: ``field IN (…)`` over ``ids`` written into the statement (``id_list``), not a
-    parameter each — tens of thousands of them (a scope's members, ``access.scope``) are past
-    the bound on a statement's parameters of SQLite's default build (32,766) and each one a
-    bound value for PostgreSQL's driver to send. ``field`` is
-    resolved like any other (``F``), so the filter holds inside a subquery too."""
+    parameter each — thousands of them (a scope's members or units, ``access.scope``) would be
+    as many bound values for the driver to send, and SQLite's default build bounds them at
+    32,766 a statement. ``field`` is resolved like any other (``F``), so the filter holds
+    inside a subquery too."""
     return Func(
         F(field), template=f"%(expressions)s IN ({id_list(ids)})", output_field=BooleanField()
     )
