@@ -184,6 +184,11 @@ MEDIA_ROOT = VAR_DIR / "media"
 # by `dangjian prune_uploads` (docs/operations.md); the upload's record and audit stay.
 UPLOAD_RETENTION_DAYS = envint("DANGJIAN_UPLOAD_RETENTION_DAYS", 180)
 MEDIA_URL = "/media/"
+# An export of more rows than this is made by the task worker and downloaded from 我的导出
+# (access.background_exports): at ~0.5 ms a row, a province's member ledger would hold a
+# request for minutes. Its file is kept this many days, then removed by the nightly run.
+EXPORT_IN_REQUEST_ROWS = envint("DANGJIAN_EXPORT_IN_REQUEST_ROWS", 10_000)
+EXPORT_RETENTION_DAYS = envint("DANGJIAN_EXPORT_RETENTION_DAYS", 7)
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DANGJIAN_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from dangjian.access import invitation_views
+from dangjian.access import export_views, invitation_views
 from dangjian.access import views as access_views
 
 admin.site.site_header = admin.site.site_title = "党建工作管理系统"
@@ -14,6 +14,10 @@ urlpatterns = [
     path("login/second-factor/", access_views.sign_in_totp, name="login_totp"),
     path("account/password/", access_views.password_change, name="password_change"),
     path("account/second-factor/", access_views.totp_setup, name="totp_setup"),
+    path("account/exports/", export_views.export_list, name="exports"),
+    path(
+        "account/exports/<int:pk>/download/", export_views.export_download, name="export_download"
+    ),
     path("account/invite/<int:pk>/", invitation_views.member_invite, name="member_invite"),
     path("account/join/<str:token>/", invitation_views.member_join, name="member_join"),
     path("audit/", include("dangjian.access.urls")),

@@ -30,14 +30,15 @@ def test_each_job_once_per_day():
         "生成周期性任务",
         "发送通知提醒",
         "生成看板快照",
+        "删除过期的后台导出文件",
         "为会议记录查重生成特征值",
     ]
     assert all("已完成（" in line for line in first)
     assert done_on(today) == {j.key for j in JOBS}
     second = run()
-    assert all(line.endswith("已完成，跳过") for line in second) and len(second) == 5
+    assert all(line.endswith("已完成，跳过") for line in second) and len(second) == 6
     logged = AuditLog.objects.filter(event_type="ops.scheduled_job_done")
-    assert logged.count() == 5  # once each, not twice
+    assert logged.count() == 6  # once each, not twice
     with pytest.raises(CommandError, match="未来"):
         run("--day", "2999-01-01")
     with pytest.raises(CommandError, match="不是日期"):
@@ -53,4 +54,4 @@ def test_the_scheduler_queues_the_nightly_jobs_once():
     again = io.StringIO()
     call_command("scheduler", "--once", stdout=again)
     assert again.getvalue() == ""  # all done today: only the reminders were queued
-    assert AuditLog.objects.filter(event_type="ops.scheduled_job_done").count() == 5
+    assert AuditLog.objects.filter(event_type="ops.scheduled_job_done").count() == 6

@@ -8,10 +8,18 @@ class AccessConfig(AppConfig):
     verbose_name = _("Access and audit")
 
     def ready(self) -> None:
-        from dangjian.access import access_rules, home_panels, people, scope, signals  # noqa: F401
-        from dangjian.access.models import RoleAssignment, RoleInvitation
+        from dangjian.access import (  # noqa: F401
+            access_rules,
+            background_exports,
+            home_panels,
+            people,
+            scope,
+            signals,
+        )
+        from dangjian.access.models import ExportFile, RoleAssignment, RoleInvitation
 
         access_rules.register()
         scope.register(RoleAssignment, people.role_assignments)
         scope.register(RoleInvitation, people.invitations)
+        scope.register(ExportFile, background_exports.owned)
         home_panels.register_panels()

@@ -18,7 +18,6 @@ import decimal
 import io
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, cast
-from urllib.parse import quote
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
@@ -33,6 +32,7 @@ from dangjian.access.models import Action
 from dangjian.core import exports
 from dangjian.core.audit import record_read
 from dangjian.core.events import AuditEvent
+from dangjian.core.http import attach
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 Column = tuple[str | Promise, Callable[[Any], object], int]  # header, value of a row, width
@@ -153,8 +153,4 @@ def xlsx_response(
         filters=filters,
     )
     response = HttpResponse(buffer.getvalue(), content_type=XLSX)
-    filename = f"{title}-{now:%Y%m%d}.xlsx"
-    response["Content-Disposition"] = (
-        f"attachment; filename=\"list.xlsx\"; filename*=UTF-8''{quote(filename)}"
-    )
-    return response
+    return attach(response, f"{title}-{now:%Y%m%d}.xlsx", "list.xlsx")

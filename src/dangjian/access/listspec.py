@@ -236,8 +236,13 @@ class ListSpec:
     def export(
         self, request: HttpRequest, qs: models.QuerySet[Any], *, filters: str = ""
     ) -> HttpResponse:
-        """The whole filtered list (not the page) as .xlsx, in the page's order."""
+        """The whole filtered list (not the page) as .xlsx, in the page's order; a list of
+        more rows than a request should hold is made in the background (``background_exports``)."""
+        from dangjian.access import background_exports
         from dangjian.access import lists as exports
+
+        if (queued := background_exports.later(request, qs, title=self.title)) is not None:
+            return queued
 
         order = self.export_order or keyset_order(self.key, self.newest_first)
         return exports.xlsx_response(

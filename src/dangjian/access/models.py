@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dangjian.core.fields import EncryptedTextField
 from dangjian.core.models import TimeStamped, ValidityPeriod
@@ -273,3 +274,45 @@ class RoleInvitation(RoleScope, TimeStamped):
     def __str__(self) -> str:
         who = self.member.name if self.member is not None else self.name
         return f"{who} {self.get_role_display()} {self.expires_at:%Y-%m-%d %H:%M}"
+
+
+class ExportFile(TimeStamped):
+    """An export too large to build in the request (``access.background_exports``): the page's
+    own export replayed by the task worker as the user who asked, the workbook sealed at rest
+    until its owner downloads it or ``settings.EXPORT_RETENTION_DAYS`` have passed."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("being made")
+        DONE = "done", _("ready")
+        FAILED = "failed", pgettext_lazy("export", "failed")
+        EXPIRED = "expired", _("removed")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=pgettext_lazy("export", "requested by"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    title = models.CharField(_("title"), max_length=200)
+    # The export's address (path and query, ``export=xlsx`` included): what the worker replays.
+    source = models.CharField(max_length=2000)
+    # The unmasked form was asked for (the worker still checks the right when it runs).
+    unmasked = models.BooleanField(_("ID numbers and phones unmasked"), default=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    filename = models.CharField(_("file name"), max_length=255, blank=True)
+    size = models.PositiveBigIntegerField(_("size"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    message = models.CharField(_("message"), max_length=500, blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("export")
+        verbose_name_plural = _("exports")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="access_export_user_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.title} {self.created_at:%Y-%m-%d %H:%M}"

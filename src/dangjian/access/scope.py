@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from dangjian.access.models import Action, RoleAssignment
 from dangjian.core.models import valid_on_q
-from dangjian.core.sql import in_ids
+from dangjian.core.sql import at_most, in_ids
 from dangjian.orglife.models import (
     Attendance,
     Meeting,
@@ -68,11 +68,6 @@ def _once_per_grant(grant: RoleAssignment, key: str, compute: Callable[[], T]) -
     return cast(T, grant.__dict__[key])
 
 
-def _at_most(queryset: QuerySet[Any], bound: int) -> bool:
-    """Whether ``queryset`` holds at most ``bound`` rows: a count that stops past the bound."""
-    return queryset.order_by().values("pk")[: bound + 1].count() <= bound
-
-
 def subtree_ids(grant: RoleAssignment) -> list[int]:
     """The ids of a federation officer's federation and those below it (a few hundred at
     most in a national tree), read once per grant and request: a condition ``federation_id
@@ -102,7 +97,7 @@ def _few_units(grant: RoleAssignment) -> bool:
     if grant.role != Role.FEDERATION_OFFICER:
         return grant.role != Role.ADMIN
     memberships = Membership.objects.filter(federation_id__in=subtree_ids(grant))
-    return _once_per_grant(grant, "_dangjian_few_units", lambda: _at_most(memberships, MANY_UNITS))
+    return _once_per_grant(grant, "_dangjian_few_units", lambda: at_most(memberships, MANY_UNITS))
 
 
 def current_assignments(user: AnyUser) -> list[RoleAssignment]:
@@ -541,7 +536,7 @@ def _few_meetings(grant: RoleAssignment) -> bool:
     count, read once per grant and request)."""
     branches = PartyOrganization.objects.filter(federation_id__in=subtree_ids(grant))
     held = Meeting.objects.filter(party_organization__in=branches.values("pk"))
-    return _once_per_grant(grant, "_dangjian_few_meetings", lambda: _at_most(held, FEW_MEETINGS))
+    return _once_per_grant(grant, "_dangjian_few_meetings", lambda: at_most(held, FEW_MEETINGS))
 
 
 def meetings(

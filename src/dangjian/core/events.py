@@ -66,6 +66,11 @@ class AuditEvent(models.TextChoices):
         "ledgers.export_lifecycle",
         _("recruitment, transfers or flowing members ledger exported"),
     )
+    # Exports made in the background (access.background_exports)
+    EXPORT_QUEUED = "export.queued", _("export queued for the background")
+    EXPORT_FAILED = "export.failed", _("background export failed")
+    EXPORT_DOWNLOADED = "export.downloaded", _("background export downloaded")
+    EXPORTS_PRUNED = "export.pruned", _("expired exports removed")
     LEDGERS_WORKING_FILES_PRUNED = "ledgers.working_files_pruned", _("import working files removed")
     LEDGERS_UPLOADS_PRUNED = (
         "ledgers.uploads_pruned",

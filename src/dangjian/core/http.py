@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
+from urllib.parse import quote, unquote
 
 from django.conf import settings
-from django.http import FileResponse, Http404, HttpRequest
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
@@ -34,3 +36,22 @@ def file_response(field: Any, **kwargs: Any) -> FileResponse:
     except (FileNotFoundError, ValueError):
         raise Http404 from None
     return FileResponse(handle, **kwargs)
+
+
+def attach(response: HttpResponse, filename: str, fallback: str) -> HttpResponse:
+    """Make ``response`` a download named ``filename`` (RFC 6266's UTF-8 form, for the Chinese
+    names), with the plain ``fallback`` for clients that read only the ASCII one."""
+    response["Content-Disposition"] = (
+        f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
+    )
+    return response
+
+
+def attached_name(response: HttpResponse) -> str:
+    """The name ``attach`` gave the download (its UTF-8 form; else the plain one; else "")."""
+    disposition = str(response.get("Content-Disposition", ""))
+    if found := re.search(r"filename\*=UTF-8''([^;\s]+)", disposition, re.IGNORECASE):
+        return unquote(found.group(1))
+    if found := re.search(r'filename="([^"]+)"', disposition):
+        return found.group(1)
+    return ""

@@ -28,6 +28,12 @@ def in_ids(field: str, ids: Iterable[int]) -> Func:
     )
 
 
+def at_most(queryset: QuerySet[Any], bound: int) -> bool:
+    """Whether ``queryset`` holds at most ``bound`` rows: a count that stops past the bound
+    (counting a province's million rows to learn it is "many" would cost the whole count)."""
+    return queryset.order_by().values("pk")[: bound + 1].count() <= bound
+
+
 T = TypeVar("T")
 
 

@@ -1,8 +1,9 @@
 """The periodic jobs, in one place: what runs every night, in which order, and once per day.
 
 ``dangjian nightly`` runs ``JOBS`` in order for a day: the rulebook (findings and month-end
-coverage snapshots), the recurring duties' tasks of the cycles begun, the notice reminders, and
-last the dashboard's snapshots (which read what the others wrote). Each job done for a day is
+coverage snapshots), the recurring duties' tasks of the cycles begun, the notice reminders, the
+dashboard's snapshots (which read what the others wrote), the removal of expired background
+exports, and last the signing of stored minutes (within a time budget). Each job done for a day is
 recorded as an audit event (``ops.scheduled_job_done`` with the job and the day); a later run on
 the same day skips it, so cron, a systemd timer and ``dangjian scheduler`` may all call it
 without doing the work twice, and a run that failed half way resumes at the job that failed.
@@ -67,6 +68,12 @@ def _snapshot(day: datetime.date) -> str:
     return str(len(out.getvalue().strip().splitlines()))
 
 
+def _prune_exports(day: datetime.date) -> str:
+    from dangjian.access.background_exports import prune
+
+    return str(prune())
+
+
 # How long a night signs stored minutes at most (the job resumes the next night).
 SIGN_MINUTES_SECONDS = 1800
 
@@ -89,6 +96,7 @@ JOBS: tuple[Job, ...] = (
     Job("duty_tasks", _("generate the recurring duties' tasks"), _duty_tasks),
     Job("remind_notices", _("send the notice reminders"), _remind),
     Job("dashboard_snapshot", _("take the dashboard's snapshots"), _snapshot),
+    Job("prune_exports", _("remove the expired background exports"), _prune_exports),
     # Last, within a time budget, resuming the next night: nothing above waits for it (the
     # near-duplicate rule signs an unsigned text itself).
     Job("sign_minutes", _("sign the stored minutes for the near-duplicate rule"), _sign_minutes),

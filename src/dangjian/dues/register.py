@@ -8,11 +8,11 @@ from __future__ import annotations
 import decimal
 import io
 from typing import Any
-from urllib.parse import quote
 
 from django.http import HttpResponse
 
 from dangjian.core import exports
+from dangjian.core.http import attach
 from dangjian.core.money import FEN_PER_YUAN, yuan
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -106,11 +106,7 @@ def response(figures: dict[str, Any]) -> HttpResponse:
     buffer = io.BytesIO()
     workbook.save(buffer)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX)
-    name = f"{figures['branch']}{figures['year']}年{TITLE}.xlsx"
-    response["Content-Disposition"] = (
-        f"attachment; filename=\"dues.xlsx\"; filename*=UTF-8''{quote(name)}"
-    )
-    return response
+    return attach(response, f"{figures['branch']}{figures['year']}年{TITLE}.xlsx", "dues.xlsx")
 
 
 def display(figures: dict[str, Any]) -> dict[str, Any]:

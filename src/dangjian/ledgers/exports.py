@@ -26,12 +26,17 @@ from dangjian.party.models import Employment, RelationPeriod
 from dangjian.registry.filters import OrganizationFilter
 
 
+def organization_filter(user, params) -> OrganizationFilter:
+    """The member units the user may export, under the filter ``params``."""
+    base = scope.organizations(user, Action.EXPORT)
+    return OrganizationFilter(params or None, base, federations=scope.federations(user))
+
+
 def organizations(user, params, *, personal: bool = False):
     """The member units in the user's scope under the filter ``params``: (workbook, rows).
 
     Contact phones are masked unless ``personal`` (a masked one imports back unchanged)."""
-    base = scope.organizations(user, Action.EXPORT)
-    filters = OrganizationFilter(params or None, base, federations=scope.federations(user))
+    filters = organization_filter(user, params)
     qs = filters.qs
     ledger = specs.LEDGERS["organizations"]
     columns = [c for c in ledger.columns if c.key not in ("membership_role", "joined_on")]

@@ -15,11 +15,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from dangjian.access import scope
+from dangjian.access import background_exports, scope
 from dangjian.access.models import Action
 from dangjian.core import sealed
 from dangjian.core.audit import record_read
 from dangjian.core.events import AuditEvent
+from dangjian.core.http import attach
 from dangjian.dues import queries as dues_queries
 from dangjian.ledgers import exports, lifecycle_exports, services, specs, workbooks
 from dangjian.ledgers.forms import MappingForm, UploadForm
@@ -37,15 +38,7 @@ def _uploads(user):
 def _xlsx_response(workbook, filename: str) -> HttpResponse:
     buffer = io.BytesIO()
     workbook.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = _disposition(filename)
-    return response
-
-
-def _disposition(filename: str) -> str:
-    from urllib.parse import quote
-
-    return f"attachment; filename=\"ledger.xlsx\"; filename*=UTF-8''{quote(filename)}"
+    return attach(HttpResponse(buffer.getvalue(), content_type=XLSX), filename, "ledger.xlsx")
 
 
 @login_required
@@ -223,6 +216,9 @@ def export_organizations(request):
     personal = request.GET.get("personal") == "1" and scope.can(request.user, Action.VIEW_PERSONAL)
     params = request.GET.copy()
     params.pop("personal", None)
+    units = exports.organization_filter(request.user, params).qs
+    if (queued := background_exports.later(request, units, title=_("Member units"))) is not None:
+        return queued
     workbook, count = exports.organizations(request.user, params, personal=personal)
     # Every export is a read in the trail: who took which units out, under which filter, and
     # whether the contact phones were unmasked.
@@ -242,6 +238,10 @@ def export_members(request):
     if not scope.can(request.user, Action.EXPORT):
         raise PermissionDenied
     personal = request.GET.get("personal") == "1" and scope.can(request.user, Action.VIEW_PERSONAL)
+    members = scope.members_to_list(request.user, Action.EXPORT)
+    title = specs.LEDGERS["members"].title
+    if (queued := background_exports.later(request, members, title=title)) is not None:
+        return queued
     workbook, count = exports.members(request.user, personal=personal)
     # Masked or not, the export is in the trail (only the unmasked one under its own name).
     record_read(
@@ -301,6 +301,13 @@ def export_dues(request):
     return response
 
 
+# What each lifecycle ledger has a row of (the bound on an export made in the request).
+LIFECYCLE_ROWS = {
+    "recruitment": "recruitment.Applicant",
+    "transfers": "transfers.Transfer",
+    "flowing": "party.FlowingPeriod",
+}
+
 LIFECYCLE_EXPORTS = {
     "recruitment": lifecycle_exports.recruitment,
     "transfers": lifecycle_exports.transfers,
@@ -316,12 +323,15 @@ def export_lifecycle(request, ledger: str):
     if not scope.can(request.user, Action.EXPORT):
         raise PermissionDenied
     personal = request.GET.get("personal") == "1" and scope.can(request.user, Action.VIEW_PERSONAL)
-    workbook, count = LIFECYCLE_EXPORTS[ledger](request.user, personal=personal)
     title = (
         lifecycle_exports.RECRUITMENT_TITLE
         if ledger == "recruitment"
         else specs.LEDGERS[ledger].title
     )
+    rows = scope.visible(LIFECYCLE_ROWS[ledger], request.user, Action.EXPORT)
+    if (queued := background_exports.later(request, rows, title=title)) is not None:
+        return queued
+    workbook, count = LIFECYCLE_EXPORTS[ledger](request.user, personal=personal)
     response = _xlsx_response(workbook, f"{title}-{timezone.localdate():%Y%m%d}.xlsx")
     record_read(
         request.user,

@@ -4,7 +4,6 @@ data-subject export and erasure, and the members recorded twice."""
 import datetime
 import io
 import json
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -21,6 +20,7 @@ from dangjian.core import exports
 from dangjian.core.audit import record_read
 from dangjian.core.events import AuditEvent
 from dangjian.core.filters import params
+from dangjian.core.http import attach
 from dangjian.core.models import valid_on_q
 from dangjian.core.pagination import KeysetPage
 from dangjian.party import services, timeline
@@ -243,11 +243,7 @@ def member_file(request, pk: int):
         buffer = io.BytesIO()
         book.save(buffer)
         response = HttpResponse(buffer.getvalue(), content_type=XLSX)
-        filename = f"{title}-{on:%Y%m%d}.xlsx"
-        response["Content-Disposition"] = (
-            f"attachment; filename=\"member-file.xlsx\"; filename*=UTF-8''{quote(filename)}"
-        )
-        return response
+        return attach(response, f"{title}-{on:%Y%m%d}.xlsx", "member-file.xlsx")
     return render(
         request,
         "party/member_file.html",

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
@@ -17,6 +15,7 @@ from dangjian.access.models import Action
 from dangjian.core.audit import record_read
 from dangjian.core.events import AuditEvent
 from dangjian.core.filters import params
+from dangjian.core.http import attach
 from dangjian.recommendations import services
 from dangjian.recommendations.filters import LetterFilter
 from dangjian.recommendations.forms import (
@@ -276,7 +275,4 @@ def letter_download(request, pk: int):
         data,
         content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     )
-    response["Content-Disposition"] = (
-        f"attachment; filename=\"letter-{letter.pk}.docx\"; filename*=UTF-8''{quote(filename)}"
-    )
-    return response
+    return attach(response, filename, f"letter-{letter.pk}.docx")

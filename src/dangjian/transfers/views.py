@@ -5,7 +5,6 @@ one member's contacts and standing decisions."""
 from __future__ import annotations
 
 import functools
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -24,6 +23,7 @@ from dangjian.core.audit import record_read
 from dangjian.core.errors import WorkflowError
 from dangjian.core.events import AuditEvent
 from dangjian.core.filters import params
+from dangjian.core.http import attach
 from dangjian.documents.introduction import IntroductionLetter, build_introduction_letter
 from dangjian.party import queries as party_queries
 from dangjian.party import services as party_services
@@ -357,11 +357,7 @@ def letter(request, pk: int):
         request.user, AuditEvent.MEMBER_EXPORTED_FOR_SUBJECT, member, letter=transfer.letter_no
     )
     response = HttpResponse(data, content_type=DOCX)
-    filename = f"组织关系介绍信-{transfer.letter_no}.docx"
-    response["Content-Disposition"] = (
-        f"attachment; filename=\"letter.docx\"; filename*=UTF-8''{quote(filename)}"
-    )
-    return response
+    return attach(response, f"组织关系介绍信-{transfer.letter_no}.docx", "letter.docx")
 
 
 # -- flowing members -------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from dangjian.access import lists, scope
+from dangjian.access import background_exports, lists, scope
 from dangjian.access.decorators import requires
 from dangjian.access.models import Action
 from dangjian.applications import access_rules, services
@@ -44,6 +44,13 @@ def shows_dispatcher(user) -> bool:
 
 def _export_instructors(request):
     user = request.user
+    title = Instructor._meta.verbose_name_plural
+    if (
+        queued := background_exports.later(
+            request, scope.instructors(user, Action.EXPORT), title=title
+        )
+    ) is not None:
+        return queued
     instructors = list(scope.instructors(user, Action.EXPORT).order_by("name", "pk"))
     # Only the assignments to units the viewer may export, as the instructor's page shows them.
     visible = set(scope.organizations(user, Action.EXPORT).values_list("pk", flat=True))
@@ -69,9 +76,7 @@ def _export_instructors(request):
     ]
     if shows_dispatcher(user):
         columns.insert(2, lists.field(Instructor, "dispatched_by", 26))
-    return lists.xlsx_response(
-        request, title=Instructor._meta.verbose_name_plural, columns=columns, rows=instructors
-    )
+    return lists.xlsx_response(request, title=title, columns=columns, rows=instructors)
 
 
 @login_required

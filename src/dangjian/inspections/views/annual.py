@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dangjian.access import lists, scope
+from dangjian.access import background_exports, lists, scope
 from dangjian.access.models import Action
 from dangjian.core.models import valid_on_q
 from dangjian.inspections import services
@@ -85,6 +85,9 @@ def _state_text(state) -> str:
 
 
 def _export_inspections(request, units, year, today):
+    title = _("Annual inspections of work year %(year)s") % {"year": year}
+    if (queued := background_exports.later(request, units, title=title)) is not None:
+        return queued
     found = {
         i.organization_id: i
         for i in AnnualInspection.objects.filter(year=year, organization__in=units.values("pk"))
@@ -93,7 +96,7 @@ def _export_inspections(request, units, year, today):
     states = {u.pk: _states(found.get(u.pk), u, year, today) for u in units}
     return lists.xlsx_response(
         request,
-        title=_("Annual inspections of work year %(year)s") % {"year": year},
+        title=title,
         columns=[
             (_("organization"), lambda u: u.name, 36),
             (_("to the supervising unit"), lambda u: _state_text(states[u.pk][0]), 22),
