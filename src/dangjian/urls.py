@@ -18,6 +18,7 @@ urlpatterns = [
     path(
         "account/exports/<int:pk>/download/", export_views.export_download, name="export_download"
     ),
+    path("account/exports/<int:pk>/remove/", export_views.export_remove, name="export_remove"),
     path("account/invite/<int:pk>/", invitation_views.member_invite, name="member_invite"),
     path("account/join/<str:token>/", invitation_views.member_join, name="member_join"),
     path("audit/", include("dangjian.access.urls")),

@@ -231,3 +231,25 @@ def test_every_export_of_a_large_scope_goes_to_the_background(
     for export in exports:
         download = officer.get(reverse("export_download", args=[export.pk]))
         assert len(_rows(b"".join(download.streaming_content))) > 2
+
+
+def test_the_owner_removes_the_file_before_its_time(
+    persona_client, django_capture_on_commit_callbacks
+):
+    officer = persona_client("officer")
+    _ask(officer, ROSTER, {"export": "xlsx"}, django_capture_on_commit_callbacks)
+    export = ExportFile.objects.get()
+    path = background_exports.file_path(export)
+    assert path.exists()
+    remove = reverse("export_remove", args=[export.pk])
+    assert officer.get(remove).status_code == 405  # a change is a POST
+    # Nobody else can remove it (the same 404 as for a missing export).
+    assert persona_client("liaison").post(remove).status_code == 404
+    assert path.exists()
+    page = officer.get(officer.post(remove)["Location"]).content.decode()
+    assert "党员名册的文件已删除" in page and "已删除" in page
+    assert not path.exists()
+    export.refresh_from_db()
+    assert export.status == ExportFile.Status.EXPIRED
+    assert officer.get(reverse("export_download", args=[export.pk])).status_code == 404
+    assert AuditLog.objects.filter(event_type="export.removed", object_id=str(export.pk)).exists()

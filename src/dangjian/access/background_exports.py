@@ -190,6 +190,19 @@ def _content(response: HttpResponse) -> Any:
     return [response.content]
 
 
+def remove(export: ExportFile, *, actor: Any) -> bool:
+    """Its owner removes a made (or failed) export's file now rather than at the end of its
+    retention — an unmasked ledger need not stay on the server once downloaded. The record
+    stays, marked removed. False when it is still queued or being made, or already removed."""
+    removed = ExportFile.objects.filter(
+        pk=export.pk, status__in=[Status.DONE, Status.FAILED]
+    ).update(status=Status.EXPIRED)
+    if removed:
+        file_path(export).unlink(missing_ok=True)
+        record_event(actor, AuditEvent.EXPORT_REMOVED, export, title=export.title)
+    return bool(removed)
+
+
 def prune(now: datetime.datetime | None = None) -> int:
     """Remove the files of exports past their retention (and of failed ones' leftovers); their
     records stay, marked removed. Returns how many exports were expired."""

@@ -1,8 +1,11 @@
 """我的导出: the exports made in the background for the signed-in user, and their download."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from dangjian.access import background_exports, scope
 from dangjian.access.models import ExportFile
@@ -29,6 +32,15 @@ def export_list(request: HttpRequest) -> HttpResponse:
             "retention_days": background_exports.retention_days(),
         },
     )
+
+
+@login_required
+@require_POST
+def export_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    export = scope.get_visible_or_404(scope.visible(ExportFile, request.user), pk=pk)
+    if background_exports.remove(export, actor=request.user):
+        messages.success(request, _("The file of %(title)s was removed.") % {"title": export.title})
+    return redirect("exports")
 
 
 @login_required

@@ -70,6 +70,7 @@ class AuditEvent(models.TextChoices):
     EXPORT_QUEUED = "export.queued", _("export queued for the background")
     EXPORT_FAILED = "export.failed", _("background export failed")
     EXPORT_DOWNLOADED = "export.downloaded", _("background export downloaded")
+    EXPORT_REMOVED = "export.removed", _("background export removed by its owner")
     EXPORTS_PRUNED = "export.pruned", _("expired exports removed")
     LEDGERS_WORKING_FILES_PRUNED = "ledgers.working_files_pruned", _("import working files removed")
     LEDGERS_UPLOADS_PRUNED = (
