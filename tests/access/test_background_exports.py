@@ -3,10 +3,12 @@
 
 import datetime
 import io
+import os
 from urllib.parse import urlencode
 
 import openpyxl
 import pytest
+from django.db import connection
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +17,7 @@ from dangjian.access import background_exports
 from dangjian.access.models import ExportFile, RoleAssignment
 from dangjian.core import sealed
 from dangjian.core.models import AuditLog
+from dangjian.party.models import PartyMember
 
 pytestmark = pytest.mark.django_db
 
@@ -32,11 +35,11 @@ def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
-def _ask(client, url, params, capture, *, run=True, limit=5):
+def _ask(client, url, params, capture, *, run=True, limit=5, **extra):
     """GET the export with a bound of ``limit`` rows; the queued task runs (immediate backend)
     when the request's transaction commits, unless ``run`` is false."""
     with override_settings(EXPORT_IN_REQUEST_ROWS=limit, TASKS=IMMEDIATE), capture(execute=run):
-        return client.get(url, params)
+        return client.get(url, params, **extra)
 
 
 def test_a_large_roster_export_is_made_in_the_background_as_asked(
@@ -63,8 +66,7 @@ def test_a_large_roster_export_is_made_in_the_background_as_asked(
     assert "已生成" in page
 
     # Sealed at rest: no workbook in clear on the disk.
-    stored = background_exports.file_path(export).read_bytes()
-    assert stored.startswith(sealed.MAGIC) and b"PK" not in stored[:64]
+    assert background_exports.file_path(export).read_bytes().startswith(sealed.MAGIC)
 
     download = officer.get(reverse("export_download", args=[export.pk]))
     assert download.status_code == 200
@@ -80,6 +82,7 @@ def test_a_large_roster_export_is_made_in_the_background_as_asked(
     queued = AuditLog.objects.get(event_type="export.queued")
     made = AuditLog.objects.filter(event_type="ledgers.list_exported").latest("pk")
     assert made.request_id == queued.request_id and made.action == AuditLog.Action.READ
+    assert made.ip_address == queued.ip_address == "127.0.0.1"
     assert AuditLog.objects.filter(
         event_type="export.downloaded", object_id=str(export.pk), action=AuditLog.Action.READ
     ).exists()
@@ -91,7 +94,7 @@ def test_only_the_owner_sees_and_downloads_an_export(
     officer = persona_client("officer")
     _ask(officer, ROSTER, {"export": "xlsx"}, django_capture_on_commit_callbacks)
     export = ExportFile.objects.get()
-    for other in ("liaison", "secretary", "expert"):
+    for other in ("liaison", "secretary", "expert", "admin", "auditor"):
         client = persona_client(other)
         assert client.get(reverse("export_download", args=[export.pk])).status_code == 404
         page = client.get(reverse("exports")).content.decode()
@@ -133,8 +136,13 @@ def test_the_unmasked_member_ledger_in_the_background(
     # Unmasked as asked: a full 18-character number on every row, and one row per member.
     assert all(len(str(r[id_column])) == 18 and "*" not in str(r[id_column]) for r in rows[1:])
     assert rows == expected and len(rows) > 6
+    # The worker's own record of the unmasked export, under the click's request id.
+    queued = AuditLog.objects.get(event_type="export.queued")
+    assert queued.changes["unmasked"] is True
     assert AuditLog.objects.filter(
-        event_type="ledgers.export_members", action=AuditLog.Action.READ
+        event_type="ledgers.export_members",
+        action=AuditLog.Action.READ,
+        request_id=queued.request_id,
     ).exists()
 
 
@@ -162,6 +170,7 @@ def test_rights_withdrawn_before_the_worker_runs_are_withdrawn_from_the_file(
     background_exports.make(export.pk)
     export.refresh_from_db()
     assert export.status == ExportFile.Status.FAILED
+    assert AuditLog.objects.filter(event_type="export.failed").count() == 1
 
 
 def test_a_deactivated_account_gets_no_file(persona_client, django_capture_on_commit_callbacks):
@@ -218,19 +227,21 @@ def test_every_export_of_a_large_scope_goes_to_the_background(
         (reverse("ledgers:export_lifecycle", args=["transfers"]), {}),
         (reverse("inspections:inspection_list"), {"export": "xlsx", "year": year}),
         (reverse("party:party_organization_list"), {"export": "xlsx"}),
+        (reverse("applications:instructor_list"), {"export": "xlsx"}),
     ]
+    capture = django_capture_on_commit_callbacks
     for url, params in urls:
-        # One row fewer than the export holds is enough to send it to the background.
-        rows = len(_rows(officer.get(url, params).content)) - 1
+        expected = _rows(officer.get(url, params).content)
+        rows = len(expected) - 1
         assert rows > 1, url
-        capture = django_capture_on_commit_callbacks
+        # As many rows as the bound: made at once; one fewer: made in the background.
+        assert _ask(officer, url, params, capture, limit=rows).status_code == 200, url
         response = _ask(officer, url, params, capture, limit=rows - 1)
         assert response.status_code == 302, (url, urlencode(params))
-    exports = list(ExportFile.objects.order_by("pk"))
-    assert [e.status for e in exports] == ["done"] * len(urls), [e.message for e in exports]
-    for export in exports:
+        export = ExportFile.objects.latest("pk")
+        assert export.status == "done", (url, export.message)
         download = officer.get(reverse("export_download", args=[export.pk]))
-        assert len(_rows(b"".join(download.streaming_content))) > 2
+        assert _rows(b"".join(download.streaming_content)) == expected, url
 
 
 def test_the_owner_removes_the_file_before_its_time(
@@ -253,3 +264,94 @@ def test_the_owner_removes_the_file_before_its_time(
     assert export.status == ExportFile.Status.EXPIRED
     assert officer.get(reverse("export_download", args=[export.pk])).status_code == 404
     assert AuditLog.objects.filter(event_type="export.removed", object_id=str(export.pk)).exists()
+
+
+def test_a_second_click_does_not_queue_the_same_export_again(
+    persona_client, django_capture_on_commit_callbacks
+):
+    officer = persona_client("officer")
+    capture = django_capture_on_commit_callbacks
+    _ask(officer, ROSTER, {"export": "xlsx"}, capture, run=False)
+    response = _ask(officer, ROSTER, {"export": "xlsx"}, capture, run=False)
+    assert ExportFile.objects.count() == 1
+    assert "正在生成" in officer.get(response["Location"]).content.decode()
+    # Another filter is another export.
+    _ask(officer, ROSTER, {"export": "xlsx", "status": "full"}, capture, run=False)
+    assert ExportFile.objects.count() == 2
+
+
+def test_the_file_is_written_in_the_language_of_the_click(
+    persona_client, django_capture_on_commit_callbacks
+):
+    officer = persona_client("officer")
+    english = {"HTTP_ACCEPT_LANGUAGE": "en"}
+    expected = _rows(officer.get(ROSTER, {"export": "xlsx"}, **english).content)
+    assert expected[0][0] == "full name"
+    _ask(officer, ROSTER, {"export": "xlsx"}, django_capture_on_commit_callbacks, **english)
+    export = ExportFile.objects.get()
+    assert export.language == "en" and export.title == "Member roster"
+    download = officer.get(reverse("export_download", args=[export.pk]))
+    assert _rows(b"".join(download.streaming_content)) == expected
+
+
+def test_the_address_is_kept_encrypted_and_cleared_with_the_file(
+    persona_client, django_capture_on_commit_callbacks
+):
+    # A search by a whole ID number is personal data in the export's address.
+    officer = persona_client("officer")
+    number = PartyMember.objects.exclude(id_number="").order_by("pk").first().id_number
+    params = {"export": "xlsx", "q": number}
+    _ask(officer, ROSTER, params, django_capture_on_commit_callbacks, limit=0)
+    export = ExportFile.objects.get()
+    assert export.status == "done" and number in export.source
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT source FROM access_exportfile")
+        (stored,) = cursor.fetchone()
+    assert number not in stored and "q=" not in stored
+    officer.post(reverse("export_remove", args=[export.pk]))
+    export.refresh_from_db()
+    assert export.status == "expired" and export.source == ""
+
+
+def test_an_export_failed_while_being_made_stays_failed(
+    persona_client, django_capture_on_commit_callbacks, monkeypatch
+):
+    # The nightly run fails it (stuck) while the worker is still writing its file.
+    officer = persona_client("officer")
+    _ask(officer, ROSTER, {"export": "xlsx"}, django_capture_on_commit_callbacks, run=False)
+    export = ExportFile.objects.get()
+    replay = background_exports._replay
+
+    def slow_replay(e):
+        response = replay(e)
+        ExportFile.objects.filter(pk=e.pk).update(
+            created_at=timezone.now() - datetime.timedelta(days=2)
+        )
+        background_exports.prune()
+        return response
+
+    monkeypatch.setattr(background_exports, "_replay", slow_replay)
+    background_exports.make(export.pk)
+    export.refresh_from_db()
+    assert export.status == ExportFile.Status.FAILED
+    assert export.message == "导出未能完成，请重新申请。"
+    assert not background_exports.file_path(export).exists()
+    failed = AuditLog.objects.get(event_type="export.failed")
+    assert failed.actor_id is None  # the system's finding, not the owner's act
+
+
+def test_files_no_made_export_owns_are_removed(persona_client, django_capture_on_commit_callbacks):
+    officer = persona_client("officer")
+    _ask(officer, ROSTER, {"export": "xlsx"}, django_capture_on_commit_callbacks)
+    made = background_exports.file_path(ExportFile.objects.get())
+    folder = made.parent
+    stray = [folder / ".7.xlsx.0a1b2c3d.part", folder / "999.xlsx"]
+    two_days_ago = (timezone.now() - datetime.timedelta(days=2)).timestamp()
+    for path in [*stray, made]:
+        path.touch() if path != made else None
+        os.utime(path, (two_days_ago, two_days_ago))
+    fresh = folder / "1000.xlsx"
+    fresh.touch()  # being written now, perhaps: kept until it is a day old
+    background_exports.prune()
+    assert made.exists() and fresh.exists()
+    assert not any(p.exists() for p in stray)

@@ -46,9 +46,12 @@ def export_remove(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def export_download(request: HttpRequest, pk: int) -> FileResponse:
     export = scope.get_visible_or_404(scope.visible(ExportFile, request.user), pk=pk)
-    path = background_exports.file_path(export)
-    if export.status != ExportFile.Status.DONE or not path.exists():
+    if export.status != ExportFile.Status.DONE:
         raise Http404
+    try:
+        opened = sealed.open_read(background_exports.file_path(export))
+    except FileNotFoundError:  # removed meanwhile (its owner elsewhere, the nightly run)
+        raise Http404 from None
     # The export itself is in the trail (the view's own record, made by the worker); each
     # download of the file is a read of its own.
     record_read(
@@ -58,4 +61,4 @@ def export_download(request: HttpRequest, pk: int) -> FileResponse:
         title=export.title,
         unmasked=export.unmasked,
     )
-    return FileResponse(sealed.open_read(path), as_attachment=True, filename=export.filename)
+    return FileResponse(opened, as_attachment=True, filename=export.filename)

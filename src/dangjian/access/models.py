@@ -279,14 +279,14 @@ class RoleInvitation(RoleScope, TimeStamped):
 class ExportFile(TimeStamped):
     """An export too large to build in the request (``access.background_exports``): the page's
     own export replayed by the task worker as the user who asked, the workbook sealed at rest
-    until its owner downloads it or ``settings.EXPORT_RETENTION_DAYS`` have passed."""
+    until its owner removes it or ``settings.EXPORT_RETENTION_DAYS`` have passed."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("queued")
         RUNNING = "running", _("being made")
         DONE = "done", _("ready")
         FAILED = "failed", pgettext_lazy("export", "failed")
-        EXPIRED = "expired", _("removed")
+        EXPIRED = "expired", _("removed")  # by its owner, or past its retention
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -296,8 +296,11 @@ class ExportFile(TimeStamped):
     )
     title = models.CharField(_("title"), max_length=200)
     # The export's address (path and query, ``export=xlsx`` included): what the worker replays.
-    source = models.CharField(max_length=2000)
-    # The unmasked form was asked for (the worker still checks the right when it runs).
+    # Encrypted, since a search may hold an ID number; cleared once the file is removed.
+    source = EncryptedTextField(blank=True)
+    # The language of the click: the worker writes the file in it.
+    language = models.CharField(max_length=10, blank=True)
+    # The view writes ID numbers and phones in clear (its own decision, the right checked).
     unmasked = models.BooleanField(_("ID numbers and phones unmasked"), default=False)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED

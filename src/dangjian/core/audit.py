@@ -13,11 +13,11 @@ import contextvars
 import datetime
 import decimal
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import models
+from django.db import models, transaction
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -85,6 +85,26 @@ def current_request_id() -> str:
     """The request id audit rows get now: pass it to a task so its rows share it."""
     ctx = request_context.get() or {}
     return str(ctx.get("request_id", ""))
+
+
+def current_ip() -> str | None:
+    """The client address audit rows get now (a task that acts for a click may pass it on)."""
+    ctx = request_context.get() or {}
+    return ctx.get("ip")
+
+
+def enqueue_on_commit(task: Any, *args: Any, noted: Callable[[str], object] | None = None) -> None:
+    """Put ``task`` on the queue with ``args`` and, last, the request id of the action that
+    queued it — once the caller's transaction has committed, since a worker must find what
+    it is given. ``noted(task id)`` keeps the id where the caller wants it."""
+    request_id = current_request_id()
+
+    def enqueue() -> None:
+        result = task.enqueue(*args, request_id)
+        if noted is not None:
+            noted(str(result.id))
+
+    transaction.on_commit(enqueue)
 
 
 def _plain(value: Any) -> Any:

@@ -93,6 +93,9 @@ FIELDS: dict[str, tuple[PersonalField, ...]] = {
     # Where a flowing member is, and what a contact with a member said.
     "party.flowingperiod": (F("whereabouts", Kind.TEXT),),
     "party.contactrecord": (F("note", Kind.TEXT),),
+    # A background export's address: its search may be a name or an ID number (numbers masked
+    # should it ever reach the trail; re-encrypted when the keys rotate).
+    "access.exportfile": (F("source", Kind.CONTACT, encrypted=True),),
 }
 
 # The party member is the data subject; these models hold copies of a member's data, reached

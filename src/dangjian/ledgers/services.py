@@ -173,15 +173,14 @@ def cancel(upload: LedgerUpload, *, actor) -> None:
 
 
 def _enqueue(task, upload: LedgerUpload, actor) -> None:
-    """Once the caller's transaction has committed (a worker must see the queued state), put the
-    task on the queue with the request id of the action that queued it, and note its id."""
-    request_id, user_id = audit.current_request_id(), getattr(actor, "pk", None)
-
-    def enqueue():
-        result = task.enqueue(upload.pk, user_id, request_id)
-        LedgerUpload.objects.filter(pk=upload.pk).update(task_id=str(result.id))
-
-    transaction.on_commit(enqueue)
+    """Put the task on the queue once the caller's transaction has committed (a worker must
+    see the queued state), and note its id."""
+    audit.enqueue_on_commit(
+        task,
+        upload.pk,
+        getattr(actor, "pk", None),
+        noted=lambda task_id: LedgerUpload.objects.filter(pk=upload.pk).update(task_id=task_id),
+    )
 
 
 @transaction.atomic

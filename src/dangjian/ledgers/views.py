@@ -217,7 +217,11 @@ def export_organizations(request):
     params = request.GET.copy()
     params.pop("personal", None)
     units = exports.organization_filter(request.user, params).qs
-    if (queued := background_exports.later(request, units, title=_("Member units"))) is not None:
+    if (
+        queued := background_exports.later(
+            request, units, title=_("Member units"), unmasked=personal
+        )
+    ) is not None:
         return queued
     workbook, count = exports.organizations(request.user, params, personal=personal)
     # Every export is a read in the trail: who took which units out, under which filter, and
@@ -240,7 +244,9 @@ def export_members(request):
     personal = request.GET.get("personal") == "1" and scope.can(request.user, Action.VIEW_PERSONAL)
     members = scope.members_to_list(request.user, Action.EXPORT)
     title = specs.LEDGERS["members"].title
-    if (queued := background_exports.later(request, members, title=title)) is not None:
+    if (
+        queued := background_exports.later(request, members, title=title, unmasked=personal)
+    ) is not None:
         return queued
     workbook, count = exports.members(request.user, personal=personal)
     # Masked or not, the export is in the trail (only the unmasked one under its own name).
@@ -329,7 +335,9 @@ def export_lifecycle(request, ledger: str):
         else specs.LEDGERS[ledger].title
     )
     rows = scope.visible(LIFECYCLE_ROWS[ledger], request.user, Action.EXPORT)
-    if (queued := background_exports.later(request, rows, title=title)) is not None:
+    if (
+        queued := background_exports.later(request, rows, title=title, unmasked=personal)
+    ) is not None:
         return queued
     workbook, count = LIFECYCLE_EXPORTS[ledger](request.user, personal=personal)
     response = _xlsx_response(workbook, f"{title}-{timezone.localdate():%Y%m%d}.xlsx")

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dangjian.core.audit import acting_user, current_request_id, record_event
+from dangjian.core.audit import acting_user, enqueue_on_commit, record_event
 from dangjian.core.concurrency import claim
 from dangjian.core.errors import Conflict
 from dangjian.core.events import AuditEvent
@@ -129,6 +129,5 @@ def request_run(federation, as_of: datetime.date, *, actor) -> EvaluationRun:
         federation=federation, as_of=as_of, requested_by=acting_user(actor)
     )
     record_event(actor, AuditEvent.RULES_RUN_REQUESTED, run, as_of=as_of.isoformat())
-    request_id = current_request_id()  # the run's audit rows share this request's id
-    transaction.on_commit(lambda: evaluate_rulebook.enqueue(run.pk, request_id))
+    enqueue_on_commit(evaluate_rulebook, run.pk)  # its audit rows share this request's id
     return run
