@@ -122,24 +122,14 @@ def main():
     from django.urls import reverse
 
     officer = client_for("officer")
+    exports = [
+        ("member roster (党员名册)", reverse("party:member_list"), {"export": "xlsx"}),
+        ("member ledger, masked", reverse("ledgers:export_members"), {}),
+        ("member units' ledger", reverse("ledgers:export_organizations"), {}),
+    ]
     results = [
-        measure(
-            officer,
-            "member roster (党员名册)",
-            reverse("party:member_list"),
-            {"export": "xlsx"},
-            args.runs,
-            args.click_only,
-        ),
-        measure(officer, "member ledger, masked", reverse("ledgers:export_members"), {}, args.runs),
-        measure(
-            officer,
-            "member units' ledger",
-            reverse("ledgers:export_organizations"),
-            {},
-            args.runs,
-            args.click_only,
-        ),
+        measure(officer, label, url, query, args.runs, args.click_only)
+        for label, url, query in exports
     ]
     load = os.getloadavg()
     print(
