@@ -156,7 +156,7 @@ def make(export_id: int) -> None:
         response = _replay(export)
         filename = attached_name(response) or f"{export.title}.xlsx"
         with sealed.writer(path) as out:
-            for chunk in _content(response):
+            for chunk in response:  # a plain response's content, or a streaming one's parts
                 out.write(chunk)
         size = sealed.clear_size(path)
     except ExportFailed as exc:
@@ -216,12 +216,6 @@ def _replay(export: ExportFile) -> HttpResponse:
     if response.status_code != 200 or "attachment" not in response.get("Content-Disposition", ""):
         raise ExportFailed(_("You may no longer export this."))
     return response
-
-
-def _content(response: HttpResponse) -> Any:
-    if getattr(response, "streaming", False):
-        return response.streaming_content  # type: ignore[attr-defined]
-    return [response.content]
 
 
 def remove(export: ExportFile, *, actor: Any) -> bool:

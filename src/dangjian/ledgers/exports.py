@@ -32,11 +32,11 @@ def organization_filter(user, params) -> OrganizationFilter:
     return OrganizationFilter(params or None, base, federations=scope.federations(user))
 
 
-def organizations(user, params, *, personal: bool = False):
-    """The member units in the user's scope under the filter ``params``: (workbook, rows).
+def organizations(filters: OrganizationFilter, *, personal: bool = False):
+    """The member units of ``filters`` (``organization_filter``: the user's scope under the
+    page's filter): (workbook, rows).
 
     Contact phones are masked unless ``personal`` (a masked one imports back unchanged)."""
-    filters = organization_filter(user, params)
     qs = filters.qs
     ledger = specs.LEDGERS["organizations"]
     columns = [c for c in ledger.columns if c.key not in ("membership_role", "joined_on")]
@@ -98,10 +98,10 @@ def _current_jobs(member_ids: list[int]) -> dict[int, tuple]:
     return jobs
 
 
-def members(user, *, personal: bool):
-    """The members in the user's scope, one row per member (current employer), in name order."""
+def members(visible, *, personal: bool):
+    """The members ``visible`` (the user's scope to export, ``scope.members_to_list``), one row
+    per member (current employer), in name order."""
     ledger = specs.LEDGERS["members"]
-    visible = scope.members_to_list(user, Action.EXPORT)
     count = 0
 
     ordered = visible.select_related("relation_party_organization").order_by("name", "pk")

@@ -216,14 +216,14 @@ def export_organizations(request):
     personal = request.GET.get("personal") == "1" and scope.can(request.user, Action.VIEW_PERSONAL)
     params = request.GET.copy()
     params.pop("personal", None)
-    units = exports.organization_filter(request.user, params).qs
+    filters = exports.organization_filter(request.user, params)
     if (
         queued := background_exports.later(
-            request, units, title=_("Member units"), unmasked=personal
+            request, filters.qs, title=_("Member units"), unmasked=personal
         )
     ) is not None:
         return queued
-    workbook, count = exports.organizations(request.user, params, personal=personal)
+    workbook, count = exports.organizations(filters, personal=personal)
     # Every export is a read in the trail: who took which units out, under which filter, and
     # whether the contact phones were unmasked.
     record_read(
@@ -248,7 +248,7 @@ def export_members(request):
         queued := background_exports.later(request, members, title=title, unmasked=personal)
     ) is not None:
         return queued
-    workbook, count = exports.members(request.user, personal=personal)
+    workbook, count = exports.members(members, personal=personal)
     # Masked or not, the export is in the trail (only the unmasked one under its own name).
     record_read(
         request.user,
