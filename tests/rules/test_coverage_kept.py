@@ -1,7 +1,9 @@
 """The kept coverage figures follow the facts unit by unit (``rules.coverage_kept``): after any
 sequence of changes, made by any writer (the ORM, a queryset update, raw SQL), the figures
-served equal a fresh count; a change to a few units is counted for those units alone; a
-federation or a domain changed, too many units, or a missing trigger count the whole subtree."""
+served equal a fresh count, and the uncovered units' full members kept in the parts equal the
+formation rules' count from the facts; a change to a few units is counted for those units
+alone; a federation or a domain changed, too many units, or a missing trigger count the whole
+subtree."""
 
 import datetime
 import random
@@ -10,11 +12,20 @@ import threading
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
-from dangjian.party.models import Coverage, InstructorAssignment, PartyOrganization
+from dangjian.party.models import (
+    Coverage,
+    Employment,
+    InstructorAssignment,
+    PartyMember,
+    PartyOrganization,
+)
 from dangjian.registry.models import Domain, Federation, Membership, Organization
 from dangjian.rules import coverage, coverage_kept
 from dangjian.rules.coverage import Rates, Scope
+from dangjian.rules.engine import Engine
+from dangjian.rules.kinds import formation
 from dangjian.rules.models import CoverageChange, CoverageDay, CoverageUnit
 
 pytestmark = pytest.mark.django_db
@@ -43,10 +54,22 @@ def _view(scope, day=DAY):
     return got, _how(queries)
 
 
+def _uncovered(world, day=DAY):
+    """The day's uncovered units as the kept parts give them, checked against the formation
+    rules' count from the facts (their path for a day other than today)."""
+    kept = coverage_kept.uncovered(world.fed, day)
+    ctx = Engine(world.fed, day).contexts("formation.required_not_formed")[0]
+    assert day != timezone.localdate()  # the count from the facts, not the parts again
+    assert kept == formation.uncovered_units(ctx)
+    return {unit: (full, instructed) for unit, _, full, instructed in kept}
+
+
 @pytest.fixture
 def clean_journal(db):
-    """A journal no kept figure has read yet, with none of other tests' lines."""
+    """A journal no kept figure has read yet, with none of other tests' lines, and no kept
+    figures (the demo's rule run keeps its federation's: they would bound the pruning)."""
     CoverageChange.objects.all().delete()
+    CoverageDay.objects.all().delete()
 
 
 def test_each_kind_of_change_is_followed_by_hand(world, five, clean_journal):
@@ -93,6 +116,63 @@ def test_each_kind_of_change_is_followed_by_hand(world, five, clean_journal):
     figures, how = _view(scope)
     assert how == "followed"
     assert dict(figures.by["district"])["河东区"] == Rates(1, 0, 0, 1)
+
+
+def test_full_members_of_uncovered_units_followed_by_hand(world, five, clean_journal):
+    """By hand, on 2025-01-01: the uncovered member units are D (an instructor, no member) and
+    E (nothing); each employment or standing change moves the full members of its units."""
+    scope, d, e = Scope(world.fed), five["d"].pk, five["e"].pk
+    assert _uncovered(world) == {d: (0, True), e: (0, False)}
+    # Three full members hired by E from 2024 (inserts): 3.
+    hired = world.members(3, employer=five["e"], employed_from=D(2024, 1, 1))
+    assert _view(scope)[1] == "followed"
+    assert _uncovered(world) == {d: (0, True), e: (3, False)}
+    # A probationary member at E, made full on the day itself (counted that day): 4.
+    [newcomer] = world.members(1, employer=five["e"], full_on=None)
+    assert _uncovered(world)[e] == (3, False)
+    PartyMember.objects.filter(pk=newcomer.pk).update(full_member_on=DAY)
+    assert _view(scope)[1] == "followed"
+    assert _uncovered(world)[e] == (4, False)
+    # One leaves the ledger on the day (no longer counted that day): 3.
+    PartyMember.objects.filter(pk=hired[0].pk).update(left_on=DAY)
+    assert _uncovered(world)[e] == (3, False)
+    # A change of a member that leaves their standing alone journals nothing.
+    PartyMember.objects.filter(pk=hired[1].pk).update(name="改名的党员")
+    assert _view(scope)[1] == "kept"
+    # One job moves to D: E 2, D 1.
+    Employment.objects.filter(member=hired[1]).update(organization=five["d"])
+    assert _uncovered(world) == {d: (1, True), e: (2, False)}
+    # One job begins the day after: not counted on the day: E 1.
+    Employment.objects.filter(member=hired[2]).update(valid_from=D(2025, 1, 2))
+    assert _uncovered(world)[e] == (1, False)
+    # A member deleted, and their job with them: E 0.
+    newcomer.delete()
+    assert _uncovered(world)[e] == (0, False)
+    # Hired by A, which a branch covers: never among the uncovered.
+    world.members(4, employer=five["a"])
+    assert set(_uncovered(world)) == {d, e}
+
+
+def test_required_not_formed_today_follows_a_hire(world, five, clean_journal):
+    """Today the 应建未建 rule reads the kept parts: a third full member hired by an uncovered
+    unit is judged at once, with the count from the facts."""
+    rule = "formation.required_not_formed"
+    today = timezone.localdate()
+    world.members(2, employer=five["e"])
+    assert world.evaluate(today, rule) == []
+    assert CoverageDay.objects.filter(federation=world.fed, day=today, scope_key="").exists()
+    world.members(1, employer=five["e"])
+    [finding] = world.evaluate(today, rule)
+    assert (finding.organization_id, finding.facts["full_members"]) == (five["e"].pk, 3)
+    assert "该单位有正式党员 3 名" in finding.explanation
+    # Without the triggers (a table rebuilt on SQLite) the rule counts from the facts.
+    coverage_kept.drop_triggers(connection)
+    try:
+        world.members(1, employer=five["e"])
+        [finding] = world.evaluate(today, rule)
+        assert finding.facts["full_members"] == 4
+    finally:
+        coverage_kept.install_triggers()
 
 
 def test_random_changes_followed_equal_a_fresh_count(make_world, clean_journal):
@@ -159,6 +239,57 @@ def test_random_changes_followed_equal_a_fresh_count(make_world, clean_journal):
             valid_from=D(2020, 1, 1),
         )
 
+    def hire():
+        world.members(
+            rng.randrange(1, 3),
+            employer=rng.choice(units),
+            full_on=rng.choice([D(2015, 1, 1), None, D(2025, 6, 1)]),
+            employed_from=rng.choice([D(2016, 1, 1), D(2025, 1, 1), D(2025, 1, 2)]),
+        )
+
+    def promote():  # a probationary member becomes full, on or after the day
+        member = PartyMember.objects.filter(
+            employments__organization__in=units, full_member_on__isnull=True
+        ).first()
+        if member:
+            PartyMember.objects.filter(pk=member.pk).update(
+                full_member_on=rng.choice([D(2024, 12, 1), DAY, D(2025, 1, 2)])
+            )
+
+    def member_leaves():
+        member = PartyMember.objects.filter(employments__organization__in=units).order_by("?")
+        member = member.first()
+        if member:
+            member.left_on = rng.choice([D(2024, 12, 31), DAY, D(2025, 1, 2), None])
+            member.save()
+
+    def job_ends():
+        Employment.objects.filter(organization=rng.choice(units)).update(
+            valid_to=rng.choice([D(2024, 12, 31), DAY])
+        )
+
+    def job_moves():
+        job = Employment.objects.filter(organization__in=units).order_by("?").first()
+        if job:
+            Employment.objects.filter(pk=job.pk).update(organization=rng.choice(units))
+
+    def member_deleted():
+        member = PartyMember.objects.filter(employments__organization__in=units).order_by("?")
+        member = member.first()
+        if member:
+            member.delete()
+
+    def raw_standing():  # as a maintenance script would write it
+        member = PartyMember.objects.filter(employments__organization__in=units).order_by("?")
+        member = member.first()
+        if member:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"UPDATE {PartyMember._meta.db_table} SET full_member_on = %s "  # noqa: S608
+                    "WHERE id = %s",
+                    [rng.choice([D(2030, 1, 1), D(2016, 1, 1)]), member.pk],
+                )
+
     changes = [
         cover,
         uncover,
@@ -171,14 +302,24 @@ def test_random_changes_followed_equal_a_fresh_count(make_world, clean_journal):
         link,
         unlink,
         elsewhere,
+        hire,
+        promote,
+        member_leaves,
+        job_ends,
+        job_moves,
+        member_deleted,
+        raw_standing,
     ]
     seen = []
-    for _ in range(40):
+    fulls = set()
+    for _ in range(60):
         for _ in range(rng.randrange(1, 3)):
             rng.choice(changes)()
         seen.append(_view(scope)[1])
+        fulls |= {full for full, _ in _uncovered(world).values()}
     assert "whole" not in seen
-    assert seen.count("followed") >= 30
+    assert seen.count("followed") >= 45
+    assert len(fulls) >= 4  # the counts moved through several values, not just 0
     # The parts kept are those a whole count writes (a unit's domains in any order).
     kept = CoverageDay.objects.get(federation=world.fed, scope_key="")
 

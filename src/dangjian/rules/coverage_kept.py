@@ -4,23 +4,30 @@ subtree, the page as an officer opens it — followed unit by unit as those tabl
 ("the day's snapshot plus changes").
 
 * **Served** while the digest of the tables (``freshness.tables_state``, a few counters)
-  holds.
+  holds and, for a subtree's kept parts, no line was added to the journal below.
 * **Followed** when it does not: the units changed since (``CoverageChange``, written by
-  database triggers on the unit, membership, unit-domain, coverage and instructor tables in
-  the writing transaction, whoever writes — a service, an import's bulk path, the admin, raw
-  SQL) are counted again alone; each one's old part (``CoverageUnit``) is taken out of the
-  figures and its new part put in. Counting the whole subtree again took 0.3–0.4 s at 100,000
-  units; a few changed units take milliseconds.
+  database triggers on the unit, membership, unit-domain, coverage, instructor and employment
+  tables and on a member's full membership or leaving, in the writing transaction, whoever
+  writes — a service, an import's bulk path, the admin, raw SQL) are counted again alone;
+  each one's old part (``CoverageUnit``) is taken out of the figures and its new part put in.
+  Counting the whole subtree again took 0.3–0.4 s at 100,000 units; a few changed units take
+  milliseconds.
 * **Counted whole** the first time of the day, when a federation or a domain changed (any unit
   may have moved), when more than ``FOLLOW_LIMIT`` units changed, or when a trigger is missing
   (a migration that rebuilt a table on SQLite drops them until the next ``migrate``): each
   unit's part written by one ``INSERT … SELECT`` from the units and flags
   ``coverage.all_breakdowns`` groups, then summed by group.
 
+Each part also keeps the unit's full members employed that day: the formation rules (应建未建
+and the rules beside it) read the day's uncovered units from the parts (``uncovered``) — a
+maintained per-unit count, followed as employments and members change — instead of counting
+every employment of the subtree at each run.
+
 Filtered scopes (a category, a district …), and a subtree's older day once a later day keeps
 its parts (a month end looked up), are kept by their digest alone and counted whole when it
-moves. Every path gives ``coverage.all_breakdowns``'s figures exactly
-(tests/rules/test_coverage_kept.py replays random changes and compares).
+moves. Every path gives ``coverage.all_breakdowns``'s figures exactly, and ``uncovered`` the
+units the formation rules would count from the facts (tests/rules/test_coverage_kept.py
+replays random changes and compares).
 """
 
 from __future__ import annotations
@@ -35,7 +42,7 @@ from django.utils import timezone
 
 from dangjian.core import triggers
 from dangjian.core.sql import id_list
-from dangjian.party.models import Coverage, InstructorAssignment
+from dangjian.party.models import Coverage, Employment, InstructorAssignment, PartyMember
 from dangjian.registry.models import Domain, Federation, Membership, Organization
 from dangjian.rules import coverage, freshness
 from dangjian.rules.coverage import Breakdowns, Rates, Scope, Tally
@@ -75,10 +82,12 @@ def figures(scope: Scope, day: datetime.date | None = None) -> Breakdowns:
     inputs = freshness.tables_state(_inputs())
     kept = (
         CoverageDay.objects.filter(federation=scope.federation, day=day, scope_key=key)
-        .values_list("inputs", "data", "position")
+        .values_list("inputs", "data", "position", "running")
         .first()
     )
-    if kept and kept[0] == inputs:
+    # Kept parts are served while the journal is unchanged too: the full members they hold
+    # move with employments and members, which the figures' digest leaves out.
+    if kept and kept[0] == inputs and (kept[2] is None or not _journal_moved(kept[2], kept[3])):
         return _from_data(kept[1])
     if key:
         return _count_filtered(scope, day, key, inputs)
@@ -91,6 +100,36 @@ def figures(scope: Scope, day: datetime.date | None = None) -> Breakdowns:
         # counted and kept by its digest alone — looking back leaves the newest day's parts.
         return _count_filtered(scope, day, key, inputs)
     return _count_whole(scope, day, inputs)
+
+
+def uncovered(
+    federation: Federation, day: datetime.date
+) -> list[tuple[int, int | None, int, bool]] | None:
+    """[(unit, its federation, full members employed, has an instructor)] of the member units
+    of ``federation``'s subtree no party organization covers on ``day``, in unit order, read
+    from the day's kept parts (followed, or counted whole when the day has none yet) instead
+    of counting every employment of the subtree. None when the parts are not kept for that
+    day (a later day keeps them) or a trigger is missing: the caller counts from the facts."""
+    if not triggers_in_place():
+        return None
+    figures(Scope(federation), day)
+    with transaction.atomic():
+        # Locked while the parts are read: a count for another day deleting them waits
+        # (PostgreSQL); SQLite reads one snapshot in the transaction.
+        kept = (
+            CoverageDay.objects.select_for_update()
+            .filter(federation=federation, day=day, scope_key="", position__isnull=False)
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if kept is None:
+            return None
+        rows = (
+            CoverageUnit.objects.filter(figures_id=kept, covered=0)
+            .order_by("organization_id")
+            .values_list("organization_id", "federation_id", "full_members", "worked")
+        )
+        return [(unit, fed, full, bool(worked)) for unit, fed, full, worked in rows]
 
 
 def _newer_parts(scope: Scope, day: datetime.date) -> bool:
@@ -175,14 +214,13 @@ def _follow(scope: Scope, day: datetime.date, inputs: str) -> Breakdowns | None:
             .values_list("pk", "data", "position", "running")
             .first()
         )
-        if kept is None or kept[2] is None:
+        if kept is None:
             return None
         pk, data, read_to, were_running = kept
-        since = Q(pk__gt=read_to)
-        if were_running:  # lines of transactions still running then, committed since
-            since |= Q(tx__in=were_running)
+        if read_to is None:
+            return None
         changed = list(
-            CoverageChange.objects.filter(since)
+            CoverageChange.objects.filter(_since(read_to, were_running))
             .order_by()
             .values_list("organization_id", flat=True)
             .distinct()[: FOLLOW_LIMIT + 1]
@@ -229,6 +267,8 @@ PART_COLUMNS = (
     "covered",
     "own",
     "worked",
+    "federation_id",
+    "full_members",
 )
 
 
@@ -252,17 +292,50 @@ def _parts_sql(scope: Scope, day: datetime.date, only: list[int] | None = None):
         else "string_agg(dm.name, chr(10))"
     )
     restrict = f"WHERE l.organization_id IN ({id_list(only)}) " if only is not None else ""
+    feds_sql, feds_params = _federations_sql(scope, day, only)
+    full_sql, full_params = _full_members_sql(day, only)
     sql = (
         "SELECT c.uid AS organization_id, c.cat AS category, c.form AS legal_form, "  # noqa: S608
         "c.dist AS district, COALESCE(d.names, '') AS domains, "
         "COALESCE(f.cov, 0) AS covered, COALESCE(f.own, 0) AS own, "
-        "CASE WHEN f.organization_id IS NULL THEN 0 ELSE 1 END AS worked "
+        "CASE WHEN f.organization_id IS NULL THEN 0 ELSE 1 END AS worked, "
+        "m.fed AS federation_id, COALESCE(e.n, 0) AS full_members "
         f"FROM ({combos_sql}) c LEFT JOIN ({flag_rows}) f ON f.organization_id = c.uid "
         f"LEFT JOIN (SELECT l.organization_id, {names} AS names FROM {links} l "
         f"JOIN {domain} dm ON dm.id = l.domain_id {restrict}GROUP BY l.organization_id) d "
-        "ON d.organization_id = c.uid"
+        "ON d.organization_id = c.uid "
+        f"LEFT JOIN ({feds_sql}) m ON m.organization_id = c.uid "
+        f"LEFT JOIN ({full_sql}) e ON e.organization_id = c.uid"
     )
-    return sql, [*combos_params, *flags_params]
+    return sql, [*combos_params, *flags_params, *feds_params, *full_params]
+
+
+def _federations_sql(scope: Scope, day: datetime.date, only: list[int] | None):
+    """(SQL, params): each member unit's federation in the subtree on ``day`` — the largest id
+    when it is a member of several, as ``rules.kinds.base.member_units`` names it."""
+    ids = list(scope.federation.subtree().values_list("pk", flat=True))
+    restrict = f" AND organization_id IN ({id_list(only)})" if only is not None else ""
+    sql = (
+        "SELECT organization_id, MAX(federation_id) AS fed "  # noqa: S608
+        f"FROM {Membership._meta.db_table} WHERE valid_from <= %s "
+        f"AND (valid_to IS NULL OR valid_to >= %s) AND federation_id IN ({id_list(ids)})"
+        f"{restrict} GROUP BY organization_id"
+    )
+    return sql, [day, day]
+
+
+def _full_members_sql(day: datetime.date, only: list[int] | None):
+    """(SQL, params): each unit's full members employed on ``day`` (``party.queries.
+    full_member_count_q``'s count, for every unit in one grouped pass)."""
+    restrict = f" AND e.organization_id IN ({id_list(only)})" if only is not None else ""
+    sql = (
+        "SELECT e.organization_id, COUNT(DISTINCT e.member_id) AS n "  # noqa: S608
+        f"FROM {Employment._meta.db_table} e JOIN {PartyMember._meta.db_table} pm "
+        "ON pm.id = e.member_id WHERE e.valid_from <= %s "
+        "AND (e.valid_to IS NULL OR e.valid_to >= %s) AND pm.full_member_on <= %s "
+        f"AND (pm.left_on IS NULL OR pm.left_on > %s){restrict} GROUP BY e.organization_id"
+    )
+    return sql, [day, day, day, day]
 
 
 def _parts(scope: Scope, day: datetime.date, only: list[int]) -> list[tuple]:
@@ -273,7 +346,7 @@ def _parts(scope: Scope, day: datetime.date, only: list[int]) -> list[tuple]:
 
 
 def _add_part(tally: Tally, part: tuple, sign: int) -> None:
-    _, category, legal_form, district, domains, covered, own, worked = part
+    _, category, legal_form, district, domains, covered, own, worked, *_ = part
     nums = [sign, covered * sign, own * sign, worked * sign]
     _add_group(tally, category, legal_form, district, domains, nums)
 
@@ -306,6 +379,19 @@ def _summed(figures_id: int) -> Breakdowns:
 
 
 # -- the journal of changed units -------------------------------------------------------------------
+
+
+def _since(position: int, running: list[int]) -> Q:
+    """The journal's lines not read by figures that read it up to ``position`` while the
+    transactions ``running`` had not committed."""
+    since = Q(pk__gt=position)
+    if running:  # lines of transactions still running then, committed since
+        since |= Q(tx__in=running)
+    return since
+
+
+def _journal_moved(position: int, running: list[int]) -> bool:
+    return CoverageChange.objects.filter(_since(position, running)).exists()
 
 
 def _journal_end() -> tuple[int, list[int]]:
@@ -356,7 +442,14 @@ def _unit_tables() -> list[tuple[str, str]]:
         (Organization.domains.through._meta.db_table, "organization_id"),
         (Coverage._meta.db_table, "organization_id"),
         (InstructorAssignment._meta.db_table, "organization_id"),
+        (Employment._meta.db_table, "organization_id"),
     ]
+
+
+# A member's full membership or leaving moves the full members of every unit employing them
+# (``full_members``): an update of these columns journals the member's employers. A new member
+# has no employment yet; a deleted one's employments are deleted with them (journaled there).
+MEMBER_COLUMNS = ("full_member_on", "left_on")
 
 
 def _frame_tables() -> list[str]:
@@ -373,6 +466,7 @@ def _events(vendor: str) -> dict[str, tuple[str, ...]]:
         table: ("ins", "upd", "del", *truncate) for table, _ in _unit_tables()
     }
     found |= {table: ("upd", *truncate) for table in _frame_tables()}
+    found[PartyMember._meta.db_table] = ("upd", *truncate)
     return found
 
 
@@ -406,11 +500,22 @@ def install_triggers(using: str = "default", **kwargs: Any) -> None:
     # Identifiers of the project's own tables and columns only (S608).
     columns = dict(_unit_tables())
     events = {t: e for t, e in _events(conn.vendor).items() if t in existing}
+    members, jobs = PartyMember._meta.db_table, Employment._meta.db_table
     with conn.cursor() as cursor:
         if conn.vendor == "sqlite":
             for table, kinds in events.items():
                 for event in kinds:
                     col = columns.get(table)
+                    if table == members:  # the employers of a member whose standing changed
+                        moved = " OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in MEMBER_COLUMNS)
+                        cursor.execute(
+                            f"CREATE TRIGGER IF NOT EXISTS {qn(_trigger(table, event))} "  # noqa: S608
+                            f"AFTER UPDATE OF {', '.join(MEMBER_COLUMNS)} ON {qn(table)} "
+                            f"FOR EACH ROW WHEN {moved} BEGIN "
+                            f"INSERT INTO {qn(journal)} (organization_id) "
+                            f"SELECT organization_id FROM {qn(jobs)} WHERE member_id = NEW.id; END"
+                        )
+                        continue
                     if col is None:  # a federation or a domain: anything may have moved
                         body = f"INSERT INTO {qn(journal)} (organization_id) VALUES (NULL);"  # noqa: S608
                     elif event == "upd":  # both units when a row moved from one to another
@@ -431,10 +536,15 @@ def install_triggers(using: str = "default", **kwargs: Any) -> None:
         # PostgreSQL: once per statement, reading the statement's rows (transition tables),
         # each changed unit once; the column is the trigger's argument (none: anything).
         into = f"INSERT INTO {qn(journal)} (organization_id, tx)"
+        moved = " OR ".join(f"n.{c} IS DISTINCT FROM o.{c}" for c in MEMBER_COLUMNS)
         cursor.execute(
             f"CREATE OR REPLACE FUNCTION {TRIGGER}() RETURNS trigger LANGUAGE plpgsql AS $$ "  # noqa: S608
             "DECLARE tx bigint := pg_current_xact_id()::text::bigint; BEGIN "
             f"IF TG_OP = 'TRUNCATE' THEN {into} VALUES (NULL, tx); "
+            # A member's standing changed: the units employing them.
+            f"ELSIF TG_TABLE_NAME = '{members}' THEN {into} SELECT DISTINCT e.organization_id, "
+            f"tx FROM {qn(jobs)} e JOIN new_rows n ON n.id = e.member_id "
+            f"JOIN old_rows o ON o.id = n.id WHERE {moved}; "
             # An update of a federation or a domain (PostgreSQL fires for one of no row too).
             "ELSIF TG_NARGS = 0 THEN IF EXISTS (SELECT 1 FROM old_rows) THEN "
             f"{into} VALUES (NULL, tx); END IF; "
@@ -457,6 +567,8 @@ def install_triggers(using: str = "default", **kwargs: Any) -> None:
             col = columns.get(table)
             for event in kinds:
                 refs = referencing[event] if col is not None or event == "upd" else ""
+                # The column naming the unit; none for a frame table (anything may have moved)
+                # or the members (their employers are looked up).
                 arg = f"'{col}'" if col is not None else ""
                 cursor.execute(
                     f"CREATE OR REPLACE TRIGGER {qn(_trigger(table, event))} "

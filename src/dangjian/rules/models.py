@@ -389,9 +389,11 @@ class CoverageDay(models.Model):
 
 class CoverageUnit(models.Model):
     """One member unit's part in the kept figures of a federation's whole subtree
-    (``CoverageDay``): the groups it is counted in and its three flags on the figures' day. A
-    change to a few units then moves the figures by those units' old and new parts
-    (``rules.coverage_kept``) instead of counting every unit of the subtree again."""
+    (``CoverageDay``): the groups it is counted in, its three flags and its full members
+    employed on the figures' day. A change to a few units then moves the figures by those
+    units' old and new parts (``rules.coverage_kept``) instead of counting every unit of the
+    subtree again; the formation rules read the uncovered units' full members from here
+    instead of counting every employment of the subtree at each run."""
 
     figures = models.ForeignKey(CoverageDay, on_delete=models.CASCADE, related_name="+")
     organization_id = models.IntegerField(_("unit"))
@@ -403,6 +405,11 @@ class CoverageUnit(models.Model):
     covered = models.PositiveSmallIntegerField(_("covered by a party organization"))
     own = models.PositiveSmallIntegerField(_("with their own party organization"))
     worked = models.PositiveSmallIntegerField(_("with party work coverage"))
+    # What the formation rules read of an uncovered unit (``uncovered``): the federation of
+    # the subtree it is a member of (the largest id when several) and its full members
+    # employed on the day (DOMAIN.md §3.1: counted by employer).
+    federation_id = models.IntegerField(_("federation"), null=True, blank=True)
+    full_members = models.PositiveIntegerField(_("full members employed"), default=0)
 
     class Meta:
         verbose_name = _("unit in kept coverage figures")
@@ -418,8 +425,9 @@ class CoverageUnit(models.Model):
 
 
 class CoverageChange(models.Model):
-    """A unit whose coverage inputs (its memberships, coverages, instructors, domains or own
-    row) changed, written by database triggers in the writing transaction whoever writes
+    """A unit whose coverage inputs (its memberships, coverages, instructors, domains, own
+    row, employments, or an employee's full membership or leaving) changed, written by
+    database triggers in the writing transaction whoever writes
     (``rules.coverage_kept.install_triggers``); no unit means anything may have changed (a
     federation or a domain renamed or moved). Read by the kept coverage figures, pruned once
     every kept figure has read it. Not ``core.touch``: that journal is written by the

@@ -8,11 +8,13 @@ from collections import defaultdict
 
 from django.db.models import Case, CharField, Max, OuterRef, Subquery, Value, When
 from django.db.models.functions import Greatest
+from django.utils import timezone
 
 from dangjian.core.models import valid_on_q
 from dangjian.party import queries
 from dangjian.party.models import Coverage, PartyOrganization
 from dangjian.rulebook.periods import months_between
+from dangjian.rules import coverage_kept
 from dangjian.rules.kinds import base
 from dangjian.rules.registry import Candidate, kind
 
@@ -21,12 +23,20 @@ K = PartyOrganization.Kind
 
 def uncovered_units(ctx) -> list[tuple]:
     """[(unit id, federation id, full members, has instructor)] of the member units no party
-    organization covers on the day — one query shared by three formation rules. In id order:
-    each unit's memberships, coverages and employments are then read in index order (in name
-    order SQLite read them scattered over the file: 3× slower at 20,000 units)."""
+    organization covers on the day — shared by three formation rules. Today, over the run's
+    whole subtree, read from the day's kept coverage parts (``coverage_kept.uncovered``: each
+    unit's full members kept and followed as employments and members change); otherwise one
+    query. In id order: each unit's memberships, coverages and employments are then read in
+    index order (in name order SQLite read them scattered over the file: 3× slower at 20,000
+    units)."""
     day = ctx.as_of
 
     def compute():
+        whole = set(ctx.federation_ids) == {f.pk for f in ctx.engine.federations}
+        if whole and day == timezone.localdate():
+            kept = coverage_kept.uncovered(ctx.engine.root, day)
+            if kept is not None:
+                return kept
         return list(
             base.member_units(ctx)
             .filter(~base.covered(day))
