@@ -5,7 +5,7 @@ import datetime
 import pytest
 
 from dangjian.inspections.models import AnnualInspection, Visit
-from dangjian.party.models import Coverage, PartyOrganization, Position
+from dangjian.party.models import Coverage, Employment, PartyOrganization, Position
 from dangjian.rulebook.periods import add_years, latest_start_overdue
 
 D = datetime.date
@@ -45,6 +45,20 @@ def test_required_not_formed_counts_members_as_of_the_day(world):
     leaver.left_on = D(2025, 9, 1)
     leaver.save()
     assert world.evaluate(D(2025, 9, 2), "formation.required_not_formed") == []
+
+
+def test_required_not_formed_counts_each_person_once_towards_the_threshold(world):
+    """X holds two jobs at the unit (from 2020 and 2021), Y and Z one each (2022, 2023): three
+    full members, the third from 2023-01-01 — X's second job is not a second person."""
+    unit = world.unit("兼职党员协会")
+    [x] = world.members(1, employer=unit, employed_from=D(2020, 1, 1))
+    Employment.objects.create(member=x, organization=unit, valid_from=D(2021, 1, 1))
+    world.members(1, employer=unit, employed_from=D(2022, 1, 1))
+    world.members(1, employer=unit, employed_from=D(2023, 1, 1))
+    (c,) = world.evaluate(AS_OF, "formation.required_not_formed")
+    assert c.evidence["full_members"] == 3
+    assert c.evidence["since"] == "2023-01-01" and "自 2023-01-01 起" in c.explanation
+    assert c.evidence["relations"] == {"unrecorded": 3}
 
 
 def test_covered_units_and_instructors(world):

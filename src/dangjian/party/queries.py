@@ -5,7 +5,8 @@ these questions; each is answered here once — as querysets and subquery expres
 Python loops — so a workflow never accepts what the rules will flag later.
 
 - a full member on a day: ``full_q`` (full by that day, still in the ledger that day);
-- full members of units (by employer) or of party organizations (by 组织关系): ``full_members``;
+- full members of units (by employer) or of party organizations (by 组织关系): ``full_members``
+  (the jobs that count, as SQL for grouping statements: ``full_employments_sql``);
 - the 组织关系 on a day (the dated history, ``RelationPeriod``): ``relation_on``,
   ``held_in_q``, ``relation_counts``;
 - a branch's full members on a day, counted as the rulebook says (employed in a unit it
@@ -50,6 +51,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.core.models import valid_on_q
+from dangjian.core.sql import id_list
 from dangjian.party.models import (
     Coverage,
     Election,
@@ -125,6 +127,26 @@ def full_q(day: datetime.date, prefix: str = "") -> Q:
 def full_employments(day: datetime.date) -> QuerySet[Employment]:
     """Employments valid on ``day`` of full members still in the ledger."""
     return Employment.objects.filter(valid_on_q(day), full_q(day, "member__"))
+
+
+def full_employments_sql(
+    day: datetime.date, unit_ids: list[int] | None = None
+) -> tuple[str, list[datetime.date]]:
+    """``full_employments(day)`` as SQL, for statements that group them in the database: rows
+    (organization_id, member_id, counted — the day the job began to count: employed and full,
+    the later). ``unit_ids``: of those units alone, as a literal list (an ORM filter of
+    thousands of ids took longer to compile than the statement to run, and a queryset converts
+    every row's dates in Python)."""
+    jobs, members = Employment._meta.db_table, PartyMember._meta.db_table
+    only = f" AND e.organization_id IN ({id_list(unit_ids)})" if unit_ids is not None else ""
+    sql = (
+        "SELECT e.organization_id, e.member_id, CASE WHEN e.valid_from > m.full_member_on "  # noqa: S608
+        f"THEN e.valid_from ELSE m.full_member_on END AS counted FROM {jobs} e "
+        f"JOIN {members} m ON m.id = e.member_id WHERE e.valid_from <= %s "
+        "AND (e.valid_to IS NULL OR e.valid_to >= %s) AND m.full_member_on <= %s "
+        f"AND (m.left_on IS NULL OR m.left_on > %s){only}"
+    )
+    return sql, [day, day, day, day]
 
 
 def full_members(

@@ -43,6 +43,7 @@ from django.utils import timezone
 from dangjian.core import triggers
 from dangjian.core.sql import id_list
 from dangjian.party.models import Coverage, Employment, InstructorAssignment, PartyMember
+from dangjian.party.queries import full_employments_sql
 from dangjian.registry.models import Domain, Federation, Membership, Organization
 from dangjian.rules import coverage, freshness
 from dangjian.rules.coverage import Breakdowns, Rates, Scope, Tally
@@ -327,15 +328,9 @@ def _federations_sql(scope: Scope, day: datetime.date, only: list[int] | None):
 def _full_members_sql(day: datetime.date, only: list[int] | None):
     """(SQL, params): each unit's full members employed on ``day`` (``party.queries.
     full_member_count_q``'s count, for every unit in one grouped pass)."""
-    restrict = f" AND e.organization_id IN ({id_list(only)})" if only is not None else ""
-    sql = (
-        "SELECT e.organization_id, COUNT(DISTINCT e.member_id) AS n "  # noqa: S608
-        f"FROM {Employment._meta.db_table} e JOIN {PartyMember._meta.db_table} pm "
-        "ON pm.id = e.member_id WHERE e.valid_from <= %s "
-        "AND (e.valid_to IS NULL OR e.valid_to >= %s) AND pm.full_member_on <= %s "
-        f"AND (pm.left_on IS NULL OR pm.left_on > %s){restrict} GROUP BY e.organization_id"
-    )
-    return sql, [day, day, day, day]
+    jobs, params = full_employments_sql(day, only)
+    sql = f"SELECT organization_id, COUNT(DISTINCT member_id) AS n FROM ({jobs}) j GROUP BY organization_id"  # noqa: S608
+    return sql, params
 
 
 def _parts(scope: Scope, day: datetime.date, only: list[int]) -> list[tuple]:

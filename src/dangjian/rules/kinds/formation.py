@@ -6,13 +6,14 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 
-from django.db.models import Case, CharField, Max, OuterRef, Subquery, Value, When
-from django.db.models.functions import Greatest
+from django.db import connection
 from django.utils import timezone
 
 from dangjian.core.models import valid_on_q
+from dangjian.core.sql import id_list
 from dangjian.party import queries
-from dangjian.party.models import Coverage, PartyOrganization
+from dangjian.party.models import Coverage, PartyOrganization, RelationPeriod
+from dangjian.registry.models import Membership
 from dangjian.rulebook.periods import months_between
 from dangjian.rules import coverage_kept
 from dangjian.rules.kinds import base
@@ -68,44 +69,23 @@ def required_not_formed_rows(ctx, params) -> list[dict]:
     if not rows:
         return []
     ids = [r[0] for r in rows]
-    # One read of the flagged units' full employments: when each began to count (employed and
-    # full), and where the member's relation is held that day.
-    counted_from: dict[int, list[datetime.date]] = defaultdict(list)
-    relations: dict[int, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
-    for org_id, member, counted, place in employed_relations(ids, day):
-        counted_from[org_id].append(counted)
-        relations[org_id][place].add(member)
-    joined = dict(
-        base.memberships(ctx)
-        .filter(organization_id__in=ids)
-        .order_by()
-        .values("organization_id")
-        .annotate(first=Max("valid_from"))
-        .values_list("organization_id", "first")
-    )
-    last_cover = dict(
-        Coverage.objects.filter(organization_id__in=ids, valid_to__lt=day)
-        .order_by()
-        .values("organization_id")
-        .annotate(last=Max("valid_to"))
-        .values_list("organization_id", "last")
-    )
+    reached, places = employed_relations(ids, day, threshold)
+    joined, last_cover = joined_and_uncovered(ids, day, ctx.federation_ids)
     result = []
     for org_id, fed_id, full in rows:
-        dates = sorted(counted_from[org_id])
         since = max(
-            dates[threshold - 1] if len(dates) >= threshold else day,
+            reached.get(org_id, day),
             joined.get(org_id, day),
             (last_cover[org_id] + datetime.timedelta(days=1)) if org_id in last_cover else day.min,
         )
-        places = relations.get(org_id, {})
+        counts = places.get(org_id, {})
         result.append(
             {
                 "id": org_id,
                 "fed": fed_id,
                 "full": full,
                 "since": since,
-                "relations": {p: len(places[p]) for p in RELATION_PLACES if places.get(p)},
+                "relations": {p: counts[p] for p in RELATION_PLACES if counts.get(p)},
             }
         )
     return result
@@ -119,33 +99,69 @@ RELATION_PLACES = {
 }
 
 
-def employed_relations(unit_ids, day) -> list[tuple[int, int, datetime.date, str]]:
-    """[(unit id, member id, counted from, place)] — each full employment of the units on
-    ``day``: the day it began to count (employed and full, the later), and where the member
-    holds their 组织关系 that day (a ``RELATION_PLACES`` key; DOMAIN.md §3.1: counted by
-    employer, relation shown alongside). One query over the flagged units only."""
-    # The place in one lookup of the member's relation that day (two lookups, one per column,
-    # were a third of the statement at 100,000 units); no relation that day: unrecorded.
-    place = Case(
-        When(party_organization__isnull=False, then=Value("system")),
-        When(external__isnull=False, then=Value("outside")),
-        default=Value("unrecorded"),
-        output_field=CharField(),
+def employed_relations(
+    unit_ids: list[int], day: datetime.date, threshold: int
+) -> tuple[dict[int, datetime.date], dict[int, dict[str, int]]]:
+    """({unit: the day its ``threshold``-th full member began to count}, {unit: {place: full
+    members}}) of the units on ``day``: each full member counted from the day their job there
+    began to count (employed and full, the later), and where they hold their 组织关系 that day
+    (a ``RELATION_PLACES`` key; DOMAIN.md §3.1: counted by employer, relation shown
+    alongside). One statement over the flagged units' jobs, grouped in the database: a row per
+    job fetched and converted in Python was most of the rule's time at 100,000 units."""
+    jobs, params = queries.full_employments_sql(day, unit_ids)
+    periods = RelationPeriod._meta.db_table
+    # One lookup of the member's relation that day (at most one period holds on a day); none:
+    # unrecorded.
+    place = (
+        "COALESCE((SELECT CASE WHEN rp.party_organization_id IS NOT NULL THEN 'system' "  # noqa: S608
+        "WHEN rp.external IS NOT NULL THEN 'outside' ELSE 'unrecorded' END "
+        f"FROM {periods} rp WHERE rp.member_id = j.member_id AND rp.valid_from <= %s "
+        "AND (rp.valid_to IS NULL OR rp.valid_to >= %s) LIMIT 1), 'unrecorded')"
     )
-    period = queries.relations_on(day).filter(member=OuterRef("member"))
-    rows = (
-        base.full_employments(day)
-        .filter(organization_id__in=unit_ids)
-        .annotate(
-            counted=Greatest("valid_from", "member__full_member_on"),
-            place=Subquery(period.annotate(place=place).values("place")[:1]),
-        )
-        .order_by()
-        .values_list("organization_id", "member_id", "counted", "place")
+    sql = (
+        "WITH j AS (SELECT organization_id, member_id, MIN(counted) AS counted "  # noqa: S608
+        f"FROM ({jobs}) f GROUP BY organization_id, member_id), "
+        "r AS (SELECT organization_id, counted, ROW_NUMBER() OVER (PARTITION BY "
+        f"organization_id ORDER BY counted) AS n, {place} AS place FROM j) "
+        "SELECT organization_id, place, COUNT(*), MAX(CASE WHEN n = %s THEN counted END) "
+        "FROM r GROUP BY organization_id, place"
     )
-    return [
-        (org_id, member, counted, place or "unrecorded") for org_id, member, counted, place in rows
-    ]
+    reached: dict[int, datetime.date] = {}
+    places: dict[int, dict[str, int]] = defaultdict(dict)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, day, day, threshold])
+        for unit, where, members, nth in cursor.fetchall():
+            places[unit][where] = members
+            if nth is not None:
+                reached[unit] = as_date(nth)
+    return reached, places
+
+
+def joined_and_uncovered(
+    unit_ids: list[int], day: datetime.date, federation_ids: list[int]
+) -> tuple[dict[int, datetime.date], dict[int, datetime.date]]:
+    """({unit: the latest start of its membership of ``federation_ids`` in force on ``day``},
+    {unit: the last day a coverage of it ended before ``day``})."""
+    units, feds = id_list(unit_ids), id_list(federation_ids)
+    valid = "valid_from <= %s AND (valid_to IS NULL OR valid_to >= %s)"
+    sql = (
+        "SELECT 'joined', organization_id, MAX(valid_from) "  # noqa: S608
+        f"FROM {Membership._meta.db_table} WHERE {valid} AND federation_id IN ({feds}) "
+        f"AND organization_id IN ({units}) GROUP BY organization_id "
+        f"UNION ALL SELECT 'ended', organization_id, MAX(valid_to) FROM {Coverage._meta.db_table} "
+        f"WHERE valid_to < %s AND organization_id IN ({units}) GROUP BY organization_id"
+    )
+    found: dict[str, dict[int, datetime.date]] = {"joined": {}, "ended": {}}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [day, day, day])
+        for what, unit, when in cursor.fetchall():
+            found[what][unit] = as_date(when)
+    return found["joined"], found["ended"]
+
+
+def as_date(value) -> datetime.date:
+    """A date as the driver returns it (SQLite: ISO text from a raw statement)."""
+    return value if isinstance(value, datetime.date) else datetime.date.fromisoformat(value)
 
 
 def relations_text(relations: dict[str, int]) -> str:
