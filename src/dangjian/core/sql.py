@@ -76,3 +76,21 @@ def chunks_of_rows(queryset: QuerySet[Any], size: int = 5000) -> Iterator[list[t
                 yield rows
         finally:
             named.close()
+
+
+def fetch_all(
+    sql: str, params: list[Any], planner: dict[str, str] | None = None
+) -> list[tuple[Any, ...]]:
+    """The rows of one statement; on PostgreSQL with ``planner`` settings (``work_mem``,
+    ``random_page_cost`` …) for this statement's transaction alone (``set_config(…, true)``),
+    where a grouped read is known to be planned badly by the server's defaults."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        if planner and connection.vendor == "postgresql":
+            names = list(planner)
+            cursor.execute(
+                "SELECT " + ", ".join("set_config(%s, %s, true)" for _ in names),
+                [value for name in names for value in (name, planner[name])],
+            )
+        cursor.execute(sql, params)
+        rows: list[tuple[Any, ...]] = cursor.fetchall()
+        return rows

@@ -18,12 +18,12 @@ from __future__ import annotations
 import datetime
 from dataclasses import asdict, dataclass
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
 from django.utils import timezone
 
 from dangjian.core.models import valid_on_q
-from dangjian.core.sql import id_list
+from dangjian.core.sql import fetch_all, id_list
 from dangjian.party.models import Coverage, InstructorAssignment
 from dangjian.registry.models import Domain, Federation, Membership, Organization
 
@@ -162,16 +162,11 @@ _FIGURES = "COUNT(*), COALESCE(SUM(f.cov), 0), COALESCE(SUM(f.own), 0), COUNT(f.
 
 
 def _fetch(sql: str, params: list) -> list[tuple]:
-    with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # ~10^5 small rows: one backend hashing them in memory is faster than parallel
-            # workers that each rebuild the same hash tables (and spill at the default 4 MB).
-            cursor.execute(
-                "SELECT set_config('work_mem', '64MB', true), "
-                "set_config('max_parallel_workers_per_gather', '0', true)"
-            )
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+    # ~10^5 small rows: one backend hashing them in memory is faster than parallel workers
+    # that each rebuild the same hash tables (and spill at the default 4 MB).
+    return fetch_all(
+        sql, params, planner={"work_mem": "64MB", "max_parallel_workers_per_gather": "0"}
+    )
 
 
 def _counts(qs: QuerySet[Organization], day: datetime.date, group: str | None = None) -> dict:

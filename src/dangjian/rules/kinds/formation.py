@@ -6,11 +6,10 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 
-from django.db import connection
 from django.utils import timezone
 
 from dangjian.core.models import valid_on_q
-from dangjian.core.sql import id_list
+from dangjian.core.sql import fetch_all, id_list
 from dangjian.party import queries
 from dangjian.party.models import Coverage, PartyOrganization, RelationPeriod
 from dangjian.registry.models import Membership
@@ -128,12 +127,16 @@ def employed_relations(
     )
     reached: dict[int, datetime.date] = {}
     places: dict[int, dict[str, int]] = defaultdict(dict)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, day, day, threshold])
-        for unit, where, members, nth in cursor.fetchall():
-            places[unit][where] = members
-            if nth is not None:
-                reached[unit] = as_date(nth)
+    # PostgreSQL's defaults (pages costed as on spinning disks) hashed the whole member table
+    # to check the few thousand units' members, and sorted on disk: probing the members by
+    # primary key in memory took 212 ms against 331 ms at 100,000 units (55,000 jobs).
+    rows = fetch_all(
+        sql, [*params, day, day, threshold], {"random_page_cost": "1.1", "work_mem": "64MB"}
+    )
+    for unit, where, members, nth in rows:
+        places[unit][where] = members
+        if nth is not None:
+            reached[unit] = as_date(nth)
     return reached, places
 
 
@@ -152,10 +155,8 @@ def joined_and_uncovered(
         f"WHERE valid_to < %s AND organization_id IN ({units}) GROUP BY organization_id"
     )
     found: dict[str, dict[int, datetime.date]] = {"joined": {}, "ended": {}}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [day, day, day])
-        for what, unit, when in cursor.fetchall():
-            found[what][unit] = as_date(when)
+    for what, unit, when in fetch_all(sql, [day, day, day]):
+        found[what][unit] = as_date(when)
     return found["joined"], found["ended"]
 
 
