@@ -173,6 +173,10 @@ def test_required_not_formed_today_follows_a_hire(world, five, clean_journal):
         assert finding.facts["full_members"] == 4
     finally:
         coverage_kept.install_triggers()
+    # The hire went unjournaled, and employments are not in the figures' digest: putting the
+    # triggers back has the next reader count whole, so the parts say 4, not the 3 they held.
+    [finding] = world.evaluate(today, rule)
+    assert finding.facts["full_members"] == 4
 
 
 def test_random_changes_followed_equal_a_fresh_count(make_world, clean_journal):

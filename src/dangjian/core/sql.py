@@ -82,15 +82,23 @@ def fetch_all(
     sql: str, params: list[Any], planner: dict[str, str] | None = None
 ) -> list[tuple[Any, ...]]:
     """The rows of one statement; on PostgreSQL with ``planner`` settings (``work_mem``,
-    ``random_page_cost`` …) for this statement's transaction alone (``set_config(…, true)``),
-    where a grouped read is known to be planned badly by the server's defaults."""
+    ``random_page_cost`` …) for this statement alone, where a grouped read is known to be
+    planned badly by the server's defaults. The settings are local to the transaction and put
+    back afterwards: inside a caller's transaction they would otherwise hold for the rest of
+    it."""
     with transaction.atomic(), connection.cursor() as cursor:
-        if planner and connection.vendor == "postgresql":
-            names = list(planner)
-            cursor.execute(
-                "SELECT " + ", ".join("set_config(%s, %s, true)" for _ in names),
-                [value for name in names for value in (name, planner[name])],
-            )
+        if not planner or connection.vendor != "postgresql":
+            cursor.execute(sql, params)
+            rows: list[tuple[Any, ...]] = cursor.fetchall()
+            return rows
+        names = list(planner)
+        values = ", ".join("current_setting(%s)" for _ in names)
+        cursor.execute(f"SELECT {values}", names)  # noqa: S608
+        before = dict(zip(names, cursor.fetchone(), strict=True))
+        setting = "SELECT " + ", ".join("set_config(%s, %s, true)" for _ in names)
+        cursor.execute(setting, [v for name in names for v in (name, planner[name])])
         cursor.execute(sql, params)
-        rows: list[tuple[Any, ...]] = cursor.fetchall()
+        rows = cursor.fetchall()
+        # (Had the statement failed, rolling back to the savepoint undoes the settings too.)
+        cursor.execute(setting, [v for name in names for v in (name, before[name])])
         return rows

@@ -114,16 +114,16 @@ def employed_relations(
     place = (
         "COALESCE((SELECT CASE WHEN rp.party_organization_id IS NOT NULL THEN 'system' "  # noqa: S608
         "WHEN rp.external IS NOT NULL THEN 'outside' ELSE 'unrecorded' END "
-        f"FROM {periods} rp WHERE rp.member_id = j.member_id AND rp.valid_from <= %s "
+        f"FROM {periods} rp WHERE rp.member_id = j.person AND rp.valid_from <= %s "
         "AND (rp.valid_to IS NULL OR rp.valid_to >= %s) LIMIT 1), 'unrecorded')"
     )
     sql = (
-        "WITH j AS (SELECT organization_id, member_id, MIN(counted) AS counted "  # noqa: S608
-        f"FROM ({jobs}) f GROUP BY organization_id, member_id), "
-        "r AS (SELECT organization_id, counted, ROW_NUMBER() OVER (PARTITION BY "
-        f"organization_id ORDER BY counted) AS n, {place} AS place FROM j) "
-        "SELECT organization_id, place, COUNT(*), MAX(CASE WHEN n = %s THEN counted END) "
-        "FROM r GROUP BY organization_id, place"
+        "WITH j AS (SELECT unit, person, MIN(counted) AS counted "  # noqa: S608
+        f"FROM ({jobs}) f GROUP BY unit, person), "
+        "r AS (SELECT unit, counted, ROW_NUMBER() OVER (PARTITION BY unit ORDER BY counted) "
+        f"AS n, {place} AS place FROM j) "
+        "SELECT unit, place, COUNT(*), MAX(CASE WHEN n = %s THEN counted END) "
+        "FROM r GROUP BY unit, place"
     )
     reached: dict[int, datetime.date] = {}
     places: dict[int, dict[str, int]] = defaultdict(dict)
