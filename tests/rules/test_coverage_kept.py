@@ -22,7 +22,7 @@ from dangjian.party.models import (
     PartyOrganization,
 )
 from dangjian.registry.models import Domain, Federation, Membership, Organization
-from dangjian.rules import coverage, coverage_kept
+from dangjian.rules import coverage, coverage_kept, coverage_triggers
 from dangjian.rules.coverage import Rates, Scope
 from dangjian.rules.engine import Engine
 from dangjian.rules.kinds import formation
@@ -166,13 +166,13 @@ def test_required_not_formed_today_follows_a_hire(world, five, clean_journal):
     assert (finding.organization_id, finding.facts["full_members"]) == (five["e"].pk, 3)
     assert "该单位有正式党员 3 名" in finding.explanation
     # Without the triggers (a table rebuilt on SQLite) the rule counts from the facts.
-    coverage_kept.drop_triggers(connection)
+    coverage_triggers.drop_triggers(connection)
     try:
         world.members(1, employer=five["e"])
         [finding] = world.evaluate(today, rule)
         assert finding.facts["full_members"] == 4
     finally:
-        coverage_kept.install_triggers()
+        coverage_triggers.install_triggers()
     # The hire went unjournaled, and employments are not in the figures' digest: putting the
     # triggers back has the next reader count whole, so the parts say 4, not the 3 they held.
     [finding] = world.evaluate(today, rule)
@@ -358,16 +358,16 @@ def test_a_federation_moved_too_many_units_or_a_missing_trigger_count_whole(
         coverage_kept.FOLLOW_LIMIT = limit
     # A trigger missing (a migration rebuilt the table on SQLite): changes there would go
     # unseen, so the figures are counted whole until ``migrate`` puts it back.
-    coverage_kept.drop_triggers(connection)
+    coverage_triggers.drop_triggers(connection)
     try:
-        assert not coverage_kept.triggers_in_place()
+        assert not coverage_triggers.triggers_in_place()
         Coverage.objects.filter(organization=five["f"]).delete()
         figures, how = _view(scope)
         assert how == "whole"
         assert figures.rates.organizational == 3
     finally:
-        coverage_kept.install_triggers()
-    assert coverage_kept.triggers_in_place()
+        coverage_triggers.install_triggers()
+    assert coverage_triggers.triggers_in_place()
 
 
 def test_the_journal_names_each_changed_unit_and_is_pruned(world, five, clean_journal, real_clock):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import itertools
 from collections.abc import Iterable, Iterator
 from typing import Any, TypeVar
@@ -102,3 +103,11 @@ def fetch_all(
         # (Had the statement failed, rolling back to the savepoint undoes the settings too.)
         cursor.execute(setting, [v for name in names for v in (name, before[name])])
         return rows
+
+
+def as_date(value: Any) -> datetime.date | None:
+    """A date column's value as a raw statement returns it — SQLite: ISO text, PostgreSQL: a
+    date — as a date (None stays None)."""
+    if value is None or isinstance(value, datetime.date):
+        return value
+    return datetime.date.fromisoformat(value)

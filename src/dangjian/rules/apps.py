@@ -11,7 +11,7 @@ class RulesConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from dangjian.core import touch
-        from dangjian.rules import access_rules, coverage_kept, freshness, tasks
+        from dangjian.rules import access_rules, coverage_triggers, freshness, tasks
 
         # The skip cache's change counts: triggers on every input table, (re)installed after
         # each migrate (a migration that rebuilds a table on SQLite drops its triggers).
@@ -20,7 +20,7 @@ class RulesConfig(AppConfig):
         )
         # The kept coverage figures' journal of changed units, likewise.
         post_migrate.connect(
-            coverage_kept.install_triggers, sender=self, dispatch_uid="rules.coverage_triggers"
+            coverage_triggers.install_triggers, sender=self, dispatch_uid="rules.coverage_triggers"
         )
 
         access_rules.register()

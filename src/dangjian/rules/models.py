@@ -428,7 +428,7 @@ class CoverageChange(models.Model):
     """A unit whose coverage inputs (its memberships, coverages, instructors, domains, own
     row, employments, or an employee's full membership or leaving) changed, written by
     database triggers in the writing transaction whoever writes
-    (``rules.coverage_kept.install_triggers``); no unit means anything may have changed (a
+    (``rules.coverage_triggers.install_triggers``); no unit means anything may have changed (a
     federation or a domain renamed or moved). Read by the kept coverage figures, pruned once
     every kept figure has read it. Not ``core.touch``: that journal is written by the
     services of journaled facts and consumed by the rules engine; this one by triggers on

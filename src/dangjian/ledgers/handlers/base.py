@@ -21,6 +21,7 @@ from dangjian.access import scope
 from dangjian.access.models import Action
 from dangjian.core import crypto
 from dangjian.core.masking import mask_id_number, mask_phone
+from dangjian.core.sql import as_date
 from dangjian.core.validators import not_before_founding
 from dangjian.ledgers import cells, specs
 from dangjian.ledgers.engine import CHANGED, NEW, UNCHANGED, Row
@@ -64,18 +65,11 @@ def _select_in(model, columns: list[str], key: str, values: list, size: int = 50
     return found
 
 
-def _date(value):
-    """A date column's value as SQLite (text) or PostgreSQL (date) returns it, as a date."""
-    if value is None or isinstance(value, datetime.date):
-        return value
-    return datetime.date.fromisoformat(value)
-
-
 _MEMBER_TYPES = {
-    "birth_date": _date,
-    "joined_party_on": _date,
-    "full_member_on": _date,
-    "left_on": _date,
+    "birth_date": as_date,
+    "joined_party_on": as_date,
+    "full_member_on": as_date,
+    "left_on": as_date,
     "is_flowing": bool,
     "is_lost_contact": bool,
 }

@@ -14,13 +14,13 @@ from django.utils.translation import gettext as _
 from dangjian.access import scope
 from dangjian.access.models import Action
 from dangjian.core import audit, bulk, crypto
+from dangjian.core.sql import as_date
 from dangjian.ledgers import cells
 from dangjian.ledgers.engine import CHANGED, NEW, UNCHANGED
 from dangjian.ledgers.handlers.base import (
     ONE_DAY,
     Handler,
     Stored,
-    _date,
     _select_in,
     _typed,
     name_key,
@@ -31,10 +31,10 @@ from dangjian.party import services as party_services
 from dangjian.party.models import Employment, PartyMember, PartyOrganization, RelationPeriod
 
 _MEMBER_TYPES = {
-    "birth_date": _date,
-    "joined_party_on": _date,
-    "full_member_on": _date,
-    "left_on": _date,
+    "birth_date": as_date,
+    "joined_party_on": as_date,
+    "full_member_on": as_date,
+    "left_on": as_date,
     "is_flowing": bool,
     "is_lost_contact": bool,
 }
@@ -310,9 +310,11 @@ class MemberHandler(Handler):
         columns = ["id", "member_id", "organization_id", "job_title", "valid_from", "valid_to"]
         rows = _select_in(Employment, columns, "member_id", member_ids)
         jobs = {}
-        for values in sorted((r for r in rows if r[5] is None), key=lambda r: (_date(r[4]), r[0])):
+        for values in sorted(
+            (r for r in rows if r[5] is None), key=lambda r: (as_date(r[4]), r[0])
+        ):
             job = Stored(columns, values)
-            job.valid_from = _date(job.valid_from)
+            job.valid_from = as_date(job.valid_from)
             jobs[job.member_id] = job  # the latest open employment wins
         return jobs
 
@@ -324,7 +326,7 @@ class MemberHandler(Handler):
         for values in _select_in(RelationPeriod, columns, "member_id", member_ids):
             if values[5] is None:
                 period = Stored(columns, values)
-                period.valid_from = _date(period.valid_from)
+                period.valid_from = as_date(period.valid_from)
                 found[period.member_id] = period
         return found
 

@@ -6,13 +6,13 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 
+from django.db.models import Max
 from django.utils import timezone
 
 from dangjian.core.models import valid_on_q
-from dangjian.core.sql import fetch_all, id_list
+from dangjian.core.sql import as_date, fetch_all, in_ids
 from dangjian.party import queries
 from dangjian.party.models import Coverage, PartyOrganization, RelationPeriod
-from dangjian.registry.models import Membership
 from dangjian.rulebook.periods import months_between
 from dangjian.rules import coverage_kept
 from dangjian.rules.kinds import base
@@ -69,7 +69,7 @@ def required_not_formed_rows(ctx, params) -> list[dict]:
         return []
     ids = [r[0] for r in rows]
     reached, places = employed_relations(ids, day, threshold)
-    joined, last_cover = joined_and_uncovered(ids, day, ctx.federation_ids)
+    joined, last_cover = joined_and_uncovered(ctx, ids, day)
     result = []
     for org_id, fed_id, full in rows:
         since = max(
@@ -135,34 +135,35 @@ def employed_relations(
     )
     for unit, where, members, nth in rows:
         places[unit][where] = members
-        if nth is not None:
-            reached[unit] = as_date(nth)
+        when = as_date(nth)
+        if when is not None:
+            reached[unit] = when
     return reached, places
 
 
 def joined_and_uncovered(
-    unit_ids: list[int], day: datetime.date, federation_ids: list[int]
+    ctx, unit_ids: list[int], day: datetime.date
 ) -> tuple[dict[int, datetime.date], dict[int, datetime.date]]:
-    """({unit: the latest start of its membership of ``federation_ids`` in force on ``day``},
-    {unit: the last day a coverage of it ended before ``day``})."""
-    units, feds = id_list(unit_ids), id_list(federation_ids)
-    valid = "valid_from <= %s AND (valid_to IS NULL OR valid_to >= %s)"
-    sql = (
-        "SELECT 'joined', organization_id, MAX(valid_from) "  # noqa: S608
-        f"FROM {Membership._meta.db_table} WHERE {valid} AND federation_id IN ({feds}) "
-        f"AND organization_id IN ({units}) GROUP BY organization_id "
-        f"UNION ALL SELECT 'ended', organization_id, MAX(valid_to) FROM {Coverage._meta.db_table} "
-        f"WHERE valid_to < %s AND organization_id IN ({units}) GROUP BY organization_id"
+    """({unit: the latest start of its membership in force on ``day``}, {unit: the last day a
+    coverage of it ended before ``day``}). The ids are written into the statements
+    (``in_ids``): bound one by one, compiling the filters took longer than running them."""
+    units = in_ids("organization_id", unit_ids)
+    joined = (
+        base.memberships(ctx, day)
+        .filter(units)
+        .order_by()
+        .values("organization_id")
+        .annotate(first=Max("valid_from"))
+        .values_list("organization_id", "first")
     )
-    found: dict[str, dict[int, datetime.date]] = {"joined": {}, "ended": {}}
-    for what, unit, when in fetch_all(sql, [day, day, day]):
-        found[what][unit] = as_date(when)
-    return found["joined"], found["ended"]
-
-
-def as_date(value) -> datetime.date:
-    """A date as the driver returns it (SQLite: ISO text from a raw statement)."""
-    return value if isinstance(value, datetime.date) else datetime.date.fromisoformat(value)
+    ended = (
+        Coverage.objects.filter(units, valid_to__lt=day)
+        .order_by()
+        .values("organization_id")
+        .annotate(last=Max("valid_to"))
+        .values_list("organization_id", "last")
+    )
+    return dict(joined), dict(ended)
 
 
 def relations_text(relations: dict[str, int]) -> str:

@@ -7,8 +7,8 @@ from django.db import migrations, models
 
 def drop_triggers(apps, schema_editor):
     """Reversed: the journal's triggers (installed after migrate,
-    ``rules.coverage_kept.install_triggers``) go before the journal does."""
-    from dangjian.rules.coverage_kept import drop_triggers
+    ``rules.coverage_triggers.install_triggers``) go before the journal does."""
+    from dangjian.rules.coverage_triggers import drop_triggers
 
     drop_triggers(schema_editor.connection)
 
