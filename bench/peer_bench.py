@@ -15,7 +15,9 @@
      the answers are compared with the peer's (coverage, the 应建未建 units, and every
      (branch, quarter) without a counted general meeting); each part alone; and the same with
      the organizational-life rule restricted by a federation override to the peer's one
-     meeting kind (as shipped it judges six) — ``--like-only`` stops here;
+     meeting kind (as shipped it judges six); that once more with the rules evaluated one
+     after the other (``DANGJIAN_RULE_WORKERS=1``; the runs before evaluate them side by
+     side, ``rules.parallel``) — ``--like-only`` stops here;
    * the full rulebook from an empty findings table, every finding with its explanation;
    * the unchanged re-run (same day) — on PostgreSQL again once the findings table is
      vacuumed, as autovacuum leaves it;
@@ -148,6 +150,7 @@ def floor_query(lo: datetime.date, hi: datetime.date) -> int:
 
 
 def measure(repeat: int, changes: int, like_only: bool = False) -> dict:
+    from django.conf import settings
     from django.db import connection
     from django.utils import timezone
 
@@ -256,6 +259,16 @@ def measure(repeat: int, changes: int, like_only: bool = False) -> dict:
         out["like_for_like_same_kind_s"] = round(same_s, 3)
         out["like_for_like_same_kind_ratio"] = round(same_s / peer_s, 2)
         out["like_for_like_same_kind_identical"] = mine_same == mine
+        # The same, the rules evaluated one after the other (``DANGJIAN_RULE_WORKERS=1``):
+        # what the run's second thread (``rules.parallel``) is worth.
+        from django.test import override_settings
+
+        out["rule_workers"] = settings.RULE_WORKERS
+        with override_settings(RULE_WORKERS=1):
+            say("engine, like for like, the peer's meeting kind only, one thread")
+            single = min(t for t, _ in (like_for_like() for _ in range(repeat)))
+        out["like_for_like_same_kind_one_thread_s"] = round(single, 3)
+        out["like_for_like_same_kind_one_thread_ratio"] = round(single / peer_s, 2)
     finally:
         override.delete()
         Finding.objects.filter(rule_id__in=[RNF, ORG]).delete()
@@ -272,6 +285,7 @@ def measure(repeat: int, changes: int, like_only: bool = False) -> dict:
     full_s, results = timed(lambda: Engine(fed, today).run())
     out["full_s"] = round(full_s, 3)
     out["full_ratio"] = round(full_s / peer_s, 2)
+    out["full_rule_workers"] = settings.RULE_WORKERS
     out["findings"] = sum(r.found for r in results)
     out["rules"] = len(results)
 

@@ -1,5 +1,6 @@
 """Django settings for dangjian, read from DANGJIAN_* environment variables (see env.py)."""
 
+import os
 from pathlib import Path
 
 from dangjian.demo.personas import PERSONAS
@@ -202,6 +203,9 @@ REMIND_EVERY_MINUTES = envint("DANGJIAN_REMIND_EVERY_MINUTES", 15)
 # "task" queues rules.tasks.follow_facts for the task worker, "request" runs it when the
 # request's transaction commits, "off" leaves it to the next run.
 DANGJIAN_FOLLOW_FACTS = envstr("DANGJIAN_FOLLOW_FACTS", "task")
+# Threads that evaluate rules side by side in a run (rules.parallel), each with its own
+# database connection (count them into PostgreSQL's max_connections); 1: one after the other.
+RULE_WORKERS = envint("DANGJIAN_RULE_WORKERS", min(4, os.cpu_count() or 1))
 
 # Key for encrypting ID numbers and phones at rest (AES-256-GCM) and for their blind index.
 # Generated into var/ for the demo; production must pass DANGJIAN_FIELD_KEY or _FILE.

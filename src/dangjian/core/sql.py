@@ -86,12 +86,14 @@ def fetch_all(
     ``random_page_cost`` …) for this statement alone, where a grouped read is known to be
     planned badly by the server's defaults. The settings are local to the transaction and put
     back afterwards: inside a caller's transaction they would otherwise hold for the rest of
-    it."""
-    with transaction.atomic(), connection.cursor() as cursor:
-        if not planner or connection.vendor != "postgresql":
+    it. Without settings no transaction is opened (on SQLite it would take the write lock:
+    ``transaction_mode`` IMMEDIATE)."""
+    if not planner or connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows: list[tuple[Any, ...]] = cursor.fetchall()
             return rows
+    with transaction.atomic(), connection.cursor() as cursor:
         names = list(planner)
         values = ", ".join("current_setting(%s)" for _ in names)
         cursor.execute(f"SELECT {values}", names)  # noqa: S608

@@ -58,6 +58,8 @@ change).
 from __future__ import annotations
 
 import datetime
+import functools
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -72,6 +74,7 @@ from dangjian.core.sql import chunks
 from dangjian.registry.models import Federation
 from dangjian.rulebook import loader as rulebook_module
 from dangjian.rulebook.loader import Rulebook
+from dangjian.rules import parallel
 from dangjian.rules.freshness import (
     code_version,
     digest,
@@ -146,8 +149,11 @@ class Engine:
         # registry's Federation.subtree is not typed yet (another app's file); the second code
         # keeps this line clean once it is.
         self.federations = list(federation.subtree())  # type: ignore[no-untyped-call, unused-ignore]
-        # Shared by the kinds of one run (base.cached): keyed by name and parameters.
-        self.cache: dict[str, Any] = {}
+        # Shared by the kinds of one run (base.cached → ``shared``): keyed by name and
+        # parameters, one lock a key (rules are evaluated side by side: ``rules.parallel``).
+        self.cache: dict[Any, Any] = {}
+        self._locks: dict[tuple[Any, ...], threading.Lock] = {}
+        self._locks_lock = threading.Lock()
 
     # -- parameters -----------------------------------------------------------------------
     def params_for(self, rule_id: str, federation_ids: list[int]) -> dict[str, Any]:
@@ -221,9 +227,11 @@ class Engine:
         }
         todays = self._todays()
         findings_before = findings_states(self.rule_ids)
-        for i, rule_id in enumerate(self.rule_ids):
-            if progress:
-                progress(rule_id, i, total)
+        # What each rule needs, decided before anything is evaluated (from the states, the
+        # digests and the journal, which the writes of this run do not move): skipped, or
+        # evaluated whole or for some subjects.
+        plans: list[tuple[str, RuleState | None, str, str | frozenset[int]]] = []
+        for rule_id in self.rule_ids:
             key = self._input_key(rule_id, inputs)
             state = states.get(rule_id)
             plan: str | frozenset[int] = FULL
@@ -235,17 +243,30 @@ class Engine:
                 and state.findings == findings_before[rule_id]
             ):
                 plan = self._plan(rule_id, state.journal, journal)
+            plans.append((rule_id, state, key, plan))
+        # The evaluations run side by side (``rules.parallel``) when two or more are whole;
+        # their findings are written below one rule after the other, in the rulebook's order.
+        tasks = [
+            functools.partial(self._evaluate_planned, rule_id, plan, follow_only)
+            for rule_id, _, _, plan in plans
+            if plan != SKIP
+        ]
+        whole = sum(plan == FULL for *_, plan in plans)
+        evaluations = parallel.in_order(tasks, parallel.workers_for(whole))
+        for i, (rule_id, state, key, plan) in enumerate(plans):
+            if progress:
+                progress(rule_id, i, total)
             if plan == SKIP:
                 assert state is not None
                 results.append(RuleResult(rule_id, skipped=True, found_before=state.found))
                 if state.journal != journal:
                     passed.append(state.pk)
                 continue
-            only = self._reach(rule_id, plan) if isinstance(plan, frozenset) else None
-            if follow_only and only is None:
+            only, evaluated = next(evaluations)
+            if evaluated is None:
                 results.append(RuleResult(rule_id, skipped=True, deferred=True))
                 continue
-            candidates, contexts = self.evaluate_rule(rule_id, only)
+            candidates, contexts = evaluated
             result = RuleResult(rule_id, candidates, subjects=only)
             latest = self.as_of
             if state is not None:
@@ -282,6 +303,26 @@ class Engine:
         if progress:
             progress("", total, total)
         return results
+
+    def _evaluate_planned(
+        self, rule_id: str, plan: str | frozenset[int], follow_only: bool
+    ) -> tuple[frozenset[int] | None, tuple[list[Candidate], list[Context]] | None]:
+        """(the subjects judged — None: all —, the rule's candidates and contexts — None: left
+        to the next full run by ``follow_only``) of a rule that is not skipped."""
+        only = self._reach(rule_id, plan) if isinstance(plan, frozenset) else None
+        if follow_only and only is None:
+            return None, None
+        return only, self.evaluate_rule(rule_id, only)
+
+    def shared(self, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+        """What several rules of the run read, computed once (``base.cached``): a rule
+        evaluated beside another that is computing it waits for it."""
+        with self._locks_lock:
+            lock = self._locks.setdefault(key, threading.Lock())
+        with lock:
+            if key not in self.cache:
+                self.cache[key] = compute()
+            return self.cache[key]
 
     def _plan(self, rule_id: str, after: int | None, upto: int) -> str | frozenset[int]:
         """What the journal lines since a rule's last run (same day, other inputs unchanged)

@@ -80,7 +80,10 @@ class Finding(Versioned, TimeStamped):
 
     OPEN_STATUSES = (Status.OPEN, Status.ACKNOWLEDGED, Status.RECTIFYING)
 
-    rule_id = models.CharField(_("rule"), max_length=64, db_index=True)
+    # Not indexed alone (nor the three keys below): each is the first column of an index of
+    # the Meta, and every index is written again for each of the tens of thousands of
+    # findings a run creates (migration rules 0014).
+    rule_id = models.CharField(_("rule"), max_length=64)
     # The effective_from of the rule revision that produced the finding (history is judged by
     # the rule then in force).
     rule_revision = models.DateField(_("rule revision"), null=True, blank=True)
@@ -89,6 +92,7 @@ class Finding(Versioned, TimeStamped):
         verbose_name=_("federation"),
         on_delete=models.CASCADE,
         related_name="findings",
+        db_index=False,
     )
     organization = models.ForeignKey(
         Organization,
@@ -97,6 +101,7 @@ class Finding(Versioned, TimeStamped):
         blank=True,
         on_delete=models.CASCADE,
         related_name="findings",
+        db_index=False,
     )
     party_organization = models.ForeignKey(
         PartyOrganization,
@@ -105,6 +110,7 @@ class Finding(Versioned, TimeStamped):
         blank=True,
         on_delete=models.CASCADE,
         related_name="findings",
+        db_index=False,
     )
     subject_key = models.CharField(_("subject key"), max_length=24, editable=False)
     period_start = models.DateField(_("period start"), null=True, blank=True)
@@ -202,8 +208,13 @@ class FindingObservation(models.Model):
     finding is no longer found on that date. The finding's page reads its timeline here, and an
     "as of" view of a finding shows the row of that date."""
 
+    # Indexed by the (finding, as_of) key of the Meta, not alone (migration rules 0014).
     finding = models.ForeignKey(
-        Finding, verbose_name=_("finding"), on_delete=models.CASCADE, related_name="observations"
+        Finding,
+        verbose_name=_("finding"),
+        on_delete=models.CASCADE,
+        related_name="observations",
+        db_index=False,
     )
     as_of = models.DateField(_("as of"))
     severity = models.CharField(_("severity"), max_length=8, choices=Severity.choices)
@@ -238,11 +249,13 @@ class FindingStatusChange(models.Model):
     the finding and lives as long as it does (the applications' ``StatusChange`` does the same).
     """
 
+    # Indexed by the (finding, at) index of the Meta, not alone (migration rules 0014).
     finding = models.ForeignKey(
         Finding,
         verbose_name=_("finding"),
         on_delete=models.CASCADE,
         related_name="status_changes",
+        db_index=False,
     )
     at = models.DateTimeField(_("time"), default=timezone.now)
     actor = models.ForeignKey(

@@ -28,9 +28,7 @@ full_member_count = queries.full_member_count_q
 def cached(ctx, name: str, params: dict, compute):
     """One computation per run for what several rules read (dormant units, 应建未建 rows)."""
     key = (name, tuple(ctx.federation_ids), ctx.as_of, json.dumps(params, sort_keys=True))
-    if key not in ctx.engine.cache:
-        ctx.engine.cache[key] = compute()
-    return ctx.engine.cache[key]
+    return ctx.engine.shared(key, compute)
 
 
 def fmt(day: datetime.date | None) -> str:

@@ -73,7 +73,10 @@ def window_start(revision, as_of: datetime.date) -> datetime.date:
     return datetime.date(as_of.year - revision.parameters.get("lookback_years", 1), 1, 1)
 
 
-def _window_sql(ctx, periods, lo_day, hi_day, bounds, only_ids=None):
+def _window_sql(ctx, periods, lo_day, hi_day, bounds, only_ids=None, posts=True):
+    """Each party organization's window of owed periods, and (``posts``: some requirement
+    needs a committee) its committee posts held on the last day: a count per organization
+    that no requirement of one kind without a committee reads."""
     po = PartyOrganization._meta.db_table
     pos = Position._meta.db_table
     cols = []
@@ -86,10 +89,15 @@ def _window_sql(ctx, periods, lo_day, hi_day, bounds, only_ids=None):
             f"CASE WHEN po.valid_to IS NULL OR {last} > {ghi} THEN {ghi} ELSE {last} END AS hi_{p}"
         )
     fed_marks = ", ".join(["%s"] * len(ctx.federation_ids))
+    counted = (
+        f"(SELECT COUNT(*) FROM {pos} pp WHERE pp.party_organization_id = po.id "  # noqa: S608
+        f"AND pp.valid_from <= %s AND (pp.valid_to IS NULL OR pp.valid_to >= %s))"
+        if posts
+        else "0"
+    )
     sql = (
         f"SELECT po.id AS id, po.kind AS kind, po.federation_id AS fed, {', '.join(cols)}, "  # noqa: S608
-        f"(SELECT COUNT(*) FROM {pos} pp WHERE pp.party_organization_id = po.id "
-        f"AND pp.valid_from <= %s AND (pp.valid_to IS NULL OR pp.valid_to >= %s)) AS posts "
+        f"{counted} AS posts "
         f"FROM {po} po WHERE po.federation_id IN ({fed_marks}) "
         f"AND po.valid_from <= %s AND (po.valid_to IS NULL OR po.valid_to >= %s)"
     )
@@ -97,7 +105,7 @@ def _window_sql(ctx, periods, lo_day, hi_day, bounds, only_ids=None):
         only_ids = sorted(ctx.only if only_ids is None else set(only_ids) & ctx.only)
     if only_ids is not None:
         sql += f" AND po.id IN ({id_list(only_ids)})"
-    params = [hi_day, hi_day, *ctx.federation_ids, hi_day, lo_day]
+    params = [*([hi_day, hi_day] if posts else []), *ctx.federation_ids, hi_day, lo_day]
     return sql, params
 
 
@@ -287,7 +295,8 @@ def orglife_irregular(ctx):
     base = min(bounds[q][0] * STEP[q] for q in owed) // 12 * 12
     last = max((bounds[q][1] + 1) * STEP[q] - 1 for q in owed)
     blocks = (last - base) // BLOCK + 1
-    window_sql, window_params = _window_sql(ctx, periods, lo_day, hi_day, bounds)
+    committee = any(r.get("needs_committee") for r in reqs.values())
+    window_sql, window_params = _window_sql(ctx, periods, lo_day, hi_day, bounds, posts=committee)
     min_posts = int(p.get("min_committee_posts", 3))
     sql, params = _short_sql(window_sql, reqs, base, blocks, ctx.only, min_posts)
     with connection.cursor() as cur:

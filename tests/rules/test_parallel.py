@@ -1,0 +1,176 @@
+"""Rules evaluated side by side (``rules.parallel``): a run whose rules are evaluated by two
+threads, each on its own connection, leaves exactly the findings, observations and states a
+run one rule after the other leaves; a rule that fails stops the run at its turn, the rules
+before it written, none after it; inside a transaction every rule is evaluated in the
+caller's thread (other connections would not see its writes)."""
+
+from __future__ import annotations
+
+import datetime
+import threading
+import time
+
+import pytest
+from django.db import transaction
+from django.test import override_settings
+
+from dangjian.rulebook import loader
+from dangjian.rules import parallel
+from dangjian.rules.engine import Engine
+from dangjian.rules.models import Finding, FindingObservation, RuleState
+
+from .conftest import World
+
+D = datetime.date
+DAY = D(2025, 6, 30)
+
+
+def _findings(world: World) -> list[tuple]:
+    ours = Finding.objects.filter(federation=world.fed)
+    return sorted(
+        ours.values_list(
+            "rule_id", "subject_key", "period_key", "status", "explanation", "fingerprint"
+        )
+    ) + sorted(
+        FindingObservation.objects.filter(finding__federation=world.fed).values_list(
+            "finding__rule_id", "finding__subject_key", "as_of", "explanation"
+        )
+    )
+
+
+def _states(world: World) -> list[tuple]:
+    # (Not the digest of the findings written — their ids differ from one run to the other —
+    # nor the journal's position, which the first run's pruning moves.)
+    return sorted(
+        RuleState.objects.filter(federation=world.fed).values_list(
+            "rule_id", "as_of", "inputs", "found"
+        )
+    )
+
+
+def _forget(world: World) -> None:
+    Finding.objects.filter(federation=world.fed).delete()
+    RuleState.objects.filter(federation=world.fed).delete()
+
+
+def _built() -> World:
+    """Units covered and not, branches meeting and silent, a dormant unit: most rules find
+    something."""
+    world = World()
+    a = world.unit("甲协会", full=5)
+    b = world.unit("乙商会", full=4, category="chamber")
+    c = world.unit("丙研究会", full=1, category="institute")
+    world.unit("丁协会", full=3)  # 应建未建
+    world.unit("戊协会")
+    branch = world.party_org("甲协会党支部", units=[a], valid_from=D(2020, 1, 1))
+    world.meet_regularly(branch, D(2024, 1, 1), D(2025, 3, 31))
+    quiet = world.party_org("乙商会党支部", units=[b], valid_from=D(2021, 5, 1))
+    world.meeting(quiet, "general_meeting", D(2024, 2, 20))
+    world.instructor(c)
+    return world
+
+
+@pytest.mark.django_db(transaction=True)
+def test_side_by_side_leaves_what_one_after_the_other_leaves():
+    world = _built()
+    with override_settings(RULE_WORKERS=2):
+        assert parallel.workers_for(len(Engine(world.fed, DAY).rule_ids)) == 2
+        side_by_side = Engine(world.fed, DAY).run()
+    found, states = _findings(world), _states(world)
+    _forget(world)
+    with override_settings(RULE_WORKERS=1):
+        one_by_one = Engine(world.fed, DAY).run()
+    assert [(r.rule_id, r.found, r.created) for r in side_by_side] == [
+        (r.rule_id, r.found, r.created) for r in one_by_one
+    ]
+    assert sum(r.found for r in one_by_one) > 5  # the scenario finds things
+    assert found == _findings(world)
+    assert states == _states(world)
+    # Run again on the same day: nothing changed, every rule skipped both ways.
+    with override_settings(RULE_WORKERS=2):
+        again = Engine(world.fed, DAY).run()
+    assert all(r.skipped for r in again)
+    assert found == _findings(world)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rule_that_fails_stops_the_run_at_its_turn():
+    world = _built()
+    book = loader.load()
+    entries = []
+    order = ["formation.required_not_formed", "orglife.irregular", "dormancy.dormant_society"]
+    for rule_id in order:
+        r = book.revisions[rule_id][-1]
+        entries.append(
+            {
+                "id": rule_id,
+                "kind": r.kind,
+                "subject": r.subject,
+                "title_zh": r.title_zh,
+                "title_en": r.title_en,
+                "source": r.source,
+                "severity": r.severity,
+                "effective_from": r.effective_from,
+                # A broken entry: the organizational-life rule without its requirements.
+                "parameters": {} if rule_id == "orglife.irregular" else r.parameters,
+            }
+        )
+    broken = loader.Rulebook(entries)
+    with override_settings(RULE_WORKERS=2), pytest.raises(KeyError, match="requirements"):
+        Engine(world.fed, DAY, book=broken, rule_ids=order).run()
+    written = set(RuleState.objects.filter(federation=world.fed).values_list("rule_id", flat=True))
+    assert written == {"formation.required_not_formed"}
+    rules_found = set(
+        Finding.objects.filter(federation=world.fed).values_list("rule_id", flat=True)
+    )
+    assert rules_found == {"formation.required_not_formed"}
+    assert not [t for t in threading.enumerate() if t.name.startswith("rules-")]
+
+
+@pytest.mark.django_db
+def test_inside_a_transaction_the_rules_are_evaluated_in_the_callers_thread():
+    with override_settings(RULE_WORKERS=4):
+        assert transaction.get_connection().in_atomic_block  # the test's own transaction
+        assert parallel.workers_for(20) == 1
+
+
+def test_results_come_in_order_with_at_most_the_workers_ahead():
+    started: list[int] = []
+    taken: list[int] = []
+    ahead: list[int] = []
+
+    def task(i: int):
+        def run() -> int:
+            started.append(i)
+            ahead.append(len(started) - len(taken))
+            time.sleep(0.01 * (5 - i % 5))  # the later ones finish first
+            return i * i
+
+        return run
+
+    for value in parallel.in_order([task(i) for i in range(12)], workers=3):
+        taken.append(value)
+    assert taken == [i * i for i in range(12)]
+    assert sorted(started) == list(range(12))
+    assert max(ahead) <= 3
+
+
+def test_an_error_is_raised_at_its_turn_and_the_rest_is_not_started():
+    started: list[int] = []
+
+    def task(i: int):
+        def run() -> int:
+            started.append(i)
+            if i == 2:
+                raise ValueError("第 3 条规则出错")
+            return i
+
+        return run
+
+    got = []
+    with pytest.raises(ValueError, match="第 3 条规则出错"):
+        for value in parallel.in_order([task(i) for i in range(10)], workers=2):
+            got.append(value)
+    assert got == [0, 1]
+    assert max(started) <= 4  # two ahead of the third at most
+    assert not [t for t in threading.enumerate() if t.name.startswith("rules-")]
