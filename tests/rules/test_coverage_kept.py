@@ -179,6 +179,21 @@ def test_required_not_formed_today_follows_a_hire(world, five, clean_journal):
     assert finding.facts["full_members"] == 4
 
 
+def test_a_day_ahead_leaves_todays_parts_the_newest(world, five, clean_journal):
+    """The coverage page opened for a day not yet come counts that day without keeping its
+    parts: today's stay the ones kept, and the formation rules go on reading them."""
+    today = timezone.localdate()
+    scope = Scope(world.fed)
+    assert _view(scope, today)[1] == "whole"
+    ahead, how = _view(scope, today + datetime.timedelta(days=40))
+    assert how == "counted"
+    assert ahead.rates.total == 6  # G left in 2024
+    assert coverage_kept.uncovered(world.fed, today) is not None
+    with CaptureQueriesContext(connection) as queries:
+        coverage_kept.uncovered(world.fed, today)
+    assert _how(queries) == "kept"
+
+
 def test_random_changes_followed_equal_a_fresh_count(make_world, clean_journal):
     """A random sequence of every kind of change, checked after each one against a fresh count
     (``_view``); every unit-level change is followed, not counted whole."""

@@ -91,6 +91,11 @@ def figures(scope: Scope, day: datetime.date | None = None) -> Breakdowns:
         return _from_data(kept[1])
     if key:
         return _count_filtered(scope, day, key, inputs)
+    if day > timezone.localdate():
+        # A day not yet come (typed ahead on the coverage page): counted and kept by its
+        # digest alone, so that today's parts stay the newest — the formation rules read
+        # today's (``uncovered``), and would count from the facts for the rest of the day.
+        return _count_filtered(scope, day, key, inputs)
     if kept and kept[2] is not None:
         followed = _follow(scope, day, inputs)
         if followed is not None:
