@@ -1,8 +1,9 @@
 """Rules evaluated side by side (``rules.parallel``): a run whose rules are evaluated by two
-threads, each on its own connection, leaves exactly the findings, observations and states a
-run one rule after the other leaves; a rule that fails stops the run at its turn, the rules
-before it written, none after it; inside a transaction every rule is evaluated in the
-caller's thread (other connections would not see its writes)."""
+threads, each on its own connection, and written as each is done, leaves exactly the findings,
+observations and states a run one rule after the other leaves; a rule that fails stops the run,
+every rule written whole or not at all, and the next run completes it; inside a transaction
+every rule is evaluated in the caller's thread (other connections would not see its
+writes)."""
 
 from __future__ import annotations
 
@@ -94,11 +95,37 @@ def test_side_by_side_leaves_what_one_after_the_other_leaves():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_rule_that_fails_stops_the_run_at_its_turn():
+def test_a_rule_that_fails_stops_the_run_and_the_next_run_completes_it():
+    """A broken rulebook entry raises; each rule is then written whole or not at all (its
+    findings and its state together), and a run with the entry mended leaves what a run one
+    rule after the other leaves."""
     world = _built()
+    order = ["formation.required_not_formed", "orglife.irregular", "dormancy.dormant_society"]
+    mended = _book(order)
+    # The organizational-life rule without its requirements.
+    broken = _book(order, {"orglife.irregular": {}})
+    with override_settings(RULE_WORKERS=2), pytest.raises(KeyError, match="requirements"):
+        Engine(world.fed, DAY, book=broken, rule_ids=order).run()
+    assert not [t for t in threading.enumerate() if t.name.startswith("rules-")]
+    written = set(RuleState.objects.filter(federation=world.fed).values_list("rule_id", flat=True))
+    found = set(Finding.objects.filter(federation=world.fed).values_list("rule_id", flat=True))
+    assert "orglife.irregular" not in written | found
+    assert found <= written
+    with override_settings(RULE_WORKERS=2):
+        Engine(world.fed, DAY, book=mended, rule_ids=order).run()
+    after_failure = _findings(world)
+    _forget(world)
+    with override_settings(RULE_WORKERS=1):
+        Engine(world.fed, DAY, book=mended, rule_ids=order).run()
+    assert after_failure == _findings(world)
+    assert {rule for rule, *_ in after_failure} == set(order)
+
+
+def _book(order: list[str], parameters: dict | None = None) -> loader.Rulebook:
+    """The shipped rulebook's latest revision of each rule of ``order``, with ``parameters``
+    instead of some rules' own."""
     book = loader.load()
     entries = []
-    order = ["formation.required_not_formed", "orglife.irregular", "dormancy.dormant_society"]
     for rule_id in order:
         r = book.revisions[rule_id][-1]
         entries.append(
@@ -111,20 +138,10 @@ def test_a_rule_that_fails_stops_the_run_at_its_turn():
                 "source": r.source,
                 "severity": r.severity,
                 "effective_from": r.effective_from,
-                # A broken entry: the organizational-life rule without its requirements.
-                "parameters": {} if rule_id == "orglife.irregular" else r.parameters,
+                "parameters": (parameters or {}).get(rule_id, r.parameters),
             }
         )
-    broken = loader.Rulebook(entries)
-    with override_settings(RULE_WORKERS=2), pytest.raises(KeyError, match="requirements"):
-        Engine(world.fed, DAY, book=broken, rule_ids=order).run()
-    written = set(RuleState.objects.filter(federation=world.fed).values_list("rule_id", flat=True))
-    assert written == {"formation.required_not_formed"}
-    rules_found = set(
-        Finding.objects.filter(federation=world.fed).values_list("rule_id", flat=True)
-    )
-    assert rules_found == {"formation.required_not_formed"}
-    assert not [t for t in threading.enumerate() if t.name.startswith("rules-")]
+    return loader.Rulebook(entries)
 
 
 @pytest.mark.django_db
@@ -134,28 +151,37 @@ def test_inside_a_transaction_the_rules_are_evaluated_in_the_callers_thread():
         assert parallel.workers_for(20) == 1
 
 
-def test_results_come_in_order_with_at_most_the_workers_ahead():
+def test_each_result_once_as_done_with_at_most_the_workers_ahead():
     started: list[int] = []
-    taken: list[int] = []
+    consumed: list[int] = []
     ahead: list[int] = []
 
     def task(i: int):
         def run() -> int:
             started.append(i)
-            ahead.append(len(started) - len(taken))
+            ahead.append(len(started) - len(consumed))
             time.sleep(0.01 * (5 - i % 5))  # the later ones finish first
             return i * i
 
         return run
 
-    for value in parallel.in_order([task(i) for i in range(12)], workers=3):
-        taken.append(value)
-    assert taken == [i * i for i in range(12)]
-    assert sorted(started) == list(range(12))
+    results = {}
+    for i, value in parallel.as_done([task(i) for i in range(12)], workers=3):
+        consumed.append(i)
+        results[i] = value
+    assert results == {i: i * i for i in range(12)}
+    assert sorted(consumed) == list(range(12))
+    assert consumed != list(range(12))  # a shorter task's result came first
     assert max(ahead) <= 3
+    # One worker: in order, in the caller's thread.
+    assert list(parallel.as_done([task(i) for i in range(3)], workers=1)) == [
+        (0, 0),
+        (1, 1),
+        (2, 4),
+    ]
 
 
-def test_an_error_is_raised_at_its_turn_and_the_rest_is_not_started():
+def test_an_error_is_raised_when_consumed_and_the_rest_is_not_started():
     started: list[int] = []
 
     def task(i: int):
@@ -163,14 +189,13 @@ def test_an_error_is_raised_at_its_turn_and_the_rest_is_not_started():
             started.append(i)
             if i == 2:
                 raise ValueError("第 3 条规则出错")
+            time.sleep(0.05)
             return i
 
         return run
 
-    got = []
     with pytest.raises(ValueError, match="第 3 条规则出错"):
-        for value in parallel.in_order([task(i) for i in range(10)], workers=2):
-            got.append(value)
-    assert got == [0, 1]
-    assert max(started) <= 4  # two ahead of the third at most
+        for _ in parallel.as_done([task(i) for i in range(10)], workers=2):
+            pass
+    assert max(started) <= 4  # two started and not consumed at most
     assert not [t for t in threading.enumerate() if t.name.startswith("rules-")]

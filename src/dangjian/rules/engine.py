@@ -215,7 +215,6 @@ class Engine:
             # Tomorrow's facts are not known: a run for a future day would become "today" and
             # freeze the worklist until that day.
             raise ValueError(f"as_of {self.as_of} is in the future")
-        results: list[RuleResult] = []
         total = len(self.rule_ids)
         inputs = input_state()  # before anything is read: a later change re-evaluates
         journal = touch.latest()  # likewise: lines written from now on are read next time
@@ -244,27 +243,29 @@ class Engine:
             ):
                 plan = self._plan(rule_id, state.journal, journal)
             plans.append((rule_id, state, key, plan))
-        # The evaluations run side by side (``rules.parallel``) when two or more are whole;
-        # their findings are written below one rule after the other, in the rulebook's order.
-        tasks = [
-            functools.partial(self._evaluate_planned, rule_id, plan, follow_only)
-            for rule_id, _, _, plan in plans
-            if plan != SKIP
-        ]
-        whole = sum(plan == FULL for *_, plan in plans)
-        evaluations = parallel.in_order(tasks, parallel.workers_for(whole))
-        for i, (rule_id, state, key, plan) in enumerate(plans):
-            if progress:
-                progress(rule_id, i, total)
+        done: dict[str, RuleResult] = {}
+        for rule_id, state, _, plan in plans:
             if plan == SKIP:
                 assert state is not None
-                results.append(RuleResult(rule_id, skipped=True, found_before=state.found))
+                done[rule_id] = RuleResult(rule_id, skipped=True, found_before=state.found)
                 if state.journal != journal:
                     passed.append(state.pk)
-                continue
-            only, evaluated = next(evaluations)
+                if progress:
+                    progress(rule_id, len(done) - 1, total)
+        # The evaluations run side by side (``rules.parallel``) when two or more are whole;
+        # each rule's findings are written as soon as its evaluation is done.
+        planned = [p for p in plans if p[3] != SKIP]
+        tasks = [
+            functools.partial(self._evaluate_planned, rule_id, plan, follow_only)
+            for rule_id, _, _, plan in planned
+        ]
+        workers = parallel.workers_for(sum(plan == FULL for *_, plan in planned))
+        for index, (only, evaluated) in parallel.as_done(tasks, workers):
+            rule_id, state, key, _ = planned[index]
+            if progress:
+                progress(rule_id, len(done), total)
             if evaluated is None:
-                results.append(RuleResult(rule_id, skipped=True, deferred=True))
+                done[rule_id] = RuleResult(rule_id, skipped=True, deferred=True)
                 continue
             candidates, contexts = evaluated
             result = RuleResult(rule_id, candidates, subjects=only)
@@ -290,7 +291,8 @@ class Engine:
                         "journal": journal,
                     },
                 )
-            results.append(result)
+            done[rule_id] = result
+        results = [done[rule_id] for rule_id in self.rule_ids]
         if passed:
             RuleState.objects.filter(pk__in=passed).update(journal=journal)
         if not follow_only:

@@ -1,10 +1,10 @@
-"""Rules evaluated side by side (``Engine.run``): a rule's evaluation only reads, so while one
-rule's findings are written, the next rules are evaluated by other threads, each on its own
-database connection — on SQLite the statements run without the GIL, on PostgreSQL in their
-own server processes, so the machine's cores share the run (the second core of this project's
-2-core benchmark machine halves the like-for-like run's evaluation; a server's 8 or 16 cores
-more). The findings are still written one rule after the other, in the rulebook's order, by
-the caller's thread, each rule in its own transaction as before.
+"""Rules evaluated side by side (``Engine.run``): a rule's evaluation only reads, so the rules
+of a run are evaluated by several threads, each on its own database connection — on SQLite the
+statements run without the GIL, on PostgreSQL in their own server processes, so the machine's
+cores share the run — while the caller's thread writes the findings of each rule as soon as
+its evaluation is done, one rule after the other, each rule in its own transaction as before
+(so a long rule, the copied minutes judged whole, holds up neither the others' evaluations
+nor their writes).
 
 Each evaluation reads the committed facts through its own connection, so the rules of one run
 may read the facts a moment apart, as they did one after the other; the input digests and the
@@ -17,10 +17,10 @@ evaluated in the caller's thread, one after the other — as on an in-memory SQL
 from __future__ import annotations
 
 import itertools
+import queue
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import connection, connections
@@ -40,20 +40,20 @@ def workers_for(evaluations: int) -> int:
     return min(settings.RULE_WORKERS, evaluations)
 
 
-def in_order(tasks: Sequence[Callable[[], T]], workers: int) -> Iterator[T]:
-    """Each task's result, in the order of ``tasks``. With ``workers`` > 1 the tasks run in
-    that many threads, at most ``workers`` of them started ahead of the result being consumed
-    (the results wait in memory until then); a task's error is raised when its turn comes, and
-    the tasks not yet started are then dropped. Each thread keeps its database connection
-    from one task to the next (a new SQLite connection reads the schema again: 3–5 ms) and
-    closes it when it ends. With 1, each task runs in the caller's thread when its result is
-    asked for."""
+def as_done(tasks: Sequence[Callable[[], T]], workers: int) -> Iterator[tuple[int, T]]:
+    """(index, result) of each task, as the tasks finish. With ``workers`` > 1 the tasks run
+    in that many threads, in their order, at most ``workers`` of them started and not yet
+    consumed (a finished result waits in memory until then; a long task does not hold up the
+    others); a task's error is raised when it is consumed, and the tasks not yet started are
+    then dropped. Each thread keeps its database connection from one task to the next (a new
+    SQLite connection reads the schema again: 3–5 ms) and closes it when it ends. With 1, each
+    task runs in the caller's thread, in order, when its result is asked for."""
     if workers <= 1:
-        for task in tasks:
-            yield task()
+        for i, task in enumerate(tasks):
+            yield i, task()
         return
     language = translation.get_language()
-    results: list[Future[T]] = [Future() for _ in tasks]
+    finished: queue.SimpleQueue[tuple[int, Any, BaseException | None]] = queue.SimpleQueue()
     taken = itertools.count()  # the next task to start (``next`` is atomic)
     # A thread starts a task only with a slot; the caller gives one back with each result.
     slots = threading.Semaphore(workers)
@@ -68,9 +68,9 @@ def in_order(tasks: Sequence[Callable[[], T]], workers: int) -> Iterator[T]:
                     if stopping.is_set() or i >= len(tasks):
                         return
                     try:
-                        results[i].set_result(tasks[i]())
-                    except BaseException as error:  # raised in the caller's turn
-                        results[i].set_exception(error)
+                        finished.put((i, tasks[i](), None))
+                    except BaseException as error:  # raised in the caller's thread
+                        finished.put((i, None, error))
         finally:
             connections.close_all()  # this thread's own connections
 
@@ -80,10 +80,12 @@ def in_order(tasks: Sequence[Callable[[], T]], workers: int) -> Iterator[T]:
     for thread in threads:
         thread.start()
     try:
-        for result in results:
-            value = result.result()
+        for _ in tasks:
+            i, value, error = finished.get()
+            if error is not None:
+                raise error
             slots.release()
-            yield value
+            yield i, value
     finally:
         stopping.set()
         for _ in threads:  # wake the threads waiting for a slot
