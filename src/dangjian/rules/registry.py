@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from dangjian.core.bulk import json_encoder
 from dangjian.rulebook.loader import Revision
 from dangjian.rules.models import Finding
 
@@ -58,6 +59,20 @@ class Candidate:
     def fingerprint(self) -> str:
         data = json.dumps(self.facts, sort_keys=True, ensure_ascii=False, default=str)
         return hashlib.sha256(data.encode()).hexdigest()[:32]
+
+    @functools.cached_property
+    def evidence_json(self) -> str:
+        """The evidence as the findings' JSON column stores it (``core.bulk.json_encoder``)."""
+        return _EVIDENCE_JSON(self.evidence)
+
+    def prepare(self) -> None:
+        """Compute the fingerprint and the evidence's JSON text now: in the thread that
+        evaluated the rule (``rules.parallel``), not in the one writing every rule's findings."""
+        self.__dict__["fingerprint"] = self.fingerprint
+        self.__dict__["evidence_json"] = self.evidence_json
+
+
+_EVIDENCE_JSON = json_encoder(Finding._meta.get_field("evidence"))
 
 
 @dataclass
