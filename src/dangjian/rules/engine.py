@@ -84,6 +84,7 @@ from dangjian.rules.freshness import (
 )
 from dangjian.rules.models import Finding, FindingObservation, FindingStatusChange, RuleState
 from dangjian.rules.registry import (
+    HEAVY,
     KINDS,
     KINDS_PERIODIC,
     MERGERS,
@@ -254,7 +255,12 @@ class Engine:
                     progress(rule_id, len(done) - 1, total)
         # The evaluations run side by side (``rules.parallel``) when two or more are whole;
         # each rule's findings are written as soon as its evaluation is done.
-        planned = [p for p in plans if p[3] != SKIP]
+        # A heavy kind's whole evaluation first (``registry.HEAVY``), the others in the
+        # rulebook's order.
+        planned = sorted(
+            (p for p in plans if p[3] != SKIP),
+            key=lambda p: not (p[3] == FULL and self._heavy(p[0])),
+        )
         tasks = [
             functools.partial(self._evaluate_planned, rule_id, plan, follow_only)
             for rule_id, _, _, plan in planned
@@ -375,6 +381,9 @@ class Engine:
                 return None
             reached |= more
         return frozenset(reached) if len(reached) <= MAX_SUBJECTS else None
+
+    def _heavy(self, rule_id: str) -> bool:
+        return any(r.kind in HEAVY for r in self.book.revisions.get(rule_id, []))
 
     def _subject(self, rule_id: str) -> str | None:
         """What the rule's findings are about when it can be judged per subject

@@ -286,6 +286,7 @@ def _pairs_of(ctx, k: int, min_chars: int, threshold: float) -> list[tuple[int, 
     reads=(MINUTES,),
     subject="party_organization",
     reach=minutes_reach,
+    heavy=True,
 )
 def minutes_copied(ctx) -> Iterator[Candidate]:
     """A whole run reads every signature of the window and bands them here (the minutes stored
