@@ -130,7 +130,8 @@ WIDEN: dict[str, WidenFunction] = {}
 # engine per context after ``WIDEN``, before the evaluation; they are judged too.
 REACH: dict[str, ReachFunction] = {}
 # The kinds whose whole evaluation is known to take far longer than the others' (the copied
-# minutes: every signature of a year, 25 of a run's 30 s at 100,000 units): when rules are
+# minutes: every signature of a year, 25 of a run's 30 s at 100,000 units on PostgreSQL; the
+# impossible attendance on SQLite): when rules are
 # evaluated side by side (``rules.parallel``) they start first, so that the others are done
 # beside them instead of after them.
 HEAVY: set[str] = set()
