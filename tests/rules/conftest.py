@@ -25,6 +25,7 @@ from dangjian.party.models import (
 )
 from dangjian.party.services import earliest_start, move_relation
 from dangjian.registry.models import Federation, Membership, Organization
+from dangjian.rulebook.loader import load as load_rulebook
 from dangjian.rules.engine import Engine
 
 D = datetime.date
@@ -238,6 +239,29 @@ class World:
 
     def run(self, as_of, rule_ids=None, book=None):
         return Engine(self.fed, as_of, book=book, rule_ids=rule_ids).run()
+
+
+def shipped_entries(parameters: dict | None = None) -> list[dict]:
+    """The shipped rulebook as ``Rulebook`` entries — every revision of every rule — with
+    ``parameters`` ({rule id: parameters}) instead of those rules' own: for a test that
+    changes or breaks a rule."""
+    book = load_rulebook()
+    return [
+        {
+            "id": rule_id,
+            "kind": r.kind,
+            "subject": r.subject,
+            "title_zh": r.title_zh,
+            "title_en": r.title_en,
+            "source": r.source,
+            "verified": r.verified,
+            "severity": r.severity,
+            "effective_from": r.effective_from,
+            "parameters": (parameters or {}).get(rule_id, r.parameters),
+        }
+        for rule_id in book.rule_ids()
+        for r in book.revisions[rule_id]
+    ]
 
 
 @pytest.fixture

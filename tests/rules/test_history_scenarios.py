@@ -18,9 +18,10 @@ from dangjian.party import queries
 from dangjian.party import services as party
 from dangjian.party.models import Election, PartyOrganization, Position
 from dangjian.rulebook.loader import Rulebook
-from dangjian.rulebook.loader import load as load_rulebook
 from dangjian.rules import coverage
 from dangjian.rules.kinds.base import fmt
+
+from .conftest import shipped_entries
 
 D = datetime.date
 K = PartyOrganization.Kind
@@ -297,28 +298,7 @@ def test_members_working_there_with_relations_elsewhere_count(world, elsewhere):
 def test_the_basis_is_a_rulebook_parameter(world, elsewhere):
     """Counted by relation only (a federation's choice), the 3-member branch is an empty shell
     with 0 full members."""
-    book = load_rulebook()
-    entries = []
-    for rule_id in book.rule_ids():
-        for r in book.revisions[rule_id]:
-            entries.append(
-                {
-                    "id": rule_id,
-                    "kind": r.kind,
-                    "subject": r.subject,
-                    "title_zh": r.title_zh,
-                    "title_en": r.title_en,
-                    "source": r.source,
-                    "verified": r.verified,
-                    "severity": r.severity,
-                    "effective_from": r.effective_from,
-                    "parameters": (
-                        {"count_by": "relation"}
-                        if rule_id == "counting.branch_members"
-                        else r.parameters
-                    ),
-                }
-            )
+    entries = shipped_entries({"counting.branch_members": {"count_by": "relation"}})
     (c,) = about(world.evaluate(DAY, "shell.empty_branch", book=Rulebook(entries)), elsewhere["s3"])
     assert c.evidence["conditions"][0]["text"] == (
         "单独组建的党支部只有正式党员 0 名（按组织关系在本支部计，不足 3 名）"

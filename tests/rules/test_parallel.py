@@ -20,7 +20,7 @@ from dangjian.rules import parallel
 from dangjian.rules.engine import Engine
 from dangjian.rules.models import Finding, FindingObservation, RuleState
 
-from .conftest import World
+from .conftest import World, shipped_entries
 
 D = datetime.date
 DAY = D(2025, 6, 30)
@@ -122,26 +122,8 @@ def test_a_rule_that_fails_stops_the_run_and_the_next_run_completes_it():
 
 
 def _book(order: list[str], parameters: dict | None = None) -> loader.Rulebook:
-    """The shipped rulebook's latest revision of each rule of ``order``, with ``parameters``
-    instead of some rules' own."""
-    book = loader.load()
-    entries = []
-    for rule_id in order:
-        r = book.revisions[rule_id][-1]
-        entries.append(
-            {
-                "id": rule_id,
-                "kind": r.kind,
-                "subject": r.subject,
-                "title_zh": r.title_zh,
-                "title_en": r.title_en,
-                "source": r.source,
-                "severity": r.severity,
-                "effective_from": r.effective_from,
-                "parameters": (parameters or {}).get(rule_id, r.parameters),
-            }
-        )
-    return loader.Rulebook(entries)
+    """The shipped rulebook's rules of ``order``, with ``parameters`` instead of some rules'."""
+    return loader.Rulebook([e for e in shipped_entries(parameters) if e["id"] in order])
 
 
 @pytest.mark.django_db

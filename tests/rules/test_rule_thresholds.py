@@ -8,6 +8,8 @@ from dangjian.inspections.models import AnnualInspection, Visit
 from dangjian.party.models import Coverage, Employment, PartyOrganization, Position
 from dangjian.rulebook.periods import add_years, latest_start_overdue
 
+from .conftest import shipped_entries
+
 D = datetime.date
 K = PartyOrganization.Kind
 AS_OF = D(2025, 11, 15)
@@ -290,26 +292,9 @@ def test_a_long_lookback_reads_every_period_of_every_year(world):
 
 
 def test_rule_revised_mid_year(world):
-    from dangjian.rulebook.loader import Rulebook, load
+    from dangjian.rulebook.loader import Rulebook
 
-    base = load()
-    entries = []
-    for rule_id, revisions in base.revisions.items():
-        for r in revisions:
-            entries.append(
-                {
-                    "id": rule_id,
-                    "kind": r.kind,
-                    "subject": r.subject,
-                    "title_zh": r.title_zh,
-                    "title_en": r.title_en,
-                    "source": r.source,
-                    "verified": r.verified,
-                    "severity": r.severity,
-                    "effective_from": r.effective_from,
-                    "parameters": r.parameters,
-                }
-            )
+    entries = shipped_entries()
     revised = dict(next(e for e in entries if e["id"] == "orglife.irregular"))
     revised["effective_from"] = D(2025, 7, 1)
     reqs = dict(revised["parameters"]["requirements"])
