@@ -258,6 +258,7 @@ def shipped_entries(parameters: dict | None = None) -> list[dict]:
             "severity": r.severity,
             "effective_from": r.effective_from,
             "parameters": (parameters or {}).get(rule_id, r.parameters),
+            "national_parameters": list(r.national),
         }
         for rule_id in book.rule_ids()
         for r in book.revisions[rule_id]

@@ -192,6 +192,14 @@ def test_a_day_ahead_leaves_todays_parts_the_newest(world, five, clean_journal):
     with CaptureQueriesContext(connection) as queries:
         coverage_kept.uncovered(world.fed, today)
     assert _how(queries) == "kept"
+    # A day ahead kept with its parts (as before this was so): today's count gives way to
+    # neither; it keeps today's parts and the day ahead's go.
+    ahead_day = today + datetime.timedelta(days=3)
+    CoverageDay.objects.filter(federation=world.fed).delete()
+    coverage_kept._count_whole(scope, ahead_day, "")
+    assert _view(scope, today)[1] == "whole"
+    assert coverage_kept.uncovered(world.fed, today) is not None
+    assert not CoverageUnit.objects.filter(figures__day=ahead_day).exists()
 
 
 def test_random_changes_followed_equal_a_fresh_count(make_world, clean_journal):

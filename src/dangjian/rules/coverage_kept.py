@@ -138,9 +138,15 @@ def uncovered(
 
 
 def _newer_parts(scope: Scope, day: datetime.date) -> bool:
-    """Whether the subtree's parts are kept for a later day than ``day``."""
+    """Whether the subtree's parts are kept for a later day than ``day`` — up to today: the
+    parts of a day not yet come (kept before such days were counted without them) give way
+    to today's."""
     return CoverageDay.objects.filter(
-        federation=scope.federation, scope_key="", day__gt=day, position__isnull=False
+        federation=scope.federation,
+        scope_key="",
+        day__gt=day,
+        day__lte=timezone.localdate(),
+        position__isnull=False,
     ).exists()
 
 

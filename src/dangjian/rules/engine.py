@@ -144,7 +144,7 @@ class Engine:
         self.as_of = as_of or timezone.localdate()
         self.book = book or rulebook_module.load()
         # Entries of kind "parameters" only hold numbers other apps apply (e.g. grading).
-        self.rule_ids = rule_ids or [
+        self.rule_ids = list(dict.fromkeys(rule_ids or [])) or [
             r for r in self.book.rule_ids() if self.book.latest(r).kind != PARAMETERS_ONLY
         ]
         # registry's Federation.subtree is not typed yet (another app's file); the second code
@@ -255,17 +255,18 @@ class Engine:
                     progress(rule_id, len(done) - 1, total)
         # The evaluations run side by side (``rules.parallel``) when two or more are whole;
         # each rule's findings are written as soon as its evaluation is done.
-        # A heavy kind's whole evaluation first (``registry.HEAVY``), the others in the
-        # rulebook's order.
-        planned = sorted(
-            (p for p in plans if p[3] != SKIP),
-            key=lambda p: not (p[3] == FULL and self._heavy(p[0])),
-        )
+        planned = [p for p in plans if p[3] != SKIP]
+        # (A follow run evaluates no rule whole: it leaves those to the next run.)
+        whole = 0 if follow_only else sum(plan == FULL for *_, plan in planned)
+        workers = parallel.workers_for(whole)
+        if workers > 1:
+            # A heavy kind's whole evaluation first (``registry.HEAVY``), the others in the
+            # rulebook's order.
+            planned.sort(key=lambda p: not (p[3] == FULL and self._heavy(p[0])))
         tasks = [
             functools.partial(self._evaluate_planned, rule_id, plan, follow_only)
             for rule_id, _, _, plan in planned
         ]
-        workers = parallel.workers_for(sum(plan == FULL for *_, plan in planned))
         for index, (only, evaluated) in parallel.as_done(tasks, workers):
             rule_id, state, key, _ = planned[index]
             if progress:

@@ -42,9 +42,9 @@ def workers_for(evaluations: int) -> int:
 
 def as_done(tasks: Sequence[Callable[[], T]], workers: int) -> Iterator[tuple[int, T]]:
     """(index, result) of each task, as the tasks finish. With ``workers`` > 1 the tasks run
-    in that many threads, in their order, at most ``workers`` of them started and not yet
-    consumed (a finished result waits in memory until then; a long task does not hold up the
-    others); a task's error is raised when it is consumed, and the tasks not yet started are
+    in that many threads, in their order, at most ``workers`` of them started beside the result
+    being consumed (a finished result waits in memory until then; a long task does not hold
+    up the others); a task's error is raised when it is consumed, and the tasks not yet started are
     then dropped. Each thread keeps its database connection from one task to the next (a new
     SQLite connection reads the schema again: 3–5 ms) and closes it when it ends. With 1, each
     task runs in the caller's thread, in order, when its result is asked for."""
@@ -71,15 +71,17 @@ def as_done(tasks: Sequence[Callable[[], T]], workers: int) -> Iterator[tuple[in
                         finished.put((i, tasks[i](), None))
                     except BaseException as error:  # raised in the caller's thread
                         finished.put((i, None, error))
+        except BaseException as error:  # outside a task: the caller must not wait forever
+            finished.put((-1, None, error))
         finally:
             connections.close_all()  # this thread's own connections
 
-    threads = [
-        threading.Thread(target=work, name=f"rules-{n}", daemon=True) for n in range(workers)
-    ]
-    for thread in threads:
-        thread.start()
+    threads: list[threading.Thread] = []
     try:
+        for n in range(workers):
+            thread = threading.Thread(target=work, name=f"rules-{n}", daemon=True)
+            thread.start()
+            threads.append(thread)
         for _ in tasks:
             i, value, error = finished.get()
             if error is not None:

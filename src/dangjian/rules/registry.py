@@ -9,7 +9,6 @@ except to have them register (``load_kinds``), so there is no import circle.
 from __future__ import annotations
 
 import datetime
-import functools
 import hashlib
 import json
 from collections.abc import Callable, Iterable
@@ -55,21 +54,29 @@ class Candidate:
     def subject_key(self) -> str:
         return Finding.subject_key_for(self.organization_id, self.party_organization_id)
 
-    @functools.cached_property
+    # Not ``functools.cached_property``: before Python 3.12 it holds one lock for every
+    # instance, and the rules evaluated side by side make theirs at the same time.
+    @property
     def fingerprint(self) -> str:
-        data = json.dumps(self.facts, sort_keys=True, ensure_ascii=False, default=str)
-        return hashlib.sha256(data.encode()).hexdigest()[:32]
+        made = self.__dict__.get("_fingerprint")
+        if made is None:
+            data = json.dumps(self.facts, sort_keys=True, ensure_ascii=False, default=str)
+            made = self.__dict__["_fingerprint"] = hashlib.sha256(data.encode()).hexdigest()[:32]
+        return made
 
-    @functools.cached_property
+    @property
     def evidence_json(self) -> str:
         """The evidence as the findings' JSON column stores it (``core.bulk.json_encoder``)."""
-        return _EVIDENCE_JSON(self.evidence)
+        made = self.__dict__.get("_evidence_json")
+        if made is None:
+            made = self.__dict__["_evidence_json"] = _EVIDENCE_JSON(self.evidence)
+        return made
 
     def prepare(self) -> None:
-        """Compute the fingerprint and the evidence's JSON text now: in the thread that
-        evaluated the rule (``rules.parallel``), not in the one writing every rule's findings."""
-        self.__dict__["fingerprint"] = self.fingerprint
-        self.__dict__["evidence_json"] = self.evidence_json
+        """Make the fingerprint and the evidence's JSON text now: in the thread that evaluated
+        the rule (``rules.parallel``), not in the one writing every rule's findings."""
+        self.fingerprint  # noqa: B018 - made and kept
+        self.evidence_json  # noqa: B018
 
 
 _EVIDENCE_JSON = json_encoder(Finding._meta.get_field("evidence"))
