@@ -83,6 +83,7 @@ DERIVED = (
 # not by path, so a module that moves is still hashed (or fails loudly when it is gone).
 CODE_MODULES = (
     "dangjian.rules.engine",
+    "dangjian.rules.sync",  # how the findings are written (was part of the engine)
     "dangjian.rules.registry",
     "dangjian.rulebook.loader",
     "dangjian.rulebook.params",
