@@ -20,7 +20,9 @@ from dangjian.party.models import (
     InstructorAssignment,
     PartyMember,
     PartyOrganization,
+    RelationPeriod,
 )
+from dangjian.party.services import move_relation
 from dangjian.registry.models import Domain, Federation, Membership, Organization
 from dangjian.rules import coverage, coverage_kept, coverage_triggers
 from dangjian.rules.coverage import Rates, Scope
@@ -56,12 +58,24 @@ def _view(scope, day=DAY):
 
 def _uncovered(world, day=DAY):
     """The day's uncovered units as the kept parts give them, checked against the formation
-    rules' count from the facts (their path for a day other than today)."""
+    rules' count from the facts (their path for a day other than today); and the 应建未建
+    rows explained from the kept details (since when, where the relations sit) equal to
+    those counted from the facts, for every threshold up to the largest count, and for one
+    beyond the days kept (counted from the facts for the units that reach it)."""
     kept = coverage_kept.uncovered(world.fed, day)
     ctx = Engine(world.fed, day).contexts("formation.required_not_formed")[0]
     assert day != timezone.localdate()  # the count from the facts, not the parts again
-    assert kept == formation.uncovered_units(ctx)
-    return {unit: (full, instructed) for unit, _, full, instructed in kept}
+    facts = formation.uncovered_units(ctx)
+    assert [row[:4] for row in kept] == [row[:4] for row in facts]
+    assert all(row.details is None for row in facts)
+    assert [row.unit for row in kept if row.details] == [row.unit for row in kept if row.full]
+    most = max((row.full for row in kept), default=0)
+    for threshold in {*range(1, most + 1), coverage_kept.DETAIL_DAYS + 1}:
+        rows = [[row for row in found if row.full >= threshold] for found in (kept, facts)]
+        assert formation.explained(ctx, threshold, rows[0]) == formation.explained(
+            ctx, threshold, rows[1]
+        )
+    return {row.unit: (row.full, row.instructed) for row in kept}
 
 
 @pytest.fixture
@@ -139,6 +153,22 @@ def test_full_members_of_uncovered_units_followed_by_hand(world, five, clean_jou
     # A change of a member that leaves their standing alone journals nothing.
     PartyMember.objects.filter(pk=hired[1].pk).update(name="改名的党员")
     assert _view(scope)[1] == "kept"
+    # Their 组织关系 recorded outside the system, then ended: the places the rule explains
+    # move with it (their employer journaled), and the part says so.
+    ctx = Engine(world.fed, DAY).contexts("formation.required_not_formed")[0]
+
+    def places():
+        [row] = [r for r in coverage_kept.uncovered(world.fed, DAY) if r.unit == e]
+        return formation.explained(ctx, 1, [row])[0]["relations"]
+
+    assert places() == {"unrecorded": 3}
+    move_relation(hired[1], to="某区委组织部", on=D(2024, 5, 1), actor=None)
+    assert _view(scope)[1] == "followed"
+    assert places() == {"outside": 1, "unrecorded": 2}
+    RelationPeriod.objects.filter(member=hired[1]).update(valid_to=D(2024, 12, 31))
+    assert places() == {"unrecorded": 3}
+    RelationPeriod.objects.filter(member=hired[1]).delete()
+    assert _view(scope)[1] == "followed"
     # One job moves to D: E 2, D 1.
     Employment.objects.filter(member=hired[1]).update(organization=five["d"])
     assert _uncovered(world) == {d: (1, True), e: (2, False)}
@@ -306,6 +336,30 @@ def test_random_changes_followed_equal_a_fresh_count(make_world, clean_journal):
         if member:
             member.delete()
 
+    def relation_moves():
+        member = PartyMember.objects.filter(employments__organization__in=units).order_by("?")
+        member = member.first()
+        if member:
+            move_relation(
+                member,
+                to=rng.choice([*branches, "外系统党委", None]),
+                on=rng.choice([D(2020, 1, 1), D(2024, 6, 1), DAY, D(2025, 3, 1)]),
+                actor=None,
+            )
+
+    def relation_ends():  # as a maintenance script would write it
+        period = RelationPeriod.objects.order_by("?").first()
+        if period:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"UPDATE {RelationPeriod._meta.db_table} SET valid_to = %s "  # noqa: S608
+                    "WHERE id = %s",
+                    [rng.choice([D(2024, 12, 31), DAY, None]), period.pk],
+                )
+
+    def relation_deleted():
+        RelationPeriod.objects.filter(pk__in=RelationPeriod.objects.order_by("?")[:1]).delete()
+
     def raw_standing():  # as a maintenance script would write it
         member = PartyMember.objects.filter(employments__organization__in=units).order_by("?")
         member = member.first()
@@ -336,6 +390,9 @@ def test_random_changes_followed_equal_a_fresh_count(make_world, clean_journal):
         job_moves,
         member_deleted,
         raw_standing,
+        relation_moves,
+        relation_ends,
+        relation_deleted,
     ]
     seen = []
     fulls = set()
@@ -351,7 +408,9 @@ def test_random_changes_followed_equal_a_fresh_count(make_world, clean_journal):
     kept = CoverageDay.objects.get(federation=world.fed, scope_key="")
 
     def parts():
-        rows = CoverageUnit.objects.filter(figures=kept).values_list(*coverage_kept.PART_COLUMNS)
+        rows = CoverageUnit.objects.filter(figures=kept).values_list(
+            *coverage_kept.PART_COLUMNS, *coverage_kept.DETAILS
+        )
         return {(*row[:4], tuple(sorted(row[4].split("\n"))), *row[5:]) for row in rows}
 
     followed = parts()

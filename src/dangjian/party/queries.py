@@ -39,6 +39,7 @@ from django.db.models import (
     Exists,
     F,
     IntegerField,
+    Max,
     OuterRef,
     Q,
     QuerySet,
@@ -51,7 +52,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.core.models import valid_on_q
-from dangjian.core.sql import in_ids
+from dangjian.core.sql import fetch_all, in_ids
 from dangjian.party.models import (
     Coverage,
     Election,
@@ -144,6 +145,78 @@ def full_employments_sql(day: datetime.date, unit_ids: list[int] | None = None) 
         counted=Greatest("valid_from", "member__full_member_on"),
     )
     return rows.query.sql_with_params()
+
+
+@dataclass(frozen=True)
+class EmployedFull:
+    """A unit's full members employed on a day, as the 应建未建 rule explains them: the first
+    days on which they began to count (each member's earliest counting job there; ascending,
+    at most the ``first`` asked for) and where their 组织关系 sits that day ({place: members};
+    a place is "system" — a party organization of the system —, "outside" or "unrecorded")."""
+
+    counted_from: tuple[datetime.date, ...]
+    places: dict[str, int]
+
+
+def employed_full(unit_ids: list[int], day: datetime.date, first: int) -> dict[int, EmployedFull]:
+    """{unit: ``EmployedFull``} of the units with full members employed on ``day`` (DOMAIN.md
+    §3.1: counted by employer, the relation shown alongside). One statement over the units'
+    jobs, grouped in the database: a row per job fetched and converted in Python was most of
+    the 应建未建 rule's time at 100,000 units."""
+    if not unit_ids:
+        return {}
+    jobs, params = full_employments_sql(day, unit_ids)
+    periods = RelationPeriod._meta.db_table
+    # One lookup of the member's relation that day (at most one period holds on a day); none:
+    # unrecorded.
+    place = (
+        "COALESCE((SELECT CASE WHEN rp.party_organization_id IS NOT NULL THEN 'system' "  # noqa: S608
+        "WHEN rp.external IS NOT NULL THEN 'outside' ELSE 'unrecorded' END "
+        f"FROM {periods} rp WHERE rp.member_id = j.person AND rp.valid_from <= %s "
+        "AND (rp.valid_to IS NULL OR rp.valid_to >= %s) LIMIT 1), 'unrecorded')"
+    )
+    days = (
+        "group_concat(CASE WHEN n <= %s THEN counted END)"
+        if connection.vendor == "sqlite"
+        else "string_agg(CASE WHEN n <= %s THEN counted::text END, ',')"
+    )
+    sql = (
+        "WITH j AS (SELECT unit, person, MIN(counted) AS counted "  # noqa: S608
+        f"FROM ({jobs}) f GROUP BY unit, person), "
+        "r AS (SELECT unit, counted, ROW_NUMBER() OVER (PARTITION BY unit ORDER BY counted) "
+        f"AS n, {place} AS place FROM j) "
+        f"SELECT unit, place, COUNT(*), {days} FROM r GROUP BY unit, place"
+    )
+    counted: dict[int, list[datetime.date]] = {}
+    places: dict[int, dict[str, int]] = {}
+    # PostgreSQL's defaults (pages costed as on spinning disks) hashed the whole member table
+    # to check the few thousand units' members, and sorted on disk: probing the members by
+    # primary key in memory took 212 ms against 331 ms at 100,000 units (55,000 jobs).
+    rows = fetch_all(
+        sql, [*params, day, day, first], {"random_page_cost": "1.1", "work_mem": "64MB"}
+    )
+    for unit, where, members, firsts in rows:
+        places.setdefault(unit, {})[where] = members
+        days_of = counted.setdefault(unit, [])
+        for text in (firsts or "").split(","):
+            if text:
+                days_of.append(datetime.date.fromisoformat(text))
+    return {
+        unit: EmployedFull(tuple(sorted(counted[unit])[:first]), places[unit]) for unit in places
+    }
+
+
+def coverage_ended_before(unit_ids: list[int], day: datetime.date) -> dict[int, datetime.date]:
+    """{unit: the last day a coverage of it ended before ``day``} (units never uncovered so
+    left out). The ids are written into the statement (``in_ids``)."""
+    rows = (
+        Coverage.objects.filter(in_ids("organization_id", unit_ids), valid_to__lt=day)
+        .order_by()
+        .values("organization_id")
+        .annotate(last=Max("valid_to"))
+        .values_list("organization_id", "last")
+    )
+    return dict(rows) if unit_ids else {}
 
 
 def full_members(

@@ -33,6 +33,7 @@ replays random changes and compares).
 from __future__ import annotations
 
 import datetime
+from typing import NamedTuple
 from urllib.parse import urlencode
 
 from django.db import connection, transaction
@@ -41,6 +42,7 @@ from django.utils import timezone
 
 from dangjian.core.models import valid_on_q
 from dangjian.core.sql import id_list, in_ids
+from dangjian.party import queries
 from dangjian.party.models import Coverage, InstructorAssignment
 from dangjian.party.queries import full_employments_sql
 from dangjian.registry.models import Domain, Federation, Membership, Organization
@@ -57,6 +59,10 @@ FOLLOW_LIMIT = 5000
 PRUNE_AFTER = datetime.timedelta(hours=1)
 # The unit's domains in ``CoverageUnit.domains``.
 SEP = "\n"
+# The first days on which an uncovered unit's full members began to count, kept in its part
+# (``CoverageUnit.counted_from``): the 应建未建 rule reads the day its n-th did (n its
+# threshold, a parameter: 3 as shipped) and counts from the facts when n is larger.
+DETAIL_DAYS = 10
 
 
 def _inputs() -> list:
@@ -107,14 +113,37 @@ def figures(scope: Scope, day: datetime.date | None = None) -> Breakdowns:
     return _count_whole(scope, day, inputs)
 
 
-def uncovered(
-    federation: Federation, day: datetime.date
-) -> list[tuple[int, int | None, int, bool]] | None:
-    """[(unit, its federation, full members employed, has an instructor)] of the member units
-    of ``federation``'s subtree no party organization covers on ``day``, in unit order, read
-    from the day's kept parts (followed, or counted whole when the day has none yet) instead
-    of counting every employment of the subtree. None when the parts are not kept for that
-    day (a later day keeps them) or a trigger is missing: the caller counts from the facts."""
+class Details(NamedTuple):
+    """What the 应建未建 rule explains of an uncovered unit, kept with its part."""
+
+    counted_from: str  # ``CoverageUnit.counted_from``
+    places: dict[str, int]  # where its full members' 组织关系 sits
+    joined: datetime.date | None
+    cover_ended: datetime.date | None
+
+    def reached(self, n: int) -> datetime.date | None:
+        """The day its ``n``-th full member began to count; None when not kept (n beyond
+        ``DETAIL_DAYS``, or fewer full members)."""
+        days = self.counted_from.split(",") if self.counted_from else []
+        return datetime.date.fromisoformat(days[n - 1]) if 0 < n <= len(days) else None
+
+
+class Uncovered(NamedTuple):
+    """A member unit no party organization covers on the day."""
+
+    unit: int
+    federation: int | None
+    full: int  # full members employed
+    instructed: bool  # has an instructor or liaison
+    details: Details | None = None  # None: counted from the facts, or no full member
+
+
+def uncovered(federation: Federation, day: datetime.date) -> list[Uncovered] | None:
+    """The member units of ``federation``'s subtree no party organization covers on ``day``,
+    in unit order, with what the 应建未建 rule explains of them, read from the day's kept
+    parts (followed, or counted whole when the day has none yet) instead of counting every
+    employment of the subtree. None when the parts are not kept for that day (a later day
+    keeps them) or a trigger is missing: the caller counts from the facts."""
     if not coverage_triggers.triggers_in_place():
         return None
     figures(Scope(federation), day)
@@ -132,9 +161,20 @@ def uncovered(
         rows = (
             CoverageUnit.objects.filter(figures_id=kept, covered=0)
             .order_by("organization_id")
-            .values_list("organization_id", "federation_id", "full_members", "worked")
+            .values_list(
+                "organization_id", "federation_id", "full_members", "worked", "joined", *DETAILS
+            )
         )
-        return [(unit, fed, full, bool(worked)) for unit, fed, full, worked in rows]
+        return [
+            Uncovered(
+                unit,
+                fed,
+                full,
+                bool(worked),
+                None if counted is None else Details(counted, _places(places), joined, ended),
+            )
+            for unit, fed, full, worked, joined, counted, *places, ended in rows
+        ]
 
 
 def _newer_parts(scope: Scope, day: datetime.date) -> bool:
@@ -200,11 +240,23 @@ def _count_whole(scope: Scope, day: datetime.date, inputs: str) -> Breakdowns:
         CoverageUnit.objects.filter(figures=kept).delete()
         sql, params = _parts_sql(scope, day)
         columns = ", ".join(PART_COLUMNS)
+        table = CoverageUnit._meta.db_table
         with connection.cursor() as cursor:
             cursor.execute(
-                f"INSERT INTO {CoverageUnit._meta.db_table} (figures_id, {columns}) "  # noqa: S608
+                f"INSERT INTO {table} (figures_id, {columns}) "  # noqa: S608
                 f"SELECT %s, {columns} FROM ({sql}) p",
                 [kept.pk, *params],
+            )
+            wanted = list(
+                CoverageUnit.objects.filter(figures=kept, covered=0, full_members__gt=0)
+                .order_by("organization_id")
+                .values_list("organization_id", flat=True)
+            )
+            sets = ", ".join(f"{column} = %s" for column in DETAILS)
+            cursor.executemany(
+                f"UPDATE {table} SET {sets} "  # noqa: S608
+                "WHERE figures_id = %s AND organization_id = %s",
+                [(*values, kept.pk, unit) for unit, values in _details(day, wanted).items()],
             )
         result = _summed(kept.pk)
         CoverageDay.objects.filter(pk=kept.pk).update(data=_to_data(result))
@@ -249,9 +301,15 @@ def _follow(scope: Scope, day: datetime.date, inputs: str) -> Breakdowns | None:
             for part in new:
                 _add_part(tally, part, 1)
             old.delete()
+            wanted = [part[0] for part in new if _wants_details(part)]
+            details = _details(day, wanted)
             CoverageUnit.objects.bulk_create(
                 [
-                    CoverageUnit(figures_id=pk, **dict(zip(PART_COLUMNS, part, strict=True)))
+                    CoverageUnit(
+                        figures_id=pk,
+                        **dict(zip(PART_COLUMNS, part, strict=True)),
+                        **dict(zip(DETAILS, details.get(part[0], ()), strict=False)),
+                    )
                     for part in new
                 ],
                 batch_size=1000,
@@ -280,7 +338,18 @@ PART_COLUMNS = (
     "worked",
     "federation_id",
     "full_members",
+    "joined",
 )
+# Kept for the uncovered units with full members (``_details``).
+DETAILS = (
+    "counted_from",
+    "relation_system",
+    "relation_outside",
+    "relation_unrecorded",
+    "cover_ended",
+)
+# The relation places in ``DETAILS``' order.
+PLACES = ("system", "outside", "unrecorded")
 
 
 def _parts_sql(scope: Scope, day: datetime.date, only: list[int] | None = None):
@@ -310,7 +379,7 @@ def _parts_sql(scope: Scope, day: datetime.date, only: list[int] | None = None):
         "c.dist AS district, COALESCE(d.names, '') AS domains, "
         "COALESCE(f.cov, 0) AS covered, COALESCE(f.own, 0) AS own, "
         "CASE WHEN f.organization_id IS NULL THEN 0 ELSE 1 END AS worked, "
-        "m.fed AS federation_id, COALESCE(e.n, 0) AS full_members "
+        "m.fed AS federation_id, COALESCE(e.n, 0) AS full_members, m.joined AS joined "
         f"FROM ({combos_sql}) c LEFT JOIN ({flag_rows}) f ON f.organization_id = c.uid "
         f"LEFT JOIN (SELECT l.organization_id, {names} AS names FROM {links} l "
         f"JOIN {domain} dm ON dm.id = l.domain_id {restrict}GROUP BY l.organization_id) d "
@@ -324,13 +393,18 @@ def _parts_sql(scope: Scope, day: datetime.date, only: list[int] | None = None):
 def _federations_sql(scope: Scope, day: datetime.date, only: list[int] | None):
     """(SQL, params): each member unit's federation in the subtree on ``day`` (``unit``,
     ``fed``) — the largest id when it is a member of several, as ``rules.kinds.base.
-    member_units`` names it."""
+    member_units`` names it — and the latest start of its memberships in force (``joined``,
+    as ``rules.kinds.formation.joined_and_uncovered`` reads it)."""
     ids = list(scope.federation.subtree().values_list("pk", flat=True))
     rows = Membership.objects.filter(valid_on_q(day), federation_id__in=ids)
     if only is not None:
         rows = rows.filter(in_ids("organization_id", only))
-    grouped = rows.order_by().values(unit=F("organization_id")).annotate(fed=Max("federation_id"))
-    return grouped.values("unit", "fed").query.sql_with_params()
+    grouped = (
+        rows.order_by()
+        .values(unit=F("organization_id"))
+        .annotate(fed=Max("federation_id"), joined=Max("valid_from"))
+    )
+    return grouped.values("unit", "fed", "joined").query.sql_with_params()
 
 
 def _full_members_sql(day: datetime.date, only: list[int] | None):
@@ -339,6 +413,31 @@ def _full_members_sql(day: datetime.date, only: list[int] | None):
     jobs, params = full_employments_sql(day, only)
     sql = f"SELECT unit, COUNT(DISTINCT person) AS n FROM ({jobs}) j GROUP BY unit"  # noqa: S608
     return sql, list(params)
+
+
+def _details(day: datetime.date, unit_ids: list[int]) -> dict[int, tuple]:
+    """{unit: its ``DETAILS``} of these (uncovered) units with full members on ``day``."""
+    employed = queries.employed_full(unit_ids, day, DETAIL_DAYS)
+    ended = queries.coverage_ended_before(unit_ids, day)
+    return {
+        unit: (
+            ",".join(d.isoformat() for d in e.counted_from),
+            *(e.places.get(place, 0) for place in PLACES),
+            ended.get(unit),
+        )
+        for unit, e in employed.items()
+    }
+
+
+def _wants_details(part: tuple) -> bool:
+    """Whether a part (``PART_COLUMNS``) keeps ``DETAILS``: uncovered, with full members."""
+    fields = dict(zip(PART_COLUMNS, part, strict=True))
+    return not fields["covered"] and fields["full_members"] > 0
+
+
+def _places(counts: list[int | None]) -> dict[str, int]:
+    """{place: members} of a part's relation counts (the places with none left out)."""
+    return {place: n for place, n in zip(PLACES, counts, strict=True) if n}
 
 
 def _parts(scope: Scope, day: datetime.date, only: list[int]) -> list[tuple]:

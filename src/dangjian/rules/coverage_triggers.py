@@ -1,7 +1,8 @@
 """The journal of changed units behind the kept coverage figures (``rules.coverage_kept``):
 database triggers that write a ``CoverageChange`` line for each unit whose coverage inputs
 changed — its row, memberships, domains, coverages, instructors and employments, and the
-employers of a member whose full membership or leaving changed — in the writing transaction,
+employers of a member whose full membership, leaving or 组织关系 (a relation period: the kept
+parts say where the full members' relations sit) changed — in the writing transaction,
 whoever writes; a changed federation or domain writes a line naming no unit (anything may
 have moved). Installed after every ``migrate`` (``install_triggers``, a ``post_migrate``
 receiver), as the rules' change-count triggers are (``rules.freshness``)."""
@@ -13,7 +14,13 @@ from typing import Any
 from django.db import connection
 
 from dangjian.core import triggers
-from dangjian.party.models import Coverage, Employment, InstructorAssignment, PartyMember
+from dangjian.party.models import (
+    Coverage,
+    Employment,
+    InstructorAssignment,
+    PartyMember,
+    RelationPeriod,
+)
 from dangjian.registry.models import Domain, Federation, Membership, Organization
 from dangjian.rules.models import CoverageChange
 
@@ -54,6 +61,7 @@ def _events(vendor: str) -> dict[str, tuple[str, ...]]:
     }
     found |= {table: ("upd", *truncate) for table in _frame_tables()}
     found[PartyMember._meta.db_table] = ("upd", *truncate)
+    found[RelationPeriod._meta.db_table] = ("ins", "upd", "del", *truncate)
     return found
 
 
@@ -88,6 +96,7 @@ def install_triggers(using: str = "default", **kwargs: Any) -> None:
     columns = dict(_unit_tables())
     events = {t: e for t, e in _events(conn.vendor).items() if t in existing}
     members, jobs = PartyMember._meta.db_table, Employment._meta.db_table
+    relations = RelationPeriod._meta.db_table
     present = {name for _, name in triggers.installed(conn, TRIGGER)}
     if {_trigger(t, e) for t, kinds in events.items() for e in kinds} - present:
         # A trigger was missing (a migration rebuilt its table on SQLite): what was written
@@ -110,7 +119,15 @@ def install_triggers(using: str = "default", **kwargs: Any) -> None:
                             f"SELECT organization_id FROM {qn(jobs)} WHERE member_id = NEW.id; END"
                         )
                         continue
-                    if col is None:  # a federation or a domain: anything may have moved
+                    if table == relations:  # the employers of a member whose relation moved
+                        rows = {"ins": ("NEW",), "upd": ("OLD", "NEW"), "del": ("OLD",)}[event]
+                        body = "".join(
+                            f"INSERT INTO {qn(journal)} (organization_id) "  # noqa: S608
+                            f"SELECT organization_id FROM {qn(jobs)} "
+                            f"WHERE member_id = {row}.member_id;"
+                            for row in rows
+                        )
+                    elif col is None:  # a federation or a domain: anything may have moved
                         body = f"INSERT INTO {qn(journal)} (organization_id) VALUES (NULL);"  # noqa: S608
                     elif event == "upd":  # both units when a row moved from one to another
                         body = (
@@ -140,6 +157,13 @@ def install_triggers(using: str = "default", **kwargs: Any) -> None:
             f"ELSIF TG_TABLE_NAME = '{members}' THEN EXECUTE '{into} SELECT DISTINCT "
             f"e.organization_id, $1 FROM {qn(jobs)} e JOIN new_rows n ON n.id = e.member_id "
             f"JOIN old_rows o ON o.id = n.id WHERE {moved}' USING tx; "
+            # A relation period written: the units employing its member.
+            f"ELSIF TG_TABLE_NAME = '{relations}' THEN EXECUTE '{into} SELECT DISTINCT "
+            f"e.organization_id, $1 FROM {qn(jobs)} e WHERE e.member_id IN (' || "
+            "CASE TG_OP WHEN 'INSERT' THEN 'SELECT member_id FROM new_rows' "
+            "WHEN 'DELETE' THEN 'SELECT member_id FROM old_rows' "
+            "ELSE 'SELECT member_id FROM new_rows UNION SELECT member_id FROM old_rows' END "
+            "|| ')' USING tx; "
             # An update of a federation or a domain (PostgreSQL fires for one of no row too).
             "ELSIF TG_NARGS = 0 THEN IF EXISTS (SELECT 1 FROM old_rows) THEN "
             f"{into} VALUES (NULL, tx); END IF; "
@@ -161,9 +185,13 @@ def install_triggers(using: str = "default", **kwargs: Any) -> None:
         for table, kinds in events.items():
             col = columns.get(table)
             for event in kinds:
-                refs = referencing[event] if col is not None or event == "upd" else ""
+                refs = (
+                    referencing[event]
+                    if col is not None or event == "upd" or table == relations
+                    else ""
+                )
                 # The column naming the unit; none for a frame table (anything may have moved)
-                # or the members (their employers are looked up).
+                # or the members and their relations (their employers are looked up).
                 arg = f"'{col}'" if col is not None else ""
                 cursor.execute(
                     f"CREATE OR REPLACE TRIGGER {qn(_trigger(table, event))} "

@@ -423,6 +423,18 @@ class CoverageUnit(models.Model):
     # employed on the day (DOMAIN.md §3.1: counted by employer).
     federation_id = models.IntegerField(_("federation"), null=True, blank=True)
     full_members = models.PositiveIntegerField(_("full members employed"), default=0)
+    # The latest start of its membership in force in the subtree on the day.
+    joined = models.DateField(_("joined on"), null=True, blank=True)
+    # What the 应建未建 rule explains, kept for an uncovered unit with full members (empty
+    # otherwise): the first days on which its full members began to count (ISO days,
+    # ascending, comma-separated, at most ``coverage_kept.DETAIL_DAYS``), where their 组织关系
+    # sits on the day (``party.queries.EmployedFull.places``), and the last day a coverage of
+    # it ended before the day.
+    counted_from = models.TextField(_("full members counted from"), null=True, blank=True)
+    relation_system = models.PositiveIntegerField(_("relations in the system"), null=True)
+    relation_outside = models.PositiveIntegerField(_("relations outside"), null=True)
+    relation_unrecorded = models.PositiveIntegerField(_("relations unrecorded"), null=True)
+    cover_ended = models.DateField(_("last coverage ended on"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("unit in kept coverage figures")

@@ -10,9 +10,9 @@ from django.db.models import Max
 from django.utils import timezone
 
 from dangjian.core.models import valid_on_q
-from dangjian.core.sql import as_date, fetch_all, in_ids
+from dangjian.core.sql import in_ids
 from dangjian.party import queries
-from dangjian.party.models import Coverage, PartyOrganization, RelationPeriod
+from dangjian.party.models import Coverage, PartyOrganization
 from dangjian.rulebook.periods import months_between
 from dangjian.rules import coverage_kept
 from dangjian.rules.kinds import base
@@ -21,14 +21,13 @@ from dangjian.rules.registry import Candidate, kind
 K = PartyOrganization.Kind
 
 
-def uncovered_units(ctx) -> list[tuple]:
-    """[(unit id, federation id, full members, has instructor)] of the member units no party
-    organization covers on the day — shared by three formation rules. Today, over the run's
-    whole subtree, read from the day's kept coverage parts (``coverage_kept.uncovered``: each
-    unit's full members kept and followed as employments and members change); otherwise one
-    query. In id order: each unit's memberships, coverages and employments are then read in
-    index order (in name order SQLite read them scattered over the file: 3× slower at 20,000
-    units)."""
+def uncovered_units(ctx) -> list[coverage_kept.Uncovered]:
+    """The member units no party organization covers on the day — shared by three formation
+    rules. Today, over the run's whole subtree, read from the day's kept coverage parts
+    (``coverage_kept.uncovered``: each unit's full members, and what the 应建未建 rule explains
+    of it, kept and followed as the facts change); otherwise one query. In id order: each
+    unit's memberships, coverages and employments are then read in index order (in name order
+    SQLite read them scattered over the file: 3× slower at 20,000 units)."""
     day = ctx.as_of
 
     def compute():
@@ -37,108 +36,93 @@ def uncovered_units(ctx) -> list[tuple]:
             kept = coverage_kept.uncovered(ctx.engine.root, day)
             if kept is not None:
                 return kept
-        return list(
-            base.member_units(ctx)
+        return [
+            coverage_kept.Uncovered(*row)
+            for row in base.member_units(ctx)
             .filter(~base.covered(day))
             .annotate(full=base.full_member_count(day), instructed=base.has_instructor(day))
             .order_by("pk")
             .values_list("pk", "fed_id", "full", "instructed")
-        )
+        ]
 
     return base.cached(ctx, "uncovered", {}, compute)
 
 
-def uncovered_with_members(ctx, low: int, high: int | None = None, *, no_instructor=False):
-    """[(unit id, federation id, full members)] of uncovered member units whose full members
-    employed number in [low, high]."""
+def uncovered_with_members(
+    ctx, low: int, high: int | None = None, *, no_instructor=False
+) -> list[coverage_kept.Uncovered]:
+    """The uncovered member units whose full members employed number in [low, high]."""
     return [
-        (pk, fed, full)
-        for pk, fed, full, instructed in uncovered_units(ctx)
-        if full >= low and (high is None or full <= high) and not (no_instructor and instructed)
+        row
+        for row in uncovered_units(ctx)
+        if row.full >= low
+        and (high is None or row.full <= high)
+        and not (no_instructor and row.instructed)
     ]
 
 
 def required_not_formed_rows(ctx, params) -> list[dict]:
     """Units with ≥ min full members employed and no covering party organization, with the day
     the condition began (joined, reached the threshold, or lost its coverage — the latest) and
-    where their full members' 组织关系 sits."""
+    where their full members' 组织关系 sits: read from the kept parts when they hold it, else
+    counted from the facts (``explained``)."""
+    return explained(
+        ctx, params["min_full_members"], uncovered_with_members(ctx, params["min_full_members"])
+    )
+
+
+def explained(ctx, threshold: int, rows: list[coverage_kept.Uncovered]) -> list[dict]:
+    """The 应建未建 rows of these uncovered units (each with ≥ ``threshold`` full members)."""
     day = ctx.as_of
-    threshold = params["min_full_members"]
-    rows = uncovered_with_members(ctx, threshold)
-    if not rows:
-        return []
-    ids = [r[0] for r in rows]
-    reached, places = employed_relations(ids, day, threshold)
-    joined, last_cover = joined_and_uncovered(ctx, ids, day)
+    kept = {row.unit: row.details for row in rows if _holds(row.details, threshold)}
+    counted = [row.unit for row in rows if row.unit not in kept]
+    employed = queries.employed_full(counted, day, threshold)
+    joined, last_cover = joined_and_uncovered(ctx, counted, day)
     result = []
-    for org_id, fed_id, full in rows:
+    for row in rows:
+        details = kept.get(row.unit)
+        if details is not None:
+            reached, entered, ended = (
+                details.reached(threshold),
+                details.joined,
+                details.cover_ended,
+            )
+            places = details.places
+        else:
+            e = employed.get(row.unit)
+            firsts = e.counted_from if e is not None else ()
+            reached = firsts[threshold - 1] if len(firsts) >= threshold else None
+            entered, ended = joined.get(row.unit), last_cover.get(row.unit)
+            places = e.places if e is not None else {}
         since = max(
-            reached.get(org_id, day),
-            joined.get(org_id, day),
-            (last_cover[org_id] + datetime.timedelta(days=1)) if org_id in last_cover else day.min,
+            reached or day,
+            entered or day,
+            (ended + datetime.timedelta(days=1)) if ended else day.min,
         )
-        counts = places.get(org_id, {})
         result.append(
             {
-                "id": org_id,
-                "fed": fed_id,
-                "full": full,
+                "id": row.unit,
+                "fed": row.federation,
+                "full": row.full,
                 "since": since,
-                "relations": {p: counts[p] for p in RELATION_PLACES if counts.get(p)},
+                "relations": {p: places[p] for p in RELATION_PLACES if places.get(p)},
             }
         )
     return result
 
 
-# Where the 组织关系 of a unit's full members sits, in the order the explanation lists it.
+def _holds(details: coverage_kept.Details | None, threshold: int) -> bool:
+    """Whether kept details answer for this threshold (its day kept)."""
+    return details is not None and details.reached(threshold) is not None
+
+
+# Where the 组织关系 of a unit's full members sits (``party.queries.EmployedFull.places``), in
+# the order the explanation lists it.
 RELATION_PLACES = {
     "system": "在本系统党组织",
     "outside": "在系统外党组织",
     "unrecorded": "未登记",
 }
-
-
-def employed_relations(
-    unit_ids: list[int], day: datetime.date, threshold: int
-) -> tuple[dict[int, datetime.date], dict[int, dict[str, int]]]:
-    """({unit: the day its ``threshold``-th full member began to count}, {unit: {place: full
-    members}}) of the units on ``day``: each full member counted from the day their job there
-    began to count (employed and full, the later), and where they hold their 组织关系 that day
-    (a ``RELATION_PLACES`` key; DOMAIN.md §3.1: counted by employer, relation shown
-    alongside). One statement over the flagged units' jobs, grouped in the database: a row per
-    job fetched and converted in Python was most of the rule's time at 100,000 units."""
-    jobs, params = queries.full_employments_sql(day, unit_ids)
-    periods = RelationPeriod._meta.db_table
-    # One lookup of the member's relation that day (at most one period holds on a day); none:
-    # unrecorded.
-    place = (
-        "COALESCE((SELECT CASE WHEN rp.party_organization_id IS NOT NULL THEN 'system' "  # noqa: S608
-        "WHEN rp.external IS NOT NULL THEN 'outside' ELSE 'unrecorded' END "
-        f"FROM {periods} rp WHERE rp.member_id = j.person AND rp.valid_from <= %s "
-        "AND (rp.valid_to IS NULL OR rp.valid_to >= %s) LIMIT 1), 'unrecorded')"
-    )
-    sql = (
-        "WITH j AS (SELECT unit, person, MIN(counted) AS counted "  # noqa: S608
-        f"FROM ({jobs}) f GROUP BY unit, person), "
-        "r AS (SELECT unit, counted, ROW_NUMBER() OVER (PARTITION BY unit ORDER BY counted) "
-        f"AS n, {place} AS place FROM j) "
-        "SELECT unit, place, COUNT(*), MAX(CASE WHEN n = %s THEN counted END) "
-        "FROM r GROUP BY unit, place"
-    )
-    reached: dict[int, datetime.date] = {}
-    places: dict[int, dict[str, int]] = defaultdict(dict)
-    # PostgreSQL's defaults (pages costed as on spinning disks) hashed the whole member table
-    # to check the few thousand units' members, and sorted on disk: probing the members by
-    # primary key in memory took 212 ms against 331 ms at 100,000 units (55,000 jobs).
-    rows = fetch_all(
-        sql, [*params, day, day, threshold], {"random_page_cost": "1.1", "work_mem": "64MB"}
-    )
-    for unit, where, members, nth in rows:
-        places[unit][where] = members
-        when = as_date(nth)
-        if when is not None:
-            reached[unit] = when
-    return reached, places
 
 
 def joined_and_uncovered(
@@ -147,23 +131,17 @@ def joined_and_uncovered(
     """({unit: the latest start of its membership in force on ``day``}, {unit: the last day a
     coverage of it ended before ``day``}). The ids are written into the statements
     (``in_ids``): bound one by one, compiling the filters took longer than running them."""
-    units = in_ids("organization_id", unit_ids)
+    if not unit_ids:
+        return {}, {}
     joined = (
         base.memberships(ctx, day)
-        .filter(units)
+        .filter(in_ids("organization_id", unit_ids))
         .order_by()
         .values("organization_id")
         .annotate(first=Max("valid_from"))
         .values_list("organization_id", "first")
     )
-    ended = (
-        Coverage.objects.filter(units, valid_to__lt=day)
-        .order_by()
-        .values("organization_id")
-        .annotate(last=Max("valid_to"))
-        .values_list("organization_id", "last")
-    )
-    return dict(joined), dict(ended)
+    return dict(joined), queries.coverage_ended_before(unit_ids, day)
 
 
 def relations_text(relations: dict[str, int]) -> str:
@@ -204,7 +182,8 @@ def required_not_formed(ctx):
 @kind("joint_branch_candidate", reads=())
 def joint_branch_candidate(ctx):
     low, high = ctx.params["min_full_members"], ctx.params["max_full_members"]
-    for org_id, fed_id, full in uncovered_with_members(ctx, low, high, no_instructor=True):
+    for row in uncovered_with_members(ctx, low, high, no_instructor=True):
+        org_id, fed_id, full = row.unit, row.federation, row.full
         yield Candidate(
             federation_id=fed_id,
             organization_id=org_id,
@@ -220,7 +199,8 @@ def joint_branch_candidate(ctx):
 @kind("needs_instructor", reads=())
 def needs_instructor(ctx):
     high = ctx.params["max_full_members"]
-    for org_id, fed_id, full in uncovered_with_members(ctx, 0, high, no_instructor=True):
+    for row in uncovered_with_members(ctx, 0, high, no_instructor=True):
+        org_id, fed_id, full = row.unit, row.federation, row.full
         yield Candidate(
             federation_id=fed_id,
             organization_id=org_id,
