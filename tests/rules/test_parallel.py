@@ -12,12 +12,12 @@ import threading
 import time
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import override_settings
 from django.utils import timezone
 
 from dangjian.rulebook import loader
-from dangjian.rules import parallel
+from dangjian.rules import coverage_kept, parallel
 from dangjian.rules.engine import Engine
 from dangjian.rules.models import Finding, FindingObservation, RuleState
 
@@ -74,14 +74,27 @@ def _built() -> World:
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("today", [False, True], ids=["past day", "today"])
-def test_side_by_side_leaves_what_one_after_the_other_leaves(today):
-    """Today the formation rules read the day's kept coverage parts, counted by the first
-    thread that needs them (``coverage_kept``)."""
+def test_side_by_side_leaves_what_one_after_the_other_leaves(today, monkeypatch):
+    """Today the formation rules read the day's kept coverage parts (``coverage_kept``),
+    counted by the first thread that needs them — on SQLite by the run's own thread before
+    the workers start: it writes under the one write lock."""
     world = _built()
     day = timezone.localdate() if today else DAY
+    counted_in: list[str] = []
+    count_whole = coverage_kept._count_whole
+
+    def recorded(*args, **kwargs):
+        counted_in.append(threading.current_thread().name)
+        return count_whole(*args, **kwargs)
+
+    monkeypatch.setattr(coverage_kept, "_count_whole", recorded)
     with override_settings(RULE_WORKERS=2):
         assert parallel.workers_for(len(Engine(world.fed, day).rule_ids)) == 2
         side_by_side = Engine(world.fed, day).run()
+    if today:
+        assert len(counted_in) == 1
+        if connection.vendor == "sqlite":
+            assert counted_in == [threading.current_thread().name]
     found, states = _findings(world), _states(world)
     _forget(world)
     with override_settings(RULE_WORKERS=1):

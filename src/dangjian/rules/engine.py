@@ -64,7 +64,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Min, Q
 from django.utils import timezone
 
@@ -72,7 +72,8 @@ from dangjian.core import touch
 from dangjian.registry.models import Federation
 from dangjian.rulebook import loader as rulebook_module
 from dangjian.rulebook.loader import Rulebook
-from dangjian.rules import parallel
+from dangjian.rules import coverage_kept, parallel
+from dangjian.rules.coverage import Scope
 from dangjian.rules.freshness import (
     code_version,
     digest,
@@ -83,6 +84,7 @@ from dangjian.rules.freshness import (
 from dangjian.rules.models import RuleState
 from dangjian.rules.registry import (
     HEAVY,
+    KEPT_COVERAGE,
     KINDS,
     KINDS_PERIODIC,
     MERGERS,
@@ -258,6 +260,8 @@ class Engine:
         # (A follow run evaluates no rule whole: it leaves those to the next run.)
         whole = 0 if follow_only else sum(plan == FULL for *_, plan in planned)
         workers = parallel.workers_for(whole)
+        if workers > 1 and connection.vendor == "sqlite":
+            self._keep_coverage(planned)
         if workers > 1:
             # A heavy kind's whole evaluation first (``registry.HEAVY``), the others in the
             # rulebook's order.
@@ -324,6 +328,18 @@ class Engine:
         for c in candidates:
             c.prepare()
         return only, (candidates, contexts)
+
+    def _keep_coverage(self, planned: list[tuple[str, Any, str, Any]]) -> None:
+        """On SQLite the day's first count of the kept coverage parts (seconds at 100,000
+        units) writes under the database's one write lock: counted in a worker, it would hold
+        up this thread's writes of the findings of the rules done meanwhile (up to the busy
+        timeout, then "database is locked"). When a rule reading the parts is to be
+        evaluated for today, they are brought up to date here, before the workers start; the
+        workers then read them."""
+        if self.as_of != timezone.localdate():
+            return
+        if any(not self._kinds(rule_id).isdisjoint(KEPT_COVERAGE) for rule_id, *_ in planned):
+            coverage_kept.figures(Scope(self.root), self.as_of)
 
     def shared(self, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
         """What several rules of the run read, computed once (``base.cached``): a rule

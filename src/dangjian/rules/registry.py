@@ -142,6 +142,8 @@ REACH: dict[str, ReachFunction] = {}
 # evaluated side by side (``rules.parallel``) they start first, so that the others are done
 # beside them instead of after them.
 HEAVY: set[str] = set()
+# Kinds that read the day's kept coverage parts (``rules.coverage_kept.uncovered``).
+KEPT_COVERAGE: set[str] = set()
 
 
 def touched_party_organizations(touched: Touched) -> set[int] | None:
@@ -160,13 +162,15 @@ def kind(
     widen: WidenFunction | None = None,
     reach: ReachFunction | None = None,
     heavy: bool = False,
+    kept_coverage: bool = False,
 ) -> Callable[[KindFunction], KindFunction]:
     """Register a rule kind; ``window`` makes it a period rule, ``merge`` joins candidates
     of several revisions (default: the last revision's); ``reads`` names the journaled facts it
     reads (default: all), ``subject`` what it can be restricted to (``SUBJECTS``) and
     ``widen`` which of those a touch can move (``WIDEN``), ``reach`` which others the
     subjects so found are paired with (``REACH``); ``heavy`` that its whole evaluation is
-    started before the others' (``HEAVY``)."""
+    started before the others' (``HEAVY``); ``kept_coverage`` that it reads the day's kept
+    coverage parts (``KEPT_COVERAGE``)."""
 
     def register(fn: KindFunction) -> KindFunction:
         KINDS[name] = fn
@@ -183,6 +187,8 @@ def kind(
             MERGERS[name] = merge
         if heavy:
             HEAVY.add(name)
+        if kept_coverage:
+            KEPT_COVERAGE.add(name)
         return fn
 
     return register

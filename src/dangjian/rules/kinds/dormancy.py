@@ -271,7 +271,7 @@ def dormant_society(ctx):
 
 
 # Reads no meeting: reports, 应建未建 and visits only (a meeting re-evaluates nothing of it).
-@kind("abnormal_list_proposal", reads=())
+@kind("abnormal_list_proposal", reads=(), kept_coverage=True)
 def abnormal_list_proposal(ctx):
     """Conditions of 民政部令第60号 the ledger can see; a person confirms any listing."""
     day = ctx.as_of

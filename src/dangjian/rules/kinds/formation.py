@@ -150,7 +150,7 @@ def relations_text(relations: dict[str, int]) -> str:
     return f"组织关系{'、'.join(parts)}" if parts else ""
 
 
-@kind("required_not_formed", reads=())
+@kind("required_not_formed", reads=(), kept_coverage=True)
 def required_not_formed(ctx):
     day = ctx.as_of
     rows = base.cached(
@@ -179,7 +179,7 @@ def required_not_formed(ctx):
         )
 
 
-@kind("joint_branch_candidate", reads=())
+@kind("joint_branch_candidate", reads=(), kept_coverage=True)
 def joint_branch_candidate(ctx):
     low, high = ctx.params["min_full_members"], ctx.params["max_full_members"]
     for row in uncovered_with_members(ctx, low, high, no_instructor=True):
@@ -196,7 +196,7 @@ def joint_branch_candidate(ctx):
         )
 
 
-@kind("needs_instructor", reads=())
+@kind("needs_instructor", reads=(), kept_coverage=True)
 def needs_instructor(ctx):
     high = ctx.params["max_full_members"]
     for row in uncovered_with_members(ctx, 0, high, no_instructor=True):
