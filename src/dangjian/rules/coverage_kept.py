@@ -41,7 +41,7 @@ from django.db.models import F, Max, Min, Q
 from django.utils import timezone
 
 from dangjian.core.models import valid_on_q
-from dangjian.core.sql import id_list, in_ids
+from dangjian.core.sql import as_date, id_list, in_ids
 from dangjian.party import queries
 from dangjian.party.models import Coverage, InstructorAssignment
 from dangjian.party.queries import full_employments_sql
@@ -158,22 +158,36 @@ def uncovered(federation: Federation, day: datetime.date) -> list[Uncovered] | N
         )
         if kept is None:
             return None
-        rows = (
-            CoverageUnit.objects.filter(figures_id=kept, covered=0)
-            .order_by("organization_id")
-            .values_list(
-                "organization_id", "federation_id", "full_members", "worked", "joined", *DETAILS
+        # A raw statement, and the day joined read through a CASE (an expression has no
+        # declared type, so SQLite's driver leaves its text alone): converting the dates of
+        # every uncovered unit (26,000 at 100,000 units) was a third of the 应建未建 rule's
+        # time; those of the units with details are converted here.
+        columns = ", ".join(("organization_id", "federation_id", "full_members", "worked"))
+        joined = "CASE WHEN counted_from IS NULL THEN NULL ELSE joined END"
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {columns}, {joined}, {', '.join(DETAILS)} "  # noqa: S608
+                f"FROM {CoverageUnit._meta.db_table} WHERE figures_id = %s AND covered = 0 "
+                "ORDER BY organization_id",
+                [kept],
             )
-        )
+            rows = cursor.fetchall()
         return [
             Uncovered(
                 unit,
                 fed,
                 full,
                 bool(worked),
-                None if counted is None else Details(counted, _places(places), joined, ended),
+                None
+                if counted is None
+                else Details(
+                    counted,
+                    {p: n for p, n in ((PLACES[0], n0), (PLACES[1], n1), (PLACES[2], n2)) if n},
+                    as_date(joined),
+                    as_date(ended),
+                ),
             )
-            for unit, fed, full, worked, joined, counted, *places, ended in rows
+            for unit, fed, full, worked, joined, counted, n0, n1, n2, ended in rows
         ]
 
 
@@ -434,11 +448,6 @@ def _wants_details(part: tuple) -> bool:
     """Whether a part (``PART_COLUMNS``) keeps ``DETAILS``: uncovered, with full members."""
     fields = dict(zip(PART_COLUMNS, part, strict=True))
     return not fields["covered"] and fields["full_members"] > 0
-
-
-def _places(counts: list[int | None]) -> dict[str, int]:
-    """{place: members} of a part's relation counts (the places with none left out)."""
-    return {place: n for place, n in zip(PLACES, counts, strict=True) if n}
 
 
 def _parts(scope: Scope, day: datetime.date, only: list[int]) -> list[tuple]:
