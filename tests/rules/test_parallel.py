@@ -20,6 +20,7 @@ from dangjian.rulebook import loader
 from dangjian.rules import coverage_kept, parallel
 from dangjian.rules.engine import Engine
 from dangjian.rules.models import Finding, FindingObservation, RuleState
+from dangjian.rules.sync import FindingsSync
 
 from .conftest import World, shipped_entries
 
@@ -77,7 +78,8 @@ def _built() -> World:
 def test_side_by_side_leaves_what_one_after_the_other_leaves(today, monkeypatch):
     """Today the formation rules read the day's kept coverage parts (``coverage_kept``),
     counted by the first thread that needs them — on SQLite by the run's own thread before
-    the workers start: it writes under the one write lock."""
+    the workers start: it writes under the one write lock. Each rule's findings are written by
+    the worker that evaluated it."""
     world = _built()
     day = timezone.localdate() if today else DAY
     counted_in: list[str] = []
@@ -88,9 +90,19 @@ def test_side_by_side_leaves_what_one_after_the_other_leaves(today, monkeypatch)
         return count_whole(*args, **kwargs)
 
     monkeypatch.setattr(coverage_kept, "_count_whole", recorded)
+    # Each rule's findings written by the thread that evaluated it.
+    written_in: list[str] = []
+    run_sync = FindingsSync.run
+
+    def written(self, *args, **kwargs):
+        written_in.append(threading.current_thread().name)
+        return run_sync(self, *args, **kwargs)
+
+    monkeypatch.setattr(FindingsSync, "run", written)
     with override_settings(RULE_WORKERS=2):
         assert parallel.workers_for(len(Engine(world.fed, day).rule_ids)) == 2
         side_by_side = Engine(world.fed, day).run()
+    assert written_in and all(name.startswith("rules-") for name in written_in)
     if today:
         assert len(counted_in) == 1
         if connection.vendor == "sqlite":

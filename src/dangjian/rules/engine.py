@@ -267,40 +267,15 @@ class Engine:
             # rulebook's order.
             planned.sort(key=lambda p: not (p[3] == FULL and self._heavy(p[0])))
         tasks = [
-            functools.partial(self._evaluate_planned, rule_id, plan, follow_only)
-            for rule_id, _, _, plan in planned
+            functools.partial(
+                self._evaluate_and_write, rule_id, state, key, plan, follow_only, journal, todays
+            )
+            for rule_id, state, key, plan in planned
         ]
-        for index, (only, evaluated) in parallel.as_done(tasks, workers):
-            rule_id, state, key, _ = planned[index]
+        for index, result in parallel.as_done(tasks, workers):
+            rule_id = planned[index][0]
             if progress:
                 progress(rule_id, len(done), total)
-            if evaluated is None:
-                done[rule_id] = RuleResult(rule_id, skipped=True, deferred=True)
-                continue
-            candidates, contexts = evaluated
-            result = RuleResult(rule_id, candidates, subjects=only)
-            latest = self.as_of
-            if state is not None:
-                latest = max(latest, state.latest_as_of or state.as_of)
-            with transaction.atomic():
-                sync = FindingsSync(self, rule_id, contexts, result, todays.get(rule_id, {}))
-                sync.run(candidates, only, self._subject(rule_id))
-                if only is not None:
-                    assert state is not None
-                    result.found_before = max(0, state.found - sync.found_before)
-                RuleState.objects.update_or_create(
-                    federation=self.root,
-                    rule_id=rule_id,
-                    defaults={
-                        "as_of": self.as_of,
-                        "latest_as_of": latest,
-                        "inputs": key,
-                        "findings": findings_state(rule_id),
-                        "found": result.found,
-                        "computed_at": timezone.now(),
-                        "journal": journal,
-                    },
-                )
             done[rule_id] = result
         results = [done[rule_id] for rule_id in self.rule_ids]
         if passed:
@@ -315,6 +290,49 @@ class Engine:
         if progress:
             progress("", total, total)
         return results
+
+    def _evaluate_and_write(
+        self,
+        rule_id: str,
+        state: RuleState | None,
+        key: str,
+        plan: str | frozenset[int],
+        follow_only: bool,
+        journal: int,
+        todays: dict[str, dict[int, datetime.date]],
+    ) -> RuleResult:
+        """A rule evaluated, then its findings and its state written in one transaction — in
+        the thread that evaluated it (``rules.parallel``): a rule done is written while the
+        others are still evaluated or written (on PostgreSQL side by side; on SQLite one
+        writer at a time, the others waiting for the write lock)."""
+        only, evaluated = self._evaluate_planned(rule_id, plan, follow_only)
+        if evaluated is None:
+            return RuleResult(rule_id, skipped=True, deferred=True)
+        candidates, contexts = evaluated
+        result = RuleResult(rule_id, candidates, subjects=only)
+        latest = self.as_of
+        if state is not None:
+            latest = max(latest, state.latest_as_of or state.as_of)
+        with transaction.atomic():
+            sync = FindingsSync(self, rule_id, contexts, result, todays.get(rule_id, {}))
+            sync.run(candidates, only, self._subject(rule_id))
+            if only is not None:
+                assert state is not None
+                result.found_before = max(0, state.found - sync.found_before)
+            RuleState.objects.update_or_create(
+                federation=self.root,
+                rule_id=rule_id,
+                defaults={
+                    "as_of": self.as_of,
+                    "latest_as_of": latest,
+                    "inputs": key,
+                    "findings": findings_state(rule_id),
+                    "found": result.found,
+                    "computed_at": timezone.now(),
+                    "journal": journal,
+                },
+            )
+        return result
 
     def _evaluate_planned(
         self, rule_id: str, plan: str | frozenset[int], follow_only: bool
@@ -332,8 +350,8 @@ class Engine:
     def _keep_coverage(self, planned: list[tuple[str, Any, str, Any]]) -> None:
         """On SQLite the day's first count of the kept coverage parts (seconds at 100,000
         units) writes under the database's one write lock: counted in a worker, it would hold
-        up this thread's writes of the findings of the rules done meanwhile (up to the busy
-        timeout, then "database is locked"). When a rule reading the parts is to be
+        up the other workers' writes of the findings of the rules done meanwhile (up to the
+        busy timeout, then "database is locked"). When a rule reading the parts is to be
         evaluated for today, they are brought up to date here, before the workers start; the
         workers then read them."""
         if self.as_of != timezone.localdate():
