@@ -60,8 +60,9 @@ def _uncovered(world, day=DAY):
     """The day's uncovered units as the kept parts give them, checked against the formation
     rules' count from the facts (their path for a day other than today); and the 应建未建
     rows explained from the kept details (since when, where the relations sit) equal to
-    those counted from the facts, for every threshold up to the largest count, and for one
-    beyond the days kept (counted from the facts for the units that reach it)."""
+    those counted from the facts, for every threshold up to the largest count (0 too: every
+    uncovered unit), and for one beyond the days kept (counted from the facts for the units
+    that reach it)."""
     kept = coverage_kept.uncovered(world.fed, day)
     ctx = Engine(world.fed, day).contexts("formation.required_not_formed")[0]
     assert day != timezone.localdate()  # the count from the facts, not the parts again
@@ -70,7 +71,7 @@ def _uncovered(world, day=DAY):
     assert all(row.details is None for row in facts)
     assert [row.unit for row in kept if row.details] == [row.unit for row in kept if row.full]
     most = max((row.full for row in kept), default=0)
-    for threshold in {*range(1, most + 1), coverage_kept.DETAIL_DAYS + 1}:
+    for threshold in {*range(most + 1), coverage_kept.DETAIL_DAYS + 1}:
         rows = [[row for row in found if row.full >= threshold] for found in (kept, facts)]
         assert formation.explained(ctx, threshold, rows[0]) == formation.explained(
             ctx, threshold, rows[1]
@@ -357,6 +358,18 @@ def test_random_changes_followed_equal_a_fresh_count(make_world, clean_journal):
                     [rng.choice([D(2024, 12, 31), DAY, None]), period.pk],
                 )
 
+    def relation_reassigned():  # a period moved to another member, as a script would
+        period = RelationPeriod.objects.order_by("?").first()
+        member = PartyMember.objects.filter(employments__organization__in=units).order_by("?")
+        member = member.first()
+        if period and member:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"UPDATE {RelationPeriod._meta.db_table} SET member_id = %s "  # noqa: S608
+                    "WHERE id = %s",
+                    [member.pk, period.pk],
+                )
+
     def relation_deleted():
         RelationPeriod.objects.filter(pk__in=RelationPeriod.objects.order_by("?")[:1]).delete()
 
@@ -392,6 +405,7 @@ def test_random_changes_followed_equal_a_fresh_count(make_world, clean_journal):
         raw_standing,
         relation_moves,
         relation_ends,
+        relation_reassigned,
         relation_deleted,
     ]
     seen = []

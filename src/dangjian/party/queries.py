@@ -27,7 +27,7 @@ Python loops — so a workflow never accepts what the rules will flag later.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -156,6 +156,15 @@ class EmployedFull:
 
     counted_from: tuple[datetime.date, ...]
     places: dict[str, int]
+
+    def reached(self, n: int) -> datetime.date | None:
+        """The day the ``n``-th began to count (None: fewer than ``n`` days here, or n < 1)."""
+        return nth(self.counted_from, n)
+
+
+def nth(days: Sequence[Any], n: int) -> Any:
+    """The ``n``-th of ``days`` (from 1), None when there are fewer or n < 1."""
+    return days[n - 1] if 0 < n <= len(days) else None
 
 
 def employed_full(unit_ids: list[int], day: datetime.date, first: int) -> dict[int, EmployedFull]:

@@ -124,8 +124,8 @@ class Details(NamedTuple):
     def reached(self, n: int) -> datetime.date | None:
         """The day its ``n``-th full member began to count; None when not kept (n beyond
         ``DETAIL_DAYS``, or fewer full members)."""
-        days = self.counted_from.split(",") if self.counted_from else []
-        return datetime.date.fromisoformat(days[n - 1]) if 0 < n <= len(days) else None
+        day = queries.nth(self.counted_from.split(",") if self.counted_from else [], n)
+        return datetime.date.fromisoformat(day) if day else None
 
 
 class Uncovered(NamedTuple):

@@ -72,7 +72,7 @@ from dangjian.core import touch
 from dangjian.registry.models import Federation
 from dangjian.rulebook import loader as rulebook_module
 from dangjian.rulebook.loader import Rulebook
-from dangjian.rules import coverage_kept, parallel
+from dangjian.rules import coverage_kept, coverage_triggers, parallel
 from dangjian.rules.coverage import Scope
 from dangjian.rules.freshness import (
     code_version,
@@ -266,17 +266,33 @@ class Engine:
             # A heavy kind's whole evaluation first (``registry.HEAVY``), the others in the
             # rulebook's order.
             planned.sort(key=lambda p: not (p[3] == FULL and self._heavy(p[0])))
+        # Where a rule is written: on PostgreSQL by the worker that evaluated it, so that two
+        # rules' writes run side by side (written by this thread, the organizational-life
+        # rule waited ~100 ms behind 应建未建's at 100,000 units); on SQLite, which has one
+        # writer at a time, by this thread as each evaluation is done — workers writing would
+        # poll for the write lock against each other and against the progress updates.
+        in_workers = workers > 1 and connection.vendor == "postgresql"
         tasks = [
             functools.partial(
-                self._evaluate_and_write, rule_id, state, key, plan, follow_only, journal, todays
+                self._evaluate_and_write,
+                rule_id,
+                state,
+                key,
+                plan,
+                follow_only,
+                journal,
+                todays,
+                write=in_workers,
             )
             for rule_id, state, key, plan in planned
         ]
-        for index, result in parallel.as_done(tasks, workers):
-            rule_id = planned[index][0]
+        for index, value in parallel.as_done(tasks, workers):
+            rule_id, state, key, _ = planned[index]
             if progress:
                 progress(rule_id, len(done), total)
-            done[rule_id] = result
+            if not isinstance(value, RuleResult):
+                value = self._write(rule_id, state, key, *value, journal, todays)
+            done[rule_id] = value
         results = [done[rule_id] for rule_id in self.rule_ids]
         if passed:
             RuleState.objects.filter(pk__in=passed).update(journal=journal)
@@ -300,12 +316,27 @@ class Engine:
         follow_only: bool,
         journal: int,
         todays: dict[str, dict[int, datetime.date]],
-    ) -> RuleResult:
-        """A rule evaluated, then its findings and its state written in one transaction — in
-        the thread that evaluated it (``rules.parallel``): a rule done is written while the
-        others are still evaluated or written (on PostgreSQL side by side; on SQLite one
-        writer at a time, the others waiting for the write lock)."""
+        *,
+        write: bool,
+    ) -> RuleResult | Evaluated:
+        """A rule evaluated (a task of ``rules.parallel``) and, with ``write``, written in the
+        same thread (``_write``); without, what ``_write`` needs."""
         only, evaluated = self._evaluate_planned(rule_id, plan, follow_only)
+        if not write:
+            return only, evaluated
+        return self._write(rule_id, state, key, only, evaluated, journal, todays)
+
+    def _write(
+        self,
+        rule_id: str,
+        state: RuleState | None,
+        key: str,
+        only: frozenset[int] | None,
+        evaluated: tuple[list[Candidate], list[Context]] | None,
+        journal: int,
+        todays: dict[str, dict[int, datetime.date]],
+    ) -> RuleResult:
+        """A rule's findings and its state written in one transaction."""
         if evaluated is None:
             return RuleResult(rule_id, skipped=True, deferred=True)
         candidates, contexts = evaluated
@@ -336,7 +367,7 @@ class Engine:
 
     def _evaluate_planned(
         self, rule_id: str, plan: str | frozenset[int], follow_only: bool
-    ) -> tuple[frozenset[int] | None, tuple[list[Candidate], list[Context]] | None]:
+    ) -> Evaluated:
         """(the subjects judged — None: all —, the rule's candidates and contexts — None: left
         to the next full run by ``follow_only``) of a rule that is not skipped."""
         only = self._reach(rule_id, plan) if isinstance(plan, frozenset) else None
@@ -354,8 +385,8 @@ class Engine:
         busy timeout, then "database is locked"). When a rule reading the parts is to be
         evaluated for today, they are brought up to date here, before the workers start; the
         workers then read them."""
-        if self.as_of != timezone.localdate():
-            return
+        if self.as_of != timezone.localdate() or not coverage_triggers.triggers_in_place():
+            return  # (the rules count from the facts: ``coverage_kept.uncovered``)
         if any(not self._kinds(rule_id).isdisjoint(KEPT_COVERAGE) for rule_id, *_ in planned):
             coverage_kept.figures(Scope(self.root), self.as_of)
 
@@ -460,6 +491,11 @@ class Engine:
                 [book, [f.pk for f in self.federations], code_version()]
             )
         return digest([inputs, self.cache["_book_digest"], rule_id, self.as_of])
+
+
+# A rule's evaluation: (the subjects judged — None: all —, its candidates and contexts — None:
+# left to the next full run by ``follow_only``).
+Evaluated = tuple[frozenset[int] | None, tuple[list[Candidate], list[Context]] | None]
 
 
 def _last(candidates: list[Candidate]) -> Candidate:

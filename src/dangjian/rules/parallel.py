@@ -1,10 +1,10 @@
 """Rules evaluated side by side (``Engine.run``): a rule's evaluation only reads, so the rules
 of a run are evaluated by several threads, each on its own database connection — on SQLite the
 statements run without the GIL, on PostgreSQL in their own server processes, so the machine's
-cores share the run — and each thread writes the findings of the rule it evaluated as soon as
-its evaluation is done (``Engine._evaluate_and_write``), each rule in its own transaction as
-before (so a long rule, the copied minutes judged whole, holds up neither the others'
-evaluations nor their writes).
+cores share the run — and each rule's findings are written as soon as its evaluation is done
+(on PostgreSQL by the worker, on SQLite by the caller's thread: ``Engine.run``), each rule in
+its own transaction (so a long rule, the copied minutes judged whole, holds up neither the
+others' evaluations nor their writes).
 
 Each evaluation reads the committed facts through its own connection, so the rules of one run
 may read the facts a moment apart, as they did one after the other; the input digests and the

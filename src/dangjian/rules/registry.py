@@ -74,7 +74,8 @@ class Candidate:
 
     def prepare(self) -> None:
         """Make the fingerprint and the evidence's JSON text now: in the thread that evaluated
-        the rule (``rules.parallel``), not in the one writing every rule's findings."""
+        the rule (``rules.parallel``), not in the run's thread, which writes every rule's
+        findings on SQLite."""
         self.fingerprint  # noqa: B018 - made and kept
         self.evidence_json  # noqa: B018
 

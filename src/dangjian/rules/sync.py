@@ -1,5 +1,6 @@
 """One rule's candidates of one run written into its findings, their observations and their
-status history (``Engine.run`` calls it in its own thread, a transaction per rule; the rules
+status history (``Engine._write``, a transaction per rule — in the run's thread, or on
+PostgreSQL in the worker that evaluated the rule; the rules
 of opening, resolving, reopening and replaying the past are in ``rules.engine``'s docstring).
 Every write is in bulk (``core.bulk``); findings are read as plain rows, never as models."""
 

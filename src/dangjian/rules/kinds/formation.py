@@ -90,8 +90,7 @@ def explained(ctx, threshold: int, rows: list[coverage_kept.Uncovered]) -> list[
             places = details.places
         else:
             e = employed.get(row.unit)
-            firsts = e.counted_from if e is not None else ()
-            reached = firsts[threshold - 1] if len(firsts) >= threshold else None
+            reached = e.reached(threshold) if e is not None else None
             entered, ended = joined.get(row.unit), last_cover.get(row.unit)
             places = e.places if e is not None else {}
         since = max(
