@@ -132,8 +132,10 @@ def test_the_coverage_page_counts_once_then_serves_the_days_figures(
     assert coverage.figures(Scope(demo_federation)) == coverage.all_breakdowns(
         Scope(demo_federation)
     )
-    # (+ 2 when the unit followed is left uncovered with full members: its details.)
-    assert len(queries.captured_queries) <= bound + 14, "\n".join(
+    # (+ 2 when the unit followed is left uncovered with full members: its details; on
+    # PostgreSQL + 4 more: their statement's planner settings, set and reset in a savepoint.)
+    details = 2 if connection.vendor == "sqlite" else 6
+    assert len(queries.captured_queries) <= bound + 12 + details, "\n".join(
         q["sql"][:160] for q in queries.captured_queries
     )
 
