@@ -182,12 +182,12 @@ def uncovered(federation: Federation, day: datetime.date) -> list[Uncovered] | N
                 if counted is None
                 else Details(
                     counted,
-                    {p: n for p, n in ((PLACES[0], n0), (PLACES[1], n1), (PLACES[2], n2)) if n},
+                    {place: n for place, n in zip(PLACES, counts, strict=True) if n},
                     as_date(joined),
                     as_date(ended),
                 ),
             )
-            for unit, fed, full, worked, joined, counted, n0, n1, n2, ended in rows
+            for unit, fed, full, worked, joined, counted, *counts, ended in rows
         ]
 
 
