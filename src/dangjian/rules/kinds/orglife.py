@@ -89,20 +89,30 @@ def _window_sql(ctx, periods, lo_day, hi_day, bounds, only_ids=None, posts=True)
             f"CASE WHEN po.valid_to IS NULL OR {last} > {ghi} THEN {ghi} ELSE {last} END AS hi_{p}"
         )
     fed_marks = ", ".join(["%s"] * len(ctx.federation_ids))
-    counted = (
-        f"(SELECT COUNT(*) FROM {pos} pp WHERE pp.party_organization_id = po.id "  # noqa: S608
-        f"AND pp.valid_from <= %s AND (pp.valid_to IS NULL OR pp.valid_to >= %s))"
-        if posts
-        else "0"
-    )
+    if ctx.only is not None:  # an incremental run: the touched organizations only
+        only_ids = sorted(ctx.only if only_ids is None else set(only_ids) & ctx.only)
+    held_on_day = "pp.valid_from <= %s AND (pp.valid_to IS NULL OR pp.valid_to >= %s)"
+    counted, joined = "0", ""
+    if posts and only_ids is None:
+        # Every organization's posts: one grouped pass over the posts held that day (a probe
+        # per organization was 180 ms of the statement's 1 s at 100,000 units, PostgreSQL).
+        counted = "COALESCE(n.posts, 0)"
+        joined = (
+            f"LEFT JOIN (SELECT pp.party_organization_id AS po, COUNT(*) AS posts "  # noqa: S608
+            f"FROM {pos} pp WHERE {held_on_day} GROUP BY pp.party_organization_id) n "
+            "ON n.po = po.id "
+        )
+    elif posts:  # a few organizations: a probe each
+        counted = (
+            f"(SELECT COUNT(*) FROM {pos} pp WHERE pp.party_organization_id = po.id "  # noqa: S608
+            f"AND {held_on_day})"
+        )
     sql = (
         f"SELECT po.id AS id, po.kind AS kind, po.federation_id AS fed, {', '.join(cols)}, "  # noqa: S608
         f"{counted} AS posts "
-        f"FROM {po} po WHERE po.federation_id IN ({fed_marks}) "
+        f"FROM {po} po {joined}WHERE po.federation_id IN ({fed_marks}) "
         f"AND po.valid_from <= %s AND (po.valid_to IS NULL OR po.valid_to >= %s)"
     )
-    if ctx.only is not None:  # an incremental run: the touched organizations only
-        only_ids = sorted(ctx.only if only_ids is None else set(only_ids) & ctx.only)
     if only_ids is not None:
         sql += f" AND po.id IN ({id_list(only_ids)})"
     params = [*([hi_day, hi_day] if posts else []), *ctx.federation_ids, hi_day, lo_day]
@@ -213,7 +223,7 @@ def _short_sql(window_sql, reqs, base, blocks, only_ids=None, min_posts=3):
         masks = ", ".join(f"{mask(b)} AS m{b}" for b in range(blocks))
         pairs = (
             f"a AS (SELECT c.party_organization_id AS po, c.kind AS kind, {masks} "  # noqa: S608
-            f"FROM {ct} c WHERE {only}{months} GROUP BY c.party_organization_id, c.kind), "
+            f"FROM {ct} c WHERE {only}{months} GROUP BY c.kind, c.party_organization_id), "
             f"t AS (SELECT w.*, k.kind AS req, {', '.join(f'a.m{b}' for b in range(blocks))} "
             "FROM w CROSS JOIN k LEFT JOIN a ON a.po = w.id AND a.kind = k.kind OFFSET 0)"
         )
