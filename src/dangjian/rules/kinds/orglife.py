@@ -219,7 +219,8 @@ def _short_sql(window_sql, reqs, base, blocks, only_ids=None, min_posts=3):
             f"WHERE {_applies_sql(reqs, min_posts)})"
         )
         params = [base // 12, last // 12] * blocks
-    else:  # PostgreSQL: one hash aggregate of the counts
+    else:  # PostgreSQL: one aggregate of the counts, grouped in the order of the index that
+        # holds them (kind, organization: ``orglife_count_kind_org``), read from it as they come
         masks = ", ".join(f"{mask(b)} AS m{b}" for b in range(blocks))
         pairs = (
             f"a AS (SELECT c.party_organization_id AS po, c.kind AS kind, {masks} "  # noqa: S608
