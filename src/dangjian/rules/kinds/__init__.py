@@ -1,6 +1,7 @@
 """The rule kinds: each implemented once, as set-based queries (registered with ``@kind``)."""
 
 from dangjian.rules.kinds import (  # noqa: F401
+    attendance,
     dormancy,
     dues,
     formation,

@@ -44,7 +44,7 @@ from dangjian.rulebook.periods import (
     sql_first_full_period,
     sql_last_full_period,
 )
-from dangjian.rules.kinds import base
+from dangjian.rules.kinds import base, records
 from dangjian.rules.kinds.dormancy import conditions_candidate, dormant_units, units_of_touched
 from dangjian.rules.registry import MEETINGS, Candidate, kind
 
@@ -52,15 +52,18 @@ K = PartyOrganization.Kind
 # The kinds judged as branches (a committee is not): they owe meetings and cover units.
 BRANCH_KINDS = [K.BRANCH, K.JOINT_BRANCH, K.GENERAL_BRANCH]
 
-KIND_ZH = {
-    "general_meeting": "支部党员大会",
-    "committee_meeting": "支部委员会会议",
-    "group_meeting": "党小组会",
-    "party_lesson": "党课",
-    "theme_day": "主题党日",
-    "life_meeting": "组织生活会",
-    "democratic_review": "民主评议党员",
-}
+# The meeting kinds a requirement may name (an override naming another is not judged), in the
+# order a finding lists them; their words are the integrity rules' (``records.KIND_ZH``).
+REQUIRED_KINDS = (
+    "general_meeting",
+    "committee_meeting",
+    "group_meeting",
+    "party_lesson",
+    "theme_day",
+    "life_meeting",
+    "democratic_review",
+)
+KIND_ZH = {k: records.KIND_ZH[k] for k in REQUIRED_KINDS}
 PERIOD_ZH = {"month": "个月", "quarter": "个季度", "year": "年"}
 PERIOD_EVERY_ZH = {"month": "每月", "quarter": "每季度", "year": "每年"}
 FAR = 10**7
