@@ -126,7 +126,7 @@ def sign_cache(db: sqlite3.Connection) -> bool:
     while rows := reader.fetchmany(5000):
         db.executemany(
             "INSERT INTO signatures VALUES (?, ?, ?)",
-            [(key, *similarity.stored(text, K, MIN_CHARS)) for key, text in rows],
+            [(key, *similarity.stored(text, K, MIN_CHARS)[:2]) for key, text in rows],
         )
     db.execute(
         "INSERT OR REPLACE INTO meta VALUES ('signature_version', ?)",

@@ -75,8 +75,12 @@ def test_copied_minutes_are_found_with_both_meetings_and_the_similarity(world):
 
 
 def stored(meeting):
+    """The stored length and signature — and the digest, checked to be the signature's."""
     meeting.refresh_from_db()
-    return meeting.minutes_chars, similarity.unpack(meeting.minutes_signature, 5)
+    signature, digest = bytes(meeting.minutes_signature), bytes(meeting.minutes_digest)
+    assert digest == similarity.digest_of(signature)
+    assert (len(digest) == similarity.DIGEST_BYTES) == bool(signature)
+    return meeting.minutes_chars, similarity.unpack(signature, 5)
 
 
 def test_an_edited_meeting_s_signature_is_refreshed(world):
@@ -118,13 +122,38 @@ def test_minutes_without_a_stored_signature_are_signed_by_the_rule(world):
         rng, original, org_from=world.branch.name, org_to=world.other.name, day=DAY
     )
     second = held(world, org=world.other, day=DAY + datetime.timedelta(days=2), minutes=copy)
-    Meeting.objects.update(minutes_chars=0, minutes_signature=b"")
+    (as_written,) = found(world, "integrity.minutes_copied")
+    # Signed before digests were stored: the signatures read instead, the same finding.
+    Meeting.objects.update(minutes_digest=None)
     (candidate,) = found(world, "integrity.minutes_copied")
-    assert candidate.period_key == f"meeting:{second.pk}"
+    assert (candidate.period_key, candidate.evidence) == (
+        as_written.period_key,
+        as_written.evidence,
+    )
+    # A digest and signature of another shingle length (a parameter changed since): signed
+    # again from the text.
     other_k = similarity.pack(similarity.sign(similarity.plain(copy), 4), 4)
-    Meeting.objects.filter(pk=second.pk).update(minutes_signature=other_k)
+    Meeting.objects.filter(pk=second.pk).update(
+        minutes_signature=other_k, minutes_digest=similarity.digest_of(other_k)
+    )
     (candidate,) = found(world, "integrity.minutes_copied")
-    assert candidate.period_key == f"meeting:{second.pk}"
+    assert (candidate.period_key, candidate.evidence) == (
+        as_written.period_key,
+        as_written.evidence,
+    )
+    Meeting.objects.filter(pk=second.pk).update(minutes_digest=None)
+    (candidate,) = found(world, "integrity.minutes_copied")
+    assert (candidate.period_key, candidate.evidence) == (
+        as_written.period_key,
+        as_written.evidence,
+    )
+    # Written before signatures were: no length, no signature, no digest.
+    Meeting.objects.update(minutes_chars=0, minutes_signature=b"", minutes_digest=b"")
+    (candidate,) = found(world, "integrity.minutes_copied")
+    assert (candidate.period_key, candidate.evidence) == (
+        as_written.period_key,
+        as_written.evidence,
+    )
 
 
 def test_the_bulk_import_path_stores_signatures(world):
@@ -432,6 +461,36 @@ def test_a_chunk_of_stored_signatures_leaves_out_those_of_another_scheme():
     alone.add(1, sig.tobytes())
     alone.add(5, sig.tobytes())
     assert (table.keys, table.bands, table.prints) == (alone.keys, alone.bands, alone.prints)
+
+
+def test_stored_digests_make_the_table_the_signatures_make():
+    """A chunk of digests (``add_digested``) gives the table a chunk of the signatures they
+    were made from gives; one of another shingle length, another version or damaged is given
+    back, to be signed from the text."""
+    rng, texts, _ = _texts_with_copies(14, count=30, every=10)
+    packed = [similarity.pack(similarity.sign(similarity.plain(t), 5), 5) for t in texts]
+    made = similarity.digests(packed)
+    assert made == [similarity.digest_of(blob) for blob in packed]
+    signed, digested = similarity.Table(), similarity.Table()
+    assert signed.add_signed(list(range(len(texts))), packed, 5) == []
+    assert digested.add_digested(list(range(len(texts))), made, 5) == []
+    assert (digested.keys, digested.bands, digested.prints) == (
+        signed.keys,
+        signed.bands,
+        signed.prints,
+    )
+    floor = similarity.floor_bins(0.8)
+    assert digested.pairs(floor) == signed.pairs(floor) and signed.pairs(floor)
+    other_k = similarity.digest_of(
+        similarity.pack(similarity.sign(similarity.plain(texts[0]), 4), 4)
+    )
+    other_version = bytes((similarity.VERSION + 1,)) + made[0][1:]
+    assert similarity.digests([b"", packed[0][:-8], bytes((9,)) + packed[0][1:]]) == [b""] * 3
+    table = similarity.Table()
+    assert sorted(
+        table.add_digested([1, 2, 3, 4], [made[0], other_k, other_version, made[0][:-1]], 5)
+    ) == [2, 3, 4]
+    assert list(table.keys) == [1] and table.prints == signed.prints[: similarity.BINS]
 
 
 def test_one_new_meeting_is_checked_against_the_index():

@@ -97,3 +97,24 @@ def test_the_nightly_run_signs_the_minutes_last(world):
     assert JOBS[-1].key == "sign_minutes"
     (outcome,) = run_nightly(datetime.date.today(), only=("sign_minutes",))
     assert outcome.ran and stored(second) == signed_second
+
+
+def test_signatures_stored_without_a_digest_get_theirs_lowest_first(world):
+    """Signed before digests were stored (migration 0013): the job stores the digest the
+    meeting services would have, the lowest meeting numbers first, and says how many; with none
+    left it says nothing of digests."""
+    first, second = copied_pair(world, 24)
+    as_written = [
+        bytes(m.minutes_digest)
+        for m in Meeting.objects.filter(pk__in=[first.pk, second.pk]).order_by("pk")
+    ]
+    Meeting.objects.filter(pk__in=[first.pk, second.pk]).update(minutes_digest=None)
+    assert sorted(signatures.undigested().values_list("pk", flat=True)) == [first.pk, second.pk]
+    assert signatures.digest_signed_minutes(limit=1) == 1
+    assert list(signatures.undigested().values_list("pk", flat=True)) == [second.pk]
+    out = sign()
+    assert "1 份会议记录的查重特征已生成摘要" in out
+    assert not signatures.undigested().exists()
+    digests = Meeting.objects.filter(pk__in=[first.pk, second.pk]).order_by("pk")
+    assert [bytes(d) for d in digests.values_list("minutes_digest", flat=True)] == as_written
+    assert "摘要" not in sign()

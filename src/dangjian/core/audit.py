@@ -50,7 +50,7 @@ request_context: contextvars.ContextVar[dict[str, Any] | None] = contextvars.Con
 )
 
 # Personal values are kept masked: which fields, and how, is core.personal's registry.
-# Derived values are not the trail's: a meeting's stored minutes signature (bytes) and length
+# Derived values are not the trail's: a meeting's stored minutes signature, digest and length
 # follow from its minutes, which the trail keeps.
 SKIPPED = {
     "id_number_hash",
@@ -59,6 +59,7 @@ SKIPPED = {
     "created_at",
     "minutes_chars",
     "minutes_signature",
+    "minutes_digest",
 }
 
 

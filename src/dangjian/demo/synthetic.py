@@ -627,6 +627,7 @@ def insert_meetings(rows):
             "minutes",
             "minutes_chars",
             "minutes_signature",
+            "minutes_digest",
         ],
     )
     writer.rows = rows

@@ -70,6 +70,11 @@ class Meeting(Versioned, TimeStamped):
     # (``similarity.plain``) and their MinHash signature (``similarity.pack``).
     minutes_chars = models.PositiveIntegerField(default=0, editable=False)
     minutes_signature = models.BinaryField(default=b"", blank=True, editable=False)
+    # The signature's band keys and fingerprint (``similarity.digest``): what the rule's whole
+    # run reads, a quarter of the signature's bytes. b"": no signature; None: signed before
+    # digests were stored (migration 0013), until ``dangjian sign_minutes --digests`` — the
+    # rule reads the signature meanwhile. Nullable so that adding it rewrites no table.
+    minutes_digest = models.BinaryField(null=True, blank=True, editable=False)
     # 应到 / 实到: members expected (voting and probationary) and those of them present; from
     # the attendance when it is recorded, else as imported.
     expected_count = models.PositiveIntegerField(_("expected attendance"), null=True, blank=True)
@@ -104,6 +109,13 @@ class Meeting(Versioned, TimeStamped):
                 fields=["held_on"],
                 name="orglife_meeting_unsigned",
                 condition=models.Q(minutes_chars=0, minutes_signature=b"") & ~models.Q(minutes=""),
+            ),
+            # Signatures stored without a digest (written before digests were, until
+            # ``dangjian sign_minutes`` digests them): found by this index, empty once done.
+            models.Index(
+                fields=["id"],
+                name="orglife_meeting_undigested",
+                condition=models.Q(minutes_digest__isnull=True) & ~models.Q(minutes_signature=b""),
             ),
         ]
 

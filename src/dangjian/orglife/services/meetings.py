@@ -107,13 +107,15 @@ def shingle_chars(federation, cache: dict | None = None) -> int:
 
 
 def sign_minutes(meeting: Meeting, federation=None, cache: dict | None = None) -> None:
-    """Set the meeting's stored minutes length and MinHash signature from its minutes, before
-    it is saved: every writer of minutes calls it, so the near-duplicate rule reads
-    signatures, not a year of texts."""
+    """Set the meeting's stored minutes length, MinHash signature and its digest from its
+    minutes, before it is saved: every writer of minutes calls it, so the near-duplicate rule
+    reads digests and signatures, not a year of texts."""
     if meeting.minutes and federation is None:
         federation = meeting.party_organization.federation
     k = shingle_chars(federation, cache) if meeting.minutes else 0
-    meeting.minutes_chars, meeting.minutes_signature = similarity.stored(meeting.minutes, k)
+    meeting.minutes_chars, meeting.minutes_signature, meeting.minutes_digest = similarity.stored(
+        meeting.minutes, k
+    )
 
 
 def _check_people(meeting: Meeting, expected: list[Expected] | None = None) -> None:

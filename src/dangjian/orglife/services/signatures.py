@@ -18,6 +18,7 @@ from django.db.models import Max
 from dangjian.core.audit import record_event
 from dangjian.core.events import AuditEvent
 from dangjian.core.models import AuditLog
+from dangjian.orglife import similarity
 from dangjian.orglife.models import Meeting
 from dangjian.orglife.services import bands
 from dangjian.orglife.services.meetings import sign_minutes
@@ -69,8 +70,32 @@ def sign_stored_minutes(after: int, upto: int, *, cache: dict | None = None) -> 
         federations.update({po: by_pk.get(fed) for po, fed in pairs.items()})
     for meeting in rows:
         sign_minutes(meeting, federations.get(meeting.party_organization_id), cache)
-    Meeting.objects.bulk_update(rows, ["minutes_chars", "minutes_signature"], batch_size=500)
+    Meeting.objects.bulk_update(
+        rows, ["minutes_chars", "minutes_signature", "minutes_digest"], batch_size=500
+    )
     bands.refresh(rows)
+    return len(rows)
+
+
+def undigested():
+    """The meetings with a signature and no digest (``orglife_meeting_undigested``)."""
+    return Meeting.objects.filter(minutes_digest__isnull=True).exclude(minutes_signature=b"")
+
+
+@transaction.atomic
+def digest_signed_minutes(limit: int = BATCH) -> int:
+    """Store the digest (``similarity.digests``) of up to ``limit`` meetings signed before
+    digests were (migration 0013), the lowest numbers first — found by their index, which is
+    empty once all are done. Returns how many (0: none was left). b"" for a signature of
+    another scheme, which the rule signs again from the text as before. Derived, like the
+    signature: nothing marked, ``updated_at`` as it was."""
+    rows = list(undigested().order_by("pk").values_list("pk", "minutes_signature")[:limit])
+    made = similarity.digests([bytes(blob) for _, blob in rows])
+    Meeting.objects.bulk_update(
+        [Meeting(pk=pk, minutes_digest=digest) for (pk, _), digest in zip(rows, made, strict=True)],
+        ["minutes_digest"],
+        batch_size=500,
+    )
     return len(rows)
 
 

@@ -19,7 +19,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import BinaryField, Case, Exists, OuterRef, Q, When
 from django.utils import timezone
 
 from dangjian.core.sql import chunks, chunks_of_rows, id_list
@@ -47,26 +47,41 @@ def _minutes_of(ids: list[int]) -> dict[int, str]:
 
 def _signatures(ctx, k: int, min_chars: int) -> similarity.Table:
     """The signatures of the window's minutes of at least ``min_chars`` characters, in the
-    compact form of ``similarity.Table`` (264 bytes a meeting, not the stored 1 KB): those
-    stored with the meetings when their minutes were written (orglife's meeting services),
-    read and taken a chunk at a time, and the others — none stored yet, or made with another
-    shingle length — signed here from the text."""
+    compact form of ``similarity.Table`` (264 bytes a meeting, not the stored 1 KB): the
+    digests stored with the meetings when their minutes were written (orglife's meeting
+    services) taken as they are, the signatures of those signed before digests were stored
+    banded here, a chunk at a time — the signature is read only where the digest is missing —
+    and the others — none stored yet, or made with another shingle length — signed here from
+    the text."""
     rows = (
         records.meetings(ctx)
         .exclude(minutes="")
         .filter(Q(minutes_chars__gte=min_chars) | Q(minutes_chars=0))
         .order_by()
-        .values_list("pk", "minutes_chars", "minutes_signature")
+        .values_list(
+            "pk",
+            "minutes_chars",
+            "minutes_digest",
+            Case(
+                When(minutes_digest__isnull=True, then="minutes_signature"),
+                output_field=BinaryField(),
+            ),
+        )
     )
     table, unsigned = similarity.Table(), []
     for read in chunks_of_rows(rows):
-        keys, blobs = [], []
-        for pk, chars, blob in read:
-            if blob and chars >= min_chars:
+        digested, digests, keys, blobs = [], [], [], []
+        for pk, chars, digest, blob in read:
+            if chars >= min_chars and digest:
+                digested.append(pk)
+                digests.append(bytes(digest))
+            elif chars >= min_chars and blob:
                 keys.append(pk)
                 blobs.append(bytes(blob))
-            elif not blob or similarity.unpacked_bytes(blob, k) is None:
-                unsigned.append(pk)  # not signed, or otherwise: signed from the text below
+            else:  # no length stored (written before signatures were) or no signature
+                unsigned.append(pk)
+        # Those of another scheme or shingle length come back: signed from the text below.
+        unsigned += table.add_digested(digested, digests, k)
         unsigned += table.add_signed(keys, blobs, k)
     for chunk in chunks(unsigned, 500):
         for pk, text in _minutes_of(chunk).items():
