@@ -15,6 +15,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models import Max
 
+from dangjian.core import bulk as core_bulk
 from dangjian.core.audit import record_event
 from dangjian.core.events import AuditEvent
 from dangjian.core.models import AuditLog
@@ -91,10 +92,10 @@ def digest_signed_minutes(limit: int = BATCH) -> int:
     signature: nothing marked, ``updated_at`` as it was."""
     rows = list(undigested().order_by("pk").values_list("pk", "minutes_signature")[:limit])
     made = similarity.digests([bytes(blob) for _, blob in rows])
-    Meeting.objects.bulk_update(
-        [Meeting(pk=pk, minutes_digest=digest) for (pk, _), digest in zip(rows, made, strict=True)],
+    core_bulk.update(
+        Meeting,
         ["minutes_digest"],
-        batch_size=500,
+        [(pk, (digest,)) for (pk, _), digest in zip(rows, made, strict=True)],
     )
     return len(rows)
 
