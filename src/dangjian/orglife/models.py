@@ -70,9 +70,9 @@ class Meeting(Versioned, TimeStamped):
     # (``similarity.plain``) and their MinHash signature (``similarity.pack``).
     minutes_chars = models.PositiveIntegerField(default=0, editable=False)
     minutes_signature = models.BinaryField(default=b"", blank=True, editable=False)
-    # The signature's band keys and fingerprint (``similarity.digest``): what the rule's whole
+    # The signature's band keys and fingerprint (``similarity.digests``): what the rule's whole
     # run reads, a quarter of the signature's bytes. b"": no signature; None: signed before
-    # digests were stored (migration 0013), until ``dangjian sign_minutes --digests`` — the
+    # digests were stored (migration 0013), until ``dangjian sign_minutes`` digests it — the
     # rule reads the signature meanwhile. Nullable so that adding it rewrites no table.
     minutes_digest = models.BinaryField(null=True, blank=True, editable=False)
     # 应到 / 实到: members expected (voting and probationary) and those of them present; from

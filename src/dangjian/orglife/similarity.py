@@ -149,20 +149,32 @@ DIGEST_BYTES = HEADER + BANDS * 8 + BINS
 def digests(blobs: list[bytes]) -> list[bytes]:
     """The digests of stored signatures (``pack``), all at once; b"" for one that is none or
     of another scheme (a reader signs its text again)."""
+    sized, rows = _rows_of(blobs, HEADER + SIGNATURE_BYTES)
+    result = [b""] * len(blobs)
+    for i, row in zip(sized, _digest_rows(rows), strict=True):
+        if row[0] == VERSION:
+            result[i] = row.tobytes()
+    return result
+
+
+def _rows_of(blobs: list[bytes], size: int) -> tuple[list[int], np.ndarray]:
+    """The positions of the blobs of ``size`` bytes, and those blobs as the rows of one byte
+    array."""
     import numpy as np
 
-    size = HEADER + SIGNATURE_BYTES
-    ours = [i for i, blob in enumerate(blobs) if len(blob) == size and blob[0] == VERSION]
-    result = [b""] * len(blobs)
-    if not ours:
-        return result
-    rows = np.frombuffer(b"".join(blobs[i] for i in ours), dtype=np.uint8).reshape(-1, size)
-    bins = np.ascontiguousarray(rows[:, HEADER:])  # aligned: readable as integers
+    sized = [i for i, blob in enumerate(blobs) if len(blob) == size]
+    rows = np.frombuffer(b"".join(blobs[i] for i in sized), dtype=np.uint8)
+    return sized, rows.reshape(-1, size)
+
+
+def _digest_rows(signatures: np.ndarray) -> np.ndarray:
+    """The digests (rows of ``DIGEST_BYTES``) of packed signatures (rows of bytes), the
+    header kept as it is."""
+    import numpy as np
+
+    bins = np.ascontiguousarray(signatures[:, HEADER:])  # aligned: readable as integers
     keys = band_key_array(bins.view(np.int64)).view(np.uint8)
-    made = np.concatenate([rows[:, :HEADER], keys, bins[:, FINGERPRINT_BYTE::8]], axis=1)
-    for i, row in zip(ours, made, strict=True):
-        result[i] = row.tobytes()
-    return result
+    return np.concatenate([signatures[:, :HEADER], keys, bins[:, FINGERPRINT_BYTE::8]], axis=1)
 
 
 def digest_of(blob: bytes | memoryview | None) -> bytes:
@@ -297,42 +309,31 @@ class Table:
         """Stored signatures (``pack``) of the texts ``keys``, a chunk at once; returns the keys
         whose signature is not one of this scheme with shingle length ``k``, in no order
         (``unpacked_bytes`` would give None: the caller signs their texts)."""
-        import numpy as np
-
-        size = HEADER + SIGNATURE_BYTES
-        sized = [i for i, blob in enumerate(blobs) if len(blob) == size]
-        other = [key for key, blob in zip(keys, blobs, strict=True) if len(blob) != size]
-        if not sized:
-            return other
-        rows = np.frombuffer(b"".join(blobs[i] for i in sized), dtype=np.uint8).reshape(-1, size)
-        ours = (rows[:, 0] == VERSION) & (rows[:, 1] == k)
-        raw = rows[ours, HEADER:]  # a copy: contiguous and aligned, bins readable as integers
-        chosen = np.asarray(keys, dtype=np.int64)[sized]
-        other += chosen[~ours].tolist()
-        self.keys.frombytes(chosen[ours].tobytes())
-        self.bands.frombytes(band_key_array(raw.view(np.int64)).tobytes())
-        self.prints += raw[:, FINGERPRINT_BYTE::8].tobytes()
-        return other
+        sized, rows = _rows_of(blobs, HEADER + SIGNATURE_BYTES)
+        return self._add_digests(keys, sized, _digest_rows(rows), k)
 
     def add_digested(self, keys: list[int], blobs: list[bytes], k: int) -> list[int]:
-        """Stored digests (``digest``) of the texts ``keys``, a chunk at once: their band keys
+        """Stored digests (``digests``) of the texts ``keys``, a chunk at once: their band keys
         and fingerprints taken as they are. Returns the keys whose digest is not one of this
         scheme with shingle length ``k`` (the caller signs their texts)."""
+        sized, rows = _rows_of(blobs, DIGEST_BYTES)
+        return self._add_digests(keys, sized, rows, k)
+
+    def _add_digests(
+        self, keys: list[int], sized: list[int], rows: np.ndarray, k: int
+    ) -> list[int]:
+        """The digest ``rows`` of the texts at the positions ``sized`` of ``keys`` added where
+        their header is this scheme's with shingle length ``k``; the other keys returned."""
         import numpy as np
 
-        sized = [i for i, blob in enumerate(blobs) if len(blob) == DIGEST_BYTES]
-        other = [key for key, blob in zip(keys, blobs, strict=True) if len(blob) != DIGEST_BYTES]
-        if not sized:
-            return other
-        rows = np.frombuffer(b"".join(blobs[i] for i in sized), dtype=np.uint8)
-        rows = rows.reshape(-1, DIGEST_BYTES)
         ours = (rows[:, 0] == VERSION) & (rows[:, 1] == k)
-        chosen = np.asarray(keys, dtype=np.int64)[sized]
-        other += chosen[~ours].tolist()
-        self.keys.frombytes(chosen[ours].tobytes())
+        taken = np.zeros(len(keys), dtype=bool)
+        taken[sized] = ours
+        chosen = np.asarray(keys, dtype=np.int64)
+        self.keys.frombytes(chosen[taken].tobytes())
         self.bands.frombytes(rows[ours, HEADER : HEADER + BANDS * 8].tobytes())
         self.prints += rows[ours, HEADER + BANDS * 8 :].tobytes()
-        return other
+        return chosen[~taken].tolist()
 
     def print_of(self, position: int) -> int:
         return int.from_bytes(self.prints[position * BINS : (position + 1) * BINS], "little")
