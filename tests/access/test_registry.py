@@ -23,6 +23,8 @@ UNREGISTERED = {
     "core.Touch",  # the journal of touched subjects, read by the rules engine only
     "orglife.MeetingCount",  # counts per branch and year, read by the rules engine only
     "orglife.MinuteBand",  # minutes' LSH band keys (hashes, no text), read by the rules engine only
+    "orglife.MinutePair",  # alike minutes' meeting ids and similarity, read by the rules engine
+    "orglife.MinutePairing",  # for which shingle length the pairs are complete: bookkeeping
     # Latest dates kept per member and branch, read through the members' own scope
     # (transfers.queries.out_of_contact), never as records of their own.
     "orglife.LastAttended",

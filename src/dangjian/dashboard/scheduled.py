@@ -81,7 +81,8 @@ SIGN_MINUTES_SECONDS = 1800
 def _sign_minutes(day: datetime.date) -> str:
     out = io.StringIO()
     call_command("sign_minutes", no_progress=True, max_seconds=SIGN_MINUTES_SECONDS, stdout=out)
-    return out.getvalue().strip()
+    # Its lines (signed, digested, paired) as the one line of the job's result.
+    return " ".join(line.strip() for line in out.getvalue().splitlines() if line.strip())
 
 
 @dataclass(frozen=True)

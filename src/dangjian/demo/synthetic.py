@@ -31,7 +31,7 @@ from dangjian.governance.models import CharterRevision, MajorDecision
 from dangjian.inspections.models import AnnualInspection
 from dangjian.orglife import similarity
 from dangjian.orglife.models import Meeting
-from dangjian.orglife.services import bands
+from dangjian.orglife.services import bands, pairs
 from dangjian.orglife.services.period_counts import recount
 from dangjian.party.bulk import mark_shared_id_numbers
 from dangjian.party.models import (
@@ -195,8 +195,10 @@ def generate(federation: Federation, count: int, *, seed: int = 2019, progress: 
         bar.update(size)
     bar.close()
     recount(PartyOrganization.objects.filter(pk__gte=first_new).values_list("pk", flat=True))
-    # And the band keys of their signatures (``orglife.MinuteBand``).
+    # And the band keys of their signatures (``orglife.MinuteBand``), and the pairs of alike
+    # minutes (``orglife.MinutePair``).
     bands.rebuild(after=last_meeting)
+    pairs.rebuild()
 
 
 # -- raw writing ----------------------------------------------------------------------------

@@ -347,6 +347,40 @@ class MinuteBand(models.Model):
         return f"{self.meeting_id}: {self.k}/{self.key}"
 
 
+class MinutePair(models.Model):
+    """Two meetings whose minutes are at least ``services.pairs.KEPT_FLOOR`` alike, measured
+    exactly (Jaccard of their ``k``-character shingles), of those sharing a band
+    (``MinuteBand``) — kept as the bands are (``services.pairs``), so that the near-duplicate
+    rule judged whole reads the window's pairs instead of pairing a year of signatures.
+    ``agreement``: the bins their fingerprints agree in (``similarity.agreeing``), so that a
+    read applies the same filter (``similarity.floor_bins``) as a ``similarity.Table``.
+    ``first`` is the lower meeting id; each side has its foreign key's index (a meeting's pairs
+    are found and removed from either)."""
+
+    first = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="+")
+    second = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="+")
+    k = models.PositiveSmallIntegerField()
+    agreement = models.PositiveSmallIntegerField()
+    similarity = models.FloatField()
+
+    def __str__(self):
+        return f"{self.first_id} ~ {self.second_id}: {self.similarity:.2f}"
+
+
+class MinutePairing(models.Model):
+    """The kept pairs of shingle length ``k`` are complete — every pair at least ``floor``
+    alike of minutes at least ``min_chars`` long — since ``built_at`` (``services.pairs.rebuild``); every writer of a signature has
+    kept them since. No row: the rule pairs the signatures itself."""
+
+    k = models.PositiveSmallIntegerField(unique=True)
+    floor = models.FloatField()
+    min_chars = models.PositiveIntegerField()
+    built_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.k}: {self.floor}"
+
+
 class MeetingElection(TimeStamped):
     """An election held at a general meeting (选举工作条例 2020): how many members with a vote
     were expected and present, whether that was enough (more than four fifths), and the term it

@@ -215,6 +215,18 @@ def stored_bands(blob: bytes | memoryview | None) -> tuple[int, list[int]] | Non
     return k, keys
 
 
+def stored_print(
+    digest: bytes | memoryview | None, blob: bytes | memoryview | None, k: int
+) -> int | None:
+    """A meeting's fingerprint (as ``agreeing`` takes it) from its stored digest, or from its
+    signature where the digest is missing; None when neither is of this scheme with shingle
+    length ``k``."""
+    if digest and len(digest) == DIGEST_BYTES and bytes(digest[:HEADER]) == bytes((VERSION, k)):
+        return int.from_bytes(bytes(digest[HEADER + BANDS * 8 :]), "little")
+    raw = unpacked_bytes(blob, k)
+    return None if raw is None else int.from_bytes(fingerprint(raw), "little")
+
+
 def unpack(blob: bytes | memoryview | None, k: int) -> array | None:
     """The stored signature as an array of its bins, or None (see ``unpacked_bytes``)."""
     raw = unpacked_bytes(blob, k)
@@ -343,15 +355,24 @@ class Table:
 
     def pairs(self, floor: int = 0) -> set[tuple[int, int]]:
         """Pairs of keys (smaller first) sharing at least one band, whose fingerprints agree
-        in at least ``floor`` bins. One band at a time: its keys sorted, and each bucket of
+        in at least ``floor`` bins (``agreements``)."""
+        return set(map(tuple, self._found(floor)[:, :2].tolist()))
+
+    def agreements(self, floor: int = 0) -> dict[tuple[int, int], int]:
+        """{pair: the bins its fingerprints agree in} of ``pairs``."""
+        return {(a, b): agree for a, b, agree in self._found(floor).tolist()}
+
+    def _found(self, floor: int) -> np.ndarray:
+        """The rows (key a, key b, bins agreeing) of ``pairs``. One band at a time: its keys sorted, and each bucket of
         equal keys (texts in a row of the sorted band) walked by distance — every text against
         the one ``d`` places after it in its bucket, for d = 1, 2, … over all buckets at once
         — so the work is the candidate pairs, with no Python step per pair."""
         import numpy as np
 
         n = len(self.keys)
+        none = np.zeros((0, 3), dtype=np.int64)
         if n < 2:
-            return set()
+            return none
         keys = np.frombuffer(self.keys, dtype=np.int64)
         bands = np.frombuffer(self.bands, dtype=np.int64).reshape(n, BANDS)
         prints = np.frombuffer(self.prints, dtype=np.uint8).reshape(n, BINS)
@@ -377,15 +398,17 @@ class Table:
                 for lo in range(0, len(here), PAIRS_AT_ONCE):
                     a = order[here[lo : lo + PAIRS_AT_ONCE]]
                     z = order[here[lo : lo + PAIRS_AT_ONCE] + distance]
-                    alike = np.count_nonzero(prints[a] == prints[z], axis=1) >= floor
+                    agree = np.count_nonzero(prints[a] == prints[z], axis=1)
+                    alike = agree >= floor
                     if alike.any():
                         ka, kz = keys[a[alike]], keys[z[alike]]
-                        found.append(np.stack([np.minimum(ka, kz), np.maximum(ka, kz)], axis=1))
+                        low, high = np.minimum(ka, kz), np.maximum(ka, kz)
+                        found.append(np.stack([low, high, agree[alike]], axis=1))
                 distance += 1
                 active = active[after[active] >= distance]
         if not found:
-            return set()
-        return set(map(tuple, np.unique(np.concatenate(found), axis=0).tolist()))
+            return none
+        return np.unique(np.concatenate(found), axis=0)
 
 
 class Index:

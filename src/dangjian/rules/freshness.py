@@ -72,6 +72,11 @@ DERIVED = (
     "orglife.MeetingCount",
     # A meeting's signature's band keys (``orglife.services.bands``), written with it.
     "orglife.MinuteBand",
+    # The pairs of alike minutes (``orglife.services.pairs``), kept with the bands; which
+    # lengths they are complete for (``dangjian sign_minutes`` marks everything when its
+    # rebuild repairs a drift).
+    "orglife.MinutePair",
+    "orglife.MinutePairing",
     "orglife.LastAttended",
     "orglife.LastRecorded",
     "dues.LastPaid",

@@ -15,6 +15,10 @@ the bands as they are at the run (``integrity.minutes_reach``). A meeting withou
 marks nothing here: it is in no pair. ``rebuild`` writes them for every signed meeting (the
 demo's raw writer; ``dangjian sign_minutes --bands``, which goes on where a stopped rebuild got
 to; migration ``orglife 0010`` wrote them once with its own copy of the models).
+
+The pairs of alike minutes (``pairs``) are kept with the bands: ``refresh`` has the pairs of
+the meetings whose bands it wrote measured again, ``forget`` removes theirs; ``rebuild``
+leaves them incomplete (``pairs.rebuild`` follows it).
 """
 
 from __future__ import annotations
@@ -28,7 +32,8 @@ from dangjian.core import bulk as core_bulk
 from dangjian.core import touch
 from dangjian.core.sql import chunks
 from dangjian.orglife import similarity
-from dangjian.orglife.models import Meeting, MinuteBand
+from dangjian.orglife.models import Meeting, MinuteBand, MinutePairing
+from dangjian.orglife.services import pairs
 
 # The journal's fact for what moves a near-duplicate-minutes finding (``rules.registry``
 # names it too): this table's label.
@@ -103,6 +108,7 @@ def refresh(
     yet; ``before``: {meeting id: its stored signature before the write} when the writer
     read it (the old bands are then those of that signature, not read again)."""
     written = [m for m in meetings if m.pk]
+    rebanded: list[int] = []
     for chunk in chunks(written, CHUNK):
         ids = [m.pk for m in chunk]
         rows = band_rows((m.pk, m.minutes_signature) for m in chunk)
@@ -118,6 +124,7 @@ def refresh(
         _mark(mine)
         if new:
             MinuteBand.objects.bulk_create(rows, batch_size=CHUNK)
+            rebanded += sorted({row.meeting_id for row in rows})
             continue
         wanted: dict[int, set[tuple[int, int]]] = {pk: set() for pk in ids}
         for row in rows:
@@ -129,6 +136,10 @@ def refresh(
         MinuteBand.objects.bulk_create(
             [row for row in rows if row.meeting_id in changed], batch_size=CHUNK
         )
+        rebanded += sorted(changed)
+    # The pairs of the meetings whose bands were written, once all are (a pair of two of
+    # them is measured once).
+    pairs.keep(rebanded)
 
 
 def _keys(blob: bytes | memoryview | None) -> set[tuple[int, int]]:
@@ -152,6 +163,7 @@ def forget(meeting_ids: Iterable[int]) -> None:
             .values_list("party_organization_id", flat=True)
         )
         _forget(chunk)
+        pairs.forget(chunk)
 
 
 def rebuild(after: int = 0, *, progress: Callable[[int], None] | None = None) -> int:
@@ -163,6 +175,9 @@ def rebuild(after: int = 0, *, progress: Callable[[int], None] | None = None) ->
     The rows go in through the one raw insert (``core.bulk``): up to sixteen a meeting, 2.8 ×
     10^7 rows at the 100,000-unit size, about 15 minutes; a third less time than with the ORM's
     ``bulk_create`` (the rest is reading the signatures and hashing their bands)."""
+    # The bands written here have no pairs measured: the kept pairs are incomplete until
+    # ``pairs.rebuild``.
+    MinutePairing.objects.all().delete()
     MinuteBand.objects.filter(meeting_id__gt=after).delete()
     written, last = 0, after
     while True:

@@ -19,12 +19,13 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
 from django.db import connection
-from django.db.models import BinaryField, Case, Exists, OuterRef, Q, When
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from dangjian.core.sql import chunks, chunks_of_rows, id_list
+from dangjian.core.sql import chunks, id_list
 from dangjian.orglife import similarity
-from dangjian.orglife.models import Meeting, MeetingAttachment, MinuteBand
+from dangjian.orglife.models import Meeting, MeetingAttachment, MinuteBand, MinutePair
+from dangjian.orglife.services import pairs
 from dangjian.rules.kinds import base, records
 from dangjian.rules.registry import MEETINGS, MINUTES, Candidate, kind
 
@@ -36,59 +37,6 @@ def _later(rows: dict[int, dict], a: int, b: int) -> tuple[int, int]:
 
 
 # -- near-duplicate minutes -----------------------------------------------------------------------
-
-
-def _minutes_of(ids: list[int]) -> dict[int, str]:
-    result: dict[int, str] = {}
-    for chunk in chunks(ids, 500):
-        result.update(Meeting.objects.filter(pk__in=chunk).values_list("pk", "minutes"))
-    return result
-
-
-def _signatures(ctx, k: int, min_chars: int) -> similarity.Table:
-    """The signatures of the window's minutes of at least ``min_chars`` characters, in the
-    compact form of ``similarity.Table`` (264 bytes a meeting, not the stored 1 KB): the
-    digests stored with the meetings when their minutes were written (orglife's meeting
-    services) taken as they are, the signatures of those signed before digests were stored
-    banded here, a chunk at a time — the signature is read only where the digest is missing —
-    and the others — none stored yet, or made with another shingle length — signed here from
-    the text."""
-    rows = (
-        records.meetings(ctx)
-        .exclude(minutes="")
-        .filter(Q(minutes_chars__gte=min_chars) | Q(minutes_chars=0))
-        .order_by()
-        .values_list(
-            "pk",
-            "minutes_chars",
-            "minutes_digest",
-            Case(
-                When(minutes_digest__isnull=True, then="minutes_signature"),
-                output_field=BinaryField(),
-            ),
-        )
-    )
-    table, unsigned = similarity.Table(), []
-    for read in chunks_of_rows(rows):
-        digested, digests, keys, blobs = [], [], [], []
-        for pk, chars, digest, blob in read:
-            if chars >= min_chars and digest:
-                digested.append(pk)
-                digests.append(bytes(digest))
-            elif chars >= min_chars and blob:
-                keys.append(pk)
-                blobs.append(bytes(blob))
-            else:  # no length stored (written before signatures were) or no signature
-                unsigned.append(pk)
-        # Those of another scheme or shingle length come back: signed from the text below.
-        unsigned += table.add_digested(digested, digests, k)
-        unsigned += table.add_signed(keys, blobs, k)
-    for chunk in chunks(unsigned, 500):
-        for pk, text in _minutes_of(chunk).items():
-            words = similarity.plain(text)
-            if len(words) >= min_chars:
-                table.add(pk, similarity.sign(words, k).tobytes())
-    return table
 
 
 def _indexed(ctx, k: int) -> bool:
@@ -172,7 +120,7 @@ def minutes_reach(ctx, only: frozenset[int]) -> set[int] | None:
         return None
     banded = _banded_with(only, k)
     others = _compared(ctx, int(p["min_chars"]), (b for _, b in banded))
-    prints = _prints({pk for pair in banded for pk in pair}, k)
+    prints = pairs.fingerprints({pk for pair in banded for pk in pair}, k)
     floor = similarity.floor_bins(float(p["threshold"]))
     # A pair whose fingerprints disagree is never measured (``similarity.Table.pairs``).
     alike = {
@@ -191,18 +139,6 @@ def minutes_reach(ctx, only: frozenset[int]) -> set[int] | None:
     return reached
 
 
-def _prints(ids: Iterable[int], k: int) -> dict[int, int]:
-    """{meeting: its signature's fingerprint} (``similarity.fingerprint``) of those signed with
-    shingle length ``k``."""
-    prints: dict[int, int] = {}
-    for chunk in chunks(sorted(set(ids)), 500):
-        for pk, blob in Meeting.objects.filter(pk__in=chunk).values_list("pk", "minutes_signature"):
-            raw = similarity.unpacked_bytes(blob, k)
-            if raw is not None:
-                prints[pk] = int.from_bytes(similarity.fingerprint(raw), "little")
-    return prints
-
-
 def _pairs_of(ctx, k: int, min_chars: int, threshold: float) -> list[tuple[int, int, float]]:
     """The pairs of the window's minutes at least ``threshold`` alike with a meeting of the
     branches ``ctx.only``: the same as the whole window's (``similarity.Table.pairs``, then
@@ -210,14 +146,49 @@ def _pairs_of(ctx, k: int, min_chars: int, threshold: float) -> list[tuple[int, 
     assert ctx.only is not None
     banded = _banded_with(ctx.only, k, records.window(ctx))
     kept = _compared(ctx, min_chars, (pk for pair in banded for pk in pair))
-    prints = _prints(kept, k)
+    prints = pairs.fingerprints(kept, k)
     floor = similarity.floor_bins(threshold)
     candidates = {
         (a, b) if a < b else (b, a)
         for a, b in banded
         if a in prints and b in prints and similarity.agreeing(prints[a], prints[b]) >= floor
     }
-    return list(similarity.measured(candidates, k=k, threshold=threshold, reread=_minutes_of))
+    return list(similarity.measured(candidates, k=k, threshold=threshold, reread=pairs.minutes_of))
+
+
+def _signatures(ctx, k: int, min_chars: int) -> similarity.Table:
+    """The window's signatures (``pairs.table_of``), the minutes stored without one signed
+    here from the text."""
+    table, unsigned = pairs.table_of(records.meetings(ctx), k, min_chars)
+    for chunk in chunks(unsigned, 500):
+        for pk, text in pairs.minutes_of(chunk).items():
+            words = similarity.plain(text)
+            if len(words) >= min_chars:
+                table.add(pk, similarity.sign(words, k).tobytes())
+    return table
+
+
+def _window_pairs(ctx, k: int, min_chars: int, threshold: float) -> list[tuple[int, int, float]]:
+    """The pairs of the window's minutes at least ``threshold`` alike, sorted: the kept pairs
+    (``orglife.services.pairs``) of two of the window's meetings when they are complete for
+    the threshold and the bands for the window (``_indexed``), else the window's signatures
+    paired and measured here (``similarity.Table``) — the same pairs."""
+    if pairs.complete(k, threshold, min_chars) and _indexed(ctx, k):
+        compared = Q(first__minutes_chars__gte=min_chars, second__minutes_chars__gte=min_chars)
+        kept = MinutePair.objects.filter(
+            compared,
+            records.held_in_window(ctx, "first__"),
+            records.held_in_window(ctx, "second__"),
+            k=k,
+            agreement__gte=similarity.floor_bins(threshold),
+            similarity__gte=threshold,
+        )
+        return sorted(kept.values_list("first_id", "second_id", "similarity"))
+    return list(
+        similarity.near_duplicates_signed(
+            _signatures(ctx, k, min_chars), k=k, threshold=threshold, reread=pairs.minutes_of
+        )
+    )
 
 
 @kind(
@@ -241,22 +212,15 @@ def minutes_copied(ctx) -> Iterator[Candidate]:
     p = ctx.params
     k = int(p["shingle_chars"])
     if ctx.only is not None:
-        pairs = _pairs_of(ctx, k, int(p["min_chars"]), float(p["threshold"]))
+        found = _pairs_of(ctx, k, int(p["min_chars"]), float(p["threshold"]))
     else:
-        pairs = list(
-            similarity.near_duplicates_signed(
-                _signatures(ctx, k, int(p["min_chars"])),
-                k=k,
-                threshold=float(p["threshold"]),
-                reread=_minutes_of,
-            )
-        )
-    if not pairs:
+        found = _window_pairs(ctx, k, int(p["min_chars"]), float(p["threshold"]))
+    if not found:
         return
-    rows = records.meeting_rows(pk for a, b, _ in pairs for pk in (a, b))
+    rows = records.meeting_rows(pk for a, b, _ in found for pk in (a, b))
     best: dict[int, tuple[float, int]] = {}
     others: dict[int, int] = defaultdict(int)
-    for a, b, sim in pairs:
+    for a, b, sim in found:
         earlier, later = _later(rows, a, b)
         others[later] += 1
         if later not in best or sim > best[later][0]:
@@ -410,7 +374,7 @@ def photo_reused(ctx) -> Iterator[Candidate]:
     start, _ = records.window(ctx)
     only = ctx.only
     photos = _photos(ctx)
-    pairs: dict[tuple[int, int], int] = {}
+    alike: dict[tuple[int, int], int] = {}
     for members in _photo_buckets(photos).values():
         if only is not None and not any(photos[i][4] in only for i in members):
             continue
@@ -419,16 +383,16 @@ def photo_reused(ctx) -> Iterator[Candidate]:
                 one, two = photos[i], photos[j]
                 if only is not None and one[4] not in only and two[4] not in only:
                     continue
-                if one[1] == two[1] or (one[1], two[1]) in pairs:
+                if one[1] == two[1] or (one[1], two[1]) in alike:
                     continue
                 d = similarity.distance(one[2], two[2])
                 if d <= max_distance:
-                    pairs[(one[1], two[1])] = d
-    if not pairs:
+                    alike[(one[1], two[1])] = d
+    if not alike:
         return
-    rows = records.meeting_rows(pk for pair in pairs for pk in pair)
+    rows = records.meeting_rows(pk for pair in alike for pk in pair)
     best: dict[int, tuple[int, int]] = {}
-    for (a, b), d in pairs.items():
+    for (a, b), d in alike.items():
         earlier, later = _later(rows, a, b)
         if rows[later]["held_on"] < start:
             continue  # both outside the window: judged in earlier runs

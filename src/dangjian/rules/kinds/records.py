@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 
-from django.db.models import F
+from django.db.models import F, Q
 
 from dangjian.core.sql import chunks
 from dangjian.orglife.models import Meeting
@@ -37,14 +37,22 @@ def window(ctx) -> tuple[datetime.date, datetime.date]:
     return day - datetime.timedelta(days=int(ctx.params["lookback_days"])), day
 
 
-def meetings(ctx):
+def held_in_window(ctx, prefix: str = "") -> Q:
+    """The meetings of the window, as a condition on the meeting at ``prefix`` (a relation's
+    path, e.g. ``"first__"``): held in the window, of the evaluated federations."""
     start, end = window(ctx)
-    return Meeting.objects.filter(
-        party_organization__federation_id__in=ctx.federation_ids,
-        status=Meeting.Status.HELD,
-        held_on__gte=start,
-        held_on__lte=end,
+    return Q(
+        **{
+            f"{prefix}party_organization__federation_id__in": ctx.federation_ids,
+            f"{prefix}status": Meeting.Status.HELD,
+            f"{prefix}held_on__gte": start,
+            f"{prefix}held_on__lte": end,
+        }
     )
+
+
+def meetings(ctx):
+    return Meeting.objects.filter(held_in_window(ctx))
 
 
 def judged(ctx):
