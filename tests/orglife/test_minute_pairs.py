@@ -6,9 +6,12 @@ with the same findings as when it pairs the signatures itself."""
 import datetime
 import io
 import random
+import threading
+import time
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
 from dangjian.core.models import Touch
 from dangjian.demo import minutes_text
@@ -19,6 +22,7 @@ from dangjian.rulebook.services import set_override
 from dangjian.rules.engine import Engine
 from dangjian.rules.kinds import integrity
 
+from .conftest import Branch
 from .test_integrity import DAY, TODAY, found, held
 
 pytestmark = pytest.mark.django_db
@@ -202,3 +206,46 @@ def test_a_drift_is_reported_and_repaired_and_the_nightly_job_builds_missing_pai
     assert kept() == expected
     assert Touch.objects.filter(fact=Touch.EVERYTHING).count() > 0
     assert Touch.objects.count() > journal
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_secretaries_recording_copies_at_once_keep_their_pair(monkeypatch):
+    """Each writer's transaction sees the other's bands only once committed: the second waits
+    for the first (PostgreSQL's advisory lock) and pairs its minutes with the first's."""
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers need PostgreSQL (SQLite serialises the whole database)")
+    world = Branch()
+    rng = random.Random(53)
+    original = minutes_text.compose(rng, org=world.branch.name, kind="study", day=DAY)
+    copy = minutes_text.copy_with_edits(
+        rng, original, org_from=world.branch.name, org_to=world.other.name, day=DAY
+    )
+    first_kept, written = threading.Event(), []
+    real_keep = pairs.keep
+
+    def keep_and_wait(ids):
+        real_keep(ids)
+        if threading.current_thread().name == "first":
+            first_kept.set()
+            time.sleep(1)  # the second writer has its bands written and waits for the lock
+
+    def record(org, minutes):
+        from django.db import connection as thread_connection
+
+        try:
+            written.append(recorded(world, org, DAY, minutes).pk)
+        finally:
+            thread_connection.close()
+
+    monkeypatch.setattr(pairs, "keep", keep_and_wait)
+    one = threading.Thread(target=record, args=(world.branch, original), name="first")
+    one.start()
+    first_kept.wait(30)
+    two = threading.Thread(target=record, args=(world.other, copy), name="second")
+    two.start()
+    one.join()
+    two.join()
+    assert len(written) == 2
+    mine = [(a, b) for a, b, *_ in kept() if a in written or b in written]
+    assert mine == [tuple(sorted(written))]
+    assert kept() == made_now()
