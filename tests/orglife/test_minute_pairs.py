@@ -223,8 +223,8 @@ def test_two_secretaries_recording_copies_at_once_keep_their_pair(monkeypatch):
     first_kept, written = threading.Event(), []
     real_keep = pairs.keep
 
-    def keep_and_wait(ids):
-        real_keep(ids)
+    def keep_and_wait(ids, partners):
+        real_keep(ids, partners)
         if threading.current_thread().name == "first":
             first_kept.set()
             time.sleep(1)  # the second writer has its bands written and waits for the lock

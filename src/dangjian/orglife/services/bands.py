@@ -30,7 +30,7 @@ from django.db.models import Max
 
 from dangjian.core import bulk as core_bulk
 from dangjian.core import touch
-from dangjian.core.sql import chunks
+from dangjian.core.sql import chunks, id_list
 from dangjian.orglife import similarity
 from dangjian.orglife.models import Meeting, MinuteBand, MinutePairing
 from dangjian.orglife.services import pairs
@@ -72,22 +72,35 @@ def _stored(ids: list[int]) -> dict[int, set[tuple[int, int]]]:
     return found
 
 
+def partners(ids: Iterable[int]) -> dict[int, set[tuple[int, int]]]:
+    """{shingle length: (meeting of ``ids``, another meeting) sharing a band of it}, by the
+    bands stored now."""
+    band = MinuteBand._meta.db_table
+    found: dict[int, set[tuple[int, int]]] = {}
+    for chunk in chunks(sorted(set(ids)), CHUNK):
+        with connection.cursor() as cursor:
+            # CROSS JOIN: SQLite joins in the order written — the meetings' bands (by the
+            # meeting's index), then the others with the same key (by the key's index).
+            cursor.execute(
+                f"SELECT DISTINCT b.k, b.meeting_id, o.meeting_id FROM {band} b "  # noqa: S608
+                f"CROSS JOIN {band} o WHERE b.meeting_id IN ({id_list(chunk)}) "
+                "AND o.k = b.k AND o.key = b.key AND o.meeting_id <> b.meeting_id"
+            )
+            for k, mine, other in cursor.fetchall():
+                found.setdefault(k, set()).add((mine, other))
+    return found
+
+
 def partner_branches(ids: list[int]) -> set[int]:
     """The party organizations of the meetings (other than ``ids``) sharing a band with one of
     ``ids`` — by the bands stored now."""
-    if not ids:
-        return set()
-    band, meeting = MinuteBand._meta.db_table, Meeting._meta.db_table
-    marks = ", ".join(["%s"] * len(ids))
-    sql = (
-        f"SELECT DISTINCT m.party_organization_id FROM {band} b "  # noqa: S608 - model names
-        f"JOIN {band} o ON o.k = b.k AND o.key = b.key "
-        f"JOIN {meeting} m ON m.id = o.meeting_id "
-        f"WHERE b.meeting_id IN ({marks}) AND o.meeting_id NOT IN ({marks})"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*ids, *ids])
-        return {row[0] for row in cursor.fetchall()}
+    others = {other for found in partners(ids).values() for _, other in found} - set(ids)
+    branches: set[int] = set()
+    for chunk in chunks(sorted(others), CHUNK):
+        branches.update(
+            Meeting.objects.filter(pk__in=chunk).values_list("party_organization_id", flat=True)
+        )
+    return branches
 
 
 def _mark(party_organization_ids: Iterable[int]) -> None:
@@ -139,7 +152,7 @@ def refresh(
         rebanded += sorted(changed)
     # The pairs of the meetings whose bands were written, once all are (a pair of two of
     # them is measured once).
-    pairs.keep(rebanded)
+    pairs.keep(rebanded, partners)
 
 
 def _keys(blob: bytes | memoryview | None) -> set[tuple[int, int]]:

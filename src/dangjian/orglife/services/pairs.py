@@ -22,7 +22,7 @@ first committed (SQLite writes one transaction at a time anyway).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.db import connection, transaction
@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from dangjian.core import bulk as core_bulk
 from dangjian.core import touch
-from dangjian.core.sql import chunks, chunks_of_rows, id_list
+from dangjian.core.sql import chunks, chunks_of_rows
 from dangjian.orglife import similarity
 from dangjian.orglife.models import Meeting, MinuteBand, MinutePair, MinutePairing
 
@@ -127,25 +127,6 @@ def _lock() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK])
 
 
-def _banded(ids: list[int]) -> dict[int, set[tuple[int, int]]]:
-    """{shingle length: (meeting of ``ids``, another meeting) sharing a band of it}, by the
-    bands stored now."""
-    band = MinuteBand._meta.db_table
-    found: dict[int, set[tuple[int, int]]] = {}
-    for chunk in chunks(sorted(ids), CHUNK):
-        with connection.cursor() as cursor:
-            # CROSS JOIN: SQLite joins in the order written — the meetings' bands (by the
-            # meeting's index), then the others with the same key (by the key's index).
-            cursor.execute(
-                f"SELECT DISTINCT b.k, b.meeting_id, o.meeting_id FROM {band} b "  # noqa: S608
-                f"CROSS JOIN {band} o WHERE b.meeting_id IN ({id_list(chunk)}) "
-                "AND o.k = b.k AND o.key = b.key AND o.meeting_id <> b.meeting_id"
-            )
-            for k, mine, other in cursor.fetchall():
-                found.setdefault(k, set()).add((mine, other))
-    return found
-
-
 def measured(candidates: Iterable[tuple[int, int]], k: int) -> list[tuple[int, int, int, float]]:
     """(lower id, higher id, bins agreeing, similarity) of the candidate pairs (meetings
     sharing a band of shingle length ``k``) of minutes of ``KEPT_MIN_CHARS`` or more whose
@@ -184,16 +165,19 @@ def _drop(ids: list[int]) -> None:
         MinutePair.objects.filter(Q(first_id__in=chunk) | Q(second_id__in=chunk)).delete()
 
 
-def keep(meeting_ids: Iterable[int]) -> None:
+def keep(
+    meeting_ids: list[int], partners: Callable[[list[int]], dict[int, set[tuple[int, int]]]]
+) -> None:
     """These meetings' bands were just written (``bands.refresh``): their pairs measured
-    again against the bands stored now, in the current transaction."""
+    again against the bands stored now (``partners``: ``bands.partners``, read once the lock
+    is held), in the current transaction."""
     ids = sorted(set(meeting_ids))
     if not ids:
         return
     with transaction.atomic():
         _lock()
         _drop(ids)
-        for k, banded in sorted(_banded(ids).items()):
+        for k, banded in sorted(partners(ids).items()):
             _write(measured(banded, k), k)
 
 
