@@ -174,16 +174,15 @@ def _window_pairs(ctx, k: int, min_chars: int, threshold: float) -> list[tuple[i
     the threshold and the bands for the window (``_indexed``), else the window's signatures
     paired and measured here (``similarity.Table``) — the same pairs."""
     if pairs.complete(k, threshold, min_chars) and _indexed(ctx, k):
-        compared = Q(first__minutes_chars__gte=min_chars, second__minutes_chars__gte=min_chars)
-        kept = MinutePair.objects.filter(
-            compared,
-            records.held_in_window(ctx, "first__"),
-            records.held_in_window(ctx, "second__"),
-            k=k,
-            agreement__gte=similarity.floor_bins(threshold),
-            similarity__gte=threshold,
+        # The pairs first, then which of their meetings are the window's, by id: joined in
+        # one statement, SQLite walked every meeting of the window to reach the pairs.
+        kept = list(
+            MinutePair.objects.filter(
+                k=k, agreement__gte=similarity.floor_bins(threshold), similarity__gte=threshold
+            ).values_list("first_id", "second_id", "similarity")
         )
-        return sorted(kept.values_list("first_id", "second_id", "similarity"))
+        window = records.of_window(ctx, (pk for a, b, _ in kept for pk in (a, b)), min_chars)
+        return sorted(pair for pair in kept if pair[0] in window and pair[1] in window)
     return list(
         similarity.near_duplicates_signed(
             _signatures(ctx, k, min_chars), k=k, threshold=threshold, reread=pairs.minutes_of

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 
-from django.db.models import F, Q
+from django.db.models import F
 
 from dangjian.core.sql import chunks
 from dangjian.orglife.models import Meeting
@@ -37,22 +37,36 @@ def window(ctx) -> tuple[datetime.date, datetime.date]:
     return day - datetime.timedelta(days=int(ctx.params["lookback_days"])), day
 
 
-def held_in_window(ctx, prefix: str = "") -> Q:
-    """The meetings of the window, as a condition on the meeting at ``prefix`` (a relation's
-    path, e.g. ``"first__"``): held in the window, of the evaluated federations."""
+def meetings(ctx):
     start, end = window(ctx)
-    return Q(
-        **{
-            f"{prefix}party_organization__federation_id__in": ctx.federation_ids,
-            f"{prefix}status": Meeting.Status.HELD,
-            f"{prefix}held_on__gte": start,
-            f"{prefix}held_on__lte": end,
-        }
+    return Meeting.objects.filter(
+        party_organization__federation_id__in=ctx.federation_ids,
+        status=Meeting.Status.HELD,
+        held_on__gte=start,
+        held_on__lte=end,
     )
 
 
-def meetings(ctx):
-    return Meeting.objects.filter(held_in_window(ctx))
+def of_window(ctx, ids: Iterable[int], min_chars: int = 0) -> set[int]:
+    """Of the meetings ``ids``, those ``meetings`` holds (with minutes of at least
+    ``min_chars`` characters) — read by id and checked here: given the window's conditions,
+    SQLite walks the window's meetings branch by branch to find a few hundred ids."""
+    start, end = window(ctx)
+    federations = set(ctx.federation_ids)
+    found: set[int] = set()
+    for chunk in chunks(sorted(set(ids)), 500):
+        rows = Meeting.objects.filter(pk__in=chunk).values_list(
+            "pk", "status", "held_on", "minutes_chars", "party_organization__federation_id"
+        )
+        found.update(
+            pk
+            for pk, status, day, chars, federation in rows
+            if status == Meeting.Status.HELD
+            and start <= day <= end
+            and chars >= min_chars
+            and federation in federations
+        )
+    return found
 
 
 def judged(ctx):
