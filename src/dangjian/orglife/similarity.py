@@ -363,10 +363,11 @@ class Table:
         return {(a, b): agree for a, b, agree in self._found(floor).tolist()}
 
     def _found(self, floor: int) -> np.ndarray:
-        """The rows (key a, key b, bins agreeing) of ``pairs``. One band at a time: its keys sorted, and each bucket of
-        equal keys (texts in a row of the sorted band) walked by distance — every text against
-        the one ``d`` places after it in its bucket, for d = 1, 2, … over all buckets at once
-        — so the work is the candidate pairs, with no Python step per pair."""
+        """The rows (key a, key b, bins agreeing) of ``pairs``. One band at a time: its keys
+        sorted, and each bucket of equal keys (texts in a row of the sorted band) walked by
+        distance — every text against the one ``d`` places after it in its bucket, for d = 1,
+        2, … over all buckets at once — so the work is the candidate pairs, with no Python
+        step per pair."""
         import numpy as np
 
         n = len(self.keys)

@@ -1,7 +1,7 @@
 """The kept pairs of alike minutes (``orglife.MinutePair``): every two meetings whose minutes
 (``KEPT_MIN_CHARS`` long or more) share a band (``orglife.MinuteBand``), whose fingerprints
-agree enough and whose shingle sets are at least ``KEPT_FLOOR`` alike, measured exactly — what ``similarity.Table.pairs`` and
-``similarity.measured`` would find among all the signed minutes. The near-duplicate rule judged
+agree enough and whose shingle sets are at least ``KEPT_FLOOR`` alike, measured exactly — what
+``similarity.Table.pairs`` and ``similarity.measured`` would find among all the signed minutes. The near-duplicate rule judged
 whole (``rules.kinds.integrity``) reads the pairs of its window's meetings from here instead of
 pairing a year of signatures (at 100,000 units, 1.8 million of them and 11 million candidate
 pairs), as the organizational-life rule reads the kept meeting counts.
@@ -57,6 +57,14 @@ def minutes_of(ids: list[int]) -> dict[int, str]:
     return result
 
 
+def _signature_if_undigested() -> Case:
+    """The stored signature where the meeting has no digest, else nothing: the 1 KB is sent
+    only where the 258-byte digest cannot serve."""
+    return Case(
+        When(minutes_digest__isnull=True, then="minutes_signature"), output_field=BinaryField()
+    )
+
+
 def table_of(meetings, k: int, min_chars: int) -> tuple[similarity.Table, list[int]]:
     """The signatures of ``meetings``' minutes of at least ``min_chars`` characters, in the
     compact form of ``similarity.Table`` (264 bytes a meeting, not the stored 1 KB), and the
@@ -72,10 +80,7 @@ def table_of(meetings, k: int, min_chars: int) -> tuple[similarity.Table, list[i
             "pk",
             "minutes_chars",
             "minutes_digest",
-            Case(
-                When(minutes_digest__isnull=True, then="minutes_signature"),
-                output_field=BinaryField(),
-            ),
+            _signature_if_undigested(),
         )
     )
     table, unsigned = similarity.Table(), []
@@ -107,10 +112,7 @@ def fingerprints(ids: Iterable[int], k: int, min_chars: int = 0) -> dict[int, in
         .values_list(
             "pk",
             "minutes_digest",
-            Case(
-                When(minutes_digest__isnull=True, then="minutes_signature"),
-                output_field=BinaryField(),
-            ),
+            _signature_if_undigested(),
         )
     )
     for chunk in chunks(sorted(set(ids)), CHUNK):
@@ -127,14 +129,20 @@ def _lock() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK])
 
 
-def measured(candidates: Iterable[tuple[int, int]], k: int) -> list[tuple[int, int, int, float]]:
+def measured(
+    candidates: Iterable[tuple[int, int]],
+    k: int,
+    threshold: float = KEPT_FLOOR,
+    min_chars: int = KEPT_MIN_CHARS,
+) -> list[tuple[int, int, int, float]]:
     """(lower id, higher id, bins agreeing, similarity) of the candidate pairs (meetings
-    sharing a band of shingle length ``k``) of minutes of ``KEPT_MIN_CHARS`` or more whose
-    fingerprints agree as a threshold of ``KEPT_FLOOR`` needs and that are at least that
-    alike, measured exactly."""
+    sharing a band of shingle length ``k``) of minutes of ``min_chars`` or more whose
+    fingerprints agree as ``threshold`` needs (``similarity.floor_bins``, the filter of
+    ``similarity.Table.pairs``) and that are at least that alike, measured exactly, sorted —
+    the kept pairs' by default; the rule's incremental path asks its own."""
     ordered = {(a, b) if a < b else (b, a) for a, b in candidates}
-    prints = fingerprints({pk for pair in ordered for pk in pair}, k, KEPT_MIN_CHARS)
-    floor = similarity.floor_bins(KEPT_FLOOR)
+    prints = fingerprints({pk for pair in ordered for pk in pair}, k, min_chars)
+    floor = similarity.floor_bins(threshold)
     agreement = {}
     for a, b in ordered:
         if a in prints and b in prints:
@@ -144,7 +152,7 @@ def measured(candidates: Iterable[tuple[int, int]], k: int) -> list[tuple[int, i
     return [
         (a, b, agreement[a, b], alike)
         for a, b, alike in similarity.measured(
-            agreement, k=k, threshold=KEPT_FLOOR, reread=minutes_of
+            agreement, k=k, threshold=threshold, reread=minutes_of
         )
     ]
 

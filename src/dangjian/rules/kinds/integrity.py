@@ -146,14 +146,8 @@ def _pairs_of(ctx, k: int, min_chars: int, threshold: float) -> list[tuple[int, 
     assert ctx.only is not None
     banded = _banded_with(ctx.only, k, records.window(ctx))
     kept = _compared(ctx, min_chars, (pk for pair in banded for pk in pair))
-    prints = pairs.fingerprints(kept, k)
-    floor = similarity.floor_bins(threshold)
-    candidates = {
-        (a, b) if a < b else (b, a)
-        for a, b in banded
-        if a in prints and b in prints and similarity.agreeing(prints[a], prints[b]) >= floor
-    }
-    return list(similarity.measured(candidates, k=k, threshold=threshold, reread=pairs.minutes_of))
+    candidates = [(a, b) for a, b in banded if a in kept and b in kept]
+    return [(a, b, alike) for a, b, _, alike in pairs.measured(candidates, k, threshold, min_chars)]
 
 
 def _signatures(ctx, k: int, min_chars: int) -> similarity.Table:
