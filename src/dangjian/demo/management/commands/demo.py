@@ -14,6 +14,7 @@ from dangjian.demo.personas import PERSONAS
 from dangjian.demo.setup_personas import create_personas
 from dangjian.demo.synthetic import generate
 from dangjian.demo.tianjin import build
+from dangjian.orglife.services import pairs
 from dangjian.registry.models import Federation
 
 
@@ -45,6 +46,11 @@ class Command(BaseCommand):
                 record_event(None, AuditEvent.DEMO_BUILT, federation, seed=seed)
             if scale:
                 generate(federation, scale, seed=seed, progress=self.stdout.isatty())
+            if pairs.unpaired():
+                # The demo's meetings were recorded through the services, which kept their
+                # pairs; marking them complete (as the nightly job would on its first night)
+                # lets the copied-minutes rule read them from the first run.
+                pairs.rebuild()
             if connection.vendor == "postgresql":
                 with connection.cursor() as cursor:
                     cursor.execute("ANALYZE")
