@@ -366,14 +366,15 @@ def _run(table, handler, ctx: Context, chunk_size, *, keep, kept) -> Outcome:
         return outcome
     plan = parsers_for(ledger, table.header.mapping)
     handler.load(ctx, set(table.header.mapping.values()))
-    if kept is not None:
-        for rows in kept:
-            _process(rows, handler, ctx, outcome)
-    else:
-        size = chunk_size or handler.chunk_size
-        rows = table.rows()
-        while chunk := list(islice(rows, size)):  # a chunk at a time, collected in C
-            _parsed(_marked(parse_chunk(plan, chunk), table), handler, ctx, outcome, keep)
+    with handler.writing(ctx):
+        if kept is not None:
+            for rows in kept:
+                _process(rows, handler, ctx, outcome)
+        else:
+            size = chunk_size or handler.chunk_size
+            rows = table.rows()
+            while chunk := list(islice(rows, size)):  # a chunk at a time, collected in C
+                _parsed(_marked(parse_chunk(plan, chunk), table), handler, ctx, outcome, keep)
     if table.notes:
         shown = "、".join(str(n) for n in table.notes[:10]) + ("…" if len(table.notes) > 10 else "")
         outcome.notices.append(

@@ -10,6 +10,7 @@ deleted.
 from __future__ import annotations
 
 import datetime
+from contextlib import AbstractContextManager, nullcontext
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
@@ -277,6 +278,11 @@ class Handler:
     # -- to be provided ----------------------------------------------------------------------
     def load(self, ctx, present: set[str]) -> None:
         self.present = present
+
+    def writing(self, ctx) -> AbstractContextManager[None]:
+        """Held around the whole run (every chunk's checks and writes): what the ledger's
+        services do once for a whole import rather than once a chunk (optional)."""
+        return nullcontext()
 
     def prepare(self, ctx, rows: list[Row]) -> None:
         """Work done for a whole chunk before its rows are checked one by one (optional)."""

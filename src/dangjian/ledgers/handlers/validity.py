@@ -17,6 +17,7 @@ from dangjian.ledgers.handlers.base import KeyedHandler, name_key, show
 from dangjian.orglife import services as orglife_services
 from dangjian.orglife.minutes import clean_minutes
 from dangjian.orglife.models import Meeting
+from dangjian.orglife.services import pairs as kept_pairs
 from dangjian.party import bulk as party_bulk
 from dangjian.party import services as party_services
 from dangjian.party.models import (
@@ -407,6 +408,11 @@ class MeetingHandler(ValidityHandler):
     def load(self, ctx, present):
         super().load(ctx, present)
         self.load_party_orgs(ctx)
+
+    def writing(self, ctx):
+        # The pairs of alike minutes kept once, at the end of the import (``pairs.at_end``):
+        # its lock is then held for that step, not from the first chunk to the commit.
+        return kept_pairs.at_end()
 
     def check(self, ctx, row):
         rec = row.record

@@ -17,13 +17,18 @@ rule pairs the signatures itself without it, or with a threshold under the kept 
 Two writers of minutes in two transactions would each miss the other's bands, not yet
 committed, and so the pair between them: on PostgreSQL, ``keep`` and ``rebuild`` take one
 advisory lock until their transaction ends, so that the second reads the bands after the
-first committed (SQLite writes one transaction at a time anyway).
+first committed (SQLite writes one transaction at a time anyway). A long writer — a ledger
+import of meetings, one transaction from its first chunk to its commit — keeps them once, at
+its end (``at_end``): taken at its first chunk, the lock would hold every secretary recording
+minutes meanwhile until the import commits.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 from django.db.models import BinaryField, Case, Q, When
@@ -173,14 +178,48 @@ def _drop(ids: list[int]) -> None:
         MinutePair.objects.filter(Q(first_id__in=chunk) | Q(second_id__in=chunk)).delete()
 
 
-def keep(
-    meeting_ids: list[int], partners: Callable[[list[int]], dict[int, set[tuple[int, int]]]]
-) -> None:
+Partners = Callable[[list[int]], dict[int, set[tuple[int, int]]]]
+
+
+@dataclass
+class _Pending:
+    """The meetings whose pairs ``at_end`` keeps on the way out."""
+
+    ids: set[int] = field(default_factory=set)
+    partners: Partners | None = None
+
+
+_pending: ContextVar[_Pending | None] = ContextVar("kept_pairs_pending", default=None)
+
+
+@contextmanager
+def at_end() -> Iterator[None]:
+    """Within, ``keep`` only notes its meetings; they are kept all at once on leaving without
+    an error, inside the caller's transaction — so the lock is held from then to the commit,
+    not from the first write. (Nested: the outermost keeps them.)"""
+    if _pending.get() is not None:
+        yield
+        return
+    pending = _Pending()
+    token = _pending.set(pending)
+    try:
+        yield
+    finally:
+        _pending.reset(token)
+    if pending.partners is not None:
+        keep(sorted(pending.ids), pending.partners)
+
+
+def keep(meeting_ids: list[int], partners: Partners) -> None:
     """These meetings' bands were just written (``bands.refresh``): their pairs measured
     again against the bands stored now (``partners``: ``bands.partners``, read once the lock
-    is held), in the current transaction."""
+    is held), in the current transaction — or, within ``at_end``, when it ends."""
     ids = sorted(set(meeting_ids))
     if not ids:
+        return
+    if (pending := _pending.get()) is not None:
+        pending.ids.update(ids)
+        pending.partners = partners
         return
     with transaction.atomic():
         _lock()
