@@ -15,6 +15,7 @@ from dangjian.orglife import services, signin, similarity
 from dangjian.orglife.models import Attendance, Meeting
 from dangjian.orglife.queries import expected_attendees
 from dangjian.rules.engine import Engine
+from dangjian.rules.kinds import attendance
 
 PRESENT = Attendance.Status.PRESENT
 TODAY = timezone.localdate()
@@ -182,7 +183,13 @@ def test_short_minutes_are_not_compared(world):
     assert found(world, "integrity.minutes_copied") == []
 
 
-def test_a_member_at_two_overlapping_meetings_in_different_places(world):
+@pytest.fixture(params=[200_000, 0], ids=["from the attendees", "from the window"])
+def either_way(request, monkeypatch):
+    """The window's attendees found both ways (``attendance._in_window``)."""
+    monkeypatch.setattr(attendance, "FEW_ATTENDANCES", request.param)
+
+
+def test_a_member_at_two_overlapping_meetings_in_different_places(world, either_way):
     first = held(world, start=T(14, 0), end=T(16, 0), place="协会会议室")
     # The same afternoon, 15:00–17:00, elsewhere; one of the branch's members imported present.
     second = held(world, org=world.other, start=T(15, 0), end=T(17, 0), place="滨海新区")
@@ -205,7 +212,7 @@ def test_a_member_at_two_overlapping_meetings_in_different_places(world):
     assert world.full[2].name in text and "滨海新区" in text
 
 
-def test_present_before_joining_or_counted_where_the_relation_is_not(world):
+def test_present_before_joining_or_counted_where_the_relation_is_not(world, either_way):
     meeting = held(world)
     late_joiner = world.member("新党员")
     late_joiner.joined_party_on = TODAY
@@ -247,7 +254,7 @@ def test_present_before_joining_or_counted_where_the_relation_is_not(world):
     ]
 
 
-def test_qr_sign_ins_outside_the_window_the_record_gives(world):
+def test_qr_sign_ins_outside_the_window_the_record_gives(world, either_way):
     def signed_at_nine(meeting):
         e = expected_attendees(meeting)[0]
         at = datetime.datetime.combine(meeting.held_on, T(8, 45), timezone.get_current_timezone())

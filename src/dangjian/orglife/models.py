@@ -95,7 +95,24 @@ class Meeting(Versioned, TimeStamped):
         verbose_name_plural = _("meetings")
         ordering = ["-held_on", "-id"]
         indexes = [
-            models.Index(fields=["party_organization", "held_on"]),
+            # A branch's meetings by day — and, holding every column the rules read of the
+            # meetings of a window, all they need without a visit to the table (whose rows
+            # carry the minutes: 720 bytes each on average at the demo's size). The most
+            # present per branch (the impossible-attendance rule) and the late records read
+            # 1.8 million index entries at 100,000 units instead of walking the table: 2.7 →
+            # 0.7 s and 2.1 → 0.2 s on SQLite, 1.2 → 0.5 s and 0.7 → 0.2 s on PostgreSQL.
+            models.Index(
+                fields=[
+                    "party_organization",
+                    "held_on",
+                    "status",
+                    "kind",
+                    "present_count",
+                    "recorded_at",
+                    "id",
+                ],
+                name="orglife_meeting_org_day",
+            ),
             # The rules engine's "did anything change since the last run" probe reads the latest
             # updated_at; without an index that is a scan of every meeting (10^7 rows) on SQLite.
             models.Index(fields=["updated_at"], name="orglife_meeting_updated_at"),
