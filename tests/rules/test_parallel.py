@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from dangjian.rulebook import loader
 from dangjian.rules import coverage_kept, parallel
+from dangjian.rules import engine as engine_module
 from dangjian.rules.engine import Engine
 from dangjian.rules.models import Finding, FindingObservation, RuleState
 from dangjian.rules.sync import FindingsSync
@@ -219,3 +220,37 @@ def test_an_error_is_raised_when_consumed_and_the_rest_is_not_started():
             pass
     assert max(started) <= 4  # two started and not consumed at most
     assert not [t for t in threading.enumerate() if t.name.startswith("rules-")]
+
+
+def test_the_readers_of_a_shared_computation_start_after_the_one_computing_it():
+    """One reader of each shared computation starts early (it computes it), the others once
+    everything else has started; heavy kinds first; the rulebook's order within each group."""
+    shares = {
+        "a.counts": frozenset({"counts"}),
+        "b.both": frozenset({"counts", "dormant"}),
+        "d.dormant": frozenset({"dormant"}),
+        "f.counts_again": frozenset({"counts"}),
+    }
+    order = engine_module.start_order(
+        ["a.counts", "b.both", "c.alone", "d.dormant", "e.judged", "f.counts_again", "g.alone"],
+        whole={"a.counts", "b.both", "c.alone", "d.dormant", "f.counts_again", "g.alone"},
+        heavy=lambda rule_id: rule_id == "g.alone",
+        shares=lambda rule_id: shares.get(rule_id, frozenset()),
+    )
+    assert order == [
+        "g.alone",  # heavy
+        "a.counts",  # computes the counts
+        "d.dormant",  # computes the dormant units (b.both reads the counts too: it would wait)
+        "c.alone",
+        "e.judged",  # per subject: not evaluated whole
+        "b.both",
+        "f.counts_again",
+    ]
+    # A heavy reader computes what it reads: the other readers come last.
+    order = engine_module.start_order(
+        ["a.counts", "b.both", "d.dormant"],
+        whole={"a.counts", "b.both", "d.dormant"},
+        heavy=lambda rule_id: rule_id == "d.dormant",
+        shares=lambda rule_id: shares[rule_id],
+    )
+    assert order == ["d.dormant", "a.counts", "b.both"]

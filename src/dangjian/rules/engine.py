@@ -91,6 +91,7 @@ from dangjian.rules.registry import (
     PARAMETERS_ONLY,
     REACH,
     READS,
+    SHARES,
     SUBJECTS,
     WIDEN,
     Candidate,
@@ -263,9 +264,13 @@ class Engine:
         if workers > 1 and connection.vendor == "sqlite":
             self._keep_coverage(planned)
         if workers > 1:
-            # A heavy kind's whole evaluation first (``registry.HEAVY``), the others in the
-            # rulebook's order.
-            planned.sort(key=lambda p: not (p[3] == FULL and self._heavy(p[0])))
+            order = start_order(
+                [rule_id for rule_id, *_ in planned],
+                whole={rule_id for rule_id, _, _, plan in planned if plan == FULL},
+                heavy=self._heavy,
+                shares=self._shares,
+            )
+            planned.sort(key=lambda p: order.index(p[0]))
         # Where a rule is written: on PostgreSQL by the worker that evaluated it, so that two
         # rules' writes run side by side (written by this thread, the organizational-life
         # rule waited ~100 ms behind 应建未建's at 100,000 units); on SQLite, which has one
@@ -454,6 +459,9 @@ class Engine:
     def _heavy(self, rule_id: str) -> bool:
         return not self._kinds(rule_id).isdisjoint(HEAVY)
 
+    def _shares(self, rule_id: str) -> frozenset[str]:
+        return frozenset().union(*(SHARES.get(k, frozenset()) for k in self._kinds(rule_id)))
+
     def _subject(self, rule_id: str) -> str | None:
         """What the rule's findings are about when it can be judged per subject
         (``registry.SUBJECTS``: "party_organization" or "organization")."""
@@ -496,6 +504,41 @@ class Engine:
 # A rule's evaluation: (the subjects judged — None: all —, its candidates and contexts — None:
 # left to the next full run by ``follow_only``).
 Evaluated = tuple[frozenset[int] | None, tuple[list[Candidate], list[Context]] | None]
+
+
+def start_order(
+    rule_ids: list[str],
+    *,
+    whole: set[str],
+    heavy: Callable[[str], bool],
+    shares: Callable[[str], frozenset[str]],
+) -> list[str]:
+    """The order in which the rules of a run start when evaluated side by side: the heavy
+    kinds' whole evaluations first (``registry.HEAVY``); then, of the rules evaluated whole
+    that read computations several share (``registry.SHARES``), each one whose computations
+    no rule before it reads — it computes them; then the rules sharing nothing, and the rules
+    judged per subject; the other readers of shared computations last, when those are likely
+    done: started beside the rule computing one, they waited for it while a worker stood idle
+    (1.6 s of a 9 s run at 100,000 units on PostgreSQL). The rulebook's order within each
+    group."""
+    claimed: set[str] = set()
+
+    def group(rule_id: str) -> int:
+        if rule_id not in whole:
+            return 2
+        shared = shares(rule_id)
+        if heavy(rule_id):
+            claimed.update(shared)
+            return 0
+        if not shared:
+            return 2
+        if shared & claimed:
+            return 3
+        claimed.update(shared)
+        return 1
+
+    groups = {rule_id: group(rule_id) for rule_id in rule_ids}  # in order: the first claims
+    return sorted(rule_ids, key=lambda rule_id: groups[rule_id])
 
 
 def _last(candidates: list[Candidate]) -> Candidate:

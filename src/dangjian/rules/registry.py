@@ -145,6 +145,11 @@ REACH: dict[str, ReachFunction] = {}
 HEAVY: set[str] = set()
 # Kinds that read the day's kept coverage parts (``rules.coverage_kept.uncovered``).
 KEPT_COVERAGE: set[str] = set()
+# kind name → the computations of a run it shares with other kinds (the names they are
+# cached under: ``rules.kinds.base.cached``). Started beside the rule computing one, another
+# reading it waits for it, a worker idle: the engine starts one reader of each early and the
+# others once the rest have started (``engine.start_order``).
+SHARES: dict[str, frozenset[str]] = {}
 
 
 def touched_party_organizations(touched: Touched) -> set[int] | None:
@@ -164,6 +169,7 @@ def kind(
     reach: ReachFunction | None = None,
     heavy: bool = False,
     kept_coverage: bool = False,
+    shares: Iterable[str] = (),
 ) -> Callable[[KindFunction], KindFunction]:
     """Register a rule kind; ``window`` makes it a period rule, ``merge`` joins candidates
     of several revisions (default: the last revision's); ``reads`` names the journaled facts it
@@ -171,7 +177,8 @@ def kind(
     ``widen`` which of those a touch can move (``WIDEN``), ``reach`` which others the
     subjects so found are paired with (``REACH``); ``heavy`` that its whole evaluation is
     started before the others' (``HEAVY``); ``kept_coverage`` that it reads the day's kept
-    coverage parts (``KEPT_COVERAGE``)."""
+    coverage parts (``KEPT_COVERAGE``); ``shares`` the computations of a run it reads with
+    other kinds (``SHARES``)."""
 
     def register(fn: KindFunction) -> KindFunction:
         KINDS[name] = fn
@@ -190,6 +197,8 @@ def kind(
             HEAVY.add(name)
         if kept_coverage:
             KEPT_COVERAGE.add(name)
+        if shares:
+            SHARES[name] = frozenset(shares)
         return fn
 
     return register

@@ -262,7 +262,13 @@ def conditions_candidate(subject: dict, *, lead: str, day, **ids) -> Candidate:
     )
 
 
-@kind("dormant_society", reads=(MEETINGS,), subject="organization", widen=units_of_touched)
+@kind(
+    "dormant_society",
+    reads=(MEETINGS,),
+    subject="organization",
+    widen=units_of_touched,
+    shares=("dormant",),
+)
 def dormant_society(ctx):
     for pk, subject in sorted(dormant_units(ctx, ctx.params, ctx.only).items()):
         yield conditions_candidate(
@@ -271,7 +277,7 @@ def dormant_society(ctx):
 
 
 # Reads no meeting: reports, 应建未建 and visits only (a meeting re-evaluates nothing of it).
-@kind("abnormal_list_proposal", reads=(), kept_coverage=True)
+@kind("abnormal_list_proposal", reads=(), kept_coverage=True, shares=("required", "uncovered"))
 def abnormal_list_proposal(ctx):
     """Conditions of 民政部令第60号 the ledger can see; a person confirms any listing."""
     day = ctx.as_of

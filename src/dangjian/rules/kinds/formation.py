@@ -149,7 +149,7 @@ def relations_text(relations: dict[str, int]) -> str:
     return f"组织关系{'、'.join(parts)}" if parts else ""
 
 
-@kind("required_not_formed", reads=(), kept_coverage=True)
+@kind("required_not_formed", reads=(), kept_coverage=True, shares=("required", "uncovered"))
 def required_not_formed(ctx):
     day = ctx.as_of
     rows = base.cached(
@@ -178,7 +178,7 @@ def required_not_formed(ctx):
         )
 
 
-@kind("joint_branch_candidate", reads=(), kept_coverage=True)
+@kind("joint_branch_candidate", reads=(), kept_coverage=True, shares=("uncovered",))
 def joint_branch_candidate(ctx):
     low, high = ctx.params["min_full_members"], ctx.params["max_full_members"]
     for row in uncovered_with_members(ctx, low, high, no_instructor=True):
@@ -195,7 +195,7 @@ def joint_branch_candidate(ctx):
         )
 
 
-@kind("needs_instructor", reads=(), kept_coverage=True)
+@kind("needs_instructor", reads=(), kept_coverage=True, shares=("uncovered",))
 def needs_instructor(ctx):
     high = ctx.params["max_full_members"]
     for row in uncovered_with_members(ctx, 0, high, no_instructor=True):
@@ -242,7 +242,7 @@ def joint_branch_too_many_units(ctx):
         )
 
 
-@kind("needs_committee", reads=())
+@kind("needs_committee", reads=(), shares=("branch_counts",))
 def needs_committee(ctx):
     day = ctx.as_of
     need, posts_min = ctx.params["min_full_members"], ctx.params["min_committee_posts"]
@@ -274,7 +274,7 @@ def needs_committee(ctx):
         )
 
 
-@kind("branch_too_large", reads=())
+@kind("branch_too_large", reads=(), shares=("branch_counts",))
 def branch_too_large(ctx):
     day = ctx.as_of
     branch_max, committee_min = (

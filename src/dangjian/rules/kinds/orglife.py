@@ -383,7 +383,13 @@ def branches_of_touched(touched) -> set[int] | None:
     return ids
 
 
-@kind("empty_branch", reads=(MEETINGS,), subject="party_organization", widen=branches_of_touched)
+@kind(
+    "empty_branch",
+    reads=(MEETINGS,),
+    subject="party_organization",
+    widen=branches_of_touched,
+    shares=("branch_counts", "dormant"),
+)
 def empty_branch(ctx):
     day, p = ctx.as_of, ctx.params
     found: dict[int, dict] = defaultdict(lambda: {"conditions": []})
