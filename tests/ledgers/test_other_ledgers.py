@@ -237,6 +237,28 @@ def test_meetings(world, tmp_path):
     assert LedgerUpload.objects.filter(federation=world.federation).count() == 2
 
 
+def test_meetings_are_matched_a_chunk_at_a_time(world, tmp_path, monkeypatch):
+    """Each chunk reads the stored meetings of its own branches and days: a re-import across
+    chunks finds every meeting again, changed or not, and one of another day stays new."""
+    from dangjian.ledgers.handlers.validity import MeetingHandler
+
+    monkeypatch.setattr(MeetingHandler, "chunk_size", 2)
+    header = ["党组织名称", "会议类型", "召开日期", "主题", "应到人数", "实到人数"]
+    rows = [
+        header,
+        *(["测试甲协会党支部", "党课", f"2024-05-0{d}", f"第{d}课", 10, 8] for d in range(1, 6)),
+    ]
+    commit(world, imported(world, tmp_path, "meetings", rows))
+    assert Meeting.objects.filter(party_organization=world.branch).count() == 5
+    again = [*rows[:3], ["测试甲协会党支部", "党课", "2024-05-03", "第3课", 10, 9], *rows[4:]]
+    again.append(["测试甲协会党支部", "党课", "2024-05-09", "第9课", 10, 7])
+    item = imported(world, tmp_path, "meetings", again, "m2.xlsx")
+    assert item.counts == {"new": 1, "changed": 1, "unchanged": 4, "invalid": 0, "rows": 6}
+    commit(world, item)
+    assert Meeting.objects.get(topic="第3课").present_count == 9
+    assert Meeting.objects.filter(party_organization=world.branch).count() == 6
+
+
 def test_the_import_writes_through_the_fact_services(world, tmp_path):
     """New facts get the services' events, changed ones a field-level record each, all with the
     importing user and the import's note (tests/test_services_only.py keeps it that way)."""
