@@ -42,6 +42,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from machine import cpu_model  # noqa: E402
+
 PG_URL = "postgres://postgres@127.0.0.1:5432/dangjian_bench_ledgers"
 WORK = Path(tempfile.gettempdir()) / "dangjian-bench-ledgers"
 
@@ -258,16 +262,6 @@ def uscc_for(i: int) -> str:
 
     body = f"51120000MJ{i:07d}"
     return body + uscc.calc_check_digit(body)
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
 
 
 def markdown(results: list[dict], rows: int) -> str:

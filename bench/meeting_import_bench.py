@@ -28,6 +28,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from machine import cpu_model  # noqa: E402
 
 
 def main() -> None:
@@ -106,7 +109,7 @@ def main() -> None:
         json.dumps(
             {
                 "date": timezone.now().strftime("%Y-%m-%d %H:%M UTC"),
-                "machine": f"{_cpu()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+                "machine": f"{cpu_model()}, {os.cpu_count()} cores, Python {platform.python_version()}",
                 "database": connection.vendor,
                 "rows": args.rows,
                 "status": upload.status,
@@ -121,16 +124,6 @@ def main() -> None:
             indent=1,
         )
     )
-
-
-def _cpu() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
 
 
 if __name__ == "__main__":

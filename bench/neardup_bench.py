@@ -55,6 +55,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from machine import cpu_model  # noqa: E402
 
 from dangjian.demo.minutes_text import compose, copy_with_edits  # noqa: E402
 from dangjian.orglife import similarity  # noqa: E402
@@ -287,16 +290,6 @@ def incremental(db: sqlite3.Connection, table: similarity.Table, seed: int, n: i
         "copies_found_with_their_source": copies_found,
         "fresh_texts_matching_something": fresh_found,
     }
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor()
 
 
 def main() -> None:

@@ -51,18 +51,9 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import peer  # noqa: E402
 import rules_bench  # noqa: E402
+from machine import cpu_model  # noqa: E402
 
 RNF, ORG = "formation.required_not_formed", "orglife.irregular"
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def load() -> str:
