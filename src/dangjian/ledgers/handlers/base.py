@@ -313,9 +313,16 @@ class KeyedHandler(Handler):
     def existing(self, ctx) -> dict:
         raise NotImplementedError
 
-    def classify(self, ctx, rows):
+    def existing_for(self, ctx, rows) -> dict:
+        """{key: stored fact} of the facts a chunk's rows may match: by default every fact of
+        the federation (``existing``), read once for the whole import. A ledger whose stored
+        facts are too many to hold reads the chunk's own instead."""
         if not hasattr(self, "_existing"):
             self._existing = self.existing(ctx)
+        return self._existing
+
+    def classify(self, ctx, rows):
+        self._existing = self.existing_for(ctx, rows)
         for row in rows:
             obj = self._existing.get(row.key)
             values = self.values(ctx, row)

@@ -429,10 +429,7 @@ class MeetingHandler(ValidityHandler):
             row.errors["voters_present"] = _("More members with a vote present than expected.")
         row.label = rec.get("topic") or show(self.columns["kind"], rec.get("kind"))
 
-    def existing(self, ctx):
-        return {}  # read a chunk at a time (``classify``)
-
-    def classify(self, ctx, rows):
+    def existing_for(self, ctx, rows):
         # The stored meetings of this chunk's branches and days alone: a federation's meetings
         # read whole did not fit in memory (7.8 million instances with their minutes, 12 GB
         # and counting, at 100,000 units). The meetings written by earlier chunks are read
@@ -443,12 +440,11 @@ class MeetingHandler(ValidityHandler):
             party_organization_id__in=sorted({key[0] for key in keys}),
             held_on__in=sorted({key[2] for key in keys}),
         )
-        self._existing = {
+        return {
             key: m
             for m in stored
             if (key := (m.party_organization_id, m.kind, m.held_on, m.topic)) in keys
         }
-        super().classify(ctx, rows)
 
     def values(self, ctx, row):
         rec = row.record
