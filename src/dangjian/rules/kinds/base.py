@@ -25,6 +25,11 @@ covered = queries.covered_q
 full_member_count = queries.full_member_count_q
 
 
+# The per-run values several kinds read (``cached``), by the names the kinds give them in
+# ``@kind(shares=…)`` (``registry.SHARES``: the run starts one reader of each first).
+BRANCH_COUNTS, DORMANT, REQUIRED, UNCOVERED = "branch_counts", "dormant", "required", "uncovered"
+
+
 def cached(ctx, name: str, params: dict, compute):
     """One computation per run for what several rules read (dormant units, 应建未建 rows)."""
     key = (name, tuple(ctx.federation_ids), ctx.as_of, json.dumps(params, sort_keys=True))
@@ -74,7 +79,7 @@ def branch_counts(ctx, orgs: QuerySet[PartyOrganization] | None = None) -> dict[
         return queries.branch_full_counts(orgs.values("pk"), day, by)
     return cached(
         ctx,
-        "branch_counts",
+        BRANCH_COUNTS,
         {"by": by},
         lambda: queries.branch_full_counts(party_orgs(ctx).values("pk"), day, by),
     )

@@ -187,7 +187,7 @@ def dormant_units(ctx, params, units=None) -> dict[int, dict]:
     ``units``: judge these alone (an incremental run: each condition is the unit's own)."""
     if units is not None:
         return _dormant_units(ctx, params, units)
-    return cached(ctx, "dormant", params, lambda: _dormant_units(ctx, params))
+    return cached(ctx, base.DORMANT, params, lambda: _dormant_units(ctx, params))
 
 
 def units_of_touched(touched: Touched) -> set[int] | None:
@@ -267,7 +267,7 @@ def conditions_candidate(subject: dict, *, lead: str, day, **ids) -> Candidate:
     reads=(MEETINGS,),
     subject="organization",
     widen=units_of_touched,
-    shares=("dormant",),
+    shares=(base.DORMANT,),
 )
 def dormant_society(ctx):
     for pk, subject in sorted(dormant_units(ctx, ctx.params, ctx.only).items()):
@@ -277,7 +277,9 @@ def dormant_society(ctx):
 
 
 # Reads no meeting: reports, 应建未建 and visits only (a meeting re-evaluates nothing of it).
-@kind("abnormal_list_proposal", reads=(), kept_coverage=True, shares=("required", "uncovered"))
+@kind(
+    "abnormal_list_proposal", reads=(), kept_coverage=True, shares=(base.REQUIRED, base.UNCOVERED)
+)
 def abnormal_list_proposal(ctx):
     """Conditions of 民政部令第60号 the ledger can see; a person confirms any listing."""
     day = ctx.as_of
@@ -295,7 +297,9 @@ def abnormal_list_proposal(ctx):
             }
         )
     formation = ctx.other_params("formation.required_not_formed")
-    required = cached(ctx, "required", formation, lambda: required_not_formed_rows(ctx, formation))
+    required = cached(
+        ctx, base.REQUIRED, formation, lambda: required_not_formed_rows(ctx, formation)
+    )
     social_ids = set(
         _social(ctx).filter(pk__in=[r["id"] for r in required]).values_list("pk", flat=True)
     )

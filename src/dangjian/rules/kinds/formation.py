@@ -45,7 +45,7 @@ def uncovered_units(ctx) -> list[coverage_kept.Uncovered]:
             .values_list("pk", "fed_id", "full", "instructed")
         ]
 
-    return base.cached(ctx, "uncovered", {}, compute)
+    return base.cached(ctx, base.UNCOVERED, {}, compute)
 
 
 def uncovered_with_members(
@@ -149,11 +149,11 @@ def relations_text(relations: dict[str, int]) -> str:
     return f"组织关系{'、'.join(parts)}" if parts else ""
 
 
-@kind("required_not_formed", reads=(), kept_coverage=True, shares=("required", "uncovered"))
+@kind("required_not_formed", reads=(), kept_coverage=True, shares=(base.REQUIRED, base.UNCOVERED))
 def required_not_formed(ctx):
     day = ctx.as_of
     rows = base.cached(
-        ctx, "required", ctx.params, lambda: required_not_formed_rows(ctx, ctx.params)
+        ctx, base.REQUIRED, ctx.params, lambda: required_not_formed_rows(ctx, ctx.params)
     )
     for row in rows:
         months = months_between(row["since"], day)
@@ -178,7 +178,7 @@ def required_not_formed(ctx):
         )
 
 
-@kind("joint_branch_candidate", reads=(), kept_coverage=True, shares=("uncovered",))
+@kind("joint_branch_candidate", reads=(), kept_coverage=True, shares=(base.UNCOVERED,))
 def joint_branch_candidate(ctx):
     low, high = ctx.params["min_full_members"], ctx.params["max_full_members"]
     for row in uncovered_with_members(ctx, low, high, no_instructor=True):
@@ -195,7 +195,7 @@ def joint_branch_candidate(ctx):
         )
 
 
-@kind("needs_instructor", reads=(), kept_coverage=True, shares=("uncovered",))
+@kind("needs_instructor", reads=(), kept_coverage=True, shares=(base.UNCOVERED,))
 def needs_instructor(ctx):
     high = ctx.params["max_full_members"]
     for row in uncovered_with_members(ctx, 0, high, no_instructor=True):
@@ -242,7 +242,7 @@ def joint_branch_too_many_units(ctx):
         )
 
 
-@kind("needs_committee", reads=(), shares=("branch_counts",))
+@kind("needs_committee", reads=(), shares=(base.BRANCH_COUNTS,))
 def needs_committee(ctx):
     day = ctx.as_of
     need, posts_min = ctx.params["min_full_members"], ctx.params["min_committee_posts"]
@@ -274,7 +274,7 @@ def needs_committee(ctx):
         )
 
 
-@kind("branch_too_large", reads=(), shares=("branch_counts",))
+@kind("branch_too_large", reads=(), shares=(base.BRANCH_COUNTS,))
 def branch_too_large(ctx):
     day = ctx.as_of
     branch_max, committee_min = (

@@ -388,7 +388,7 @@ def branches_of_touched(touched) -> set[int] | None:
     reads=(MEETINGS,),
     subject="party_organization",
     widen=branches_of_touched,
-    shares=("branch_counts", "dormant"),
+    shares=(base.BRANCH_COUNTS, base.DORMANT),
 )
 def empty_branch(ctx):
     day, p = ctx.as_of, ctx.params
