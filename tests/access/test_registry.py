@@ -45,6 +45,7 @@ UNREGISTERED = {
     "rules.RuleState",  # engine bookkeeping
     "rules.InputChange",  # change counts per input table, kept by database triggers
     "rules.CoverageUnit",  # a unit's part in kept aggregate figures: groups and flags, no names
+    "rules.CoverageBranch",  # a party organization's full members in kept figures: a count
     "rules.CoverageChange",  # ids of changed units, kept by database triggers
     "rules.FindingObservation",  # shown only inside its finding (and its "as of" list rows)
     "rules.FindingStatusChange",  # shown only inside its finding

@@ -14,6 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from dangjian.party import queries
 from dangjian.party.models import (
     Coverage,
     Employment,
@@ -24,11 +25,11 @@ from dangjian.party.models import (
 )
 from dangjian.party.services import move_relation
 from dangjian.registry.models import Domain, Federation, Membership, Organization
-from dangjian.rules import coverage, coverage_kept, coverage_triggers
+from dangjian.rules import branch_kept, coverage, coverage_kept, coverage_triggers
 from dangjian.rules.coverage import Rates, Scope
 from dangjian.rules.engine import Engine
 from dangjian.rules.kinds import formation
-from dangjian.rules.models import CoverageChange, CoverageDay, CoverageUnit
+from dangjian.rules.models import CoverageBranch, CoverageChange, CoverageDay, CoverageUnit
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -77,6 +78,16 @@ def _uncovered(world, day=DAY):
             ctx, threshold, rows[1]
         )
     return {row.unit: (row.full, row.instructed) for row in kept}
+
+
+def _branch_counts(world, day=DAY, by=None):
+    """The subtree's party organizations' full members as the kept parts give them (the
+    rulebook's basis unless ``by``), checked against a count from the facts."""
+    by = by or queries.branch_count_basis(world.fed, day)
+    orgs = branch_kept.subtree_party_orgs(world.fed, day)
+    kept = coverage_kept.branch_counts(world.fed, day, by, list(orgs.values_list("pk", flat=True)))
+    assert kept == queries.branch_full_counts(orgs.values("pk"), day, by)
+    return kept
 
 
 @pytest.fixture
@@ -384,7 +395,26 @@ def test_random_changes_followed_equal_a_fresh_count(make_world, clean_journal):
                     [rng.choice([D(2030, 1, 1), D(2016, 1, 1)]), member.pk],
                 )
 
+    def jobless():  # members holding their relation in a branch, employed nowhere
+        world.members(
+            rng.randrange(1, 3),
+            relation=rng.choice(branches),
+            full_on=rng.choice([D(2015, 1, 1), None, D(2025, 6, 1)]),
+        )
+
+    def new_branch():  # a party organization the kept counts have no part for yet
+        branches.append(world.party_org(f"新支部{len(branches)}", units=[rng.choice(units)]))
+
+    def branch_moves_in():  # from another federation (party organizations are not journaled)
+        moved = PartyOrganization.objects.filter(federation=other.fed).order_by("?").first()
+        if moved:
+            PartyOrganization.objects.filter(pk=moved.pk).update(federation=world.fed)
+            branches.append(moved)
+
     changes = [
+        jobless,
+        new_branch,
+        branch_moves_in,
         cover,
         uncover,
         delete_coverage,
@@ -409,15 +439,17 @@ def test_random_changes_followed_equal_a_fresh_count(make_world, clean_journal):
         relation_deleted,
     ]
     seen = []
-    fulls = set()
+    fulls, sizes = set(), set()
     for _ in range(60):
         for _ in range(rng.randrange(1, 3)):
             rng.choice(changes)()
         seen.append(_view(scope)[1])
         fulls |= {full for full, _ in _uncovered(world).values()}
+        sizes |= set(_branch_counts(world).values())
     assert "whole" not in seen
     assert seen.count("followed") >= 45
     assert len(fulls) >= 4  # the counts moved through several values, not just 0
+    assert len(sizes) >= 4
     # The parts kept are those a whole count writes (a unit's domains in any order).
     kept = CoverageDay.objects.get(federation=world.fed, scope_key="")
 
@@ -427,9 +459,18 @@ def test_random_changes_followed_equal_a_fresh_count(make_world, clean_journal):
         )
         return {(*row[:4], tuple(sorted(row[4].split("\n"))), *row[5:]) for row in rows}
 
-    followed = parts()
+    def branch_parts():
+        return dict(
+            CoverageBranch.objects.filter(figures=kept).values_list(
+                "party_organization_id", "full_members"
+            )
+        )
+
+    followed, followed_branches = parts(), branch_parts()
+    assert len(followed_branches) == len(branches)
     coverage_kept._count_whole(scope, DAY, "recounted")
     assert parts() == followed
+    assert branch_parts() == followed_branches
 
 
 def test_a_federation_moved_too_many_units_or_a_missing_trigger_count_whole(
@@ -469,19 +510,30 @@ def test_a_federation_moved_too_many_units_or_a_missing_trigger_count_whole(
 def test_the_journal_names_each_changed_unit_and_is_pruned(world, five, clean_journal, real_clock):
     a, b = five["a"], five["b"]
     link = Coverage.objects.filter(organization=a).first()
-    # A coverage moved from one unit to another names both.
+    # A coverage moved from one unit to another names both, and the party organization
+    # covering them (whose members' count may move).
     Coverage.objects.filter(pk=link.pk).update(organization=b)
-    assert set(CoverageChange.objects.values_list("organization_id", flat=True)) == {a.pk, b.pk}
+    assert _named() == ({a.pk, b.pk}, {link.party_organization_id})
     CoverageChange.objects.all().delete()
     Membership.objects.filter(organization=a).delete()
     a.domains.add(Domain.objects.create(name="网络安全"))
-    assert set(CoverageChange.objects.values_list("organization_id", flat=True)) == {a.pk}
+    assert _named() == ({a.pk}, set())
     # Lines every kept figure has read, older than an hour, go when figures are counted whole.
     coverage.figures(Scope(world.fed), DAY)
     CoverageChange.objects.update(at=datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC))
     Federation.objects.filter(pk=world.fed.pk).update(name="再次改名")  # counted whole next
     coverage.figures(Scope(world.fed), DAY)
-    assert list(CoverageChange.objects.values_list("organization_id", flat=True)) == [None]
+    assert list(CoverageChange.objects.values_list("organization_id", "party_organization_id")) == [
+        (None, None)
+    ]
+
+
+def _named() -> tuple[set[int], set[int]]:
+    """(the units, the party organizations) the journal's lines name; none names neither
+    (that is "anything")."""
+    lines = list(CoverageChange.objects.values_list("organization_id", "party_organization_id"))
+    assert (None, None) not in lines
+    return {o for o, _ in lines if o is not None}, {p for _, p in lines if p is not None}
 
 
 def test_parts_of_other_days_are_not_kept(world, five, clean_journal):
@@ -553,3 +605,58 @@ def test_a_change_committed_after_a_later_one_was_read_is_followed(make_world):
     figures, how = _view(scope)
     assert how == "followed"
     assert dict(figures.by["district"])["河东区"] == Rates(1, 0, 0, 0)
+
+
+def test_branch_counts_kept_for_the_basis_read(world, five, clean_journal):
+    """Kept for the rulebook's basis when counted whole; a read by another basis counts them
+    whole for it, and they are followed from there."""
+    assert _branch_counts(world)
+    kept = CoverageDay.objects.get(federation=world.fed, scope_key="")
+    assert kept.count_by == queries.branch_count_basis(world.fed, DAY)
+    joint = PartyOrganization.objects.get(name=f"联合党支部{world.fed.pk}")
+    before = _branch_counts(world, by=queries.RELATION)
+    kept.refresh_from_db()
+    assert kept.count_by == queries.RELATION
+    # Two members employed nowhere take their relations into the joint branch.
+    world.members(2, relation=joint)
+    assert _branch_counts(world, by=queries.RELATION)[joint.pk] == before.get(joint.pk, 0) + 2
+
+
+def test_the_rules_read_todays_kept_branch_counts(world, clean_journal):
+    """Today, the rules judging a branch's size read the day's kept counts (their findings as
+    from the facts), followed after a change without counting the subtree again."""
+    today = timezone.localdate()
+    seven = world.party_org("七人支部", relation_full=7)
+    world.party_org("五十一人支部", relation_full=51)
+    rules = ["formation.needs_committee", "formation.branch_too_large"]
+
+    def found():
+        return {
+            rule: sorted(
+                (c.party_organization_id, c.explanation) for c in world.evaluate(today, rule)
+            )
+            for rule in rules
+        }
+
+    first = found()
+    assert "正式党员 7 名" in dict(first["formation.needs_committee"])[seven.pk]
+    kept = CoverageDay.objects.get(federation=world.fed, day=today, scope_key="")
+    part = CoverageBranch.objects.filter(figures=kept, party_organization_id=seven.pk)
+    assert part.get().full_members == 7
+    # One of the seven's relations moves out: the branch's part is counted again alone.
+    member = PartyMember.objects.filter(relation_periods__party_organization=seven).last()
+    move_relation(member, to="外系统党委", on=today, actor=None)
+    with CaptureQueriesContext(connection) as queries_run:
+        second = found()
+    assert not any(
+        q["sql"].startswith("INSERT INTO rules_coverageunit (figures_id") for q in queries_run
+    )
+    assert seven.pk not in dict(second["formation.needs_committee"])
+    assert part.get().full_members == 6
+    assert second["formation.branch_too_large"] == first["formation.branch_too_large"]
+    # The same findings when counted from the facts (no trigger: nothing kept is read).
+    coverage_triggers.drop_triggers(connection)
+    try:
+        assert found() == second
+    finally:
+        coverage_triggers.install_triggers()

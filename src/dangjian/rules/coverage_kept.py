@@ -46,9 +46,9 @@ from dangjian.party import queries
 from dangjian.party.models import Coverage, InstructorAssignment
 from dangjian.party.queries import full_employments_sql
 from dangjian.registry.models import Domain, Federation, Membership, Organization
-from dangjian.rules import coverage, coverage_triggers, freshness
+from dangjian.rules import branch_kept, coverage, coverage_triggers, freshness
 from dangjian.rules.coverage import Breakdowns, Rates, Scope, Tally
-from dangjian.rules.models import CoverageChange, CoverageDay, CoverageUnit
+from dangjian.rules.models import CoverageBranch, CoverageChange, CoverageDay, CoverageUnit
 
 KEPT_DAYS = 31  # kept figures computed longer ago than this are deleted when others are kept
 # More changed units than this since the figures were kept: counting them alone would not be
@@ -191,6 +191,31 @@ def uncovered(federation: Federation, day: datetime.date) -> list[Uncovered] | N
         ]
 
 
+def branch_counts(
+    federation: Federation, day: datetime.date, by: str, in_scope: list[int]
+) -> dict[int, int] | None:
+    """{party organization: its full members on ``day`` counted by ``by``} of ``in_scope`` (the
+    subtree's party organizations as the caller reads them), from the day's kept parts
+    (``rules.branch_kept``; counted whole for ``by`` when the day keeps another basis's). None
+    when the parts are not kept for that day or a trigger is missing: the caller counts from
+    the facts."""
+    if not coverage_triggers.triggers_in_place():
+        return None
+    figures(Scope(federation), day)
+    with transaction.atomic():
+        kept = (
+            CoverageDay.objects.select_for_update()
+            .filter(federation=federation, day=day, scope_key="", position__isnull=False)
+            .values_list("pk", "count_by")
+            .first()
+        )
+        if kept is None:
+            return None
+        if kept[1] != by:
+            branch_kept.count_whole(kept[0], federation, day, by)
+        return branch_kept.read(kept[0], day, by, in_scope)
+
+
 def _newer_parts(scope: Scope, day: datetime.date) -> bool:
     """Whether the subtree's parts are kept for a later day than ``day`` — up to today: the
     parts of a day not yet come (kept before such days were counted without them) give way
@@ -250,7 +275,8 @@ def _count_whole(scope: Scope, day: datetime.date, inputs: str) -> Breakdowns:
             pk=kept.pk
         )
         CoverageUnit.objects.filter(figures__in=older.filter(position__isnull=False)).delete()
-        older.update(position=None, running=[])
+        CoverageBranch.objects.filter(figures__in=older.exclude(count_by="")).delete()
+        older.update(position=None, running=[], count_by="")
         CoverageUnit.objects.filter(figures=kept).delete()
         sql, params = _parts_sql(scope, day)
         columns = ", ".join(PART_COLUMNS)
@@ -268,6 +294,9 @@ def _count_whole(scope: Scope, day: datetime.date, inputs: str) -> Breakdowns:
         parts = list(wanted.order_by("organization_id").values_list(*PART_COLUMNS))
         wanted.delete()
         _write_parts(kept.pk, day, parts)
+        branch_kept.count_whole(
+            kept.pk, scope.federation, day, queries.branch_count_basis(scope.federation, day)
+        )
         result = _summed(kept.pk)
         CoverageDay.objects.filter(pk=kept.pk).update(data=_to_data(result))
     _forget_old(now)
@@ -284,24 +313,26 @@ def _follow(scope: Scope, day: datetime.date, inputs: str) -> Breakdowns | None:
         kept = (
             CoverageDay.objects.select_for_update()
             .filter(federation=scope.federation, day=day, scope_key="")
-            .values_list("pk", "data", "position", "running")
+            .values_list("pk", "data", "position", "running", "count_by")
             .first()
         )
         if kept is None:
             return None
-        pk, data, read_to, were_running = kept
+        pk, data, read_to, were_running, count_by = kept
         if read_to is None:
             return None
         changed = list(
             CoverageChange.objects.filter(_since(read_to, were_running))
             .order_by()
-            .values_list("organization_id", flat=True)
+            .values_list("organization_id", "party_organization_id")
             .distinct()[: FOLLOW_LIMIT + 1]
         )
-        if None in changed or len(changed) > FOLLOW_LIMIT:
+        if (None, None) in changed or len(changed) > FOLLOW_LIMIT:
             return None
         result = _from_data(data)
-        ids = sorted(unit for unit in changed if unit is not None)
+        ids = sorted({unit for unit, _ in changed if unit is not None})
+        if count_by:
+            branch_kept.follow(pk, day, count_by, ids, {po for _, po in changed if po is not None})
         if ids:
             tally = Tally(result)
             old = CoverageUnit.objects.filter(figures_id=pk, organization_id__in=ids)

@@ -4,7 +4,10 @@ changed — its row, memberships, domains, coverages, instructors and employment
 employers of a member whose full membership, leaving or 组织关系 (a relation period: the kept
 parts say where the full members' relations sit) changed — in the writing transaction,
 whoever writes; a changed federation or domain writes a line naming no unit (anything may
-have moved). Installed after every ``migrate`` (``install_triggers``, a ``post_migrate``
+have moved). The kept branch counts (``rules.branch_kept``) read the same lines, and lines naming
+a party organization whose members' count may have moved besides its units': the one a
+coverage, a relation period (before and after) or a member's standing (the holders of their
+relations) names. Installed after every ``migrate`` (``install_triggers``, a ``post_migrate``
 receiver), as the rules' change-count triggers are (``rules.freshness``)."""
 
 from __future__ import annotations
@@ -96,7 +99,8 @@ def install_triggers(using: str = "default", **kwargs: Any) -> None:
     columns = dict(_unit_tables())
     events = {t: e for t, e in _events(conn.vendor).items() if t in existing}
     members, jobs = PartyMember._meta.db_table, Employment._meta.db_table
-    relations = RelationPeriod._meta.db_table
+    relations, coverages = RelationPeriod._meta.db_table, Coverage._meta.db_table
+    po = "party_organization_id"
     present = {name for _, name in triggers.installed(conn, TRIGGER)}
     if {_trigger(t, e) for t, kinds in events.items() for e in kinds} - present:
         # A trigger was missing (a migration rebuilt its table on SQLite): what was written
@@ -111,20 +115,33 @@ def install_triggers(using: str = "default", **kwargs: Any) -> None:
                     col = columns.get(table)
                     if table == members:  # the employers of a member whose standing changed
                         moved = " OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in MEMBER_COLUMNS)
+                        # … and the party organizations holding their relations.
                         cursor.execute(
                             f"CREATE TRIGGER IF NOT EXISTS {qn(_trigger(table, event))} "  # noqa: S608
                             f"AFTER UPDATE OF {', '.join(MEMBER_COLUMNS)} ON {qn(table)} "
                             f"FOR EACH ROW WHEN {moved} BEGIN "
                             f"INSERT INTO {qn(journal)} (organization_id) "
-                            f"SELECT organization_id FROM {qn(jobs)} WHERE member_id = NEW.id; END"
+                            f"SELECT organization_id FROM {qn(jobs)} WHERE member_id = NEW.id; "
+                            f"INSERT INTO {qn(journal)} ({po}) SELECT DISTINCT {po} "
+                            f"FROM {qn(relations)} WHERE member_id = NEW.id AND {po} IS NOT NULL; "
+                            "END"
                         )
                         continue
+                    rows = {"ins": ("NEW",), "upd": ("OLD", "NEW"), "del": ("OLD",)}[event]
                     if table == relations:  # the employers of a member whose relation moved
-                        rows = {"ins": ("NEW",), "upd": ("OLD", "NEW"), "del": ("OLD",)}[event]
+                        # … and the party organizations holding it before and after.
                         body = "".join(
                             f"INSERT INTO {qn(journal)} (organization_id) "  # noqa: S608
                             f"SELECT organization_id FROM {qn(jobs)} "
-                            f"WHERE member_id = {row}.member_id;"
+                            f"WHERE member_id = {row}.member_id; "
+                            f"INSERT INTO {qn(journal)} ({po}) SELECT {row}.{po} "
+                            f"WHERE {row}.{po} IS NOT NULL;"
+                            for row in rows
+                        )
+                    elif table == coverages:  # the unit, and the party organization covering it
+                        body = "".join(
+                            f"INSERT INTO {qn(journal)} (organization_id, {po}) "  # noqa: S608
+                            f"VALUES ({row}.{col}, {row}.{po});"
                             for row in rows
                         )
                     elif col is None:  # a federation or a domain: anything may have moved
@@ -157,6 +174,10 @@ def install_triggers(using: str = "default", **kwargs: Any) -> None:
             f"ELSIF TG_TABLE_NAME = '{members}' THEN EXECUTE '{into} SELECT DISTINCT "
             f"e.organization_id, $1 FROM {qn(jobs)} e JOIN new_rows n ON n.id = e.member_id "
             f"JOIN old_rows o ON o.id = n.id WHERE {moved}' USING tx; "
+            # … and the party organizations holding their relations.
+            f"EXECUTE 'INSERT INTO {qn(journal)} ({po}, tx) SELECT DISTINCT "
+            f"r.{po}, $1 FROM {qn(relations)} r JOIN new_rows n ON n.id = r.member_id "
+            f"JOIN old_rows o ON o.id = n.id WHERE r.{po} IS NOT NULL AND ({moved})' USING tx; "
             # A relation period written: the units employing its member.
             f"ELSIF TG_TABLE_NAME = '{relations}' THEN EXECUTE '{into} SELECT DISTINCT "
             f"e.organization_id, $1 FROM {qn(jobs)} e WHERE e.member_id IN (' || "
@@ -164,6 +185,12 @@ def install_triggers(using: str = "default", **kwargs: Any) -> None:
             "WHEN 'DELETE' THEN 'SELECT member_id FROM old_rows' "
             "ELSE 'SELECT member_id FROM new_rows UNION SELECT member_id FROM old_rows' END "
             "|| ')' USING tx; "
+            # … and the party organizations holding it before and after.
+            f"EXECUTE 'INSERT INTO {qn(journal)} ({po}, tx) SELECT DISTINCT {po}, $1 FROM (' || "
+            f"CASE TG_OP WHEN 'INSERT' THEN 'SELECT {po} FROM new_rows' "
+            f"WHEN 'DELETE' THEN 'SELECT {po} FROM old_rows' "
+            f"ELSE 'SELECT {po} FROM new_rows UNION ALL SELECT {po} FROM old_rows' END "
+            f"|| ') r WHERE {po} IS NOT NULL' USING tx; "
             # An update of a federation or a domain (PostgreSQL fires for one of no row too).
             "ELSIF TG_NARGS = 0 THEN IF EXISTS (SELECT 1 FROM old_rows) THEN "
             f"{into} VALUES (NULL, tx); END IF; "
@@ -173,7 +200,15 @@ def install_triggers(using: str = "default", **kwargs: Any) -> None:
             "SELECT DISTINCT %I, $1 FROM old_rows', TG_ARGV[0]) USING tx; "
             f"ELSE EXECUTE format('{into} SELECT %I, $1 FROM old_rows "
             "UNION SELECT %I, $1 FROM new_rows', TG_ARGV[0], TG_ARGV[0]) USING tx; "
-            "END IF; RETURN NULL; END $$"
+            "END IF; "
+            # A coverage (its second argument): the party organization covering the unit too.
+            f"IF TG_NARGS = 2 AND TG_OP <> 'TRUNCATE' THEN EXECUTE 'INSERT INTO {qn(journal)} "
+            f"({po}, tx) SELECT DISTINCT {po}, $1 FROM (' || "
+            f"CASE TG_OP WHEN 'INSERT' THEN 'SELECT {po} FROM new_rows' "
+            f"WHEN 'DELETE' THEN 'SELECT {po} FROM old_rows' "
+            f"ELSE 'SELECT {po} FROM new_rows UNION ALL SELECT {po} FROM old_rows' END "
+            "|| ') r' USING tx; END IF; "
+            "RETURN NULL; END $$"
         )
         referencing = {
             "ins": "REFERENCING NEW TABLE AS new_rows ",
@@ -193,6 +228,8 @@ def install_triggers(using: str = "default", **kwargs: Any) -> None:
                 # The column naming the unit; none for a frame table (anything may have moved)
                 # or the members and their relations (their employers are looked up).
                 arg = f"'{col}'" if col is not None else ""
+                if table == coverages:
+                    arg += f", '{po}'"
                 cursor.execute(
                     f"CREATE OR REPLACE TRIGGER {qn(_trigger(table, event))} "
                     f"AFTER {pg_events[event]} ON {qn(table)} {refs}"

@@ -386,6 +386,10 @@ class CoverageDay(models.Model):
     # PostgreSQL the transactions still running then (their lines may have lower ids).
     position = models.BigIntegerField(_("changes read up to"), null=True, blank=True)
     running = models.JSONField(_("transactions running then"), default=list, blank=True)
+    # Its party organizations' full members on the day (``CoverageBranch``), kept with the
+    # units' parts and followed by the same journal, counted by this basis
+    # (``party.queries`` EMPLOYER_OR_RELATION …; "" while none is kept).
+    count_by = models.CharField(_("branch members counted by"), max_length=24, blank=True)
 
     class Meta:
         verbose_name = _("coverage figures of a day")
@@ -449,17 +453,47 @@ class CoverageUnit(models.Model):
         return f"{self.figures_id} {self.organization_id}"
 
 
+class CoverageBranch(models.Model):
+    """One party organization's full members on the day of the kept figures of a federation's
+    whole subtree (``CoverageDay``), counted as the rulebook counts a branch's members
+    (``CoverageDay.count_by``; ``party.queries.branch_full_counts``): the rules that judge a
+    branch's size read them from here (``rules.branch_kept``) instead of counting every
+    member's relation and job of the subtree at each run. Every party organization of the
+    subtree on the day has a row, 0 included: one without a row was not in it when counted."""
+
+    figures = models.ForeignKey(CoverageDay, on_delete=models.CASCADE, related_name="+")
+    party_organization_id = models.IntegerField(_("party organization"))
+    full_members = models.PositiveIntegerField(_("full members"), default=0)
+
+    class Meta:
+        verbose_name = _("party organization in kept coverage figures")
+        verbose_name_plural = _("party organizations in kept coverage figures")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["figures", "party_organization_id"], name="rules_coverage_branch_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.figures_id} {self.party_organization_id}"
+
+
 class CoverageChange(models.Model):
     """A unit whose coverage inputs (its memberships, coverages, instructors, domains, own
-    row, employments, or an employee's full membership or leaving) changed, written by
+    row, employments, or an employee's full membership or leaving) changed, or a party
+    organization whose members' count may have (``party_organization_id``), written by
     database triggers in the writing transaction whoever writes
-    (``rules.coverage_triggers.install_triggers``); no unit means anything may have changed (a
-    federation or a domain renamed or moved). Read by the kept coverage figures, pruned once
+    (``rules.coverage_triggers.install_triggers``); neither a unit nor a party organization
+    means anything may have changed (a federation or a domain renamed or moved). Read by the kept coverage figures, pruned once
     every kept figure has read it. Not ``core.touch``: that journal is written by the
     services of journaled facts and consumed by the rules engine; this one by triggers on
     tables no service marks."""
 
     organization_id = models.IntegerField(_("unit"), null=True, blank=True)
+    # A party organization whose members' count may have moved (a coverage of it, a relation
+    # held in it, or the standing of a member holding one, changed): the kept branch counts
+    # (``CoverageBranch``). A line names a unit, a party organization, or neither (anything).
+    party_organization_id = models.IntegerField(_("party organization"), null=True, blank=True)
     # PostgreSQL: the writing transaction (ids are taken before commit, so a line may commit
     # after a higher one was read; see ``CoverageDay.running``). SQLite has one writer: NULL.
     tx = models.BigIntegerField(_("writing transaction"), null=True, blank=True)

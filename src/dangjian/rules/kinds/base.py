@@ -10,6 +10,7 @@ import json
 
 from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from dangjian.core.models import valid_on_q
 from dangjian.party import queries
@@ -20,6 +21,7 @@ from dangjian.party.queries import full_employments as full_employments
 from dangjian.party.queries import has_instructor as has_instructor
 from dangjian.party.queries import member_in_ledger_q as member_in_ledger_q
 from dangjian.registry.models import Membership, Organization
+from dangjian.rules import coverage_kept
 
 covered = queries.covered_q
 full_member_count = queries.full_member_count_q
@@ -77,12 +79,19 @@ def branch_counts(ctx, orgs: QuerySet[PartyOrganization] | None = None) -> dict[
     day, by = ctx.as_of, count_basis(ctx)
     if orgs is not None:
         return queries.branch_full_counts(orgs.values("pk"), day, by)
-    return cached(
-        ctx,
-        BRANCH_COUNTS,
-        {"by": by},
-        lambda: queries.branch_full_counts(party_orgs(ctx).values("pk"), day, by),
-    )
+
+    def compute() -> dict[int, int]:
+        # Today, over the run's whole subtree: the day's kept counts (``rules.branch_kept``),
+        # followed as the facts change, instead of every relation and job of the subtree.
+        whole = set(ctx.federation_ids) == {f.pk for f in ctx.engine.federations}
+        if whole and day == timezone.localdate():
+            in_scope = list(party_orgs(ctx).values_list("pk", flat=True))
+            kept = coverage_kept.branch_counts(ctx.engine.root, day, by, in_scope)
+            if kept is not None:
+                return kept
+        return queries.branch_full_counts(party_orgs(ctx).values("pk"), day, by)
+
+    return cached(ctx, BRANCH_COUNTS, {"by": by}, compute)
 
 
 # How each basis is said in an explanation ("有正式党员 N 名（按……计）").

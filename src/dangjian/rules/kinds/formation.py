@@ -242,7 +242,7 @@ def joint_branch_too_many_units(ctx):
         )
 
 
-@kind("needs_committee", reads=(), shares=(base.BRANCH_COUNTS,))
+@kind("needs_committee", reads=(), kept_coverage=True, shares=(base.BRANCH_COUNTS,))
 def needs_committee(ctx):
     day = ctx.as_of
     need, posts_min = ctx.params["min_full_members"], ctx.params["min_committee_posts"]
@@ -274,7 +274,7 @@ def needs_committee(ctx):
         )
 
 
-@kind("branch_too_large", reads=(), shares=(base.BRANCH_COUNTS,))
+@kind("branch_too_large", reads=(), kept_coverage=True, shares=(base.BRANCH_COUNTS,))
 def branch_too_large(ctx):
     day = ctx.as_of
     branch_max, committee_min = (

@@ -388,6 +388,7 @@ def branches_of_touched(touched) -> set[int] | None:
     reads=(MEETINGS,),
     subject="party_organization",
     widen=branches_of_touched,
+    kept_coverage=True,
     shares=(base.BRANCH_COUNTS, base.DORMANT),
 )
 def empty_branch(ctx):
