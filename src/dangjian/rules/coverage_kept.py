@@ -33,6 +33,8 @@ replays random changes and compares).
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import NamedTuple
 from urllib.parse import urlencode
 
@@ -138,24 +140,32 @@ class Uncovered(NamedTuple):
     details: Details | None = None  # None: counted from the facts, or no full member
 
 
+@contextmanager
+def _locked_parts(federation: Federation, day: datetime.date) -> Iterator[tuple[int, str] | None]:
+    """(id, branch counts' basis) of ``federation``'s whole-subtree figures of ``day``, brought
+    up to date and locked while the caller reads their parts (a count for another day deleting
+    them waits on PostgreSQL; SQLite reads one snapshot in the transaction). None when no parts
+    are kept for that day (a later day keeps them) or a trigger is missing."""
+    if not coverage_triggers.triggers_in_place():
+        yield None
+        return
+    figures(Scope(federation), day)
+    with transaction.atomic():
+        yield (
+            CoverageDay.objects.select_for_update()
+            .filter(federation=federation, day=day, scope_key="", position__isnull=False)
+            .values_list("pk", "count_by")
+            .first()
+        )
+
+
 def uncovered(federation: Federation, day: datetime.date) -> list[Uncovered] | None:
     """The member units of ``federation``'s subtree no party organization covers on ``day``,
     in unit order, with what the 应建未建 rule explains of them, read from the day's kept
     parts (followed, or counted whole when the day has none yet) instead of counting every
     employment of the subtree. None when the parts are not kept for that day (a later day
     keeps them) or a trigger is missing: the caller counts from the facts."""
-    if not coverage_triggers.triggers_in_place():
-        return None
-    figures(Scope(federation), day)
-    with transaction.atomic():
-        # Locked while the parts are read: a count for another day deleting them waits
-        # (PostgreSQL); SQLite reads one snapshot in the transaction.
-        kept = (
-            CoverageDay.objects.select_for_update()
-            .filter(federation=federation, day=day, scope_key="", position__isnull=False)
-            .values_list("pk", flat=True)
-            .first()
-        )
+    with _locked_parts(federation, day) as kept:
         if kept is None:
             return None
         # A raw statement, and the day joined read through a CASE (an expression has no
@@ -169,7 +179,7 @@ def uncovered(federation: Federation, day: datetime.date) -> list[Uncovered] | N
                 f"SELECT {columns}, {joined}, {', '.join(DETAILS)} "  # noqa: S608
                 f"FROM {CoverageUnit._meta.db_table} WHERE figures_id = %s AND covered = 0 "
                 "ORDER BY organization_id",
-                [kept],
+                [kept[0]],
             )
             rows = cursor.fetchall()
         return [
@@ -199,16 +209,7 @@ def branch_counts(
     (``rules.branch_kept``; counted whole for ``by`` when the day keeps another basis's). None
     when the parts are not kept for that day or a trigger is missing: the caller counts from
     the facts."""
-    if not coverage_triggers.triggers_in_place():
-        return None
-    figures(Scope(federation), day)
-    with transaction.atomic():
-        kept = (
-            CoverageDay.objects.select_for_update()
-            .filter(federation=federation, day=day, scope_key="", position__isnull=False)
-            .values_list("pk", "count_by")
-            .first()
-        )
+    with _locked_parts(federation, day) as kept:
         if kept is None:
             return None
         if kept[1] != by:

@@ -164,6 +164,14 @@ def install_triggers(using: str = "default", **kwargs: Any) -> None:
         # PostgreSQL: once per statement, reading the statement's rows (transition tables),
         # each changed unit once; the column is the trigger's argument (none: anything).
         into = f"INSERT INTO {qn(journal)} (organization_id, tx)"
+        # The party organizations the statement's rows name (a relation period's, a coverage's).
+        party_orgs_written = (
+            f"EXECUTE 'INSERT INTO {qn(journal)} ({po}, tx) SELECT DISTINCT {po}, $1 FROM (' || "  # noqa: S608
+            f"CASE TG_OP WHEN 'INSERT' THEN 'SELECT {po} FROM new_rows' "
+            f"WHEN 'DELETE' THEN 'SELECT {po} FROM old_rows' "
+            f"ELSE 'SELECT {po} FROM new_rows UNION ALL SELECT {po} FROM old_rows' END "
+            f"|| ') r WHERE {po} IS NOT NULL' USING tx;"
+        )
         moved = " OR ".join(f"n.{c} IS DISTINCT FROM o.{c}" for c in MEMBER_COLUMNS)
         cursor.execute(
             f"CREATE OR REPLACE FUNCTION {TRIGGER}() RETURNS trigger LANGUAGE plpgsql AS $$ "  # noqa: S608
@@ -186,11 +194,7 @@ def install_triggers(using: str = "default", **kwargs: Any) -> None:
             "ELSE 'SELECT member_id FROM new_rows UNION SELECT member_id FROM old_rows' END "
             "|| ')' USING tx; "
             # … and the party organizations holding it before and after.
-            f"EXECUTE 'INSERT INTO {qn(journal)} ({po}, tx) SELECT DISTINCT {po}, $1 FROM (' || "
-            f"CASE TG_OP WHEN 'INSERT' THEN 'SELECT {po} FROM new_rows' "
-            f"WHEN 'DELETE' THEN 'SELECT {po} FROM old_rows' "
-            f"ELSE 'SELECT {po} FROM new_rows UNION ALL SELECT {po} FROM old_rows' END "
-            f"|| ') r WHERE {po} IS NOT NULL' USING tx; "
+            f"{party_orgs_written} "
             # An update of a federation or a domain (PostgreSQL fires for one of no row too).
             "ELSIF TG_NARGS = 0 THEN IF EXISTS (SELECT 1 FROM old_rows) THEN "
             f"{into} VALUES (NULL, tx); END IF; "
@@ -202,12 +206,7 @@ def install_triggers(using: str = "default", **kwargs: Any) -> None:
             "UNION SELECT %I, $1 FROM new_rows', TG_ARGV[0], TG_ARGV[0]) USING tx; "
             "END IF; "
             # A coverage (its second argument): the party organization covering the unit too.
-            f"IF TG_NARGS = 2 AND TG_OP <> 'TRUNCATE' THEN EXECUTE 'INSERT INTO {qn(journal)} "
-            f"({po}, tx) SELECT DISTINCT {po}, $1 FROM (' || "
-            f"CASE TG_OP WHEN 'INSERT' THEN 'SELECT {po} FROM new_rows' "
-            f"WHEN 'DELETE' THEN 'SELECT {po} FROM old_rows' "
-            f"ELSE 'SELECT {po} FROM new_rows UNION ALL SELECT {po} FROM old_rows' END "
-            "|| ') r' USING tx; END IF; "
+            f"IF TG_NARGS = 2 AND TG_OP <> 'TRUNCATE' THEN {party_orgs_written} END IF; "
             "RETURN NULL; END $$"
         )
         referencing = {
