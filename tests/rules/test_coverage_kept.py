@@ -11,6 +11,7 @@ import threading
 
 import pytest
 from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -660,3 +661,32 @@ def test_the_rules_read_todays_kept_branch_counts(world, clean_journal):
         assert found() == second
     finally:
         coverage_triggers.install_triggers()
+
+
+@pytest.mark.skipif(
+    connection.vendor == "sqlite",
+    reason="SQLite cannot alter tables inside the test's transaction; run on PostgreSQL",
+)
+def test_the_upgrade_forgets_kept_figures_and_renews_the_triggers(world, five, clean_journal):
+    """0016 on a database keeping a day's figures with their parts (as every running
+    installation does): they are forgotten, and ``migrate`` installs the triggers that name
+    party organizations. (It once failed there: deleting the parts left deferred checks that
+    forbade altering the table after.)"""
+    coverage.figures(Scope(world.fed), DAY)
+    assert CoverageUnit.objects.exists()
+    executor = MigrationExecutor(connection)
+    before, after = [("rules", "0015_coverage_unit_details")], [("rules", "0016_coverage_branch")]
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    executor.migrate(before)
+    executor.loader.build_graph()
+    with connection.cursor() as cursor:  # as ``migrate`` runs: the checks deferred
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+    executor.migrate(after)
+    assert not CoverageDay.objects.exists()
+    coverage_triggers.install_triggers()  # as ``migrate`` does after its last migration
+    assert coverage_triggers.triggers_in_place()
+    CoverageChange.objects.all().delete()
+    joint = PartyOrganization.objects.get(name=f"联合党支部{world.fed.pk}")
+    world.members(1, relation=joint)
+    assert _named() == (set(), {joint.pk})

@@ -2,14 +2,19 @@ from django.db import migrations, models
 import django.db.models.deletion
 
 
-def forget_kept_figures_and_triggers(apps, schema_editor):
-    """Kept figures are a cache: every day is counted again, with its party organizations'
-    counts. The journal's triggers go and are installed anew after ``migrate``
+def drop_triggers(apps, schema_editor):
+    """The journal's triggers go and are installed anew after ``migrate``
     (``rules.coverage_triggers.install_triggers``; SQLite's are created only where missing):
     the new ones also name the party organizations whose count may have moved."""
     from dangjian.rules.coverage_triggers import drop_triggers
 
     drop_triggers(schema_editor.connection)
+
+
+def forget_kept_figures(apps, schema_editor):
+    """Kept figures are a cache: every day is counted again, with its party organizations'
+    counts. (Last: on PostgreSQL the deleted parts' deferred foreign-key checks would forbid
+    altering the table afterwards in the same transaction.)"""
     apps.get_model("rules", "CoverageDay").objects.all().delete()
 
 
@@ -19,7 +24,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(forget_kept_figures_and_triggers, migrations.RunPython.noop),
+        migrations.RunPython(drop_triggers, migrations.RunPython.noop),
         migrations.AddField(
             model_name="coveragechange",
             name="party_organization_id",
@@ -66,4 +71,5 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
+        migrations.RunPython(forget_kept_figures, migrations.RunPython.noop),
     ]
