@@ -271,6 +271,11 @@ def full_member_count_q(day: datetime.date, ref: str = "pk"):
 # -- the 组织关系 on a day ----------------------------------------------------------------------
 
 
+def party_orgs_on(federation_ids: Sequence[int], day: datetime.date) -> QuerySet[PartyOrganization]:
+    """The party organizations of these federations existing on ``day``."""
+    return PartyOrganization.objects.filter(valid_on_q(day), federation_id__in=federation_ids)
+
+
 def relations_on(day: datetime.date) -> QuerySet[RelationPeriod]:
     """The relation periods in force on ``day`` (at most one per member)."""
     return RelationPeriod.objects.filter(valid_on_q(day))

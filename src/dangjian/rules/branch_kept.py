@@ -44,8 +44,7 @@ COLUMNS = ["figures_id", "party_organization_id", "full_members"]
 def subtree_party_orgs(federation: Federation, day: datetime.date):
     """The party organizations of ``federation``'s subtree on ``day`` (as the rules' contexts
     over the whole subtree read them: ``rules.kinds.base.party_orgs``)."""
-    ids = list(federation.subtree().values_list("pk", flat=True))
-    return PartyOrganization.objects.filter(valid_on_q(day), federation_id__in=ids)
+    return queries.party_orgs_on(list(federation.subtree().values_list("pk", flat=True)), day)
 
 
 def count_whole(figures_id: int, federation: Federation, day: datetime.date, by: str) -> None:

@@ -62,9 +62,7 @@ def member_units(ctx, day: datetime.date | None = None) -> QuerySet[Organization
 
 def party_orgs(ctx, day: datetime.date | None = None) -> QuerySet[PartyOrganization]:
     """Party organizations of the context's federations existing on ``day``."""
-    return PartyOrganization.objects.filter(
-        valid_on_q(day or ctx.as_of), federation_id__in=ctx.federation_ids
-    )
+    return queries.party_orgs_on(ctx.federation_ids, day or ctx.as_of)
 
 
 def count_basis(ctx) -> str:
