@@ -83,14 +83,16 @@ def test_side_by_side_leaves_what_one_after_the_other_leaves(today, monkeypatch)
     the worker that evaluated it on PostgreSQL, by the run's thread on SQLite."""
     world = _built()
     day = timezone.localdate() if today else DAY
+    # Which threads counted the day whole (its parts summed: a second worker that waited for
+    # the first's count serves it instead, ``coverage_kept._count_whole``).
     counted_in: list[str] = []
-    count_whole = coverage_kept._count_whole
+    summed = coverage_kept._summed
 
     def recorded(*args, **kwargs):
         counted_in.append(threading.current_thread().name)
-        return count_whole(*args, **kwargs)
+        return summed(*args, **kwargs)
 
-    monkeypatch.setattr(coverage_kept, "_count_whole", recorded)
+    monkeypatch.setattr(coverage_kept, "_summed", recorded)
     # Which thread writes each rule's findings.
     written_in: list[str] = []
     run_sync = FindingsSync.run

@@ -258,8 +258,10 @@ def _count_whole(scope: Scope, day: datetime.date, inputs: str) -> Breakdowns:
     position, running = _journal_end()
     now = timezone.now()
     with transaction.atomic():
-        # Locks the row: a second first view waits, then writes the parts again itself.
-        kept, _ = CoverageDay.objects.update_or_create(
+        # Locks the row: a second first view (another worker of the same run on PostgreSQL)
+        # waits for the first to commit, then finds its figures current and serves them
+        # instead of counting every unit and branch a second time.
+        kept, created = CoverageDay.objects.select_for_update().get_or_create(
             federation=scope.federation,
             day=day,
             scope_key="",
@@ -269,6 +271,16 @@ def _count_whole(scope: Scope, day: datetime.date, inputs: str) -> Breakdowns:
                 "running": running,
                 "computed_at": now,
             },
+        )
+        if (
+            not created
+            and kept.position is not None
+            and kept.inputs == inputs
+            and not _journal_moved(kept.position, kept.running)
+        ):
+            return _from_data(kept.data)
+        CoverageDay.objects.filter(pk=kept.pk).update(
+            inputs=inputs, position=position, running=running, computed_at=now
         )
         # Parts are kept for the subtree's newest day only (100,000 rows at 100,000 units):
         # the federation's figures of other days go back to their digest alone.
