@@ -89,7 +89,7 @@ def test_the_coverage_page_counts_once_then_serves_the_days_figures(
     CoverageDay.objects.all().delete()
     # The demo's own changes, read by no kept figure now (on PostgreSQL a transaction still
     # running elsewhere, another test worker's, would have them read again: see
-    # ``coverage_kept._journal_end``).
+    # ``coverage_triggers.journal_end``).
     CoverageChange.objects.all().delete()
     with CaptureQueriesContext(connection) as queries:
         first = officer_client.get(url, query)

@@ -39,7 +39,7 @@ from typing import NamedTuple
 from urllib.parse import urlencode
 
 from django.db import connection, transaction
-from django.db.models import F, Max, Min, Q
+from django.db.models import F, Max, Min
 from django.utils import timezone
 
 from dangjian.core.models import valid_on_q
@@ -95,7 +95,11 @@ def figures(scope: Scope, day: datetime.date | None = None) -> Breakdowns:
     )
     # Kept parts are served while the journal is unchanged too: the full members they hold
     # move with employments and members, which the figures' digest leaves out.
-    if kept and kept[0] == inputs and (kept[2] is None or not _journal_moved(kept[2], kept[3])):
+    if (
+        kept
+        and kept[0] == inputs
+        and (kept[2] is None or not coverage_triggers.journal_moved(kept[2], kept[3]))
+    ):
         return _from_data(kept[1])
     if key:
         return _count_filtered(scope, day, key, inputs)
@@ -255,7 +259,7 @@ def _count_filtered(scope: Scope, day: datetime.date, key: str, inputs: str) -> 
 
 def _count_whole(scope: Scope, day: datetime.date, inputs: str) -> Breakdowns:
     """Every unit's part written anew, then summed (the subtree's figures)."""
-    position, running = _journal_end()
+    position, running = coverage_triggers.journal_end()
     now = timezone.now()
     with transaction.atomic():
         # Locks the row: a second first view (another worker of the same run on PostgreSQL)
@@ -276,7 +280,7 @@ def _count_whole(scope: Scope, day: datetime.date, inputs: str) -> Breakdowns:
             not created
             and kept.position is not None
             and kept.inputs == inputs
-            and not _journal_moved(kept.position, kept.running)
+            and not coverage_triggers.journal_moved(kept.position, kept.running)
         ):
             return _from_data(kept.data)
         CoverageDay.objects.filter(pk=kept.pk).update(
@@ -321,7 +325,7 @@ def _follow(scope: Scope, day: datetime.date, inputs: str) -> Breakdowns | None:
     be counted whole."""
     if not coverage_triggers.triggers_in_place():
         return None
-    position, running = _journal_end()
+    position, running = coverage_triggers.journal_end()
     with transaction.atomic():
         kept = (
             CoverageDay.objects.select_for_update()
@@ -335,7 +339,7 @@ def _follow(scope: Scope, day: datetime.date, inputs: str) -> Breakdowns | None:
         if read_to is None:
             return None
         changed = list(
-            CoverageChange.objects.filter(_since(read_to, were_running))
+            CoverageChange.objects.filter(coverage_triggers.since(read_to, were_running))
             .order_by()
             .values_list("organization_id", "party_organization_id")
             .distinct()[: FOLLOW_LIMIT + 1]
@@ -535,37 +539,6 @@ def _summed(figures_id: int) -> Breakdowns:
 
 
 # -- the journal of changed units -------------------------------------------------------------------
-
-
-def _since(position: int, running: list[int]) -> Q:
-    """The journal's lines not read by figures that read it up to ``position`` while the
-    transactions ``running`` had not committed."""
-    since = Q(pk__gt=position)
-    if running:  # lines of transactions still running then, committed since
-        since |= Q(tx__in=running)
-    return since
-
-
-def _journal_moved(position: int, running: list[int]) -> bool:
-    return CoverageChange.objects.filter(_since(position, running)).exists()
-
-
-def _journal_end() -> tuple[int, list[int]]:
-    """(the journal's last line, on PostgreSQL the other transactions still running): every
-    line up to the first is read now, except lines of those transactions, which may commit
-    later with lower ids (ids are taken at insert, not at commit) and are read again next
-    time. This transaction's own lines are visible to it now and are not among them."""
-    table = CoverageChange._meta.db_table
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                f"SELECT COALESCE(MAX(id), 0), ARRAY(SELECT x::text::bigint "  # noqa: S608
-                f"FROM pg_snapshot_xip(pg_current_snapshot()) x) FROM {table}"
-            )
-        else:
-            cursor.execute(f"SELECT COALESCE(MAX(id), 0), NULL FROM {table}")  # noqa: S608
-        position, running = cursor.fetchone()
-    return int(position), sorted(int(x) for x in running or ())
 
 
 def _forget_old(now: datetime.datetime) -> None:

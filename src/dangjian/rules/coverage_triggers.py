@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import connection
+from django.db.models import Q
 
 from dangjian.core import triggers
 from dangjian.party.models import (
@@ -239,3 +240,37 @@ def install_triggers(using: str = "default", **kwargs: Any) -> None:
 def drop_triggers(conn: Any) -> None:
     """Remove the journal's triggers (its migration reversed)."""
     triggers.drop(conn, TRIGGER)
+
+
+# -- reading the journal (the kept figures, ``rules.coverage_kept``) ------------------------
+
+
+def since(position: int, running: list[int]) -> Q:
+    """The journal's lines not read by figures that read it up to ``position`` while the
+    transactions ``running`` had not committed."""
+    since = Q(pk__gt=position)
+    if running:  # lines of transactions still running then, committed since
+        since |= Q(tx__in=running)
+    return since
+
+
+def journal_moved(position: int, running: list[int]) -> bool:
+    return CoverageChange.objects.filter(since(position, running)).exists()
+
+
+def journal_end() -> tuple[int, list[int]]:
+    """(the journal's last line, on PostgreSQL the other transactions still running): every
+    line up to the first is read now, except lines of those transactions, which may commit
+    later with lower ids (ids are taken at insert, not at commit) and are read again next
+    time. This transaction's own lines are visible to it now and are not among them."""
+    table = CoverageChange._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"SELECT COALESCE(MAX(id), 0), ARRAY(SELECT x::text::bigint "  # noqa: S608
+                f"FROM pg_snapshot_xip(pg_current_snapshot()) x) FROM {table}"
+            )
+        else:
+            cursor.execute(f"SELECT COALESCE(MAX(id), 0), NULL FROM {table}")  # noqa: S608
+        position, running = cursor.fetchone()
+    return int(position), sorted(int(x) for x in running or ())
