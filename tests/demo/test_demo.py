@@ -10,7 +10,7 @@ from django.db import connection
 from dangjian.core.validators import validate_id_number, validate_uscc
 from dangjian.demo.tianjin_data import PROBLEMS
 from dangjian.orglife.models import Meeting
-from dangjian.party import queries
+from dangjian.party import term_queries
 from dangjian.party.models import Coverage, Employment, PartyMember, PartyOrganization, Position
 from dangjian.registry.models import Membership, Organization
 
@@ -75,7 +75,7 @@ def test_deliberate_problems_are_present_in_the_facts(demo_federation):
     assert (TODAY - last).days >= 180
     # Overdue term.
     software = PartyOrganization.objects.get(name="天津市软件行业协会党支部")
-    assert queries.term_in_force(software, TODAY).ends_on < TODAY
+    assert term_queries.term_in_force(software, TODAY).ends_on < TODAY
     # Joint branch above the cap of five units.
     joint2 = PartyOrganization.objects.get(name="网信领域社会组织第二联合党支部")
     assert joint2.coverages.valid_on(TODAY).count() == 6
@@ -88,7 +88,7 @@ def test_deliberate_problems_are_present_in_the_facts(demo_federation):
 def test_healthy_branches_have_current_terms_and_secretaries(demo_federation):
     problem_subjects = {subject for _, subject in PROBLEMS}
     for branch in PartyOrganization.objects.exclude(name__in=problem_subjects):
-        assert queries.term_in_force(branch, TODAY).ends_on > TODAY, branch
+        assert term_queries.term_in_force(branch, TODAY).ends_on > TODAY, branch
         assert branch.positions.valid_on(TODAY).filter(role="secretary").exists(), branch
 
 

@@ -11,7 +11,7 @@ from dangjian.core import sealed
 from dangjian.core.crypto import blind_index
 from dangjian.ledgers import services, workbooks
 from dangjian.ledgers.models import LedgerUpload
-from dangjian.party import queries
+from dangjian.party import queries, term_queries
 from dangjian.party.models import Election, PartyMember, PartyOrganization, TermExtension
 
 from .conftest import make_id
@@ -71,7 +71,7 @@ def test_the_election_ledger_records_terms_and_extensions(world, tmp_path):
         HIGHER,
         D(2027, 6, 1),
     )
-    term = queries.term_in_force(branch, D(2026, 7, 1))
+    term = term_queries.term_in_force(branch, D(2026, 7, 1))
     assert (term.started_on, term.ends_on, term.deadline) == (
         D(2023, 6, 1),
         D(2026, 6, 1),

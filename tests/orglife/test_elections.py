@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 
 from dangjian.orglife import services
 from dangjian.orglife.models import Meeting
-from dangjian.party import queries as party_queries
+from dangjian.party import term_queries
 from dangjian.party.models import Election, Position
 
 DAY = datetime.date(2023, 3, 10)
@@ -39,7 +39,7 @@ def test_a_valid_election_writes_the_term_and_the_posts(world):
     on_day = Position.objects.filter(party_organization=world.branch, valid_from__lte=DAY)
     current = {(p.member_id, p.role) for p in on_day if p.valid_to is None}
     assert current == {(world.full[3].pk, SECRETARY), (world.full[4].pk, MEMBER)}
-    term = party_queries.term_in_force(world.branch, DAY + datetime.timedelta(days=1))
+    term = term_queries.term_in_force(world.branch, DAY + datetime.timedelta(days=1))
     assert term.started_on == DAY and term.years == 3
     # The meeting is the quarter's general meeting (5 of 6: more than half).
     meeting = record.meeting

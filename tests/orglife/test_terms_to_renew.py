@@ -1,7 +1,7 @@
 """换届提醒 across the officer's party organizations: the list ``party:terms_to_renew``, its
 home panel and the query behind both, at the rulebook's reminders (6 and 3 months before the
 deadline) and the day after the deadline — the same test as the workspace's reminder
-(``party.queries.term_reminder``), hand-computed here."""
+(``party.term_queries.term_reminder``), hand-computed here."""
 
 import datetime
 import io
@@ -12,7 +12,7 @@ from django.urls import reverse
 from dangjian.access import scope
 from dangjian.access.models import RoleAssignment
 from dangjian.core.models import valid_on_q
-from dangjian.party import queries
+from dangjian.party import term_queries
 from dangjian.party.models import Election, PartyOrganization
 from dangjian.party.services import approve_term_extension, record_election
 from dangjian.rulebook.periods import add_months
@@ -22,7 +22,7 @@ D = datetime.date
 
 def listed(world, day):
     qs = PartyOrganization.objects.filter(federation=world.federation)
-    return {p.name for p in queries.terms_to_renew(qs, day)}
+    return {p.name for p in term_queries.terms_to_renew(qs, day)}
 
 
 def elect(world, held_on):
@@ -47,7 +47,7 @@ def test_the_list_holds_a_term_from_its_6_month_reminder(world, day, months, ove
     elect(world, D(2023, 3, 10))
     names = listed(world, day)
     assert world.other.name in names
-    reminder = queries.term_reminder(world.branch, day)
+    reminder = term_queries.term_reminder(world.branch, day)
     if overdue is None:
         assert world.branch.name not in names and reminder is None
     else:
@@ -61,7 +61,7 @@ def test_a_term_ending_on_the_31st_is_reminded_from_the_end_of_february(world):
     elect(world, D(2023, 8, 31))
     assert world.branch.name not in listed(world, D(2026, 2, 27))
     assert world.branch.name in listed(world, D(2026, 2, 28))
-    assert queries.term_reminder(world.branch, D(2026, 2, 28)).months == 6
+    assert term_queries.term_reminder(world.branch, D(2026, 2, 28)).months == 6
 
 
 def test_an_approved_extension_moves_the_deadline(world):
@@ -84,7 +84,7 @@ def test_an_approved_extension_moves_the_deadline(world):
 def test_a_dissolved_organization_is_not_listed(world):
     scope_qs = PartyOrganization.objects.filter(pk=world.other.pk)
     PartyOrganization.objects.filter(pk=world.other.pk).update(valid_to=D(2022, 12, 31))
-    assert not queries.terms_to_renew(scope_qs, D(2023, 6, 1)).exists()
+    assert not term_queries.terms_to_renew(scope_qs, D(2023, 6, 1)).exists()
 
 
 def test_the_officer_sees_the_list_and_the_count_on_the_home_page(world):
@@ -125,11 +125,11 @@ def test_the_list_is_every_organization_the_workspace_would_remind(demo_federati
         for p in everyone
         if p.valid_from <= day
         and (p.valid_to is None or p.valid_to >= day)
-        and queries.term_reminder(p, day) is not None
+        and term_queries.term_reminder(p, day) is not None
     }
-    found = set(queries.terms_to_renew(everyone, day).values_list("pk", flat=True))
+    found = set(term_queries.terms_to_renew(everyone, day).values_list("pk", flat=True))
     assert found == expected
-    assert queries.terms_to_renew(everyone, day).count() == len(expected)
+    assert term_queries.terms_to_renew(everyone, day).count() == len(expected)
 
 
 # -- the kept deadline (PartyOrganization.term_deadline) behind the count -------------------------
@@ -195,9 +195,9 @@ def test_a_day_before_the_latest_election_reads_the_elections_themselves(world):
     elect(world, D(2023, 3, 10))
     # On 2022-12-01 the term in force is the 2020 one (deadline 2023-03-10, within 6 months);
     # the kept deadline (2026-03-10) is the later term's and must not be read for that day.
-    assert not queries.kept_deadlines_hold(D(2022, 12, 1))
+    assert not term_queries.kept_deadlines_hold(D(2022, 12, 1))
     assert world.branch.name in listed(world, D(2022, 12, 1))
-    assert queries.kept_deadlines_hold(datetime.date.today())
+    assert term_queries.kept_deadlines_hold(datetime.date.today())
     assert world.branch.name not in listed(world, D(2023, 3, 10))
 
 
@@ -208,15 +208,15 @@ def test_the_kept_deadlines_give_the_list_the_elections_give(demo_federation, mo
     the kept deadlines, and the elections read directly."""
     day = add_months(datetime.date.today(), months_ahead)
     everyone = PartyOrganization.objects.all()
-    groups = queries.term_groups(day)
-    assert queries.kept_deadlines_hold(day)
+    groups = term_queries.term_groups(day)
+    assert term_queries.kept_deadlines_hold(day)
     kept_way = set(
-        everyone.filter(valid_on_q(day), queries.kept_deadline_reached_q(groups)).values_list(
+        everyone.filter(valid_on_q(day), term_queries.kept_deadline_reached_q(groups)).values_list(
             "pk", flat=True
         )
     )
     from_elections = set(
-        queries.reached_from_elections(everyone, day, groups).values_list("pk", flat=True)
+        term_queries.reached_from_elections(everyone, day, groups).values_list("pk", flat=True)
     )
     assert kept_way == from_elections
     assert from_elections  # the demo has terms to renew on each of these days
@@ -236,7 +236,7 @@ def test_a_federation_with_its_own_term_parameters_is_decided_by_them(world):
     record_election(  # 3 years, as the election says: ends 2026-03-10
         world.branch, held_on=D(2023, 3, 10), kind=Election.Kind.GENERAL, term_years=3, actor=None
     )
-    groups = queries.term_groups(D(2025, 3, 10))
+    groups = term_queries.term_groups(D(2025, 3, 10))
     assert len(groups) == 2
     mine = next(g for g in groups if g.federation_ids and world.federation.pk in g.federation_ids)
     assert (mine.branch_years, mine.limit) == (5, D(2026, 3, 10))
@@ -247,5 +247,5 @@ def test_a_federation_with_its_own_term_parameters_is_decided_by_them(world):
     # ending 2025-01-01, reminded from 2024-01-01.
     assert world.other.name not in listed(world, D(2023, 12, 31))
     assert world.other.name in listed(world, D(2024, 1, 1))
-    assert queries.term_reminder(world.other, D(2023, 12, 31)) is None
-    assert queries.term_reminder(world.other, D(2024, 1, 1)) is not None
+    assert term_queries.term_reminder(world.other, D(2023, 12, 31)) is None
+    assert term_queries.term_reminder(world.other, D(2024, 1, 1)) is not None

@@ -1,7 +1,8 @@
-"""Boundary tests of party/queries.py: for each shared concept the workflows' checks and the
-rules read the one definition, so they agree on the same data — at 2 vs 3 full members, a
-member who left the day before / on the day / the day after, probationary vs full, coverage
-ending the day before / on the day, and an approval with a number but no date."""
+"""Boundary tests of party/queries.py and its siblings (party/standards.py,
+party/standing_queries.py): for each shared concept the workflows' checks and the rules read
+the one definition, so they agree on the same data — at 2 vs 3 full members, a member who left
+the day before / on the day / the day after, probationary vs full, coverage ending the day
+before / on the day, and an approval with a number but no date."""
 
 import datetime
 import itertools
@@ -14,7 +15,7 @@ from dangjian.applications import checks
 from dangjian.applications.models import FormationCase
 from dangjian.applications.services import store_file
 from dangjian.demo import identity
-from dangjian.party import queries
+from dangjian.party import queries, standards, standing_queries
 from dangjian.party import services as party
 from dangjian.party.models import PartyOrganization
 from dangjian.registry import services as registry
@@ -190,9 +191,9 @@ def test_approval_document_needs_number_and_date(fed, doc_no, date, on_record):
         approval_date=date,
         actor=None,
     )
-    standard = {s.code: s for s in queries.four_standards(branch, on=DAY)}["approval"]
+    standard = {s.code: s for s in standards.four_standards(branch, on=DAY)}["approval"]
     assert standard.met == on_record
-    missing = PartyOrganization.objects.filter(queries.approval_missing_q(), pk=branch.pk)
+    missing = PartyOrganization.objects.filter(standards.approval_missing_q(), pk=branch.pk)
     assert missing.exists() == (not on_record)
     # The formation workflow asks the same (and, on top, the archived file, given here).
     upload = SimpleUploadedFile("批文.pdf", PDF, content_type="application/pdf")
@@ -247,7 +248,7 @@ def test_instructor_notice_is_the_dispatch_notice(fed):
     )
 
     def met():
-        return {s.code: s for s in queries.four_standards(branch, on=DAY)}["instructor"].met
+        return {s.code: s for s in standards.four_standards(branch, on=DAY)}["instructor"].met
 
     # An appointment notice alone is not a dispatch notice.
     assert not met()
@@ -265,7 +266,7 @@ def test_instructor_notice_is_the_dispatch_notice(fed):
     # (The branch has no secretary either: that standard stays listed on its own.)
     assert standards_missing(fed, branch) == {"secretary"}
     assert not PartyOrganization.objects.filter(
-        queries.notice_missing_q(DAY), pk=branch.pk
+        standards.notice_missing_q(DAY), pk=branch.pk
     ).exists()
 
 
@@ -373,14 +374,18 @@ def test_standing_is_the_latest_decisions_filtered_and_excluded(demo_federation)
     for day in days:
         for kinds in kinds_tried:
             old = _standing_by_latest_decision_only(day, kinds)
-            new = queries.standing_q(day, kinds)
+            new = standing_queries.standing_q(day, kinds)
             assert set(mine.filter(new)) == set(mine.filter(old)), (day, kinds)
             assert set(mine.exclude(new)) == set(mine.exclude(old)), (day, kinds)
             found_any |= mine.filter(new).exists()
     assert found_any
     # Declared lost; suspended after it; suspended (removed only later) — not restored ones.
-    assert set(mine.filter(queries.lost_q(D(2024, 9, 1)))) == {members[0], members[1], members[4]}
-    assert set(mine.filter(queries.lost_q(D(2025, 1, 1)))) == {members[0], members[1]}
+    assert set(mine.filter(standing_queries.lost_q(D(2024, 9, 1)))) == {
+        members[0],
+        members[1],
+        members[4],
+    }
+    assert set(mine.filter(standing_queries.lost_q(D(2025, 1, 1)))) == {members[0], members[1]}
 
 
 def test_held_in_checked_per_member_is_the_same_as_from_the_relations(demo_federation):
@@ -413,6 +418,7 @@ def test_held_in_checked_per_member_is_the_same_as_from_the_relations(demo_feder
         queries.member_in_ledger_q(today), queries.held_in_q(today, orgs)
     )
     assert (
-        figures.flowing == members.filter(pk__in=queries.flowing_on(today).values("member")).count()
+        figures.flowing
+        == members.filter(pk__in=standing_queries.flowing_on(today).values("member")).count()
     )
-    assert figures.lost_contact == members.filter(queries.lost_q(today)).count()
+    assert figures.lost_contact == members.filter(standing_queries.lost_q(today)).count()

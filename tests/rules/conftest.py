@@ -134,7 +134,7 @@ class World:
             valid_from=valid_from,
             valid_to=valid_to,
             approval_doc_no=approval,
-            # A 批文 is on record with its number and date (party.queries.four_standards).
+            # A 批文 is on record with its number and date (party.standards.four_standards).
             approval_date=valid_from if approval else None,
             formation_mode=mode,
         )

@@ -14,7 +14,7 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
-from dangjian.party import queries
+from dangjian.party import queries, term_queries
 from dangjian.party import services as party
 from dangjian.party.models import Election, PartyOrganization, Position
 from dangjian.rulebook.loader import Rulebook
@@ -62,16 +62,16 @@ def test_the_term_in_force_changes_on_the_day_of_the_election(world):
     assert c.period_key == "term:2019-01-01"
     # The day of the election: the new term is in force.
     assert world.evaluate(D(2022, 6, 30), "terms.overdue") == []
-    term = queries.term_in_force(branch, D(2022, 6, 30))
+    term = term_queries.term_in_force(branch, D(2022, 6, 30))
     assert (term.started_on, term.ends_on, term.election_id is not None) == (
         D(2022, 6, 30),
         D(2025, 6, 30),
         True,
     )
-    assert queries.term_in_force(branch, D(2022, 6, 29)).started_on == D(2019, 1, 1)
+    assert term_queries.term_in_force(branch, D(2022, 6, 29)).started_on == D(2019, 1, 1)
     # A by-election fills a post; it starts no term.
     party.record_election(branch, held_on=D(2023, 3, 1), kind=Election.Kind.BY_ELECTION, actor=None)
-    assert queries.term_in_force(branch, D(2024, 1, 1)).started_on == D(2022, 6, 30)
+    assert term_queries.term_in_force(branch, D(2024, 1, 1)).started_on == D(2022, 6, 30)
     # Replaying two years back reads the history, not today's term: as of 1 Jul 2025 the
     # term elected on 20 Jun 2025 runs; as of 29 Jun 2022 the first one was overdue.
     assert world.evaluate(D(2025, 7, 1), "terms.overdue") == []
@@ -130,7 +130,7 @@ def test_an_expired_term_with_and_without_an_approved_extension(world):
         f"届满；经上级党组织批准延期至 {fmt(D(2026, 3, 1))}，延期也已届满，"
         f"截至 {fmt(D(2026, 3, 2))} 仍未换届，已逾期 1 天（0 个月）。"
     )
-    term = queries.term_in_force(extended, D(2026, 2, 1))
+    term = term_queries.term_in_force(extended, D(2026, 2, 1))
     assert (term.ends_on, term.extended_until, term.deadline) == (
         D(2025, 3, 1),
         D(2026, 3, 1),

@@ -11,6 +11,7 @@ from dangjian.orglife import services as orglife
 from dangjian.orglife.models import Meeting
 from dangjian.orglife.queries import expected_attendees
 from dangjian.party import queries as party_queries
+from dangjian.party import standing_queries
 from dangjian.party.models import ContactRecord, StandingDecision
 from dangjian.party.services import record_contact, record_standing_decision, register_flowing
 from dangjian.transfers import queries
@@ -99,8 +100,8 @@ def test_a_declared_member_is_no_longer_proposed_and_is_flagged(world):
     _lost(world)
     world.member.refresh_from_db()
     assert world.member.pk not in out(world, D(2026, 2, 28))
-    assert party_queries.standing_on(world.member, D(2024, 1, 9)) == party_queries.NORMAL
-    assert party_queries.standing_on(world.member, D(2024, 1, 10)) == party_queries.LOST
+    assert standing_queries.standing_on(world.member, D(2024, 1, 9)) == standing_queries.NORMAL
+    assert standing_queries.standing_on(world.member, D(2024, 1, 10)) == standing_queries.LOST
 
 
 def test_suspension_needs_a_documented_search_after_the_declaration(world):

@@ -15,8 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.core.models import valid_on_q
-from dangjian.party import queries
+from dangjian.party import queries, term_queries
 from dangjian.party.models import Employment, InstructorAssignment, PartyOrganization
+from dangjian.party.standards import STANDARD_LABELS, Standard, document_on_record, notices
 from dangjian.rulebook import params
 
 if TYPE_CHECKING:
@@ -43,7 +44,7 @@ def joint_branch_max_units(federation=None, day: datetime.date | None = None) ->
 
 def term_years(kind: str, federation=None, day: datetime.date | None = None) -> int:
     """A new organization's term: 5 years for a 党委, 3 for the others (任期的意见, 2018)."""
-    return queries.default_term_years(kind, federation, day)
+    return term_queries.default_term_years(kind, federation, day)
 
 
 def covered_on(units, day: datetime.date) -> list:
@@ -52,16 +53,13 @@ def covered_on(units, day: datetime.date) -> list:
     return [u for u in units if u.pk in ids]
 
 
-Standard = queries.Standard
-
-
 def standards(case) -> list[Standard]:
     """The four standards of a formed party organization, each with what is missing."""
     day = case.established_on
     units = list(case.units.all()) if case.pk else []
     result = []
 
-    # 1. 有批文: number and date on record (party.queries.document_on_record), plus the file
+    # 1. 有批文: number and date on record (party.standards.document_on_record), plus the file
     # this workflow archives and the date the organization is established from.
     missing = [
         str(label)
@@ -76,7 +74,7 @@ def standards(case) -> list[Standard]:
     result.append(
         Standard(
             "approval",
-            queries.STANDARD_LABELS["approval"],
+            STANDARD_LABELS["approval"],
             not missing,
             _("missing: %(list)s") % {"list": "、".join(missing)}
             if missing
@@ -104,15 +102,15 @@ def standards(case) -> list[Standard]:
         ok = False
     else:
         detail, ok = case.secretary.name, True
-    result.append(Standard("secretary", queries.STANDARD_LABELS["secretary"], ok, str(detail)))
+    result.append(Standard("secretary", STANDARD_LABELS["secretary"], ok, str(detail)))
 
-    # 3. 派遣党建指导员有通知: a dispatch notice on record (party.queries.four_standards).
+    # 3. 派遣党建指导员有通知: a dispatch notice on record (party.standards.four_standards).
     # The instructor's assignment to a covered unit carries it; where none exists yet, approval
     # creates it with the instructor's notice, so that notice must be on record.
     notice = None
     if case.instructor_id and day:
         notice = (
-            queries.notices(day)
+            notices(day)
             .filter(instructor=case.instructor, organization__in=units)
             .order_by("valid_from")
             .first()
@@ -126,12 +124,12 @@ def standards(case) -> list[Standard]:
             f"{case.instructor.name}：{notice.notice_no}（{notice.notice_date:%Y-%m-%d}）",
             True,
         )
-    elif not queries.document_on_record(case.instructor.notice_no, case.instructor.notice_date):
+    elif not document_on_record(case.instructor.notice_no, case.instructor.notice_date):
         detail, ok = _("the instructor's dispatch notice number or date is missing"), False
     else:
         detail = f"{case.instructor.name}：{case.instructor.notice_no}（{case.instructor.notice_date:%Y-%m-%d}）"
         ok = True
-    result.append(Standard("instructor", queries.STANDARD_LABELS["instructor"], ok, str(detail)))
+    result.append(Standard("instructor", STANDARD_LABELS["instructor"], ok, str(detail)))
 
     # 4. 覆盖情况有明细
     problems: list[StrOrPromise] = []
@@ -165,7 +163,7 @@ def standards(case) -> list[Standard]:
     result.append(
         Standard(
             "coverage",
-            queries.STANDARD_LABELS["coverage"],
+            STANDARD_LABELS["coverage"],
             not problems,
             "；".join(str(p) for p in problems) if problems else "、".join(u.name for u in units),
         )

@@ -2,7 +2,7 @@
 
 import datetime
 
-from dangjian.party import queries
+from dangjian.party import term_queries
 from dangjian.party.models import Position
 from dangjian.party.services import appoint_position
 
@@ -33,7 +33,7 @@ def assign_posts(builder, committee, branches, members_by_branch):
             continue
         if key == "internet":
             # History: a first secretary until the re-election, then the association's president.
-            elected = queries.term_in_force(branch, today).started_on
+            elected = term_queries.term_in_force(branch, today).started_on
             appoint_position(
                 branch,
                 full[2],

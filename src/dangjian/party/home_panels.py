@@ -1,5 +1,5 @@
 """The party ledger on home pages: the officer's terms to renew (换届提醒), counted as the list
-``party:terms_to_renew`` shows them (``party.queries.terms_to_renew``)."""
+``party:terms_to_renew`` shows them (``party.term_queries.terms_to_renew``)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ from django.utils.translation import gettext_lazy as _
 
 from dangjian.access import scope
 from dangjian.access.home import Item, Panel, register
-from dangjian.party import queries
+from dangjian.party import term_queries
 
 
 def terms(request, today):
-    rows = queries.terms_to_renew(scope.party_organizations(request.user), today)
+    rows = term_queries.terms_to_renew(scope.party_organizations(request.user), today)
     count = rows.count()
     if not count:
         return []

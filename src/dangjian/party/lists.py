@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dangjian.access.listspec import ListSpec, column, field
 from dangjian.party.models import PartyMember, PartyOrganization
-from dangjian.party.queries import Term
+from dangjian.party.term_queries import Term
 from dangjian.rulebook.periods import months_between
 
 PARTY_ORGANIZATIONS = ListSpec(
@@ -27,7 +27,7 @@ PARTY_ORGANIZATIONS = ListSpec(
         field(PartyOrganization, "approval_doc_no", 22, html=False),
         field(PartyOrganization, "approval_date", 12, html=False),
         column(_("established on"), lambda p: p.valid_from, 12, css="text-nowrap", empty=""),
-        # From the election history (party.queries.with_term_in_force annotates them).
+        # From the election history (party.term_queries.with_term_in_force annotates them).
         column(
             _("current term started on"),
             lambda p: getattr(p, "term_started_on", None),
@@ -67,7 +67,7 @@ ORGANIZATION_MEMBERS = ListSpec(
 )
 
 
-# -- terms ending soon (换届提醒): party.queries.terms_to_renew annotates the term in force.
+# -- terms ending soon (换届提醒): party.term_queries.terms_to_renew annotates the term in force.
 
 
 def _term(p) -> Term:

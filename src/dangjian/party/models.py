@@ -55,12 +55,12 @@ class PartyOrganization(ValidityPeriod, TimeStamped):
     approval_doc_no = models.CharField(_("approval document number"), max_length=100, blank=True)
     approval_date = models.DateField(_("approval date"), null=True, blank=True)
     # The terms are dated facts of their own (Election, TermExtension): the term in force on a
-    # day is party.queries.term_in_force. ``term_deadline`` only repeats, for one indexed
+    # day is party.term_queries.term_in_force. ``term_deadline`` only repeats, for one indexed
     # count, the last day of the latest term recorded (its approved extension's end, else
     # its election's day plus its length; empty when no election is recorded): kept by
     # party.services.terms (every writer of elections and extensions goes through it) and
     # rebuilt by ``dangjian term_deadlines``. Read only where no election or extension is dated
-    # after the day asked about (party.queries.terms_to_renew).
+    # after the day asked about (party.term_queries.terms_to_renew).
     term_deadline = models.DateField(
         _("term deadline (kept from the elections)"), null=True, blank=True, editable=False
     )
@@ -94,7 +94,7 @@ class Election(TimeStamped):
     """An election held by a party organization (选举), dated. A founding or general election
     (成立选举 / 换届选举) starts a term of ``term_years``; a by-election (补选) fills a post
     and leaves the term as it is. The term in force on a day is read from these
-    (``party.queries.term_in_force``); nothing else records a term."""
+    (``party.term_queries.term_in_force``); nothing else records a term."""
 
     class Kind(models.TextChoices):
         FOUNDING = "founding", _("founding election")

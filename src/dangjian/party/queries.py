@@ -1,4 +1,4 @@
-"""The one definition of each party-ledger concept that several apps read.
+"""The one definition of each party-ledger concept that several apps read: who counts.
 
 The rules, the workflows' checks, the inspections' party section and the profile page all ask
 these questions; each is answered here once — as querysets and subquery expressions, never
@@ -13,29 +13,28 @@ Python loops — so a workflow never accepts what the rules will flag later.
   covers, or holding their relation in it, or both): ``branch_full_members`` /
   ``branch_full_counts``; members employed there whose relation is elsewhere:
   ``relation_elsewhere``;
-- the term in force on a day (the election history): ``term_in_force`` /
-  ``with_term_in_force``;
 - covered on a day: ``covered_q`` / ``covered_units`` / ``with_party_organization``;
 - an instructor on a day: ``has_instructor``;
 - a branch's voting members on a day: ``voting_members``; its probationary members
-  (``probationary_members``) and its committee (``committee_members``);
-- the four standards (四有): ``four_standards`` (and its set form for the rule:
-  ``approval_missing_q``, ``secretary_missing_q``, ``notice_missing_q``,
-  ``coverage_missing_q``).
+  (``probationary_members``), its committee (``committee_members``) and the flowing members
+  it hosts (``hosted_flowing_members``).
+
+The party ledger's other shared definitions have their own modules beside this one: the term
+in force and its reminders (``party.term_queries``), the four standards (四有,
+``party.standards``) and a member's standing and flowing (``party.standing_queries``, which
+this module reads: a suspended member does not vote).
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db import connection
 from django.db.models import (
-    Case,
     Count,
-    DateField,
     Exists,
     F,
     IntegerField,
@@ -45,34 +44,24 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
-    When,
 )
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from dangjian.core.models import valid_on_q
 from dangjian.core.sql import fetch_all, in_ids
 from dangjian.party.models import (
     Coverage,
-    Election,
     Employment,
-    FlowingPeriod,
     InstructorAssignment,
     PartyMember,
     PartyOrganization,
     Position,
     RelationPeriod,
-    StandingDecision,
-    TermExtension,
 )
+from dangjian.party.standing_queries import flowing_on, suspended_q
 from dangjian.registry.models import Federation, Membership, Organization
-from dangjian.rulebook import loader as rulebook
 from dangjian.rulebook import params
-from dangjian.rulebook.periods import add_months, add_years, latest_start_overdue
-
-if TYPE_CHECKING:
-    from django_stubs_ext import StrOrPromise
 
 # -- who is in a federation's ledger -----------------------------------------------------------
 
@@ -547,6 +536,21 @@ def committee_members(party_org: PartyOrganization, *, on: datetime.date) -> Que
     return PartyMember.objects.filter(pk__in=posts.values("member")).order_by("name", "pk")
 
 
+def hosted_flowing_members(
+    party_org: PartyOrganization, *, on: datetime.date
+) -> QuerySet[PartyMember]:
+    """Flowing members the party organization hosts on ``on``: they take part in its
+    organizational life without a vote (LIFECYCLE T-7, O-5); their relation, dues and vote stay
+    with their own branch."""
+    # From the flowing periods to the members (an IN), not a test of every member: see held_in_q.
+    hosted = flowing_on(on).filter(host_party_organization=party_org).values("member")
+    return (
+        PartyMember.objects.filter(member_in_ledger_q(on), pk__in=hosted)
+        .exclude(held_in_q(on, [party_org]))
+        .order_by("name", "pk")
+    )
+
+
 def employed_members(units, day: datetime.date) -> QuerySet[PartyMember]:
     """Members (full or probationary) employed by any of ``units`` on ``day`` and still in the
     ledger that day."""
@@ -590,601 +594,3 @@ def with_party_organization(qs: QuerySet[Organization], day: datetime.date | Non
 def has_instructor(day: datetime.date, ref: str = "pk") -> Exists:
     """The unit at ``ref`` has an instructor assigned on ``day``."""
     return Exists(InstructorAssignment.objects.filter(valid_on_q(day), organization=OuterRef(ref)))
-
-
-# -- terms: the election history ------------------------------------------------------------------
-
-
-def default_term_years(kind: str, federation=None, day: datetime.date | None = None) -> int:
-    """The rulebook's term length for a kind: 5 years for a 基层党委, 3 for the others
-    (关于党的基层组织任期的意见, 2018), with the federation's override."""
-    name = (
-        "committee_term_years" if kind == PartyOrganization.Kind.COMMITTEE else "branch_term_years"
-    )
-    return params.value("terms.overdue", name, day=day, federation=federation)
-
-
-def max_extension_years(federation=None, day: datetime.date | None = None) -> int:
-    """How far past its end the higher organization may extend a term (一般不超过1年)."""
-    return params.value("terms.overdue", "max_extension_years", day=day, federation=federation)
-
-
-# A term length: one for all, or each federation's (the rulebook lets a federation override it).
-Years = int | Mapping[int, int]
-
-
-def _years_by_kind(committee_years: Years, branch_years: Years, prefix: str = "") -> Case:
-    """The rulebook's term length for a party organization's kind (and federation), as a CASE
-    over its fields through the lookup ``prefix`` ("" on PartyOrganization itself)."""
-    COMMITTEE = PartyOrganization.Kind.COMMITTEE
-    kind, federation = f"{prefix}kind", f"{prefix}federation_id"
-    if isinstance(committee_years, int) and isinstance(branch_years, int):
-        return Case(
-            When(**{kind: COMMITTEE}, then=Value(committee_years)),
-            default=Value(branch_years),
-            output_field=IntegerField(),
-        )
-    assert not isinstance(committee_years, int) and not isinstance(branch_years, int)
-    whens = []
-    for federation_id, years in committee_years.items():
-        whens.append(When(**{federation: federation_id, kind: COMMITTEE}, then=Value(years)))
-    for federation_id, years in branch_years.items():
-        whens.append(When(**{federation: federation_id}, then=Value(years)))
-    return Case(*whens, default=Value(None), output_field=IntegerField())
-
-
-def with_term_in_force(
-    qs: QuerySet[PartyOrganization],
-    day: datetime.date,
-    *,
-    committee_years: Years | None = None,
-    branch_years: Years | None = None,
-) -> QuerySet[PartyOrganization]:
-    """Annotate each party organization with its term in force on ``day``:
-
-    - ``term_election`` / ``term_election_kind``: the last founding or general election held
-      on or before the day (a by-election starts no term);
-    - ``term_started_on`` / ``term_years``: that election's day and term length. With no
-      election recorded and the lengths given, the first term is counted from the founding
-      with the rulebook's length for the kind (the founding meeting elects the first
-      committee); without the lengths, both stay empty. A length is one number, or a
-      mapping of federation id to its number (``terms_to_renew``'s groups);
-    - ``extended_until``: the latest end of an extension of that term approved on or before
-      the day (empty when none: an extension is never automatic).
-    """
-    elected = Election.objects.filter(
-        party_organization=OuterRef("pk"), kind__in=Election.TERM_KINDS, held_on__lte=day
-    ).order_by("-held_on", "-pk")  # two the same day: the one recorded last (terms_in_force)
-    qs = qs.annotate(
-        term_election=Subquery(elected.values("pk")[:1]),
-        elected_on=Subquery(elected.values("held_on")[:1], output_field=DateField()),
-        term_election_kind=Subquery(elected.values("kind")[:1]),
-        elected_years=Subquery(elected.values("term_years")[:1], output_field=IntegerField()),
-    )
-    if committee_years is None or branch_years is None:
-        qs = qs.annotate(term_started_on=F("elected_on"), term_years=F("elected_years"))
-    else:
-        by_kind = _years_by_kind(committee_years, branch_years)
-        qs = qs.annotate(
-            term_started_on=Coalesce("elected_on", "valid_from", output_field=DateField()),
-            term_years=Coalesce("elected_years", by_kind, output_field=IntegerField()),
-        )
-    extended = (
-        TermExtension.objects.filter(election=OuterRef("term_election"), approved_on__lte=day)
-        .order_by("-extended_until")
-        .values("extended_until")[:1]
-    )
-    return qs.annotate(extended_until=Subquery(extended, output_field=DateField()))
-
-
-@dataclass(frozen=True)
-class Term:
-    """A party organization's term in force on a day."""
-
-    started_on: datetime.date
-    years: int
-    election_id: int | None  # None: no election recorded, counted from the founding
-    extended_until: datetime.date | None  # an approved extension's end, in force by the day
-
-    @property
-    def ends_on(self) -> datetime.date:
-        return add_years(self.started_on, self.years)
-
-    @property
-    def deadline(self) -> datetime.date:
-        """The last day the term may run: its end, or the approved extension's."""
-        return self.extended_until or self.ends_on
-
-    def overdue_on(self, day: datetime.date) -> bool:
-        return day > self.deadline
-
-
-def term_in_force(party_org: PartyOrganization, day: datetime.date) -> Term | None:
-    """The term of ``party_org`` in force on ``day`` (None before its founding)."""
-    if day < party_org.valid_from:
-        return None
-    years = default_term_years(party_org.kind, party_org.federation, day)
-    row = (
-        with_term_in_force(  # annotates the term's fields (django-stubs cannot see them)
-            PartyOrganization.objects.filter(pk=party_org.pk),
-            day,
-            # The length the 换届 rule applies that day to the organization's kind (one
-            # lookup: the organization has one kind).
-            committee_years=years,
-            branch_years=years,
-        )
-        .values("term_started_on", "term_years", "term_election", "extended_until")  # type: ignore[misc]
-        .get()
-    )
-    return Term(
-        row["term_started_on"], row["term_years"], row["term_election"], row["extended_until"]
-    )
-
-
-@dataclass(frozen=True)
-class TermReminder:
-    """How near the end of the term in force is: ``months`` is the nearest of the rulebook's
-    reminders reached (6, then 3 months before the deadline), None once overdue."""
-
-    term: Term
-    deadline: datetime.date
-    months: int | None
-    overdue: bool
-
-
-def term_reminder(
-    party_org: PartyOrganization, day: datetime.date, term: Term | None = None
-) -> TermReminder | None:
-    """The reminder due on ``day`` for the term of ``party_org`` (terms.overdue's
-    ``reminder_months``), or None while the term's end is further off than every reminder.
-    ``term``: the term in force that day, when the caller has read it already."""
-    term = term or term_in_force(party_org, day)
-    if term is None:
-        return None
-    deadline = term.deadline
-    if term.overdue_on(day):
-        return TermReminder(term, deadline, None, True)
-    months = params.value(
-        "terms.overdue", "reminder_months", day=day, federation=party_org.federation
-    )
-    reached = [int(m) for m in months if add_months(deadline, -int(m)) <= day]
-    if not reached:
-        return None
-    return TermReminder(term, deadline, min(reached), False)
-
-
-def last_deadline_reminded(day: datetime.date, months: int) -> datetime.date:
-    """The latest term deadline whose reminder ``months`` before it is reached by ``day``
-    (``term_reminder``'s test, add_months(deadline, -months) <= day, solved for the deadline
-    so a list can ask it in SQL). add_months clips the day to the month's end, so the answer
-    is add_months(day, months) or up to three days later (31 August, 6 months before: 28
-    February)."""
-    guess = add_months(day, months)
-    return max(
-        guess + datetime.timedelta(days=d)
-        for d in range(4)
-        if add_months(guess + datetime.timedelta(days=d), -months) <= day
-    )
-
-
-@dataclass(frozen=True)
-class TermGroup:
-    """Federations that share the term parameters on a day: the lengths, and the latest
-    deadline reminded by the day (``last_deadline_reminded`` for the furthest reminder).
-    ``federation_ids`` None: every federation (no override anywhere)."""
-
-    committee_years: int
-    branch_years: int
-    limit: datetime.date
-    federation_ids: list[int] | None
-
-    def q(self, field: str = "federation_id") -> Q:
-        return Q() if self.federation_ids is None else Q(**{f"{field}__in": self.federation_ids})
-
-
-def term_groups(day: datetime.date) -> list[TermGroup]:
-    """The federations grouped by their term parameters on ``day`` (one query for the
-    overrides, as the rules engine groups them): a condition per group, not per federation
-    — and no federation named at all when none overrides them."""
-    book = rulebook.load()
-    revision = book.revision_on("terms.overdue", day) or book.revisions["terms.overdue"][0]
-    groups = rulebook.parameter_groups(revision, Federation.objects.only("pk", "path"), day)
-    # No federation yet: the rulebook's own values.
-    groups = groups or [(revision.parameters, [])]
-    return [
-        TermGroup(
-            committee_years=int(values["committee_term_years"]),
-            branch_years=int(values["branch_term_years"]),
-            limit=last_deadline_reminded(day, max(int(m) for m in values["reminder_months"])),
-            federation_ids=None if len(groups) == 1 else ids,
-        )
-        for values, ids in groups
-    ]
-
-
-def _lengths(groups: list[TermGroup]) -> tuple[Years, Years]:
-    """The groups' lengths as ``with_term_in_force`` takes them: one number each when every
-    federation shares them, else per federation id."""
-    if len(groups) == 1 and groups[0].federation_ids is None:
-        return groups[0].committee_years, groups[0].branch_years
-    committee = {pk: g.committee_years for g in groups for pk in g.federation_ids or []}
-    branch = {pk: g.branch_years for g in groups for pk in g.federation_ids or []}
-    return committee, branch
-
-
-def terms_to_renew(
-    qs: QuerySet[PartyOrganization], day: datetime.date
-) -> QuerySet[PartyOrganization]:
-    """The party organizations of ``qs`` whose term in force has reached a reminder on
-    ``day`` (``term_reminder`` is not None: the deadline is within the rulebook's furthest
-    reminder, 6 months, or past) and that exist on ``day``, annotated as
-    ``with_term_in_force`` with the lengths of each one's federation. Compared in SQL per
-    group of federations sharing the parameters, as the rule ``terms.overdue`` does (no date
-    arithmetic in SQL)."""
-    groups = term_groups(day)
-    if kept_deadlines_hold(day):
-        reached = qs.filter(valid_on_q(day), kept_deadline_reached_q(groups))
-    else:
-        reached = reached_from_elections(qs, day, groups)
-    committee, branch = _lengths(groups)
-    return with_term_in_force(reached, day, committee_years=committee, branch_years=branch)
-
-
-def kept_deadlines_hold(day: datetime.date) -> bool:
-    """Whether ``PartyOrganization.term_deadline`` (the latest term recorded) is each one's
-    term in force on ``day``: so unless a term election is dated after the day or an
-    extension approved after it (an as-of view into the past). Two indexed probes."""
-    return not (
-        Election.objects.filter(held_on__gt=day, kind__in=Election.TERM_KINDS).exists()
-        or TermExtension.objects.filter(approved_on__gt=day).exists()
-    )
-
-
-def kept_deadline_reached_q(groups: list[TermGroup]) -> Q:
-    """The kept deadline within the furthest reminder (or past); never elected, the first
-    term counted from the founding with the length for its kind."""
-    K = PartyOrganization.Kind
-    reached = Q(pk__in=[])
-    for group in groups:
-        after = group.limit + datetime.timedelta(days=1)
-        reached |= group.q() & (
-            Q(term_deadline__lte=group.limit)
-            | Q(
-                term_deadline__isnull=True,
-                kind=K.COMMITTEE,
-                valid_from__lte=latest_start_overdue(after, group.committee_years, 0),
-            )
-            | (
-                Q(term_deadline__isnull=True)
-                & ~Q(kind=K.COMMITTEE)
-                & Q(valid_from__lte=latest_start_overdue(after, group.branch_years, 0))
-            )
-        )
-    return reached
-
-
-def reached_from_elections(
-    qs: QuerySet[PartyOrganization], day: datetime.date, groups: list[TermGroup]
-) -> QuerySet[PartyOrganization]:
-    """``terms_to_renew``'s filter read from the elections themselves, for a day before the
-    latest recorded (the kept deadlines do not hold for it)."""
-    committee, branch = _lengths(groups)
-    lengths = {g.committee_years for g in groups} | {g.branch_years for g in groups}
-    for years in (
-        Election.objects.filter(term_years__isnull=False)
-        .order_by()
-        .values_list("term_years", flat=True)
-        .distinct()
-    ):
-        lengths.add(int(years or 0))
-    # Decided without annotating every organization: the term election in force (one
-    # anti-join over the elections, ``terms_in_force``) and the founding of those never
-    # elected, compared per group of federations and term length. The annotations
-    # ``with_term_in_force`` adds afterwards are for the rows shown (and left out of a count):
-    # computed per organization by five correlated subqueries, they cost 2 s at 58,000 party
-    # organizations when the filter itself read them.
-    elections = terms_in_force(day).annotate(
-        years=Coalesce(
-            "term_years",
-            _years_by_kind(committee, branch, "party_organization__"),
-            output_field=IntegerField(),
-        )
-    )
-    # Approved extensions are few: read once (the latest end of each election's by the day),
-    # so that no election row is tested for one in SQL.
-    extended: dict[int, tuple[datetime.date, int]] = {}
-    for election_id, until, federation_id in TermExtension.objects.filter(
-        approved_on__lte=day
-    ).values_list("election_id", "extended_until", "election__party_organization__federation_id"):
-        if election_id not in extended or until > extended[election_id][0]:
-            extended[election_id] = (until, federation_id)
-    ends, by_extension = Q(pk__in=[]), []
-    by_founding = Q(pk__in=[])
-    for group in groups:
-        # A term ends on add_years(start, years): on or before ``limit`` when it ends before
-        # the day after. An approved extension's end replaces it.
-        for years in lengths:
-            latest = latest_start_overdue(group.limit + datetime.timedelta(days=1), years, 0)
-            ends |= group.q("party_organization__federation_id") & Q(
-                years=years, held_on__lte=latest
-            )
-            by_founding |= group.q() & Q(founding_years=years, valid_from__lte=latest)
-        by_extension += [
-            pk
-            for pk, (until, federation_id) in extended.items()
-            if (group.federation_ids is None or federation_id in group.federation_ids)
-            and until <= group.limit
-        ]
-    by_election = (ends & ~Q(pk__in=list(extended))) | Q(pk__in=by_extension)
-    never_elected = ~Q(
-        Exists(
-            Election.objects.filter(
-                party_organization=OuterRef("pk"), kind__in=Election.TERM_KINDS, held_on__lte=day
-            )
-        )
-    )
-    return qs.annotate(founding_years=_years_by_kind(committee, branch)).filter(
-        valid_on_q(day),
-        Q(pk__in=elections.filter(by_election).values("party_organization_id"))
-        | (never_elected & by_founding),
-    )
-
-
-def terms_in_force(day: datetime.date) -> QuerySet[Election]:
-    """The election whose term is in force on ``day`` for each party organization that has
-    one: its last founding or general election held by then (two on the same day: the one
-    recorded last), found by one anti-join rather than a subquery per organization."""
-    term = Q(kind__in=Election.TERM_KINDS, held_on__lte=day)
-    later = Election.objects.filter(term, party_organization=OuterRef("party_organization")).filter(
-        Q(held_on__gt=OuterRef("held_on")) | Q(held_on=OuterRef("held_on"), pk__gt=OuterRef("pk"))
-    )
-    return Election.objects.filter(term).exclude(Exists(later))
-
-
-# -- the four standards (四有) -------------------------------------------------------------------
-
-
-@dataclass
-class Standard:
-    code: str
-    label: StrOrPromise  # one of STANDARD_LABELS, translated when shown
-    met: bool
-    detail: str
-
-
-STANDARD_LABELS = {
-    "approval": _("Approval document"),
-    "secretary": _("Secretary"),
-    "instructor": _("Instructor's dispatch notice"),
-    "coverage": _("Itemised coverage"),
-}
-
-
-def document_on_record(number: str, date: datetime.date | None) -> bool:
-    """A document (批文, 派遣通知) is on record when both its number (文号) and its date are."""
-    return bool(number) and date is not None
-
-
-def approval_missing_q(prefix: str = "") -> Q:
-    """Party organizations whose approval document (有批文) is not on record."""
-    return Q(**{f"{prefix}approval_doc_no": ""}) | Q(**{f"{prefix}approval_date__isnull": True})
-
-
-def notices(day: datetime.date) -> QuerySet[InstructorAssignment]:
-    """Dispatch notices on record by ``day``: assignments begun by then with number and date.
-    An assignment that ended later (the instructor left once the branch stood) still counts:
-    the standard is that the dispatch was notified, not that the instructor stays."""
-    return InstructorAssignment.objects.filter(
-        valid_from__lte=day, notice_date__isnull=False
-    ).exclude(notice_no="")
-
-
-def notice_missing_q(day: datetime.date) -> Q:
-    """Instructor-driven party organizations with no dispatch notice on record by ``day`` for
-    any unit they cover."""
-    with_notice = Coverage.objects.filter(
-        organization__in=notices(day).values("organization")
-    ).values("party_organization")
-    return Q(formation_mode=PartyOrganization.FormationMode.INSTRUCTOR_DRIVEN) & ~Q(
-        pk__in=with_notice
-    )
-
-
-def secretary_missing_q(day: datetime.date) -> Q:
-    """Party organizations with no secretary holding the post on ``day`` (有书记 not met)."""
-    return ~Q(
-        Exists(
-            Position.objects.filter(
-                valid_on_q(day), party_organization=OuterRef("pk"), role=Position.Role.SECRETARY
-            )
-        )
-    )
-
-
-def coverage_missing_q(day: datetime.date) -> Q:
-    """Party organizations that cover no unit on ``day`` and stand over no party organization
-    of their own (覆盖情况有明细 not met)."""
-    return ~Q(pk__in=Coverage.objects.filter(valid_on_q(day)).values("party_organization")) & ~Q(
-        pk__in=PartyOrganization.objects.filter(valid_on_q(day), parent__isnull=False).values(
-            "parent"
-        )
-    )
-
-
-def four_standards(party_org: PartyOrganization, *, on: datetime.date) -> list[Standard]:
-    """The four standards (四有) of a party organization on ``on``, DOMAIN.md §2.3:
-
-    1. 有批文 — the approval document's number **and** date are on record. The rule used to
-       read the number only and the formation workflow asked for number, date and file; a 批文
-       is cited by number and date (and the date is what shows the approval preceded the
-       establishment), so both are required. The uploaded file is the formation workflow's
-       archive requirement on top, not part of the standard (imported organizations have none).
-    2. 有书记 — a secretary holds the post on the day.
-    3. 派遣党建指导员有通知 — only where the mode is instructor-driven: a *dispatch* notice
-       (the assignment's number and date, ``InstructorAssignment``), not the instructor's
-       appointment notice (``Instructor.notice_no``, which the workflow used to read): the
-       standard is about sending the instructor to these units.
-    4. 覆盖情况有明细 — a branch covers at least one unit on the day (a party committee or
-       general branch may instead stand over branches of its own).
-
-    The rule (``standards.incomplete``) asks the same of every party organization at once with
-    the set forms ``approval_missing_q``, ``secretary_missing_q``, ``notice_missing_q`` and
-    ``coverage_missing_q``; a standard changed here is changed there too.
-    """
-    result = []
-    ok = document_on_record(party_org.approval_doc_no, party_org.approval_date)
-    result.append(
-        Standard(
-            "approval",
-            STANDARD_LABELS["approval"],
-            ok,
-            f"{party_org.approval_doc_no}（{party_org.approval_date:%Y-%m-%d}）" if ok else "",
-        )
-    )
-    secretary = (
-        Position.objects.filter(
-            valid_on_q(on), party_organization=party_org, role=Position.Role.SECRETARY
-        )
-        .select_related("member")
-        .first()
-    )
-    result.append(
-        Standard(
-            "secretary",
-            STANDARD_LABELS["secretary"],
-            secretary is not None,
-            secretary.member.name if secretary else "",
-        )
-    )
-    if party_org.formation_mode != PartyOrganization.FormationMode.INSTRUCTOR_DRIVEN:
-        result.append(Standard("instructor", STANDARD_LABELS["instructor"], True, ""))
-    else:
-        notice = (
-            notices(on)
-            .filter(organization__in=party_org.coverages.values("organization"))
-            .order_by("valid_from")
-            .first()
-        )
-        result.append(
-            Standard(
-                "instructor",
-                STANDARD_LABELS["instructor"],
-                notice is not None,
-                notice.notice_no if notice else "",
-            )
-        )
-    units = list(
-        Organization.objects.filter(
-            pk__in=party_org.coverages.filter(valid_on_q(on)).values("organization")
-        ).values_list("name", flat=True)
-    )
-    stands_over_branches = PartyOrganization.objects.filter(
-        valid_on_q(on), parent=party_org
-    ).exists()
-    result.append(
-        Standard(
-            "coverage",
-            STANDARD_LABELS["coverage"],
-            bool(units) or stands_over_branches,
-            "、".join(units),
-        )
-    )
-    return result
-
-
-# -- standing, flowing and lost contact (LIFECYCLE M-5, T-7, T-8) --------------------------------
-
-NORMAL, LOST, SUSPENDED, REMOVED = "normal", "lost_contact", "suspended", "removed"
-# The standing each decision leaves the member in.
-STANDING_AFTER: dict[str, str] = {
-    StandingDecision.Kind.LOST_CONTACT: LOST,
-    StandingDecision.Kind.CONTACT_RESTORED: NORMAL,
-    StandingDecision.Kind.SUSPENDED: SUSPENDED,
-    StandingDecision.Kind.RESTORED: NORMAL,
-    StandingDecision.Kind.REMOVED: REMOVED,
-}
-STANDING_LABELS = {
-    NORMAL: _("normal"),
-    LOST: _("lost contact"),
-    SUSPENDED: _("party membership suspended"),
-    REMOVED: _("removed from the party"),
-}
-
-
-def last_decision(member: PartyMember, day: datetime.date) -> StandingDecision | None:
-    """The member's latest standing decision taken on or before ``day``."""
-    return (
-        StandingDecision.objects.filter(member=member, decided_on__lte=day)
-        .order_by("-decided_on", "-id")
-        .first()
-    )
-
-
-def standing_on(member: PartyMember, day: datetime.date) -> str:
-    """The member's standing on ``day``: what their latest decision by then left it (normal
-    when none was recorded)."""
-    decision = last_decision(member, day)
-    return STANDING_AFTER[decision.kind] if decision else NORMAL
-
-
-def standing_q(day: datetime.date, kinds, ref: str = "pk") -> Q:
-    """The member at ``ref``'s latest decision on or before ``day`` is one of ``kinds``.
-
-    The first condition (a decision of those kinds by that day, an IN over the few members who
-    have one) is implied by the second; it lets the database skip the latest-decision subquery
-    for the members without any, filtered or excluded: counting a federation's members declared
-    lost contact tested each of a million members' latest decision (12 s on PostgreSQL)."""
-    decided = StandingDecision.objects.filter(kind__in=kinds, decided_on__lte=day).values("member")
-    return Q(**{f"{ref}__in": decided}) & Q(
-        Exists(
-            StandingDecision.objects.filter(
-                pk=Subquery(
-                    StandingDecision.objects.filter(
-                        member=OuterRef(OuterRef(ref)), decided_on__lte=day
-                    )
-                    .order_by("-decided_on", "-id")
-                    .values("pk")[:1]
-                ),
-                kind__in=kinds,
-            )
-        )
-    )
-
-
-def suspended_q(day: datetime.date, ref: str = "pk") -> Q:
-    """Membership suspended (停止党籍) on ``day``: no vote, no quorum count (LIFECYCLE O-5)."""
-    return standing_q(day, [StandingDecision.Kind.SUSPENDED], ref)
-
-
-def lost_q(day: datetime.date, ref: str = "pk") -> Q:
-    """Declared lost contact, or suspended after it, on ``day``."""
-    return standing_q(
-        day, [StandingDecision.Kind.LOST_CONTACT, StandingDecision.Kind.SUSPENDED], ref
-    )
-
-
-def flowing_on(day: datetime.date) -> QuerySet[FlowingPeriod]:
-    """The flowing periods in force on ``day`` (a member is flowing in one at a time)."""
-    return FlowingPeriod.objects.filter(valid_on_q(day))
-
-
-def hosted_flowing_members(
-    party_org: PartyOrganization, *, on: datetime.date
-) -> QuerySet[PartyMember]:
-    """Flowing members the party organization hosts on ``on``: they take part in its
-    organizational life without a vote (LIFECYCLE T-7, O-5); their relation, dues and vote stay
-    with their own branch."""
-    # From the flowing periods to the members (an IN), not a test of every member: see held_in_q.
-    hosted = flowing_on(on).filter(host_party_organization=party_org).values("member")
-    return (
-        PartyMember.objects.filter(member_in_ledger_q(on), pk__in=hosted)
-        .exclude(held_in_q(on, [party_org]))
-        .order_by("name", "pk")
-    )
-
-
-def flowing_months(federation=None, day: datetime.date | None = None) -> int:
-    """Months away after which a member who has not transferred is registered as flowing."""
-    return int(
-        params.value("members.lost_contact", "flowing_months", day=day, federation=federation)
-    )

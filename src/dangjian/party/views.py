@@ -7,7 +7,7 @@ from dangjian.access import lists, scope
 from dangjian.access.models import Action
 from dangjian.core.filters import params
 from dangjian.core.pagination import keyset_page
-from dangjian.party import queries
+from dangjian.party import queries, term_queries
 from dangjian.party.filters import PartyOrganizationFilter
 from dangjian.party.lists import ORGANIZATION_MEMBERS, PARTY_ORGANIZATIONS, TERMS_TO_RENEW
 
@@ -18,7 +18,7 @@ def party_organization_list(request):
     filters = PartyOrganizationFilter(
         params(request),
         # The current term (the export's columns) from the election history.
-        queries.with_term_in_force(
+        term_queries.with_term_in_force(
             scope.party_organizations(request.user, action).select_related("federation", "parent"),
             timezone.localdate(),
         ),
@@ -38,7 +38,7 @@ def terms_to_renew(request):
     rulebook's reminder (6 months) or past, as the secretary's workspace and the
     organization's page remind it one at a time."""
     today = timezone.localdate()
-    qs = queries.terms_to_renew(
+    qs = term_queries.terms_to_renew(
         scope.party_organizations(request.user).select_related("parent"), today
     )
     if lists.wants_xlsx(request):
@@ -61,7 +61,7 @@ def party_organization_detail(request, pk: int):
         scope.party_organizations(request.user).select_related("federation", "parent"), pk=pk
     )
     today = timezone.localdate()
-    term = queries.term_in_force(party_org, today)
+    term = term_queries.term_in_force(party_org, today)
     members = (
         scope.members(request.user, Action.VIEW)
         .filter(relation_party_organization=party_org)
@@ -98,7 +98,7 @@ def party_organization_detail(request, pk: int):
         .filter(pk=party_org.pk)
         .exists(),
         "term": term,
-        "reminder": queries.term_reminder(party_org, today, term),
+        "reminder": term_queries.term_reminder(party_org, today, term),
         "elections": party_org.elections.prefetch_related("extensions").order_by("-held_on"),
         # A figure of the branch, counted as the rules count it (visible to whoever sees the
         # branch, like the rules' findings), whatever members this viewer may list.

@@ -94,8 +94,12 @@ CODE_MODULES = (
     "dangjian.rulebook.params",
     "dangjian.rulebook.periods",
     "dangjian.rulebook.deadlines",
-    # The definitions the kinds count by (full members, coverage, 四有): a change re-runs them.
+    # The definitions the kinds count by (full members, coverage, terms, 四有, a member's
+    # standing): a change re-runs them.
     "dangjian.party.queries",
+    "dangjian.party.term_queries",
+    "dangjian.party.standards",
+    "dangjian.party.standing_queries",
     "dangjian.governance.queries",
     "dangjian.dues.queries",
 )

@@ -28,6 +28,7 @@ from django.db.models.functions import Coalesce, Greatest
 from dangjian.dues.models import BranchLastPaid, DuesPayment
 from dangjian.orglife.models import Attendance, LastRecorded, Meeting
 from dangjian.party import queries as party_queries
+from dangjian.party import standing_queries
 from dangjian.party.models import ContactRecord, PartyMember, StandingDecision
 from dangjian.rulebook import params
 from dangjian.rulebook.periods import add_months
@@ -241,7 +242,7 @@ def out_of_contact(party_orgs, day: datetime.date, months: int) -> QuerySet[Part
         PartyMember.objects.filter(
             party_queries.member_in_ledger_q(day), party_queries.held_in_q(day, party_orgs)
         )
-        .exclude(party_queries.standing_q(day, decided))
+        .exclude(standing_queries.standing_q(day, decided))
         .annotate(**last_contact_annotations(day))
         .filter(last_contact__lte=limit)  # type: ignore[misc]  # an annotation
         .annotate(
@@ -266,7 +267,7 @@ def removal_reviews(party_orgs, day: datetime.date, months: int) -> QuerySet[Par
     )
     return (
         PartyMember.objects.filter(
-            party_queries.suspended_q(day), party_queries.held_in_q(day, party_orgs)
+            standing_queries.suspended_q(day), party_queries.held_in_q(day, party_orgs)
         )
         .annotate(
             suspended_on=Subquery(latest, output_field=DateField()),
@@ -318,6 +319,6 @@ def figures(kept, day: datetime.date, *, federation=None) -> Figures:
                 transfers.filter(status__in=[Transfer.Status.ISSUED, Transfer.Status.ACCEPTED]), day
             )
         ),
-        flowing=members.filter(pk__in=party_queries.flowing_on(day).values("member")).count(),
-        lost_contact=members.filter(party_queries.lost_q(day)).count(),
+        flowing=members.filter(pk__in=standing_queries.flowing_on(day).values("member")).count(),
+        lost_contact=members.filter(standing_queries.lost_q(day)).count(),
     )

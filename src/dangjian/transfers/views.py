@@ -25,8 +25,8 @@ from dangjian.core.events import AuditEvent
 from dangjian.core.filters import params
 from dangjian.core.http import attach
 from dangjian.documents.introduction import IntroductionLetter, build_introduction_letter
-from dangjian.party import queries as party_queries
 from dangjian.party import services as party_services
+from dangjian.party import standing_queries
 from dangjian.party.models import ContactRecord, FlowingPeriod, PartyMember, StandingDecision
 from dangjian.transfers import forms, queries, services
 from dangjian.transfers.filters import FlowingFilter, TransferFilter
@@ -438,7 +438,7 @@ def lost(request):
     if lists.wants_xlsx(request):
         return OUT_OF_CONTACT.export(request, qs)
     declared = (
-        visible.filter(party_queries.lost_q(today))
+        visible.filter(standing_queries.lost_q(today))
         .select_related("relation_party_organization")
         .order_by("name", "pk")
     )
@@ -500,7 +500,7 @@ def member(request, pk: int):
     context = {
         "member": member,
         "may_edit": may_edit,
-        "standing": party_queries.STANDING_LABELS[party_queries.standing_on(member, today)],
+        "standing": standing_queries.STANDING_LABELS[standing_queries.standing_on(member, today)],
         "flowing": _with_host_name(
             scope.visible(FlowingPeriod, request.user).filter(member=member), request.user
         ),

@@ -1,6 +1,6 @@
 """Terms (换届): when the term in force of each party organization ends — already past its
 deadline (the rule ``terms.overdue`` finds those), or ending within 3, 6 or 12 months. The
-term in force and its length are ``party.queries``' (``with_term_in_force``,
+term in force and its length are ``party.term_queries``' (``with_term_in_force``,
 ``default_term_years``); the deadline is the term's end or an approved extension's."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from dangjian.dashboard.panels import register
 from dangjian.party.models import PartyOrganization
-from dangjian.party.queries import Term, default_term_years, with_term_in_force
+from dangjian.party.term_queries import Term, default_term_years, with_term_in_force
 from dangjian.rulebook.periods import add_months
 
 # Display bands only (the judgment "overdue" is the rule's): months ahead of the day.

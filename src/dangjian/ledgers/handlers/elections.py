@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 
 from dangjian.ledgers.engine import CHANGED, NEW, UNCHANGED
 from dangjian.ledgers.handlers.base import Handler, show
-from dangjian.party import queries
 from dangjian.party import services as party_services
+from dangjian.party import term_queries
 from dangjian.party.models import Election, PartyOrganization
 from dangjian.party.services.terms import (
     check_election_day,
@@ -102,7 +102,7 @@ class ElectionHandler(Handler):
         return (
             row.record.get("term_years")
             or (stored.term_years if stored is not None else None)
-            or queries.default_term_years(org.kind, org.federation, row.key[1])
+            or term_queries.default_term_years(org.kind, org.federation, row.key[1])
         )
 
     def classify(self, ctx, rows):

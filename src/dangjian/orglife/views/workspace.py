@@ -23,7 +23,8 @@ from dangjian.access.models import Action
 from dangjian.core.models import valid_on_q
 from dangjian.orglife.models import Attendance, Meeting
 from dangjian.party.models import Coverage, Employment, PartyMember, PartyOrganization, Position
-from dangjian.party.queries import held_in_q, term_in_force, term_reminder
+from dangjian.party.queries import held_in_q
+from dangjian.party.term_queries import term_in_force, term_reminder
 from dangjian.rulebook import params
 from dangjian.rulebook.periods import STEP, period_bounds, period_index, period_label
 from dangjian.rules.kinds.orglife import applicable

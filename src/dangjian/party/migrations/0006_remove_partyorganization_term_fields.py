@@ -1,5 +1,5 @@
 """The current term's two fields go: the election history (0005 moved them there) is the one
-record of terms, read through party.queries.term_in_force."""
+record of terms, read through party.term_queries.term_in_force."""
 
 from django.db import migrations
 

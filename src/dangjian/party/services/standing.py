@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.core.audit import record_change, snapshot
-from dangjian.party import queries
+from dangjian.party import queries, standing_queries
 from dangjian.party.models import (
     ContactRecord,
     FlowingPeriod,
@@ -36,8 +36,11 @@ def _sync_flags(member: PartyMember, *, actor, note="") -> None:
     from django.utils import timezone
 
     today = timezone.localdate()
-    flowing = queries.flowing_on(today).filter(member=member).exists()
-    lost = queries.standing_on(member, today) in (queries.LOST, queries.SUSPENDED)
+    flowing = standing_queries.flowing_on(today).filter(member=member).exists()
+    lost = standing_queries.standing_on(member, today) in (
+        standing_queries.LOST,
+        standing_queries.SUSPENDED,
+    )
     if (member.is_flowing, member.is_lost_contact) != (flowing, lost):
         before = snapshot(member)
         member.is_flowing, member.is_lost_contact = flowing, lost
@@ -172,20 +175,20 @@ def record_standing_decision(
             _("A later decision is already recorded (%(day)s): decisions are recorded in order.")
             % {"day": latest.decided_on.isoformat()}
         )
-    standing = queries.STANDING_AFTER[latest.kind] if latest else queries.NORMAL
-    if standing == queries.REMOVED:
+    standing = standing_queries.STANDING_AFTER[latest.kind] if latest else standing_queries.NORMAL
+    if standing == standing_queries.REMOVED:
         _refuse(_("The member has been removed from the party."))
     federation = (
         member.relation_party_organization.federation
         if member.relation_party_organization
         else None
     )
-    if kind == Kind.LOST_CONTACT and standing != queries.NORMAL:
+    if kind == Kind.LOST_CONTACT and standing != standing_queries.NORMAL:
         _refuse(_("Only a member in normal standing can be declared lost contact."))
-    if kind == Kind.CONTACT_RESTORED and standing != queries.LOST:
+    if kind == Kind.CONTACT_RESTORED and standing != standing_queries.LOST:
         _refuse(_("Contact can be restored only with a member declared lost contact."))
     if kind == Kind.SUSPENDED:
-        if standing != queries.LOST:
+        if standing != standing_queries.LOST:
             _refuse(_("Only a member declared lost contact can have their membership suspended."))
         assert latest is not None
         searched = ContactRecord.objects.filter(
@@ -198,10 +201,10 @@ def record_standing_decision(
                     "lost contact before suspending their membership (a documented search)."
                 )
             )
-    if kind == Kind.RESTORED and standing != queries.SUSPENDED:
+    if kind == Kind.RESTORED and standing != standing_queries.SUSPENDED:
         _refuse(_("Only a suspended membership can be restored."))
     if kind == Kind.REMOVED:
-        if standing != queries.SUSPENDED:
+        if standing != standing_queries.SUSPENDED:
             _refuse(_("Only a member whose membership is suspended can be removed."))
         assert latest is not None
         months = int(

@@ -1,5 +1,5 @@
 """Terms of party organizations: elections and approved extensions, the dated history the 换届
-rule and the pages read (``party.queries.term_in_force``)."""
+rule and the pages read (``party.term_queries.term_in_force``)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dangjian.core.audit import record_change, record_event
 from dangjian.core.events import AuditEvent
-from dangjian.party import queries
+from dangjian.party import term_queries
 from dangjian.party.models import (
     Election,
     PartyMember,
@@ -101,7 +101,7 @@ def record_election(
             % {"day": held_on.isoformat()}
         )
     if kind in Election.TERM_KINDS and not term_years:
-        term_years = queries.default_term_years(party_org.kind, party_org.federation, held_on)
+        term_years = term_queries.default_term_years(party_org.kind, party_org.federation, held_on)
     election = Election(
         party_organization=party_org,
         held_on=held_on,
@@ -198,7 +198,7 @@ def check_extension_dates(
         raise ValidationError(
             _("An extension runs past the term's end (%(end)s).") % {"end": end.isoformat()}
         )
-    years = queries.max_extension_years(federation, approved_on)
+    years = term_queries.max_extension_years(federation, approved_on)
     latest = add_years(end, years)
     if extended_until > latest:
         raise ValidationError(
@@ -241,7 +241,7 @@ def approve_term_extension(
     the rulebook's limit (一般不超过1年) or when no elected term is on record."""
     if approved_on is None or extended_until is None:
         raise ValidationError(_("The approval date and the new end of the term are required."))
-    term = queries.term_in_force(party_org, approved_on)
+    term = term_queries.term_in_force(party_org, approved_on)
     if term is None or term.election_id is None:
         raise ValidationError(
             _("No elected term of this party organization is on record on %(day)s.")
@@ -313,7 +313,7 @@ def keep_term_deadlines(party_org_ids: Iterable[int] | None = None) -> int:
         Election,
         TermExtension,
         party_org_ids,
-        default_years=lambda org, held_on: queries.default_term_years(
+        default_years=lambda org, held_on: term_queries.default_term_years(
             org.kind, org.federation, held_on
         ),
     )
@@ -329,7 +329,7 @@ def term_deadlines_from_records(
 ) -> int:
     """The rebuild itself, on the models given (the migration that adds the column passes its
     historical ones). The latest term recorded is the last founding or general election (two
-    on one day: the one recorded last, as ``queries.terms_in_force``); its deadline is its
+    on one day: the one recorded last, as ``term_queries.terms_in_force``); its deadline is its
     latest approved extension's end, else its day plus its length (``default_years`` only for
     a term election without one, which the services never write)."""
     if party_org_ids is None:

@@ -1,12 +1,12 @@
 """The four standards of a party organization (四有, DOMAIN.md §3.4): an approval document, a
 secretary, a dispatch notice where an instructor formed it, and units it covers — each as
-``party.queries.four_standards`` defines it."""
+``party.standards.four_standards`` defines it."""
 
 from __future__ import annotations
 
 from django.db.models import BooleanField, ExpressionWrapper
 
-from dangjian.party import queries
+from dangjian.party import standards
 from dangjian.rules.kinds import base
 from dangjian.rules.registry import Candidate, kind
 
@@ -23,12 +23,12 @@ def _flag(q):
 def standards_incomplete(ctx):
     """有批文、有书记、派遣党建指导员有通知、覆盖有明细: every standard not met is listed."""
     day = ctx.as_of
-    # The set forms of party/queries.py's four_standards, which the formation workflow reads
+    # The set forms of party/standards.py's four_standards, which the formation workflow reads
     # too: a branch the workflow accepts is not flagged here.
-    no_approval = queries.approval_missing_q()
-    no_secretary = queries.secretary_missing_q(day)
-    no_notice = queries.notice_missing_q(day)
-    no_units = queries.coverage_missing_q(day)
+    no_approval = standards.approval_missing_q()
+    no_secretary = standards.secretary_missing_q(day)
+    no_notice = standards.notice_missing_q(day)
+    no_units = standards.coverage_missing_q(day)
     rows = list(
         base.party_orgs(ctx)
         .filter(no_approval | no_secretary | no_notice | no_units)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Q
 
-from dangjian.party import queries
+from dangjian.party import term_queries
 from dangjian.party.models import Election, PartyOrganization
 from dangjian.rulebook.periods import latest_start_overdue, months_between
 from dangjian.rules.kinds import base
@@ -23,7 +23,7 @@ def term_overdue(ctx):
     The extension is never automatic (延期换届须报上级党组织批准): a term with none approved is
     overdue from the day after its end."""
     day, p = ctx.as_of, ctx.params
-    rows = queries.with_term_in_force(
+    rows = term_queries.with_term_in_force(
         base.party_orgs(ctx),
         day,
         committee_years=p["committee_term_years"],
@@ -50,7 +50,7 @@ def term_overdue(ctx):
         "extended_until",
     )
     for po_id, fed_id, start, years, election, election_kind, extended_until in found:
-        term = queries.Term(start, years, election, extended_until)
+        term = term_queries.Term(start, years, election, extended_until)
         if not term.overdue_on(day):
             continue  # an approved extension runs on
         end, deadline = term.ends_on, term.deadline
