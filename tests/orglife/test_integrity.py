@@ -10,10 +10,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
+from dangjian.core.models import valid_on_q
 from dangjian.demo import minutes_text
 from dangjian.orglife import services, signin, similarity
 from dangjian.orglife.models import Attendance, Meeting
 from dangjian.orglife.queries import expected_attendees
+from dangjian.party.models import PartyMember, RelationPeriod
+from dangjian.party.services import move_relation
 from dangjian.rules.engine import Engine
 from dangjian.rules.kinds import attendance
 
@@ -311,6 +314,76 @@ def test_more_present_than_the_branch_had_members(world):
     )
     (candidate,) = found(world, "integrity.impossible_attendance")
     assert "实到 9 人" in candidate.explanation and "只有 8 名" in candidate.explanation
+
+
+def members_then(meeting) -> int:
+    """The oracle: the members (full or probationary) holding their relation in the meeting's
+    branch on its day, having joined by then — counted by the database, one meeting at a time."""
+    day = meeting.held_on
+    return (
+        RelationPeriod.objects.filter(
+            valid_on_q(day),
+            party_organization=meeting.party_organization,
+            member__joined_party_on__lte=day,
+        )
+        .values("member")
+        .distinct()
+        .count()
+    )
+
+
+def test_each_meeting_is_counted_against_its_own_day_s_members(world):
+    """Members joining, moving out and back, a relation ending on a meeting's day or the day
+    before, and (against the ledger's rule, as a database may hold) two overlapping periods
+    of one member: each meeting of the window is found exactly when more were present than the
+    oracle counts that day — present one more than that, or exactly that (not found)."""
+    rng = random.Random(15)
+    start = TODAY - datetime.timedelta(days=365)
+    days = [start + datetime.timedelta(days=rng.randrange(0, 366)) for _ in range(6)]
+    for i in range(5):  # joining within the window, at a meeting's day or a day around it
+        joined = rng.choice(days) + datetime.timedelta(days=rng.choice([-1, 0, 1]))
+        m = world.member(f"新党员{i}", full=False)
+        PartyMember.objects.filter(pk=m.pk).update(joined_party_on=min(joined, TODAY))
+    members = world.full + world.probationary
+    for m in rng.sample(members, 4):  # out to the other branch, some back again
+        out = rng.choice(days) + datetime.timedelta(days=rng.choice([0, 1]))
+        move_relation(m, to=world.other, on=min(out, TODAY), actor=None)
+        if rng.random() < 0.5:
+            back = out + datetime.timedelta(days=rng.randrange(1, 90))
+            if back <= TODAY:
+                move_relation(m, to=world.branch, on=back, actor=None)
+    twice = world.full[-1]  # a second period overlapping the first, in the same branch
+    RelationPeriod.objects.create(
+        member=twice, party_organization=world.branch, valid_from=start, valid_to=days[0]
+    )
+    expected = set()
+    for i, day in enumerate(sorted(set(days))):
+        meeting = services.record_meeting(
+            world.branch, kind=Meeting.Kind.THEME_DAY, held_on=day, present_count=1, actor=None
+        )
+        n = members_then(meeting)
+        present = n + 1 if i % 2 == 0 else n
+        Meeting.objects.filter(pk=meeting.pk).update(present_count=present, expected_count=present)
+        if present > n:
+            expected.add(
+                (meeting.pk, f"记录实到 {present} 人，而当天组织关系在本支部的党员只有 {n} 名")
+            )
+    found_texts = {
+        (int(c.period_key.split(":")[1]), condition["text"])
+        for c in found(world, "integrity.impossible_attendance")
+        for condition in c.evidence["conditions"]
+    }
+    assert found_texts == expected and expected
+
+
+def test_member_days_count_a_day_by_the_spans_around_it():
+    """The sweep alone, by hand: spans 1–10, 5–5, 6–∞ and 11–20 (a member back the day after
+    leaving: two spans, never both on one day)."""
+    d = lambda n: datetime.date(2026, 1, n)  # noqa: E731
+    days = attendance._Days(
+        [(d(1), d(10)), (d(5), d(5)), (d(6), datetime.date.max), (d(11), d(20))]
+    )
+    assert [days.on(d(n)) for n in (1, 4, 5, 6, 10, 11, 20, 21)] == [1, 1, 2, 2, 2, 2, 2, 1]
 
 
 @pytest.mark.parametrize(("days", "late"), [(30, False), (31, True)])
