@@ -21,7 +21,7 @@ from dangjian.party.models import PartyOrganization
 from dangjian.rulebook.periods import add_months
 
 
-# -- hand-ins and the publication -------------------------------------------------------------
+# -- hand-ins (the publication is in ``publication``) ------------------------------------------
 @transaction.atomic
 def hand_in(
     branch: PartyOrganization,
