@@ -376,6 +376,30 @@ def test_each_meeting_is_counted_against_its_own_day_s_members(world):
     assert found_texts == expected and expected
 
 
+def test_a_relation_spanning_the_window_counts_only_from_joining(world):
+    """A member whose relation spans the whole window but who joined the party within it is
+    not a member before joining: the branch's 8 others were its members then, so 9 present
+    before that day is found (the lower bound that spares branches from exact counting must
+    not count them either)."""
+    start = TODAY - datetime.timedelta(days=365)
+    late = world.member("晚入党", full=False)  # relation from before the window
+    PartyMember.objects.filter(pk=late.pk).update(
+        joined_party_on=start + datetime.timedelta(days=30)
+    )
+    meeting = services.record_meeting(
+        world.branch,
+        kind=Meeting.Kind.THEME_DAY,
+        held_on=start + datetime.timedelta(days=10),
+        expected_count=9,
+        present_count=9,
+        actor=None,
+    )
+    assert members_then(meeting) == 8
+    (candidate,) = found(world, "integrity.impossible_attendance")
+    assert candidate.period_key == f"meeting:{meeting.pk}"
+    assert "实到 9 人" in candidate.explanation and "只有 8 名" in candidate.explanation
+
+
 def test_member_days_count_a_day_by_the_spans_around_it():
     """The sweep alone, by hand: spans 1–10, 5–5, 6–∞ and 11–20 (a member back the day after
     leaving: two spans, never both on one day)."""
