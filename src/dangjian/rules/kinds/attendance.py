@@ -236,11 +236,7 @@ def _member_days(
     A member's periods that overlap (the ledger never records them so, but a day must count
     a member once) are merged into one span."""
     rows = (
-        RelationPeriod.objects.filter(
-            party_organization_id__in=party_orgs,
-            valid_from__lte=end,
-            member__joined_party_on__isnull=False,
-        )
+        RelationPeriod.objects.filter(party_organization_id__in=party_orgs, valid_from__lte=end)
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=start))
         .order_by("party_organization_id", "member_id", "valid_from")
         .values_list(
