@@ -122,10 +122,15 @@ class Finding(Versioned, TimeStamped):
     fingerprint = models.CharField(_("fingerprint"), max_length=64, blank=True, default="")
     first_seen = models.DateField(_("first seen"))
     last_seen = models.DateField(_("last seen"))
+    # Not indexed alone: every read by status has the federation, the subject or the rule
+    # with it (the Meta's indexes), and most findings are open, so an index on the status
+    # alone would serve nothing while every run writes it (migration rules 0017).
     status = models.CharField(
-        _("status"), max_length=12, choices=Status.choices, default=Status.OPEN, db_index=True
+        _("status"), max_length=12, choices=Status.choices, default=Status.OPEN
     )
     status_changed_at = models.DateTimeField(_("status changed at"), default=timezone.now)
+    # Not indexed: read only with its finding; a deleted account (rare: accounts are
+    # deactivated) sets it to NULL with one scan (migration rules 0017).
     status_changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("status changed by"),
@@ -133,6 +138,7 @@ class Finding(Versioned, TimeStamped):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,
     )
     resolved_on = models.DateField(_("resolved on"), null=True, blank=True)
     dismissed_reason = models.TextField(_("reason for dismissal"), blank=True)

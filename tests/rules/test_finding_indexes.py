@@ -1,0 +1,54 @@
+"""The findings' indexes as migrations 0014 and 0017 leave them: every index is written again
+for each of the tens of thousands of findings a run creates, so none may stand alone on a
+column that another index begins with, or on one no read filters by alone."""
+
+import pytest
+from django.db import connection
+
+pytestmark = pytest.mark.django_db
+
+
+def _indexes(table: str) -> list[list[str]]:
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, table)
+    return [c["columns"] for c in constraints.values() if c["index"] or c["unique"]]
+
+
+@pytest.mark.parametrize(
+    "column",
+    [
+        "rule_id",
+        "federation_id",
+        "organization_id",
+        "party_organization_id",
+        "status",
+        "status_changed_by_id",
+    ],
+)
+def test_no_finding_index_on_a_column_alone(column):
+    assert [column] not in _indexes("rules_finding")
+
+
+@pytest.mark.parametrize(
+    "columns",
+    [
+        ["rule_id", "subject_key", "period_key"],  # the (rule, subject, period) key
+        ["federation_id", "status", "rule_id"],  # a federation's worklist by status
+        ["organization_id", "status"],
+        ["party_organization_id", "status"],
+        ["rule_id", "id"],  # the worklist's keyset order
+        ["rule_id", "updated_at", "id"],  # each run's digest
+    ],
+)
+def test_the_reads_keep_their_indexes(columns):
+    assert columns in _indexes("rules_finding")
+
+
+def test_observations_and_status_changes_indexed_by_their_finding_first():
+    observations = _indexes("rules_findingobservation")
+    assert ["finding_id"] not in observations
+    assert ["finding_id", "as_of"] in observations
+    assert ["as_of", "finding_id"] in observations
+    changes = _indexes("rules_findingstatuschange")
+    assert ["finding_id"] not in changes
+    assert ["finding_id", "at"] in changes
