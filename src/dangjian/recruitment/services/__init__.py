@@ -19,13 +19,11 @@ from dangjian.recruitment.services.applicants import (
     stop_applicant,
 )
 from dangjian.recruitment.services.checks import CHECKS, METHODS
-from dangjian.recruitment.services.steps import APPROVALS, MEETINGS, record_step
+from dangjian.recruitment.services.steps import record_step
 
 __all__ = [
     "APPLICANT_FIELDS",
-    "APPROVALS",
     "CHECKS",
-    "MEETINGS",
     "METHODS",
     "record_step",
     "register_applicant",

@@ -20,10 +20,6 @@ from dangjian.recruitment.services.admission import _admit, _confirm
 from dangjian.recruitment.services.checks import CHECKS, _departure, _publicity
 from dangjian.recruitment.services.common import _add_step, _check_day, _refresh, _today
 
-MEETINGS = ("admission_meeting", "full_meeting")
-APPROVALS = ("pre_review", ADMITTED, CONFIRMED)
-
-
 # -- steps -----------------------------------------------------------------------------------
 
 
