@@ -1,7 +1,7 @@
 """The 党费收缴登记表: a branch's year, member by member and month by month, as a page and as
 the .xlsx branches exchange (the usual form: 序号、姓名、党员类别、月缴纳基数、交纳比例、月应交、
 1–12 月实交、全年应交、全年实交、欠交). The headers are the form's own, in Chinese, as in
-``ledgers/specs.py``; every cell goes through ``core.exports`` (``safe_cell``)."""
+``ledgers/specs/``; every cell goes through ``core.exports`` (``safe_cell``)."""
 
 from __future__ import annotations
 

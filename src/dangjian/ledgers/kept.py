@@ -12,9 +12,10 @@ uses it instead of reading the file again — only when it provably is the same 
   the MAC of the whole file has been checked;
 * it is bound to the upload (id, SHA-256 of the archived file — recomputed from the archive at
   the commit —, ledger, column mapping), to the parsing code (a digest of the source of
-  ``cells``, ``engine``, ``reader``, ``specs``, ``core.validators``, the stdnum version and the
-  ledger's columns with their accepted labels), to the language of the messages and to the day
-  (an ID number's birth date is "in the future" relative to today);
+  ``cells``, ``engine``, ``reader``, ``specs`` (every module of the package),
+  ``core.validators``, the stdnum version and the ledger's columns with their accepted labels),
+  to the language of the messages and to the day (an ID number's birth date is "in the future"
+  relative to today);
 * ID numbers and phones are never in it in clear: they are sealed with the field encryption
   (AES-256-GCM, ``core.crypto``'s keys and format) and opened again at the commit.
 
@@ -51,7 +52,10 @@ def code_digest(ledger_key: str) -> str:
     digest = hashlib.sha256()
     for module in (cells, engine, reader, specs, validators):
         assert module.__file__ is not None  # our own modules, imported from their .py files
-        digest.update(Path(module.__file__).read_bytes())
+        path = Path(module.__file__)
+        # A package (``specs``): every module in it, in a fixed order.
+        for file in sorted(path.parent.glob("*.py")) if path.name == "__init__.py" else [path]:
+            digest.update(file.read_bytes())
     digest.update(stdnum.__version__.encode())
     ledger = specs.LEDGERS[ledger_key]
     columns = [(c.key, c.kind, c.required, sorted(c.labels().items())) for c in ledger.columns]
