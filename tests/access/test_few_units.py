@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 
 from dangjian.access import scope
 from dangjian.access.models import Action
+from dangjian.access.scope import grants as scope_grants
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +35,7 @@ def test_a_small_federations_reach_as_a_set_is_its_reach_row_by_row(
     officer = user(name)
     assert all(scope._few_units(g) for g in scope.current_assignments(officer))
     as_set = reach(name, action)
-    monkeypatch.setattr(scope, "MANY_UNITS", 0)
+    monkeypatch.setattr(scope_grants, "MANY_UNITS", 0)
     assert not any(scope._few_units(g) for g in scope.current_assignments(user(name)))
     row_by_row = reach(name, action)
     assert as_set == row_by_row

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from dangjian.access import scope
 from dangjian.access.models import RoleAssignment, UserSecurity
+from dangjian.access.scope import activities as scope_activities
 from dangjian.orglife import services
 from dangjian.orglife.models import Meeting
 from dangjian.party.models import PartyOrganization
@@ -66,13 +67,19 @@ def city(demo_federation):
 def test_an_officer_sees_the_same_meetings_walked_or_through_the_branches(
     demo_federation, city, monkeypatch, few
 ):
-    monkeypatch.setattr(scope, "FEW_MEETINGS", few)
+    monkeypatch.setattr(scope_activities, "FEW_MEETINGS", few)
     province, small = officer_of(demo_federation), officer_of(city[0])
     branches = PartyOrganization.objects.filter(federation__path__startswith=demo_federation.path)
     assert ids(scope.meetings(province)) == ids(
         Meeting.objects.filter(party_organization__in=branches)
     )
     assert ids(scope.meetings(small)) == {city[1].pk}
+    # The bound reached: with none, both walk every meeting; with a million, both go by branch.
+    for officer in (province, small):
+        assert all(
+            scope_activities._few_meetings(g) == bool(few)
+            for g in scope.current_assignments(officer)
+        )
 
 
 def test_a_city_officers_meeting_list_shows_its_own_meeting_only(city, client):

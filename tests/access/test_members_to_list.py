@@ -13,6 +13,8 @@ from django.urls import reverse
 
 from dangjian.access import scope
 from dangjian.access.models import Action, RoleAssignment, UserSecurity
+from dangjian.access.scope import grants as scope_grants
+from dangjian.access.scope import party_members as scope_members
 from dangjian.access.services import grant_role
 from dangjian.demo.identity import id_number
 from dangjian.party import services
@@ -56,10 +58,19 @@ def test_every_persona_lists_the_members_it_may_see_named_or_walked(
     among = Q(full_member_on__isnull=True)
     some = ids(scope.members(someone, action).filter(among))
     assert ids(scope.members_to_list(someone, action, among=among).filter(among)) == some
-    monkeypatch.setattr(scope, "FEW_MEMBERS", 0)  # every scope "large": walked as members()
+    # Every scope "large": walked as members().
+    monkeypatch.setattr(scope_members, "FEW_MEMBERS", 0)
+    if expected and name != "member":  # the bound reached: the list is members() itself
+        walked = scope.members_to_list(someone, action)
+        assert str(walked.query) == str(scope.members(someone, action).query)
     assert ids(scope.members_to_list(someone, action)) == expected
     assert ids(scope.members_to_list(someone, action, among=among).filter(among)) == some
-    monkeypatch.setattr(scope, "MANY_UNITS", 0)  # and a federation's units checked row by row
+    # And a federation's units checked row by row.
+    monkeypatch.setattr(scope_grants, "MANY_UNITS", 0)
+    officer = RoleAssignment.Role.FEDERATION_OFFICER
+    assert not any(
+        scope._few_units(g) for g in scope.current_assignments(user(name)) if g.role == officer
+    )
     assert ids(scope.members_to_list(user(name), action)) == expected
     assert ids(scope.members_to_list(user(name), action, among=among).filter(among)) == some
 
@@ -133,7 +144,7 @@ def test_a_small_federations_officer_lists_its_members_only(small_federation, mo
     assert ids(listed) == own == ids(scope.members(officer))
     # Named by id: the page sorts these three, it does not walk the ledger checking jobs.
     assert "party_employment" not in str(listed.query)
-    monkeypatch.setattr(scope, "FEW_MEMBERS", 2)
+    monkeypatch.setattr(scope_members, "FEW_MEMBERS", 2)
     walked = scope.members_to_list(officer)
     assert "party_employment" in str(walked.query)
     assert ids(walked) == own
