@@ -16,6 +16,8 @@ Only the indexes go: the state changes by ``AlterField`` (``db_index=False``), t
 import django.db.models.deletion
 from django.db import migrations, models
 
+from dangjian.core import indexes
+
 # (table, column): the single-column index Django named for it (the same name on both databases).
 DROPPED = {
     "party_partymember_name_2c085215": ("party_partymember", "name"),
@@ -32,25 +34,6 @@ DROPPED_LIKE = {
     "party_partymember_id_number_hash_8d5dc6f4_like": ("party_partymember", "id_number_hash"),
     "party_partymember_id_suffix_hash_47fa18fa_like": ("party_partymember", "id_suffix_hash"),
 }
-
-
-def drop(apps, schema_editor):
-    names = list(DROPPED)
-    if schema_editor.connection.vendor == "postgresql":
-        names += list(DROPPED_LIKE)
-    for name in names:
-        schema_editor.execute(f"DROP INDEX IF EXISTS {schema_editor.quote_name(name)}")
-
-
-def restore(apps, schema_editor):
-    qn = schema_editor.quote_name
-    for name, (table, column) in DROPPED.items():
-        schema_editor.execute(f"CREATE INDEX {qn(name)} ON {qn(table)} ({qn(column)})")
-    if schema_editor.connection.vendor == "postgresql":
-        for name, (table, column) in DROPPED_LIKE.items():
-            schema_editor.execute(
-                f"CREATE INDEX {qn(name)} ON {qn(table)} ({qn(column)} varchar_pattern_ops)"
-            )
 
 
 class Migration(migrations.Migration):
@@ -103,6 +86,6 @@ class Migration(migrations.Migration):
                     ),
                 ),
             ],
-            database_operations=[migrations.RunPython(drop, restore)],
+            database_operations=[indexes.dropped(DROPPED, DROPPED_LIKE)],
         ),
     ]

@@ -17,6 +17,8 @@ Only the indexes go: the state changes by ``AlterField`` (``db_index=False``), t
 import django.db.models.deletion
 from django.db import migrations, models
 
+from dangjian.core import indexes
+
 # The single-column index Django named for each (the same name on both databases).
 DROPPED = {
     "rules_finding_rule_id_5cbd7462": ("rules_finding", "rule_id"),
@@ -28,25 +30,6 @@ DROPPED = {
 }
 # PostgreSQL only: the pattern-matching copy of the text index.
 DROPPED_LIKE = {"rules_finding_rule_id_5cbd7462_like": ("rules_finding", "rule_id")}
-
-
-def drop(apps, schema_editor):
-    names = list(DROPPED)
-    if schema_editor.connection.vendor == "postgresql":
-        names += list(DROPPED_LIKE)
-    for name in names:
-        schema_editor.execute(f"DROP INDEX IF EXISTS {schema_editor.quote_name(name)}")
-
-
-def restore(apps, schema_editor):
-    qn = schema_editor.quote_name
-    for name, (table, column) in DROPPED.items():
-        schema_editor.execute(f"CREATE INDEX {qn(name)} ON {qn(table)} ({qn(column)})")
-    if schema_editor.connection.vendor == "postgresql":
-        for name, (table, column) in DROPPED_LIKE.items():
-            schema_editor.execute(
-                f"CREATE INDEX {qn(name)} ON {qn(table)} ({qn(column)} varchar_pattern_ops)"
-            )
 
 
 class Migration(migrations.Migration):
@@ -124,6 +107,6 @@ class Migration(migrations.Migration):
                     ),
                 ),
             ],
-            database_operations=[migrations.RunPython(drop, restore)],
+            database_operations=[indexes.dropped(DROPPED, DROPPED_LIKE)],
         ),
     ]

@@ -12,6 +12,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from dangjian.core import indexes
+
 # The single-column index Django named for each (the same name on both databases).
 DROPPED = {
     "rules_finding_status_353020f1": ("rules_finding", "status"),
@@ -19,25 +21,6 @@ DROPPED = {
 }
 # PostgreSQL only: the pattern-matching copy of the text index.
 DROPPED_LIKE = {"rules_finding_status_353020f1_like": ("rules_finding", "status")}
-
-
-def drop(apps, schema_editor):
-    names = list(DROPPED)
-    if schema_editor.connection.vendor == "postgresql":
-        names += list(DROPPED_LIKE)
-    for name in names:
-        schema_editor.execute(f"DROP INDEX IF EXISTS {schema_editor.quote_name(name)}")
-
-
-def restore(apps, schema_editor):
-    qn = schema_editor.quote_name
-    for name, (table, column) in DROPPED.items():
-        schema_editor.execute(f"CREATE INDEX {qn(name)} ON {qn(table)} ({qn(column)})")
-    if schema_editor.connection.vendor == "postgresql":
-        for name, (table, column) in DROPPED_LIKE.items():
-            schema_editor.execute(
-                f"CREATE INDEX {qn(name)} ON {qn(table)} ({qn(column)} varchar_pattern_ops)"
-            )
 
 
 class Migration(migrations.Migration):
@@ -80,6 +63,6 @@ class Migration(migrations.Migration):
                     ),
                 ),
             ],
-            database_operations=[migrations.RunPython(drop, restore)],
+            database_operations=[indexes.dropped(DROPPED, DROPPED_LIKE)],
         )
     ]
