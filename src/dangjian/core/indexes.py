@@ -6,6 +6,8 @@ or that no read uses, only costs."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import migrations
 
 # {index name: (table, column)} — the name Django gave the index (the same on both databases).
@@ -17,14 +19,14 @@ def dropped(indexes: Indexes, pattern_copies: Indexes) -> migrations.RunPython:
     ``varchar_pattern_ops`` copies Django adds beside an indexed text column); reversed, it
     creates them again."""
 
-    def drop(apps, schema_editor):
+    def drop(apps: Any, schema_editor: Any) -> None:
         names = list(indexes)
         if schema_editor.connection.vendor == "postgresql":
             names += list(pattern_copies)
         for name in names:
             schema_editor.execute(f"DROP INDEX IF EXISTS {schema_editor.quote_name(name)}")
 
-    def restore(apps, schema_editor):
+    def restore(apps: Any, schema_editor: Any) -> None:
         qn = schema_editor.quote_name
         for name, (table, column) in indexes.items():
             schema_editor.execute(f"CREATE INDEX {qn(name)} ON {qn(table)} ({qn(column)})")
