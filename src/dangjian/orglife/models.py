@@ -31,11 +31,14 @@ class Meeting(Versioned, TimeStamped):
         PLANNED = "planned", _("planned")
         HELD = "held", _("held and recorded")
 
+    # Not indexed alone: the (party organization, day, …) index of the Meta begins with it
+    # and serves every lookup, join and cascade (migration orglife 0016).
     party_organization = models.ForeignKey(
         PartyOrganization,
         verbose_name=_("party organization"),
         on_delete=models.CASCADE,
         related_name="meetings",
+        db_index=False,
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     # Imported and older meetings are records of what was held.
@@ -265,11 +268,13 @@ class MeetingCount(models.Model):
     quarter, year) is held when any of its months' bits is set. ``dangjian recount_meetings``
     rebuilds them and reports any drift."""
 
+    # Not indexed alone: the (party organization, kind, year) key begins with it (orglife 0016).
     party_organization = models.ForeignKey(
         PartyOrganization,
         verbose_name=_("party organization"),
         on_delete=models.CASCADE,
         related_name="+",
+        db_index=False,
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Meeting.Kind.choices)
     year = models.IntegerField(_("year"))
