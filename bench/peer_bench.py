@@ -181,10 +181,11 @@ def measure(repeat: int, changes: int, like_only: bool = False) -> dict:
     def emptied(rule_ids: list[str] | None, vacuum: bool = True) -> None:
         """The rules' findings deleted (all: ``None``). On PostgreSQL the findings' tables are
         then vacuumed, as a server's autovacuum does within a minute of so large a delete
-        (this machine's server runs without it): otherwise every insert of the run finds the
-        deleted rows' index entries — the same (rule, subject, period) keys — and checks
-        each against the table, which a truly empty table (a new federation's first run) does
-        not. ``vacuum=False`` measures that case too."""
+        (this machine's server runs without it), so that the run starts from a table as
+        empty as a new federation's first run finds it, not one full of deleted rows whose
+        index entries carry the same (rule, subject, period) keys. ``vacuum=False`` measures
+        the other case too (no difference the runs could show so far: RESULTS, twenty-second
+        pass)."""
         findings = Finding.objects.all()
         states = RuleState.objects.all()
         if rule_ids is not None:

@@ -1,6 +1,7 @@
-"""The findings' indexes as migrations 0014 and 0017 leave them: every index is written again
-for each of the tens of thousands of findings a run creates, so none may stand alone on a
-column that another index begins with, or on one no read filters by alone."""
+"""The indexes the migrations that use ``core.indexes`` leave (rules 0014 and 0017, orglife
+0016): every index is written again for each of the tens of thousands of findings a run
+creates and each of the 10^5 meetings an import adds, so none may stand alone on a column that
+another index of its table begins with, or on one no read filters by alone."""
 
 import pytest
 from django.db import connection
@@ -52,3 +53,19 @@ def test_observations_and_status_changes_indexed_by_their_finding_first():
     changes = _indexes("rules_findingstatuschange")
     assert ["finding_id"] not in changes
     assert ["finding_id", "at"] in changes
+
+
+# -- the meetings and their yearly counts (orglife 0016) ----------------------
+
+
+@pytest.mark.parametrize(
+    ("table", "leading"),
+    [
+        ("orglife_meeting", ["party_organization_id", "held_on"]),  # orglife_meeting_org_day
+        ("orglife_meetingcount", ["party_organization_id", "kind", "year"]),
+    ],
+)
+def test_the_party_organization_is_indexed_first_not_alone(table, leading):
+    found = _indexes(table)
+    assert ["party_organization_id"] not in found
+    assert any(columns[: len(leading)] == leading for columns in found)
