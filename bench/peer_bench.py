@@ -30,7 +30,8 @@
      touched subject, so the follow runs take them and the day's run skips them; the work
      after 1,000 changes is the follow run's and the day's together);
    * the next day's run (the nightly job): the day before run from an empty findings table,
-     then today's run timed — every rule evaluated whole, every finding moved to the day;
+     then today's run timed — every rule evaluated whole, every finding moved to the day —
+     and the rows of observations it added;
    * the SQL floor: one GROUP BY of the checked years' meetings per (party organization,
      kind, quarter) with the engine's own period expression, every group fetched;
 4. print JSON with the machine (CPU model), load averages, date and data size.
@@ -156,7 +157,7 @@ def measure(repeat: int, changes: int, like_only: bool = False) -> dict:
     from dangjian.rulebook.periods import period_code
     from dangjian.rules.coverage import Scope, as_of, compute
     from dangjian.rules.engine import Engine
-    from dangjian.rules.models import Finding, RuleState
+    from dangjian.rules.models import Finding, FindingObservation, RuleState
 
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -366,12 +367,16 @@ def measure(repeat: int, changes: int, like_only: bool = False) -> dict:
     out["loads"].append(load())
 
     # The nightly run: the day after a whole run, every rule's window has moved, so each is
-    # evaluated whole and every finding found again is moved to the day with its observation
-    # (here the day before is run from an empty table, not timed, and then today).
+    # evaluated whole and every finding found again is moved to the day, its run of
+    # observations extended where its text stayed the same (here the day before is run from
+    # an empty table, not timed, and then today). The rows of observations it added are
+    # counted: what a night costs the disk.
     say("the next day's run")
     emptied(None)
     Engine(fed, today - datetime.timedelta(days=1)).run()
+    rows_before = FindingObservation.objects.count()
     next_s, results = timed(lambda: Engine(fed, today).run())
+    out["next_day_observation_rows_added"] = FindingObservation.objects.count() - rows_before
     out["next_day_s"] = round(next_s, 3)
     out["next_day_ratio"] = round(next_s / peer_s, 2)
     out["next_day_changes"] = {

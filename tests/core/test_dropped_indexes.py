@@ -46,10 +46,9 @@ def test_the_reads_keep_their_indexes(columns):
 
 
 def test_observations_and_status_changes_indexed_by_their_finding_first():
-    observations = _indexes("rules_findingobservation")
-    assert ["finding_id"] not in observations
-    assert ["finding_id", "as_of"] in observations
-    assert ["as_of", "finding_id"] in observations
+    # Every read of the runs of observations goes by finding (rules 0018 dropped the day's).
+    observations = [c for c in _indexes("rules_findingobservation") if c != ["id"]]
+    assert observations == [["finding_id", "as_of"]]
     changes = _indexes("rules_findingstatuschange")
     assert ["finding_id"] not in changes
     assert ["finding_id", "at"] in changes

@@ -4,10 +4,12 @@ erasing the applicant's copy of their data."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 
 from dangjian.party import services as party_services
 from dangjian.recruitment.models import Applicant
+from dangjian.rules.asof import text_on
 from dangjian.rules.engine import Engine
 
 from .conftest import Branch
@@ -16,7 +18,9 @@ D = datetime.date
 
 
 def _overdue(branch: Branch, day: datetime.date):
-    return Engine(branch.fed, day).evaluate_rule("recruitment.overdue")[0]
+    """The findings, each explanation read as of the day (``rules.asof``)."""
+    found = Engine(branch.fed, day).evaluate_rule("recruitment.overdue")[0]
+    return [dataclasses.replace(c, explanation=text_on(c.explanation, day)) for c in found]
 
 
 def test_talk_overdue_the_day_after_one_month(branch: Branch):

@@ -3,6 +3,7 @@ and asks the engine about it alone."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import itertools
 import random
@@ -26,6 +27,7 @@ from dangjian.party.models import (
 from dangjian.party.services import earliest_start, move_relation
 from dangjian.registry.models import Federation, Membership, Organization
 from dangjian.rulebook.loader import load as load_rulebook
+from dangjian.rules.asof import text_on
 from dangjian.rules.engine import Engine
 
 D = datetime.date
@@ -232,13 +234,19 @@ class World:
 
     # -- the engine -----------------------------------------------------------------------
     def evaluate(self, as_of, rule_id=None, book=None):
+        """The candidates, each explanation read as of the day (``rules.asof``: the day and
+        the days and months counted up to it put in, ISO dates kept)."""
         engine = Engine(self.fed, as_of, book=book, rule_ids=[rule_id] if rule_id else None)
         if rule_id:
-            return engine.evaluate_rule(rule_id)[0]
-        return engine.evaluate()
+            return read_as_of(engine.evaluate_rule(rule_id)[0], as_of)
+        return {rule: read_as_of(found, as_of) for rule, found in engine.evaluate().items()}
 
     def run(self, as_of, rule_ids=None, book=None):
         return Engine(self.fed, as_of, book=book, rule_ids=rule_ids).run()
+
+
+def read_as_of(candidates, day):
+    return [dataclasses.replace(c, explanation=text_on(c.explanation, day)) for c in candidates]
 
 
 def shipped_entries(parameters: dict | None = None) -> list[dict]:

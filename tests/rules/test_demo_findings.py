@@ -6,6 +6,7 @@ import pytest
 
 from dangjian.demo.tianjin_data import PROBLEMS
 from dangjian.registry.models import Federation
+from dangjian.rules.asof import text_on
 from dangjian.rules.engine import Engine
 from dangjian.rules.models import Finding
 
@@ -39,7 +40,9 @@ def test_findings_table_holds_exactly_the_problems(demo_federation):
 def test_explanations_carry_the_numbers(demo_federation):
     found = Engine(demo_federation, TODAY).evaluate()
     text = {
-        (rule_id, _subject(c)): c.explanation for rule_id, cands in found.items() for c in cands
+        (rule_id, _subject(c)): text_on(c.explanation, TODAY)
+        for rule_id, cands in found.items()
+        for c in cands
     }
     assert "正式党员 4 名" in text[("formation.required_not_formed", "天津市网络直播行业协会")]
     assert TODAY.isoformat() in text[("formation.required_not_formed", "天津市网络直播行业协会")]

@@ -12,6 +12,7 @@ import pytest
 from django.urls import reverse
 
 from dangjian.access.models import RoleAssignment, UserSecurity
+from dangjian.core.dates import official_date
 from dangjian.party.models import Coverage
 from dangjian.rules import services
 from dangjian.rules.engine import Engine
@@ -23,10 +24,18 @@ RULE = "formation.required_not_formed"
 TODAY, PAST = D(2025, 11, 15), D(2024, 6, 30)
 
 
-def explanation(day, months):
+# As stored: the day and the months up to it are read as of the day it is shown for, so the
+# text is the same on every day while the facts are.
+STORED = (
+    "该单位有正式党员 4 名（达到 3 名应建标准；组织关系未登记 4 名），截至 {as_of} 未被任何党组织覆盖，"
+    "自 2019-01-01 起已持续 {months since 2019-01-01} 个月。"
+)
+
+
+def shown(day, months):
     return (
-        f"该单位有正式党员 4 名（达到 3 名应建标准；组织关系未登记 4 名），截至 {day.isoformat()} 未被任何党组织覆盖，"
-        f"自 2019-01-01 起已持续 {months} 个月。"
+        f"该单位有正式党员 4 名（达到 3 名应建标准；组织关系未登记 4 名），截至{official_date(day)}"
+        f"未被任何党组织覆盖，自2019年1月1日起已持续 {months} 个月。"
     )
 
 
@@ -35,7 +44,8 @@ def finding(unit):
 
 
 def observed(f):
-    return list(f.observations.order_by("as_of").values_list("as_of", "explanation"))
+    """Its runs of observations: (first day, last day, explanation)."""
+    return list(f.observations.order_by("as_of").values_list("as_of", "until", "explanation"))
 
 
 def worklist(world):
@@ -71,14 +81,16 @@ def test_a_replay_of_the_past_after_today_leaves_todays_worklist_alone(world):
     old = finding(since_fixed)
     assert old.status == Finding.Status.PAST and not old.is_open
     assert (old.first_seen, old.last_seen) == (PAST, PAST)
-    assert observed(old) == [(PAST, explanation(PAST, 65))]
+    assert observed(old) == [(PAST, PAST, STORED)]
+    assert old.explanation_text == shown(PAST, 65)
 
     # The finding open today keeps today's text, and gains the replayed day in its history.
     current = finding(still)
     assert current.status == Finding.Status.OPEN
     assert (current.first_seen, current.last_seen) == (PAST, TODAY)
-    assert current.explanation == explanation(TODAY, 82)
-    assert observed(current) == [(PAST, explanation(PAST, 65)), (TODAY, explanation(TODAY, 82))]
+    assert current.explanation == STORED and current.explanation_text == shown(TODAY, 82)
+    # The same text on both days, but not one run: the days between were not evaluated so.
+    assert observed(current) == [(PAST, PAST, STORED), (TODAY, TODAY, STORED)]
 
     # Today again: nothing moves (the replay created nothing to resolve).
     (again,) = Engine(world.fed, TODAY, rule_ids=[RULE]).run(force=True)
@@ -106,8 +118,11 @@ def test_a_replay_neither_reopens_nor_resolves(world):
     assert (f.status, f.resolved_on) == (Finding.Status.RESOLVED, TODAY)
     # Its latest observation is now 30 June: the finding reads as of that day.
     assert f.last_seen == D(2025, 6, 30)
-    assert f.explanation == explanation(D(2025, 6, 30), 77)
-    assert [day for day, _ in observed(f)] == [D(2025, 3, 31), D(2025, 6, 30)]
+    assert f.explanation == STORED and f.explanation_text == shown(D(2025, 6, 30), 77)
+    assert [(first, last) for first, last, _ in observed(f)] == [
+        (D(2025, 3, 31), D(2025, 3, 31)),
+        (D(2025, 6, 30), D(2025, 6, 30)),
+    ]
     assert finding(open_one).status == Finding.Status.OPEN
     # The one status change is the engine's, decided by the evaluation of 15 November.
     (change,) = FindingStatusChange.objects.filter(finding=f)
@@ -132,7 +147,7 @@ def test_a_rerun_of_a_day_rewrites_only_what_changed(world):
     Engine(world.fed, PAST, rule_ids=[RULE]).run(force=True)
     assert "正式党员 5 名" in f.observations.get(as_of=PAST).explanation
     f.refresh_from_db()
-    assert f.explanation == explanation(TODAY, 82) and f.last_seen == TODAY
+    assert f.explanation_text == shown(TODAY, 82) and f.last_seen == TODAY
     assert f.observations.count() == 2
 
 

@@ -53,7 +53,7 @@ KINDS_ALL = ("general_meeting", "party_lesson", "theme_day", "life_meeting", "de
 
 
 def state_of(world):
-    """The findings table as a person sees it, and each finding's observations."""
+    """The findings table as a person sees it, and each finding's runs of observations."""
     rows = sorted(
         Finding.objects.filter(federation=world.fed).values_list(
             "rule_id",
@@ -74,6 +74,7 @@ def state_of(world):
             "finding__subject_key",
             "finding__period_key",
             "as_of",
+            "until",
             "explanation",
         )
     )
@@ -195,7 +196,7 @@ def test_a_meeting_of_a_former_branch_moves_its_units_and_their_branches(world):
     world.run(AS_OF)
     dormant = Finding.objects.get(federation=world.fed, rule_id=DORMANT)
     assert dormant.subject_key == f"o{unit.pk}"
-    assert "最近一次活动记录为 2019-01-01，已 77 个月无活动记录" in dormant.explanation
+    assert "最近一次活动记录为2019年1月1日，已 77 个月无活动记录" in dormant.explanation_text
     shell = Finding.objects.get(federation=world.fed, rule_id=SHELL)
     assert shell.subject_key == f"p{new.pk}"
     assert "所覆盖的单位均已退出联合会或处于休眠状态" in shell.explanation

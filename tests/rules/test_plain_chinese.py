@@ -34,6 +34,7 @@ DEVELOPER_TEXT = re.compile(
             r"§",
             r"anonymous",
             r"\{\s*\"",
+            r"\{as_of\}|\{(?:days|months) since",  # rules.asof's marks, not read as of a day
         ]
     )
 )

@@ -40,7 +40,7 @@ def test_required_not_formed_counts_members_as_of_the_day(world):
     world.members(1, employer=unit, full_on=D(2025, 6, 1))
     assert world.evaluate(D(2025, 5, 31), "formation.required_not_formed") == []
     (c,) = world.evaluate(D(2025, 6, 1), "formation.required_not_formed")
-    assert c.evidence["since"] == "2025-06-01" and c.evidence["months"] == 0
+    assert c.evidence["since"] == "2025-06-01" and "已持续 0 个月" in c.explanation
     # A member who left the ledger no longer counts.
     world.members(0)
     leaver = unit.employments.first().member

@@ -6,10 +6,13 @@ set-based queries; the engine loops over rules and over federations sharing the 
 parameters, never over organizations. ``evaluate`` computes without writing; ``run`` also
 synchronises the findings.
 
-Every run records what it found on its day: one ``FindingObservation`` per (finding, as_of)
-with that day's explanation, evidence and severity (rewritten by a rerun for the same day only
-when its text changed, removed when the finding is no longer found that day). A finding's own
-``last_seen``, explanation, evidence and severity are those of its latest observation.
+Every run records what it found on its day in the findings' runs of observations
+(``FindingObservation``: the days from ``as_of`` to ``until`` on which the same explanation,
+evidence and severity were found; ``rules.runs`` says how a day extends, starts, shortens or
+splits them). A rerun for the same day changes them only when a text changed or a finding is
+no longer found. A finding's own ``last_seen``, explanation, evidence and severity are those of
+its latest observation; explanations read the day as ``rules.asof``, so the same facts
+give the same text from one day to the next.
 
 Statuses move only for "today": the latest day evaluated for the finding's federation
 (``RuleState.latest_as_of`` of the runs over it or a federation above it). A run for today or a

@@ -8,6 +8,7 @@ once, for every page that shows evidence.
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.urls import reverse
@@ -16,11 +17,11 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from dangjian.core.dates import official_dates
 from dangjian.governance.models import MajorDecision
 from dangjian.orglife.models import Meeting
 from dangjian.party.models import PartyOrganization
 from dangjian.rulebook.periods import code_label
+from dangjian.rules.asof import shown
 
 LABELS = {
     "count_by": gettext_lazy("members counted by"),
@@ -94,20 +95,22 @@ def unit_names(evidence: dict[str, Any]) -> list[str]:
 
 def rows(
     evidence: dict[str, Any],
+    day: datetime.date | None,
     *,
     related: dict[str, int] | None = None,
     units: dict[str, int] | None = None,
 ) -> list[tuple[str, SafeString]]:
-    """[(label, value as HTML)] for the evidence's keys in their order. ``related`` maps a rule
-    id to the finding of the same subject that an item points to (``see_rule``); ``units`` maps
-    a unit's name to its id, for the names the user may follow to a profile."""
+    """[(label, value as HTML)] for the evidence's keys in their order, its texts read as of
+    ``day`` (``rules.asof``). ``related`` maps a rule id to the finding of the same subject
+    that an item points to (``see_rule``); ``units`` maps a unit's name to its id, for the
+    names the user may follow to a profile."""
     related = related or {}
     result = []
     for key, value in evidence.items():
         if key in UNIT_NAMES and isinstance(value, list) and units:
             result.append((label(key), _units(value, units)))
         else:
-            result.append((label(key), _value(key, value, related)))
+            result.append((label(key), _value(key, value, related, day)))
     return result
 
 
@@ -123,7 +126,7 @@ def _units(names: list[Any], units: dict[str, int]) -> SafeString:
     return format_html_join("、", "{}", ((one(n),) for n in names))
 
 
-def _value(key: str, value: Any, related: dict[str, int]) -> SafeString:
+def _value(key: str, value: Any, related: dict[str, int], day: datetime.date | None) -> SafeString:
     if isinstance(value, bool):
         return format_html("{}", _("yes") if value else _("no"))
     if key == "count_by" and isinstance(value, str):
@@ -134,21 +137,21 @@ def _value(key: str, value: Any, related: dict[str, int]) -> SafeString:
         choices = CHOICES[key]
         return format_html("{}", choices(value).label if value in choices.values else value)
     if isinstance(value, str):
-        return format_html("{}", official_dates(value))
+        return format_html("{}", shown(value, day))
     if isinstance(value, list):
-        return _list(value, related)
+        return _list(value, related, day)
     if isinstance(value, dict):
-        return _meetings(value)
+        return _meetings(value, day)
     return format_html("{}", "—" if value is None else value)
 
 
-def _list(items: list[Any], related: dict[str, int]) -> SafeString:
+def _list(items: list[Any], related: dict[str, int], day: datetime.date | None) -> SafeString:
     if not items:
         return format_html("{}", _("no items"))
     if all(isinstance(i, dict) and "text" in i for i in items):
         return format_html(
             '<ol class="mb-0 ps-3">{}</ol>',
-            format_html_join("", "<li>{}</li>", ((_item(i, related),) for i in items)),
+            format_html_join("", "<li>{}</li>", ((_item(i, related, day),) for i in items)),
         )
     if all(isinstance(i, dict) and "decided_on" in i for i in items):
         return format_html(
@@ -158,7 +161,7 @@ def _list(items: list[Any], related: dict[str, int]) -> SafeString:
                 "<li>{}“{}”（{}）</li>",
                 (
                     (
-                        official_dates(i["decided_on"]),
+                        shown(i["decided_on"], day),
                         i.get("subject", ""),
                         _choice("body", i.get("body", "")),
                     )
@@ -166,11 +169,11 @@ def _list(items: list[Any], related: dict[str, int]) -> SafeString:
                 ),
             ),
         )
-    return format_html("{}", "、".join(official_dates(str(i)) for i in items))
+    return format_html("{}", "、".join(shown(str(i), day) for i in items))
 
 
-def _item(item: dict[str, Any], related: dict[str, int]) -> SafeString:
-    text = official_dates(item["text"])
+def _item(item: dict[str, Any], related: dict[str, int], day: datetime.date | None) -> SafeString:
+    text = shown(item["text"], day)
     target = related.get(item.get("see_rule", ""))
     if target is None:
         return format_html("{}", text)
@@ -187,7 +190,7 @@ def _choice(key: str, value: str) -> str:
     return str(choices(value).label) if value in choices.values else value
 
 
-def _meetings(value: dict[str, Any]) -> SafeString:
+def _meetings(value: dict[str, Any], day: datetime.date | None) -> SafeString:
     """Organizational life's missing periods: {meeting kind: {"period", "missing": [codes]}}."""
     kinds = Meeting.Kind
     return format_html(
@@ -200,7 +203,7 @@ def _meetings(value: dict[str, Any]) -> SafeString:
                     kinds(k).label if k in kinds.values else label(k),
                     "、".join(code_label(c) for c in v.get("missing", []))
                     if isinstance(v, dict)
-                    else official_dates(str(v)),
+                    else shown(str(v), day),
                 )
                 for k, v in value.items()
             ),

@@ -2,12 +2,12 @@
 or being rectified): the worklist shows what still needs doing unless asked otherwise.
 
 "As of" a day lists the findings that day's evaluation found, whatever their status today,
-each with that day's severity and explanation (``FindingObservation``): how a finding found
-only in the past is seen."""
+each with that day's severity and explanation (the ``FindingObservation`` run containing the
+day): how a finding found only in the past is seen."""
 
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import DateField, Exists, OuterRef, Q, Subquery, Value
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.core.filters import FilterSet
@@ -55,9 +55,11 @@ class FindingFilter(FilterSet):
         return qs if value == "all" else qs.filter(status=value)
 
     def seen_on(self, qs, name, value):
-        seen = FindingObservation.objects.filter(finding=OuterRef("pk"), as_of=value)
+        seen = FindingObservation.objects.filter(
+            finding=OuterRef("pk"), as_of__lte=value, until__gte=value
+        )
         return qs.filter(Exists(seen)).annotate(
-            seen_on=Subquery(seen.values("as_of")[:1]),
+            seen_on=Value(value, output_field=DateField()),
             seen_severity=Subquery(seen.values("severity")[:1]),
             seen_explanation=Subquery(seen.values("explanation")[:1]),
         )

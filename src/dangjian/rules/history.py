@@ -1,7 +1,8 @@
-"""A finding's timeline as its page shows it: when it was first found, what each evaluation
-found (that day's explanation), and each status change with who, when and why.
+"""A finding's timeline as its page shows it: when it was first found, what the evaluations
+found (one entry for each run of days they found the same, with its text as of the run's first
+day), and each status change with who, when and why.
 
-The evaluations are ``FindingObservation`` rows (by their "as of" day); the status changes are
+The evaluations are ``FindingObservation`` runs (from their first day); the status changes are
 ``FindingStatusChange`` rows (people's, and the engine's, which have no actor and carry the
 day whose evaluation decided them).
 """
@@ -46,11 +47,19 @@ def timeline(finding: Finding) -> list[Entry]:
 
 
 def _evaluation(o: FindingObservation, *, first: bool) -> Entry:
-    what = _("First found by the evaluation") if first else _("Found by the evaluation")
+    if o.until == o.as_of:
+        what = _("First found by the evaluation") if first else _("Found by the evaluation")
+    else:
+        until = {"until": official_date(o.until)}
+        what = (
+            _("First found by the evaluation; found by each evaluation to %(until)s") % until
+            if first
+            else _("Found by each evaluation to %(until)s") % until
+        )
     return Entry(
         o.as_of,
         what,
-        text=o.explanation_text,
+        text=o.explanation_on(o.as_of),
         as_of=o.as_of,
         severity=str(Severity(o.severity).label) if o.severity in Severity.values else "",
         order=1,

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from dangjian.access import scope
 from dangjian.access.listspec import ListSpec, column, field
 from dangjian.access.models import Action
-from dangjian.core.dates import official_dates
+from dangjian.rules.asof import shown
 from dangjian.rules.models import Finding, Severity
 
 BADGES = {"serious": "text-bg-danger", "warning": "text-bg-warning"}
@@ -34,7 +34,7 @@ def _severity_label(f):
 
 def _explanation(f):
     seen = getattr(f, "seen_explanation", None)
-    return official_dates(seen) if seen else f.explanation_text
+    return shown(seen, f.seen_on) if seen else f.explanation_text
 
 
 def _detail_link(f):

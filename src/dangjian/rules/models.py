@@ -15,11 +15,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from dangjian.core.dates import official_date, official_dates
+from dangjian.core.dates import official_date
 from dangjian.core.models import TimeStamped, Versioned
 from dangjian.party.models import PartyOrganization
 from dangjian.registry.models import Federation, Organization
 from dangjian.rulebook import loader as rulebook
+from dangjian.rules import asof
 
 
 class Severity(models.TextChoices):
@@ -65,7 +66,8 @@ class Finding(Versioned, TimeStamped):
     a dismissed finding is reopened only when it changes, i.e. on a new fact.
 
     ``severity``, ``explanation`` and ``evidence`` are those of ``last_seen`` (today's, for the
-    worklist, exports and letters); every evaluation date's are kept in ``observations``.
+    worklist, exports and letters); every evaluation date's are kept in ``observations``. The
+    explanation is read as of ``last_seen`` (``rules.asof``).
     """
 
     class Status(models.TextChoices):
@@ -192,8 +194,9 @@ class Finding(Versioned, TimeStamped):
 
     @property
     def explanation_text(self) -> str:
-        """The explanation as people read it: dates written as official text writes them."""
-        return official_dates(self.explanation)
+        """The explanation as people read it, as of the day it was last found: dates written
+        as official text writes them."""
+        return asof.shown(self.explanation, self.last_seen)
 
     @property
     def period_label(self) -> str:
@@ -208,11 +211,16 @@ class Finding(Versioned, TimeStamped):
 
 
 class FindingObservation(models.Model):
-    """What the run for one evaluation date found about a finding: that date's explanation,
-    evidence and severity. One row per (finding, as_of), written by the engine in bulk; a rerun
-    for the same date rewrites the row only when its text changed and removes it when the
-    finding is no longer found on that date. The finding's page reads its timeline here, and an
-    "as of" view of a finding shows the row of that date."""
+    """What the evaluations found about a finding over a run of days, ``as_of`` to ``until``:
+    the same explanation, evidence and severity on each. A new day's evaluation that finds the
+    finding as the one before it did extends the run to its day (one short update, not a row a
+    day); another text or severity starts a new run; a day it is no longer found ends the run
+    before that day (``rules.sync``). A day inside a run that no evaluation judged (the runs
+    were weekly, say) counts as the evaluations on both sides found it. The finding's page
+    reads its timeline here, and an "as of" view shows the run containing that day.
+
+    Rows written before runs existed (``rules 0018``) are runs of one day each.
+    """
 
     # Indexed by the (finding, as_of) key of the Meta, not alone (migration rules 0014).
     finding = models.ForeignKey(
@@ -222,7 +230,8 @@ class FindingObservation(models.Model):
         related_name="observations",
         db_index=False,
     )
-    as_of = models.DateField(_("as of"))
+    as_of = models.DateField(_("from"))
+    until = models.DateField(_("until"))
     severity = models.CharField(_("severity"), max_length=8, choices=Severity.choices)
     explanation = models.TextField(_("explanation"))
     evidence = models.JSONField(_("evidence"), default=dict, blank=True)
@@ -235,15 +244,19 @@ class FindingObservation(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["finding", "as_of"], name="rules_observation_unique")
         ]
-        # A run for a date reads (and an "as of" worklist lists) that date's rows.
-        indexes = [models.Index(fields=["as_of", "finding"])]
+        # Every read goes by finding (the unique key's index): a run reads its findings' runs,
+        # the "as of" worklist asks each finding listed for its run of the day.
 
     def __str__(self):
-        return f"{self.finding_id} {self.as_of}"
+        return f"{self.finding_id} {self.as_of}–{self.until}"
 
     @property
     def explanation_text(self) -> str:
-        return official_dates(self.explanation)
+        """The explanation as of the run's last day."""
+        return asof.shown(self.explanation, self.until)
+
+    def explanation_on(self, day: datetime.date) -> str:
+        return asof.shown(self.explanation, day)
 
 
 class FindingStatusChange(models.Model):

@@ -1,7 +1,7 @@
-"""One rule's candidates of one run written into its findings, their observations and their
-status history (``Engine._write``, a transaction per rule — in the run's thread, or on
-PostgreSQL in the worker that evaluated the rule; the rules
-of opening, resolving, reopening and replaying the past are in ``rules.engine``'s docstring).
+"""One rule's candidates of one run written into its findings, their runs of observations
+(``rules.runs``) and their status history (``Engine._write``, a transaction per rule — in the
+run's thread, or on PostgreSQL in the worker that evaluated the rule; the rules of opening,
+resolving, reopening and replaying the past are in ``rules.engine``'s docstring).
 Every write is in bulk (``core.bulk``); findings are read as plain rows, never as models."""
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from dangjian.core import bulk as core_bulk
 from dangjian.core.sql import chunks
 from dangjian.rules.models import Finding, FindingObservation, FindingStatusChange
 from dangjian.rules.registry import Candidate, Context
+from dangjian.rules.runs import COLUMNS, DAY, Run, RunEdits, runs_near
 
 if TYPE_CHECKING:
     from dangjian.rules.engine import Engine, RuleResult
@@ -59,7 +60,6 @@ NEW_FINDING_FIELDS = (
     "dismissed_reason",
     "version",
 )
-OBSERVATION_FIELDS = ("finding_id", "as_of", "severity", "explanation", "evidence", "recorded_at")
 STATUS_CHANGE_FIELDS = (
     "finding_id",
     "at",
@@ -103,9 +103,7 @@ class FindingsSync:
         self.revision_of = contexts[0].revision.effective_from if contexts else None
         self.now = timezone.now()
         self.changes: dict[int, dict[str, Any]] = {}  # finding id → {field: value}
-        self.new_observations: list[tuple[int, Candidate]] = []
-        self.changed_observations: list[tuple[int, Candidate]] = []  # (observation id, …)
-        self.stale_observations: list[int] = []
+        self.runs = RunEdits(self.as_of, self._severity)
         self.status_changes: list[tuple[int, str, str]] = []  # (finding id, from, to)
         self.found_before = 0
 
@@ -153,27 +151,25 @@ class FindingsSync:
                 Finding.objects.filter(rule_id=rule_id, subject_key__in=chunk)
             ).items():
                 existing.setdefault(key, found)
-        # This day's observations of the findings read, by their ids: an index probe of
-        # (finding, day) each. Not by a join on the rule: on a new day the database's
-        # statistics know no observation of the day yet (the runs of the rules before this
-        # one wrote thousands), and PostgreSQL then compared every one of them with every
-        # finding of the rule (seconds a rule at 4,000 findings, quadratic in them).
-        observed = {
-            finding_id: (pk, severity, explanation)
-            for chunk in chunks([r["id"] for r in existing.values()], 500)
-            for finding_id, pk, severity, explanation in FindingObservation.objects.filter(
-                as_of=as_of, finding_id__in=chunk
-            ).values_list("finding_id", "id", "severity", "explanation")
-        }
+        # The findings' runs of observations that contain the day or may be extended to it,
+        # read by the findings' ids: an index probe of (finding, day) each. Not by a join on
+        # the rule: on a new day the database's statistics may know none of the rows the
+        # rules before this one just wrote, and PostgreSQL then compared every one of them
+        # with every finding of the rule (seconds a rule at 4,000 findings, quadratic).
+        observed = runs_near(
+            [r["id"] for r in existing.values()],
+            as_of,
+            min([as_of - DAY, *(d for d in self.todays.values() if d < as_of)]),
+        )
         # What the last run found among them (an incremental run's count of the others).
-        self.found_before = sum(row["id"] in observed for row in existing.values())
+        self.found_before = sum(run.holds(as_of) for run in observed.values())
         new: list[Candidate] = []
         for c in candidates:
             row = existing.get((c.subject_key, c.period_key))
             if row is None:
                 new.append(c)
                 continue
-            self._observe(row["id"], c, observed.get(row["id"]))
+            self.runs.found(row["id"], observed.get(row["id"]), c, self._before(row))
             self._seen(row, c)
         self._close(existing, keys, observed)
         self._create(new)
@@ -182,15 +178,10 @@ class FindingsSync:
     def _severity(self, c: Candidate) -> str:
         return c.severity or self.severity
 
-    def _observe(
-        self, finding_id: int, c: Candidate, observation: tuple[int, str, str] | None
-    ) -> None:
-        if observation is None:
-            self.new_observations.append((finding_id, c))
-        elif observation[1:] != (self._severity(c), c.explanation):
-            # The explanation carries every number of the evidence: equal text, same evidence
-            # (so the JSON need not be read back to compare).
-            self.changed_observations.append((observation[0], c))
+    def _before(self, row: dict[str, Any]) -> datetime.date | None:
+        """The latest day the rule evaluated the finding's federation before this one."""
+        today = self.todays.get(row["federation_id"])
+        return today if today is not None and today < self.as_of else None
 
     def _seen(self, row: dict[str, Any], c: Candidate) -> None:
         """An existing finding found again on the day."""
@@ -237,10 +228,10 @@ class FindingsSync:
         self,
         existing: dict[tuple[str, str], dict[str, Any]],
         keys: set[tuple[str, str]],
-        observed: dict[int, tuple[int, str, str]],
+        observed: dict[int, Run],
     ) -> None:
-        """Findings of the checked scope not found on the day: their observation of the day
-        goes; today, an open one is resolved."""
+        """Findings of the checked scope not found on the day: their run of observations loses
+        the day; today, an open one is resolved."""
         as_of = self.as_of
         checked = [ctx.checked_periods for ctx in self.contexts if ctx.checked_periods]
         for key, row in existing.items():
@@ -249,8 +240,7 @@ class FindingsSync:
             start = row["period_start"]
             if checked and start is not None and not any(lo <= start <= hi for lo, hi in checked):
                 continue
-            if row["id"] in observed:
-                self.stale_observations.append(observed[row["id"]][0])
+            self.runs.not_found(observed.get(row["id"]))
             if row["status"] not in Finding.OPEN_STATUSES or self.past(row["federation_id"]):
                 continue
             if row["last_seen"] > as_of or row["first_seen"] > as_of:
@@ -309,11 +299,14 @@ class FindingsSync:
                 created_at=now,
             )
             .order_by()
-            .values_list("pk", "first_seen", "severity", "explanation", "evidence", "created_at")
+            .values_list(
+                "pk", "first_seen", "last_seen", "severity", "explanation", "evidence", "created_at"
+            )
         )
         select, params = new.query.sql_with_params()
         qn = connection.ops.quote_name
-        columns = ", ".join(qn(f) for f in OBSERVATION_FIELDS)  # attribute names = columns
+        # The first run of observations: the day alone (first seen = last seen = the day).
+        columns = ", ".join(qn(f) for f in COLUMNS)  # attribute names = columns
         with connection.cursor() as cursor:
             cursor.execute(
                 f"INSERT INTO {qn(FindingObservation._meta.db_table)} ({columns}) {select}",  # noqa: S608
@@ -323,22 +316,7 @@ class FindingsSync:
 
     def _write(self) -> None:
         now, as_of = self.now, self.as_of
-        core_bulk.insert(
-            FindingObservation,
-            list(OBSERVATION_FIELDS),
-            [
-                (pk, as_of, self._severity(c), c.explanation, c.evidence, now)
-                for pk, c in self.new_observations
-            ],
-        )
-        core_bulk.update(
-            FindingObservation,
-            ("severity", "explanation", "evidence", "recorded_at"),
-            (
-                (pk, (self._severity(c), c.explanation, c.evidence, now))
-                for pk, c in self.changed_observations
-            ),
-        )
+        self.runs.write()
         # The changes, grouped by the fields they set and, where many set the same values (a
         # new day's run moves every finding found again to the day), by those values: such a
         # group is one statement per 500 findings, the rest one short statement per finding.
@@ -375,9 +353,7 @@ class FindingsSync:
             list(STATUS_CHANGE_FIELDS),
             [(pk, now, "", before, after, "", as_of) for pk, before, after in self.status_changes],
         )
-        if self.stale_observations:
-            for chunk in chunks(self.stale_observations, 500):
-                FindingObservation.objects.filter(pk__in=chunk).delete()
+        if self.runs.gone:
             # A finding found in the past only exists by its observations.
             Finding.objects.filter(rule_id=self.rule_id, status=S.PAST).exclude(
                 Exists(FindingObservation.objects.filter(finding=OuterRef("pk")))

@@ -116,9 +116,11 @@ def finding_detail(request, pk: int):
             return redirect("rules:finding_detail", pk=pk)
     # "As of" a day: that day's evaluation (explanation, evidence, severity); else the latest.
     as_of = _day(request.GET.get("as_of"))
-    seen = finding.observations.filter(as_of=as_of).first() if as_of else None
+    seen = (
+        finding.observations.filter(as_of__lte=as_of, until__gte=as_of).first() if as_of else None
+    )
     shown = seen or finding
-    day = seen.as_of if seen else finding.last_seen
+    day = as_of if seen and as_of else finding.last_seen
     book = rulebook.load()
     revision = book.revision_on(finding.rule_id, day) or book.latest(finding.rule_id)
     return render(
@@ -130,12 +132,13 @@ def finding_detail(request, pk: int):
             "day": day,
             "as_of": as_of,
             "not_found_then": as_of is not None and seen is None,
-            "explanation": shown.explanation_text,
+            "explanation": seen.explanation_on(day) if seen else finding.explanation_text,
             "severity": Severity(shown.severity).label
             if shown.severity in Severity.values
             else shown.severity,
             "evidence": evidence.rows(
                 shown.evidence,
+                day,
                 related=_related(request, finding, shown),
                 units=dict(
                     scope.organizations(request.user)

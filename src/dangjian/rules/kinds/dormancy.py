@@ -18,7 +18,8 @@ from dangjian.orglife.models import Meeting
 from dangjian.party.models import Coverage
 from dangjian.registry.models import Membership, Organization
 from dangjian.rulebook import deadlines
-from dangjian.rulebook.periods import add_months, months_between
+from dangjian.rulebook.periods import add_months
+from dangjian.rules.asof import AS_OF, months_since
 from dangjian.rules.kinds import base
 from dangjian.rules.kinds.base import cached
 from dangjian.rules.kinds.formation import required_not_formed_rows
@@ -143,7 +144,7 @@ def inactive(ctx, months: int, units=None) -> dict[int, dict]:
                 result[pk] = {
                     "fed": fed,
                     "last_activity": base.fmt(last if last != EPOCH else None),
-                    "months": months_between(last, day) if last != EPOCH else None,
+                    "last": last if last != EPOCH else None,
                 }
     return result
 
@@ -231,8 +232,8 @@ def _dormant_units(ctx, params, units=None) -> dict[int, dict]:
     for pk, info in inactive(ctx, params["inactive_months"], units).items():
         found[pk]["fed"] = info["fed"]
         text = (
-            f"最近一次活动记录为 {info['last_activity']}，已 {info['months']} 个月无活动记录"
-            if info["months"] is not None
+            f"最近一次活动记录为 {info['last_activity']}，已 {months_since(info['last'])} 个月无活动记录"
+            if info["last"] is not None
             else "没有任何活动记录"
         )
         found[pk]["conditions"].append(
@@ -250,13 +251,13 @@ def _dormant_units(ctx, params, units=None) -> dict[int, dict]:
     return dict(found)
 
 
-def conditions_candidate(subject: dict, *, lead: str, day, **ids) -> Candidate:
+def conditions_candidate(subject: dict, *, lead: str, **ids) -> Candidate:
     conditions = subject["conditions"]
     listed = "；".join(f"（{i}）{c['text']}" for i, c in enumerate(conditions, 1))
     return Candidate(
         federation_id=subject["fed"],
-        explanation=f"截至 {base.fmt(day)}，{lead}，符合 {len(conditions)} 项条件：{listed}。",
-        evidence={"conditions": conditions, "as_of": base.fmt(day)},
+        explanation=f"截至 {AS_OF}，{lead}，符合 {len(conditions)} 项条件：{listed}。",
+        evidence={"conditions": conditions},
         facts={"conditions": sorted(c["code"] for c in conditions)},
         **ids,
     )
@@ -271,9 +272,7 @@ def conditions_candidate(subject: dict, *, lead: str, day, **ids) -> Candidate:
 )
 def dormant_society(ctx):
     for pk, subject in sorted(dormant_units(ctx, ctx.params, ctx.only).items()):
-        yield conditions_candidate(
-            subject, lead="该社会组织疑似休眠", day=ctx.as_of, organization_id=pk
-        )
+        yield conditions_candidate(subject, lead="该社会组织疑似休眠", organization_id=pk)
 
 
 # Reads no meeting: reports, 应建未建 and visits only (a meeting re-evaluates nothing of it).
@@ -327,6 +326,5 @@ def abnormal_list_proposal(ctx):
         yield conditions_candidate(
             subject,
             lead="该社会组织符合列入活动异常名录的情形，建议经人工核实后决定是否列入",
-            day=day,
             organization_id=pk,
         )

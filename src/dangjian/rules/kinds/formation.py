@@ -13,8 +13,8 @@ from dangjian.core.models import valid_on_q
 from dangjian.core.sql import in_ids
 from dangjian.party import queries
 from dangjian.party.models import Coverage, PartyOrganization
-from dangjian.rulebook.periods import months_between
 from dangjian.rules import coverage_kept
+from dangjian.rules.asof import AS_OF, months_since
 from dangjian.rules.kinds import base
 from dangjian.rules.registry import Candidate, kind
 
@@ -151,12 +151,10 @@ def relations_text(relations: dict[str, int]) -> str:
 
 @kind("required_not_formed", reads=(), kept_coverage=True, shares=(base.REQUIRED, base.UNCOVERED))
 def required_not_formed(ctx):
-    day = ctx.as_of
     rows = base.cached(
         ctx, base.REQUIRED, ctx.params, lambda: required_not_formed_rows(ctx, ctx.params)
     )
     for row in rows:
-        months = months_between(row["since"], day)
         where = relations_text(row["relations"])
         yield Candidate(
             federation_id=row["fed"],
@@ -164,15 +162,13 @@ def required_not_formed(ctx):
             explanation=(
                 f"该单位有正式党员 {row['full']} 名（达到 {ctx.params['min_full_members']} 名应建标准"
                 f"{'；' + where if where else ''}），"
-                f"截至 {base.fmt(day)} 未被任何党组织覆盖，自 {base.fmt(row['since'])} 起已持续 {months} 个月。"
+                f"截至 {AS_OF} 未被任何党组织覆盖，自 {base.fmt(row['since'])} 起已持续 {months_since(row['since'])} 个月。"
             ),
             evidence={
                 "full_members": row["full"],
                 "relations": row["relations"],
                 "threshold": ctx.params["min_full_members"],
                 "since": base.fmt(row["since"]),
-                "months": months,
-                "as_of": base.fmt(day),
             },
             facts={"full_members": row["full"], "since": base.fmt(row["since"])},
         )
@@ -187,10 +183,10 @@ def joint_branch_candidate(ctx):
             federation_id=fed_id,
             organization_id=org_id,
             explanation=(
-                f"该单位有正式党员 {full} 名（不足 3 名），截至 {base.fmt(ctx.as_of)} 既未被党组织覆盖，"
+                f"该单位有正式党员 {full} 名（不足 3 名），截至 {AS_OF} 既未被党组织覆盖，"
                 f"也未派党建工作指导员，宜与邻近单位联合组建党支部或选派指导员。"
             ),
-            evidence={"full_members": full, "as_of": base.fmt(ctx.as_of)},
+            evidence={"full_members": full},
             facts={"full_members": full},
         )
 
@@ -204,10 +200,10 @@ def needs_instructor(ctx):
             federation_id=fed_id,
             organization_id=org_id,
             explanation=(
-                f"该单位有正式党员 {full} 名，截至 {base.fmt(ctx.as_of)} 未被党组织覆盖，"
+                f"该单位有正式党员 {full} 名，截至 {AS_OF} 未被党组织覆盖，"
                 f"也没有在岗的党建工作指导员或联络员，党的工作尚未覆盖。"
             ),
-            evidence={"full_members": full, "as_of": base.fmt(ctx.as_of)},
+            evidence={"full_members": full},
             facts={"full_members": full},
         )
 
@@ -234,7 +230,7 @@ def joint_branch_too_many_units(ctx):
             federation_id=fed_id,
             party_organization_id=po_id,
             explanation=(
-                f"该联合党支部截至 {base.fmt(day)} 覆盖 {units} 个单位，超过每个联合党支部不超过 "
+                f"该联合党支部截至 {AS_OF} 覆盖 {units} 个单位，超过每个联合党支部不超过 "
                 f"{cap} 个单位的要求（多 {units - cap} 个）：{'、'.join(unit_names[po_id])}。"
             ),
             evidence={"units": units, "max_units": cap, "unit_names": unit_names[po_id]},
@@ -244,7 +240,6 @@ def joint_branch_too_many_units(ctx):
 
 @kind("needs_committee", reads=(), kept_coverage=True, shares=(base.BRANCH_COUNTS,))
 def needs_committee(ctx):
-    day = ctx.as_of
     need, posts_min = ctx.params["min_full_members"], ctx.params["min_committee_posts"]
     counts, basis = base.branch_counts(ctx), base.BASIS_ZH[base.count_basis(ctx)]
     posts_of = base.post_counts(ctx)
@@ -260,7 +255,7 @@ def needs_committee(ctx):
             federation_id=fed_id,
             party_organization_id=po_id,
             explanation=(
-                f"该党支部截至 {base.fmt(day)} 有正式党员 {full} 名（{basis}；{need} 名以上"
+                f"该党支部截至 {AS_OF} 有正式党员 {full} 名（{basis}；{need} 名以上"
                 f"应设支部委员会），但只有 {posts} 名支部委员会成员在任，"
                 f"未设立由 3 至 5 人组成的支部委员会。"
             ),
@@ -276,7 +271,6 @@ def needs_committee(ctx):
 
 @kind("branch_too_large", reads=(), kept_coverage=True, shares=(base.BRANCH_COUNTS,))
 def branch_too_large(ctx):
-    day = ctx.as_of
     branch_max, committee_min = (
         ctx.params["branch_max_members"],
         ctx.params["committee_min_members"],
@@ -297,7 +291,7 @@ def branch_too_large(ctx):
             federation_id=fed_id,
             party_organization_id=po_id,
             explanation=(
-                f"该{current}截至 {base.fmt(day)} 有正式党员 {full} 名（{basis}），超过党支部一般不超过 "
+                f"该{current}截至 {AS_OF} 有正式党员 {full} 名（{basis}），超过党支部一般不超过 "
                 f"{branch_max} 名的规模，按 {branch_max} 至 {committee_min - 1} 名设党总支、"
                 f"{committee_min} 名以上设基层党委的指引，宜改设{should}。"
             ),
@@ -347,7 +341,7 @@ def relation_elsewhere(ctx):
             federation_id=feds[po_id],
             party_organization_id=po_id,
             explanation=(
-                f"截至 {base.fmt(day)}，该党支部所覆盖单位中有 {len(rows)} 名党员（其中正式党员 "
+                f"截至 {AS_OF}，该党支部所覆盖单位中有 {len(rows)} 名党员（其中正式党员 "
                 f"{full} 名）的组织关系不在本支部（{in_units}）：组织关系{where}。"
                 f"应将其组织关系转入本支部，或登记为流动党员。"
             ),

@@ -12,6 +12,7 @@ from django.db.models.functions import Coalesce
 from dangjian.core.models import valid_on_q
 from dangjian.governance.models import CharterRevision, MajorDecision
 from dangjian.party.models import Coverage
+from dangjian.rules.asof import AS_OF
 from dangjian.rules.kinds import base
 from dangjian.rules.models import Severity
 from dangjian.rules.registry import Candidate, kind
@@ -44,7 +45,7 @@ def charter_lacks_clause(ctx):
             organization_id=org_id,
             explanation=(
                 f"该单位现行章程（{base.fmt(adopted)} 通过）未写入党的建设有关内容，"
-                f"截至 {base.fmt(day)} 尚未修订。"
+                f"截至 {AS_OF} 尚未修订。"
             ),
             evidence={"charter_adopted_on": base.fmt(adopted)},
             facts={"charter_adopted_on": base.fmt(adopted)},
@@ -103,7 +104,7 @@ def no_party_in_decisions(ctx):
             org_id,
             year,
             explanation=(
-                f"{year} 年（截至 {base.fmt(end)}）该单位有 {len(decisions)} 项重大决策"
+                f"{year} 年（截至 {base.fmt(end) if end < day else AS_OF}）该单位有 {len(decisions)} 项重大决策"
                 f"没有党组织参与的记录：{listed}。"
             ),
             evidence={"year": year, "decisions": decisions},

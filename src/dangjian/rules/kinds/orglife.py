@@ -36,7 +36,6 @@ from dangjian.registry.models import Membership
 from dangjian.rulebook.periods import (
     STEP,
     add_months,
-    months_between,
     period_bounds,
     period_code,
     period_index,
@@ -44,6 +43,7 @@ from dangjian.rulebook.periods import (
     sql_first_full_period,
     sql_last_full_period,
 )
+from dangjian.rules.asof import AS_OF, days_since, months_since
 from dangjian.rules.kinds import base, records
 from dangjian.rules.kinds.dormancy import conditions_candidate, dormant_units, units_of_touched
 from dangjian.rules.registry import MEETINGS, Candidate, kind
@@ -336,6 +336,8 @@ def orglife_irregular(ctx):
 
 
 def make_candidate(po, fed, year, kinds: dict[str, list[int]], reqs, day) -> Candidate:
+    # A closed year's text names its last day; the current year's is read as of its day.
+    end = min(day, datetime.date(year, 12, 31))
     parts, evidence, total = [], {}, 0
     for k in KIND_ZH:
         if k not in kinds:
@@ -356,7 +358,7 @@ def make_candidate(po, fed, year, kinds: dict[str, list[int]], reqs, day) -> Can
         period_end=datetime.date(year, 12, 31),
         period_key=str(year),
         explanation=(
-            f"{year} 年（截至 {base.fmt(min(day, datetime.date(year, 12, 31)))}）组织生活记录不全，"
+            f"{year} 年（截至 {base.fmt(end) if end < day else AS_OF}）组织生活记录不全，"
             f"共缺 {total} 次：" + "；".join(parts) + "。"
         ),
         evidence={"year": year, "missing": evidence, "missing_total": total},
@@ -420,8 +422,8 @@ def empty_branch(ctx):
     for pk, fed, last in rows:
         found[pk]["fed"] = fed
         text = (
-            f"最近一次组织生活记录为 {base.fmt(last)}，已 {months_between(last, day)} 个月"
-            f"（{(day - last).days} 天）没有组织生活"
+            f"最近一次组织生活记录为 {base.fmt(last)}，已 {months_since(last)} 个月"
+            f"（{days_since(last)} 天）没有组织生活"
             if last
             else "没有任何组织生活记录"
         )
@@ -440,7 +442,7 @@ def empty_branch(ctx):
             {
                 "code": "secretary_vacant",
                 "since": base.fmt(info["since"]),
-                "text": f"书记自 {base.fmt(info['since'])} 起空缺已 {months_between(info['since'], day)} 个月",
+                "text": f"书记自 {base.fmt(info['since'])} 起空缺已 {months_since(info['since'])} 个月",
             }
         )
     # (3) a single-unit branch with fewer full members than a branch needs.
@@ -502,6 +504,4 @@ def empty_branch(ctx):
             {"code": "units_gone", "text": "所覆盖的单位均已退出联合会或处于休眠状态"}
         )
     for pk, subject in sorted(found.items()):
-        yield conditions_candidate(
-            subject, lead="该党支部疑似空壳支部", day=day, party_organization_id=pk
-        )
+        yield conditions_candidate(subject, lead="该党支部疑似空壳支部", party_organization_id=pk)

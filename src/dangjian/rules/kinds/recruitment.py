@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dangjian.recruitment import queries
 from dangjian.recruitment.models import Applicant
+from dangjian.rules.asof import AS_OF, days_since
 from dangjian.rules.kinds import base
 from dangjian.rules.registry import Candidate, kind
 
@@ -27,7 +28,6 @@ def recruitment_overdue(ctx):
     for standing in queries.pipeline(applicants, day):
         applicant = standing.applicant
         for due in standing.overdue:
-            late = (day - due.due_on).days
             hard = ""
             if due.hard_limit is not None:
                 hard = f"，最迟不得超过 {due.hard_limit.isoformat()}"
@@ -41,14 +41,13 @@ def recruitment_overdue(ctx):
                 explanation=(
                     f"入党申请人（编号 {applicant.pk}）的“{due.title}”应于 {due.due_on.isoformat()} "
                     f"前完成（自 {due.since.isoformat()} 起 {due.months} 个月{hard}），"
-                    f"至 {day.isoformat()} 仍未记录，已逾期 {late} 天。依据：{due.article}。"
+                    f"至 {AS_OF} 仍未记录，已逾期 {days_since(due.due_on)} 天。依据：{due.article}。"
                 ),
                 evidence={
                     "applicant_id": applicant.pk,
                     "step": due.title,
                     "since": due.since.isoformat(),
                     "deadline": due.due_on.isoformat(),
-                    "overdue_days": late,
                     "article": due.article,
                 },
                 facts={"applicant_id": applicant.pk, "step": due.code, "since": str(due.since)},

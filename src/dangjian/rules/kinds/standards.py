@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.db.models import BooleanField, ExpressionWrapper
 
 from dangjian.party import standards
+from dangjian.rules.asof import AS_OF
 from dangjian.rules.kinds import base
 from dangjian.rules.registry import Candidate, kind
 
@@ -80,7 +81,7 @@ def standards_incomplete(ctx):
         yield Candidate(
             federation_id=fed,
             party_organization_id=pk,
-            explanation=f"截至 {base.fmt(day)}，该党组织“四有”标准缺 {len(missing)} 项：{listed}。",
+            explanation=f"截至 {AS_OF}，该党组织“四有”标准缺 {len(missing)} 项：{listed}。",
             evidence={"missing": missing},
             facts={"missing": [m["code"] for m in missing]},
         )

@@ -6,7 +6,8 @@ from django.db.models import Q
 
 from dangjian.party import term_queries
 from dangjian.party.models import Election, PartyOrganization
-from dangjian.rulebook.periods import latest_start_overdue, months_between
+from dangjian.rulebook.periods import latest_start_overdue
+from dangjian.rules.asof import AS_OF, days_since, months_since
 from dangjian.rules.kinds import base
 from dangjian.rules.registry import Candidate, kind
 
@@ -54,7 +55,6 @@ def term_overdue(ctx):
         if not term.overdue_on(day):
             continue  # an approved extension runs on
         end, deadline = term.ends_on, term.deadline
-        overdue_days = (day - deadline).days
         began = BEGAN_WITH.get(election_kind, "成立")
         if extended_until:
             extension = f"经上级党组织批准延期至 {base.fmt(deadline)}，延期也已届满，"
@@ -68,8 +68,8 @@ def term_overdue(ctx):
             period_key=f"term:{start.isoformat()}",
             explanation=(
                 f"本届任期自 {base.fmt(start)}（{began}）起，每届 {years} 年，"
-                f"应于 {base.fmt(end)} 届满；{extension}截至 {base.fmt(day)} 仍未换届，"
-                f"已逾期 {overdue_days} 天（{months_between(deadline, day)} 个月）。"
+                f"应于 {base.fmt(end)} 届满；{extension}截至 {AS_OF} 仍未换届，"
+                f"已逾期 {days_since(deadline)} 天（{months_since(deadline)} 个月）。"
             ),
             evidence={
                 "term_started_on": base.fmt(start),
@@ -77,7 +77,6 @@ def term_overdue(ctx):
                 "term_ends_on": base.fmt(end),
                 "extended_until": base.fmt(extended_until) if extended_until else "",
                 "deadline": base.fmt(deadline),
-                "overdue_days": overdue_days,
             },
             # The extension's end decides too (only when there is one: the fingerprints of
             # findings raised before extensions were recorded stay as they were).
@@ -88,10 +87,8 @@ def term_overdue(ctx):
 
 @kind("secretary_vacant", reads=())
 def secretary_vacant(ctx):
-    day = ctx.as_of
     for po_id, info in base.secretary_vacancies(ctx, ctx.params.get("grace_days", 0)).items():
         since = info["since"]
-        days = (day - since).days
         what = "上任书记离任" if info["had_secretary"] else "成立"
         yield Candidate(
             federation_id=info["fed"],
@@ -99,12 +96,11 @@ def secretary_vacant(ctx):
             period_start=since,
             period_key=f"since:{since.isoformat()}",
             explanation=(
-                f"该党组织自 {base.fmt(since)}（{what}）起没有在任书记，截至 {base.fmt(day)} "
-                f"书记已空缺 {days} 天（{months_between(since, day)} 个月）。"
+                f"该党组织自 {base.fmt(since)}（{what}）起没有在任书记，截至 {AS_OF} "
+                f"书记已空缺 {days_since(since)} 天（{months_since(since)} 个月）。"
             ),
             evidence={
                 "vacant_since": base.fmt(since),
-                "days": days,
                 "had_secretary": info["had_secretary"],
             },
             facts={"vacant_since": base.fmt(since)},

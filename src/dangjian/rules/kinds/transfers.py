@@ -67,7 +67,6 @@ def transfer_overdue(ctx):
                 "issued_on": t.issued_on.isoformat(),
                 "valid_until": t.valid_until.isoformat(),
                 "deadline": (row.since - datetime.timedelta(days=1)).isoformat(),
-                "overdue_days": (day - row.since).days + 1,
             },
             facts={"transfer": t.pk, "what": row.what},
         )
