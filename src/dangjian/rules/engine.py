@@ -71,7 +71,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Min, Q
 from django.utils import timezone
 
-from dangjian.core import touch
+from dangjian.core import heap, touch
 from dangjian.registry.models import Federation
 from dangjian.rulebook import loader as rulebook_module
 from dangjian.rulebook.loader import Rulebook
@@ -221,6 +221,17 @@ class Engine:
             # Tomorrow's facts are not known: a run for a future day would become "today" and
             # freeze the worklist until that day.
             raise ValueError(f"as_of {self.as_of} is in the future")
+        # What is alive before the run is left out of the collector's scans (``core.heap``).
+        with heap.frozen():
+            return self._run(progress, force=force, follow_only=follow_only)
+
+    def _run(
+        self,
+        progress: Callable[[str, int, int], None] | None,
+        *,
+        force: bool,
+        follow_only: bool,
+    ) -> list[RuleResult]:
         total = len(self.rule_ids)
         inputs = input_state()  # before anything is read: a later change re-evaluates
         journal = touch.latest()  # likewise: lines written from now on are read next time

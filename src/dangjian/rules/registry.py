@@ -60,7 +60,7 @@ class Candidate:
     def fingerprint(self) -> str:
         made = self.__dict__.get("_fingerprint")
         if made is None:
-            data = json.dumps(self.facts, sort_keys=True, ensure_ascii=False, default=str)
+            data = _FACTS_JSON(self.facts)
             made = self.__dict__["_fingerprint"] = hashlib.sha256(data.encode()).hexdigest()[:32]
         return made
 
@@ -81,6 +81,9 @@ class Candidate:
 
 
 _EVIDENCE_JSON = json_encoder(Finding._meta.get_field("evidence"))
+# The facts as the fingerprint hashes them: ``json.dumps(facts, sort_keys=True,
+# ensure_ascii=False, default=str)``, with one encoder (``dumps`` builds one per call).
+_FACTS_JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False, default=str).encode
 
 
 @dataclass

@@ -23,8 +23,8 @@ day to day while the facts stay the same.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.db import connection
 from django.utils import timezone
@@ -73,7 +73,8 @@ class RunEdits:
     """The day's edits to the runs of one rule's findings, collected, then written at once."""
 
     day: datetime.date
-    severity_of: Any  # Candidate → its severity (the rule's, unless the candidate sets one)
+    # A candidate's severity: the rule's, unless the candidate sets its own.
+    severity_of: Callable[[Candidate], str]
     new: list[tuple[int, Candidate]] = field(default_factory=list)
     extended: list[int] = field(default_factory=list)
     rewritten: list[tuple[int, Candidate]] = field(default_factory=list)  # run of D alone now
@@ -91,14 +92,10 @@ class RunEdits:
     ) -> None:
         """``before``: the latest day the rule evaluated the finding's federation before this
         day (None: not known — this is a replay, or the first run)."""
-        day, same = (
-            self.day,
-            run is not None
-            and (run.severity, run.explanation)
-            == (
-                self.severity_of(c),
-                c.explanation,
-            ),
+        day = self.day
+        same = run is not None and (run.severity, run.explanation) == (
+            self.severity_of(c),
+            c.explanation,
         )
         if run is not None and run.holds(day):
             if same:
