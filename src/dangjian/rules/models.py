@@ -250,12 +250,8 @@ class FindingObservation(models.Model):
     def __str__(self):
         return f"{self.finding_id} {self.as_of}–{self.until}"
 
-    @property
-    def explanation_text(self) -> str:
-        """The explanation as of the run's last day."""
-        return asof.shown(self.explanation, self.until)
-
     def explanation_on(self, day: datetime.date) -> str:
+        """The explanation as people read it as of ``day`` (a day of the run)."""
         return asof.shown(self.explanation, day)
 
 

@@ -27,7 +27,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.utils import timezone
 
 from dangjian.core import bulk as core_bulk
 from dangjian.core.sql import chunks
@@ -73,13 +72,14 @@ class RunEdits:
     """The day's edits to the runs of one rule's findings, collected, then written at once."""
 
     day: datetime.date
+    now: datetime.datetime  # the sync's: when the day's runs were recorded
     # A candidate's severity: the rule's, unless the candidate sets its own.
     severity_of: Callable[[Candidate], str]
     new: list[tuple[int, Candidate]] = field(default_factory=list)
-    extended: list[int] = field(default_factory=list)
+    extended: list[int] = field(default_factory=list)  # to end on D
     rewritten: list[tuple[int, Candidate]] = field(default_factory=list)  # run of D alone now
-    ends: dict[int, datetime.date] = field(default_factory=dict)
-    starts: dict[int, datetime.date] = field(default_factory=dict)
+    ends: list[int] = field(default_factory=list)  # to end the day before D
+    starts: list[int] = field(default_factory=list)  # to start the day after D
     copies: list[int] = field(default_factory=list)  # runs whose days after D go on alone
     gone: list[int] = field(default_factory=list)
 
@@ -122,23 +122,24 @@ class RunEdits:
             return
         if run.until > day:
             if run.as_of == day:
-                self.starts[run.pk] = day + DAY
+                self.starts.append(run.pk)
                 return
             self.copies.append(run.pk)
-        self.ends[run.pk] = day - DAY
+        self.ends.append(run.pk)
 
     def write(self) -> None:
         """Copies first (they keep the days after ``D`` of the runs about to lose it), then the
         shortened runs, then the day's new runs (no start collides: a run starting on ``D`` is
         rewritten in place, never joined by a new one)."""
-        day, now = self.day, timezone.now()
+        day, now = self.day, self.now
         self._copy_after(day)
-        for until, ids in _grouped({pk: day for pk in self.extended} | self.ends).items():
+        for ids, change in (
+            (self.extended, {"until": day}),
+            (self.ends, {"until": day - DAY}),
+            (self.starts, {"as_of": day + DAY}),
+        ):
             for chunk in chunks(ids, 500):
-                FindingObservation.objects.filter(pk__in=chunk).update(until=until)
-        core_bulk.update(
-            FindingObservation, ("as_of",), ((pk, (d,)) for pk, d in self.starts.items())
-        )
+                FindingObservation.objects.filter(pk__in=chunk).update(**change)
         core_bulk.update(
             FindingObservation,
             ("until", "severity", "explanation", "evidence", "recorded_at"),
@@ -175,10 +176,3 @@ class RunEdits:
                     f"FROM {table} WHERE {qn('id')} IN ({marks})",
                     [day + DAY, *chunk],
                 )
-
-
-def _grouped(values: dict[int, datetime.date]) -> dict[datetime.date, list[int]]:
-    grouped: dict[datetime.date, list[int]] = {}
-    for pk, value in values.items():
-        grouped.setdefault(value, []).append(pk)
-    return grouped

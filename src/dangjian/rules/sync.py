@@ -103,7 +103,7 @@ class FindingsSync:
         self.revision_of = contexts[0].revision.effective_from if contexts else None
         self.now = timezone.now()
         self.changes: dict[int, dict[str, Any]] = {}  # finding id → {field: value}
-        self.runs = RunEdits(self.as_of, self._severity)
+        self.runs = RunEdits(self.as_of, self.now, self._severity)
         self.status_changes: list[tuple[int, str, str]] = []  # (finding id, from, to)
         self.found_before = 0
 
