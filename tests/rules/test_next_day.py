@@ -223,3 +223,19 @@ def test_findings_resolved_together_each_have_their_history(world, branches):
         == [("open", "resolved", NEXT)] * BRANCHES
     )
     assert {f.status for f in by_year(world, 2025)} == {Finding.Status.OPEN}
+
+
+def test_the_admins_finding_form_reads_the_text_as_of_its_last_day(
+    world, branches, client, django_user_model
+):
+    world.run(DAY, [ORG])
+    world.run(NEXT, [ORG])
+    admin = django_user_model.objects.create_superuser("runs-admin", password="Runs-admin-2026!")
+    UserSecurity.objects.update_or_create(user=admin, defaults={"must_change_password": False})
+    client.force_login(admin)
+    finding = by_year(world, 2025).first()
+    page = client.get(reverse("admin:rules_finding_change", args=[finding.pk]))
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "2025 年（截至2025年7月1日）组织生活记录不全" in text and "{as_of}" not in text
+    assert 'name="explanation"' not in text  # the engine's text, not a field to edit

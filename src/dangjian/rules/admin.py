@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from dangjian.core.admin import AuditedAdmin
 from dangjian.rules.models import CoverageSnapshot, EvaluationRun, Finding
@@ -9,7 +10,22 @@ class FindingAdmin(AuditedAdmin):
     list_display = ("rule_id", "subject_key", "period_key", "severity", "status", "last_seen")
     list_filter = ("rule_id", "severity", "status")
     search_fields = ("explanation", "organization__name", "party_organization__name")
-    readonly_fields = ("rule_id", "subject_key", "period_key", "evidence", "fingerprint", "version")
+    readonly_fields = (
+        "rule_id",
+        "subject_key",
+        "period_key",
+        "explanation_as_read",
+        "evidence",
+        "fingerprint",
+        "version",
+    )
+    # The stored text holds marks read as of a day (``rules.asof``: "{as_of}", day counts);
+    # the engine writes it, the administrator reads it as everyone else does.
+    exclude = ("explanation",)
+
+    @admin.display(description=_("explanation"))
+    def explanation_as_read(self, finding: Finding) -> str:
+        return finding.explanation_text
 
 
 @admin.register(EvaluationRun)
