@@ -114,11 +114,12 @@ def database_from_url(url: str) -> dict[str, Any]:
             "PASSWORD": unquote(parsed.password or ""),
             "HOST": parsed.hostname or "",
             "PORT": str(parsed.port or ""),
-            "CONN_MAX_AGE": 60,
-            # No JIT compilation: the pages' statements cross its cost threshold at 10^5 units
-            # and spent ~90 ms compiling for a 600 ms count (the officer's home page); the
-            # batch aggregates it could speed up are a minority of the time.
-            "OPTIONS": {"options": "-c jit=off"},
+            # A pool of connections per process (``DANGJIAN_DATABASE_POOL``: its most, 0 for none):
+            # the rules engine evaluates a run's rules in threads of their own, each of which
+            # used to open a connection (4–12 ms) to a server process whose caches were cold
+            # (a few ms more on its first statements) on every run. Without a pool, each
+            # thread keeps its connection for a minute (the web server's requests).
+            **_postgres_connections(envint("DANGJIAN_DATABASE_POOL", 16)),
             # One test database per test process, so two runs on one server don't drop each
             # other's database.
             "TEST": {"NAME": f"test_{unquote(parsed.path.lstrip('/'))}_{os.getpid()}"},
@@ -126,3 +127,18 @@ def database_from_url(url: str) -> dict[str, Any]:
     raise ValueError(
         f"DANGJIAN_DATABASE_URL: unsupported scheme {parsed.scheme!r} (use sqlite or postgres)"
     )
+
+
+def _postgres_connections(pool: int) -> dict[str, Any]:
+    """How a process holds its PostgreSQL connections: a pool of at most ``pool`` (psycopg's,
+    through Django; it forbids persistent connections beside it), or persistent per thread."""
+    # No JIT compilation: the pages' statements cross its cost threshold at 10^5 units and
+    # spent ~90 ms compiling for a 600 ms count (the officer's home page); the batch aggregates
+    # it could speed up are a minority of the time.
+    options: dict[str, Any] = {"options": "-c jit=off"}
+    if pool <= 0:
+        return {"CONN_MAX_AGE": 60, "OPTIONS": options}
+    # Two kept open: the run's two rule workers find theirs ready; more opened on demand and
+    # closed after ten idle minutes (psycopg_pool's max_idle).
+    options["pool"] = {"min_size": min(2, pool), "max_size": pool}
+    return {"CONN_MAX_AGE": 0, "OPTIONS": options}

@@ -108,3 +108,40 @@ def test_the_running_database_has_jit_off_on_postgres():
     with connection.cursor() as cursor:
         cursor.execute("SHOW jit")
         assert cursor.fetchone()[0] == "off"
+
+
+def test_postgres_connections_come_from_a_pool(monkeypatch):
+    """A rules run's worker threads take a connection from the process's pool instead of
+    opening one each run; without a pool (0), each thread keeps its own for a minute."""
+    monkeypatch.delenv("DANGJIAN_DATABASE_POOL", raising=False)
+    pooled = env.database_from_url("postgres://h/x")
+    assert pooled["OPTIONS"]["pool"] == {"min_size": 2, "max_size": 16}
+    assert pooled["CONN_MAX_AGE"] == 0  # Django refuses persistent connections beside a pool
+    monkeypatch.setenv("DANGJIAN_DATABASE_POOL", "0")
+    single = env.database_from_url("postgres://h/x")
+    assert "pool" not in single["OPTIONS"] and single["CONN_MAX_AGE"] == 60
+    assert single["OPTIONS"]["options"] == "-c jit=off"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_thread_takes_the_connection_another_gave_back_on_postgres():
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        return  # SQLite has no pool; the PostgreSQL pass of the suite checks it
+    backends = []
+
+    def work():
+        with connections["default"].cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid(), current_setting('jit')")
+            backends.append(cursor.fetchone())
+        connections.close_all()  # back to the pool, as each rules worker does at its end
+
+    for _ in range(3):
+        thread = threading.Thread(target=work)
+        thread.start()
+        thread.join()
+    assert len(backends) == 3 and {jit for _, jit in backends} == {"off"}
+    assert len({pid for pid, _ in backends}) < 3  # a server process served two threads
