@@ -191,6 +191,52 @@ def test_branch_formed_mid_quarter_owes_only_whole_periods(world):
     assert "共缺 5 次" in c.explanation and "2025年第二季度" in c.explanation
 
 
+def test_the_window_of_an_organization_founded_or_dissolved_at_its_edges(world):
+    """As of 15 October 2025, one year back: the periods checked run from January 2024 to the
+    last whole quarter (2025Q3) and month (September 2025). An organization founded on the
+    window's first day owes from it, one founded the day after from the next whole period,
+    one founded the day before the same as the first; one dissolved on a quarter's last day
+    owes that quarter, one dissolved the day before does not. Only the general meeting is
+    judged (an override), and no meeting is held."""
+    from dangjian.rulebook import params
+    from dangjian.rulebook.models import RuleOverride
+
+    shipped = params.value("orglife.irregular", "requirements", day=D(2025, 10, 15))
+    RuleOverride.objects.create(
+        federation=world.fed,
+        rule_id="orglife.irregular",
+        parameters={
+            "requirements": {k: {"applies_to": []} for k in shipped if k != "general_meeting"}
+        },
+        valid_from=D(2019, 1, 1),
+    )
+    cases = {
+        "first_day": (D(2024, 1, 1), None),
+        "day_after": (D(2024, 1, 2), None),
+        "day_before": (D(2023, 12, 31), None),
+        "quarter_end": (D(2022, 5, 1), D(2025, 9, 30)),
+        "day_before_end": (D(2022, 5, 1), D(2025, 9, 29)),
+    }
+    orgs = {
+        name: world.party_org(f"边界{name}", valid_from=start, valid_to=end)
+        for name, (start, end) in cases.items()
+    }
+    owed: dict[str, list[str]] = {name: [] for name in cases}
+    by_pk = {po.pk: name for name, po in orgs.items()}
+    for c in world.evaluate(D(2025, 10, 15), "orglife.irregular"):
+        if c.party_organization_id in by_pk:
+            missing = c.evidence["missing"]["general_meeting"]["missing"]
+            owed[by_pk[c.party_organization_id]] += missing
+    every = ["2024Q1", "2024Q2", "2024Q3", "2024Q4", "2025Q1", "2025Q2", "2025Q3"]
+    assert owed == {
+        "first_day": every,
+        "day_after": every[1:],
+        "day_before": every,
+        "quarter_end": every,
+        "day_before_end": every[:-1],
+    }
+
+
 def test_last_day_of_a_quarter(world):
     po = world.party_org("季末支部", valid_from=D(2025, 1, 1))
     world.meet_regularly(po, D(2025, 1, 1), D(2025, 3, 31))

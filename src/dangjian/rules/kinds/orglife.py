@@ -85,11 +85,23 @@ def _window_sql(ctx, periods, lo_day, hi_day, bounds, only_ids=None, posts=True)
     cols = []
     for p in periods:
         glo, ghi = bounds[p]
+        # Most organizations were founded before the checked periods and not dissolved in
+        # them: a comparison of dates answers for them, and the period of a date is computed
+        # for the others alone (at 100,000 units the date arithmetic of every row was most of
+        # the window's cost). first_full(d) <= glo exactly when d is on or before period
+        # glo's first day; last_full(d) >= ghi when d is on or after period ghi's last.
         first = sql_first_full_period("po.valid_from", p)
         last = sql_last_full_period("po.valid_to", p)
-        cols.append(f"CASE WHEN {first} < {glo} THEN {glo} ELSE {first} END AS lo_{p}")
+        starts, ends = f"'{period_bounds(glo, p)[0]}'", f"'{period_bounds(ghi, p)[1]}'"
+        # (A CASE's conditions are tried in order: the arithmetic is skipped where a date
+        # answers.)
         cols.append(
-            f"CASE WHEN po.valid_to IS NULL OR {last} > {ghi} THEN {ghi} ELSE {last} END AS hi_{p}"
+            f"CASE WHEN po.valid_from <= {starts} THEN {glo} WHEN {first} < {glo} THEN {glo} "
+            f"ELSE {first} END AS lo_{p}"
+        )
+        cols.append(
+            f"CASE WHEN po.valid_to IS NULL OR po.valid_to >= {ends} THEN {ghi} "
+            f"WHEN {last} > {ghi} THEN {ghi} ELSE {last} END AS hi_{p}"
         )
     fed_marks = ", ".join(["%s"] * len(ctx.federation_ids))
     if ctx.only is not None:  # an incremental run: the touched organizations only
@@ -157,11 +169,12 @@ def _applies_sql(reqs, min_posts: int, org: str = "w.kind", req: str = "k.kind")
     return " OR ".join(parts)
 
 
-def _short_sql(window_sql, reqs, base, blocks, only_ids=None, min_posts=3):
+def _short_sql(window_sql, reqs, base, blocks, bounds, only_ids=None, min_posts=3):
     """The (party org, kind) pairs that fall short, exactly, with their held months: each row
     is the organization's window (``_window_sql``'s columns), ``req`` (the kind) and ``m0`` …
     (``blocks`` masks of ``BLOCK`` months from month ``base``: bit i of ``m<b>`` is month
-    ``base + BLOCK·b + i`` with a counted meeting).
+    ``base + BLOCK·b + i`` with a counted meeting). ``bounds``: each period's first and last
+    index checked, between which the window's columns lie.
 
     One grouped statement over the yearly counts of the checked years
     (``orglife.MeetingCount``: O(branches × years) rows, not every meeting nor a row a month):
@@ -191,19 +204,29 @@ def _short_sql(window_sql, reqs, base, blocks, only_ids=None, min_posts=3):
         step = STEP[r["period"]]
         lo, hi = f"t.lo_{r['period']}", f"t.hi_{r['period']}"
         held = []
+        glo, ghi = bounds[r["period"]]
         for b in range(blocks):
             first = (base + BLOCK * b) // step  # the block's first period
+            end = first + BLOCK // step - 1  # and its last
             m = f"COALESCE(t.m{b}, 0)"
             # Each period's months folded onto its first bit.
             fold = " | ".join([m, *(f"({m} >> {i})" for i in range(1, step))])
-            a = _either(f"{lo} - {first}", "0", ">")
-            z = _either(f"{hi} - {first}", str(BLOCK // step - 1), "<")
-            owed = _every(step, f"{z} - {a} + 1")
-            # A CASE, not an OR: the shifts are only evaluated where they are in range.
-            held.append(
-                f"(CASE WHEN {z} < {a} THEN 1 WHEN ((({fold}) >> ({step} * {a})) & {owed}) "
-                f"= {owed} THEN 1 ELSE 0 END) = 1"
+            # The window's periods within the block, [a, z] counted from its first: clipped
+            # to the block only where the checked periods reach beyond it (the usual one or
+            # two years fit in one block, which then holds every window whole).
+            a = f"({lo} - {first})" if first <= glo else _either(f"{lo} - {first}", "0", ">")
+            z = (
+                f"({hi} - {first})"
+                if ghi <= end
+                else _either(f"{hi} - {first}", str(end - first), "<")
             )
+            owed = _every(step, f"{z} - {a} + 1")
+            test = f"((({fold}) >> ({step} * {a})) & {owed}) = {owed}"
+            if first <= glo and ghi <= end:  # every window whole here, none empty (hi >= lo)
+                held.append(test)
+                continue
+            # A CASE, not an OR: the shifts are only evaluated where they are in range.
+            held.append(f"(CASE WHEN {z} < {a} THEN 1 WHEN {test} THEN 1 ELSE 0 END) = 1")
         shorts.append(f"(t.req = '{k}' AND {hi} >= {lo} AND NOT ({' AND '.join(held)}))")
     # Whole years: a month after ``last`` (the running period's) is read but never judged —
     # only the bits of each pair's owed periods are compared.
@@ -312,7 +335,7 @@ def orglife_irregular(ctx):
     committee = any(r.get("needs_committee") for r in reqs.values())
     window_sql, window_params = _window_sql(ctx, periods, lo_day, hi_day, bounds, posts=committee)
     min_posts = int(p.get("min_committee_posts", 3))
-    sql, params = _short_sql(window_sql, reqs, base, blocks, ctx.only, min_posts)
+    sql, params = _short_sql(window_sql, reqs, base, blocks, bounds, ctx.only, min_posts)
     with connection.cursor() as cur:
         cur.execute(sql, window_params + params)
         columns = [c[0] for c in cur.description]
