@@ -239,3 +239,16 @@ def test_the_admins_finding_form_reads_the_text_as_of_its_last_day(
     assert page.status_code == 200
     assert "2025 年（截至2025年7月1日）组织生活记录不全" in text and "{as_of}" not in text
     assert 'name="explanation"' not in text  # the engine's text, not a field to edit
+
+
+def test_a_findings_runs_go_with_it(world, branches):
+    """The runs of observations have no constraint of their own in the database (the engine
+    writes them from their findings): the ORM's cascade deletes them with their finding."""
+    world.run(DAY, [ORG])
+    world.run(NEXT, [ORG])
+    assert rows(world) == 2 * BRANCHES
+    Finding.objects.filter(federation=world.fed, party_organization=branches[0]).delete()
+    assert rows(world) == 2 * (BRANCHES - 1)
+    assert not FindingObservation.objects.exclude(
+        finding_id__in=Finding.objects.values("pk")
+    ).exists()

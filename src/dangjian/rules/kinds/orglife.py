@@ -262,9 +262,17 @@ def _short_sql(window_sql, reqs, base, blocks, bounds, only_ids=None, min_posts=
     where = " OR ".join(shorts)
     if connection.vendor != "sqlite":
         where = f"({_applies_sql(reqs, min_posts, 't.kind', 't.req')}) AND ({where})"
+    # The window materialized (computed once) — except on PostgreSQL for a single meeting kind
+    # (a federation's rulebook judging the general meeting alone): there each organization is
+    # one pair, and inlined the planner joins the organizations straight to their counts by a
+    # hash join (95 against 115 ms at 100,000 units, where it sorted the materialized window
+    # for a merge join). With several kinds it must stay materialized: inlined, the cross
+    # join's estimate led it to parallel workers each aggregating every count again (1.3 s
+    # against 0.75 s).
+    inline = connection.vendor != "sqlite" and len(reqs) == 1
     sql = (
-        f"WITH w AS MATERIALIZED ({window_sql}), k (kind) AS (VALUES {values}), "  # noqa: S608
-        f"{pairs} SELECT t.* FROM t WHERE {where}"
+        f"WITH w AS {'' if inline else 'MATERIALIZED '}({window_sql}), "  # noqa: S608
+        f"k (kind) AS (VALUES {values}), {pairs} SELECT t.* FROM t WHERE {where}"
     )
     return sql, params
 
