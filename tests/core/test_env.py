@@ -124,24 +124,30 @@ def test_postgres_connections_come_from_a_pool(monkeypatch):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_thread_takes_the_connection_another_gave_back_on_postgres():
+def test_threads_take_the_connections_others_gave_back_on_postgres():
     import threading
 
     from django.db import connection, connections
 
     if connection.vendor != "postgresql":
         return  # SQLite has no pool; the PostgreSQL pass of the suite checks it
-    backends = []
+    settings = []
 
     def work():
         with connections["default"].cursor() as cursor:
-            cursor.execute("SELECT pg_backend_pid(), current_setting('jit')")
-            backends.append(cursor.fetchone())
+            cursor.execute("SELECT current_setting('jit')")
+            settings.append(cursor.fetchone()[0])
         connections.close_all()  # back to the pool, as each rules worker does at its end
 
-    for _ in range(3):
-        thread = threading.Thread(target=work)
-        thread.start()
-        thread.join()
-    assert len(backends) == 3 and {jit for _, jit in backends} == {"off"}
-    assert len({pid for pid, _ in backends}) < 3  # a server process served two threads
+    def one_after_another(count):
+        for _ in range(count):
+            thread = threading.Thread(target=work)
+            thread.start()
+            thread.join()
+
+    assert connection.pool is not None  # DANGJIAN_DATABASE_POOL's default: a pool
+    one_after_another(1)  # the pool open, with what it keeps ready
+    opened = connection.pool.get_stats()["connections_num"]
+    one_after_another(4)
+    assert connection.pool.get_stats()["connections_num"] == opened  # not one more opened
+    assert settings == ["off"] * 5  # each configured as a connection of its own would be
