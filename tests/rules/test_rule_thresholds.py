@@ -5,8 +5,11 @@ import datetime
 import pytest
 
 from dangjian.inspections.models import AnnualInspection, Visit
+from dangjian.orglife.models import Meeting
 from dangjian.party.models import Coverage, Employment, PartyOrganization, Position
 from dangjian.rulebook.periods import add_years, latest_start_overdue
+from dangjian.rules.engine import Engine
+from dangjian.rules.kinds import dormancy
 
 from .conftest import shipped_entries
 
@@ -446,6 +449,93 @@ def test_dormant_society_and_abnormal_list(world):
     # Enterprises are not judged by the social-organization rules.
     firm = world.unit("沉寂公司", legal_form="enterprise", category="enterprise")
     assert firm.pk not in subjects(world.evaluate(AS_OF, "dormancy.dormant_society"))
+
+
+def test_each_kind_of_activity_within_the_inactive_window(world):
+    """Inactive = nothing recorded in the 12 months up to the day (15 Nov 2024 – 15 Nov 2025,
+    both included): each source of activity on the window's first day keeps a society active;
+    the day before it, or the day after the run's day, does not. A visit that found it gone,
+    and a meeting only planned, are not activity."""
+    since, before, after = D(2024, 11, 15), D(2024, 11, 14), AS_OF + datetime.timedelta(days=1)
+
+    def decision(unit, day):
+        world.decision(unit, day, True)
+
+    def charter(unit, day):
+        world.charter(unit, day, True)
+
+    def registrar(unit, day):
+        AnnualInspection.objects.create(organization=unit, year=2023, report_to_registrar_on=day)
+
+    def supervisor(unit, day):
+        AnnualInspection.objects.create(organization=unit, year=2023, report_to_supervisor_on=day)
+
+    def visit(unit, day, gone=False):
+        Visit.objects.create(
+            organization=unit, visited_on=day, visitors="走访组", unreachable_at_address=gone
+        )
+
+    def meeting(unit, day, status=Meeting.Status.HELD):
+        po = world.party_org(f"{unit.name}党支部", units=[unit])
+        Meeting.objects.create(party_organization=po, kind="general_meeting", held_on=day,
+                               status=status)  # fmt: skip
+
+    sources = {"决策": decision, "章程": charter, "年报": registrar, "报主管": supervisor,
+               "走访": visit, "会议": meeting}  # fmt: skip
+    expected, named = {}, {}
+    for name, record in sources.items():
+        for label, day, inactive in (("当日", since, False), ("前一日", before, True),
+                                     ("次日", after, True)):  # fmt: skip
+            unit = named[name + label] = world.unit(f"{name}{label}协会", joined=D(2019, 1, 1))
+            record(unit, day)
+            expected[unit.pk] = inactive
+    joined_on = world.unit("窗口首日加入协会", joined=since)
+    joined_before = world.unit("前一日加入协会", joined=before)
+    gone = world.unit("人去楼空协会", joined=D(2019, 1, 1))
+    visit(gone, since, gone=True)
+    planned = world.unit("只有计划协会", joined=D(2019, 1, 1))
+    meeting(planned, since, status=Meeting.Status.PLANNED)
+    nothing = world.unit("毫无记录协会", joined=D(2019, 1, 1))
+    expected |= {joined_on.pk: False, joined_before.pk: True, gone.pk: True, planned.pk: True,
+                 nothing.pk: True}  # fmt: skip
+
+    found = {
+        c.organization_id: c
+        for c in world.evaluate(AS_OF, "dormancy.dormant_society")
+        if "inactive" in [x["code"] for x in c.evidence["conditions"]]
+    }
+    assert {pk for pk, inactive in expected.items() if inactive} == set(found)
+    day_before = found[named["决策前一日"].pk].explanation
+    assert "最近一次活动记录为 2024-11-14，已 12 个月无活动记录" in day_before
+    assert "最近一次活动记录为 2024-11-14" in found[joined_before.pk].explanation
+    assert "最近一次活动记录为 2019-01-01" in found[nothing.pk].explanation
+    # Only the units asked about are judged (an incremental run's path).
+    engine = Engine(world.fed, AS_OF, rule_ids=["dormancy.dormant_society"])
+    (ctx,) = engine.contexts("dormancy.dormant_society")
+    judged = dormancy.dormant_units(ctx, ctx.params, {nothing.pk, joined_on.pk})
+    assert set(judged) == {nothing.pk}
+
+
+def test_missing_reports_only_where_the_federation_keeps_both_years(world, make_world):
+    """As of 15 Nov 2025 the reports owed are 2023's and 2024's. A federation whose inspection
+    ledger lacks either year (another federation's rows do not count) has no unit missing
+    them: the ledger is not kept, not every report unfiled."""
+    silent = world.unit("未报协会", joined=D(2019, 1, 1))
+    filed = world.unit("已报协会", joined=D(2019, 1, 1))
+
+    def missing():
+        return {
+            c.organization_id
+            for c in world.evaluate(AS_OF, "dormancy.dormant_society")
+            if "no_annual_report" in [x["code"] for x in c.evidence["conditions"]]
+        }
+
+    AnnualInspection.objects.create(organization=filed, year=2024, report_to_registrar_on=AS_OF)
+    elsewhere = make_world().unit("外联合会协会", joined=D(2019, 1, 1))
+    AnnualInspection.objects.create(organization=elsewhere, year=2023, exempt=True)
+    assert missing() == set()
+    AnnualInspection.objects.create(organization=filed, year=2023, report_to_supervisor_on=AS_OF)
+    assert missing() == {silent.pk}
 
 
 def test_abnormal_list_for_required_not_formed(world):

@@ -63,17 +63,13 @@ def missing_reports(ctx, years: list[int], registrar_only: bool, units=None) -> 
     day = ctx.as_of
     # Only where the federation keeps annual inspections for those years: a federation that
     # does not use the inspection ledger would otherwise see every unit as missing its report.
-    kept = set(
-        AnnualInspection.objects.filter(
-            year__in=years,
-            organization__memberships__federation_id__in=ctx.federation_ids,
-        )
-        .order_by()
-        .values_list("year", flat=True)
-        .distinct()
-    )
-    if kept != set(years):
-        return {}
+    # (One probe of the (year, unit) index per year: a DISTINCT over the years' rows joined
+    # to the members read every report of those years, ~80 ms at 100,000 units.)
+    for year in years:
+        if not AnnualInspection.objects.filter(
+            year=year, organization__memberships__federation_id__in=ctx.federation_ids
+        ).exists():
+            return {}
     received = Q(report_to_registrar_on__lte=day) | Q(exempt=True)
     if not registrar_only:
         received |= Q(report_to_supervisor_on__lte=day)
@@ -89,6 +85,9 @@ def unreachable(ctx, units=None) -> dict[int, dict]:
     )
     rows = (
         _social(ctx, units)
+        # The units never visited set aside by one probe each: the latest visit's three
+        # subqueries only for the others (for every unit, ~100 ms at 100,000 units).
+        .filter(Exists(latest))
         .annotate(
             unreachable=Subquery(latest.values("unreachable_at_address")[:1]),
             visited_on=Subquery(latest.values("visited_on")[:1]),
@@ -107,11 +106,14 @@ def inactive(ctx, months: int, units=None) -> dict[int, dict]:
     joining, decision, charter revision, annual report, visit finding it active, or meeting of a
     party organization covering it.
 
-    Two steps: the units with any activity in the window (one cheap range query per source;
-    meetings by an index probe per party organization, never a scan of every meeting) are set
-    aside; only the few left have their latest activity looked up, for the evidence."""
+    Two steps: the quiet units, in one statement where each source is a probe of the unit's
+    rows in the window (the most common activity first, so that most units are set aside by
+    their first probe; never a scan of every meeting); then only the few left have their latest
+    activity looked up, for the evidence. (Each source's active units read into a set and
+    subtracted in Python was ~0.5 s at 100,000 units: most units are active somewhere.)"""
     day = ctx.as_of
     since = add_months(day, -months)
+    unit = OuterRef("pk")
 
     def within(field):
         return {f"{field}__gte": since, f"{field}__lte": day}
@@ -122,21 +124,22 @@ def inactive(ctx, months: int, units=None) -> dict[int, dict]:
         **within("held_on"),
     )
     sources = [
-        Membership.objects.filter(**within("valid_from")),
-        MajorDecision.objects.filter(**within("decided_on")),
-        CharterRevision.objects.filter(**within("adopted_on")),
-        Coverage.objects.filter(Exists(met)),
+        MajorDecision.objects.filter(organization=unit, **within("decided_on")),
         AnnualInspection.objects.filter(
-            Q(**within("report_to_registrar_on")) | Q(**within("report_to_supervisor_on"))
+            Q(**within("report_to_registrar_on")) | Q(**within("report_to_supervisor_on")),
+            organization=unit,
         ),
-        Visit.objects.filter(unreachable_at_address=False, **within("visited_on")),
+        Coverage.objects.filter(Exists(met), organization=unit),
+        CharterRevision.objects.filter(organization=unit, **within("adopted_on")),
+        Membership.objects.filter(organization=unit, **within("valid_from")),
+        Visit.objects.filter(
+            organization=unit, unreachable_at_address=False, **within("visited_on")
+        ),
     ]
-    active: set[int] = set()
-    for qs in sources:
-        if units is not None:
-            qs = qs.filter(organization_id__in=sorted(units))
-        active.update(qs.order_by().values_list("organization_id", flat=True).distinct())
-    quiet = [pk for pk in _social(ctx, units).values_list("pk", flat=True) if pk not in active]
+    nothing_recorded = _social(ctx, units).order_by()
+    for source in sources:
+        nothing_recorded = nothing_recorded.filter(~Exists(source))
+    quiet = list(nothing_recorded.values_list("pk", flat=True))
     result = {}
     for chunk in chunks(quiet, 500):
         for pk, fed, last in last_activity(ctx, chunk):
