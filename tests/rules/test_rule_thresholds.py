@@ -3,6 +3,8 @@
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from dangjian.inspections.models import AnnualInspection, Visit
 from dangjian.orglife.models import Meeting
@@ -97,6 +99,23 @@ def test_committee_needed_at_seven_full_members(world):
     assert subjects(found) == {seven.pk}
     assert "正式党员 7 名" in found[0].explanation
     assert six.pk not in subjects(found) and seven_with_committee.pk not in subjects(found)
+
+
+def test_the_queries_of_a_rule_do_not_grow_with_its_findings(world):
+    """Each finding once read the counting basis's parameters again (a query of the
+    federation's overrides): 620 findings were 0.6 s of queries at 100,000 units."""
+
+    def queries_for(branches):
+        for _ in range(branches):
+            world.party_org(f"七人支部{world.rng.random()}", relation_full=7)
+        with CaptureQueriesContext(connection) as captured:
+            found = world.evaluate(AS_OF, "formation.needs_committee")
+        return len(found), len(captured)
+
+    one, queries = queries_for(1)
+    four, more_queries = queries_for(3)
+    assert (one, four) == (1, 4)
+    assert more_queries == queries
 
 
 def test_branch_size_49_50_51_and_general_branch_100(world):

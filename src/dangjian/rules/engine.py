@@ -158,14 +158,23 @@ class Engine:
         # Shared by the kinds of one run (base.cached → ``shared``): keyed by name and
         # parameters, one lock a key (rules are evaluated side by side: ``rules.parallel``).
         self.cache: dict[Any, Any] = {}
+        self._params: dict[tuple[str, tuple[int, ...]], dict[str, Any]] = {}
         self._locks: dict[tuple[Any, ...], threading.Lock] = {}
         self._locks_lock = threading.Lock()
 
     # -- parameters -----------------------------------------------------------------------
     def params_for(self, rule_id: str, federation_ids: list[int]) -> dict[str, Any]:
+        """Another rule's parameters for these federations, read once a run: kinds ask for
+        them per candidate (``base.count_basis``), and each read is a query of the
+        federations' overrides (~1 ms: 0.6 s of 620 candidates at 100,000 units)."""
+        key = (rule_id, tuple(federation_ids))
+        if (known := self._params.get(key)) is not None:
+            return known
         revision = self.book.revision_on(rule_id, self.as_of) or self.book.latest(rule_id)
         feds = [f for f in self.federations if f.pk in set(federation_ids)] or self.federations
-        return rulebook_module.parameter_groups(revision, feds[:1], self.as_of)[0][0]
+        params = rulebook_module.parameter_groups(revision, feds[:1], self.as_of)[0][0]
+        self._params[key] = params  # (two threads may both read it: the same value)
+        return params
 
     def contexts(self, rule_id: str) -> list[Context]:
         """One context per (revision, group of federations with equal parameters)."""

@@ -241,7 +241,8 @@ def joint_branch_too_many_units(ctx):
 @kind("needs_committee", reads=(), kept_coverage=True, shares=(base.BRANCH_COUNTS,))
 def needs_committee(ctx):
     need, posts_min = ctx.params["min_full_members"], ctx.params["min_committee_posts"]
-    counts, basis = base.branch_counts(ctx), base.BASIS_ZH[base.count_basis(ctx)]
+    count_by = base.count_basis(ctx)
+    counts, basis = base.branch_counts(ctx), base.BASIS_ZH[count_by]
     posts_of = base.post_counts(ctx)
     rows = [
         (pk, fed, counts.get(pk, 0), posts_of.get(pk, 0))
@@ -263,7 +264,7 @@ def needs_committee(ctx):
                 "full_members": full,
                 "posts": posts,
                 "threshold": need,
-                "count_by": base.count_basis(ctx),
+                "count_by": count_by,
             },
             facts={"full_members": full, "posts": posts},
         )
