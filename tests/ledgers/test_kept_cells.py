@@ -155,3 +155,21 @@ def test_cancelling_a_checked_upload_removes_its_kept_cells(world, tmp_path):
     item.refresh_from_db()
     assert item.status == LedgerUpload.Status.CANCELLED
     assert not services._flag(item, "cells").exists()
+
+
+@pytest.mark.parametrize("module", ["cells", "specs/registry", "lifecycle_specs"])
+def test_the_kept_cells_are_bound_to_every_module_that_parses(monkeypatch, module):
+    """A release that changes how a cell is read (here: one line added to a parsing module)
+    makes the cells kept by the release before it unusable: the file is read again."""
+    from pathlib import Path
+
+    target = Path(kept.__file__).parent / f"{module}.py"
+    before = kept.code_digest.__wrapped__("transfers")
+    read_bytes = Path.read_bytes
+
+    def changed(path):
+        data = read_bytes(path)
+        return data + b"\n# changed\n" if path == target else data
+
+    monkeypatch.setattr(Path, "read_bytes", changed)
+    assert kept.code_digest.__wrapped__("transfers") != before

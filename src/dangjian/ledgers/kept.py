@@ -13,7 +13,7 @@ uses it instead of reading the file again — only when it provably is the same 
 * it is bound to the upload (id, SHA-256 of the archived file — recomputed from the archive at
   the commit —, ledger, column mapping), to the parsing code (a digest of the source of
   ``cells``, ``engine``, ``reader``, ``specs`` (every module of the package),
-  ``core.validators``, the stdnum version and the ledger's columns with their accepted labels),
+  ``lifecycle_specs`` (the life ledgers' columns, registered by ``specs``), ``core.validators``, the stdnum version and the ledger's columns with their accepted labels),
   to the language of the messages and to the day (an ID number's birth date is "in the future"
   relative to today);
 * ID numbers and phones are never in it in clear: they are sealed with the field encryption
@@ -37,7 +37,7 @@ from django.conf import settings
 from django.utils import timezone, translation
 
 from dangjian.core import crypto, sealed, validators
-from dangjian.ledgers import cells, engine, reader, specs
+from dangjian.ledgers import cells, engine, lifecycle_specs, reader, specs
 
 FORMAT = 1
 PERSONAL_KINDS = ("id_number", "phone")
@@ -50,7 +50,7 @@ def _key() -> bytes:
 @functools.cache
 def code_digest(ledger_key: str) -> str:
     digest = hashlib.sha256()
-    for module in (cells, engine, reader, specs, validators):
+    for module in (cells, engine, reader, specs, lifecycle_specs, validators):
         assert module.__file__ is not None  # our own modules, imported from their .py files
         path = Path(module.__file__)
         # A package (``specs``): every module in it, in a fixed order.
