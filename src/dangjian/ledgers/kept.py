@@ -13,7 +13,8 @@ uses it instead of reading the file again — only when it provably is the same 
 * it is bound to the upload (id, SHA-256 of the archived file — recomputed from the archive at
   the commit —, ledger, column mapping), to the parsing code (a digest of the source of
   ``cells``, ``engine``, ``reader``, ``specs`` (every module of the package),
-  ``lifecycle_specs`` (the life ledgers' columns, registered by ``specs``), ``core.validators``, the stdnum version and the ledger's columns with their accepted labels),
+  ``lifecycle_specs`` (the life ledgers' columns, registered by ``specs``),
+  ``core.validators``, the stdnum version and the ledger's columns with their accepted labels),
   to the language of the messages and to the day (an ID number's birth date is "in the future"
   relative to today);
 * ID numbers and phones are never in it in clear: they are sealed with the field encryption
