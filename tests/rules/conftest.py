@@ -195,8 +195,10 @@ class World:
             notice_date=valid_from if notice_no else None,
         )
 
-    def meeting(self, po, kind, day):
-        meeting = Meeting.objects.create(party_organization=po, kind=kind, held_on=day)
+    def meeting(self, po, kind, day, status=Meeting.Status.HELD):
+        meeting = Meeting.objects.create(
+            party_organization=po, kind=kind, held_on=day, status=status
+        )
         meetings_changed([po.pk])  # what every meeting writer calls (journal and counts)
         return meeting
 

@@ -496,8 +496,7 @@ def test_each_kind_of_activity_within_the_inactive_window(world):
 
     def meeting(unit, day, status=Meeting.Status.HELD):
         po = world.party_org(f"{unit.name}党支部", units=[unit])
-        Meeting.objects.create(party_organization=po, kind="general_meeting", held_on=day,
-                               status=status)  # fmt: skip
+        world.meeting(po, "general_meeting", day, status=status)
 
     sources = {"决策": decision, "章程": charter, "年报": registrar, "报主管": supervisor,
                "走访": visit, "会议": meeting}  # fmt: skip
