@@ -22,6 +22,7 @@ UNREGISTERED = {
     "core.AuditLog",  # the auditor reads every row on purpose
     "core.Touch",  # the journal of touched subjects, read by the rules engine only
     "orglife.MeetingCount",  # counts per branch and year, read by the rules engine only
+    "orglife.PresentPeak",  # the most present per branch and year, likewise
     "orglife.MinuteBand",  # minutes' LSH band keys (hashes, no text), read by the rules engine only
     "orglife.MinutePair",  # alike minutes' meeting ids and similarity, read by the rules engine
     "orglife.MinutePairing",  # for which shingle length the pairs are complete: bookkeeping

@@ -363,7 +363,9 @@ def test_each_meeting_is_counted_against_its_own_day_s_members(world):
         )
         n = members_then(meeting)
         present = n + 1 if i % 2 == 0 else n
-        Meeting.objects.filter(pk=meeting.pk).update(present_count=present, expected_count=present)
+        services.update_meeting(
+            meeting, {"present_count": present, "expected_count": present}, actor=None
+        )
         if present > n:
             expected.add(
                 (meeting.pk, f"记录实到 {present} 人，而当天组织关系在本支部的党员只有 {n} 名")
@@ -397,6 +399,40 @@ def test_a_relation_spanning_the_window_counts_only_from_joining(world):
     assert members_then(meeting) == 8
     (candidate,) = found(world, "integrity.impossible_attendance")
     assert candidate.period_key == f"meeting:{meeting.pk}"
+    assert "实到 9 人" in candidate.explanation and "只有 8 名" in candidate.explanation
+
+
+def test_a_year_s_most_present_outside_the_window_finds_nothing_there(world):
+    """The most present of each year the window touches is an upper bound only: a meeting
+    before the window's first day with far more present than members makes the branch counted
+    meeting by meeting, but finds nothing itself; the window's own honest meeting is not found,
+    and one recorded through the ledger import's bulk path is."""
+    start = TODAY - datetime.timedelta(days=365)
+    before = start - datetime.timedelta(days=1)  # of the window's first year (but on 1 January)
+    for day, present in ((before, 40), (DAY, 8)):
+        services.record_meeting(
+            world.branch,
+            kind=Meeting.Kind.THEME_DAY,
+            held_on=day,
+            expected_count=present,
+            present_count=present,
+            actor=None,
+        )
+    assert found(world, "integrity.impossible_attendance") == []
+    (made,) = services.record_meetings_bulk(
+        [
+            {
+                "party_organization_id": world.branch.pk,
+                "kind": Meeting.Kind.PARTY_LESSON,
+                "held_on": DAY - datetime.timedelta(days=1),
+                "expected_count": 9,
+                "present_count": 9,
+            }
+        ],
+        actor=None,
+    )
+    (candidate,) = found(world, "integrity.impossible_attendance")
+    assert candidate.period_key == f"meeting:{made.pk}"
     assert "实到 9 人" in candidate.explanation and "只有 8 名" in candidate.explanation
 
 

@@ -1,6 +1,7 @@
-"""The yearly meeting counts (the months held as bits, and how many) stay in step with the meetings through every writer: recorded,
-planned, held, moved, deleted, in bulk and through the ledger import's bulk path; the rebuild
-command finds no drift, and repairs (and reports) one made behind the services' back."""
+"""The yearly meeting counts (the months held as bits, and how many) and the most present at
+one meeting a year stay in step with the meetings through every writer: recorded, planned,
+held, moved, deleted, in bulk and through the ledger import's bulk path; the rebuild command
+finds no drift, and repairs (and reports) one made behind the services' back."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from django.core.management import call_command
 from django.utils import translation
 
 from dangjian.orglife import services
-from dangjian.orglife.models import Meeting, MeetingCount
+from dangjian.orglife.models import Meeting, MeetingCount, PresentPeak
 from dangjian.orglife.services.period_counts import rebuild
 from dangjian.party.models import PartyOrganization
 from dangjian.registry.models import Federation
@@ -27,6 +28,11 @@ def counts(po):
             "kind", "year", "months", "held"
         )
     }
+
+
+def peaks(po):
+    """{year: most present at one meeting} of one party organization."""
+    return dict(PresentPeak.objects.filter(party_organization=po).values_list("year", "most"))
 
 
 def test_every_writer_keeps_the_counts(db):
@@ -76,6 +82,67 @@ def test_every_writer_keeps_the_counts(db):
     assert (drift["missing"], drift["extra"], drift["wrong"]) == (0, 0, 0)
 
 
+def test_every_writer_keeps_the_most_present(db):
+    fed = Federation.objects.create(
+        name="到会联合会", short_name="到会", level=Federation.Level.CITY, founded_on=D(2018, 1, 1)
+    )
+    a, b = (
+        PartyOrganization.objects.create(
+            name=name, kind=PartyOrganization.Kind.BRANCH, federation=fed, valid_from=D(2019, 1, 1)
+        )
+        for name in ("到会甲支部", "到会乙支部")
+    )
+
+    def record(po, kind, day, present):
+        return services.record_meeting(
+            po, kind=kind, held_on=day, expected_count=present, present_count=present, actor=None
+        )
+
+    first = record(a, "general_meeting", D(2025, 2, 3), 7)
+    record(a, "party_lesson", D(2025, 12, 31), 5)
+    record(a, "theme_day", D(2024, 12, 31), 4)
+    assert peaks(a) == {2025: 7, 2024: 4}
+    # Talks and "other" meetings may count people who are not members: never the most present.
+    record(a, "heart_to_heart", D(2025, 5, 1), 30)
+    record(a, "other", D(2025, 5, 2), 30)
+    # A plan, and a meeting with nobody counted, hold no row.
+    services.plan_meeting(a, {"kind": "party_lesson", "held_on": D(2026, 3, 1)}, actor=None)
+    record(b, "theme_day", D(2023, 3, 1), 0)
+    assert peaks(a) == {2025: 7, 2024: 4} and peaks(b) == {}
+    # Edited down, then moved to the other branch: the year's next most takes its place.
+    services.update_meeting(first, {"present_count": 6, "expected_count": 6}, actor=None)
+    assert peaks(a)[2025] == 6
+    services.update_meeting(first, {"party_organization": b}, actor=None)
+    assert peaks(a) == {2025: 5, 2024: 4} and peaks(b) == {2025: 6}
+    services.delete_meeting(first, actor=None)
+    assert peaks(b) == {}
+    # In bulk (the ledger import's path), then changed in bulk.
+    made = services.record_meetings_bulk(
+        [
+            {
+                "party_organization_id": b.pk,
+                "kind": "theme_day",
+                "held_on": D(2024, 6, 1),
+                "expected_count": 9,
+                "present_count": 9,
+            },
+            {
+                "party_organization_id": b.pk,
+                "kind": "theme_day",
+                "held_on": D(2024, 7, 1),
+                "expected_count": 3,
+                "present_count": 3,
+            },
+        ],
+        actor=None,
+    )
+    assert peaks(b) == {2024: 9}
+    services.update_meetings_bulk([(made[0], {"kind": "heart_to_heart"})], actor=None)
+    assert peaks(b) == {2024: 3}
+    drift = rebuild()
+    assert (drift["missing"], drift["extra"], drift["wrong"]) == (0, 0, 0)
+
+
 def recount_command() -> str:
     out = io.StringIO()
     with translation.override("zh-hans"):
@@ -90,4 +157,19 @@ def test_the_command_reports_and_repairs_drift(db):
     text = recount_command()
     assert "错 1 条" in text or "多 1 条" in text
     assert "已修复" in text
+    assert "偏差：缺 0 条，多 0 条，错 0 条" in recount_command()
+    # The most present likewise: one meeting made its year's most by far, behind their back.
+    meeting = (
+        Meeting.objects.filter(status=Meeting.Status.HELD, present_count__gt=0)
+        .exclude(kind__in=PresentPeak.PEAK_EXCLUDED_KINDS)
+        .order_by("pk")
+        .first()
+    )
+    Meeting.objects.filter(pk=meeting.pk).update(present_count=1000)
+    text = recount_command()
+    assert "错 1 条" in text and "已修复" in text
+    peak = PresentPeak.objects.get(
+        party_organization_id=meeting.party_organization_id, year=meeting.held_on.year
+    )
+    assert peak.most == 1000
     assert "偏差：缺 0 条，多 0 条，错 0 条" in recount_command()

@@ -304,6 +304,42 @@ class MeetingCount(models.Model):
         return f"{self.party_organization_id} {self.kind} {self.year}: {self.held} ({self.months:012b})"
 
 
+class PresentPeak(models.Model):
+    """The most present (``present_count``) at one held meeting of a party organization in a
+    year, over every kind but those open to people who are not its members
+    (``PEAK_EXCLUDED_KINDS``): an upper bound the impossible-attendance rule compares with the
+    branch's members before counting any meeting one by one, read as O(branches × years) rows
+    instead of every meeting of its window. Kept beside ``MeetingCount`` by
+    ``orglife.services.period_counts`` (which every meeting writer calls) and checked by
+    ``dangjian recount_meetings``; a year without a meeting with anyone present has no row."""
+
+    # Heart-to-heart talks and "other" meetings may count people who are not the branch's
+    # members, so their attendance is never compared with the branch's members.
+    PEAK_EXCLUDED_KINDS = (Meeting.Kind.HEART_TO_HEART, Meeting.Kind.OTHER)
+
+    party_organization = models.ForeignKey(
+        PartyOrganization,
+        verbose_name=_("party organization"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,  # the (party organization, year) key begins with it
+    )
+    year = models.IntegerField(_("year"))
+    most = models.PositiveIntegerField(_("most present"))
+
+    class Meta:
+        verbose_name = _("most present in a year")
+        verbose_name_plural = _("most present in a year")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["party_organization", "year"], name="orglife_peak_year_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.party_organization_id} {self.year}: {self.most}"
+
+
 class LastAttended(models.Model):
     """The latest day a member attended a held meeting (present): one half of their last
     contact (``transfers.queries.out_of_contact``, LIFECYCLE T-8), read as a column instead of

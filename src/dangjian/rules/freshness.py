@@ -70,6 +70,7 @@ NOT_READ = ("orglife.Resolution",)
 # counted as inputs, every recorded meeting made a whole run of the incremental one.
 DERIVED = (
     "orglife.MeetingCount",
+    "orglife.PresentPeak",  # kept with the meeting counts, by the same writers and command
     # A meeting's signature's band keys (``orglife.services.bands``), written with it.
     "orglife.MinuteBand",
     # The pairs of alike minutes (``orglife.services.pairs``), kept with the bands; which

@@ -1,10 +1,11 @@
 """Counted meetings per (party organization, kind, year) — ``MeetingCount``: the months held as
-bits and how many — kept in step with the meetings: ``recount`` is called for the
+bits and how many — and the most present at one meeting per (party organization, year) —
+``PresentPeak`` — kept in step with the meetings: ``recount`` is called for the
 organizations a write touched (by ``journal.meetings_changed``, which every meeting writer
 calls), ``rebuild`` recomputes every row and reports the drift it repaired
 (``dangjian recount_meetings``).
 
-Both are one grouped statement over the meetings written by the database (``INSERT …
+Each table is one grouped statement over the meetings written by the database (``INSERT …
 SELECT``): nothing comes back to Python but the rebuild's comparison."""
 
 from __future__ import annotations
@@ -14,11 +15,12 @@ from collections.abc import Iterable
 from django.db import connection, transaction
 
 from dangjian.core import latest, touch
-from dangjian.orglife.models import Meeting, MeetingCount
+from dangjian.orglife.models import Meeting, MeetingCount, PresentPeak
 from dangjian.rulebook.periods import sql_month_index
 
 CHUNK = 500
 COLUMNS = "party_organization_id, kind, year, months, held"
+PEAK_COLUMNS = "party_organization_id, year, most"
 
 
 def grouped(where: str) -> str:
@@ -37,42 +39,67 @@ def grouped(where: str) -> str:
     )
 
 
+def peaks(where: str) -> str:
+    """The rows ``PresentPeak`` should hold for the meetings matching ``where``: each year's
+    most present at one held meeting of the kinds compared with the branch's members."""
+    mt = Meeting._meta.db_table
+    year = f"({sql_month_index('held_on')} / 12)"
+    excluded = ", ".join(f"'{kind.value}'" for kind in PresentPeak.PEAK_EXCLUDED_KINDS)
+    return (
+        f"SELECT party_organization_id, {year}, MAX(present_count) FROM {mt} "  # noqa: S608
+        f"WHERE status = '{Meeting.Status.HELD.value}' AND kind NOT IN ({excluded}) "
+        f"AND present_count > 0 AND {where} GROUP BY party_organization_id, {year}"
+    )
+
+
+# Each maintained table: its model, its columns (the key's first), how many of them are the key,
+# and the statement of its rows for a condition.
+TABLES = (
+    (MeetingCount, COLUMNS, 3, grouped),
+    (PresentPeak, PEAK_COLUMNS, 2, peaks),
+)
+
+
 def recount(party_organization_ids: Iterable[int]) -> None:
     """Recompute the rows of these party organizations from their meetings."""
     ids = sorted({int(pk) for pk in party_organization_ids if pk})
-    ct = MeetingCount._meta.db_table
     with connection.cursor() as cursor:
         for i in range(0, len(ids), CHUNK):
             chunk = ids[i : i + CHUNK]
             marks = ", ".join(["%s"] * len(chunk))
-            cursor.execute(f"DELETE FROM {ct} WHERE party_organization_id IN ({marks})", chunk)  # noqa: S608
             where = f"party_organization_id IN ({marks})"
-            cursor.execute(f"INSERT INTO {ct} ({COLUMNS}) {grouped(where)}", chunk)  # noqa: S608
+            for model, columns, _key, rows in TABLES:
+                table = model._meta.db_table
+                cursor.execute(f"DELETE FROM {table} WHERE {where}", chunk)  # noqa: S608
+                cursor.execute(f"INSERT INTO {table} ({columns}) {rows(where)}", chunk)  # noqa: S608
 
 
 def fill(cursor) -> None:
-    """Every row from the meetings, into an empty table."""
-    ct = MeetingCount._meta.db_table
-    cursor.execute(f"INSERT INTO {ct} ({COLUMNS}) {grouped('1 = 1')}")  # noqa: S608
+    """Every row from the meetings, into empty tables."""
+    for model, columns, _key, rows in TABLES:
+        cursor.execute(f"INSERT INTO {model._meta.db_table} ({columns}) {rows('1 = 1')}")  # noqa: S608
 
 
 @transaction.atomic
 def rebuild() -> dict[str, int]:
-    """Every row recomputed; returns the drift found (rows missing, extra, wrong) — zero when
-    every writer kept them."""
-    with connection.cursor() as cursor:
-        cursor.execute(grouped("1 = 1"))
-        truth = {(po, kind, year): (months, n) for po, kind, year, months, n in cursor.fetchall()}
-    stored = {
-        (po, kind, year): (months, n)
-        for po, kind, year, months, n in MeetingCount.objects.values_list(
-            "party_organization_id", "kind", "year", "months", "held"
-        ).iterator(chunk_size=10000)
-    }
-    found = latest.drift(truth, stored)
-    if found["missing"] or found["extra"] or found["wrong"]:
-        MeetingCount.objects.all().delete()
+    """Every row of both tables recomputed; returns the drift found (rows missing, extra,
+    wrong, summed over the tables) — zero when every writer kept them."""
+    found = {"missing": 0, "extra": 0, "wrong": 0, "rows": 0}
+    for model, columns, key, rows in TABLES:
         with connection.cursor() as cursor:
+            cursor.execute(rows("1 = 1"))
+            truth = {tuple(r[:key]): tuple(r[key:]) for r in cursor.fetchall()}
+        fields = [c.strip() for c in columns.split(",")]
+        stored = {
+            tuple(r[:key]): tuple(r[key:])
+            for r in model.objects.values_list(*fields).iterator(chunk_size=10000)
+        }
+        for name, n in latest.drift(truth, stored).items():
+            found[name] += n
+    if found["missing"] or found["extra"] or found["wrong"]:
+        with connection.cursor() as cursor:
+            for model, *_rest in TABLES:
+                cursor.execute(f"DELETE FROM {model._meta.db_table}")  # noqa: S608
             fill(cursor)
         touch.everything()  # the rules read these counts: judge everything again
     return found

@@ -28,7 +28,7 @@ from django.utils import timezone
 from dangjian.core.models import valid_on_q
 from dangjian.core.sql import chunks
 from dangjian.orglife import signin
-from dangjian.orglife.models import Attendance, Meeting
+from dangjian.orglife.models import Attendance, PresentPeak
 from dangjian.orglife.queries import COUNTED_ROLES
 from dangjian.party import queries as party_queries
 from dangjian.party.models import RelationPeriod
@@ -164,16 +164,19 @@ def _per_attendee(ctx, present) -> tuple[dict[int, list[str]], dict[int, list[st
 def _more_than_members(ctx) -> dict[int, list[str]]:
     """实到 more than the members (full and probationary) holding their relation in the
     branch that day — the record counts people the branch did not have."""
+    branches = ["branch", "joint_branch", "general_branch"]
     meetings = (
         records.judged(ctx)
         .filter(present_count__gt=0)
-        .exclude(kind__in=[Meeting.Kind.HEART_TO_HEART, Meeting.Kind.OTHER])
-        .filter(party_organization__kind__in=["branch", "joint_branch", "general_branch"])
+        .exclude(kind__in=PresentPeak.PEAK_EXCLUDED_KINDS)
+        .filter(party_organization__kind__in=branches)
     )
-    # A lower bound serves first: the members whose relation in the branch spans the whole
-    # window, having joined before it, count on every day of it; a branch whose meetings never
-    # had more present than that is not counted per meeting (the same findings: only branches
-    # that can have one are counted exactly).
+    # Bounds serve first: the members whose relation in the branch spans the whole window,
+    # having joined before it, count on every day of it; the most present at one meeting of
+    # each year the window touches (``PresentPeak``, kept by the meeting writers) is at least
+    # the window's most. A branch whose most present is not above its lower bound is not
+    # counted per meeting (the same findings: only branches that can have one are counted
+    # exactly).
     start, end = records.window(ctx)
     always_rows = party_queries.relations_on(start).filter(
         valid_on_q(end),
@@ -188,10 +191,18 @@ def _more_than_members(ctx) -> dict[int, list[str]]:
         .annotate(n=Count("member_id", distinct=True))
         .values_list("party_organization", "n")
     )
+    peaks = PresentPeak.objects.filter(
+        year__gte=start.year,
+        year__lte=end.year,
+        party_organization__federation_id__in=ctx.federation_ids,
+        party_organization__kind__in=branches,
+    )
+    if ctx.only is not None:
+        peaks = peaks.filter(party_organization_id__in=sorted(ctx.only))
     most = (
-        meetings.order_by()
+        peaks.order_by()
         .values("party_organization")
-        .annotate(most=Max("present_count"))
+        .annotate(most=Max("most"))
         .values_list("party_organization", "most")
     )
     maybe = sorted(po for po, present in most if present > always.get(po, 0))
