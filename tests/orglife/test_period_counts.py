@@ -35,16 +35,28 @@ def peaks(po):
     return dict(PresentPeak.objects.filter(party_organization=po).values_list("year", "most"))
 
 
-def test_every_writer_keeps_the_counts(db):
+def two_branches(short: str) -> tuple[PartyOrganization, PartyOrganization]:
+    """Two branches of a new federation, named after ``short``."""
     fed = Federation.objects.create(
-        name="计数联合会", short_name="计数", level=Federation.Level.CITY, founded_on=D(2018, 1, 1)
+        name=f"{short}联合会",
+        short_name=short,
+        level=Federation.Level.CITY,
+        founded_on=D(2018, 1, 1),
     )
     a, b = (
         PartyOrganization.objects.create(
-            name=name, kind=PartyOrganization.Kind.BRANCH, federation=fed, valid_from=D(2019, 1, 1)
+            name=f"{short}{name}",
+            kind=PartyOrganization.Kind.BRANCH,
+            federation=fed,
+            valid_from=D(2019, 1, 1),
         )
-        for name in ("计数甲支部", "计数乙支部")
+        for name in ("甲支部", "乙支部")
     )
+    return a, b
+
+
+def test_every_writer_keeps_the_counts(db):
+    a, b = two_branches("计数")
     first = services.record_meeting(a, kind="general_meeting", held_on=D(2025, 2, 3), actor=None)
     services.record_meeting(a, kind="general_meeting", held_on=D(2025, 2, 20), actor=None)
     assert counts(a) == {("general_meeting", 2025): ([2], 2)}
@@ -83,15 +95,7 @@ def test_every_writer_keeps_the_counts(db):
 
 
 def test_every_writer_keeps_the_most_present(db):
-    fed = Federation.objects.create(
-        name="到会联合会", short_name="到会", level=Federation.Level.CITY, founded_on=D(2018, 1, 1)
-    )
-    a, b = (
-        PartyOrganization.objects.create(
-            name=name, kind=PartyOrganization.Kind.BRANCH, federation=fed, valid_from=D(2019, 1, 1)
-        )
-        for name in ("到会甲支部", "到会乙支部")
-    )
+    a, b = two_branches("到会")
 
     def record(po, kind, day, present):
         return services.record_meeting(
