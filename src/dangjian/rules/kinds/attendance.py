@@ -164,12 +164,11 @@ def _per_attendee(ctx, present) -> tuple[dict[int, list[str]], dict[int, list[st
 def _more_than_members(ctx) -> dict[int, list[str]]:
     """实到 more than the members (full and probationary) holding their relation in the
     branch that day — the record counts people the branch did not have."""
-    branches = ["branch", "joint_branch", "general_branch"]
     meetings = (
         records.judged(ctx)
         .filter(present_count__gt=0)
         .exclude(kind__in=PresentPeak.PEAK_EXCLUDED_KINDS)
-        .filter(party_organization__kind__in=branches)
+        .filter(party_organization__kind__in=base.BRANCH_KINDS)
     )
     # Bounds serve first: the members whose relation in the branch spans the whole window,
     # having joined before it, count on every day of it; the most present at one meeting of
@@ -197,7 +196,7 @@ def _more_than_members(ctx) -> dict[int, list[str]]:
         year__gte=start.year,
         year__lte=end.year,
         party_organization__federation_id__in=ctx.federation_ids,
-        party_organization__kind__in=branches,
+        party_organization__kind__in=base.BRANCH_KINDS,
     )
     if ctx.only is not None:
         peaks = peaks.filter(party_organization_id__in=sorted(ctx.only))

@@ -26,6 +26,14 @@ from dangjian.rules import coverage_kept
 covered = queries.covered_q
 full_member_count = queries.full_member_count_q
 
+# The party organization kinds judged as branches (a committee is not): they owe meetings,
+# cover units and count their members at a meeting.
+BRANCH_KINDS = [
+    PartyOrganization.Kind.BRANCH,
+    PartyOrganization.Kind.JOINT_BRANCH,
+    PartyOrganization.Kind.GENERAL_BRANCH,
+]
+
 
 # The per-run values several kinds read (``cached``), by the names the kinds give them in
 # ``@kind(shares=…)`` (``registry.SHARES``: the run starts one reader of each first).

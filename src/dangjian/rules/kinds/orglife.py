@@ -49,8 +49,6 @@ from dangjian.rules.kinds.dormancy import conditions_candidate, dormant_units, u
 from dangjian.rules.registry import MEETINGS, Candidate, kind
 
 K = PartyOrganization.Kind
-# The kinds judged as branches (a committee is not): they owe meetings and cover units.
-BRANCH_KINDS = [K.BRANCH, K.JOINT_BRANCH, K.GENERAL_BRANCH]
 
 # The meeting kinds a requirement may name (an override naming another is not judged), in the
 # order a finding lists them; their words are the integrity rules' (``records.KIND_ZH``).
@@ -427,7 +425,7 @@ def branches_of_touched(touched) -> set[int] | None:
 def empty_branch(ctx):
     day, p = ctx.as_of, ctx.params
     found: dict[int, dict] = defaultdict(lambda: {"conditions": []})
-    branches = base.party_orgs(ctx).filter(kind__in=BRANCH_KINDS)
+    branches = base.party_orgs(ctx).filter(kind__in=base.BRANCH_KINDS)
     if ctx.only is not None:  # an incremental run: these branches alone
         branches = branches.filter(pk__in=sorted(ctx.only))
     # (1) no organizational life for the given months.
