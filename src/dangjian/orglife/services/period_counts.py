@@ -19,8 +19,6 @@ from dangjian.orglife.models import Meeting, MeetingCount, PresentPeak
 from dangjian.rulebook.periods import sql_month_index
 
 CHUNK = 500
-COLUMNS = "party_organization_id, kind, year, months, held"
-PEAK_COLUMNS = "party_organization_id, year, most"
 
 
 def grouped(where: str) -> str:
@@ -52,11 +50,11 @@ def peaks(where: str) -> str:
     )
 
 
-# Each maintained table: its model, its columns (the key's first), how many of them are the key,
-# and the statement of its rows for a condition.
+# Each maintained table: its model, its key's columns, its values' columns and the statement
+# of its rows (in that column order) for a condition.
 TABLES = (
-    (MeetingCount, COLUMNS, 3, grouped),
-    (PresentPeak, PEAK_COLUMNS, 2, peaks),
+    (MeetingCount, ("party_organization_id", "kind", "year"), ("months", "held"), grouped),
+    (PresentPeak, ("party_organization_id", "year"), ("most",), peaks),
 )
 
 
@@ -68,16 +66,17 @@ def recount(party_organization_ids: Iterable[int]) -> None:
             chunk = ids[i : i + CHUNK]
             marks = ", ".join(["%s"] * len(chunk))
             where = f"party_organization_id IN ({marks})"
-            for model, columns, _key, rows in TABLES:
-                table = model._meta.db_table
+            for model, key, values, rows in TABLES:
+                table, columns = model._meta.db_table, ", ".join(key + values)
                 cursor.execute(f"DELETE FROM {table} WHERE {where}", chunk)  # noqa: S608
                 cursor.execute(f"INSERT INTO {table} ({columns}) {rows(where)}", chunk)  # noqa: S608
 
 
 def fill(cursor) -> None:
     """Every row from the meetings, into empty tables."""
-    for model, columns, _key, rows in TABLES:
-        cursor.execute(f"INSERT INTO {model._meta.db_table} ({columns}) {rows('1 = 1')}")  # noqa: S608
+    for model, key, values, rows in TABLES:
+        table, columns = model._meta.db_table, ", ".join(key + values)
+        cursor.execute(f"INSERT INTO {table} ({columns}) {rows('1 = 1')}")  # noqa: S608
 
 
 @transaction.atomic
@@ -85,14 +84,14 @@ def rebuild() -> dict[str, int]:
     """Every row of both tables recomputed; returns the drift found (rows missing, extra,
     wrong, summed over the tables) — zero when every writer kept them."""
     found = {"missing": 0, "extra": 0, "wrong": 0, "rows": 0}
-    for model, columns, key, rows in TABLES:
+    for model, key, values, rows in TABLES:
+        width = len(key)
         with connection.cursor() as cursor:
             cursor.execute(rows("1 = 1"))
-            truth = {tuple(r[:key]): tuple(r[key:]) for r in cursor.fetchall()}
-        fields = [c.strip() for c in columns.split(",")]
+            truth = {tuple(r[:width]): tuple(r[width:]) for r in cursor.fetchall()}
         stored = {
-            tuple(r[:key]): tuple(r[key:])
-            for r in model.objects.values_list(*fields).iterator(chunk_size=10000)
+            tuple(r[:width]): tuple(r[width:])
+            for r in model.objects.values_list(*key, *values).iterator(chunk_size=10000)
         }
         for name, n in latest.drift(truth, stored).items():
             found[name] += n
