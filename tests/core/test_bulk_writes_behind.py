@@ -70,3 +70,36 @@ def test_nested_and_elsewhere_than_sqlite_it_changes_nothing():
     if connection.vendor != "sqlite":
         with transaction.atomic(), bulk.writes_behind():
             assert bulk._writers == {}
+
+
+def test_threads_take_turns_more_often_while_a_writer_runs_and_as_before_after():
+    import sys
+    import threading
+
+    before = sys.getswitchinterval()
+    sqlite = connection.vendor == "sqlite"
+    inside = bulk.WRITER_SWITCH_INTERVAL if sqlite else before
+    with transaction.atomic(), bulk.writes_behind():
+        assert sys.getswitchinterval() == pytest.approx(inside)
+        # Another thread's writer on its own connection: the last one out restores it.
+        entered, leave = threading.Event(), threading.Event()
+
+        def other():
+            from django.db import connections
+
+            try:
+                with bulk.writes_behind():
+                    entered.set()
+                    leave.wait(5)
+            finally:
+                connections.close_all()
+
+        thread = threading.Thread(target=other)
+        thread.start()
+        assert entered.wait(5)
+        bulk.insert(Group, COLUMNS, rows(1, 5))
+    assert sys.getswitchinterval() == pytest.approx(inside)  # the other one still runs
+    leave.set()
+    thread.join(5)
+    assert sys.getswitchinterval() == pytest.approx(before)
+    assert Group.objects.count() == 5

@@ -40,3 +40,25 @@ def test_many_equals_one_by_one(values):
     sealed = crypto.encrypt_many(values)
     assert [crypto.decrypt(s) if s else s for s in sealed] == values
     assert crypto.decrypt_many([crypto.encrypt(v) if v else v for v in values]) == values
+
+
+def test_suffix_index_many_is_suffix_index_across_calls_and_keys(settings):
+    values = ["11010519491231002X", "110105199003070011", "", "abc", "002x", "张三李四王五"]
+    assert crypto.suffix_index_many(values) == [crypto.suffix_index(v) for v in values]
+    # Asked again, the remembered hashes give the same; a suffix first seen now is hashed.
+    again = [*values, "110105199003070099"]
+    assert crypto.suffix_index_many(again) == [crypto.suffix_index(v) for v in again]
+    before = crypto.suffix_index_many(values[:1])
+    settings.BLIND_INDEX_KEY = "another key"  # a hash remembered under the old key is not used
+    assert crypto.suffix_index_many(values) == [crypto.suffix_index(v) for v in values]
+    assert crypto.suffix_index_many(values[:1]) != before
+
+
+def test_suffix_memo_stays_bounded(monkeypatch):
+    monkeypatch.setattr(crypto, "SUFFIX_MEMO_LIMIT", 10)
+    values = [f"{i:04d}" for i in range(25)]
+    assert crypto.suffix_index_many(values) == [crypto.suffix_index(v) for v in values]
+    assert sum(map(len, crypto._suffix_hashes.values())) <= 25  # one call's suffixes at most
+    more = ["9997", "9998", "9999"]  # full: forgotten, then these remembered
+    assert crypto.suffix_index_many(more) == [crypto.suffix_index(v) for v in more]
+    assert sum(map(len, crypto._suffix_hashes.values())) == 3

@@ -517,12 +517,15 @@ class MemberHandler(Handler):
         # Changes to stored members and employments (usually few) go through the party
         # services, which audit each changed row; a moved member's old employment is closed
         # before the new one starts.
-        actor, note = ctx.user, self.note
-        party_bulk.update_members_bulk(member_changes, actor=actor, note=note)
-        self._apply_relations(ctx, updated, members)
-        party_bulk.close_employments_bulk(closes, actor=actor, note=note)
-        party_bulk.update_employments_bulk(job_updates, actor=actor, note=note)
-        party_bulk.start_employments_bulk(job_starts, actor=actor, note=note)
+        # Only when there are any: each opens a savepoint, and a statement waits for the
+        # previous chunk's inserts still pending (``bulk.writes_behind``).
+        if updated:
+            actor, note = ctx.user, self.note
+            party_bulk.update_members_bulk(member_changes, actor=actor, note=note)
+            self._apply_relations(ctx, updated, members)
+            party_bulk.close_employments_bulk(closes, actor=actor, note=note)
+            party_bulk.update_employments_bulk(job_updates, actor=actor, note=note)
+            party_bulk.start_employments_bulk(job_starts, actor=actor, note=note)
         # The new members last: with ``bulk.writes_behind`` (the import's commit) their
         # statements run while the next chunk is parsed; any query before them would wait.
         bulk.insert(PartyMember, NEW_MEMBER_COLUMNS, member_rows)
