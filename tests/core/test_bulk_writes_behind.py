@@ -1,10 +1,10 @@
-"""``core.bulk.writes_behind``: the inserts run in a second thread on SQLite, yet every query
-after them sees their rows, a failed insert raises (and nothing after it is written), and the
-transaction stays one."""
+"""``core.bulk.writes_behind``: the inserts run in a second thread (SQLite and PostgreSQL),
+yet every query after them sees their rows, a failed insert raises (and nothing after it is
+written), and the transaction stays one."""
 
 import pytest
 from django.contrib.auth.models import Group  # any table: an id and a name
-from django.db import connection, transaction
+from django.db import transaction
 
 from dangjian.core import bulk
 
@@ -61,15 +61,15 @@ def test_an_error_of_the_caller_leaves_nothing_written():
     assert Group.objects.count() == 0
 
 
-def test_nested_and_elsewhere_than_sqlite_it_changes_nothing():
+def test_nested_it_changes_nothing():
     with transaction.atomic(), bulk.writes_behind():
+        writers = dict(bulk._writers)
+        assert len(writers) == 1  # SQLite and PostgreSQL alike
         with bulk.writes_behind():
+            assert bulk._writers == writers  # the outer one's writer, not a second
             bulk.insert(Group, COLUMNS, rows(1, 5))
         assert Group.objects.count() == 5
     assert bulk._writers == {}
-    if connection.vendor != "sqlite":
-        with transaction.atomic(), bulk.writes_behind():
-            assert bulk._writers == {}
 
 
 def test_threads_take_turns_more_often_while_a_writer_runs_and_as_before_after():
@@ -77,8 +77,7 @@ def test_threads_take_turns_more_often_while_a_writer_runs_and_as_before_after()
     import threading
 
     before = sys.getswitchinterval()
-    sqlite = connection.vendor == "sqlite"
-    inside = bulk.WRITER_SWITCH_INTERVAL if sqlite else before
+    inside = bulk.WRITER_SWITCH_INTERVAL
     with transaction.atomic(), bulk.writes_behind():
         assert sys.getswitchinterval() == pytest.approx(inside)
         # Another thread's writer on its own connection: the last one out restores it.

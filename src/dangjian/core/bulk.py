@@ -28,6 +28,7 @@ import threading
 from collections.abc import Callable, Collection, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
+from functools import partial
 from itertools import chain
 from typing import Any
 
@@ -150,22 +151,22 @@ def roomy_cache(megabytes: int = 64) -> Iterator[None]:
 
 class _Writer:
     """The statements ``insert`` hands over while :func:`writes_behind` is active: run in order
-    by one thread on the connection's own sqlite3 connection, the caller's thread never using
-    that connection meanwhile (every statement through Django waits for them first)."""
+    by one thread on the connection's own driver connection (sqlite3 or psycopg), the caller's
+    thread never using that connection meanwhile (every statement through Django waits for them
+    first)."""
 
-    def __init__(self, raw: Any):
-        self.raw = raw
+    def __init__(self) -> None:
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bulk-writer")
         self.pending: list[Future[None]] = []
         self.failed = threading.Event()
 
-    def submit(self, sql: str, params: list[Any]) -> None:
-        self.pending.append(self.pool.submit(self._execute, sql, params))
+    def submit(self, statement: Callable[[], Any]) -> None:
+        self.pending.append(self.pool.submit(self._execute, statement))
 
-    def _execute(self, sql: str, params: list[Any]) -> None:
+    def _execute(self, statement: Callable[[], Any]) -> None:
         if not self.failed.is_set():  # after a failure, nothing more is written
             try:
-                self.raw.execute(sql, params)
+                statement()
             except BaseException:
                 self.failed.set()
                 raise
@@ -198,26 +199,27 @@ def _own_connection() -> Any:
 
 @contextmanager
 def writes_behind() -> Iterator[None]:
-    """On SQLite, ``insert``'s statements run in a second thread while the caller goes on (the
-    ledger import parses the next chunk while this one's rows go into their tables and indexes).
+    """``insert``'s statements run in a second thread while the caller goes on (the ledger
+    import parses the next chunk while this one's rows go into their tables and indexes).
 
     sqlite3 releases the GIL while SQLite executes a statement, so the B-tree work of a large
     insert (a third or more of a 100,000-row import) can overlap the caller's Python work
-    on a second core. The statements run in order, one at a time, on the same connection and in
+    on a second core; psycopg releases it while PostgreSQL's server takes a ``COPY`` (its
+    server is another process: the client waited for it at the end of every ``COPY``, 3.4 s
+    of a 100,000-row import). The statements run in order, one at a time, on the same connection and in
     the same transaction as without this; nothing else changes: every other statement of the
     connection (any query or write through Django: ``cursor.execute``, savepoints, the ORM) waits
     for the pending inserts first and sees their rows, and so does leaving this block, which
     raises the first insert's error if one failed (nothing after it was written). Use it inside
     the transaction (``transaction.atomic``), so that the commit comes after the last insert.
-    Elsewhere than SQLite (PostgreSQL's server already works beside its client) it does nothing.
-    Meanwhile the process hands the GIL between threads every ``WRITER_SWITCH_INTERVAL``.
+    On other databases it does nothing. Meanwhile the process hands the GIL between threads every ``WRITER_SWITCH_INTERVAL``.
     """
     own = _own_connection()
-    if own.vendor != "sqlite" or id(own) in _writers:
+    if own.vendor not in ("sqlite", "postgresql") or id(own) in _writers:
         yield
         return
     own.ensure_connection()
-    writer = _Writer(own.connection)
+    writer = _Writer()
 
     def waiting(execute: Any, sql: Any, params: Any, many: bool, context: Any) -> Any:
         writer.wait()
@@ -308,7 +310,8 @@ def insert(
 
     ``encoded`` names JSON columns whose values the caller already wrote as JSON text, exactly
     as ``json_encoder`` would (``core.audit.record_creations`` builds its rows' JSON column by
-    column): they are stored as given."""
+    column): they are stored as given. Inside :func:`writes_behind` the rows are written later,
+    by another thread: do not change them after the call."""
     if not rows:
         return
     if connection.vendor not in ("sqlite", "postgresql"):  # pragma: no cover - other databases
@@ -328,35 +331,53 @@ def insert(
     quote = connection.ops.quote_name
     names = ", ".join(quote(c) for c in db_columns)
     table = quote(model._meta.db_table)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                write = copy.write_row
-                for row in rows if converted is None else zip(*converted, strict=True):
-                    write(row)
-            return
-        # Many rows per statement: about twice as fast as executemany's one row per step
-        # (100,000 dues rows: 0.4 s against 0.8 s), within the parameters SQLite allows
-        # (1,000 rows of 10 columns a statement instead of 99: 10 % less at 1,000,000 rows).
-        # The statements go to sqlite3 as written (with its own ? marks): Django's wrapper would
-        # rewrite every %s of every statement (a quarter of the time at 100,000 rows).
-        raw = connection.connection
-        writer = _writers.get(id(_own_connection()))
-        run = writer.submit if writer is not None else raw.execute
-        one = "(" + ", ".join(["?"] * len(fields)) + ")"
-        per = max(1, _sqlite_parameters(raw) // len(fields))
-        head = f"INSERT INTO {table} ({names}) VALUES "  # noqa: S608
-        full = head + ", ".join([one] * per)
-        for start in range(0, len(rows), per):
-            end = min(start + per, len(rows))
-            sql = full if end - start == per else head + ", ".join([one] * (end - start))
-            # The statement's values, row after row, straight from the converted columns.
-            part = (
-                rows[start:end]
-                if converted is None
-                else zip(*(c[start:end] for c in converted), strict=True)
-            )
-            run(sql, list(chain.from_iterable(part)))  # C speed: 10^7 values
+    writer = _writers.get(id(_own_connection()))
+    connection.ensure_connection()
+    raw = connection.connection  # the driver's own (psycopg's or sqlite3's)
+    if connection.vendor == "postgresql":
+        copy = partial(
+            _copy,
+            raw,
+            f"COPY {table} ({names}) FROM STDIN",
+            rows if converted is None else zip(*converted, strict=True),
+        )
+        if writer is not None:
+            writer.submit(copy)
+        else:
+            copy()
+        return
+    # Many rows per statement: about twice as fast as executemany's one row per step
+    # (100,000 dues rows: 0.4 s against 0.8 s), within the parameters SQLite allows
+    # (1,000 rows of 10 columns a statement instead of 99: 10 % less at 1,000,000 rows).
+    # The statements go to sqlite3 as written (with its own ? marks): Django's wrapper would
+    # rewrite every %s of every statement (a quarter of the time at 100,000 rows).
+    run = (
+        (lambda sql, params: writer.submit(partial(raw.execute, sql, params)))
+        if writer is not None
+        else raw.execute
+    )
+    one = "(" + ", ".join(["?"] * len(fields)) + ")"
+    per = max(1, _sqlite_parameters(raw) // len(fields))
+    head = f"INSERT INTO {table} ({names}) VALUES "  # noqa: S608
+    full = head + ", ".join([one] * per)
+    for start in range(0, len(rows), per):
+        end = min(start + per, len(rows))
+        sql = full if end - start == per else head + ", ".join([one] * (end - start))
+        # The statement's values, row after row, straight from the converted columns.
+        part = (
+            rows[start:end]
+            if converted is None
+            else zip(*(c[start:end] for c in converted), strict=True)
+        )
+        run(sql, list(chain.from_iterable(part)))  # C speed: 10^7 values
+
+
+def _copy(raw: Any, sql: str, rows: Iterable[tuple[Any, ...]]) -> None:
+    """``COPY … FROM STDIN`` of ``rows`` on psycopg's connection ``raw``."""
+    with raw.cursor() as cursor, cursor.copy(sql) as copy:
+        write = copy.write_row
+        for row in rows:
+            write(row)
 
 
 # Rows per ``executemany`` of an update.
