@@ -203,16 +203,17 @@ def writes_behind() -> Iterator[None]:
     import parses the next chunk while this one's rows go into their tables and indexes).
 
     sqlite3 releases the GIL while SQLite executes a statement, so the B-tree work of a large
-    insert (a third or more of a 100,000-row import) can overlap the caller's Python work
-    on a second core; psycopg releases it while PostgreSQL's server takes a ``COPY`` (its
-    server is another process: the client waited for it at the end of every ``COPY``, 3.4 s
-    of a 100,000-row import). The statements run in order, one at a time, on the same connection and in
-    the same transaction as without this; nothing else changes: every other statement of the
-    connection (any query or write through Django: ``cursor.execute``, savepoints, the ORM) waits
-    for the pending inserts first and sees their rows, and so does leaving this block, which
-    raises the first insert's error if one failed (nothing after it was written). Use it inside
-    the transaction (``transaction.atomic``), so that the commit comes after the last insert.
-    On other databases it does nothing. Meanwhile the process hands the GIL between threads every ``WRITER_SWITCH_INTERVAL``.
+    insert (a third or more of a 100,000-row import) can overlap the caller's Python work on a
+    second core; psycopg releases it while PostgreSQL's server (another process) takes a
+    ``COPY``, which the caller otherwise waited for at the end of each. The statements run in
+    order, one at a time, on the same connection and in the same transaction as without this;
+    nothing else changes: every other statement of the connection (any query or write through
+    Django: ``cursor.execute``, savepoints, the ORM) waits for the pending inserts first and
+    sees their rows, and so does leaving this block, which raises the first insert's error if
+    one failed (nothing after it was written). Use it inside the transaction
+    (``transaction.atomic``), so that the commit comes after the last insert. On other
+    databases it does nothing. Meanwhile the process hands the GIL between threads every
+    ``WRITER_SWITCH_INTERVAL``.
     """
     own = _own_connection()
     if own.vendor not in ("sqlite", "postgresql") or id(own) in _writers:
@@ -240,7 +241,7 @@ def writes_behind() -> Iterator[None]:
 # return and take the next one's values; with CPython's default 5 ms it waited up to that long
 # each time behind the caller's parsing. 100,000 new members (~470 statements): the writer's
 # statements took 2.3 s with the caller idle, 4.5 s beside its parsing at 5 ms, 2.9 s at
-# 0.5 ms; the whole import 10 % shorter (bench/RESULTS.md).
+# 0.5 ms; the whole import about 10 % shorter on SQLite (bench/RESULTS.md).
 WRITER_SWITCH_INTERVAL = 0.0005
 _switch_lock = threading.Lock()
 _switch_state: dict[str, Any] = {"users": 0, "saved": None}
