@@ -289,7 +289,8 @@ def reserve_ids(model: type[models.Model], count: int) -> list[int]:
 
 
 def _fields(model: type[models.Model], names: list[str]) -> tuple[list[Field], list[str]]:
-    """The fields named and their columns: only a concrete field (not a reverse relation) has one."""
+    """The fields named and their columns: only a concrete field (not a reverse relation) has
+    one."""
     fields, columns = [], []
     for name in names:
         field = model._meta.get_field(name)
