@@ -60,6 +60,20 @@ def plain_http():
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def fast_password_hashing():
+    """Passwords hashed with a fast hasher in the tests: production keeps Django's default
+    (PBKDF2, a deliberate ~0.2 s a password), which made every test that signs users up pay
+    for it (the notices' small world: 33 users, 6 s each test). Django's other hashers stay
+    listed after it, so a password hashed before still verifies."""
+    from django.conf import global_settings
+    from django.test import override_settings
+
+    fast = "django.contrib.auth.hashers.MD5PasswordHasher"
+    with override_settings(PASSWORD_HASHERS=[fast, *global_settings.PASSWORD_HASHERS]):
+        yield
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     from dangjian.demo.extensions import build_app_demo_data

@@ -82,6 +82,18 @@ def test_https_is_the_default_without_debug_and_one_switch_turns_it_off(tmp_path
     assert result.stdout.strip() == expected
 
 
+def test_production_hashes_passwords_with_a_slow_hasher(tmp_path):
+    """The suite hashes with MD5 for speed (tests/conftest.py); the application itself keeps
+    Django's default, PBKDF2, which a fast test setting must never leak into."""
+    show = (
+        "import django; django.setup(); from django.contrib.auth.hashers import get_hasher; "
+        "print(get_hasher().algorithm, get_hasher().iterations >= 600_000)"
+    )
+    result = _run(tmp_path, show)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "pbkdf2_sha256 True"
+
+
 @override_settings(SECURE_SSL_REDIRECT=True, SECURE_HSTS_SECONDS=31536000)
 def test_production_redirects_to_https_and_sends_hsts(db):
     client = Client()
