@@ -27,7 +27,7 @@ import sys
 import threading
 from collections.abc import Callable, Collection, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from functools import partial
 from itertools import chain
 from typing import Any
@@ -36,6 +36,7 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 
 from dangjian.core import crypto
 from dangjian.core.fields import EncryptedTextField
+from dangjian.core.process import ProcessSetting
 
 Field = models.Field[Any, Any]
 Convert = Callable[[list[Any]], list[Any]]
@@ -243,26 +244,12 @@ def writes_behind() -> Iterator[None]:
 # statements took 2.3 s with the caller idle, 4.5 s beside its parsing at 5 ms, 2.9 s at
 # 0.5 ms; the whole import about 10 % shorter on SQLite (bench/RESULTS.md).
 WRITER_SWITCH_INTERVAL = 0.0005
-_switch_lock = threading.Lock()
-_switch_state: dict[str, Any] = {"users": 0, "saved": None}
+_switch_interval = ProcessSetting(sys.getswitchinterval, sys.setswitchinterval)
 
 
-@contextmanager
-def _switching_often() -> Iterator[None]:
-    """``sys.setswitchinterval(WRITER_SWITCH_INTERVAL)`` while any writer runs in the process
-    (the first one in saves the interval, the last one out restores it)."""
-    with _switch_lock:
-        if _switch_state["users"] == 0:
-            _switch_state["saved"] = sys.getswitchinterval()
-            sys.setswitchinterval(min(WRITER_SWITCH_INTERVAL, _switch_state["saved"]))
-        _switch_state["users"] += 1
-    try:
-        yield
-    finally:
-        with _switch_lock:
-            _switch_state["users"] -= 1
-            if _switch_state["users"] == 0:
-                sys.setswitchinterval(_switch_state["saved"])
+def _switching_often() -> AbstractContextManager[None]:
+    """``sys.setswitchinterval(WRITER_SWITCH_INTERVAL)`` while any writer runs in the process."""
+    return _switch_interval.changed(lambda saved: min(WRITER_SWITCH_INTERVAL, saved))
 
 
 def reserve_ids(model: type[models.Model], count: int) -> list[int]:

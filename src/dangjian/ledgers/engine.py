@@ -11,18 +11,17 @@ from __future__ import annotations
 
 import datetime
 import gc
-import threading
 from collections.abc import Callable
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import islice
 from operator import itemgetter
-from typing import Any, TypedDict
+from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dangjian.core.process import ProcessSetting
 from dangjian.ledgers import cells, specs
 
 NEW, CHANGED, UNCHANGED, INVALID = "new", "changed", "unchanged", "invalid"
@@ -296,19 +295,10 @@ def parse_chunk(plan: list[ColumnParser], raw_rows: list[tuple[int, list]]) -> l
     return rows
 
 
-_gc_lock = threading.Lock()
-
-
-class _GcState(TypedDict):
-    users: int  # imports running in this process
-    saved: tuple[int, int, int] | None  # the thresholds before the first of them
-
-
-_gc_state: _GcState = {"users": 0, "saved": None}
 GC_GEN0_THRESHOLD = 50_000
+_gc_thresholds = ProcessSetting(gc.get_threshold, lambda thresholds: gc.set_threshold(*thresholds))
 
 
-@contextmanager
 def fewer_collections(gen0: int = GC_GEN0_THRESHOLD):
     """Collect cyclic garbage less often while an import runs (restored afterwards).
 
@@ -319,20 +309,7 @@ def fewer_collections(gen0: int = GC_GEN0_THRESHOLD):
     measured the same. Nested and concurrent imports in one process share the setting: the
     first one in saves the thresholds, the last one out restores them.
     """
-    with _gc_lock:
-        if _gc_state["users"] == 0:
-            saved = gc.get_threshold()
-            _gc_state["saved"] = saved
-            gc.set_threshold(max(gen0, saved[0]), *saved[1:])
-        _gc_state["users"] += 1
-    try:
-        yield
-    finally:
-        with _gc_lock:
-            _gc_state["users"] -= 1
-            previous = _gc_state["saved"]
-            if _gc_state["users"] == 0 and previous is not None:  # set by the first one in
-                gc.set_threshold(*previous)
+    return _gc_thresholds.changed(lambda saved: (max(gen0, saved[0]), *saved[1:]))
 
 
 def run(
