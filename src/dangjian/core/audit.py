@@ -146,10 +146,15 @@ def snapshot(obj: models.Model, *, m2m: bool = True) -> dict[str, Any]:
     """
     data: dict[str, Any] = {}
     maskers = personal.maskers(obj._meta.label_lower)
+    by_type = _BY_TYPE
     for field in obj._meta.concrete_fields:
         if field.name in SKIPPED:
             continue
-        value = _plain(getattr(obj, field.attname))
+        value = getattr(obj, field.attname)
+        # The common types through one lookup (a bulk update snapshots each object twice).
+        convert = by_type.get(value.__class__, _plain)
+        if convert is not None:
+            value = convert(value)
         if field.name in maskers and value:
             value = maskers[field.name](str(value))
         data[field.name] = value
@@ -265,21 +270,39 @@ def record_changes(
     pairs: Iterable[tuple[models.Model, dict[str, Any]]],
     *,
     note: str = "",
-    batch_size: int = 1000,
+    always: bool = False,
 ) -> int:
     """Record many updates at once: one row per ``(obj, before)`` pair whose object changed.
 
-    For bulk writes (ledger imports): the rows are inserted in batches and, unlike
+    For bulk writes (ledger imports): the rows go in through ``core.bulk`` (no model instance
+    per row; 100,000 updated members took 14 s through ``bulk_create``) and, unlike
     ``record_change``, an unchanged object gets no row even with a note (the note names the
-    import, not a change). Returns the number of rows written.
+    import, not a change) — unless ``always``: the caller passes only objects it changed, and
+    each gets its row with the note even where the trail's values compare equal (a phone
+    changed within its masked digits), as ``record_change`` writes it. Returns the number of
+    rows written.
     """
-    fields = {**actor_fields(actor), **_context()}
+    from dangjian.core import bulk
+
+    who = actor_fields(actor)
+    ctx = _context()
+    actor_id = who["actor"].pk if who["actor"] is not None else None
+    head = (
+        timezone.now(),
+        actor_id,
+        who["actor_name"],
+        ctx["request_id"],
+        ctx["ip_address"],
+        AuditLog.Action.UPDATE.value,
+        "",
+    )
     rows = []
     for obj, before in pairs:
         changed = diff(before, _after(obj, before))
-        if changed:
-            rows.append(_update_row(obj, changed, note, fields))
-    AuditLog.objects.bulk_create(rows, batch_size=batch_size)
+        if changed or (always and note):
+            label, shown = obj._meta.label_lower, str(obj)[:200]
+            rows.append((*head, label, str(obj.pk), shown, {"fields": changed}, note))
+    bulk.insert(AuditLog, TRAIL_COLUMNS, rows)
     return len(rows)
 
 
@@ -365,7 +388,7 @@ def record_creations(
         (*head, pk, repr_[:200], text, note)
         for pk, repr_, text in zip(map(str, pks), map(str, shown), changes, strict=True)
     ]
-    bulk.insert(AuditLog, CREATION_COLUMNS, rows_out, encoded=["changes"])
+    bulk.insert(AuditLog, TRAIL_COLUMNS, rows_out, encoded=["changes"])
     return len(rows_out)
 
 
@@ -464,7 +487,9 @@ def _plain_column(column: list[Any]) -> list[Any]:
 _DATES = {datetime.date, type(None)}
 
 
-CREATION_COLUMNS = [
+# The columns record_creations and record_changes write, in this order (the id is the
+# database's).
+TRAIL_COLUMNS = [
     "at",
     "actor",
     "actor_name",

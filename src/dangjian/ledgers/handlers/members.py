@@ -497,6 +497,8 @@ class MemberHandler(Handler):
             if plan:
                 action, job, arg = plan
                 job = real_jobs[job.pk] if job is not None else None
+                if job is not None:
+                    job.member = member  # its trail record names the member: no query for it
                 if action == "close":
                     closes.append((job, max(arg, job.valid_from)))
                 elif action in ("move", "create"):
