@@ -275,3 +275,72 @@ def test_the_migration_turns_current_values_into_history(fed):
         (inside.pk, founded.pk, "", D(2019, 3, 1), None),  # joined 2010, branch founded 2019
         (outside.pk, None, "某街道党工委", D(2021, 7, 1), None),
     }
+
+
+def _trail(member: PartyMember) -> list[tuple]:
+    """The member's relation records of the compared move (note 比对) as the audit page reads
+    them, with the member's name and the periods' own ids left out."""
+    out = []
+    for row in AuditLog.objects.filter(note="比对").order_by("pk"):
+        named = row.object_repr == member.name or row.object_repr.startswith(member.name + " ")
+        if not named:
+            continue
+        changes = dict(row.changes)
+        for key in ("after", "before"):
+            if isinstance(changes.get(key), dict):
+                changes[key] = {f: v for f, v in changes[key].items() if f not in ("id", "member")}
+        shown = row.object_repr.removeprefix(member.name)
+        out.append((row.action, row.event_type, row.object_type, shown, str(changes)))
+    return sorted(out)
+
+
+def test_moves_in_bulk_are_the_moves_one_by_one(fed):
+    """Every case of ``move_relation`` — a period ended, one begun that day replaced, a later
+    one with the same holder started earlier, a move inside the history (the new period ends
+    where the next begins), a move to where the relation already is (nothing), a relation
+    cleared — gives the same periods, current relation, trail records and events when done by
+    ``move_relations_bulk`` for many members at once."""
+    a, b = branch(fed, "比对甲支部"), branch(fed, "比对乙支部", D(2020, 1, 1))
+    histories = [
+        # (the member's moves before, the move compared)
+        ([], (b, D(2021, 3, 1))),  # ends the open period
+        ([(b, D(2021, 3, 1))], (None, D(2021, 3, 1))),  # begun that day: replaced (cleared)
+        ([(b, D(2022, 1, 1))], (b, D(2021, 6, 1))),  # later period, same holder: starts earlier
+        ([(b, D(2022, 1, 1))], ("某街道党工委", D(2020, 6, 1))),  # inside: ends before the next
+        ([(b, D(2021, 3, 1))], (b, D(2021, 5, 1))),  # already there: nothing
+        ([], ("某街道党工委", D(2023, 2, 1))),  # to a holder outside the system
+    ]
+    pairs = []
+    for i, (before, _move) in enumerate(histories):
+        twins = []
+        for who in ("单", "批"):
+            member = new_member(name=f"比对{who}{i}", relation_party_organization=a)
+            for to, on in before:
+                party.move_relation(member, to=to, on=on, actor=None)
+            twins.append(member)
+        pairs.append(twins)
+    for (one, _many), (_before, (to, on)) in zip(pairs, histories, strict=True):
+        party.move_relation(one, to=to, on=on, actor=None, note="比对")
+    moved = party.move_relations_bulk(
+        [(many, to, on) for (_one, many), (_b, (to, on)) in zip(pairs, histories, strict=True)],
+        actor=None,
+        note="比对",
+    )
+    assert moved == len(histories) - 1  # the one already there did not move
+    for one, many in pairs:
+        assert in_step(one) and in_step(many)
+        assert [
+            (p.party_organization_id, p.external, p.valid_from, p.valid_to)
+            for p in one.relation_periods.order_by("valid_from")
+        ] == [
+            (p.party_organization_id, p.external, p.valid_from, p.valid_to)
+            for p in many.relation_periods.order_by("valid_from")
+        ]
+        assert (one.relation_party_organization_id, one.relation_external) == (
+            many.relation_party_organization_id,
+            many.relation_external,
+        )
+        assert _trail(one) == _trail(many)
+        assert _trail(one) != [] or one.name.endswith("4")  # already there: no record
+    with pytest.raises(ValueError):
+        party.move_relations_bulk([(pairs[0][1], a, D(2024, 1, 1))] * 2, actor=None)

@@ -35,6 +35,7 @@ __all__ = [
     "new_request_id",
     "record_change",
     "record_changes",
+    "record_events",
     "Creations",
     "ABSENT",
     "record_creations",
@@ -524,6 +525,38 @@ def record_event(
         **actor_fields(actor),
         **_context(),
     )
+
+
+def record_events(
+    actor: Any,
+    event_type: AuditEvent | str,
+    items: Iterable[tuple[models.Model, dict[str, Any]]],
+    *,
+    note: str = "",
+) -> int:
+    """``record_event`` for many objects at once — an ``(obj, data)`` pair each — written
+    through ``core.bulk`` (no model instance per record): the same rows, for bulk services
+    that keep one event per object (a whole federation's members moved by an import).
+    Returns the number of rows written."""
+    from dangjian.core import bulk
+
+    who = actor_fields(actor)
+    ctx = _context()
+    head = (
+        timezone.now(),
+        who["actor"].pk if who["actor"] is not None else None,
+        who["actor_name"],
+        ctx["request_id"],
+        ctx["ip_address"],
+        AuditLog.Action.EVENT.value,
+        checked(event_type),
+    )
+    rows = [
+        (*head, obj._meta.label_lower, str(obj.pk), str(obj)[:200], data, note)
+        for obj, data in items
+    ]
+    bulk.insert(AuditLog, TRAIL_COLUMNS, rows)
+    return len(rows)
 
 
 def row_values(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:

@@ -401,6 +401,44 @@ def update(
             cursor.executemany(sql, [(*v, key) for (key, _), v in zip(part, values, strict=True)])
 
 
+def update_objects(objs: list[models.Model], names: list[str]) -> None:
+    """UPDATE the fields ``names`` of each object (all of one model) to its current values:
+    ``update`` by primary key, as ``bulk_update`` would write them without its CASE."""
+    if not objs:
+        return
+    model = type(objs[0])
+    attnames = [model._meta.get_field(name).attname for name in names]
+    update(model, names, [(obj.pk, [getattr(obj, a) for a in attnames]) for obj in objs])
+
+
+def load_referred(objs: list[models.Model]) -> None:
+    """Read the objects these (all of one model) refer to by foreign key, each once, into
+    their caches: a bulk write's trail records name each object (``str``: an employment is
+    "member @ unit"), which otherwise queries twice a record.
+
+    ``in_bulk`` (batched under the database's parameter limit), not
+    ``prefetch_related_objects``: for the member of 2,000 employments Django 5.2 writes one
+    ``OR`` term per member, which SQLite refuses past 1,000 ("Expression tree is too large").
+    Encrypted columns are left unread: a name never shows them."""
+    if not objs:
+        return
+    for field in objs[0]._meta.concrete_fields:
+        if not field.many_to_one:
+            continue
+        wanted = [o for o in objs if not field.is_cached(o) and getattr(o, field.attname)]
+        if not wanted:
+            continue
+        model = field.related_model
+        secret = [f.name for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField)]
+        found = model._base_manager.defer(*secret).in_bulk(
+            list({getattr(o, field.attname) for o in wanted})
+        )
+        for obj in wanted:
+            related = found.get(getattr(obj, field.attname))
+            if related is not None:
+                field.set_cached_value(obj, related)
+
+
 def _sqlite_parameters(raw: Any) -> int:
     """How many parameters one statement may carry on this SQLite connection (up to
     ``SQLITE_STATEMENT_PARAMETERS``); 999 where the build cannot say."""

@@ -23,7 +23,6 @@ from django.utils.translation import gettext_lazy as _
 from dangjian.core import bulk, crypto
 from dangjian.core.audit import record_change, record_changes, record_event, snapshot
 from dangjian.core.events import AuditEvent
-from dangjian.core.fields import EncryptedTextField
 from dangjian.core.validators import id_number_birth_date
 from dangjian.party.models import (
     Coverage,
@@ -140,53 +139,20 @@ def _update_each(changes, *, actor, note: str, allowed=None, periods: bool = Tru
         # Every row gets every changed field (its own values), as bulk_update writes them;
         # not bulk_update itself: its CASE per field grows with the batch (100,000 members
         # re-imported with a new education took 42 s in it).
-        _write(rows, [*sorted(fields), "updated_at"])
+        bulk.update_objects(rows, [*sorted(fields), "updated_at"])
         mark_shared_id_numbers(renumbered)
     _audit(actor, changed, note)
     return len(changed)
-
-
-def _write(objs: list, names: list[str]) -> None:
-    """UPDATE the fields ``names`` of each object to its current values."""
-    model = type(objs[0])
-    attnames = [model._meta.get_field(name).attname for name in names]
-    bulk.update(model, names, [(obj.pk, [getattr(obj, a) for a in attnames]) for obj in objs])
 
 
 def _audit(actor, changed: list, note: str) -> int:
     """One ``update`` record per changed ``(object, before)``, written in batches. Each
     record names its object (``str``: an employment is "member @ unit"), so the objects it
     refers to are read first, each once, not two queries a record."""
-    _load_referred([obj for obj, _before in changed])
+    bulk.load_referred([obj for obj, _before in changed])
     # ``always``: every object here did change, even where its masked values compare equal
     # (a phone changed within its hidden digits still leaves its record, with the note).
     return record_changes(actor, changed, note=note, always=True)
-
-
-def _load_referred(objs: list) -> None:
-    """Read the objects these refer to (foreign keys), each once, into their caches.
-
-    ``in_bulk`` (batched under the database's parameter limit), not
-    ``prefetch_related_objects``: for the member of 2,000 employments Django 5.2 writes one
-    ``OR`` term per member, which SQLite refuses past 1,000 ("Expression tree is too large").
-    Encrypted columns are left unread: a description never shows them."""
-    if not objs:
-        return
-    for field in objs[0]._meta.concrete_fields:
-        if not field.many_to_one:
-            continue
-        wanted = [o for o in objs if not field.is_cached(o) and getattr(o, field.attname)]
-        if not wanted:
-            continue
-        model = field.related_model
-        secret = [f.name for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField)]
-        found = model._base_manager.defer(*secret).in_bulk(
-            list({getattr(o, field.attname) for o in wanted})
-        )
-        for obj in wanted:
-            related = found.get(getattr(obj, field.attname))
-            if related is not None:
-                field.set_cached_value(obj, related)
 
 
 def _end_each(pairs, *, actor, note: str) -> int:
@@ -198,7 +164,7 @@ def _end_each(pairs, *, actor, note: str) -> int:
         obj.updated_at = now
         ended.append((obj, before))
     if ended:
-        _write([obj for obj, _before in ended], ["valid_to", "updated_at"])
+        bulk.update_objects([obj for obj, _before in ended], ["valid_to", "updated_at"])
     return _audit(actor, ended, note)
 
 

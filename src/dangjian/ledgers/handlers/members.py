@@ -358,13 +358,14 @@ class MemberHandler(Handler):
 
     def _apply_relations(self, ctx, updated, members) -> None:
         """Each changed relation is a dated move through party.services (audited, the history
-        and the current relation kept in step)."""
+        and the current relation kept in step), all of the chunk's moves at once."""
         plans = [
             (members[r.key.pk], r.record["_relation"]) for r in updated if r.record.get("_relation")
         ]
         if not plans:
             return
         orgs = PartyOrganization.objects.in_bulk([p[1][0] for _m, p in plans if p[1][0]])
+        moves = []
         for member, (action, (po, external), day, *start) in plans:
             to = orgs[po] if po else (external or None)
             if action == "start" and day > start[0]:
@@ -373,7 +374,8 @@ class MemberHandler(Handler):
                 period = member.relation_periods.get(valid_to__isnull=True)
                 party_services.correct_relation_start(period, day, actor=ctx.user, note=self.note)
             else:
-                party_services.move_relation(member, to=to, on=day, actor=ctx.user, note=self.note)
+                moves.append((member, to, day))
+        party_services.move_relations_bulk(moves, actor=ctx.user, note=self.note)
 
     def _unit_name(self, rec) -> str:
         return self.unit_names.get(rec.get("employer_id"), "") or rec.get("employer_name", "")

@@ -43,6 +43,7 @@ from dangjian.party.services.relations import (
     correct_relation_start,
     earliest_start,
     move_relation,
+    move_relations_bulk,
     remove_relation_period,
     start_relations_bulk,
 )
@@ -101,6 +102,7 @@ __all__ = [
     "remove_term_extension",
     "revoke_designation",
     "start_employment",
+    "move_relations_bulk",
     "start_relations_bulk",
     "update_election",
     "update_member",

@@ -11,17 +11,28 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dangjian.core.audit import record_change, record_event, snapshot
+from dangjian.core import bulk
+from dangjian.core.audit import (
+    record_change,
+    record_changes,
+    record_creations,
+    record_event,
+    record_events,
+    snapshot,
+)
 from dangjian.core.events import AuditEvent
 from dangjian.party.models import PartyMember, PartyOrganization, RelationPeriod
 from dangjian.party.services.common import delete_fact
 
 ONE_DAY = datetime.timedelta(days=1)
+BATCH = 2000
 EXTERNAL_MAX = 200
 
 Holder = tuple[int | None, str]  # (party organization id, outside holder's name)
@@ -83,6 +94,68 @@ def _check_destination(to, on: datetime.date) -> None:
             raise ValidationError(_("That party organization no longer exists on that date."))
 
 
+@dataclass
+class _Move:
+    """What a move does to the member's periods (``_planned``; the rules in ``move_relation``)."""
+
+    holder: Holder | None
+    on: datetime.date
+    containing: RelationPeriod | None  # the period holding the relation on ``on``
+    following: RelationPeriod | None  # the first period begun after ``on``
+    until: datetime.date | None = None  # the new period's last day
+    kept: bool = False  # already held there that day: nothing changes
+
+    @property
+    def old(self) -> Holder | None:
+        return _held(self.containing) if self.containing else None
+
+    @property
+    def replaces(self) -> bool:
+        """The containing period began that same day: it is removed, not ended."""
+        return self.containing is not None and self.containing.valid_from == self.on
+
+    @property
+    def extends(self) -> bool:
+        """A later period with the same holder starts back at ``on`` instead of a new one."""
+        return (
+            self.holder is not None
+            and self.following is not None
+            and _held(self.following) == self.holder
+            and self.until == self.following.valid_from - ONE_DAY
+        )
+
+    def event(self) -> dict:
+        """The data of the move's ``MEMBER_RELATION_MOVED`` event."""
+        old, holder = self.old, self.holder
+        return {
+            "on": str(self.on),
+            "before": (old[0] or old[1]) if old else None,
+            "after": (holder[0] or holder[1]) if holder else None,
+        }
+
+
+def _planned(periods: list[RelationPeriod], holder: Holder | None, on: datetime.date) -> _Move:
+    """The move of a member with these periods (by start) to ``holder`` from ``on``."""
+    containing = next((p for p in periods if p.is_valid_on(on)), None)
+    following = next((p for p in periods if p.valid_from > on), None)
+    move = _Move(holder, on, containing, following)
+    if containing is not None and holder is not None and _held(containing) == holder:
+        move.kept = True
+        return move
+    move.until = containing.valid_to if containing else None
+    if following is not None and (move.until is None or following.valid_from <= move.until):
+        move.until = following.valid_from - ONE_DAY
+    return move
+
+
+def _checked_move(to, on) -> Holder | None:
+    if on is None:
+        raise ValidationError(_("The date of the move is required."))
+    holder = holder_of(to)
+    _check_destination(to, on)
+    return holder
+
+
 @transaction.atomic
 def move_relation(
     member: PartyMember, *, to: PartyOrganization | str | None, on: datetime.date, actor, note=""
@@ -97,23 +170,17 @@ def move_relation(
     later period with the same holder is extended back to ``on``. Returns the period holding
     the relation from ``on`` (None when cleared).
     """
-    if on is None:
-        raise ValidationError(_("The date of the move is required."))
-    holder = holder_of(to)
-    _check_destination(to, on)
+    holder = _checked_move(to, on)
     PartyMember.objects.select_for_update().filter(pk=member.pk).first()  # one writer per member
-    periods = list(RelationPeriod.objects.filter(member=member).order_by("valid_from"))
-    containing = next((p for p in periods if p.is_valid_on(on)), None)
-    following = next((p for p in periods if p.valid_from > on), None)
-    if containing is not None and holder is not None and _held(containing) == holder:
-        return containing
-    old = _held(containing) if containing else None
-    until = containing.valid_to if containing else None
-    if following is not None and (until is None or following.valid_from <= until):
-        until = following.valid_from - ONE_DAY
+    move = _planned(
+        list(RelationPeriod.objects.filter(member=member).order_by("valid_from")), holder, on
+    )
+    if move.kept:
+        return move.containing
+    containing, following = move.containing, move.following
     result = None
     if containing is not None:
-        if containing.valid_from == on:
+        if move.replaces:
             delete_fact(containing, actor=actor, note=note)
         else:
             before = snapshot(containing)
@@ -121,11 +188,8 @@ def move_relation(
             containing.save(update_fields=["valid_to", "updated_at"])
             record_change(actor, containing, before, note=note)
     if holder is not None:
-        if (
-            following is not None
-            and _held(following) == holder
-            and until == following.valid_from - ONE_DAY
-        ):
+        if move.extends:
+            assert following is not None
             before = snapshot(following)
             following.valid_from = on
             following.save(update_fields=["valid_from", "updated_at"])
@@ -137,20 +201,105 @@ def move_relation(
                 party_organization_id=holder[0],
                 external=holder[1],
                 valid_from=on,
-                valid_to=until,
+                valid_to=move.until,
             )
             record_change(actor, result, None, note=note)
     _sync_current(member)
-    record_event(
-        actor,
-        AuditEvent.MEMBER_RELATION_MOVED,
-        member,
-        note=note,
-        on=str(on),
-        before=(old[0] or old[1]) if old else None,
-        after=(holder[0] or holder[1]) if holder else None,
-    )
+    record_event(actor, AuditEvent.MEMBER_RELATION_MOVED, member, note=note, **move.event())
     return result
+
+
+@transaction.atomic
+def move_relations_bulk(
+    moves: Iterable[tuple[PartyMember, PartyOrganization | str | None, datetime.date]],
+    *,
+    actor,
+    note="",
+) -> int:
+    """``move_relation`` for many members at once — ``(member, to, on)`` triples, each member
+    once — with the same periods, trail records and events, in a fixed number of statements per
+    batch of members instead of about twenty per member (the ledger import moving a whole
+    federation's members: 100,000 moves took over six minutes one by one). Returns how many
+    members moved (a move to where the relation already is changes nothing, as one by one)."""
+    moves = list(moves)
+    ids = [member.pk for member, _to, _on in moves]
+    if len(set(ids)) != len(ids):
+        raise ValueError("move_relations_bulk: a member moved twice in one call")
+    holders = [_checked_move(to, on) for _member, to, on in moves]
+    periods: dict[int, list[RelationPeriod]] = {}
+    for start in range(0, len(ids), BATCH):
+        part = ids[start : start + BATCH]
+        list(PartyMember.objects.select_for_update().filter(pk__in=part).values_list("pk"))
+        for period in RelationPeriod.objects.filter(member_id__in=part).order_by("valid_from"):
+            periods.setdefault(period.member_id, []).append(period)
+    ended, extended, created, events = [], [], [], []
+    for (member, to, on), holder in zip(moves, holders, strict=True):
+        for period in periods.get(member.pk, ()):
+            period.member = member  # named in its trail record: no query for it
+        move = _planned(periods.get(member.pk, []), holder, on)
+        if move.kept:
+            continue
+        if move.containing is not None:
+            if move.replaces:
+                delete_fact(move.containing, actor=actor, note=note)
+            else:
+                ended.append((move.containing, snapshot(move.containing)))
+                move.containing.valid_to = on - ONE_DAY
+        if holder is not None and move.extends:
+            assert move.following is not None
+            extended.append((move.following, snapshot(move.following)))
+            move.following.valid_from = on
+        elif holder is not None:
+            created.append(
+                RelationPeriod(
+                    member=member,
+                    party_organization=to if isinstance(to, PartyOrganization) else None,
+                    external=holder[1],
+                    valid_from=on,
+                    valid_to=move.until,
+                )
+            )
+        events.append((member, move.event()))
+    now = timezone.now()
+    for field, changed in (("valid_to", ended), ("valid_from", extended)):
+        for period, _before in changed:
+            period.updated_at = now
+        bulk.update_objects([period for period, _before in changed], [field, "updated_at"])
+        bulk.load_referred([period for period, _before in changed])
+        record_changes(actor, changed, note=note, always=True)
+    RelationPeriod.objects.bulk_create(created, batch_size=BATCH)
+    record_creations(
+        actor,
+        RelationPeriod._meta.label_lower,
+        [(period.pk, str(period), snapshot(period)) for period in created],
+        note=note,
+    )
+    _sync_current_bulk([member for member, _data in events])
+    record_events(actor, AuditEvent.MEMBER_RELATION_MOVED, events, note=note)
+    return len(events)
+
+
+def _sync_current_bulk(members: list[PartyMember]) -> None:
+    """``_sync_current`` for many members: their open periods read a batch at a time."""
+    changed = []
+    for start in range(0, len(members), BATCH):
+        part = members[start : start + BATCH]
+        current: dict[int, Holder] = {}
+        for member_id, po, external in (
+            RelationPeriod.objects.filter(member__in=part, valid_to__isnull=True)
+            .order_by("valid_from")
+            .values_list("member_id", "party_organization_id", "external")
+        ):
+            current[member_id] = (po, external)  # the latest open period wins, as one by one
+        for member in part:
+            po, ext = current.get(member.pk, (None, ""))
+            if (member.relation_party_organization_id, member.relation_external) != (po, ext):
+                member.relation_party_organization_id, member.relation_external = po, ext
+                changed.append(member)
+    now = timezone.now()
+    for member in changed:
+        member.updated_at = now
+    bulk.update_objects(changed, ["relation_party_organization", "relation_external", "updated_at"])
 
 
 @transaction.atomic
