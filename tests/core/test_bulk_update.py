@@ -84,3 +84,19 @@ def test_rows_are_updated_by_key_with_each_value_converted():
 def test_a_name_without_a_column_is_refused():
     with pytest.raises(ValueError, match="no column"):
         bulk.update(Finding, ["observations"], [(1, ["x"])])
+
+
+def test_a_key_given_twice_keeps_its_last_values_and_nulls_are_written():
+    """On PostgreSQL the rows go in one statement (arrays): the last values of a key win, as
+    they did one statement after another, and a None clears the column."""
+    fed = Federation.objects.create(
+        name="丁联合会", short_name="丁网联", letter_prefix="丁", level="city"
+    )
+    finding = _finding(fed, "丁协会")
+    bulk.update(
+        Finding,
+        ["last_seen", "explanation", "resolved_on"],
+        [(finding.pk, [DAY, "先", DAY]), (finding.pk, [DAY, "后", None])],
+    )
+    finding.refresh_from_db()
+    assert (finding.explanation, finding.resolved_on) == ("后", None)

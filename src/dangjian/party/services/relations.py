@@ -367,10 +367,8 @@ def start_relations_bulk(
         )
         member.relation_party_organization_id, member.relation_external = holder
         members.append(member)
-    RelationPeriod.objects.bulk_create(periods, batch_size=2000)
-    PartyMember.objects.bulk_update(
-        members, ["relation_party_organization", "relation_external"], batch_size=2000
-    )
+    RelationPeriod.objects.bulk_create(periods, batch_size=BATCH)
+    bulk.update_objects(members, ["relation_party_organization", "relation_external"])
     if periods:
         record_event(
             actor,
