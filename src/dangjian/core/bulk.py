@@ -25,12 +25,12 @@ import json
 import sqlite3
 import sys
 import threading
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import AbstractContextManager, contextmanager
 from functools import partial
 from itertools import chain
-from typing import Any
+from typing import Any, cast
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 
@@ -419,7 +419,8 @@ def _update_from_arrays(
     last values, as the statements one after another did."""
     quote = connection.ops.quote_name
     table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
-    types = [model._meta.pk.rel_db_type(connection), *(f.db_type(connection) for f in fields)]
+    key_type = cast(Any, model._meta.pk).rel_db_type(connection)  # bigint, even for an AutoField
+    types = [key_type, *(f.db_type(connection) for f in fields)]
     names = ["k", *(f"c{i}" for i in range(len(fields)))]
     sets = [f"{quote(c)} = v.c{i}" for i, c in enumerate(db_columns)] + ([extra] if extra else [])
     sql = (
@@ -437,17 +438,17 @@ def _update_from_arrays(
             )
 
 
-def update_objects(objs: list[models.Model], names: list[str]) -> None:
+def update_objects(objs: Sequence[models.Model], names: list[str]) -> None:
     """UPDATE the fields ``names`` of each object (all of one model) to its current values:
     ``update`` by primary key, as ``bulk_update`` would write them without its CASE."""
     if not objs:
         return
     model = type(objs[0])
-    attnames = [model._meta.get_field(name).attname for name in names]
+    attnames = [field.attname for field in _fields(model, names)[0]]
     update(model, names, [(obj.pk, [getattr(obj, a) for a in attnames]) for obj in objs])
 
 
-def load_referred(objs: list[models.Model]) -> None:
+def load_referred(objs: Sequence[models.Model]) -> None:
     """Read the objects these (all of one model) refer to by foreign key, each once, into
     their caches: a bulk write's trail records name each object (``str``: an employment is
     "member @ unit"), which otherwise queries twice a record.
@@ -459,12 +460,12 @@ def load_referred(objs: list[models.Model]) -> None:
     if not objs:
         return
     for field in objs[0]._meta.concrete_fields:
-        if not field.many_to_one:
+        if not isinstance(field, models.ForeignKey):
             continue
         wanted = [o for o in objs if not field.is_cached(o) and getattr(o, field.attname)]
         if not wanted:
             continue
-        model = field.related_model
+        model = cast(type[models.Model], field.related_model)
         secret = [f.name for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField)]
         found = model._base_manager.defer(*secret).in_bulk(
             list({getattr(o, field.attname) for o in wanted})
