@@ -297,6 +297,10 @@ def record_changes(
         AuditLog.Action.UPDATE.value,
         "",
     )
+    pairs = list(pairs)
+    # Each record names its object (``str``: an employment is "member @ unit"): the objects
+    # those names read are loaded first, each once, not two queries a record.
+    bulk.load_referred([obj for obj, _before in pairs])
     rows = []
     for obj, before in pairs:
         changed = diff(before, _after(obj, before))

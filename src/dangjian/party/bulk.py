@@ -146,12 +146,9 @@ def _update_each(changes, *, actor, note: str, allowed=None, periods: bool = Tru
 
 
 def _audit(actor, changed: list, note: str) -> int:
-    """One ``update`` record per changed ``(object, before)``, written in batches. Each
-    record names its object (``str``: an employment is "member @ unit"), so the objects it
-    refers to are read first, each once, not two queries a record."""
-    bulk.load_referred([obj for obj, _before in changed])
-    # ``always``: every object here did change, even where its masked values compare equal
-    # (a phone changed within its hidden digits still leaves its record, with the note).
+    """One ``update`` record per changed ``(object, before)``, written in batches.
+    ``always``: every object here did change, even where its masked values compare equal (a
+    phone changed within its hidden digits still leaves its record, with the note)."""
     return record_changes(actor, changed, note=note, always=True)
 
 

@@ -265,7 +265,6 @@ def move_relations_bulk(
         for period, _before in changed:
             period.updated_at = now
         bulk.update_objects([period for period, _before in changed], [field, "updated_at"])
-        bulk.load_referred([period for period, _before in changed])
         record_changes(actor, changed, note=note, always=True)
     RelationPeriod.objects.bulk_create(created, batch_size=BATCH)
     record_creations(
