@@ -4,7 +4,7 @@ import pytest
 from django.http import HttpResponse
 from django.test import RequestFactory, override_settings
 
-from dangjian.core import audit
+from dangjian.core import audit, audit_bulk
 from dangjian.core.http import client_ip
 from dangjian.core.middleware import RequestIdMiddleware
 from dangjian.core.models import AuditLog
@@ -48,7 +48,7 @@ def test_record_changes_writes_one_row_per_changed_object():
     orgs[0].district = "和平区" if orgs[0].district != "和平区" else "河西区"
     orgs[2].district = "红桥区" if orgs[2].district != "红桥区" else "河北区"
     with audit.context(request_id="bulk-1"):
-        assert audit.record_changes(None, pairs, note="ledger import") == 2
+        assert audit_bulk.record_changes(None, pairs, note="ledger import") == 2
     rows = AuditLog.objects.filter(request_id="bulk-1")
     assert {r.object_id for r in rows} == {str(orgs[0].pk), str(orgs[2].pk)}
     assert all(r.note == "ledger import" and r.actor_name == "system" for r in rows)
@@ -204,7 +204,7 @@ def test_bulk_creations_store_the_json_dumps_would_write():
         (3, "张敏", {"name": "张敏", "dues": decimal.Decimal("12.50"), "note": "x\ny"}),
         (4, "空", {}),
     ]
-    assert audit.record_creations(None, "party.partymember", created, note="导入 test") == 4
+    assert audit_bulk.record_creations(None, "party.partymember", created, note="导入 test") == 4
     expected = {
         "1": {
             "name": "王伟",
@@ -264,18 +264,18 @@ def test_bulk_creations_column_by_column_store_the_same_rows():
         (12, "张敏", {"name": "张敏", "birth_date": datetime.date(1990, 1, 1), "phone": "139",
                      "job": {"organization": 8}}),
     ]  # fmt: skip
-    columns = audit.Creations(
+    columns = audit_bulk.Creations(
         [10, 11, 12],
         ["王伟", "李娜", "张敏"],
         {
             "name": ["王伟", "李娜", "张敏"],
             "birth_date": [datetime.date(1985, 3, 2), None, datetime.date(1990, 1, 1)],
             "phone": ["13812345678", "", "139"],
-            "job": [{"organization": 7}, audit.ABSENT, {"organization": 8}],
+            "job": [{"organization": 7}, audit_bulk.ABSENT, {"organization": 8}],
         },
     )
-    assert audit.record_creations(None, "party.partymember", rows, note="rows") == 3
-    assert audit.record_creations(None, "party.partymember", columns, note="columns") == 3
+    assert audit_bulk.record_creations(None, "party.partymember", rows, note="rows") == 3
+    assert audit_bulk.record_creations(None, "party.partymember", columns, note="columns") == 3
 
     def stored(note):
         with connection.cursor() as cursor:

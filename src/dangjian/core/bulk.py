@@ -10,7 +10,7 @@ point at the new members. PostgreSQL gets its rows through ``COPY … FROM STDIN
 ``cursor.copy()``), SQLite through one ``executemany``.
 
 The one raw insert of the system: the ledger import's new members and employments, their audit
-rows (``core.audit.record_creations``), the dues assessment's monthly rows (10^5–10^6 rows), the
+rows (``core.audit_bulk.record_creations``), the dues assessment's monthly rows (10^5–10^6 rows), the
 rules engine's new findings, observations and status changes and the minutes' band keys when
 they are rebuilt (``orglife.services.bands``) go through it, so a 100,000-row import stays fast
 with a record per member; everything else uses the ORM. ``update``
@@ -298,7 +298,7 @@ def insert(
     """INSERT ``rows`` (tuples in the order of ``columns``: field names, ``id`` included).
 
     ``encoded`` names JSON columns whose values the caller already wrote as JSON text, exactly
-    as ``json_encoder`` would (``core.audit.record_creations`` builds its rows' JSON column by
+    as ``json_encoder`` would (``core.audit_bulk.record_creations`` builds its rows' JSON column by
     column): they are stored as given. Inside :func:`writes_behind` the rows are written later,
     by another thread: do not change them after the call."""
     if not rows:

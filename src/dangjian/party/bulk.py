@@ -21,7 +21,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.core import bulk, crypto
-from dangjian.core.audit import record_change, record_changes, record_event, snapshot
+from dangjian.core.audit import record_change, record_event, snapshot
+from dangjian.core.audit_bulk import record_changes
 from dangjian.core.events import AuditEvent
 from dangjian.core.validators import id_number_birth_date
 from dangjian.party.models import (

@@ -12,7 +12,8 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
 
 from dangjian.core import bulk
-from dangjian.core.audit import record_changes, record_event, snapshot
+from dangjian.core.audit import record_event, snapshot
+from dangjian.core.audit_bulk import record_changes
 from dangjian.core.events import AuditEvent
 from dangjian.dues import assessment, queries
 from dangjian.dues.models import DuesMonth, DuesPayment

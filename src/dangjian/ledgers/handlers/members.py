@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from dangjian.access import scope
 from dangjian.access.models import Action
-from dangjian.core import audit, bulk, crypto
+from dangjian.core import audit_bulk, bulk, crypto
 from dangjian.core.sql import as_date
 from dangjian.ledgers import cells
 from dangjian.ledgers.engine import CHANGED, NEW, UNCHANGED
@@ -85,11 +85,11 @@ _NOT_AUDITED = {
 _AUDITED = [(i, c) for i, c in enumerate(NEW_MEMBER_COLUMNS) if c not in _NOT_AUDITED]
 
 
-def _created(member_rows: list[tuple], job_rows: list[tuple]) -> audit.Creations:
+def _created(member_rows: list[tuple], job_rows: list[tuple]) -> audit_bulk.Creations:
     """Each new member for the trail, with its first employment, column by column (the
     inserted columns by field name; no dict per member)."""
     if not member_rows:
-        return audit.Creations([], [], {})
+        return audit_bulk.Creations([], [], {})
     columns = list(zip(*member_rows, strict=True))
     fields: dict[str, Any] = {column: columns[i] for i, column in _AUDITED}
     jobs = {job[0]: job for job in job_rows}
@@ -106,7 +106,7 @@ def _created(member_rows: list[tuple], job_rows: list[tuple]) -> audit.Creations
     for pk in columns[0]:
         job = jobs.get(pk)
         employments.append(
-            audit.ABSENT
+            audit_bulk.ABSENT
             if job is None
             else {
                 "organization": job[1],
@@ -116,7 +116,7 @@ def _created(member_rows: list[tuple], job_rows: list[tuple]) -> audit.Creations
             }
         )
     fields["employment"] = employments
-    return audit.Creations(columns[0], columns[1], fields)
+    return audit_bulk.Creations(columns[0], columns[1], fields)
 
 
 # The current 组织关系 as stored on the member (compared with the relation column; a change is
@@ -425,7 +425,7 @@ class MemberHandler(Handler):
         ``party.bulk.create_members_bulk``: that one builds a model instance per row and calls
         ``bulk_create``, about six times slower for 100,000 members (bench/RESULTS.md), and the
         import must stay fast. Each new member gets its own ``create`` row in the trail
-        (``core.audit.record_creations``, in bulk, masked), besides the import's one
+        (``core.audit_bulk.record_creations``, in bulk, masked), besides the import's one
         ``ledgers.imported`` event. Every change to a stored member or employment goes through
         the party services, which audit each changed row."""
         now = ctx.now
@@ -535,7 +535,7 @@ class MemberHandler(Handler):
         bulk.insert(PartyMember, NEW_MEMBER_COLUMNS, member_rows)
         # Each new member in the trail as record_change would put it (personal fields masked),
         # written in bulk like the members themselves.
-        audit.record_creations(
+        audit_bulk.record_creations(
             ctx.user,
             "party.partymember",
             _created(member_rows, job_rows),

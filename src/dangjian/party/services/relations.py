@@ -19,14 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.core import bulk
-from dangjian.core.audit import (
-    record_change,
-    record_changes,
-    record_creations,
-    record_event,
-    record_events,
-    snapshot,
-)
+from dangjian.core.audit import record_change, record_event, snapshot
+from dangjian.core.audit_bulk import record_changes, record_creations, record_events
 from dangjian.core.events import AuditEvent
 from dangjian.party.models import PartyMember, PartyOrganization, RelationPeriod
 from dangjian.party.services.common import delete_fact
