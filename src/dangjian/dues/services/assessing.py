@@ -174,7 +174,7 @@ def reassess(
             row.assessed_on = today
             pairs.append((row, before))
     if pairs:
-        DuesMonth.objects.bulk_update(
+        bulk.update_objects(
             [row for row, _before in pairs],
             ["category", "base_fen", "rate_bp", "standard_fen", "due_fen", "relief", "assessed_on"],
         )

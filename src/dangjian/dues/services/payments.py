@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from dangjian.core import bulk
 from dangjian.core.audit import acting_user, record_change, record_event
 from dangjian.core.errors import Conflict
 from dangjian.core.events import AuditEvent
@@ -224,7 +225,7 @@ def record_payments_bulk(
         key = (payment.member_id, payment.paid_on, payment.method)
         receipts.setdefault(key, f"{payment.paid_on:%Y%m%d}-{payment.pk}")
         payment.receipt_no = receipts[key]
-    DuesPayment.objects.bulk_update(payments, ["receipt_no"], batch_size=2000)
+    bulk.update_objects(payments, ["receipt_no"])
     payments_changed(payments)
     if payments:
         record_event(

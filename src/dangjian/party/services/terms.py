@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from dangjian.core import bulk
 from dangjian.core.audit import record_change, record_event
 from dangjian.core.events import AuditEvent
 from dangjian.party import term_queries
@@ -367,6 +368,6 @@ def term_deadlines_from_records(
             if org.term_deadline != deadline:
                 org.term_deadline = deadline
                 stale.append(org)
-        org_model.objects.bulk_update(stale, ["term_deadline"])
+        bulk.update_objects(stale, ["term_deadline"])
         changed += len(stale)
     return changed
