@@ -83,6 +83,10 @@ def _rows(qs: QuerySet[Finding]) -> dict[tuple[str, str], dict[str, Any]]:
     }
 
 
+def _subject_order(c: Candidate) -> tuple[int, int, str]:
+    return (c.organization_id or 0, c.party_organization_id or 0, c.period_key)
+
+
 class FindingsSync:
     """One rule's candidates of one run written into its findings, their observations and
     their status history (every write in bulk; see the module's docstring for the rules)."""
@@ -257,6 +261,10 @@ class FindingsSync:
         if not candidates:
             return
         as_of, now = self.as_of, self.now
+        # In subject order, whatever order the rule found them in (its reads are unordered:
+        # ``kinds.base.party_orgs``): the worklist breaks ties by id, and a full run and an
+        # incremental one must list the same findings the same way.
+        candidates = sorted(candidates, key=_subject_order)
         core_bulk.insert(
             Finding,
             list(NEW_FINDING_FIELDS),
