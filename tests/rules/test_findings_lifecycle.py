@@ -97,3 +97,19 @@ def test_as_of_past_days_after_later_corrections(world):
     e.save()
     assert world.evaluate(D(2024, 12, 31), RULE) == []
     assert len(world.evaluate(D(2024, 6, 30), RULE)) == 1
+
+
+def test_new_findings_are_written_in_subject_order_whatever_order_the_rule_found_them(
+    world, monkeypatch
+):
+    """The worklist breaks ties by id, so a rule's new findings get their ids in subject order
+    — not in the order its (unordered) reads happened to return them."""
+    from dangjian.rules.registry import KINDS
+
+    units = [world.unit(f"应建协会{i}", full=4) for i in range(4)]
+    kind = "required_not_formed"
+    found = KINDS[kind]
+    monkeypatch.setitem(KINDS, kind, lambda ctx: list(reversed(list(found(ctx)))))
+    world.run(D(2025, 6, 30), [RULE])
+    written = list(findings(world).order_by("id").values_list("organization_id", flat=True))
+    assert written == sorted(u.pk for u in units)

@@ -262,8 +262,8 @@ class FindingsSync:
             return
         as_of, now = self.as_of, self.now
         # In subject order, whatever order the rule found them in (its reads are unordered:
-        # ``kinds.base.party_orgs``): the worklist breaks ties by id, and a full run and an
-        # incremental one must list the same findings the same way.
+        # ``kinds.base.party_orgs``): the worklist breaks ties by id, which must not hang on a
+        # query plan's row order (it differs between the databases and from run to run).
         candidates = sorted(candidates, key=_subject_order)
         core_bulk.insert(
             Finding,
