@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from dangjian.party.models import Coverage, Employment
 from dangjian.rules import services
 from dangjian.rules.models import Finding
+from dangjian.rules.registry import KINDS
 
 D = datetime.date
 pytestmark = pytest.mark.django_db
@@ -104,8 +105,6 @@ def test_new_findings_are_written_in_subject_order_whatever_order_the_rule_found
 ):
     """The worklist breaks ties by id, so a rule's new findings get their ids in subject order
     — not in the order its (unordered) reads happened to return them."""
-    from dangjian.rules.registry import KINDS
-
     units = [world.unit(f"应建协会{i}", full=4) for i in range(4)]
     kind = "required_not_formed"
     found = KINDS[kind]

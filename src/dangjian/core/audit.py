@@ -1,9 +1,10 @@
 """Writing the audit trail: field-level changes, business events and sensitive reads.
 
 Services call ``snapshot`` before a change and ``record_change`` after it (``core.audit_bulk``
-records many at once, for bulk writes). The request id and client address come from the middleware through a context
-variable; a background task re-enters the request id of the action that queued it with
-``context(request_id=...)``, so one queued import still shares one request id.
+records many at once, for bulk writes). The request id and client address come from the
+middleware through a context variable; a background task re-enters the request id of the action
+that queued it with ``context(request_id=...)``, so one queued import still shares one request
+id.
 """
 
 from __future__ import annotations

@@ -39,6 +39,15 @@ __all__ = [
 ]
 
 
+def _who_when(actor: Any) -> tuple[Any, ...]:
+    """The first columns of ``TRAIL_COLUMNS`` every record of one call shares: when, who (the
+    user's id and copied name, as ``actor_fields`` gives them) and the request's id and
+    address."""
+    who, ctx = actor_fields(actor), request_fields()
+    actor_id = who["actor"].pk if who["actor"] is not None else None
+    return (timezone.now(), actor_id, who["actor_name"], ctx["request_id"], ctx["ip_address"])
+
+
 def record_changes(
     actor: Any,
     pairs: Iterable[tuple[models.Model, dict[str, Any]]],
@@ -56,18 +65,7 @@ def record_changes(
     changed within its masked digits), as ``record_change`` writes it. Returns the number of
     rows written.
     """
-    who = actor_fields(actor)
-    ctx = request_fields()
-    actor_id = who["actor"].pk if who["actor"] is not None else None
-    head = (
-        timezone.now(),
-        actor_id,
-        who["actor_name"],
-        ctx["request_id"],
-        ctx["ip_address"],
-        AuditLog.Action.UPDATE.value,
-        "",
-    )
+    head = (*_who_when(actor), AuditLog.Action.UPDATE.value, "")
     pairs = list(pairs)
     # Each record names its object (``str``: an employment is "member @ unit"): the objects
     # those names read are loaded first, each once, not two queries a record.
@@ -128,10 +126,6 @@ def record_creations(
         groups = _row_groups(values)
     if not pks:
         return 0
-    who = actor_fields(actor)
-    ctx = request_fields()
-    actor_id = who["actor"].pk if who["actor"] is not None else None
-    common = (timezone.now(), actor_id, who["actor_name"], ctx["request_id"], ctx["ip_address"])
     maskers = personal.maskers(label)
     # Column by column (this runs for every imported cell): each field's values are converted,
     # masked and written as JSON in one pass (once per distinct value: genders, dates and
@@ -157,7 +151,7 @@ def record_creations(
         )
         for i, text in zip(positions, texts, strict=True):
             changes[i] = text
-    head = (*common, AuditLog.Action.CREATE.value, "", label)
+    head = (*_who_when(actor), AuditLog.Action.CREATE.value, "", label)
     rows_out = [
         (*head, pk, repr_[:200], text, note)
         for pk, repr_, text in zip(map(str, pks), map(str, shown), changes, strict=True)
@@ -290,17 +284,7 @@ def record_events(
     through ``core.bulk`` (no model instance per record): the same rows, for bulk services
     that keep one event per object (a whole federation's members moved by an import).
     Returns the number of rows written."""
-    who = actor_fields(actor)
-    ctx = request_fields()
-    head = (
-        timezone.now(),
-        who["actor"].pk if who["actor"] is not None else None,
-        who["actor_name"],
-        ctx["request_id"],
-        ctx["ip_address"],
-        AuditLog.Action.EVENT.value,
-        checked(event_type),
-    )
+    head = (*_who_when(actor), AuditLog.Action.EVENT.value, checked(event_type))
     rows = [
         (*head, obj._meta.label_lower, str(obj.pk), str(obj)[:200], data, note)
         for obj, data in items

@@ -10,12 +10,13 @@ point at the new members. PostgreSQL gets its rows through ``COPY … FROM STDIN
 ``cursor.copy()``), SQLite through one ``executemany``.
 
 The one raw insert of the system: the ledger import's new members and employments, their audit
-rows (``core.audit_bulk.record_creations``), the dues assessment's monthly rows (10^5–10^6 rows), the
-rules engine's new findings, observations and status changes and the minutes' band keys when
-they are rebuilt (``orglife.services.bands``) go through it, so a 100,000-row import stays fast
-with a record per member; everything else uses the ORM. ``update``
-is its by-key counterpart (the engine's changed findings and observations), with the same
-conversions.
+rows (``core.audit_bulk.record_creations``), the dues assessment's monthly rows (10^5–10^6
+rows), the rules engine's new findings, observations and status changes and the minutes' band
+keys when they are rebuilt (``orglife.services.bands``) go through it, so a 100,000-row import
+stays fast with a record per member; everything else uses the ORM. ``update`` (and
+``update_objects`` for model instances) is its by-key counterpart, with the same conversions:
+the engine's changed findings and observations, the party and dues services' field updates in
+bulk.
 """
 
 from __future__ import annotations
