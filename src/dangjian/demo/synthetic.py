@@ -10,7 +10,7 @@ and a realistic few percent of them have each problem the rules look for, so the
 at scale without flagging every synthetic unit.
 
 Rows are written by raw ``executemany`` (``COPY`` on PostgreSQL) with primary keys reserved up
-front: building and preparing 10^6 model instances costs more than writing the rows. Encrypted
+front (``demo.rows``); the meetings and their minutes are ``demo.synthetic_meetings``'. Encrypted
 fields are still real ciphertexts (``core.crypto.encrypt``) with their blind index.
 """
 
@@ -19,8 +19,7 @@ from __future__ import annotations
 import datetime
 import random
 
-from django.db import connection, transaction
-from django.utils import timezone
+from django.db import transaction
 from faker import Faker
 from stdnum.cn import uscc
 from tqdm import tqdm
@@ -29,7 +28,6 @@ from dangjian.core import crypto, touch
 from dangjian.core.validators import org_code_check_digit
 from dangjian.governance.models import CharterRevision, MajorDecision
 from dangjian.inspections.models import AnnualInspection
-from dangjian.orglife import similarity
 from dangjian.orglife.models import Meeting
 from dangjian.orglife.services import bands, pairs
 from dangjian.orglife.services.period_counts import recount
@@ -47,12 +45,13 @@ from dangjian.party.models import (
 )
 from dangjian.party.services import keep_term_deadlines
 from dangjian.registry.models import Domain, Federation, Membership, Organization
-from dangjian.rulebook import deadlines, params
+from dangjian.rulebook import deadlines
 from dangjian.rulebook.periods import add_months
 
-from . import identity, minutes_text
-from .calendar import day_within
-from .meetings import TOPICS, full_regime
+from . import identity
+from .meetings import full_regime
+from .rows import Rows
+from .synthetic_meetings import MinutesWriter, insert_meetings, meeting_rows
 
 CHUNK = 1000
 DISTRICTS = [
@@ -115,11 +114,6 @@ P_REPORT_MISSING = 0.03  # social organizations that did not file the last year'
 P_DORMANT = 0.01  # … nor the year's before (dormant societies)
 P_NO_CLAUSE = 0.04  # charters in force without the party-building clause
 P_DECISION_WITHOUT_PARTY = 0.03  # units with a decision this year the party org did not join
-P_COPYING_BRANCH = 0.03  # branches that pass off other meetings' minutes as their own …
-P_COPIED_MINUTES = 0.15  # … for this share of their last year's meetings (names, date changed)
-# Meetings of the last year get full minutes (varied text, for the near-duplicate rule); older
-# ones keep a one-line note (the rules look back a year; 10^7 full records would be gigabytes).
-FULL_MINUTES_DAYS = 365
 
 
 COMMITTEE_ROLES = [
@@ -199,70 +193,6 @@ def generate(federation: Federation, count: int, *, seed: int = 2019, progress: 
     # minutes (``orglife.MinutePair``).
     bands.rebuild(after=last_meeting)
     pairs.rebuild()
-
-
-# -- raw writing ----------------------------------------------------------------------------
-class Rows:
-    """Rows of one model, written by one raw statement (``COPY`` on PostgreSQL).
-
-    Callers give database-ready values for the columns they name; every other column gets its
-    field's default, prepared once (created_at/updated_at: now)."""
-
-    def __init__(self, model, columns: list[str]):
-        self.model = model
-        self.columns = columns
-        self.rows: list[tuple] = []
-        now = timezone.now()
-        self.constants = {}
-        for f in model._meta.concrete_fields:
-            if f.attname in columns or f.primary_key:
-                continue
-            if f.attname in ("created_at", "updated_at"):
-                value = now
-            else:
-                value = f.get_default()  # "" for text fields without a default
-                if value is None and not f.null:
-                    raise ValueError(f"{model.__name__}.{f.attname} needs a value")
-            self.constants[f.column] = f.get_db_prep_save(value, connection)
-
-    def reserve(self, n: int) -> list[int]:
-        """``n`` primary keys for new rows, taken from the table's sequence."""
-        table = self.model._meta.db_table
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                cursor.execute(
-                    "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                    [table, n],
-                )
-                return [row[0] for row in cursor.fetchall()]
-            cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")  # noqa: S608
-            first = cursor.fetchone()[0] + 1 + getattr(self, "_reserved", 0)
-            self._reserved = getattr(self, "_reserved", 0) + n
-            return list(range(first, first + n))
-
-    def add(self, *values):
-        self.rows.append(values)
-
-    def write(self):
-        if not self.rows:
-            return
-        meta = self.model._meta
-        names = [meta.get_field(c).column for c in self.columns] + list(self.constants)
-        constants = tuple(self.constants.values())
-        table = meta.db_table
-        quoted = ", ".join(connection.ops.quote_name(n) for n in names)
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                with cursor.cursor.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
-                    for row in self.rows:
-                        copy.write_row(row + constants)
-            else:
-                marks = ", ".join(["%s"] * len(names))
-                sql = f"INSERT INTO {table} ({quoted}) VALUES ({marks})"  # noqa: S608
-                for i in range(0, len(self.rows), 10000):
-                    cursor.executemany(sql, [r + constants for r in self.rows[i : i + 10000]])
-        self.rows = []
-        self._reserved = 0
 
 
 def _chunk(federation, committee, instructor, domains, names, rng, today, offset, size):
@@ -544,93 +474,3 @@ def _governance(units, branch_of, rng, today):
     reports.write()
     charters.write()
     decisions.write()
-
-
-class MinutesWriter:
-    """Full minutes for the meetings of the last year: each composed (``demo.minutes_text``);
-    a few percent of branches copy some of theirs from an earlier meeting's (another branch's)
-    with the names and the date changed."""
-
-    def __init__(self, rng: random.Random, today: datetime.date, keep: int = 2000):
-        self.rng = rng
-        self.since = today - datetime.timedelta(days=FULL_MINUTES_DAYS)
-        self.composer = minutes_text.Composer(rng)
-        self.recent: list[tuple[str, str]] = []  # (branch name, minutes) to copy from
-        self.keep = keep
-        self.branch = ""
-        self.copying = False
-
-    def minutes(self, name: str, kind: str, day: datetime.date, size: int) -> str | None:
-        if day < self.since:
-            return None
-        rng = self.rng
-        if name != self.branch:
-            self.branch, self.copying = name, rng.random() < P_COPYING_BRANCH
-        if self.copying and self.recent and rng.random() < P_COPIED_MINUTES:
-            source_name, source = rng.choice(self.recent)
-            return minutes_text.copy_with_edits(
-                rng, source, org_from=source_name, org_to=name, day=day
-            )
-        text = self.composer.minutes(org=name, kind=kind, day=day, expected=max(size, 1))
-        if len(self.recent) < self.keep:
-            self.recent.append((name, text))
-        else:
-            self.recent[rng.randrange(self.keep)] = (name, text)
-        return text
-
-
-# The near-duplicate rule's own figures (the rulebook's, no federation override in the demo).
-SHINGLE_CHARS = int(params.value("integrity.minutes_copied", "shingle_chars"))
-MIN_CHARS = int(params.value("integrity.minutes_copied", "min_chars"))
-
-
-def meeting_rows(party_org_id, start, end, regime, size, name="", writer=None):
-    """The same meetings as ``meetings.meetings_for``, as plain tuples for ``insert_meetings``
-    (building 10^7 model instances costs more than writing the rows); the last year's with
-    full minutes when a ``writer`` is given."""
-    rows = []
-    for kind, periods, offset in regime:
-        topic = TOPICS[kind]
-        for first, last in periods(start, end):
-            day = day_within(first, last, start, end, offset)
-            if day is None:
-                continue
-            present = max(size - (day.toordinal() % 3 == 0), 0)
-            text = writer.minutes(name, str(kind), day, size) if writer else None
-            text = text or f"会议由支部书记主持，应到党员{size}名，实到{present}名。"
-            rows.append(
-                (
-                    party_org_id,
-                    str(kind),
-                    day,
-                    f"{day.year}年{topic}",
-                    size or None,
-                    present or None,
-                    text,
-                    # Stored as the meeting services store them (sign_minutes); the one-line
-                    # notes, never compared, unsigned.
-                    *similarity.stored(text, SHINGLE_CHARS, MIN_CHARS),
-                )
-            )
-    return rows
-
-
-def insert_meetings(rows):
-    """Meeting rows by one raw write (``COPY`` on PostgreSQL; created/updated stamped now)."""
-    writer = Rows(
-        Meeting,
-        [
-            "party_organization_id",
-            "kind",
-            "held_on",
-            "topic",
-            "expected_count",
-            "present_count",
-            "minutes",
-            "minutes_chars",
-            "minutes_signature",
-            "minutes_digest",
-        ],
-    )
-    writer.rows = rows
-    writer.write()
