@@ -20,7 +20,9 @@
      meeting kind (as shipped it judges six); that once more with the rules evaluated one
      after the other (``DANGJIAN_RULE_WORKERS=1``; the runs before evaluate them side by
      side, ``rules.parallel``) — ``--like-only`` stops here;
-   * the full rulebook from an empty findings table, every finding with its explanation;
+   * the full rulebook from an empty findings table, every finding with its explanation; and
+     its write's floor: the rows it wrote (findings, observations, status changes) deleted and
+     inserted back from a copy by the database alone, foreign keys checked at the commit;
    * the unchanged re-run (same day) — on PostgreSQL again once the findings table is
      vacuumed, as autovacuum leaves it;
    * one meeting recorded through ``orglife.services.record_meetings_bulk`` (journaled), then
@@ -143,6 +145,47 @@ def floor_query(lo: datetime.date, hi: datetime.date) -> int:
     with connection.cursor() as cursor:
         cursor.execute(sql, [lo, hi])
         return len(cursor.fetchall())
+
+
+# The tables a first run fills, in the order their rows refer to each other.
+FINDING_TABLES = ("rules_finding", "rules_findingobservation", "rules_findingstatuschange")
+
+
+def write_floor() -> tuple[float, int]:
+    """The database's own work of writing the findings as they stand and their rows of
+    observations and status changes: the same rows deleted and inserted back from a copy by
+    ``INSERT … SELECT`` in one transaction, the foreign keys checked at its commit — no
+    Python, no rule evaluated. After the full run from empty findings this is that run's
+    write with everything else taken away: the time no evaluation, however fast, can go
+    under. Returns (seconds, rows); the findings are the same rows, ids and all, after."""
+    from django.db import connection, transaction
+
+    def run(sql: str) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(sql)
+
+    rows = 0
+    for table in FINDING_TABLES:
+        run(f"CREATE TABLE bench_copy_{table} AS SELECT * FROM {table}")  # noqa: S608
+    try:
+        with connection.cursor() as cursor:
+            for table in FINDING_TABLES:
+                cursor.execute(f"SELECT COUNT(*) FROM {table}")  # noqa: S608
+                rows += cursor.fetchone()[0]
+        with transaction.atomic():
+            for table in reversed(FINDING_TABLES):
+                run(f"DELETE FROM {table}")  # noqa: S608
+        if connection.vendor == "postgresql":  # as ``emptied`` leaves them
+            for table in FINDING_TABLES:
+                run(f"VACUUM {table}")
+        started = time.perf_counter()
+        with transaction.atomic():
+            for table in FINDING_TABLES:
+                run(f"INSERT INTO {table} SELECT * FROM bench_copy_{table}")  # noqa: S608
+        return time.perf_counter() - started, rows
+    finally:
+        for table in FINDING_TABLES:
+            run(f"DROP TABLE bench_copy_{table}")
 
 
 def measure(repeat: int, changes: int, like_only: bool = False) -> dict:
@@ -307,6 +350,11 @@ def measure(repeat: int, changes: int, like_only: bool = False) -> dict:
     out["full_rule_workers"] = settings.RULE_WORKERS
     out["findings"] = sum(r.found for r in results)
     out["rules"] = len(results)
+    # The floor of that run's write: the same rows inserted back by the database alone.
+    floor_w = min(write_floor() for _ in range(repeat))
+    out["full_write_floor_s"] = round(floor_w[0], 3)
+    out["full_write_floor_rows"] = floor_w[1]
+    out["full_write_floor_ratio"] = round(floor_w[0] / peer_s, 2)
 
     say("unchanged re-run")
     rerun_s, results = timed(lambda: Engine(fed, today).run(), repeat)
