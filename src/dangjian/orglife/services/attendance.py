@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dangjian.core import bulk
 from dangjian.core.audit import record_event, record_rows, row_values
 from dangjian.core.errors import WorkflowError
 from dangjian.core.events import AuditEvent
@@ -130,7 +131,7 @@ def write_marks(
         now = timezone.now()
         for row in changed:
             row.updated_at = now
-        Attendance.objects.bulk_update(changed, [*AUDITED, "updated_at"], batch_size=BATCH)
+        bulk.update_objects(changed, [*AUDITED, "updated_at"])
     record_rows(actor, AuditEvent.ORGLIFE_ATTENDANCE_MARKED, meeting, "orglife.attendance", trail)
 
 

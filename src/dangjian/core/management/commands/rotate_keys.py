@@ -14,7 +14,7 @@ from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import connection, models, transaction
 
-from dangjian.core import crypto, personal
+from dangjian.core import bulk, crypto, personal
 from dangjian.core.audit import record_event
 from dangjian.core.events import AuditEvent
 
@@ -90,14 +90,14 @@ class Command(BaseCommand):
         clear_field: str,
         digest: Callable[[str], str],
     ) -> None:
+        # By primary key (``core.bulk.update``), not ``bulk_update``: its CASE grows with the
+        # batch, and a rotation rewrites every member's hashes.
         qs = model._default_manager.only("pk", clear_field).order_by("pk")
-        batch = []
+        batch: list[tuple[int, list[str]]] = []
         for obj in qs.iterator(chunk_size=BATCH):
             clear = getattr(obj, clear_field)
-            setattr(obj, hash_field, digest(clear) if clear else "")
-            batch.append(obj)
+            batch.append((obj.pk, [digest(clear) if clear else ""]))
             if len(batch) >= BATCH:
-                model._default_manager.bulk_update(batch, [hash_field])
+                bulk.update(model, [hash_field], batch)
                 batch = []
-        if batch:
-            model._default_manager.bulk_update(batch, [hash_field])
+        bulk.update(model, [hash_field], batch)
