@@ -261,8 +261,12 @@ def full_member_count_q(day: datetime.date, ref: str = "pk"):
 
 
 def party_orgs_on(federation_ids: Sequence[int], day: datetime.date) -> QuerySet[PartyOrganization]:
-    """The party organizations of these federations existing on ``day``."""
-    return PartyOrganization.objects.filter(valid_on_q(day), federation_id__in=federation_ids)
+    """The party organizations of these federations existing on ``day``, in no order: the rules
+    and the kept coverage parts read them into maps, sets and subqueries, and the models'
+    order by name sorted 58,000 rows on every such read at 100,000 units."""
+    return PartyOrganization.objects.filter(
+        valid_on_q(day), federation_id__in=federation_ids
+    ).order_by()
 
 
 def relations_on(day: datetime.date) -> QuerySet[RelationPeriod]:

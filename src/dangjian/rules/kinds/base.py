@@ -69,14 +69,15 @@ def member_units(ctx, day: datetime.date | None = None) -> QuerySet[Organization
 
 
 def party_orgs(ctx, day: datetime.date | None = None) -> QuerySet[PartyOrganization]:
-    """Party organizations of the context's federations existing on ``day``, in no order.
+    """Party organizations of the context's federations existing on ``day``, in no order
+    (``party.queries.party_orgs_on``).
 
     The models' default order (by name) is not the rules': a rule reads these into maps and
     sets, and its new findings are written in subject order whatever the order it found them
     in (``rules.sync``). Sorting every read by name cost a full run ~1 s of 7.7 at 100,000
     units (21 reads of 58,000 party organizations or 100,000 units, PostgreSQL, 2026-12-08).
     A rule that yields in the order of its rows orders them itself."""
-    return queries.party_orgs_on(ctx.federation_ids, day or ctx.as_of).order_by()
+    return queries.party_orgs_on(ctx.federation_ids, day or ctx.as_of)
 
 
 def count_basis(ctx) -> str:
